@@ -1,0 +1,61 @@
+// Failures of a CertCentral API call. These are plain data about what happened; the CLI decides
+// what they mean for the user (src/cli/exit-codes.ts). Messages never contain headers or secrets.
+
+/** CertCentral answered with a non-success status. `code` is DigiCert's `errors[0].code` when present. */
+export class ApiError extends Error {
+  readonly status: number;
+  /** DigiCert's error code, e.g. `webhook_invalid_token` or `not_found|webhook`; "" when the body had none. */
+  readonly code: string;
+  /** Every error in DigiCert's envelope. */
+  readonly errors: { code: string; message: string }[];
+  readonly method: string;
+  readonly path: string;
+  /** Parsed Retry-After, when the server sent one. */
+  readonly retryAfterMs?: number;
+  constructor(init: {
+    status: number;
+    code: string;
+    message: string;
+    method: string;
+    path: string;
+    errors?: { code: string; message: string }[];
+    retryAfterMs?: number;
+  }) {
+    super(init.message);
+    this.name = "ApiError";
+    this.status = init.status;
+    this.code = init.code;
+    this.errors = init.errors ?? (init.code ? [{ code: init.code, message: init.message }] : []);
+    this.method = init.method;
+    this.path = init.path;
+    this.retryAfterMs = init.retryAfterMs;
+  }
+
+  hasCode(code: string): boolean {
+    return this.errors.some((e) => e.code === code);
+  }
+}
+
+/** The request never got an answer: refused, reset, DNS failure, TLS failure. */
+export class NetworkError extends Error {
+  readonly host: string;
+  readonly errno?: string;
+  constructor(message: string, host: string, errno?: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = "NetworkError";
+    this.host = host;
+    this.errno = errno;
+  }
+}
+
+/** No answer within the request timeout (after retries, where the call is retryable). */
+export class ApiTimeoutError extends Error {
+  readonly host: string;
+  readonly timeoutMs: number;
+  constructor(message: string, host: string, timeoutMs: number) {
+    super(message);
+    this.name = "ApiTimeoutError";
+    this.host = host;
+    this.timeoutMs = timeoutMs;
+  }
+}

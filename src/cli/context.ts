@@ -1,0 +1,92 @@
+// Everything a command needs from the outside world, injected so tests can replace any of it.
+
+import type { WebhookApi } from "../api/types.js";
+import type { GlobalFlags, ResolvedSettings } from "../config/types.js";
+import { AuthError } from "../errors.js";
+import { Output, type OutputStream } from "../io/output.js";
+import { createPrompter, type Prompter } from "../io/prompt.js";
+import { type Clock, systemClock } from "../util/clock.js";
+import { registerSecret } from "../util/redact.js";
+import { userAgent } from "../util/version.js";
+
+export interface CommandContext {
+  io: Output;
+  env: NodeJS.ProcessEnv;
+  globals: GlobalFlags;
+  /** A person can answer prompts: stdin is a TTY, CI is unset and --no-input was not given. */
+  interactive: boolean;
+  /** Aborted on SIGINT/SIGTERM; its reason is an InterruptedError. */
+  signal: AbortSignal;
+  clock: Clock;
+  prompt: Prompter;
+  /** Resolved configuration (flag > env > profile > default), read once. */
+  settings(): Promise<ResolvedSettings>;
+  /** The CertCentral client for the resolved profile; AuthError when no API key is configured. */
+  api(): Promise<WebhookApi>;
+}
+
+export interface ContextInit {
+  globals: GlobalFlags;
+  env?: NodeJS.ProcessEnv;
+  stdout?: OutputStream;
+  stderr?: OutputStream;
+  stdinIsTTY?: boolean;
+  signal?: AbortSignal;
+  clock?: Clock;
+}
+
+export function createContext(init: ContextInit): CommandContext {
+  const env = init.env ?? process.env;
+  const globals = init.globals;
+  const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== "";
+  const io = new Output({
+    stdout: init.stdout ?? process.stdout,
+    stderr: init.stderr ?? process.stderr,
+    json: globals.json,
+    color: globals.color && !noColor,
+    verbose: globals.verbose,
+  });
+  const ci = env.CI !== undefined && env.CI !== "" && env.CI !== "false" && env.CI !== "0";
+  const interactive = globals.input && !ci && (init.stdinIsTTY ?? process.stdin.isTTY === true);
+  const signal = init.signal ?? new AbortController().signal;
+  const clock = init.clock ?? systemClock;
+
+  let settings: Promise<ResolvedSettings> | undefined;
+  let api: Promise<WebhookApi> | undefined;
+  const ctx: CommandContext = {
+    io,
+    env,
+    globals,
+    interactive,
+    signal,
+    clock,
+    prompt: createPrompter(interactive, signal),
+    settings() {
+      settings ??= import("../config/resolve.js").then((m) => m.resolveSettings(globals, env, io));
+      return settings;
+    },
+    api() {
+      api ??= (async () => {
+        const s = await ctx.settings();
+        if (!s.apiKey) {
+          throw new AuthError("No CertCentral API key is configured.", {
+            hint: "Set CERTWH_API_KEY (or DIGICERT_API_KEY), or run `certwh login`.",
+          });
+        }
+        registerSecret(s.apiKey);
+        const { createWebhookApi } = await import("../api/webhooks.js");
+        return createWebhookApi({
+          baseUrl: s.baseUrl,
+          apiKey: s.apiKey,
+          timeoutMs: s.requestTimeoutMs,
+          userAgent: userAgent(),
+          clock,
+          trace: (line) => io.debug(line),
+          onRetry: ({ delayMs, reason }) => io.warn(`${reason}; retrying in ${Math.ceil(delayMs / 1000)}s`),
+        });
+      })();
+      return api;
+    },
+  };
+  return ctx;
+}

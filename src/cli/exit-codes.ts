@@ -1,0 +1,127 @@
+// The one place where any error becomes an exit code and the sentence a person reads.
+// The table is documented in README.md ("Exit codes") and pinned by test/unit/exit-codes.test.ts.
+
+import { ApiError, ApiTimeoutError, NetworkError } from "../api/errors.js";
+import { CertwhError, ExitCode, type ExitCodeValue } from "../errors.js";
+import { redact } from "../util/redact.js";
+
+export interface Failure {
+  exitCode: ExitCodeValue;
+  message: string;
+  hint?: string;
+  /** Stable code for the --json error object. */
+  code: string;
+}
+
+const AUTH_HINT =
+  "Check CERTWH_API_KEY or run `certwh login`. Managing webhooks needs an administrator's API key, " +
+  "and DigiCert must have enabled webhooks on the account.";
+
+/** CertCentral's documented webhook error codes, with what they mean for the user. */
+const API_CODES: Record<string, { exitCode: ExitCodeValue; message: string; hint?: string }> = {
+  "not_found|webhook": {
+    exitCode: ExitCode.notFound,
+    message: "CertCentral has no webhook with that id.",
+    hint: "Run `certwh status` to see the account's webhook.",
+  },
+  webhook_invalid_account: {
+    exitCode: ExitCode.notFound,
+    message: "No webhook is configured in this CertCentral account.",
+    hint: "Create one with `certwh create --url https://…`.",
+  },
+  webhook_configured_already: {
+    exitCode: ExitCode.refused,
+    message: "The account already has a webhook (CertCentral allows one per account).",
+    hint: "Point it elsewhere with `certwh update-url --url https://…`.",
+  },
+  webhook_invalid_endpoint: {
+    exitCode: ExitCode.refused,
+    message: "CertCentral refused the endpoint URL: it must be a public https:// URL.",
+  },
+  webhook_endpoint_error: {
+    exitCode: ExitCode.refused,
+    message: "CertCentral could not deliver to the endpoint: it did not answer 2xx in time.",
+    hint: "Is the receiver running and reachable from the internet (tunnel up, allowlist not too tight, app answering 200)?",
+  },
+  webhook_invalid_token: {
+    exitCode: ExitCode.refused,
+    message: "CertCentral refused the challenge token: it is wrong, expired (30 minutes), or already used.",
+    hint: "Send a new one with `certwh challenge`, then `certwh verify --token <token>`.",
+  },
+  webhook_invalid_action: {
+    exitCode: ExitCode.refused,
+    message: "CertCentral cannot change the webhook's state now: the verification challenge is not complete.",
+    hint: "Run `certwh challenge`, then `certwh verify --token <token>` with the token your endpoint received.",
+  },
+  request_limit_exceeded: {
+    exitCode: ExitCode.refused,
+    message:
+      "CertCentral's rate limit was hit (100 requests per 5 seconds per key), and retries did not help.",
+    hint: "Wait a minute and try again.",
+  },
+  bad_request_format: {
+    exitCode: ExitCode.refused,
+    message: "CertCentral could not read the request body.",
+  },
+};
+
+function describeApiError(err: ApiError): Failure {
+  const known = API_CODES[err.code];
+  const where = `${err.method} ${err.path}`;
+  if (err.status === 401 || err.status === 403) {
+    return {
+      exitCode: ExitCode.auth,
+      code: err.code || `http_${err.status}`,
+      message: `CertCentral refused the API key (HTTP ${err.status}${err.code ? ` ${err.code}` : ""}).`,
+      hint: AUTH_HINT,
+    };
+  }
+  if (known) return { ...known, code: err.code };
+  if (err.status === 429 || err.status >= 500) {
+    return {
+      exitCode: ExitCode.refused,
+      code: err.code || `http_${err.status}`,
+      message: `CertCentral kept failing (HTTP ${err.status}${err.code ? ` ${err.code}` : ""}) on ${where}, after retries where they are safe.`,
+      hint: "Try again later; `certwh status` shows the webhook's current state.",
+    };
+  }
+  const detail = err.message ? `: ${err.message}` : "";
+  return {
+    exitCode: ExitCode.refused,
+    code: err.code || `http_${err.status}`,
+    message: `CertCentral refused ${where} (HTTP ${err.status}${err.code ? ` ${err.code}` : ""})${detail}`,
+  };
+}
+
+/** Turn anything thrown by a command into what the user sees and the exit code. */
+export function describeFailure(err: unknown): Failure {
+  let failure: Failure;
+  if (err instanceof CertwhError) {
+    failure = { exitCode: err.exitCode, message: err.message, hint: err.hint, code: err.code ?? "error" };
+  } else if (err instanceof ApiError) {
+    failure = describeApiError(err);
+  } else if (err instanceof ApiTimeoutError) {
+    failure = {
+      exitCode: ExitCode.timeout,
+      code: "timeout",
+      message: `${err.host} did not answer within ${Math.round(err.timeoutMs / 1000)}s.`,
+      hint: "Raise --request-timeout, or check your network.",
+    };
+  } else if (err instanceof NetworkError) {
+    failure = {
+      exitCode: ExitCode.refused,
+      code: "network",
+      message: `Could not reach ${err.host}${err.errno ? ` (${err.errno})` : ""}.`,
+      hint: "Check the network, a proxy, or the --base-url / CERTWH_BASE_URL value.",
+    };
+  } else {
+    const text = err instanceof Error ? err.message : String(err);
+    failure = {
+      exitCode: ExitCode.internal,
+      code: "internal",
+      message: `Unexpected error: ${text}`,
+      hint: "This is a bug in certwh. Run again with --verbose and report it with the output.",
+    };
+  }
+  return { ...failure, message: redact(failure.message), hint: failure.hint && redact(failure.hint) };
+}

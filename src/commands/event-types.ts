@@ -1,0 +1,24 @@
+import type { CommandContext } from "../cli/context.js";
+import { EVENT_TYPES } from "../events/catalogue.js";
+
+export interface EventTypesOptions {
+  all?: boolean;
+}
+
+export async function run(opts: EventTypesOptions, ctx: Pick<CommandContext, "io">): Promise<void> {
+  const types = EVENT_TYPES.filter((t) => opts.all || t.subscribable);
+  const width = Math.max(...types.map((t) => t.name.length));
+  const lines = types.map(
+    (t) =>
+      `${t.name.padEnd(width)}  ${t.description}${t.guessedPayload ? " [payload not documented by DigiCert]" : ""}`,
+  );
+  ctx.io.result(
+    types.map((t) => ({
+      name: t.name,
+      description: t.description,
+      subscribable: t.subscribable,
+      payload_documented: !t.guessedPayload,
+    })),
+    lines,
+  );
+}

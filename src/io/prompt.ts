@@ -1,0 +1,37 @@
+// Prompts on stderr through @inquirer/prompts (loaded only when a prompt is really shown).
+// Under --no-input, CI or a non-TTY stdin every prompt is refused with a usage error naming the flag.
+
+import { UsageError } from "../errors.js";
+
+export interface Prompter {
+  readonly interactive: boolean;
+  /** `flag` names what a script passes instead, for the non-interactive error. */
+  input(message: string, flag: string, opts?: { validate?: (v: string) => true | string }): Promise<string>;
+  password(message: string, flag: string): Promise<string>;
+  confirm(message: string, flag: string, defaultValue?: boolean): Promise<boolean>;
+}
+
+export function createPrompter(interactive: boolean, signal?: AbortSignal): Prompter {
+  const refuse = (flag: string): never => {
+    throw new UsageError(`This needs input, and certwh is not running interactively: pass ${flag}.`);
+  };
+  const context = { output: process.stderr, signal };
+  return {
+    interactive,
+    async input(message, flag, opts) {
+      if (!interactive) return refuse(flag);
+      const { input } = await import("@inquirer/prompts");
+      return input({ message, validate: opts?.validate }, context);
+    },
+    async password(message, flag) {
+      if (!interactive) return refuse(flag);
+      const { password } = await import("@inquirer/prompts");
+      return password({ message, mask: "*" }, context);
+    },
+    async confirm(message, flag, defaultValue = false) {
+      if (!interactive) return refuse(flag);
+      const { confirm } = await import("@inquirer/prompts");
+      return confirm({ message, default: defaultValue }, context);
+    },
+  };
+}

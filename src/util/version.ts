@@ -1,0 +1,16 @@
+import { readFileSync } from "node:fs";
+
+let cached: string | undefined;
+
+/** certwh's version from package.json (same relative path from src/ under tsx and from dist/). */
+export function version(): string {
+  if (!cached) {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+    cached = String(pkg.version);
+  }
+  return cached;
+}
+
+export function userAgent(): string {
+  return `certwh/${version()}`;
+}
