@@ -56,7 +56,10 @@ complete -o default -F _certwh certwh
 function zsh(spec: Spec): string {
   const cmds = spec.commands.map((c) => `    '${c.name}:${c.description}'`).join("\n");
   const cases = spec.commands
-    .map((c) => `      ${c.name}) _values 'flags' ${c.flags.map((f) => `'${f}'`).join(" ")} ;;`)
+    .map(
+      (c) =>
+        `      ${c.name}) _values 'flags' ${[...c.flags, ...spec.globals].map((f) => `'${f}'`).join(" ")} ;;`,
+    )
     .join("\n");
   return `#compdef certwh
 _certwh() {

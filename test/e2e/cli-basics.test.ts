@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { runCli } from "../helpers/cli.js";
+
+test("--version prints the package version on stdout and exits 0", async () => {
+  const { createRequire } = await import("node:module");
+  const pkg = createRequire(import.meta.url)("../../package.json");
+  const r = await runCli(["--version"]);
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout.trim(), pkg.version);
+});
+
+test("--help lists the commands and an example", async () => {
+  const r = await runCli(["--help"]);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /event-types/);
+  assert.match(r.stdout, /Examples:/);
+});
+
+test("an unknown flag is a usage error (exit 2) with the message on stderr", async () => {
+  const r = await runCli(["event-types", "--nope"]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stdout, "");
+  assert.match(r.stderr, /unknown option/);
+});
+
+test("an unknown command is a usage error (exit 2)", async () => {
+  const r = await runCli(["frobnicate"]);
+  assert.equal(r.code, 2);
+});
+
+test("event-types works offline and --json is one JSON document", async () => {
+  const r = await runCli(["event-types", "--json"]);
+  assert.equal(r.code, 0);
+  const list = JSON.parse(r.stdout);
+  assert.ok(list.some((e: { name: string }) => e.name === "certificate_issued"));
+  assert.ok(list.every((e: { subscribable: boolean }) => e.subscribable));
+  const human = await runCli(["event-types", "--all"]);
+  assert.match(human.stdout, /challenge_webhook_endpoint/);
+  assert.match(human.stdout, /domain_validated .*not documented/);
+});
+
+for (const shell of ["bash", "zsh", "fish"]) {
+  test(`completion ${shell} prints a script naming the commands`, async () => {
+    const r = await runCli(["completion", shell]);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /event-types/);
+    assert.match(r.stdout, shell === "fish" ? /-l 'json'/ : /--json/);
+  });
+}
+
+test("completion for an unknown shell is a usage error", async () => {
+  const r = await runCli(["completion", "tcsh"]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /bash, zsh or fish/);
+});

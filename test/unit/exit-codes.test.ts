@@ -1,0 +1,74 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ApiError, ApiTimeoutError, NetworkError } from "../../src/api/errors.js";
+import { describeFailure } from "../../src/cli/exit-codes.js";
+import {
+  AuthError,
+  InterruptedError,
+  NotFoundError,
+  RefusedError,
+  TimeoutError,
+  TunnelError,
+  UsageError,
+} from "../../src/errors.js";
+import { clearSecrets, registerSecret } from "../../src/util/redact.js";
+
+const api = (status: number, code = "", message = "m") =>
+  new ApiError({ status, code, message, method: "PUT", path: "/webhook/1/activate" });
+
+// The documented table (README "Exit codes"); a change here is a breaking change for CI scripts.
+const table: [string, unknown, number][] = [
+  ["usage error", new UsageError("bad flag"), 2],
+  ["refused", new RefusedError("no"), 3],
+  ["auth", new AuthError("no key"), 4],
+  ["not found", new NotFoundError("none"), 5],
+  ["timeout", new TimeoutError("late"), 6],
+  ["tunnel", new TunnelError("down"), 7],
+  ["SIGINT", new InterruptedError("SIGINT"), 130],
+  ["SIGTERM", new InterruptedError("SIGTERM"), 143],
+  ["401", api(401, "access_denied|invalid_api_key"), 4],
+  ["403", api(403, "access_denied|missing_permission"), 4],
+  ["404 not_found|webhook", api(404, "not_found|webhook"), 5],
+  ["400 webhook_invalid_account", api(400, "webhook_invalid_account"), 5],
+  ["400 webhook_invalid_action", api(400, "webhook_invalid_action"), 3],
+  ["400 webhook_invalid_token", api(400, "webhook_invalid_token"), 3],
+  ["400 webhook_endpoint_error", api(400, "webhook_endpoint_error"), 3],
+  ["400 webhook_configured_already", api(400, "webhook_configured_already"), 3],
+  ["400 webhook_invalid_endpoint", api(400, "webhook_invalid_endpoint"), 3],
+  ["400 unknown code", api(400, "something_new"), 3],
+  ["429 after retries", api(429, "request_limit_exceeded"), 3],
+  ["503 after retries", api(503, ""), 3],
+  ["network failure", new NetworkError("refused", "127.0.0.1:1", "ECONNREFUSED"), 3],
+  ["API timeout", new ApiTimeoutError("late", "www.digicert.com", 30_000), 6],
+  ["bug", new TypeError("x is undefined"), 1],
+];
+
+for (const [name, err, code] of table) {
+  test(`exit code for ${name} is ${code}`, () => {
+    assert.equal(describeFailure(err).exitCode, code);
+  });
+}
+
+test("API failures branch on the code, never on the message text", () => {
+  const a = describeFailure(api(400, "webhook_invalid_token", "whatever the server says"));
+  const b = describeFailure(api(400, "webhook_invalid_token", "another text entirely"));
+  assert.equal(a.message, b.message);
+  assert.equal(a.code, "webhook_invalid_token");
+});
+
+test("auth failures carry the admin/enablement hint", () => {
+  const f = describeFailure(api(403, "access_denied|missing_permission"));
+  assert.match(f.hint ?? "", /administrator/);
+  assert.match(f.hint ?? "", /enabled webhooks/);
+});
+
+test("secrets are redacted from failure messages", () => {
+  const canary = `canary-${Math.random().toString(36).slice(2)}-secret-value`;
+  registerSecret(canary);
+  try {
+    const f = describeFailure(new Error(`boom with ${canary} inside`));
+    assert.ok(!f.message.includes(canary));
+  } finally {
+    clearSecrets();
+  }
+});
