@@ -21,6 +21,8 @@ export interface ErrorDetails {
   /** A stable machine-readable code for --json (e.g. CertCentral's error code). */
   code?: string;
   cause?: unknown;
+  /** The command already wrote its --json document (e.g. per-item results): print no error object. */
+  reported?: boolean;
 }
 
 /** An expected failure with a plain message and a documented exit code. */
@@ -28,12 +30,14 @@ export class CertwhError extends Error {
   readonly exitCode: ExitCodeValue;
   readonly hint?: string;
   readonly code?: string;
+  readonly reported: boolean;
   constructor(message: string, exitCode: ExitCodeValue, details: ErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = new.target.name;
     this.exitCode = exitCode;
     this.hint = details.hint;
     this.code = details.code;
+    this.reported = details.reported ?? false;
   }
 }
 

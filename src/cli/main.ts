@@ -2,7 +2,7 @@
 // that does). SIGINT/SIGTERM abort the run's signal once; a second Ctrl-C exits at once.
 
 import { CommanderError } from "commander";
-import { ExitCode, InterruptedError } from "../errors.js";
+import { CertwhError, ExitCode, InterruptedError } from "../errors.js";
 import { Output } from "../io/output.js";
 import { describeFailure } from "./exit-codes.js";
 import { buildProgram } from "./program.js";
@@ -64,7 +64,7 @@ function report(err: unknown, argv: string[]): number {
     color: !process.env.NO_COLOR && !argv.includes("--no-color"),
     verbose: argv.includes("--verbose"),
   });
-  if (io.json) {
+  if (io.json && !(err instanceof CertwhError && err.reported)) {
     io.writeJson({ error: { exit_code: failure.exitCode, code: failure.code, message: failure.message } });
   }
   io.error(failure.message);

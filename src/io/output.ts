@@ -72,6 +72,19 @@ export class Output {
     for (const line of Array.isArray(human) ? human : [human]) this.print(line);
   }
 
+  /**
+   * Like result(), but NOT redacted: only for a secret the user explicitly asked to see
+   * (`status --show-secret`, a secret `create --generate-secret` shows once). Nothing else.
+   */
+  revealResult(value: unknown, human: string | string[]): void {
+    if (this.json) {
+      this.out.write(`${this.out.isTTY ? JSON.stringify(value, null, 2) : JSON.stringify(value)}\n`);
+      return;
+    }
+    this.clearLive();
+    for (const line of Array.isArray(human) ? human : [human]) this.out.write(`${line}\n`);
+  }
+
   /** A finished action: `value` as JSON under --json; the sentence on stderr either way. */
   done(value: unknown, message: string): void {
     if (this.json) this.writeJson(value);

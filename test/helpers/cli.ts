@@ -29,7 +29,10 @@ export function tempDir(prefix = "certwh-test-"): string {
 }
 
 /** Environment for a spawned certwh: nothing inherited that could reach a real account or home. */
-export function cliEnv(extra: Record<string, string | undefined> = {}, configHome = tempDir()): NodeJS.ProcessEnv {
+export function cliEnv(
+  extra: Record<string, string | undefined> = {},
+  configHome = tempDir(),
+): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: configHome,

@@ -1,4 +1,96 @@
 import type { Command } from "commander";
 import type { Runner } from "../runner.js";
 
-export function register(_program: Command, _run: Runner): void {}
+export function register(program: Command, run: Runner): void {
+  program
+    .command("login")
+    .description("Store a CertCentral API key for the profile (hidden prompt, or stdin with --with-key)")
+    .option("--with-key", "read the API key from stdin instead of prompting (for scripts)", false)
+    .option("--no-check", "store the key without checking it against CertCentral (GET /webhook)")
+    .addHelpText(
+      "after",
+      `
+The key is stored in the config file (mode 0600) under the profile chosen with --profile or
+CERTWH_PROFILE. CERTWH_API_KEY / DIGICERT_API_KEY, when set, still win over the stored key.
+
+Examples:
+  $ certwh login
+  $ certwh login --with-key < ~/secrets/certcentral-api-key.txt
+  $ printf '%s' "$DIGICERT_KEY" | certwh --profile eu-prod --region eu login --with-key`,
+    )
+    .action((opts, cmd) => run("login", opts, cmd));
+
+  program
+    .command("logout")
+    .description("Remove the stored API key of the profile")
+    .addHelpText("after", "\nExamples:\n  $ certwh logout\n  $ certwh --profile eu-prod logout")
+    .action((opts, cmd) => run("logout", opts, cmd));
+
+  const config = program
+    .command("config")
+    .description("Show or change stored settings: path, list, get, set, unset")
+    .addHelpText(
+      "after",
+      `
+Settings: region (us|eu), base_url, request_timeout (seconds), api_key (set with \`certwh login\`).
+Precedence: flag > environment variable > profile > built-in default.
+
+Examples:
+  $ certwh config list
+  $ certwh --profile eu-prod config set region eu
+  $ certwh config set base_url http://127.0.0.1:8443/services/v2`,
+    );
+
+  config
+    .command("path")
+    .description("Print the config file's path")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ certwh config path\n  $ XDG_CONFIG_HOME=/tmp/cfg certwh config path",
+    )
+    .action((opts, cmd) => run("config", { ...opts, action: "path" }, cmd));
+
+  config
+    .command("list")
+    .description("Show every effective setting of the profile and where it comes from (secrets masked)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ certwh config list\n  $ certwh --profile eu-prod config list --json",
+    )
+    .action((opts, cmd) => run("config", { ...opts, action: "list" }, cmd));
+
+  config
+    .command("get")
+    .description("Print one effective setting (api_key is masked)")
+    .argument("<key>", "region, base_url, request_timeout or api_key")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ certwh config get base_url\n  $ certwh --profile eu-prod config get region",
+    )
+    .action((key, opts, cmd) => run("config", { ...opts, action: "get", key }, cmd));
+
+  config
+    .command("set")
+    .description("Store a setting in the profile (not api_key: use `certwh login`)")
+    .argument("<key>", "region, base_url or request_timeout")
+    .argument("<value>", "the new value")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ certwh config set region eu
+  $ certwh config set request_timeout 60
+  $ certwh --profile sandbox config set base_url http://127.0.0.1:8443/services/v2`,
+    )
+    .action((key, value, opts, cmd) => run("config", { ...opts, action: "set", key, value }, cmd));
+
+  config
+    .command("unset")
+    .description("Remove a setting from the profile")
+    .argument("<key>", "region, base_url, request_timeout or api_key")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ certwh config unset base_url\n  $ certwh --profile sandbox config unset api_key",
+    )
+    .action((key, opts, cmd) => run("config", { ...opts, action: "unset", key }, cmd));
+}

@@ -1,4 +1,51 @@
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import type { Runner } from "../runner.js";
 
-export function register(_program: Command, _run: Runner): void {}
+export function register(program: Command, run: Runner): void {
+  program
+    .command("sandbox")
+    .description(
+      "Run a local CertCentral (webhook API and event sender) in the foreground; no account needed",
+    )
+    .option("--port <n>", "port to listen on (default: a free one)")
+    .option("--api-key <key>", "the sandbox's API key (default: random; a throwaway key, not a DigiCert one)")
+    .option("--state-file <file>", "keep the webhook and its event log across restarts")
+    .option("--no-rate-limit", "switch off the 100 requests / 5 s limit")
+    .option("--no-delete", "answer DELETE /webhook/{id} like CertCentral (404), not the sandbox extension")
+    .option("--slack-host <host:port>", "deliver hooks.slack.com messages to http://<host:port> instead")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ certwh sandbox --port 8443
+  $ certwh sandbox --state-file ./sandbox.json --no-rate-limit
+  $ certwh sandbox --json          # one JSON object {base_url, api_key, …} on stdout`,
+    )
+    .action((opts, cmd) => run("sandbox", opts, cmd));
+
+  program
+    .command("trigger")
+    .description("POST one CertCentral event to a URL, shaped and keyed as CertCentral sends it")
+    .argument("<event>", "event name (see `certwh event-types --all`)")
+    .option("--to <url>", "the endpoint to POST to")
+    .option("--sandbox-url <base-url>", "instead ask a running sandbox to send it to its webhook")
+    .option("--secret-file <file>", "send X-WEBHOOK-KEY with the secret in this file")
+    .option("--secret-env <var>", "send X-WEBHOOK-KEY with the secret in this environment variable")
+    .option("--order-id <n>", "data.order_id")
+    .option("--certificate-id <n>", "data.certificate_id")
+    .option(
+      "--with-chain",
+      "certificate_issued: include a real certificate chain (leaf CN example.com)",
+      false,
+    )
+    .addOption(new Option("--timeout <seconds>", "how long the endpoint has to answer").default("10"))
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ certwh trigger certificate_issued --to http://localhost:3000/webhooks/certcentral --secret-env WEBHOOK_SECRET --with-chain
+  $ certwh trigger order_rejected --to https://hooks.example.com/certcentral --order-id 470091052 --json
+  $ certwh trigger certificate_revoked --sandbox-url http://127.0.0.1:8443/services/v2`,
+    )
+    .action((event, opts, cmd) => run("trigger", { ...opts, event }, cmd));
+}

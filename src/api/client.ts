@@ -1,0 +1,259 @@
+// The one place that talks HTTP to CertCentral. It owns the cross-cutting concerns: base URL, the
+// X-DC-DEVKEY header, User-Agent, JSON headers, per-request timeout, the no-redirect rule, DigiCert's
+// error envelope, redacted --verbose traces, and (for calls the caller marks safe) retries.
+
+import { type Dispatcher, request } from "undici";
+import { type Clock, systemClock } from "../util/clock.js";
+import { mask, redact, redactHeaders, registerSecret } from "../util/redact.js";
+import { checkBaseUrl } from "./base-url.js";
+import { ApiError, ApiTimeoutError, NetworkError } from "./errors.js";
+import { parseRetryAfter, withRetry } from "./retry.js";
+import type { ApiClientOptions } from "./types.js";
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
+
+export interface ApiRequest {
+  method: HttpMethod;
+  /** Relative to the base URL, starting with "/", e.g. "/webhook/12/activate". */
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  /** Sent as JSON. Body-less calls still carry Content-Type: application/json, as DigiCert's examples do. */
+  body?: unknown;
+  /** Parse the 2xx body as JSON. Calls answered by 204 or an empty 200 leave it off: their body is dumped. */
+  expectJson?: boolean;
+  signal?: AbortSignal;
+}
+
+/** Largest response body read into memory; the rest is discarded (a proxy's error page can be huge). */
+const MAX_BODY_BYTES = 1024 * 1024;
+const SNIPPET_CHARS = 200;
+const TRACE_BODY_CHARS = 2000;
+
+/** Collapse whitespace and tags of a non-JSON body into a short, redacted snippet (≤ 200 chars). */
+export function bodySnippet(text: string, max = SNIPPET_CHARS): string {
+  const flat = redact(
+    text
+      .replace(/<[^>]*>/g, " ")
+      .replace(/\s+/g, " ")
+      .trim(),
+  );
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+}
+
+/** DigiCert's `{"errors":[{"code","message"}]}`, or undefined when the body is something else. */
+export function parseErrorEnvelope(text: string): { code: string; message: string }[] | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const errors = (parsed as { errors?: unknown } | null)?.errors;
+  if (!Array.isArray(errors) || errors.length === 0) return undefined;
+  const out: { code: string; message: string }[] = [];
+  for (const e of errors) {
+    if (e === null || typeof e !== "object") return undefined;
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    out.push({
+      code: typeof code === "string" ? code : "",
+      message: typeof message === "string" ? message : "",
+    });
+  }
+  return out;
+}
+
+/** Register every webhook `secret` in a JSON value and return a copy with those fields masked. */
+export function maskSecretFields(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(maskSecretFields);
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (k === "secret" && typeof v === "string") {
+      registerSecret(v);
+      out[k] = v === "" ? "" : mask(v);
+    } else {
+      out[k] = maskSecretFields(v);
+    }
+  }
+  return out;
+}
+
+async function readBody(body: Dispatcher.ResponseData["body"]): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+    chunks.push(buf);
+    size += buf.length;
+    if (size >= MAX_BODY_BYTES) break; // leaving the loop destroys the stream: nothing more is read
+  }
+  return Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString("utf8");
+}
+
+export class ApiClient {
+  readonly baseUrl: string;
+  readonly host: string;
+  private readonly opts: ApiClientOptions;
+  private readonly clock: Clock;
+
+  constructor(opts: ApiClientOptions) {
+    this.baseUrl = checkBaseUrl(opts.baseUrl, "The API base URL");
+    this.host = new URL(this.baseUrl).host;
+    this.opts = opts;
+    this.clock = opts.clock ?? systemClock;
+    registerSecret(opts.apiKey);
+  }
+
+  /** One request, with retries when `retry` is true (only for calls that are safe to repeat). */
+  async call<T = unknown>(req: ApiRequest, retry: boolean): Promise<T | undefined> {
+    if (!retry) return this.send<T>(req);
+    return withRetry(() => this.send<T>(req), {
+      clock: this.clock,
+      maxAttempts: this.opts.maxAttempts,
+      signal: req.signal,
+      onRetry: this.opts.onRetry,
+    });
+  }
+
+  /** Exactly one HTTP request. Throws ApiError, ApiTimeoutError, NetworkError, or the user's abort reason. */
+  async send<T = unknown>(req: ApiRequest): Promise<T | undefined> {
+    const url = this.url(req);
+    const headers: Record<string, string> = {
+      "x-dc-devkey": this.opts.apiKey,
+      "content-type": "application/json",
+      accept: "application/json",
+      "user-agent": this.opts.userAgent,
+    };
+    const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
+    // Register any webhook secret in the body (so errors and traces mask it), traced or not.
+    const shown = req.body === undefined ? undefined : maskSecretFields(req.body);
+    this.traceRequest(req, url, headers, shown);
+
+    req.signal?.throwIfAborted();
+    const timeout = AbortSignal.timeout(this.opts.timeoutMs);
+    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+    const started = this.clock.now();
+    let status: number;
+    let text = "";
+    let retryAfter: string | string[] | undefined;
+    try {
+      const res = await request(url, {
+        method: req.method,
+        headers,
+        body: payload,
+        signal,
+        // undici's own timers are coarse (≈0.5 s); the signal above is the real limit, these are a backstop.
+        headersTimeout: this.opts.timeoutMs + 1000,
+        bodyTimeout: this.opts.timeoutMs + 1000,
+        dispatcher: this.opts.dispatcher as Dispatcher | undefined,
+      });
+      status = res.statusCode;
+      retryAfter = res.headers["retry-after"];
+      const readIt = status >= 300 || (req.expectJson === true && status !== 204);
+      // Always consume or dump the body, or the connection stays busy.
+      if (readIt) text = await readBody(res.body);
+      else await res.body.dump();
+    } catch (err) {
+      if (req.signal?.aborted) throw req.signal.reason;
+      if (timeout.aborted) {
+        this.trace(`✗ ${req.method} ${url.href} timed out after ${this.opts.timeoutMs} ms`);
+        throw new ApiTimeoutError(
+          `${this.host} did not answer ${req.method} ${req.path} within ${this.opts.timeoutMs} ms.`,
+          this.host,
+          this.opts.timeoutMs,
+        );
+      }
+      const errno = (err as { code?: unknown }).code;
+      const code = typeof errno === "string" ? errno : undefined;
+      this.trace(`✗ ${req.method} ${url.href} network error${code ? ` ${code}` : ""}`);
+      throw new NetworkError(
+        `Could not reach ${this.host}${code ? ` (${code})` : ""} for ${req.method} ${req.path}.`,
+        this.host,
+        code,
+        err,
+      );
+    }
+    this.traceResponse(req, url, status, this.clock.now() - started, text);
+
+    if (status >= 200 && status < 300) {
+      if (!req.expectJson || text.trim() === "") return undefined;
+      try {
+        const data = JSON.parse(text) as T;
+        maskSecretFields(data); // registers any webhook secret for redaction
+        return data;
+      } catch {
+        throw new ApiError({
+          status,
+          code: "",
+          method: req.method,
+          path: req.path,
+          message: `CertCentral answered HTTP ${status} with a body that is not JSON: ${bodySnippet(text)}`,
+        });
+      }
+    }
+    throw this.errorFor(req, status, text, retryAfter);
+  }
+
+  private url(req: ApiRequest): URL {
+    const url = new URL(`${this.baseUrl}${req.path}`);
+    for (const [k, v] of Object.entries(req.query ?? {})) {
+      if (v !== undefined) url.searchParams.set(k, String(v));
+    }
+    return url;
+  }
+
+  private errorFor(req: ApiRequest, status: number, text: string, retryAfter: string | string[] | undefined) {
+    const base = { status, method: req.method, path: req.path };
+    if (status >= 300 && status < 400) {
+      // The Location is deliberately neither followed nor shown: the API key would travel with a follow.
+      return new ApiError({
+        ...base,
+        code: "",
+        message:
+          `CertCentral answered HTTP ${status} (a redirect) to ${req.method} ${req.path}; certwh never follows ` +
+          `redirects, because the API key would be sent along. Check the base URL (${this.baseUrl}).`,
+      });
+    }
+    const retryAfterMs = parseRetryAfter(retryAfter, this.clock.now());
+    const errors = parseErrorEnvelope(text);
+    if (errors) {
+      const message = redact(errors.map((e) => e.message || e.code).join("; ")).slice(0, 500);
+      return new ApiError({ ...base, code: errors[0]!.code, errors, message, retryAfterMs });
+    }
+    const snippet = bodySnippet(text);
+    return new ApiError({
+      ...base,
+      code: "",
+      errors: [],
+      retryAfterMs,
+      message: snippet ? `HTTP ${status} from ${this.host}: ${snippet}` : `HTTP ${status} from ${this.host}`,
+    });
+  }
+
+  private trace(line: string): void {
+    this.opts.trace?.(redact(line));
+  }
+
+  private traceRequest(req: ApiRequest, url: URL, headers: Record<string, string>, shown: unknown): void {
+    if (!this.opts.trace) return;
+    const body = shown === undefined ? "" : ` body ${clip(JSON.stringify(shown))}`;
+    this.trace(`→ ${req.method} ${url.href} headers ${JSON.stringify(redactHeaders(headers))}${body}`);
+  }
+
+  private traceResponse(req: ApiRequest, url: URL, status: number, ms: number, text: string): void {
+    if (!this.opts.trace) return;
+    let shown = "";
+    if (text.trim() !== "") {
+      try {
+        shown = ` body ${clip(JSON.stringify(maskSecretFields(JSON.parse(text))))}`;
+      } catch {
+        shown = ` body ${JSON.stringify(bodySnippet(text))}`;
+      }
+    }
+    this.trace(`← ${status} ${req.method} ${url.href} (${ms} ms)${shown}`);
+  }
+}
+
+function clip(text: string): string {
+  return text.length <= TRACE_BODY_CHARS ? text : `${text.slice(0, TRACE_BODY_CHARS)}…`;
+}

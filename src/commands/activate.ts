@@ -1,0 +1,37 @@
+// certwh activate: idempotent for scripts. Already active → exit 0 with a note and no call.
+// An unverified webhook (webhook_invalid_action) gets the challenge steps explained, exit 3.
+
+import { ApiError } from "../api/errors.js";
+import type { CommandContext } from "../cli/context.js";
+import { RefusedError } from "../errors.js";
+import { requireWebhook } from "../flows/current-webhook.js";
+import { VERIFY_COMMAND } from "../flows/verification-cli.js";
+
+export async function run(_raw: Record<string, unknown>, ctx: CommandContext): Promise<void> {
+  const api = await ctx.api();
+  const hook = await requireWebhook(api, ctx.signal);
+  const base = { id: hook.id, endpoint: hook.endpoint };
+  if (hook.status === "active") {
+    ctx.io.done(
+      { ...base, status: "active", changed: false },
+      `Webhook ${hook.id} is already active; nothing to do.`,
+    );
+    return;
+  }
+  try {
+    await api.activate(hook.id, { signal: ctx.signal });
+  } catch (err) {
+    if (err instanceof ApiError && err.hasCode("webhook_invalid_action")) {
+      throw new RefusedError(
+        `Webhook ${hook.id} cannot be activated yet: CertCentral needs the endpoint verified first (status ${hook.status}).`,
+        {
+          code: "webhook_invalid_action",
+          hint: `Run \`certwh challenge\`; CertCentral sends a token to ${hook.endpoint} (valid 30 minutes). Then \`${VERIFY_COMMAND}\` verifies and activates.`,
+          cause: err,
+        },
+      );
+    }
+    throw err;
+  }
+  ctx.io.done({ ...base, status: "active", changed: true }, `Webhook ${hook.id} is active.`);
+}

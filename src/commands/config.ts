@@ -1,0 +1,209 @@
+// certwh config path|list|get|set|unset. `list` and `get` show effective values (flag > env > profile >
+// default) with their source; `set` and `unset` change the active profile in the file. The API key is
+// always masked and can only be stored with `certwh login` (a value on argv ends up in shell history).
+
+import { checkBaseUrl } from "../api/base-url.js";
+import type { CommandContext } from "../cli/context.js";
+import {
+  type DetailedSettings,
+  loadSettings,
+  resolveFrom,
+  resolveProfileName,
+  warnIfExposed,
+} from "../config/resolve.js";
+import {
+  parseRegion,
+  parseTimeoutSeconds,
+  SETTING_KEYS,
+  type SettingKey,
+  settingKeyOrThrow,
+} from "../config/settings.js";
+import {
+  configExists,
+  configFilePath,
+  type ProfileSettings,
+  readConfig,
+  updateProfile,
+} from "../config/store.js";
+import { UsageError } from "../errors.js";
+import { mask } from "../util/redact.js";
+
+export interface ConfigOptions {
+  action: "path" | "list" | "get" | "set" | "unset";
+  key?: string;
+  value?: string;
+}
+
+interface Row {
+  value: string | number | null;
+  source: string;
+  origin: string;
+}
+
+function rows(d: DetailedSettings): Record<SettingKey, Row> {
+  return {
+    region: { value: d.region.value, source: d.region.source, origin: d.region.origin },
+    base_url: {
+      value: d.baseUrl.value,
+      source: d.baseUrl.source,
+      origin:
+        d.baseUrl.kind === "region" && d.baseUrl.source !== "default"
+          ? `region from ${d.baseUrl.origin}`
+          : d.baseUrl.origin,
+    },
+    request_timeout: {
+      value: d.requestTimeoutSeconds.value,
+      source: d.requestTimeoutSeconds.source,
+      origin: d.requestTimeoutSeconds.origin,
+    },
+    api_key: d.apiKey
+      ? {
+          value: mask(d.apiKey.value),
+          source: d.apiKey.source,
+          origin: d.apiKey.source === "profile" ? `profile ${d.profile.value}` : d.apiKey.origin,
+        }
+      : { value: null, source: "none", origin: "not set" },
+  };
+}
+
+async function list(ctx: CommandContext): Promise<void> {
+  const { detailed } = await loadSettings(ctx.globals, ctx.env, ctx.io);
+  const settings = rows(detailed);
+  const others = detailed.profiles.filter((p) => p !== detailed.profile.value);
+  const width = Math.max(...SETTING_KEYS.map((k) => String(settings[k].value ?? "(not set)").length));
+  ctx.io.result(
+    {
+      config_path: detailed.configPath,
+      profile: detailed.profile.value,
+      profile_source: detailed.profile.origin,
+      profiles: detailed.profiles,
+      settings,
+    },
+    [
+      `profile          ${detailed.profile.value} (${detailed.profile.origin})`,
+      `config file      ${detailed.configPath}`,
+      ...SETTING_KEYS.map(
+        (k) =>
+          `${k.padEnd(16)} ${String(settings[k].value ?? "(not set)").padEnd(width)}  ${settings[k].origin}`,
+      ),
+      ...(others.length > 0 ? [`other profiles   ${others.join(", ")}`] : []),
+    ],
+  );
+}
+
+async function get(key: SettingKey, ctx: CommandContext): Promise<void> {
+  const { detailed } = await loadSettings(ctx.globals, ctx.env, ctx.io);
+  const row = rows(detailed)[key];
+  if (ctx.io.json) {
+    ctx.io.writeJson({ key, ...row });
+    return;
+  }
+  if (row.value === null) {
+    ctx.io.info(`${key} is not set (set it with \`certwh login\`).`);
+    return;
+  }
+  ctx.io.print(String(row.value));
+  ctx.io.hint(`from ${row.origin}`);
+}
+
+/** Parse a value typed on the command line into what the file stores. */
+function parseValue(key: SettingKey, value: string): ProfileSettings {
+  switch (key) {
+    case "region":
+      return { region: parseRegion(value, "region") };
+    case "base_url":
+      return { base_url: checkBaseUrl(value, "base_url") };
+    case "request_timeout":
+      return { request_timeout: parseTimeoutSeconds(value, "request_timeout") };
+    case "api_key":
+      throw new UsageError(
+        "The API key cannot be set on the command line (it would stay in your shell history).",
+        {
+          hint: "Run `certwh login` (hidden prompt) or `certwh login --with-key < key.txt`.",
+        },
+      );
+  }
+}
+
+/** Which higher-precedence source hides the profile's value of `key`, if any. */
+function overriddenBy(key: SettingKey, d: DetailedSettings): string | undefined {
+  if (key === "region") {
+    if (d.region.source === "flag" || d.region.source === "env") return d.region.origin;
+    if (d.baseUrl.kind !== "region") return `base_url from ${d.baseUrl.origin}`;
+  }
+  if (key === "base_url" && (d.baseUrl.source === "flag" || d.baseUrl.source === "env"))
+    return d.baseUrl.origin;
+  if (key === "request_timeout" && ["flag", "env"].includes(d.requestTimeoutSeconds.source)) {
+    return d.requestTimeoutSeconds.origin;
+  }
+  if (key === "api_key" && d.apiKey?.source === "env") return d.apiKey.origin;
+  return undefined;
+}
+
+async function set(key: SettingKey, value: string, ctx: CommandContext): Promise<void> {
+  const change = parseValue(key, value);
+  const profile = resolveProfileName(ctx.globals, ctx.env).value;
+  const path = configFilePath(ctx.env);
+  warnIfExposed(path, ctx.io);
+  const saved = await updateProfile(path, profile, (p) => ({ ...p, ...change }));
+  const stored = change[key as keyof ProfileSettings] ?? null;
+  ctx.io.done(
+    { profile, key, value: stored, config_path: path },
+    `Set ${key} = ${stored} in profile "${profile}".`,
+  );
+  warnIfHidden(key, profile, saved, path, ctx);
+}
+
+async function unset(key: SettingKey, ctx: CommandContext): Promise<void> {
+  const profile = resolveProfileName(ctx.globals, ctx.env).value;
+  const path = configFilePath(ctx.env);
+  let removed = false;
+  if (configExists(path)) {
+    warnIfExposed(path, ctx.io);
+    const stored = await readConfig(path);
+    if ((stored.profiles[profile] as Record<string, unknown> | undefined)?.[key] !== undefined) {
+      await updateProfile(path, profile, (p) => ({ ...p, [key]: undefined }));
+      removed = true;
+    }
+  }
+  ctx.io.done(
+    { profile, key, removed, config_path: path },
+    removed ? `Removed ${key} from profile "${profile}".` : `${key} was not set in profile "${profile}".`,
+  );
+}
+
+function warnIfHidden(
+  key: SettingKey,
+  profile: string,
+  saved: ProfileSettings,
+  path: string,
+  ctx: CommandContext,
+) {
+  try {
+    const d = resolveFrom(ctx.globals, ctx.env, { profiles: { [profile]: saved } }, path);
+    const by = overriddenBy(key, d);
+    if (by) ctx.io.warn(`${by} takes precedence over the stored ${key} in this run.`);
+  } catch {
+    // Another stored or environment value is invalid; the next command that uses it will say so.
+  }
+}
+
+export async function run(opts: ConfigOptions, ctx: CommandContext): Promise<void> {
+  switch (opts.action) {
+    case "path": {
+      const path = configFilePath(ctx.env);
+      ctx.io.result({ config_path: path, exists: configExists(path) }, path);
+      return;
+    }
+    case "list":
+      return list(ctx);
+    case "get":
+      return get(settingKeyOrThrow(opts.key ?? ""), ctx);
+    case "set":
+      return set(settingKeyOrThrow(opts.key ?? ""), opts.value ?? "", ctx);
+    case "unset":
+      return unset(settingKeyOrThrow(opts.key ?? ""), ctx);
+    default:
+      throw new UsageError(`Unknown config action. Use one of: path, list, get, set, unset.`);
+  }
+}

@@ -1,0 +1,87 @@
+// certwh create: register the account's (single) webhook, then run the verification flow:
+// test event → challenge → token (prompted in a terminal) → check-challenge → activate.
+// Every flag is validated before the first request; an existing webhook is shown, never duplicated.
+
+import type { CreateWebhookRequest, WebhookSettings } from "../api/types.js";
+import type { CommandContext } from "../cli/context.js";
+import { RefusedError } from "../errors.js";
+import { urlPolicy } from "../flows/current-webhook.js";
+import { describeWebhook } from "../flows/describe-webhook.js";
+import { warnAboutFlags } from "../flows/flag-warnings.js";
+import { resolveSecret, saveGeneratedSecret } from "../flows/secret-source.js";
+import { finishSetup, reportGeneratedSecret } from "../flows/setup-result.js";
+import {
+  DEFAULT_EVENTS,
+  parseWebhookFlags,
+  type RawWebhookFlags,
+  type SecretSource,
+  type UrlPolicy,
+} from "../flows/webhook-flags.js";
+import { registerSecret } from "../util/redact.js";
+
+export interface RawCreateOptions extends RawWebhookFlags {
+  /** false with --no-verify */
+  verify?: boolean;
+}
+
+export interface CreateOptions {
+  url: string;
+  /** Always an explicit list: the given events, else ["certificate_issued"]. */
+  events: string[];
+  unknownEvents: string[];
+  secret: SecretSource;
+  settings?: WebhookSettings;
+  verify: boolean;
+}
+
+export function parseCreateOptions(raw: RawCreateOptions, policy: UrlPolicy): CreateOptions {
+  const flags = parseWebhookFlags(raw, { policy, requireUrl: true, allowRemoveSecret: false });
+  return {
+    url: flags.url as string,
+    events: flags.events ?? [...DEFAULT_EVENTS],
+    unknownEvents: flags.unknownEvents,
+    secret: flags.secret,
+    settings: flags.settings,
+    verify: raw.verify !== false,
+  };
+}
+
+export async function run(raw: RawCreateOptions, ctx: CommandContext): Promise<void> {
+  const policy = await urlPolicy(ctx);
+  const opts = parseCreateOptions(raw, policy);
+  warnAboutFlags(ctx.io, { url: opts.url, unknownEvents: opts.unknownEvents, policy });
+  const secret = await resolveSecret(opts.secret, ctx.env);
+
+  const api = await ctx.api();
+  const existing = await api.getWebhook({ signal: ctx.signal });
+  if (existing) {
+    registerSecret(existing.secret);
+    ctx.io.info("This CertCentral account already has a webhook:");
+    for (const line of describeWebhook(existing)) ctx.io.info(`  ${line}`);
+    throw new RefusedError(`The account already has webhook ${existing.id}; CertCentral allows only one.`, {
+      code: "webhook_configured_already",
+      hint: `Point it at the new URL with \`certwh update-url --url ${opts.url}\`.`,
+    });
+  }
+
+  const body: CreateWebhookRequest = { endpoint: opts.url, events: opts.events };
+  if (secret.value) body.secret = secret.value;
+  if (opts.settings) body.webhook_settings = opts.settings;
+  await saveGeneratedSecret(secret);
+  const id = await api.createWebhook(body, { signal: ctx.signal });
+  ctx.io.success(`Created webhook ${id} for ${opts.url} (pending until verified and activated).`);
+  const secretReport = reportGeneratedSecret(ctx, secret);
+
+  await finishSetup(ctx, {
+    api,
+    webhookId: id,
+    endpoint: opts.url,
+    secret: secret.value,
+    verify: opts.verify,
+    secretReport,
+    summary: {
+      events: opts.events,
+      ...(opts.settings ? { webhook_settings: opts.settings } : {}),
+    },
+  });
+}

@@ -1,0 +1,58 @@
+// certwh delete: DELETE /webhook/{id}, which DigiCert does not document (spec §14.4). A 404/405 answer
+// means CertCentral does not support it: say so and suggest deactivate (exit 3). Destructive, so it
+// needs --yes when nobody can be asked, and a confirmation in a terminal.
+
+import { ApiError } from "../api/errors.js";
+import type { CommandContext } from "../cli/context.js";
+import { RefusedError, UsageError } from "../errors.js";
+import { requireWebhook } from "../flows/current-webhook.js";
+
+export interface DeleteOptions {
+  /** --yes was given: no confirmation. */
+  confirmed: boolean;
+}
+
+export function parseDeleteOptions(globals: { yes?: boolean }, interactive: boolean): DeleteOptions {
+  const confirmed = globals.yes === true;
+  if (!confirmed && !interactive) {
+    throw new UsageError(
+      "Deleting the webhook needs confirmation, and certwh is not running interactively: pass --yes.",
+    );
+  }
+  return { confirmed };
+}
+
+export async function run(_raw: Record<string, unknown>, ctx: CommandContext): Promise<void> {
+  const opts = parseDeleteOptions(ctx.globals, ctx.interactive);
+  const api = await ctx.api();
+  const hook = await requireWebhook(api, ctx.signal);
+  if (!opts.confirmed) {
+    const ok = await ctx.prompt.confirm(
+      `Delete webhook ${hook.id} (${hook.endpoint}, ${hook.status})? CertCentral keeps no copy.`,
+      "--yes",
+      false,
+    );
+    if (!ok) {
+      ctx.io.done({ id: hook.id, deleted: false, changed: false }, "Nothing deleted.");
+      return;
+    }
+  }
+  try {
+    await api.deleteWebhook(hook.id, { signal: ctx.signal });
+  } catch (err) {
+    // The id was just listed, so any 404 (not_found|route, not_found|webhook) or 405 means the
+    // operation itself is unsupported.
+    if (err instanceof ApiError && (err.status === 404 || err.status === 405)) {
+      throw new RefusedError(
+        "CertCentral does not support deleting webhooks (DELETE is not part of its API).",
+        {
+          code: "delete_not_supported",
+          hint: "Stop deliveries with `certwh deactivate` (the configuration stays), or repoint it with `certwh update-url`.",
+          cause: err,
+        },
+      );
+    }
+    throw err;
+  }
+  ctx.io.done({ id: hook.id, deleted: true, changed: true }, `Deleted webhook ${hook.id}.`);
+}

@@ -1,0 +1,102 @@
+// certwh login: store an API key for the profile. The key comes from a hidden prompt or from stdin
+// (--with-key), never from argv. By default it is checked first with GET /webhook (400
+// webhook_invalid_account also proves the key works); a refused key is not stored.
+
+import { ApiError } from "../api/errors.js";
+import type { CommandContext } from "../cli/context.js";
+import { resolveProfileName } from "../config/resolve.js";
+import { checkApiKey } from "../config/settings.js";
+import { configFilePath, updateProfile } from "../config/store.js";
+import { AuthError, UsageError } from "../errors.js";
+import { mask, registerSecret } from "../util/redact.js";
+import { userAgent } from "../util/version.js";
+
+export interface LoginOptions {
+  withKey?: boolean;
+  /** false with --no-check */
+  check?: boolean;
+}
+
+/** The largest stdin accepted: an API key is far shorter, so anything bigger is a mistake. */
+const MAX_STDIN_BYTES = 16 * 1024;
+
+export async function readKeyFromStream(
+  stream: NodeJS.ReadableStream & { isTTY?: boolean },
+): Promise<string> {
+  if (stream.isTTY) {
+    throw new UsageError("--with-key reads the API key from stdin, but stdin is a terminal.", {
+      hint: "Pipe it in: certwh login --with-key < key.txt (or run `certwh login` to be prompted).",
+    });
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buf = typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array);
+    size += buf.length;
+    if (size > MAX_STDIN_BYTES)
+      throw new UsageError("stdin holds more than 16 KiB; expected just an API key.");
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+async function checkKey(key: string, ctx: CommandContext): Promise<void> {
+  const settings = await ctx.settings();
+  const { createWebhookApi } = await import("../api/webhooks.js");
+  const api = createWebhookApi({
+    baseUrl: settings.baseUrl,
+    apiKey: key,
+    timeoutMs: settings.requestTimeoutMs,
+    userAgent: userAgent(),
+    clock: ctx.clock,
+    trace: (line) => ctx.io.debug(line),
+    onRetry: ({ delayMs, reason }) => ctx.io.warn(`${reason}; retrying in ${Math.ceil(delayMs / 1000)}s`),
+  });
+  try {
+    await api.getWebhook({ signal: ctx.signal });
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
+      throw new AuthError(
+        `CertCentral refused this API key (HTTP ${err.status}${err.code ? ` ${err.code}` : ""}); nothing was stored.`,
+        {
+          code: err.code || `http_${err.status}`,
+          hint:
+            err.status === 403
+              ? "The key works but lacks permission: managing webhooks needs an administrator's key, and DigiCert must have enabled webhooks on the account. Use --no-check to store it anyway."
+              : "Copy the key again from CertCentral (Automation > API Keys).",
+        },
+      );
+    }
+    if (!ctx.signal.aborted) {
+      ctx.io.warn(`Could not check the key against ${settings.baseUrl}; nothing was stored.`);
+      ctx.io.hint("Store it without checking with `certwh login --no-check`.");
+    }
+    throw err;
+  }
+}
+
+export async function run(opts: LoginOptions, ctx: CommandContext): Promise<void> {
+  const profile = resolveProfileName(ctx.globals, ctx.env).value;
+  const raw = opts.withKey
+    ? await readKeyFromStream(process.stdin)
+    : await ctx.prompt.password("CertCentral API key:", "--with-key (and the key on stdin)");
+  const key = checkApiKey(raw, opts.withKey ? "The key read from stdin" : "The key");
+  registerSecret(key);
+
+  const check = opts.check !== false;
+  if (check) await checkKey(key, ctx);
+
+  const path = configFilePath(ctx.env);
+  await updateProfile(path, profile, (p) => ({ ...p, api_key: key }));
+
+  ctx.io.done(
+    { profile, config_path: path, api_key: mask(key), checked: check },
+    `Stored the API key ${mask(key)} for profile "${profile}" in ${path}${check ? " (CertCentral accepted it)" : ""}.`,
+  );
+  for (const name of ["CERTWH_API_KEY", "DIGICERT_API_KEY"]) {
+    if (ctx.env[name]?.trim()) {
+      ctx.io.warn(`${name} is set in the environment and takes precedence over the stored key.`);
+      break;
+    }
+  }
+}

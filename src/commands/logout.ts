@@ -1,0 +1,34 @@
+// certwh logout: remove the profile's stored API key. Says so when an environment variable still
+// provides a key, since logging out does not change what the next command will use then.
+
+import type { CommandContext } from "../cli/context.js";
+import { resolveProfileName, warnIfExposed } from "../config/resolve.js";
+import { configExists, configFilePath, readConfig, updateProfile } from "../config/store.js";
+
+export async function run(_opts: Record<string, unknown>, ctx: CommandContext): Promise<void> {
+  const profile = resolveProfileName(ctx.globals, ctx.env).value;
+  const path = configFilePath(ctx.env);
+  let removed = false;
+  // Nothing to do (and nothing to create) when there is no file.
+  if (configExists(path)) {
+    warnIfExposed(path, ctx.io);
+    const stored = await readConfig(path);
+    if (stored.profiles[profile]?.api_key !== undefined) {
+      await updateProfile(path, profile, (p) => ({ ...p, api_key: undefined }));
+      removed = true;
+    }
+  }
+  const envKey = ["CERTWH_API_KEY", "DIGICERT_API_KEY"].find((name) => ctx.env[name]?.trim());
+
+  ctx.io.done(
+    { profile, removed, config_path: path, env_api_key: envKey ?? null },
+    removed
+      ? `Removed the stored API key of profile "${profile}" from ${path}.`
+      : `No API key was stored for profile "${profile}"; nothing to remove.`,
+  );
+  if (envKey) {
+    ctx.io.warn(
+      `${envKey} is still set in the environment, so certwh keeps using that key. Unset it to log out fully.`,
+    );
+  }
+}

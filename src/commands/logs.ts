@@ -1,0 +1,134 @@
+// certwh logs: CertCentral's delivery log (GET /webhook/{id}/event-logs) as a table or as JSON.
+// --all follows page.total, bounded so a huge or inconsistent log cannot loop forever.
+
+import type { EventLogEntry, EventLogPage, EventLogQuery } from "../api/types.js";
+import type { CommandContext } from "../cli/context.js";
+import { UsageError } from "../errors.js";
+import { requireWebhook } from "../flows/current-webhook.js";
+
+/** CertCentral's maximum (and default) page size. */
+export const MAX_LIMIT = 1000;
+/** --all reads at most this many pages (50 000 entries). */
+export const MAX_PAGES = 50;
+
+export interface LogsOptions {
+  limit?: number;
+  offset: number;
+  filters: Record<string, string>;
+  all: boolean;
+}
+
+export interface RawLogsOptions {
+  limit?: string;
+  offset?: string;
+  event?: string;
+  status?: string;
+  all?: boolean;
+}
+
+function integer(value: string, flag: string, min: number, max: number): number {
+  const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(
+      `${flag} must be a whole number from ${min} to ${max}, not ${JSON.stringify(value)}.`,
+    );
+  }
+  return n;
+}
+
+export function parseLogsOptions(raw: RawLogsOptions): LogsOptions {
+  const filters: Record<string, string> = {};
+  if (raw.event !== undefined) {
+    if (!raw.event.trim()) throw new UsageError("--event needs an event name.");
+    filters.event_name = raw.event.trim();
+  }
+  if (raw.status !== undefined) {
+    if (!raw.status.trim()) throw new UsageError("--status needs a delivery status, e.g. success or failed.");
+    filters.request_status = raw.status.trim();
+  }
+  return {
+    limit: raw.limit === undefined ? undefined : integer(raw.limit, "--limit", 1, MAX_LIMIT),
+    offset: raw.offset === undefined ? 0 : integer(raw.offset, "--offset", 0, Number.MAX_SAFE_INTEGER),
+    filters,
+    all: raw.all === true,
+  };
+}
+
+/** Short "order 1 cert 2" text from event_info (ids only; other fields stay in --json). */
+export function describeIds(info: Record<string, unknown> | undefined): string {
+  if (!info) return "";
+  const parts: string[] = [];
+  const label: Record<string, string> = {
+    order_id: "order",
+    certificate_id: "cert",
+    domain_id: "domain",
+    organization_id: "org",
+  };
+  for (const [key, name] of Object.entries(label)) {
+    if (info[key] !== undefined && info[key] !== null) parts.push(`${name} ${String(info[key])}`);
+  }
+  return parts.join("  ");
+}
+
+export function formatLogTable(events: EventLogEntry[]): string[] {
+  const rows = events.map((e) => [
+    e.request_sent_time ?? "",
+    e.event_name ?? "",
+    e.request_status ?? "",
+    e.response_code === undefined ? "-" : String(e.response_code),
+    describeIds(e.event_info),
+  ]);
+  const header = ["TIME (UTC)", "EVENT", "STATUS", "CODE", "IDS"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
+      .join("  ")
+      .trimEnd();
+  return [line(header), ...rows.map(line)];
+}
+
+async function readAll(
+  fetchPage: (query: EventLogQuery) => Promise<EventLogPage>,
+  opts: LogsOptions,
+): Promise<EventLogPage> {
+  const limit = opts.limit ?? MAX_LIMIT;
+  const events: EventLogEntry[] = [];
+  let offset = opts.offset;
+  let total = 0;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const res = await fetchPage({ limit, offset, filters: opts.filters });
+    events.push(...res.events);
+    total = res.page.total;
+    offset += res.events.length;
+    if (res.events.length === 0 || offset >= total) break;
+  }
+  return { events, page: { total, limit: events.length, offset: opts.offset } };
+}
+
+export async function run(raw: RawLogsOptions, ctx: CommandContext): Promise<void> {
+  const opts = parseLogsOptions(raw);
+  const api = await ctx.api();
+  const hook = await requireWebhook(api, ctx.signal);
+  const fetchPage = (query: EventLogQuery) => api.eventLogs(hook.id, query, { signal: ctx.signal });
+  const result = opts.all
+    ? await readAll(fetchPage, opts)
+    : await fetchPage({ limit: opts.limit, offset: opts.offset, filters: opts.filters });
+  if (ctx.io.json) {
+    ctx.io.writeJson({ events: result.events, page: result.page });
+    return;
+  }
+  if (result.events.length === 0) {
+    ctx.io.info(
+      `No deliveries logged for webhook ${hook.id}${Object.keys(opts.filters).length ? " with these filters" : ""}.`,
+    );
+    return;
+  }
+  for (const line of formatLogTable(result.events)) ctx.io.print(line);
+  const shown = result.page.offset + result.events.length;
+  if (!opts.all && shown < result.page.total) {
+    ctx.io.hint(
+      `Showing ${result.events.length} of ${result.page.total}; use --offset ${shown} or --all for more.`,
+    );
+  }
+}

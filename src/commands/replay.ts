@@ -1,0 +1,204 @@
+// certwh replay: re-deliver journaled events (written by listen) to a URL, one at a time, oldest first.
+// The journal never holds the webhook secret, so X-WEBHOOK-KEY is sent only when --secret-file or
+// --secret-env provides one. One attempt per event: replay is a manual action, the user sees each result.
+
+import type { CommandContext } from "../cli/context.js";
+import { DEFAULT_REQUEST_TIMEOUT_MS } from "../config/types.js";
+import { RefusedError, UsageError } from "../errors.js";
+import { createForwarder, type ForwardResult } from "../listen/forward.js";
+import { type JournalContents, type JournalEntry, readJournal } from "../listen/journal.js";
+import { defaultJournalPath } from "../listen/paths.js";
+import { readSecretFromEnv, readSecretFromFile } from "../util/secret.js";
+import { userAgent } from "../util/version.js";
+
+export interface ReplayOptions {
+  journal?: string;
+  event?: string[];
+  id?: string[];
+  to?: string;
+  secretFile?: string;
+  secretEnv?: string;
+  since?: string;
+  limit?: string;
+}
+
+interface ReplayResult {
+  id: string;
+  event: string;
+  received_at: string;
+  ok: boolean;
+  status?: number;
+  ms: number;
+  error?: string;
+}
+
+interface Selection {
+  to: string;
+  events: Set<string>;
+  ids: string[];
+  since?: number;
+  limit?: number;
+}
+
+function parseFlags(opts: ReplayOptions): Selection {
+  if (!opts.to) {
+    throw new UsageError("--to is required: the URL to deliver the events to.", {
+      hint: "e.g. certwh replay --to http://localhost:3000/webhooks",
+    });
+  }
+  let url: URL;
+  try {
+    url = new URL(opts.to);
+  } catch {
+    throw new UsageError(`--to is not a URL: ${opts.to}`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new UsageError(`--to must be an http:// or https:// URL, not ${url.protocol}`);
+  }
+  if (opts.secretFile && opts.secretEnv)
+    throw new UsageError("Use either --secret-file or --secret-env, not both.");
+  let since: number | undefined;
+  if (opts.since !== undefined) {
+    since = Date.parse(opts.since);
+    if (Number.isNaN(since)) {
+      throw new UsageError(`--since is not an ISO 8601 time: ${opts.since}`, {
+        hint: "e.g. --since 2026-01-31T09:00:00Z",
+      });
+    }
+  }
+  let limit: number | undefined;
+  if (opts.limit !== undefined) {
+    limit = /^[1-9][0-9]*$/.test(opts.limit) ? Number(opts.limit) : Number.NaN;
+    if (!Number.isSafeInteger(limit))
+      throw new UsageError(`--limit must be a positive integer, not ${opts.limit}`);
+  }
+  return { to: url.toString(), events: new Set(opts.event ?? []), ids: opts.id ?? [], since, limit };
+}
+
+async function loadJournal(path: string): Promise<JournalContents> {
+  try {
+    return await readJournal(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") {
+      throw new UsageError(`No journal at ${path}.`, {
+        hint: "`certwh listen` writes one as events arrive; pass another file with --journal.",
+      });
+    }
+    throw new UsageError(`Cannot read the journal ${path}${code ? ` (${code})` : ""}.`);
+  }
+}
+
+/** Filter, then keep the most recent `limit` entries, in journal (oldest first) order. */
+function select(entries: JournalEntry[], s: Selection): JournalEntry[] {
+  const chosen = entries.filter(
+    (e) =>
+      (s.events.size === 0 || s.events.has(e.event)) &&
+      (s.ids.length === 0 || s.ids.some((id) => e.id.startsWith(id))) &&
+      (s.since === undefined || Date.parse(e.received_at) >= s.since),
+  );
+  return s.limit === undefined ? chosen : chosen.slice(-s.limit);
+}
+
+function timeoutFrom(ctx: Pick<CommandContext, "globals">): number {
+  const seconds = Number(ctx.globals.requestTimeout);
+  return ctx.globals.requestTimeout && Number.isFinite(seconds) && seconds > 0
+    ? seconds * 1000
+    : DEFAULT_REQUEST_TIMEOUT_MS;
+}
+
+export async function run(
+  opts: ReplayOptions,
+  ctx: Pick<CommandContext, "io" | "env" | "globals" | "signal" | "clock">,
+): Promise<void> {
+  const { io } = ctx;
+  const selection = parseFlags(opts);
+  let secret: string | undefined;
+  if (opts.secretFile) secret = await readSecretFromFile(opts.secretFile);
+  if (opts.secretEnv) secret = readSecretFromEnv(opts.secretEnv, ctx.env);
+
+  const path = opts.journal ?? defaultJournalPath(ctx.env);
+  const journal = await loadJournal(path);
+  if (journal.skipped.length > 0) {
+    const shown = journal.skipped
+      .slice(0, 5)
+      .map((s) => `line ${s.line} (${s.reason})`)
+      .join(", ");
+    const more = journal.skipped.length > 5 ? `, and ${journal.skipped.length - 5} more` : "";
+    io.warn(`Skipped ${journal.skipped.length} unreadable line(s) in ${path}: ${shown}${more}.`);
+    if (journal.tornTail) io.hint("The last line was cut short, probably by a crash while it was written.");
+  }
+
+  const entries = select(journal.entries, selection);
+  if (entries.length === 0) io.warn(`No journal entries match (${journal.entries.length} in ${path}).`);
+
+  const results: ReplayResult[] = [];
+  const byId = new Map(entries.map((e, i) => [String(i), e]));
+  const forwarder = createForwarder({
+    url: selection.to,
+    clock: ctx.clock,
+    maxAttempts: 1,
+    concurrency: 1, // one at a time, in journal order
+    timeoutMs: timeoutFrom(ctx),
+    queueLimit: entries.length + 1,
+    onResult: (r: ForwardResult) => {
+      const entry = byId.get(r.id) as JournalEntry;
+      results.push({
+        id: entry.id,
+        event: entry.event,
+        received_at: entry.received_at,
+        ok: r.ok,
+        status: r.status,
+        ms: r.ms,
+        error: r.error ?? (r.ok ? undefined : `HTTP ${r.status}`),
+      });
+      if (io.json) return;
+      const label = r.status !== undefined ? String(r.status) : (r.error ?? "failed");
+      const line = `[${label}] ${entry.event} ${entry.id} (received ${entry.received_at}) → ${selection.to} (${r.ms} ms)`;
+      if (r.ok) io.info(line);
+      else io.error(line);
+    },
+  });
+
+  const onAbort = () => void forwarder.close();
+  ctx.signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    entries.forEach((entry, i) => {
+      const headers: Record<string, string> = {
+        "content-type": "application/json",
+        "user-agent": userAgent(),
+      };
+      if (secret !== undefined) headers["x-webhook-key"] = secret;
+      forwarder.enqueue({
+        id: String(i),
+        event: entry.event,
+        body: Buffer.from(entry.body, "utf8"),
+        headers,
+      });
+    });
+    await forwarder.drain();
+  } finally {
+    ctx.signal.removeEventListener("abort", onAbort);
+    await forwarder.close();
+  }
+  if (ctx.signal.aborted) throw ctx.signal.reason;
+
+  const failed = results.filter((r) => !r.ok).length;
+  const delivered = results.length - failed;
+  if (io.json) {
+    io.writeJson({
+      delivered,
+      failed,
+      results,
+      ...(journal.skipped.length > 0 ? { skipped_lines: journal.skipped } : {}),
+    });
+  }
+  if (failed > 0) {
+    throw new RefusedError(`${failed} of ${results.length} deliveries to ${selection.to} failed.`, {
+      code: "replay_failed",
+      hint: "Is the app running and answering 2xx? The journal is unchanged, so you can replay again.",
+      reported: true,
+    });
+  }
+  if (!io.json && entries.length > 0) io.success(`Replayed ${delivered} event(s) to ${selection.to}.`);
+}

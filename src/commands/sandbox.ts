@@ -1,0 +1,102 @@
+// certwh sandbox: run the CertCentral emulator in the foreground until Ctrl-C.
+
+import type { CommandContext } from "../cli/context.js";
+import { UsageError } from "../errors.js";
+import type { Delivery, RecordedRequest } from "../sandbox/types.js";
+
+export interface SandboxCommandOptions {
+  port?: string;
+  apiKey?: string;
+  stateFile?: string;
+  /** false with --no-rate-limit */
+  rateLimit?: boolean;
+  /** false with --no-delete */
+  delete?: boolean;
+  slackHost?: string;
+}
+
+function parsePort(value: string | undefined): number {
+  if (value === undefined) return 0;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535)
+    throw new UsageError(`--port must be a number from 0 to 65535, not "${value}".`);
+  return port;
+}
+
+function describeRequest(r: RecordedRequest): string {
+  const suffix = r.errorCode ? ` ${r.errorCode}` : "";
+  return `API  ${r.method} ${r.path} → ${r.status ?? "dropped"}${suffix}`;
+}
+
+function describeDelivery(d: Delivery): string {
+  const outcome = d.status !== undefined ? String(d.status) : (d.error ?? "no answer");
+  return `POST ${d.event} (${d.kind}${d.slack ? ", as a Slack message" : ""}) → ${d.sentTo}: ${outcome}`;
+}
+
+export async function run(
+  opts: SandboxCommandOptions,
+  ctx: Pick<CommandContext, "io" | "signal">,
+): Promise<void> {
+  const port = parsePort(opts.port);
+  if (opts.apiKey !== undefined && opts.apiKey.length < 8)
+    throw new UsageError("--api-key must have at least 8 characters.");
+  if (opts.slackHost !== undefined && !/^[A-Za-z0-9.\-[\]:]+:\d+$/.test(opts.slackHost)) {
+    throw new UsageError(`--slack-host takes host:port, e.g. 127.0.0.1:4567 (got "${opts.slackHost}").`);
+  }
+  const { startSandbox } = await import("../sandbox/index.js");
+  const io = ctx.io;
+  let sandbox: Awaited<ReturnType<typeof startSandbox>>;
+  try {
+    sandbox = await startSandbox({
+      port,
+      apiKey: opts.apiKey,
+      stateFile: opts.stateFile,
+      rateLimit: opts.rateLimit !== false,
+      deleteExtension: opts.delete !== false,
+      slackHost: opts.slackHost,
+      onRequest: (r) => io.info(describeRequest(r)),
+      onDelivery: (d) => io.info(describeDelivery(d)),
+    });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === "EADDRINUSE")
+      throw new UsageError(`Port ${port} is already in use.`, {
+        hint: "Pick another --port, or omit it for a free one.",
+      });
+    if (e.code === "EACCES") throw new UsageError(`Not allowed to listen on port ${port}.`);
+    if (opts.stateFile) throw new UsageError(`Cannot use the state file ${opts.stateFile}: ${e.message}`);
+    throw err;
+  }
+
+  if (io.json) {
+    io.writeJson({
+      base_url: sandbox.url,
+      api_key: sandbox.apiKey,
+      origin: sandbox.origin,
+      loopback_http_endpoints: true,
+      rate_limit: opts.rateLimit !== false,
+      delete_extension: opts.delete !== false,
+      state_file: opts.stateFile ?? null,
+      slack_host: opts.slackHost ?? null,
+    });
+  }
+  io.success(`CertCentral sandbox running at ${sandbox.url}`);
+  io.info("  Sandbox only: http:// endpoints on loopback (127.0.0.0/8, ::1, localhost) are accepted;");
+  io.info("  everything else must be https://, as in CertCentral.");
+  io.info("  Point certwh at it from another shell (a throwaway key for this local emulator):");
+  io.info(`    export CERTWH_BASE_URL=${sandbox.url}`);
+  io.info(`    export CERTWH_API_KEY=${sandbox.apiKey}`);
+  io.info(
+    `  Rate limit ${opts.rateLimit !== false ? "on (100 requests / 5 s)" : "off"} · DELETE extension ${opts.delete !== false ? "on" : "off"} · state ${opts.stateFile ?? "in memory"}`,
+  );
+  if (opts.slackHost)
+    io.info(`  Slack: deliveries to https://hooks.slack.com/… go to http://${opts.slackHost}/…`);
+  io.info("  Press Ctrl-C to stop.");
+
+  await new Promise<void>((resolve) => {
+    if (ctx.signal.aborted) return resolve();
+    ctx.signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+  await sandbox.stop();
+  io.info("Sandbox stopped.");
+}

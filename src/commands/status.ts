@@ -1,0 +1,27 @@
+// certwh status (alias show): the account's webhook, what its state means, and what to do next.
+
+import type { CommandContext } from "../cli/context.js";
+import { requireWebhook } from "../flows/current-webhook.js";
+import { describeWebhook, explainStatus, webhookJson } from "../flows/describe-webhook.js";
+import { registerSecret } from "../util/redact.js";
+
+export interface StatusOptions {
+  showSecret: boolean;
+}
+
+export function parseStatusOptions(raw: { showSecret?: boolean }): StatusOptions {
+  return { showSecret: raw.showSecret === true };
+}
+
+export async function run(raw: { showSecret?: boolean }, ctx: CommandContext): Promise<void> {
+  const opts = parseStatusOptions(raw);
+  const api = await ctx.api();
+  const hook = await requireWebhook(api, ctx.signal);
+  registerSecret(hook.secret);
+  const json = webhookJson(hook, opts.showSecret);
+  const lines = describeWebhook(hook, opts.showSecret);
+  // The API client registers every secret it reads for redaction; --show-secret is the explicit ask.
+  if (opts.showSecret && hook.secret) ctx.io.revealResult(json, lines);
+  else ctx.io.result(json, lines);
+  if (!ctx.io.json) for (const line of explainStatus(hook)) ctx.io.hint(line);
+}

@@ -1,0 +1,51 @@
+// certwh test: CertCentral's test event to the webhook's endpoint, or to a candidate URL before
+// switching (update-url). The current secret goes along so a receiver that checks X-WEBHOOK-KEY accepts it.
+
+import type { CommandContext } from "../cli/context.js";
+import { NotFoundError, RefusedError } from "../errors.js";
+import { urlPolicy } from "../flows/current-webhook.js";
+import { slackDeliveryFailure } from "../flows/verification-cli.js";
+import { isSlackWebhookUrl, parseEndpointUrl, type UrlPolicy } from "../flows/webhook-flags.js";
+import { registerSecret } from "../util/redact.js";
+
+export interface TestOptions {
+  /** A candidate URL; undefined → the webhook's current endpoint. */
+  url?: string;
+}
+
+export function parseTestOptions(raw: { url?: string }, policy: UrlPolicy): TestOptions {
+  return { url: raw.url === undefined ? undefined : parseEndpointUrl(raw.url, policy) };
+}
+
+export async function run(raw: { url?: string }, ctx: CommandContext): Promise<void> {
+  const opts = parseTestOptions(raw, await urlPolicy(ctx));
+  const api = await ctx.api();
+  const hook = await api.getWebhook({ signal: ctx.signal });
+  if (!hook && opts.url === undefined) {
+    throw new NotFoundError("No webhook is configured, so there is no endpoint to test.", {
+      hint: "Test a URL with `certwh test --url https://hooks.example.com/certcentral`.",
+    });
+  }
+  const endpoint = opts.url ?? (hook?.endpoint as string);
+  const secret = hook?.secret;
+  registerSecret(secret);
+  const slack = isSlackWebhookUrl(endpoint);
+  if (slack) {
+    ctx.io.info(
+      "This is a Slack incoming webhook: CertCentral posts a Slack message there, not the raw JSON event.",
+    );
+  }
+  try {
+    await api.testEndpoint(secret ? { endpoint, secret } : { endpoint }, { signal: ctx.signal });
+  } catch (err) {
+    const slackFailure = slackDeliveryFailure(endpoint, err);
+    if (slackFailure) throw new RefusedError(slackFailure, { code: "webhook_endpoint_error", cause: err });
+    throw err;
+  }
+  ctx.io.done(
+    { endpoint, delivered: true, with_secret: secret !== undefined, slack },
+    slack
+      ? `CertCentral accepted the test notification for ${endpoint}; look for its message in the Slack channel.`
+      : `CertCentral delivered the test event to ${endpoint} and it answered 2xx${secret ? " (X-WEBHOOK-KEY included)" : ""}.`,
+  );
+}

@@ -1,0 +1,105 @@
+// certwh update-url: point the webhook at a new endpoint (PUT /webhook/{id}; the API needs the endpoint
+// in every update), keeping events and settings unless given, then verify and activate again:
+// CertCentral requires a changed endpoint to be verified before events flow to it.
+
+import type { UpdateWebhookRequest, WebhookSettings } from "../api/types.js";
+import type { CommandContext } from "../cli/context.js";
+import { requireWebhook, urlPolicy } from "../flows/current-webhook.js";
+import { warnAboutFlags } from "../flows/flag-warnings.js";
+import { resolveSecret, saveGeneratedSecret } from "../flows/secret-source.js";
+import { finishSetup, reportGeneratedSecret } from "../flows/setup-result.js";
+import {
+  parseWebhookFlags,
+  type RawWebhookFlags,
+  type SecretSource,
+  type UrlPolicy,
+} from "../flows/webhook-flags.js";
+import { registerSecret } from "../util/redact.js";
+
+export interface RawUpdateUrlOptions extends RawWebhookFlags {
+  verify?: boolean;
+}
+
+export interface UpdateUrlOptions {
+  url: string;
+  /** undefined → keep the current list. */
+  events?: string[];
+  unknownEvents: string[];
+  secret: SecretSource;
+  settings?: WebhookSettings;
+  verify: boolean;
+}
+
+export function parseUpdateUrlOptions(raw: RawUpdateUrlOptions, policy: UrlPolicy): UpdateUrlOptions {
+  const flags = parseWebhookFlags(raw, { policy, requireUrl: true, allowRemoveSecret: true });
+  return {
+    url: flags.url as string,
+    events: flags.events,
+    unknownEvents: flags.unknownEvents,
+    secret: flags.secret,
+    settings: flags.settings,
+    verify: raw.verify !== false,
+  };
+}
+
+/** CertCentral may return settings as booleans or numbers (spec §17 #8); send its "1"/"0" strings. */
+function normaliseSettings(s: WebhookSettings | undefined): WebhookSettings {
+  const out: WebhookSettings = {};
+  if (!s) return out;
+  const flag = (v: unknown) => (v === "1" || v === 1 || v === true ? "1" : "0");
+  for (const key of [
+    "instant_issue_webhook_notification",
+    "webhook_send_certificate_chain",
+    "webhook_send_instant_issued_certificate_chain",
+  ] as const) {
+    if (s[key] !== undefined && s[key] !== null) out[key] = flag(s[key]);
+  }
+  if (Array.isArray(s.webhook_notification_frequency)) {
+    out.webhook_notification_frequency = s.webhook_notification_frequency;
+  }
+  return out;
+}
+
+export async function run(raw: RawUpdateUrlOptions, ctx: CommandContext): Promise<void> {
+  const policy = await urlPolicy(ctx);
+  const opts = parseUpdateUrlOptions(raw, policy);
+  warnAboutFlags(ctx.io, { url: opts.url, unknownEvents: opts.unknownEvents, policy });
+  const secret = await resolveSecret(opts.secret, ctx.env);
+
+  const api = await ctx.api();
+  const hook = await requireWebhook(api, ctx.signal);
+  registerSecret(hook.secret);
+
+  const events = opts.events ?? hook.events;
+  const body: UpdateWebhookRequest = { endpoint: opts.url, events };
+  if (secret.value !== undefined) body.secret = secret.value;
+  if (opts.settings)
+    body.webhook_settings = { ...normaliseSettings(hook.webhook_settings), ...opts.settings };
+  await saveGeneratedSecret(secret);
+  await api.updateWebhook(hook.id, body, { signal: ctx.signal });
+
+  const changedUrl = hook.endpoint !== opts.url;
+  ctx.io.success(
+    changedUrl
+      ? `Webhook ${hook.id} now points at ${opts.url} (was ${hook.endpoint}).`
+      : `Updated webhook ${hook.id} (endpoint unchanged: ${opts.url}).`,
+  );
+  if (secret.value === "") ctx.io.info("Removed the secret: CertCentral no longer sends X-WEBHOOK-KEY.");
+  const secretReport = reportGeneratedSecret(ctx, secret);
+  const currentSecret = secret.value === undefined ? hook.secret : secret.value || undefined;
+
+  await finishSetup(ctx, {
+    api,
+    webhookId: hook.id,
+    endpoint: opts.url,
+    secret: currentSecret,
+    verify: opts.verify,
+    secretReport,
+    summary: {
+      previous_endpoint: hook.endpoint,
+      events,
+      ...(body.webhook_settings ? { webhook_settings: body.webhook_settings } : {}),
+      ...(secret.value === "" ? { secret_removed: true } : {}),
+    },
+  });
+}

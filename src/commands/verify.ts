@@ -1,0 +1,48 @@
+// certwh verify --token <token>: check-challenge, then activate (unless --no-activate).
+// The token is opaque: only surrounding whitespace is removed. check-challenge is sent exactly once.
+
+import type { CommandContext } from "../cli/context.js";
+import { UsageError } from "../errors.js";
+import { requireWebhook } from "../flows/current-webhook.js";
+import { normaliseToken } from "../flows/verification.js";
+
+export interface VerifyOptions {
+  token: string;
+  activate: boolean;
+}
+
+export function parseVerifyOptions(raw: { token?: string; activate?: boolean }): VerifyOptions {
+  const token = normaliseToken(raw.token ?? "");
+  if (!token) {
+    throw new UsageError("--token is required: the token from the challenge_webhook_endpoint event.", {
+      hint: "Send one with `certwh challenge`; it arrives at the endpoint as data.token.",
+    });
+  }
+  return { token, activate: raw.activate !== false };
+}
+
+export async function run(raw: { token?: string; activate?: boolean }, ctx: CommandContext): Promise<void> {
+  const opts = parseVerifyOptions(raw);
+  const api = await ctx.api();
+  const hook = await requireWebhook(api, ctx.signal);
+  await api.checkChallenge(hook.id, opts.token, { signal: ctx.signal });
+  if (!opts.activate) {
+    ctx.io.done(
+      { id: hook.id, endpoint: hook.endpoint, status: hook.status, verified: true, changed: true },
+      `Verified webhook ${hook.id}. Activate it with \`certwh activate\`.`,
+    );
+    return;
+  }
+  try {
+    await api.activate(hook.id, { signal: ctx.signal });
+  } catch (err) {
+    ctx.io.warn(
+      `Webhook ${hook.id} is verified, but activating it failed: run \`certwh activate\` to retry.`,
+    );
+    throw err;
+  }
+  ctx.io.done(
+    { id: hook.id, endpoint: hook.endpoint, status: "active", verified: true, changed: true },
+    `Verified and activated webhook ${hook.id}: CertCentral now sends events to ${hook.endpoint}.`,
+  );
+}

@@ -1,0 +1,125 @@
+// The settings a profile can hold, how each is parsed from text (flag, env var, `config set`) and checked
+// when read back from the file. One table, so `config set`, the resolver and the help agree.
+
+import { checkBaseUrl } from "../api/base-url.js";
+import { UsageError } from "../errors.js";
+import type { ProfileSettings } from "./store.js";
+import type { Region } from "./types.js";
+
+export const SETTING_KEYS = ["region", "base_url", "request_timeout", "api_key"] as const;
+export type SettingKey = (typeof SETTING_KEYS)[number];
+
+export const SETTING_DESCRIPTIONS: Record<SettingKey, string> = {
+  region: "CertCentral instance: us or eu",
+  base_url: "Services API base URL (overrides region), e.g. a sandbox's",
+  request_timeout: "timeout of each API request, in seconds",
+  api_key: "CertCentral API key (set it with `certwh login`)",
+};
+
+export const MAX_TIMEOUT_SECONDS = 3600;
+
+export function isSettingKey(key: string): key is SettingKey {
+  return (SETTING_KEYS as readonly string[]).includes(key);
+}
+
+export function settingKeyOrThrow(key: string): SettingKey {
+  if (isSettingKey(key)) return key;
+  throw new UsageError(`Unknown setting "${key}". Known settings: ${SETTING_KEYS.join(", ")}.`);
+}
+
+export function parseRegion(raw: string, from: string): Region {
+  const value = raw.trim().toLowerCase();
+  if (value === "us" || value === "eu") return value;
+  throw new UsageError(`${from} must be "us" or "eu", not ${JSON.stringify(raw)}.`);
+}
+
+/** Seconds as text or number → seconds (decimals allowed, > 0, at most an hour). */
+export function parseTimeoutSeconds(raw: string | number, from: string): number {
+  const seconds = typeof raw === "number" ? raw : /^\s*\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMEOUT_SECONDS) {
+    throw new UsageError(
+      `${from} must be a number of seconds between 0 and ${MAX_TIMEOUT_SECONDS}, not ${JSON.stringify(raw)}.`,
+    );
+  }
+  return seconds;
+}
+
+export function validateProfileName(name: string, from: string): string {
+  if (/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) return name;
+  throw new UsageError(
+    `${from} must be 1–64 letters, digits, ".", "_" or "-" (starting with a letter or digit), not ${JSON.stringify(name)}.`,
+  );
+}
+
+/** Checks an API key's shape without ever echoing it. */
+export function checkApiKey(raw: string, from: string): string {
+  const key = raw.trim();
+  if (key === "") throw new UsageError(`${from} is empty.`);
+  if (!/^[\x21-\x7e]+$/.test(key)) {
+    throw new UsageError(
+      `${from} contains spaces, line breaks or non-ASCII characters; it is not an API key.`,
+    );
+  }
+  if (key.length < 8 || key.length > 512) {
+    throw new UsageError(
+      `${from} has ${key.length} characters; a CertCentral API key has far more than 8 and fewer than 512.`,
+    );
+  }
+  return key;
+}
+
+/**
+ * Check what the file holds for one profile: every problem at once, so a hand-edited file is fixed in
+ * one go. Unknown keys are returned (for a warning), not rejected.
+ */
+export function checkStoredProfile(
+  profile: ProfileSettings,
+  where: string,
+): { settings: ProfileSettings; unknownKeys: string[] } {
+  const problems: string[] = [];
+  const settings: ProfileSettings = {};
+  const raw = profile as Record<string, unknown>;
+  const attempt = (fn: () => void) => {
+    try {
+      fn();
+    } catch (err) {
+      problems.push(err instanceof Error ? err.message : String(err));
+    }
+  };
+  if (raw.region !== undefined) {
+    attempt(() => {
+      settings.region = parseRegion(String(raw.region), `region in ${where}`);
+    });
+  }
+  if (raw.base_url !== undefined) {
+    attempt(() => {
+      if (typeof raw.base_url !== "string") throw new UsageError(`base_url in ${where} must be a string.`);
+      settings.base_url = checkBaseUrl(raw.base_url, `base_url in ${where}`);
+    });
+  }
+  if (raw.request_timeout !== undefined) {
+    attempt(() => {
+      const value = raw.request_timeout;
+      if (typeof value !== "number" && typeof value !== "string") {
+        throw new UsageError(`request_timeout in ${where} must be a number of seconds.`);
+      }
+      settings.request_timeout = parseTimeoutSeconds(value, `request_timeout in ${where}`);
+    });
+  }
+  if (raw.api_key !== undefined) {
+    attempt(() => {
+      if (typeof raw.api_key !== "string") throw new UsageError(`api_key in ${where} must be a string.`);
+      settings.api_key = checkApiKey(raw.api_key, `api_key in ${where}`);
+    });
+  }
+  if (problems.length > 0) {
+    throw new UsageError(
+      problems.length === 1
+        ? problems[0]!
+        : `The config has ${problems.length} problems:\n  ${problems.join("\n  ")}`,
+      { hint: "Fix them with `certwh config set <key> <value>` or `certwh config unset <key>`." },
+    );
+  }
+  const unknownKeys = Object.keys(raw).filter((k) => !isSettingKey(k));
+  return { settings, unknownKeys };
+}

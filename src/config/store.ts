@@ -1,0 +1,167 @@
+// The config file: $XDG_CONFIG_HOME/certwh/config.json (default ~/.config/certwh/config.json), written
+// through conf (atomic temp file + rename, mode 0600) in a 0700 directory. Reading never creates anything:
+// conf's constructor makes the directory, so it is only constructed when the file exists or on a write.
+// conf itself is imported lazily, so commands that never touch the config do not load it.
+
+import { chmodSync, lstatSync, mkdirSync, type Stats, statSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, isAbsolute, join } from "node:path";
+import { UsageError } from "../errors.js";
+import type { Region } from "./types.js";
+
+/** What one profile may hold. Keys are snake_case as in `certwh config set <key>`. */
+export interface ProfileSettings {
+  region?: Region;
+  base_url?: string;
+  /** Seconds. */
+  request_timeout?: number;
+  api_key?: string;
+}
+
+export interface StoredConfig {
+  profiles: Record<string, ProfileSettings>;
+}
+
+export const CONFIG_FILE_NAME = "config.json";
+
+/** certwh's config directory: one rule on every platform (conf's own path logic differs on macOS/Windows). */
+export function configDir(env: NodeJS.ProcessEnv): string {
+  const xdg = env.XDG_CONFIG_HOME;
+  // The XDG spec says relative values are invalid and must be ignored.
+  if (xdg && isAbsolute(xdg)) return join(xdg, "certwh");
+  const home = env.HOME && isAbsolute(env.HOME) ? env.HOME : homedir();
+  return join(home, ".config", "certwh");
+}
+
+export function configFilePath(env: NodeJS.ProcessEnv): string {
+  return join(configDir(env), CONFIG_FILE_NAME);
+}
+
+function statOrUndefined(path: string, follow = true): Stats | undefined {
+  try {
+    return follow ? statSync(path) : lstatSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
+  }
+}
+
+/** Whether the file exists (a dangling symlink counts as missing). */
+export function configExists(path: string): boolean {
+  return statOrUndefined(path) !== undefined;
+}
+
+/**
+ * A sentence for the user when the file is readable or writable by group or others, else undefined.
+ * POSIX modes mean nothing on Windows, so nothing is reported there.
+ */
+export function permissionProblem(path: string, platform = process.platform): string | undefined {
+  if (platform === "win32") return undefined;
+  const st = statOrUndefined(path);
+  if (!st || (st.mode & 0o077) === 0) return undefined;
+  const mode = (st.mode & 0o777).toString(8).padStart(3, "0");
+  return `${path} is readable by other users (mode ${mode}) and may hold an API key. Fix it with: chmod 600 ${path}`;
+}
+
+/** Refuse a config file that is a symlink to something another user owns (it could be swapped). */
+function checkOwnership(path: string): void {
+  if (process.platform === "win32" || typeof process.getuid !== "function") return;
+  const link = statOrUndefined(path, false);
+  if (!link?.isSymbolicLink()) return;
+  const target = statOrUndefined(path);
+  if (target && target.uid !== process.getuid()) {
+    throw new UsageError(`${path} is a symlink to a file owned by another user; certwh will not use it.`);
+  }
+}
+
+function asProfiles(raw: unknown, path: string): StoredConfig {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new UsageError(`${path} does not hold a JSON object. Fix or remove the file.`);
+  }
+  const profiles = (raw as { profiles?: unknown }).profiles;
+  if (profiles === undefined) return { profiles: {} };
+  if (profiles === null || typeof profiles !== "object" || Array.isArray(profiles)) {
+    throw new UsageError(`${path}: "profiles" must be an object. Fix or remove the file.`);
+  }
+  // Copy into a null-prototype object so a "__proto__" profile name cannot touch Object.prototype.
+  const out: Record<string, ProfileSettings> = Object.create(null);
+  for (const [name, value] of Object.entries(profiles as Record<string, unknown>)) {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      throw new UsageError(`${path}: profile "${name}" must be an object. Fix or remove the file.`);
+    }
+    out[name] = { ...(value as ProfileSettings) };
+  }
+  return { profiles: out };
+}
+
+type ConfInstance = { store: Record<string, unknown>; set(key: string, value: unknown): void };
+
+async function openConf(path: string): Promise<ConfInstance> {
+  checkOwnership(path);
+  const { default: Conf } = await import("conf");
+  try {
+    return new Conf<Record<string, unknown>>({
+      cwd: dirname(path),
+      configName: CONFIG_FILE_NAME.replace(/\.json$/, ""),
+      configFileMode: 0o600,
+      // Profile names may contain dots; certwh reads and writes whole objects.
+      accessPropertiesByDotNotation: false,
+      clearInvalidConfig: false,
+      // conf would quietly turn a top-level array or string into {}; treat it like broken JSON instead.
+      deserialize: (text: string) => {
+        const value: unknown = JSON.parse(text);
+        if (value === null || typeof value !== "object" || Array.isArray(value)) {
+          throw new SyntaxError("the top level is not a JSON object");
+        }
+        return value as Record<string, unknown>;
+      },
+    }) as unknown as ConfInstance;
+  } catch (err) {
+    if (err instanceof SyntaxError) {
+      throw new UsageError(
+        `${path} is not valid JSON (${err.message}). Fix or remove the file; certwh will not reset it.`,
+        {
+          cause: err,
+        },
+      );
+    }
+    throw err;
+  }
+}
+
+/** Read the config; a missing file is an empty config, and nothing is created. */
+export async function readConfig(path: string): Promise<StoredConfig> {
+  if (!configExists(path)) return { profiles: Object.create(null) };
+  const conf = await openConf(path);
+  return asProfiles(conf.store, path);
+}
+
+/** Create the directory 0700 (conf would create it 0755) and tighten it if it already exists. */
+function ensurePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (process.platform !== "win32") chmodSync(dir, 0o700);
+}
+
+/**
+ * Change one profile and write the file atomically with mode 0600. `change` gets a copy of the profile
+ * and returns the new one; an empty result removes the profile. Returns the new profile.
+ */
+export async function updateProfile(
+  path: string,
+  profile: string,
+  change: (current: ProfileSettings) => ProfileSettings,
+): Promise<ProfileSettings> {
+  ensurePrivateDir(dirname(path));
+  const conf = await openConf(path);
+  const { profiles } = asProfiles(conf.store, path);
+  const next = change({ ...(profiles[profile] ?? {}) });
+  const cleaned = Object.fromEntries(
+    Object.entries(next).filter(([, v]) => v !== undefined),
+  ) as ProfileSettings;
+  if (Object.keys(cleaned).length === 0) delete profiles[profile];
+  else profiles[profile] = cleaned;
+  conf.set("profiles", { ...profiles });
+  // atomically's rename keeps 0600, but an older file written by hand may linger with another mode.
+  if (process.platform !== "win32") chmodSync(path, 0o600);
+  return cleaned;
+}

@@ -1,0 +1,76 @@
+// How a webhook is shown to people (status, and create when one already exists) and to scripts (--json).
+// The secret is masked unless the user explicitly asked for it.
+
+import type { Webhook } from "../api/types.js";
+import { mask } from "../util/redact.js";
+import { isSlackWebhookUrl } from "./webhook-flags.js";
+
+/** The webhook as a JSON value: the API's fields, secret masked unless `showSecret`. */
+export function webhookJson(hook: Webhook, showSecret = false): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    id: hook.id,
+    endpoint: hook.endpoint,
+    status: hook.status,
+    events: hook.events,
+    webhook_settings: hook.webhook_settings ?? {},
+  };
+  if (hook.secret !== undefined) out.secret = showSecret ? hook.secret : mask(hook.secret);
+  return out;
+}
+
+const onOff = (v: string | number | boolean | undefined): string =>
+  v === undefined ? "not set" : v === "1" || v === 1 || v === true ? "on" : "off";
+
+/** Aligned "label  value" lines describing the webhook. */
+export function describeWebhook(hook: Webhook, showSecret = false): string[] {
+  const s = hook.webhook_settings ?? {};
+  const secret =
+    hook.secret === undefined
+      ? "none (X-WEBHOOK-KEY is not sent)"
+      : showSecret
+        ? hook.secret
+        : mask(hook.secret);
+  const rows: [string, string][] = [
+    ["Webhook", String(hook.id)],
+    ["Endpoint", hook.endpoint],
+    ["Status", hook.status],
+    ["Events", hook.events.length > 0 ? hook.events.join(", ") : "(none)"],
+    ["Secret", secret],
+    ["Certificate chain", onOff(s.webhook_send_certificate_chain)],
+    ["Instant issuance", onOff(s.instant_issue_webhook_notification)],
+    [
+      "Notify (days)",
+      s.webhook_notification_frequency ? s.webhook_notification_frequency.join(", ") : "not set",
+    ],
+  ];
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`);
+}
+
+/** What the state means and what to do next (stderr hints). */
+export function explainStatus(hook: Webhook): string[] {
+  const lines: string[] = [];
+  switch (hook.status) {
+    case "pending":
+      lines.push(
+        "Pending: CertCentral sends no events until the endpoint is verified and the webhook activated.",
+        "Next: `certwh challenge` sends a token to the endpoint (valid 30 minutes); then " +
+          "`certwh verify --token <token>` verifies and activates.",
+      );
+      break;
+    case "inactive":
+      lines.push(
+        "Inactive: the configuration is kept, but no events are sent. Resume with `certwh activate`.",
+      );
+      break;
+    case "active":
+      lines.push("Active: CertCentral sends the subscribed events to the endpoint.");
+      break;
+    default:
+      lines.push(`CertCentral reports the status "${hook.status}", which certwh does not know.`);
+  }
+  if (isSlackWebhookUrl(hook.endpoint)) {
+    lines.push("The endpoint is a Slack incoming webhook: CertCentral posts messages to the channel.");
+  }
+  return lines;
+}

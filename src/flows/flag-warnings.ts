@@ -1,0 +1,31 @@
+// Warnings about flag values that are accepted but deserve a word (stderr only).
+
+import { SUBSCRIBABLE_EVENTS } from "../events/catalogue.js";
+import type { Output } from "../io/output.js";
+import { isLoopbackHost, isSlackWebhookUrl, type UrlPolicy } from "./webhook-flags.js";
+
+export function warnAboutFlags(
+  io: Output,
+  opts: { url?: string; unknownEvents: string[]; policy: UrlPolicy },
+): void {
+  if (opts.unknownEvents.length > 0) {
+    io.warn(
+      `Not in CertCentral's documented event list: ${opts.unknownEvents.join(", ")}. Sending anyway ` +
+        `(known: ${SUBSCRIBABLE_EVENTS.join(", ")}; see \`certwh event-types\`).`,
+    );
+  }
+  if (!opts.url) return;
+  if (isSlackWebhookUrl(opts.url)) {
+    io.info(
+      "This is a Slack incoming-webhook URL: CertCentral posts Slack messages to its channel instead of JSON " +
+        "events, so the verification token appears as a message there. Paste it when asked " +
+        "(or run `certwh verify --token <token>`); `certwh listen` cannot receive events at a Slack URL.",
+    );
+  }
+  const host = new URL(opts.url).hostname;
+  if (isLoopbackHost(host) && !opts.policy.allowLoopbackHttp) {
+    io.warn(
+      `${host} is this computer: CertCentral cannot reach it. Use a public URL (or \`certwh listen\`).`,
+    );
+  }
+}

@@ -1,0 +1,172 @@
+// The terminal side of the verification flow for create and update-url: stage lines on stderr, the
+// token prompt (interactive) or the exact next command (scripts), and resume hints on failure.
+// CLI-only: library code (listen) uses verification.ts directly with its own token source and renderer.
+
+import { ApiError } from "../api/errors.js";
+import type { WebhookApi } from "../api/types.js";
+import type { CommandContext } from "../cli/context.js";
+import { describeFailure } from "../cli/exit-codes.js";
+import { CertwhError } from "../errors.js";
+import type { Output } from "../io/output.js";
+import {
+  type AwaitTokenArgs,
+  runVerification,
+  type StageName,
+  type VerificationResult,
+  type VerificationStage,
+} from "./verification.js";
+import { isSlackWebhookUrl } from "./webhook-flags.js";
+
+export const VERIFY_COMMAND = "certwh verify --token <token>";
+
+/** 29:41 */
+export function formatTimeLeft(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const m = Math.floor(total / 60);
+  const s = total % 60;
+  return `${m}:${String(s).padStart(2, "0")}`;
+}
+
+/** 15:04:05 UTC */
+export function formatClockTime(epochMs: number): string {
+  return `${new Date(epochMs).toISOString().slice(11, 19)} UTC`;
+}
+
+/** Where the token shows up, in words. */
+export function tokenWhere(endpoint: string): string {
+  return isSlackWebhookUrl(endpoint)
+    ? "CertCentral posts it as a message in the Slack channel of that incoming webhook"
+    : `it arrives at ${endpoint} as a challenge_webhook_endpoint event (data.token)`;
+}
+
+export function renderStage(io: Output, stage: VerificationStage): void {
+  switch (stage.stage) {
+    case "testing":
+      io.info(`Sending CertCentral's test event to ${stage.endpoint}…`);
+      return;
+    case "tested":
+      io.success(
+        isSlackWebhookUrl(stage.endpoint)
+          ? "CertCentral accepted the test event for the Slack channel (look for its message there)."
+          : "The endpoint accepted the test event.",
+      );
+      return;
+    case "challenge_sent":
+      io.success(
+        `Sent a challenge token (valid 30 minutes, until ${formatClockTime(stage.deadline)}); ${tokenWhere(stage.endpoint)}.`,
+      );
+      return;
+    case "waiting":
+      return; // the prompt shows the time left
+    case "token_expired":
+      io.warn("The challenge token's 30-minute window ran out; it was not submitted.");
+      return;
+    case "token_refused":
+      io.warn("CertCentral refused the token (wrong, expired or already used).");
+      return;
+    case "verified":
+      io.success("Verified: CertCentral accepted the challenge token.");
+      return;
+    case "activated":
+      io.success(`Webhook ${stage.webhookId} is active: CertCentral now sends the subscribed events.`);
+      return;
+  }
+}
+
+/** The interactive token source: ask the person for the token, showing the time left. */
+export function promptForToken(ctx: Pick<CommandContext, "prompt" | "clock">) {
+  return async (args: AwaitTokenArgs): Promise<string> => {
+    const left = formatTimeLeft(args.deadline - ctx.clock.now());
+    const where = isSlackWebhookUrl(args.endpoint)
+      ? "from the Slack channel"
+      : `received at ${args.endpoint}`;
+    return ctx.prompt.input(`Challenge token ${where} (${left} left):`, `\`${VERIFY_COMMAND}\``, {
+      validate: (v) => (v.trim() ? true : "Paste the token (data.token of the challenge event)."),
+    });
+  };
+}
+
+const SLACK_ENDPOINT_ERROR =
+  "Slack did not accept CertCentral's message (HTTP non-2xx): the incoming-webhook URL may be wrong, revoked, " +
+  "or its channel archived.";
+
+/**
+ * For a Slack URL, CertCentral posts a Slack message, so "the receiver did not answer" would be the wrong
+ * explanation of webhook_endpoint_error. Returns the Slack wording, or undefined for other cases.
+ */
+export function slackDeliveryFailure(endpoint: string, err: unknown): string | undefined {
+  return isSlackWebhookUrl(endpoint) && err instanceof ApiError && err.hasCode("webhook_endpoint_error")
+    ? SLACK_ENDPOINT_ERROR
+    : undefined;
+}
+
+/** What to tell the user after a failure, depending on how far the flow got. */
+export function resumeHint(webhookId: number, lastStage: StageName | undefined): string {
+  switch (lastStage) {
+    case undefined:
+    case "testing":
+      return (
+        `Webhook ${webhookId} stays pending. Fix the endpoint and check it with \`certwh test\`, ` +
+        `then run \`certwh challenge\` and \`${VERIFY_COMMAND}\`.`
+      );
+    case "tested":
+      return `Webhook ${webhookId} stays pending. Run \`certwh challenge\`, then \`${VERIFY_COMMAND}\`.`;
+    case "verified":
+      return `Webhook ${webhookId} is verified but not active yet: run \`certwh activate\`.`;
+    default:
+      return (
+        `Webhook ${webhookId} stays pending. Use the token your endpoint received with \`${VERIFY_COMMAND}\` ` +
+        "within its 30 minutes, or send a new one with `certwh challenge`."
+      );
+  }
+}
+
+export interface CommandVerificationOptions {
+  api: WebhookApi;
+  webhookId: number;
+  endpoint: string;
+  secret?: string;
+}
+
+/**
+ * Run the flow for a command: prompt for the token in a terminal, otherwise stop after the challenge.
+ * Failures keep their exit code (describeFailure) and gain a hint on how to resume.
+ */
+export async function verifyForCommand(
+  ctx: Pick<CommandContext, "io" | "prompt" | "clock" | "signal" | "interactive">,
+  opts: CommandVerificationOptions,
+): Promise<VerificationResult> {
+  let last: StageName | undefined;
+  try {
+    return await runVerification({
+      ...opts,
+      clock: ctx.clock,
+      signal: ctx.signal,
+      awaitToken: ctx.interactive ? promptForToken(ctx) : undefined,
+      onStage: (stage) => {
+        last = stage.stage;
+        renderStage(ctx.io, stage);
+      },
+    });
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    const failure = describeFailure(err);
+    const resume = resumeHint(opts.webhookId, last);
+    const slack = slackDeliveryFailure(opts.endpoint, err);
+    throw new CertwhError(slack ?? failure.message, failure.exitCode, {
+      code: failure.code,
+      hint: failure.hint && !slack ? `${failure.hint}\n  ${resume}` : resume,
+      cause: err,
+    });
+  }
+}
+
+/** Non-interactive ending: the exact command that finishes the job, on stderr. */
+export function printVerifyStep(io: Output, endpoint: string): void {
+  io.info(`Next, within 30 minutes: ${VERIFY_COMMAND}`);
+  io.hint(
+    isSlackWebhookUrl(endpoint)
+      ? "Take <token> from CertCentral's message in the Slack channel."
+      : `Take <token> from data.token of the challenge_webhook_endpoint event ${endpoint} received.`,
+  );
+}

@@ -1,0 +1,146 @@
+// CertCentral's ownership handshake: test event → send-challenge → token → check-challenge → activate.
+// Shared by create, update-url and listen. The token source is a parameter: create and update-url prompt
+// for it, listen captures it at its own receiver. This module prints nothing; it reports stages through
+// a callback and throws the client's errors unchanged (the caller knows which resume hint fits).
+//
+// Reliability rules (reliability-checklist items 14 and 18): send-challenge and check-challenge are each
+// called once per step and never repeated here; a NEW challenge is sent only when the caller allows
+// more than one (maxChallenges), as a deliberate step after an expired or refused token.
+
+import { ApiError } from "../api/errors.js";
+import type { WebhookApi } from "../api/types.js";
+import { TimeoutError } from "../errors.js";
+import type { Clock } from "../util/clock.js";
+
+/** CertCentral's challenge tokens are valid for 30 minutes (spec §8.2). */
+export const CHALLENGE_WINDOW_MS = 30 * 60 * 1000;
+
+export type VerificationStage =
+  | { stage: "testing"; endpoint: string }
+  | { stage: "tested"; endpoint: string }
+  | {
+      stage: "challenge_sent";
+      webhookId: number;
+      endpoint: string;
+      sentAt: number;
+      deadline: number;
+      attempt: number;
+    }
+  | { stage: "waiting"; webhookId: number; deadline: number; timeLeftMs: number }
+  | { stage: "token_expired"; webhookId: number; deadline: number }
+  | { stage: "token_refused"; webhookId: number }
+  | { stage: "verified"; webhookId: number }
+  | { stage: "activated"; webhookId: number };
+
+export type StageName = VerificationStage["stage"];
+
+export interface AwaitTokenArgs {
+  webhookId: number;
+  endpoint: string;
+  /** Epoch ms (on the flow's clock) after which the token is no longer valid. */
+  deadline: number;
+  /** Aborted when the run is interrupted. */
+  signal: AbortSignal;
+}
+
+export interface VerificationOptions {
+  api: WebhookApi;
+  webhookId: number;
+  endpoint: string;
+  /** Sent with the test event so a receiver that checks X-WEBHOOK-KEY accepts it. */
+  secret?: string;
+  clock: Clock;
+  signal?: AbortSignal;
+  /**
+   * Where the token comes from. Resolve with the token as received (it is trimmed here). Without it the
+   * flow stops after sending the challenge (outcome "challenge_sent") and the caller tells the user how
+   * to finish (`certwh verify --token …`).
+   */
+  awaitToken?: (args: AwaitTokenArgs) => Promise<string>;
+  onStage?: (stage: VerificationStage) => void;
+  /** Skip the test event (e.g. listen already tested its own receiver). Default false. */
+  skipTest?: boolean;
+  /** Activate after verification. Default true. */
+  activate?: boolean;
+  /** How many challenges may be sent in total (default 1: never a second one). */
+  maxChallenges?: number;
+  /** Token validity, default 30 minutes. */
+  windowMs?: number;
+}
+
+export interface VerificationResult {
+  outcome: "challenge_sent" | "verified" | "activated";
+  /** Deadline of the last challenge sent. */
+  deadline?: number;
+  challengesSent: number;
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error("aborted");
+}
+
+/** Remove surrounding whitespace only: the token is opaque (spec §17 #17). */
+export function normaliseToken(raw: string): string {
+  return raw.trim();
+}
+
+export async function runVerification(opts: VerificationOptions): Promise<VerificationResult> {
+  const { api, webhookId, endpoint, clock } = opts;
+  const signal = opts.signal ?? new AbortController().signal;
+  const report = opts.onStage ?? (() => {});
+  const windowMs = opts.windowMs ?? CHALLENGE_WINDOW_MS;
+  const maxChallenges = Math.max(1, opts.maxChallenges ?? 1);
+  const call = { signal };
+
+  if (!opts.skipTest) {
+    report({ stage: "testing", endpoint });
+    await api.testEndpoint(opts.secret ? { endpoint, secret: opts.secret } : { endpoint }, call);
+    report({ stage: "tested", endpoint });
+  }
+
+  let challengesSent = 0;
+  let deadline = 0;
+  for (;;) {
+    throwIfAborted(signal);
+    // The window is measured from just before the request: CertCentral's clock starts when it issues
+    // the token, so this errs on the safe side.
+    const sentAt = clock.now();
+    await api.sendChallenge(webhookId, call);
+    challengesSent += 1;
+    deadline = sentAt + windowMs;
+    report({ stage: "challenge_sent", webhookId, endpoint, sentAt, deadline, attempt: challengesSent });
+
+    if (!opts.awaitToken) return { outcome: "challenge_sent", deadline, challengesSent };
+
+    report({ stage: "waiting", webhookId, deadline, timeLeftMs: Math.max(0, deadline - clock.now()) });
+    const token = normaliseToken(await opts.awaitToken({ webhookId, endpoint, deadline, signal }));
+    throwIfAborted(signal);
+
+    if (clock.now() >= deadline) {
+      // Never submit a token older than its window: CertCentral would refuse it anyway.
+      report({ stage: "token_expired", webhookId, deadline });
+      if (challengesSent < maxChallenges) continue;
+      throw new TimeoutError("The 30-minute window of the challenge token ran out before it was submitted.", {
+        hint: "Send a new token with `certwh challenge`, then run `certwh verify --token <token>`.",
+      });
+    }
+
+    try {
+      await api.checkChallenge(webhookId, token, call);
+      break;
+    } catch (err) {
+      if (err instanceof ApiError && err.hasCode("webhook_invalid_token") && challengesSent < maxChallenges) {
+        report({ stage: "token_refused", webhookId });
+        continue;
+      }
+      throw err;
+    }
+  }
+  report({ stage: "verified", webhookId });
+
+  if (opts.activate === false) return { outcome: "verified", deadline, challengesSent };
+  throwIfAborted(signal);
+  await api.activate(webhookId, call);
+  report({ stage: "activated", webhookId });
+  return { outcome: "activated", deadline, challengesSent };
+}

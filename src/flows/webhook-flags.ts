@@ -1,0 +1,208 @@
+// Parsing and validation of the flags create, update-url and test share: --url, --event/--events,
+// the secret sources, and the webhook settings. Everything here runs before the first API call, so a
+// bad value is a UsageError (exit 2) and no request is ever sent for it.
+
+import { isIP } from "node:net";
+import type { WebhookSettings } from "../api/types.js";
+import { UsageError } from "../errors.js";
+import { NOTIFICATION_FREQUENCIES, SUBSCRIBABLE_EVENTS } from "../events/catalogue.js";
+
+/** The flags as commander hands them over (camel-cased, unvalidated). */
+export interface RawWebhookFlags {
+  url?: string;
+  event?: string[];
+  events?: string;
+  secretFile?: string;
+  secretEnv?: string;
+  generateSecret?: boolean;
+  secretOut?: string;
+  removeSecret?: boolean;
+  /** true for --chain, false for --no-chain, undefined when neither was given. */
+  chain?: boolean;
+  instant?: boolean;
+  frequency?: string;
+}
+
+/** Where the webhook secret comes from. It is read later (resolveSecret), never from argv. */
+export type SecretSource =
+  | { kind: "none" }
+  | { kind: "file"; path: string }
+  | { kind: "env"; name: string }
+  | { kind: "generate"; outFile?: string }
+  | { kind: "remove" };
+
+export interface WebhookFlags {
+  url?: string;
+  /** undefined when no event flag was given. */
+  events?: string[];
+  /** Names not in CertCentral's documented list: warned about, still sent (spec §17 #5). */
+  unknownEvents: string[];
+  secret: SecretSource;
+  /** undefined when no setting flag was given (nothing is sent then). */
+  settings?: WebhookSettings;
+}
+
+export interface UrlPolicy {
+  /** Accept plain http:// on loopback: only when the API base URL is itself on loopback (a sandbox). */
+  allowLoopbackHttp: boolean;
+}
+
+export const DEFAULT_EVENTS: readonly string[] = ["certificate_issued"];
+
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  if (host === "localhost" || host.endsWith(".localhost")) return true;
+  if (isIP(host) === 4) return host.startsWith("127.");
+  if (host === "::1" || host === "0:0:0:0:0:0:0:1") return true;
+  return host.startsWith("::ffff:127.") || /^::ffff:7f[0-9a-f]{2}:/.test(host);
+}
+
+/** True when the Services API base URL points at this machine (the sandbox, tests). */
+export function isLoopbackBaseUrl(baseUrl: string): boolean {
+  try {
+    return isLoopbackHost(new URL(baseUrl).hostname);
+  } catch {
+    return false;
+  }
+}
+
+/** Slack incoming-webhook URLs, to which CertCentral posts Slack messages instead of raw JSON. */
+export function isSlackWebhookUrl(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.protocol === "https:" && u.hostname.toLowerCase() === "hooks.slack.com";
+  } catch {
+    return false;
+  }
+}
+
+/** Validate an endpoint URL for --url. Returns it unchanged (CertCentral stores it as given). */
+export function parseEndpointUrl(value: string | undefined, policy: UrlPolicy, flag = "--url"): string {
+  const text = value?.trim() ?? "";
+  if (!text) throw new UsageError(`${flag} is required, e.g. ${flag} https://hooks.example.com/certcentral.`);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`${flag} is not a valid URL: ${text}`, {
+      hint: "Give a full URL with its path, e.g. https://hooks.example.com/certcentral.",
+    });
+  }
+  if (url.username || url.password) {
+    throw new UsageError(`${flag} must not contain a user name or password.`);
+  }
+  if (url.hash) throw new UsageError(`${flag} must not contain a #fragment.`);
+  if (url.protocol === "http:" && isLoopbackHost(url.hostname)) {
+    if (policy.allowLoopbackHttp) return text;
+    throw new UsageError(`${flag} must start with https://: CertCentral only delivers to HTTPS endpoints.`, {
+      hint: "Plain http:// on 127.0.0.1 works only against a local sandbox (CERTWH_BASE_URL on loopback).",
+    });
+  }
+  if (url.protocol !== "https:") {
+    throw new UsageError(`${flag} must start with https://: CertCentral only delivers to HTTPS endpoints.`);
+  }
+  return text;
+}
+
+/** --event (repeatable) and --events a,b together: de-duplicated, in the order given. */
+export function parseEventFlags(event?: string[], events?: string): { events?: string[]; unknown: string[] } {
+  if ((event === undefined || event.length === 0) && events === undefined)
+    return { events: undefined, unknown: [] };
+  const names = [...(event ?? []), ...(events === undefined ? [] : events.split(","))].map((n) => n.trim());
+  if (names.some((n) => n === "")) {
+    throw new UsageError("An event name is empty (check --event / --events for stray commas).");
+  }
+  const bad = names.find((n) => !/^[A-Za-z0-9_.:-]+$/.test(n));
+  if (bad !== undefined) throw new UsageError(`Not an event name: ${JSON.stringify(bad)}.`);
+  const unique = [...new Set(names)];
+  return { events: unique, unknown: unique.filter((n) => !SUBSCRIBABLE_EVENTS.includes(n)) };
+}
+
+/** --frequency 90,60,30,7,0,-7 → the days CertCentral allows (spec §12.4). */
+export function parseFrequency(value: string): number[] {
+  const parts = value.split(",").map((p) => p.trim());
+  const allowed = NOTIFICATION_FREQUENCIES.join(", ");
+  if (parts.some((p) => p === "")) {
+    throw new UsageError(`--frequency needs a comma-separated list of days from: ${allowed}.`);
+  }
+  const days: number[] = [];
+  for (const p of parts) {
+    const n = /^-?\d+$/.test(p) ? Number(p) : Number.NaN;
+    if (!NOTIFICATION_FREQUENCIES.includes(n)) {
+      throw new UsageError(`--frequency: ${JSON.stringify(p)} is not allowed; use days from: ${allowed}.`);
+    }
+    if (!days.includes(n)) days.push(n);
+  }
+  return days;
+}
+
+const flagValue = (on: boolean): string => (on ? "1" : "0");
+
+/** Settings are sent only for the flags given, as CertCentral's "1"/"0" strings. */
+export function parseSettingFlags(raw: RawWebhookFlags): WebhookSettings | undefined {
+  const settings: WebhookSettings = {};
+  if (raw.chain !== undefined) {
+    settings.webhook_send_certificate_chain = flagValue(raw.chain);
+    settings.webhook_send_instant_issued_certificate_chain = flagValue(raw.chain);
+  }
+  if (raw.instant !== undefined) settings.instant_issue_webhook_notification = flagValue(raw.instant);
+  if (raw.frequency !== undefined) settings.webhook_notification_frequency = parseFrequency(raw.frequency);
+  return Object.keys(settings).length > 0 ? settings : undefined;
+}
+
+export function parseSecretSource(raw: RawWebhookFlags, opts: { allowRemove: boolean }): SecretSource {
+  const given = [
+    raw.secretFile !== undefined && "--secret-file",
+    raw.secretEnv !== undefined && "--secret-env",
+    raw.generateSecret === true && "--generate-secret",
+    raw.removeSecret === true && "--remove-secret",
+  ].filter((f): f is string => typeof f === "string");
+  if (given.length > 1) throw new UsageError(`Use only one of ${given.join(", ")}.`);
+  if (raw.removeSecret && !opts.allowRemove)
+    throw new UsageError("--remove-secret only applies to update-url.");
+  if (raw.secretOut !== undefined && !raw.generateSecret) {
+    throw new UsageError("--secret-out only applies together with --generate-secret.");
+  }
+  if (raw.secretFile !== undefined) {
+    if (!raw.secretFile.trim()) throw new UsageError("--secret-file needs a path.");
+    return { kind: "file", path: raw.secretFile };
+  }
+  if (raw.secretEnv !== undefined) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw.secretEnv)) {
+      throw new UsageError(
+        `--secret-env needs an environment variable name, not ${JSON.stringify(raw.secretEnv)}.`,
+        {
+          hint: "Pass the variable's name (e.g. --secret-env CERTCENTRAL_WEBHOOK_SECRET), never the secret itself.",
+        },
+      );
+    }
+    return { kind: "env", name: raw.secretEnv };
+  }
+  if (raw.generateSecret) {
+    if (raw.secretOut !== undefined && !raw.secretOut.trim())
+      throw new UsageError("--secret-out needs a path.");
+    return { kind: "generate", outFile: raw.secretOut };
+  }
+  if (raw.removeSecret) return { kind: "remove" };
+  return { kind: "none" };
+}
+
+export interface ParseFlagsOptions {
+  policy: UrlPolicy;
+  /** create and update-url need --url; test takes it optionally. */
+  requireUrl: boolean;
+  allowRemoveSecret: boolean;
+}
+
+/** Every shared flag at once, so that all checks run before any request. */
+export function parseWebhookFlags(raw: RawWebhookFlags, opts: ParseFlagsOptions): WebhookFlags {
+  const url = raw.url === undefined && !opts.requireUrl ? undefined : parseEndpointUrl(raw.url, opts.policy);
+  const { events, unknown } = parseEventFlags(raw.event, raw.events);
+  return {
+    url,
+    events,
+    unknownEvents: unknown,
+    secret: parseSecretSource(raw, { allowRemove: opts.allowRemoveSecret }),
+    settings: parseSettingFlags(raw),
+  };
+}

@@ -1,0 +1,241 @@
+// The listen journal: one JSON line per accepted event, appended and flushed to disk BEFORE the receiver
+// answers 200, so a crash or a failing forward target never loses an event (`certwh replay` reads it).
+//
+// - Never stores the X-WEBHOOK-KEY value, only whether one was present (the file would otherwise hold
+//   the secret); it does hold event bodies (challenge tokens), hence a 0600 file in a 0700 directory.
+// - One file handle, writes serialized through a queue. Lines that arrive while a write is in flight
+//   are committed together (one write + one fdatasync), so many concurrent appends stay cheap.
+// - kill -9 can leave a torn last line. The reader skips it and reports it; opening the journal again
+//   first ends that fragment with a newline so the next entry starts on a line of its own.
+
+import { createHash } from "node:crypto";
+import { type FileHandle, mkdir, open, readFile } from "node:fs/promises";
+import { dirname } from "node:path";
+
+export interface JournalHeaders {
+  "content-type"?: string;
+  "user-agent"?: string;
+}
+
+export interface JournalEntry {
+  /** ISO 8601 time the receiver accepted the request. */
+  received_at: string;
+  /** First 16 hex characters of the body's SHA-256: a short, stable reference to the event. */
+  id: string;
+  /** The payload's `event` value. */
+  event: string;
+  /** The raw body text, exactly as received. */
+  body: string;
+  /** Only these two headers are kept; never X-WEBHOOK-KEY. */
+  headers: JournalHeaders;
+  /** Whether the request carried an X-WEBHOOK-KEY (the value itself is never written). */
+  key_present: boolean;
+}
+
+export interface JournalEntryInput {
+  body: Buffer | string;
+  event: string;
+  /** Request headers as node:http gives them (any name case). */
+  headers: Record<string, string | string[] | undefined>;
+  /** Epoch milliseconds (from the injected clock). */
+  receivedAt: number;
+}
+
+/** The journal id of a body: the first 16 hex characters of its SHA-256. */
+export function entryId(body: Buffer | string): string {
+  return createHash("sha256").update(body).digest("hex").slice(0, 16);
+}
+
+function header(headers: JournalEntryInput["headers"], name: string): string | undefined {
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() !== name || value === undefined) continue;
+    return Array.isArray(value) ? value.join(", ") : value;
+  }
+  return undefined;
+}
+
+/** Build the entry for an accepted request, keeping only what the journal may hold. */
+export function journalEntry(input: JournalEntryInput): JournalEntry {
+  const body = typeof input.body === "string" ? input.body : input.body.toString("utf8");
+  const headers: JournalHeaders = {};
+  const contentType = header(input.headers, "content-type");
+  const userAgent = header(input.headers, "user-agent");
+  if (contentType !== undefined) headers["content-type"] = contentType;
+  if (userAgent !== undefined) headers["user-agent"] = userAgent;
+  return {
+    received_at: new Date(input.receivedAt).toISOString(),
+    id: entryId(input.body),
+    event: input.event,
+    body,
+    headers,
+    key_present: header(input.headers, "x-webhook-key") !== undefined,
+  };
+}
+
+/** Serialize with an explicit field list, so nothing else a caller put on the object reaches the disk. */
+function serialize(entry: JournalEntry): string {
+  const headers: JournalHeaders = {};
+  if (typeof entry.headers?.["content-type"] === "string")
+    headers["content-type"] = entry.headers["content-type"];
+  if (typeof entry.headers?.["user-agent"] === "string") headers["user-agent"] = entry.headers["user-agent"];
+  return JSON.stringify({
+    received_at: entry.received_at,
+    id: entry.id,
+    event: entry.event,
+    body: entry.body,
+    headers,
+    key_present: entry.key_present === true,
+  });
+}
+
+export interface Journal {
+  readonly path: string;
+  /** Resolves once the line is written and flushed (fdatasync); rejects on an I/O error. */
+  append(entry: JournalEntry): Promise<void>;
+  /** Waits for pending appends, then closes the file. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface OpenJournalOptions {
+  /** fdatasync after each batch (default true). Tests of throughput may turn it off. */
+  sync?: boolean;
+}
+
+async function writeAll(fh: FileHandle, data: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < data.length) {
+    const { bytesWritten } = await fh.write(data, offset, data.length - offset, null);
+    offset += bytesWritten;
+  }
+}
+
+/** Open (creating if needed) the journal at `path`: directory 0700, file 0600, append-only. */
+export async function openJournal(path: string, options: OpenJournalOptions = {}): Promise<Journal> {
+  const sync = options.sync ?? true;
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const fh = await open(path, "a+", 0o600);
+  // An existing file may have been created looser (or by hand): it holds tokens, so tighten it.
+  await fh.chmod(0o600).catch(() => undefined);
+
+  // A torn last line from a crash: terminate it so it stays one bad line instead of swallowing ours.
+  let needsNewline = false;
+  const { size } = await fh.stat();
+  if (size > 0) {
+    const last = Buffer.alloc(1);
+    await fh.read(last, 0, 1, size - 1);
+    needsNewline = last[0] !== 0x0a;
+  }
+
+  type Pending = { line: Buffer; resolve: () => void; reject: (err: unknown) => void };
+  let queue: Pending[] = [];
+  let flushing: Promise<void> | null = null;
+  let closed: Promise<void> | null = null;
+
+  async function flush(): Promise<void> {
+    while (queue.length > 0) {
+      const batch = queue;
+      queue = [];
+      const parts = batch.map((p) => p.line);
+      if (needsNewline) parts.unshift(Buffer.from("\n"));
+      try {
+        await writeAll(fh, Buffer.concat(parts));
+        needsNewline = false;
+        if (sync) await fh.datasync();
+        for (const p of batch) p.resolve();
+      } catch (err) {
+        // A failed write may have left part of a line behind; isolate it before the next batch.
+        needsNewline = true;
+        for (const p of batch) p.reject(err);
+      }
+    }
+    flushing = null;
+  }
+
+  return {
+    path,
+    append(entry) {
+      if (closed) return Promise.reject(new Error(`The journal ${path} is closed.`));
+      const line = Buffer.from(`${serialize(entry)}\n`, "utf8");
+      return new Promise<void>((resolve, reject) => {
+        queue.push({ line, resolve, reject });
+        flushing ??= flush();
+      });
+    },
+    close() {
+      closed ??= (async () => {
+        while (flushing) await flushing;
+        await fh.close();
+      })();
+      return closed;
+    },
+  };
+}
+
+export interface SkippedLine {
+  /** 1-based line number in the file. */
+  line: number;
+  reason: string;
+}
+
+export interface JournalContents {
+  entries: JournalEntry[];
+  /** Lines that could not be read (including a torn last line), in file order. */
+  skipped: SkippedLine[];
+  /** The last line was cut short (typically a crash while writing) and is among `skipped`. */
+  tornTail: boolean;
+}
+
+function asEntry(value: unknown): JournalEntry | null {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
+  const v = value as Record<string, unknown>;
+  if (typeof v.received_at !== "string" || Number.isNaN(Date.parse(v.received_at))) return null;
+  if (typeof v.id !== "string" || typeof v.event !== "string" || typeof v.body !== "string") return null;
+  const h = typeof v.headers === "object" && v.headers !== null ? (v.headers as Record<string, unknown>) : {};
+  const headers: JournalHeaders = {};
+  if (typeof h["content-type"] === "string") headers["content-type"] = h["content-type"];
+  if (typeof h["user-agent"] === "string") headers["user-agent"] = h["user-agent"];
+  return {
+    received_at: v.received_at,
+    id: v.id,
+    event: v.event,
+    body: v.body,
+    headers,
+    key_present: v.key_present === true,
+  };
+}
+
+/**
+ * Read every entry of a journal. Unreadable lines are skipped and listed, never fatal. Errors from the
+ * file system (ENOENT, EACCES) are thrown as they are; the caller names the path for the user.
+ */
+export async function readJournal(path: string): Promise<JournalContents> {
+  const text = await readFile(path, "utf8");
+  const lines = text.split("\n");
+  // After a final "\n" the last element is empty; otherwise it is a line that was never finished.
+  const unterminated = lines.pop() ?? "";
+  const entries: JournalEntry[] = [];
+  const skipped: SkippedLine[] = [];
+  const take = (line: string, index: number, isTail: boolean): boolean => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      skipped.push({ line: index + 1, reason: isTail ? "incomplete last line" : "not valid JSON" });
+      return false;
+    }
+    const entry = asEntry(parsed);
+    if (!entry) {
+      skipped.push({ line: index + 1, reason: isTail ? "incomplete last line" : "not a journal entry" });
+      return false;
+    }
+    entries.push(entry);
+    return true;
+  };
+  lines.forEach((line, index) => {
+    if (line.trim() !== "") take(line, index, false);
+  });
+  let tornTail = false;
+  // A tail that parses completely only lost its newline; keep it.
+  if (unterminated.trim() !== "") tornTail = !take(unterminated, lines.length, true);
+  return { entries, skipped, tornTail };
+}

@@ -1,0 +1,111 @@
+// --save-chain <dir>: for a certificate_issued event that carries certificate_chain (leaf, intermediates,
+// root; spec §12.3), write <dir>/<order_id>/cert.pem, chain.pem and fullchain.pem.
+//
+// - The directory name comes only from order_id validated as a positive integer: nothing from the
+//   payload is ever used as a path, so `../` cannot happen.
+// - Line endings are normalised to \n (CertCentral sends \r\n); each certificate ends with a newline.
+// - Certificates are public: files 0644, directories 0755. Never world-writable.
+// - Each file is written to a temporary name in the same directory, flushed, then renamed, so a reader
+//   never sees half a file.
+
+import { randomBytes, X509Certificate } from "node:crypto";
+import { chmod, lstat, mkdir, open, rename, rm } from "node:fs/promises";
+import { join, resolve } from "node:path";
+
+export class SaveChainError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SaveChainError";
+  }
+}
+
+export interface SavedChain {
+  /** <dir>/<order_id>, absolute. */
+  dir: string;
+  /** Absolute paths of cert.pem, chain.pem, fullchain.pem. */
+  files: string[];
+}
+
+const PEM = /^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+\n-----END CERTIFICATE-----$/;
+
+/** The order id as a directory name, or null when it is not a positive integer. */
+export function orderDirName(orderId: unknown): string | null {
+  if (typeof orderId === "number" && Number.isSafeInteger(orderId) && orderId > 0) return String(orderId);
+  if (typeof orderId === "string" && /^[1-9][0-9]{0,15}$/.test(orderId)) return orderId;
+  return null;
+}
+
+/** One certificate with \n line endings, ending with exactly one newline; SaveChainError if it is not one. */
+export function normalisePem(pem: unknown, index: number): string {
+  if (typeof pem !== "string") throw new SaveChainError(`certificate_chain[${index}].pem is not a string.`);
+  const text = pem.replace(/\r\n?/g, "\n").trim();
+  if (!PEM.test(text))
+    throw new SaveChainError(`certificate_chain[${index}].pem is not one PEM certificate.`);
+  try {
+    new X509Certificate(text);
+  } catch {
+    throw new SaveChainError(`certificate_chain[${index}].pem does not parse as an X.509 certificate.`);
+  }
+  return `${text}\n`;
+}
+
+async function writeAtomically(path: string, dir: string, name: string, content: string): Promise<void> {
+  const temp = join(dir, `.${name}.${randomBytes(6).toString("hex")}.tmp`);
+  const fh = await open(temp, "wx", 0o644);
+  try {
+    await fh.writeFile(content, "utf8");
+    await fh.chmod(0o644); // the umask may have narrowed it; certificates are meant to be readable
+    await fh.datasync();
+  } finally {
+    await fh.close();
+  }
+  try {
+    await rename(temp, path);
+  } catch (err) {
+    await rm(temp, { force: true });
+    throw err;
+  }
+}
+
+/**
+ * Write the chain files of a certificate_issued event. Returns null when the event is another type or
+ * carries no chain; throws SaveChainError for a bad order_id or certificate, and file-system errors as is.
+ */
+export async function saveChain(dir: string, payload: unknown): Promise<SavedChain | null> {
+  if (typeof payload !== "object" || payload === null) return null;
+  const { event, data } = payload as { event?: unknown; data?: unknown };
+  if (event !== "certificate_issued" || typeof data !== "object" || data === null) return null;
+  const { order_id: orderId, certificate_chain: chain } = data as Record<string, unknown>;
+  if (!Array.isArray(chain) || chain.length === 0) return null;
+
+  const name = orderDirName(orderId);
+  if (!name) throw new SaveChainError("certificate_issued has no valid order_id (a positive integer).");
+  const pems = chain.map((item, i) =>
+    normalisePem(typeof item === "object" && item !== null ? (item as { pem?: unknown }).pem : undefined, i),
+  );
+
+  const base = resolve(dir);
+  const created = await mkdir(base, { recursive: true, mode: 0o755 });
+  if (created) await chmod(base, 0o755);
+  const orderDir = join(base, name);
+  const existing = await lstat(orderDir).catch(() => null);
+  if (existing && !existing.isDirectory()) {
+    // Includes a symlink planted there: never write through it.
+    throw new SaveChainError(`${orderDir} exists and is not a directory.`);
+  }
+  if (!existing) await mkdir(orderDir, { mode: 0o755 });
+  await chmod(orderDir, 0o755);
+
+  const contents: Array<[string, string]> = [
+    ["cert.pem", pems[0] as string],
+    ["chain.pem", pems.slice(1).join("")],
+    ["fullchain.pem", pems.join("")],
+  ];
+  const files: string[] = [];
+  for (const [file, content] of contents) {
+    const path = join(orderDir, file);
+    await writeAtomically(path, orderDir, file, content);
+    files.push(path);
+  }
+  return { dir: orderDir, files };
+}

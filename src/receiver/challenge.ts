@@ -1,0 +1,153 @@
+// Completes CertCentral's endpoint challenge (spec §8–§10, reliability-checklist items 10–12): takes tokens
+// from challenge deliveries, submits each at most once with check-challenge, then activates. It runs outside
+// the request: offer() only queues and returns at once, so the delivery is answered without waiting for the API.
+import { ApiError } from "../api/errors.js";
+import type { WebhookApi } from "../api/types.js";
+import type { ChallengeEvent } from "./events.js";
+
+export type ChallengeIgnoredReason =
+  /** No send-challenge succeeded in this run (expectChallenge() returned false): possibly forged or stale. */
+  | "unexpected"
+  /** data.webhook_id is missing or names another webhook. */
+  | "webhook_mismatch"
+  | "no_token"
+  /** This token was already queued or submitted (each token goes to check-challenge at most once). */
+  | "token_seen"
+  /** The challenge is already verified in this run. */
+  | "already_verified";
+
+export type ChallengeResult =
+  | { type: "ignored"; reason: ChallengeIgnoredReason }
+  | { type: "queued"; position: number }
+  /** check-challenge answered webhook_invalid_token; the next candidate (if any) is tried. */
+  | { type: "token_rejected"; code: string; remaining: number }
+  | { type: "verified" }
+  | { type: "activated" }
+  /** Every candidate was refused: the caller should send a new challenge (new tokens are still accepted). */
+  | { type: "exhausted" }
+  /** Any other failure. Nothing is repeated automatically (a repeated check-challenge can turn a success into
+   * webhook_invalid_token); call reset() after handling it to accept new tokens again. */
+  | { type: "failed"; step: "check" | "activate"; error: unknown };
+
+export type ChallengeState = "waiting" | "checking" | "verified" | "activated" | "failed";
+
+export interface ChallengeCompleterOptions {
+  /** The network boundary: only checkChallenge and activate are used. */
+  api: Pick<WebhookApi, "checkChallenge" | "activate">;
+  /** The webhook to complete; a function when it is known only later (e.g. created after the receiver started). */
+  webhookId: number | (() => number | undefined);
+  /** True only once send-challenge succeeded in this run. Default: always true (production library mode, where
+   * another process sends the challenge; the key and the webhook ID are then the guards). */
+  expectChallenge?: () => boolean;
+  /** Call activate after a successful check (default true). */
+  activate?: boolean;
+  onResult?: (result: ChallengeResult) => void;
+  /** Aborts in-flight API calls (shutdown). */
+  signal?: AbortSignal;
+}
+
+export interface ChallengeCompleter {
+  /** Checks a challenge delivery and queues its token; never waits for the API. */
+  offer(event: ChallengeEvent): ChallengeResult & { type: "ignored" | "queued" };
+  readonly state: ChallengeState;
+  /** After `failed`: accept and process new tokens again (already submitted tokens stay refused). */
+  reset(): void;
+  /** Resolves once no API call is in flight and the queue is empty (tests, shutdown). */
+  whenIdle(): Promise<void>;
+}
+
+export function createChallengeCompleter(options: ChallengeCompleterOptions): ChallengeCompleter {
+  const expect = options.expectChallenge ?? (() => true);
+  const report = (result: ChallengeResult) => {
+    try {
+      options.onResult?.(result);
+    } catch {
+      // A reporting callback must not break the completion.
+    }
+  };
+  const webhookId = () => (typeof options.webhookId === "function" ? options.webhookId() : options.webhookId);
+  const seen = new Set<string>();
+  const candidates: string[] = [];
+  let state: ChallengeState = "waiting";
+  let running: Promise<void> | undefined;
+
+  const ignore = (reason: ChallengeIgnoredReason) => {
+    const result = { type: "ignored", reason } as const;
+    report(result);
+    return result;
+  };
+
+  async function drain(): Promise<void> {
+    while (state === "waiting" && candidates.length > 0) {
+      const token = candidates.shift() as string;
+      const id = webhookId() as number; // checked in offer()
+      state = "checking";
+      try {
+        await options.api.checkChallenge(id, token, { signal: options.signal });
+      } catch (error) {
+        if (error instanceof ApiError && error.hasCode("webhook_invalid_token")) {
+          state = "waiting";
+          report({ type: "token_rejected", code: "webhook_invalid_token", remaining: candidates.length });
+          if (candidates.length === 0) report({ type: "exhausted" });
+          continue;
+        }
+        state = "failed";
+        report({ type: "failed", step: "check", error });
+        return;
+      }
+      state = "verified";
+      candidates.length = 0;
+      report({ type: "verified" });
+      if (options.activate === false) return;
+      try {
+        await options.api.activate(id, { signal: options.signal });
+      } catch (error) {
+        state = "failed";
+        report({ type: "failed", step: "activate", error });
+        return;
+      }
+      state = "activated";
+      report({ type: "activated" });
+    }
+  }
+
+  function kick(): void {
+    if (running || state !== "waiting" || candidates.length === 0) return;
+    running = drain().finally(() => {
+      running = undefined;
+      kick(); // a token may have arrived while the last call was settling
+    });
+  }
+
+  return {
+    get state() {
+      return state;
+    },
+    offer(event) {
+      if (state === "verified" || state === "activated") return ignore("already_verified");
+      if (!expect()) return ignore("unexpected");
+      const id = webhookId();
+      if (id === undefined || event.data.webhook_id !== id) return ignore("webhook_mismatch");
+      const token = event.data.token;
+      if (token === undefined) return ignore("no_token");
+      if (seen.has(token)) return ignore("token_seen");
+      seen.add(token);
+      candidates.push(token);
+      const result = { type: "queued", position: candidates.length } as const;
+      report(result);
+      queueMicrotask(kick);
+      return result;
+    },
+    reset() {
+      if (state === "failed") state = "waiting";
+      queueMicrotask(kick);
+    },
+    async whenIdle() {
+      for (let i = 0; i < 1000; i++) {
+        await new Promise((r) => setImmediate(r));
+        if (!running && (state !== "waiting" || candidates.length === 0)) return;
+        if (running) await running;
+      }
+    },
+  };
+}

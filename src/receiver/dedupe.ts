@@ -1,0 +1,82 @@
+// Replay and redelivery defence (reliability-checklist item 10). DigiCert sends no delivery ID, so the key is
+// the SHA-256 of the raw body. The cache is a bounded LRU (Map insertion order) with a TTL on an injected clock.
+import type { Clock } from "../util/clock.js";
+
+export interface DedupeOptions {
+  /** Default 1000. */
+  maxEntries?: number;
+  /** Default 10 minutes. */
+  ttlMs?: number;
+}
+
+export const DEFAULT_DEDUPE = { maxEntries: 1000, ttlMs: 10 * 60_000 } as const;
+
+interface Entry {
+  expiresAt: number;
+  /** Settles with true when the first delivery was acknowledged, false when it failed (entry removed). */
+  outcome: Promise<boolean>;
+}
+
+export class DedupeCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly maxEntries: number;
+  private readonly ttlMs: number;
+
+  constructor(
+    private readonly clock: Clock,
+    options: DedupeOptions = {},
+  ) {
+    this.maxEntries = Math.max(1, options.maxEntries ?? DEFAULT_DEDUPE.maxEntries);
+    this.ttlMs = Math.max(0, options.ttlMs ?? DEFAULT_DEDUPE.ttlMs);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /**
+   * Returns the earlier delivery's outcome when `key` was seen within the TTL (a duplicate), or undefined after
+   * claiming the key; the claimer must then call `settle(key, ok)` once it knows whether the delivery was
+   * acknowledged. A failed first delivery is forgotten, so a resend is processed afresh.
+   */
+  claim(key: string): Promise<boolean> | undefined {
+    const now = this.clock.now();
+    const existing = this.entries.get(key);
+    if (existing && existing.expiresAt > now) {
+      // Refresh recency (LRU), keep the original expiry: a replay loop must not keep an entry alive forever.
+      this.entries.delete(key);
+      this.entries.set(key, existing);
+      return existing.outcome;
+    }
+    if (existing) this.entries.delete(key);
+    let settle!: (ok: boolean) => void;
+    const outcome = new Promise<boolean>((resolve) => {
+      settle = resolve;
+    });
+    this.pending.set(key, settle);
+    this.entries.set(key, { expiresAt: now + this.ttlMs, outcome });
+    this.evict(now);
+    return undefined;
+  }
+
+  private readonly pending = new Map<string, (ok: boolean) => void>();
+
+  settle(key: string, ok: boolean): void {
+    const resolve = this.pending.get(key);
+    if (!resolve) return;
+    this.pending.delete(key);
+    if (!ok) this.entries.delete(key);
+    resolve(ok);
+  }
+
+  private evict(now: number): void {
+    for (const [key, entry] of this.entries) {
+      if (this.entries.size <= this.maxEntries && entry.expiresAt > now) break;
+      if (this.entries.size > this.maxEntries || entry.expiresAt <= now) {
+        // Never evict an entry whose first delivery is still in flight; its waiters need the outcome.
+        if (this.pending.has(key)) continue;
+        this.entries.delete(key);
+      }
+    }
+  }
+}

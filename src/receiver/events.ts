@@ -1,0 +1,170 @@
+// CertCentral deliveries as a discriminated union (spec §12). Parsing tolerates extra and missing `data`
+// fields (spec §17 #4): known fields of the wrong type are left out of the typed view, never fatal. Only the
+// envelope is strict: a JSON object with a string `event`, and `data` an object when present.
+
+/** Any JSON object as parsed by the receiver (null prototype, no `__proto__`/`constructor` keys). */
+export type JsonObject = { [key: string]: unknown };
+
+export interface ChainCertificate {
+  subject_common_name?: string;
+  pem: string;
+}
+
+interface EventBase<T extends string, D> {
+  /** Discriminant. `unknown` for names certwh does not know (passed through for forward compatibility). */
+  type: T;
+  /** The `event` string exactly as received. */
+  name: string;
+  /** The known `data` fields, typed; every other received field is kept as is. */
+  data: D & JsonObject;
+}
+
+export type TestEvent = EventBase<"test_webhook_endpoint", object>;
+export type ChallengeEvent = EventBase<"challenge_webhook_endpoint", { token?: string; webhook_id?: number }>;
+export type CertificateIssuedEvent = EventBase<
+  "certificate_issued",
+  { order_id?: number; certificate_id?: number; certificate_chain?: ChainCertificate[] }
+>;
+export type CertificateRevokedEvent = EventBase<
+  "certificate_revoked",
+  { order_id?: number; certificate_id?: number }
+>;
+export type OrderRejectedEvent = EventBase<"order_rejected", { order_id?: number; certificate_id?: number }>;
+/** Payload undocumented by DigiCert; `organization_id` is certwh's guess (spec §17 #4). */
+export type OrganizationEvent = EventBase<
+  "organization_validated" | "organization_expired" | "organization_revalidation_notice",
+  { organization_id?: number }
+>;
+/** Payload undocumented by DigiCert; `domain_id` is certwh's guess (spec §17 #4). */
+export type DomainEvent = EventBase<
+  "domain_validated" | "domain_expired" | "domain_revalidation_notice",
+  { domain_id?: number }
+>;
+export type UnknownEvent = EventBase<"unknown", object>;
+
+export type CertCentralEvent =
+  | TestEvent
+  | ChallengeEvent
+  | CertificateIssuedEvent
+  | CertificateRevokedEvent
+  | OrderRejectedEvent
+  | OrganizationEvent
+  | DomainEvent
+  | UnknownEvent;
+
+export type KnownEventName = Exclude<CertCentralEvent["type"], "unknown">;
+
+export const KNOWN_EVENT_NAMES: readonly KnownEventName[] = [
+  "test_webhook_endpoint",
+  "challenge_webhook_endpoint",
+  "certificate_issued",
+  "certificate_revoked",
+  "order_rejected",
+  "organization_validated",
+  "organization_expired",
+  "organization_revalidation_notice",
+  "domain_validated",
+  "domain_expired",
+  "domain_revalidation_notice",
+];
+
+export type EnvelopeProblem = "not_an_object" | "missing_event" | "data_not_an_object";
+export type ParseEventResult =
+  | { ok: true; event: CertCentralEvent }
+  | { ok: false; problem: EnvelopeProblem };
+
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Integers, or strings of digits (tolerated: DigiCert documents numbers, but be lenient on input). */
+function asId(value: unknown): number | undefined {
+  if (typeof value === "number" && Number.isSafeInteger(value)) return value;
+  if (typeof value === "string" && /^\d{1,15}$/.test(value)) return Number(value);
+  return undefined;
+}
+
+function asChain(value: unknown): ChainCertificate[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const chain: ChainCertificate[] = [];
+  for (const item of value) {
+    if (!isJsonObject(item) || typeof item.pem !== "string") continue;
+    const entry: ChainCertificate = { pem: item.pem };
+    if (typeof item.subject_common_name === "string") entry.subject_common_name = item.subject_common_name;
+    chain.push(entry);
+  }
+  return chain;
+}
+
+/** Copies `data`, replacing known fields with their typed value or removing them when malformed. */
+function typed(data: JsonObject, fields: Record<string, (v: unknown) => unknown>): JsonObject {
+  const out: JsonObject = Object.assign(Object.create(null), data);
+  for (const [key, convert] of Object.entries(fields)) {
+    if (!(key in data)) continue;
+    const value = convert(data[key]);
+    if (value === undefined) delete out[key];
+    else out[key] = value;
+  }
+  return out;
+}
+
+const orderFields = { order_id: asId, certificate_id: asId };
+
+/** Validates the envelope and builds the typed event. `value` should come from the receiver's safe parse. */
+export function parseEvent(value: unknown): ParseEventResult {
+  if (!isJsonObject(value)) return { ok: false, problem: "not_an_object" };
+  const name = value.event;
+  if (typeof name !== "string" || name.trim() === "") return { ok: false, problem: "missing_event" };
+  // `data: null` is read as "no data" rather than refused: refusing a real delivery costs more than it protects.
+  const rawData = value.data ?? Object.create(null);
+  if (!isJsonObject(rawData)) return { ok: false, problem: "data_not_an_object" };
+  return { ok: true, event: toEvent(name, rawData) };
+}
+
+function toEvent(name: string, data: JsonObject): CertCentralEvent {
+  switch (name) {
+    case "test_webhook_endpoint":
+      return { type: name, name, data: typed(data, {}) };
+    case "challenge_webhook_endpoint":
+      return {
+        type: name,
+        name,
+        data: typed(data, {
+          // Opaque token; only surrounding whitespace is trimmed (spec §17 #17).
+          token: (v) => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined),
+          webhook_id: asId,
+        }),
+      };
+    case "certificate_issued":
+      return { type: name, name, data: typed(data, { ...orderFields, certificate_chain: asChain }) };
+    case "certificate_revoked":
+    case "order_rejected":
+      return { type: name, name, data: typed(data, orderFields) };
+    case "organization_validated":
+    case "organization_expired":
+    case "organization_revalidation_notice":
+      return { type: name, name, data: typed(data, { organization_id: asId }) };
+    case "domain_validated":
+    case "domain_expired":
+    case "domain_revalidation_notice":
+      return { type: name, name, data: typed(data, { domain_id: asId }) };
+    default:
+      return { type: "unknown", name, data: typed(data, {}) };
+  }
+}
+
+const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+/**
+ * JSON.parse into null-prototype objects, dropping `__proto__`, `constructor` and `prototype` keys at every
+ * depth, so a payload can never reach Object.prototype through later merges. Throws SyntaxError like JSON.parse.
+ */
+export function safeJsonParse(text: string): unknown {
+  return JSON.parse(text, (key, value) => {
+    if (FORBIDDEN_KEYS.has(key)) return undefined;
+    if (isJsonObject(value) && Object.getPrototypeOf(value) !== null) {
+      return Object.assign(Object.create(null), value);
+    }
+    return value;
+  });
+}

@@ -1,0 +1,129 @@
+// The receiver's pre-body checks, in the order of reliability-checklist §2 (route and method, source address,
+// X-WEBHOOK-KEY, content type, declared length). Each check is a pure function of the request head that returns
+// a Rejection or undefined, so the order is visible in one place (handler.ts) and each check is unit-testable.
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import { type AddressMatcher, isLoopback } from "./cidr.js";
+
+export type RejectReason =
+  | "not_found"
+  | "method_not_allowed"
+  | "forbidden_source"
+  | "unauthorized"
+  | "unsupported_media_type"
+  | "payload_too_large"
+  | "body_timeout"
+  | "bad_request"
+  /** onAccept threw: the delivery is NOT acknowledged, so the sender may retry. */
+  | "accept_failed"
+  /** A bug in the receiver; never caused by request content. */
+  | "internal_error";
+
+export interface Rejection {
+  status: number;
+  reason: RejectReason;
+  /** A short fixed detail for logs (never request data): e.g. `missing`, `mismatch`, `repeated`, `invalid_json`. */
+  detail?: string;
+  headers?: Record<string, string>;
+}
+
+/** Fixed response bodies: never derived from the request. */
+export const RESPONSE_TEXT: Record<number, string> = {
+  200: "ok",
+  400: "bad request",
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not found",
+  405: "method not allowed",
+  408: "request timeout",
+  413: "payload too large",
+  415: "unsupported media type",
+  500: "internal error",
+};
+
+/** 404 for any other path, 405 + Allow: POST for another method on the hook path. Query strings are ignored. */
+export function checkRoute(
+  method: string | undefined,
+  url: string | undefined,
+  hookPath: string,
+): Rejection | undefined {
+  const path = (url ?? "").split("?", 1)[0];
+  if (path !== hookPath) return { status: 404, reason: "not_found" };
+  if (method !== "POST") return { status: 405, reason: "method_not_allowed", headers: { Allow: "POST" } };
+  return undefined;
+}
+
+export type SourcePolicy =
+  | { mode: "any" }
+  /** Internet-facing: the socket peer must be in the list; X-Forwarded-For is ignored entirely. */
+  | { mode: "direct"; allow: AddressMatcher }
+  /** Behind a local tunnel: the peer must be loopback; with `allow`, the LAST X-Forwarded-For entry must match. */
+  | { mode: "tunnel"; allow?: AddressMatcher };
+
+/** The address the source check judged (for reports): the peer, or the last forwarded entry in tunnel mode. */
+export function checkSource(
+  req: Pick<IncomingMessage, "socket" | "headersDistinct">,
+  policy: SourcePolicy,
+): Rejection | undefined {
+  if (policy.mode === "any") return undefined;
+  const peer = req.socket.remoteAddress;
+  if (policy.mode === "direct") {
+    return policy.allow.allows(peer)
+      ? undefined
+      : { status: 403, reason: "forbidden_source", detail: "peer" };
+  }
+  if (!isLoopback(peer)) return { status: 403, reason: "forbidden_source", detail: "peer_not_loopback" };
+  if (!policy.allow) return undefined;
+  // The tunnel appends the client it saw; everything before the last entry is whatever the client claimed.
+  const forwarded = (req.headersDistinct["x-forwarded-for"] ?? []).join(",").split(",");
+  const last = forwarded[forwarded.length - 1]?.trim();
+  return policy.allow.allows(last)
+    ? undefined
+    : { status: 403, reason: "forbidden_source", detail: "forwarded_for" };
+}
+
+export function sha256(data: string | Buffer): Buffer {
+  return createHash("sha256").update(data).digest();
+}
+
+/**
+ * Constant-time key check over SHA-256 digests (equal lengths always, so timingSafeEqual never throws, and the
+ * secret's length is not revealed). A repeated header is refused: Node would join the values with ", ".
+ */
+export function checkKey(
+  req: Pick<IncomingMessage, "headersDistinct">,
+  expectedDigest: Buffer | undefined,
+): Rejection | undefined {
+  if (!expectedDigest) return undefined;
+  const values = req.headersDistinct["x-webhook-key"];
+  if (!values || values.length === 0 || values[0] === "") {
+    return { status: 401, reason: "unauthorized", detail: "missing" };
+  }
+  if (values.length > 1) return { status: 401, reason: "unauthorized", detail: "repeated" };
+  const ok = timingSafeEqual(sha256(Buffer.from(values[0], "utf8")), expectedDigest);
+  return ok ? undefined : { status: 401, reason: "unauthorized", detail: "mismatch" };
+}
+
+const JSON_TYPE = /^\s*application\/json\s*(;|$)/i;
+
+/** `application/json`, optionally with parameters (charset); anything else, or none, is 415. */
+export function checkContentType(contentType: string | undefined): Rejection | undefined {
+  if (contentType !== undefined && JSON_TYPE.test(contentType)) return undefined;
+  return {
+    status: 415,
+    reason: "unsupported_media_type",
+    detail: contentType === undefined ? "missing" : "other",
+    headers: { Accept: "application/json" },
+  };
+}
+
+/** A declared Content-Length above the cap is refused before any byte of the body is read. */
+export function checkDeclaredLength(
+  contentLength: string | undefined,
+  maxBytes: number,
+): Rejection | undefined {
+  if (contentLength === undefined) return undefined; // chunked: counted while streaming
+  const declared = Number(contentLength);
+  if (Number.isFinite(declared) && declared <= maxBytes) return undefined;
+  return { status: 413, reason: "payload_too_large", detail: "declared" };
+}

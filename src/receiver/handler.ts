@@ -1,0 +1,318 @@
+// createReceiver: a node:http request handler for CertCentral deliveries. The checks run in the order of
+// reliability-checklist §2; the answer is sent as soon as the delivery is authenticated, parsed, de-duplicated
+// and handed to onAccept. Nothing else (API calls, forwarding) is awaited inside the request.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { UsageError } from "../errors.js";
+import { type Clock, systemClock } from "../util/clock.js";
+import { registerSecret } from "../util/redact.js";
+import { readBody } from "./body.js";
+import {
+  type ChallengeCompleter,
+  type ChallengeCompleterOptions,
+  createChallengeCompleter,
+} from "./challenge.js";
+import { createAddressMatcher } from "./cidr.js";
+import { DedupeCache, type DedupeOptions } from "./dedupe.js";
+import { type CertCentralEvent, type JsonObject, parseEvent, safeJsonParse } from "./events.js";
+import {
+  checkContentType,
+  checkDeclaredLength,
+  checkKey,
+  checkRoute,
+  checkSource,
+  RESPONSE_TEXT,
+  type Rejection,
+  type SourcePolicy,
+  sha256,
+} from "./guard.js";
+import type {
+  AcceptedDelivery,
+  DeliveryInfo,
+  OutcomeOf,
+  OutcomeType,
+  ReceiverOutcome,
+  ReceiverStats,
+} from "./outcomes.js";
+import { randomHookPath } from "./path.js";
+import { type ReceiverServer, type ServerOptions, startReceiverServer } from "./server.js";
+
+export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
+
+export interface ReceiverOptions {
+  /** The hook path; default `randomHookPath()` (`/hook/<random>`). */
+  path?: string;
+  /** The webhook's secret, compared with X-WEBHOOK-KEY. Required unless `allowUnauthenticated: true`. */
+  secret?: string;
+  /** Accept deliveries without a key check when no secret is given. Adds a line to `warnings`. */
+  allowUnauthenticated?: boolean;
+  /** CIDR ranges allowed to deliver. Without `trustTunnel`: checked on the socket peer (internet-facing). */
+  sourceAllowlist?: readonly string[];
+  /** Behind a local tunnel: accept loopback peers only; with `sourceAllowlist`, check the LAST X-Forwarded-For. */
+  trustTunnel?: boolean;
+  /** Default 256 KiB. */
+  maxBodyBytes?: number;
+  /** Deadline for the whole body, from the moment the handler runs. Default 10 s. */
+  bodyTimeoutMs?: number;
+  /** De-duplication by body digest; `false` turns it off. Default 1000 entries, 10 minutes. */
+  dedupe?: DedupeOptions | false;
+  clock?: Clock;
+  /**
+   * Awaited before the 200 (e.g. to journal the delivery). If it throws, the answer is 500 and the delivery is
+   * not acknowledged. Keep it short: never call the DigiCert API or forward from here.
+   */
+  onAccept?: (delivery: AcceptedDelivery) => Promise<void> | void;
+  /** Complete the endpoint challenge from this process (production library mode, or listen). */
+  challenge?: Omit<ChallengeCompleterOptions, "onResult">;
+}
+
+export interface Receiver {
+  readonly path: string;
+  /** `(req, res)` for node:http; with Express/Fastify-style `next`, other paths are passed on instead of 404. */
+  handler(req: IncomingMessage, res: ServerResponse, next?: () => void): void;
+  /** Subscribe to one kind of outcome, or to all with "outcome". Returns an unsubscribe function. */
+  on<T extends OutcomeType>(type: T, listener: (outcome: OutcomeOf<T>) => void): () => void;
+  on(type: "outcome", listener: (outcome: ReceiverOutcome) => void): () => void;
+  readonly stats: Readonly<ReceiverStats>;
+  /** Configuration warnings the caller should show loudly (e.g. running without a secret). */
+  readonly warnings: readonly string[];
+  /** Present when the `challenge` option was given. */
+  readonly challenge?: ChallengeCompleter;
+  /** A node:http server with hardened limits serving this handler, on 127.0.0.1 by default. */
+  listen(options?: ServerOptions): Promise<ReceiverServer>;
+}
+
+function buildSourcePolicy(options: ReceiverOptions): SourcePolicy {
+  const allow = options.sourceAllowlist ? createAddressMatcher(options.sourceAllowlist) : undefined;
+  if (options.trustTunnel) return { mode: "tunnel", allow };
+  return allow ? { mode: "direct", allow } : { mode: "any" };
+}
+
+export function createReceiver(options: ReceiverOptions = {}): Receiver {
+  const path = options.path ?? randomHookPath();
+  if (!/^\/[^?#\s]*$/.test(path))
+    throw new UsageError(`The hook path must start with "/" (got ${JSON.stringify(path)}).`);
+  const warnings: string[] = [];
+  if (options.secret !== undefined && options.secret === "")
+    throw new UsageError("The webhook secret is empty.");
+  if (options.secret === undefined) {
+    if (options.allowUnauthenticated !== true) {
+      throw new UsageError(
+        "The receiver needs the webhook secret (or allowUnauthenticated: true to skip the check).",
+      );
+    }
+    warnings.push("No webhook secret: ANY request to the hook path is accepted as a CertCentral delivery.");
+  }
+  registerSecret(options.secret);
+  const keyDigest = options.secret === undefined ? undefined : sha256(Buffer.from(options.secret, "utf8"));
+  const policy = buildSourcePolicy(options);
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
+  const clock = options.clock ?? systemClock;
+  const dedupe = options.dedupe === false ? undefined : new DedupeCache(clock, options.dedupe);
+  const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+  const listeners = new Map<string, Set<(o: ReceiverOutcome) => void>>();
+  const emit = (outcome: ReceiverOutcome) => {
+    for (const key of [outcome.type, "outcome"]) {
+      for (const listener of listeners.get(key) ?? []) {
+        try {
+          listener(outcome);
+        } catch {
+          // A subscriber's bug must not turn into a failed delivery.
+        }
+      }
+    }
+  };
+
+  const stats: ReceiverStats = {
+    requests: 0,
+    accepted: 0,
+    duplicates: 0,
+    unknownEvents: 0,
+    rejected: 0,
+    rejectedByReason: {},
+    inFlight: 0,
+  };
+
+  const challenge = options.challenge
+    ? createChallengeCompleter({
+        ...options.challenge,
+        onResult: (result) => emit({ type: "challenge_result", result }),
+      })
+    : undefined;
+
+  function reject(
+    req: IncomingMessage,
+    res: ServerResponse,
+    rejection: Rejection,
+    info: { receivedAt: number; bodyBytes: number; digestPrefix?: string; bodyConsumed: boolean },
+  ): void {
+    stats.rejected++;
+    stats.rejectedByReason[rejection.reason] = (stats.rejectedByReason[rejection.reason] ?? 0) + 1;
+    if (!res.headersSent && !res.destroyed) {
+      res.statusCode = rejection.status;
+      for (const [name, value] of Object.entries(rejection.headers ?? {})) res.setHeader(name, value);
+      res.setHeader("Content-Type", "text/plain; charset=utf-8");
+      // An unread (or partly read) body stays unread: close the connection instead of draining it.
+      if (!info.bodyConsumed) res.setHeader("Connection", "close");
+      res.end(`${RESPONSE_TEXT[rejection.status] ?? "error"}\n`);
+    }
+    emit({
+      type: "rejected",
+      status: rejection.status,
+      reason: rejection.reason,
+      detail: rejection.detail,
+      receivedAt: info.receivedAt,
+      remoteAddress: req.socket.remoteAddress,
+      bodyBytes: info.bodyBytes,
+      digestPrefix: info.digestPrefix,
+    });
+  }
+
+  function answerOk(res: ServerResponse): void {
+    res.statusCode = 200;
+    res.setHeader("Content-Type", "text/plain; charset=utf-8");
+    res.end(`${RESPONSE_TEXT[200]}\n`);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, next?: () => void): Promise<void> {
+    const receivedAt = clock.now();
+    const route = checkRoute(req.method, req.url, path);
+    if (route?.reason === "not_found" && next) return next();
+    stats.requests++;
+    const early =
+      route ??
+      checkSource(req, policy) ??
+      checkKey(req, keyDigest) ??
+      checkContentType(req.headers["content-type"]) ??
+      checkDeclaredLength(req.headers["content-length"], maxBodyBytes);
+    if (early) return reject(req, res, early, { receivedAt, bodyBytes: 0, bodyConsumed: false });
+
+    const read = await readBody(req, maxBodyBytes, bodyTimeoutMs);
+    if (!read.ok) {
+      const rejection = read.rejection ?? { status: 400, reason: "bad_request", detail: "aborted" };
+      if (!read.rejection) res.destroy();
+      return reject(req, res, rejection, { receivedAt, bodyBytes: read.bytesRead, bodyConsumed: false });
+    }
+    const body = read.body;
+    const digest = sha256(body).toString("hex");
+    const bad = (detail: string) =>
+      reject(
+        req,
+        res,
+        { status: 400, reason: "bad_request", detail },
+        {
+          receivedAt,
+          bodyBytes: body.length,
+          digestPrefix: digest.slice(0, 12),
+          bodyConsumed: true,
+        },
+      );
+
+    let payload: unknown;
+    try {
+      payload = safeJsonParse(decoder.decode(body));
+    } catch {
+      return bad("invalid_json");
+    }
+    const parsed = parseEvent(payload);
+    if (!parsed.ok) return bad(parsed.problem);
+    const event = parsed.event;
+    const delivery: DeliveryInfo = {
+      receivedAt,
+      remoteAddress: req.socket.remoteAddress,
+      bodyBytes: body.length,
+      digest,
+    };
+
+    const earlier = dedupe?.claim(digest);
+    if (earlier) {
+      // Same body as a delivery still being handled or already acknowledged: wait for its fate.
+      if (await earlier) {
+        stats.duplicates++;
+        answerOk(res);
+        emit({ type: "duplicate", event, delivery });
+        return;
+      }
+      return reject(
+        req,
+        res,
+        { status: 500, reason: "accept_failed", detail: "earlier_copy_failed" },
+        {
+          receivedAt,
+          bodyBytes: body.length,
+          digestPrefix: digest.slice(0, 12),
+          bodyConsumed: true,
+        },
+      );
+    }
+
+    const known = event.type !== "unknown";
+    try {
+      await options.onAccept?.({ ...delivery, event, known, body, payload: payload as JsonObject });
+    } catch {
+      dedupe?.settle(digest, false);
+      return reject(
+        req,
+        res,
+        { status: 500, reason: "accept_failed" },
+        {
+          receivedAt,
+          bodyBytes: body.length,
+          digestPrefix: digest.slice(0, 12),
+          bodyConsumed: true,
+        },
+      );
+    }
+    dedupe?.settle(digest, true);
+    stats.accepted++;
+    if (!known) stats.unknownEvents++;
+    answerOk(res);
+    emit({ type: "accepted", event, known, delivery });
+    if (event.type === "challenge_webhook_endpoint") onChallenge(event, delivery);
+  }
+
+  function onChallenge(
+    event: Extract<CertCentralEvent, { type: "challenge_webhook_endpoint" }>,
+    delivery: DeliveryInfo,
+  ) {
+    emit({ type: "challenge", token: event.data.token, webhookId: event.data.webhook_id, delivery });
+    challenge?.offer(event);
+  }
+
+  const receiver: Receiver = {
+    path,
+    warnings,
+    challenge,
+    get stats() {
+      return { ...stats, rejectedByReason: { ...stats.rejectedByReason } };
+    },
+    handler(req, res, next) {
+      stats.inFlight++;
+      handle(req, res, next)
+        .catch(() => {
+          reject(
+            req,
+            res,
+            { status: 500, reason: "internal_error" },
+            { receivedAt: clock.now(), bodyBytes: 0, bodyConsumed: false },
+          );
+        })
+        .finally(() => {
+          stats.inFlight--;
+        });
+    },
+    on(type: string, listener: (outcome: never) => void) {
+      const set = listeners.get(type) ?? new Set();
+      listeners.set(type, set);
+      const fn = listener as (o: ReceiverOutcome) => void;
+      set.add(fn);
+      return () => set.delete(fn);
+    },
+    listen(serverOptions) {
+      return startReceiverServer(receiver.handler, { ...serverOptions, path });
+    },
+  };
+  return receiver;
+}

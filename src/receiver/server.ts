@@ -1,0 +1,133 @@
+// A node:http server with limits fit for a webhook receiver (reliability-checklist items 9 and 23). Node's
+// defaults (60 s headers, 300 s request, checked every 30 s) would let slow clients hold sockets for minutes.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { UsageError } from "../errors.js";
+
+export interface ServerLimits {
+  /** Time allowed to receive the request head. Default 10 s. */
+  headersTimeoutMs?: number;
+  /** Time allowed for the whole request. Default 15 s. */
+  requestTimeoutMs?: number;
+  /** Idle keep-alive sockets are closed after this. Default 5 s. */
+  keepAliveTimeoutMs?: number;
+  /** How often Node enforces the two timeouts above. Default 1 s; tests lower it with the timeouts. */
+  connectionsCheckingIntervalMs?: number;
+  /** Default 50. */
+  maxHeadersCount?: number;
+  /** Bytes of request head. Default 16 KiB. */
+  maxHeaderSize?: number;
+  /** Concurrent sockets; more are refused by the OS layer. Default 64. */
+  maxConnections?: number;
+}
+
+export const DEFAULT_LIMITS: Required<ServerLimits> = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 15_000,
+  keepAliveTimeoutMs: 5_000,
+  connectionsCheckingIntervalMs: 1_000,
+  maxHeadersCount: 50,
+  maxHeaderSize: 16 * 1024,
+  maxConnections: 64,
+};
+
+export interface ServerOptions {
+  /** Default 127.0.0.1. Any other address (e.g. 0.0.0.0) must be asked for explicitly. */
+  host?: string;
+  /** Default 0: the OS picks a free port. */
+  port?: number;
+  limits?: ServerLimits;
+}
+
+export interface ReceiverServer {
+  server: Server;
+  /** Full URL of the hook: `http://127.0.0.1:<port><path>`. */
+  url: URL;
+  /** `http://127.0.0.1:<port>` */
+  origin: string;
+  port: number;
+  /** Stops accepting, closes every connection (idle or not) and resolves when the server is closed. Idempotent. */
+  close(): Promise<void>;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+function hostForUrl(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+/** Starts a hardened server for `handler`. Bind failures become UsageError naming the address. */
+export async function startReceiverServer(
+  handler: Handler,
+  options: ServerOptions & { path?: string } = {},
+): Promise<ReceiverServer> {
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const host = options.host ?? "127.0.0.1";
+  const requestedPort = options.port ?? 0;
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs),
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      connectionsCheckingInterval: limits.connectionsCheckingIntervalMs,
+      maxHeaderSize: limits.maxHeaderSize,
+    },
+    handler,
+  );
+  server.maxHeadersCount = limits.maxHeadersCount;
+  server.maxConnections = limits.maxConnections;
+  // Malformed requests and head timeouts are answered by Node's default clientError handling (400, 408 or
+  // 431, then the socket is destroyed); they never reach the handler and never crash the process.
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      server.off("listening", onListening);
+      reject(bindError(err, host, requestedPort));
+    };
+    const onListening = () => {
+      server.off("error", onError);
+      resolve();
+    };
+    server.once("error", onError);
+    server.once("listening", onListening);
+    server.listen(requestedPort, host);
+  });
+
+  const port = (server.address() as AddressInfo).port;
+  const origin = `http://${hostForUrl(host)}:${port}`;
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    port,
+    origin,
+    url: new URL(options.path ?? "/", origin),
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+function bindError(err: NodeJS.ErrnoException, host: string, port: number): Error {
+  if (err.code === "EADDRINUSE") {
+    return new UsageError(`Port ${port} is already in use on ${host}.`, {
+      hint: "Choose another --port, or leave it out to let the system pick a free one.",
+      cause: err,
+    });
+  }
+  if (err.code === "EACCES" || err.code === "EPERM") {
+    return new UsageError(`Not allowed to listen on ${host} port ${port}.`, {
+      hint: "Ports below 1024 need extra privileges; use a higher --port or leave it out.",
+      cause: err,
+    });
+  }
+  if (err.code === "EADDRNOTAVAIL") {
+    return new UsageError(`Cannot listen on ${host}: the address is not available on this machine.`, {
+      cause: err,
+    });
+  }
+  return err;
+}

@@ -1,0 +1,96 @@
+// Sandbox-only admin routes, for `certwh trigger --sandbox-url` and for inspecting or scripting a
+// sandbox that runs in another process. Same X-DC-DEVKEY as the API; not rate limited, not recorded,
+// never subject to injected faults.
+//
+//   POST /sandbox/v1/emit        {"event": "...", "data": {...}?}
+//        → 200 {"delivered": true, "delivery": {url, event, status, ok, error?}}
+//        → 200 {"delivered": false, "reason": "the webhook is pending, not active"}
+//   GET  /sandbox/v1/state       → 200 {"webhook": {...list view, "verified": bool, "open_tokens": n} | null}
+//   GET  /sandbox/v1/deliveries  → 200 {"deliveries": [{kind, url, sent_to, event, body, header_names, status, ok, error}]}
+//   POST /sandbox/v1/faults      {"route": "PUT /webhook/:id/send-challenge", "faults": [{"status": 503}, …]} → 204
+//   POST /sandbox/v1/release-challenges → 204 (delivers challenges held back)
+
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { SandboxEngine } from "./engine.js";
+import { envelope } from "./envelope.js";
+import type { FaultQueue } from "./faults.js";
+import { keyMatches, readBody, sendJson } from "./http.js";
+import { publicView } from "./state.js";
+import type { Delivery, Fault } from "./types.js";
+
+export interface AdminDeps {
+  engine: SandboxEngine;
+  faults: FaultQueue;
+  apiKey: string;
+}
+
+function deliverySummary(d: Delivery): Record<string, unknown> {
+  return {
+    kind: d.kind,
+    url: d.url,
+    sent_to: d.sentTo,
+    event: d.event,
+    status: d.status ?? null,
+    ok: d.ok,
+    ...(d.error ? { error: d.error } : {}),
+  };
+}
+
+export function createAdmin(deps: AdminDeps) {
+  return async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
+    const method = (req.method ?? "GET").toUpperCase();
+    const body = await readBody(req).catch(() => ({ value: undefined, badJson: true }));
+    if (!keyMatches(req.headers["x-dc-devkey"], deps.apiKey)) {
+      return sendJson(res, 401, envelope("access_denied|invalid_api_key"));
+    }
+    if (body.badJson) return sendJson(res, 400, envelope("bad_request_format"));
+    const input = (body.value ?? {}) as Record<string, unknown>;
+    const route = `${method} ${path}`;
+
+    if (route === "POST /emit") {
+      if (typeof input.event !== "string" || input.event === "") {
+        return sendJson(res, 400, envelope("bad_request_format", "event must be a non-empty string."));
+      }
+      const data =
+        input.data && typeof input.data === "object" ? (input.data as Record<string, unknown>) : undefined;
+      const outcome = await deps.engine.emit(input.event, data);
+      return sendJson(
+        res,
+        200,
+        outcome.delivery
+          ? { delivered: true, delivery: deliverySummary(outcome.delivery) }
+          : { delivered: false, reason: outcome.reason },
+      );
+    }
+    if (route === "GET /state") {
+      const hook = deps.engine.store.current();
+      return sendJson(res, 200, {
+        webhook: hook
+          ? { ...publicView(hook), verified: hook.verified, open_tokens: hook.tokens.length }
+          : null,
+      });
+    }
+    if (route === "GET /deliveries") {
+      return sendJson(res, 200, {
+        deliveries: deps.engine.deliveries.map((d) => ({
+          ...deliverySummary(d),
+          body: d.body,
+          header_names: Object.keys(d.headers),
+        })),
+      });
+    }
+    if (route === "POST /faults") {
+      try {
+        deps.faults.add(String(input.route), Array.isArray(input.faults) ? (input.faults as Fault[]) : []);
+      } catch (err) {
+        return sendJson(res, 400, envelope("bad_request_format", (err as Error).message));
+      }
+      return sendJson(res, 204);
+    }
+    if (route === "POST /release-challenges") {
+      await deps.engine.releaseChallenges();
+      return sendJson(res, 204);
+    }
+    return sendJson(res, 404, envelope("not_found|route"));
+  };
+}

@@ -1,0 +1,124 @@
+// The sandbox's event sender: one POST per event (no retries, spec §17 #19), JSON with
+// X-WEBHOOK-KEY when a secret applies, a Slack message instead for hooks.slack.com URLs.
+// Redirects are never followed; an answer counts only if it arrives within the timeout.
+
+import http from "node:http";
+import https from "node:https";
+import { type EventBody, slackText } from "../events/payloads.js";
+import type { Clock } from "../util/clock.js";
+import { version } from "../util/version.js";
+import { deliveryTarget, isSlackUrl } from "./endpoint.js";
+import type { Delivery, DeliveryKind } from "./types.js";
+
+export interface SenderOptions {
+  clock: Clock;
+  timeoutMs: number;
+  slackHost?: string;
+}
+
+export interface SendRequest {
+  kind: DeliveryKind;
+  url: string;
+  body: EventBody;
+  secret?: string;
+  timeoutMs?: number;
+  webhookId?: number;
+}
+
+const MAX_RESPONSE_BYTES = 64 * 1024;
+
+export class Sender {
+  private readonly inflight = new Set<http.ClientRequest>();
+  private stopped = false;
+
+  constructor(private readonly opts: SenderOptions) {}
+
+  async send(req: SendRequest): Promise<Delivery> {
+    const slack = isSlackUrl(req.url);
+    const sentTo = deliveryTarget(req.url, this.opts.slackHost);
+    const body: Record<string, unknown> = slack ? { text: slackText(req.body) } : { ...req.body };
+    const headers: Record<string, string> = {
+      "Content-Type": "application/json",
+      "User-Agent": `certwh-sandbox/${version()}`,
+    };
+    // Slack URLs are secret themselves; Slack has no use for the key, so it is not sent there.
+    if (req.secret && !slack) headers["X-WEBHOOK-KEY"] = req.secret;
+    const delivery: Delivery = {
+      kind: req.kind,
+      url: req.url,
+      sentTo,
+      event: req.body.event,
+      body,
+      headers,
+      slack,
+      ok: false,
+      sentAt: this.opts.clock.now(),
+      webhookId: req.webhookId,
+    };
+    try {
+      delivery.status = await this.post(
+        sentTo,
+        JSON.stringify(body),
+        headers,
+        req.timeoutMs ?? this.opts.timeoutMs,
+      );
+      delivery.receivedAt = this.opts.clock.now();
+      delivery.ok = delivery.status >= 200 && delivery.status < 300;
+    } catch (err) {
+      delivery.error = err instanceof Error ? err.message : String(err);
+    }
+    return delivery;
+  }
+
+  /** Abort every delivery in flight (sandbox stop). */
+  stop(): void {
+    this.stopped = true;
+    for (const req of this.inflight) req.destroy(new Error("sandbox stopped"));
+  }
+
+  private post(
+    url: string,
+    payload: string,
+    headers: Record<string, string>,
+    timeoutMs: number,
+  ): Promise<number> {
+    if (this.stopped) return Promise.reject(new Error("sandbox stopped"));
+    return new Promise((resolve, reject) => {
+      const target = new URL(url);
+      const lib = target.protocol === "https:" ? https : http;
+      const req = lib.request(target, {
+        method: "POST",
+        agent: false,
+        headers: { ...headers, "Content-Length": String(Buffer.byteLength(payload)) },
+      });
+      this.inflight.add(req);
+      const timer = setTimeout(() => req.destroy(new Error("timeout")), timeoutMs);
+      const finish = () => {
+        clearTimeout(timer);
+        this.inflight.delete(req);
+      };
+      req.on("response", (res) => {
+        let seen = 0;
+        res.on("data", (chunk: Buffer) => {
+          seen += chunk.length;
+          if (seen > MAX_RESPONSE_BYTES) res.destroy();
+        });
+        res.on("close", () => {
+          finish();
+          resolve(res.statusCode ?? 0);
+        });
+        res.on("error", () => undefined);
+      });
+      req.on("error", (err: NodeJS.ErrnoException) => {
+        finish();
+        reject(new Error(err.code ?? err.message));
+      });
+      req.end(payload);
+    });
+  }
+}
+
+/** Event-log time format of DigiCert's example: UTC, seconds, no zone suffix. */
+export function logTime(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19);
+}

@@ -1,0 +1,141 @@
+// The sandbox's behaviour behind the HTTP routes: the webhook store plus everything that sends
+// (probes, test events, challenges, emitted events) and the event log those deliveries feed.
+
+import { buildEvent } from "../events/payloads.js";
+import type { Clock } from "../util/clock.js";
+import { logTime, Sender, type SendRequest } from "./deliver.js";
+import type { WebhookStore } from "./state.js";
+import type { Delivery, ProbeOptions } from "./types.js";
+
+export interface EngineOptions {
+  clock: Clock;
+  store: WebhookStore;
+  probe: Required<ProbeOptions>;
+  deliveryTimeoutMs: number;
+  slackHost?: string;
+  onDelivery?: (delivery: Delivery) => void;
+}
+
+export interface EmitOutcome {
+  delivery: Delivery | null;
+  /** Why nothing was sent, when delivery is null. */
+  reason?: string;
+}
+
+export class SandboxEngine {
+  readonly deliveries: Delivery[] = [];
+  readonly store: WebhookStore;
+  readonly probeOptions: Required<ProbeOptions>;
+  private readonly sender: Sender;
+  private holding = false;
+  private held: SendRequest[] = [];
+
+  constructor(private readonly opts: EngineOptions) {
+    this.store = opts.store;
+    this.probeOptions = opts.probe;
+    this.sender = new Sender({
+      clock: opts.clock,
+      timeoutMs: opts.deliveryTimeoutMs,
+      slackHost: opts.slackHost,
+    });
+  }
+
+  /** The create/update probe: a test event carrying the secret, not written to the event log. */
+  async probe(endpoint: string, secret: string | undefined): Promise<boolean> {
+    const d = await this.send({
+      kind: "probe",
+      url: endpoint,
+      body: buildEvent("test_webhook_endpoint"),
+      secret,
+      timeoutMs: this.probeOptions.timeoutMs,
+    });
+    return d.ok;
+  }
+
+  /** POST /webhook/test-endpoint: logged when it goes to the current webhook's endpoint (spec §17 #24). */
+  async test(endpoint: string, secret: string | undefined): Promise<Delivery> {
+    const hook = this.store.current();
+    return this.send({
+      kind: "test",
+      url: endpoint,
+      body: buildEvent("test_webhook_endpoint"),
+      secret,
+      timeoutMs: this.probeOptions.timeoutMs,
+      webhookId: hook && hook.endpoint === endpoint ? hook.id : undefined,
+    });
+  }
+
+  /** send-challenge: a new token, delivered now (or held back for tests of waiting). */
+  async sendChallenge(id: number): Promise<void> {
+    const hook = this.store.require(id);
+    const token = this.store.issueToken(id);
+    const req: SendRequest = {
+      kind: "challenge",
+      url: hook.endpoint,
+      body: buildEvent("challenge_webhook_endpoint", { token: token.value, webhookId: id }),
+      secret: hook.secret,
+      webhookId: id,
+    };
+    if (this.holding) this.held.push(req);
+    else await this.send(req);
+  }
+
+  holdChallenges(hold: boolean): void {
+    this.holding = hold;
+  }
+
+  async releaseChallenges(): Promise<void> {
+    const held = this.held;
+    this.held = [];
+    for (const req of held) await this.send(req);
+  }
+
+  /** A real event: sent only while the webhook is active and subscribed (spec §14.3). */
+  async emit(event: string, data?: Record<string, unknown>): Promise<EmitOutcome> {
+    const hook = this.store.current();
+    if (!hook) return { delivery: null, reason: "no webhook is configured" };
+    if (hook.status !== "active")
+      return { delivery: null, reason: `the webhook is ${hook.status}, not active` };
+    if (!hook.events.includes(event))
+      return { delivery: null, reason: `the webhook is not subscribed to ${event}` };
+    const s = hook.webhook_settings;
+    const withChain =
+      s.webhook_send_certificate_chain === "1" || s.webhook_send_instant_issued_certificate_chain === "1";
+    const base = buildEvent(event, { withChain, webhookId: hook.id });
+    const body = { event, data: { ...(base.data ?? {}), ...(data ?? {}) } };
+    const delivery = await this.send({
+      kind: "event",
+      url: hook.endpoint,
+      body,
+      secret: hook.secret,
+      webhookId: hook.id,
+    });
+    return { delivery };
+  }
+
+  stop(): void {
+    this.held = [];
+    this.sender.stop();
+  }
+
+  private async send(req: SendRequest): Promise<Delivery> {
+    const delivery = await this.sender.send(req);
+    this.deliveries.push(delivery);
+    this.opts.onDelivery?.(delivery);
+    const hook = this.store.current();
+    if (req.webhookId !== undefined && hook?.id === req.webhookId) {
+      this.store.log({
+        event_name: req.body.event,
+        // Test and challenge entries carry no event_info, so the log never shows a token (spec §11.3).
+        ...(req.kind === "event" && req.body.data ? { event_info: req.body.data } : {}),
+        request_status: delivery.ok ? "success" : "failed",
+        request_sent_time: logTime(delivery.sentAt),
+        ...(delivery.receivedAt !== undefined
+          ? { response_received_time: logTime(delivery.receivedAt) }
+          : {}),
+        ...(delivery.status !== undefined ? { response_code: delivery.status } : {}),
+      });
+    }
+    return delivery;
+  }
+}

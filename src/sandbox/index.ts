@@ -1,0 +1,104 @@
+// The CertCentral sandbox: an in-process emulator of the webhook part of the Services API and of
+// CertCentral's event sender. `certwh sandbox` runs it in the foreground; tests start it on port 0.
+// Choices for every undocumented behaviour follow spec §17 and are listed in the README's sandbox section.
+
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { systemClock } from "../util/clock.js";
+import { createAdmin } from "./admin.js";
+import { SandboxEngine } from "./engine.js";
+import { FaultQueue } from "./faults.js";
+import { RateLimiter } from "./rate-limit.js";
+import { ROUTE_KEYS } from "./routes.js";
+import { API_PREFIX, createHandler } from "./server.js";
+import { WebhookStore } from "./state.js";
+import { loadState, saveState } from "./state-file.js";
+import type { RecordedRequest, Sandbox, SandboxOptions } from "./types.js";
+
+export { normalizeRoute } from "./faults.js";
+export { ADMIN_PREFIX, API_PREFIX } from "./server.js";
+export { TOKEN_TTL_MS } from "./state.js";
+export type * from "./types.js";
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const clock = opts.clock ?? systemClock;
+  const apiKey = opts.apiKey ?? randomBytes(24).toString("base64url");
+  const stateFile = opts.stateFile;
+  const store = new WebhookStore(
+    clock,
+    opts.acceptOlderTokens ?? false,
+    stateFile ? loadState(stateFile) : undefined,
+    stateFile ? (data) => saveState(stateFile, data) : undefined,
+  );
+  const engine = new SandboxEngine({
+    clock,
+    store,
+    probe: {
+      create: opts.probe?.create ?? true,
+      update: opts.probe?.update ?? true,
+      test: opts.probe?.test ?? true,
+      timeoutMs: opts.probe?.timeoutMs ?? 10_000,
+    },
+    deliveryTimeoutMs: opts.deliveryTimeoutMs ?? 10_000,
+    slackHost: opts.slackHost,
+    onDelivery: opts.onDelivery,
+  });
+  const faults = new FaultQueue(ROUTE_KEYS);
+  const rl = opts.rateLimit ?? true;
+  const limiter = rl === false ? null : new RateLimiter(clock, rl === true ? {} : rl);
+  const requests: RecordedRequest[] = [];
+
+  const server = createServer(
+    createHandler({
+      engine,
+      apiKey,
+      clock,
+      faults,
+      limiter,
+      deleteExtension: opts.deleteExtension ?? true,
+      permission: opts.permission ?? "ok",
+      requests,
+      onRequest: opts.onRequest,
+      admin: createAdmin({ engine, faults, apiKey }),
+    }),
+  );
+  server.keepAliveTimeout = 1000;
+  const host = opts.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const origin = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `${origin}${API_PREFIX}`,
+    origin,
+    apiKey,
+    webhook: () => {
+      const hook = store.current();
+      return hook ? structuredClone(hook) : null;
+    },
+    requests,
+    deliveries: engine.deliveries,
+    unknownRoutes: () => requests.filter((r) => r.route === null),
+    inject: (route, ...list) => faults.add(route, list),
+    pendingFaults: () => faults.pending(),
+    holdChallenges: (hold) => engine.holdChallenges(hold),
+    releaseChallenges: () => engine.releaseChallenges(),
+    emit: async (event, data) => (await engine.emit(event, data)).delivery,
+    stop() {
+      stopping ??= new Promise<void>((resolve) => {
+        engine.stop();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,179 @@
+// The webhook part of the Services API under /services/v2 (spec §4–§11), plus the DELETE extension.
+// Each handler returns the status and JSON body to answer, or throws SandboxHttpError.
+
+import type { SandboxEngine } from "./engine.js";
+import { SandboxHttpError } from "./envelope.js";
+import { publicView } from "./state.js";
+import { asObject, parseSecret, parseWebhookInput, requireEndpoint } from "./validate.js";
+
+export interface RouteRequest {
+  id: number;
+  body: unknown;
+  query: Record<string, string>;
+}
+
+export interface RouteResult {
+  status: number;
+  json?: unknown;
+}
+
+export interface Route {
+  /** e.g. "PUT /webhook/:id/activate": the key used by inject() and the request record. */
+  key: string;
+  method: string;
+  pattern: RegExp;
+  handle(engine: SandboxEngine, req: RouteRequest): Promise<RouteResult>;
+}
+
+const MAX_LOG_LIMIT = 1000;
+
+async function create(engine: SandboxEngine, req: RouteRequest): Promise<RouteResult> {
+  const input = parseWebhookInput(req.body, "create");
+  engine.store.assertNone();
+  if (engine.probeOptions.create && !(await engine.probe(input.endpoint, input.secret))) {
+    throw new SandboxHttpError(400, "webhook_endpoint_error");
+  }
+  const hook = engine.store.create(input);
+  return { status: 201, json: { webhook_id: hook.id } };
+}
+
+async function update(engine: SandboxEngine, req: RouteRequest): Promise<RouteResult> {
+  const current = engine.store.require(req.id);
+  const input = parseWebhookInput(req.body, "update");
+  const secret = input.secret === undefined ? current.secret : input.secret || undefined;
+  if (engine.probeOptions.update && !(await engine.probe(input.endpoint, secret))) {
+    throw new SandboxHttpError(400, "webhook_endpoint_error");
+  }
+  engine.store.update(req.id, input);
+  return { status: 204 };
+}
+
+async function testEndpoint(engine: SandboxEngine, req: RouteRequest): Promise<RouteResult> {
+  const body = asObject(req.body);
+  const endpoint = requireEndpoint(body.endpoint);
+  const secret = parseSecret(body.secret === "" ? undefined : body.secret, false);
+  const delivery = await engine.test(endpoint, secret);
+  if (engine.probeOptions.test && !delivery.ok) throw new SandboxHttpError(400, "webhook_endpoint_error");
+  // 200 with no body, not 204 (spec §7.4).
+  return { status: 200 };
+}
+
+function intParam(value: string | undefined, fallback: number): number {
+  if (value === undefined || !/^\d+$/.test(value)) return fallback;
+  return Number(value);
+}
+
+function eventLogs(engine: SandboxEngine, query: Record<string, string>): RouteResult {
+  const eventName = query["filters[event_name]"];
+  const status = query["filters[request_status]"];
+  const all = engine.store
+    .logs()
+    .filter(
+      (e) =>
+        (eventName === undefined || e.event_name === eventName) &&
+        (status === undefined || e.request_status === status),
+    );
+  const limit = Math.min(Math.max(intParam(query.limit, MAX_LOG_LIMIT), 1), MAX_LOG_LIMIT);
+  const offset = intParam(query.offset, 0);
+  return {
+    status: 200,
+    json: { events: all.slice(offset, offset + limit), page: { total: all.length, limit, offset } },
+  };
+}
+
+const ID = "(\\d+)";
+
+export const ROUTES: readonly Route[] = [
+  { key: "POST /webhook", method: "POST", pattern: /^\/webhook$/, handle: create },
+  {
+    key: "GET /webhook",
+    method: "GET",
+    pattern: /^\/webhook$/,
+    handle: async (engine) => ({ status: 200, json: { webhooks: [publicView(engine.store.requireAny())] } }),
+  },
+  {
+    key: "POST /webhook/test-endpoint",
+    method: "POST",
+    pattern: /^\/webhook\/test-endpoint$/,
+    handle: testEndpoint,
+  },
+  {
+    key: "GET /webhook/event-logs",
+    method: "GET",
+    pattern: /^\/webhook\/event-logs$/,
+    handle: async (engine, req) => {
+      engine.store.requireAny();
+      return eventLogs(engine, req.query);
+    },
+  },
+  { key: "PUT /webhook/:id", method: "PUT", pattern: new RegExp(`^/webhook/${ID}$`), handle: update },
+  {
+    key: "DELETE /webhook/:id",
+    method: "DELETE",
+    pattern: new RegExp(`^/webhook/${ID}$`),
+    handle: async (engine, req) => {
+      engine.store.remove(req.id);
+      return { status: 204 };
+    },
+  },
+  {
+    key: "PUT /webhook/:id/send-challenge",
+    method: "PUT",
+    pattern: new RegExp(`^/webhook/${ID}/send-challenge$`),
+    // No probe: 204 even when the delivery fails; the failure shows in the event log (spec §17 #16).
+    handle: async (engine, req) => {
+      await engine.sendChallenge(req.id);
+      return { status: 204 };
+    },
+  },
+  {
+    key: "PUT /webhook/:id/check-challenge",
+    method: "PUT",
+    pattern: new RegExp(`^/webhook/${ID}/check-challenge$`),
+    handle: async (engine, req) => {
+      engine.store.require(req.id);
+      const body = req.body === undefined ? {} : asObject(req.body);
+      engine.store.checkToken(req.id, body.token);
+      return { status: 204 };
+    },
+  },
+  {
+    key: "PUT /webhook/:id/activate",
+    method: "PUT",
+    pattern: new RegExp(`^/webhook/${ID}/activate$`),
+    handle: async (engine, req) => {
+      engine.store.activate(req.id);
+      return { status: 204 };
+    },
+  },
+  {
+    key: "PUT /webhook/:id/deactivate",
+    method: "PUT",
+    pattern: new RegExp(`^/webhook/${ID}/deactivate$`),
+    handle: async (engine, req) => {
+      engine.store.deactivate(req.id);
+      return { status: 204 };
+    },
+  },
+  {
+    key: "GET /webhook/:id/event-logs",
+    method: "GET",
+    pattern: new RegExp(`^/webhook/${ID}/event-logs$`),
+    handle: async (engine, req) => {
+      engine.store.require(req.id);
+      return eventLogs(engine, req.query);
+    },
+  },
+];
+
+export const ROUTE_KEYS: readonly string[] = ROUTES.map((r) => r.key);
+
+/** The route for a method and a path relative to /services/v2, with its numeric id (0 when none). */
+export function matchRoute(method: string, path: string): { route: Route; id: number } | null {
+  for (const route of ROUTES) {
+    if (route.method !== method) continue;
+    const m = route.pattern.exec(path);
+    if (m) return { route, id: m[1] ? Number(m[1]) : 0 };
+  }
+  return null;
+}

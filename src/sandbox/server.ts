@@ -1,0 +1,124 @@
+// The HTTP front of the sandbox: every request under /services/v2 is recorded, then passes through
+// injected faults, the API key check, the permission switch, the rate limit, routing and body parsing,
+// in that order. Requests under /sandbox/v1 go to the admin routes (admin.ts).
+
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Clock } from "../util/clock.js";
+import type { SandboxEngine } from "./engine.js";
+import { codeForStatus, envelope, SandboxHttpError } from "./envelope.js";
+import type { FaultQueue } from "./faults.js";
+import { keyMatches, readBody, sendJson } from "./http.js";
+import type { RateLimiter } from "./rate-limit.js";
+import { matchRoute } from "./routes.js";
+import type { Fault, RecordedRequest } from "./types.js";
+
+export const API_PREFIX = "/services/v2";
+export const ADMIN_PREFIX = "/sandbox/v1";
+
+export interface ServerDeps {
+  engine: SandboxEngine;
+  apiKey: string;
+  clock: Clock;
+  faults: FaultQueue;
+  limiter: RateLimiter | null;
+  deleteExtension: boolean;
+  permission: "ok" | "forbidden";
+  requests: RecordedRequest[];
+  onRequest?: (request: RecordedRequest) => void;
+  admin(req: IncomingMessage, res: ServerResponse, path: string): Promise<void>;
+}
+
+function errorResponse(res: ServerResponse, record: RecordedRequest, err: SandboxHttpError): void {
+  record.status = err.status;
+  record.errorCode = err.code;
+  sendJson(res, err.status, envelope(err.code, err.message));
+}
+
+/** Applies a fault; returns true when the request was answered (or dropped) by it. */
+async function applyFault(fault: Fault, res: ServerResponse, record: RecordedRequest): Promise<boolean> {
+  if ("delayMs" in fault) {
+    await new Promise((r) => setTimeout(r, fault.delayMs));
+    return false;
+  }
+  if ("drop" in fault) {
+    res.socket?.destroy();
+    return true;
+  }
+  if ("redirect" in fault) {
+    record.status = 302;
+    res.writeHead(302, { Location: fault.redirect, "Content-Length": "0" });
+    res.end();
+    return true;
+  }
+  const code = codeForStatus(fault.status);
+  record.status = fault.status;
+  if (fault.body === undefined) record.errorCode = code;
+  sendJson(
+    res,
+    fault.status,
+    fault.body ?? envelope(code),
+    fault.retryAfter ? { "Retry-After": fault.retryAfter } : {},
+  );
+  return true;
+}
+
+export function createHandler(deps: ServerDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    handle(deps, req, res).catch(() => {
+      if (!res.headersSent) sendJson(res, 500, envelope("internal_error"));
+      else res.destroy();
+    });
+  };
+}
+
+async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://sandbox.invalid");
+  const method = (req.method ?? "GET").toUpperCase();
+  if (url.pathname === ADMIN_PREFIX || url.pathname.startsWith(`${ADMIN_PREFIX}/`)) {
+    return deps.admin(req, res, url.pathname.slice(ADMIN_PREFIX.length));
+  }
+
+  const inApi = url.pathname.startsWith(`${API_PREFIX}/`);
+  let match = inApi ? matchRoute(method, url.pathname.slice(API_PREFIX.length)) : null;
+  const body = await readBody(req).catch(() => ({ value: undefined, badJson: true }));
+  const record: RecordedRequest = {
+    method,
+    path: url.pathname,
+    route: match?.route.key ?? null,
+    query: Object.fromEntries(url.searchParams),
+    body: body.value,
+    headerNames: Object.keys(req.headers),
+    status: null,
+    at: deps.clock.now(),
+  };
+  deps.requests.push(record);
+  res.on("close", () => deps.onRequest?.(record));
+  // With the extension switched off, DELETE answers like an unknown route (it stays a known route in
+  // the record so a strict test does not flag it as a client mistake).
+  if (match?.route.method === "DELETE" && !deps.deleteExtension) match = null;
+
+  if (record.route) {
+    const fault = deps.faults.take(record.route);
+    if (fault && (await applyFault(fault, res, record))) return;
+  }
+  try {
+    if (!keyMatches(req.headers["x-dc-devkey"], deps.apiKey)) {
+      throw new SandboxHttpError(401, "access_denied|invalid_api_key");
+    }
+    if (deps.permission === "forbidden") throw new SandboxHttpError(403, "access_denied|missing_permission");
+    if (deps.limiter && !deps.limiter.allow(deps.apiKey))
+      throw new SandboxHttpError(429, "request_limit_exceeded");
+    if (!match) throw new SandboxHttpError(404, "not_found|route");
+    if (body.badJson) throw new SandboxHttpError(400, "bad_request_format");
+    const result = await match.route.handle(deps.engine, {
+      id: match.id,
+      body: body.value,
+      query: record.query,
+    });
+    record.status = result.status;
+    sendJson(res, result.status, result.json);
+  } catch (err) {
+    if (!(err instanceof SandboxHttpError)) throw err;
+    errorResponse(res, record, err);
+  }
+}

@@ -1,0 +1,172 @@
+// The account's single webhook and its state machine (spec §14.3), challenge tokens (§17 #17) and the
+// event log (§11, §17 #24). Synchronous and network-free: routes.ts does the probing and delivering.
+
+import { randomBytes } from "node:crypto";
+import type { Clock } from "../util/clock.js";
+import { SandboxHttpError } from "./envelope.js";
+import { sameSecret } from "./secret.js";
+import type { ChallengeToken, EventLogRecord, SandboxWebhook } from "./types.js";
+import { DEFAULT_EVENTS, DEFAULT_SETTINGS, type WebhookInput } from "./validate.js";
+
+export const TOKEN_TTL_MS = 30 * 60 * 1000;
+
+/** Everything the state file keeps. */
+export interface StoreData {
+  nextId: number;
+  webhook: SandboxWebhook | null;
+  logs: EventLogRecord[];
+}
+
+export class WebhookStore {
+  private data: StoreData;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly acceptOlderTokens: boolean,
+    initial?: StoreData,
+    /** Called after every change (the state file writer). */
+    private readonly onChange: (data: StoreData) => void = () => undefined,
+  ) {
+    this.data = initial ?? { nextId: 12345, webhook: null, logs: [] };
+  }
+
+  current(): SandboxWebhook | null {
+    return this.data.webhook;
+  }
+
+  snapshot(): StoreData {
+    return structuredClone(this.data);
+  }
+
+  /** The webhook with this id, else 404 not_found|webhook. */
+  require(id: number): SandboxWebhook {
+    const hook = this.data.webhook;
+    if (!hook || hook.id !== id) throw new SandboxHttpError(404, "not_found|webhook");
+    return hook;
+  }
+
+  /** The account's webhook, else 400 webhook_invalid_account (list, ID-less event logs). */
+  requireAny(): SandboxWebhook {
+    if (!this.data.webhook) throw new SandboxHttpError(400, "webhook_invalid_account");
+    return this.data.webhook;
+  }
+
+  assertNone(): void {
+    if (this.data.webhook) throw new SandboxHttpError(400, "webhook_configured_already");
+  }
+
+  create(input: WebhookInput): SandboxWebhook {
+    this.assertNone();
+    const hook: SandboxWebhook = {
+      id: this.data.nextId++,
+      endpoint: input.endpoint,
+      events: input.events ?? [...DEFAULT_EVENTS],
+      status: "pending",
+      webhook_settings: { ...DEFAULT_SETTINGS, ...input.settings },
+      verified: false,
+      tokens: [],
+    };
+    if (input.secret) hook.secret = input.secret;
+    this.data.webhook = hook;
+    this.data.logs = [];
+    this.changed();
+    return hook;
+  }
+
+  update(id: number, input: WebhookInput): void {
+    const hook = this.require(id);
+    if (input.endpoint !== hook.endpoint) {
+      // A new endpoint must be verified and activated again; no events until then (spec §17 #13).
+      hook.endpoint = input.endpoint;
+      hook.status = "pending";
+      hook.verified = false;
+      hook.tokens = [];
+    }
+    if (input.secret === "") delete hook.secret;
+    else if (input.secret !== undefined) hook.secret = input.secret;
+    if (input.events) hook.events = input.events;
+    hook.webhook_settings = { ...hook.webhook_settings, ...input.settings };
+    this.changed();
+  }
+
+  issueToken(id: number): ChallengeToken {
+    const hook = this.require(id);
+    const now = this.clock.now();
+    const token = {
+      value: randomBytes(24).toString("base64url"),
+      issuedAt: now,
+      expiresAt: now + TOKEN_TTL_MS,
+    };
+    const kept = this.acceptOlderTokens ? hook.tokens.filter((t) => t.expiresAt > now) : [];
+    hook.tokens = [...kept, token];
+    this.changed();
+    return token;
+  }
+
+  /** check-challenge: the token must be the latest unexpired one (or any, with acceptOlderTokens). */
+  checkToken(id: number, token: unknown): void {
+    const hook = this.require(id);
+    const now = this.clock.now();
+    hook.tokens = hook.tokens.filter((t) => t.expiresAt > now);
+    const candidates = this.acceptOlderTokens ? hook.tokens : hook.tokens.slice(-1);
+    const match =
+      typeof token === "string" && token !== ""
+        ? candidates.find((t) => sameSecret(t.value, token))
+        : undefined;
+    if (!match) {
+      this.changed();
+      throw new SandboxHttpError(400, "webhook_invalid_token");
+    }
+    hook.tokens = hook.tokens.filter((t) => t !== match);
+    hook.verified = true;
+    this.changed();
+  }
+
+  activate(id: number): void {
+    const hook = this.require(id);
+    if (!hook.verified) throw new SandboxHttpError(400, "webhook_invalid_action");
+    if (hook.status !== "active") {
+      hook.status = "active";
+      this.changed();
+    }
+  }
+
+  deactivate(id: number): void {
+    const hook = this.require(id);
+    if (hook.status === "pending") throw new SandboxHttpError(400, "webhook_invalid_action");
+    if (hook.status === "active") {
+      hook.status = "inactive";
+      this.changed();
+    }
+  }
+
+  remove(id: number): void {
+    this.require(id);
+    this.data.webhook = null;
+    this.data.logs = [];
+    this.changed();
+  }
+
+  log(entry: EventLogRecord): void {
+    this.data.logs.push(entry);
+    this.changed();
+  }
+
+  logs(): readonly EventLogRecord[] {
+    return this.data.logs;
+  }
+
+  private changed(): void {
+    this.onChange(this.data);
+  }
+}
+
+/** The webhook as GET /webhook shows it: documented fields only (spec §5.2). */
+export function publicView(hook: SandboxWebhook): Record<string, unknown> {
+  const view: Record<string, unknown> = { id: hook.id, endpoint: hook.endpoint };
+  if (hook.secret) view.secret = hook.secret;
+  view.events = [...hook.events];
+  view.status = hook.status;
+  view.webhook_settings = structuredClone(hook.webhook_settings);
+  return view;
+}

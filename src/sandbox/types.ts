@@ -1,0 +1,140 @@
+// Public shapes of the sandbox (the embedded CertCentral emulator). Other modules and tests code
+// against these names; keep them stable.
+
+import type { WebhookSettings, WebhookStatus } from "../api/types.js";
+import type { Clock } from "../util/clock.js";
+
+export interface RateLimitOptions {
+  /** Requests allowed per window and key (default 100). */
+  burst?: number;
+  /** Rolling window in ms (default 5000). */
+  windowMs?: number;
+  /** Also apply the long window: 1000 requests per 3 minutes (spec §17 #9, the stricter reading). */
+  longWindow?: boolean;
+}
+
+export interface ProbeOptions {
+  create?: boolean;
+  update?: boolean;
+  test?: boolean;
+  /** How long the endpoint has to answer 2xx (default 10 s). */
+  timeoutMs?: number;
+}
+
+export interface SandboxOptions {
+  port?: number;
+  host?: string;
+  apiKey?: string;
+  clock?: Clock;
+  rateLimit?: boolean | RateLimitOptions;
+  deleteExtension?: boolean;
+  probe?: ProbeOptions;
+  acceptOlderTokens?: boolean;
+  deliveryTimeoutMs?: number;
+  permission?: "ok" | "forbidden";
+  slackHost?: string;
+  stateFile?: string;
+  /** Told about every answered API request (certwh sandbox prints these). */
+  onRequest?: (request: RecordedRequest) => void;
+  /** Told about every finished delivery. */
+  onDelivery?: (delivery: Delivery) => void;
+}
+
+export interface ChallengeToken {
+  value: string;
+  /** Epoch ms on the sandbox clock. */
+  issuedAt: number;
+  expiresAt: number;
+}
+
+/** The account's webhook as the sandbox holds it, including what CertCentral never shows. */
+export interface SandboxWebhook {
+  id: number;
+  endpoint: string;
+  secret?: string;
+  events: string[];
+  status: WebhookStatus;
+  webhook_settings: Required<WebhookSettings>;
+  /** Hidden flag: check-challenge succeeded since the endpoint was last set (spec §14.3). */
+  verified: boolean;
+  /** Unexpired, unused tokens, oldest first. Only the last is accepted unless acceptOlderTokens. */
+  tokens: ChallengeToken[];
+}
+
+export interface RecordedRequest {
+  method: string;
+  /** Full path without the query, e.g. /services/v2/webhook/12345/activate. */
+  path: string;
+  /** The matched route, e.g. "PUT /webhook/:id/activate"; null for an unknown route. */
+  route: string | null;
+  query: Record<string, string>;
+  /** Parsed JSON body; undefined when empty; the raw text when it was not JSON. */
+  body: unknown;
+  /** Lower-case header names only (values may be secrets). */
+  headerNames: string[];
+  /** Status answered; null when the connection was dropped or the sandbox stopped first. */
+  status: number | null;
+  /** The DigiCert error code answered, if any. */
+  errorCode?: string;
+  /** Epoch ms on the sandbox clock. */
+  at: number;
+}
+
+export type DeliveryKind = "probe" | "test" | "challenge" | "event";
+
+export interface Delivery {
+  kind: DeliveryKind;
+  /** The endpoint as registered or requested. */
+  url: string;
+  /** Where the POST actually went (differs for Slack URLs mapped by slackHost). */
+  sentTo: string;
+  event: string;
+  /** The JSON body sent (for Slack endpoints, the {"text": …} message). */
+  body: Record<string, unknown>;
+  /** Headers sent, values included (this is a local test record, never printed by certwh). */
+  headers: Record<string, string>;
+  /** True when the body was a Slack message instead of the raw event. */
+  slack: boolean;
+  /** HTTP status the endpoint answered; undefined when no answer arrived. */
+  status?: number;
+  /** Network error or "timeout" when no answer arrived. */
+  error?: string;
+  ok: boolean;
+  /** Epoch ms on the sandbox clock. */
+  sentAt: number;
+  receivedAt?: number;
+  /** The webhook whose event log holds this delivery, if any. */
+  webhookId?: number;
+}
+
+export type Fault =
+  | { status: number; retryAfter?: string; body?: string }
+  | { delayMs: number }
+  | { drop: true }
+  | { redirect: string };
+
+export interface Sandbox {
+  url: string;
+  origin: string;
+  apiKey: string;
+  webhook(): SandboxWebhook | null;
+  requests: RecordedRequest[];
+  deliveries: Delivery[];
+  unknownRoutes(): RecordedRequest[];
+  inject(route: string, ...faults: Fault[]): void;
+  pendingFaults(): { route: string; fault: Fault }[];
+  holdChallenges(hold: boolean): void;
+  releaseChallenges(): Promise<void>;
+  emit(event: string, data?: Record<string, unknown>): Promise<Delivery | null>;
+  stop(): Promise<void>;
+}
+
+/** An entry of GET /webhook/{id}/event-logs (spec §11.2). */
+export interface EventLogRecord {
+  event_name: string;
+  event_info?: Record<string, unknown>;
+  request_status: "success" | "failed";
+  request_sent_time: string;
+  response_received_time?: string;
+  response_code?: number;
+}

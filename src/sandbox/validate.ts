@@ -1,0 +1,103 @@
+// Request-body rules of create, update and test-endpoint (spec §4.3, §6.2, §7.2, §17 #6–#8, #12).
+
+import type { WebhookSettings } from "../api/types.js";
+import { NOTIFICATION_FREQUENCIES } from "../events/catalogue.js";
+import { parseEndpoint } from "./endpoint.js";
+import { SandboxHttpError } from "./envelope.js";
+
+export const MIN_SECRET_LENGTH = 32;
+export const DEFAULT_EVENTS = ["certificate_issued"];
+
+export const DEFAULT_SETTINGS: Required<WebhookSettings> = {
+  instant_issue_webhook_notification: "0",
+  webhook_notification_frequency: [...NOTIFICATION_FREQUENCIES],
+  webhook_send_certificate_chain: "0",
+  webhook_send_instant_issued_certificate_chain: "0",
+};
+
+const FLAG_KEYS = [
+  "instant_issue_webhook_notification",
+  "webhook_send_certificate_chain",
+  "webhook_send_instant_issued_certificate_chain",
+] as const;
+
+export interface WebhookInput {
+  endpoint: string;
+  /** undefined: not given; "": remove (update only). */
+  secret?: string;
+  events?: string[];
+  settings: WebhookSettings;
+}
+
+function badFormat(message: string): SandboxHttpError {
+  return new SandboxHttpError(400, "bad_request_format", message);
+}
+
+export function asObject(body: unknown): Record<string, unknown> {
+  if (body === undefined) return {};
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw badFormat("The request body must be a JSON object.");
+  }
+  return body as Record<string, unknown>;
+}
+
+export function requireEndpoint(value: unknown): string {
+  if (!parseEndpoint(value)) throw new SandboxHttpError(400, "webhook_invalid_endpoint");
+  return value as string;
+}
+
+/** A secret of at least 32 characters; "" is returned as is when `allowEmpty` (update: remove it). */
+export function parseSecret(value: unknown, allowEmpty: boolean): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (value === "" && allowEmpty) return "";
+  if (typeof value !== "string" || value.length < MIN_SECRET_LENGTH) {
+    throw new SandboxHttpError(400, "webhook_invalid_secret");
+  }
+  return value;
+}
+
+function parseEvents(value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || !value.every((e) => typeof e === "string")) {
+    throw badFormat("events must be an array of event names.");
+  }
+  // Unknown names are stored as given, for forward compatibility (spec §12.2).
+  return [...new Set(value as string[])];
+}
+
+/** "1"/"0", 1/0 and true/false are all accepted; stored as "1"/"0" (spec §17 #8). */
+function parseFlag(key: string, value: unknown): string {
+  if (value === "1" || value === 1 || value === true) return "1";
+  if (value === "0" || value === 0 || value === false) return "0";
+  throw badFormat(`webhook_settings.${key} must be "1" or "0".`);
+}
+
+function parseSettings(value: unknown): WebhookSettings {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== "object" || Array.isArray(value))
+    throw badFormat("webhook_settings must be an object.");
+  const raw = value as Record<string, unknown>;
+  const out: WebhookSettings = {};
+  for (const key of FLAG_KEYS) {
+    if (raw[key] !== undefined) out[key] = parseFlag(key, raw[key]);
+  }
+  const freq = raw.webhook_notification_frequency;
+  if (freq !== undefined) {
+    if (!Array.isArray(freq) || !freq.every((n) => Number.isInteger(n))) {
+      throw badFormat("webhook_settings.webhook_notification_frequency must be an array of integers.");
+    }
+    // Stored as given (spec §17 #25): CertCentral documents the allowed members but no error for others.
+    out.webhook_notification_frequency = [...(freq as number[])];
+  }
+  return out;
+}
+
+export function parseWebhookInput(body: unknown, mode: "create" | "update"): WebhookInput {
+  const obj = asObject(body);
+  const endpoint = requireEndpoint(obj.endpoint);
+  const secret = parseSecret(
+    obj.secret === "" && mode === "create" ? undefined : obj.secret,
+    mode === "update",
+  );
+  return { endpoint, secret, events: parseEvents(obj.events), settings: parseSettings(obj.webhook_settings) };
+}

@@ -1,0 +1,273 @@
+// login, logout and config through the built CLI (run `npx tsc -p .` first), each run with its own
+// XDG_CONFIG_HOME. The key check of `login` talks to a strict fake CertCentral on 127.0.0.1.
+
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { type CliResult, runCli, tempDir } from "../helpers/cli.js";
+import { withSandbox } from "../helpers/sandbox.js";
+
+const dirs: string[] = [];
+const servers: Server[] = [];
+after(async () => {
+  for (const s of servers) {
+    s.closeAllConnections();
+    await new Promise((resolve) => s.close(resolve));
+  }
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function home(): string {
+  const d = tempDir("certwh-e2e-config-");
+  dirs.push(d);
+  return d;
+}
+
+const canary = () => `canary-${randomBytes(16).toString("hex")}`;
+const mode = (p: string) => statSync(p).mode & 0o777;
+const cfgFile = (h: string) => join(h, "certwh", "config.json");
+const stored = (h: string) => JSON.parse(readFileSync(cfgFile(h), "utf8"));
+
+function cli(
+  h: string,
+  args: string[],
+  env: Record<string, string> = {},
+  input?: string,
+): Promise<CliResult> {
+  return runCli(args, { configHome: h, env, input });
+}
+
+function assertNoLeak(r: CliResult, secret: string): void {
+  assert.ok(!r.stdout.includes(secret), `secret on stdout: ${r.stdout}`);
+  assert.ok(!r.stderr.includes(secret), `secret on stderr: ${r.stderr}`);
+}
+
+/**
+ * A strict stand-in for CertCentral's GET /webhook: answers with the given status and body, records
+ * every request; anything else gets a 500 and fails the test through the record.
+ */
+async function fakeCertCentral(status: number, body: unknown) {
+  const seen: { method?: string; url?: string; key?: string; ua?: string }[] = [];
+  const server = createServer((req, res) => {
+    seen.push({
+      method: req.method,
+      url: req.url,
+      key: String(req.headers["x-dc-devkey"]),
+      ua: String(req.headers["user-agent"]),
+    });
+    const expected = req.method === "GET" && req.url === "/services/v2/webhook";
+    res.writeHead(expected ? status : 500, { "content-type": "application/json" });
+    res.end(
+      expected ? JSON.stringify(body) : '{"errors":[{"code":"unexpected","message":"unexpected request"}]}',
+    );
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return { baseUrl: `http://127.0.0.1:${port}/services/v2`, seen };
+}
+
+test("login --with-key --no-check stores the stdin key 0600 in a 0700 dir under XDG_CONFIG_HOME, never printing it", async () => {
+  const h = home();
+  const key = canary();
+  const r = await cli(h, ["login", "--with-key", "--no-check"], {}, `${key}\n`);
+  assert.equal(r.code, 0, r.stderr);
+  assertNoLeak(r, key);
+  assert.match(r.stderr, /Stored the API key/);
+  assert.equal(stored(h).profiles.default.api_key, key);
+  assert.equal(mode(cfgFile(h)), 0o600);
+  assert.equal(mode(join(h, "certwh")), 0o700);
+
+  const list = await cli(h, ["--json", "config", "list"]);
+  assert.equal(list.code, 0, list.stderr);
+  assertNoLeak(list, key);
+  const doc = JSON.parse(list.stdout);
+  assert.equal(doc.config_path, cfgFile(h));
+  assert.equal(doc.settings.api_key.value, `${key.slice(0, 4)}…${key.slice(-4)}`);
+  assert.equal(doc.settings.api_key.source, "profile");
+
+  const human = await cli(h, ["config", "list"]);
+  assertNoLeak(human, key);
+  assert.match(human.stdout, /api_key\s+cana…/);
+
+  const get = await cli(h, ["config", "get", "api_key"]);
+  assertNoLeak(get, key);
+  assert.equal(get.stdout.trim(), `${key.slice(0, 4)}…${key.slice(-4)}`);
+});
+
+test("login checks the key with GET /webhook: webhook_invalid_account proves it works", async () => {
+  const h = home();
+  const key = canary();
+  const fake = await fakeCertCentral(400, {
+    errors: [{ code: "webhook_invalid_account", message: "No webhook exists for the account." }],
+  });
+  const r = await cli(h, ["--verbose", "login", "--with-key"], { CERTWH_BASE_URL: fake.baseUrl }, key);
+  assert.equal(r.code, 0, r.stderr);
+  assertNoLeak(r, key);
+  assert.match(r.stderr, /\[debug\] → GET/, "the --verbose trace ran");
+  assert.equal(fake.seen.length, 1);
+  assert.equal(fake.seen[0]!.url, "/services/v2/webhook");
+  assert.equal(fake.seen[0]!.key, key);
+  assert.match(fake.seen[0]!.ua!, /^certwh\/\d/);
+  assert.equal(stored(h).profiles.default.api_key, key);
+});
+
+test("login with a key CertCentral refuses (401) → exit 4, nothing stored, nothing created", async () => {
+  const h = home();
+  const key = canary();
+  const fake = await fakeCertCentral(401, {
+    errors: [{ code: "access_denied|invalid_api_key", message: `bad ${key}` }],
+  });
+  const r = await cli(h, ["--verbose", "login", "--with-key"], { CERTWH_BASE_URL: fake.baseUrl }, key);
+  assert.equal(r.code, 4, r.stderr);
+  assertNoLeak(r, key);
+  assert.match(r.stderr, /nothing was stored/);
+  assert.equal(fake.seen.length, 1);
+  assert.equal(existsSync(join(h, "certwh")), false);
+});
+
+test("login into a named profile; the key never goes to argv; logout removes it and notes env keys", async () => {
+  const h = home();
+  const key = canary();
+  const r = await cli(
+    h,
+    ["--profile", "eu.prod", "--region", "eu", "login", "--with-key", "--no-check"],
+    {},
+    key,
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(stored(h).profiles, { "eu.prod": { api_key: key } });
+
+  const other = await cli(h, ["--json", "config", "get", "api_key"]);
+  assert.equal(JSON.parse(other.stdout).value, null, "the default profile has no key");
+
+  const viaEnv = await cli(h, ["--json", "config", "get", "api_key"], { CERTWH_PROFILE: "eu.prod" });
+  assert.equal(JSON.parse(viaEnv.stdout).source, "profile");
+
+  const out = await cli(h, ["--profile", "eu.prod", "logout"], { CERTWH_API_KEY: canary() });
+  assert.equal(out.code, 0, out.stderr);
+  assert.match(out.stderr, /Removed the stored API key/);
+  assert.match(out.stderr, /CERTWH_API_KEY is still set/);
+  assert.deepEqual(stored(h).profiles, {});
+  assert.equal(mode(cfgFile(h)), 0o600);
+
+  const again = await cli(h, ["--profile", "eu.prod", "--json", "logout"]);
+  assert.equal(again.code, 0);
+  assert.equal(JSON.parse(again.stdout).removed, false);
+});
+
+test("login without a TTY and without --with-key → exit 2 naming --with-key; empty stdin → exit 2", async () => {
+  const h = home();
+  const r = await cli(h, ["login", "--no-check"]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--with-key/);
+  const empty = await cli(h, ["login", "--with-key", "--no-check"], {}, "\n");
+  assert.equal(empty.code, 2);
+  assert.match(empty.stderr, /empty/);
+  assert.equal(existsSync(join(h, "certwh")), false);
+});
+
+test("config set/get/unset: values validated, file 0600, env overrides reported", async () => {
+  const h = home();
+  assert.equal((await cli(h, ["config", "set", "region", "eu"])).code, 0);
+  assert.equal(mode(cfgFile(h)), 0o600);
+  assert.equal(mode(join(h, "certwh")), 0o700);
+  assert.equal((await cli(h, ["config", "get", "region"])).stdout.trim(), "eu");
+  assert.equal(
+    (await cli(h, ["config", "get", "base_url"])).stdout.trim(),
+    "https://certcentral.digicert.eu/services/v2",
+  );
+  assert.equal((await cli(h, ["config", "get", "region"], { CERTWH_REGION: "us" })).stdout.trim(), "us");
+  assert.equal((await cli(h, ["--region", "us", "config", "get", "region"])).stdout.trim(), "us");
+
+  const shadowed = await cli(h, ["config", "set", "request_timeout", "60"], { CERTWH_REQUEST_TIMEOUT: "5" });
+  assert.equal(shadowed.code, 0);
+  assert.match(shadowed.stderr, /CERTWH_REQUEST_TIMEOUT takes precedence/);
+  assert.deepEqual(stored(h).profiles.default, { region: "eu", request_timeout: 60 });
+
+  const badUrl = await cli(h, ["config", "set", "base_url", "http://example.com/services/v2"]);
+  assert.equal(badUrl.code, 2);
+  assert.match(badUrl.stderr, /https/);
+  const badKey = await cli(h, ["config", "set", "colour", "red"]);
+  assert.equal(badKey.code, 2);
+  assert.match(badKey.stderr, /Unknown setting "colour"/);
+
+  const secret = canary();
+  const apiKey = await cli(h, ["config", "set", "api_key", secret]);
+  assert.equal(apiKey.code, 2);
+  assert.match(apiKey.stderr, /certwh login/);
+  assertNoLeak(apiKey, secret);
+  assert.equal(readFileSync(cfgFile(h), "utf8").includes(secret), false);
+
+  assert.equal((await cli(h, ["config", "unset", "region"])).code, 0);
+  assert.deepEqual(stored(h).profiles.default, { request_timeout: 60 });
+  const json = JSON.parse((await cli(h, ["--json", "config", "unset", "region"])).stdout);
+  assert.equal(json.removed, false);
+});
+
+test("config path honours XDG_CONFIG_HOME and creates nothing", async () => {
+  const h = home();
+  const r = await cli(h, ["config", "path"]);
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout, `${cfgFile(h)}\n`);
+  assert.equal(existsSync(join(h, "certwh")), false);
+});
+
+test("a 0644 config file → a warning with chmod 600 on stderr, exit 0", async () => {
+  const h = home();
+  mkdirSync(join(h, "certwh"), { mode: 0o700 });
+  writeFileSync(cfgFile(h), JSON.stringify({ profiles: { default: { region: "eu" } } }), { mode: 0o644 });
+  chmodSync(cfgFile(h), 0o644);
+  const r = await cli(h, ["config", "get", "region"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim(), "eu");
+  assert.ok(r.stderr.includes(`chmod 600 ${cfgFile(h)}`), r.stderr);
+});
+
+test("broken JSON → exit 2 naming the path, the file untouched, also for set", async () => {
+  const h = home();
+  mkdirSync(join(h, "certwh"), { mode: 0o700 });
+  writeFileSync(cfgFile(h), '{"profiles": ', { mode: 0o600 });
+  for (const args of [["config", "list"], ["config", "set", "region", "eu"], ["logout"]]) {
+    const r = await cli(h, args);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.ok(r.stderr.includes(cfgFile(h)), r.stderr);
+  }
+  assert.equal(readFileSync(cfgFile(h), "utf8"), '{"profiles": ');
+});
+
+test("help texts carry real examples", async () => {
+  const h = home();
+  for (const [cmd, example] of [
+    [["login", "--help"], "$ certwh login --with-key <"],
+    [["logout", "--help"], "$ certwh logout"],
+    [["config", "--help"], "$ certwh config list"],
+    [["config", "set", "--help"], "$ certwh config set region eu"],
+  ] as const) {
+    const r = await cli(h, [...cmd]);
+    assert.equal(r.code, 0);
+    assert.ok(r.stdout.includes(example), `${cmd.join(" ")}: ${r.stdout}`);
+  }
+});
+
+test("login against the sandbox: its key is accepted and stored, a wrong key is refused (exit 4)", async (t) => {
+  const sandbox = await withSandbox(t);
+  const good = await cli(home(), ["login", "--with-key"], { CERTWH_BASE_URL: sandbox.url }, sandbox.apiKey);
+  assert.equal(good.code, 0, good.stderr);
+  assertNoLeak(good, sandbox.apiKey);
+
+  const h = home();
+  const wrong = canary();
+  const bad = await cli(h, ["login", "--with-key"], { CERTWH_BASE_URL: sandbox.url }, wrong);
+  assert.equal(bad.code, 4, bad.stderr);
+  assertNoLeak(bad, wrong);
+  assert.equal(existsSync(join(h, "certwh")), false);
+  assert.deepEqual(
+    sandbox.requests.map((r) => `${r.method} ${r.path}`),
+    ["GET /services/v2/webhook", "GET /services/v2/webhook"],
+  );
+});

@@ -1,0 +1,66 @@
+// Shared setup for the lifecycle e2e tests: an in-process sandbox, a loopback receiver as the webhook
+// endpoint, and the built CLI pointed at the sandbox.
+import assert from "node:assert/strict";
+import type { TestContext } from "node:test";
+import type { Sandbox, SandboxOptions } from "../../src/sandbox/index.js";
+import { type CliOptions, type CliResult, runCli } from "../helpers/cli.js";
+import { type Receiver, startReceiver, withSandbox } from "../helpers/sandbox.js";
+
+export interface Harness {
+  sandbox: Sandbox;
+  receiver: Receiver;
+  cli(args: string[], opts?: CliOptions): Promise<CliResult>;
+  /** "METHOD /route" of every request the sandbox served so far. */
+  routes(): string[];
+  /** The token of the latest challenge the receiver got (waits for it). */
+  latestToken(): Promise<string>;
+}
+
+export async function harness(t: TestContext, opts: SandboxOptions = {}): Promise<Harness> {
+  const sandbox = await withSandbox(t, opts);
+  const receiver = await startReceiver(t);
+  const env = { CERTWH_BASE_URL: sandbox.url, CERTWH_API_KEY: sandbox.apiKey };
+  return {
+    sandbox,
+    receiver,
+    cli: (args, o = {}) => runCli(args, { ...o, env: { ...env, ...o.env } }),
+    routes: () => sandbox.requests.map((r) => r.route ?? `UNKNOWN ${r.method} ${r.path}`),
+    async latestToken() {
+      const deadline = Date.now() + 5000;
+      for (let i = 0; i < 100 && Date.now() < deadline; i++) {
+        const challenges = receiver.received.filter(
+          (r) => (r.json as { event?: string } | undefined)?.event === "challenge_webhook_endpoint",
+        );
+        const last = challenges.at(-1)?.json as { data: { token: string } } | undefined;
+        if (last) return last.data.token;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error("no challenge reached the receiver");
+    },
+  };
+}
+
+/** stdout must be exactly one JSON document. */
+export function oneJson(res: CliResult): Record<string, unknown> {
+  const text = res.stdout.trim();
+  assert.ok(text.length > 0, `stdout is empty; stderr: ${res.stderr}`);
+  assert.equal(text.split("\n").length, 1, `more than one line on stdout: ${res.stdout}`);
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+export function expectExit(res: CliResult, code: number): void {
+  assert.equal(
+    res.code,
+    code,
+    `exit ${res.code}, expected ${code}\nstdout: ${res.stdout}\nstderr: ${res.stderr}`,
+  );
+}
+
+/** Create a webhook at the receiver and complete verification through the CLI. */
+export async function createActive(h: Harness, extra: string[] = []): Promise<number> {
+  const created = await h.cli(["create", "--url", h.receiver.url, ...extra, "--json"]);
+  expectExit(created, 0);
+  const token = await h.latestToken();
+  expectExit(await h.cli(["verify", "--token", token]), 0);
+  return oneJson(created).id as number;
+}

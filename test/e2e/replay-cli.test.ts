@@ -1,0 +1,253 @@
+import assert from "node:assert/strict";
+import { appendFileSync, writeFileSync } from "node:fs";
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { entryId, journalEntry, openJournal } from "../../src/listen/journal.js";
+import { runCli, tempDir } from "../helpers/cli.js";
+
+interface Seen {
+  path?: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+// One loopback receiver for the file. `/ok` answers 200, `/flaky` 500 for order 2, `/moved` 302.
+const seen: Seen[] = [];
+const server = createServer((req, res) => {
+  let body = "";
+  req.setEncoding("utf8").on("data", (d: string) => {
+    body += d;
+  });
+  req.on("end", () => {
+    seen.push({ path: req.url, headers: req.headers, body });
+    if (req.method !== "POST") return res.writeHead(405).end();
+    if (req.url === "/ok") return res.writeHead(200).end();
+    if (req.url === "/flaky") return res.writeHead(body.includes('"order_id":2') ? 500 : 204).end();
+    if (req.url === "/moved") return res.writeHead(302, { location: "/ok" }).end();
+    res.writeHead(404).end();
+  });
+});
+let base = "";
+before(async () => {
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+after(
+  () =>
+    new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    }),
+);
+
+const SECRET = "replay-canary-0123456789abcdefghijklmnop";
+const bodies = [
+  '{"event":"certificate_issued","data":{"order_id":1,"certificate_id":11}}',
+  '{"event":"certificate_revoked","data":{"order_id":2,"certificate_id":12}}',
+  '{"event":"certificate_issued","data":{"order_id":3,"certificate_id":13}}',
+  '{ "event": "certificate_issued", "data": {"order_id": 4, "certificate_id": 14, "note": "é"} }',
+];
+
+/** A config home whose default journal holds the four events, received one minute apart. */
+async function journalHome(): Promise<{ home: string; path: string }> {
+  const home = tempDir();
+  const path = join(home, "certwh", "journal.ndjson");
+  const journal = await openJournal(path);
+  for (const [i, body] of bodies.entries()) {
+    await journal.append(
+      journalEntry({
+        body,
+        event: JSON.parse(body).event,
+        headers: { "content-type": "application/json", "x-webhook-key": SECRET },
+        receivedAt: Date.UTC(2026, 0, 31, 9, i),
+      }),
+    );
+  }
+  await journal.close();
+  return { home, path };
+}
+
+function take(): Seen[] {
+  return seen.splice(0);
+}
+
+test("replays every event in journal order, bodies exact, no key unless asked", async () => {
+  const { home } = await journalHome();
+  take();
+  const r = await runCli(["replay", "--to", `${base}/ok`], { configHome: home });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, "");
+  const got = take();
+  assert.deepEqual(
+    got.map((s) => s.body),
+    bodies,
+  );
+  for (const s of got) {
+    assert.equal(s.path, "/ok");
+    assert.equal(s.headers["content-type"], "application/json");
+    assert.equal(s.headers["x-webhook-key"], undefined);
+    assert.match(s.headers["user-agent"] ?? "", /^certwh\//);
+  }
+  assert.equal(r.stderr.match(/^\[200\] /gm)?.length, 4);
+  assert.match(r.stderr, /Replayed 4 event/);
+  assert.equal(r.stderr.includes(SECRET), false);
+});
+
+test("--event, --id, --since and --limit select events; --limit keeps the most recent", async () => {
+  const { home } = await journalHome();
+  take();
+  let r = await runCli(["replay", "--to", `${base}/ok`, "--event", "certificate_issued", "--limit", "2"], {
+    configHome: home,
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(
+    take().map((s) => JSON.parse(s.body).data.order_id),
+    [3, 4],
+  );
+  r = await runCli(["replay", "--to", `${base}/ok`, "--since", "2026-01-31T09:01:00Z"], { configHome: home });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(
+    take().map((s) => JSON.parse(s.body).data.order_id),
+    [2, 3, 4],
+  );
+  r = await runCli(["replay", "--to", `${base}/ok`, "--id", entryId(bodies[1] as string).slice(0, 8)], {
+    configHome: home,
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(
+    take().map((s) => JSON.parse(s.body).data.order_id),
+    [2],
+  );
+  r = await runCli(["replay", "--to", `${base}/ok`, "--event", "order_rejected", "--json"], {
+    configHome: home,
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { delivered: 0, failed: 0, results: [] });
+  assert.match(r.stderr, /No journal entries match/);
+  assert.equal(take().length, 0);
+});
+
+test("X-WEBHOOK-KEY comes only from --secret-env or --secret-file, and never shows", async () => {
+  const { home } = await journalHome();
+  take();
+  let r = await runCli(
+    ["replay", "--to", `${base}/ok`, "--limit", "1", "--secret-env", "HOOK_SECRET", "--verbose"],
+    {
+      configHome: home,
+      env: { HOOK_SECRET: SECRET },
+    },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(
+    take().map((s) => s.headers["x-webhook-key"]),
+    [SECRET],
+  );
+  assert.equal((r.stdout + r.stderr).includes(SECRET), false);
+
+  const file = join(home, "secret.txt");
+  writeFileSync(file, `${SECRET}\n`);
+  r = await runCli(["replay", "--to", `${base}/ok`, "--limit", "1", "--secret-file", file], {
+    configHome: home,
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(
+    take().map((s) => s.headers["x-webhook-key"]),
+    [SECRET],
+  );
+
+  writeFileSync(file, "too-short\n");
+  r = await runCli(["replay", "--to", `${base}/ok`, "--secret-file", file], { configHome: home });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /at least 32 characters/);
+  assert.equal(r.stderr.includes("too-short"), false);
+  assert.equal(take().length, 0, "nothing is sent with a rejected secret");
+});
+
+test("a failed delivery exits 3, with one JSON document under --json", async () => {
+  const { home } = await journalHome();
+  take();
+  const r = await runCli(["replay", "--to", `${base}/flaky`, "--json"], { configHome: home });
+  assert.equal(r.code, 3, r.stderr);
+  const doc = JSON.parse(r.stdout); // throws if stdout held more than one document
+  assert.equal(doc.delivered, 3);
+  assert.equal(doc.failed, 1);
+  assert.deepEqual(
+    doc.results.map((x: { status: number; ok: boolean; event: string }) => [x.status, x.ok, x.event]),
+    [
+      [204, true, "certificate_issued"],
+      [500, false, "certificate_revoked"],
+      [204, true, "certificate_issued"],
+      [204, true, "certificate_issued"],
+    ],
+  );
+  assert.match(doc.results[0].received_at, /^2026-01-31T09:00:00/);
+  assert.match(r.stderr, /1 of 4 deliveries .* failed/);
+  assert.equal(take().length, 4, "one attempt each, no retries");
+});
+
+test("a redirect is a failure and is not followed", async () => {
+  const { home } = await journalHome();
+  take();
+  const r = await runCli(["replay", "--to", `${base}/moved`, "--limit", "1"], { configHome: home });
+  assert.equal(r.code, 3);
+  assert.match(r.stderr, /\[302\]/);
+  assert.deepEqual(
+    take().map((s) => s.path),
+    ["/moved"],
+  );
+});
+
+test("an unreachable target exits 3", async () => {
+  const { home } = await journalHome();
+  const r = await runCli(["replay", "--to", "http://127.0.0.1:1/hook", "--limit", "1"], { configHome: home });
+  assert.equal(r.code, 3);
+  assert.match(r.stderr, /ECONNREFUSED/);
+});
+
+test("usage errors exit 2: missing journal (named), missing --to, bad flags", async () => {
+  const home = tempDir();
+  const missing = join(home, "nope.ndjson");
+  let r = await runCli(["replay", "--to", `${base}/ok`, "--journal", missing]);
+  assert.equal(r.code, 2);
+  assert.ok(r.stderr.includes(missing), r.stderr);
+
+  r = await runCli(["replay", "--to", `${base}/ok`], { configHome: home });
+  assert.equal(r.code, 2);
+  assert.ok(r.stderr.includes(join(home, "certwh", "journal.ndjson")), r.stderr);
+
+  const { home: withJournal } = await journalHome();
+  take();
+  for (const args of [
+    [],
+    ["--to", "ftp://example.com/x"],
+    ["--to", "not a url"],
+    ["--to", `${base}/ok`, "--since", "yesterday"],
+    ["--to", `${base}/ok`, "--limit", "0"],
+    ["--to", `${base}/ok`, "--secret-env", "A", "--secret-file", "B"],
+    ["--to", `${base}/ok`, "--secret-env", "UNSET_VARIABLE_XYZ"],
+  ]) {
+    r = await runCli(["replay", ...args], { configHome: withJournal });
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+  }
+  assert.equal(take().length, 0);
+});
+
+test("unreadable lines are skipped and reported, a torn last line too", async () => {
+  const { home, path } = await journalHome();
+  appendFileSync(path, "this is not json\n");
+  appendFileSync(path, '{"received_at":"2026-01-31T10:00:00Z","id":"ab","ev');
+  take();
+  const r = await runCli(["replay", "--to", `${base}/ok`, "--json"], { configHome: home });
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  assert.equal(doc.delivered, 4);
+  assert.deepEqual(doc.skipped_lines, [
+    { line: 5, reason: "not valid JSON" },
+    { line: 6, reason: "incomplete last line" },
+  ]);
+  assert.match(r.stderr, /Skipped 2 unreadable line\(s\)/);
+  assert.match(r.stderr, /cut short/);
+  assert.equal(take().length, 4);
+});

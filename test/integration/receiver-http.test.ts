@@ -1,0 +1,354 @@
+// The receiver over real sockets on 127.0.0.1 (reliability-checklist items 1–8, 10, 12).
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { UsageError } from "../../src/errors.js";
+import { createReceiver, type ReceiverOptions } from "../../src/receiver/handler.js";
+import type { AcceptedDelivery, ReceiverOutcome } from "../../src/receiver/outcomes.js";
+import type { ReceiverServer } from "../../src/receiver/server.js";
+import { rawSend } from "../helpers/raw-socket.js";
+
+const SECRET = "s3cr3t-canary-0123456789abcdefghijkl"; // 36 chars
+const PATH = "/hook/test-path";
+const BODY_CANARY = "body-canary-7d1f";
+
+interface Harness {
+  srv: ReceiverServer;
+  outcomes: ReceiverOutcome[];
+  accepted: AcceptedDelivery[];
+  receiver: ReturnType<typeof createReceiver>;
+  post(
+    body: string | Uint8Array,
+    headers?: Record<string, string>,
+    method?: string,
+    path?: string,
+  ): Promise<Response>;
+}
+
+async function startReceiver(options: Partial<ReceiverOptions> = {}): Promise<Harness> {
+  const accepted: AcceptedDelivery[] = [];
+  const receiver = createReceiver({
+    secret: SECRET,
+    path: PATH,
+    onAccept: (d) => {
+      accepted.push(d);
+    },
+    ...options,
+  });
+  const outcomes: ReceiverOutcome[] = [];
+  receiver.on("outcome", (o) => outcomes.push(o));
+  const srv = await receiver.listen();
+  const post: Harness["post"] = (body, headers = {}, method = "POST", path = PATH) =>
+    fetch(new URL(path, srv.origin), {
+      method,
+      headers: { "content-type": "application/json", "x-webhook-key": SECRET, ...headers },
+      body:
+        method === "GET" || method === "HEAD"
+          ? undefined
+          : typeof body === "string"
+            ? body
+            : Buffer.from(body),
+      signal: AbortSignal.timeout(5000),
+    });
+  return { srv, outcomes, accepted, receiver, post };
+}
+
+const valid = (n = 1) =>
+  JSON.stringify({ event: "certificate_issued", data: { order_id: n, certificate_id: n } });
+const rejectedOf = (h: Harness) => h.outcomes.filter((o) => o.type === "rejected");
+
+/** No outcome may carry request bytes or the key (item 1, 5, 19). */
+function assertNothingLeaked(h: Harness) {
+  const text = JSON.stringify(h.outcomes);
+  assert.ok(!text.includes(BODY_CANARY), "an outcome contains body bytes");
+  assert.ok(!text.includes(SECRET), "an outcome contains the secret");
+  assert.ok(!text.includes("é"), "an outcome contains a header value");
+}
+
+describe("receiver over HTTP", () => {
+  let h: Harness;
+  before(async () => {
+    h = await startReceiver();
+  });
+  after(() => h.srv.close());
+
+  test("item 1: malformed bodies → 400 with a fixed body; the receiver keeps working", async () => {
+    const bad: [string, string][] = [
+      [`{"event":"certificate_issued","data":{"x":"${BODY_CANARY}"`, "invalid_json"],
+      [`{"event":"certificate_issued"} ${BODY_CANARY}`, "invalid_json"],
+      [`\ufeff{"event":"certificate_issued","x":"${BODY_CANARY}"}`, "invalid_json"],
+      [`["certificate_issued","${BODY_CANARY}"]`, "not_an_object"],
+      [`"${BODY_CANARY}"`, "not_an_object"],
+      ["null", "not_an_object"],
+      [`{"data":{"x":"${BODY_CANARY}"}}`, "missing_event"],
+      [`{"event":"certificate_issued","data":"${BODY_CANARY}"}`, "data_not_an_object"],
+      [`{"event":"certificate_issued","data":[1]}`, "data_not_an_object"],
+      ["", "invalid_json"],
+    ];
+    for (const [body, detail] of bad) {
+      const before = h.outcomes.length;
+      const res = await h.post(body);
+      assert.equal(res.status, 400, body);
+      assert.equal(await res.text(), "bad request\n");
+      const o = h.outcomes.slice(before).find((x) => x.type === "rejected");
+      assert.ok(o && o.type === "rejected");
+      assert.equal(o.detail, detail, body);
+      assert.equal(o.bodyBytes, Buffer.byteLength(body));
+      if (body.length > 0) assert.match(o.digestPrefix ?? "", /^[0-9a-f]{12}$/);
+    }
+    // Invalid UTF-8 is a parse failure too.
+    const res = await h.post(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]));
+    assert.equal(res.status, 400);
+    assert.equal((await h.post(valid(1))).status, 200);
+    assertNothingLeaked(h);
+  });
+
+  test("item 1: __proto__ keys are dropped and Object.prototype stays clean", async () => {
+    const res = await h.post(
+      '{"event":"certificate_issued","__proto__":{"polluted":true},"data":{"order_id":77,"constructor":{"prototype":{"polluted":true}}}}',
+    );
+    assert.equal(res.status, 200);
+    const last = h.accepted.at(-1);
+    assert.ok(last);
+    assert.equal(Object.hasOwn(last.payload, "__proto__"), false);
+    assert.equal(Object.hasOwn(last.event.data, "constructor"), false);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  });
+
+  test("item 3: content types", async () => {
+    for (const type of ["text/plain", "application/x-www-form-urlencoded", "application/jsonx"]) {
+      const res = await h.post(valid(3), { "content-type": type });
+      assert.equal(res.status, 415, type);
+      assert.equal(res.headers.get("accept"), "application/json");
+    }
+    const none = await fetch(new URL(PATH, h.srv.origin), {
+      method: "POST",
+      headers: { "x-webhook-key": SECRET },
+      body: new TextEncoder().encode(valid(3)),
+    });
+    assert.equal(none.status, 415);
+    assert.equal(
+      (await h.post(valid(31), { "content-type": "application/json; charset=utf-8" })).status,
+      200,
+    );
+    const refused = rejectedOf(h).filter(
+      (o) => o.type === "rejected" && o.reason === "unsupported_media_type",
+    );
+    assert.equal(refused.length, 4);
+    for (const o of refused) assert.equal(o.type === "rejected" && o.bodyBytes, 0);
+  });
+
+  test("item 4: methods and paths, answered before reading a body", async () => {
+    for (const method of ["GET", "HEAD", "OPTIONS", "PUT", "DELETE"]) {
+      const res = await h.post(valid(4), {}, method);
+      assert.equal(res.status, 405, method);
+      assert.equal(res.headers.get("allow"), "POST");
+    }
+    for (const path of ["/", "/hook", "/hook/other", `${PATH}/x`, "/HOOK/test-path"]) {
+      assert.equal((await h.post(valid(4), {}, "POST", path)).status, 404, path);
+    }
+    assert.equal((await h.post(valid(41), {}, "POST", `${PATH}?source=digicert`)).status, 200);
+    for (const o of rejectedOf(h)) {
+      if (o.type === "rejected" && (o.status === 404 || o.status === 405)) assert.equal(o.bodyBytes, 0);
+    }
+  });
+
+  test("items 5–6: missing, wrong, non-ASCII and repeated keys → 401 with one body; header name case-insensitive", async () => {
+    const bodies = new Set<string>();
+    const missing = await fetch(new URL(PATH, h.srv.origin), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: valid(5),
+    });
+    assert.equal(missing.status, 401);
+    bodies.add(await missing.text());
+    // (Surrounding whitespace is not a different key: HTTP strips it before the receiver sees the value.)
+    const wrongKeys = ["wrong", "é".repeat(32), `${SECRET.slice(0, -1)}X`, `${SECRET}, ${SECRET}`];
+    for (const [i, key] of wrongKeys.entries()) {
+      const res = await h.post(valid(5), { "x-webhook-key": key });
+      assert.equal(res.status, 401, `wrong key #${i}`);
+      bodies.add(await res.text());
+    }
+    assert.deepEqual([...bodies], ["unauthorized\n"]);
+
+    const body = valid(6);
+    const request = (headerLines: string[]) =>
+      rawSend({
+        port: h.srv.port,
+        chunks: [
+          `POST ${PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${headerLines.join("\r\n")}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+        ],
+      });
+    const repeated = await request([`X-WEBHOOK-KEY: ${SECRET}`, `x-webhook-key: ${SECRET}`]);
+    assert.equal(repeated.status, 401);
+    const mixedCase = await request([`x-WebHook-KEY: ${SECRET}`]);
+    assert.equal(mixedCase.status, 200);
+    const details = rejectedOf(h).map((o) => o.type === "rejected" && o.detail);
+    assert.ok(details.includes("missing") && details.includes("mismatch") && details.includes("repeated"));
+    assertNothingLeaked(h);
+    assert.equal(h.receiver.stats.rejectedByReason.unauthorized, 6);
+  });
+
+  test("item 10: duplicates get 200 and are reported once each, processed once", async () => {
+    const body = valid(10);
+    const acceptedBefore = h.accepted.length;
+    for (let i = 0; i < 3; i++) assert.equal((await h.post(body)).status, 200);
+    assert.equal(h.accepted.length, acceptedBefore + 1);
+    const dups = h.outcomes.filter((o) => o.type === "duplicate");
+    assert.equal(dups.length, 2);
+  });
+
+  test("unknown event names are accepted and reported as unknown", async () => {
+    const res = await h.post(JSON.stringify({ event: "order_approval_email_sent", data: { order_id: 1 } }));
+    assert.equal(res.status, 200);
+    const o = h.outcomes.at(-1);
+    assert.ok(o && o.type === "accepted");
+    assert.equal(o.known, false);
+    assert.equal(o.event.type, "unknown");
+    assert.equal(o.event.name, "order_approval_email_sent");
+    assert.ok(h.receiver.stats.unknownEvents >= 1);
+  });
+
+  test("the test event (no data) is accepted", async () => {
+    assert.equal((await h.post('{"event":"test_webhook_endpoint"}')).status, 200);
+  });
+});
+
+describe("receiver options", () => {
+  test("a secret is required unless allowUnauthenticated is explicit", async () => {
+    assert.throws(() => createReceiver({}), UsageError);
+    assert.throws(() => createReceiver({ secret: "" }), UsageError);
+    assert.throws(() => createReceiver({ secret: SECRET, path: "no-slash" }), UsageError);
+    const h = await startReceiver({ secret: undefined, allowUnauthenticated: true });
+    try {
+      assert.equal(h.receiver.warnings.length, 1);
+      const res = await fetch(new URL(PATH, h.srv.origin), {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: valid(1),
+      });
+      assert.equal(res.status, 200);
+    } finally {
+      await h.srv.close();
+    }
+  });
+
+  test("default path is /hook/<22 base64url chars>, different each time", () => {
+    const a = createReceiver({ secret: SECRET }).path;
+    const b = createReceiver({ secret: SECRET }).path;
+    assert.match(a, /^\/hook\/[A-Za-z0-9_-]{22}$/);
+    assert.notEqual(a, b);
+  });
+
+  test("item 7: direct mode checks the peer; X-Forwarded-For from loopback does not help", async () => {
+    const h = await startReceiver({ sourceAllowlist: ["216.168.240.0/20"] });
+    try {
+      assert.equal((await h.post(valid(7), { "x-forwarded-for": "216.168.240.5" })).status, 403);
+      assert.equal(h.accepted.length, 0);
+      const o = rejectedOf(h)[0];
+      assert.ok(o.type === "rejected" && o.reason === "forbidden_source" && o.bodyBytes === 0);
+    } finally {
+      await h.srv.close();
+    }
+    const local = await startReceiver({ sourceAllowlist: ["127.0.0.0/8"] });
+    try {
+      assert.equal((await local.post(valid(7))).status, 200);
+    } finally {
+      await local.srv.close();
+    }
+  });
+
+  test("item 8: tunnel mode trusts only the last X-Forwarded-For entry", async () => {
+    const h = await startReceiver({ trustTunnel: true, sourceAllowlist: ["216.168.240.0/20"] });
+    try {
+      assert.equal((await h.post(valid(8), { "x-forwarded-for": "216.168.240.5, 203.0.113.9" })).status, 403);
+      assert.equal((await h.post(valid(8), {})).status, 403);
+      assert.equal((await h.post(valid(8), { "x-forwarded-for": "203.0.113.9, 216.168.240.5" })).status, 200);
+    } finally {
+      await h.srv.close();
+    }
+  });
+
+  test("item 12: onAccept is awaited before the 200; nothing else is", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let journaled = false;
+    const h = await startReceiver({
+      onAccept: async () => {
+        await gate;
+        journaled = true;
+      },
+    });
+    try {
+      let answered = false;
+      const pending = h.post(valid(12)).then((res) => {
+        answered = true;
+        return res;
+      });
+      await new Promise((r) => setTimeout(r, 150));
+      assert.equal(answered, false, "answered before onAccept finished");
+      assert.equal(h.receiver.stats.inFlight, 1);
+      release();
+      const res = await pending;
+      assert.equal(res.status, 200);
+      assert.equal(journaled, true);
+    } finally {
+      await h.srv.close();
+    }
+  });
+
+  test("onAccept failing → 500, not acknowledged: the resend is processed again", async () => {
+    let calls = 0;
+    const h = await startReceiver({
+      onAccept: () => {
+        calls++;
+        if (calls === 1) throw new Error(`disk full ${BODY_CANARY}`);
+      },
+    });
+    try {
+      const first = await h.post(valid(13));
+      assert.equal(first.status, 500);
+      assert.equal(await first.text(), "internal error\n");
+      assert.equal((await h.post(valid(13))).status, 200);
+      assert.equal(calls, 2);
+      assert.equal(h.outcomes.filter((o) => o.type === "duplicate").length, 0);
+      assert.equal(h.outcomes.filter((o) => o.type === "accepted").length, 1);
+      assertNothingLeaked(h);
+    } finally {
+      await h.srv.close();
+    }
+  });
+
+  test("Express-style next(): other paths are passed on", async () => {
+    const receiver = createReceiver({ secret: SECRET, path: PATH });
+    const { createServer } = await import("node:http");
+    const server = createServer((req, res) =>
+      receiver.handler(req, res, () => {
+        res.statusCode = 299;
+        res.end();
+      }),
+    );
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const port = (server.address() as { port: number }).port;
+      assert.equal((await fetch(`http://127.0.0.1:${port}/elsewhere`)).status, 299);
+      assert.equal((await fetch(`http://127.0.0.1:${port}${PATH}`)).status, 405);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  test("a throwing subscriber does not break the delivery", async () => {
+    const h = await startReceiver();
+    h.receiver.on("accepted", () => {
+      throw new Error("subscriber bug");
+    });
+    try {
+      assert.equal((await h.post(valid(14))).status, 200);
+    } finally {
+      await h.srv.close();
+    }
+  });
+});

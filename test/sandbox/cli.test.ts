@@ -1,0 +1,263 @@
+// `certwh sandbox` and `certwh trigger` through the built CLI (run `npx tsc -p .` first).
+import assert from "node:assert/strict";
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { X509Certificate } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { EVENT_TYPES } from "../../src/events/catalogue.js";
+import { BIN, cliEnv, runCli, tempDir } from "../helpers/cli.js";
+import { call, startReceiver } from "../helpers/sandbox.js";
+
+const SECRET = "Zq9xV3nT7mB2kL5pR8wY1cF4hJ6dS0gA"; // 32 characters
+
+interface Running {
+  child: ChildProcessWithoutNullStreams;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+function spawnCli(args: string[], env: Record<string, string> = {}): Running {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: cliEnv(env),
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stdout.setEncoding("utf8").on("data", (d) => {
+    out += d;
+  });
+  child.stderr.setEncoding("utf8").on("data", (d) => {
+    err += d;
+  });
+  const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+  const exited = new Promise<number | null>((resolve) => {
+    child.on("close", (code) => {
+      clearTimeout(killer);
+      resolve(code);
+    });
+  });
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+async function waitUntil<T>(probe: () => T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+test("certwh sandbox prints the base URL and key to export, serves requests with it, and stops on SIGINT", async (t) => {
+  const run = spawnCli(["sandbox", "--port", "0"]);
+  t.after(() => run.child.kill("SIGKILL"));
+  const [, url, key] = await waitUntil(
+    () => /export CERTWH_BASE_URL=(\S+)\n\s*export CERTWH_API_KEY=(\S+)/.exec(run.stderr()) ?? undefined,
+    "the export lines",
+  );
+  assert.match(run.stderr(), /http:\/\/ endpoints on loopback .* are accepted/);
+  assert.equal(run.stdout(), "", "human output stays on stderr");
+  const res = await call({ url, apiKey: key }, "GET", "/webhook");
+  assert.equal(res.status, 400);
+  assert.deepEqual(res.json, {
+    errors: [{ code: "webhook_invalid_account", message: "No webhook exists for the account." }],
+  });
+  await waitUntil(
+    () => (run.stderr().includes("GET /services/v2/webhook → 400") ? true : undefined),
+    "the request line",
+  );
+  run.child.kill("SIGINT");
+  assert.equal(await run.exited, 130);
+  assert.match(run.stderr(), /Sandbox stopped\./);
+});
+
+test("quick start: certwh sandbox --json, a webhook made active, certwh trigger --sandbox-url delivers and logs", async (t) => {
+  const rx = await startReceiver(t);
+  const run = spawnCli(["sandbox", "--json", "--api-key", "quickstart-key-123456"]);
+  t.after(() => run.child.kill("SIGKILL"));
+  const info = await waitUntil(() => {
+    const line = run.stdout().split("\n")[0];
+    return run.stdout().includes("\n")
+      ? (JSON.parse(line) as { base_url: string; api_key: string })
+      : undefined;
+  }, "the JSON line");
+  assert.equal(info.api_key, "quickstart-key-123456");
+  const sb = { url: info.base_url, apiKey: info.api_key };
+
+  const id = (
+    (await call(sb, "POST", "/webhook", { endpoint: rx.url, secret: SECRET, events: ["certificate_issued"] }))
+      .json as {
+      webhook_id: number;
+    }
+  ).webhook_id;
+  const env = { CERTWH_API_KEY: info.api_key, CERTWH_BASE_URL: info.base_url };
+  const early = await runCli(["trigger", "certificate_issued", "--sandbox-url", info.base_url], { env });
+  assert.equal(early.code, 3, "pending webhook → nothing sent");
+  assert.match(early.stderr, /not active/);
+
+  await call(sb, "PUT", `/webhook/${id}/send-challenge`);
+  const token = (rx.received.at(-1)!.json as { data: { token: string } }).data.token;
+  assert.equal((await call(sb, "PUT", `/webhook/${id}/check-challenge`, { token })).status, 204);
+  assert.equal((await call(sb, "PUT", `/webhook/${id}/activate`)).status, 204);
+
+  const sent = await runCli(
+    ["trigger", "certificate_issued", "--sandbox-url", info.base_url, "--order-id", "42", "--json"],
+    {
+      env,
+    },
+  );
+  assert.equal(sent.code, 0, sent.stderr);
+  assert.deepEqual(JSON.parse(sent.stdout), {
+    event: "certificate_issued",
+    url: rx.url,
+    status: 200,
+    via_sandbox: true,
+  });
+  const delivered = rx.received.at(-1)!;
+  assert.equal(delivered.headers["x-webhook-key"], SECRET);
+  assert.equal((delivered.json as { data: { order_id: number } }).data.order_id, 42);
+  const logs = (await call(sb, "GET", `/webhook/${id}/event-logs?filters[event_name]=certificate_issued`))
+    .json as {
+    events: unknown[];
+  };
+  assert.equal(logs.events.length, 1);
+
+  const wrongKey = await runCli(["trigger", "certificate_issued", "--sandbox-url", info.base_url], {
+    env: { CERTWH_API_KEY: "not-the-key-at-all" },
+  });
+  assert.equal(wrongKey.code, 4);
+
+  run.child.kill("SIGINT");
+  assert.equal(await run.exited, 130);
+  // The start-up object, then (from the CLI's entry) the interruption as the run's error object.
+  const lines = run.stdout().trim().split("\n");
+  assert.equal(lines.length, 2);
+  assert.equal(JSON.parse(lines[1]).error.exit_code, 130);
+});
+
+test("certwh sandbox --port in use → exit 2", async (t) => {
+  const rx = await startReceiver(t);
+  const res = await runCli(["sandbox", "--port", new URL(rx.url).port]);
+  assert.equal(res.code, 2);
+  assert.match(res.stderr, /already in use/);
+});
+
+test("trigger --to: body and X-WEBHOOK-KEY as CertCentral sends them, real chain, --json result", async (t) => {
+  const rx = await startReceiver(t);
+  const res = await runCli(
+    [
+      "trigger",
+      "certificate_issued",
+      "--to",
+      rx.url,
+      "--secret-env",
+      "HOOK_SECRET",
+      "--with-chain",
+      "--order-id",
+      "7",
+      "--json",
+    ],
+    { env: { HOOK_SECRET: SECRET } },
+  );
+  assert.equal(res.code, 0, res.stderr);
+  const out = JSON.parse(res.stdout);
+  assert.equal(out.status, 200);
+  assert.equal(out.event, "certificate_issued");
+  assert.equal(typeof out.duration_ms, "number");
+  const [got] = rx.received;
+  assert.equal(got.method, "POST");
+  assert.equal(got.headers["x-webhook-key"], SECRET);
+  assert.equal(got.headers["content-type"], "application/json");
+  const body = got.json as {
+    event: string;
+    data: { order_id: number; certificate_id: number; certificate_chain: { pem: string }[] };
+  };
+  assert.deepEqual(Object.keys(body), ["event", "data"]);
+  assert.equal(body.data.order_id, 7);
+  assert.equal(typeof body.data.certificate_id, "number");
+  const [leaf, intermediate] = body.data.certificate_chain.map((c) => new X509Certificate(c.pem));
+  assert.ok(leaf.verify(intermediate.publicKey));
+  assert.equal(`${res.stdout}${res.stderr}`.includes(SECRET), false, "the secret is never printed");
+});
+
+test("trigger --to: every catalogue event is supported, with the spec's payload shapes", async (t) => {
+  const rx = await startReceiver(t);
+  const file = join(tempDir(), "secret");
+  writeFileSync(file, `${SECRET}\n`);
+  for (const type of EVENT_TYPES) {
+    const res = await runCli([
+      "trigger",
+      type.name,
+      "--to",
+      rx.url,
+      "--secret-file",
+      file,
+      "--certificate-id",
+      "9",
+    ]);
+    assert.equal(res.code, 0, `${type.name}: ${res.stderr}`);
+    assert.equal(/certwh's guess/.test(res.stderr), type.guessedPayload, type.name);
+    const got = rx.received.at(-1)!;
+    assert.equal(
+      got.headers["x-webhook-key"],
+      SECRET,
+      "a secret file's trailing newline is not part of the key",
+    );
+    const body = got.json as { event: string; data?: Record<string, unknown> };
+    assert.equal(body.event, type.name);
+    if (type.name === "test_webhook_endpoint") assert.deepEqual(Object.keys(body), ["event"]);
+    else if (type.name === "challenge_webhook_endpoint")
+      assert.deepEqual(Object.keys(body.data!), ["token", "webhook_id"]);
+    else if (type.name.startsWith("organization_")) assert.deepEqual(body.data, { organization_id: 112233 });
+    else if (type.name.startsWith("domain_")) assert.deepEqual(body.data, { domain_id: 445566 });
+    else assert.equal(body.data?.certificate_id, 9);
+  }
+  assert.equal(rx.received.length, EVENT_TYPES.length);
+  const bare = await runCli(["trigger", "test_webhook_endpoint", "--to", rx.url]);
+  assert.equal(bare.code, 0, bare.stderr);
+  assert.equal(rx.received.at(-1)!.headers["x-webhook-key"], undefined, "no secret → no header");
+});
+
+test("trigger --to: non-2xx → exit 3, redirect not followed → exit 3, unreachable → exit 3, timeout → exit 6", async (t) => {
+  const rx = await startReceiver(t);
+  rx.script.push(500, 302, "hang");
+  const failed = await runCli(["trigger", "order_rejected", "--to", rx.url]);
+  assert.equal(failed.code, 3);
+  assert.match(failed.stderr, /answered 500/);
+  const redirected = await runCli(["trigger", "order_rejected", "--to", rx.url]);
+  assert.equal(redirected.code, 3);
+  assert.equal(rx.received.length, 2, "the redirect was not followed");
+  const hung = await runCli(["trigger", "order_rejected", "--to", rx.url, "--timeout", "0.3", "--json"]);
+  assert.equal(hung.code, 6);
+  assert.equal(JSON.parse(hung.stdout).error.exit_code, 6);
+  const closed = await startReceiver();
+  await closed.close();
+  const unreachable = await runCli(["trigger", "order_rejected", "--to", closed.url]);
+  assert.equal(unreachable.code, 3);
+  assert.match(unreachable.stderr, /Could not reach/);
+});
+
+test("trigger usage errors: short or spaced secret, unknown event, both targets, --with-chain elsewhere", async (t) => {
+  const rx = await startReceiver(t);
+  const cases: [string[], Record<string, string>, RegExp][] = [
+    [["certificate_issued", "--to", rx.url, "--secret-env", "S"], { S: "too-short" }, /at least 32/],
+    [["certificate_issued", "--to", rx.url, "--secret-env", "S"], { S: `${SECRET} x` }, /whitespace/],
+    [["certificate_issued", "--to", rx.url, "--secret-env", "MISSING"], {}, /not set/],
+    [["no_such_event", "--to", rx.url], {}, /Unknown event/],
+    [["certificate_issued"], {}, /exactly one of --to/],
+    [["certificate_issued", "--to", rx.url, "--sandbox-url", rx.url], {}, /exactly one of --to/],
+    [["order_rejected", "--to", rx.url, "--with-chain"], {}, /only applies to certificate_issued/],
+    [["order_rejected", "--to", "ftp://x"], {}, /http/],
+    [["order_rejected", "--to", rx.url, "--order-id", "abc"], {}, /positive integer/],
+  ];
+  for (const [args, env, message] of cases) {
+    const res = await runCli(["trigger", ...args], { env });
+    assert.equal(res.code, 2, `${args.join(" ")}: ${res.stderr}`);
+    assert.match(res.stderr, message);
+    assert.equal(res.stderr.includes("too-short"), false);
+  }
+  assert.equal(rx.received.length, 0, "nothing is sent after a usage error");
+});

@@ -1,0 +1,193 @@
+// Event-log queries, the Slack mapping, the state file, and the chain fixture.
+import assert from "node:assert/strict";
+import { X509Certificate } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { buildEvent, slackText } from "../../src/events/payloads.js";
+import { certificateChain } from "../../src/sandbox/fixtures/chain.js";
+import { startSandbox } from "../../src/sandbox/index.js";
+import { tempDir } from "../helpers/cli.js";
+import { call, startReceiver, withSandbox } from "../helpers/sandbox.js";
+
+async function activeWebhook(
+  sb: Parameters<typeof call>[0],
+  endpoint: string,
+  body: Record<string, unknown> = {},
+  token: () => string,
+): Promise<number> {
+  const id = ((await call(sb, "POST", "/webhook", { endpoint, ...body })).json as { webhook_id: number })
+    .webhook_id;
+  await call(sb, "PUT", `/webhook/${id}/send-challenge`);
+  assert.equal((await call(sb, "PUT", `/webhook/${id}/check-challenge`, { token: token() })).status, 204);
+  assert.equal((await call(sb, "PUT", `/webhook/${id}/activate`)).status, 204);
+  return id;
+}
+
+test("event logs: filters, offset, limit clamp, ID-less path, order_rejected event_info as in §11.2", async (t) => {
+  const sb = await withSandbox(t, { rateLimit: false });
+  const rx = await startReceiver(t);
+  const lastToken = () =>
+    (
+      rx.received.findLast((r) => (r.json as { event: string }).event === "challenge_webhook_endpoint")!
+        .json as { data: { token: string } }
+    ).data.token;
+  const id = await activeWebhook(sb, rx.url, { events: ["order_rejected", "certificate_issued"] }, lastToken);
+  rx.script.push(500);
+  await sb.emit("order_rejected", { order_id: 470091052, certificate_id: 471270113 });
+  await sb.emit("order_rejected");
+  await sb.emit("certificate_issued");
+
+  const all = (await call(sb, "GET", `/webhook/${id}/event-logs`)).json as {
+    events: Record<string, unknown>[];
+    page: unknown;
+  };
+  assert.deepEqual(
+    all.events.map((e) => [e.event_name, e.request_status]),
+    [
+      ["challenge_webhook_endpoint", "success"],
+      ["order_rejected", "failed"],
+      ["order_rejected", "success"],
+      ["certificate_issued", "success"],
+    ],
+  );
+  assert.deepEqual(all.events[1].event_info, { order_id: 470091052, certificate_id: 471270113 });
+  assert.equal(all.events[1].response_code, 500);
+
+  const filtered = (
+    await call(
+      sb,
+      "GET",
+      `/webhook/${id}/event-logs?filters[event_name]=order_rejected&filters[request_status]=success`,
+    )
+  ).json as { events: Record<string, unknown>[]; page: unknown };
+  assert.equal(filtered.events.length, 1);
+  assert.deepEqual(filtered.page, { total: 1, limit: 1000, offset: 0 });
+
+  const paged = (await call(sb, "GET", `/webhook/${id}/event-logs?offset=1&limit=2`)).json as {
+    events: Record<string, unknown>[];
+    page: unknown;
+  };
+  assert.deepEqual(
+    paged.events.map((e) => e.event_name),
+    ["order_rejected", "order_rejected"],
+  );
+  assert.deepEqual(paged.page, { total: 4, limit: 2, offset: 1 });
+
+  const clamped = (await call(sb, "GET", `/webhook/${id}/event-logs?limit=5000`)).json as {
+    page: { limit: number };
+  };
+  assert.equal(clamped.page.limit, 1000);
+  const older = (await call(sb, "GET", "/webhook/event-logs")).json;
+  assert.deepEqual(older, all, "the older ID-less path answers the same log");
+});
+
+test("certificate_issued carries the fixture chain when the webhook's chain setting is on", async (t) => {
+  const sb = await withSandbox(t);
+  const rx = await startReceiver(t);
+  const token = () => (rx.received.at(-1)!.json as { data: { token: string } }).data.token;
+  await activeWebhook(sb, rx.url, { webhook_settings: { webhook_send_certificate_chain: "1" } }, token);
+  const d = await sb.emit("certificate_issued", { order_id: 7 });
+  const data = (rx.received.at(-1)!.json as { data: Record<string, unknown> }).data;
+  assert.equal(d?.ok, true);
+  assert.equal(data.order_id, 7);
+  assert.deepEqual(data.certificate_chain, certificateChain());
+});
+
+test("the chain fixture is real: leaf → intermediate → self-signed root, \\r\\n, CN = subject_common_name", () => {
+  const chain = certificateChain();
+  assert.equal(chain.length, 3);
+  assert.equal(chain[0].subject_common_name, "example.com");
+  const certs = chain.map((c) => {
+    assert.match(c.pem, /^-----BEGIN CERTIFICATE-----\r\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\r\n$/);
+    assert.equal(/[^\r]\n/.test(c.pem), false, "every line break is \\r\\n");
+    const cert = new X509Certificate(c.pem);
+    assert.match(cert.subject, new RegExp(`CN=${c.subject_common_name}$`, "m"));
+    return cert;
+  });
+  const [leaf, intermediate, root] = certs;
+  assert.ok(leaf.checkIssued(intermediate) && leaf.verify(intermediate.publicKey));
+  assert.ok(intermediate.checkIssued(root) && intermediate.verify(root.publicKey));
+  assert.ok(root.checkIssued(root) && root.verify(root.publicKey), "root is self-signed");
+  assert.equal(leaf.verify(root.publicKey), false);
+  assert.equal(intermediate.ca && root.ca, true);
+  assert.equal(leaf.ca, false);
+  assert.equal(leaf.checkHost("example.com"), "example.com");
+  // trigger uses the same builder
+  assert.deepEqual(buildEvent("certificate_issued", { withChain: true, orderId: 1, certificateId: 2 }).data, {
+    order_id: 1,
+    certificate_id: 2,
+    certificate_chain: chain,
+  });
+});
+
+test("Slack endpoints get {text} messages with the token in the text, mapped to a loopback receiver", async (t) => {
+  const slack = await startReceiver(t, "/");
+  const slackHost = new URL(slack.url).host;
+  const sb = await withSandbox(t, { slackHost });
+  const endpoint = "https://hooks.slack.com/services/T000/B000/XXXX";
+  const token = () => {
+    const text = (slack.received.at(-1)!.json as { text: string }).text;
+    return /Token: (\S+)/.exec(text)![1];
+  };
+  const id = await activeWebhook(
+    sb,
+    endpoint,
+    { secret: "k".repeat(40), events: ["certificate_revoked"] },
+    token,
+  );
+  await sb.emit("certificate_revoked", { order_id: 1, certificate_id: 2 });
+  assert.deepEqual(
+    slack.received.map((r) => r.path),
+    Array(3).fill("/services/T000/B000/XXXX"),
+  );
+  const bodies = slack.received.map((r) => r.json as Record<string, unknown>);
+  for (const b of bodies) assert.deepEqual(Object.keys(b), ["text"]);
+  assert.match(String(bodies[0].text), /test notification/);
+  assert.match(
+    String(bodies[1].text),
+    new RegExp(`webhook ${id}\\. Token: [A-Za-z0-9_-]{32} \\(valid for 30 minutes\\)`),
+  );
+  assert.equal(bodies[2].text, "CertCentral event: certificate_revoked (order_id 1, certificate_id 2)");
+  assert.equal(slack.received[0].headers["x-webhook-key"], undefined, "the key is not sent to Slack");
+  assert.equal(
+    sb.deliveries.every((d) => d.slack && d.url === endpoint),
+    true,
+  );
+  assert.equal(sb.webhook()?.status, "active");
+  assert.equal(slackText({ event: "test_webhook_endpoint" }), String(bodies[0].text));
+});
+
+test("state file: webhook, hidden state, event log and next id survive a restart; mode 0600", async (t) => {
+  const dir = tempDir();
+  const stateFile = join(dir, "sandbox.json");
+  const rx = await startReceiver(t);
+  const first = await startSandbox({ stateFile, apiKey: "k".repeat(32) });
+  t.after(() => first.stop());
+  const id = await activeWebhook(
+    first,
+    rx.url,
+    { secret: "z".repeat(32) },
+    () => (rx.received.at(-1)!.json as { data: { token: string } }).data.token,
+  );
+  await first.stop();
+  assert.equal(statSync(stateFile).mode & 0o777, 0o600);
+  assert.equal(JSON.parse(readFileSync(stateFile, "utf8")).webhook.id, id);
+
+  const second = await withSandbox(t, { stateFile, apiKey: "k".repeat(32) });
+  assert.equal(second.webhook()?.status, "active");
+  assert.equal(second.webhook()?.verified, true);
+  assert.equal(second.webhook()?.secret, "z".repeat(32));
+  const logs = (await call(second, "GET", `/webhook/${id}/event-logs`)).json as { events: unknown[] };
+  assert.equal(logs.events.length, 1);
+  assert.equal((await call(second, "DELETE", `/webhook/${id}`)).status, 204);
+  const next = await call(second, "POST", "/webhook", { endpoint: rx.url });
+  assert.equal((next.json as { webhook_id: number }).webhook_id, id + 1);
+});
+
+test("a state file that is not one is refused at start", async () => {
+  const stateFile = join(tempDir(), "bad.json");
+  const { writeFileSync } = await import("node:fs");
+  writeFileSync(stateFile, '{"hello": 1}');
+  await assert.rejects(startSandbox({ stateFile }), /not a certwh sandbox state file/);
+});

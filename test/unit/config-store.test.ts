@@ -1,0 +1,156 @@
+// The config file on disk: location, modes, atomic writes, permission warnings, broken JSON.
+
+import assert from "node:assert/strict";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { resolveSettings } from "../../src/config/resolve.js";
+import {
+  configDir,
+  configFilePath,
+  permissionProblem,
+  readConfig,
+  updateProfile,
+} from "../../src/config/store.js";
+import type { GlobalFlags } from "../../src/config/types.js";
+import { UsageError } from "../../src/errors.js";
+import { Output } from "../../src/io/output.js";
+import { tempDir } from "../helpers/cli.js";
+
+const dirs: string[] = [];
+function home(): string {
+  const d = tempDir("certwh-config-");
+  dirs.push(d);
+  return d;
+}
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const GLOBALS: GlobalFlags = { json: false, color: false, verbose: false, input: false, yes: false };
+const mode = (p: string) => statSync(p).mode & 0o777;
+
+function capture(): { io: Output; stderr: () => string } {
+  let err = "";
+  const io = new Output({
+    stdout: { write: () => true },
+    stderr: {
+      write: (s: string | Uint8Array) => {
+        err += String(s);
+        return true;
+      },
+    },
+  });
+  return { io, stderr: () => err };
+}
+
+test("location: $XDG_CONFIG_HOME/certwh, else ~/.config/certwh; a relative XDG_CONFIG_HOME is ignored", () => {
+  assert.equal(configDir({ XDG_CONFIG_HOME: "/x/cfg", HOME: "/h" }), "/x/cfg/certwh");
+  assert.equal(configDir({ HOME: "/h" }), "/h/.config/certwh");
+  assert.equal(configDir({ XDG_CONFIG_HOME: "rel", HOME: "/h" }), "/h/.config/certwh");
+  assert.equal(configDir({}), join(homedir(), ".config", "certwh"));
+  assert.equal(configFilePath({ XDG_CONFIG_HOME: "/x" }), "/x/certwh/config.json");
+});
+
+test("reading a missing config creates nothing", async () => {
+  const h = home();
+  const env = { XDG_CONFIG_HOME: h };
+  assert.deepEqual({ ...(await readConfig(configFilePath(env))).profiles }, {});
+  const { io, stderr } = capture();
+  const s = await resolveSettings(GLOBALS, env, io);
+  assert.equal(s.region, "us");
+  assert.deepEqual(readdirSync(h), []);
+  assert.equal(stderr(), "");
+});
+
+test("a write creates the directory 0700 and the file 0600, also over an older 0644 file and 0755 dir", async () => {
+  const h = home();
+  const path = configFilePath({ XDG_CONFIG_HOME: h });
+  await updateProfile(path, "default", (p) => ({ ...p, region: "eu" }));
+  assert.equal(mode(join(h, "certwh")), 0o700);
+  assert.equal(mode(path), 0o600);
+  assert.deepEqual(JSON.parse(readFileSync(path, "utf8")), { profiles: { default: { region: "eu" } } });
+
+  chmodSync(path, 0o644);
+  chmodSync(join(h, "certwh"), 0o755);
+  await updateProfile(path, "prod", (p) => ({ ...p, request_timeout: 60 }));
+  assert.equal(mode(path), 0o600);
+  assert.equal(mode(join(h, "certwh")), 0o700);
+  assert.deepEqual(
+    { ...(await readConfig(path)).profiles },
+    { default: { region: "eu" }, prod: { request_timeout: 60 } },
+  );
+});
+
+test("writes are atomic: a new file is renamed over the old one, no temporary file is left", async () => {
+  const h = home();
+  const path = configFilePath({ XDG_CONFIG_HOME: h });
+  await updateProfile(path, "default", () => ({ region: "eu" }));
+  const before = statSync(path).ino;
+  await updateProfile(path, "default", (p) => ({ ...p, region: "us" }));
+  assert.notEqual(statSync(path).ino, before, "the file was replaced by rename, not rewritten in place");
+  assert.deepEqual(readdirSync(join(h, "certwh")), ["config.json"]);
+});
+
+test("emptying a profile removes it; profile names with dots are kept whole", async () => {
+  const h = home();
+  const path = configFilePath({ XDG_CONFIG_HOME: h });
+  await updateProfile(path, "eu.prod", () => ({ region: "eu" }));
+  assert.deepEqual(JSON.parse(readFileSync(path, "utf8")).profiles, { "eu.prod": { region: "eu" } });
+  await updateProfile(path, "eu.prod", (p) => ({ ...p, region: undefined }));
+  assert.deepEqual(JSON.parse(readFileSync(path, "utf8")).profiles, {});
+});
+
+test("a group/world-readable file → one warning suggesting chmod 600, settings still load", async () => {
+  const h = home();
+  const path = configFilePath({ XDG_CONFIG_HOME: h });
+  await updateProfile(path, "default", () => ({ region: "eu" }));
+  chmodSync(path, 0o644);
+  assert.match(permissionProblem(path) ?? "", /mode 644/);
+  assert.equal(permissionProblem(path, "win32"), undefined);
+  const { io, stderr } = capture();
+  const s = await resolveSettings(GLOBALS, { XDG_CONFIG_HOME: h }, io);
+  assert.equal(s.region, "eu");
+  assert.match(stderr(), new RegExp(`chmod 600 ${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+  assert.equal(mode(path), 0o644, "reading never changes the mode behind the user's back");
+});
+
+test("broken JSON → UsageError (exit 2) naming the path, and the file is left untouched", async () => {
+  const h = home();
+  mkdirSync(join(h, "certwh"), { mode: 0o700 });
+  const path = configFilePath({ XDG_CONFIG_HOME: h });
+  writeFileSync(path, '{"profiles": {', { mode: 0o600 });
+  for (const attempt of [
+    () => readConfig(path),
+    () => updateProfile(path, "default", () => ({ region: "eu" })),
+  ]) {
+    await assert.rejects(attempt(), (err: unknown) => {
+      assert.ok(err instanceof UsageError);
+      assert.equal(err.exitCode, 2);
+      assert.ok(err.message.includes(path));
+      return true;
+    });
+  }
+  assert.equal(readFileSync(path, "utf8"), '{"profiles": {');
+});
+
+test("a file that is JSON but not an object of profiles → UsageError", async () => {
+  const h = home();
+  mkdirSync(join(h, "certwh"), { mode: 0o700 });
+  const path = configFilePath({ XDG_CONFIG_HOME: h });
+  for (const text of ["[]", '"text"', "null", '{"profiles": 3}', '{"profiles": {"default": "eu"}}']) {
+    writeFileSync(path, text, { mode: 0o600 });
+    await assert.rejects(readConfig(path), UsageError, text);
+  }
+  assert.ok(existsSync(path));
+});

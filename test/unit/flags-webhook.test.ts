@@ -1,0 +1,196 @@
+// Tables for the shared webhook flags: URL policy, events, frequency, settings, secret sources.
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { UsageError } from "../../src/errors.js";
+import { resolveSecret, saveGeneratedSecret } from "../../src/flows/secret-source.js";
+import {
+  isLoopbackBaseUrl,
+  isLoopbackHost,
+  isSlackWebhookUrl,
+  parseEndpointUrl,
+  parseEventFlags,
+  parseFrequency,
+  parseSecretSource,
+  parseSettingFlags,
+  type RawWebhookFlags,
+} from "../../src/flows/webhook-flags.js";
+import { tempDir } from "../helpers/cli.js";
+
+const sandbox = { allowLoopbackHttp: true };
+const real = { allowLoopbackHttp: false };
+
+test("parseEndpointUrl: https everywhere, http only on loopback and only against a loopback API", () => {
+  const table: [string | undefined, { allowLoopbackHttp: boolean }, string | RegExp][] = [
+    ["https://hooks.example.com/certcentral", real, "https://hooks.example.com/certcentral"],
+    ["  https://hooks.example.com/x?a=1  ", real, "https://hooks.example.com/x?a=1"],
+    ["https://hooks.slack.com/services/T/B/X", real, "https://hooks.slack.com/services/T/B/X"],
+    ["http://127.0.0.1:8080/hook", sandbox, "http://127.0.0.1:8080/hook"],
+    ["http://localhost:8080/hook", sandbox, "http://localhost:8080/hook"],
+    ["http://[::1]:8080/hook", sandbox, "http://[::1]:8080/hook"],
+    ["http://127.0.0.1:8080/hook", real, /https:\/\//],
+    ["http://hooks.example.com/hook", sandbox, /https:\/\//],
+    ["http://10.0.0.1/hook", sandbox, /https:\/\//],
+    ["ftp://hooks.example.com/", real, /https:\/\//],
+    ["hooks.example.com/hook", real, /not a valid URL/],
+    ["", real, /required/],
+    [undefined, real, /required/],
+    ["https://u:p@hooks.example.com/", real, /user name or password/],
+    ["https://hooks.example.com/x#frag", real, /fragment/],
+  ];
+  for (const [input, policy, expected] of table) {
+    if (typeof expected === "string") assert.equal(parseEndpointUrl(input, policy), expected, String(input));
+    else
+      assert.throws(
+        () => parseEndpointUrl(input, policy),
+        (e) => e instanceof UsageError && expected.test(e.message),
+      );
+  }
+});
+
+test("loopback and Slack detection", () => {
+  for (const h of ["127.0.0.1", "127.8.9.10", "localhost", "a.localhost", "[::1]", "::1"])
+    assert.ok(isLoopbackHost(h), h);
+  for (const h of ["128.0.0.1", "example.com", "10.0.0.1", "localhost.example.com", "::2"])
+    assert.ok(!isLoopbackHost(h), h);
+  assert.ok(isLoopbackBaseUrl("http://127.0.0.1:4010/services/v2"));
+  assert.ok(!isLoopbackBaseUrl("https://www.digicert.com/services/v2"));
+  assert.ok(!isLoopbackBaseUrl("not a url"));
+  assert.ok(isSlackWebhookUrl("https://hooks.slack.com/services/T/B/X"));
+  assert.ok(isSlackWebhookUrl("https://HOOKS.SLACK.COM/services/T/B/X"));
+  assert.ok(!isSlackWebhookUrl("http://hooks.slack.com/services/T/B/X"));
+  assert.ok(!isSlackWebhookUrl("https://hooks.slack.com.evil.example/services"));
+});
+
+test("parseEventFlags: repeatable and comma forms merge, de-duplicate, and flag unknown names", () => {
+  const table: [
+    string[] | undefined,
+    string | undefined,
+    { events?: string[]; unknown: string[] } | RegExp,
+  ][] = [
+    [undefined, undefined, { events: undefined, unknown: [] }],
+    [[], undefined, { events: undefined, unknown: [] }],
+    [["certificate_issued"], undefined, { events: ["certificate_issued"], unknown: [] }],
+    [
+      undefined,
+      "certificate_issued, certificate_revoked",
+      { events: ["certificate_issued", "certificate_revoked"], unknown: [] },
+    ],
+    [
+      ["domain_expired"],
+      "domain_expired,order_rejected",
+      { events: ["domain_expired", "order_rejected"], unknown: [] },
+    ],
+    [
+      ["order_approval_email_sent"],
+      undefined,
+      { events: ["order_approval_email_sent"], unknown: ["order_approval_email_sent"] },
+    ],
+    [undefined, "a,,b", /empty/],
+    [undefined, "", /empty/],
+    [["has space"], undefined, /Not an event name/],
+  ];
+  for (const [event, events, expected] of table) {
+    if (expected instanceof RegExp) {
+      assert.throws(
+        () => parseEventFlags(event, events),
+        (e) => e instanceof UsageError && expected.test(e.message),
+      );
+    } else assert.deepEqual(parseEventFlags(event, events), expected);
+  }
+});
+
+test("parseFrequency: only CertCentral's days, de-duplicated, order kept", () => {
+  assert.deepEqual(parseFrequency("90,60,30,7,0,-7"), [90, 60, 30, 7, 0, -7]);
+  assert.deepEqual(parseFrequency(" 7 , 0,7"), [7, 0]);
+  for (const bad of ["", "1", "90,", "seven", "-0x7", "7.0", "-8", "90;60"]) {
+    assert.throws(() => parseFrequency(bad), UsageError, bad);
+  }
+});
+
+test('parseSettingFlags: only flags given, as "1"/"0" strings', () => {
+  const table: [RawWebhookFlags, unknown][] = [
+    [{}, undefined],
+    [
+      { chain: true },
+      { webhook_send_certificate_chain: "1", webhook_send_instant_issued_certificate_chain: "1" },
+    ],
+    [
+      { chain: false, instant: true },
+      {
+        webhook_send_certificate_chain: "0",
+        webhook_send_instant_issued_certificate_chain: "0",
+        instant_issue_webhook_notification: "1",
+      },
+    ],
+    [{ instant: false }, { instant_issue_webhook_notification: "0" }],
+    [{ frequency: "30,7" }, { webhook_notification_frequency: [30, 7] }],
+  ];
+  for (const [raw, expected] of table)
+    assert.deepEqual(parseSettingFlags(raw), expected, JSON.stringify(raw));
+});
+
+test("parseSecretSource: one source at most, names not values, --secret-out only with --generate-secret", () => {
+  const ok: [RawWebhookFlags, boolean, unknown][] = [
+    [{}, false, { kind: "none" }],
+    [{ secretFile: "/etc/s" }, false, { kind: "file", path: "/etc/s" }],
+    [{ secretEnv: "WEBHOOK_SECRET" }, false, { kind: "env", name: "WEBHOOK_SECRET" }],
+    [{ generateSecret: true }, false, { kind: "generate", outFile: undefined }],
+    [{ generateSecret: true, secretOut: "./s" }, false, { kind: "generate", outFile: "./s" }],
+    [{ removeSecret: true }, true, { kind: "remove" }],
+  ];
+  for (const [raw, allowRemove, expected] of ok)
+    assert.deepEqual(parseSecretSource(raw, { allowRemove }), expected);
+  const bad: [RawWebhookFlags, boolean, RegExp][] = [
+    [{ secretFile: "f", secretEnv: "E" }, false, /only one of --secret-file, --secret-env/],
+    [{ generateSecret: true, removeSecret: true }, true, /only one of/],
+    [{ removeSecret: true }, false, /update-url/],
+    [{ secretOut: "./s" }, false, /--generate-secret/],
+    [{ secretEnv: "abc def ghi jkl mno pqr stu vwx yz" }, false, /variable name/],
+    [{ secretEnv: "1ABC" }, false, /variable name/],
+    [{ secretFile: "  " }, false, /path/],
+  ];
+  for (const [raw, allowRemove, message] of bad) {
+    assert.throws(
+      () => parseSecretSource(raw, { allowRemove }),
+      (e) => e instanceof UsageError && message.test(e.message),
+      JSON.stringify(raw),
+    );
+  }
+});
+
+test("resolveSecret: reads, validates, generates, writes --secret-out 0600 without overwriting", async () => {
+  const dir = tempDir();
+  const good = "g".repeat(32);
+  writeFileSync(join(dir, "good"), `${good}\r\n`);
+  writeFileSync(join(dir, "short"), "short\n");
+  writeFileSync(join(dir, "tab"), `${"t".repeat(20)}\t${"t".repeat(20)}`);
+  assert.deepEqual(await resolveSecret({ kind: "none" }, {}), { generated: false });
+  assert.deepEqual(await resolveSecret({ kind: "remove" }, {}), { value: "", generated: false });
+  assert.equal((await resolveSecret({ kind: "file", path: join(dir, "good") }, {})).value, good);
+  assert.equal((await resolveSecret({ kind: "env", name: "S" }, { S: good })).value, good);
+  for (const [source, env] of [
+    [{ kind: "file", path: join(dir, "short") }, {}],
+    [{ kind: "file", path: join(dir, "tab") }, {}],
+    [{ kind: "file", path: join(dir, "missing") }, {}],
+    [{ kind: "env", name: "S" }, {}],
+    [{ kind: "env", name: "S" }, { S: `${good}\u0007` }],
+  ] as const) {
+    await assert.rejects(resolveSecret(source, env), UsageError, JSON.stringify(source));
+  }
+  const generated = await resolveSecret({ kind: "generate" }, {});
+  assert.match(generated.value as string, /^[A-Za-z0-9_-]{43}$/);
+  assert.equal(generated.generated, true);
+
+  const out = join(dir, "out.secret");
+  const written = await resolveSecret({ kind: "generate", outFile: out }, {});
+  assert.equal(existsSync(out), false, "written only when saved");
+  await saveGeneratedSecret(written);
+  assert.equal(readFileSync(out, "utf8"), `${written.value}\n`);
+  assert.equal(statSync(out).mode & 0o777, 0o600);
+  assert.equal(written.writtenTo, out);
+  await assert.rejects(resolveSecret({ kind: "generate", outFile: out }, {}), /already exists/);
+  await assert.rejects(saveGeneratedSecret(written), /already exists/);
+  assert.equal(readFileSync(out, "utf8"), `${written.value}\n`, "not overwritten");
+});

@@ -1,0 +1,139 @@
+import assert from "node:assert/strict";
+import { createServer, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { test } from "node:test";
+import { createForwarder, type Delivery, type ForwardResult } from "../../src/listen/forward.js";
+
+/** A loopback target that holds every request until the test releases it. */
+async function holdingTarget() {
+  const held: ServerResponse[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let received = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      received++;
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      res.on("finish", () => inFlight--);
+      held.push(res);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    held,
+    stats: () => ({ received, maxInFlight }),
+    releaseAll(status = 200) {
+      for (const res of held.splice(0)) res.writeHead(status).end();
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+async function until(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(cond(), `timed out waiting for ${what}`);
+}
+
+const d = (id: string): Delivery => ({
+  id,
+  event: "certificate_issued",
+  body: `{"event":"x","n":"${id}"}`,
+  headers: {},
+});
+
+test("no more than `concurrency` requests are in flight", async () => {
+  const t = await holdingTarget();
+  const results: ForwardResult[] = [];
+  const f = createForwarder({ url: t.url, concurrency: 3, onResult: (r) => results.push(r) });
+  try {
+    for (let i = 0; i < 10; i++) assert.equal(f.enqueue(d(String(i))), true);
+    await until(() => t.held.length === 3, "3 held requests");
+    assert.equal(f.pending, 10);
+    // Release in rounds until everything went through.
+    for (let round = 0; round < 20 && results.length < 10; round++) {
+      t.releaseAll();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await f.drain();
+    assert.equal(results.filter((r) => r.ok && r.final).length, 10);
+    assert.deepEqual(t.stats(), { received: 10, maxInFlight: 3 });
+  } finally {
+    await f.close();
+    await t.close();
+  }
+});
+
+test("a full queue refuses the delivery and reports it as a final failure", async () => {
+  const t = await holdingTarget();
+  const results: ForwardResult[] = [];
+  const f = createForwarder({ url: t.url, concurrency: 1, queueLimit: 2, onResult: (r) => results.push(r) });
+  try {
+    assert.equal(f.enqueue(d("in-flight")), true);
+    assert.equal(f.enqueue(d("q1")), true);
+    assert.equal(f.enqueue(d("q2")), true);
+    assert.equal(f.enqueue(d("refused")), false);
+    assert.equal(results.length, 1);
+    assert.equal(results[0]?.id, "refused");
+    assert.equal(results[0]?.final, true);
+    assert.match(results[0]?.error ?? "", /queue full/);
+    await until(() => t.held.length === 1, "the first request");
+    for (let round = 0; round < 20 && results.length < 4; round++) {
+      t.releaseAll();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await f.drain();
+    assert.deepEqual(
+      results.slice(1).map((r) => [r.id, r.ok]),
+      [
+        ["in-flight", true],
+        ["q1", true],
+        ["q2", true],
+      ],
+    );
+  } finally {
+    await f.close();
+    await t.close();
+  }
+});
+
+test("close() aborts requests in flight and backoffs, reporting each unfinished delivery once", async () => {
+  const t = await holdingTarget();
+  const results: ForwardResult[] = [];
+  // A 60 s backoff on the real clock: only close() can end the wait quickly. A delivery waiting for
+  // its retry keeps its worker slot (back-pressure), so 3 slots leave 2 for new requests.
+  const f = createForwarder({
+    url: t.url,
+    concurrency: 3,
+    backoffBaseMs: 60_000,
+    onResult: (r) => results.push(r),
+  });
+  try {
+    f.enqueue(d("backing-off"));
+    await until(() => t.held.length === 1, "the first request");
+    t.releaseAll(503);
+    await until(() => results.length === 1, "the 503 result");
+    assert.equal(results[0]?.final, false);
+    f.enqueue(d("in-flight"));
+    f.enqueue(d("queued"));
+    f.enqueue(d("queued-2"));
+    await until(() => t.held.length === 2, "two held requests");
+    const started = Date.now();
+    await f.close();
+    assert.ok(Date.now() - started < 5000, "close() returned promptly");
+    const finals = results.filter((r) => r.final);
+    assert.deepEqual(finals.map((r) => r.id).sort(), ["backing-off", "in-flight", "queued", "queued-2"]);
+    assert.ok(finals.every((r) => !r.ok && r.error === "forwarder closed"));
+    assert.equal(f.enqueue(d("late")), false);
+  } finally {
+    await f.close();
+    await t.close();
+  }
+});

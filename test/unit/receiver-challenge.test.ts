@@ -1,0 +1,219 @@
+// The challenge completer against a strict fake WebhookApi (the network boundary): every call is recorded,
+// every answer is scripted, and anything unscripted fails the test.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { ApiError, NetworkError } from "../../src/api/errors.js";
+import type { WebhookApi } from "../../src/api/types.js";
+import { type ChallengeResult, createChallengeCompleter } from "../../src/receiver/challenge.js";
+import { type ChallengeEvent, parseEvent } from "../../src/receiver/events.js";
+
+type Answer = () => Promise<void>;
+const ok: Answer = async () => {};
+const invalidToken: Answer = async () => {
+  throw new ApiError({
+    status: 400,
+    code: "webhook_invalid_token",
+    message: "Invalid token.",
+    method: "PUT",
+    path: "/x",
+  });
+};
+
+/** Strict fake: only checkChallenge and activate are scripted; any other method throws and is recorded. */
+class StrictApi implements WebhookApi {
+  calls: string[] = [];
+  unexpected: string[] = [];
+  constructor(
+    private checks: Answer[],
+    private activations: Answer[] = [ok],
+  ) {}
+  private refuse(name: string): never {
+    this.unexpected.push(name);
+    throw new Error(`unexpected API call ${name}`);
+  }
+  async checkChallenge(id: number, token: string) {
+    this.calls.push(`check ${id} ${token}`);
+    const next = this.checks.shift() ?? this.refuse(`checkChallenge ${token}`);
+    return next();
+  }
+  async activate(id: number) {
+    this.calls.push(`activate ${id}`);
+    const next = this.activations.shift() ?? this.refuse("activate");
+    return next();
+  }
+  getWebhook = async () => this.refuse("getWebhook");
+  createWebhook = async () => this.refuse("createWebhook");
+  updateWebhook = async () => this.refuse("updateWebhook");
+  testEndpoint = async () => this.refuse("testEndpoint");
+  sendChallenge = async () => this.refuse("sendChallenge");
+  deactivate = async () => this.refuse("deactivate");
+  deleteWebhook = async () => this.refuse("deleteWebhook");
+  eventLogs = async () => this.refuse("eventLogs");
+  verify() {
+    assert.deepEqual(this.unexpected, [], "unexpected API calls");
+    assert.equal(this.checks.length, 0, "scripted check-challenge answers left unused");
+    assert.equal(this.activations.length, 0, "scripted activate answers left unused");
+  }
+}
+
+function challenge(token: unknown, webhookId: unknown = 42): ChallengeEvent {
+  const r = parseEvent({ event: "challenge_webhook_endpoint", data: { token, webhook_id: webhookId } });
+  assert.ok(r.ok && r.event.type === "challenge_webhook_endpoint");
+  return r.event;
+}
+
+function setup(api: StrictApi, expect = () => true) {
+  const results: ChallengeResult[] = [];
+  const completer = createChallengeCompleter({
+    api,
+    webhookId: 42,
+    expectChallenge: expect,
+    onResult: (r) => results.push(r),
+  });
+  return {
+    completer,
+    results,
+    types: () => results.map((r) => (r.type === "ignored" ? `ignored:${r.reason}` : r.type)),
+  };
+}
+
+describe("challenge completer (items 10–11)", () => {
+  test("one token: check-challenge then activate", async () => {
+    const api = new StrictApi([ok]);
+    const { completer, types } = setup(api);
+    assert.equal(completer.offer(challenge("t1")).type, "queued");
+    await completer.whenIdle();
+    assert.deepEqual(api.calls, ["check 42 t1", "activate 42"]);
+    assert.deepEqual(types(), ["queued", "verified", "activated"]);
+    assert.equal(completer.state, "activated");
+    api.verify();
+  });
+
+  test("the same token offered concurrently is submitted exactly once", async () => {
+    const api = new StrictApi([ok]);
+    const { completer } = setup(api);
+    const offers = [
+      completer.offer(challenge("t1")),
+      completer.offer(challenge("t1")),
+      completer.offer(challenge(" t1 ")),
+    ];
+    assert.deepEqual(
+      offers.map((o) => (o.type === "ignored" ? o.reason : o.type)),
+      ["queued", "token_seen", "token_seen"],
+    );
+    await completer.whenIdle();
+    assert.deepEqual(api.calls, ["check 42 t1", "activate 42"]);
+    api.verify();
+  });
+
+  test("two tokens, only the second valid: one failed check, then activation", async () => {
+    const api = new StrictApi([invalidToken, ok]);
+    const { completer, types } = setup(api);
+    completer.offer(challenge("old"));
+    completer.offer(challenge("new"));
+    await completer.whenIdle();
+    assert.deepEqual(api.calls, ["check 42 old", "check 42 new", "activate 42"]);
+    assert.deepEqual(types(), ["queued", "queued", "token_rejected", "verified", "activated"]);
+    api.verify();
+  });
+
+  test("every candidate refused → exhausted; a later token is still accepted and old ones never resubmitted", async () => {
+    const api = new StrictApi([invalidToken, ok]);
+    const { completer, types } = setup(api);
+    completer.offer(challenge("a"));
+    await completer.whenIdle();
+    assert.deepEqual(types(), ["queued", "token_rejected", "exhausted"]);
+    assert.equal(completer.offer(challenge("a")).type, "ignored");
+    completer.offer(challenge("b"));
+    await completer.whenIdle();
+    assert.deepEqual(api.calls, ["check 42 a", "check 42 b", "activate 42"]);
+    api.verify();
+  });
+
+  test("forged or unexpected challenges are ignored without any API call", async () => {
+    let expected = false;
+    const api = new StrictApi([], []);
+    const { completer, types } = setup(api, () => expected);
+    completer.offer(challenge("t1"));
+    expected = true;
+    completer.offer(challenge("t2", 999));
+    completer.offer(challenge("t3", null));
+    completer.offer(challenge(undefined));
+    await completer.whenIdle();
+    assert.deepEqual(types(), [
+      "ignored:unexpected",
+      "ignored:webhook_mismatch",
+      "ignored:webhook_mismatch",
+      "ignored:no_token",
+    ]);
+    assert.deepEqual(api.calls, []);
+    api.verify();
+  });
+
+  test("a network failure on check-challenge is not repeated; reset() accepts new tokens", async () => {
+    const api = new StrictApi([
+      async () => {
+        throw new NetworkError("connection reset", "www.digicert.com", "ECONNRESET");
+      },
+      ok,
+    ]);
+    const { completer, results } = setup(api);
+    completer.offer(challenge("t1"));
+    await completer.whenIdle();
+    assert.equal(completer.state, "failed");
+    const failed = results.find((r) => r.type === "failed");
+    assert.ok(
+      failed && failed.type === "failed" && failed.step === "check" && failed.error instanceof NetworkError,
+    );
+    completer.offer(challenge("t2")); // queued, but waits for reset()
+    await completer.whenIdle();
+    assert.deepEqual(api.calls, ["check 42 t1"]);
+    completer.reset();
+    await completer.whenIdle();
+    assert.deepEqual(api.calls, ["check 42 t1", "check 42 t2", "activate 42"]);
+    api.verify();
+  });
+
+  test("activate failing is reported as such after a successful check", async () => {
+    const api = new StrictApi(
+      [ok],
+      [
+        async () => {
+          throw new ApiError({
+            status: 400,
+            code: "webhook_invalid_action",
+            message: "x",
+            method: "PUT",
+            path: "/x",
+          });
+        },
+      ],
+    );
+    const { completer, types } = setup(api);
+    completer.offer(challenge("t1"));
+    await completer.whenIdle();
+    assert.deepEqual(types(), ["queued", "verified", "failed"]);
+    assert.equal(completer.state, "failed");
+    api.verify();
+  });
+
+  test("after verification further challenges are ignored", async () => {
+    const api = new StrictApi([ok]);
+    const { completer } = setup(api);
+    completer.offer(challenge("t1"));
+    await completer.whenIdle();
+    const again = completer.offer(challenge("t2"));
+    assert.deepEqual(again, { type: "ignored", reason: "already_verified" });
+    api.verify();
+  });
+
+  test("activate: false stops after verification", async () => {
+    const api = new StrictApi([ok], []);
+    const completer = createChallengeCompleter({ api, webhookId: 42, activate: false });
+    completer.offer(challenge("t1"));
+    await completer.whenIdle();
+    assert.equal(completer.state, "verified");
+    assert.deepEqual(api.calls, ["check 42 t1"]);
+    api.verify();
+  });
+});

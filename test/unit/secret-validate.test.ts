@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { UsageError } from "../../src/errors.js";
+import { redact } from "../../src/util/redact.js";
+import {
+  generateSecret,
+  readSecretFromEnv,
+  readSecretFromFile,
+  validateSecret,
+} from "../../src/util/secret.js";
+
+const dir = mkdtempSync(join(tmpdir(), "certwh-secret-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const GOOD = "Abcdefghijklmnopqrstuvwxyz012345"; // exactly 32
+
+test("validateSecret: a table of secrets", () => {
+  const table: Array<[string, RegExp | null]> = [
+    [GOOD, null],
+    [`${GOOD}-_~.+/=`, null],
+    ["é".repeat(32), null],
+    ["", /empty/],
+    [GOOD.slice(1), /at least 32/],
+    [`${GOOD} x`, /whitespace/],
+    [`${GOOD}\t`, /whitespace/],
+    [`${GOOD}\n`, /whitespace/],
+    [`${GOOD}\u00a0`, /whitespace/],
+    [`${GOOD}\u0000`, /control/],
+    [`${GOOD}\u007f`, /control/],
+    [`${GOOD}\u001b[0m`, /control/],
+  ];
+  for (const [value, expected] of table) {
+    const problem = validateSecret(value);
+    if (expected === null) assert.equal(problem, null, JSON.stringify(value));
+    else {
+      assert.match(problem ?? "", expected, JSON.stringify(value));
+      assert.equal((problem ?? "").includes(GOOD), false, "the sentence never holds the value");
+    }
+  }
+});
+
+test("readSecretFromFile strips one trailing newline and validates the rest", async () => {
+  const file = join(dir, "secret");
+  writeFileSync(file, `${GOOD}\r\n`);
+  assert.equal(await readSecretFromFile(file), GOOD);
+  writeFileSync(file, `${GOOD}\n\n`);
+  await assert.rejects(readSecretFromFile(file), UsageError);
+  writeFileSync(file, "tiny-value\n");
+  await assert.rejects(
+    readSecretFromFile(file),
+    (err: Error) =>
+      err instanceof UsageError && /secret/.test(err.message) && !err.message.includes("tiny-value"),
+  );
+  await assert.rejects(
+    readSecretFromFile(join(dir, "missing")),
+    (err: Error) => err instanceof UsageError && err.message.includes("missing"),
+  );
+});
+
+test("readSecretFromEnv names the variable, never the value", () => {
+  assert.equal(readSecretFromEnv("HOOK_SECRET", { HOOK_SECRET: GOOD }), GOOD);
+  assert.throws(() => readSecretFromEnv("HOOK_SECRET", {}), /HOOK_SECRET/);
+  assert.throws(() => readSecretFromEnv("HOOK_SECRET", { HOOK_SECRET: "" }), UsageError);
+  assert.throws(
+    () => readSecretFromEnv("HOOK_SECRET", { HOOK_SECRET: "tooshortvalue" }),
+    (err: Error) =>
+      err instanceof UsageError &&
+      err.message.includes("HOOK_SECRET") &&
+      !err.message.includes("tooshortvalue"),
+  );
+});
+
+test("generateSecret: 43 base64url characters, valid, distinct, and registered for redaction", () => {
+  const a = generateSecret();
+  const b = generateSecret();
+  assert.match(a, /^[A-Za-z0-9_-]{43}$/);
+  assert.notEqual(a, b);
+  assert.equal(validateSecret(a), null);
+  assert.equal(redact(`key=${a}`).includes(a), false);
+});

@@ -1,0 +1,36 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { UsageError } from "../../src/errors.js";
+import { createUntil, parseDuration } from "../../src/listen/until.js";
+
+test("parseDuration: units and junk", () => {
+  const table: Array<[string, number]> = [
+    ["500ms", 500],
+    ["90s", 90_000],
+    ["30m", 1_800_000],
+    ["1h", 3_600_000],
+    ["1.5h", 5_400_000],
+    [" 2m ", 120_000],
+  ];
+  for (const [text, ms] of table) assert.equal(parseDuration(text), ms, text);
+  for (const junk of ["", "30", "m", "0s", "-5s", "5 minutes", "1d", "1h30m", "NaNs", "Infinitys"]) {
+    assert.throws(() => parseDuration(junk), UsageError, junk);
+  }
+});
+
+test("createUntil: event name, and order id when given", () => {
+  const any = createUntil({ event: "certificate_issued" });
+  assert.equal(any({ event: "certificate_issued", data: { order_id: 1 } }), true);
+  assert.equal(any({ event: "certificate_revoked", data: { order_id: 1 } }), false);
+  assert.equal(any(null), false);
+
+  const order = createUntil({ event: "certificate_issued", orderId: 470091052 });
+  assert.equal(order({ event: "certificate_issued", data: { order_id: 470091052 } }), true);
+  assert.equal(order({ event: "certificate_issued", data: { order_id: "470091052" } }), true);
+  assert.equal(order({ event: "certificate_issued", data: { order_id: 470091053 } }), false);
+  assert.equal(order({ event: "certificate_issued" }), false);
+  assert.equal(order({ event: "certificate_revoked", data: { order_id: 470091052 } }), false);
+
+  assert.throws(() => createUntil({ event: "" }), UsageError);
+  assert.throws(() => createUntil({ event: "x", orderId: -3 }), UsageError);
+});
