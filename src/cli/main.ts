@@ -27,6 +27,18 @@ function installSignalHandlers(controller: AbortController): () => void {
   };
 }
 
+function interruptedExitCode(reason: unknown): number {
+  return reason instanceof InterruptedError ? reason.exitCode : ExitCode.sigint;
+}
+
+/** `certwh … | head` closes stdout early: that is not an error worth a stack trace. */
+function exitQuietlyOnBrokenPipe(): void {
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 function wantsJson(argv: string[]): boolean {
   return argv.includes("--json");
 }
@@ -34,11 +46,13 @@ function wantsJson(argv: string[]): boolean {
 export async function main(argv: string[]): Promise<void> {
   const controller = new AbortController();
   const removeHandlers = installSignalHandlers(controller);
+  exitQuietlyOnBrokenPipe();
   let code: number = ExitCode.ok;
   try {
     const program = buildProgram({ signal: controller.signal });
     await program.parseAsync(argv);
-    if (controller.signal.aborted) throw controller.signal.reason;
+    // The command returned after a signal: it has already wound down and said so (sandbox, listen).
+    if (controller.signal.aborted) code = interruptedExitCode(controller.signal.reason);
   } catch (caught) {
     code = report(controller.signal.aborted ? controller.signal.reason : caught, argv);
   } finally {
