@@ -4,6 +4,7 @@
 
 import { checkBaseUrl } from "../api/base-url.js";
 import type { CommandContext } from "../cli/context.js";
+import { removeStoredSetting } from "../config/remove-setting.js";
 import {
   type DetailedSettings,
   loadSettings,
@@ -18,13 +19,7 @@ import {
   type SettingKey,
   settingKeyOrThrow,
 } from "../config/settings.js";
-import {
-  configExists,
-  configFilePath,
-  type ProfileSettings,
-  readConfig,
-  updateProfile,
-} from "../config/store.js";
+import { configExists, configFilePath, type ProfileSettings, updateProfile } from "../config/store.js";
 import { UsageError } from "../errors.js";
 import { mask } from "../util/redact.js";
 
@@ -156,16 +151,7 @@ async function set(key: SettingKey, value: string, ctx: CommandContext): Promise
 
 async function unset(key: SettingKey, ctx: CommandContext): Promise<void> {
   const profile = resolveProfileName(ctx.globals, ctx.env).value;
-  const path = configFilePath(ctx.env);
-  let removed = false;
-  if (configExists(path)) {
-    warnIfExposed(path, ctx.io);
-    const stored = await readConfig(path);
-    if ((stored.profiles[profile] as Record<string, unknown> | undefined)?.[key] !== undefined) {
-      await updateProfile(path, profile, (p) => ({ ...p, [key]: undefined }));
-      removed = true;
-    }
-  }
+  const { removed, path } = await removeStoredSetting(ctx.env, profile, key, ctx.io);
   ctx.io.done(
     { profile, key, removed, config_path: path },
     removed ? `Removed ${key} from profile "${profile}".` : `${key} was not set in profile "${profile}".`,

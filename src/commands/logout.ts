@@ -2,22 +2,12 @@
 // provides a key, since logging out does not change what the next command will use then.
 
 import type { CommandContext } from "../cli/context.js";
-import { resolveProfileName, warnIfExposed } from "../config/resolve.js";
-import { configExists, configFilePath, readConfig, updateProfile } from "../config/store.js";
+import { removeStoredSetting } from "../config/remove-setting.js";
+import { resolveProfileName } from "../config/resolve.js";
 
 export async function run(_opts: Record<string, unknown>, ctx: CommandContext): Promise<void> {
   const profile = resolveProfileName(ctx.globals, ctx.env).value;
-  const path = configFilePath(ctx.env);
-  let removed = false;
-  // Nothing to do (and nothing to create) when there is no file.
-  if (configExists(path)) {
-    warnIfExposed(path, ctx.io);
-    const stored = await readConfig(path);
-    if (stored.profiles[profile]?.api_key !== undefined) {
-      await updateProfile(path, profile, (p) => ({ ...p, api_key: undefined }));
-      removed = true;
-    }
-  }
+  const { removed, path } = await removeStoredSetting(ctx.env, profile, "api_key", ctx.io);
   const envKey = ["CERTWH_API_KEY", "DIGICERT_API_KEY"].find((name) => ctx.env[name]?.trim());
 
   ctx.io.done(

@@ -1,0 +1,20 @@
+// Removing one stored setting of a profile (config unset, logout). Creates nothing when there is no file.
+
+import type { Output } from "../io/output.js";
+import { warnIfExposed } from "./resolve.js";
+import { configExists, configFilePath, type ProfileSettings, readConfig, updateProfile } from "./store.js";
+
+export async function removeStoredSetting(
+  env: NodeJS.ProcessEnv,
+  profile: string,
+  key: keyof ProfileSettings,
+  io: Pick<Output, "warn">,
+): Promise<{ removed: boolean; path: string }> {
+  const path = configFilePath(env);
+  if (!configExists(path)) return { removed: false, path };
+  warnIfExposed(path, io);
+  const stored = await readConfig(path);
+  if (stored.profiles[profile]?.[key] === undefined) return { removed: false, path };
+  await updateProfile(path, profile, (p) => ({ ...p, [key]: undefined }));
+  return { removed: true, path };
+}
