@@ -57,6 +57,20 @@ export class Output {
     this.out.write(`${redact(JSON.stringify(value))}\n`);
   }
 
+  /**
+   * One NDJSON line on stdout, NOT redacted: only for a throwaway credential the user must see to use what
+   * certwh started (the in-process sandbox's API key of `listen --sandbox`). Nothing else.
+   */
+  revealNdjson(value: unknown): void {
+    this.out.write(`${JSON.stringify(value)}\n`);
+  }
+
+  /** A stderr line, NOT redacted: same restriction as revealNdjson(). */
+  revealInfo(text: string): void {
+    this.clearLive();
+    this.err.write(`${text}\n`);
+  }
+
   /** Human-readable data on stdout (tables, the webhook description). */
   print(text = ""): void {
     this.clearLive();

@@ -226,7 +226,9 @@ export function createReceiver(options: ReceiverOptions = {}): Receiver {
       digest,
     };
 
-    const earlier = dedupe?.claim(digest);
+    // Test events carry no data, so every one has the same body: each is a fresh reachability check.
+    const tracked = event.type === "test_webhook_endpoint" ? undefined : dedupe;
+    const earlier = tracked?.claim(digest);
     if (earlier) {
       // Same body as a delivery still being handled or already acknowledged: wait for its fate.
       if (await earlier) {
@@ -250,9 +252,13 @@ export function createReceiver(options: ReceiverOptions = {}): Receiver {
 
     const known = event.type !== "unknown";
     try {
-      await options.onAccept?.({ ...delivery, event, known, body, payload: payload as JsonObject });
+      const headers = {
+        "content-type": req.headers["content-type"],
+        "user-agent": req.headers["user-agent"],
+      };
+      await options.onAccept?.({ ...delivery, event, known, body, payload: payload as JsonObject, headers });
     } catch {
-      dedupe?.settle(digest, false);
+      tracked?.settle(digest, false);
       return reject(
         req,
         res,
@@ -265,7 +271,7 @@ export function createReceiver(options: ReceiverOptions = {}): Receiver {
         },
       );
     }
-    dedupe?.settle(digest, true);
+    tracked?.settle(digest, true);
     stats.accepted++;
     if (!known) stats.unknownEvents++;
     answerOk(res);

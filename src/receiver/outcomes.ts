@@ -23,6 +23,8 @@ export interface AcceptedDelivery extends DeliveryInfo {
   body: Buffer;
   /** The parsed body (null-prototype objects, prototype keys dropped). */
   payload: JsonObject;
+  /** Content-Type and User-Agent as received (for a journal or a forward). Never X-WEBHOOK-KEY. */
+  headers: { "content-type"?: string; "user-agent"?: string };
 }
 
 export type ReceiverOutcome =

@@ -208,8 +208,13 @@ describe("receiver over HTTP", () => {
     assert.ok(h.receiver.stats.unknownEvents >= 1);
   });
 
-  test("the test event (no data) is accepted", async () => {
+  test("the test event (no data) is accepted, and a repeat is a fresh check, not a duplicate", async () => {
+    const acceptedBefore = h.accepted.length;
+    const duplicatesBefore = h.outcomes.filter((o) => o.type === "duplicate").length;
     assert.equal((await h.post('{"event":"test_webhook_endpoint"}')).status, 200);
+    assert.equal((await h.post('{"event":"test_webhook_endpoint"}')).status, 200);
+    assert.equal(h.accepted.length, acceptedBefore + 2);
+    assert.equal(h.outcomes.filter((o) => o.type === "duplicate").length, duplicatesBefore);
   });
 });
 

@@ -1,7 +1,8 @@
-import type { Command } from "commander";
+import { type Command, Option } from "../commander.js";
 import { collect, type Runner } from "../runner.js";
 
 export function register(program: Command, run: Runner): void {
+  registerListen(program, run);
   program
     .command("replay")
     .description("Re-deliver events from listen's journal to a URL (one POST per event, oldest first)")
@@ -25,4 +26,87 @@ Examples:
       --secret-env CERTWH_WEBHOOK_SECRET --json`,
     )
     .action((opts, cmd) => run("replay", opts, cmd));
+}
+
+function registerListen(program: Command, run: Runner): void {
+  program
+    .command("listen")
+    .description("Receive CertCentral events on this computer: tunnel, verification and activation in one go")
+    .option("--port <n>", "local receiver port on 127.0.0.1 (default: a free one)")
+    .option(
+      "--public-url <url>",
+      "public base URL of your own tunnel that forwards to --port (instead of ngrok)",
+    )
+    .option("--sandbox", "use an in-process CertCentral sandbox and no tunnel (try it without an account)")
+    .option("--ngrok-domain <domain>", "a reserved ngrok domain (its URL never changes)")
+    .option("--no-ip-allowlist", "do not restrict the ngrok edge to DigiCert's range 216.168.240.0/20")
+    .option(
+      "--event <name>",
+      "subscribe to this event (repeatable; default: keep the webhook's, or all)",
+      collect,
+    )
+    .option("--events <list>", "comma-separated events, e.g. certificate_issued,certificate_revoked")
+    .option("--secret-file <file>", "use the webhook secret in this file (default: a new random one)")
+    .option("--secret-env <var>", "use the webhook secret in this environment variable")
+    .option("--generate-secret", "generate a new random secret (the default)")
+    .option("--chain", "include the certificate chain in certificate_issued events")
+    .option("--no-chain", "do not include the certificate chain")
+    .option("--instant", "also send certificate_issued for instantly issued certificates")
+    .option("--no-instant", "only send certificate_issued for certificates not issued instantly")
+    .option("--frequency <days>", "when to send expiry/revalidation notices, days from 90,60,30,7,0,-7")
+    .option("--force", "take over an active webhook that points elsewhere without asking (also --yes)")
+    .addOption(
+      new Option("--on-exit <action>", "what to leave in the account when listen ends")
+        .choices(["deactivate", "restore", "keep"])
+        .default("deactivate"),
+    )
+    .option(
+      "--journal <file>",
+      "append accepted events here (default: $XDG_CONFIG_HOME/certwh/journal.ndjson)",
+    )
+    .option("--no-journal", "do not keep a journal")
+    .option("--forward-to <url>", "POST each event (body and headers, X-WEBHOOK-KEY included) to your app")
+    .option(
+      "--exec <command>",
+      "run a command per event: event JSON on stdin, CERTWH_EVENT/_ORDER_ID/_CERTIFICATE_ID in env",
+    )
+    .option(
+      "--save-chain <dir>",
+      "write <dir>/<order_id>/cert.pem, chain.pem, fullchain.pem (implies --chain)",
+    )
+    .option("--until <event>", "exit 0 once this event arrives (CI)")
+    .option("--order-id <n>", "with --until: only an event for this order")
+    .option("--timeout <duration>", "with --until: exit 6 if it has not arrived after this long, e.g. 30m")
+    .option("--tunnel-grace <duration>", "exit 7 when the tunnel stays down this long (default 60s)")
+    .option(
+      "--challenge-timeout <duration>",
+      "wait this long for each challenge token (default and maximum 30m)",
+    )
+    .addHelpText(
+      "after",
+      `
+listen starts a receiver on 127.0.0.1 (an unguessable path), opens a public HTTPS URL (ngrok with
+NGROK_AUTHTOKEN; --public-url for your own tunnel; none with --sandbox), and only then touches the
+account: it creates the webhook or points the existing one at the URL with its own secret, sends the
+test event and a challenge, captures the token at the receiver, verifies and activates. If no token
+arrives in time or CertCentral refuses it, it sends a new challenge (3 in all), then exits 6.
+
+An ACTIVE webhook that points elsewhere is probably production: listen refuses to take it over without
+--force/--yes or a confirmation in a terminal (without a terminal: exit 2). --on-exit restore puts its
+endpoint, events, settings and secret back; CertCentral then needs that endpoint verified again.
+--on-exit runs once however listen ends (--until, --timeout, Ctrl-C, an error); Ctrl-C exits 130,
+SIGTERM 143, a second Ctrl-C at once. Exit 7 when the tunnel cannot start or stays down.
+
+--json prints NDJSON on stdout, one object per line with a "type": state, ready, event, duplicate,
+rejected, tunnel_down, tunnel_up, forward, exec, chain_saved, warning, until, interrupted, error.
+With --sandbox the ready object (and block) also carries sandbox_url and sandbox_api_key, a throwaway
+key of the in-process sandbox, so \`certwh trigger --sandbox-url\` and your code can reach it.
+
+Examples:
+  $ certwh listen --forward-to http://localhost:3000/webhooks/certcentral
+  $ certwh listen --sandbox --json
+  $ certwh listen --public-url https://hooks.example.com --port 8080 --on-exit restore --force
+  $ certwh listen --until certificate_issued --order-id 470091052 --timeout 30m --save-chain ./certs`,
+    )
+    .action((opts, cmd) => run("listen", opts, cmd));
 }

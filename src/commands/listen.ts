@@ -1,0 +1,296 @@
+// certwh listen: parse and check every flag (before any request), build the dependencies (API client, tunnel,
+// in-process sandbox for --sandbox), then hand over to src/listen/orchestrate.ts and render its state events.
+
+import type { WebhookApi, WebhookSettings } from "../api/types.js";
+import type { CommandContext } from "../cli/context.js";
+import { describeFailure } from "../cli/exit-codes.js";
+import { CertwhError, UsageError } from "../errors.js";
+import { SUBSCRIBABLE_EVENTS } from "../events/catalogue.js";
+import { warnAboutFlags } from "../flows/flag-warnings.js";
+import { resolveSecret } from "../flows/secret-source.js";
+import {
+  isSlackWebhookUrl,
+  parseEventFlags,
+  parseSecretSource,
+  parseSettingFlags,
+  type RawWebhookFlags,
+  type SecretSource,
+} from "../flows/webhook-flags.js";
+import { createListenRenderer } from "../io/render-listen.js";
+import { defaultJournalPath } from "../listen/paths.js";
+import type { ListenOptions, OnExitAction } from "../listen/types.js";
+import { ON_EXIT_ACTIONS } from "../listen/types.js";
+import { parseDuration } from "../listen/until.js";
+import { DIGICERT_SOURCE_RANGE } from "../receiver/cidr.js";
+import type { Sandbox } from "../sandbox/types.js";
+import { parsePublicBaseUrl } from "../tunnel/external.js";
+import type { Tunnel } from "../tunnel/tunnel.js";
+import { generateSecret } from "../util/secret.js";
+import { userAgent } from "../util/version.js";
+
+export interface RawListenOptions extends RawWebhookFlags {
+  port?: string;
+  publicUrl?: string;
+  sandbox?: boolean;
+  ngrokDomain?: string;
+  /** false with --no-ip-allowlist */
+  ipAllowlist?: boolean;
+  force?: boolean;
+  onExit?: string;
+  /** a path, or false with --no-journal */
+  journal?: string | boolean;
+  forwardTo?: string;
+  exec?: string;
+  saveChain?: string;
+  until?: string;
+  orderId?: string;
+  timeout?: string;
+  tunnelGrace?: string;
+  challengeTimeout?: string;
+}
+
+export type TunnelChoice =
+  | { kind: "sandbox" }
+  | { kind: "external"; url: string }
+  | { kind: "ngrok"; domain?: string; ipAllowlist: boolean };
+
+export interface ParsedListen {
+  tunnel: TunnelChoice;
+  port: number;
+  events?: string[];
+  unknownEvents: string[];
+  secret: SecretSource;
+  settings?: WebhookSettings;
+  force: boolean;
+  onExit: OnExitAction;
+  journalPath?: string;
+  forwardTo?: string;
+  exec?: string;
+  saveChainDir?: string;
+  until?: { event: string; orderId?: number };
+  timeoutMs?: number;
+  tunnelGraceMs?: number;
+  challengeWindowMs?: number;
+}
+
+const SLACK_REFUSAL =
+  "is a Slack incoming-webhook URL: CertCentral posts Slack messages there, not JSON events, so listen " +
+  "could neither receive events nor capture the challenge token.";
+
+function parsePort(value: string | undefined): number {
+  if (value === undefined) return 0;
+  if (!/^\d+$/.test(value) || Number(value) > 65535)
+    throw new UsageError(`--port must be a number from 0 to 65535, not "${value}".`);
+  return Number(value);
+}
+
+function parseHttpUrl(flag: string, value: string): string {
+  if (isSlackWebhookUrl(value))
+    throw new UsageError(`${flag} ${SLACK_REFUSAL}`, { hint: "Forward to your own app instead." });
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`${flag} is not a valid URL: ${JSON.stringify(value)}.`, {
+      hint: "Give a full URL with its path, e.g. http://localhost:3000/webhooks/certcentral.",
+    });
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new UsageError(`${flag} must be an http:// or https:// URL.`);
+  if (url.username || url.password) throw new UsageError(`${flag} must not contain a user name or password.`);
+  return url.href;
+}
+
+function parseTunnel(raw: RawListenOptions): TunnelChoice {
+  const given = [raw.sandbox && "--sandbox", raw.publicUrl !== undefined && "--public-url"].filter(Boolean);
+  if (given.length > 1) throw new UsageError("Use either --sandbox or --public-url, not both.");
+  if ((raw.sandbox || raw.publicUrl !== undefined) && raw.ngrokDomain !== undefined)
+    throw new UsageError(
+      "--ngrok-domain only applies to the ngrok tunnel (without --sandbox or --public-url).",
+    );
+  if (raw.sandbox) return { kind: "sandbox" };
+  if (raw.publicUrl !== undefined) {
+    if (isSlackWebhookUrl(raw.publicUrl))
+      throw new UsageError(`--public-url ${SLACK_REFUSAL}`, {
+        hint: "Give the public base URL of your own tunnel that forwards to this computer, or leave --public-url out to use ngrok.",
+      });
+    return { kind: "external", url: parsePublicBaseUrl(raw.publicUrl).href };
+  }
+  if (raw.ngrokDomain !== undefined && !/^[A-Za-z0-9.-]+$/.test(raw.ngrokDomain))
+    throw new UsageError(
+      `--ngrok-domain takes a host name, e.g. my-hooks.ngrok.app (got "${raw.ngrokDomain}").`,
+    );
+  return { kind: "ngrok", domain: raw.ngrokDomain, ipAllowlist: raw.ipAllowlist !== false };
+}
+
+function parseUntil(raw: RawListenOptions): Pick<ParsedListen, "until" | "timeoutMs"> {
+  if (raw.until === undefined) {
+    if (raw.orderId !== undefined) throw new UsageError("--order-id only applies together with --until.");
+    if (raw.timeout !== undefined) throw new UsageError("--timeout only applies together with --until.");
+    return {};
+  }
+  const event = raw.until.trim();
+  if (!/^[A-Za-z0-9_.:-]+$/.test(event))
+    throw new UsageError(`--until needs an event name, not "${raw.until}".`);
+  let orderId: number | undefined;
+  if (raw.orderId !== undefined) {
+    if (!/^[1-9]\d{0,15}$/.test(raw.orderId)) throw new UsageError("--order-id must be a positive integer.");
+    orderId = Number(raw.orderId);
+  }
+  return {
+    until: { event, ...(orderId !== undefined ? { orderId } : {}) },
+    ...(raw.timeout !== undefined ? { timeoutMs: parseDuration(raw.timeout) } : {}),
+  };
+}
+
+/** Every flag, checked before anything starts (exit 2 with nothing sent). */
+export function parseListenOptions(raw: RawListenOptions, env: NodeJS.ProcessEnv): ParsedListen {
+  const onExit = (raw.onExit ?? "deactivate") as OnExitAction;
+  if (!ON_EXIT_ACTIONS.includes(onExit))
+    throw new UsageError(`--on-exit must be one of ${ON_EXIT_ACTIONS.join(", ")} (got "${raw.onExit}").`);
+  if (raw.removeSecret)
+    throw new UsageError("--remove-secret does not apply to listen: it always uses a secret.");
+  const { events, unknown } = parseEventFlags(raw.event, raw.events);
+  let settings = parseSettingFlags(raw);
+  // Chains are only sent when the webhook asks for them.
+  if (raw.saveChain !== undefined && raw.chain === undefined) {
+    settings = {
+      ...settings,
+      webhook_send_certificate_chain: "1",
+      webhook_send_instant_issued_certificate_chain: "1",
+    };
+  }
+  const challengeWindowMs =
+    raw.challengeTimeout !== undefined ? parseDuration(raw.challengeTimeout) : undefined;
+  if (challengeWindowMs !== undefined && challengeWindowMs > 30 * 60_000)
+    throw new UsageError("--challenge-timeout cannot exceed 30m: CertCentral's tokens are valid 30 minutes.");
+  const journalPath =
+    raw.journal === false
+      ? undefined
+      : typeof raw.journal === "string"
+        ? raw.journal
+        : defaultJournalPath(env);
+  if (raw.exec !== undefined && raw.exec.trim() === "") throw new UsageError("--exec needs a command.");
+  const tunnel = parseTunnel(raw);
+  if (tunnel.kind === "external" && raw.port === undefined) {
+    throw new UsageError("--public-url needs --port: the local port your tunnel forwards to.", {
+      hint: "e.g. `ngrok http 8080` elsewhere, then `certwh listen --public-url https://<its-host> --port 8080`.",
+    });
+  }
+  return {
+    tunnel,
+    port: parsePort(raw.port),
+    events,
+    unknownEvents: unknown,
+    secret: parseSecretSource(raw, { allowRemove: false }),
+    settings,
+    force: raw.force === true,
+    onExit,
+    journalPath,
+    forwardTo: raw.forwardTo !== undefined ? parseHttpUrl("--forward-to", raw.forwardTo) : undefined,
+    exec: raw.exec,
+    saveChainDir: raw.saveChain,
+    ...parseUntil(raw),
+    tunnelGraceMs: raw.tunnelGrace !== undefined ? parseDuration(raw.tunnelGrace) : undefined,
+    challengeWindowMs,
+  };
+}
+
+async function buildTunnel(choice: TunnelChoice, env: NodeJS.ProcessEnv): Promise<Tunnel> {
+  if (choice.kind === "sandbox") return (await import("../tunnel/none.js")).createLocalTunnel();
+  if (choice.kind === "external")
+    return (await import("../tunnel/external.js")).createExternalTunnel(choice.url);
+  const { createNgrokTunnel } = await import("../tunnel/ngrok.js");
+  return createNgrokTunnel({
+    env,
+    domain: choice.domain,
+    ipAllowlist: choice.ipAllowlist ? undefined : false,
+  });
+}
+
+async function startOwnSandbox(ctx: CommandContext): Promise<{ sandbox: Sandbox; api: WebhookApi }> {
+  const { startSandbox } = await import("../sandbox/index.js");
+  const { createWebhookApi } = await import("../api/webhooks.js");
+  const sandbox = await startSandbox({ host: "127.0.0.1", port: 0 });
+  const api = createWebhookApi({
+    baseUrl: sandbox.url,
+    apiKey: sandbox.apiKey,
+    timeoutMs: 30_000,
+    userAgent: userAgent(),
+    clock: ctx.clock,
+    trace: (line) => ctx.io.debug(line),
+  });
+  return { sandbox, api };
+}
+
+export async function run(raw: RawListenOptions, ctx: CommandContext): Promise<void> {
+  const parsed = parseListenOptions(raw, ctx.env);
+  const io = ctx.io;
+  warnAboutFlags(io, { unknownEvents: parsed.unknownEvents, policy: { allowLoopbackHttp: true } });
+  const resolved = await resolveSecret(parsed.secret, ctx.env);
+  const secret = resolved.value || generateSecret();
+  const ngrok = parsed.tunnel.kind === "ngrok" ? parsed.tunnel : undefined;
+  if (ngrok && !ngrok.ipAllowlist)
+    io.warn(
+      "--no-ip-allowlist: anyone on the internet can reach the public URL; only X-WEBHOOK-KEY protects it.",
+    );
+
+  const own = parsed.tunnel.kind === "sandbox" ? await startOwnSandbox(ctx) : undefined;
+  const renderer = createListenRenderer(io, ctx.clock);
+  try {
+    const api = own ? own.api : await ctx.api();
+    const tunnel = await buildTunnel(parsed.tunnel, ctx.env);
+    const edge = ngrok?.ipAllowlist ? [DIGICERT_SOURCE_RANGE] : undefined;
+    const options: ListenOptions = {
+      port: parsed.port,
+      secret,
+      events: parsed.events,
+      defaultEvents: SUBSCRIBABLE_EVENTS,
+      settings: parsed.settings,
+      force: parsed.force || ctx.globals.yes,
+      onExit: parsed.onExit,
+      journalPath: parsed.journalPath,
+      forwardTo: parsed.forwardTo,
+      exec: parsed.exec,
+      saveChainDir: parsed.saveChainDir,
+      until: parsed.until,
+      timeoutMs: parsed.timeoutMs,
+      tunnelGraceMs: parsed.tunnelGraceMs,
+      challengeWindowMs: parsed.challengeWindowMs,
+      sourceAllowlist: edge,
+      edgeAllowlist: edge,
+      ...(own ? { sandbox: { url: own.sandbox.url, apiKey: own.sandbox.apiKey } } : {}),
+    };
+    const { runListen } = await import("../listen/orchestrate.js");
+    const result = await runListen(options, {
+      api,
+      tunnel,
+      clock: ctx.clock,
+      signal: ctx.signal,
+      emit: (event) => renderer.render(event),
+      confirmTakeover: ctx.interactive ? (q) => ctx.prompt.confirm(q, "--force") : undefined,
+      env: ctx.env,
+    });
+    if (result.reason === "interrupted") {
+      io.hint(
+        parsed.journalPath
+          ? `Run \`certwh listen\` again to receive events; what arrived is in ${parsed.journalPath} (\`certwh replay\`).`
+          : "Run `certwh listen` again to receive events.",
+      );
+    }
+  } catch (err) {
+    if (!io.json || ctx.signal.aborted) throw err;
+    // Keep stdout NDJSON: the failure becomes one typed line, and main prints only the human message.
+    const failure = describeFailure(err);
+    io.ndjson({ type: "error", exit_code: failure.exitCode, code: failure.code, message: failure.message });
+    throw new CertwhError(failure.message, failure.exitCode, {
+      code: failure.code,
+      hint: failure.hint,
+      cause: err,
+      reported: true,
+    });
+  } finally {
+    renderer.close();
+    await own?.sandbox.stop();
+  }
+}

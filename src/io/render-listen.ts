@@ -1,0 +1,264 @@
+// Renders listen's state events (src/listen/types.ts), the way stripe-cli's visitor renders its state elements:
+// under --json every event is one NDJSON line on stdout, as is; otherwise event lines (-->, <--, ==) go to
+// stdout, so `certwh listen > events.log` keeps only events, and the ready block, progress, state changes and
+// rejections (xx) go to stderr (ux-conventions §3). The challenge countdown updates in place on a TTY only.
+
+import { formatTimeLeft } from "../flows/verification-cli.js";
+import type { ListenEvent, ReadyEvent, StateEvent } from "../listen/types.js";
+import type { Clock } from "../util/clock.js";
+import type { Output } from "./output.js";
+
+export interface ListenRenderer {
+  render(event: ListenEvent): void;
+  /** Stop the countdown and clear its line. */
+  close(): void;
+}
+
+/** 14:02:11 in local time. */
+export function clockTime(at: string | number): string {
+  return new Date(at).toTimeString().slice(0, 8);
+}
+
+const REJECT_WORDS: Record<string, string> = {
+  unauthorized: "X-WEBHOOK-KEY",
+  forbidden_source: "source address not allowed",
+  not_found: "unknown path",
+  method_not_allowed: "method not allowed",
+  unsupported_media_type: "not application/json",
+  payload_too_large: "body too large",
+  body_timeout: "body too slow",
+  bad_request: "not a CertCentral event",
+  accept_failed: "could not journal the event",
+  internal_error: "internal error",
+};
+
+function describeIds(data: unknown): string {
+  if (typeof data !== "object" || data === null) return "";
+  const d = data as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const [key, label] of [
+    ["order_id", "order"],
+    ["certificate_id", "cert"],
+    ["organization_id", "org"],
+    ["domain_id", "domain"],
+  ] as const) {
+    if (typeof d[key] === "number" || typeof d[key] === "string") parts.push(`${label} ${String(d[key])}`);
+  }
+  return parts.join("  ");
+}
+
+function readyLines(e: ReadyEvent): string[] {
+  const allow = e.protections.ip_allowlist;
+  const protections = [
+    "X-WEBHOOK-KEY checked",
+    allow ? `IP allowlist ${allow.join(", ")} at the ${e.tunnel} edge` : "no IP allowlist",
+    e.protections.source_check,
+  ];
+  const lines = [
+    `  Public URL    ${e.public_url}`,
+    `  Receiver      ${e.local_url}`,
+    `  Forwarding    ${e.forward_to ?? "printing only (no --forward-to)"}`,
+    `  Journal       ${e.journal ?? "off"}`,
+    `  Protections   ${protections.join(" · ")}`,
+  ];
+  if (e.until) lines.push(`  Until         ${e.until} (then exit 0)`);
+  lines.push(`  On exit       ${e.on_exit.padEnd(22)}(Ctrl-C to stop)`);
+  return lines;
+}
+
+type Level = "info" | "success" | "warn" | "error" | "debug";
+/** A human line: stdout for event lines (data), stderr (with a level) for everything else. */
+type Line = { out: string } | { level: Level; text: string };
+
+/** The stderr line for a state change (the countdown of `waiting` is handled by the renderer). */
+export function stateLine(e: StateEvent): Line | undefined {
+  const say = (level: Level, text: string): Line => ({ level, text });
+  switch (e.stage) {
+    case "receiver_started":
+      return say("debug", `receiver listening at ${e.local_url}`);
+    case "tunnel_starting":
+      return say(
+        "info",
+        `${e.tunnel.startsWith("no tunnel") ? "No tunnel needed: the in-process sandbox delivers to the local receiver" : `Opening a public URL (${e.tunnel}) to the local receiver`}. Protections: X-WEBHOOK-KEY checked` +
+          (e.ip_allowlist
+            ? ` · only ${e.ip_allowlist.join(", ")} at the tunnel edge…`
+            : " · no IP allowlist…"),
+      );
+    case "tunnel_started":
+      return say("success", `Public URL ${e.public_url}`);
+    case "webhook_found":
+      return say(
+        e.foreign ? "warn" : "info",
+        `The account's webhook ${e.webhook_id} is ${e.status} and points at ${e.endpoint}.`,
+      );
+    case "webhook_created":
+      return say("success", `Created webhook ${e.webhook_id} (events: ${e.events.join(", ")}).`);
+    case "webhook_updated":
+      return say(
+        "success",
+        `Webhook ${e.webhook_id} now points at this session (was ${e.previous_endpoint}).`,
+      );
+    case "testing":
+      return say("info", "Sending CertCentral's test event…");
+    case "tested":
+      return say("success", "The receiver got the test event.");
+    case "challenge_sent":
+      return say(
+        "success",
+        `Sent a challenge token (attempt ${e.attempt} of ${e.max_attempts}, valid until ${clockTime(e.deadline)}).`,
+      );
+    case "waiting":
+      return undefined;
+    case "token_expired":
+      return say(
+        "warn",
+        "No challenge token arrived within its window; sending a new one if attempts are left.",
+      );
+    case "token_refused":
+      return say(
+        "warn",
+        "CertCentral refused the token (wrong, expired or used); sending a new one if attempts are left.",
+      );
+    case "verified":
+      return say("success", "Verified");
+    case "activated":
+      return say("success", "Activated");
+    case "challenge_ignored":
+      return say("warn", `Ignored a challenge delivery (${e.reason.replace(/_/g, " ")}).`);
+    case "reverifying":
+      return say(
+        "warn",
+        `The tunnel moved: pointing webhook ${e.webhook_id} at ${e.public_url} and verifying again…`,
+      );
+    case "reverified":
+      return say("success", `Webhook ${e.webhook_id} is active again at ${e.public_url}.`);
+    case "stopping":
+      return say("debug", `stopping (${e.reason})`);
+    case "on_exit":
+      return say(e.outcome === "failed" ? "error" : e.outcome === "done" ? "success" : "info", e.message);
+  }
+}
+
+/** The human line for anything but `state` and `ready`. `now` stamps lines that carry no time. */
+export function eventLine(e: Exclude<ListenEvent, StateEvent | ReadyEvent>, now: number): Line | undefined {
+  const at = (time: string | number, text: string): Line => ({ out: `${clockTime(time)}  ${text}` });
+  switch (e.type) {
+    case "event": {
+      const ids = describeIds(e.data);
+      const unknown = e.known ? "" : "  (unknown event, passed through)";
+      return at(e.received_at, `--> ${e.event.padEnd(34)} ${ids}${unknown}`.trimEnd());
+    }
+    case "duplicate":
+      return at(
+        e.received_at,
+        `==  duplicate of ${e.event}${e.first_received_at ? ` at ${clockTime(e.first_received_at)}` : ""}`,
+      );
+    case "rejected": {
+      const what = REJECT_WORDS[e.reason] ?? e.reason;
+      const detail = e.detail ? ` ${e.detail.replace(/_/g, " ")}` : "";
+      return {
+        level: "info",
+        text: `${clockTime(e.received_at)}  xx  rejected ${e.status}: ${what}${detail}`,
+      };
+    }
+    case "forward": {
+      const status = e.status !== undefined ? String(e.status) : (e.error ?? "error");
+      const retry =
+        !e.final && e.retry_in_ms !== undefined ? `, retry in ${(e.retry_in_ms / 1000).toFixed(1)} s` : "";
+      const down =
+        e.status === undefined && e.final ? ": your app is not answering (the event is in the journal)" : "";
+      return at(now, `<-- [${status}] POST ${e.url} (${e.ms} ms)${retry}${down}`);
+    }
+    case "exec": {
+      const status = e.error ?? (e.timed_out ? "timeout" : `exit ${e.exit_code ?? e.signal}`);
+      return at(now, `<-- [${status}] exec for ${e.event} (${e.ms} ms)`);
+    }
+    case "chain_saved":
+      return at(now, `<-- saved cert.pem, chain.pem, fullchain.pem in ${e.dir}`);
+    case "warning":
+      return { level: "warn", text: e.message };
+    case "tunnel_down":
+      return {
+        level: "warn",
+        text: `${clockTime(e.at)}  The tunnel is down; waiting up to ${Math.round(e.grace_ms / 1000)} s for it.`,
+      };
+    case "tunnel_up":
+      return {
+        level: "success",
+        text: `${clockTime(e.at)}  The tunnel is up${e.url_changed ? ` on a new URL: ${e.public_url}` : " again (same URL)"}.`,
+      };
+    case "until":
+      return { level: "success", text: `${e.event} arrived (--until): stopping.` };
+    case "interrupted":
+      return { level: "info", text: `Interrupted (${e.signal}).` };
+  }
+}
+
+export function createListenRenderer(io: Output, clock: Clock): ListenRenderer {
+  let countdown: NodeJS.Timeout | undefined;
+  let reminder: NodeJS.Timeout | undefined;
+  const stopCountdown = () => {
+    if (countdown) clearInterval(countdown);
+    if (reminder) clearTimeout(reminder);
+    countdown = reminder = undefined;
+    io.clearLive();
+  };
+
+  function waiting(deadline: number): void {
+    const line = () => `Waiting for the challenge token… ${formatTimeLeft(deadline - clock.now())} left`;
+    if (io.stderrIsTTY) {
+      io.live(line());
+      countdown = setInterval(() => io.live(line()), 1000);
+      countdown.unref();
+      return;
+    }
+    io.info(`${line()} (it arrives at the receiver by itself)`);
+    const fiveMinutesBefore = deadline - 5 * 60_000 - clock.now();
+    if (fiveMinutesBefore > 0) {
+      reminder = setTimeout(() => io.info(line()), fiveMinutesBefore);
+      reminder.unref();
+    }
+  }
+
+  function print(line: Line | undefined): void {
+    if (!line) return;
+    if ("out" in line) io.print(line.out);
+    else io[line.level](line.text);
+  }
+
+  function ready(e: ReadyEvent): void {
+    io.success(`Webhook ${e.webhook_id} is active; events now reach this computer`);
+    for (const line of readyLines(e)) io.info(line);
+    if (e.sandbox_url) {
+      // The in-process sandbox's key is a throwaway for this session: shown so trigger and your code reach it.
+      io.revealInfo(`  Sandbox       ${e.sandbox_url}  (API key ${e.sandbox_api_key})`);
+      io.revealInfo(
+        `                CERTWH_API_KEY=${e.sandbox_api_key} certwh trigger certificate_issued --sandbox-url ${e.sandbox_url}`,
+      );
+    }
+  }
+
+  function human(e: ListenEvent): void {
+    if (e.type === "state") {
+      if (e.stage === "waiting") waiting(e.deadline_ms);
+      else print(stateLine(e));
+    } else if (e.type === "ready") {
+      ready(e);
+    } else {
+      print(eventLine(e, clock.now()));
+      if (e.type === "exec" && !e.ok && e.stderr_tail) {
+        io.hint(e.stderr_tail.trim().split("\n").slice(-3).join("\n  "));
+      }
+    }
+  }
+
+  return {
+    render(e) {
+      if (e.type === "state" || e.type === "ready") stopCountdown();
+      if (!io.json) human(e);
+      else if (e.type === "ready" && e.sandbox_api_key) io.revealNdjson(e);
+      else io.ndjson(e);
+    },
+    close: stopCountdown,
+  };
+}

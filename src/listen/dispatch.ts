@@ -1,0 +1,151 @@
+// What listen does with each accepted event once the receiver has journaled and acknowledged it: report it,
+// forward it (--forward-to), run a command (--exec), write the chain (--save-chain), and check --until.
+// Everything here is off the request path; forward and exec are bounded queues with their own limits.
+// The handshake deliveries (test_webhook_endpoint, challenge_webhook_endpoint) are reported but not passed on:
+// certwh completes the challenge itself, and an app that submitted the token too would spend it.
+
+import type { AcceptedDelivery } from "../receiver/outcomes.js";
+import type { Clock } from "../util/clock.js";
+import { createExecRunner, type ExecRunner } from "./exec.js";
+import { createForwarder, type Forwarder } from "./forward.js";
+import { entryId } from "./journal.js";
+import { saveChain } from "./save-chain.js";
+import type { ListenEvent } from "./types.js";
+import { createUntil } from "./until.js";
+
+const HANDSHAKE_EVENTS = new Set(["test_webhook_endpoint", "challenge_webhook_endpoint"]);
+/** Variables an --exec child never inherits: certwh's credentials. */
+const CREDENTIAL_VARS = ["CERTWH_API_KEY", "DIGICERT_API_KEY", "NGROK_AUTHTOKEN"];
+
+export interface DispatchOptions {
+  forwardTo?: string;
+  exec?: string;
+  saveChainDir?: string;
+  until?: { event: string; orderId?: number };
+  /** Sent as X-WEBHOOK-KEY to the forward target (the value the receiver just checked). */
+  secret: string;
+  clock: Clock;
+  env?: NodeJS.ProcessEnv;
+  emit(event: ListenEvent): void;
+  /** Called once when an event satisfies --until. */
+  onUntil(): void;
+}
+
+export interface Dispatcher {
+  handle(delivery: AcceptedDelivery): void;
+  /** Let queued forwards, commands and chain writes finish (bounded by their own timeouts). */
+  drain(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function childEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env = { ...base };
+  for (const name of CREDENTIAL_VARS) delete env[name];
+  return env;
+}
+
+function plain(value: unknown): unknown {
+  // Null-prototype objects from the safe parse serialise the same; a plain copy keeps consumers simple.
+  return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+}
+
+export function createDispatcher(o: DispatchOptions): Dispatcher {
+  const until = o.until ? createUntil(o.until) : undefined;
+  let untilMet = false;
+  const chainWrites = new Set<Promise<void>>();
+
+  const forwarder: Forwarder | undefined = o.forwardTo
+    ? createForwarder({
+        url: o.forwardTo,
+        clock: o.clock,
+        onResult: (r) =>
+          o.emit({
+            type: "forward",
+            id: r.id,
+            event: r.event,
+            url: r.url,
+            attempt: r.attempt,
+            ok: r.ok,
+            ...(r.status !== undefined ? { status: r.status } : {}),
+            ms: r.ms,
+            ...(r.error !== undefined ? { error: r.error } : {}),
+            final: r.final,
+            ...(r.retryInMs !== undefined ? { retry_in_ms: r.retryInMs } : {}),
+          }),
+      })
+    : undefined;
+
+  const runner: ExecRunner | undefined = o.exec
+    ? createExecRunner({
+        command: o.exec,
+        clock: o.clock,
+        env: childEnv(o.env ?? process.env),
+        onResult: (r) =>
+          o.emit({
+            type: "exec",
+            id: r.id,
+            event: r.event,
+            ok: r.ok,
+            exit_code: r.exitCode,
+            signal: r.signal,
+            timed_out: r.timedOut,
+            ms: r.ms,
+            ...(r.error !== undefined ? { error: r.error } : {}),
+            ...(!r.ok && r.stderrTail ? { stderr_tail: r.stderrTail } : {}),
+          }),
+      })
+    : undefined;
+
+  function writeChain(dir: string, payload: unknown): void {
+    const job = saveChain(dir, payload).then(
+      (saved) => {
+        if (!saved) return;
+        const orderId = saved.dir.split(/[\\/]/).pop() ?? "";
+        o.emit({ type: "chain_saved", order_id: orderId, dir: saved.dir, files: saved.files });
+      },
+      (err: unknown) =>
+        o.emit({
+          type: "warning",
+          message: `Could not save the certificate chain: ${err instanceof Error ? err.message : String(err)}`,
+        }),
+    );
+    chainWrites.add(job);
+    void job.finally(() => chainWrites.delete(job));
+  }
+
+  return {
+    handle(d) {
+      const name = d.event.name;
+      const id = entryId(d.body);
+      o.emit({
+        type: "event",
+        event: name,
+        data: plain(d.payload.data) ?? null,
+        received_at: new Date(d.receivedAt).toISOString(),
+        id,
+        known: d.known,
+      });
+      if (HANDSHAKE_EVENTS.has(name)) return;
+      forwarder?.enqueue({
+        id,
+        event: name,
+        body: d.body,
+        headers: { ...d.headers, "x-webhook-key": o.secret },
+      });
+      runner?.enqueue({ id, event: name, body: d.body, data: d.payload.data });
+      if (o.saveChainDir) writeChain(o.saveChainDir, d.payload);
+      if (until && !untilMet && until(d.payload)) {
+        untilMet = true;
+        const orderId = o.until?.orderId;
+        o.emit({ type: "until", event: name, ...(orderId !== undefined ? { order_id: orderId } : {}) });
+        o.onUntil();
+      }
+    },
+    async drain() {
+      await Promise.all([forwarder?.drain(), runner?.drain(), Promise.all([...chainWrites])]);
+    },
+    async close() {
+      await Promise.all([forwarder?.close(), runner?.close(), Promise.all([...chainWrites])]);
+    },
+  };
+}

@@ -1,0 +1,143 @@
+// The single-webhook guard. A CertCentral account has one webhook, so listen either creates it or borrows
+// the existing one. An ACTIVE webhook that points elsewhere is probably production: listen refuses to take it
+// over unless told to (--force / --yes, or a confirmation in a terminal). Whatever it borrows is remembered
+// (endpoint, events, settings, secret, status) so that --on-exit restore can put it back.
+
+import type { UpdateWebhookRequest, Webhook, WebhookApi, WebhookSettings } from "../api/types.js";
+import { RefusedError, UsageError } from "../errors.js";
+import { registerSecret } from "../util/redact.js";
+import type { ListenEvent } from "./types.js";
+
+export interface Claim {
+  webhookId: number;
+  /** listen created the webhook (there was none before). */
+  created: boolean;
+  /** The webhook as it was before listen changed it (secret included; never printed). */
+  previous?: Webhook;
+  /** The events listen subscribed. */
+  events: string[];
+}
+
+export interface ClaimOptions {
+  endpoint: string;
+  secret: string;
+  events?: string[];
+  defaultEvents: readonly string[];
+  settings?: WebhookSettings;
+  force: boolean;
+  confirm?: (question: string) => Promise<boolean>;
+  signal: AbortSignal;
+  emit(event: ListenEvent): void;
+}
+
+/** CertCentral may answer settings as booleans or numbers (spec §17 #8); it takes "1"/"0" strings. */
+export function normaliseSettings(s: WebhookSettings | undefined): WebhookSettings {
+  const out: WebhookSettings = {};
+  if (!s) return out;
+  const flag = (v: unknown) => (v === "1" || v === 1 || v === true ? "1" : "0");
+  for (const key of [
+    "instant_issue_webhook_notification",
+    "webhook_send_certificate_chain",
+    "webhook_send_instant_issued_certificate_chain",
+  ] as const) {
+    if (s[key] !== undefined && s[key] !== null) out[key] = flag(s[key]);
+  }
+  if (Array.isArray(s.webhook_notification_frequency)) {
+    out.webhook_notification_frequency = [...s.webhook_notification_frequency];
+  }
+  return out;
+}
+
+/** An earlier listen's endpoint ends in /hook/<22 base64url characters> (randomHookPath). */
+export function looksLikeListenEndpoint(endpoint: string): boolean {
+  try {
+    return /\/hook\/[A-Za-z0-9_-]{22}$/.test(new URL(endpoint).pathname);
+  } catch {
+    return false;
+  }
+}
+
+function takeoverRefusal(hook: Webhook, interactive: boolean): Error {
+  const leftover = looksLikeListenEndpoint(hook.endpoint)
+    ? " It looks like a leftover of an earlier `certwh listen` (--on-exit keep, or a crash)."
+    : " It is probably your production endpoint.";
+  const sentence = `Webhook ${hook.id} is active and points at ${hook.endpoint}.${leftover}`;
+  const hint =
+    "Pass --force (or --yes) to point it at this listen session anyway; add --on-exit restore to put " +
+    "the endpoint, events and secret back afterwards (CertCentral then needs that endpoint verified again).";
+  return interactive
+    ? new RefusedError(`${sentence} Not taken over.`, { code: "foreign_webhook", hint })
+    : new UsageError(
+        `${sentence} Taking it over needs confirmation, and certwh is not running interactively.`,
+        {
+          code: "foreign_webhook",
+          hint,
+        },
+      );
+}
+
+/**
+ * Create the account's webhook, or re-point the existing one at `endpoint` with listen's secret. Nothing in
+ * the account changes before the checks pass.
+ */
+export async function claimWebhook(api: WebhookApi, o: ClaimOptions): Promise<Claim> {
+  const call = { signal: o.signal };
+  const hook = await api.getWebhook(call);
+  if (!hook) {
+    const events = o.events ?? [...o.defaultEvents];
+    const id = await api.createWebhook(
+      {
+        endpoint: o.endpoint,
+        secret: o.secret,
+        events,
+        ...(o.settings ? { webhook_settings: o.settings } : {}),
+      },
+      call,
+    );
+    o.emit({ type: "state", stage: "webhook_created", webhook_id: id, endpoint: o.endpoint, events });
+    return { webhookId: id, created: true, events };
+  }
+
+  registerSecret(hook.secret);
+  const foreign = hook.status === "active" && hook.endpoint !== o.endpoint;
+  o.emit({
+    type: "state",
+    stage: "webhook_found",
+    webhook_id: hook.id,
+    endpoint: hook.endpoint,
+    status: String(hook.status),
+    foreign,
+  });
+  if (foreign && !o.force) {
+    if (!o.confirm) throw takeoverRefusal(hook, false);
+    const question =
+      `Webhook ${hook.id} is active and points at ${hook.endpoint}. Point it at this listen session ` +
+      "(CertCentral stops delivering there until it is verified again)?";
+    if (!(await o.confirm(question))) throw takeoverRefusal(hook, true);
+  }
+
+  const events = o.events ?? (hook.events.length > 0 ? [...hook.events] : [...o.defaultEvents]);
+  const body: UpdateWebhookRequest = { endpoint: o.endpoint, secret: o.secret, events };
+  if (o.settings) body.webhook_settings = { ...normaliseSettings(hook.webhook_settings), ...o.settings };
+  await api.updateWebhook(hook.id, body, call);
+  o.emit({
+    type: "state",
+    stage: "webhook_updated",
+    webhook_id: hook.id,
+    endpoint: o.endpoint,
+    previous_endpoint: hook.endpoint,
+  });
+  return { webhookId: hook.id, created: false, previous: structuredClone(hook), events };
+}
+
+/** The update that puts a borrowed webhook back as it was (secret "" removes one listen added). */
+export function restoreRequest(previous: Webhook): UpdateWebhookRequest {
+  const body: UpdateWebhookRequest = {
+    endpoint: previous.endpoint,
+    events: [...previous.events],
+    secret: previous.secret ?? "",
+  };
+  const settings = normaliseSettings(previous.webhook_settings);
+  if (Object.keys(settings).length > 0) body.webhook_settings = settings;
+  return body;
+}

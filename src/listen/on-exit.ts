@@ -1,0 +1,115 @@
+// --on-exit deactivate|restore|keep: what listen leaves behind in the account, run exactly once however
+// listen ends (--until, --timeout, a signal, a fatal error), and only when listen changed the account.
+// The calls get their own time limit and ignore the interruption: Ctrl-C must not skip the cleanup
+// (a second Ctrl-C still exits at once, in src/cli/main.ts).
+
+import { ApiError } from "../api/errors.js";
+import type { WebhookApi } from "../api/types.js";
+import { type Claim, restoreRequest } from "./guard.js";
+import type { ListenEvent, OnExitAction } from "./types.js";
+
+export interface OnExitInput {
+  api: WebhookApi;
+  action: OnExitAction;
+  claim: Claim;
+  /** Whether the webhook is active right now (false while pending verification). */
+  active: boolean;
+  publicUrl?: string;
+  timeoutMs: number;
+  emit(event: ListenEvent): void;
+}
+
+export interface OnExitOutcome {
+  outcome: "done" | "skipped" | "failed";
+  message: string;
+  error?: unknown;
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof ApiError) return `HTTP ${err.status}${err.code ? ` ${err.code}` : ""}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+async function deactivate(api: WebhookApi, id: number, active: boolean, signal: AbortSignal) {
+  if (!active) {
+    return {
+      outcome: "skipped" as const,
+      message: `Webhook ${id} is not active (verification did not finish): CertCentral sends nothing to it.`,
+    };
+  }
+  await api.deactivate(id, { signal });
+  return {
+    outcome: "done" as const,
+    message: `Deactivated webhook ${id}: CertCentral stops posting to the closed tunnel. \`certwh activate\` turns it back on.`,
+  };
+}
+
+async function restore(input: OnExitInput, signal: AbortSignal): Promise<OnExitOutcome> {
+  const { api, claim } = input;
+  const id = claim.webhookId;
+  if (!claim.previous) {
+    const result = await deactivate(api, id, input.active, signal);
+    return {
+      ...result,
+      message: `There was no webhook before this listen session created webhook ${id}, so there is nothing to restore. ${result.message}`,
+    };
+  }
+  const previous = claim.previous;
+  try {
+    await api.updateWebhook(id, restoreRequest(previous), { signal });
+  } catch (err) {
+    // Still pointing at the closing tunnel: at least stop CertCentral posting into it.
+    const fallback = await deactivate(api, id, input.active, signal).catch(() => undefined);
+    return {
+      outcome: "failed",
+      error: err,
+      message:
+        `Could not restore webhook ${id} to ${previous.endpoint} (${describeError(err)}). ` +
+        (fallback?.outcome === "done" ? `It was deactivated instead. ` : "") +
+        `Put it back with \`certwh update-url --url ${previous.endpoint}\`.`,
+    };
+  }
+  return {
+    outcome: "done",
+    message:
+      `Restored webhook ${id}: endpoint ${previous.endpoint}, its events and its secret are back ` +
+      `(it was ${previous.status}). CertCentral requires that endpoint to be verified again before events ` +
+      "flow: run `certwh challenge`, then `certwh verify --token <token>` with the token it receives.",
+  };
+}
+
+/** Runs the action; never throws (a failure is reported in the outcome). */
+export async function runOnExit(input: OnExitInput): Promise<OnExitOutcome> {
+  const id = input.claim.webhookId;
+  const signal = AbortSignal.timeout(input.timeoutMs);
+  let result: OnExitOutcome;
+  try {
+    if (input.action === "keep") {
+      result = {
+        outcome: "done",
+        message: input.active
+          ? `Kept webhook ${id} active on ${input.publicUrl ?? "the tunnel"}: CertCentral keeps posting there (and failing) until you run \`certwh deactivate\` or \`certwh update-url\`.`
+          : `Kept webhook ${id} as it is (pending verification).`,
+      };
+    } else if (input.action === "deactivate") {
+      result = await deactivate(input.api, id, input.active, signal);
+    } else {
+      result = await restore(input, signal);
+    }
+  } catch (err) {
+    result = {
+      outcome: "failed",
+      error: err,
+      message: `The on-exit action (${input.action}) failed for webhook ${id} (${describeError(err)}). Check with \`certwh status\`.`,
+    };
+  }
+  input.emit({
+    type: "state",
+    stage: "on_exit",
+    action: input.action,
+    outcome: result.outcome,
+    webhook_id: id,
+    message: result.message,
+  });
+  return result;
+}

@@ -1,0 +1,51 @@
+// How a listen session ends: the first of --until satisfied, a signal, or a fatal error (--timeout, tunnel
+// lost, a failed verification) wins; later ones are ignored. Finishing aborts `signal`, which every API call,
+// the tunnel start and the token wait of the session listen to.
+
+import { InterruptedError } from "../errors.js";
+
+export type StopOutcome =
+  | { kind: "until" }
+  | { kind: "signal"; signal: "SIGINT" | "SIGTERM" }
+  | { kind: "error"; error: unknown };
+
+export interface Stopper {
+  readonly signal: AbortSignal;
+  readonly outcome: StopOutcome | undefined;
+  readonly done: Promise<StopOutcome>;
+  finish(outcome: StopOutcome): void;
+}
+
+export function signalName(reason: unknown): "SIGINT" | "SIGTERM" {
+  return reason instanceof InterruptedError ? reason.signal : "SIGINT";
+}
+
+/** `interrupt` is the process's SIGINT/SIGTERM signal. */
+export function createStopper(interrupt: AbortSignal): Stopper {
+  const controller = new AbortController();
+  let outcome: StopOutcome | undefined;
+  let resolveDone: (o: StopOutcome) => void = () => undefined;
+  const done = new Promise<StopOutcome>((resolve) => {
+    resolveDone = resolve;
+  });
+  const finish = (o: StopOutcome) => {
+    if (outcome) return;
+    outcome = o;
+    resolveDone(o);
+    controller.abort(
+      o.kind === "signal" ? interrupt.reason : o.kind === "error" ? o.error : new Error("listen finished"),
+    );
+  };
+  const onInterrupt = () => finish({ kind: "signal", signal: signalName(interrupt.reason) });
+  if (interrupt.aborted) onInterrupt();
+  else interrupt.addEventListener("abort", onInterrupt, { once: true });
+  void done.then(() => interrupt.removeEventListener("abort", onInterrupt));
+  return {
+    signal: controller.signal,
+    get outcome() {
+      return outcome;
+    },
+    done,
+    finish,
+  };
+}

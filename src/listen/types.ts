@@ -1,0 +1,164 @@
+// The shapes of `certwh listen`'s orchestration: its options, the dependencies it is given (so tests inject a
+// fake tunnel, a clock and a sandbox-backed API), and the typed state events it emits instead of printing
+// (stripe-cli's "state elements"). src/io/render-listen.ts turns each event into a human line or one NDJSON
+// object; the events are already snake_case so the NDJSON form is the event itself (a stable contract).
+
+import type { WebhookApi, WebhookSettings } from "../api/types.js";
+import type { ServerLimits } from "../receiver/server.js";
+import type { Tunnel } from "../tunnel/tunnel.js";
+import type { Clock } from "../util/clock.js";
+
+export type OnExitAction = "deactivate" | "restore" | "keep";
+export const ON_EXIT_ACTIONS: readonly OnExitAction[] = ["deactivate", "restore", "keep"];
+
+export const DEFAULT_TUNNEL_GRACE_MS = 60_000;
+/** Challenges sent in total per verification: the first one plus two new ones after an expiry or refusal. */
+export const DEFAULT_MAX_CHALLENGES = 3;
+
+export interface ListenOptions {
+  /** Bind address, default 127.0.0.1 (never 0.0.0.0 implicitly). */
+  host?: string;
+  /** Default 0: the OS picks. */
+  port?: number;
+  /** Hook path, default randomHookPath(). */
+  path?: string;
+  /** The webhook secret listen sets while it listens (provided by the user, or generated). */
+  secret: string;
+  /** Events to subscribe; undefined keeps an existing webhook's list, or subscribes a new one to `defaultEvents`. */
+  events?: string[];
+  defaultEvents: readonly string[];
+  settings?: WebhookSettings;
+  /** Take over an active webhook that points elsewhere without asking. */
+  force: boolean;
+  onExit: OnExitAction;
+  /** Journal file; undefined: no journal (--no-journal). */
+  journalPath?: string;
+  forwardTo?: string;
+  exec?: string;
+  saveChainDir?: string;
+  until?: { event: string; orderId?: number };
+  /** With --until: give up (TimeoutError, exit 6) after this long from the start. */
+  timeoutMs?: number;
+  tunnelGraceMs?: number;
+  /** Token validity (default CertCentral's 30 minutes); tests shorten it. */
+  challengeWindowMs?: number;
+  maxChallenges?: number;
+  /** Check the LAST X-Forwarded-For entry against these ranges (ngrok with its edge allowlist). */
+  sourceAllowlist?: readonly string[];
+  /** What the tunnel enforces at its edge, for the ready block (e.g. ["216.168.240.0/20"]). */
+  edgeAllowlist?: readonly string[];
+  /** The in-process sandbox of --sandbox, reported in the ready event. */
+  sandbox?: { url: string; apiKey: string };
+  limits?: ServerLimits;
+}
+
+export interface ListenDeps {
+  api: WebhookApi;
+  tunnel: Tunnel;
+  clock: Clock;
+  /** Aborted on SIGINT/SIGTERM; its reason tells which (an InterruptedError). */
+  signal: AbortSignal;
+  emit(event: ListenEvent): void;
+  /** Asked before taking over an active foreign webhook; undefined when nobody can be asked. */
+  confirmTakeover?: (question: string) => Promise<boolean>;
+  /** Base environment for --exec children (API keys are removed from it). Default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Time allowed for the on-exit API calls (they ignore the interruption). Default 20 s. */
+  onExitTimeoutMs?: number;
+}
+
+export type ListenResult =
+  | { reason: "until"; webhookId?: number }
+  | { reason: "interrupted"; signal: "SIGINT" | "SIGTERM"; webhookId?: number };
+
+type Stage<S extends string, F = unknown> = { type: "state"; stage: S } & F;
+
+export type StateEvent =
+  | Stage<"receiver_started", { local_url: string }>
+  | Stage<"tunnel_starting", { tunnel: string; ip_allowlist: string[] | null }>
+  | Stage<"tunnel_started", { public_url: string; tunnel: string }>
+  | Stage<"webhook_found", { webhook_id: number; endpoint: string; status: string; foreign: boolean }>
+  | Stage<"webhook_created", { webhook_id: number; endpoint: string; events: string[] }>
+  | Stage<"webhook_updated", { webhook_id: number; endpoint: string; previous_endpoint: string }>
+  | Stage<"testing" | "tested", { endpoint: string }>
+  | Stage<"challenge_sent", { webhook_id: number; deadline: string; attempt: number; max_attempts: number }>
+  | Stage<"waiting", { webhook_id: number; deadline: string; deadline_ms: number; time_left_ms: number }>
+  | Stage<"token_expired" | "token_refused" | "verified" | "activated", { webhook_id: number }>
+  | Stage<"challenge_ignored", { reason: string }>
+  | Stage<"reverifying", { webhook_id: number; public_url: string }>
+  | Stage<"reverified", { webhook_id: number; public_url: string }>
+  | Stage<"stopping", { reason: "until" | "timeout" | "interrupted" | "error" }>
+  | Stage<
+      "on_exit",
+      { action: OnExitAction; outcome: "done" | "skipped" | "failed"; webhook_id: number; message: string }
+    >;
+
+export interface ReadyEvent {
+  type: "ready";
+  public_url: string;
+  local_url: string;
+  webhook_id: number;
+  status: "active";
+  events: string[];
+  tunnel: string;
+  protections: { key_check: true; ip_allowlist: string[] | null; source_check: string };
+  forward_to: string | null;
+  journal: string | null;
+  on_exit: OnExitAction;
+  until: string | null;
+  sandbox_url?: string;
+  sandbox_api_key?: string;
+}
+
+export type ListenEvent =
+  | StateEvent
+  | ReadyEvent
+  | {
+      type: "event";
+      event: string;
+      data: unknown;
+      received_at: string;
+      /** The journal id (SHA-256 prefix of the body). */
+      id: string;
+      known: boolean;
+    }
+  | { type: "duplicate"; event: string; received_at: string; id: string; first_received_at?: string }
+  | {
+      type: "rejected";
+      status: number;
+      reason: string;
+      detail?: string;
+      received_at: string;
+      remote_address?: string;
+    }
+  | { type: "tunnel_down"; at: string; grace_ms: number }
+  | { type: "tunnel_up"; at: string; public_url?: string; url_changed: boolean }
+  | {
+      type: "forward";
+      id: string;
+      event: string;
+      url: string;
+      attempt: number;
+      ok: boolean;
+      status?: number;
+      ms: number;
+      error?: string;
+      final: boolean;
+      retry_in_ms?: number;
+    }
+  | {
+      type: "exec";
+      id?: string;
+      event: string;
+      ok: boolean;
+      exit_code: number | null;
+      signal: string | null;
+      timed_out: boolean;
+      ms: number;
+      error?: string;
+      stderr_tail?: string;
+    }
+  | { type: "chain_saved"; order_id: string; dir: string; files: string[] }
+  | { type: "warning"; message: string }
+  | { type: "until"; event: string; order_id?: number }
+  | { type: "interrupted"; signal: "SIGINT" | "SIGTERM"; on_exit: OnExitAction; webhook_id?: number };

@@ -1,0 +1,199 @@
+// `certwh listen --public-url http://127.0.0.1:<port> --port <port>` against a sandbox this test started
+// (CERTWH_BASE_URL / CERTWH_API_KEY): --until, --timeout, journal, forward, signals, restore, refusals.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, type TestContext, test } from "node:test";
+import type { Sandbox } from "../../src/sandbox/types.js";
+import { runCli, tempDir } from "../helpers/cli.js";
+import { startReceiver, withSandbox } from "../helpers/sandbox.js";
+import { activeWebhookAt } from "../integration/listen-support.js";
+import { freePort, isState, spawnListen } from "./listen-support.js";
+
+const envFor = (sandbox: Sandbox) => ({ CERTWH_BASE_URL: sandbox.url, CERTWH_API_KEY: sandbox.apiKey });
+
+async function tunnelArgs(): Promise<string[]> {
+  const port = await freePort();
+  return ["--port", String(port), "--public-url", `http://127.0.0.1:${port}`];
+}
+
+const routes = (sandbox: Sandbox, route: string) => sandbox.requests.filter((r) => r.route === route).length;
+
+async function startListening(t: TestContext, sandbox: Sandbox, extra: string[]) {
+  return spawnListen(t, [...(await tunnelArgs()), "--json", ...extra], envFor(sandbox));
+}
+
+describe("certwh listen --public-url against a sandbox", () => {
+  test("--until exits 0 after the event; journal and forward target hold it; webhook deactivated", async (t) => {
+    const sandbox = await withSandbox(t);
+    const app = await startReceiver(t, "/webhooks");
+    const journal = join(tempDir(), "events.ndjson");
+    const l = await startListening(t, sandbox, [
+      "--until",
+      "certificate_issued",
+      "--order-id",
+      "42",
+      "--journal",
+      journal,
+      "--forward-to",
+      app.url,
+    ]);
+    const ready = await l.line((x) => x.type === "ready");
+    assert.equal(ready.journal, journal);
+    await sandbox.emit("certificate_issued", { order_id: 41 });
+    await sandbox.emit("certificate_issued", { order_id: 42 });
+    const exit = await l.exit;
+    assert.equal(exit.code, 0, l.stderr());
+    const events = l.lines.filter((x) => x.type === "event" && x.event === "certificate_issued");
+    assert.deepEqual(
+      events.map((e) => (e.data as { order_id: number }).order_id),
+      [41, 42],
+    );
+    assert.ok(l.lines.some((x) => x.type === "forward" && x.ok === true));
+    const forwarded = app.received.map((r) => (r.json as { data?: { order_id?: number } })?.data?.order_id);
+    assert.ok(forwarded.includes(42), `forwarded: ${forwarded}`);
+    const written = readFileSync(journal, "utf8")
+      .trim()
+      .split("\n")
+      .map((x) => JSON.parse(x));
+    assert.ok(
+      written.some((e) => e.event === "certificate_issued" && JSON.parse(e.body).data.order_id === 42),
+    );
+    assert.equal(sandbox.webhook()?.status, "inactive");
+  });
+
+  test("--until with --timeout: exit 6 when the event never comes", async (t) => {
+    const sandbox = await withSandbox(t);
+    const l = await startListening(t, sandbox, [
+      "--no-journal",
+      "--until",
+      "order_rejected",
+      "--timeout",
+      "2s",
+    ]);
+    const exit = await l.exit;
+    assert.equal(exit.code, 6, l.stderr());
+    assert.equal(l.lines.at(-1)?.type, "error");
+    assert.equal(l.lines.at(-1)?.exit_code, 6);
+    assert.equal(sandbox.webhook()?.status, "inactive", "on-exit deactivate ran");
+  });
+
+  test("SIGINT while waiting for the challenge: 130, no token submitted, nothing to deactivate", async (t) => {
+    const sandbox = await withSandbox(t);
+    sandbox.holdChallenges(true);
+    const l = await startListening(t, sandbox, ["--no-journal"]);
+    await l.line(isState("waiting"));
+    l.child.kill("SIGINT");
+    const exit = await l.exit;
+    assert.equal(exit.code, 130, l.stderr());
+    assert.equal(l.lines.at(-1)?.type, "interrupted");
+    assert.equal(routes(sandbox, "PUT /webhook/:id/check-challenge"), 0);
+    assert.equal(l.lines.find(isState("on_exit"))?.outcome, "skipped");
+    assert.equal(sandbox.webhook()?.status, "pending");
+  });
+
+  test("SIGTERM during a slow API call: 143 at once, without waiting for CertCentral", async (t) => {
+    const sandbox = await withSandbox(t);
+    sandbox.inject("PUT /webhook/:id/send-challenge", { delayMs: 8000 });
+    const l = await startListening(t, sandbox, ["--no-journal"]);
+    await l.line(isState("tested"));
+    await new Promise((r) => setTimeout(r, 200)); // the send-challenge request is now in flight
+    const started = Date.now();
+    l.child.kill("SIGTERM");
+    const exit = await l.exit;
+    assert.equal(exit.code, 143, l.stderr());
+    assert.ok(Date.now() - started < 6000, "did not wait for the delayed answer");
+    assert.equal(l.lines.at(-1)?.type, "interrupted");
+  });
+
+  test("--force --on-exit restore: the production endpoint, events and secret come back", async (t) => {
+    const sandbox = await withSandbox(t);
+    const production = await startReceiver(t, "/prod");
+    const prodSecret = "production-secret-0123456789abcdefghij";
+    await activeWebhookAt(sandbox, production, prodSecret);
+    const l = await startListening(t, sandbox, ["--no-journal", "--force", "--on-exit", "restore"]);
+    const ready = await l.line((x) => x.type === "ready");
+    assert.equal(sandbox.webhook()?.endpoint, ready.public_url);
+    l.child.kill("SIGINT");
+    assert.equal((await l.exit).code, 130, l.stderr());
+    const hook = sandbox.webhook();
+    assert.equal(hook?.endpoint, production.url);
+    assert.equal(hook?.secret, prodSecret);
+    assert.deepEqual(hook?.events, ["certificate_issued", "certificate_revoked"]);
+    assert.match(String(l.lines.find(isState("on_exit"))?.message), /verified again/);
+    assert.ok(
+      !l.stderr().includes(prodSecret) && !l.stdout().includes(prodSecret),
+      "the secret is never shown",
+    );
+  });
+
+  test("an active webhook elsewhere without --force: exit 2, explained, account unchanged", async (t) => {
+    const sandbox = await withSandbox(t);
+    const production = await startReceiver(t, "/prod");
+    await activeWebhookAt(sandbox, production, "production-secret-0123456789abcdefghij");
+    const writes = sandbox.requests.filter((r) => r.method !== "GET").length;
+    const r = await runCli(["listen", ...(await tunnelArgs()), "--no-journal"], { env: envFor(sandbox) });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /is active and points at/);
+    assert.match(r.stderr, /--force/);
+    assert.equal(sandbox.requests.filter((x) => x.method !== "GET").length, writes);
+    assert.equal(sandbox.webhook()?.endpoint, production.url);
+  });
+
+  test("a Slack URL as --public-url is refused with an explanation; nothing is sent", async (t) => {
+    const sandbox = await withSandbox(t);
+    const r = await runCli(["listen", "--public-url", "https://hooks.slack.com/services/T0/B0/xyz"], {
+      env: envFor(sandbox),
+    });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /Slack/);
+    assert.match(r.stderr, /not JSON events/);
+    assert.deepEqual(sandbox.requests, []);
+  });
+
+  test("ngrok without NGROK_AUTHTOKEN: exit 7, the account untouched", async (t) => {
+    const sandbox = await withSandbox(t);
+    const r = await runCli(["listen", "--no-journal"], {
+      env: { ...envFor(sandbox), NGROK_AUTHTOKEN: undefined },
+    });
+    assert.equal(r.code, 7, r.stderr);
+    assert.match(r.stderr, /NGROK_AUTHTOKEN/);
+    assert.deepEqual(
+      sandbox.requests.filter((x) => x.method !== "GET"),
+      [],
+    );
+  });
+
+  test("--port already in use: exit 2 naming the port", async (t) => {
+    const sandbox = await withSandbox(t);
+    const busy = await startReceiver(t);
+    const port = new URL(busy.url).port;
+    const r = await runCli(["listen", "--port", port, "--public-url", `http://127.0.0.1:${port}`], {
+      env: envFor(sandbox),
+    });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, new RegExp(`Port ${port}`));
+    assert.deepEqual(sandbox.requests, []);
+  });
+
+  test("no challenge token in time (--challenge-timeout): 3 challenges, then exit 6 with resume steps", async (t) => {
+    const sandbox = await withSandbox(t);
+    sandbox.holdChallenges(true);
+    const l = await startListening(t, sandbox, ["--no-journal", "--challenge-timeout", "700ms"]);
+    const exit = await l.exit;
+    assert.equal(exit.code, 6, l.stderr());
+    assert.equal(routes(sandbox, "PUT /webhook/:id/send-challenge"), 3);
+    assert.equal(routes(sandbox, "PUT /webhook/:id/check-challenge"), 0);
+    assert.match(l.stderr(), /certwh challenge/);
+    assert.match(l.stderr(), /certwh verify --token/);
+    assert.equal(l.lines.at(-1)?.type, "error");
+  });
+
+  test("--public-url without --port is a usage error before anything starts", async (t) => {
+    const sandbox = await withSandbox(t);
+    const r = await runCli(["listen", "--public-url", "https://hooks.example.com"], { env: envFor(sandbox) });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--public-url needs --port/);
+    assert.deepEqual(sandbox.requests, []);
+  });
+});

@@ -1,0 +1,81 @@
+// `certwh listen --sandbox` through the built CLI: an in-process sandbox, no tunnel, real signals.
+import assert from "node:assert/strict";
+import { connect } from "node:net";
+import { describe, test } from "node:test";
+import { runCli } from "../helpers/cli.js";
+import { isState, spawnListen } from "./listen-support.js";
+
+function refused(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once("error", () => resolve(true));
+  });
+}
+
+describe("certwh listen --sandbox", () => {
+  test("--json: ready with the sandbox's URL and key, events from `certwh trigger`, SIGINT → 130", async (t) => {
+    const l = spawnListen(t, ["--sandbox", "--json", "--no-journal"]);
+    const ready = await l.line((x) => x.type === "ready");
+    assert.equal(typeof ready.webhook_id, "number");
+    assert.match(String(ready.public_url), /^http:\/\/127\.0\.0\.1:\d+\/hook\//);
+    assert.match(String(ready.sandbox_url), /^http:\/\/127\.0\.0\.1:\d+\/services\/v2$/);
+    assert.equal(typeof ready.sandbox_api_key, "string");
+    assert.ok(!String(ready.sandbox_api_key).includes("…"), "the throwaway key is shown in full");
+
+    const trigger = await runCli(
+      ["trigger", "certificate_issued", "--sandbox-url", String(ready.sandbox_url), "--order-id", "4242"],
+      { env: { CERTWH_API_KEY: String(ready.sandbox_api_key) } },
+    );
+    assert.equal(trigger.code, 0, trigger.stderr);
+    const event = await l.line((x) => x.type === "event" && x.event === "certificate_issued");
+    assert.equal((event.data as { order_id?: number }).order_id, 4242);
+    assert.match(String(event.received_at), /^\d{4}-/);
+
+    l.child.kill("SIGINT");
+    const exit = await l.exit;
+    assert.equal(exit.code, 130, l.stderr());
+    const last = l.lines.at(-1);
+    assert.equal(last?.type, "interrupted");
+    assert.equal(last?.signal, "SIGINT");
+    const onExit = l.lines.find(isState("on_exit"));
+    assert.equal(onExit?.action, "deactivate");
+    assert.equal(onExit?.outcome, "done");
+    for (const line of l.lines) assert.equal(typeof line.type, "string", JSON.stringify(line));
+    assert.ok(await refused(String(ready.local_url)), "the receiver port is closed");
+  });
+
+  test("human output: ready block on stderr, event lines on stdout; SIGTERM → 143", async (t) => {
+    const l = spawnListen(t, ["--sandbox", "--no-journal"]);
+    await l.stderrIncludes("certwh trigger certificate_issued --sandbox-url");
+    const key = /API key ([A-Za-z0-9_-]+)\)/.exec(l.stderr())?.[1];
+    const sandboxUrl = /Sandbox\s+(http:\S+)/.exec(l.stderr())?.[1];
+    assert.ok(key && sandboxUrl, l.stderr());
+    const emit = await fetch(new URL("/sandbox/v1/emit", sandboxUrl), {
+      method: "POST",
+      headers: { "x-dc-devkey": key, "content-type": "application/json" },
+      body: JSON.stringify({ event: "certificate_revoked", data: { order_id: 77, certificate_id: 78 } }),
+    });
+    assert.equal(emit.status, 200);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no event line: ${l.stdout()}`)), 10_000);
+      const check = setInterval(() => {
+        if (/-->\s+certificate_revoked\s+order 77\s+cert 78/.test(l.stdout())) {
+          clearTimeout(timer);
+          clearInterval(check);
+          resolve();
+        }
+      }, 20);
+    });
+    assert.ok(!l.stdout().includes("Public URL"), "the ready block is not on stdout");
+    assert.match(l.stderr(), /Public URL\s+http:\/\/127\.0\.0\.1/);
+    assert.match(l.stderr(), /On exit\s+deactivate/);
+    l.child.kill("SIGTERM");
+    assert.equal((await l.exit).code, 143);
+    assert.match(l.stderr(), /Deactivated webhook/);
+  });
+});

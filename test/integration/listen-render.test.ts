@@ -1,0 +1,143 @@
+// How listen's state events reach the terminal (ux-conventions §3–§4): NDJSON on stdout under --json; event
+// lines on stdout and everything else on stderr otherwise; the countdown updates in place on a TTY only.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { Output } from "../../src/io/output.js";
+import { createListenRenderer } from "../../src/io/render-listen.js";
+import type { ListenEvent } from "../../src/listen/types.js";
+import { ManualClock } from "../../src/util/clock.js";
+import { registerSecret } from "../../src/util/redact.js";
+
+function capture(opts: { json: boolean; tty?: boolean }) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io = new Output({
+    stdout: { write: (s: string) => out.push(s) > 0, isTTY: opts.tty },
+    stderr: { write: (s: string) => err.push(s) > 0, isTTY: opts.tty },
+    json: opts.json,
+    color: false,
+  });
+  return { io, out, err };
+}
+
+const READY: ListenEvent = {
+  type: "ready",
+  public_url: "https://abc.ngrok.app/hook/x",
+  local_url: "http://127.0.0.1:5000/hook/x",
+  webhook_id: 12,
+  status: "active",
+  events: ["certificate_issued"],
+  tunnel: "ngrok",
+  protections: { key_check: true, ip_allowlist: ["216.168.240.0/20"], source_check: "loopback peers only" },
+  forward_to: null,
+  journal: null,
+  on_exit: "deactivate",
+  until: null,
+  sandbox_url: "http://127.0.0.1:6000/services/v2",
+  sandbox_api_key: "sandbox-key-0123456789-abcdefgh",
+};
+
+const EVENTS: ListenEvent[] = [
+  { type: "state", stage: "verified", webhook_id: 12 },
+  READY,
+  {
+    type: "event",
+    event: "certificate_issued",
+    data: { order_id: 470091052, certificate_id: 471270113 },
+    received_at: "2026-01-01T14:02:11.000Z",
+    id: "abc",
+    known: true,
+  },
+  {
+    type: "forward",
+    id: "abc",
+    event: "certificate_issued",
+    url: "http://localhost:3000/w",
+    attempt: 1,
+    ok: true,
+    status: 200,
+    ms: 23,
+    final: true,
+  },
+  {
+    type: "rejected",
+    status: 401,
+    reason: "unauthorized",
+    detail: "missing",
+    received_at: "2026-01-01T14:05:40.000Z",
+  },
+  {
+    type: "duplicate",
+    event: "certificate_issued",
+    received_at: "2026-01-01T14:06:02.000Z",
+    id: "abc",
+    first_received_at: "2026-01-01T14:02:11.000Z",
+  },
+  { type: "interrupted", signal: "SIGINT", on_exit: "deactivate", webhook_id: 12 },
+];
+
+describe("listen rendering", () => {
+  test("--json: one object per line, each with a type; the sandbox's throwaway key is shown", () => {
+    registerSecret("sandbox-key-0123456789-abcdefgh");
+    const { io, out, err } = capture({ json: true });
+    const r = createListenRenderer(io, new ManualClock());
+    for (const e of EVENTS) r.render(e);
+    r.close();
+    assert.deepEqual(err, []);
+    const lines = out
+      .join("")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      lines.map((l) => l.type),
+      EVENTS.map((e) => e.type),
+    );
+    assert.equal(lines[1].sandbox_api_key, "sandbox-key-0123456789-abcdefgh");
+    assert.deepEqual(lines[2].data, { order_id: 470091052, certificate_id: 471270113 });
+  });
+
+  test("human: event, forward and duplicate lines on stdout; ready block and rejections on stderr", () => {
+    const { io, out, err } = capture({ json: false });
+    const r = createListenRenderer(io, new ManualClock());
+    for (const e of EVENTS) r.render(e);
+    const stdout = out.join("");
+    const stderr = err.join("");
+    assert.match(stdout, /-->\s+certificate_issued\s+order 470091052\s+cert 471270113/);
+    assert.match(stdout, /<-- \[200\] POST http:\/\/localhost:3000\/w \(23 ms\)/);
+    assert.match(stdout, /==\s+duplicate of certificate_issued at \d\d:\d\d:\d\d/);
+    assert.doesNotMatch(stdout, /Public URL|xx|rejected/);
+    assert.match(stderr, /Webhook 12 is active; events now reach this computer/);
+    assert.match(stderr, /IP allowlist 216\.168\.240\.0\/20 at the ngrok edge/);
+    assert.match(stderr, /xx {2}rejected 401: X-WEBHOOK-KEY missing/);
+  });
+
+  test("the countdown updates in place on a TTY, and prints one line without one", () => {
+    const clock = new ManualClock();
+    const waiting: ListenEvent = {
+      type: "state",
+      stage: "waiting",
+      webhook_id: 12,
+      deadline: new Date(clock.now() + 1_800_000).toISOString(),
+      deadline_ms: clock.now() + 1_800_000,
+      time_left_ms: 1_800_000,
+    };
+    const tty = capture({ json: false, tty: true });
+    const r1 = createListenRenderer(tty.io, clock);
+    r1.render(waiting);
+    r1.render({ type: "state", stage: "verified", webhook_id: 12 });
+    r1.close();
+    const ESC = String.fromCharCode(27);
+    assert.ok(
+      tty.err.join("").includes(`\r${ESC}[2KWaiting for the challenge token… 30:00 left`),
+      tty.err.join(""),
+    );
+
+    const plain = capture({ json: false, tty: false });
+    const r2 = createListenRenderer(plain.io, clock);
+    r2.render(waiting);
+    r2.close();
+    assert.equal(plain.err.length, 1);
+    assert.ok(!plain.err.join("").includes(ESC), "no escape codes without a TTY");
+  });
+});
