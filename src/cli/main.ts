@@ -1,11 +1,12 @@
 // Entry point: parse argv, run one command, and turn its outcome into an exit code (the only place
 // that does). SIGINT/SIGTERM abort the run's signal once; a second Ctrl-C exits at once.
 
-import { CommanderError } from "commander";
 import { CertwhError, ExitCode, InterruptedError } from "../errors.js";
-import { Output } from "../io/output.js";
-import { describeFailure } from "./exit-codes.js";
+import { CommanderError } from "./commander.js";
 import { buildProgram } from "./program.js";
+
+// Output (chalk) and the failure table load only when there is a failure to report: --help and
+// successful commands that print nothing through Output start faster without them.
 
 function installSignalHandlers(controller: AbortController): () => void {
   let interrupts = 0;
@@ -54,7 +55,7 @@ export async function main(argv: string[]): Promise<void> {
     // The command returned after a signal: it has already wound down and said so (sandbox, listen).
     if (controller.signal.aborted) code = interruptedExitCode(controller.signal.reason);
   } catch (caught) {
-    code = report(controller.signal.aborted ? controller.signal.reason : caught, argv);
+    code = await report(controller.signal.aborted ? controller.signal.reason : caught, argv);
   } finally {
     removeHandlers();
   }
@@ -63,13 +64,17 @@ export async function main(argv: string[]): Promise<void> {
   setTimeout(() => process.exit(code), 1500).unref();
 }
 
-function report(err: unknown, argv: string[]): number {
+async function report(err: unknown, argv: string[]): Promise<number> {
   if (err instanceof CommanderError) {
     // Help and version are displayed by commander itself; anything else is a usage error it printed.
     if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return ExitCode.ok;
     if (err.code === "commander.help" || err.exitCode === 0) return ExitCode.ok;
     return ExitCode.usage;
   }
+  const [{ describeFailure }, { Output }] = await Promise.all([
+    import("./exit-codes.js"),
+    import("../io/output.js"),
+  ]);
   const failure = describeFailure(err);
   const io = new Output({
     stdout: process.stdout,

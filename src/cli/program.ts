@@ -1,10 +1,11 @@
 // The command table: global flags, then each area's commands (src/cli/register/*). Command code is
-// imported only when its command runs, so --help and --version load nothing heavy.
+// imported only when its command runs, so --help and --version load nothing heavy; so is the command
+// context (Output, chalk, the prompter), which only a running command needs.
 
-import { Command, Option } from "commander";
 import type { GlobalFlags } from "../config/types.js";
 import { version } from "../util/version.js";
-import { createContext } from "./context.js";
+import { Command, Option } from "./commander.js";
+import type { CommandContext } from "./context.js";
 import { register as registerConfig } from "./register/config.js";
 import { register as registerLifecycle } from "./register/lifecycle.js";
 import { register as registerListen } from "./register/listen.js";
@@ -54,9 +55,10 @@ Run \`certwh help <command>\` for a command's flags and examples.`,
 
   const run: Runner = async (name, options, command) => {
     const globals = command.optsWithGlobals() as unknown as GlobalFlags;
+    const { createContext } = await import("./context.js");
     const ctx = createContext({ globals, env: io.env, signal: io.signal });
     const mod = (await import(`../commands/${name}.js`)) as {
-      run(opts: unknown, ctx: ReturnType<typeof createContext>): Promise<void>;
+      run(opts: unknown, ctx: CommandContext): Promise<void>;
     };
     await mod.run(options, ctx);
   };

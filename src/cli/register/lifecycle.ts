@@ -1,7 +1,7 @@
 // The webhook lifecycle commands: status, create, update-url, test, challenge, verify, activate,
 // deactivate, delete, logs. Flags and help only; the code lives in src/commands/<name>.ts.
 
-import { type Command, Option } from "commander";
+import { type Command, Option } from "../commander.js";
 import { collect, type Runner } from "../runner.js";
 
 const SECRET_HELP = `

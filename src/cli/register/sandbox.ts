@@ -1,4 +1,4 @@
-import { type Command, Option } from "commander";
+import { type Command, Option } from "../commander.js";
 import type { Runner } from "../runner.js";
 
 export function register(program: Command, run: Runner): void {
