@@ -1,0 +1,86 @@
+// `npm run bench`: every benchmark against its baseline in the same run, interleaved; prints the table and
+// writes bench/results.json. Talks to 127.0.0.1 only. Run after `npm run build` (the npm script does).
+// Options: --quick (fewer rounds, for a smoke run).
+import { existsSync, writeFileSync } from "node:fs";
+import { cpus, platform, release, totalmem } from "node:os";
+import { join } from "node:path";
+import { cleanupHomes, DIST } from "./lib/env.mjs";
+import { stopChild } from "./lib/proc.mjs";
+import { benchListenReady, startListen } from "./listen.mjs";
+import { benchReceiver, startHarness } from "./receiver.mjs";
+import { benchStartup } from "./startup.mjs";
+import { benchStatus } from "./status.mjs";
+
+const quick = process.argv.includes("--quick");
+const rounds = (full, small) => (quick ? small : full);
+
+if (!existsSync(join(DIST, "cli", "main.js"))) {
+  console.error("dist/ is missing: run `npm run build` first (npm run bench does).");
+  process.exit(2);
+}
+
+const machine = {
+  cpu: cpus()[0]?.model ?? "unknown",
+  cores: cpus().length,
+  memory_gb: Number((totalmem() / 1024 ** 3).toFixed(1)),
+  os: `${platform()} ${release()}`,
+  node: process.version,
+};
+const startedAt = new Date();
+const rows = [];
+const step = async (label, fn) => {
+  process.stderr.write(`bench: ${label}…\n`);
+  const result = await fn();
+  for (const row of Array.isArray(result) ? result : [result]) rows.push(row);
+};
+
+try {
+  await step("start-up", () => benchStartup({ rounds: rounds(30, 8) }));
+  await step("status against the sandbox", () => benchStatus({ rounds: rounds(20, 5) }));
+  await step("listen: spawn to ready", () => benchListenReady({ rounds: rounds(10, 3) }));
+  // The receiver under load is measured in the listen process itself (journal on); if listen is not built,
+  // in a harness wiring the receiver library to the journal the same way.
+  const hasListen = existsSync(join(DIST, "commands", "listen.js"));
+  const subject = hasListen ? await startListen() : await startHarness();
+  try {
+    const { throughput, memory } = await (async () => {
+      process.stderr.write("bench: receiver throughput and memory…\n");
+      return benchReceiver(subject, { rounds: rounds(4, 1), seconds: rounds(3, 2) });
+    })();
+    rows.push(throughput, memory);
+  } finally {
+    await stopChild(subject.child);
+  }
+} finally {
+  cleanupHomes();
+}
+
+const fmtRatio = (r) => (r === null || r === undefined ? "" : `${r.toFixed(2)}×`);
+const table = [
+  ["what", "certwh", "baseline", "ratio", "target", "met"],
+  ...rows.map((r) => [
+    r.what,
+    r.subject,
+    r.baseline ? `${r.base} (${r.baseline})` : "",
+    fmtRatio(r.ratio),
+    r.target,
+    r.met ? "yes" : "NO",
+  ]),
+];
+const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
+const line = (row) => `| ${row.map((cell, i) => cell.padEnd(widths[i])).join(" | ")} |`;
+console.log(
+  `certwh benchmarks, ${startedAt.toISOString()} — ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`,
+);
+console.log(line(table[0]));
+console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+for (const row of table.slice(1)) console.log(line(row));
+const breakdown = rows.find((r) => r.detail?.breakdown_ms)?.detail.breakdown_ms;
+if (breakdown) {
+  console.log("\nlisten --sandbox --json, median ms per step:");
+  for (const [name, ms] of Object.entries(breakdown)) console.log(`  ${name.padEnd(30)} ${ms}`);
+}
+
+const out = new URL("./results.json", import.meta.url);
+writeFileSync(out, `${JSON.stringify({ date: startedAt.toISOString(), machine, quick, rows }, null, 2)}\n`);
+console.log(`\nwritten: bench/results.json${quick ? " (quick run)" : ""}`);
