@@ -66,6 +66,12 @@ export interface VerificationOptions {
   maxChallenges?: number;
   /** Token validity, default 30 minutes. */
   windowMs?: number;
+  /**
+   * Let an activate that is already sent finish (bounded by the request timeout) even when the run is
+   * interrupted, so the caller knows whether the webhook ended active and can undo it (listen's on-exit).
+   * An aborted request could still be applied by CertCentral after certwh stopped looking.
+   */
+  settleActivation?: boolean;
 }
 
 export interface VerificationResult {
@@ -140,7 +146,7 @@ export async function runVerification(opts: VerificationOptions): Promise<Verifi
 
   if (opts.activate === false) return { outcome: "verified", deadline, challengesSent };
   throwIfAborted(signal);
-  await api.activate(webhookId, call);
+  await api.activate(webhookId, opts.settleActivation ? {} : call);
   report({ stage: "activated", webhookId });
   return { outcome: "activated", deadline, challengesSent };
 }

@@ -31,7 +31,10 @@ function describeError(err: unknown): string {
 }
 
 async function deactivate(api: WebhookApi, id: number, active: boolean, signal: AbortSignal) {
-  if (!active) {
+  // An activate cut short by Ctrl-C may still have been applied by CertCentral: when listen does not
+  // know the webhook to be active, ask before deciding there is nothing to do.
+  const isActive = active || (await api.getWebhook({ signal }))?.status === "active";
+  if (!isActive) {
     return {
       outcome: "skipped" as const,
       message: `Webhook ${id} is not active (verification did not finish): CertCentral sends nothing to it.`,

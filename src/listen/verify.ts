@@ -73,6 +73,7 @@ export async function verifyEndpoint(input: VerifyInput): Promise<void> {
       signal: input.signal,
       maxChallenges: input.maxChallenges,
       windowMs: input.windowMs,
+      settleActivation: true,
       awaitToken: async ({ deadline, signal }) => {
         // "" means the window ran out; a timer firing a hair early must not submit an empty token.
         for (let i = 0; i < 1000; i++) {

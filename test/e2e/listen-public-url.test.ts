@@ -106,6 +106,23 @@ describe("certwh listen --public-url against a sandbox", () => {
     assert.equal(l.lines.at(-1)?.type, "interrupted");
   });
 
+  test("SIGINT during a slow activate that CertCentral still applies: the webhook ends inactive", async (t) => {
+    const sandbox = await withSandbox(t);
+    // The sandbox applies the activation after the delay even though listen has stopped waiting for it.
+    sandbox.inject("PUT /webhook/:id/activate", { delayMs: 1500 });
+    const l = await startListening(t, sandbox, ["--no-journal"]);
+    await l.line(isState("verified"));
+    await new Promise((r) => setTimeout(r, 200)); // the activate request is now in flight
+    l.child.kill("SIGINT");
+    const exit = await l.exit;
+    assert.equal(exit.code, 130, l.stderr());
+    const deadline = Date.now() + 5000;
+    while (sandbox.webhook()?.status !== "inactive" && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(sandbox.webhook()?.status, "inactive", "an activation applied late is undone on exit");
+  });
+
   test("--force --on-exit restore: the production endpoint, events and secret come back", async (t) => {
     const sandbox = await withSandbox(t);
     const production = await startReceiver(t, "/prod");
