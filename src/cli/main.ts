@@ -1,21 +1,29 @@
 // Entry point: parse argv, run one command, and turn its outcome into an exit code (the only place
 // that does). SIGINT/SIGTERM abort the run's signal once; a second Ctrl-C exits at once.
 
-import { CertwhError, ExitCode, InterruptedError } from "../errors.js";
+import { CertwhError, ExitCode, InterruptedError, UsageError } from "../errors.js";
 import { CommanderError } from "./commander.js";
 import { buildProgram } from "./program.js";
 
 // Output (chalk) and the failure table load only when there is a failure to report: --help and
 // successful commands that print nothing through Output start faster without them.
 
+/**
+ * A signal repeated within this window is the same interruption, not an impatient second Ctrl-C: conf's
+ * file writer (atomically → when-exit) re-raises the signal it caught with process.kill.
+ */
+const REPEAT_WINDOW_MS = 300;
+
 function installSignalHandlers(controller: AbortController): () => void {
-  let interrupts = 0;
+  let firstAt = 0;
   const onSignal = (signal: "SIGINT" | "SIGTERM") => {
-    interrupts += 1;
-    if (interrupts > 1) {
+    const now = Date.now();
+    if (firstAt !== 0 && now - firstAt < REPEAT_WINDOW_MS) return;
+    if (firstAt !== 0) {
       process.stderr.write("\nInterrupted again: exiting now.\n");
       process.exit(signal === "SIGINT" ? ExitCode.sigint : ExitCode.sigterm);
     }
+    firstAt = now;
     controller.abort(new InterruptedError(signal, `Interrupted by ${signal}.`));
   };
   const onInt = () => onSignal("SIGINT");
@@ -40,6 +48,15 @@ function exitQuietlyOnBrokenPipe(): void {
   });
 }
 
+/** commander answers `help <unknown>` with the general help and exit 0; a typo deserves exit 2. */
+function rejectHelpForUnknownCommand(program: ReturnType<typeof buildProgram>, argv: string[]): void {
+  const [first, name] = argv.slice(2);
+  if (first !== "help" || !name || name.startsWith("-")) return;
+  const known = program.commands.some((c) => c.name() === name || c.aliases().includes(name));
+  if (!known)
+    throw new UsageError(`Unknown command "${name}".`, { hint: "Run `certwh --help` for the list." });
+}
+
 function wantsJson(argv: string[]): boolean {
   return argv.includes("--json");
 }
@@ -51,6 +68,7 @@ export async function main(argv: string[]): Promise<void> {
   let code: number = ExitCode.ok;
   try {
     const program = buildProgram({ signal: controller.signal });
+    rejectHelpForUnknownCommand(program, argv);
     await program.parseAsync(argv);
     // The command returned after a signal: it has already wound down and said so (sandbox, listen).
     if (controller.signal.aborted) code = interruptedExitCode(controller.signal.reason);
@@ -69,19 +87,27 @@ async function report(err: unknown, argv: string[]): Promise<number> {
     // Help and version are displayed by commander itself; anything else is a usage error it printed.
     if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return ExitCode.ok;
     if (err.code === "commander.help" || err.exitCode === 0) return ExitCode.ok;
+    if (wantsJson(argv)) {
+      const message = err.message.replace(/^error: /, "");
+      process.stdout.write(
+        `${JSON.stringify({ error: { exit_code: ExitCode.usage, code: "usage", message } })}\n`,
+      );
+    }
     return ExitCode.usage;
   }
-  const [{ describeFailure }, { Output }] = await Promise.all([
+  const [{ describeFailure }, { Output, loadChalk, showsColor }] = await Promise.all([
     import("./exit-codes.js"),
     import("../io/output.js"),
   ]);
   const failure = describeFailure(err);
+  const color = !process.env.NO_COLOR && !argv.includes("--no-color");
   const io = new Output({
     stdout: process.stdout,
     stderr: process.stderr,
     json: wantsJson(argv),
-    color: !process.env.NO_COLOR && !argv.includes("--no-color"),
+    color,
     verbose: argv.includes("--verbose"),
+    chalk: showsColor(color, process.stderr) ? await loadChalk() : undefined,
   });
   if (io.json && !(err instanceof CertwhError && err.reported)) {
     io.writeJson({ error: { exit_code: failure.exitCode, code: failure.code, message: failure.message } });

@@ -1,77 +1,145 @@
 // Completion scripts generated from the command table itself, so they never drift from the flags.
+// Each script finds the command word by skipping options and the values of options that take one,
+// offers sub-commands and argument choices, and falls back to file names for option values.
 
-import type { Command } from "commander";
+import type { Command, Option } from "commander";
 import type { CommandContext } from "../cli/context.js";
 import { buildProgram } from "../cli/program.js";
 import { UsageError } from "../errors.js";
+import { EVENT_TYPES } from "../events/catalogue.js";
 
 export interface CompletionOptions {
   shell: string;
 }
 
-interface Spec {
-  globals: string[];
-  commands: { name: string; description: string; flags: string[] }[];
+interface CommandSpec {
+  names: string[];
+  description: string;
+  flags: string[];
+  /** Flags followed by a value; with choices, those are completed, otherwise file names. */
+  valueFlags: { flag: string; choices: string[] }[];
+  /** Sub-commands (config) or argument choices (completion, trigger). */
+  words: string[];
 }
 
+export interface Spec {
+  globals: string[];
+  globalValueFlags: { flag: string; choices: string[] }[];
+  commands: CommandSpec[];
+}
+
+const ARGUMENT_CHOICES: Record<string, string[]> = {
+  completion: ["bash", "zsh", "fish"],
+  trigger: EVENT_TYPES.map((e) => e.name),
+};
+
 function longFlags(cmd: Command): string[] {
-  return cmd.options.map((o) => o.long).filter((f): f is string => Boolean(f));
+  return [...cmd.options.map((o) => o.long).filter((f): f is string => Boolean(f)), "--help"];
+}
+
+function valueFlags(cmd: Command): { flag: string; choices: string[] }[] {
+  return cmd.options
+    .filter((o: Option) => o.long && (o.required || o.optional))
+    .map((o: Option) => ({ flag: o.long as string, choices: o.argChoices ?? [] }));
 }
 
 export function completionSpec(program: Command): Spec {
   return {
-    globals: [...longFlags(program), "--help"],
-    commands: program.commands.map((c) => ({
-      name: c.name(),
-      description: c.description().replace(/'/g, ""),
-      flags: [...longFlags(c), "--help"],
-    })),
+    globals: longFlags(program),
+    globalValueFlags: valueFlags(program),
+    commands: program.commands
+      .filter((c) => c.name() !== "help")
+      .map((c) => ({
+        names: [c.name(), ...c.aliases()],
+        description: c.description().replace(/'/g, ""),
+        flags: longFlags(c),
+        valueFlags: valueFlags(c),
+        words: [
+          ...c.commands.map((s) => s.name()).filter((n) => n !== "help"),
+          ...(ARGUMENT_CHOICES[c.name()] ?? []),
+        ],
+      })),
   };
 }
 
+const words = (list: string[]) => list.join(" ");
+
 function bash(spec: Spec): string {
-  const cases = spec.commands.map((c) => `    ${c.name}) opts="${c.flags.join(" ")}" ;;`).join("\n");
+  const allValueFlags = [...spec.globalValueFlags, ...spec.commands.flatMap((c) => c.valueFlags)];
+  const valueCases = [...new Map(allValueFlags.map((v) => [v.flag, v.choices])).entries()]
+    .map(([flag, choices]) =>
+      choices.length
+        ? `    ${flag}) COMPREPLY=($(compgen -W "${words(choices)}" -- "$cur")); return ;;`
+        : `    ${flag}) COMPREPLY=(); return ;;`,
+    )
+    .join("\n");
+  const cases = spec.commands
+    .map((c) => `    ${c.names.join("|")}) opts="${words([...c.words, ...c.flags])}" ;;`)
+    .join("\n");
   return `# certwh bash completion
 _certwh() {
-  local cur cmd opts i
+  local cur prev cmd opts i w
   cur="\${COMP_WORDS[COMP_CWORD]}"
+  prev="\${COMP_WORDS[COMP_CWORD-1]}"
+  # The value of an option: its choices, or file names (complete -o default).
+  case "$prev" in
+${valueCases}
+  esac
   cmd=""
   for ((i = 1; i < COMP_CWORD; i++)); do
-    case "\${COMP_WORDS[i]}" in -*) ;; *) cmd="\${COMP_WORDS[i]}"; break ;; esac
+    w="\${COMP_WORDS[i]}"
+    case " ${words(allValueFlags.map((v) => v.flag))} " in *" $w "*) ((i++)); continue ;; esac
+    case "$w" in -*) ;; *) cmd="$w"; break ;; esac
   done
   if [[ -z "$cmd" ]]; then
-    COMPREPLY=($(compgen -W "${spec.commands.map((c) => c.name).join(" ")} ${spec.globals.join(" ")}" -- "$cur"))
+    COMPREPLY=($(compgen -W "${words(spec.commands.flatMap((c) => c.names))} ${words(spec.globals)}" -- "$cur"))
     return
   fi
   case "$cmd" in
 ${cases}
     *) opts="" ;;
   esac
-  COMPREPLY=($(compgen -W "$opts ${spec.globals.join(" ")}" -- "$cur"))
+  COMPREPLY=($(compgen -W "$opts ${words(spec.globals)}" -- "$cur"))
 }
 complete -o default -F _certwh certwh
 `;
 }
 
 function zsh(spec: Spec): string {
-  const cmds = spec.commands.map((c) => `    '${c.name}:${c.description}'`).join("\n");
+  const cmds = spec.commands.flatMap((c) => c.names.map((n) => `    '${n}:${c.description}'`)).join("\n");
+  const allValueFlags = [...spec.globalValueFlags, ...spec.commands.flatMap((c) => c.valueFlags)];
   const cases = spec.commands
     .map(
       (c) =>
-        `      ${c.name}) _values 'flags' ${[...c.flags, ...spec.globals].map((f) => `'${f}'`).join(" ")} ;;`,
+        `      ${c.names.join("|")}) compadd -- ${words([...c.words, ...c.flags, ...spec.globals].map((f) => `'${f}'`))} ;;`,
+    )
+    .join("\n");
+  const valueCases = [...new Map(allValueFlags.map((v) => [v.flag, v.choices])).entries()]
+    .map(
+      ([flag, choices]) =>
+        `      ${flag}) ${choices.length ? `compadd -- ${words(choices)}` : "_files"}; return ;;`,
     )
     .join("\n");
   return `#compdef certwh
 _certwh() {
   local -a commands
+  local cmd="" i
   commands=(
 ${cmds}
   )
-  if (( CURRENT == 2 )); then
+  case "\${words[CURRENT-1]}" in
+${valueCases}
+  esac
+  for ((i = 2; i < CURRENT; i++)); do
+    case " ${words(allValueFlags.map((v) => v.flag))} " in *" \${words[i]} "*) ((i++)); continue ;; esac
+    case "\${words[i]}" in -*) ;; *) cmd="\${words[i]}"; break ;; esac
+  done
+  if [[ -z "$cmd" ]]; then
     _describe 'command' commands
+    compadd -- ${words(spec.globals)}
     return
   fi
-  case "\${words[2]}" in
+  case "$cmd" in
 ${cases}
   esac
 }
@@ -81,13 +149,26 @@ compdef _certwh certwh
 
 function fish(spec: Spec): string {
   const lines = ["# certwh fish completion", "complete -c certwh -f"];
+  const takesValue = (flag: string, choices: string[]) =>
+    choices.length ? ` -x -a '${words(choices)}'` : flag ? " -r -F" : "";
   for (const c of spec.commands) {
-    lines.push(`complete -c certwh -n '__fish_use_subcommand' -a '${c.name}' -d '${c.description}'`);
+    const seen = `__fish_seen_subcommand_from ${words(c.names)}`;
+    for (const n of c.names)
+      lines.push(`complete -c certwh -n '__fish_use_subcommand' -a '${n}' -d '${c.description}'`);
+    if (c.words.length) lines.push(`complete -c certwh -n '${seen}' -a '${words(c.words)}'`);
+    const values = new Map(c.valueFlags.map((v) => [v.flag, v.choices]));
     for (const f of c.flags) {
-      lines.push(`complete -c certwh -n '__fish_seen_subcommand_from ${c.name}' -l '${f.slice(2)}'`);
+      const choices = values.get(f);
+      lines.push(
+        `complete -c certwh -n '${seen}' -l '${f.slice(2)}'${choices ? takesValue(f, choices) : ""}`,
+      );
     }
   }
-  for (const f of spec.globals) lines.push(`complete -c certwh -l '${f.slice(2)}'`);
+  const globalValues = new Map(spec.globalValueFlags.map((v) => [v.flag, v.choices]));
+  for (const f of spec.globals) {
+    const choices = globalValues.get(f);
+    lines.push(`complete -c certwh -l '${f.slice(2)}'${choices ? takesValue(f, choices) : ""}`);
+  }
   return `${lines.join("\n")}\n`;
 }
 
@@ -95,8 +176,7 @@ export async function run(
   opts: CompletionOptions,
   ctx: Pick<CommandContext, "io" | "signal">,
 ): Promise<void> {
-  const spec = completionSpec(buildProgram({ signal: ctx.signal }));
   const render = { bash, zsh, fish }[opts.shell as "bash" | "zsh" | "fish"];
   if (!render) throw new UsageError(`Unknown shell "${opts.shell}": use bash, zsh or fish.`);
-  ctx.io.print(render(spec).trimEnd());
+  ctx.io.print(render(completionSpec(buildProgram({ signal: ctx.signal }))).trimEnd());
 }

@@ -1,7 +1,7 @@
 // Prompts on stderr through @inquirer/prompts (loaded only when a prompt is really shown).
 // Under --no-input, CI or a non-TTY stdin every prompt is refused with a usage error naming the flag.
 
-import { UsageError } from "../errors.js";
+import { InterruptedError, UsageError } from "../errors.js";
 
 export interface Prompter {
   readonly interactive: boolean;
@@ -16,22 +16,33 @@ export function createPrompter(interactive: boolean, signal?: AbortSignal): Prom
     throw new UsageError(`This needs input, and certwh is not running interactively: pass ${flag}.`);
   };
   const context = { output: process.stderr, signal };
+  // In raw mode Ctrl-C is a keypress, not a signal: inquirer reports it as ExitPromptError.
+  const asked = async <T>(prompt: Promise<T>): Promise<T> => {
+    try {
+      return await prompt;
+    } catch (err) {
+      const name = (err as Error | undefined)?.name;
+      if (name === "ExitPromptError") throw new InterruptedError("SIGINT", "Cancelled at the prompt.");
+      if (name === "AbortPromptError" && signal?.aborted) throw signal.reason;
+      throw err;
+    }
+  };
   return {
     interactive,
     async input(message, flag, opts) {
       if (!interactive) return refuse(flag);
       const { input } = await import("@inquirer/prompts");
-      return input({ message, validate: opts?.validate }, context);
+      return asked(input({ message, validate: opts?.validate }, context));
     },
     async password(message, flag) {
       if (!interactive) return refuse(flag);
       const { password } = await import("@inquirer/prompts");
-      return password({ message, mask: "*" }, context);
+      return asked(password({ message, mask: "*" }, context));
     },
     async confirm(message, flag, defaultValue = false) {
       if (!interactive) return refuse(flag);
       const { confirm } = await import("@inquirer/prompts");
-      return confirm({ message, default: defaultValue }, context);
+      return asked(confirm({ message, default: defaultValue }, context));
     },
   };
 }

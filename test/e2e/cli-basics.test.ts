@@ -54,3 +54,48 @@ test("completion for an unknown shell is a usage error", async () => {
   assert.equal(r.code, 2);
   assert.match(r.stderr, /bash, zsh or fish/);
 });
+
+test("bash completion skips option values, offers sub-commands, choices and file names", async () => {
+  const { execFileSync } = await import("node:child_process");
+  const { writeFileSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const { tempDir } = await import("../helpers/cli.js");
+  const script = join(tempDir(), "certwh.bash");
+  writeFileSync(script, (await runCli(["completion", "bash"])).stdout);
+  const complete = (words: string[]) =>
+    execFileSync(
+      "bash",
+      [
+        "-c",
+        `source "$0"; COMP_WORDS=("$@"); COMP_CWORD=$((\${#COMP_WORDS[@]}-1)); _certwh; printf '%s\\n' "\${COMPREPLY[@]}"`,
+        script,
+        ...words,
+      ],
+      { encoding: "utf8" },
+    )
+      .split("\n")
+      .filter(Boolean);
+  assert.deepEqual(complete(["certwh", "--profile", "eu-prod", "create", "--u"]), ["--url"]);
+  assert.ok(complete(["certwh", "sh"]).includes("show"));
+  assert.deepEqual(complete(["certwh", "--region", ""]), ["us", "eu"]);
+  assert.ok(complete(["certwh", "config", ""]).includes("unset"));
+  assert.deepEqual(complete(["certwh", "create", "--secret-file", ""]), []); // files, via -o default
+  assert.deepEqual(complete(["certwh", "listen", "--on-exit", ""]).sort(), ["deactivate", "keep", "restore"]);
+});
+
+test("`help <unknown>` is a usage error; `help <command>` shows that command", async () => {
+  const bad = await runCli(["help", "nosuch"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /Unknown command "nosuch"/);
+  const good = await runCli(["help", "status"]);
+  assert.equal(good.code, 0);
+  assert.match(good.stdout, /--show-secret/);
+});
+
+test("--json usage errors still print one error object on stdout", async () => {
+  const r = await runCli(["--json", "verify"]);
+  assert.equal(r.code, 2);
+  const doc = JSON.parse(r.stdout);
+  assert.equal(doc.error.exit_code, 2);
+  assert.match(doc.error.message, /--token/);
+});
