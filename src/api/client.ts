@@ -6,6 +6,7 @@ import { type Dispatcher, request } from "undici";
 import { type Clock, systemClock } from "../util/clock.js";
 import { mask, redact, redactHeaders, registerSecret } from "../util/redact.js";
 import { checkBaseUrl } from "./base-url.js";
+import { registerEndpointSecret } from "./endpoint-secret.js";
 import { ApiError, ApiTimeoutError, NetworkError } from "./errors.js";
 import { parseRetryAfter, withRetry } from "./retry.js";
 import type { ApiClientOptions } from "./types.js";
@@ -62,12 +63,16 @@ export function parseErrorEnvelope(text: string): { code: string; message: strin
   return out;
 }
 
-/** Register every webhook `secret` in a JSON value and return a copy with those fields masked. */
+/**
+ * Register every webhook `secret` in a JSON value and return a copy with those fields masked. Endpoints
+ * that carry a credential (Slack URLs) are registered too, so redact() masks them in any output.
+ */
 export function maskSecretFields(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(maskSecretFields);
   if (value === null || typeof value !== "object") return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (k === "endpoint" && typeof v === "string") registerEndpointSecret(v);
     if (k === "secret" && typeof v === "string") {
       registerSecret(v);
       out[k] = v === "" ? "" : mask(v);
@@ -182,12 +187,15 @@ export class ApiClient {
         maskSecretFields(data); // registers any webhook secret for redaction
         return data;
       } catch {
+        // Not a refusal: CertCentral (or whatever answered) said yes in a form certwh cannot read.
+        const detail = bodySnippet(text);
         throw new ApiError({
           status,
           code: "",
           method: req.method,
           path: req.path,
-          message: `CertCentral answered HTTP ${status} with a body that is not JSON: ${bodySnippet(text)}`,
+          detail,
+          message: `CertCentral's answer to ${req.method} ${req.path} could not be read (HTTP ${status}, not JSON): ${detail}`,
         });
       }
     }
@@ -226,6 +234,7 @@ export class ApiClient {
       code: "",
       errors: [],
       retryAfterMs,
+      detail: snippet,
       message: snippet ? `HTTP ${status} from ${this.host}: ${snippet}` : `HTTP ${status} from ${this.host}`,
     });
   }

@@ -12,6 +12,13 @@ export class ApiError extends Error {
   readonly path: string;
   /** Parsed Retry-After, when the server sent one. */
   readonly retryAfterMs?: number;
+  /**
+   * A short, redacted detail for people when the answer was not DigiCert's error envelope: the collapsed
+   * snippet of a non-JSON body (a proxy's HTML page), or what was wrong with a 2xx answer.
+   */
+  readonly detail?: string;
+  /** How many requests were sent for this call (more than 1 only when it was retried); set by withRetry. */
+  attempts = 1;
   constructor(init: {
     status: number;
     code: string;
@@ -20,6 +27,7 @@ export class ApiError extends Error {
     path: string;
     errors?: { code: string; message: string }[];
     retryAfterMs?: number;
+    detail?: string;
   }) {
     super(init.message);
     this.name = "ApiError";
@@ -29,6 +37,7 @@ export class ApiError extends Error {
     this.method = init.method;
     this.path = init.path;
     this.retryAfterMs = init.retryAfterMs;
+    this.detail = init.detail;
   }
 
   hasCode(code: string): boolean {

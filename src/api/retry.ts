@@ -82,6 +82,8 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, opts: Re
       return await fn(attempt);
     } catch (err) {
       if (opts.signal?.aborted) throw opts.signal.reason;
+      // The final error says how many requests were sent, so the message can say whether it was retried.
+      if (err instanceof ApiError) err.attempts = attempt;
       if (attempt >= maxAttempts || !isRetryable(err)) throw err;
       const delayMs = retryDelay(err, attempt, opts.random);
       if (delayMs === undefined) throw err;

@@ -93,6 +93,8 @@ export interface ApiClientOptions {
   trace?: (line: string) => void;
   /** Told before each retry wait ("rate limited, retrying in 2s"). */
   onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
+  /** Told when an ambiguous create/update turned out, on reading the account back, to have been applied. */
+  onNotice?: (text: string) => void;
   /** Attempts for retryable calls (default 3). */
   maxAttempts?: number;
 }

@@ -5,6 +5,7 @@
 //                   answer turns success into webhook_invalid_token), test-endpoint, delete,
 //                   create and update (reconciled with a list after an ambiguous failure instead).
 
+import { systemClock } from "../util/clock.js";
 import { ApiClient } from "./client.js";
 import { ApiError, ApiTimeoutError, NetworkError } from "./errors.js";
 import type {
@@ -18,26 +19,43 @@ import type {
   WebhookSettings,
 } from "./types.js";
 
-/** A failure after which the server may or may not have done the work. */
+/**
+ * A failure after which the server may or may not have done the work: no answer, a 5xx, or a 2xx that
+ * could not be read (it said yes, but certwh cannot tell to what).
+ */
 export function isAmbiguousFailure(err: unknown): boolean {
   return (
     err instanceof NetworkError ||
     err instanceof ApiTimeoutError ||
-    (err instanceof ApiError && err.status >= 500)
+    (err instanceof ApiError && (err.status >= 500 || (err.status >= 200 && err.status < 300)))
   );
 }
+
+function describeAmbiguity(err: unknown): string {
+  if (err instanceof ApiTimeoutError) return "CertCentral did not answer in time";
+  if (err instanceof NetworkError) return "The connection to CertCentral failed";
+  return err instanceof ApiError ? `CertCentral answered HTTP ${err.status}` : "The request failed";
+}
+
+/**
+ * After an ambiguous create/update the account is read back; when the change is not visible yet it is
+ * read once more after this pause, because CertCentral may still be processing a request whose answer
+ * certwh gave up waiting for. One re-check only: the caller's message covers the rest.
+ */
+export const RECHECK_DELAY_MS = 2000;
 
 function idPath(id: number, suffix = ""): string {
   if (!Number.isSafeInteger(id) || id <= 0) throw new TypeError(`Invalid webhook id: ${id}`);
   return `/webhook/${id}${suffix}`;
 }
 
-function unexpected(path: string, what: string): ApiError {
+function unexpected(method: string, path: string, what: string): ApiError {
   return new ApiError({
     status: 200,
     code: "",
-    method: "GET",
+    method,
     path,
+    detail: what,
     message: `Unexpected answer from CertCentral: ${what}`,
   });
 }
@@ -71,6 +89,7 @@ export function webhookMatches(wh: Webhook, body: UpdateWebhookRequest): boolean
 
 export function createWebhookApi(opts: ApiClientOptions): WebhookApi {
   const client = new ApiClient(opts);
+  const clock = opts.clock ?? systemClock;
 
   async function getWebhook(o: CallOptions = {}): Promise<Webhook | null> {
     let data: { webhooks?: unknown } | undefined;
@@ -85,11 +104,11 @@ export function createWebhookApi(opts: ApiClientOptions): WebhookApi {
       throw err;
     }
     const list = data?.webhooks;
-    if (!Array.isArray(list)) throw unexpected("/webhook", "no `webhooks` list.");
+    if (!Array.isArray(list)) throw unexpected("GET", "/webhook", "no `webhooks` list.");
     const first = list[0] as Webhook | undefined;
     if (first === undefined) return null;
     if (typeof first !== "object" || first === null || typeof first.id !== "number") {
-      throw unexpected("/webhook", "a webhook without a numeric id.");
+      throw unexpected("GET", "/webhook", "a webhook without a numeric id.");
     }
     return { ...first, events: Array.isArray(first.events) ? first.events : [] };
   }
@@ -104,6 +123,19 @@ export function createWebhookApi(opts: ApiClientOptions): WebhookApi {
     }
   }
 
+  /** Read the account back (twice at most, RECHECK_DELAY_MS apart) until `done` accepts what it shows. */
+  async function reconcile(
+    signal: AbortSignal | undefined,
+    done: (now: Webhook | null | undefined) => boolean,
+  ): Promise<Webhook | undefined> {
+    for (let look = 1; look <= 2; look++) {
+      if (look > 1) await clock.sleep(RECHECK_DELAY_MS, signal);
+      const now = await lookAgain(signal);
+      if (now && done(now)) return now;
+    }
+    return undefined;
+  }
+
   return {
     getWebhook,
 
@@ -113,15 +145,19 @@ export function createWebhookApi(opts: ApiClientOptions): WebhookApi {
           { method: "POST", path: "/webhook", body, expectJson: true, signal: o.signal },
           false,
         );
-        if (typeof data?.webhook_id !== "number") throw unexpected("/webhook", "no numeric `webhook_id`.");
+        if (typeof data?.webhook_id !== "number")
+          throw unexpected("POST", "/webhook", "no numeric `webhook_id`.");
         return data.webhook_id;
       } catch (err) {
         if (!isAmbiguousFailure(err)) throw err;
         // The POST may have created the webhook. One webhook per account: if it now points where we asked,
         // it is ours; a second POST would only earn webhook_configured_already.
-        const now = await lookAgain(o.signal);
-        if (now && now.endpoint === body.endpoint) return now.id;
-        throw err;
+        const now = await reconcile(o.signal, (w) => w?.endpoint === body.endpoint);
+        if (!now) throw err;
+        opts.onNotice?.(
+          `${describeAmbiguity(err)}; reading the account back shows webhook ${now.id} was created.`,
+        );
+        return now.id;
       }
     },
 
@@ -130,9 +166,9 @@ export function createWebhookApi(opts: ApiClientOptions): WebhookApi {
         await client.call({ method: "PUT", path: idPath(id), body, signal: o.signal }, false);
       } catch (err) {
         if (!isAmbiguousFailure(err)) throw err;
-        const now = await lookAgain(o.signal);
-        if (now && now.id === id && webhookMatches(now, body)) return;
-        throw err;
+        const now = await reconcile(o.signal, (w) => w?.id === id && webhookMatches(w, body));
+        if (!now) throw err;
+        opts.onNotice?.(`${describeAmbiguity(err)}; reading the account back shows the update was applied.`);
       }
     },
 
@@ -171,7 +207,7 @@ export function createWebhookApi(opts: ApiClientOptions): WebhookApi {
         { method: "GET", path, query: q, expectJson: true, signal: o.signal },
         true,
       );
-      if (!data || !Array.isArray(data.events)) throw unexpected(path, "no `events` list.");
+      if (!data || !Array.isArray(data.events)) throw unexpected("GET", path, "no `events` list.");
       return {
         events: data.events,
         page: data.page ?? {

@@ -3,7 +3,7 @@
 import type { WebhookApi } from "../api/types.js";
 import type { GlobalFlags, ResolvedSettings } from "../config/types.js";
 import { AuthError } from "../errors.js";
-import { Output, type OutputStream } from "../io/output.js";
+import { type ChalkConstructor, Output, type OutputStream, showsColor } from "../io/output.js";
 import { createPrompter, type Prompter } from "../io/prompt.js";
 import { type Clock, systemClock } from "../util/clock.js";
 import { registerSecret } from "../util/redact.js";
@@ -33,18 +33,33 @@ export interface ContextInit {
   stdinIsTTY?: boolean;
   signal?: AbortSignal;
   clock?: Clock;
+  /** chalk's class, when colourWanted() said colour will be shown (loaded by the caller, asynchronously). */
+  chalk?: ChalkConstructor;
+}
+
+function noColorEnv(env: NodeJS.ProcessEnv): boolean {
+  return env.NO_COLOR !== undefined && env.NO_COLOR !== "";
+}
+
+/** Whether this run's stderr shows colour, so chalk is worth loading (it is not, for scripts and pipes). */
+export function colourWanted(
+  globals: Pick<GlobalFlags, "color">,
+  env: NodeJS.ProcessEnv = process.env,
+  stderr: OutputStream = process.stderr,
+): boolean {
+  return showsColor(globals.color && !noColorEnv(env), stderr);
 }
 
 export function createContext(init: ContextInit): CommandContext {
   const env = init.env ?? process.env;
   const globals = init.globals;
-  const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== "";
   const io = new Output({
     stdout: init.stdout ?? process.stdout,
     stderr: init.stderr ?? process.stderr,
     json: globals.json,
-    color: globals.color && !noColor,
+    color: globals.color && !noColorEnv(env),
     verbose: globals.verbose,
+    chalk: init.chalk,
   });
   const ci = env.CI !== undefined && env.CI !== "" && env.CI !== "false" && env.CI !== "0";
   const interactive = globals.input && !ci && (init.stdinIsTTY ?? process.stdin.isTTY === true);
@@ -82,7 +97,8 @@ export function createContext(init: ContextInit): CommandContext {
           userAgent: userAgent(),
           clock,
           trace: (line) => io.debug(line),
-          onRetry: ({ delayMs, reason }) => io.warn(`${reason}; retrying in ${Math.ceil(delayMs / 1000)}s`),
+          onRetry: ({ delayMs, reason }) => io.warn(`${reason}; retrying in ${(delayMs / 1000).toFixed(1)}s`),
+          onNotice: (text) => io.warn(text),
         });
       })();
       return api;

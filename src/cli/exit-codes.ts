@@ -53,53 +53,90 @@ const API_CODES: Record<string, { exitCode: ExitCodeValue; message: string; hint
     message: "CertCentral cannot change the webhook's state now: the verification challenge is not complete.",
     hint: "Run `certwh challenge`, then `certwh verify --token <token>` with the token your endpoint received.",
   },
-  request_limit_exceeded: {
-    exitCode: ExitCode.refused,
-    message:
-      "CertCentral's rate limit was hit (100 requests per 5 seconds per key), and retries did not help.",
-    hint: "Wait a minute and try again.",
-  },
   bad_request_format: {
     exitCode: ExitCode.refused,
     message: "CertCentral could not read the request body.",
   },
 };
 
-function describeApiError(err: ApiError): Failure {
+/** What the command knows about the call that failed, for wording that fits the situation. */
+export interface FailureContext {
+  /** The endpoint CertCentral was asked to deliver to (test event, challenge). */
+  endpoint?: string;
+  /** The endpoint is on this computer and the API is a local sandbox: no internet is involved. */
+  localEndpoint?: boolean;
+}
+
+/** ": <detail>" for the message: the body snippet or what was wrong, else DigiCert's own message. */
+function detailOf(err: ApiError): string {
+  const detail = err.detail !== undefined ? err.detail : err.message;
+  return detail ? `: ${detail}` : "";
+}
+
+function describeApiError(err: ApiError, context: FailureContext): Failure {
   const known = API_CODES[err.code];
   const where = `${err.method} ${err.path}`;
+  const label = `HTTP ${err.status}${err.code ? ` ${err.code}` : ""}`;
+  const code = err.code || `http_${err.status}`;
+  const retried = err.attempts > 1 ? ` after ${err.attempts} attempts` : "";
   if (err.status === 401 || err.status === 403) {
     return {
       exitCode: ExitCode.auth,
-      code: err.code || `http_${err.status}`,
-      message: `CertCentral refused the API key (HTTP ${err.status}${err.code ? ` ${err.code}` : ""}).`,
+      code,
+      message: `CertCentral refused the API key (${label}).`,
       hint: AUTH_HINT,
     };
   }
-  if (known) return { ...known, code: err.code };
-  if (err.status === 429 || err.status >= 500) {
+  if (err.status >= 200 && err.status < 300) {
+    // A yes certwh cannot read is not a refusal.
     return {
       exitCode: ExitCode.refused,
-      code: err.code || `http_${err.status}`,
-      message: `CertCentral kept failing (HTTP ${err.status}${err.code ? ` ${err.code}` : ""}) on ${where}, after retries where they are safe.`,
+      code: err.code || "unreadable_answer",
+      message: `CertCentral's answer to ${where} could not be read (HTTP ${err.status})${detailOf(err)}`,
+      hint: "Check the base URL (--base-url / CERTWH_BASE_URL): a proxy or another server may have answered.",
+    };
+  }
+  if (err.code === "webhook_endpoint_error" && context.localEndpoint) {
+    return {
+      exitCode: ExitCode.refused,
+      code: err.code,
+      message: `The sandbox could not deliver to ${context.endpoint ?? "the endpoint"}: it did not answer 2xx in time.`,
+      hint: "Is a receiver running on this computer at that address and port (e.g. `certwh listen`), answering 200?",
+    };
+  }
+  if (known) return { ...known, code: err.code };
+  if (err.status === 429 || err.code === "request_limit_exceeded") {
+    return {
+      exitCode: ExitCode.refused,
+      code,
+      message: `CertCentral's rate limit was hit (${label}) on ${where}${retried}${detailOf(err)}`,
+      hint: "Wait a minute and try again (the limit is 100 requests per 5 seconds per API key).",
+    };
+  }
+  if (err.status >= 500) {
+    return {
+      exitCode: ExitCode.refused,
+      code,
+      message: retried
+        ? `CertCentral kept failing (${label}) on ${where}${retried}${detailOf(err)}`
+        : `CertCentral failed (${label}) on ${where}${detailOf(err)}`,
       hint: "Try again later; `certwh status` shows the webhook's current state.",
     };
   }
-  const detail = err.message ? `: ${err.message}` : "";
   return {
     exitCode: ExitCode.refused,
-    code: err.code || `http_${err.status}`,
-    message: `CertCentral refused ${where} (HTTP ${err.status}${err.code ? ` ${err.code}` : ""})${detail}`,
+    code,
+    message: `CertCentral refused ${where} (${label})${detailOf(err)}`,
   };
 }
 
 /** Turn anything thrown by a command into what the user sees and the exit code. */
-export function describeFailure(err: unknown): Failure {
+export function describeFailure(err: unknown, context: FailureContext = {}): Failure {
   let failure: Failure;
   if (err instanceof CertwhError) {
     failure = { exitCode: err.exitCode, message: err.message, hint: err.hint, code: err.code ?? "error" };
   } else if (err instanceof ApiError) {
-    failure = describeApiError(err);
+    failure = describeApiError(err, context);
   } else if (err instanceof ApiTimeoutError) {
     failure = {
       exitCode: ExitCode.timeout,

@@ -5,6 +5,7 @@
 import type { CreateWebhookRequest, WebhookSettings } from "../api/types.js";
 import type { CommandContext } from "../cli/context.js";
 import { RefusedError } from "../errors.js";
+import { changeFailure } from "../flows/change-failure.js";
 import { urlPolicy } from "../flows/current-webhook.js";
 import { describeWebhook } from "../flows/describe-webhook.js";
 import { warnAboutFlags } from "../flows/flag-warnings.js";
@@ -68,7 +69,12 @@ export async function run(raw: RawCreateOptions, ctx: CommandContext): Promise<v
   if (secret.value) body.secret = secret.value;
   if (opts.settings) body.webhook_settings = opts.settings;
   await saveGeneratedSecret(secret);
-  const id = await api.createWebhook(body, { signal: ctx.signal });
+  let id: number;
+  try {
+    id = await api.createWebhook(body, { signal: ctx.signal });
+  } catch (err) {
+    throw await changeFailure(ctx, err, secret, "created the webhook");
+  }
   ctx.io.success(`Created webhook ${id} for ${opts.url} (pending until verified and activated).`);
   const secretReport = reportGeneratedSecret(ctx, secret);
 
@@ -78,6 +84,7 @@ export async function run(raw: RawCreateOptions, ctx: CommandContext): Promise<v
     endpoint: opts.url,
     secret: secret.value,
     verify: opts.verify,
+    localApi: policy.allowLoopbackHttp,
     secretReport,
     summary: {
       events: opts.events,

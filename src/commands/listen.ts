@@ -9,7 +9,6 @@ import { SUBSCRIBABLE_EVENTS } from "../events/catalogue.js";
 import { warnAboutFlags } from "../flows/flag-warnings.js";
 import { resolveSecret } from "../flows/secret-source.js";
 import {
-  isSlackWebhookUrl,
   parseEventFlags,
   parseSecretSource,
   parseSettingFlags,
@@ -26,11 +25,13 @@ import type { Sandbox } from "../sandbox/types.js";
 import { parsePublicBaseUrl } from "../tunnel/external.js";
 import type { Tunnel } from "../tunnel/tunnel.js";
 import { generateSecret } from "../util/secret.js";
+import { isSlackWebhookUrl } from "../util/slack.js";
 import { userAgent } from "../util/version.js";
 
 export interface RawListenOptions extends RawWebhookFlags {
   port?: string;
   publicUrl?: string;
+  publicUrlFile?: string;
   sandbox?: boolean;
   ngrokDomain?: string;
   /** false with --no-ip-allowlist */
@@ -52,6 +53,7 @@ export interface RawListenOptions extends RawWebhookFlags {
 export type TunnelChoice =
   | { kind: "sandbox" }
   | { kind: "external"; url: string }
+  | { kind: "url-file"; path: string }
   | { kind: "ngrok"; domain?: string; ipAllowlist: boolean };
 
 export interface ParsedListen {
@@ -102,13 +104,16 @@ function parseHttpUrl(flag: string, value: string): string {
 }
 
 function parseTunnel(raw: RawListenOptions): TunnelChoice {
-  const given = [raw.sandbox && "--sandbox", raw.publicUrl !== undefined && "--public-url"].filter(Boolean);
-  if (given.length > 1) throw new UsageError("Use either --sandbox or --public-url, not both.");
-  if ((raw.sandbox || raw.publicUrl !== undefined) && raw.ngrokDomain !== undefined)
-    throw new UsageError(
-      "--ngrok-domain only applies to the ngrok tunnel (without --sandbox or --public-url).",
-    );
+  const given = [
+    raw.sandbox && "--sandbox",
+    raw.publicUrl !== undefined && "--public-url",
+    raw.publicUrlFile !== undefined && "--public-url-file",
+  ].filter(Boolean);
+  if (given.length > 1) throw new UsageError(`Use only one of ${given.join(", ")}.`);
+  if (given.length > 0 && raw.ngrokDomain !== undefined)
+    throw new UsageError(`--ngrok-domain only applies to the ngrok tunnel (not with ${given[0]}).`);
   if (raw.sandbox) return { kind: "sandbox" };
+  if (raw.publicUrlFile !== undefined) return { kind: "url-file", path: raw.publicUrlFile };
   if (raw.publicUrl !== undefined) {
     if (isSlackWebhookUrl(raw.publicUrl))
       throw new UsageError(`--public-url ${SLACK_REFUSAL}`, {
@@ -172,8 +177,9 @@ export function parseListenOptions(raw: RawListenOptions, env: NodeJS.ProcessEnv
         : defaultJournalPath(env);
   if (raw.exec !== undefined && raw.exec.trim() === "") throw new UsageError("--exec needs a command.");
   const tunnel = parseTunnel(raw);
-  if (tunnel.kind === "external" && raw.port === undefined) {
-    throw new UsageError("--public-url needs --port: the local port your tunnel forwards to.", {
+  if ((tunnel.kind === "external" || tunnel.kind === "url-file") && raw.port === undefined) {
+    const flag = tunnel.kind === "external" ? "--public-url" : "--public-url-file";
+    throw new UsageError(`${flag} needs --port: the local port your tunnel forwards to.`, {
       hint: "e.g. `ngrok http 8080` elsewhere, then `certwh listen --public-url https://<its-host> --port 8080`.",
     });
   }
@@ -200,6 +206,8 @@ async function buildTunnel(choice: TunnelChoice, env: NodeJS.ProcessEnv): Promis
   if (choice.kind === "sandbox") return (await import("../tunnel/none.js")).createLocalTunnel();
   if (choice.kind === "external")
     return (await import("../tunnel/external.js")).createExternalTunnel(choice.url);
+  if (choice.kind === "url-file")
+    return (await import("../tunnel/url-file.js")).createUrlFileTunnel(choice.path);
   const { createNgrokTunnel } = await import("../tunnel/ngrok.js");
   return createNgrokTunnel({
     env,

@@ -2,11 +2,13 @@
 // switching (update-url). The current secret goes along so a receiver that checks X-WEBHOOK-KEY accepts it.
 
 import type { CommandContext } from "../cli/context.js";
-import { NotFoundError, RefusedError } from "../errors.js";
+import { describeFailure } from "../cli/exit-codes.js";
+import { CertwhError, NotFoundError, RefusedError } from "../errors.js";
 import { urlPolicy } from "../flows/current-webhook.js";
 import { slackDeliveryFailure } from "../flows/verification-cli.js";
-import { isSlackWebhookUrl, parseEndpointUrl, type UrlPolicy } from "../flows/webhook-flags.js";
+import { isLoopbackUrl, parseEndpointUrl, type UrlPolicy } from "../flows/webhook-flags.js";
 import { registerSecret } from "../util/redact.js";
+import { isSlackWebhookUrl } from "../util/slack.js";
 
 export interface TestOptions {
   /** A candidate URL; undefined → the webhook's current endpoint. */
@@ -18,7 +20,8 @@ export function parseTestOptions(raw: { url?: string }, policy: UrlPolicy): Test
 }
 
 export async function run(raw: { url?: string }, ctx: CommandContext): Promise<void> {
-  const opts = parseTestOptions(raw, await urlPolicy(ctx));
+  const policy = await urlPolicy(ctx);
+  const opts = parseTestOptions(raw, policy);
   const api = await ctx.api();
   const hook = await api.getWebhook({ signal: ctx.signal });
   if (!hook && opts.url === undefined) {
@@ -40,6 +43,11 @@ export async function run(raw: { url?: string }, ctx: CommandContext): Promise<v
   } catch (err) {
     const slackFailure = slackDeliveryFailure(endpoint, err);
     if (slackFailure) throw new RefusedError(slackFailure, { code: "webhook_endpoint_error", cause: err });
+    if (!ctx.signal.aborted && policy.allowLoopbackHttp && isLoopbackUrl(endpoint)) {
+      // The sandbox delivers on this computer: word the failure without the internet.
+      const f = describeFailure(err, { endpoint, localEndpoint: true });
+      throw new CertwhError(f.message, f.exitCode, { code: f.code, hint: f.hint, cause: err });
+    }
     throw err;
   }
   ctx.io.done(

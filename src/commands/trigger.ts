@@ -7,8 +7,8 @@ import type { CommandContext } from "../cli/context.js";
 import { AuthError, RefusedError, TimeoutError, UsageError } from "../errors.js";
 import { findEventType } from "../events/catalogue.js";
 import { buildEvent, type EventBody } from "../events/payloads.js";
-import { certificateChain } from "../sandbox/fixtures/chain.js";
 import { registerSecret } from "../util/redact.js";
+import { userAgent } from "../util/version.js";
 
 export interface TriggerOptions {
   event: string;
@@ -112,7 +112,8 @@ async function direct(opts: TriggerOptions, ctx: Ctx, timeoutMs: number): Promis
   const secret = await readSecret(opts, ctx.env);
   const body = eventBody(opts);
   const { Sender } = await import("../sandbox/deliver.js");
-  const sender = new Sender({ clock: ctx.clock, timeoutMs });
+  // trigger is certwh, not the sandbox: the receiver sees certwh/<version>.
+  const sender = new Sender({ clock: ctx.clock, timeoutMs, userAgent: userAgent() });
   const onAbort = () => sender.stop();
   ctx.signal.addEventListener("abort", onAbort, { once: true });
   const started = performance.now();
@@ -181,10 +182,12 @@ async function viaSandbox(opts: TriggerOptions, ctx: Ctx): Promise<void> {
   const certificateId = positiveInt("--certificate-id", opts.certificateId);
   if (orderId !== undefined) data.order_id = orderId;
   if (certificateId !== undefined) data.certificate_id = certificateId;
-  if (opts.withChain) data.certificate_chain = certificateChain();
+  // No certificate_chain is sent: the sandbox, like CertCentral, includes it only when the webhook's
+  // chain settings are on (spec §12.3), and reports whether it did.
 
   const { request } = await import("undici");
   const target = new URL("/sandbox/v1/emit", base.origin);
+  const started = performance.now();
   let res: Awaited<ReturnType<typeof request>>;
   try {
     res = await request(target, {
@@ -204,17 +207,14 @@ async function viaSandbox(opts: TriggerOptions, ctx: Ctx): Promise<void> {
     });
   }
   const text = await res.body.text();
+  const roundTripMs = Math.round(performance.now() - started);
   if (res.statusCode === 401)
     throw new AuthError("The sandbox refused the API key.", {
       hint: "Use the CERTWH_API_KEY `certwh sandbox` printed.",
     });
   if (res.statusCode !== 200)
     throw new RefusedError(`The sandbox answered ${res.statusCode}: ${text.slice(0, 200)}`);
-  const out = JSON.parse(text) as {
-    delivered: boolean;
-    reason?: string;
-    delivery?: { url: string; status: number | null; ok: boolean; error?: string; kind: string };
-  };
+  const out = JSON.parse(text) as EmitAnswer;
   if (!out.delivered || !out.delivery) {
     throw new RefusedError(`The sandbox did not send ${opts.event}: ${out.reason}.`, {
       code: "not_delivered",
@@ -228,8 +228,50 @@ async function viaSandbox(opts: TriggerOptions, ctx: Ctx): Promise<void> {
       { code: d.status !== null ? `http_${d.status}` : "network" },
     );
   }
+  // The delivery's own time, as --to reports it; a sandbox too old to report it gets the round trip.
+  const ms = d.duration_ms ?? roundTripMs;
   ctx.io.done(
-    { event: opts.event, url: d.url, status: d.status, via_sandbox: true },
-    `The sandbox sent ${opts.event} to ${d.url}: ${d.status}. It is in the webhook's event log.`,
+    {
+      event: opts.event,
+      url: d.url,
+      status: d.status,
+      duration_ms: ms,
+      via_sandbox: true,
+      ...(out.certificate_chain !== undefined ? { certificate_chain: out.certificate_chain } : {}),
+    },
+    `The sandbox sent ${opts.event} to ${d.url}: ${d.status} in ${ms} ms. It is in the webhook's event log.`,
   );
+  if (opts.withChain) noteChain(ctx, d.url, out.certificate_chain);
+}
+
+interface EmitAnswer {
+  delivered: boolean;
+  reason?: string;
+  delivery?: {
+    url: string;
+    status: number | null;
+    ok: boolean;
+    error?: string;
+    kind: string;
+    duration_ms?: number;
+  };
+  /** certificate_issued only: whether the sandbox put certificate_chain in the body. */
+  certificate_chain?: boolean;
+}
+
+/** --with-chain via the sandbox: the webhook's chain settings decide, so say what happened and why. */
+function noteChain(ctx: Ctx, endpoint: string, included: boolean | undefined): void {
+  const turnOn = `Turn them on with \`certwh update-url --url ${endpoint} --chain\`.`;
+  if (included === true) {
+    ctx.io.info(
+      "certificate_chain was included: the sandbox follows the webhook's chain settings, which are on.",
+    );
+  } else if (included === false) {
+    ctx.io.warn(
+      "No certificate_chain was sent: the sandbox follows the webhook's chain settings (as CertCentral does), " +
+        `and they are off; --with-chain cannot override them. ${turnOn}`,
+    );
+  } else {
+    ctx.io.info(`The sandbox follows the webhook's chain settings, not --with-chain. ${turnOn}`);
+  }
 }

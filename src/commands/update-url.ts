@@ -4,6 +4,7 @@
 
 import type { UpdateWebhookRequest, WebhookSettings } from "../api/types.js";
 import type { CommandContext } from "../cli/context.js";
+import { changeFailure } from "../flows/change-failure.js";
 import { requireWebhook, urlPolicy } from "../flows/current-webhook.js";
 import { warnAboutFlags } from "../flows/flag-warnings.js";
 import { resolveSecret, saveGeneratedSecret } from "../flows/secret-source.js";
@@ -76,7 +77,11 @@ export async function run(raw: RawUpdateUrlOptions, ctx: CommandContext): Promis
   if (opts.settings)
     body.webhook_settings = { ...normaliseSettings(hook.webhook_settings), ...opts.settings };
   await saveGeneratedSecret(secret);
-  await api.updateWebhook(hook.id, body, { signal: ctx.signal });
+  try {
+    await api.updateWebhook(hook.id, body, { signal: ctx.signal });
+  } catch (err) {
+    throw await changeFailure(ctx, err, secret, "applied the update");
+  }
 
   const changedUrl = hook.endpoint !== opts.url;
   ctx.io.success(
@@ -94,6 +99,7 @@ export async function run(raw: RawUpdateUrlOptions, ctx: CommandContext): Promis
     endpoint: opts.url,
     secret: currentSecret,
     verify: opts.verify,
+    localApi: policy.allowLoopbackHttp,
     secretReport,
     summary: {
       previous_endpoint: hook.endpoint,

@@ -1,8 +1,10 @@
 // certwh verify --token <token>: check-challenge, then activate (unless --no-activate).
 // The token is opaque: only surrounding whitespace is removed. check-challenge is sent exactly once.
 
+import { isAmbiguousFailure } from "../api/webhooks.js";
 import type { CommandContext } from "../cli/context.js";
 import { UsageError } from "../errors.js";
+import { TOKEN_MAY_BE_ACCEPTED, withLeadHint } from "../flows/change-failure.js";
 import { requireWebhook } from "../flows/current-webhook.js";
 import { normaliseToken } from "../flows/verification.js";
 
@@ -25,7 +27,13 @@ export async function run(raw: { token?: string; activate?: boolean }, ctx: Comm
   const opts = parseVerifyOptions(raw);
   const api = await ctx.api();
   const hook = await requireWebhook(api, ctx.signal);
-  await api.checkChallenge(hook.id, opts.token, { signal: ctx.signal });
+  try {
+    await api.checkChallenge(hook.id, opts.token, { signal: ctx.signal });
+  } catch (err) {
+    // No answer: the token may have been accepted, and a second check-challenge would be refused.
+    if (!ctx.signal.aborted && isAmbiguousFailure(err)) throw withLeadHint(err, TOKEN_MAY_BE_ACCEPTED);
+    throw err;
+  }
   if (!opts.activate) {
     ctx.io.done(
       { id: hook.id, endpoint: hook.endpoint, status: hook.status, verified: true, changed: true },

@@ -253,6 +253,27 @@ export async function resolveSettings(
   env: NodeJS.ProcessEnv,
   io: Output,
 ): Promise<ResolvedSettings> {
-  const { detailed } = await loadSettings(globals, env, io);
+  const { detailed, stored } = await loadSettings(globals, env, io);
+  warnIfUnknownProfile(detailed, stored, io);
   return toResolved(detailed);
+}
+
+/**
+ * A profile named by --profile or CERTWH_PROFILE that the file does not hold is almost always a typo;
+ * without a word, the only symptom would be "No API key is configured" (or the wrong account's key
+ * from the environment).
+ */
+export function warnIfUnknownProfile(
+  detailed: DetailedSettings,
+  stored: StoredConfig,
+  io: Pick<Output, "warn">,
+): void {
+  const { profile } = detailed;
+  if (profile.source === "default" || Object.hasOwn(stored.profiles, profile.value)) return;
+  const known =
+    detailed.profiles.length > 0 ? `known profiles: ${detailed.profiles.join(", ")}` : "it has none";
+  io.warn(
+    `Profile "${profile.value}" (from ${profile.origin}) is not in ${detailed.configPath} (${known}); ` +
+      "using the environment and built-in defaults.",
+  );
 }

@@ -38,7 +38,7 @@ export function parseTimeoutSeconds(raw: string | number, from: string): number 
   const seconds = typeof raw === "number" ? raw : /^\s*\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMEOUT_SECONDS) {
     throw new UsageError(
-      `${from} must be a number of seconds between 0 and ${MAX_TIMEOUT_SECONDS}, not ${JSON.stringify(raw)}.`,
+      `${from} must be a number of seconds above 0 and at most ${MAX_TIMEOUT_SECONDS}, not ${JSON.stringify(raw)}.`,
     );
   }
   return seconds;

@@ -3,7 +3,7 @@
 
 import type { Webhook } from "../api/types.js";
 import { mask } from "../util/redact.js";
-import { isSlackWebhookUrl } from "./webhook-flags.js";
+import { isSlackWebhookUrl } from "../util/slack.js";
 
 /** The webhook as a JSON value: the API's fields, secret masked unless `showSecret`. */
 export function webhookJson(hook: Webhook, showSecret = false): Record<string, unknown> {

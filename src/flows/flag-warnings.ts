@@ -2,7 +2,8 @@
 
 import { SUBSCRIBABLE_EVENTS } from "../events/catalogue.js";
 import type { Output } from "../io/output.js";
-import { isLoopbackHost, isSlackWebhookUrl, type UrlPolicy } from "./webhook-flags.js";
+import { isSlackWebhookUrl } from "../util/slack.js";
+import { isLoopbackHost, type UrlPolicy } from "./webhook-flags.js";
 
 export function warnAboutFlags(
   io: Output,

@@ -3,7 +3,7 @@
 // src/util/secret.ts, so they never appear in output.
 
 import { existsSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
+import { unlink, writeFile } from "node:fs/promises";
 import { UsageError } from "../errors.js";
 import { generateSecret, readSecretFromEnv, readSecretFromFile } from "../util/secret.js";
 import type { SecretSource } from "./webhook-flags.js";
@@ -17,7 +17,25 @@ export interface ResolvedSecret {
 }
 
 function refuseExisting(path: string): never {
-  throw new UsageError(`--secret-out: ${path} already exists; certwh does not overwrite secret files.`);
+  throw new UsageError(`--secret-out: ${path} already exists; certwh does not overwrite secret files.`, {
+    hint:
+      `Remove ${path} if nothing uses the secret in it, or choose another path with --secret-out. ` +
+      "After a failed run, check `certwh status` first: the webhook may already use that secret.",
+  });
+}
+
+/**
+ * Remove the file saveGeneratedSecret wrote, after CertCentral refused the request that would have set
+ * its secret (so a rerun is not blocked by "already exists"). True when a file was removed.
+ */
+export async function discardSecretFile(secret: ResolvedSecret): Promise<boolean> {
+  if (secret.writtenTo === undefined || secret.value === undefined) return false;
+  try {
+    await unlink(secret.writtenTo);
+    return true;
+  } catch {
+    return false; // already gone (or never written): nothing to clean up
+  }
 }
 
 /**

@@ -39,6 +39,8 @@ export interface SetupTarget {
   /** The secret the webhook now has (sent with the test event). */
   secret?: string;
   verify: boolean;
+  /** The API is a local sandbox (wording of delivery failures at loopback endpoints). */
+  localApi?: boolean;
   /** Fields describing the change, merged into the JSON result. */
   summary: Record<string, unknown>;
   secretReport: SecretReport;
@@ -69,6 +71,7 @@ export async function finishSetup(
     webhookId: target.webhookId,
     endpoint: target.endpoint,
     secret: target.secret,
+    localApi: target.localApi,
   });
   if (result.outcome === "challenge_sent") {
     emit({

@@ -4,10 +4,13 @@
 
 import { ApiError } from "../api/errors.js";
 import type { WebhookApi } from "../api/types.js";
+import { isAmbiguousFailure } from "../api/webhooks.js";
 import type { CommandContext } from "../cli/context.js";
 import { describeFailure } from "../cli/exit-codes.js";
-import { CertwhError } from "../errors.js";
+import { CertwhError, UsageError } from "../errors.js";
 import type { Output } from "../io/output.js";
+import { isSlackWebhookUrl } from "../util/slack.js";
+import { TOKEN_MAY_BE_ACCEPTED } from "./change-failure.js";
 import {
   type AwaitTokenArgs,
   runVerification,
@@ -15,7 +18,7 @@ import {
   type VerificationResult,
   type VerificationStage,
 } from "./verification.js";
-import { isSlackWebhookUrl } from "./webhook-flags.js";
+import { isLoopbackUrl } from "./webhook-flags.js";
 
 export const VERIFY_COMMAND = "certwh verify --token <token>";
 
@@ -73,16 +76,34 @@ export function renderStage(io: Output, stage: VerificationStage): void {
   }
 }
 
-/** The interactive token source: ask the person for the token, showing the time left. */
-export function promptForToken(ctx: Pick<CommandContext, "prompt" | "clock">) {
+/** Blank answers accepted before giving up (the loop must end even if stdin keeps sending newlines). */
+export const MAX_TOKEN_PROMPTS = 20;
+
+/**
+ * The interactive token source: ask the person for the token, showing the time left as of each prompt.
+ * A blank answer asks again (with the time left recomputed), until the window closes; the token is
+ * otherwise opaque and returned as typed.
+ */
+export function promptForToken(ctx: Pick<CommandContext, "prompt" | "clock" | "io">) {
   return async (args: AwaitTokenArgs): Promise<string> => {
-    const left = formatTimeLeft(args.deadline - ctx.clock.now());
     const where = isSlackWebhookUrl(args.endpoint)
       ? "from the Slack channel"
       : `received at ${args.endpoint}`;
-    return ctx.prompt.input(`Challenge token ${where} (${left} left):`, `\`${VERIFY_COMMAND}\``, {
-      validate: (v) => (v.trim() ? true : "Paste the token (data.token of the challenge event)."),
-    });
+    for (let asked = 1; ; asked++) {
+      const left = formatTimeLeft(args.deadline - ctx.clock.now());
+      const answer = await ctx.prompt.input(
+        `Challenge token ${where} (${left} left):`,
+        `\`${VERIFY_COMMAND}\``,
+      );
+      // After the window the flow reports the expiry itself, whatever was typed.
+      if (answer.trim() !== "" || ctx.clock.now() >= args.deadline) return answer;
+      if (asked >= MAX_TOKEN_PROMPTS) {
+        throw new UsageError("No challenge token was given.", {
+          hint: `Run \`${VERIFY_COMMAND}\` within its 30 minutes.`,
+        });
+      }
+      ctx.io.warn("The token is empty: paste data.token of the challenge event.");
+    }
   };
 }
 
@@ -126,6 +147,8 @@ export interface CommandVerificationOptions {
   webhookId: number;
   endpoint: string;
   secret?: string;
+  /** The API is a local sandbox (failures at a loopback endpoint are then worded without the internet). */
+  localApi?: boolean;
 }
 
 /**
@@ -137,9 +160,10 @@ export async function verifyForCommand(
   opts: CommandVerificationOptions,
 ): Promise<VerificationResult> {
   let last: StageName | undefined;
+  const { localApi, ...flow } = opts;
   try {
     return await runVerification({
-      ...opts,
+      ...flow,
       clock: ctx.clock,
       signal: ctx.signal,
       awaitToken: ctx.interactive ? promptForToken(ctx) : undefined,
@@ -150,8 +174,15 @@ export async function verifyForCommand(
     });
   } catch (err) {
     if (ctx.signal.aborted) throw err;
-    const failure = describeFailure(err);
-    const resume = resumeHint(opts.webhookId, last);
+    const failure = describeFailure(err, {
+      endpoint: opts.endpoint,
+      localEndpoint: localApi === true && isLoopbackUrl(opts.endpoint),
+    });
+    // No answer to check-challenge: the token may have been accepted, and it is never sent again.
+    const resume =
+      last === "waiting" && isAmbiguousFailure(err)
+        ? TOKEN_MAY_BE_ACCEPTED
+        : resumeHint(opts.webhookId, last);
     const slack = slackDeliveryFailure(opts.endpoint, err);
     throw new CertwhError(slack ?? failure.message, failure.exitCode, {
       code: failure.code,

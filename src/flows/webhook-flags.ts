@@ -3,6 +3,7 @@
 // bad value is a UsageError (exit 2) and no request is ever sent for it.
 
 import { isIP } from "node:net";
+import { registerEndpointSecret } from "../api/endpoint-secret.js";
 import type { WebhookSettings } from "../api/types.js";
 import { UsageError } from "../errors.js";
 import { NOTIFICATION_FREQUENCIES, SUBSCRIBABLE_EVENTS } from "../events/catalogue.js";
@@ -57,24 +58,22 @@ export function isLoopbackHost(hostname: string): boolean {
   return host.startsWith("::ffff:127.") || /^::ffff:7f[0-9a-f]{2}:/.test(host);
 }
 
-/** True when the Services API base URL points at this machine (the sandbox, tests). */
-export function isLoopbackBaseUrl(baseUrl: string): boolean {
+/** True when a URL points at this machine. */
+export function isLoopbackUrl(url: string): boolean {
   try {
-    return isLoopbackHost(new URL(baseUrl).hostname);
+    return isLoopbackHost(new URL(url).hostname);
   } catch {
     return false;
   }
 }
 
-/** Slack incoming-webhook URLs, to which CertCentral posts Slack messages instead of raw JSON. */
-export function isSlackWebhookUrl(url: string): boolean {
-  try {
-    const u = new URL(url);
-    return u.protocol === "https:" && u.hostname.toLowerCase() === "hooks.slack.com";
-  } catch {
-    return false;
-  }
+/** True when the Services API base URL points at this machine (the sandbox, tests). */
+export function isLoopbackBaseUrl(baseUrl: string): boolean {
+  return isLoopbackUrl(baseUrl);
 }
+
+// Re-exported for existing importers; the one implementation is src/util/slack.ts.
+export { isSlackWebhookUrl } from "../util/slack.js";
 
 /** Validate an endpoint URL for --url. Returns it unchanged (CertCentral stores it as given). */
 export function parseEndpointUrl(value: string | undefined, policy: UrlPolicy, flag = "--url"): string {
@@ -99,8 +98,17 @@ export function parseEndpointUrl(value: string | undefined, policy: UrlPolicy, f
     });
   }
   if (url.protocol !== "https:") {
-    throw new UsageError(`${flag} must start with https://: CertCentral only delivers to HTTPS endpoints.`);
+    throw new UsageError(
+      `${flag} must start with https://: CertCentral only delivers to HTTPS endpoints.`,
+      policy.allowLoopbackHttp && url.protocol === "http:"
+        ? {
+            hint: "Against this local sandbox, plain http:// is accepted only on loopback (127.0.0.1, localhost, ::1).",
+          }
+        : undefined,
+    );
   }
+  // A Slack incoming-webhook URL is a credential: mask its secret part wherever the URL is shown.
+  registerEndpointSecret(text);
   return text;
 }
 

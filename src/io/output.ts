@@ -2,12 +2,39 @@
 // NDJSON for listen); stderr carries everything a person reads. Every line passes through redact().
 
 import type { Writable } from "node:stream";
-import { Chalk, type ChalkInstance } from "chalk";
+import type { ChalkInstance } from "chalk";
 import { redact } from "../util/redact.js";
 
 export interface OutputStream extends Pick<Writable, "write"> {
   isTTY?: boolean;
   columns?: number;
+  /** Present on real streams: lets listen's NDJSON lines of one tick leave in one write. */
+  cork?(): void;
+  uncork?(): void;
+}
+
+/** chalk's `Chalk` class. chalk is loaded (see loadChalk) only when colour will really be shown. */
+export type ChalkConstructor = new (options?: { level?: 0 | 1 | 2 | 3 }) => ChalkInstance;
+
+/** The styles Output uses on stderr. */
+export interface Styles {
+  green(text: string): string;
+  yellow(text: string): string;
+  red(text: string): string;
+  dim(text: string): string;
+}
+
+const same = (text: string) => text;
+/** No colour: what chalk at level 0 does, without loading chalk (it costs every command start-up time). */
+const PLAIN: Styles = { green: same, yellow: same, red: same, dim: same };
+
+/** Whether stderr will show colour: asked for (no --no-color, no NO_COLOR) and a terminal. */
+export function showsColor(color: boolean | undefined, stderr: OutputStream): boolean {
+  return (color ?? true) && stderr.isTTY === true;
+}
+
+export async function loadChalk(): Promise<ChalkConstructor> {
+  return (await import("chalk")).Chalk;
 }
 
 export interface OutputOptions {
@@ -16,24 +43,26 @@ export interface OutputOptions {
   json?: boolean;
   color?: boolean;
   verbose?: boolean;
+  /** Needed for colour: without it (or without showsColor()) text is plain. */
+  chalk?: ChalkConstructor;
 }
 
 export class Output {
   readonly json: boolean;
   readonly verbose: boolean;
-  /** Colours for stderr text; level 0 under NO_COLOR, --no-color or a non-TTY stderr. */
-  readonly c: ChalkInstance;
+  /** Colours for stderr text; plain under NO_COLOR, --no-color, a non-TTY stderr or without `chalk`. */
+  readonly c: Styles;
   private readonly out: OutputStream;
   private readonly err: OutputStream;
   private liveLine = false;
+  private stdoutCorked = false;
 
   constructor(opts: OutputOptions) {
     this.out = opts.stdout;
     this.err = opts.stderr;
     this.json = opts.json ?? false;
     this.verbose = opts.verbose ?? false;
-    const color = (opts.color ?? true) && opts.stderr.isTTY === true;
-    this.c = new Chalk({ level: color ? 1 : 0 });
+    this.c = showsColor(opts.color, opts.stderr) && opts.chalk ? new opts.chalk({ level: 1 }) : PLAIN;
   }
 
   get stderrIsTTY(): boolean {
@@ -54,7 +83,24 @@ export class Output {
 
   /** One NDJSON line on stdout (listen). */
   ndjson(value: unknown): void {
+    this.corkStdoutForThisTick();
     this.out.write(`${redact(JSON.stringify(value))}\n`);
+  }
+
+  /**
+   * Under load listen prints a line per event, and a journal batch acknowledges many events in one tick: held
+   * (corked) until the tick ends, they leave in one write instead of one system call each. Order is kept (every
+   * stdout write goes through the same stream buffer), and nothing is held past the current tick.
+   */
+  private corkStdoutForThisTick(): void {
+    const out = this.out;
+    if (this.stdoutCorked || !out.cork || !out.uncork) return;
+    this.stdoutCorked = true;
+    out.cork();
+    process.nextTick(() => {
+      this.stdoutCorked = false;
+      out.uncork?.();
+    });
   }
 
   /**

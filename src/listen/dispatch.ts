@@ -8,7 +8,6 @@ import type { AcceptedDelivery } from "../receiver/outcomes.js";
 import type { Clock } from "../util/clock.js";
 import { createExecRunner, type ExecRunner } from "./exec.js";
 import { createForwarder, type Forwarder } from "./forward.js";
-import { entryId } from "./journal.js";
 import { saveChain } from "./save-chain.js";
 import type { ListenEvent } from "./types.js";
 import { createUntil } from "./until.js";
@@ -19,6 +18,8 @@ const CREDENTIAL_VARS = ["CERTWH_API_KEY", "DIGICERT_API_KEY", "NGROK_AUTHTOKEN"
 
 export interface DispatchOptions {
   forwardTo?: string;
+  /** The journal every accepted event is in: lets forwards beyond the memory budget wait there. */
+  journalPath?: string;
   exec?: string;
   saveChainDir?: string;
   until?: { event: string; orderId?: number };
@@ -44,9 +45,23 @@ export function childEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return env;
 }
 
+/**
+ * A copy with ordinary objects: the receiver's null-prototype objects serialise the same, but a plain copy
+ * keeps consumers simple. Walks the parsed JSON once instead of a stringify + parse round trip. The receiver
+ * has already dropped `__proto__`/`constructor`/`prototype` keys; they are skipped here too, so an assignment
+ * can never set a prototype.
+ */
 function plain(value: unknown): unknown {
-  // Null-prototype objects from the safe parse serialise the same; a plain copy keeps consumers simple.
-  return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) return value.map(plain);
+  const source = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(source)) {
+    if (key === "__proto__" || key === "constructor" || key === "prototype") continue;
+    const item = source[key];
+    if (item !== undefined) out[key] = plain(item);
+  }
+  return out;
 }
 
 export function createDispatcher(o: DispatchOptions): Dispatcher {
@@ -58,6 +73,8 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
     ? createForwarder({
         url: o.forwardTo,
         clock: o.clock,
+        journalPath: o.journalPath,
+        onNotice: (message) => o.emit({ type: "warning", message }),
         onResult: (r) =>
           o.emit({
             type: "forward",
@@ -116,7 +133,8 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
   return {
     handle(d) {
       const name = d.event.name;
-      const id = entryId(d.body);
+      // The receiver's digest is the body's SHA-256: its first 16 characters are the journal id.
+      const id = d.digest.slice(0, 16);
       o.emit({
         type: "event",
         event: name,

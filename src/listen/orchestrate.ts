@@ -31,6 +31,8 @@ import { verifyEndpoint } from "./verify.js";
 const FIRST_SEEN_LIMIT = 1000;
 /** After --until: time left for the last forwards and commands to finish. */
 const FINAL_DRAIN_MS = 10_000;
+/** After a signal or an error: a shorter wait; forwards still pending are reported (they are in the journal). */
+const STOP_DRAIN_MS = 3_000;
 /** Time the setup steps get to wind down after the session was stopped (they all listen to its signal). */
 const SETUP_SETTLE_MS = 5_000;
 
@@ -59,6 +61,7 @@ export async function runListen(opts: ListenOptions, deps: ListenDeps): Promise<
 
   const dispatcher: Dispatcher = createDispatcher({
     forwardTo: opts.forwardTo,
+    journalPath: opts.journalPath,
     exec: opts.exec,
     saveChainDir: opts.saveChainDir,
     until: opts.until,
@@ -290,7 +293,7 @@ export async function runListen(opts: ListenOptions, deps: ListenDeps): Promise<
       if (result.outcome === "failed") failure = result.message;
     }
     await tunnel.close().catch(() => undefined);
-    if (o.kind === "until") await Promise.race([dispatcher.drain(), wait(FINAL_DRAIN_MS)]);
+    await Promise.race([dispatcher.drain(), wait(o.kind === "until" ? FINAL_DRAIN_MS : STOP_DRAIN_MS)]);
     await dispatcher.close();
     await journal?.close().catch(() => undefined);
     return failure;

@@ -1,5 +1,10 @@
 // --save-chain <dir>: for a certificate_issued event that carries certificate_chain (leaf, intermediates,
-// root; spec §12.3), write <dir>/<order_id>/cert.pem, chain.pem and fullchain.pem.
+// root; spec §12.3), write <dir>/<order_id>/ in the certbot layout that nginx and Apache expect:
+//   cert.pem       the leaf
+//   chain.pem      the intermediates only (empty for a leaf-only chain)
+//   fullchain.pem  leaf + intermediates: what a server sends; a server should not send the root
+//   root.pem       the self-signed root, when the chain has one, so nothing DigiCert sent is lost
+//                  (a stale root.pem from an earlier issuance without a root is removed)
 //
 // - The directory name comes only from order_id validated as a positive integer: nothing from the
 //   payload is ever used as a path, so `../` cannot happen.
@@ -22,7 +27,7 @@ export class SaveChainError extends Error {
 export interface SavedChain {
   /** <dir>/<order_id>, absolute. */
   dir: string;
-  /** Absolute paths of cert.pem, chain.pem, fullchain.pem. */
+  /** Absolute paths of cert.pem, chain.pem, fullchain.pem, and root.pem when the chain has a root. */
   files: string[];
 }
 
@@ -33,6 +38,12 @@ export function orderDirName(orderId: unknown): string | null {
   if (typeof orderId === "number" && Number.isSafeInteger(orderId) && orderId > 0) return String(orderId);
   if (typeof orderId === "string" && /^[1-9][0-9]{0,15}$/.test(orderId)) return orderId;
   return null;
+}
+
+/** A self-signed certificate: issued by itself and signed by its own key (a root CA). */
+function isSelfSigned(pem: string): boolean {
+  const cert = new X509Certificate(pem);
+  return cert.checkIssued(cert) && cert.verify(cert.publicKey);
 }
 
 /** One certificate with \n line endings, ending with exactly one newline; SaveChainError if it is not one. */
@@ -96,11 +107,19 @@ export async function saveChain(dir: string, payload: unknown): Promise<SavedCha
   if (!existing) await mkdir(orderDir, { mode: 0o755 });
   await chmod(orderDir, 0o755);
 
+  const leaf = pems[0] as string;
+  // Past the leaf, a self-signed certificate is the root (CertCentral sends it last); the rest are
+  // intermediates, kept in the order given.
+  const above = pems.slice(1);
+  const roots = above.filter(isSelfSigned);
+  const intermediates = above.filter((pem) => !roots.includes(pem));
   const contents: Array<[string, string]> = [
-    ["cert.pem", pems[0] as string],
-    ["chain.pem", pems.slice(1).join("")],
-    ["fullchain.pem", pems.join("")],
+    ["cert.pem", leaf],
+    ["chain.pem", intermediates.join("")],
+    ["fullchain.pem", leaf + intermediates.join("")],
   ];
+  if (roots.length > 0) contents.push(["root.pem", roots.join("")]);
+  else await rm(join(orderDir, "root.pem"), { force: true });
   const files: string[] = [];
   for (const [file, content] of contents) {
     const path = join(orderDir, file);

@@ -13,9 +13,15 @@ export const DEFAULT_DEDUPE = { maxEntries: 1000, ttlMs: 10 * 60_000 } as const;
 
 interface Entry {
   expiresAt: number;
-  /** Settles with true when the first delivery was acknowledged, false when it failed (entry removed). */
-  outcome: Promise<boolean>;
+  /** True until the claimer settles; such an entry is never evicted (its waiters need the outcome). */
+  pending: boolean;
+  /** Created only when a duplicate arrives while the first delivery is in flight (rare). */
+  outcome?: Promise<boolean>;
+  resolve?: (ok: boolean) => void;
 }
+
+/** Every settled entry in the cache was acknowledged (failed ones are removed): one shared answer. */
+const ACKNOWLEDGED: Promise<boolean> = Promise.resolve(true);
 
 export class DedupeCache {
   private readonly entries = new Map<string, Entry>();
@@ -46,27 +52,27 @@ export class DedupeCache {
       // Refresh recency (LRU), keep the original expiry: a replay loop must not keep an entry alive forever.
       this.entries.delete(key);
       this.entries.set(key, existing);
+      if (!existing.pending) return ACKNOWLEDGED;
+      existing.outcome ??= new Promise<boolean>((resolve) => {
+        existing.resolve = resolve;
+      });
       return existing.outcome;
     }
     if (existing) this.entries.delete(key);
-    let settle!: (ok: boolean) => void;
-    const outcome = new Promise<boolean>((resolve) => {
-      settle = resolve;
-    });
-    this.pending.set(key, settle);
-    this.entries.set(key, { expiresAt: now + this.ttlMs, outcome });
+    // No promise per delivery: the common case (a fresh body) never has anyone waiting on it.
+    this.entries.set(key, { expiresAt: now + this.ttlMs, pending: true });
     this.evict(now);
     return undefined;
   }
 
-  private readonly pending = new Map<string, (ok: boolean) => void>();
-
   settle(key: string, ok: boolean): void {
-    const resolve = this.pending.get(key);
-    if (!resolve) return;
-    this.pending.delete(key);
+    const entry = this.entries.get(key);
+    if (!entry?.pending) return;
+    entry.pending = false;
     if (!ok) this.entries.delete(key);
-    resolve(ok);
+    entry.resolve?.(ok);
+    entry.resolve = undefined;
+    if (ok) entry.outcome = undefined;
   }
 
   private evict(now: number): void {
@@ -74,7 +80,7 @@ export class DedupeCache {
       if (this.entries.size <= this.maxEntries && entry.expiresAt > now) break;
       if (this.entries.size > this.maxEntries || entry.expiresAt <= now) {
         // Never evict an entry whose first delivery is still in flight; its waiters need the outcome.
-        if (this.pending.has(key)) continue;
+        if (entry.pending) continue;
         this.entries.delete(key);
       }
     }

@@ -1,7 +1,7 @@
 // The receiver's pre-body checks, in the order of reliability-checklist §2 (route and method, source address,
 // X-WEBHOOK-KEY, content type, declared length). Each check is a pure function of the request head that returns
 // a Rejection or undefined, so the order is visible in one place (handler.ts) and each check is unit-testable.
-import { createHash, timingSafeEqual } from "node:crypto";
+import * as crypto from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { type AddressMatcher, isLoopback } from "./cidr.js";
 
@@ -72,7 +72,10 @@ export function checkSource(
       ? undefined
       : { status: 403, reason: "forbidden_source", detail: "peer" };
   }
-  if (!isLoopback(peer)) return { status: 403, reason: "forbidden_source", detail: "peer_not_loopback" };
+  // The usual peer behind a tunnel, answered without building a SocketAddress for the range check.
+  if (peer !== "127.0.0.1" && !isLoopback(peer)) {
+    return { status: 403, reason: "forbidden_source", detail: "peer_not_loopback" };
+  }
   if (!policy.allow) return undefined;
   // The tunnel appends the client it saw; everything before the last entry is whatever the client claimed.
   const forwarded = (req.headersDistinct["x-forwarded-for"] ?? []).join(",").split(",");
@@ -82,8 +85,16 @@ export function checkSource(
     : { status: 403, reason: "forbidden_source", detail: "forwarded_for" };
 }
 
+// crypto.hash (Node ≥ 20.12) is one native call; createHash builds a Hash object per use (2–3× slower).
+const oneShot = (crypto as { hash?: (alg: string, data: string | Buffer, enc: "hex") => string }).hash;
+
 export function sha256(data: string | Buffer): Buffer {
-  return createHash("sha256").update(data).digest();
+  return crypto.createHash("sha256").update(data).digest();
+}
+
+/** Hex SHA-256 (the de-duplication key and, in its first 16 characters, the journal id). */
+export function sha256Hex(data: string | Buffer): string {
+  return oneShot ? oneShot("sha256", data, "hex") : crypto.createHash("sha256").update(data).digest("hex");
 }
 
 /**
@@ -91,17 +102,39 @@ export function sha256(data: string | Buffer): Buffer {
  * secret's length is not revealed). A repeated header is refused: Node would join the values with ", ".
  */
 export function checkKey(
-  req: Pick<IncomingMessage, "headersDistinct">,
+  req: Pick<IncomingMessage, "headersDistinct"> & { rawHeaders?: string[] },
   expectedDigest: Buffer | undefined,
 ): Rejection | undefined {
   if (!expectedDigest) return undefined;
-  const values = req.headersDistinct["x-webhook-key"];
+  const values = keyValues(req);
   if (!values || values.length === 0 || values[0] === "") {
     return { status: 401, reason: "unauthorized", detail: "missing" };
   }
   if (values.length > 1) return { status: 401, reason: "unauthorized", detail: "repeated" };
-  const ok = timingSafeEqual(sha256(Buffer.from(values[0], "utf8")), expectedDigest);
+  const ok = crypto.timingSafeEqual(sha256Utf8(values[0]), expectedDigest);
   return ok ? undefined : { status: 401, reason: "unauthorized", detail: "mismatch" };
+}
+
+/**
+ * Every X-WEBHOOK-KEY value in arrival order, any name case: what headersDistinct holds for it, read from
+ * rawHeaders (which headersDistinct is built from) so the request does not build an array per header.
+ */
+function keyValues(req: Pick<IncomingMessage, "headersDistinct"> & { rawHeaders?: string[] }) {
+  const raw = req.rawHeaders;
+  if (!raw) return req.headersDistinct["x-webhook-key"];
+  let values: string[] | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i];
+    if (name.length !== 13 || name.toLowerCase() !== "x-webhook-key") continue;
+    if (values) values.push(raw[i + 1]);
+    else values = [raw[i + 1]];
+  }
+  return values;
+}
+
+/** SHA-256 of a string's UTF-8 bytes, as a Buffer. */
+function sha256Utf8(text: string): Buffer {
+  return oneShot ? Buffer.from(oneShot("sha256", text, "hex"), "hex") : sha256(Buffer.from(text, "utf8"));
 }
 
 const JSON_TYPE = /^\s*application\/json\s*(;|$)/i;

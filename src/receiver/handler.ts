@@ -24,6 +24,7 @@ import {
   type Rejection,
   type SourcePolicy,
   sha256,
+  sha256Hex,
 } from "./guard.js";
 import type {
   AcceptedDelivery,
@@ -113,16 +114,19 @@ export function createReceiver(options: ReceiverOptions = {}): Receiver {
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
   const listeners = new Map<string, Set<(o: ReceiverOutcome) => void>>();
-  const emit = (outcome: ReceiverOutcome) => {
-    for (const key of [outcome.type, "outcome"]) {
-      for (const listener of listeners.get(key) ?? []) {
-        try {
-          listener(outcome);
-        } catch {
-          // A subscriber's bug must not turn into a failed delivery.
-        }
+  const notify = (set: Set<(o: ReceiverOutcome) => void> | undefined, outcome: ReceiverOutcome) => {
+    if (!set) return;
+    for (const listener of set) {
+      try {
+        listener(outcome);
+      } catch {
+        // A subscriber's bug must not turn into a failed delivery.
       }
     }
+  };
+  const emit = (outcome: ReceiverOutcome) => {
+    notify(listeners.get(outcome.type), outcome);
+    notify(listeners.get("outcome"), outcome);
   };
 
   const stats: ReceiverStats = {
@@ -196,28 +200,17 @@ export function createReceiver(options: ReceiverOptions = {}): Receiver {
       return reject(req, res, rejection, { receivedAt, bodyBytes: read.bytesRead, bodyConsumed: false });
     }
     const body = read.body;
-    const digest = sha256(body).toString("hex");
-    const bad = (detail: string) =>
-      reject(
-        req,
-        res,
-        { status: 400, reason: "bad_request", detail },
-        {
-          receivedAt,
-          bodyBytes: body.length,
-          digestPrefix: digest.slice(0, 12),
-          bodyConsumed: true,
-        },
-      );
+    // One hash per body: the de-duplication key, and (its first 16 characters) the journal id downstream.
+    const digest = sha256Hex(body);
 
     let payload: unknown;
     try {
       payload = safeJsonParse(decoder.decode(body));
     } catch {
-      return bad("invalid_json");
+      return badRequest(req, res, receivedAt, body, digest, "invalid_json");
     }
     const parsed = parseEvent(payload);
-    if (!parsed.ok) return bad(parsed.problem);
+    if (!parsed.ok) return badRequest(req, res, receivedAt, body, digest, parsed.problem);
     const event = parsed.event;
     const delivery: DeliveryInfo = {
       receivedAt,
@@ -237,39 +230,31 @@ export function createReceiver(options: ReceiverOptions = {}): Receiver {
         emit({ type: "duplicate", event, delivery });
         return;
       }
-      return reject(
-        req,
-        res,
-        { status: 500, reason: "accept_failed", detail: "earlier_copy_failed" },
-        {
-          receivedAt,
-          bodyBytes: body.length,
-          digestPrefix: digest.slice(0, 12),
-          bodyConsumed: true,
-        },
-      );
+      return failAfterBody(req, res, receivedAt, body, digest, "earlier_copy_failed");
     }
 
     const known = event.type !== "unknown";
-    try {
-      const headers = {
-        "content-type": req.headers["content-type"],
-        "user-agent": req.headers["user-agent"],
-      };
-      await options.onAccept?.({ ...delivery, event, known, body, payload: payload as JsonObject, headers });
-    } catch {
-      tracked?.settle(digest, false);
-      return reject(
-        req,
-        res,
-        { status: 500, reason: "accept_failed" },
-        {
+    if (options.onAccept) {
+      try {
+        const headers = {
+          "content-type": req.headers["content-type"],
+          "user-agent": req.headers["user-agent"],
+        };
+        await options.onAccept({
           receivedAt,
+          remoteAddress: delivery.remoteAddress,
           bodyBytes: body.length,
-          digestPrefix: digest.slice(0, 12),
-          bodyConsumed: true,
-        },
-      );
+          digest,
+          event,
+          known,
+          body,
+          payload: payload as JsonObject,
+          headers,
+        });
+      } catch {
+        tracked?.settle(digest, false);
+        return failAfterBody(req, res, receivedAt, body, digest);
+      }
     }
     tracked?.settle(digest, true);
     stats.accepted++;
@@ -277,6 +262,40 @@ export function createReceiver(options: ReceiverOptions = {}): Receiver {
     answerOk(res);
     emit({ type: "accepted", event, known, delivery });
     if (event.type === "challenge_webhook_endpoint") onChallenge(event, delivery);
+  }
+
+  /** 400 for a body that was read whole but is not a CertCentral delivery. */
+  function badRequest(
+    req: IncomingMessage,
+    res: ServerResponse,
+    receivedAt: number,
+    body: Buffer,
+    digest: string,
+    detail: string,
+  ): void {
+    reject(
+      req,
+      res,
+      { status: 400, reason: "bad_request", detail },
+      { receivedAt, bodyBytes: body.length, digestPrefix: digest.slice(0, 12), bodyConsumed: true },
+    );
+  }
+
+  /** 500: the delivery (or the earlier copy it duplicates) could not be accepted; the sender may retry. */
+  function failAfterBody(
+    req: IncomingMessage,
+    res: ServerResponse,
+    receivedAt: number,
+    body: Buffer,
+    digest: string,
+    detail?: string,
+  ): void {
+    reject(
+      req,
+      res,
+      { status: 500, reason: "accept_failed", ...(detail ? { detail } : {}) },
+      { receivedAt, bodyBytes: body.length, digestPrefix: digest.slice(0, 12), bodyConsumed: true },
+    );
   }
 
   function onChallenge(
@@ -296,18 +315,20 @@ export function createReceiver(options: ReceiverOptions = {}): Receiver {
     },
     handler(req, res, next) {
       stats.inFlight++;
-      handle(req, res, next)
-        .catch(() => {
+      handle(req, res, next).then(
+        () => {
+          stats.inFlight--;
+        },
+        () => {
+          stats.inFlight--;
           reject(
             req,
             res,
             { status: 500, reason: "internal_error" },
             { receivedAt: clock.now(), bodyBytes: 0, bodyConsumed: false },
           );
-        })
-        .finally(() => {
-          stats.inFlight--;
-        });
+        },
+      );
     },
     on(type: string, listener: (outcome: never) => void) {
       const set = listeners.get(type) ?? new Set();

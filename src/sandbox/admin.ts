@@ -3,7 +3,8 @@
 // never subject to injected faults.
 //
 //   POST /sandbox/v1/emit        {"event": "...", "data": {...}?}
-//        → 200 {"delivered": true, "delivery": {url, event, status, ok, error?}}
+//        → 200 {"delivered": true, "delivery": {url, event, status, ok, duration_ms, error?},
+//               "certificate_chain": bool (certificate_issued only: the webhook's chain settings decide)}
 //        → 200 {"delivered": false, "reason": "the webhook is pending, not active"}
 //   GET  /sandbox/v1/state       → 200 {"webhook": {...list view, "verified": bool, "open_tokens": n} | null}
 //   GET  /sandbox/v1/deliveries  → 200 {"deliveries": [{kind, url, sent_to, event, body, header_names, status, ok, error}]}
@@ -32,6 +33,7 @@ function deliverySummary(d: Delivery): Record<string, unknown> {
     event: d.event,
     status: d.status ?? null,
     ok: d.ok,
+    ...(d.durationMs !== undefined ? { duration_ms: d.durationMs } : {}),
     ...(d.error ? { error: d.error } : {}),
   };
 }
@@ -58,7 +60,11 @@ export function createAdmin(deps: AdminDeps) {
         res,
         200,
         outcome.delivery
-          ? { delivered: true, delivery: deliverySummary(outcome.delivery) }
+          ? {
+              delivered: true,
+              delivery: deliverySummary(outcome.delivery),
+              ...(outcome.chainIncluded !== undefined ? { certificate_chain: outcome.chainIncluded } : {}),
+            }
           : { delivered: false, reason: outcome.reason },
       );
     }

@@ -6,14 +6,17 @@ import http from "node:http";
 import https from "node:https";
 import { type EventBody, slackText } from "../events/payloads.js";
 import type { Clock } from "../util/clock.js";
+import { isSlackWebhookUrl } from "../util/slack.js";
 import { version } from "../util/version.js";
-import { deliveryTarget, isSlackUrl } from "./endpoint.js";
+import { deliveryTarget } from "./endpoint.js";
 import type { Delivery, DeliveryKind } from "./types.js";
 
 export interface SenderOptions {
   clock: Clock;
   timeoutMs: number;
   slackHost?: string;
+  /** Defaults to certwh-sandbox/<version>; `certwh trigger --to` is not the sandbox and says so. */
+  userAgent?: string;
 }
 
 export interface SendRequest {
@@ -34,12 +37,12 @@ export class Sender {
   constructor(private readonly opts: SenderOptions) {}
 
   async send(req: SendRequest): Promise<Delivery> {
-    const slack = isSlackUrl(req.url);
+    const slack = isSlackWebhookUrl(req.url);
     const sentTo = deliveryTarget(req.url, this.opts.slackHost);
     const body: Record<string, unknown> = slack ? { text: slackText(req.body) } : { ...req.body };
     const headers: Record<string, string> = {
       "Content-Type": "application/json",
-      "User-Agent": `certwh-sandbox/${version()}`,
+      "User-Agent": this.opts.userAgent ?? `certwh-sandbox/${version()}`,
     };
     // Slack URLs are secret themselves; Slack has no use for the key, so it is not sent there.
     if (req.secret && !slack) headers["X-WEBHOOK-KEY"] = req.secret;
@@ -55,6 +58,7 @@ export class Sender {
       sentAt: this.opts.clock.now(),
       webhookId: req.webhookId,
     };
+    const started = performance.now();
     try {
       delivery.status = await this.post(
         sentTo,
@@ -67,6 +71,8 @@ export class Sender {
     } catch (err) {
       delivery.error = err instanceof Error ? err.message : String(err);
     }
+    // Wall time on the monotonic clock: the sandbox clock may be a ManualClock that never moves.
+    delivery.durationMs = Math.round(performance.now() - started);
     return delivery;
   }
 

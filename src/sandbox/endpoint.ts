@@ -2,8 +2,7 @@
 // (sandbox only, so tests and the quick start need no certificate).
 
 import { isIP } from "node:net";
-
-export const SLACK_HOST = "hooks.slack.com";
+import { isSlackWebhookUrl } from "../util/slack.js";
 
 function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
@@ -28,18 +27,9 @@ export function parseEndpoint(value: unknown): URL | null {
   return null;
 }
 
-export function isSlackUrl(url: string): boolean {
-  try {
-    const u = new URL(url);
-    return u.protocol === "https:" && u.hostname.toLowerCase() === SLACK_HOST;
-  } catch {
-    return false;
-  }
-}
-
 /** Where a delivery to `url` really goes: Slack URLs are re-pointed at `slackHost` when one is set. */
 export function deliveryTarget(url: string, slackHost: string | undefined): string {
-  if (!slackHost || !isSlackUrl(url)) return url;
+  if (!slackHost || !isSlackWebhookUrl(url)) return url;
   const u = new URL(url);
   return `http://${slackHost}${u.pathname}${u.search}`;
 }

@@ -1,6 +1,7 @@
 // The sandbox's behaviour behind the HTTP routes: the webhook store plus everything that sends
 // (probes, test events, challenges, emitted events) and the event log those deliveries feed.
 
+import type { WebhookSettings } from "../api/types.js";
 import { buildEvent } from "../events/payloads.js";
 import type { Clock } from "../util/clock.js";
 import { logTime, Sender, type SendRequest } from "./deliver.js";
@@ -20,6 +21,21 @@ export interface EmitOutcome {
   delivery: Delivery | null;
   /** Why nothing was sent, when delivery is null. */
   reason?: string;
+  /** certificate_issued only: whether the body carried certificate_chain (the webhook's chain settings). */
+  chainIncluded?: boolean;
+}
+
+/**
+ * Whether CertCentral would put certificate_chain in this event (spec §12.3): certificate_issued only, and
+ * only when a chain setting is on. The sandbox does not model instant vs non-instant issuance, so either
+ * setting ("instant" or not) turns it on.
+ */
+export function sendsChain(event: string, settings: WebhookSettings): boolean {
+  return (
+    event === "certificate_issued" &&
+    (settings.webhook_send_certificate_chain === "1" ||
+      settings.webhook_send_instant_issued_certificate_chain === "1")
+  );
 }
 
 export class SandboxEngine {
@@ -90,7 +106,12 @@ export class SandboxEngine {
     for (const req of held) await this.send(req);
   }
 
-  /** A real event: sent only while the webhook is active and subscribed (spec §14.3). */
+  /**
+   * A real event: sent only while the webhook is active and subscribed (spec §14.3). `data` is merged
+   * over the sample payload, except certificate_chain, which follows the webhook's chain settings: a
+   * supplied chain is dropped when they are off; when on, the supplied chain (or the sandbox's real one)
+   * is sent.
+   */
   async emit(event: string, data?: Record<string, unknown>): Promise<EmitOutcome> {
     const hook = this.store.current();
     if (!hook) return { delivery: null, reason: "no webhook is configured" };
@@ -98,19 +119,18 @@ export class SandboxEngine {
       return { delivery: null, reason: `the webhook is ${hook.status}, not active` };
     if (!hook.events.includes(event))
       return { delivery: null, reason: `the webhook is not subscribed to ${event}` };
-    const s = hook.webhook_settings;
-    const withChain =
-      s.webhook_send_certificate_chain === "1" || s.webhook_send_instant_issued_certificate_chain === "1";
+    const withChain = sendsChain(event, hook.webhook_settings);
     const base = buildEvent(event, { withChain, webhookId: hook.id });
-    const body = { event, data: { ...(base.data ?? {}), ...(data ?? {}) } };
+    const merged: Record<string, unknown> = { ...(base.data ?? {}), ...(data ?? {}) };
+    if (!withChain) delete merged.certificate_chain;
     const delivery = await this.send({
       kind: "event",
       url: hook.endpoint,
-      body,
+      body: { event, data: merged },
       secret: hook.secret,
       webhookId: hook.id,
     });
-    return { delivery };
+    return event === "certificate_issued" ? { delivery, chainIncluded: withChain } : { delivery };
   }
 
   stop(): void {

@@ -24,10 +24,12 @@ const MESSAGES: Record<string, string> = {
   "not_found|route": "The requested route does not exist.",
   request_limit_exceeded: "Service unavailable, please limit request volume",
   bad_request_format: "The request body is not valid JSON.",
-  // Invented names for undocumented cases (spec §17 #10, #12).
+  // Invented names for undocumented cases (spec §17 #10, #12; webhook_invalid_settings: §4.3 lists the
+  // allowed values but no error for others).
   "access_denied|invalid_api_key": "Missing or invalid API key.",
   "access_denied|missing_permission": "The API key does not have permission for this action.",
   webhook_invalid_secret: "The secret must be at least 32 characters long.",
+  webhook_invalid_settings: "A webhook_settings value is not valid.",
   internal_error: "An internal error occurred.",
 };
 

@@ -103,6 +103,8 @@ export interface Delivery {
   /** Epoch ms on the sandbox clock. */
   sentAt: number;
   receivedAt?: number;
+  /** Real milliseconds from sending to the answer (or the failure). */
+  durationMs?: number;
   /** The webhook whose event log holds this delivery, if any. */
   webhookId?: number;
 }

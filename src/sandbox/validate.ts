@@ -33,6 +33,11 @@ function badFormat(message: string): SandboxHttpError {
   return new SandboxHttpError(400, "bad_request_format", message);
 }
 
+/** A webhook_settings value CertCentral documents no meaning for (invented code, like webhook_invalid_secret). */
+function badSetting(message: string): SandboxHttpError {
+  return new SandboxHttpError(400, "webhook_invalid_settings", message);
+}
+
 export function asObject(body: unknown): Record<string, unknown> {
   if (body === undefined) return {};
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
@@ -69,7 +74,28 @@ function parseEvents(value: unknown): string[] | undefined {
 function parseFlag(key: string, value: unknown): string {
   if (value === "1" || value === 1 || value === true) return "1";
   if (value === "0" || value === 0 || value === false) return "0";
-  throw badFormat(`webhook_settings.${key} must be "1" or "0".`);
+  throw badSetting(`webhook_settings.${key} must be "1" or "0".`);
+}
+
+/**
+ * Only the documented days (spec §4.3, §12.4) are stored, in the order given. CertCentral documents the
+ * allowed members but no error for others; the sandbox refuses them rather than store a setting that
+ * could never fire (an empty list is accepted: no reminders).
+ */
+function parseFrequency(value: unknown): number[] {
+  const allowed = NOTIFICATION_FREQUENCIES.join(", ");
+  if (!Array.isArray(value) || !value.every((n) => typeof n === "number" && Number.isInteger(n))) {
+    throw badSetting(
+      `webhook_settings.webhook_notification_frequency must be an array of days from: ${allowed}.`,
+    );
+  }
+  const bad = value.find((n) => !NOTIFICATION_FREQUENCIES.includes(n));
+  if (bad !== undefined) {
+    throw badSetting(
+      `webhook_settings.webhook_notification_frequency: ${bad} is not allowed; use days from: ${allowed}.`,
+    );
+  }
+  return [...(value as number[])];
 }
 
 function parseSettings(value: unknown): WebhookSettings {
@@ -82,13 +108,7 @@ function parseSettings(value: unknown): WebhookSettings {
     if (raw[key] !== undefined) out[key] = parseFlag(key, raw[key]);
   }
   const freq = raw.webhook_notification_frequency;
-  if (freq !== undefined) {
-    if (!Array.isArray(freq) || !freq.every((n) => Number.isInteger(n))) {
-      throw badFormat("webhook_settings.webhook_notification_frequency must be an array of integers.");
-    }
-    // Stored as given (spec §17 #25): CertCentral documents the allowed members but no error for others.
-    out.webhook_notification_frequency = [...(freq as number[])];
-  }
+  if (freq !== undefined) out.webhook_notification_frequency = parseFrequency(freq);
   return out;
 }
 

@@ -117,6 +117,33 @@ test("interactive create: a token typed after the 30 minutes is not submitted (e
   assert.equal(sandbox.webhook()?.status, "pending");
 });
 
+test("interactive create: a blank token asks again, showing the time left as of each prompt", async (t) => {
+  let receiverRef: Receiver | undefined;
+  let clockRef: ManualClock | undefined;
+  const answers = ["", "   \t "];
+  const { h, sandbox, receiver, clock } = await context(t, {
+    input: async () => {
+      clockRef?.advance(5 * 60_000); // five minutes per answer
+      const next = answers.shift();
+      return next ?? challengeToken(receiverRef as Receiver);
+    },
+  });
+  receiverRef = receiver;
+  clockRef = clock;
+  await runCreate({ url: receiver.url }, h.ctx);
+  assert.equal(h.prompts.length, 3, "asked again after each blank answer");
+  assert.match(h.prompts[0], /\(30:00 left\)/);
+  assert.match(h.prompts[1], /\(25:00 left\)/);
+  assert.match(h.prompts[2], /\(20:00 left\)/);
+  assert.match(h.stderr.text, /token is empty/);
+  assert.equal(
+    sandbox.requests.filter((r) => r.route === "PUT /webhook/:id/check-challenge").length,
+    1,
+    "a blank answer is never submitted",
+  );
+  assert.equal(sandbox.webhook()?.status, "active");
+});
+
 test("interactive delete: asks first; no → nothing deleted; yes → deleted", async (t) => {
   const no = await context(t, { confirm: false });
   await no.h.ctx

@@ -6,6 +6,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { EVENT_TYPES } from "../../src/events/catalogue.js";
+import { version } from "../../src/util/version.js";
 import { BIN, cliEnv, runCli, tempDir } from "../helpers/cli.js";
 import { call, startReceiver } from "../helpers/sandbox.js";
 
@@ -110,20 +111,40 @@ test("quick start: certwh sandbox --json, a webhook made active, certwh trigger 
     },
   );
   assert.equal(sent.code, 0, sent.stderr);
-  assert.deepEqual(JSON.parse(sent.stdout), {
+  const { duration_ms: ms, ...result } = JSON.parse(sent.stdout);
+  assert.equal(typeof ms, "number", "the time, as --to reports it");
+  assert.deepEqual(result, {
     event: "certificate_issued",
     url: rx.url,
     status: 200,
     via_sandbox: true,
+    certificate_chain: false,
   });
+  assert.match(sent.stderr, new RegExp(`: 200 in ${ms} ms\\.`));
   const delivered = rx.received.at(-1)!;
   assert.equal(delivered.headers["x-webhook-key"], SECRET);
+  assert.equal(String(delivered.headers["user-agent"]).startsWith("certwh-sandbox/"), true);
   assert.equal((delivered.json as { data: { order_id: number } }).data.order_id, 42);
+
+  // --with-chain cannot override the webhook's chain settings (off here): no chain, and trigger says so.
+  const withChain = await runCli(
+    ["trigger", "certificate_issued", "--sandbox-url", info.base_url, "--with-chain"],
+    { env },
+  );
+  assert.equal(withChain.code, 0, withChain.stderr);
+  assert.equal("certificate_chain" in (rx.received.at(-1)!.json as { data: object }).data, false);
+  assert.match(withChain.stderr, /: 200 in \d+ ms\./);
+  assert.match(withChain.stderr, /follows the webhook's chain settings/);
+  assert.ok(
+    withChain.stderr.includes(`certwh update-url --url ${rx.url} --chain`),
+    `how to turn them on: ${withChain.stderr}`,
+  );
+  assert.equal(withChain.stdout, "", "human mode: nothing on stdout");
   const logs = (await call(sb, "GET", `/webhook/${id}/event-logs?filters[event_name]=certificate_issued`))
     .json as {
     events: unknown[];
   };
-  assert.equal(logs.events.length, 1);
+  assert.equal(logs.events.length, 2, "both triggers are in the event log");
 
   const wrongKey = await runCli(["trigger", "certificate_issued", "--sandbox-url", info.base_url], {
     env: { CERTWH_API_KEY: "not-the-key-at-all" },
@@ -170,6 +191,7 @@ test("trigger --to: body and X-WEBHOOK-KEY as CertCentral sends them, real chain
   assert.equal(typeof out.duration_ms, "number");
   const [got] = rx.received;
   assert.equal(got.method, "POST");
+  assert.equal(got.headers["user-agent"], `certwh/${version()}`, "trigger is certwh, not the sandbox");
   assert.equal(got.headers["x-webhook-key"], SECRET);
   assert.equal(got.headers["content-type"], "application/json");
   const body = got.json as {

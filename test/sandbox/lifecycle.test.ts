@@ -291,7 +291,7 @@ test("validation errors: endpoint, secret, bad JSON, missing token", async (t) =
         webhook_settings: { webhook_send_certificate_chain: "yes" },
       }),
     ),
-    "bad_request_format",
+    "webhook_invalid_settings",
   );
   assert.equal(rx.received.length, 0, "nothing is probed for an invalid request");
 
@@ -307,6 +307,57 @@ test("validation errors: endpoint, secret, bad JSON, missing token", async (t) =
     "webhook_invalid_endpoint",
     "update needs endpoint",
   );
+});
+
+test("webhook_settings: frequency outside {90,60,30,7,0,-7} and bad flag values → 400 webhook_invalid_settings, nothing stored", async (t) => {
+  const sb = await withSandbox(t);
+  const rx = await startReceiver(t);
+  const bad: Record<string, unknown>[] = [
+    { webhook_notification_frequency: [90, 5] },
+    { webhook_notification_frequency: [14] },
+    { webhook_notification_frequency: [-1, 0] },
+    { webhook_notification_frequency: [7.5] },
+    { webhook_notification_frequency: ["7"] },
+    { webhook_notification_frequency: [null] },
+    { webhook_notification_frequency: 7 },
+    { webhook_notification_frequency: "90,60" },
+    { webhook_notification_frequency: null },
+    { webhook_send_certificate_chain: "yes" },
+    { webhook_send_instant_issued_certificate_chain: 2 },
+    { instant_issue_webhook_notification: "" },
+    { instant_issue_webhook_notification: null },
+  ];
+  for (const settings of bad) {
+    const res = await call(sb, "POST", "/webhook", { endpoint: rx.url, webhook_settings: settings });
+    assert.equal(res.status, 400, JSON.stringify(settings));
+    const body = res.json as { errors: { code: string; message: string }[] };
+    assert.equal(body.errors.length, 1);
+    assert.equal(body.errors[0].code, "webhook_invalid_settings", JSON.stringify(settings));
+    assert.match(body.errors[0].message, /webhook_settings\./);
+  }
+  assert.equal(sb.webhook(), null, "nothing was created");
+  assert.equal(rx.received.length, 0, "nothing was probed");
+
+  // Every documented day, in any order or subset (empty too), is accepted and stored as given.
+  const created = await call(sb, "POST", "/webhook", {
+    endpoint: rx.url,
+    webhook_settings: { webhook_notification_frequency: [-7, 0, 7, 30, 60, 90] },
+  });
+  assert.equal(created.status, 201);
+  const id = (created.json as { webhook_id: number }).webhook_id;
+  assert.deepEqual(sb.webhook()?.webhook_settings.webhook_notification_frequency, [-7, 0, 7, 30, 60, 90]);
+  const update = (settings: unknown) =>
+    call(sb, "PUT", `/webhook/${id}`, { endpoint: rx.url, webhook_settings: settings });
+  const refused = await update({ webhook_notification_frequency: [90, 5] });
+  assert.equal(refused.status, 400);
+  assert.equal(errCode(refused), "webhook_invalid_settings");
+  assert.deepEqual(
+    sb.webhook()?.webhook_settings.webhook_notification_frequency,
+    [-7, 0, 7, 30, 60, 90],
+    "a refused update changes nothing",
+  );
+  assert.equal((await update({ webhook_notification_frequency: [] })).status, 204);
+  assert.deepEqual(sb.webhook()?.webhook_settings.webhook_notification_frequency, []);
 });
 
 test("loopback http endpoints are accepted (127.0.0.0/8, localhost, [::1]); https anywhere", async (t) => {

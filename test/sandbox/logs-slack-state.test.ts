@@ -94,6 +94,62 @@ test("certificate_issued carries the fixture chain when the webhook's chain sett
   assert.deepEqual(data.certificate_chain, certificateChain());
 });
 
+test("certificate_chain follows the webhook's chain settings: a supplied chain is dropped while they are off", async (t) => {
+  const sb = await withSandbox(t);
+  const rx = await startReceiver(t);
+  const token = () => (rx.received.at(-1)!.json as { data: { token: string } }).data.token;
+  const id = await activeWebhook(
+    sb,
+    rx.url,
+    { events: ["certificate_issued", "certificate_revoked"] },
+    token,
+  );
+  const emit = (body: unknown) =>
+    call({ url: `${sb.origin}/sandbox/v1`, apiKey: sb.apiKey }, "POST", "/emit", body);
+  const lastData = () => (rx.received.at(-1)!.json as { data: Record<string, unknown> }).data;
+
+  // Off (the default "0"/"0"): neither the library nor the admin route can slip a chain in.
+  const d = await sb.emit("certificate_issued", { order_id: 8, certificate_chain: certificateChain() });
+  assert.equal(d?.ok, true);
+  assert.deepEqual(Object.keys(lastData()), ["order_id", "certificate_id"]);
+  assert.equal(lastData().order_id, 8);
+  const off = (await emit({ event: "certificate_issued", data: { certificate_chain: certificateChain() } }))
+    .json as { delivered: boolean; certificate_chain?: boolean };
+  assert.equal(off.delivered, true);
+  assert.equal(off.certificate_chain, false, "the answer says no chain was sent");
+  assert.equal("certificate_chain" in lastData(), false);
+  // Only certificate_issued ever carries a chain.
+  const revoked = (
+    await emit({ event: "certificate_revoked", data: { certificate_chain: certificateChain() } })
+  ).json as Record<string, unknown>;
+  assert.equal("certificate_chain" in revoked, false);
+  assert.equal("certificate_chain" in lastData(), false);
+  const logs = (await call(sb, "GET", `/webhook/${id}/event-logs?filters[event_name]=certificate_issued`))
+    .json as { events: { event_info: Record<string, unknown> }[] };
+  assert.equal(
+    logs.events.some((e) => "certificate_chain" in e.event_info),
+    false,
+    "the event log shows what was sent",
+  );
+
+  // The instant-issuance setting alone turns it on (the sandbox does not model instant vs not).
+  const same = await call(sb, "PUT", `/webhook/${id}`, {
+    endpoint: rx.url,
+    webhook_settings: { webhook_send_instant_issued_certificate_chain: "1" },
+  });
+  assert.equal(same.status, 204);
+  assert.equal(sb.webhook()?.status, "active");
+  const on = (await emit({ event: "certificate_issued", data: { order_id: 9 } })).json as {
+    certificate_chain?: boolean;
+  };
+  assert.equal(on.certificate_chain, true);
+  assert.deepEqual(lastData().certificate_chain, certificateChain(), "the sandbox's own real chain");
+  // While on, a chain the caller supplies (e.g. to test a receiver) is sent as given.
+  const leafOnly = certificateChain().slice(0, 1);
+  await sb.emit("certificate_issued", { certificate_chain: leafOnly });
+  assert.deepEqual(lastData().certificate_chain, leafOnly);
+});
+
 test("the chain fixture is real: leaf → intermediate → self-signed root, \\r\\n, CN = subject_common_name", () => {
   const chain = certificateChain();
   assert.equal(chain.length, 3);
@@ -156,6 +212,19 @@ test("Slack endpoints get {text} messages with the token in the text, mapped to 
   );
   assert.equal(sb.webhook()?.status, "active");
   assert.equal(slackText({ event: "test_webhook_endpoint" }), String(bodies[0].text));
+});
+
+test("a trailing-dot, upper-case Slack endpoint is Slack too: {text} at the --slack-host receiver, no key", async (t) => {
+  const slack = await startReceiver(t, "/");
+  const sb = await withSandbox(t, { slackHost: new URL(slack.url).host });
+  const endpoint = "https://HOOKS.SLACK.COM./services/T000/B000/XXXX";
+  const res = await call(sb, "POST", "/webhook/test-endpoint", { endpoint, secret: "k".repeat(40) });
+  assert.equal(res.status, 200);
+  assert.equal(slack.received.length, 1, "delivered to the Slack stand-in, not to the real host");
+  assert.equal(slack.received[0].path, "/services/T000/B000/XXXX");
+  assert.deepEqual(Object.keys(slack.received[0].json as object), ["text"]);
+  assert.equal(slack.received[0].headers["x-webhook-key"], undefined);
+  assert.equal(sb.deliveries.at(-1)?.slack, true);
 });
 
 test("state file: webhook, hidden state, event log and next id survive a restart; mode 0600", async (t) => {

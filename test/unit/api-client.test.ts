@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, test } from "node:test";
 import { MockAgent } from "undici";
 import { ApiError, NetworkError } from "../../src/api/errors.js";
 import type { ApiClientOptions, WebhookApi } from "../../src/api/types.js";
-import { createWebhookApi } from "../../src/api/webhooks.js";
+import { createWebhookApi, RECHECK_DELAY_MS } from "../../src/api/webhooks.js";
 import { ManualClock } from "../../src/util/clock.js";
 
 const ORIGIN = "https://www.digicert.com";
@@ -221,7 +221,10 @@ describe("retries of calls that are safe to repeat", () => {
   test("503 three times on GET → ApiError 503 after 3 attempts (1 s then 2 s, with jitter)", async () => {
     pool().intercept({ path: "/services/v2/webhook", method: "GET" }).reply(503, "").times(3);
     const start = clock.now();
-    await assert.rejects(api.getWebhook(), (err: unknown) => err instanceof ApiError && err.status === 503);
+    await assert.rejects(
+      api.getWebhook(),
+      (err: unknown) => err instanceof ApiError && err.status === 503 && err.attempts === 3,
+    );
     assert.equal(calls().length, 3);
     assert.deepEqual(
       retries.map((r) => r.attempt),
@@ -368,9 +371,12 @@ describe("state changes that are never repeated", () => {
     });
   }
 
-  test("testEndpoint: exactly one request on 503", async () => {
+  test("testEndpoint: exactly one request on 503 (the error says 1 attempt)", async () => {
     pool().intercept({ path: "/services/v2/webhook/test-endpoint", method: "POST" }).reply(503, "");
-    await assert.rejects(api.testEndpoint({ endpoint: "https://a.example/h" }), ApiError);
+    await assert.rejects(
+      api.testEndpoint({ endpoint: "https://a.example/h" }),
+      (err: unknown) => err instanceof ApiError && err.attempts === 1,
+    );
     assert.equal(calls().length, 1);
   });
 
@@ -387,27 +393,63 @@ describe("state changes that are never repeated", () => {
     assert.deepEqual(calls(), ["POST /services/v2/webhook", "GET /services/v2/webhook"]);
   });
 
-  test("create: 503, then the list shows another endpoint → the original 503, one POST", async () => {
+  test("create: 503, then the list shows another endpoint (twice, 2 s apart) → the original 503, one POST", async () => {
     pool().intercept({ path: "/services/v2/webhook", method: "POST" }).reply(503, "");
     pool()
       .intercept({ path: "/services/v2/webhook", method: "GET" })
-      .reply(200, { webhooks: [{ ...HOOK, endpoint: "https://other.example/hook" }] }, JSON_HEADERS);
+      .reply(200, { webhooks: [{ ...HOOK, endpoint: "https://other.example/hook" }] }, JSON_HEADERS)
+      .times(2);
+    const before = clock.now();
     await assert.rejects(
       api.createWebhook(wanted),
       (err: unknown) => err instanceof ApiError && err.status === 503,
     );
-    assert.deepEqual(calls(), ["POST /services/v2/webhook", "GET /services/v2/webhook"]);
+    assert.deepEqual(calls(), [
+      "POST /services/v2/webhook",
+      "GET /services/v2/webhook",
+      "GET /services/v2/webhook",
+    ]);
+    assert.equal(clock.now() - before, RECHECK_DELAY_MS, "one pause between the two looks");
   });
 
-  test("create: 503, then no webhook in the account → the original 503", async () => {
+  test("create: 503, then no webhook in the account (twice) → the original 503", async () => {
     pool().intercept({ path: "/services/v2/webhook", method: "POST" }).reply(503, "");
+    pool()
+      .intercept({ path: "/services/v2/webhook", method: "GET" })
+      .reply(400, { errors: [{ code: "webhook_invalid_account", message: "none" }] })
+      .times(2);
+    await assert.rejects(
+      api.createWebhook(wanted),
+      (err: unknown) => err instanceof ApiError && err.status === 503,
+    );
+    assert.deepEqual(calls(), [
+      "POST /services/v2/webhook",
+      "GET /services/v2/webhook",
+      "GET /services/v2/webhook",
+    ]);
+  });
+
+  test("create: a timeout, no webhook yet, then the second look (after a pause) shows it → its id", async () => {
+    // CertCentral may still be processing a POST certwh stopped waiting for (the first look is too early).
+    pool()
+      .intercept({ path: "/services/v2/webhook", method: "POST" })
+      .reply(201, { webhook_id: 42 })
+      .delay(300);
     pool()
       .intercept({ path: "/services/v2/webhook", method: "GET" })
       .reply(400, { errors: [{ code: "webhook_invalid_account", message: "none" }] });
-    await assert.rejects(
-      api.createWebhook(wanted),
-      (err: unknown) => err instanceof ApiError && err.status === 503,
-    );
+    pool()
+      .intercept({ path: "/services/v2/webhook", method: "GET" })
+      .reply(200, { webhooks: [HOOK] }, JSON_HEADERS);
+    const slow = makeApi({ timeoutMs: 50 });
+    const before = clock.now();
+    assert.equal(await slow.createWebhook(wanted), 42);
+    assert.deepEqual(calls(), [
+      "POST /services/v2/webhook",
+      "GET /services/v2/webhook",
+      "GET /services/v2/webhook",
+    ]);
+    assert.equal(clock.now() - before, RECHECK_DELAY_MS);
   });
 
   test("create: 400 webhook_configured_already is not ambiguous → thrown, no list", async () => {
@@ -436,9 +478,14 @@ describe("state changes that are never repeated", () => {
       .replyWithError(new Error("socket hang up"));
     pool()
       .intercept({ path: "/services/v2/webhook", method: "GET" })
-      .reply(200, { webhooks: [{ ...HOOK, endpoint: "https://old.example/hook" }] }, JSON_HEADERS);
+      .reply(200, { webhooks: [{ ...HOOK, endpoint: "https://old.example/hook" }] }, JSON_HEADERS)
+      .times(2);
     await assert.rejects(api.updateWebhook(42, wanted), NetworkError);
-    assert.deepEqual(calls(), ["PUT /services/v2/webhook/42", "GET /services/v2/webhook"]);
+    assert.deepEqual(calls(), [
+      "PUT /services/v2/webhook/42",
+      "GET /services/v2/webhook",
+      "GET /services/v2/webhook",
+    ]);
   });
 });
 
@@ -486,6 +533,42 @@ describe("answers that are not what they should be", () => {
       api.getWebhook(),
       (err: unknown) => err instanceof ApiError && /not JSON/.test(err.message),
     );
+  });
+
+  test("a 2xx that is not JSON: 'could not be read', with the snippet as detail (not a refusal)", async () => {
+    pool()
+      .intercept({ path: "/services/v2/webhook", method: "GET" })
+      .reply(200, "<html><b>Sign in</b></html>");
+    await assert.rejects(api.getWebhook(), (err: unknown) => {
+      assert.ok(err instanceof ApiError);
+      assert.equal(err.detail, "Sign in");
+      assert.match(err.message, /^CertCentral's answer to GET \/webhook could not be read/);
+      assert.doesNotMatch(err.message, /refused/);
+      return true;
+    });
+  });
+
+  test("a non-JSON 4xx body: the snippet is the detail, without the status", async () => {
+    pool()
+      .intercept({ path: "/services/v2/webhook", method: "GET" })
+      .reply(400, "<html><h1>Bad   Request</h1></html>");
+    await assert.rejects(api.getWebhook(), (err: unknown) => {
+      assert.ok(err instanceof ApiError);
+      assert.equal(err.detail, "Bad Request");
+      return true;
+    });
+  });
+
+  test("a DigiCert envelope leaves detail unset (its messages are the message)", async () => {
+    pool()
+      .intercept({ path: "/services/v2/webhook/3/check-challenge", method: "PUT" })
+      .reply(400, { errors: [{ code: "webhook_invalid_token", message: "Invalid token." }] });
+    await assert.rejects(api.checkChallenge(3, "t"), (err: unknown) => {
+      assert.ok(err instanceof ApiError);
+      assert.equal(err.detail, undefined);
+      assert.equal(err.message, "Invalid token.");
+      return true;
+    });
   });
 
   test("a 302 is refused without following it or showing the Location", async () => {

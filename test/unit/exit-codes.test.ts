@@ -72,3 +72,71 @@ test("secrets are redacted from failure messages", () => {
     clearSecrets();
   }
 });
+
+// Wording of API failures (what a person reads after the exit code).
+const htmlError = (status: number, detail: string, method = "GET", path = "/webhook") =>
+  new ApiError({
+    status,
+    code: "",
+    method,
+    path,
+    detail,
+    message: `HTTP ${status} from 127.0.0.1:1: ${detail}`,
+  });
+
+test("a 4xx with an HTML body names the status once and keeps the snippet", () => {
+  const f = describeFailure(htmlError(400, "Bad Request nginx"));
+  assert.equal(f.message, "CertCentral refused GET /webhook (HTTP 400): Bad Request nginx");
+  assert.equal(f.message.match(/HTTP 400/g)?.length, 1);
+});
+
+test("a 2xx that could not be read is not called a refusal", () => {
+  const err = new ApiError({
+    status: 200,
+    code: "",
+    method: "POST",
+    path: "/webhook",
+    detail: "Sign in to continue",
+    message:
+      "CertCentral's answer to POST /webhook could not be read (HTTP 200, not JSON): Sign in to continue",
+  });
+  const f = describeFailure(err);
+  assert.doesNotMatch(f.message, /refused/);
+  assert.match(f.message, /could not be read/);
+  assert.match(f.message, /Sign in to continue/);
+  assert.equal(f.exitCode, 3);
+});
+
+test("5xx after retries: says how many attempts and keeps the snippet", () => {
+  const err = htmlError(503, "Service Unavailable");
+  err.attempts = 3;
+  const f = describeFailure(err);
+  assert.match(f.message, /after 3 attempts/);
+  assert.match(f.message, /Service Unavailable/);
+  assert.doesNotMatch(f.message, /retries where they are safe/);
+});
+
+test("5xx on a call that is never retried: nothing about retries", () => {
+  const f = describeFailure(htmlError(502, "Bad Gateway", "POST", "/webhook"));
+  assert.match(f.message, /^CertCentral failed \(HTTP 502\) on POST \/webhook: Bad Gateway$/);
+  assert.doesNotMatch(f.message, /retr|attempts/);
+});
+
+test("429: attempts only when retried; no 'retries did not help' on a single try", () => {
+  const once = describeFailure(api(429, "request_limit_exceeded", "Too many requests"));
+  assert.doesNotMatch(once.message, /retr|attempts/);
+  assert.match(once.message, /rate limit/);
+  const err = api(429, "request_limit_exceeded", "Too many requests");
+  err.attempts = 3;
+  assert.match(describeFailure(err).message, /after 3 attempts/);
+});
+
+test("webhook_endpoint_error: the internet is mentioned unless the endpoint is local to a sandbox", () => {
+  const err = api(400, "webhook_endpoint_error");
+  assert.match(describeFailure(err).hint ?? "", /internet/);
+  const local = describeFailure(err, { endpoint: "http://127.0.0.1:9/hook", localEndpoint: true });
+  assert.equal(local.exitCode, 3);
+  assert.equal(local.code, "webhook_endpoint_error");
+  assert.match(local.message, /127\.0\.0\.1:9\/hook/);
+  assert.doesNotMatch(`${local.message} ${local.hint}`, /internet/);
+});

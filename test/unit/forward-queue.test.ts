@@ -71,10 +71,17 @@ test("no more than `concurrency` requests are in flight", async () => {
   }
 });
 
-test("a full queue refuses the delivery and reports it as a final failure", async () => {
+test("without a journal, a full memory queue drops the delivery: a final failure and a warning naming it", async () => {
   const t = await holdingTarget();
   const results: ForwardResult[] = [];
-  const f = createForwarder({ url: t.url, concurrency: 1, queueLimit: 2, onResult: (r) => results.push(r) });
+  const notices: string[] = [];
+  const f = createForwarder({
+    url: t.url,
+    concurrency: 1,
+    queueLimit: 3, // deliveries in memory, the one in flight included
+    onResult: (r) => results.push(r),
+    onNotice: (m) => notices.push(m),
+  });
   try {
     assert.equal(f.enqueue(d("in-flight")), true);
     assert.equal(f.enqueue(d("q1")), true);
@@ -83,7 +90,13 @@ test("a full queue refuses the delivery and reports it as a final failure", asyn
     assert.equal(results.length, 1);
     assert.equal(results[0]?.id, "refused");
     assert.equal(results[0]?.final, true);
-    assert.match(results[0]?.error ?? "", /queue full/);
+    assert.match(results[0]?.error ?? "", /queue full \(no journal: the event was dropped\)/);
+    assert.equal(notices.length, 2);
+    assert.match(
+      notices[0] ?? "",
+      /Dropped the forward of certificate_issued refused: 3 forward\(s\) already wait/,
+    );
+    assert.match(notices[1] ?? "", /Gave up forwarding certificate_issued refused .*not journaled/);
     await until(() => t.held.length === 1, "the first request");
     for (let round = 0; round < 20 && results.length < 4; round++) {
       t.releaseAll();
@@ -104,16 +117,55 @@ test("a full queue refuses the delivery and reports it as a final failure", asyn
   }
 });
 
+test("the memory budget counts body bytes too", async () => {
+  const t = await holdingTarget();
+  const results: ForwardResult[] = [];
+  const big = (id: string): Delivery => ({ ...d(id), body: "x".repeat(600) });
+  const f = createForwarder({
+    url: t.url,
+    concurrency: 1,
+    memoryBytes: 1000,
+    onResult: (r) => results.push(r),
+  });
+  try {
+    // One delivery is always admitted, whatever its size; a second 600 bytes would pass 1000.
+    assert.equal(f.enqueue(big("first")), true);
+    assert.equal(f.enqueue(big("second")), false);
+    assert.equal(f.enqueue(d("small")), true);
+    assert.deepEqual(
+      results.map((r) => [r.id, r.final, r.error]),
+      [["second", true, "forward queue full (no journal: the event was dropped)"]],
+    );
+    for (let round = 0; round < 20 && results.length < 3; round++) {
+      t.releaseAll();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await f.drain();
+    assert.deepEqual(
+      results.slice(1).map((r) => [r.id, r.ok]),
+      [
+        ["first", true],
+        ["small", true],
+      ],
+    );
+  } finally {
+    await f.close();
+    await t.close();
+  }
+});
+
 test("close() aborts requests in flight and backoffs, reporting each unfinished delivery once", async () => {
   const t = await holdingTarget();
   const results: ForwardResult[] = [];
   // A 60 s backoff on the real clock: only close() can end the wait quickly. A delivery waiting for
-  // its retry keeps its worker slot (back-pressure), so 3 slots leave 2 for new requests.
+  // its retry does NOT keep its worker slot, so 2 slots carry 2 new requests while it waits.
+  const notices: string[] = [];
   const f = createForwarder({
     url: t.url,
-    concurrency: 3,
+    concurrency: 2,
     backoffBaseMs: 60_000,
     onResult: (r) => results.push(r),
+    onNotice: (m) => notices.push(m),
   });
   try {
     f.enqueue(d("backing-off"));
@@ -132,6 +184,9 @@ test("close() aborts requests in flight and backoffs, reporting each unfinished 
     assert.deepEqual(finals.map((r) => r.id).sort(), ["backing-off", "in-flight", "queued", "queued-2"]);
     assert.ok(finals.every((r) => !r.ok && r.error === "forwarder closed"));
     assert.equal(f.enqueue(d("late")), false);
+    // One summary for the four unfinished ones (the late one was refused after close), not one per delivery.
+    assert.equal(notices.length, 1);
+    assert.match(notices[0] ?? "", /^4 forward\(s\) to .* had not finished .* no journal/);
   } finally {
     await f.close();
     await t.close();

@@ -39,7 +39,7 @@ function certs(text: string): X509Certificate[] {
 }
 const cn = (c: X509Certificate) => /CN=([^\n]+)/.exec(c.subject)?.[1];
 
-test("writes cert.pem, chain.pem and fullchain.pem in order, with \\n endings", async () => {
+test("writes cert.pem, chain.pem (intermediates), fullchain.pem (leaf + intermediates) and root.pem, with \\n endings", async () => {
   assert.ok(
     certificateChain().every((c) => c.pem.includes("\r\n")),
     "the fixture uses CertCentral's \\r\\n",
@@ -49,24 +49,25 @@ test("writes cert.pem, chain.pem and fullchain.pem in order, with \\n endings", 
   const orderDir = join(dir, "470091052");
   assert.deepEqual(saved, {
     dir: orderDir,
-    files: ["cert.pem", "chain.pem", "fullchain.pem"].map((f) => join(orderDir, f)),
+    files: ["cert.pem", "chain.pem", "fullchain.pem", "root.pem"].map((f) => join(orderDir, f)),
   });
-  const [cert, chain, full] = ["cert.pem", "chain.pem", "fullchain.pem"].map((f) =>
+  const [cert, chain, full, rootPem] = ["cert.pem", "chain.pem", "fullchain.pem", "root.pem"].map((f) =>
     readFileSync(join(orderDir, f), "utf8"),
   );
-  for (const text of [cert, chain, full] as string[]) {
+  for (const text of [cert, chain, full, rootPem] as string[]) {
     assert.equal(text.includes("\r"), false);
     assert.equal(text.endsWith("-----END CERTIFICATE-----\n"), true);
     assert.equal(text.includes("\n\n"), false);
   }
   assert.deepEqual(certs(cert as string).map(cn), [LEAF_COMMON_NAME]);
-  assert.deepEqual(certs(chain as string).map(cn), [INTERMEDIATE_COMMON_NAME, ROOT_COMMON_NAME]);
+  // The certbot/nginx/Apache convention: the root is not in what a server sends.
+  assert.deepEqual(certs(chain as string).map(cn), [INTERMEDIATE_COMMON_NAME]);
   assert.equal(full, (cert as string) + (chain as string));
-  const [leaf, intermediate, rootCa] = certs(full as string) as [
-    X509Certificate,
-    X509Certificate,
-    X509Certificate,
-  ];
+  assert.deepEqual(certs(full as string).map(cn), [LEAF_COMMON_NAME, INTERMEDIATE_COMMON_NAME]);
+  assert.deepEqual(certs(rootPem as string).map(cn), [ROOT_COMMON_NAME]);
+  const [leaf, intermediate] = certs(full as string) as [X509Certificate, X509Certificate];
+  const [rootCa] = certs(rootPem as string) as [X509Certificate];
+  assert.equal(rootCa.checkIssued(rootCa), true, "root.pem is self-signed");
   assert.equal(leaf.checkIssued(intermediate), true);
   assert.equal(intermediate.checkIssued(rootCa), true);
   assert.equal(leaf.verify(intermediate.publicKey), true);
@@ -81,21 +82,42 @@ test("files are 0644 and directories 0755 whatever the umask; rewriting leaves n
     const orderDir = join(dir, "12");
     assert.equal(statSync(dir).mode & 0o777, 0o755);
     assert.equal(statSync(orderDir).mode & 0o777, 0o755);
-    assert.deepEqual(readdirSync(orderDir).sort(), ["cert.pem", "chain.pem", "fullchain.pem"]);
+    assert.deepEqual(readdirSync(orderDir).sort(), ["cert.pem", "chain.pem", "fullchain.pem", "root.pem"]);
     for (const f of readdirSync(orderDir)) assert.equal(statSync(join(orderDir, f)).mode & 0o777, 0o644);
   } finally {
     process.umask(previous);
   }
 });
 
-test("a leaf-only chain gives an empty chain.pem", async () => {
+test("a leaf-only chain gives an empty chain.pem and no root.pem", async () => {
   const dir = fresh();
-  await saveChain(dir, issued(5, certificateChain().slice(0, 1)));
+  const saved = await saveChain(dir, issued(5, certificateChain().slice(0, 1)));
+  assert.equal(saved?.files.length, 3);
   assert.equal(readFileSync(join(dir, "5", "chain.pem"), "utf8"), "");
   assert.equal(
     readFileSync(join(dir, "5", "fullchain.pem"), "utf8"),
     readFileSync(join(dir, "5", "cert.pem"), "utf8"),
   );
+  assert.equal(existsSync(join(dir, "5", "root.pem")), false);
+});
+
+test("a chain without its root: no root.pem, and a stale one from an earlier issuance is removed", async () => {
+  const dir = fresh();
+  await saveChain(dir, issued(6));
+  assert.equal(existsSync(join(dir, "6", "root.pem")), true);
+  const saved = await saveChain(dir, issued(6, certificateChain().slice(0, 2)));
+  assert.deepEqual(
+    saved?.files,
+    ["cert.pem", "chain.pem", "fullchain.pem"].map((f) => join(dir, "6", f)),
+  );
+  assert.deepEqual(readdirSync(join(dir, "6")).sort(), ["cert.pem", "chain.pem", "fullchain.pem"]);
+  assert.deepEqual(certs(readFileSync(join(dir, "6", "chain.pem"), "utf8")).map(cn), [
+    INTERMEDIATE_COMMON_NAME,
+  ]);
+  assert.deepEqual(certs(readFileSync(join(dir, "6", "fullchain.pem"), "utf8")).map(cn), [
+    LEAF_COMMON_NAME,
+    INTERMEDIATE_COMMON_NAME,
+  ]);
 });
 
 test("order_id must be a positive integer: nothing from the payload becomes a path", async () => {

@@ -37,6 +37,10 @@ function registerListen(program: Command, run: Runner): void {
       "--public-url <url>",
       "public base URL of your own tunnel that forwards to --port (instead of ngrok)",
     )
+    .option(
+      "--public-url-file <file>",
+      "read your tunnel's public base URL from this file and follow it when it changes (empty = down)",
+    )
     .option("--sandbox", "use an in-process CertCentral sandbox and no tunnel (try it without an account)")
     .option("--ngrok-domain <domain>", "a reserved ngrok domain (its URL never changes)")
     .option("--no-ip-allowlist", "do not restrict the ngrok edge to DigiCert's range 216.168.240.0/20")
@@ -72,7 +76,7 @@ function registerListen(program: Command, run: Runner): void {
     )
     .option(
       "--save-chain <dir>",
-      "write <dir>/<order_id>/cert.pem, chain.pem, fullchain.pem (implies --chain)",
+      "write <dir>/<order_id>/cert.pem, chain.pem (intermediates), fullchain.pem (leaf + intermediates), root.pem (implies --chain)",
     )
     .option("--until <event>", "exit 0 once this event arrives (CI)")
     .option("--order-id <n>", "with --until: only an event for this order")
@@ -106,6 +110,7 @@ Examples:
   $ certwh listen --forward-to http://localhost:3000/webhooks/certcentral
   $ certwh listen --sandbox --json
   $ certwh listen --public-url https://hooks.example.com --port 8080 --on-exit restore --force
+  $ certwh listen --public-url-file /run/tunnel/url --port 8080   # a tunnel whose URL can change
   $ certwh listen --until certificate_issued --order-id 470091052 --timeout 30m --save-chain ./certs`,
     )
     .action((opts, cmd) => run("listen", opts, cmd));

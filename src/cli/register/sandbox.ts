@@ -35,7 +35,7 @@ Examples:
     .option("--certificate-id <n>", "data.certificate_id")
     .option(
       "--with-chain",
-      "certificate_issued: include a real certificate chain (leaf CN example.com)",
+      "certificate_issued: include a real chain (leaf CN example.com); with --sandbox-url the webhook's chain settings decide",
       false,
     )
     .addOption(new Option("--timeout <seconds>", "how long the endpoint has to answer").default("10"))

@@ -1,0 +1,64 @@
+// What to say when a change sent to CertCentral failed. A definite refusal (CertCentral answered with an
+// error) changed nothing, so a secret file written for it is removed. After an ambiguous failure (no
+// answer, a 5xx, an unreadable 2xx) the change may have been applied anyway: nothing is undone, and the
+// user is told to look (`certwh status`) before retrying.
+
+import { ApiError } from "../api/errors.js";
+import { isAmbiguousFailure } from "../api/webhooks.js";
+import type { CommandContext } from "../cli/context.js";
+import { describeFailure, type FailureContext } from "../cli/exit-codes.js";
+import { CertwhError } from "../errors.js";
+import { discardSecretFile, type ResolvedSecret } from "./secret-source.js";
+
+/** The token of check-challenge is never sent twice (a repeat would turn success into a refusal). */
+export const TOKEN_MAY_BE_ACCEPTED =
+  "CertCentral may have accepted the token; certwh never sends it twice. Run `certwh status`, then " +
+  "`certwh activate` (it works only if the token was accepted); otherwise send a new token with `certwh challenge`.";
+
+/** CertCentral answered with an error: nothing was applied. */
+export function isDefiniteRefusal(err: unknown): boolean {
+  return err instanceof ApiError && !isAmbiguousFailure(err);
+}
+
+/** The failure as describeFailure words it, with `lead` as the first line of the hint. */
+export function withLeadHint(err: unknown, lead: string, context?: FailureContext): CertwhError {
+  const f = describeFailure(err, context);
+  // The lead already sends the user to `certwh status`; a general hint saying the same is left out.
+  const rest = f.hint && !f.hint.includes("certwh status") ? `\n  ${f.hint}` : "";
+  return new CertwhError(f.message, f.exitCode, {
+    code: f.code,
+    hint: `${lead}${rest}`,
+    cause: err,
+  });
+}
+
+/**
+ * The error to throw after create/update failed. `applied` completes "CertCentral may have … anyway",
+ * e.g. "created the webhook".
+ */
+export async function changeFailure(
+  ctx: Pick<CommandContext, "io" | "signal">,
+  err: unknown,
+  secret: ResolvedSecret,
+  applied: string,
+): Promise<unknown> {
+  if (isDefiniteRefusal(err)) {
+    if (await discardSecretFile(secret)) {
+      ctx.io.info(
+        `Removed ${secret.writtenTo}: CertCentral refused the change, so nothing uses that secret.`,
+      );
+    }
+    return err;
+  }
+  const kept = secret.writtenTo
+    ? ` ${secret.writtenTo} was kept: the webhook may already use the secret in it.`
+    : secret.generated
+      ? " If it did, `certwh status --show-secret` shows the generated secret."
+      : "";
+  const lead = `CertCentral may have ${applied} anyway: check \`certwh status\` before retrying.${kept}`;
+  if (ctx.signal.aborted) {
+    ctx.io.warn(`Interrupted: ${lead}`);
+    return err;
+  }
+  return isAmbiguousFailure(err) ? withLeadHint(err, lead) : err;
+}

@@ -1,0 +1,46 @@
+// How the forward target (the user's app) has been answering lately, so the forwarder can tell "this event
+// fails" from "the app fails":
+// - failing broadly: more than 2 of its last 10 answers to OTHER deliveries failed. A failure then says more
+//   about the app than about the event, so it does not use up the event's attempts (the app is restarting
+//   or overloaded; the event should arrive once it recovers).
+// - down: its last 3 answers in a row failed. The forwarder then sends one request at a time, spaced by a
+//   growing delay, instead of letting a whole backlog hammer an app that is not there.
+
+const WINDOW = 10;
+const BROAD_FAILURES = 2;
+const DOWN_AFTER = 3;
+
+export interface TargetHealth {
+  /** Record an answer: ok means the app answered (2xx, or a final 3xx/4xx: it is up, it said no). */
+  record(deliveryId: string, ok: boolean): void;
+  /** Whether the app has been failing other deliveries too (see above). */
+  failingBroadly(deliveryId: string): boolean;
+  readonly down: boolean;
+  /** Failures in a row (0 after any success). */
+  readonly failuresInARow: number;
+}
+
+export function createTargetHealth(): TargetHealth {
+  const recent: Array<{ id: string; ok: boolean }> = [];
+  let inARow = 0;
+  return {
+    record(id, ok) {
+      recent.push({ id, ok });
+      if (recent.length > WINDOW) recent.shift();
+      inARow = ok ? 0 : inARow + 1;
+    },
+    failingBroadly(id) {
+      let failures = 0;
+      for (const r of recent) if (!r.ok && r.id !== id) failures++;
+      return failures > BROAD_FAILURES;
+    },
+    get down() {
+      return inARow >= DOWN_AFTER;
+    },
+    get failuresInARow() {
+      return inARow;
+    },
+  };
+}
+
+export const TARGET_DOWN_AFTER = DOWN_AFTER;

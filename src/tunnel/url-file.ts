@@ -1,0 +1,82 @@
+// --public-url-file: the user's own tunnel (cloudflared, a reverse proxy, a CI tunnel) writes its current
+// public base URL into a file. certwh reads it at start and follows it: an emptied or removed file is a
+// drop, a new URL is a reconnect at another address (listen then re-points and re-verifies the webhook).
+
+import { readFile, stat } from "node:fs/promises";
+import { TunnelError, UsageError } from "../errors.js";
+import { parsePublicBaseUrl } from "./external.js";
+import { StatusListeners, type Tunnel } from "./tunnel.js";
+
+export interface UrlFileTunnelOptions {
+  /** How often the file is looked at (fs.watch is unreliable across editors and network file systems). */
+  pollMs?: number;
+  /** How long start() waits for a first URL before giving up (exit 7). */
+  startTimeoutMs?: number;
+}
+
+/** The URL in the file, undefined when the file is missing or blank; a bad URL is a usage error. */
+async function readUrl(path: string): Promise<URL | undefined> {
+  let text: string;
+  try {
+    text = (await readFile(path, "utf8")).trim();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new UsageError(`Cannot read --public-url-file ${path}: ${(err as Error).message}`);
+  }
+  return text === "" ? undefined : parsePublicBaseUrl(text.split(/\s+/)[0]);
+}
+
+export function createUrlFileTunnel(path: string, opts: UrlFileTunnelOptions = {}): Tunnel {
+  const pollMs = opts.pollMs ?? 500;
+  const listeners = new StatusListeners();
+  let timer: NodeJS.Timeout | undefined;
+  let current: string | undefined;
+
+  const poll = async () => {
+    let url: URL | undefined;
+    try {
+      url = await readUrl(path);
+    } catch {
+      url = undefined; // a half-written or invalid URL counts as "down" until it is fixed
+    }
+    const next = url?.href;
+    if (next === current) return;
+    current = next;
+    listeners.emit(url ? { state: "connected", url } : { state: "closed" });
+  };
+
+  return {
+    description: `your tunnel (URL from ${path})`,
+    async start(_localPort, signal) {
+      const deadline = Date.now() + (opts.startTimeoutMs ?? 20_000);
+      for (;;) {
+        signal?.throwIfAborted();
+        const url = await readUrl(path);
+        if (url) {
+          current = url.href;
+          timer = setInterval(() => void poll(), pollMs);
+          timer.unref();
+          return url;
+        }
+        // A missing file is most likely a typo: say so at once. An empty one is a tunnel still starting.
+        const exists = await stat(path).then(
+          () => true,
+          () => false,
+        );
+        if (!exists || Date.now() >= deadline) {
+          const why = exists ? "the file stayed empty" : "no such file";
+          throw new TunnelError(`No public URL in ${path} (${why}).`, {
+            hint: "Start your tunnel so that it writes its https:// base URL into that file, then run listen again.",
+          });
+        }
+        await new Promise((r) => setTimeout(r, Math.min(pollMs, 200)));
+      }
+    },
+    onStatus: (listener) => listeners.add(listener),
+    async close() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      listeners.clear();
+    },
+  };
+}

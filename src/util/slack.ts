@@ -1,0 +1,21 @@
+// The one test for "this endpoint is a Slack incoming webhook", shared by the CLI's warnings and
+// refusals, trigger and the sandbox's sender, so none of them can be bypassed where another is not.
+//
+// https:// only, as Slack's incoming webhooks are (and CertCentral delivers only to https). The WHATWG
+// parser already lower-cases the host; a trailing dot (the fully-qualified form, "hooks.slack.com.")
+// names the same host in DNS, so it is stripped before comparing.
+
+export const SLACK_WEBHOOK_HOST = "hooks.slack.com";
+
+/** True for an https:// URL on hooks.slack.com (any letter case, with or without a trailing dot). */
+export function isSlackWebhookUrl(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  return (
+    parsed.protocol === "https:" && parsed.hostname.toLowerCase().replace(/\.+$/, "") === SLACK_WEBHOOK_HOST
+  );
+}

@@ -1,0 +1,182 @@
+// How the forwarder treats a failing app (src/listen/forward-health.ts): failures while the app fails other
+// deliveries too do not use up an event's attempts; a down app gets one request at a time; an event the
+// otherwise healthy app keeps refusing still gives up after maxAttempts, with the replay hint.
+import assert from "node:assert/strict";
+import { createServer, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { test } from "node:test";
+import { createForwarder, type Delivery, type ForwardResult } from "../../src/listen/forward.js";
+import { createTargetHealth } from "../../src/listen/forward-health.js";
+import { ManualClock } from "../../src/util/clock.js";
+
+/** A loopback target; `answer(n, body)` gives the status of the n-th request (1-based). */
+async function target(answer: (n: number, body: string) => number) {
+  let requests = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const server = createServer((req, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      requests++;
+      const status = answer(requests, Buffer.concat(chunks).toString("utf8"));
+      // A little latency, so concurrent requests really overlap.
+      setTimeout(() => {
+        inFlight--;
+        res.writeHead(status).end();
+      }, 2);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    requests: () => requests,
+    maxInFlight: () => maxInFlight,
+    resetMaxInFlight: () => {
+      maxInFlight = inFlight;
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+const d = (id: string): Delivery => ({
+  id,
+  event: "certificate_issued",
+  body: JSON.stringify({ event: "certificate_issued", id }),
+  headers: {},
+});
+
+test("health: failures count as broad only when other deliveries fail too; 3 in a row is down", () => {
+  const h = createTargetHealth();
+  h.record("a", false);
+  h.record("a", false);
+  assert.equal(h.failingBroadly("a"), false, "one event failing alone is that event's problem");
+  assert.equal(h.down, false);
+  h.record("a", false);
+  assert.equal(h.down, true);
+  assert.equal(h.failingBroadly("b"), true, "for another event, three failures of others are broad");
+  h.record("b", true);
+  assert.equal(h.down, false);
+  assert.equal(h.failuresInARow, 0);
+  for (let i = 0; i < 10; i++) h.record(`ok${i}`, true);
+  assert.equal(h.failingBroadly("b"), false, "only the last 10 answers count");
+});
+
+test("an app failing every other request loses no event: broad failures do not use up attempts", async () => {
+  const t = await target((n) => (n % 2 === 0 ? 503 : 204));
+  const results: ForwardResult[] = [];
+  const notices: string[] = [];
+  const f = createForwarder({
+    url: t.url,
+    concurrency: 4,
+    maxAttempts: 3,
+    backoffBaseMs: 10,
+    backoffMaxMs: 40,
+    onResult: (r) => results.push(r),
+    onNotice: (m) => notices.push(m),
+  });
+  try {
+    for (let i = 0; i < 60; i++) assert.equal(f.enqueue(d(`e${i}`)), true);
+    await f.drain();
+    const finals = results.filter((r) => r.final);
+    assert.equal(finals.length, 60);
+    assert.deepEqual(
+      finals.filter((r) => !r.ok).map((r) => [r.id, r.attempt]),
+      [],
+    );
+    assert.ok(
+      results.some((r) => !r.final),
+      "some attempts failed and were retried",
+    );
+    assert.deepEqual(
+      notices.filter((m) => /Gave up/.test(m)),
+      [],
+    );
+  } finally {
+    await f.close();
+    await t.close();
+  }
+});
+
+test("an event the otherwise healthy app keeps refusing gives up after maxAttempts, with a notice", async () => {
+  const t = await target((_n, body) => (body.includes('"bad"') ? 500 : 204));
+  const results: ForwardResult[] = [];
+  const notices: string[] = [];
+  const f = createForwarder({
+    url: t.url,
+    clock: new ManualClock(),
+    concurrency: 2,
+    maxAttempts: 3,
+    onResult: (r) => results.push(r),
+    onNotice: (m) => notices.push(m),
+  });
+  try {
+    f.enqueue(d("bad"));
+    for (let i = 0; i < 10; i++) f.enqueue(d(`good${i}`));
+    await f.drain();
+    assert.deepEqual(
+      results.filter((r) => r.id === "bad").map((r) => [r.attempt, r.status, r.final]),
+      [
+        [1, 500, false],
+        [2, 500, false],
+        [3, 500, true],
+      ],
+    );
+    assert.equal(results.filter((r) => r.ok && r.final).length, 10);
+    assert.equal(notices.length, 1);
+    assert.match(notices[0] ?? "", /^Gave up forwarding certificate_issued bad \(your app answered 500\)/);
+  } finally {
+    await f.close();
+    await t.close();
+  }
+});
+
+test("a down app gets one request at a time; once it answers, every event arrives", async () => {
+  let healthy = false;
+  const t = await target(() => (healthy ? 204 : 503));
+  const results: ForwardResult[] = [];
+  const notices: string[] = [];
+  let maxInFlightWhileDown = 0;
+  const f = createForwarder({
+    url: t.url,
+    concurrency: 4,
+    maxAttempts: 2,
+    backoffBaseMs: 10,
+    backoffMaxMs: 40,
+    onResult: (r) => results.push(r),
+    onNotice: (m) => {
+      notices.push(m);
+      if (/not answering/.test(m)) t.resetMaxInFlight();
+    },
+  });
+  try {
+    for (let i = 0; i < 5; i++) f.enqueue(d(`e${i}`));
+    for (let i = 0; i < 500 && t.requests() < 15; i++) await new Promise((r) => setTimeout(r, 10));
+    maxInFlightWhileDown = t.maxInFlight();
+    healthy = true;
+    await f.drain();
+    assert.ok(t.requests() >= 15);
+    assert.ok(maxInFlightWhileDown <= 2, `in flight while down: ${maxInFlightWhileDown}`); // the probe + one ending
+    const finals = results.filter((r) => r.final);
+    assert.deepEqual(
+      finals.map((r) => [r.id, r.ok]).sort(),
+      [0, 1, 2, 3, 4].map((i) => [`e${i}`, true]),
+    );
+    assert.ok(
+      finals.some((r) => r.attempt > 2),
+      "failures while the app was down did not count against maxAttempts",
+    );
+    assert.equal(notices.length, 2, notices.join("\n"));
+    assert.match(notices[0] ?? "", /^Your app at .* is not answering \(3 failures in a row\)/);
+    assert.match(notices[1] ?? "", /^Your app at .* answers again/);
+  } finally {
+    await f.close();
+    await t.close();
+  }
+});
