@@ -7,7 +7,7 @@
 //   API or a forward target (dispatch.ts runs after the answer);
 // - on the way out: stop accepting, run the on-exit action, close the tunnel, let forwards finish.
 
-import { CertwhError, ExitCode, TimeoutError } from "../errors.js";
+import { CertwhError, ExitCode, TimeoutError, UsageError } from "../errors.js";
 import { createReceiver, type Receiver } from "../receiver/handler.js";
 import type { AcceptedDelivery } from "../receiver/outcomes.js";
 import type { ReceiverServer } from "../receiver/server.js";
@@ -38,6 +38,17 @@ const SETUP_SETTLE_MS = 5_000;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+function journalFailure(path: string | undefined, error: unknown): CertwhError {
+  const reason = (error as NodeJS.ErrnoException)?.code ?? (error as Error)?.message ?? String(error);
+  return new UsageError(
+    `Could not write the journal ${path} (${reason}), so events cannot be acknowledged.`,
+    {
+      hint: "Free some space or fix its permissions, choose another --journal, or run with --no-journal.",
+      code: "journal_write_failed",
+    },
+  );
+}
 
 export async function runListen(opts: ListenOptions, deps: ListenDeps): Promise<ListenResult> {
   const { api, tunnel, clock, emit } = deps;
@@ -150,14 +161,20 @@ export async function runListen(opts: ListenOptions, deps: ListenDeps): Promise<
       clock,
       // Written and flushed before the 200: a failing forward target or a crash never loses an event.
       onAccept: async (d) => {
-        await journal?.append(
-          journalEntry({
-            body: d.body,
-            event: d.event.name,
-            headers: { ...d.headers, "x-webhook-key": "checked" },
-            receivedAt: d.receivedAt,
-          }),
-        );
+        const entry = journalEntry({
+          body: d.body,
+          event: d.event.name,
+          headers: { ...d.headers, "x-webhook-key": "checked" },
+          receivedAt: d.receivedAt,
+          digest: d.digest, // the receiver already hashed the body
+        });
+        try {
+          await journal?.append(entry);
+        } catch (error) {
+          // The sender gets a 500; listen cannot keep its promise that an acknowledged event is on disk.
+          stopper.finish({ kind: "error", error: journalFailure(opts.journalPath, error) });
+          throw error;
+        }
         accepted.set(d.digest, d);
       },
     });

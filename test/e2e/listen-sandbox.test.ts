@@ -78,4 +78,10 @@ describe("certwh listen --sandbox", () => {
     assert.equal((await l.exit).code, 143);
     assert.match(l.stderr(), /Deactivated webhook/);
   });
+  test("a journal that cannot be written stops listen with a sentence naming it (exit 2)", async () => {
+    const r = await runCli(["listen", "--sandbox", "--journal", "/dev/full"], { timeoutMs: 20_000 });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /Could not write the journal \/dev\/full \(ENOSPC\)/);
+    assert.doesNotMatch(r.stderr, /reachable from the internet/);
+  });
 });
