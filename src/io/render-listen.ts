@@ -19,18 +19,37 @@ export function clockTime(at: string | number): string {
   return new Date(at).toTimeString().slice(0, 8);
 }
 
+/** A rejection in words; the receiver reports a fixed reason and detail, never body or key bytes. */
 const REJECT_WORDS: Record<string, string> = {
-  unauthorized: "X-WEBHOOK-KEY",
+  "unauthorized/missing": "X-WEBHOOK-KEY missing",
+  "unauthorized/mismatch": "X-WEBHOOK-KEY wrong",
+  "unauthorized/repeated": "X-WEBHOOK-KEY sent more than once",
+  "unsupported_media_type/missing": "no Content-Type (application/json expected)",
+  "unsupported_media_type/other": "Content-Type is not application/json",
+  "payload_too_large/declared": "Content-Length over the size cap",
+  "payload_too_large/streamed": "body over the size cap",
+  "bad_request/invalid_json": "body is not valid JSON",
+  "bad_request/not_an_object": "JSON body is not an object",
+  "bad_request/missing_event": 'no "event" name in the body',
+  "bad_request/data_not_an_object": '"data" is not an object',
+  unauthorized: "X-WEBHOOK-KEY refused",
   forbidden_source: "source address not allowed",
   not_found: "unknown path",
-  method_not_allowed: "method not allowed",
-  unsupported_media_type: "not application/json",
-  payload_too_large: "body too large",
+  method_not_allowed: "method not allowed (POST only)",
+  unsupported_media_type: "Content-Type is not application/json",
+  payload_too_large: "body over the size cap",
   body_timeout: "body too slow",
   bad_request: "not a CertCentral event",
   accept_failed: "could not journal the event",
   internal_error: "internal error",
 };
+
+export function describeRejection(reason: string, detail?: string): string {
+  const exact = detail ? REJECT_WORDS[`${reason}/${detail}`] : undefined;
+  if (exact) return exact;
+  const what = REJECT_WORDS[reason] ?? reason.replace(/_/g, " ");
+  return detail ? `${what} (${detail.replace(/_/g, " ")})` : what;
+}
 
 function describeIds(data: unknown): string {
   if (typeof data !== "object" || data === null) return "";
@@ -154,11 +173,9 @@ export function eventLine(e: Exclude<ListenEvent, StateEvent | ReadyEvent>, now:
         `==  duplicate of ${e.event}${e.first_received_at ? ` at ${clockTime(e.first_received_at)}` : ""}`,
       );
     case "rejected": {
-      const what = REJECT_WORDS[e.reason] ?? e.reason;
-      const detail = e.detail ? ` ${e.detail.replace(/_/g, " ")}` : "";
       return {
         level: "info",
-        text: `${clockTime(e.received_at)}  xx  rejected ${e.status}: ${what}${detail}`,
+        text: `${clockTime(e.received_at)}  xx  rejected ${e.status}: ${describeRejection(e.reason, e.detail)}`,
       };
     }
     case "forward": {
@@ -171,10 +188,11 @@ export function eventLine(e: Exclude<ListenEvent, StateEvent | ReadyEvent>, now:
     }
     case "exec": {
       const status = e.error ?? (e.timed_out ? "timeout" : `exit ${e.exit_code ?? e.signal}`);
-      return at(now, `<-- [${status}] exec for ${e.event} (${e.ms} ms)`);
+      const output = e.stdout_tail ? `\n${e.stdout_tail.trimEnd().replace(/^/gm, "          | ")}` : "";
+      return at(now, `<-- [${status}] exec for ${e.event} (${e.ms} ms)${output}`);
     }
     case "chain_saved":
-      return at(now, `<-- saved cert.pem, chain.pem, fullchain.pem in ${e.dir}`);
+      return at(now, `<-- saved ${e.files.map((f) => f.split(/[\\/]/).pop()).join(", ")} in ${e.dir}`);
     case "warning":
       return { level: "warn", text: e.message };
     case "tunnel_down":

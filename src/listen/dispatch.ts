@@ -109,6 +109,7 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
             ms: r.ms,
             ...(r.error !== undefined ? { error: r.error } : {}),
             ...(!r.ok && r.stderrTail ? { stderr_tail: r.stderrTail } : {}),
+            ...(r.stdoutTail ? { stdout_tail: r.stdoutTail } : {}),
           }),
       })
     : undefined;
@@ -117,7 +118,7 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
     const job = saveChain(dir, payload).then(
       (saved) => {
         if (!saved) return;
-        const orderId = saved.dir.split(/[\\/]/).pop() ?? "";
+        const orderId = Number(saved.dir.split(/[\\/]/).pop());
         o.emit({ type: "chain_saved", order_id: orderId, dir: saved.dir, files: saved.files });
       },
       (err: unknown) =>

@@ -157,8 +157,10 @@ export type ListenEvent =
       ms: number;
       error?: string;
       stderr_tail?: string;
+      /** The end of what the command printed (last 2 KiB), shown under the exec line. */
+      stdout_tail?: string;
     }
-  | { type: "chain_saved"; order_id: string; dir: string; files: string[] }
+  | { type: "chain_saved"; order_id: number; dir: string; files: string[] }
   | { type: "warning"; message: string }
   | { type: "until"; event: string; order_id?: number }
   | { type: "interrupted"; signal: "SIGINT" | "SIGTERM"; on_exit: OnExitAction; webhook_id?: number };

@@ -112,6 +112,46 @@ describe("listen rendering", () => {
     assert.match(stderr, /xx {2}rejected 401: X-WEBHOOK-KEY missing/);
   });
 
+  test("rejections, exec output and saved chains read as sentences", () => {
+    const { io, out, err } = capture({ json: false });
+    const r = createListenRenderer(io, new ManualClock());
+    const at = "2026-11-27T10:00:00.000Z";
+    const rejected = (reason: string, detail?: string): ListenEvent =>
+      ({
+        type: "rejected",
+        status: 400,
+        reason,
+        ...(detail ? { detail } : {}),
+        received_at: at,
+      }) as ListenEvent;
+    r.render(rejected("bad_request", "invalid_json"));
+    r.render(rejected("unsupported_media_type", "other"));
+    r.render(rejected("payload_too_large", "declared"));
+    r.render({
+      type: "exec",
+      event: "certificate_issued",
+      ok: true,
+      exit_code: 0,
+      signal: null,
+      timed_out: false,
+      ms: 12,
+      stdout_tail: "issued order 7\n",
+    });
+    r.render({
+      type: "chain_saved",
+      order_id: 7,
+      dir: "/certs/7",
+      files: ["/certs/7/cert.pem", "/certs/7/root.pem"],
+    });
+    const e = err.join("");
+    assert.match(e, /rejected 400: body is not valid JSON/);
+    assert.match(e, /rejected 400: Content-Type is not application\/json/);
+    assert.match(e, /rejected 400: Content-Length over the size cap/);
+    const o = out.join("");
+    assert.match(o, /exec for certificate_issued \(12 ms\)\n {10}\| issued order 7/);
+    assert.match(o, /saved cert\.pem, root\.pem in \/certs\/7/);
+  });
+
   test("the countdown updates in place on a TTY, and prints one line without one", () => {
     const clock = new ManualClock();
     const waiting: ListenEvent = {
