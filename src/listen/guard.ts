@@ -4,6 +4,7 @@
 // (endpoint, events, settings, secret, status) so that --on-exit restore can put it back.
 
 import type { UpdateWebhookRequest, Webhook, WebhookApi, WebhookSettings } from "../api/types.js";
+import { normaliseSettings } from "../api/webhooks.js";
 import { RefusedError, UsageError } from "../errors.js";
 import { registerSecret } from "../util/redact.js";
 import type { ListenEvent } from "./types.js";
@@ -30,24 +31,6 @@ export interface ClaimOptions {
   emit(event: ListenEvent): void;
 }
 
-/** CertCentral may answer settings as booleans or numbers (spec §17 #8); it takes "1"/"0" strings. */
-export function normaliseSettings(s: WebhookSettings | undefined): WebhookSettings {
-  const out: WebhookSettings = {};
-  if (!s) return out;
-  const flag = (v: unknown) => (v === "1" || v === 1 || v === true ? "1" : "0");
-  for (const key of [
-    "instant_issue_webhook_notification",
-    "webhook_send_certificate_chain",
-    "webhook_send_instant_issued_certificate_chain",
-  ] as const) {
-    if (s[key] !== undefined && s[key] !== null) out[key] = flag(s[key]);
-  }
-  if (Array.isArray(s.webhook_notification_frequency)) {
-    out.webhook_notification_frequency = [...s.webhook_notification_frequency];
-  }
-  return out;
-}
-
 /** An earlier listen's endpoint ends in /hook/<22 base64url characters> (randomHookPath). */
 export function looksLikeListenEndpoint(endpoint: string): boolean {
   try {
@@ -59,7 +42,7 @@ export function looksLikeListenEndpoint(endpoint: string): boolean {
 
 function takeoverRefusal(hook: Webhook, interactive: boolean): Error {
   const leftover = looksLikeListenEndpoint(hook.endpoint)
-    ? " It looks like a leftover of an earlier `certwh listen` (--on-exit keep, or a crash)."
+    ? " It points at a `certwh listen` receiver: another listen may be running on this account, or an earlier one ended with --on-exit keep or crashed."
     : " It is probably your production endpoint.";
   const sentence = `Webhook ${hook.id} is active and points at ${hook.endpoint}.${leftover}`;
   const hint =

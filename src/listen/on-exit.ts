@@ -12,7 +12,10 @@ export interface OnExitInput {
   api: WebhookApi;
   action: OnExitAction;
   claim: Claim;
-  /** Whether the webhook is active right now (false while pending verification). */
+  /**
+   * Whether listen saw the webhook become active. The account is read back too: an activate cut short by
+   * Ctrl-C may still have been applied by CertCentral.
+   */
   active: boolean;
   publicUrl?: string;
   timeoutMs: number;
@@ -31,10 +34,7 @@ function describeError(err: unknown): string {
 }
 
 async function deactivate(api: WebhookApi, id: number, active: boolean, signal: AbortSignal) {
-  // An activate cut short by Ctrl-C may still have been applied by CertCentral: when listen does not
-  // know the webhook to be active, ask before deciding there is nothing to do.
-  const isActive = active || (await api.getWebhook({ signal }))?.status === "active";
-  if (!isActive) {
+  if (!active) {
     return {
       outcome: "skipped" as const,
       message: `Webhook ${id} is not active (verification did not finish): CertCentral sends nothing to it.`,
@@ -94,10 +94,29 @@ export async function runOnExit(input: OnExitInput): Promise<OnExitOutcome> {
           ? `Kept webhook ${id} active on ${input.publicUrl ?? "the tunnel"}: CertCentral keeps posting there (and failing) until you run \`certwh deactivate\` or \`certwh update-url\`.`
           : `Kept webhook ${id} as it is (pending verification).`,
       };
-    } else if (input.action === "deactivate") {
-      result = await deactivate(input.api, id, input.active, signal);
     } else {
-      result = await restore(input, signal);
+      // Someone may have moved the webhook meanwhile (another `certwh listen --force`, a colleague,
+      // update-url): then it is no longer this session's to deactivate or restore.
+      const now = await input.api.getWebhook({ signal });
+      if (!now || now.id !== id) {
+        result = {
+          outcome: "skipped",
+          message: `Webhook ${id} no longer exists in the account; nothing to undo.`,
+        };
+      } else if (input.publicUrl && now.endpoint !== input.publicUrl) {
+        result = {
+          outcome: "skipped",
+          message:
+            `Webhook ${id} now points at ${now.endpoint}, not at this session's receiver: someone changed it ` +
+            "meanwhile (another `certwh listen`?), so it is left as it is.",
+        };
+      } else {
+        const active = input.active || now.status === "active";
+        result =
+          input.action === "deactivate"
+            ? await deactivate(input.api, id, active, signal)
+            : await restore({ ...input, active }, signal);
+      }
     }
   } catch (err) {
     result = {

@@ -123,6 +123,24 @@ describe("certwh listen --public-url against a sandbox", () => {
     assert.equal(sandbox.webhook()?.status, "inactive", "an activation applied late is undone on exit");
   });
 
+  test("a second listen takes over with --force: the first one's exit leaves the second's webhook alone", async (t) => {
+    const sandbox = await withSandbox(t);
+    const a = await startListening(t, sandbox, ["--no-journal"]);
+    await a.line((x) => x.type === "ready");
+    const b = await startListening(t, sandbox, ["--no-journal", "--force"]);
+    const readyB = await b.line((x) => x.type === "ready");
+    a.child.kill("SIGINT");
+    assert.equal((await a.exit).code, 130);
+    const skipped = a.lines.find(isState("on_exit"));
+    assert.equal(skipped?.outcome, "skipped", a.stderr());
+    assert.match(String(skipped?.message), /another `certwh listen`/);
+    assert.equal(sandbox.webhook()?.status, "active");
+    assert.equal(sandbox.webhook()?.endpoint, readyB.public_url);
+    b.child.kill("SIGINT");
+    assert.equal((await b.exit).code, 130);
+    assert.equal(sandbox.webhook()?.status, "inactive");
+  });
+
   test("--force --on-exit restore: the production endpoint, events and secret come back", async (t) => {
     const sandbox = await withSandbox(t);
     const production = await startReceiver(t, "/prod");
