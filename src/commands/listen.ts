@@ -5,7 +5,7 @@ import type { WebhookApi, WebhookSettings } from "../api/types.js";
 import type { CommandContext } from "../cli/context.js";
 import { describeFailure } from "../cli/exit-codes.js";
 import { CertwhError, UsageError } from "../errors.js";
-import { SUBSCRIBABLE_EVENTS } from "../events/catalogue.js";
+import { closestEventName, findEventType, SUBSCRIBABLE_EVENTS } from "../events/catalogue.js";
 import { warnAboutFlags } from "../flows/flag-warnings.js";
 import { resolveSecret } from "../flows/secret-source.js";
 import {
@@ -137,6 +137,15 @@ function parseUntil(raw: RawListenOptions): Pick<ParsedListen, "until" | "timeou
   const event = raw.until.trim();
   if (!/^[A-Za-z0-9_.:-]+$/.test(event))
     throw new UsageError(`--until needs an event name, not "${raw.until}".`);
+  // A misspelt name would make a CI job wait for its whole --timeout.
+  if (!findEventType(event)) {
+    const close = closestEventName(event);
+    throw new UsageError(`--until ${event} is not a CertCentral event.`, {
+      hint: close
+        ? `Did you mean ${close}? (\`certwh event-types --all\` lists them)`
+        : "`certwh event-types --all` lists them.",
+    });
+  }
   let orderId: number | undefined;
   if (raw.orderId !== undefined) {
     if (!/^[1-9]\d{0,15}$/.test(raw.orderId)) throw new UsageError("--order-id must be a positive integer.");

@@ -6,6 +6,7 @@
 import type { UpdateWebhookRequest, Webhook, WebhookApi, WebhookSettings } from "../api/types.js";
 import { normaliseSettings } from "../api/webhooks.js";
 import { RefusedError, UsageError } from "../errors.js";
+import { SUBSCRIBABLE_EVENTS } from "../events/catalogue.js";
 import { registerSecret } from "../util/redact.js";
 import type { ListenEvent } from "./types.js";
 
@@ -20,6 +21,8 @@ export interface Claim {
 }
 
 export interface ClaimOptions {
+  /** Events that must be subscribed whatever the list (the --until event). */
+  alsoSubscribe?: string[];
   endpoint: string;
   secret: string;
   events?: string[];
@@ -59,6 +62,12 @@ function takeoverRefusal(hook: Webhook, interactive: boolean): Error {
       );
 }
 
+/** `--until certificate_revoked` on a webhook that only gets certificate_issued would wait forever. */
+function withRequired(events: string[], required: string[] = []): string[] {
+  const missing = required.filter((e) => SUBSCRIBABLE_EVENTS.includes(e) && !events.includes(e));
+  return missing.length ? [...events, ...missing] : events;
+}
+
 /**
  * Create the account's webhook, or re-point the existing one at `endpoint` with listen's secret. Nothing in
  * the account changes before the checks pass.
@@ -67,7 +76,7 @@ export async function claimWebhook(api: WebhookApi, o: ClaimOptions): Promise<Cl
   const call = { signal: o.signal };
   const hook = await api.getWebhook(call);
   if (!hook) {
-    const events = o.events ?? [...o.defaultEvents];
+    const events = withRequired(o.events ?? [...o.defaultEvents], o.alsoSubscribe);
     const id = await api.createWebhook(
       {
         endpoint: o.endpoint,
@@ -99,7 +108,10 @@ export async function claimWebhook(api: WebhookApi, o: ClaimOptions): Promise<Cl
     if (!(await o.confirm(question))) throw takeoverRefusal(hook, true);
   }
 
-  const events = o.events ?? (hook.events.length > 0 ? [...hook.events] : [...o.defaultEvents]);
+  const events = withRequired(
+    o.events ?? (hook.events.length > 0 ? [...hook.events] : [...o.defaultEvents]),
+    o.alsoSubscribe,
+  );
   const body: UpdateWebhookRequest = { endpoint: o.endpoint, secret: o.secret, events };
   if (o.settings) body.webhook_settings = { ...normaliseSettings(hook.webhook_settings), ...o.settings };
   await api.updateWebhook(hook.id, body, call);

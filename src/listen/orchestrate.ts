@@ -152,7 +152,9 @@ export async function runListen(opts: ListenOptions, deps: ListenDeps): Promise<
   }
 
   async function setup(): Promise<void> {
-    if (opts.journalPath) journal = await openJournal(opts.journalPath);
+    // Requests in flight will each append a line soon: a journal write waits briefly to take them together.
+    if (opts.journalPath)
+      journal = await openJournal(opts.journalPath, { expectedAppends: () => receiver?.inFlight ?? 0 });
     const r = createReceiver({
       path: opts.path,
       secret: opts.secret,
@@ -210,6 +212,7 @@ export async function runListen(opts: ListenOptions, deps: ListenDeps): Promise<
       endpoint: publicUrl,
       secret: opts.secret,
       events: opts.events,
+      alsoSubscribe: opts.until ? [opts.until.event] : undefined,
       defaultEvents: opts.defaultEvents,
       settings: opts.settings,
       force: opts.force,

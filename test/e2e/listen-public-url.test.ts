@@ -141,6 +141,28 @@ describe("certwh listen --public-url against a sandbox", () => {
     assert.equal(sandbox.webhook()?.status, "inactive");
   });
 
+  test("--until subscribes its event, and a misspelt --until is refused before anything starts", async (t) => {
+    const sandbox = await withSandbox(t);
+    const typo = await runCli(["listen", ...(await tunnelArgs()), "--until", "certificate_isued"], {
+      env: envFor(sandbox),
+    });
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr, /Did you mean certificate_issued\?/);
+    assert.equal(sandbox.requests.length, 0);
+
+    const l = await startListening(t, sandbox, [
+      "--no-journal",
+      "--events",
+      "certificate_issued",
+      "--until",
+      "certificate_revoked",
+    ]);
+    await l.line((x) => x.type === "ready");
+    assert.deepEqual(sandbox.webhook()?.events.sort(), ["certificate_issued", "certificate_revoked"]);
+    await sandbox.emit("certificate_revoked", { order_id: 1, certificate_id: 2 });
+    assert.equal((await l.exit).code, 0, l.stderr());
+  });
+
   test("--force --on-exit restore: the production endpoint, events and secret come back", async (t) => {
     const sandbox = await withSandbox(t);
     const production = await startReceiver(t, "/prod");
