@@ -183,7 +183,7 @@ export function parseListenOptions(raw: RawListenOptions, env: NodeJS.ProcessEnv
       ? undefined
       : typeof raw.journal === "string"
         ? raw.journal
-        : defaultJournalPath(env);
+        : defaultJournalPath(env, raw.sandbox ? "sandbox" : "account");
   if (raw.exec !== undefined && raw.exec.trim() === "") throw new UsageError("--exec needs a command.");
   const tunnel = parseTunnel(raw);
   if ((tunnel.kind === "external" || tunnel.kind === "url-file") && raw.port === undefined) {

@@ -84,4 +84,13 @@ describe("certwh listen --sandbox", () => {
     assert.match(r.stderr, /Could not write the journal \/dev\/full \(ENOSPC\)/);
     assert.doesNotMatch(r.stderr, /reachable from the internet/);
   });
+  test("sandbox sessions journal apart from real ones, so replay never sends made-up events to an app", async (t) => {
+    const { tempDir } = await import("../helpers/cli.js");
+    const home = tempDir();
+    const l = spawnListen(t, ["--sandbox", "--json"], {}, home);
+    const ready = await l.line((x) => x.type === "ready");
+    assert.equal(ready.journal, `${home}/certwh/sandbox-journal.ndjson`);
+    l.child.kill("SIGINT");
+    assert.equal((await l.exit).code, 130);
+  });
 });
