@@ -1,0 +1,29 @@
+// A production receiver for CertCentral webhooks built on certwh's library: it checks every delivery,
+// answers 200 only once the event is stored, and completes the verification challenge by itself, so
+// `certwh update-url --url https://hooks.example.com/digicert/hook` finishes unattended.
+//   DIGICERT_WEBHOOK_SECRET  the webhook's secret (32+ characters)
+//   DIGICERT_API_KEY, DIGICERT_WEBHOOK_ID  for the challenge; DIGICERT_BASE_URL (default: the US instance)
+import { appendFile } from "node:fs/promises";
+import { createWebhookApi } from "certwh";
+import { createReceiver } from "certwh/receiver";
+
+const receiver = createReceiver({
+  path: "/digicert/hook",
+  secret: process.env.DIGICERT_WEBHOOK_SECRET,
+  // Facing the internet directly? add: sourceAllowlist: [DIGICERT_SOURCE_RANGE] (from "certwh/receiver").
+  onAccept: (d) => appendFile("events.ndjson", `${d.body}\n`), // awaited before the 200
+  challenge: {
+    api: createWebhookApi({
+      baseUrl: process.env.DIGICERT_BASE_URL ?? "https://www.digicert.com/services/v2",
+      apiKey: process.env.DIGICERT_API_KEY,
+      timeoutMs: 30_000,
+      userAgent: "my-app",
+    }),
+    webhookId: Number(process.env.DIGICERT_WEBHOOK_ID),
+  },
+});
+receiver.on("accepted", ({ event }) => console.log("event", event.name)); // work outside the request
+receiver.on("rejected", (r) => console.warn(`refused: ${r.status} ${r.reason}`));
+receiver.on("challenge_result", ({ result }) => console.log("challenge", result.type));
+const server = await receiver.listen({ port: Number(process.env.PORT ?? 8080) });
+console.log("listening", server.url);
