@@ -13,7 +13,7 @@ export type ChallengeIgnoredReason =
   | "no_token"
   /** This token was already queued or submitted (each token goes to check-challenge at most once). */
   | "token_seen"
-  /** The challenge is already verified in this run. */
+  /** Kept for compatibility: no longer reported (a new token starts a new round). */
   | "already_verified";
 
 export type ChallengeResult =
@@ -124,13 +124,15 @@ export function createChallengeCompleter(options: ChallengeCompleterOptions): Ch
       return state;
     },
     offer(event) {
-      if (state === "verified" || state === "activated") return ignore("already_verified");
       if (!expect()) return ignore("unexpected");
       const id = webhookId();
       if (id === undefined || event.data.webhook_id !== id) return ignore("webhook_mismatch");
       const token = event.data.token;
       if (token === undefined) return ignore("no_token");
       if (seen.has(token)) return ignore("token_seen");
+      // A new token after a completed round is a new challenge (update-url, a re-verification): a
+      // long-running production receiver must complete it too.
+      if (state === "verified" || state === "activated") state = "waiting";
       seen.add(token);
       candidates.push(token);
       const result = { type: "queued", position: candidates.length } as const;

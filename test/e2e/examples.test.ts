@@ -44,6 +44,15 @@ test("examples/receiver.mjs verifies and activates the webhook unattended", {
   assert.equal(sandbox.webhook()?.id, 12345);
   assert.equal(sandbox.webhook()?.status, "active", out);
   assert.match(out, /challenge activated/);
+
+  // A later update-url sends a new challenge: the long-running receiver completes that one too.
+  const update = await runCli(["update-url", "--url", `http://127.0.0.1:${port}/digicert/hook`], {
+    env: { CERTWH_BASE_URL: sandbox.url, CERTWH_API_KEY: sandbox.apiKey },
+  });
+  assert.equal(update.code, 0, update.stderr);
+  const checks = () => sandbox.requests.filter((r) => r.route === "PUT /webhook/:id/check-challenge").length;
+  for (let i = 0; i < 100 && checks() < 2; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(checks(), 2, out);
 });
 
 test("examples/sandbox.test.mjs passes as a user would run it", { timeout: 30_000 }, async () => {

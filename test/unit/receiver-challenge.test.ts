@@ -197,13 +197,16 @@ describe("challenge completer (items 10–11)", () => {
     api.verify();
   });
 
-  test("after verification further challenges are ignored", async () => {
-    const api = new StrictApi([ok]);
+  test("a later challenge (update-url) is completed again; a repeated token is not", async () => {
+    const api = new StrictApi([ok, ok], [ok, ok]);
     const { completer } = setup(api);
     completer.offer(challenge("t1"));
     await completer.whenIdle();
-    const again = completer.offer(challenge("t2"));
-    assert.deepEqual(again, { type: "ignored", reason: "already_verified" });
+    assert.deepEqual(completer.offer(challenge("t1")), { type: "ignored", reason: "token_seen" });
+    completer.offer(challenge("t2"));
+    await completer.whenIdle();
+    assert.equal(completer.state, "activated");
+    assert.deepEqual(api.calls, ["check 42 t1", "activate 42", "check 42 t2", "activate 42"]);
     api.verify();
   });
 
