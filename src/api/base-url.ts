@@ -1,21 +1,8 @@
 // Which Services API base URLs certwh will send an API key to: https:// anywhere, plain http:// only on
 // loopback (the sandbox and tests). Shared by the config resolver and the client.
 
-import { isIP } from "node:net";
 import { UsageError } from "../errors.js";
-
-/** 127.0.0.0/8, ::1 (also as an IPv4-mapped ::ffff:127.x address) and localhost. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  if (host === "localhost" || host.endsWith(".localhost")) return true;
-  if (isIP(host) === 4) return host.startsWith("127.");
-  if (isIP(host) === 6) {
-    if (host === "::1" || host === "0:0:0:0:0:0:0:1") return true;
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host);
-    return mapped !== null && mapped[1]!.startsWith("127.");
-  }
-  return false;
-}
+import { isLoopbackHost } from "../util/loopback.js";
 
 /**
  * Validate a base URL and return it without a trailing slash. `from` names where it came from

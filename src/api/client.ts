@@ -31,7 +31,7 @@ const SNIPPET_CHARS = 200;
 const TRACE_BODY_CHARS = 2000;
 
 /** Collapse whitespace and tags of a non-JSON body into a short, redacted snippet (≤ 200 chars). */
-export function bodySnippet(text: string, max = SNIPPET_CHARS): string {
+function bodySnippet(text: string, max = SNIPPET_CHARS): string {
   const flat = redact(
     text
       .replace(/<[^>]*>/g, " ")
@@ -42,7 +42,7 @@ export function bodySnippet(text: string, max = SNIPPET_CHARS): string {
 }
 
 /** DigiCert's `{"errors":[{"code","message"}]}`, or undefined when the body is something else. */
-export function parseErrorEnvelope(text: string): { code: string; message: string }[] | undefined {
+function parseErrorEnvelope(text: string): { code: string; message: string }[] | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -67,7 +67,7 @@ export function parseErrorEnvelope(text: string): { code: string; message: strin
  * Register every webhook `secret` in a JSON value and return a copy with those fields masked. Endpoints
  * that carry a credential (Slack URLs) are registered too, so redact() masks them in any output.
  */
-export function maskSecretFields(value: unknown): unknown {
+function maskSecretFields(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(maskSecretFields);
   if (value === null || typeof value !== "object") return value;
   const out: Record<string, unknown> = {};

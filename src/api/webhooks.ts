@@ -62,8 +62,30 @@ function unexpected(method: string, path: string, what: string): ApiError {
 
 const flag = (v: unknown): string => (v === true || v === 1 || v === "1" ? "1" : "0");
 
+const FLAG_SETTINGS = [
+  "instant_issue_webhook_notification",
+  "webhook_send_certificate_chain",
+  "webhook_send_instant_issued_certificate_chain",
+] as const;
+
+/**
+ * Settings as read back, in the form CertCentral takes: it may answer flags as booleans or numbers
+ * (spec §17 #8) but takes "1"/"0" strings. The frequency list is copied, never shared with the input.
+ */
+export function normaliseSettings(s: WebhookSettings | undefined): WebhookSettings {
+  const out: WebhookSettings = {};
+  if (!s) return out;
+  for (const key of FLAG_SETTINGS) {
+    if (s[key] !== undefined && s[key] !== null) out[key] = flag(s[key]);
+  }
+  if (Array.isArray(s.webhook_notification_frequency)) {
+    out.webhook_notification_frequency = [...s.webhook_notification_frequency];
+  }
+  return out;
+}
+
 /** Whether the webhook now holds everything `body` asked for (settings compared as "1"/"0" flags). */
-export function webhookMatches(wh: Webhook, body: UpdateWebhookRequest): boolean {
+function webhookMatches(wh: Webhook, body: UpdateWebhookRequest): boolean {
   if (wh.endpoint !== body.endpoint) return false;
   if (body.secret !== undefined && (wh.secret ?? "") !== body.secret) return false;
   if (body.events !== undefined) {

@@ -50,6 +50,33 @@ export function colourWanted(
   return showsColor(globals.color && !noColorEnv(env), stderr);
 }
 
+/** Where and how to reach a CertCentral (or sandbox) API. */
+export interface ApiConnection {
+  baseUrl: string;
+  apiKey: string;
+  timeoutMs: number;
+}
+
+/**
+ * The one way a command builds a CertCentral client: certwh's User-Agent, the run's clock, --verbose
+ * traces, and retry waits and read-back notices as warnings on stderr. The key is registered for redaction.
+ */
+export async function buildApi(
+  ctx: Pick<CommandContext, "io" | "clock">,
+  conn: ApiConnection,
+): Promise<WebhookApi> {
+  registerSecret(conn.apiKey);
+  const { createWebhookApi } = await import("../api/webhooks.js");
+  return createWebhookApi({
+    ...conn,
+    userAgent: userAgent(),
+    clock: ctx.clock,
+    trace: (line) => ctx.io.debug(line),
+    onRetry: ({ delayMs, reason }) => ctx.io.warn(`${reason}; retrying in ${(delayMs / 1000).toFixed(1)}s`),
+    onNotice: (text) => ctx.io.warn(text),
+  });
+}
+
 export function createContext(init: ContextInit): CommandContext {
   const env = init.env ?? process.env;
   const globals = init.globals;
@@ -88,18 +115,7 @@ export function createContext(init: ContextInit): CommandContext {
             hint: "Set CERTWH_API_KEY (or DIGICERT_API_KEY), or run `certwh login`.",
           });
         }
-        registerSecret(s.apiKey);
-        const { createWebhookApi } = await import("../api/webhooks.js");
-        return createWebhookApi({
-          baseUrl: s.baseUrl,
-          apiKey: s.apiKey,
-          timeoutMs: s.requestTimeoutMs,
-          userAgent: userAgent(),
-          clock,
-          trace: (line) => io.debug(line),
-          onRetry: ({ delayMs, reason }) => io.warn(`${reason}; retrying in ${(delayMs / 1000).toFixed(1)}s`),
-          onNotice: (text) => io.warn(text),
-        });
+        return buildApi(ctx, { baseUrl: s.baseUrl, apiKey: s.apiKey, timeoutMs: s.requestTimeoutMs });
       })();
       return api;
     },

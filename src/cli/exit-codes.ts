@@ -162,3 +162,32 @@ export function describeFailure(err: unknown, context: FailureContext = {}): Fai
   }
   return { ...failure, message: redact(failure.message), hint: failure.hint && redact(failure.hint) };
 }
+
+/** What a caller may change about a failure when it knows better words; the exit code and code stay. */
+export interface Rewording {
+  message?: string;
+  /** The new hint, or a function of the hint describeFailure chose (e.g. to add a line after it). */
+  hint?: string | ((hint: string | undefined) => string | undefined);
+  /** The failure was already shown (e.g. as an NDJSON line): main prints no error document for it. */
+  reported?: boolean;
+}
+
+/**
+ * The failure as describeFailure words it, re-thrown as a CertwhError with other words: the exit code and
+ * the code are kept, the original error is the cause.
+ */
+export function reword(err: unknown, change: Rewording = {}, context?: FailureContext): CertwhError {
+  const f = describeFailure(err, context);
+  const hint = typeof change.hint === "function" ? change.hint(f.hint) : (change.hint ?? f.hint);
+  return new CertwhError(change.message ?? f.message, f.exitCode, {
+    code: f.code,
+    hint,
+    cause: err,
+    reported: change.reported,
+  });
+}
+
+/** The --json error document on stdout: {"error": {"exit_code", "code", "message"}}. */
+export function errorDocument(failure: Pick<Failure, "exitCode" | "code" | "message">) {
+  return { error: { exit_code: failure.exitCode, code: failure.code, message: failure.message } };
+}

@@ -88,14 +88,15 @@ async function report(err: unknown, argv: string[]): Promise<number> {
     if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return ExitCode.ok;
     if (err.code === "commander.help" || err.exitCode === 0) return ExitCode.ok;
     if (wantsJson(argv)) {
+      const { errorDocument } = await import("./exit-codes.js");
       const message = err.message.replace(/^error: /, "");
       process.stdout.write(
-        `${JSON.stringify({ error: { exit_code: ExitCode.usage, code: "usage", message } })}\n`,
+        `${JSON.stringify(errorDocument({ exitCode: ExitCode.usage, code: "usage", message }))}\n`,
       );
     }
     return ExitCode.usage;
   }
-  const [{ describeFailure }, { Output, loadChalk, showsColor }] = await Promise.all([
+  const [{ describeFailure, errorDocument }, { Output, loadChalk, showsColor }] = await Promise.all([
     import("./exit-codes.js"),
     import("../io/output.js"),
   ]);
@@ -110,7 +111,7 @@ async function report(err: unknown, argv: string[]): Promise<number> {
     chalk: showsColor(color, process.stderr) ? await loadChalk() : undefined,
   });
   if (io.json && !(err instanceof CertwhError && err.reported)) {
-    io.writeJson({ error: { exit_code: failure.exitCode, code: failure.code, message: failure.message } });
+    io.writeJson(errorDocument(failure));
   }
   io.error(failure.message);
   if (failure.hint) io.hint(failure.hint);

@@ -3,13 +3,12 @@
 // webhook_invalid_account also proves the key works); a refused key is not stored.
 
 import { ApiError } from "../api/errors.js";
-import type { CommandContext } from "../cli/context.js";
+import { buildApi, type CommandContext } from "../cli/context.js";
 import { resolveProfileName } from "../config/resolve.js";
 import { checkApiKey } from "../config/settings.js";
 import { configFilePath, updateProfile } from "../config/store.js";
 import { AuthError, UsageError } from "../errors.js";
 import { mask, registerSecret } from "../util/redact.js";
-import { userAgent } from "../util/version.js";
 
 export interface LoginOptions {
   withKey?: boolean;
@@ -20,9 +19,7 @@ export interface LoginOptions {
 /** The largest stdin accepted: an API key is far shorter, so anything bigger is a mistake. */
 const MAX_STDIN_BYTES = 16 * 1024;
 
-export async function readKeyFromStream(
-  stream: NodeJS.ReadableStream & { isTTY?: boolean },
-): Promise<string> {
+async function readKeyFromStream(stream: NodeJS.ReadableStream & { isTTY?: boolean }): Promise<string> {
   if (stream.isTTY) {
     throw new UsageError("--with-key reads the API key from stdin, but stdin is a terminal.", {
       hint: "Pipe it in: certwh login --with-key < key.txt (or run `certwh login` to be prompted).",
@@ -42,15 +39,10 @@ export async function readKeyFromStream(
 
 async function checkKey(key: string, ctx: CommandContext): Promise<void> {
   const settings = await ctx.settings();
-  const { createWebhookApi } = await import("../api/webhooks.js");
-  const api = createWebhookApi({
+  const api = await buildApi(ctx, {
     baseUrl: settings.baseUrl,
     apiKey: key,
     timeoutMs: settings.requestTimeoutMs,
-    userAgent: userAgent(),
-    clock: ctx.clock,
-    trace: (line) => ctx.io.debug(line),
-    onRetry: ({ delayMs, reason }) => ctx.io.warn(`${reason}; retrying in ${Math.ceil(delayMs / 1000)}s`),
   });
   try {
     await api.getWebhook({ signal: ctx.signal });

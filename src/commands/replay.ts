@@ -3,15 +3,16 @@
 // --secret-env provides one. One attempt per event: replay is a manual action, the user sees each result.
 
 import type { CommandContext } from "../cli/context.js";
-import { DEFAULT_REQUEST_TIMEOUT_MS } from "../config/types.js";
 import { RefusedError, UsageError } from "../errors.js";
+import { parseHttpUrl, parsePositiveInteger } from "../flows/flag-values.js";
+import { resolveSecret } from "../flows/secret-source.js";
+import { parseSecretSource, type SecretSource } from "../flows/webhook-flags.js";
 import { createForwarder, type ForwardResult } from "../listen/forward.js";
 import { type JournalContents, type JournalEntry, readJournal } from "../listen/journal.js";
 import { defaultJournalPath } from "../listen/paths.js";
-import { readSecretFromEnv, readSecretFromFile } from "../util/secret.js";
 import { userAgent } from "../util/version.js";
 
-export interface ReplayOptions {
+export interface RawReplayOptions {
   journal?: string;
   event?: string[];
   id?: string[];
@@ -32,31 +33,29 @@ interface ReplayResult {
   error?: string;
 }
 
-interface Selection {
+/** What to replay, where, and with which secret: every flag checked before the journal is read. */
+export interface ParsedReplay {
   to: string;
+  /** undefined → the default journal path. */
+  journal?: string;
   events: Set<string>;
   ids: string[];
   since?: number;
   limit?: number;
+  secret: SecretSource;
 }
 
-function parseFlags(opts: ReplayOptions): Selection {
+export function parseReplayOptions(opts: RawReplayOptions): ParsedReplay {
   if (!opts.to) {
     throw new UsageError("--to is required: the URL to deliver the events to.", {
       hint: "e.g. certwh replay --to http://localhost:3000/webhooks",
     });
   }
-  let url: URL;
-  try {
-    url = new URL(opts.to);
-  } catch {
-    throw new UsageError(`--to is not a URL: ${opts.to}`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new UsageError(`--to must be an http:// or https:// URL, not ${url.protocol}`);
-  }
-  if (opts.secretFile && opts.secretEnv)
-    throw new UsageError("Use either --secret-file or --secret-env, not both.");
+  const url = parseHttpUrl("--to", opts.to);
+  const secret = parseSecretSource(
+    { secretFile: opts.secretFile, secretEnv: opts.secretEnv },
+    { allowRemove: false },
+  );
   let since: number | undefined;
   if (opts.since !== undefined) {
     since = Date.parse(opts.since);
@@ -66,13 +65,15 @@ function parseFlags(opts: ReplayOptions): Selection {
       });
     }
   }
-  let limit: number | undefined;
-  if (opts.limit !== undefined) {
-    limit = /^[1-9][0-9]*$/.test(opts.limit) ? Number(opts.limit) : Number.NaN;
-    if (!Number.isSafeInteger(limit))
-      throw new UsageError(`--limit must be a positive integer, not ${opts.limit}`);
-  }
-  return { to: url.toString(), events: new Set(opts.event ?? []), ids: opts.id ?? [], since, limit };
+  return {
+    to: url.toString(),
+    journal: opts.journal,
+    events: new Set(opts.event ?? []),
+    ids: opts.id ?? [],
+    since,
+    limit: parsePositiveInteger("--limit", opts.limit),
+    secret,
+  };
 }
 
 async function loadJournal(path: string): Promise<JournalContents> {
@@ -90,7 +91,7 @@ async function loadJournal(path: string): Promise<JournalContents> {
 }
 
 /** Filter, then keep the most recent `limit` entries, in journal (oldest first) order. */
-function select(entries: JournalEntry[], s: Selection): JournalEntry[] {
+function select(entries: JournalEntry[], s: ParsedReplay): JournalEntry[] {
   const chosen = entries.filter(
     (e) =>
       (s.events.size === 0 || s.events.has(e.event)) &&
@@ -100,24 +101,17 @@ function select(entries: JournalEntry[], s: Selection): JournalEntry[] {
   return s.limit === undefined ? chosen : chosen.slice(-s.limit);
 }
 
-function timeoutFrom(ctx: Pick<CommandContext, "globals">): number {
-  const seconds = Number(ctx.globals.requestTimeout);
-  return ctx.globals.requestTimeout && Number.isFinite(seconds) && seconds > 0
-    ? seconds * 1000
-    : DEFAULT_REQUEST_TIMEOUT_MS;
-}
-
 export async function run(
-  opts: ReplayOptions,
-  ctx: Pick<CommandContext, "io" | "env" | "globals" | "signal" | "clock">,
+  opts: RawReplayOptions,
+  ctx: Pick<CommandContext, "io" | "env" | "signal" | "clock" | "settings">,
 ): Promise<void> {
   const { io } = ctx;
-  const selection = parseFlags(opts);
-  let secret: string | undefined;
-  if (opts.secretFile) secret = await readSecretFromFile(opts.secretFile);
-  if (opts.secretEnv) secret = readSecretFromEnv(opts.secretEnv, ctx.env);
+  const selection = parseReplayOptions(opts);
+  const secret = (await resolveSecret(selection.secret, ctx.env)).value;
+  // --request-timeout, CERTWH_REQUEST_TIMEOUT or the profile; no API key is needed.
+  const timeoutMs = (await ctx.settings()).requestTimeoutMs;
 
-  const path = opts.journal ?? defaultJournalPath(ctx.env);
+  const path = selection.journal ?? defaultJournalPath(ctx.env);
   const journal = await loadJournal(path);
   if (journal.skipped.length > 0) {
     const shown = journal.skipped
@@ -139,7 +133,7 @@ export async function run(
     clock: ctx.clock,
     maxAttempts: 1,
     concurrency: 1, // one at a time, in journal order
-    timeoutMs: timeoutFrom(ctx),
+    timeoutMs,
     queueLimit: entries.length + 1,
     onResult: (r: ForwardResult) => {
       const entry = byId.get(r.id) as JournalEntry;

@@ -2,11 +2,12 @@
 // switching (update-url). The current secret goes along so a receiver that checks X-WEBHOOK-KEY accepts it.
 
 import type { CommandContext } from "../cli/context.js";
-import { describeFailure } from "../cli/exit-codes.js";
-import { CertwhError, NotFoundError, RefusedError } from "../errors.js";
+import { reword } from "../cli/exit-codes.js";
+import { NotFoundError, RefusedError } from "../errors.js";
 import { urlPolicy } from "../flows/current-webhook.js";
 import { slackDeliveryFailure } from "../flows/verification-cli.js";
-import { isLoopbackUrl, parseEndpointUrl, type UrlPolicy } from "../flows/webhook-flags.js";
+import { parseEndpointUrl, type UrlPolicy } from "../flows/webhook-flags.js";
+import { isLoopbackUrl } from "../util/loopback.js";
 import { registerSecret } from "../util/redact.js";
 import { isSlackWebhookUrl } from "../util/slack.js";
 
@@ -45,8 +46,7 @@ export async function run(raw: { url?: string }, ctx: CommandContext): Promise<v
     if (slackFailure) throw new RefusedError(slackFailure, { code: "webhook_endpoint_error", cause: err });
     if (!ctx.signal.aborted && policy.allowLoopbackHttp && isLoopbackUrl(endpoint)) {
       // The sandbox delivers on this computer: word the failure without the internet.
-      const f = describeFailure(err, { endpoint, localEndpoint: true });
-      throw new CertwhError(f.message, f.exitCode, { code: f.code, hint: f.hint, cause: err });
+      throw reword(err, {}, { endpoint, localEndpoint: true });
     }
     throw err;
   }

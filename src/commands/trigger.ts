@@ -2,15 +2,22 @@
 // running sandbox to emit it to its registered webhook (--sandbox-url), so it lands in the event log.
 
 import { randomBytes } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { checkBaseUrl } from "../api/base-url.js";
+import { ApiError, ApiTimeoutError, NetworkError } from "../api/errors.js";
 import type { CommandContext } from "../cli/context.js";
+import { reword } from "../cli/exit-codes.js";
+import { DEFAULT_REQUEST_TIMEOUT_MS } from "../config/types.js";
 import { AuthError, RefusedError, TimeoutError, UsageError } from "../errors.js";
 import { findEventType } from "../events/catalogue.js";
 import { buildEvent, type EventBody } from "../events/payloads.js";
+import { parseHttpUrl, parsePositiveInteger, parsePositiveSeconds } from "../flows/flag-values.js";
+import { resolveSecret } from "../flows/secret-source.js";
+import { parseSecretSource, type SecretSource } from "../flows/webhook-flags.js";
 import { registerSecret } from "../util/redact.js";
 import { userAgent } from "../util/version.js";
 
-export interface TriggerOptions {
+/** The flags as commander hands them over. */
+export interface RawTriggerOptions {
   event: string;
   to?: string;
   sandboxUrl?: string;
@@ -22,112 +29,105 @@ export interface TriggerOptions {
   timeout?: string;
 }
 
-type Ctx = Pick<CommandContext, "io" | "env" | "signal" | "settings" | "clock">;
-
-function positiveInt(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^[1-9]\d{0,15}$/.test(value))
-    throw new UsageError(`${flag} must be a positive integer, not "${value}".`);
-  return Number(value);
+export interface TriggerOptions {
+  event: string;
+  /** DigiCert does not document this event's data: the payload is certwh's guess. */
+  guessedPayload: boolean;
+  /** --to: the endpoint itself; --sandbox-url: a running sandbox, which sends to its webhook. */
+  target: { kind: "url"; url: URL } | { kind: "sandbox"; base: URL };
+  /** Always "none" with --sandbox-url: the sandbox uses the webhook's secret. */
+  secret: SecretSource;
+  orderId?: number;
+  certificateId?: number;
+  withChain: boolean;
+  /** How long the endpoint has to answer (--to). */
+  timeoutMs: number;
 }
 
-function httpUrl(flag: string, value: string): URL {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(
-      `${flag} must be a full http:// or https:// URL, e.g. http://localhost:3000/webhooks.`,
-    );
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new UsageError(`${flag} must be an http:// or https:// URL.`);
-  }
+type Ctx = Pick<CommandContext, "io" | "env" | "signal" | "settings" | "clock">;
+
+/** The sandbox's URL: the API key goes there, so plain http:// only on loopback, as for --base-url. */
+function parseSandboxUrl(value: string): URL {
+  const url = parseHttpUrl("--sandbox-url", value);
+  checkBaseUrl(url.origin, "--sandbox-url");
   return url;
 }
 
-/** The webhook secret from --secret-file / --secret-env, checked as certwh checks every secret. */
-async function readSecret(opts: TriggerOptions, env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  if (opts.secretFile && opts.secretEnv)
-    throw new UsageError("Use either --secret-file or --secret-env, not both.");
-  let secret: string | undefined;
-  if (opts.secretFile) {
-    try {
-      secret = (await readFile(opts.secretFile, "utf8")).replace(/\r?\n$/, "");
-    } catch (err) {
-      throw new UsageError(
-        `Cannot read --secret-file ${opts.secretFile}: ${(err as NodeJS.ErrnoException).code ?? err}`,
-      );
-    }
-  } else if (opts.secretEnv) {
-    secret = env[opts.secretEnv];
-    if (!secret)
-      throw new UsageError(`The environment variable ${opts.secretEnv} (--secret-env) is not set or empty.`);
-  } else {
-    return undefined;
+/** Every flag checked before anything is read or sent. */
+export function parseTriggerOptions(raw: RawTriggerOptions): TriggerOptions {
+  const type = findEventType(raw.event);
+  if (!type) {
+    throw new UsageError(`Unknown event "${raw.event}".`, {
+      hint: "Run `certwh event-types --all` for the list.",
+    });
   }
-  registerSecret(secret);
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-  if (/[\s\u0000-\u001f\u007f]/.test(secret)) {
-    throw new UsageError("The webhook secret must not contain whitespace or control characters.");
+  if (!raw.to === !raw.sandboxUrl)
+    throw new UsageError("Give exactly one of --to <url> or --sandbox-url <base-url>.");
+  if (raw.withChain && raw.event !== "certificate_issued") {
+    throw new UsageError("--with-chain only applies to certificate_issued.");
   }
-  if (secret.length < 32)
-    throw new UsageError("The webhook secret must have at least 32 characters, as CertCentral requires.");
-  return secret;
+  const timeoutMs = parsePositiveSeconds("--timeout", raw.timeout ?? "10");
+  const secret = parseSecretSource(
+    { secretFile: raw.secretFile, secretEnv: raw.secretEnv },
+    { allowRemove: false },
+  );
+  if (raw.sandboxUrl && secret.kind !== "none") {
+    throw new UsageError(
+      "--secret-file/--secret-env do not apply with --sandbox-url: the sandbox uses the webhook's secret.",
+    );
+  }
+  return {
+    event: raw.event,
+    guessedPayload: type.guessedPayload === true,
+    target: raw.to
+      ? { kind: "url", url: parseHttpUrl("--to", raw.to) }
+      : { kind: "sandbox", base: parseSandboxUrl(raw.sandboxUrl as string) },
+    secret,
+    orderId: parsePositiveInteger("--order-id", raw.orderId),
+    certificateId: parsePositiveInteger("--certificate-id", raw.certificateId),
+    withChain: raw.withChain === true,
+    timeoutMs,
+  };
 }
 
 function eventBody(opts: TriggerOptions): EventBody {
   return buildEvent(opts.event, {
-    orderId: positiveInt("--order-id", opts.orderId),
-    certificateId: positiveInt("--certificate-id", opts.certificateId),
+    orderId: opts.orderId,
+    certificateId: opts.certificateId,
     withChain: opts.withChain,
     token: randomBytes(24).toString("base64url"),
     webhookId: 12345,
   });
 }
 
-export async function run(opts: TriggerOptions, ctx: Ctx): Promise<void> {
-  const type = findEventType(opts.event);
-  if (!type) {
-    throw new UsageError(`Unknown event "${opts.event}".`, {
-      hint: "Run `certwh event-types --all` for the list.",
-    });
-  }
-  if (!opts.to === !opts.sandboxUrl)
-    throw new UsageError("Give exactly one of --to <url> or --sandbox-url <base-url>.");
-  if (opts.withChain && opts.event !== "certificate_issued") {
-    throw new UsageError("--with-chain only applies to certificate_issued.");
-  }
-  const seconds = Number(opts.timeout ?? "10");
-  if (!Number.isFinite(seconds) || seconds <= 0)
-    throw new UsageError("--timeout must be a positive number of seconds.");
-  if (type.guessedPayload)
+export async function run(raw: RawTriggerOptions, ctx: Ctx): Promise<void> {
+  const opts = parseTriggerOptions(raw);
+  if (opts.guessedPayload)
     ctx.io.warn(`DigiCert does not document the data of ${opts.event}; this payload is certwh's guess.`);
-  if (opts.sandboxUrl) return viaSandbox(opts, ctx);
-  return direct(opts, ctx, seconds * 1000);
+  if (opts.target.kind === "sandbox") return viaSandbox(opts, opts.target.base, ctx);
+  return direct(opts, opts.target.url, ctx);
 }
 
-async function direct(opts: TriggerOptions, ctx: Ctx, timeoutMs: number): Promise<void> {
-  const url = httpUrl("--to", opts.to as string);
-  const secret = await readSecret(opts, ctx.env);
+async function direct(opts: TriggerOptions, url: URL, ctx: Ctx): Promise<void> {
+  const secret = (await resolveSecret(opts.secret, ctx.env)).value;
   const body = eventBody(opts);
   const { Sender } = await import("../sandbox/deliver.js");
   // trigger is certwh, not the sandbox: the receiver sees certwh/<version>.
-  const sender = new Sender({ clock: ctx.clock, timeoutMs, userAgent: userAgent() });
+  const sender = new Sender({ clock: ctx.clock, timeoutMs: opts.timeoutMs, userAgent: userAgent() });
   const onAbort = () => sender.stop();
   ctx.signal.addEventListener("abort", onAbort, { once: true });
-  const started = performance.now();
+  const started = ctx.clock.now();
   const d = await sender.send({ kind: "event", url: url.href, body, secret }).finally(() => {
     ctx.signal.removeEventListener("abort", onAbort);
   });
   if (ctx.signal.aborted) throw ctx.signal.reason;
-  const ms = Math.round(performance.now() - started);
+  const ms = Math.round(ctx.clock.now() - started);
   const what = d.slack
     ? `a Slack message about ${opts.event} (Slack gets {"text": …}, not the JSON event)`
     : opts.event;
   if (d.status === undefined) {
     if (d.error === "timeout")
-      throw new TimeoutError(`${url.host} did not answer ${opts.event} within ${timeoutMs / 1000}s.`);
+      throw new TimeoutError(`${url.host} did not answer ${opts.event} within ${opts.timeoutMs / 1000}s.`);
     throw new RefusedError(`Could not reach ${url.host} (${d.error}).`, {
       code: "network",
       hint: "Is the receiver running, and is the URL right?",
@@ -154,67 +154,81 @@ async function direct(opts: TriggerOptions, ctx: Ctx, timeoutMs: number): Promis
   );
 }
 
-async function sandboxKey(ctx: Ctx): Promise<string | undefined> {
+/** The API key and request timeout for the sandbox; an unusable configuration falls back to the environment. */
+async function sandboxConnection(ctx: Ctx): Promise<{ key?: string; timeoutMs: number }> {
   try {
-    const key = (await ctx.settings()).apiKey;
-    if (key) return key;
+    const s = await ctx.settings();
+    return { key: s.apiKey || ctx.env.CERTWH_API_KEY || undefined, timeoutMs: s.requestTimeoutMs };
   } catch {
-    // No usable configuration: fall back to the environment.
+    return { key: ctx.env.CERTWH_API_KEY || undefined, timeoutMs: DEFAULT_REQUEST_TIMEOUT_MS };
   }
-  return ctx.env.CERTWH_API_KEY || undefined;
 }
 
-async function viaSandbox(opts: TriggerOptions, ctx: Ctx): Promise<void> {
-  const base = httpUrl("--sandbox-url", opts.sandboxUrl as string);
-  if (opts.secretFile || opts.secretEnv) {
-    throw new UsageError(
-      "--secret-file/--secret-env do not apply with --sandbox-url: the sandbox uses the webhook's secret.",
-    );
+/** The client's failures, worded for a sandbox (exit code and code as describeFailure chose them). */
+function sandboxFailure(err: unknown, host: string): unknown {
+  if (err instanceof ApiTimeoutError) {
+    return reword(err, {
+      message: `The sandbox at ${host} did not answer within ${Math.round(err.timeoutMs / 1000)}s.`,
+    });
   }
-  const key = await sandboxKey(ctx);
+  if (err instanceof NetworkError) {
+    return reword(err, {
+      message: `Could not reach the sandbox at ${host}${err.errno ? ` (${err.errno})` : ""}.`,
+      hint: "Is `certwh sandbox` running, and is --sandbox-url its base URL?",
+    });
+  }
+  if (!(err instanceof ApiError)) return err;
+  if (err.status === 401 || err.status === 403) {
+    return reword(err, {
+      message: "The sandbox refused the API key.",
+      hint: "Use the CERTWH_API_KEY `certwh sandbox` printed.",
+    });
+  }
+  const detail = err.detail ?? err.message;
+  const another = "Is --sandbox-url the base URL `certwh sandbox` printed? Another server may have answered.";
+  if (err.status >= 200 && err.status < 300) {
+    return reword(err, {
+      message: `The sandbox at ${host} answered HTTP ${err.status}, but not in a form certwh can read${detail ? `: ${detail}` : "."}`,
+      hint: another,
+    });
+  }
+  return reword(err, {
+    message: `The sandbox at ${host} answered HTTP ${err.status}${err.code ? ` ${err.code}` : ""}${detail ? `: ${detail}` : "."}`,
+    hint: err.status >= 300 && err.status < 400 ? another : undefined,
+  });
+}
+
+async function viaSandbox(opts: TriggerOptions, base: URL, ctx: Ctx): Promise<void> {
+  const { key, timeoutMs } = await sandboxConnection(ctx);
   if (!key)
     throw new AuthError("No API key for the sandbox.", {
       hint: "Export CERTWH_API_KEY as `certwh sandbox` printed it.",
     });
   registerSecret(key);
   const data: Record<string, unknown> = {};
-  const orderId = positiveInt("--order-id", opts.orderId);
-  const certificateId = positiveInt("--certificate-id", opts.certificateId);
-  if (orderId !== undefined) data.order_id = orderId;
-  if (certificateId !== undefined) data.certificate_id = certificateId;
+  if (opts.orderId !== undefined) data.order_id = opts.orderId;
+  if (opts.certificateId !== undefined) data.certificate_id = opts.certificateId;
   // No certificate_chain is sent: the sandbox, like CertCentral, includes it only when the webhook's
   // chain settings are on (spec §12.3), and reports whether it did.
 
-  const { request } = await import("undici");
-  const target = new URL("/sandbox/v1/emit", base.origin);
-  const started = performance.now();
-  let res: Awaited<ReturnType<typeof request>>;
+  const { createSandboxAdmin } = await import("../api/sandbox-admin.js");
+  const admin = createSandboxAdmin({
+    sandboxUrl: base,
+    apiKey: key,
+    timeoutMs,
+    userAgent: userAgent(),
+    clock: ctx.clock,
+    trace: (line) => ctx.io.debug(line),
+  });
+  const started = ctx.clock.now();
+  let out: Awaited<ReturnType<typeof admin.emit>>;
   try {
-    res = await request(target, {
-      method: "POST",
-      headers: { "X-DC-DEVKEY": key, "Content-Type": "application/json" },
-      body: JSON.stringify({ event: opts.event, data }),
-      signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(30_000)]),
-    });
+    out = await admin.emit(opts.event, data, { signal: ctx.signal });
   } catch (err) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
-    const e = err as NodeJS.ErrnoException;
-    if (e.name === "TimeoutError")
-      throw new TimeoutError(`The sandbox at ${base.host} did not answer within 30s.`);
-    throw new RefusedError(`Could not reach the sandbox at ${base.host} (${e.code ?? e.message}).`, {
-      code: "network",
-      hint: "Is `certwh sandbox` running, and is --sandbox-url its base URL?",
-    });
+    throw sandboxFailure(err, base.host);
   }
-  const text = await res.body.text();
-  const roundTripMs = Math.round(performance.now() - started);
-  if (res.statusCode === 401)
-    throw new AuthError("The sandbox refused the API key.", {
-      hint: "Use the CERTWH_API_KEY `certwh sandbox` printed.",
-    });
-  if (res.statusCode !== 200)
-    throw new RefusedError(`The sandbox answered ${res.statusCode}: ${text.slice(0, 200)}`);
-  const out = JSON.parse(text) as EmitAnswer;
+  const roundTripMs = Math.round(ctx.clock.now() - started);
   if (!out.delivered || !out.delivery) {
     throw new RefusedError(`The sandbox did not send ${opts.event}: ${out.reason}.`, {
       code: "not_delivered",
@@ -244,21 +258,6 @@ async function viaSandbox(opts: TriggerOptions, ctx: Ctx): Promise<void> {
   if (opts.withChain) noteChain(ctx, d.url, out.certificate_chain);
 }
 
-interface EmitAnswer {
-  delivered: boolean;
-  reason?: string;
-  delivery?: {
-    url: string;
-    status: number | null;
-    ok: boolean;
-    error?: string;
-    kind: string;
-    duration_ms?: number;
-  };
-  /** certificate_issued only: whether the sandbox put certificate_chain in the body. */
-  certificate_chain?: boolean;
-}
-
 /** --with-chain via the sandbox: the webhook's chain settings decide, so say what happened and why. */
 function noteChain(ctx: Ctx, endpoint: string, included: boolean | undefined): void {
   const turnOn = `Turn them on with \`certwh update-url --url ${endpoint} --chain\`.`;
@@ -269,7 +268,8 @@ function noteChain(ctx: Ctx, endpoint: string, included: boolean | undefined): v
   } else if (included === false) {
     ctx.io.warn(
       "No certificate_chain was sent: the sandbox follows the webhook's chain settings (as CertCentral does), " +
-        `and they are off; --with-chain cannot override them. ${turnOn}`,
+        "and they are off; --with-chain cannot override them. " +
+        turnOn,
     );
   } else {
     ctx.io.info(`The sandbox follows the webhook's chain settings, not --with-chain. ${turnOn}`);

@@ -3,6 +3,7 @@
 // CertCentral requires a changed endpoint to be verified before events flow to it.
 
 import type { UpdateWebhookRequest, WebhookSettings } from "../api/types.js";
+import { normaliseSettings } from "../api/webhooks.js";
 import type { CommandContext } from "../cli/context.js";
 import { changeFailure } from "../flows/change-failure.js";
 import { requireWebhook, urlPolicy } from "../flows/current-webhook.js";
@@ -41,24 +42,6 @@ export function parseUpdateUrlOptions(raw: RawUpdateUrlOptions, policy: UrlPolic
     settings: flags.settings,
     verify: raw.verify !== false,
   };
-}
-
-/** CertCentral may return settings as booleans or numbers (spec §17 #8); send its "1"/"0" strings. */
-function normaliseSettings(s: WebhookSettings | undefined): WebhookSettings {
-  const out: WebhookSettings = {};
-  if (!s) return out;
-  const flag = (v: unknown) => (v === "1" || v === 1 || v === true ? "1" : "0");
-  for (const key of [
-    "instant_issue_webhook_notification",
-    "webhook_send_certificate_chain",
-    "webhook_send_instant_issued_certificate_chain",
-  ] as const) {
-    if (s[key] !== undefined && s[key] !== null) out[key] = flag(s[key]);
-  }
-  if (Array.isArray(s.webhook_notification_frequency)) {
-    out.webhook_notification_frequency = s.webhook_notification_frequency;
-  }
-  return out;
 }
 
 export async function run(raw: RawUpdateUrlOptions, ctx: CommandContext): Promise<void> {

@@ -16,9 +16,9 @@ export const SETTING_DESCRIPTIONS: Record<SettingKey, string> = {
   api_key: "CertCentral API key (set it with `certwh login`)",
 };
 
-export const MAX_TIMEOUT_SECONDS = 3600;
+const MAX_TIMEOUT_SECONDS = 3600;
 
-export function isSettingKey(key: string): key is SettingKey {
+function isSettingKey(key: string): key is SettingKey {
   return (SETTING_KEYS as readonly string[]).includes(key);
 }
 

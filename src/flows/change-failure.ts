@@ -6,8 +6,8 @@
 import { ApiError } from "../api/errors.js";
 import { isAmbiguousFailure } from "../api/webhooks.js";
 import type { CommandContext } from "../cli/context.js";
-import { describeFailure, type FailureContext } from "../cli/exit-codes.js";
-import { CertwhError } from "../errors.js";
+import { type FailureContext, reword } from "../cli/exit-codes.js";
+import type { CertwhError } from "../errors.js";
 import { discardSecretFile, type ResolvedSecret } from "./secret-source.js";
 
 /** The token of check-challenge is never sent twice (a repeat would turn success into a refusal). */
@@ -16,20 +16,18 @@ export const TOKEN_MAY_BE_ACCEPTED =
   "`certwh activate` (it works only if the token was accepted); otherwise send a new token with `certwh challenge`.";
 
 /** CertCentral answered with an error: nothing was applied. */
-export function isDefiniteRefusal(err: unknown): boolean {
+function isDefiniteRefusal(err: unknown): boolean {
   return err instanceof ApiError && !isAmbiguousFailure(err);
 }
 
 /** The failure as describeFailure words it, with `lead` as the first line of the hint. */
 export function withLeadHint(err: unknown, lead: string, context?: FailureContext): CertwhError {
-  const f = describeFailure(err, context);
   // The lead already sends the user to `certwh status`; a general hint saying the same is left out.
-  const rest = f.hint && !f.hint.includes("certwh status") ? `\n  ${f.hint}` : "";
-  return new CertwhError(f.message, f.exitCode, {
-    code: f.code,
-    hint: `${lead}${rest}`,
-    cause: err,
-  });
+  return reword(
+    err,
+    { hint: (hint) => (hint && !hint.includes("certwh status") ? `${lead}\n  ${hint}` : lead) },
+    context,
+  );
 }
 
 /**

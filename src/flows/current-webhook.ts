@@ -4,7 +4,8 @@
 import type { Webhook, WebhookApi } from "../api/types.js";
 import type { CommandContext } from "../cli/context.js";
 import { NotFoundError } from "../errors.js";
-import { isLoopbackBaseUrl, type UrlPolicy } from "./webhook-flags.js";
+import { isLoopbackUrl } from "../util/loopback.js";
+import type { UrlPolicy } from "./webhook-flags.js";
 
 /** GET /webhook → webhooks[0]; NotFoundError (exit 5) when the account has none. */
 export async function requireWebhook(api: WebhookApi, signal?: AbortSignal): Promise<Webhook> {
@@ -20,5 +21,5 @@ export async function requireWebhook(api: WebhookApi, signal?: AbortSignal): Pro
 /** http:// on loopback is only allowed when the API itself is on loopback (the sandbox). */
 export async function urlPolicy(ctx: Pick<CommandContext, "settings">): Promise<UrlPolicy> {
   const settings = await ctx.settings();
-  return { allowLoopbackHttp: isLoopbackBaseUrl(settings.baseUrl) };
+  return { allowLoopbackHttp: isLoopbackUrl(settings.baseUrl) };
 }

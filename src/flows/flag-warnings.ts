@@ -2,8 +2,9 @@
 
 import { SUBSCRIBABLE_EVENTS } from "../events/catalogue.js";
 import type { Output } from "../io/output.js";
+import { isLoopbackHost } from "../util/loopback.js";
 import { isSlackWebhookUrl } from "../util/slack.js";
-import { isLoopbackHost, type UrlPolicy } from "./webhook-flags.js";
+import type { UrlPolicy } from "./webhook-flags.js";
 
 export function warnAboutFlags(
   io: Output,

@@ -6,9 +6,10 @@ import { ApiError } from "../api/errors.js";
 import type { WebhookApi } from "../api/types.js";
 import { isAmbiguousFailure } from "../api/webhooks.js";
 import type { CommandContext } from "../cli/context.js";
-import { describeFailure } from "../cli/exit-codes.js";
-import { CertwhError, UsageError } from "../errors.js";
+import { reword } from "../cli/exit-codes.js";
+import { UsageError } from "../errors.js";
 import type { Output } from "../io/output.js";
+import { isLoopbackUrl } from "../util/loopback.js";
 import { isSlackWebhookUrl } from "../util/slack.js";
 import { TOKEN_MAY_BE_ACCEPTED } from "./change-failure.js";
 import {
@@ -18,7 +19,6 @@ import {
   type VerificationResult,
   type VerificationStage,
 } from "./verification.js";
-import { isLoopbackUrl } from "./webhook-flags.js";
 
 export const VERIFY_COMMAND = "certwh verify --token <token>";
 
@@ -42,7 +42,7 @@ export function tokenWhere(endpoint: string): string {
     : `it arrives at ${endpoint} as a challenge_webhook_endpoint event (data.token)`;
 }
 
-export function renderStage(io: Output, stage: VerificationStage): void {
+function renderStage(io: Output, stage: VerificationStage): void {
   switch (stage.stage) {
     case "testing":
       io.info(`Sending CertCentral's test event to ${stage.endpoint}…`);
@@ -77,14 +77,14 @@ export function renderStage(io: Output, stage: VerificationStage): void {
 }
 
 /** Blank answers accepted before giving up (the loop must end even if stdin keeps sending newlines). */
-export const MAX_TOKEN_PROMPTS = 20;
+const MAX_TOKEN_PROMPTS = 20;
 
 /**
  * The interactive token source: ask the person for the token, showing the time left as of each prompt.
  * A blank answer asks again (with the time left recomputed), until the window closes; the token is
  * otherwise opaque and returned as typed.
  */
-export function promptForToken(ctx: Pick<CommandContext, "prompt" | "clock" | "io">) {
+function promptForToken(ctx: Pick<CommandContext, "prompt" | "clock" | "io">) {
   return async (args: AwaitTokenArgs): Promise<string> => {
     const where = isSlackWebhookUrl(args.endpoint)
       ? "from the Slack channel"
@@ -174,21 +174,17 @@ export async function verifyForCommand(
     });
   } catch (err) {
     if (ctx.signal.aborted) throw err;
-    const failure = describeFailure(err, {
-      endpoint: opts.endpoint,
-      localEndpoint: localApi === true && isLoopbackUrl(opts.endpoint),
-    });
     // No answer to check-challenge: the token may have been accepted, and it is never sent again.
     const resume =
       last === "waiting" && isAmbiguousFailure(err)
         ? TOKEN_MAY_BE_ACCEPTED
         : resumeHint(opts.webhookId, last);
     const slack = slackDeliveryFailure(opts.endpoint, err);
-    throw new CertwhError(slack ?? failure.message, failure.exitCode, {
-      code: failure.code,
-      hint: failure.hint && !slack ? `${failure.hint}\n  ${resume}` : resume,
-      cause: err,
-    });
+    throw reword(
+      err,
+      { message: slack, hint: (hint) => (hint && !slack ? `${hint}\n  ${resume}` : resume) },
+      { endpoint: opts.endpoint, localEndpoint: localApi === true && isLoopbackUrl(opts.endpoint) },
+    );
   }
 }
 

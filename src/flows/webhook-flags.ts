@@ -2,11 +2,12 @@
 // the secret sources, and the webhook settings. Everything here runs before the first API call, so a
 // bad value is a UsageError (exit 2) and no request is ever sent for it.
 
-import { isIP } from "node:net";
 import { registerEndpointSecret } from "../api/endpoint-secret.js";
 import type { WebhookSettings } from "../api/types.js";
 import { UsageError } from "../errors.js";
 import { NOTIFICATION_FREQUENCIES, SUBSCRIBABLE_EVENTS } from "../events/catalogue.js";
+import { isLoopbackHost } from "../util/loopback.js";
+import { checkSecretEnvName } from "../util/secret.js";
 
 /** The flags as commander hands them over (camel-cased, unvalidated). */
 export interface RawWebhookFlags {
@@ -49,31 +50,6 @@ export interface UrlPolicy {
 }
 
 export const DEFAULT_EVENTS: readonly string[] = ["certificate_issued"];
-
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  if (host === "localhost" || host.endsWith(".localhost")) return true;
-  if (isIP(host) === 4) return host.startsWith("127.");
-  if (host === "::1" || host === "0:0:0:0:0:0:0:1") return true;
-  return host.startsWith("::ffff:127.") || /^::ffff:7f[0-9a-f]{2}:/.test(host);
-}
-
-/** True when a URL points at this machine. */
-export function isLoopbackUrl(url: string): boolean {
-  try {
-    return isLoopbackHost(new URL(url).hostname);
-  } catch {
-    return false;
-  }
-}
-
-/** True when the Services API base URL points at this machine (the sandbox, tests). */
-export function isLoopbackBaseUrl(baseUrl: string): boolean {
-  return isLoopbackUrl(baseUrl);
-}
-
-// Re-exported for existing importers; the one implementation is src/util/slack.ts.
-export { isSlackWebhookUrl } from "../util/slack.js";
 
 /** Validate an endpoint URL for --url. Returns it unchanged (CertCentral stores it as given). */
 export function parseEndpointUrl(value: string | undefined, policy: UrlPolicy, flag = "--url"): string {
@@ -175,17 +151,7 @@ export function parseSecretSource(raw: RawWebhookFlags, opts: { allowRemove: boo
     if (!raw.secretFile.trim()) throw new UsageError("--secret-file needs a path.");
     return { kind: "file", path: raw.secretFile };
   }
-  if (raw.secretEnv !== undefined) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw.secretEnv)) {
-      throw new UsageError(
-        `--secret-env needs an environment variable name, not ${JSON.stringify(raw.secretEnv)}.`,
-        {
-          hint: "Pass the variable's name (e.g. --secret-env CERTCENTRAL_WEBHOOK_SECRET), never the secret itself.",
-        },
-      );
-    }
-    return { kind: "env", name: raw.secretEnv };
-  }
+  if (raw.secretEnv !== undefined) return { kind: "env", name: checkSecretEnvName(raw.secretEnv) };
   if (raw.generateSecret) {
     if (raw.secretOut !== undefined && !raw.secretOut.trim())
       throw new UsageError("--secret-out needs a path.");

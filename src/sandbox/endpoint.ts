@@ -1,16 +1,10 @@
 // Which endpoint URLs the sandbox accepts: https:// as in CertCentral, plus http:// on loopback
 // (sandbox only, so tests and the quick start need no certificate).
 
-import { isIP } from "node:net";
+// The loopback rule is util/loopback.ts, shared with the CLI: util is common ground, and the sandbox stays
+// independent of the API client, which is what matters (architecture §2).
+import { isLoopbackHost } from "../util/loopback.js";
 import { isSlackWebhookUrl } from "../util/slack.js";
-
-function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  if (host === "localhost" || host.endsWith(".localhost")) return true;
-  if (isIP(host) === 4) return host.startsWith("127.");
-  if (isIP(host) === 6) return host === "::1" || host === "0:0:0:0:0:0:0:1";
-  return false;
-}
 
 /** Parsed endpoint when acceptable, else null (→ 400 webhook_invalid_endpoint). */
 export function parseEndpoint(value: unknown): URL | null {

@@ -1,6 +1,7 @@
 // --public-url: the user runs their own tunnel or reverse proxy and tells certwh its public base URL.
 import { UsageError } from "../errors.js";
-import { isLoopbackHost, StatusListeners, type Tunnel } from "./tunnel.js";
+import { isLoopbackHost } from "../util/loopback.js";
+import { StatusListeners, type Tunnel } from "./tunnel.js";
 
 /** Validates a user-given public base URL: https://, or http:// only on loopback (sandbox, tests). */
 export function parsePublicBaseUrl(text: string): URL {

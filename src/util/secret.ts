@@ -53,15 +53,49 @@ export async function readSecretFromFile(path: string): Promise<string> {
   return checked(text.replace(/\r?\n$/, ""), `the file ${path}`);
 }
 
-/** Read a secret from the environment variable `name`. UsageError when unset, empty or invalid. */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const ENV_HINT =
+  "Export the webhook secret in a variable and pass the variable's NAME (e.g. --secret-env " +
+  "CERTCENTRAL_WEBHOOK_SECRET), never the secret itself; or use --secret-file.";
+
+/**
+ * Check what was given to --secret-env. A user may pass the secret itself instead of a variable's name,
+ * so the value is never put in a message, and one that looks like a secret (not a variable name, or as
+ * long as a secret) is registered for redaction.
+ */
+export function checkSecretEnvName(name: string): string {
+  const validName = ENV_NAME.test(name);
+  if (!validName || name.length >= MIN_SECRET_LENGTH) registerSecret(name);
+  if (name.trim() === "") throw new UsageError("--secret-env needs the name of an environment variable.");
+  if (!validName) {
+    throw new UsageError(
+      "--secret-env needs the name of an environment variable; the value given is not a variable name " +
+        "(it may be the secret itself, so it is not shown).",
+      { hint: ENV_HINT },
+    );
+  }
+  return name;
+}
+
+/**
+ * Read a secret from the environment variable `name` (as given to --secret-env; never shown).
+ * UsageError when the name is not one, or the variable is unset, empty or invalid.
+ */
 export function readSecretFromEnv(name: string, env: NodeJS.ProcessEnv): string {
+  checkSecretEnvName(name);
   const value = env[name];
   if (value === undefined || value === "") {
-    throw new UsageError(`The environment variable ${name} is not set or empty.`, {
-      hint: `Export the webhook secret as ${name}, or use --secret-file.`,
-    });
+    const asLongAsASecret = name.length >= MIN_SECRET_LENGTH;
+    throw new UsageError(
+      asLongAsASecret
+        ? `The environment variable named by --secret-env is not set or empty, and the name is ${MIN_SECRET_LENGTH} ` +
+            "characters or more: it may be the secret itself (it is not shown)."
+        : "The environment variable named by --secret-env is not set or empty.",
+      { hint: ENV_HINT },
+    );
   }
-  return checked(value, `the environment variable ${name}`);
+  return checked(value, "the environment variable named by --secret-env");
 }
 
 /** A new secret: 32 random bytes, base64url (43 characters). Registered for redaction. */

@@ -5,7 +5,7 @@
 // parser already lower-cases the host; a trailing dot (the fully-qualified form, "hooks.slack.com.")
 // names the same host in DNS, so it is stripped before comparing.
 
-export const SLACK_WEBHOOK_HOST = "hooks.slack.com";
+const SLACK_WEBHOOK_HOST = "hooks.slack.com";
 
 /** True for an https:// URL on hooks.slack.com (any letter case, with or without a trailing dot). */
 export function isSlackWebhookUrl(url: string): boolean {

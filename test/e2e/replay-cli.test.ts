@@ -13,7 +13,8 @@ interface Seen {
   body: string;
 }
 
-// One loopback receiver for the file. `/ok` answers 200, `/flaky` 500 for order 2, `/moved` 302.
+// One loopback receiver for the file. `/ok` answers 200, `/flaky` 500 for order 2, `/moved` 302,
+// `/hang` never.
 const seen: Seen[] = [];
 const server = createServer((req, res) => {
   let body = "";
@@ -26,6 +27,7 @@ const server = createServer((req, res) => {
     if (req.url === "/ok") return res.writeHead(200).end();
     if (req.url === "/flaky") return res.writeHead(body.includes('"order_id":2') ? 500 : 204).end();
     if (req.url === "/moved") return res.writeHead(302, { location: "/ok" }).end();
+    if (req.url === "/hang") return; // never answers: the request timeout decides
     res.writeHead(404).end();
   });
 });
@@ -196,6 +198,37 @@ test("a redirect is a failure and is not followed", async () => {
   assert.deepEqual(
     take().map((s) => s.path),
     ["/moved"],
+  );
+});
+
+test("the request timeout comes from CERTWH_REQUEST_TIMEOUT or the profile, and a bad value is an error", async () => {
+  const { home } = await journalHome();
+  take();
+  const started = Date.now();
+  let r = await runCli(["replay", "--to", `${base}/hang`, "--limit", "1", "--json"], {
+    configHome: home,
+    env: { CERTWH_REQUEST_TIMEOUT: "0.5" },
+  });
+  assert.equal(r.code, 3, r.stderr);
+  assert.equal(JSON.parse(r.stdout).results[0].ok, false);
+  assert.ok(Date.now() - started < 15_000, "0.5 s, not the 30 s default");
+
+  const set = await runCli(["config", "set", "request_timeout", "0.5"], { configHome: home });
+  assert.equal(set.code, 0, set.stderr);
+  r = await runCli(["replay", "--to", `${base}/hang`, "--limit", "1"], { configHome: home });
+  assert.equal(r.code, 3, r.stderr);
+  assert.ok(Date.now() - started < 25_000, "the profile's 0.5 s, not the 30 s default");
+
+  r = await runCli(["replay", "--to", `${base}/ok`, "--limit", "1"], {
+    configHome: home,
+    env: { CERTWH_REQUEST_TIMEOUT: "soon" },
+  });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /CERTWH_REQUEST_TIMEOUT must be a number of seconds/);
+  assert.deepEqual(
+    take().map((s) => s.path),
+    ["/hang", "/hang"],
+    "nothing sent after the bad value",
   );
 });
 

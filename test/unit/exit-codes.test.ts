@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ApiError, ApiTimeoutError, NetworkError } from "../../src/api/errors.js";
-import { describeFailure } from "../../src/cli/exit-codes.js";
+import { describeFailure, errorDocument, reword } from "../../src/cli/exit-codes.js";
 import {
   AuthError,
+  CertwhError,
   InterruptedError,
   NotFoundError,
   RefusedError,
@@ -139,4 +140,84 @@ test("webhook_endpoint_error: the internet is mentioned unless the endpoint is l
   assert.equal(local.code, "webhook_endpoint_error");
   assert.match(local.message, /127\.0\.0\.1:9\/hook/);
   assert.doesNotMatch(`${local.message} ${local.hint}`, /internet/);
+});
+
+test("reword: new words, same exit code and code, the original as cause", () => {
+  const table: [
+    string,
+    unknown,
+    Parameters<typeof reword>[1],
+    { exitCode: number; code: string; message: string; hint?: string },
+  ][] = [
+    [
+      "message only: describeFailure's hint stays",
+      new ApiTimeoutError("x", "sandbox:1", 2000),
+      { message: "The sandbox did not answer." },
+      {
+        exitCode: 6,
+        code: "timeout",
+        message: "The sandbox did not answer.",
+        hint: "Raise --request-timeout, or check your network.",
+      },
+    ],
+    [
+      "hint only",
+      api(401, "access_denied|invalid_api_key"),
+      { hint: "Use the sandbox's key." },
+      {
+        exitCode: 4,
+        code: "access_denied|invalid_api_key",
+        message: "CertCentral refused the API key (HTTP 401 access_denied|invalid_api_key).",
+        hint: "Use the sandbox's key.",
+      },
+    ],
+    [
+      "hint as a function of the old one",
+      new NetworkError("x", "h:1", "ECONNREFUSED"),
+      { hint: (h) => `first\n  ${h}` },
+      {
+        exitCode: 3,
+        code: "network",
+        message: "Could not reach h:1 (ECONNREFUSED).",
+        hint: "first\n  Check the network, a proxy, or the --base-url / CERTWH_BASE_URL value.",
+      },
+    ],
+    [
+      "nothing changed",
+      new NotFoundError("none", { hint: "make one" }),
+      {},
+      { exitCode: 5, code: "not_found", message: "none", hint: "make one" },
+    ],
+  ];
+  for (const [label, err, change, expected] of table) {
+    const out = reword(err, change);
+    assert.ok(out instanceof CertwhError, label);
+    assert.deepEqual(
+      { exitCode: out.exitCode, code: out.code, message: out.message, hint: out.hint },
+      expected,
+      label,
+    );
+    assert.equal(out.cause, err, label);
+    assert.equal(out.reported, false, label);
+  }
+  assert.equal(reword(new RefusedError("x"), { reported: true }).reported, true);
+  const local = reword(
+    api(400, "webhook_endpoint_error"),
+    {},
+    { endpoint: "http://127.0.0.1:1/h", localEndpoint: true },
+  );
+  assert.match(
+    local.message,
+    /^The sandbox could not deliver to http:\/\/127\.0\.0\.1:1\/h/,
+    "the context reaches describeFailure",
+  );
+});
+
+test("errorDocument: the --json error object", () => {
+  assert.deepEqual(errorDocument(describeFailure(new UsageError("bad flag"))), {
+    error: { exit_code: 2, code: "usage", message: "bad flag" },
+  });
+  assert.deepEqual(errorDocument({ exitCode: 3, code: "network", message: "m" }), {
+    error: { exit_code: 3, code: "network", message: "m" },
+  });
 });

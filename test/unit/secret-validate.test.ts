@@ -6,6 +6,7 @@ import { after, test } from "node:test";
 import { UsageError } from "../../src/errors.js";
 import { redact } from "../../src/util/redact.js";
 import {
+  checkSecretEnvName,
   generateSecret,
   readSecretFromEnv,
   readSecretFromFile,
@@ -59,17 +60,45 @@ test("readSecretFromFile strips one trailing newline and validates the rest", as
   );
 });
 
-test("readSecretFromEnv names the variable, never the value", () => {
-  assert.equal(readSecretFromEnv("HOOK_SECRET", { HOOK_SECRET: GOOD }), GOOD);
-  assert.throws(() => readSecretFromEnv("HOOK_SECRET", {}), /HOOK_SECRET/);
-  assert.throws(() => readSecretFromEnv("HOOK_SECRET", { HOOK_SECRET: "" }), UsageError);
-  assert.throws(
-    () => readSecretFromEnv("HOOK_SECRET", { HOOK_SECRET: "tooshortvalue" }),
-    (err: Error) =>
-      err instanceof UsageError &&
-      err.message.includes("HOOK_SECRET") &&
-      !err.message.includes("tooshortvalue"),
+test("readSecretFromEnv: neither what --secret-env was given (it may be the secret) nor the value is shown", () => {
+  assert.equal(readSecretFromEnv("MY_SIGNING_KEY", { MY_SIGNING_KEY: GOOD }), GOOD);
+  const secretItself = "Zq8xVw3LmN5pR7tY9uB2cD4eF6gH8jK0aS1";
+  const table: [string, NodeJS.ProcessEnv, RegExp][] = [
+    ["MY_SIGNING_KEY", {}, /not set or empty/],
+    ["MY_SIGNING_KEY", { MY_SIGNING_KEY: "" }, /not set or empty/],
+    ["MY_SIGNING_KEY", { MY_SIGNING_KEY: "tooshortvalue" }, /too short/],
+    [secretItself, {}, /may be the secret itself/],
+    [`${secretItself}+/=`, {}, /not a variable name .*may be the secret itself/],
+    ["", {}, /needs the name of an environment variable/],
+  ];
+  for (const [name, env, expected] of table) {
+    assert.throws(
+      () => readSecretFromEnv(name, env),
+      (err: Error) =>
+        err instanceof UsageError &&
+        expected.test(err.message) &&
+        (name === "" || !`${err.message} ${err.hint}`.includes(name)) &&
+        !err.message.includes("tooshortvalue"),
+      name,
+    );
+  }
+  assert.equal(
+    redact(`x ${secretItself} y`).includes(secretItself),
+    false,
+    "a name that looks like a secret is masked",
   );
+});
+
+test("checkSecretEnvName: a variable name passes; anything else is refused without being shown", () => {
+  assert.equal(checkSecretEnvName("CERTCENTRAL_WEBHOOK_SECRET"), "CERTCENTRAL_WEBHOOK_SECRET");
+  assert.equal(checkSecretEnvName("_x1"), "_x1");
+  for (const bad of ["1ABC", "abc def ghi", "a-b", "s3cr3t/with+slash=="]) {
+    assert.throws(
+      () => checkSecretEnvName(bad),
+      (err: Error) => err instanceof UsageError && !`${err.message} ${err.hint}`.includes(bad),
+      bad,
+    );
+  }
 });
 
 test("generateSecret: 43 base64url characters, valid, distinct, and registered for redaction", () => {

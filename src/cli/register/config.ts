@@ -1,5 +1,15 @@
 import type { Command } from "commander";
+import { SETTING_DESCRIPTIONS, SETTING_KEYS } from "../../config/settings.js";
 import type { Runner } from "../runner.js";
+
+/** "a, b, c or d" */
+function orList(keys: readonly string[]): string {
+  return `${keys.slice(0, -1).join(", ")} or ${keys.at(-1)}`;
+}
+
+/** One line per setting, from the table in config/settings.ts, so the help and `config set` agree. */
+const SETTINGS_HELP = SETTING_KEYS.map((k) => `  ${k.padEnd(16)}${SETTING_DESCRIPTIONS[k]}`).join("\n");
+const SETTABLE_KEYS = SETTING_KEYS.filter((k) => k !== "api_key");
 
 export function register(program: Command, run: Runner): void {
   program
@@ -32,7 +42,8 @@ Examples:
     .addHelpText(
       "after",
       `
-Settings: region (us|eu), base_url, request_timeout (seconds), api_key (set with \`certwh login\`).
+Settings:
+${SETTINGS_HELP}
 Precedence: flag > environment variable > profile > built-in default.
 
 Examples:
@@ -62,7 +73,7 @@ Examples:
   config
     .command("get")
     .description("Print one effective setting (api_key is masked)")
-    .argument("<key>", "region, base_url, request_timeout or api_key")
+    .argument("<key>", orList(SETTING_KEYS))
     .addHelpText(
       "after",
       "\nExamples:\n  $ certwh config get base_url\n  $ certwh --profile eu-prod config get region",
@@ -72,7 +83,7 @@ Examples:
   config
     .command("set")
     .description("Store a setting in the profile (not api_key: use `certwh login`)")
-    .argument("<key>", "region, base_url or request_timeout")
+    .argument("<key>", orList(SETTABLE_KEYS))
     .argument("<value>", "the new value")
     .addHelpText(
       "after",
@@ -87,7 +98,7 @@ Examples:
   config
     .command("unset")
     .description("Remove a setting from the profile")
-    .argument("<key>", "region, base_url, request_timeout or api_key")
+    .argument("<key>", orList(SETTING_KEYS))
     .addHelpText(
       "after",
       "\nExamples:\n  $ certwh config unset base_url\n  $ certwh --profile sandbox config unset api_key",

@@ -1,0 +1,39 @@
+// Parsers for flag values several commands share (trigger, replay, listen): each returns the value or
+// throws a UsageError naming the flag, before anything is sent.
+
+import { UsageError } from "../errors.js";
+
+/** "42" → 42 (at most 16 digits, no sign, no leading zero); undefined when the flag was not given. */
+export function parsePositiveInteger(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = /^[1-9]\d{0,15}$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n)) {
+    throw new UsageError(`${flag} must be a positive integer, not ${JSON.stringify(value)}.`);
+  }
+  return n;
+}
+
+/** A positive number of seconds ("10", "0.3", ".5") → milliseconds. */
+export function parsePositiveSeconds(flag: string, value: string): number {
+  const seconds = /^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new UsageError(`${flag} must be a positive number of seconds, not ${JSON.stringify(value)}.`);
+  }
+  return seconds * 1000;
+}
+
+/** An absolute http:// or https:// URL (any host: callers that send credentials check more). */
+export function parseHttpUrl(flag: string, value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw new UsageError(`${flag} must be a full http:// or https:// URL, not ${JSON.stringify(value)}.`, {
+      hint: `e.g. ${flag} http://localhost:3000/webhooks`,
+    });
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new UsageError(`${flag} must be an http:// or https:// URL, not ${url.protocol}//….`);
+  }
+  return url;
+}

@@ -1,0 +1,159 @@
+// argv → commander → parseTriggerOptions / parseReplayOptions, as tables: every flag is checked before
+// anything is read or sent (no command runs here).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Command } from "commander";
+import { register as registerListen } from "../../src/cli/register/listen.js";
+import { register as registerSandbox } from "../../src/cli/register/sandbox.js";
+import { parseReplayOptions, type RawReplayOptions } from "../../src/commands/replay.js";
+import { parseTriggerOptions, type RawTriggerOptions } from "../../src/commands/trigger.js";
+import { UsageError } from "../../src/errors.js";
+
+/** Parse argv with the real registrations; returns the command name and its raw options. */
+function parseArgv(argv: string[]): { name: string; opts: Record<string, unknown> } {
+  const program = new Command("certwh")
+    .exitOverride()
+    .configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  let captured: { name: string; opts: Record<string, unknown> } | undefined;
+  const run = async (name: string, opts: Record<string, unknown>) => {
+    captured = { name, opts };
+  };
+  registerSandbox(program, run);
+  registerListen(program, run);
+  for (const sub of program.commands)
+    sub.exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  program.parse(argv, { from: "user" });
+  assert.ok(captured, "an action ran");
+  return captured;
+}
+
+const trigger = (argv: string[]) =>
+  parseTriggerOptions(parseArgv(["trigger", ...argv]).opts as unknown as RawTriggerOptions);
+const replay = (argv: string[]) =>
+  parseReplayOptions(parseArgv(["replay", ...argv]).opts as unknown as RawReplayOptions);
+
+/** Every row parses to options holding (at least) the expected fields. */
+function assertParses(parse: (argv: string[]) => object, table: [string[], Record<string, unknown>][]): void {
+  for (const [argv, expected] of table) {
+    const got = parse(argv) as Record<string, unknown>;
+    for (const [key, value] of Object.entries(expected))
+      assert.deepEqual(got[key], value, `${argv.join(" ")}: ${key}`);
+  }
+}
+
+/** Every row is refused with a UsageError whose message matches. */
+function assertRefusals(parse: (argv: string[]) => unknown, table: [string[], RegExp][]): void {
+  for (const [argv, pattern] of table) {
+    assert.throws(
+      () => parse(argv),
+      (e) => e instanceof UsageError && pattern.test(e.message),
+      argv.join(" "),
+    );
+  }
+}
+
+test("trigger: argv → TriggerOptions", () => {
+  const to = "http://localhost:3000/webhooks";
+  const table: [string[], Record<string, unknown>][] = [
+    [
+      ["certificate_issued", "--to", to],
+      {
+        event: "certificate_issued",
+        target: { kind: "url", url: new URL(to) },
+        secret: { kind: "none" },
+        orderId: undefined,
+        certificateId: undefined,
+        withChain: false,
+        timeoutMs: 10_000,
+      },
+    ],
+    [
+      ["certificate_issued", "--to", to, "--with-chain", "--timeout", "0.5"],
+      { withChain: true, timeoutMs: 500 },
+    ],
+    [["order_rejected", "--to", to, "--order-id", "470091052"], { orderId: 470091052 }],
+    [["certificate_revoked", "--to", to, "--certificate-id", "7"], { certificateId: 7 }],
+    [
+      ["certificate_issued", "--to", to, "--secret-env", "WH_SECRET"],
+      { secret: { kind: "env", name: "WH_SECRET" } },
+    ],
+    [
+      ["certificate_issued", "--to", to, "--secret-file", "s.txt"],
+      { secret: { kind: "file", path: "s.txt" } },
+    ],
+    [
+      ["certificate_issued", "--sandbox-url", "http://127.0.0.1:8443/services/v2"],
+      {
+        target: { kind: "sandbox", base: new URL("http://127.0.0.1:8443/services/v2") },
+        secret: { kind: "none" },
+      },
+    ],
+    [
+      ["certificate_issued", "--sandbox-url", "https://sandbox.example.com/services/v2"],
+      { target: { kind: "sandbox", base: new URL("https://sandbox.example.com/services/v2") } },
+    ],
+  ];
+  assertParses(trigger, table);
+});
+
+test("trigger: bad argv → UsageError naming the problem", () => {
+  const to = "http://localhost:3000/webhooks";
+  const table: [string[], RegExp][] = [
+    [["no_such_event", "--to", to], /Unknown event/],
+    [["certificate_issued"], /exactly one of --to/],
+    [["certificate_issued", "--to", to, "--sandbox-url", to], /exactly one of --to/],
+    [["order_rejected", "--to", to, "--with-chain"], /only applies to certificate_issued/],
+    [["order_rejected", "--to", "ftp://x"], /--to must be an http/],
+    [["order_rejected", "--to", "nope"], /--to must be a full http/],
+    [["order_rejected", "--to", to, "--order-id", "abc"], /--order-id must be a positive integer/],
+    [["order_rejected", "--to", to, "--certificate-id", "0"], /--certificate-id must be a positive integer/],
+    [["order_rejected", "--to", to, "--timeout", "0"], /--timeout must be a positive number/],
+    [["order_rejected", "--to", to, "--secret-env", "A", "--secret-file", "f"], /only one of/],
+    [["order_rejected", "--to", to, "--secret-env", "not a name"], /not a variable name/],
+    [["order_rejected", "--sandbox-url", to, "--secret-env", "A"], /do not apply with --sandbox-url/],
+    [["order_rejected", "--sandbox-url", "http://sandbox.example.com/"], /--sandbox-url must use https/],
+  ];
+  assertRefusals(trigger, table);
+});
+
+test("replay: argv → ParsedReplay", () => {
+  const to = "http://localhost:3000/webhooks";
+  const table: [string[], Record<string, unknown>][] = [
+    [
+      ["--to", to],
+      {
+        to,
+        journal: undefined,
+        events: new Set(),
+        ids: [],
+        since: undefined,
+        limit: undefined,
+        secret: { kind: "none" },
+      },
+    ],
+    [["--to", to, "--journal", "j.ndjson"], { journal: "j.ndjson" }],
+    [["--to", to, "--event", "a", "--event", "b"], { events: new Set(["a", "b"]) }],
+    [["--to", to, "--id", "ab12", "--id", "cd"], { ids: ["ab12", "cd"] }],
+    [["--to", to, "--since", "2026-01-31T09:00:00Z"], { since: Date.parse("2026-01-31T09:00:00Z") }],
+    [["--to", to, "--limit", "3"], { limit: 3 }],
+    [["--to", to, "--secret-env", "HOOK"], { secret: { kind: "env", name: "HOOK" } }],
+    [["--to", to, "--secret-file", "s.txt"], { secret: { kind: "file", path: "s.txt" } }],
+  ];
+  assertParses(replay, table);
+});
+
+test("replay: bad argv → UsageError naming the problem", () => {
+  const to = "http://localhost:3000/webhooks";
+  const table: [string[], RegExp][] = [
+    [[], /--to is required/],
+    [["--to", "ftp://example.com/x"], /--to must be an http/],
+    [["--to", "not a url"], /--to must be a full http/],
+    [["--to", to, "--since", "yesterday"], /--since is not an ISO 8601 time/],
+    [["--to", to, "--limit", "0"], /--limit must be a positive integer/],
+    [["--to", to, "--limit", "-2"], /--limit must be a positive integer/],
+    [["--to", to, "--secret-env", "A", "--secret-file", "B"], /only one of --secret-file, --secret-env/],
+    [["--to", to, "--secret-env", "s3cr3t+value/with=padding"], /not a variable name/],
+    [["--to", to, "--secret-file", " "], /--secret-file needs a path/],
+  ];
+  assertRefusals(replay, table);
+});

@@ -1,0 +1,69 @@
+// Tables for the flag parsers trigger, replay and listen share (src/flows/flag-values.ts).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { UsageError } from "../../src/errors.js";
+import { parseHttpUrl, parsePositiveInteger, parsePositiveSeconds } from "../../src/flows/flag-values.js";
+
+function refused(fn: () => unknown, pattern: RegExp, label: string): void {
+  assert.throws(fn, (e) => e instanceof UsageError && pattern.test(e.message), label);
+}
+
+test("parsePositiveInteger: 1 to 16 digits, no sign, no leading zero; undefined stays undefined", () => {
+  const good: [string | undefined, number | undefined][] = [
+    [undefined, undefined],
+    ["1", 1],
+    ["42", 42],
+    ["470091052", 470091052],
+    ["9007199254740991", Number.MAX_SAFE_INTEGER],
+  ];
+  for (const [value, expected] of good)
+    assert.equal(parsePositiveInteger("--n", value), expected, String(value));
+  for (const value of [
+    "",
+    "0",
+    "-1",
+    "+1",
+    "01",
+    "1.5",
+    "1e3",
+    "abc",
+    " 1",
+    "9007199254740993",
+    "12345678901234567",
+  ])
+    refused(() => parsePositiveInteger("--limit", value), /^--limit must be a positive integer/, value);
+});
+
+test("parsePositiveSeconds: a positive number of seconds → milliseconds", () => {
+  const good: [string, number][] = [
+    ["10", 10_000],
+    ["0.3", 300],
+    [".5", 500],
+    [" 2 ", 2000],
+  ];
+  for (const [value, ms] of good) assert.equal(parsePositiveSeconds("--timeout", value), ms, value);
+  for (const value of ["", "0", "0.0", "-1", "abc", "1e1", "10s", "Infinity"])
+    refused(
+      () => parsePositiveSeconds("--timeout", value),
+      /^--timeout must be a positive number of seconds/,
+      value,
+    );
+});
+
+test("parseHttpUrl: absolute http:// or https:// URLs only, named by the flag", () => {
+  for (const value of [
+    "http://localhost:3000/webhooks",
+    "https://hooks.example.com/x?y=1",
+    " http://[::1]:8/ ",
+  ])
+    assert.ok(parseHttpUrl("--to", value) instanceof URL, value);
+  assert.equal(parseHttpUrl("--to", "http://127.0.0.1:1/hook").href, "http://127.0.0.1:1/hook");
+  const bad: [string, RegExp][] = [
+    ["", /^--to must be a full http/],
+    ["not a url", /^--to must be a full http/],
+    ["/relative/path", /^--to must be a full http/],
+    ["ftp://example.com/x", /^--to must be an http:\/\/ or https:\/\/ URL, not ftp:/],
+    ["file:///etc/passwd", /^--to must be an http/],
+  ];
+  for (const [value, pattern] of bad) refused(() => parseHttpUrl("--to", value), pattern, value);
+});
