@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark against its baseline in the same run, interleaved; prints the table and
 // writes bench/results.json. Talks to 127.0.0.1 only. Run after `npm run build` (the npm script does).
-// Options: --quick (fewer rounds, for a smoke run).
+// Options: --quick (fewer rounds, for a smoke run); --only receiver (just the receiver rows; also: startup,
+// status, listen-ready).
 import { existsSync, writeFileSync } from "node:fs";
 import { cpus, platform, release, totalmem } from "node:os";
 import { join } from "node:path";
@@ -13,6 +14,9 @@ import { benchStatus } from "./status.mjs";
 
 const quick = process.argv.includes("--quick");
 const rounds = (full, small) => (quick ? small : full);
+const onlyIndex = process.argv.indexOf("--only");
+const only = onlyIndex >= 0 ? process.argv[onlyIndex + 1] : undefined;
+const wanted = (name) => only === undefined || only === name;
 
 if (!existsSync(join(DIST, "cli", "main.js"))) {
   console.error("dist/ is missing: run `npm run build` first (npm run bench does).");
@@ -35,21 +39,26 @@ const step = async (label, fn) => {
 };
 
 try {
-  await step("start-up", () => benchStartup({ rounds: rounds(30, 8) }));
-  await step("status against the sandbox", () => benchStatus({ rounds: rounds(20, 5) }));
-  await step("listen: spawn to ready", () => benchListenReady({ rounds: rounds(10, 3) }));
+  if (wanted("startup")) await step("start-up", () => benchStartup({ rounds: rounds(30, 8) }));
+  if (wanted("status"))
+    await step("status against the sandbox", () => benchStatus({ rounds: rounds(20, 5) }));
+  if (wanted("listen-ready"))
+    await step("listen: spawn to ready", () => benchListenReady({ rounds: rounds(10, 3) }));
   // The receiver under load is measured in the listen process itself (journal on); if listen is not built,
   // in a harness wiring the receiver library to the journal the same way.
-  const hasListen = existsSync(join(DIST, "commands", "listen.js"));
-  const subject = hasListen ? await startListen() : await startHarness();
-  try {
-    const { throughput, memory } = await (async () => {
+  if (wanted("receiver")) {
+    const hasListen = existsSync(join(DIST, "commands", "listen.js"));
+    const subject = hasListen ? await startListen() : await startHarness();
+    try {
       process.stderr.write("bench: receiver throughput and memory…\n");
-      return benchReceiver(subject, { rounds: rounds(4, 1), seconds: rounds(3, 2) });
-    })();
-    rows.push(throughput, memory);
-  } finally {
-    await stopChild(subject.child);
+      const { throughput, memory } = await benchReceiver(subject, {
+        rounds: rounds(4, 1),
+        seconds: rounds(3, 2),
+      });
+      rows.push(throughput, memory);
+    } finally {
+      await stopChild(subject.child);
+    }
   }
 } finally {
   cleanupHomes();
@@ -81,6 +90,9 @@ if (breakdown) {
   for (const [name, ms] of Object.entries(breakdown)) console.log(`  ${name.padEnd(30)} ${ms}`);
 }
 
-const out = new URL("./results.json", import.meta.url);
-writeFileSync(out, `${JSON.stringify({ date: startedAt.toISOString(), machine, quick, rows }, null, 2)}\n`);
-console.log(`\nwritten: bench/results.json${quick ? " (quick run)" : ""}`);
+// A partial run (--only) prints its rows but leaves the full table in results.json alone.
+if (only === undefined) {
+  const out = new URL("./results.json", import.meta.url);
+  writeFileSync(out, `${JSON.stringify({ date: startedAt.toISOString(), machine, quick, rows }, null, 2)}\n`);
+  console.log(`\nwritten: bench/results.json${quick ? " (quick run)" : ""}`);
+}

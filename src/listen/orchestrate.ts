@@ -166,7 +166,8 @@ export async function runListen(opts: ListenOptions, deps: ListenDeps): Promise<
         const entry = journalEntry({
           body: d.body,
           event: d.event.name,
-          headers: { ...d.headers, "x-webhook-key": "checked" },
+          headers: d.headers, // content-type and user-agent only
+          keyPresent: true, // the receiver always checks the key in listen
           receivedAt: d.receivedAt,
           digest: d.digest, // the receiver already hashed the body
         });

@@ -75,6 +75,8 @@ export interface Receiver {
   on<T extends OutcomeType>(type: T, listener: (outcome: OutcomeOf<T>) => void): () => void;
   on(type: "outcome", listener: (outcome: ReceiverOutcome) => void): () => void;
   readonly stats: Readonly<ReceiverStats>;
+  /** Requests being handled right now (stats.inFlight, without copying the stats). */
+  readonly inFlight: number;
   /** Configuration warnings the caller should show loudly (e.g. running without a secret). */
   readonly warnings: readonly string[];
   /** Present when the `challenge` option was given. */
@@ -312,6 +314,9 @@ export function createReceiver(options: ReceiverOptions = {}): Receiver {
     challenge,
     get stats() {
       return { ...stats, rejectedByReason: { ...stats.rejectedByReason } };
+    },
+    get inFlight() {
+      return stats.inFlight;
     },
     handler(req, res, next) {
       stats.inFlight++;
