@@ -55,9 +55,6 @@ Run \`certwh help <command>\` for a command's flags and examples.`,
 
   const run: Runner = async (name, options, command) => {
     const globals = command.optsWithGlobals() as unknown as GlobalFlags;
-    // listen is a long-running server: V8 would grow its young generation to 2 × 16 MB under load (about
-    // 30 MB of peak RSS); kept at its starting 1 MB semi-space, the same load costs no measurable CPU.
-    if (name === "listen") (await import("node:v8")).setFlagsFromString("--semi-space-growth-factor=1");
     const { createContext, colourWanted } = await import("./context.js");
     // chalk costs start-up time; it is loaded only when stderr will really show colour.
     const chalk = colourWanted(globals, io.env)

@@ -66,6 +66,15 @@ function describeIds(data: unknown): string {
   return parts.join("  ");
 }
 
+/** Where X-WEBHOOK-KEY comes from; an app behind --forward-to must know it to check the key. */
+function secretLine(s: NonNullable<ReadyEvent["secret"]>, forwarding: boolean): string {
+  if (!s.generated) return "yours (--secret-file / --secret-env)";
+  if (s.saved_to) return `generated for this session, saved in ${s.saved_to}`;
+  return forwarding
+    ? "generated for this session: for your app to check X-WEBHOOK-KEY, choose it with --secret-env, or save it with --generate-secret --secret-out FILE"
+    : "generated for this session";
+}
+
 function readyLines(e: ReadyEvent): string[] {
   const allow = e.protections.ip_allowlist;
   const protections = [
@@ -80,6 +89,7 @@ function readyLines(e: ReadyEvent): string[] {
     `  Journal       ${e.journal ?? "off"}`,
     `  Protections   ${protections.join(" · ")}`,
   ];
+  if (e.secret) lines.push(`  Secret        ${secretLine(e.secret, e.forward_to !== null)}`);
   if (e.until) lines.push(`  Until         ${e.until} (then exit 0)`);
   lines.push(`  On exit       ${e.on_exit.padEnd(22)}(Ctrl-C to stop)`);
   return lines;

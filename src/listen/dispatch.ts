@@ -39,9 +39,11 @@ export interface Dispatcher {
   close(): Promise<void>;
 }
 
-export function childEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+export function childEnv(base: NodeJS.ProcessEnv, secret?: string): NodeJS.ProcessEnv {
   const env = { ...base };
   for (const name of CREDENTIAL_VARS) delete env[name];
+  // The webhook secret too, whatever variable --secret-env read it from.
+  if (secret) for (const [name, value] of Object.entries(env)) if (value === secret) delete env[name];
   return env;
 }
 
@@ -96,7 +98,7 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
     ? createExecRunner({
         command: o.exec,
         clock: o.clock,
-        env: childEnv(o.env ?? process.env),
+        env: childEnv(o.env ?? process.env, o.secret),
         onResult: (r) =>
           o.emit({
             type: "exec",

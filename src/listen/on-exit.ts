@@ -33,12 +33,10 @@ function describeError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-async function deactivate(api: WebhookApi, id: number, active: boolean, signal: AbortSignal) {
+async function deactivate(api: WebhookApi, id: number, active: boolean, signal: AbortSignal, status?: string) {
   if (!active) {
-    return {
-      outcome: "skipped" as const,
-      message: `Webhook ${id} is not active (verification did not finish): CertCentral sends nothing to it.`,
-    };
+    const why = status === "inactive" ? "is already inactive" : "is not active (verification did not finish)";
+    return { outcome: "skipped" as const, message: `Webhook ${id} ${why}: CertCentral sends nothing to it.` };
   }
   await api.deactivate(id, { signal });
   return {
@@ -111,10 +109,11 @@ export async function runOnExit(input: OnExitInput): Promise<OnExitOutcome> {
             "meanwhile (another `certwh listen`?), so it is left as it is.",
         };
       } else {
-        const active = input.active || now.status === "active";
+        // The account's own answer is the freshest: someone may have deactivated it meanwhile.
+        const active = now.status === "active";
         result =
           input.action === "deactivate"
-            ? await deactivate(input.api, id, active, signal)
+            ? await deactivate(input.api, id, active, signal, String(now.status))
             : await restore({ ...input, active }, signal);
       }
     }

@@ -251,6 +251,9 @@ export async function runListen(opts: ListenOptions, deps: ListenDeps): Promise<
       on_exit: opts.onExit,
       until: opts.until?.event ?? null,
       ...(opts.sandbox ? { sandbox_url: opts.sandbox.url, sandbox_api_key: opts.sandbox.apiKey } : {}),
+      ...(opts.secretOrigin
+        ? { secret: { generated: opts.secretOrigin.generated, saved_to: opts.secretOrigin.savedTo ?? null } }
+        : {}),
     });
   }
 

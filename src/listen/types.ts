@@ -24,6 +24,8 @@ export interface ListenOptions {
   path?: string;
   /** The webhook secret listen sets while it listens (provided by the user, or generated). */
   secret: string;
+  /** Where the secret came from, for the ready block (the value itself is never printed). */
+  secretOrigin?: { generated: boolean; savedTo?: string };
   /** Events to subscribe; undefined keeps an existing webhook's list, or subscribes a new one to `defaultEvents`. */
   events?: string[];
   defaultEvents: readonly string[];
@@ -108,6 +110,8 @@ export interface ReadyEvent {
   until: string | null;
   sandbox_url?: string;
   sandbox_api_key?: string;
+  /** Where the X-WEBHOOK-KEY value comes from; never the value. */
+  secret?: { generated: boolean; saved_to: string | null };
 }
 
 export type ListenEvent =

@@ -93,4 +93,25 @@ describe("certwh listen --sandbox", () => {
     l.child.kill("SIGINT");
     assert.equal((await l.exit).code, 130);
   });
+  test("--generate-secret --secret-out: the session's secret is saved (0600) for the app, never printed", async (t) => {
+    const { tempDir } = await import("../helpers/cli.js");
+    const { readFileSync, statSync } = await import("node:fs");
+    const file = `${tempDir()}/webhook.secret`;
+    const l = spawnListen(t, [
+      "--sandbox",
+      "--json",
+      "--no-journal",
+      "--generate-secret",
+      "--secret-out",
+      file,
+    ]);
+    const ready = await l.line((x) => x.type === "ready");
+    assert.deepEqual(ready.secret, { generated: true, saved_to: file });
+    const secret = readFileSync(file, "utf8").trim();
+    assert.equal(secret.length, 43);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    l.child.kill("SIGINT");
+    assert.equal((await l.exit).code, 130);
+    assert.ok(!l.stdout().includes(secret) && !l.stderr().includes(secret), "the secret is never printed");
+  });
 });

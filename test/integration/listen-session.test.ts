@@ -151,14 +151,20 @@ describe("listen session", () => {
     const script =
       "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>require('fs').writeFileSync(process.argv[1]," +
       "JSON.stringify({stdin:s,event:process.env.CERTWH_EVENT,order:process.env.CERTWH_ORDER_ID," +
-      "cert:process.env.CERTWH_CERTIFICATE_ID,key:process.env.CERTWH_API_KEY??null,dkey:process.env.DIGICERT_API_KEY??null})))";
+      "cert:process.env.CERTWH_CERTIFICATE_ID,key:process.env.CERTWH_API_KEY??null,dkey:process.env.DIGICERT_API_KEY??null," +
+      "hook:process.env.MY_WEBHOOK_SECRET??null})))";
     const s = await startSession(t, {
       options: {
         exec: `${JSON.stringify(process.execPath)} -e ${JSON.stringify(script)} ${JSON.stringify(out)}`,
         until: { event: "certificate_revoked" },
       },
       deps: {
-        env: { PATH: process.env.PATH, CERTWH_API_KEY: "k".repeat(30), DIGICERT_API_KEY: "d".repeat(30) },
+        env: {
+          PATH: process.env.PATH,
+          CERTWH_API_KEY: "k".repeat(30),
+          DIGICERT_API_KEY: "d".repeat(30),
+          MY_WEBHOOK_SECRET: SECRET, // as --secret-env MY_WEBHOOK_SECRET would have read it
+        },
       },
     });
     await s.ready();
@@ -173,6 +179,7 @@ describe("listen session", () => {
     assert.equal(seen.cert, "8");
     assert.equal(seen.key, null);
     assert.equal(seen.dkey, null);
+    assert.equal(seen.hook, null, "the webhook secret is not passed on to --exec");
     assert.equal(JSON.parse(seen.stdin).event, "certificate_revoked");
   });
 
