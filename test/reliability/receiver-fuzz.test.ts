@@ -351,7 +351,14 @@ describe("receiver fuzzing (fast-check)", () => {
     const contents = await readJournal(journalPath);
     assert.deepEqual(contents.skipped, []);
     assert.equal(contents.entries.length, accepted, "journal lines vs accepted deliveries");
-    assert.equal(new Set(contents.entries.map((e) => e.id)).size, accepted, "a delivery journaled twice");
+    // Test events carry no data, so repeats share a body (and an id): each one is a fresh check, accepted and
+    // journaled again on purpose. Every other body is de-duplicated, so its id appears once.
+    const deduplicated = contents.entries.filter((e) => e.event !== "test_webhook_endpoint");
+    assert.equal(
+      new Set(deduplicated.map((e) => e.id)).size,
+      deduplicated.length,
+      "a delivery journaled twice",
+    );
     t.diagnostic(`${accepted} accepted of ${outcomes.length} answered requests`);
     assert.ok(accepted > 10, `only ${accepted} deliveries were accepted: the generator is too hostile`);
   });
