@@ -226,7 +226,15 @@ export class ApiClient {
     const errors = parseErrorEnvelope(text);
     if (errors) {
       const message = redact(errors.map((e) => e.message || e.code).join("; ")).slice(0, 500);
-      return new ApiError({ ...base, code: errors[0]!.code, errors, message, retryAfterMs });
+      const code = errors[0]!.code;
+      return new ApiError({
+        ...base,
+        code,
+        errors,
+        message,
+        retryAfterMs,
+        hint: this.routeHint(status, code),
+      });
     }
     const snippet = bodySnippet(text);
     return new ApiError({
@@ -235,8 +243,18 @@ export class ApiClient {
       errors: [],
       retryAfterMs,
       detail: snippet,
+      hint: this.routeHint(status, ""),
       message: snippet ? `HTTP ${status} from ${this.host}: ${snippet}` : `HTTP ${status} from ${this.host}`,
     });
+  }
+  /**
+   * A 404 for a route (not for a webhook id) from a base URL without CertCentral's /services/v2 path
+   * almost always means the base URL is incomplete, e.g. http://127.0.0.1:8443 for a sandbox.
+   */
+  private routeHint(status: number, code: string): string | undefined {
+    if (status !== 404 || (code !== "" && code !== "not_found|route")) return undefined;
+    if (/\/services\/v2$/.test(new URL(this.baseUrl).pathname)) return undefined;
+    return `Check --base-url / CERTWH_BASE_URL (now ${this.baseUrl}): it usually ends in /services/v2.`;
   }
 
   private trace(line: string): void {

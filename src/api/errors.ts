@@ -17,6 +17,8 @@ export class ApiError extends Error {
    * snippet of a non-JSON body (a proxy's HTML page), or what was wrong with a 2xx answer.
    */
   readonly detail?: string;
+  /** A next step for people the client can tell (e.g. a base URL that is probably wrong). */
+  readonly hint?: string;
   /** How many requests were sent for this call (more than 1 only when it was retried); set by withRetry. */
   attempts = 1;
   constructor(init: {
@@ -28,6 +30,7 @@ export class ApiError extends Error {
     errors?: { code: string; message: string }[];
     retryAfterMs?: number;
     detail?: string;
+    hint?: string;
   }) {
     super(init.message);
     this.name = "ApiError";
@@ -38,6 +41,7 @@ export class ApiError extends Error {
     this.path = init.path;
     this.retryAfterMs = init.retryAfterMs;
     this.detail = init.detail;
+    this.hint = init.hint;
   }
 
   hasCode(code: string): boolean {

@@ -40,7 +40,9 @@ const API_CODES: Record<string, { exitCode: ExitCodeValue; message: string; hint
   },
   webhook_endpoint_error: {
     exitCode: ExitCode.refused,
-    message: "CertCentral could not deliver to the endpoint: it did not answer 2xx in time.",
+    // CertCentral's error does not say why (refused connection, an error status or a timeout).
+    message:
+      "CertCentral could not deliver to the endpoint: no 2xx answer (connection refused, an error status or a timeout).",
     hint: "Is the receiver running and reachable from the internet (tunnel up, allowlist not too tight, app answering 200)?",
   },
   webhook_invalid_token: {
@@ -100,7 +102,7 @@ function describeApiError(err: ApiError, context: FailureContext): Failure {
     return {
       exitCode: ExitCode.refused,
       code: err.code,
-      message: `The sandbox could not deliver to ${context.endpoint ?? "the endpoint"}: it did not answer 2xx in time.`,
+      message: `The sandbox could not deliver to ${context.endpoint ?? "the endpoint"}: no 2xx answer (connection refused, an error status or a timeout).`,
       hint: "Is a receiver running on this computer at that address and port (e.g. `certwh listen`), answering 200?",
     };
   }
@@ -127,6 +129,7 @@ function describeApiError(err: ApiError, context: FailureContext): Failure {
     exitCode: ExitCode.refused,
     code,
     message: `CertCentral refused ${where} (${label})${detailOf(err)}`,
+    hint: err.hint,
   };
 }
 

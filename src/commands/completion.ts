@@ -51,7 +51,7 @@ export function completionSpec(program: Command): Spec {
       .filter((c) => c.name() !== "help")
       .map((c) => ({
         names: [c.name(), ...c.aliases()],
-        description: c.description().replace(/'/g, ""),
+        description: c.description(),
         flags: longFlags(c),
         valueFlags: valueFlags(c),
         words: [
@@ -63,6 +63,16 @@ export function completionSpec(program: Command): Spec {
 }
 
 const words = (list: string[]) => list.join(" ");
+
+/** Text inside a fish single-quoted string: fish accepts \\ and \' there. */
+export function fishQuoted(text: string): string {
+  return `'${text.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+}
+
+/** Text inside a POSIX/zsh single-quoted string: end the quote, an escaped ', and reopen it. */
+export function shQuoted(text: string): string {
+  return `'${text.replace(/'/g, "'\\''")}'`;
+}
 
 function bash(spec: Spec): string {
   const allValueFlags = [...spec.globalValueFlags, ...spec.commands.flatMap((c) => c.valueFlags)];
@@ -106,7 +116,9 @@ complete -o default -F _certwh certwh
 }
 
 function zsh(spec: Spec): string {
-  const cmds = spec.commands.flatMap((c) => c.names.map((n) => `    '${n}:${c.description}'`)).join("\n");
+  const cmds = spec.commands
+    .flatMap((c) => c.names.map((n) => `    ${shQuoted(`${n}:${c.description}`)}`))
+    .join("\n");
   const allValueFlags = [...spec.globalValueFlags, ...spec.commands.flatMap((c) => c.valueFlags)];
   const cases = spec.commands
     .map(
@@ -154,7 +166,7 @@ function fish(spec: Spec): string {
   for (const c of spec.commands) {
     const seen = `__fish_seen_subcommand_from ${words(c.names)}`;
     for (const n of c.names)
-      lines.push(`complete -c certwh -n '__fish_use_subcommand' -a '${n}' -d '${c.description}'`);
+      lines.push(`complete -c certwh -n '__fish_use_subcommand' -a '${n}' -d ${fishQuoted(c.description)}`);
     if (c.words.length) lines.push(`complete -c certwh -n '${seen}' -a '${words(c.words)}'`);
     const values = new Map(c.valueFlags.map((v) => [v.flag, v.choices]));
     for (const f of c.flags) {

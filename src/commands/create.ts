@@ -11,6 +11,7 @@ import { describeWebhook } from "../flows/describe-webhook.js";
 import { warnAboutFlags } from "../flows/flag-warnings.js";
 import { resolveSecret, saveGeneratedSecret } from "../flows/secret-source.js";
 import { finishSetup, reportGeneratedSecret } from "../flows/setup-result.js";
+import { parseWaitOption } from "../flows/wait-active.js";
 import {
   DEFAULT_EVENTS,
   parseWebhookFlags,
@@ -23,6 +24,8 @@ import { registerSecret } from "../util/redact.js";
 export interface RawCreateOptions extends RawWebhookFlags {
   /** false with --no-verify */
   verify?: boolean;
+  /** --wait <duration>: poll until the endpoint has completed the challenge. */
+  wait?: string;
 }
 
 export interface CreateOptions {
@@ -33,6 +36,8 @@ export interface CreateOptions {
   secret: SecretSource;
   settings?: WebhookSettings;
   verify: boolean;
+  /** --wait in ms. */
+  waitMs?: number;
 }
 
 export function parseCreateOptions(raw: RawCreateOptions, policy: UrlPolicy): CreateOptions {
@@ -44,6 +49,7 @@ export function parseCreateOptions(raw: RawCreateOptions, policy: UrlPolicy): Cr
     secret: flags.secret,
     settings: flags.settings,
     verify: raw.verify !== false,
+    waitMs: parseWaitOption(raw.wait, raw.verify !== false),
   };
 }
 
@@ -84,6 +90,7 @@ export async function run(raw: RawCreateOptions, ctx: CommandContext): Promise<v
     endpoint: opts.url,
     secret: secret.value,
     verify: opts.verify,
+    waitMs: opts.waitMs,
     localApi: policy.allowLoopbackHttp,
     secretReport,
     summary: {

@@ -1,5 +1,5 @@
 // certwh delete: DELETE /webhook/{id}, which DigiCert does not document (spec §14.4). A 404/405 answer
-// means CertCentral does not support it: say so and suggest deactivate (exit 3). Destructive, so it
+// means CertCentral does not support it: say so and suggest what fits the status instead (exit 3). Destructive, so it
 // needs --yes when nobody can be asked, and a confirmation in a terminal.
 
 import { ApiError } from "../api/errors.js";
@@ -20,6 +20,16 @@ export function parseDeleteOptions(globals: { yes?: boolean }, interactive: bool
     );
   }
   return { confirmed };
+}
+
+/** What to do instead of deleting, by status: deactivate is refused for a pending webhook. */
+export function instead(status: string): string {
+  const repoint = "`certwh update-url --url <new-url>` points it elsewhere.";
+  if (status === "pending") {
+    return `The webhook is pending: it receives nothing until it is verified and activated, so it can stay as it is; ${repoint}`;
+  }
+  if (status === "inactive") return `The webhook is already inactive: it receives nothing. ${repoint}`;
+  return `Stop deliveries with \`certwh deactivate\` (the configuration stays); ${repoint}`;
 }
 
 export async function run(_raw: Record<string, unknown>, ctx: CommandContext): Promise<void> {
@@ -45,11 +55,7 @@ export async function run(_raw: Record<string, unknown>, ctx: CommandContext): P
     if (err instanceof ApiError && (err.status === 404 || err.status === 405)) {
       throw new RefusedError(
         "CertCentral does not support deleting webhooks (DELETE is not part of its API).",
-        {
-          code: "delete_not_supported",
-          hint: "Stop deliveries with `certwh deactivate` (the configuration stays), or repoint it with `certwh update-url`.",
-          cause: err,
-        },
+        { code: "delete_not_supported", hint: instead(hook.status), cause: err },
       );
     }
     throw err;

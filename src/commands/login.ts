@@ -1,12 +1,15 @@
 // certwh login: store an API key for the profile. The key comes from a hidden prompt or from stdin
 // (--with-key), never from argv. By default it is checked first with GET /webhook (400
 // webhook_invalid_account also proves the key works); a refused key is not stored.
+// --base-url / --region given to login are stored with the key (flags only, not the environment), so the
+// profile reaches the instance the key was checked against on its own afterwards.
 
+import { checkBaseUrl } from "../api/base-url.js";
 import { ApiError } from "../api/errors.js";
 import { buildApi, type CommandContext } from "../cli/context.js";
 import { resolveProfileName } from "../config/resolve.js";
-import { checkApiKey } from "../config/settings.js";
-import { configFilePath, updateProfile } from "../config/store.js";
+import { checkApiKey, parseRegion } from "../config/settings.js";
+import { configFilePath, type ProfileSettings, updateProfile } from "../config/store.js";
 import { AuthError, UsageError } from "../errors.js";
 import { mask, registerSecret } from "../util/redact.js";
 
@@ -67,8 +70,23 @@ async function checkKey(key: string, ctx: CommandContext): Promise<void> {
   }
 }
 
+/**
+ * The instance flags to store with the key. --region alone also drops a stored base_url, which would
+ * otherwise still win over it within the profile.
+ */
+export function instanceFromFlags(globals: { baseUrl?: string; region?: string }): {
+  set: Pick<ProfileSettings, "base_url" | "region">;
+  dropBaseUrl: boolean;
+} {
+  const set: Pick<ProfileSettings, "base_url" | "region"> = {};
+  if (globals.baseUrl?.trim()) set.base_url = checkBaseUrl(globals.baseUrl, "--base-url");
+  if (globals.region?.trim()) set.region = parseRegion(globals.region, "--region");
+  return { set, dropBaseUrl: set.region !== undefined && set.base_url === undefined };
+}
+
 export async function run(opts: LoginOptions, ctx: CommandContext): Promise<void> {
   const profile = resolveProfileName(ctx.globals, ctx.env).value;
+  const instance = instanceFromFlags(ctx.globals);
   const raw = opts.withKey
     ? await readKeyFromStream(process.stdin)
     : await ctx.prompt.password("CertCentral API key:", "--with-key (and the key on stdin)");
@@ -79,12 +97,31 @@ export async function run(opts: LoginOptions, ctx: CommandContext): Promise<void
   if (check) await checkKey(key, ctx);
 
   const path = configFilePath(ctx.env);
-  await updateProfile(path, profile, (p) => ({ ...p, api_key: key }));
+  await updateProfile(path, profile, (p) => {
+    const next: ProfileSettings = { ...p, ...instance.set, api_key: key };
+    if (instance.dropBaseUrl) delete next.base_url;
+    return next;
+  });
 
+  const stored = [
+    instance.set.base_url !== undefined && `base_url ${instance.set.base_url}`,
+    instance.set.region !== undefined && `region ${instance.set.region}`,
+  ].filter((x): x is string => typeof x === "string");
   ctx.io.done(
-    { profile, config_path: path, api_key: mask(key), checked: check },
-    `Stored the API key ${mask(key)} for profile "${profile}" in ${path}${check ? " (CertCentral accepted it)" : ""}.`,
+    { profile, config_path: path, api_key: mask(key), checked: check, ...instance.set },
+    `Stored the API key ${mask(key)}${stored.length > 0 ? ` and ${stored.join(" and ")}` : ""} for profile ` +
+      `"${profile}" in ${path}${check ? " (CertCentral accepted it)" : ""}.`,
   );
+  if (stored.length === 0) {
+    for (const name of ["CERTWH_BASE_URL", "CERTWH_REGION"]) {
+      if (ctx.env[name]?.trim()) {
+        ctx.io.hint(
+          `${name} is not stored in the profile; pass --base-url / --region to login to store the instance.`,
+        );
+        break;
+      }
+    }
+  }
   for (const name of ["CERTWH_API_KEY", "DIGICERT_API_KEY"]) {
     if (ctx.env[name]?.trim()) {
       ctx.io.warn(`${name} is set in the environment and takes precedence over the stored key.`);

@@ -4,12 +4,38 @@
 import type { EventLogEntry, EventLogPage, EventLogQuery } from "../api/types.js";
 import type { CommandContext } from "../cli/context.js";
 import { UsageError } from "../errors.js";
+import { closestEventName, findEventType } from "../events/catalogue.js";
 import { requireWebhook } from "../flows/current-webhook.js";
+import type { Output } from "../io/output.js";
 
 /** CertCentral's maximum (and default) page size. */
 export const MAX_LIMIT = 1000;
 /** --all reads at most this many pages (50 000 entries). */
 export const MAX_PAGES = 50;
+
+/**
+ * request_status values seen in CertCentral's log. The full list is not documented (spec §11), so another
+ * value is sent anyway, with a warning: a typo would otherwise look like "no deliveries".
+ */
+export const KNOWN_DELIVERY_STATUSES: readonly string[] = ["success", "failed"];
+
+/** Warn (never fail) about filter values certwh does not recognise. */
+export function warnAboutFilters(io: Pick<Output, "warn">, filters: Record<string, string>): void {
+  const status = filters.request_status;
+  if (status !== undefined && !KNOWN_DELIVERY_STATUSES.includes(status)) {
+    io.warn(
+      `--status ${JSON.stringify(status)} is not a delivery status certwh knows (${KNOWN_DELIVERY_STATUSES.join(", ")}); ` +
+        "sending it anyway, since CertCentral does not document the full list.",
+    );
+  }
+  const event = filters.event_name;
+  if (event !== undefined && !findEventType(event)) {
+    const near = closestEventName(event);
+    io.warn(
+      `--event ${JSON.stringify(event)} is not an event CertCentral is known to send${near ? ` (did you mean ${near}?)` : ""}; sending it anyway.`,
+    );
+  }
+}
 
 export interface LogsOptions {
   limit?: number;
@@ -108,6 +134,7 @@ async function readAll(
 
 export async function run(raw: RawLogsOptions, ctx: CommandContext): Promise<void> {
   const opts = parseLogsOptions(raw);
+  warnAboutFilters(ctx.io, opts.filters);
   const api = await ctx.api();
   const hook = await requireWebhook(api, ctx.signal);
   const fetchPage = (query: EventLogQuery) => api.eventLogs(hook.id, query, { signal: ctx.signal });

@@ -4,6 +4,7 @@
 
 import type { CommandContext } from "../cli/context.js";
 import { RefusedError, UsageError } from "../errors.js";
+import { closestEventName, findEventType } from "../events/catalogue.js";
 import { parseHttpUrl, parsePositiveInteger } from "../flows/flag-values.js";
 import { resolveSecret } from "../flows/secret-source.js";
 import { parseSecretSource, type SecretSource } from "../flows/webhook-flags.js";
@@ -21,7 +22,15 @@ export interface RawReplayOptions {
   secretEnv?: string;
   since?: string;
   limit?: string;
+  /** Also replay CertCentral's test and challenge deliveries. */
+  all?: boolean;
 }
+
+/**
+ * The verification traffic listen journals: replaying it by default would re-send a (used) challenge
+ * token to the app, so it is left out unless --all or an explicit --event names it.
+ */
+export const VERIFICATION_EVENTS: readonly string[] = ["test_webhook_endpoint", "challenge_webhook_endpoint"];
 
 interface ReplayResult {
   id: string;
@@ -43,6 +52,21 @@ export interface ParsedReplay {
   since?: number;
   limit?: number;
   secret: SecretSource;
+  /** Include test_webhook_endpoint and challenge_webhook_endpoint entries. */
+  all: boolean;
+}
+
+/** --event names must be events CertCentral sends: a typo would otherwise just match nothing. */
+function checkEventNames(names: string[]): void {
+  for (const name of names) {
+    if (findEventType(name)) continue;
+    const near = closestEventName(name);
+    throw new UsageError(`Unknown event for --event: ${JSON.stringify(name)}.`, {
+      hint: near
+        ? `Did you mean ${near}? (\`certwh event-types --all\` lists them.)`
+        : "`certwh event-types --all` lists them.",
+    });
+  }
 }
 
 export function parseReplayOptions(opts: RawReplayOptions): ParsedReplay {
@@ -56,6 +80,7 @@ export function parseReplayOptions(opts: RawReplayOptions): ParsedReplay {
     { secretFile: opts.secretFile, secretEnv: opts.secretEnv },
     { allowRemove: false },
   );
+  checkEventNames(opts.event ?? []);
   let since: number | undefined;
   if (opts.since !== undefined) {
     since = Date.parse(opts.since);
@@ -73,6 +98,7 @@ export function parseReplayOptions(opts: RawReplayOptions): ParsedReplay {
     since,
     limit: parsePositiveInteger("--limit", opts.limit),
     secret,
+    all: opts.all === true,
   };
 }
 
@@ -90,15 +116,22 @@ async function loadJournal(path: string): Promise<JournalContents> {
   }
 }
 
-/** Filter, then keep the most recent `limit` entries, in journal (oldest first) order. */
-function select(entries: JournalEntry[], s: ParsedReplay): JournalEntry[] {
-  const chosen = entries.filter(
+/**
+ * Filter, then keep the most recent `limit` entries, in journal (oldest first) order. `skipped` counts
+ * the verification entries that matched everything else but were left out (no --all, not named).
+ */
+function select(entries: JournalEntry[], s: ParsedReplay): { chosen: JournalEntry[]; skipped: number } {
+  const matching = entries.filter(
     (e) =>
       (s.events.size === 0 || s.events.has(e.event)) &&
       (s.ids.length === 0 || s.ids.some((id) => e.id.startsWith(id))) &&
       (s.since === undefined || Date.parse(e.received_at) >= s.since),
   );
-  return s.limit === undefined ? chosen : chosen.slice(-s.limit);
+  const excluded = (e: JournalEntry) =>
+    !s.all && !s.events.has(e.event) && VERIFICATION_EVENTS.includes(e.event);
+  const kept = matching.filter((e) => !excluded(e));
+  const chosen = s.limit === undefined ? kept : kept.slice(-s.limit);
+  return { chosen, skipped: matching.length - kept.length };
 }
 
 export async function run(
@@ -123,7 +156,13 @@ export async function run(
     if (journal.tornTail) io.hint("The last line was cut short, probably by a crash while it was written.");
   }
 
-  const entries = select(journal.entries, selection);
+  const { chosen: entries, skipped } = select(journal.entries, selection);
+  if (skipped > 0) {
+    io.info(
+      `Skipped ${skipped} test/challenge ${skipped === 1 ? "entry" : "entries"} (test_webhook_endpoint, ` +
+        "challenge_webhook_endpoint); --all or --event <name> includes them.",
+    );
+  }
   if (entries.length === 0) io.warn(`No journal entries match (${journal.entries.length} in ${path}).`);
 
   const results: ReplayResult[] = [];
@@ -184,6 +223,7 @@ export async function run(
       delivered,
       failed,
       results,
+      ...(skipped > 0 ? { skipped_verification_events: skipped } : {}),
       ...(journal.skipped.length > 0 ? { skipped_lines: journal.skipped } : {}),
     });
   }
@@ -194,5 +234,6 @@ export async function run(
       reported: true,
     });
   }
-  if (!io.json && entries.length > 0) io.success(`Replayed ${delivered} event(s) to ${selection.to}.`);
+  if (!io.json && entries.length > 0)
+    io.success(`Replayed ${delivered} event${delivered === 1 ? "" : "s"} to ${selection.to}.`);
 }

@@ -8,8 +8,8 @@ import type { CommandContext } from "../cli/context.js";
 import { reword } from "../cli/exit-codes.js";
 import { DEFAULT_REQUEST_TIMEOUT_MS } from "../config/types.js";
 import { AuthError, RefusedError, TimeoutError, UsageError } from "../errors.js";
-import { findEventType } from "../events/catalogue.js";
-import { buildEvent, type EventBody } from "../events/payloads.js";
+import { closestEventName, findEventType } from "../events/catalogue.js";
+import { buildEvent, type EventBody, randomSampleIds } from "../events/payloads.js";
 import { parseHttpUrl, parsePositiveInteger, parsePositiveSeconds } from "../flows/flag-values.js";
 import { resolveSecret } from "../flows/secret-source.js";
 import { parseSecretSource, type SecretSource } from "../flows/webhook-flags.js";
@@ -57,8 +57,9 @@ function parseSandboxUrl(value: string): URL {
 export function parseTriggerOptions(raw: RawTriggerOptions): TriggerOptions {
   const type = findEventType(raw.event);
   if (!type) {
+    const near = closestEventName(raw.event);
     throw new UsageError(`Unknown event "${raw.event}".`, {
-      hint: "Run `certwh event-types --all` for the list.",
+      hint: `${near ? `Did you mean ${near}? ` : ""}Run \`certwh event-types --all\` for the list.`,
     });
   }
   if (!raw.to === !raw.sandboxUrl)
@@ -90,10 +91,15 @@ export function parseTriggerOptions(raw: RawTriggerOptions): TriggerOptions {
   };
 }
 
+/**
+ * The event's body with fresh random ids unless --order-id/--certificate-id were given: fixed sample ids
+ * would make two triggers the same event to a receiver that removes duplicates (listen does).
+ */
 function eventBody(opts: TriggerOptions): EventBody {
   return buildEvent(opts.event, {
-    orderId: opts.orderId,
-    certificateId: opts.certificateId,
+    ...randomSampleIds(),
+    ...(opts.orderId !== undefined ? { orderId: opts.orderId } : {}),
+    ...(opts.certificateId !== undefined ? { certificateId: opts.certificateId } : {}),
     withChain: opts.withChain,
     token: randomBytes(24).toString("base64url"),
     webhookId: 12345,
@@ -205,9 +211,12 @@ async function viaSandbox(opts: TriggerOptions, base: URL, ctx: Ctx): Promise<vo
       hint: "Export CERTWH_API_KEY as `certwh sandbox` printed it.",
     });
   registerSecret(key);
+  // The ids of the event (random unless given), nothing else: the sandbox fills in the rest.
+  const built = eventBody({ ...opts, withChain: false }).data ?? {};
   const data: Record<string, unknown> = {};
-  if (opts.orderId !== undefined) data.order_id = opts.orderId;
-  if (opts.certificateId !== undefined) data.certificate_id = opts.certificateId;
+  for (const k of ["order_id", "certificate_id", "organization_id", "domain_id"]) {
+    if (built[k] !== undefined) data[k] = built[k];
+  }
   // No certificate_chain is sent: the sandbox, like CertCentral, includes it only when the webhook's
   // chain settings are on (spec §12.3), and reports whether it did.
 

@@ -10,6 +10,7 @@ import { requireWebhook, urlPolicy } from "../flows/current-webhook.js";
 import { warnAboutFlags } from "../flows/flag-warnings.js";
 import { resolveSecret, saveGeneratedSecret } from "../flows/secret-source.js";
 import { finishSetup, reportGeneratedSecret } from "../flows/setup-result.js";
+import { parseWaitOption } from "../flows/wait-active.js";
 import {
   parseWebhookFlags,
   type RawWebhookFlags,
@@ -20,6 +21,8 @@ import { registerSecret } from "../util/redact.js";
 
 export interface RawUpdateUrlOptions extends RawWebhookFlags {
   verify?: boolean;
+  /** --wait <duration>: poll until the endpoint has completed the challenge. */
+  wait?: string;
 }
 
 export interface UpdateUrlOptions {
@@ -30,6 +33,8 @@ export interface UpdateUrlOptions {
   secret: SecretSource;
   settings?: WebhookSettings;
   verify: boolean;
+  /** --wait in ms. */
+  waitMs?: number;
 }
 
 export function parseUpdateUrlOptions(raw: RawUpdateUrlOptions, policy: UrlPolicy): UpdateUrlOptions {
@@ -41,6 +46,7 @@ export function parseUpdateUrlOptions(raw: RawUpdateUrlOptions, policy: UrlPolic
     secret: flags.secret,
     settings: flags.settings,
     verify: raw.verify !== false,
+    waitMs: parseWaitOption(raw.wait, raw.verify !== false),
   };
 }
 
@@ -82,6 +88,7 @@ export async function run(raw: RawUpdateUrlOptions, ctx: CommandContext): Promis
     endpoint: opts.url,
     secret: currentSecret,
     verify: opts.verify,
+    waitMs: opts.waitMs,
     localApi: policy.allowLoopbackHttp,
     secretReport,
     summary: {

@@ -1,6 +1,9 @@
 // certwh verify --token <token>: check-challenge, then activate (unless --no-activate).
 // The token is opaque: only surrounding whitespace is removed. check-challenge is sent exactly once.
+// On an already active webhook a refused token is not a failure: verification is not needed (exit 0 with
+// a note, like activate's idempotence). The token is still sent, since it may be for a newer challenge.
 
+import { ApiError } from "../api/errors.js";
 import { isAmbiguousFailure } from "../api/webhooks.js";
 import type { CommandContext } from "../cli/context.js";
 import { UsageError } from "../errors.js";
@@ -32,6 +35,14 @@ export async function run(raw: { token?: string; activate?: boolean }, ctx: Comm
   } catch (err) {
     // No answer: the token may have been accepted, and a second check-challenge would be refused.
     if (!ctx.signal.aborted && isAmbiguousFailure(err)) throw withLeadHint(err, TOKEN_MAY_BE_ACCEPTED);
+    if (hook.status === "active" && err instanceof ApiError && err.hasCode("webhook_invalid_token")) {
+      ctx.io.done(
+        { id: hook.id, endpoint: hook.endpoint, status: "active", verified: true, changed: false },
+        `Webhook ${hook.id} is already active, so verification is not needed (CertCentral refused the token, ` +
+          "which is expected once a webhook is verified).",
+      );
+      return;
+    }
     throw err;
   }
   if (!opts.activate) {

@@ -3,6 +3,7 @@
 // higher level wins, so `--region eu` overrides a profile's base_url.
 
 import { checkBaseUrl } from "../api/base-url.js";
+import { UsageError } from "../errors.js";
 import type { Output } from "../io/output.js";
 import {
   checkApiKey,
@@ -238,13 +239,49 @@ export async function loadSettings(
 ): Promise<{ detailed: DetailedSettings; stored: StoredConfig }> {
   const path = configFilePath(env);
   warnIfExposed(path, io);
-  const stored = await readConfig(path);
-  const detailed = resolveFrom(globals, env, stored, path);
+  const { detailed, stored } = await readAndResolve(globals, env, path, io);
   if (detailed.unknownKeys.length > 0) {
     io.warn(
       `Ignoring unknown setting${detailed.unknownKeys.length > 1 ? "s" : ""} ${detailed.unknownKeys.join(", ")} in profile "${detailed.profile.value}" of ${path}.`,
     );
   }
+  return { detailed, stored };
+}
+
+/**
+ * Whether the run needs nothing from the config file: the key comes from the environment and the
+ * instance from a flag or the environment (the profile's request_timeout is then the only loss).
+ */
+function fileNotNeeded(globals: GlobalFlags, env: NodeJS.ProcessEnv): boolean {
+  const instance = [globals.baseUrl, globals.region, env.CERTWH_BASE_URL, env.CERTWH_REGION].some(nonEmpty);
+  return instance && apiKeyFromEnv(env) !== undefined;
+}
+
+/**
+ * Read and resolve. A broken file (bad JSON, a bad value in the profile) stops the run (exit 2, naming the
+ * file), except when nothing from it is needed: then it is ignored with a warning.
+ */
+async function readAndResolve(
+  globals: GlobalFlags,
+  env: NodeJS.ProcessEnv,
+  path: string,
+  io: Pick<Output, "warn">,
+): Promise<{ detailed: DetailedSettings; stored: StoredConfig }> {
+  let problem: unknown;
+  try {
+    const stored = await readConfig(path);
+    return { detailed: resolveFrom(globals, env, stored, path), stored };
+  } catch (err) {
+    if (!(err instanceof UsageError) || !fileNotNeeded(globals, env)) throw err;
+    problem = err;
+  }
+  const stored: StoredConfig = { profiles: Object.create(null) };
+  // Throws again if the problem was in a flag or variable rather than in the file.
+  const detailed = resolveFrom(globals, env, stored, path);
+  io.warn(
+    `Ignoring the config file ${path}: ${(problem as Error).message} Nothing from it is needed ` +
+      "(the API key and the instance come from the environment or flags), so certwh continues without it.",
+  );
   return { detailed, stored };
 }
 

@@ -62,7 +62,7 @@ export function checkApiKey(raw: string, from: string): string {
   }
   if (key.length < 8 || key.length > 512) {
     throw new UsageError(
-      `${from} has ${key.length} characters; a CertCentral API key has far more than 8 and fewer than 512.`,
+      `${from} has ${key.length} character${key.length === 1 ? "" : "s"}; a CertCentral API key has far more than 8 and fewer than 512.`,
     );
   }
   return key;

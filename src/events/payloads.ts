@@ -2,6 +2,7 @@
 // sandbox. Payloads of organization_*, domain_* and order_approval_email_sent are certwh's guesses
 // (spec §17 #4, #5; catalogue.ts marks them guessedPayload).
 
+import { randomInt } from "node:crypto";
 import { certificateChain } from "../sandbox/fixtures/chain.js";
 
 export interface EventBody {
@@ -26,6 +27,23 @@ export const SAMPLE_ORDER_ID = 470091052;
 export const SAMPLE_CERTIFICATE_ID = 471270113;
 export const SAMPLE_ORGANIZATION_ID = 112233;
 export const SAMPLE_DOMAIN_ID = 445566;
+
+export type SampleIds = Required<
+  Pick<PayloadOptions, "orderId" | "certificateId" | "organizationId" | "domainId">
+>;
+
+/**
+ * Fresh ids of realistic size (9-digit order and certificate ids, 6-digit organization and domain ids),
+ * so two made-up events are never the same event to a receiver that removes duplicates.
+ */
+export function randomSampleIds(): SampleIds {
+  return {
+    orderId: randomInt(100_000_000, 1_000_000_000),
+    certificateId: randomInt(100_000_000, 1_000_000_000),
+    organizationId: randomInt(100_000, 1_000_000),
+    domainId: randomInt(100_000, 1_000_000),
+  };
+}
 
 /** The `{event, data}` body CertCentral would send for `event`. Unknown names get the order/cert IDs. */
 export function buildEvent(event: string, opts: PayloadOptions = {}): EventBody {

@@ -3,9 +3,17 @@
 
 import type { WebhookApi } from "../api/types.js";
 import type { CommandContext } from "../cli/context.js";
+import { TimeoutError } from "../errors.js";
 import { mask } from "../util/redact.js";
 import type { ResolvedSecret } from "./secret-source.js";
-import { printVerifyStep, VERIFY_COMMAND, verifyForCommand } from "./verification-cli.js";
+import {
+  formatTimeLeft,
+  printVerifyStep,
+  resumeHint,
+  VERIFY_COMMAND,
+  verifyForCommand,
+} from "./verification-cli.js";
+import { WAIT_POLL_MS, waitUntilActive } from "./wait-active.js";
 
 export interface SecretReport {
   /** Fields for the JSON result. */
@@ -39,6 +47,11 @@ export interface SetupTarget {
   /** The secret the webhook now has (sent with the test event). */
   secret?: string;
   verify: boolean;
+  /**
+   * --wait: after the challenge, poll until the endpoint has completed it and the webhook is active
+   * (no token prompt); TimeoutError (exit 6) when it is not active within this many ms.
+   */
+  waitMs?: number;
   /** The API is a local sandbox (wording of delivery failures at loopback endpoints). */
   localApi?: boolean;
   /** Fields describing the change, merged into the JSON result. */
@@ -72,7 +85,13 @@ export async function finishSetup(
     endpoint: target.endpoint,
     secret: target.secret,
     localApi: target.localApi,
+    noPrompt: target.waitMs !== undefined,
   });
+  if (result.outcome === "challenge_sent" && target.waitMs !== undefined) {
+    await waitForEndpoint(ctx, target, target.waitMs);
+    emit({ ...base, status: "active", verified: true });
+    return;
+  }
   if (result.outcome === "challenge_sent") {
     emit({
       ...base,
@@ -86,4 +105,31 @@ export async function finishSetup(
     return;
   }
   emit({ ...base, status: "active", verified: true });
+}
+
+/** --wait: the endpoint completes the challenge itself; certwh watches the status until it is active. */
+async function waitForEndpoint(
+  ctx: Pick<CommandContext, "io" | "clock" | "signal">,
+  target: SetupTarget,
+  waitMs: number,
+): Promise<void> {
+  ctx.io.info(
+    `Waiting up to ${formatTimeLeft(waitMs)} for ${target.endpoint} to complete the challenge ` +
+      `(checking the webhook's status every ${WAIT_POLL_MS / 1000} s)…`,
+  );
+  const active = await waitUntilActive({
+    api: target.api,
+    webhookId: target.webhookId,
+    timeoutMs: waitMs,
+    clock: ctx.clock,
+    signal: ctx.signal,
+  });
+  if (!active) {
+    throw new TimeoutError(
+      `Webhook ${target.webhookId} was not active after ${formatTimeLeft(waitMs)}: the endpoint did not ` +
+        "complete the challenge (submit the token and activate) in time.",
+      { hint: resumeHint(target.webhookId, "challenge_sent") },
+    );
+  }
+  ctx.io.success(`Webhook ${target.webhookId} is active: the endpoint completed the challenge.`);
 }

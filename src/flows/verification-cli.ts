@@ -65,6 +65,14 @@ function renderStage(io: Output, stage: VerificationStage): void {
       io.warn("The challenge token's 30-minute window ran out; it was not submitted.");
       return;
     case "token_refused":
+      if (stage.retry) {
+        io.warn(
+          `CertCentral refused the token (wrong, expired or already used). Check that you copied all of ` +
+            `data.token from the latest challenge and paste it again (${stage.retry.attemptsLeft} more ` +
+            `${stage.retry.attemptsLeft === 1 ? "try" : "tries"}; no new challenge is sent).`,
+        );
+        return;
+      }
       io.warn("CertCentral refused the token (wrong, expired or already used).");
       return;
     case "verified":
@@ -78,6 +86,9 @@ function renderStage(io: Output, stage: VerificationStage): void {
 
 /** Blank answers accepted before giving up (the loop must end even if stdin keeps sending newlines). */
 const MAX_TOKEN_PROMPTS = 20;
+
+/** Tokens a person may paste for one challenge before certwh stops (each is one check-challenge). */
+export const MAX_TYPED_TOKENS = 3;
 
 /**
  * The interactive token source: ask the person for the token, showing the time left as of each prompt.
@@ -149,6 +160,8 @@ export interface CommandVerificationOptions {
   secret?: string;
   /** The API is a local sandbox (failures at a loopback endpoint are then worded without the internet). */
   localApi?: boolean;
+  /** Never prompt for the token, even in a terminal (--wait: the endpoint completes the challenge). */
+  noPrompt?: boolean;
 }
 
 /**
@@ -160,20 +173,34 @@ export async function verifyForCommand(
   opts: CommandVerificationOptions,
 ): Promise<VerificationResult> {
   let last: StageName | undefined;
-  const { localApi, ...flow } = opts;
+  let refusedTokens = 0;
+  const { localApi, noPrompt, ...flow } = opts;
+  const prompting = ctx.interactive && !noPrompt;
   try {
     return await runVerification({
       ...flow,
       clock: ctx.clock,
       signal: ctx.signal,
-      awaitToken: ctx.interactive ? promptForToken(ctx) : undefined,
+      awaitToken: prompting ? promptForToken(ctx) : undefined,
+      maxTokenAttempts: prompting ? MAX_TYPED_TOKENS : 1,
       onStage: (stage) => {
         last = stage.stage;
+        if (stage.stage === "token_refused") refusedTokens += 1;
         renderStage(ctx.io, stage);
       },
     });
   } catch (err) {
     if (ctx.signal.aborted) throw err;
+    if (prompting && err instanceof ApiError && err.hasCode("webhook_invalid_token")) {
+      // The person tried (up to MAX_TYPED_TOKENS times): one next step, not a list of alternatives.
+      const tries = refusedTokens + 1;
+      throw reword(err, {
+        message: `CertCentral refused the token${tries > 1 ? ` ${tries} times` : ""} (wrong, expired or already used).`,
+        hint:
+          `Webhook ${opts.webhookId} stays pending. Next: run \`certwh challenge\` for a fresh token, then ` +
+          `\`${VERIFY_COMMAND}\` with data.token of that new challenge_webhook_endpoint event.`,
+      });
+    }
     // No answer to check-challenge: the token may have been accepted, and it is never sent again.
     const resume =
       last === "waiting" && isAmbiguousFailure(err)

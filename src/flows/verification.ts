@@ -28,7 +28,8 @@ export type VerificationStage =
     }
   | { stage: "waiting"; webhookId: number; deadline: number; timeLeftMs: number }
   | { stage: "token_expired"; webhookId: number; deadline: number }
-  | { stage: "token_refused"; webhookId: number }
+  /** retry: the same challenge's token is asked for again (attemptsLeft more tries). */
+  | { stage: "token_refused"; webhookId: number; retry?: { attemptsLeft: number; deadline: number } }
   | { stage: "verified"; webhookId: number }
   | { stage: "activated"; webhookId: number };
 
@@ -64,6 +65,12 @@ export interface VerificationOptions {
   activate?: boolean;
   /** How many challenges may be sent in total (default 1: never a second one). */
   maxChallenges?: number;
+  /**
+   * Tokens accepted per challenge (default 1). With more, a token CertCentral refuses
+   * (webhook_invalid_token) is asked for again while the window lasts, without a new challenge: a person
+   * may have pasted it wrongly, and the challenge's token is still valid.
+   */
+  maxTokenAttempts?: number;
   /** Token validity, default 30 minutes. */
   windowMs?: number;
   /**
@@ -118,29 +125,16 @@ export async function runVerification(opts: VerificationOptions): Promise<Verifi
 
     if (!opts.awaitToken) return { outcome: "challenge_sent", deadline, challengesSent };
 
-    report({ stage: "waiting", webhookId, deadline, timeLeftMs: Math.max(0, deadline - clock.now()) });
-    const token = normaliseToken(await opts.awaitToken({ webhookId, endpoint, deadline, signal }));
-    throwIfAborted(signal);
-
-    if (clock.now() >= deadline) {
-      // Never submit a token older than its window: CertCentral would refuse it anyway.
-      report({ stage: "token_expired", webhookId, deadline });
+    const canResend = challengesSent < maxChallenges;
+    const outcome = await submitToken(opts, { webhookId, endpoint, deadline, signal }, canResend, report);
+    if (outcome === "verified") break;
+    if (outcome === "expired") {
       if (challengesSent < maxChallenges) continue;
       throw new TimeoutError("The 30-minute window of the challenge token ran out before it was submitted.", {
         hint: "Send a new token with `certwh challenge`, then run `certwh verify --token <token>`.",
       });
     }
-
-    try {
-      await api.checkChallenge(webhookId, token, call);
-      break;
-    } catch (err) {
-      if (err instanceof ApiError && err.hasCode("webhook_invalid_token") && challengesSent < maxChallenges) {
-        report({ stage: "token_refused", webhookId });
-        continue;
-      }
-      throw err;
-    }
+    // "refused": the last token was refused and a new challenge may be sent.
   }
   report({ stage: "verified", webhookId });
 
@@ -149,4 +143,50 @@ export async function runVerification(opts: VerificationOptions): Promise<Verifi
   await api.activate(webhookId, opts.settleActivation ? {} : call);
   report({ stage: "activated", webhookId });
   return { outcome: "activated", deadline, challengesSent };
+}
+
+/**
+ * Ask for the token of one challenge and submit it: check-challenge once per token. A refused token is
+ * asked for again (maxTokenAttempts, while the window lasts); after the last refusal the ApiError is
+ * thrown, unless another challenge may be sent (canResend → "refused").
+ */
+async function submitToken(
+  opts: VerificationOptions,
+  args: AwaitTokenArgs,
+  canResend: boolean,
+  report: (stage: VerificationStage) => void,
+): Promise<"verified" | "expired" | "refused"> {
+  const { api, clock } = opts;
+  const { webhookId, deadline, signal } = args;
+  const awaitToken = opts.awaitToken as NonNullable<VerificationOptions["awaitToken"]>;
+  const maxAttempts = Math.max(1, opts.maxTokenAttempts ?? 1);
+  for (let attempt = 1; ; attempt++) {
+    report({ stage: "waiting", webhookId, deadline, timeLeftMs: Math.max(0, deadline - clock.now()) });
+    const token = normaliseToken(await awaitToken(args));
+    throwIfAborted(signal);
+    if (clock.now() >= deadline) {
+      // Never submit a token older than its window: CertCentral would refuse it anyway.
+      report({ stage: "token_expired", webhookId, deadline });
+      return "expired";
+    }
+    try {
+      await api.checkChallenge(webhookId, token, { signal });
+      return "verified";
+    } catch (err) {
+      if (!(err instanceof ApiError && err.hasCode("webhook_invalid_token"))) throw err;
+      if (attempt < maxAttempts && clock.now() < deadline) {
+        report({
+          stage: "token_refused",
+          webhookId,
+          retry: { attemptsLeft: maxAttempts - attempt, deadline },
+        });
+        continue;
+      }
+      if (canResend) {
+        report({ stage: "token_refused", webhookId });
+        return "refused";
+      }
+      throw err;
+    }
+  }
 }

@@ -100,6 +100,7 @@ test("trigger: bad argv → UsageError naming the problem", () => {
   const to = "http://localhost:3000/webhooks";
   const table: [string[], RegExp][] = [
     [["no_such_event", "--to", to], /Unknown event/],
+    [["certificate_revokd", "--to", to], /Unknown event "certificate_revokd"/],
     [["certificate_issued"], /exactly one of --to/],
     [["certificate_issued", "--to", to, "--sandbox-url", to], /exactly one of --to/],
     [["order_rejected", "--to", to, "--with-chain"], /only applies to certificate_issued/],
@@ -129,10 +130,15 @@ test("replay: argv → ParsedReplay", () => {
         since: undefined,
         limit: undefined,
         secret: { kind: "none" },
+        all: false,
       },
     ],
     [["--to", to, "--journal", "j.ndjson"], { journal: "j.ndjson" }],
-    [["--to", to, "--event", "a", "--event", "b"], { events: new Set(["a", "b"]) }],
+    [
+      ["--to", to, "--event", "certificate_issued", "--event", "order_rejected"],
+      { events: new Set(["certificate_issued", "order_rejected"]) },
+    ],
+    [["--to", to, "--all"], { all: true }],
     [["--to", to, "--id", "ab12", "--id", "cd"], { ids: ["ab12", "cd"] }],
     [["--to", to, "--since", "2026-01-31T09:00:00Z"], { since: Date.parse("2026-01-31T09:00:00Z") }],
     [["--to", to, "--limit", "3"], { limit: 3 }],
@@ -154,6 +160,7 @@ test("replay: bad argv → UsageError naming the problem", () => {
     [["--to", to, "--secret-env", "A", "--secret-file", "B"], /only one of --secret-file, --secret-env/],
     [["--to", to, "--secret-env", "s3cr3t+value/with=padding"], /not a variable name/],
     [["--to", to, "--secret-file", " "], /--secret-file needs a path/],
+    [["--to", to, "--event", "certificate_isued"], /Unknown event for --event: "certificate_isued"/],
   ];
   assertRefusals(replay, table);
 });

@@ -140,7 +140,9 @@ test("login into a named profile; the key never goes to argv; logout removes it 
     key,
   );
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(stored(h).profiles, { "eu.prod": { api_key: key } });
+  // --region given to login is stored with the key, so the profile reaches the EU instance by itself.
+  assert.deepEqual(stored(h).profiles, { "eu.prod": { region: "eu", api_key: key } });
+  assert.match(r.stderr, /and region eu for profile "eu\.prod"/);
 
   const other = await cli(h, ["--json", "config", "get", "api_key"]);
   assert.equal(JSON.parse(other.stdout).value, null, "the default profile has no key");
@@ -152,7 +154,7 @@ test("login into a named profile; the key never goes to argv; logout removes it 
   assert.equal(out.code, 0, out.stderr);
   assert.match(out.stderr, /Removed the stored API key/);
   assert.match(out.stderr, /CERTWH_API_KEY is still set/);
-  assert.deepEqual(stored(h).profiles, {});
+  assert.deepEqual(stored(h).profiles, { "eu.prod": { region: "eu" } });
   assert.equal(mode(cfgFile(h)), 0o600);
 
   const again = await cli(h, ["--profile", "eu.prod", "--json", "logout"]);
@@ -270,4 +272,30 @@ test("login against the sandbox: its key is accepted and stored, a wrong key is 
     sandbox.requests.map((r) => `${r.method} ${r.path}`),
     ["GET /services/v2/webhook", "GET /services/v2/webhook"],
   );
+});
+
+test("login --base-url stores the base URL with the key: the next command needs no flag or env", async (t) => {
+  const sandbox = await withSandbox(t);
+  const h = home();
+  const r = await cli(h, ["--base-url", sandbox.url, "login", "--with-key", "--json"], {}, sandbox.apiKey);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).base_url, sandbox.url);
+  assert.match(r.stderr, new RegExp(`and base_url ${sandbox.url.replace(/[.]/g, "\\.")} for profile`));
+  assert.deepEqual(stored(h).profiles.default, { base_url: sandbox.url, api_key: sandbox.apiKey });
+  const before = sandbox.requests.length;
+  const status = await cli(h, ["status"]);
+  assert.equal(status.code, 5, status.stderr); // the sandbox has no webhook yet: it was reached
+  assert.equal(sandbox.requests.length, before + 1);
+
+  // --region later replaces the stored base URL (which would otherwise still win over it).
+  const eu = await cli(h, ["--region", "eu", "login", "--with-key", "--no-check"], {}, sandbox.apiKey);
+  assert.equal(eu.code, 0, eu.stderr);
+  assert.deepEqual(stored(h).profiles.default, { region: "eu", api_key: sandbox.apiKey });
+
+  // From the environment nothing is stored (only flags are), and login says so.
+  const h2 = home();
+  const env = await cli(h2, ["login", "--with-key"], { CERTWH_BASE_URL: sandbox.url }, sandbox.apiKey);
+  assert.equal(env.code, 0, env.stderr);
+  assert.deepEqual(stored(h2).profiles.default, { api_key: sandbox.apiKey });
+  assert.match(env.stderr, /CERTWH_BASE_URL is not stored/);
 });

@@ -284,3 +284,61 @@ test("unreadable lines are skipped and reported, a torn last line too", async ()
   assert.match(r.stderr, /cut short/);
   assert.equal(take().length, 4);
 });
+
+test("test and challenge deliveries are skipped and counted unless --all or --event names them", async () => {
+  const home = tempDir();
+  const path = join(home, "certwh", "journal.ndjson");
+  const journal = await openJournal(path);
+  const verification = [
+    '{"event":"test_webhook_endpoint","data":{}}',
+    '{"event":"challenge_webhook_endpoint","data":{"token":"used-token-123"}}',
+  ];
+  for (const [i, body] of [...verification, bodies[0] as string].entries()) {
+    await journal.append(
+      journalEntry({
+        body,
+        event: JSON.parse(body).event,
+        headers: { "content-type": "application/json" },
+        receivedAt: Date.UTC(2026, 0, 31, 9, i),
+      }),
+    );
+  }
+  await journal.close();
+  take();
+
+  let r = await runCli(["replay", "--to", `${base}/ok`, "--json"], { configHome: home });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(
+    take().map((s) => JSON.parse(s.body).event),
+    ["certificate_issued"],
+  );
+  assert.equal(JSON.parse(r.stdout).skipped_verification_events, 2);
+  assert.match(r.stderr, /Skipped 2 test\/challenge entries/);
+  assert.match(r.stderr, /--all/);
+
+  r = await runCli(["replay", "--to", `${base}/ok`, "--all"], { configHome: home });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(take().length, 3);
+  assert.doesNotMatch(r.stderr, /Skipped/);
+
+  r = await runCli(["replay", "--to", `${base}/ok`, "--event", "challenge_webhook_endpoint"], {
+    configHome: home,
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(
+    take().map((s) => JSON.parse(s.body).event),
+    ["challenge_webhook_endpoint"],
+  );
+});
+
+test("an --event name CertCentral never sends is a usage error with a suggestion", async () => {
+  const { home } = await journalHome();
+  take();
+  const r = await runCli(["replay", "--to", `${base}/ok`, "--event", "certificate_isued"], {
+    configHome: home,
+  });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /Unknown event for --event: "certificate_isued"/);
+  assert.match(r.stderr, /Did you mean certificate_issued\?/);
+  assert.equal(take().length, 0);
+});

@@ -234,8 +234,9 @@ test("trigger --to: every catalogue event is supported, with the spec's payload 
     if (type.name === "test_webhook_endpoint") assert.deepEqual(Object.keys(body), ["event"]);
     else if (type.name === "challenge_webhook_endpoint")
       assert.deepEqual(Object.keys(body.data!), ["token", "webhook_id"]);
-    else if (type.name.startsWith("organization_")) assert.deepEqual(body.data, { organization_id: 112233 });
-    else if (type.name.startsWith("domain_")) assert.deepEqual(body.data, { domain_id: 445566 });
+    else if (type.name.startsWith("organization_"))
+      assert.match(String(body.data?.organization_id), /^[1-9]\d{5}$/, "a random 6-digit id");
+    else if (type.name.startsWith("domain_")) assert.match(String(body.data?.domain_id), /^[1-9]\d{5}$/);
     else assert.equal(body.data?.certificate_id, 9);
   }
   assert.equal(rx.received.length, EVENT_TYPES.length);
@@ -283,4 +284,37 @@ test("trigger usage errors: short or spaced secret, unknown event, both targets,
     assert.equal(res.stderr.includes("too-short"), false);
   }
   assert.equal(rx.received.length, 0, "nothing is sent after a usage error");
+});
+
+test("trigger --to: fresh random ids per run (a deduplicating receiver sees two events), unless given", async (t) => {
+  const rx = await startReceiver(t);
+  for (let i = 0; i < 2; i++) {
+    const res = await runCli(["trigger", "certificate_issued", "--to", rx.url]);
+    assert.equal(res.code, 0, res.stderr);
+  }
+  const [a, b] = rx.received.map(
+    (r) => (r.json as { data: { order_id: number; certificate_id: number } }).data,
+  );
+  for (const d of [a!, b!]) {
+    assert.match(String(d.order_id), /^[1-9]\d{8}$/, "a realistic 9-digit order id");
+    assert.match(String(d.certificate_id), /^[1-9]\d{8}$/);
+  }
+  assert.notDeepEqual(a, b, "two triggers are two different events");
+  const fixed = await runCli([
+    "trigger",
+    "order_rejected",
+    "--to",
+    rx.url,
+    "--order-id",
+    "5",
+    "--certificate-id",
+    "6",
+  ]);
+  assert.equal(fixed.code, 0, fixed.stderr);
+  assert.deepEqual((rx.received.at(-1)!.json as { data: unknown }).data, { order_id: 5, certificate_id: 6 });
+
+  const typo = await runCli(["trigger", "certificate_isued", "--to", rx.url]);
+  assert.equal(typo.code, 2);
+  assert.match(typo.stderr, /Did you mean certificate_issued\?/);
+  assert.equal(rx.received.length, 3);
 });

@@ -22,6 +22,8 @@ export function register(program: Command, run: Runner): void {
       `
 The key is stored in the config file (mode 0600) under the profile chosen with --profile or
 CERTWH_PROFILE. CERTWH_API_KEY / DIGICERT_API_KEY, when set, still win over the stored key.
+--base-url or --region given to login (flags, not CERTWH_BASE_URL/CERTWH_REGION) are stored in the
+profile with the key, so the profile keeps reaching the instance the key was checked against.
 
 Examples:
   $ certwh login

@@ -35,7 +35,11 @@ function addWebhookFlags(cmd: Command, opts: { removeSecret: boolean }): Command
     .option("--instant", "also send certificate_issued for instantly issued certificates")
     .option("--no-instant", "only send certificate_issued for certificates not issued instantly")
     .option("--frequency <days>", "when to send expiry/revalidation notices, days from 90,60,30,7,0,-7")
-    .option("--no-verify", "stop after saving the webhook; do not test, challenge or activate");
+    .option("--no-verify", "stop after saving the webhook; do not test, challenge or activate")
+    .option(
+      "--wait <duration>",
+      "after the challenge, wait up to this long (max 30m) for the endpoint to complete it and the webhook to be active (CI)",
+    );
 }
 
 export function register(program: Command, run: Runner): void {
@@ -73,7 +77,9 @@ Without --event/--events the webhook subscribes to certificate_issued. Settings 
 flags given. After creating, certwh sends CertCentral's test event and a challenge token (valid 30
 minutes). In a terminal it asks for the token your endpoint received, then verifies and activates.
 Without a terminal (CI, --no-input) it prints the next step, \`certwh verify --token <token>\`, and
-exits 0 with the webhook pending. An account has at most one webhook: if one exists, create shows it
+exits 0 with the webhook pending. With --wait 5m it never asks: your endpoint (e.g. a receiver built
+on certwh/receiver) completes the challenge itself, and certwh checks the status every 2 s until the
+webhook is active (exit 0) or the time is up (exit 6, the webhook stays pending). An account has at most one webhook: if one exists, create shows it
 and exits 3 (use update-url).
 ${SECRET_HELP}
 ${SLACK_HELP}
@@ -102,12 +108,13 @@ Examples:
       "after",
       `
 Events, settings and the secret stay as they are unless given. CertCentral requires a changed endpoint
-to be verified again: the webhook is pending until then (same steps as create).
+to be verified again: the webhook is pending until then (same steps as create, --wait included).
 ${SECRET_HELP}
 
 Examples:
   $ certwh update-url --url https://hooks.example.com/v2/certcentral
   $ certwh update-url --url https://hooks.example.com/v2/certcentral --secret-file ./new.secret
+  $ certwh update-url --url https://hooks.example.com/v2/certcentral --wait 5m   # CI
   $ certwh update-url --url https://hooks.example.com/certcentral --events certificate_issued --remove-secret`,
     )
     .action((opts, cmd) => run("update-url", opts, cmd));
@@ -152,6 +159,8 @@ Examples:
       "after",
       `
 The token is used as is (surrounding whitespace removed); each token works once, within 30 minutes.
+If the webhook is already active and CertCentral refuses the token, verify exits 0 with a note: the
+webhook needs no verification.
 
 Examples:
   $ certwh verify --token Zr0w3mB2xQ8aL5pN7cV1dF4gH6jK9sT2
@@ -195,7 +204,8 @@ Examples:
       `
 Asks for confirmation in a terminal; without one, --yes is required (exit 2 otherwise).
 CertCentral documents no delete: when it answers 404/405, certwh says so and exits 3;
-\`certwh deactivate\` stops deliveries instead.
+\`certwh deactivate\` stops deliveries of an active webhook instead (a pending one receives nothing
+until activated), and \`certwh update-url\` points it elsewhere.
 
 Examples:
   $ certwh delete
@@ -215,6 +225,8 @@ Examples:
       "after",
       `
 Columns: time sent (UTC), event, delivery status, the endpoint's HTTP code, order/certificate ids.
+An --event or --status value certwh does not know (statuses seen: success, failed) is sent anyway,
+with a warning on stderr.
 --json prints {"events":[…],"page":{"total","limit","offset"}} as CertCentral returns it.
 
 Examples:

@@ -12,12 +12,15 @@ export function register(program: Command, run: Runner): void {
     .option("--id <id>", "only the event with this journal id or id prefix (repeatable)", collect)
     .option("--since <time>", "only events received at or after this ISO 8601 time")
     .option("--limit <n>", "only the most recent n matching events")
+    .option("--all", "also replay test_webhook_endpoint and challenge_webhook_endpoint entries")
     .option("--secret-file <file>", "send X-WEBHOOK-KEY with the secret read from this file")
     .option("--secret-env <var>", "send X-WEBHOOK-KEY with the secret from this environment variable")
     .addHelpText(
       "after",
       `
 The journal never stores the webhook secret: X-WEBHOOK-KEY is sent only with --secret-file or --secret-env.
+CertCentral's test and challenge deliveries are skipped (and counted) unless --all or --event names them.
+An --event name CertCentral does not send is a usage error (exit 2).
 Exits 3 when any delivery fails (no 2xx answer; redirects are not followed).
 
 Examples:
@@ -53,6 +56,10 @@ function registerListen(program: Command, run: Runner): void {
     .option("--secret-file <file>", "use the webhook secret in this file (default: a new random one)")
     .option("--secret-env <var>", "use the webhook secret in this environment variable")
     .option("--generate-secret", "generate a new random secret (the default)")
+    .option(
+      "--secret-out <file>",
+      "with --generate-secret: also write the secret to this new file (mode 0600)",
+    )
     .option("--chain", "include the certificate chain in certificate_issued events")
     .option("--no-chain", "do not include the certificate chain")
     .option("--instant", "also send certificate_issued for instantly issued certificates")

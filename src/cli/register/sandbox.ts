@@ -31,8 +31,8 @@ Examples:
     .option("--sandbox-url <base-url>", "instead ask a running sandbox to send it to its webhook")
     .option("--secret-file <file>", "send X-WEBHOOK-KEY with the secret in this file")
     .option("--secret-env <var>", "send X-WEBHOOK-KEY with the secret in this environment variable")
-    .option("--order-id <n>", "data.order_id")
-    .option("--certificate-id <n>", "data.certificate_id")
+    .option("--order-id <n>", "data.order_id (default: a random 9-digit id per run)")
+    .option("--certificate-id <n>", "data.certificate_id (default: a random 9-digit id per run)")
     .option(
       "--with-chain",
       "certificate_issued: include a real chain (leaf CN example.com); with --sandbox-url the webhook's chain settings decide",
