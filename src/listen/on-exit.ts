@@ -33,7 +33,13 @@ function describeError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-async function deactivate(api: WebhookApi, id: number, active: boolean, signal: AbortSignal, status?: string) {
+async function deactivate(
+  api: WebhookApi,
+  id: number,
+  active: boolean,
+  signal: AbortSignal,
+  status?: string,
+) {
   if (!active) {
     const why = status === "inactive" ? "is already inactive" : "is not active (verification did not finish)";
     return { outcome: "skipped" as const, message: `Webhook ${id} ${why}: CertCentral sends nothing to it.` };
