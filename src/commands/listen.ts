@@ -2,7 +2,7 @@
 // in-process sandbox for --sandbox), then hand over to src/listen/orchestrate.ts and render its state events.
 
 import { setFlagsFromString } from "node:v8";
-import type { WebhookApi, WebhookSettings } from "../api/types.js";
+import type { WebhookApi } from "../api/types.js";
 import { buildApi, type CommandContext } from "../cli/context.js";
 import { describeFailure, errorDocument, reword } from "../cli/exit-codes.js";
 import { UsageError } from "../errors.js";
@@ -57,23 +57,27 @@ export type TunnelChoice =
   | { kind: "url-file"; path: string }
   | { kind: "ngrok"; domain?: string; ipAllowlist: boolean };
 
-export interface ParsedListen {
+/** The flags, checked: what runListen takes from them, plus what this command resolves itself. */
+export interface ParsedListen
+  extends Pick<
+    ListenOptions,
+    | "events"
+    | "settings"
+    | "force"
+    | "onExit"
+    | "journalPath"
+    | "forwardTo"
+    | "exec"
+    | "saveChainDir"
+    | "until"
+    | "timeoutMs"
+    | "tunnelGraceMs"
+    | "challengeWindowMs"
+  > {
   tunnel: TunnelChoice;
   port: number;
-  events?: string[];
   unknownEvents: string[];
   secret: SecretSource;
-  settings?: WebhookSettings;
-  force: boolean;
-  onExit: OnExitAction;
-  journalPath?: string;
-  forwardTo?: string;
-  exec?: string;
-  saveChainDir?: string;
-  until?: { event: string; orderId?: number };
-  timeoutMs?: number;
-  tunnelGraceMs?: number;
-  challengeWindowMs?: number;
 }
 
 const SLACK_REFUSAL =

@@ -4,7 +4,7 @@
 // stays ahead of the cursor. The line format is journal.ts's (one JSON object per line, `id` second).
 
 import { type FileHandle, open } from "node:fs/promises";
-import type { JournalEntry, JournalHeaders } from "./journal.js";
+import { type JournalEntry, journalEntryFrom } from "./journal.js";
 
 export interface JournalLine {
   /** The entry's id, read from the start of the line without parsing it all. */
@@ -34,27 +34,11 @@ export function lineId(text: string): string | undefined {
 
 /** Parse one journal line; null when it is not a complete entry. */
 export function entryFromLine(text: string): JournalEntry | null {
-  let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    return journalEntryFrom(JSON.parse(text));
   } catch {
     return null;
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return null;
-  const v = parsed as Record<string, unknown>;
-  if (typeof v.id !== "string" || typeof v.event !== "string" || typeof v.body !== "string") return null;
-  const h = typeof v.headers === "object" && v.headers !== null ? (v.headers as Record<string, unknown>) : {};
-  const headers: JournalHeaders = {};
-  if (typeof h["content-type"] === "string") headers["content-type"] = h["content-type"];
-  if (typeof h["user-agent"] === "string") headers["user-agent"] = h["user-agent"];
-  return {
-    received_at: typeof v.received_at === "string" ? v.received_at : "",
-    id: v.id,
-    event: v.event,
-    body: v.body,
-    headers,
-    key_present: v.key_present === true,
-  };
 }
 
 const MAX_CHUNK_BYTES = 64 * 1024 * 1024;

@@ -270,7 +270,8 @@ export interface JournalContents {
   tornTail: boolean;
 }
 
-function asEntry(value: unknown): JournalEntry | null {
+/** A parsed journal line as an entry, or null when it is not one (the one rule for readers). */
+export function journalEntryFrom(value: unknown): JournalEntry | null {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
   const v = value as Record<string, unknown>;
   if (typeof v.received_at !== "string" || Number.isNaN(Date.parse(v.received_at))) return null;
@@ -308,7 +309,7 @@ export async function readJournal(path: string): Promise<JournalContents> {
       skipped.push({ line: index + 1, reason: isTail ? "incomplete last line" : "not valid JSON" });
       return false;
     }
-    const entry = asEntry(parsed);
+    const entry = journalEntryFrom(parsed);
     if (!entry) {
       skipped.push({ line: index + 1, reason: isTail ? "incomplete last line" : "not a journal entry" });
       return false;
