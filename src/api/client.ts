@@ -32,9 +32,10 @@ const TRACE_BODY_CHARS = 2000;
 
 /** Collapse whitespace and tags of a non-JSON body into a short, redacted snippet (≤ 200 chars). */
 function bodySnippet(text: string, max = SNIPPET_CHARS): string {
+  // Redacted before and after the tags go: a tag inside a secret (`abc<wbr>def`) would otherwise hide it.
   const flat = redact(
-    text
-      .replace(/<[^>]*>/g, " ")
+    redact(text)
+      .replace(/<[^>]*>/g, "")
       .replace(/\s+/g, " ")
       .trim(),
   );
@@ -281,6 +282,8 @@ export class ApiClient {
   }
 }
 
+/** Redacted before it is cut: a secret straddling the cut would no longer match as a whole. */
 function clip(text: string): string {
-  return text.length <= TRACE_BODY_CHARS ? text : `${text.slice(0, TRACE_BODY_CHARS)}…`;
+  const safe = redact(text);
+  return safe.length <= TRACE_BODY_CHARS ? safe : `${safe.slice(0, TRACE_BODY_CHARS)}…`;
 }

@@ -8,7 +8,11 @@ const SECRET_HEADERS = new Set(["x-dc-devkey", "x-webhook-key", "authorization",
 
 /** Remember a secret value so that it is masked wherever it would appear. Short values are ignored. */
 export function registerSecret(value: string | undefined | null): void {
-  if (typeof value === "string" && value.length >= 8) known.add(value);
+  if (typeof value !== "string" || value.length < 8) return;
+  known.add(value);
+  // Inside JSON output a secret with `"`, `\` or `/`-like characters is written escaped: mask that form too.
+  const escaped = JSON.stringify(value).slice(1, -1);
+  if (escaped !== value) known.add(escaped);
 }
 
 /** Show at most the first 4 and last 4 characters of a secret (`q3M9…x7Kp`). */

@@ -48,6 +48,16 @@ export async function readSecretFromFile(path: string): Promise<string> {
     text = await readFile(path, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
+    // Someone may have passed the secret itself instead of a path: then the "path" is never shown.
+    if (code === "ENOENT" && !/[/\\.]/.test(path) && path.length >= MIN_SECRET_LENGTH) {
+      registerSecret(path);
+      throw new UsageError(
+        "--secret-file names no file, and the value looks like it may be the secret itself.",
+        {
+          hint: "Put the secret in a file (mode 0600) and pass its path, or use --secret-env VAR.",
+        },
+      );
+    }
     throw new UsageError(`Cannot read the secret file ${path}${code ? ` (${code})` : ""}.`);
   }
   return checked(text.replace(/\r?\n$/, ""), `the file ${path}`);

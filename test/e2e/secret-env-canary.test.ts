@@ -37,3 +37,15 @@ test("--secret-env <the secret itself>: exit 2 with a sentence, and the value is
     }
   }
 });
+
+test("--secret-file <the secret itself>: exit 2, and the value is never printed", async () => {
+  const canary = "CanaryFileZq8xVw3LmN5pR7tY9uB2cD4eF6gH8jK";
+  for (const [name, args] of commands) {
+    const res = await runCli([...args, "--secret-file", canary, "--json"], {
+      env: { CERTWH_API_KEY: "sandbox-key-0123456789", CERTWH_BASE_URL: "http://127.0.0.1:9/services/v2" },
+    });
+    assert.equal(res.code, 2, `${name}: ${res.stderr}`);
+    assert.match(res.stderr, /may be the secret itself/, name);
+    assert.equal(`${res.stdout}${res.stderr}`.includes(canary.slice(6, 20)), false, `${name}: printed`);
+  }
+});

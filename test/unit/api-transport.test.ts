@@ -197,3 +197,26 @@ test("base URL rule: https anywhere, http only on loopback", () => {
     assert.throws(() => checkBaseUrl(bad), UsageError, bad);
   }
 });
+
+test("canary: a key cut by the trace's length limit or split by an HTML tag is still masked", async () => {
+  const key = `edge-${randomBytes(18).toString("hex")}`;
+  const half = key.length / 2;
+  const bodies = [
+    // Straddles the 2,000-character cut of --verbose traces.
+    JSON.stringify({ errors: [{ code: "x", message: `${"a".repeat(1930)}${key}` }] }),
+    // A tag inside the key: the error snippet drops tags.
+    `<html>key ${key.slice(0, half)}<wbr>${key.slice(half)} end</html>`,
+  ];
+  for (const body of bodies) {
+    const { url } = await serve((_req, res) => {
+      res.writeHead(400, { "content-type": body.startsWith("{") ? "application/json" : "text/html" });
+      res.end(body);
+    });
+    const lines: string[] = [];
+    const client = api(`${url}/services/v2`, { apiKey: key, trace: (l) => lines.push(l) });
+    const err = await client.getWebhook().catch((e: unknown) => e);
+    const failure = describeFailure(err);
+    const seen = [...lines, failure.message, failure.hint ?? ""].join("\n");
+    assert.ok(!seen.includes(key.slice(8, 30)), `a recognisable part of the key leaked:\n${seen}`);
+  }
+});

@@ -1,0 +1,32 @@
+import assert from "node:assert/strict";
+import { afterEach, test } from "node:test";
+import { clearSecrets, mask, redact, redactHeaders, registerSecret } from "../../src/util/redact.js";
+
+afterEach(() => clearSecrets());
+
+test("a registered secret is masked wherever it appears", () => {
+  const secret = "Zq8xVw3LmN5pR7tY9uB2cD4eF6gH8jKa";
+  registerSecret(secret);
+  assert.equal(redact(`key=${secret}; again ${secret}`), `key=${mask(secret)}; again ${mask(secret)}`);
+});
+
+test("the JSON-escaped form of a secret with quotes or backslashes is masked too", () => {
+  const secret = 'Qx8vS8xC4fyp"x\\y/z+=0123456789ab';
+  registerSecret(secret);
+  const json = JSON.stringify({ message: `Secret ${secret} rejected` });
+  assert.ok(json.includes(JSON.stringify(secret).slice(1, -1)), "the escaped form is what JSON holds");
+  assert.ok(!redact(json).includes('fyp\\"x'), redact(json));
+});
+
+test("secret headers are dropped from traces whatever their value", () => {
+  assert.deepEqual(redactHeaders({ "X-DC-DEVKEY": "k", "x-webhook-key": "s", accept: "application/json" }), {
+    "X-DC-DEVKEY": "[redacted]",
+    "x-webhook-key": "[redacted]",
+    accept: "application/json",
+  });
+});
+
+test("masks show at most 4 + 4 characters, and nothing of short values", () => {
+  assert.equal(mask("0123456789abcdefghij"), "0123…ghij");
+  assert.equal(mask("short-value"), "****");
+});
