@@ -8,7 +8,7 @@ import { describeFailure, errorDocument, reword } from "../cli/exit-codes.js";
 import { UsageError } from "../errors.js";
 import { closestEventName, findEventType, SUBSCRIBABLE_EVENTS } from "../events/catalogue.js";
 import { parseHttpUrl, parsePositiveInteger } from "../flows/flag-values.js";
-import { warnAboutFlags } from "../flows/flag-warnings.js";
+import { warnAboutFlags, warnIfCleartextKey } from "../flows/flag-warnings.js";
 import { resolveSecret, saveGeneratedSecret } from "../flows/secret-source.js";
 import {
   parseEventFlags,
@@ -250,6 +250,7 @@ export async function run(raw: RawListenOptions, ctx: CommandContext): Promise<v
   tuneV8ForListen();
   const io = ctx.io;
   warnAboutFlags(io, { unknownEvents: parsed.unknownEvents, policy: { allowLoopbackHttp: true } });
+  if (parsed.forwardTo) warnIfCleartextKey(io, "--forward-to", parsed.forwardTo, true);
   const resolved = await resolveSecret(parsed.secret, ctx.env);
   const secret = resolved.value || generateSecret();
   await saveGeneratedSecret(resolved); // --secret-out, before the webhook gets the secret

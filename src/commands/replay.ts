@@ -6,6 +6,7 @@ import type { CommandContext } from "../cli/context.js";
 import { RefusedError, UsageError } from "../errors.js";
 import { closestEventName, findEventType } from "../events/catalogue.js";
 import { parseHttpUrl, parsePositiveInteger } from "../flows/flag-values.js";
+import { warnIfCleartextKey } from "../flows/flag-warnings.js";
 import { resolveSecret } from "../flows/secret-source.js";
 import { parseSecretSource, type SecretSource } from "../flows/webhook-flags.js";
 import { createForwarder, type ForwardResult } from "../listen/forward.js";
@@ -141,6 +142,7 @@ export async function run(
   const { io } = ctx;
   const selection = parseReplayOptions(opts);
   const secret = (await resolveSecret(selection.secret, ctx.env)).value;
+  warnIfCleartextKey(ctx.io, "--to", selection.to, secret !== undefined);
   // --request-timeout, CERTWH_REQUEST_TIMEOUT or the profile; no API key is needed.
   const timeoutMs = (await ctx.settings()).requestTimeoutMs;
 

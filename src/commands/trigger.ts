@@ -11,6 +11,7 @@ import { AuthError, RefusedError, TimeoutError, UsageError } from "../errors.js"
 import { closestEventName, findEventType } from "../events/catalogue.js";
 import { buildEvent, type EventBody, randomSampleIds } from "../events/payloads.js";
 import { parseHttpUrl, parsePositiveInteger, parsePositiveSeconds } from "../flows/flag-values.js";
+import { warnIfCleartextKey } from "../flows/flag-warnings.js";
 import { resolveSecret } from "../flows/secret-source.js";
 import { parseSecretSource, type SecretSource } from "../flows/webhook-flags.js";
 import { registerSecret } from "../util/redact.js";
@@ -116,6 +117,7 @@ export async function run(raw: RawTriggerOptions, ctx: Ctx): Promise<void> {
 
 async function direct(opts: TriggerOptions, url: URL, ctx: Ctx): Promise<void> {
   const secret = (await resolveSecret(opts.secret, ctx.env)).value;
+  warnIfCleartextKey(ctx.io, "--to", url, secret !== undefined);
   const body = eventBody(opts);
   const { Sender } = await import("../sandbox/deliver.js");
   // trigger is certwh, not the sandbox: the receiver sees certwh/<version>.

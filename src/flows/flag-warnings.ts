@@ -31,3 +31,16 @@ export function warnAboutFlags(
     );
   }
 }
+
+/** X-WEBHOOK-KEY is the secret itself: over plain http to another machine anyone on the path can read it. */
+export function warnIfCleartextKey(
+  io: Pick<Output, "warn">,
+  flag: string,
+  url: string | URL,
+  sendsKey: boolean,
+): void {
+  const u = typeof url === "string" ? new URL(url) : url;
+  if (sendsKey && u.protocol === "http:" && !isLoopbackHost(u.hostname)) {
+    io.warn(`${flag} ${u.origin} is plain http: X-WEBHOOK-KEY (the webhook secret) travels unencrypted.`);
+  }
+}

@@ -177,3 +177,15 @@ test("resolveSecret: reads, validates, generates, writes --secret-out 0600 witho
   await assert.rejects(saveGeneratedSecret(written), /already exists/);
   assert.equal(readFileSync(out, "utf8"), `${written.value}\n`, "not overwritten");
 });
+
+test("X-WEBHOOK-KEY over plain http to another machine is warned about; loopback and https are not", async () => {
+  const { warnIfCleartextKey } = await import("../../src/flows/flag-warnings.js");
+  const warned: string[] = [];
+  const io = { warn: (t: string) => void warned.push(t) };
+  warnIfCleartextKey(io, "--to", "http://hooks.example.com/x", true);
+  warnIfCleartextKey(io, "--to", "http://hooks.example.com/x", false);
+  warnIfCleartextKey(io, "--to", "http://127.0.0.1:3000/x", true);
+  warnIfCleartextKey(io, "--forward-to", "https://hooks.example.com/x", true);
+  assert.equal(warned.length, 1);
+  assert.match(warned[0], /--to http:\/\/hooks\.example\.com is plain http: X-WEBHOOK-KEY/);
+});
