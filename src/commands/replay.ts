@@ -12,6 +12,7 @@ import { parseSecretSource, type SecretSource } from "../flows/webhook-flags.js"
 import { createForwarder, type ForwardResult } from "../listen/forward.js";
 import { type JournalContents, type JournalEntry, readJournal } from "../listen/journal.js";
 import { defaultJournalPath } from "../listen/paths.js";
+import { printable } from "../util/printable.js";
 import { userAgent } from "../util/version.js";
 
 export interface RawReplayOptions {
@@ -189,7 +190,7 @@ export async function run(
       });
       if (io.json) return;
       const label = r.status !== undefined ? String(r.status) : (r.error ?? "failed");
-      const line = `[${label}] ${entry.event} ${entry.id} (received ${entry.received_at}) → ${selection.to} (${r.ms} ms)`;
+      const line = `[${label}] ${printable(entry.event)} ${entry.id} (received ${entry.received_at}) → ${selection.to} (${r.ms} ms)`;
       if (r.ok) io.info(line);
       else io.error(line);
     },

@@ -6,6 +6,7 @@
 import { formatTimeLeft } from "../flows/verification-cli.js";
 import type { ListenEvent, ReadyEvent, StateEvent } from "../listen/types.js";
 import type { Clock } from "../util/clock.js";
+import { printable } from "../util/printable.js";
 import type { Output } from "./output.js";
 
 export interface ListenRenderer {
@@ -61,7 +62,8 @@ function describeIds(data: unknown): string {
     ["organization_id", "org"],
     ["domain_id", "domain"],
   ] as const) {
-    if (typeof d[key] === "number" || typeof d[key] === "string") parts.push(`${label} ${String(d[key])}`);
+    if (typeof d[key] === "number" || typeof d[key] === "string")
+      parts.push(`${label} ${printable(String(d[key]))}`);
   }
   return parts.join("  ");
 }
@@ -175,12 +177,12 @@ export function eventLine(e: Exclude<ListenEvent, StateEvent | ReadyEvent>, now:
     case "event": {
       const ids = describeIds(e.data);
       const unknown = e.known ? "" : "  (unknown event, passed through)";
-      return at(e.received_at, `--> ${e.event.padEnd(34)} ${ids}${unknown}`.trimEnd());
+      return at(e.received_at, `--> ${printable(e.event).padEnd(34)} ${ids}${unknown}`.trimEnd());
     }
     case "duplicate":
       return at(
         e.received_at,
-        `==  duplicate of ${e.event}${e.first_received_at ? ` at ${clockTime(e.first_received_at)}` : ""}`,
+        `==  duplicate of ${printable(e.event)}${e.first_received_at ? ` at ${clockTime(e.first_received_at)}` : ""}`,
       );
     case "rejected": {
       return {
@@ -199,7 +201,7 @@ export function eventLine(e: Exclude<ListenEvent, StateEvent | ReadyEvent>, now:
     case "exec": {
       const status = e.error ?? (e.timed_out ? "timeout" : `exit ${e.exit_code ?? e.signal}`);
       const output = e.stdout_tail ? `\n${e.stdout_tail.trimEnd().replace(/^/gm, "          | ")}` : "";
-      return at(now, `<-- [${status}] exec for ${e.event} (${e.ms} ms)${output}`);
+      return at(now, `<-- [${status}] exec for ${printable(e.event)} (${e.ms} ms)${output}`);
     }
     case "chain_saved":
       return at(now, `<-- saved ${e.files.map((f) => f.split(/[\\/]/).pop()).join(", ")} in ${e.dir}`);
@@ -216,7 +218,7 @@ export function eventLine(e: Exclude<ListenEvent, StateEvent | ReadyEvent>, now:
         text: `${clockTime(e.at)}  The tunnel is up${e.url_changed ? ` on a new URL: ${e.public_url}` : " again (same URL)"}.`,
       };
     case "until":
-      return { level: "success", text: `${e.event} arrived (--until): stopping.` };
+      return { level: "success", text: `${printable(e.event)} arrived (--until): stopping.` };
     case "interrupted":
       return { level: "info", text: `Interrupted (${e.signal}).` };
   }

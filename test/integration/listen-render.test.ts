@@ -181,3 +181,20 @@ describe("listen rendering", () => {
     assert.ok(!plain.err.join("").includes(ESC), "no escape codes without a TTY");
   });
 });
+
+test("text from the network cannot drive the terminal: control characters are escaped", () => {
+  const { io, out } = capture({ json: false });
+  const r = createListenRenderer(io, new ManualClock());
+  r.render({
+    type: "event",
+    event: "certificate_issued\u001b]0;pwned\u0007\r",
+    data: { order_id: "12\u001b[31m", certificate_id: "\r\n14:00:00  --> forged" },
+    received_at: "2026-11-27T10:00:00.000Z",
+    id: "abc",
+    known: false,
+  });
+  const text = out.join("");
+  assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f]/.test(text.replace(/\n$/, "")), JSON.stringify(text));
+  assert.equal(text.trimEnd().split("\n").length, 1, "one line, no forged second line");
+  assert.match(text, /certificate_issued\\u001b\]0;pwned\\u0007\\u000d/);
+});
