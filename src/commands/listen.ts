@@ -19,6 +19,7 @@ import {
 } from "../flows/webhook-flags.js";
 import { createListenRenderer } from "../io/render-listen.js";
 import { defaultJournalPath } from "../listen/paths.js";
+import { checkExecCommand, checkSaveChainDir } from "../listen/preflight.js";
 import type { ListenOptions, OnExitAction } from "../listen/types.js";
 import { ON_EXIT_ACTIONS } from "../listen/types.js";
 import { parseDuration } from "../listen/until.js";
@@ -245,10 +246,26 @@ function tuneV8ForListen(): void {
   setFlagsFromString("--heap-growing-percent=50");
 }
 
-export async function run(raw: RawListenOptions, ctx: CommandContext): Promise<void> {
+/** Under --json stdout stays NDJSON: a failure is one `error` line, and main prints only the human text. */
+function asNdjsonFailure(io: CommandContext["io"], err: unknown): unknown {
+  if (!io.json) return err;
+  io.ndjson({ type: "error", ...errorDocument(describeFailure(err)).error });
+  return reword(err, { reported: true });
+}
+
+async function checkFlags(raw: RawListenOptions, ctx: CommandContext): Promise<ParsedListen> {
   const parsed = parseListenOptions(raw, ctx.env);
-  tuneV8ForListen();
+  if (parsed.saveChainDir !== undefined) await checkSaveChainDir(parsed.saveChainDir);
+  if (parsed.exec !== undefined) await checkExecCommand(parsed.exec, ctx.env);
+  return parsed;
+}
+
+export async function run(raw: RawListenOptions, ctx: CommandContext): Promise<void> {
   const io = ctx.io;
+  const parsed = await checkFlags(raw, ctx).catch((err: unknown) => {
+    throw asNdjsonFailure(io, err);
+  });
+  tuneV8ForListen();
   warnAboutFlags(io, { unknownEvents: parsed.unknownEvents, policy: { allowLoopbackHttp: true } });
   if (parsed.forwardTo) warnIfCleartextKey(io, "--forward-to", parsed.forwardTo, true);
   const resolved = await resolveSecret(parsed.secret, ctx.env);
@@ -305,10 +322,8 @@ export async function run(raw: RawListenOptions, ctx: CommandContext): Promise<v
       );
     }
   } catch (err) {
-    if (!io.json || ctx.signal.aborted) throw err;
-    // Keep stdout NDJSON: the failure becomes one typed line, and main prints only the human message.
-    io.ndjson({ type: "error", ...errorDocument(describeFailure(err)).error });
-    throw reword(err, { reported: true });
+    if (ctx.signal.aborted) throw err;
+    throw asNdjsonFailure(io, err);
   } finally {
     renderer.close();
     await own?.sandbox.stop();

@@ -153,8 +153,14 @@ export async function runListen(opts: ListenOptions, deps: ListenDeps): Promise<
 
   async function setup(): Promise<void> {
     // Requests in flight will each append a line soon: a journal write waits briefly to take them together.
-    if (opts.journalPath)
-      journal = await openJournal(opts.journalPath, { expectedAppends: () => receiver?.inFlight ?? 0 });
+    const journalPath = opts.journalPath;
+    if (journalPath) {
+      journal = await openJournal(journalPath, { expectedAppends: () => receiver?.inFlight ?? 0 }).catch(
+        (error: unknown) => {
+          throw journalFailure(journalPath, error);
+        },
+      );
+    }
     const r = createReceiver({
       path: opts.path,
       secret: opts.secret,

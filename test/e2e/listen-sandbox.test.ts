@@ -114,4 +114,32 @@ describe("certwh listen --sandbox", () => {
     assert.equal((await l.exit).code, 130);
     assert.ok(!l.stdout().includes(secret) && !l.stderr().includes(secret), "the secret is never printed");
   });
+  test("bad local side effects are refused before anything starts, as one NDJSON error line (exit 2)", async () => {
+    const { tempDir } = await import("../helpers/cli.js");
+    const { writeFileSync } = await import("node:fs");
+    const home = tempDir();
+    const file = `${home}/a-file`;
+    writeFileSync(file, "");
+    const cases: [string[], RegExp][] = [
+      [["--save-chain", `${file}/certs`], /--save-chain .* is not a writable folder/],
+      [["--exec", "/nonexistent/program"], /--exec: \/nonexistent\/program is not an executable program/],
+      [["--journal", `${file}/journal.ndjson`], /Could not write the journal/],
+      [["--port", "99999"], /--port must be a number/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(["listen", "--sandbox", "--json", ...args], { configHome: home });
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+      const lines = r.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
+      const last = lines.at(-1);
+      assert.ok(
+        lines.every((l) => typeof l.type === "string"),
+        r.stdout,
+      );
+      assert.equal(last.type, "error");
+      assert.match(last.message, message);
+    }
+  });
 });

@@ -1,0 +1,40 @@
+// Checks of listen's local side effects before anything starts, so a CI job fails at once (exit 2) instead of
+// at the first event: the --save-chain folder must be writable, the --exec program must exist.
+
+import { constants } from "node:fs";
+import { access, mkdir } from "node:fs/promises";
+import { delimiter, join } from "node:path";
+import { UsageError } from "../errors.js";
+import { splitCommand } from "./exec.js";
+
+export async function checkSaveChainDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o755 });
+    await access(dir, constants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? "error";
+    throw new UsageError(`--save-chain ${dir} is not a writable folder (${code}).`);
+  }
+}
+
+async function isExecutable(path: string): Promise<boolean> {
+  return access(path, constants.X_OK).then(
+    () => true,
+    () => false,
+  );
+}
+
+export async function checkExecCommand(command: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const program = splitCommand(command)[0];
+  if (program === undefined) throw new UsageError("--exec needs a command.");
+  if (program.includes("/")) {
+    if (await isExecutable(program)) return;
+  } else {
+    for (const folder of (env.PATH ?? "").split(delimiter).filter(Boolean)) {
+      if (await isExecutable(join(folder, program))) return;
+    }
+  }
+  throw new UsageError(
+    `--exec: ${program} is not an executable program${program.includes("/") ? "" : " on PATH"}.`,
+  );
+}
