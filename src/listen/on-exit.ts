@@ -5,7 +5,7 @@
 
 import { ApiError } from "../api/errors.js";
 import type { WebhookApi } from "../api/types.js";
-import { type Claim, restoreRequest } from "./guard.js";
+import { type Claim, looksLikeListenEndpoint, restoreRequest } from "./guard.js";
 import type { ListenEvent, OnExitAction } from "./types.js";
 
 export interface OnExitInput {
@@ -62,6 +62,18 @@ async function restore(input: OnExitInput, signal: AbortSignal): Promise<OnExitO
     };
   }
   const previous = claim.previous;
+  if (looksLikeListenEndpoint(previous.endpoint)) {
+    // It pointed at another listen session's receiver (one that crashed or used --on-exit keep): putting that
+    // back would aim CertCentral at a dead tunnel, and what came before it is unknown to this session.
+    const result = await deactivate(api, id, input.active, signal);
+    return {
+      ...result,
+      message:
+        `Before this session webhook ${id} pointed at ${previous.endpoint}, a leftover \`certwh listen\` receiver, ` +
+        `so there is nothing worth restoring. ${result.message} Point it at your real endpoint with ` +
+        "`certwh update-url --url https://…`.",
+    };
+  }
   try {
     await api.updateWebhook(id, restoreRequest(previous), { signal });
   } catch (err) {

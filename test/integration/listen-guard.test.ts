@@ -78,6 +78,28 @@ describe("listen's single-webhook guard", () => {
     assert.match(onExit.message, /verified again/);
   });
 
+  test("--on-exit restore after taking over a crashed listen's leftover: deactivated, not aimed at a dead tunnel", async (t) => {
+    const sandbox = await startSandbox();
+    t.after(() => sandbox.stop());
+    // The previous session's receiver is gone; its webhook still points there, active.
+    const leftover = await startReceiver(t, "/hook/AAAAAAAAAAAAAAAAAAAAAA");
+    const id = await activeWebhookAt(sandbox, leftover, PROD_SECRET);
+    const s = await startSession(t, {
+      sandboxInstance: sandbox,
+      options: { force: true, onExit: "restore" },
+    });
+    const ready = await s.ready();
+    s.interrupt("SIGINT");
+    await s.outcome;
+    const hook = sandbox.webhook();
+    assert.equal(hook?.id, id);
+    assert.equal(hook?.endpoint, ready.public_url, "not re-pointed at the leftover receiver");
+    assert.equal(hook?.status, "inactive");
+    const onExit = s.events.find((e) => e.type === "state" && e.stage === "on_exit");
+    assert.ok(onExit?.type === "state" && onExit.stage === "on_exit");
+    assert.match(onExit.message, /leftover `certwh listen` receiver/);
+  });
+
   test("no token within the window: new challenges up to the bound, then exit 6 with resume steps", async (t) => {
     const clock = new ManualClock();
     const sandbox = await startSandbox();
