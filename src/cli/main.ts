@@ -12,7 +12,7 @@ import { buildProgram } from "./program.js";
  * A signal repeated within this window is the same interruption, not an impatient second Ctrl-C: conf's
  * file writer (atomically → when-exit) re-raises the signal it caught with process.kill.
  */
-const REPEAT_WINDOW_MS = 300;
+const REPEAT_WINDOW_MS = 100;
 
 function installSignalHandlers(controller: AbortController): () => void {
   let firstAt = 0;

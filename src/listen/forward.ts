@@ -220,7 +220,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
     if (health.down && !saidDown) {
       saidDown = true;
       notice(
-        `Your app at ${url} is not answering (${health.failuresInARow} failures in a row). ${pendingCount()} ` +
+        `Your app at ${url} keeps failing (${health.failuresInARow} failed deliveries in a row). ${pendingCount()} ` +
           `forward(s) wait${backlog ? " (every event is in the journal)" : ""} and are retried one at a time until it answers.`,
       );
     } else if (saidDown && health.failuresInARow === 0) {

@@ -272,7 +272,7 @@ export async function runListen(opts: ListenOptions, deps: ListenDeps): Promise<
         stopper.finish({
           kind: "error",
           error: new TimeoutError(
-            `${opts.until ? `No ${opts.until.event} event arrived` : "Listen stopped"} within --timeout (${Math.round(ms / 1000)} s).`,
+            `${opts.until ? `No ${opts.until.event} event arrived` : "Listen stopped"} within --timeout (${ms < 10_000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`}).`,
             { hint: "Raise --timeout, or check `certwh logs` for deliveries CertCentral attempted." },
           ),
         });

@@ -152,7 +152,7 @@ test("a down app gets one request at a time; once it answers, every event arrive
     onResult: (r) => results.push(r),
     onNotice: (m) => {
       notices.push(m);
-      if (/not answering/.test(m)) t.resetMaxInFlight();
+      if (/keeps failing/.test(m)) t.resetMaxInFlight();
     },
   });
   try {
@@ -173,7 +173,7 @@ test("a down app gets one request at a time; once it answers, every event arrive
       "failures while the app was down did not count against maxAttempts",
     );
     assert.equal(notices.length, 2, notices.join("\n"));
-    assert.match(notices[0] ?? "", /^Your app at .* is not answering \(3 failures in a row\)/);
+    assert.match(notices[0] ?? "", /^Your app at .* keeps failing \(3 failed deliveries in a row\)/);
     assert.match(notices[1] ?? "", /^Your app at .* answers again/);
   } finally {
     await f.close();
