@@ -32,13 +32,12 @@ const TRACE_BODY_CHARS = 2000;
 
 /** Collapse whitespace and tags of a non-JSON body into a short, redacted snippet (≤ 200 chars). */
 function bodySnippet(text: string, max = SNIPPET_CHARS): string {
-  // Redacted before and after the tags go: a tag inside a secret (`abc<wbr>def`) would otherwise hide it.
-  const flat = redact(
-    redact(text)
-      .replace(/<[^>]*>/g, "")
-      .replace(/\s+/g, " ")
-      .trim(),
-  );
+  const raw = redact(text);
+  const spaced = raw.replace(/<[^>]*>/g, " ");
+  // A tag inside a secret (`abc<wbr>def`) would hide it from redaction: joined up, it shows and is masked.
+  const joined = raw.replace(/<[^>]*>/g, "");
+  const safe = redact(joined) !== joined ? redact(joined) : spaced;
+  const flat = safe.replace(/\s+/g, " ").trim();
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
 
