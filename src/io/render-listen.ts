@@ -210,7 +210,7 @@ export function eventLine(e: Exclude<ListenEvent, StateEvent | ReadyEvent>, now:
     case "tunnel_down":
       return {
         level: "warn",
-        text: `${clockTime(e.at)}  The tunnel is down; waiting up to ${Math.round(e.grace_ms / 1000)} s for it.`,
+        text: `${clockTime(e.at)}  The tunnel is down${e.reason ? ` (${e.reason})` : ""}; waiting up to ${Math.round(e.grace_ms / 1000)} s for it.`,
       };
     case "tunnel_up":
       return {

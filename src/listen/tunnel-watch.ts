@@ -38,7 +38,12 @@ export function watchTunnel(o: TunnelWatchOptions): TunnelWatch {
       if (grace) return; // already down
       const timer = new AbortController();
       grace = timer;
-      o.emit({ type: "tunnel_down", at: iso(), grace_ms: o.graceMs });
+      o.emit({
+        type: "tunnel_down",
+        at: iso(),
+        grace_ms: o.graceMs,
+        ...(status.reason ? { reason: status.reason } : {}),
+      });
       o.clock.sleep(o.graceMs, timer.signal).then(
         () => {
           if (grace !== timer) return;

@@ -135,7 +135,7 @@ export type ListenEvent =
       received_at: string;
       remote_address?: string;
     }
-  | { type: "tunnel_down"; at: string; grace_ms: number }
+  | { type: "tunnel_down"; at: string; grace_ms: number; reason?: string }
   | { type: "tunnel_up"; at: string; public_url?: string; url_changed: boolean }
   | {
       type: "forward";

@@ -5,6 +5,8 @@ export interface TunnelStatus {
   state: "connected" | "closed";
   /** The public base URL when known (it can change after a reconnect). */
   url?: URL;
+  /** Why it closed, when the adapter knows (e.g. the URL file holds no valid URL). Never holds secrets. */
+  reason?: string;
 }
 
 export interface Tunnel {

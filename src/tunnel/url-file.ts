@@ -34,15 +34,17 @@ export function createUrlFileTunnel(path: string, opts: UrlFileTunnelOptions = {
 
   const poll = async () => {
     let url: URL | undefined;
+    let reason = `${path} is empty or missing`;
     try {
       url = await readUrl(path);
-    } catch {
-      url = undefined; // a half-written or invalid URL counts as "down" until it is fixed
+    } catch (err) {
+      // A half-written or invalid URL counts as "down" until it is fixed; the reason says which.
+      reason = `${path} holds no usable URL: ${(err as Error).message}`;
     }
     const next = url?.href;
     if (next === current) return;
     current = next;
-    listeners.emit(url ? { state: "connected", url } : { state: "closed" });
+    listeners.emit(url ? { state: "connected", url } : { state: "closed", reason });
   };
 
   return {

@@ -59,3 +59,16 @@ test("status follows the file: emptied → closed, new URL → connected with it
     ],
   );
 });
+
+test("garbage in the file is a drop that says why", async () => {
+  const file = fileWith("https://one.example.com\n");
+  const tunnel = createUrlFileTunnel(file, { pollMs: 10 });
+  const seen: TunnelStatus[] = [];
+  tunnel.onStatus((s) => seen.push(s));
+  await tunnel.start(8080);
+  writeFileSync(file, "ftp://not-a-tunnel\n");
+  for (let i = 0; i < 200 && seen.length < 1; i++) await new Promise((r) => setTimeout(r, 10));
+  await tunnel.close();
+  assert.equal(seen[0]?.state, "closed");
+  assert.match(seen[0]?.reason ?? "", /holds no usable URL/);
+});
