@@ -7,6 +7,7 @@ import type { WebhookApi, WebhookSettings } from "../api/types.js";
 import type { ServerLimits } from "../receiver/server.js";
 import type { Tunnel } from "../tunnel/tunnel.js";
 import type { Clock } from "../util/clock.js";
+import type { ForwardResult } from "./forward.js";
 
 export type OnExitAction = "deactivate" | "restore" | "keep";
 export const ON_EXIT_ACTIONS: readonly OnExitAction[] = ["deactivate", "restore", "keep"];
@@ -137,19 +138,8 @@ export type ListenEvent =
     }
   | { type: "tunnel_down"; at: string; grace_ms: number; reason?: string }
   | { type: "tunnel_up"; at: string; public_url?: string; url_changed: boolean }
-  | {
-      type: "forward";
-      id: string;
-      event: string;
-      url: string;
-      attempt: number;
-      ok: boolean;
-      status?: number;
-      ms: number;
-      error?: string;
-      final: boolean;
-      retry_in_ms?: number;
-    }
+  /** The forwarder's result on the wire: snake_case like every NDJSON field. */
+  | ({ type: "forward"; retry_in_ms?: number } & Omit<ForwardResult, "retryInMs">)
   | {
       type: "exec";
       id?: string;
