@@ -1,21 +1,9 @@
 // `certwh listen --sandbox` through the built CLI: an in-process sandbox, no tunnel, real signals.
 import assert from "node:assert/strict";
-import { connect } from "node:net";
 import { describe, test } from "node:test";
 import { runCli } from "../helpers/cli.js";
+import { portClosed } from "../helpers/port.js";
 import { isState, spawnListen } from "./listen-support.js";
-
-function refused(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = connect(Number(port), hostname);
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once("error", () => resolve(true));
-  });
-}
 
 describe("certwh listen --sandbox", () => {
   test("--json: ready with the sandbox's URL and key, events from `certwh trigger`, SIGINT → 130", async (t) => {
@@ -46,7 +34,7 @@ describe("certwh listen --sandbox", () => {
     assert.equal(onExit?.action, "deactivate");
     assert.equal(onExit?.outcome, "done");
     for (const line of l.lines) assert.equal(typeof line.type, "string", JSON.stringify(line));
-    assert.ok(await refused(String(ready.local_url)), "the receiver port is closed");
+    assert.ok(await portClosed(String(ready.local_url)), "the receiver port is closed");
   });
 
   test("human output: ready block on stderr, event lines on stdout; SIGTERM → 143", async (t) => {

@@ -1,29 +1,17 @@
 // The listen orchestration end to end in-process: sandbox as CertCentral, FakeTunnel as the tunnel.
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
-import { connect } from "node:net";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { readJournal } from "../../src/listen/journal.js";
 import type { ListenEvent } from "../../src/listen/types.js";
 import { tempDir } from "../helpers/cli.js";
 import type { FakeTunnel } from "../helpers/fake-tunnel.js";
+import { portClosed } from "../helpers/port.js";
 import { startReceiver } from "../helpers/sandbox.js";
 import { SECRET, startSession } from "./listen-support.js";
 
 type Of<T extends ListenEvent["type"]> = Extract<ListenEvent, { type: T }>;
-
-function portClosed(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = connect(Number(port), hostname);
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once("error", () => resolve(true));
-  });
-}
 
 describe("listen session", () => {
   test("creates, verifies and activates, reports events, journals them, and deactivates on SIGINT", async (t) => {
