@@ -3,6 +3,7 @@
 import type { WebhookApi } from "../api/types.js";
 import type { GlobalFlags, ResolvedSettings } from "../config/types.js";
 import { AuthError } from "../errors.js";
+import { fdStream, isTerminal } from "../io/fd-stream.js";
 import { type ChalkConstructor, Output, type OutputStream, showsColor } from "../io/output.js";
 import { createPrompter, type Prompter } from "../io/prompt.js";
 import { type Clock, systemClock } from "../util/clock.js";
@@ -45,7 +46,7 @@ function noColorEnv(env: NodeJS.ProcessEnv): boolean {
 export function colourWanted(
   globals: Pick<GlobalFlags, "color">,
   env: NodeJS.ProcessEnv = process.env,
-  stderr: OutputStream = process.stderr,
+  stderr: OutputStream = fdStream(2),
 ): boolean {
   return showsColor(globals.color && !noColorEnv(env), stderr);
 }
@@ -81,15 +82,15 @@ export function createContext(init: ContextInit): CommandContext {
   const env = init.env ?? process.env;
   const globals = init.globals;
   const io = new Output({
-    stdout: init.stdout ?? process.stdout,
-    stderr: init.stderr ?? process.stderr,
+    stdout: init.stdout ?? fdStream(1),
+    stderr: init.stderr ?? fdStream(2),
     json: globals.json,
     color: globals.color && !noColorEnv(env),
     verbose: globals.verbose,
     chalk: init.chalk,
   });
   const ci = env.CI !== undefined && env.CI !== "" && env.CI !== "false" && env.CI !== "0";
-  const interactive = globals.input && !ci && (init.stdinIsTTY ?? process.stdin.isTTY === true);
+  const interactive = globals.input && !ci && (init.stdinIsTTY ?? isTerminal(0));
   const signal = init.signal ?? new AbortController().signal;
   const clock = init.clock ?? systemClock;
 

@@ -2,7 +2,9 @@
 // that does). SIGINT/SIGTERM abort the run's signal once; a second Ctrl-C exits at once.
 
 import { CertwhError, ExitCode, InterruptedError, UsageError } from "../errors.js";
+import { fdStream, writeFd } from "../io/fd-stream.js";
 import { CommanderError } from "./commander.js";
+import { loadReporting } from "./lazy.js";
 import { buildProgram } from "./program.js";
 
 // Output (chalk) and the failure table load only when there is a failure to report: --help and
@@ -40,14 +42,6 @@ function interruptedExitCode(reason: unknown): number {
   return reason instanceof InterruptedError ? reason.exitCode : ExitCode.sigint;
 }
 
-/** `certwh … | head` closes stdout early: that is not an error worth a stack trace. */
-function exitQuietlyOnBrokenPipe(): void {
-  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-    if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
-    throw err;
-  });
-}
-
 /** commander answers `help <unknown>` with the general help and exit 0; a typo deserves exit 2. */
 function rejectHelpForUnknownCommand(program: ReturnType<typeof buildProgram>, argv: string[]): void {
   const [first, name] = argv.slice(2);
@@ -64,7 +58,6 @@ function wantsJson(argv: string[]): boolean {
 export async function main(argv: string[]): Promise<void> {
   const controller = new AbortController();
   const removeHandlers = installSignalHandlers(controller);
-  exitQuietlyOnBrokenPipe();
   let code: number = ExitCode.ok;
   try {
     const program = buildProgram({ signal: controller.signal });
@@ -88,27 +81,27 @@ async function report(err: unknown, argv: string[]): Promise<number> {
     if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return ExitCode.ok;
     if (err.code === "commander.help" || err.exitCode === 0) return ExitCode.ok;
     if (wantsJson(argv)) {
-      const { errorDocument } = await import("./exit-codes.js");
+      const { errorDocument } = (await loadReporting()).exitCodes;
       const message = err.message.replace(/^error: /, "");
-      process.stdout.write(
-        `${JSON.stringify(errorDocument({ exitCode: ExitCode.usage, code: "usage", message }))}\n`,
-      );
+      const document = errorDocument({ exitCode: ExitCode.usage, code: "usage", message });
+      const left = writeFd(1, `${JSON.stringify(document)}\n`);
+      if (left) process.stdout.write(left);
     }
     return ExitCode.usage;
   }
-  const [{ describeFailure, errorDocument }, { Output, loadChalk, showsColor }] = await Promise.all([
-    import("./exit-codes.js"),
-    import("../io/output.js"),
-  ]);
+  const { exitCodes, output } = await loadReporting();
+  const { describeFailure, errorDocument } = exitCodes;
+  const { Output, loadChalk, showsColor } = output;
   const failure = describeFailure(err);
   const color = !process.env.NO_COLOR && !argv.includes("--no-color");
+  const stderr = fdStream(2);
   const io = new Output({
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout: fdStream(1),
+    stderr,
     json: wantsJson(argv),
     color,
     verbose: argv.includes("--verbose"),
-    chalk: showsColor(color, process.stderr) ? await loadChalk() : undefined,
+    chalk: showsColor(color, stderr) ? await loadChalk() : undefined,
   });
   if (io.json && !(err instanceof CertwhError && err.reported)) {
     io.writeJson(errorDocument(failure));

@@ -5,13 +5,14 @@
 import type { GlobalFlags } from "../config/types.js";
 import { version } from "../util/version.js";
 import { Command, Option } from "./commander.js";
-import type { CommandContext } from "./context.js";
+import { loadCommand } from "./lazy.js";
 import { register as registerConfig } from "./register/config.js";
 import { register as registerLifecycle } from "./register/lifecycle.js";
 import { register as registerListen } from "./register/listen.js";
 import { register as registerMisc } from "./register/misc.js";
 import { register as registerSandbox } from "./register/sandbox.js";
 import type { Runner } from "./runner.js";
+import { commanderStdout } from "./stdout.js";
 
 export interface ProgramIO {
   /** Aborted on SIGINT/SIGTERM. */
@@ -40,7 +41,7 @@ export function buildProgram(io: ProgramIO): Command {
     )
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .configureOutput({ ...commanderStdout, writeErr: (s) => process.stderr.write(s) })
     .addHelpText(
       "after",
       `
@@ -55,15 +56,10 @@ Run \`certwh help <command>\` for a command's flags and examples.`,
 
   const run: Runner = async (name, options, command) => {
     const globals = command.optsWithGlobals() as unknown as GlobalFlags;
-    const { createContext, colourWanted } = await import("./context.js");
+    const { command: mod, context, output } = await loadCommand(name);
     // chalk costs start-up time; it is loaded only when stderr will really show colour.
-    const chalk = colourWanted(globals, io.env)
-      ? await (await import("../io/output.js")).loadChalk()
-      : undefined;
-    const ctx = createContext({ globals, env: io.env, signal: io.signal, chalk });
-    const mod = (await import(`../commands/${name}.js`)) as {
-      run(opts: unknown, ctx: CommandContext): Promise<void>;
-    };
+    const chalk = context.colourWanted(globals, io.env) ? await output.loadChalk() : undefined;
+    const ctx = context.createContext({ globals, env: io.env, signal: io.signal, chalk });
     await mod.run(options, ctx);
   };
 

@@ -3,18 +3,11 @@
 
 import { checkBaseUrl } from "../api/base-url.js";
 import { UsageError } from "../errors.js";
+import { SETTING_KEYS, type SettingKey } from "./setting-keys.js";
 import type { ProfileSettings } from "./store.js";
 import type { Region } from "./types.js";
 
-export const SETTING_KEYS = ["region", "base_url", "request_timeout", "api_key"] as const;
-export type SettingKey = (typeof SETTING_KEYS)[number];
-
-export const SETTING_DESCRIPTIONS: Record<SettingKey, string> = {
-  region: "CertCentral instance: us or eu",
-  base_url: "Services API base URL (overrides region), e.g. a sandbox's",
-  request_timeout: "timeout of each API request, in seconds",
-  api_key: "CertCentral API key (set it with `certwh login`)",
-};
+export { SETTING_DESCRIPTIONS, SETTING_KEYS, type SettingKey } from "./setting-keys.js";
 
 const MAX_TIMEOUT_SECONDS = 3600;
 

@@ -15,7 +15,13 @@ export function createPrompter(interactive: boolean, signal?: AbortSignal): Prom
   const refuse = (flag: string): never => {
     throw new UsageError(`This needs input, and certwh is not running interactively: pass ${flag}.`);
   };
-  const context = { output: process.stderr, signal };
+  // A getter: process.stderr is created only when a prompt is really shown (start-up cost).
+  const context = {
+    get output() {
+      return process.stderr;
+    },
+    signal,
+  };
   // In raw mode Ctrl-C is a keypress, not a signal: inquirer reports it as ExitPromptError.
   const asked = async <T>(prompt: Promise<T>): Promise<T> => {
     try {

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { SETTING_DESCRIPTIONS, SETTING_KEYS } from "../../config/settings.js";
+import { SETTING_DESCRIPTIONS, SETTING_KEYS } from "../../config/setting-keys.js";
 import type { Runner } from "../runner.js";
 
 /** "a, b, c or d" */

@@ -1,0 +1,180 @@
+// Bundles the CLI that bin/certwh.cjs runs from tsc's output (dist/) into CommonJS, because start-up time
+// is most of what `certwh --help` or `certwh event-types` costs and Node starts CommonJS faster than ES
+// modules (no ESM loader) and one file faster than dozens:
+//   dist/bundle/certwh.cjs          the command table: main, commander, flags and help. Nothing else.
+//   dist/bundle/commands/<name>.cjs one per src/commands/<name>.ts, with its context, output and error
+//                                   reporting; loaded only when that command runs.
+//   dist/bundle/report.cjs          error reporting when no command was loaded (usage errors).
+// A module the core bundle holds is never copied into a command bundle: the command gets the core's
+// instance (so `instanceof CertwhError` and friends hold across bundles). Dependencies stay in
+// node_modules, except commander, which is bundled into the core with its child_process require made lazy
+// (it needs it only for external subcommands, which certwh has none of).
+// The library entries (certwh, certwh/receiver, certwh/sandbox) stay tsc's ES modules.
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import Module, { createRequire } from "node:module";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Script } from "node:vm";
+import { build } from "esbuild";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const dist = join(root, "dist");
+const out = join(dist, "bundle");
+const posix = (p) => p.split("\\").join("/");
+
+/** import.meta.url stands for dist/util/version.js, whose package.json lookup is the only use of it. */
+const metaUrl = (bundleDir) => ({
+  banner: {
+    js: `const __certwhModuleUrl = require("node:url").pathToFileURL(require("node:path").join(__dirname, ${JSON.stringify(posix(relative(bundleDir, join(dist, "util", "version.js"))))})).href;`,
+  },
+  define: { "import.meta.url": "__certwhModuleUrl" },
+});
+
+const common = {
+  bundle: true,
+  platform: "node",
+  format: "cjs",
+  target: "node20",
+  packages: "external",
+  logLevel: "warning",
+  // lazy.cjs requires command bundles by a computed path on purpose.
+  logOverride: { "unsupported-require-call": "silent" },
+};
+
+/** Entry modules made from a few lines of source, resolved against dist/. */
+function virtualEntries(sources) {
+  return {
+    name: "virtual-entries",
+    setup(b) {
+      b.onResolve({ filter: /^entry:/ }, (a) => ({ path: a.path.slice(6), namespace: "entry" }));
+      b.onLoad({ filter: /.*/, namespace: "entry" }, (a) => ({
+        contents: sources[a.path],
+        resolveDir: dist,
+        loader: "js",
+      }));
+    },
+  };
+}
+
+/** The core's swaps: commander bundled (with a lazy child_process), and lazy.js replaced by lazy.cjs. */
+const coreSwaps = {
+  name: "core-swaps",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]dist[\\/]cli[\\/]commander\.js$/ }, () => ({
+      contents: 'export { Command, CommanderError, Option } from "commander";',
+      resolveDir: join(dist, "cli"),
+      loader: "js",
+    }));
+    b.onResolve({ filter: /^commander$/ }, () => ({
+      path: join(root, "node_modules", "commander", "index.js"),
+    }));
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (a) =>
+      a.importer.includes("node_modules") ? { path: "child_process", namespace: "lazy-builtin" } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, () => ({
+      contents:
+        'let m; const load = () => (m ??= require("node:child_process")); module.exports = new Proxy({}, { get: (_, k) => load()[k] });',
+      loader: "js",
+    }));
+    b.onResolve({ filter: /^\.\/lazy\.js$/ }, () => ({ path: join(root, "scripts", "bundle", "lazy.cjs") }));
+  },
+};
+
+/** In a command bundle, a module the core holds becomes a reference to the core's instance. */
+function fromCore(coreModules, coreFromHere) {
+  return {
+    name: "from-core",
+    setup(b) {
+      b.onResolve({ filter: /^\./ }, (a) => {
+        const key = posix(relative(dist, join(a.resolveDir, a.path)));
+        return coreModules.has(key) ? { path: key, namespace: "core" } : undefined;
+      });
+      b.onResolve({ filter: /^certwh-core$/ }, () => ({ path: coreFromHere, external: true }));
+      b.onLoad({ filter: /.*/, namespace: "core" }, (a) => ({
+        contents: `module.exports = require("certwh-core").modules[${JSON.stringify(a.path)}];`,
+        loader: "js",
+      }));
+    },
+  };
+}
+
+async function buildCore() {
+  const entry = (modules) =>
+    [
+      'export { main } from "./cli/main.js";',
+      ...modules.map((m, i) => `import * as m${i} from "./${m}";`),
+      `export const modules = { ${modules.map((m, i) => `${JSON.stringify(m)}: m${i}`).join(", ")} };`,
+    ].join("\n");
+  const options = (source) => ({
+    ...common,
+    ...metaUrl(out),
+    entryPoints: ["entry:core"],
+    outfile: join(out, "certwh.cjs"),
+    plugins: [virtualEntries({ core: source }), coreSwaps],
+    metafile: true,
+  });
+  // First pass: which of dist/ the core needs; second: the same, exporting each of them for the commands.
+  const first = await build({ ...options(entry([])), write: false });
+  const modules = Object.keys(first.metafile.inputs)
+    .filter((p) => p.startsWith("dist/"))
+    .map((p) => p.slice("dist/".length));
+  await build(options(entry(modules)));
+  return new Set(modules);
+}
+
+const RUNTIME = [
+  'export * as context from "./cli/context.js";',
+  'export * as output from "./io/output.js";',
+  'export * as exitCodes from "./cli/exit-codes.js";',
+].join("\n");
+
+async function buildCommands(coreModules) {
+  const names = readdirSync(join(dist, "commands"))
+    .filter((f) => f.endsWith(".js"))
+    .map((f) => f.slice(0, -3));
+  const dir = join(out, "commands");
+  await build({
+    ...common,
+    ...metaUrl(dir),
+    entryPoints: names.map((n) => ({ in: `entry:${n}`, out: n })),
+    outdir: dir,
+    outExtension: { ".js": ".cjs" },
+    plugins: [
+      virtualEntries(
+        Object.fromEntries(
+          names.map((n) => [n, `export * as command from "./commands/${n}.js";\n${RUNTIME}`]),
+        ),
+      ),
+      fromCore(coreModules, "../certwh.cjs"),
+    ],
+  });
+  await build({
+    ...common,
+    ...metaUrl(out),
+    entryPoints: ["entry:report"],
+    outfile: join(out, "report.cjs"),
+    plugins: [virtualEntries({ report: RUNTIME }), fromCore(coreModules, "./certwh.cjs")],
+  });
+}
+
+rmSync(out, { recursive: true, force: true });
+await buildCommands(await buildCore());
+
+// V8's compiled code for the core bundle, made by running what every start runs (the command table and
+// its help), so a start skips compiling it. bin/certwh.cjs uses it when this Node accepts it (same V8
+// version and flags) and compiles as usual otherwise; Node ≥ 22's module.enableCompileCache does the same.
+function writeCodeCache() {
+  const file = join(out, "certwh.cjs");
+  const script = new Script(Module.wrap(readFileSync(file, "utf8")), { filename: file });
+  const mod = new Module(file);
+  mod.filename = file;
+  mod.paths = Module._nodeModulePaths(out);
+  script.runInThisContext()(mod.exports, createRequire(file), mod, file, out);
+  const program = mod.exports.modules["cli/program.js"].buildProgram({
+    signal: new AbortController().signal,
+  });
+  program.helpInformation();
+  for (const command of program.commands) command.helpInformation();
+  writeFileSync(`${file}.cache`, script.createCachedData());
+}
+writeCodeCache();
