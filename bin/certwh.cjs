@@ -1,14 +1,66 @@
 #!/usr/bin/env node
-// Thin launcher for the bundled CLI (dist/bundle, built by `npm run build` / `prepare`). CommonJS, so a
-// run never starts Node's ES module loader unless a command needs an ESM-only dependency.
-// A bare `certwh --version` (or -V) is answered here without loading the CLI or even process.stdout, so it
-// costs little more than starting Node. The output is commander's: the version and a newline, exit 0.
+// certwh's launcher, and the loader of its CommonJS bundles (dist/bundle, built by `npm run build` /
+// `prepare`; see scripts/bundle.mjs). CommonJS, so a run never starts Node's ES module loader unless a
+// command needs an ESM-only dependency.
 "use strict";
+const Module = require("node:module");
 const { readFileSync, writeSync } = require("node:fs");
-const { join } = require("node:path");
+const { dirname, join } = require("node:path");
 
-const args = process.argv.slice(2);
-if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
+/**
+ * A bundle compiled from the V8 code cache the build wrote next to it (<bundle>.cache), so a start skips
+ * compiling it (Node ≥ 22's module.enableCompileCache does the same); when there is no cache or this Node
+ * rejects it (another V8 version or flags), V8 compiles as usual. Registered in require.cache like a
+ * required module, so bundles that require each other share one instance. The build makes the caches with
+ * this same wrapper: V8 accepts a cache only for the identical source.
+ */
+function compileBundle(file) {
+  let cachedData;
+  try {
+    cachedData = readFileSync(`${file}.cache`);
+  } catch {
+    cachedData = undefined;
+  }
+  const { Script } = require("node:vm");
+  return new Script(Module.wrap(readFileSync(file, "utf8")), { filename: file, cachedData });
+}
+
+function runBundle(script, file) {
+  const dir = dirname(file);
+  const mod = new Module(file, module);
+  mod.filename = file;
+  mod.paths = Module._nodeModulePaths(dir);
+  require.cache[file] = mod;
+  try {
+    script.runInThisContext()(mod.exports, Module.createRequire(file), mod, file, dir);
+  } catch (err) {
+    delete require.cache[file];
+    throw err;
+  }
+  mod.loaded = true;
+  return mod.exports;
+}
+
+/** Used here for the command table and by it for command bundles (scripts/bundle/lazy.cjs). */
+exports.loadBundle = (file) => require.cache[file]?.exports ?? runBundle(compileBundle(file), file);
+
+/**
+ * import() for the bundles: code compiled by vm.Script cannot import() on Node 20 without an experimental
+ * flag, so the build routes their import() of dependencies (ESM-only ones: chalk, conf, inquirer) here.
+ */
+exports.importModule = (specifier) => import(specifier);
+
+/** For the build: loads a bundle and returns the script, whose createCachedData() is the cache to write. */
+exports.compileAndRun = (file) => {
+  const script = compileBundle(file);
+  return { script, exports: runBundle(script, file) };
+};
+
+/**
+ * A bare `certwh --version` (or -V) is answered here without loading the CLI or even process.stdout, so it
+ * costs little more than starting Node. The output is commander's: the version and a newline, exit 0.
+ */
+function printVersion() {
   const pkg = JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8"));
   const line = `${String(pkg.version)}\n`;
   try {
@@ -18,32 +70,10 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
     if (err.code === "EAGAIN") process.stdout.write(line);
     else if (err.code !== "EPIPE") throw err;
   }
-} else {
-  loadCore().main(process.argv);
 }
 
-/**
- * The command table (dist/bundle/certwh.cjs), compiled from V8's code cache written next to it by the build
- * when this Node accepts it, as a plain require otherwise. Registered in require.cache either way: the
- * command bundles require the same instance.
- */
-function loadCore() {
-  const file = join(__dirname, "..", "dist", "bundle", "certwh.cjs");
-  let cachedData;
-  try {
-    cachedData = readFileSync(`${file}.cache`);
-  } catch {
-    return require(file);
-  }
-  const Module = require("node:module");
-  const { Script } = require("node:vm");
-  const script = new Script(Module.wrap(readFileSync(file, "utf8")), { filename: file, cachedData });
-  const dir = join(file, "..");
-  const mod = new Module(file, module);
-  mod.filename = file;
-  mod.paths = Module._nodeModulePaths(dir);
-  require.cache[file] = mod;
-  script.runInThisContext()(mod.exports, Module.createRequire(file), mod, file, dir);
-  mod.loaded = true;
-  return mod.exports;
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) printVersion();
+  else exports.loadBundle(join(__dirname, "..", "dist", "bundle", "certwh.cjs")).main(process.argv);
 }

@@ -11,10 +11,9 @@
 // (it needs it only for external subcommands, which certwh has none of).
 // The library entries (certwh, certwh/receiver, certwh/sandbox) stay tsc's ES modules.
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import Module, { createRequire } from "node:module";
+import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Script } from "node:vm";
 import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -25,10 +24,30 @@ const posix = (p) => p.split("\\").join("/");
 /** import.meta.url stands for dist/util/version.js, whose package.json lookup is the only use of it. */
 const metaUrl = (bundleDir) => ({
   banner: {
-    js: `const __certwhModuleUrl = require("node:url").pathToFileURL(require("node:path").join(__dirname, ${JSON.stringify(posix(relative(bundleDir, join(dist, "util", "version.js"))))})).href;`,
+    js: `${IMPORT_HELPER}\nconst __certwhModuleUrl = require("node:url").pathToFileURL(require("node:path").join(__dirname, ${JSON.stringify(posix(relative(bundleDir, join(dist, "util", "version.js"))))})).href;`,
   },
   define: { "import.meta.url": "__certwhModuleUrl" },
 });
+
+/**
+ * Bundles run as vm.Script code (bin/certwh.cjs), which cannot import() on Node 20: a dependency's import()
+ * goes through the launcher's importModule instead (plain import() when the bundle was required directly).
+ */
+const importThroughLauncher = {
+  name: "import-through-launcher",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]dist[\\/].*\.js$/ }, (a) => ({
+      contents: readFileSync(a.path, "utf8").replace(
+        /\bimport\((["'])([^."'][^"']*)\1\)/g,
+        (_, _q, specifier) => `__certwhImport(${JSON.stringify(specifier)})`,
+      ),
+      loader: "js",
+    }));
+  },
+};
+
+const IMPORT_HELPER =
+  "const __certwhImport = (s) => (require.main?.exports.importModule ?? ((x) => import(x)))(s);";
 
 const common = {
   bundle: true,
@@ -61,7 +80,7 @@ const coreSwaps = {
   name: "core-swaps",
   setup(b) {
     b.onLoad({ filter: /[\\/]dist[\\/]cli[\\/]commander\.js$/ }, () => ({
-      contents: 'export { Command, CommanderError, Option } from "commander";',
+      contents: 'export { Command, CommanderError, Help, Option } from "commander";',
       resolveDir: join(dist, "cli"),
       loader: "js",
     }));
@@ -80,7 +99,10 @@ const coreSwaps = {
   },
 };
 
-/** In a command bundle, a module the core holds becomes a reference to the core's instance. */
+/**
+ * In a command bundle, a module the core holds becomes a reference to the core's instance. The core is
+ * found through the launcher's loader, which returns it from require.cache without a path lookup.
+ */
 function fromCore(coreModules, coreFromHere) {
   return {
     name: "from-core",
@@ -89,9 +111,14 @@ function fromCore(coreModules, coreFromHere) {
         const key = posix(relative(dist, join(a.resolveDir, a.path)));
         return coreModules.has(key) ? { path: key, namespace: "core" } : undefined;
       });
-      b.onResolve({ filter: /^certwh-core$/ }, () => ({ path: coreFromHere, external: true }));
       b.onLoad({ filter: /.*/, namespace: "core" }, (a) => ({
         contents: `module.exports = require("certwh-core").modules[${JSON.stringify(a.path)}];`,
+        loader: "js",
+      }));
+      b.onResolve({ filter: /^certwh-core$/ }, () => ({ path: "core", namespace: "core-ref" }));
+      b.onLoad({ filter: /.*/, namespace: "core-ref" }, () => ({
+        contents: `const load = require.main?.exports.loadBundle ?? require;
+module.exports = load(require("node:path").join(__dirname, ${JSON.stringify(coreFromHere)}));`,
         loader: "js",
       }));
     },
@@ -110,7 +137,10 @@ async function buildCore() {
     ...metaUrl(out),
     entryPoints: ["entry:core"],
     outfile: join(out, "certwh.cjs"),
-    plugins: [virtualEntries({ core: source }), coreSwaps],
+    plugins: [virtualEntries({ core: source }), coreSwaps, importThroughLauncher],
+    // Whitespace and syntax only: names stay readable in stack traces.
+    minifyWhitespace: true,
+    minifySyntax: true,
     metafile: true,
   });
   // First pass: which of dist/ the core needs; second: the same, exporting each of them for the commands.
@@ -146,6 +176,7 @@ async function buildCommands(coreModules) {
         ),
       ),
       fromCore(coreModules, "../certwh.cjs"),
+      importThroughLauncher,
     ],
   });
   await build({
@@ -153,28 +184,40 @@ async function buildCommands(coreModules) {
     ...metaUrl(out),
     entryPoints: ["entry:report"],
     outfile: join(out, "report.cjs"),
-    plugins: [virtualEntries({ report: RUNTIME }), fromCore(coreModules, "./certwh.cjs")],
+    plugins: [
+      virtualEntries({ report: RUNTIME }),
+      fromCore(coreModules, "./certwh.cjs"),
+      importThroughLauncher,
+    ],
   });
+}
+
+// V8's compiled code for each bundle, made after running what a start runs (the command table and its help;
+// a command's context, and event-types itself, which is pure), so a start skips compiling it. The bundles
+// load through bin/certwh.cjs's loader, which falls back to compiling when this Node rejects a cache.
+function writeCodeCaches() {
+  const { compileAndRun } = createRequire(import.meta.url)(join(root, "bin", "certwh.cjs"));
+  const cache = (file, exercise) => {
+    const { script, exports } = compileAndRun(file);
+    exercise?.(exports);
+    writeFileSync(`${file}.cache`, script.createCachedData());
+  };
+  cache(join(out, "certwh.cjs"), (core) => {
+    const program = core.modules["cli/program.js"].buildProgram({ signal: new AbortController().signal });
+    program.helpInformation();
+    for (const command of program.commands) command.helpInformation();
+  });
+  const quiet = { write: () => true, isTTY: false };
+  const globals = { json: false, color: false, verbose: false, input: false, yes: false };
+  for (const file of readdirSync(join(out, "commands")).filter((f) => f.endsWith(".cjs"))) {
+    cache(join(out, "commands", file), (bundle) => {
+      const ctx = bundle.context.createContext({ globals, env: {}, stdout: quiet, stderr: quiet });
+      if (file === "event-types.cjs") bundle.command.run({}, ctx);
+    });
+  }
+  cache(join(out, "report.cjs"));
 }
 
 rmSync(out, { recursive: true, force: true });
 await buildCommands(await buildCore());
-
-// V8's compiled code for the core bundle, made by running what every start runs (the command table and
-// its help), so a start skips compiling it. bin/certwh.cjs uses it when this Node accepts it (same V8
-// version and flags) and compiles as usual otherwise; Node ≥ 22's module.enableCompileCache does the same.
-function writeCodeCache() {
-  const file = join(out, "certwh.cjs");
-  const script = new Script(Module.wrap(readFileSync(file, "utf8")), { filename: file });
-  const mod = new Module(file);
-  mod.filename = file;
-  mod.paths = Module._nodeModulePaths(out);
-  script.runInThisContext()(mod.exports, createRequire(file), mod, file, out);
-  const program = mod.exports.modules["cli/program.js"].buildProgram({
-    signal: new AbortController().signal,
-  });
-  program.helpInformation();
-  for (const command of program.commands) command.helpInformation();
-  writeFileSync(`${file}.cache`, script.createCachedData());
-}
-writeCodeCache();
+writeCodeCaches();

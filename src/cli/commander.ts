@@ -9,5 +9,7 @@ export const Command = commander.Command;
 export type Command = CommanderModule.Command;
 export const Option = commander.Option;
 export type Option = CommanderModule.Option;
+export const Help = commander.Help;
+export type Help = CommanderModule.Help;
 export const CommanderError = commander.CommanderError;
 export type CommanderError = CommanderModule.CommanderError;

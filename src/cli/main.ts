@@ -1,54 +1,33 @@
 // Entry point: parse argv, run one command, and turn its outcome into an exit code (the only place
-// that does). SIGINT/SIGTERM abort the run's signal once; a second Ctrl-C exits at once.
+// that does). SIGINT/SIGTERM abort the run's signal once; a second Ctrl-C exits at once (interrupts.ts).
 
 import { CertwhError, ExitCode, InterruptedError, UsageError } from "../errors.js";
 import { fdStream, writeFd } from "../io/fd-stream.js";
 import { CommanderError } from "./commander.js";
+import { configure } from "./deferred.js";
+import { Interrupts } from "./interrupts.js";
 import { loadReporting } from "./lazy.js";
 import { buildProgram } from "./program.js";
 
 // Output (chalk) and the failure table load only when there is a failure to report: --help and
 // successful commands that print nothing through Output start faster without them.
 
-/**
- * A signal repeated within this window is the same interruption, not an impatient second Ctrl-C: conf's
- * file writer (atomically → when-exit) re-raises the signal it caught with process.kill.
- */
-const REPEAT_WINDOW_MS = 100;
-
-function installSignalHandlers(controller: AbortController): () => void {
-  let firstAt = 0;
-  const onSignal = (signal: "SIGINT" | "SIGTERM") => {
-    const now = Date.now();
-    if (firstAt !== 0 && now - firstAt < REPEAT_WINDOW_MS) return;
-    if (firstAt !== 0) {
-      process.stderr.write("\nInterrupted again: exiting now.\n");
-      process.exit(signal === "SIGINT" ? ExitCode.sigint : ExitCode.sigterm);
-    }
-    firstAt = now;
-    controller.abort(new InterruptedError(signal, `Interrupted by ${signal}.`));
-  };
-  const onInt = () => onSignal("SIGINT");
-  const onTerm = () => onSignal("SIGTERM");
-  process.on("SIGINT", onInt);
-  process.on("SIGTERM", onTerm);
-  return () => {
-    process.off("SIGINT", onInt);
-    process.off("SIGTERM", onTerm);
-  };
-}
-
 function interruptedExitCode(reason: unknown): number {
   return reason instanceof InterruptedError ? reason.exitCode : ExitCode.sigint;
 }
 
-/** commander answers `help <unknown>` with the general help and exit 0; a typo deserves exit 2. */
-function rejectHelpForUnknownCommand(program: ReturnType<typeof buildProgram>, argv: string[]): void {
+/**
+ * `certwh help <command>`: commander shows that command's help without dispatching to it, so its flags are
+ * added here (see deferred.ts). It answers `help <unknown>` with the general help and exit 0; a typo
+ * deserves exit 2.
+ */
+function prepareHelpTarget(program: ReturnType<typeof buildProgram>, argv: string[]): void {
   const [first, name] = argv.slice(2);
   if (first !== "help" || !name || name.startsWith("-")) return;
-  const known = program.commands.some((c) => c.name() === name || c.aliases().includes(name));
-  if (!known)
+  const target = program.commands.find((c) => c.name() === name || c.aliases().includes(name));
+  if (!target)
     throw new UsageError(`Unknown command "${name}".`, { hint: "Run `certwh --help` for the list." });
+  configure(target);
 }
 
 function wantsJson(argv: string[]): boolean {
@@ -56,23 +35,26 @@ function wantsJson(argv: string[]): boolean {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const controller = new AbortController();
-  const removeHandlers = installSignalHandlers(controller);
+  const interrupts = new Interrupts();
   let code: number = ExitCode.ok;
   try {
-    const program = buildProgram({ signal: controller.signal });
-    rejectHelpForUnknownCommand(program, argv);
+    const program = buildProgram({
+      get signal() {
+        return interrupts.signal;
+      },
+    });
+    prepareHelpTarget(program, argv);
     await program.parseAsync(argv);
     // The command returned after a signal: it has already wound down and said so (sandbox, listen).
-    if (controller.signal.aborted) code = interruptedExitCode(controller.signal.reason);
+    if (interrupts.aborted) code = interruptedExitCode(interrupts.reason);
   } catch (caught) {
-    code = await report(controller.signal.aborted ? controller.signal.reason : caught, argv);
+    code = await report(interrupts.aborted ? interrupts.reason : caught, argv);
   } finally {
-    removeHandlers();
+    interrupts.dispose();
   }
   process.exitCode = code;
-  // A native handle (the ngrok session, a stuck socket) must not keep a finished CLI alive.
-  setTimeout(() => process.exit(code), 1500).unref();
+  // A native handle (the ngrok session, a stuck socket) must not keep a finished command alive.
+  if (interrupts.commandRan) setTimeout(() => process.exit(code), 1500).unref();
 }
 
 async function report(err: unknown, argv: string[]): Promise<number> {

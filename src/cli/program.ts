@@ -5,6 +5,7 @@
 import type { GlobalFlags } from "../config/types.js";
 import { version } from "../util/version.js";
 import { Command, Option } from "./commander.js";
+import { configureOnDispatch, deferring } from "./deferred.js";
 import { loadCommand } from "./lazy.js";
 import { register as registerConfig } from "./register/config.js";
 import { register as registerLifecycle } from "./register/lifecycle.js";
@@ -63,10 +64,12 @@ Run \`certwh help <command>\` for a command's flags and examples.`,
     await mod.run(options, ctx);
   };
 
-  registerLifecycle(program, run);
-  registerConfig(program, run);
-  registerSandbox(program, run);
-  registerListen(program, run);
-  registerMisc(program, run);
+  configureOnDispatch(program);
+  const declaring = deferring(program);
+  registerLifecycle(declaring, run);
+  registerConfig(declaring, run);
+  registerSandbox(declaring, run);
+  registerListen(declaring, run);
+  registerMisc(declaring, run);
   return program;
 }

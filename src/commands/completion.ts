@@ -4,6 +4,7 @@
 
 import type { Command, Option } from "commander";
 import type { CommandContext } from "../cli/context.js";
+import { configureAll } from "../cli/deferred.js";
 import { buildProgram } from "../cli/program.js";
 import { UsageError } from "../errors.js";
 import { EVENT_TYPES } from "../events/catalogue.js";
@@ -190,5 +191,7 @@ export async function run(
 ): Promise<void> {
   const render = { bash, zsh, fish }[opts.shell as "bash" | "zsh" | "fish"];
   if (!render) throw new UsageError(`Unknown shell "${opts.shell}": use bash, zsh or fish.`);
-  ctx.io.print(render(completionSpec(buildProgram({ signal: ctx.signal }))).trimEnd());
+  const program = buildProgram({ signal: ctx.signal });
+  configureAll(program);
+  ctx.io.print(render(completionSpec(program)).trimEnd());
 }
