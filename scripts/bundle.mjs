@@ -21,14 +21,6 @@ const dist = join(root, "dist");
 const out = join(dist, "bundle");
 const posix = (p) => p.split("\\").join("/");
 
-/** import.meta.url stands for dist/util/version.js, whose package.json lookup is the only use of it. */
-const metaUrl = (bundleDir) => ({
-  banner: {
-    js: `${IMPORT_HELPER}\nconst __certwhModuleUrl = require("node:url").pathToFileURL(require("node:path").join(__dirname, ${JSON.stringify(posix(relative(bundleDir, join(dist, "util", "version.js"))))})).href;`,
-  },
-  define: { "import.meta.url": "__certwhModuleUrl" },
-});
-
 /**
  * Bundles run as vm.Script code (bin/certwh.cjs), which cannot import() on Node 20: a dependency's import()
  * goes through the launcher's importModule instead (plain import() when the bundle was required directly).
@@ -48,6 +40,18 @@ const importThroughLauncher = {
 
 const IMPORT_HELPER =
   "const __certwhImport = (s) => (require.main?.exports.importModule ?? ((x) => import(x)))(s);";
+
+/**
+ * The version is built in (no package.json read per start). import.meta.url, used only by version.ts's
+ * fallback, stands for dist/util/version.js, computed only if ever reached.
+ */
+const version = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version;
+const builtIns = (bundleDir) => ({
+  banner: {
+    js: `${IMPORT_HELPER}\nconst __certwhMeta = { get url() { return require("node:url").pathToFileURL(require("node:path").join(__dirname, ${JSON.stringify(posix(relative(bundleDir, join(dist, "util", "version.js"))))})).href; } };`,
+  },
+  define: { "import.meta.url": "__certwhMeta.url", __CERTWH_VERSION__: JSON.stringify(version) },
+});
 
 const common = {
   bundle: true,
@@ -134,7 +138,7 @@ async function buildCore() {
     ].join("\n");
   const options = (source) => ({
     ...common,
-    ...metaUrl(out),
+    ...builtIns(out),
     entryPoints: ["entry:core"],
     outfile: join(out, "certwh.cjs"),
     plugins: [virtualEntries({ core: source }), coreSwaps, importThroughLauncher],
@@ -165,7 +169,7 @@ async function buildCommands(coreModules) {
   const dir = join(out, "commands");
   await build({
     ...common,
-    ...metaUrl(dir),
+    ...builtIns(dir),
     entryPoints: names.map((n) => ({ in: `entry:${n}`, out: n })),
     outdir: dir,
     outExtension: { ".js": ".cjs" },
@@ -181,7 +185,7 @@ async function buildCommands(coreModules) {
   });
   await build({
     ...common,
-    ...metaUrl(out),
+    ...builtIns(out),
     entryPoints: ["entry:report"],
     outfile: join(out, "report.cjs"),
     plugins: [

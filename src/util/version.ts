@@ -1,6 +1,9 @@
 import { readFileSync } from "node:fs";
 
-let cached: string | undefined;
+/** Set by the CLI bundle build (scripts/bundle.mjs), which saves every start reading package.json. */
+declare const __CERTWH_VERSION__: string | undefined;
+
+let cached: string | undefined = typeof __CERTWH_VERSION__ === "string" ? __CERTWH_VERSION__ : undefined;
 
 /** certwh's version from package.json (same relative path from src/ under tsx and from dist/). */
 export function version(): string {
