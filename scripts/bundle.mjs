@@ -10,7 +10,7 @@
 // node_modules, except commander, which is bundled into the core with its child_process require made lazy
 // (it needs it only for external subcommands, which certwh has none of).
 // The library entries (certwh, certwh/receiver, certwh/sandbox) stay tsc's ES modules.
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,7 +18,9 @@ import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, "dist");
-const out = join(dist, "bundle");
+const final = join(dist, "bundle");
+// Built next to it and swapped in at the end, so a CLI started during a rebuild finds a whole set.
+const out = join(dist, "bundle.next");
 const posix = (p) => p.split("\\").join("/");
 
 /**
@@ -225,3 +227,5 @@ function writeCodeCaches() {
 rmSync(out, { recursive: true, force: true });
 await buildCommands(await buildCore());
 writeCodeCaches();
+rmSync(final, { recursive: true, force: true });
+renameSync(out, final);
