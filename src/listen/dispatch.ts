@@ -8,6 +8,7 @@ import type { AcceptedDelivery } from "../receiver/outcomes.js";
 import type { Clock } from "../util/clock.js";
 import { createExecRunner, type ExecRunner } from "./exec.js";
 import { createForwarder, type Forwarder } from "./forward.js";
+import { isoTime } from "./iso-time.js";
 import { saveChain } from "./save-chain.js";
 import type { ListenEvent } from "./types.js";
 import { createUntil } from "./until.js";
@@ -142,7 +143,7 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
         type: "event",
         event: name,
         data: plain(d.payload.data) ?? null,
-        received_at: new Date(d.receivedAt).toISOString(),
+        received_at: isoTime(d.receivedAt),
         id,
         known: d.known,
       });

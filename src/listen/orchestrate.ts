@@ -14,6 +14,7 @@ import type { ReceiverServer } from "../receiver/server.js";
 import { joinPublicUrl } from "../tunnel/tunnel.js";
 import { createDispatcher, type Dispatcher } from "./dispatch.js";
 import { type Claim, claimWebhook } from "./guard.js";
+import { isoTime } from "./iso-time.js";
 import { type Journal, journalEntry, openJournal } from "./journal.js";
 import { runOnExit } from "./on-exit.js";
 import { createStopper, type StopOutcome } from "./stopper.js";
@@ -36,7 +37,6 @@ const STOP_DRAIN_MS = 3_000;
 /** Time the setup steps get to wind down after the session was stopped (they all listen to its signal). */
 const SETUP_SETTLE_MS = 5_000;
 
-const iso = (ms: number) => new Date(ms).toISOString();
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 function journalFailure(path: string | undefined, error: unknown): CertwhError {
@@ -56,7 +56,8 @@ export async function runListen(opts: ListenOptions, deps: ListenDeps): Promise<
   const signal = stopper.signal;
   const tokens = createTokenQueue(clock);
   const maxChallenges = opts.maxChallenges ?? DEFAULT_MAX_CHALLENGES;
-  const firstSeen = new Map<string, string>();
+  /** Digest → epoch ms of its first acceptance; formatted only when a duplicate is reported. */
+  const firstSeen = new Map<string, number>();
   const accepted = new Map<string, AcceptedDelivery>();
 
   let journal: Journal | undefined;
@@ -121,7 +122,7 @@ export async function runListen(opts: ListenOptions, deps: ListenDeps): Promise<
     r.on("accepted", (o) => {
       const delivery = accepted.get(o.delivery.digest);
       accepted.delete(o.delivery.digest);
-      firstSeen.set(o.delivery.digest, iso(o.delivery.receivedAt));
+      firstSeen.set(o.delivery.digest, o.delivery.receivedAt);
       if (firstSeen.size > FIRST_SEEN_LIMIT) firstSeen.delete(firstSeen.keys().next().value as string);
       if (delivery) dispatcher.handle(delivery);
     });
@@ -130,9 +131,9 @@ export async function runListen(opts: ListenOptions, deps: ListenDeps): Promise<
       emit({
         type: "duplicate",
         event: o.event.name,
-        received_at: iso(o.delivery.receivedAt),
+        received_at: isoTime(o.delivery.receivedAt),
         id: o.delivery.digest.slice(0, 16),
-        ...(first ? { first_received_at: first } : {}),
+        ...(first !== undefined ? { first_received_at: isoTime(first) } : {}),
       });
     });
     r.on("rejected", (o) =>
@@ -141,7 +142,7 @@ export async function runListen(opts: ListenOptions, deps: ListenDeps): Promise<
         status: o.status,
         reason: o.reason,
         ...(o.detail ? { detail: o.detail } : {}),
-        received_at: iso(o.receivedAt),
+        received_at: isoTime(o.receivedAt),
         ...(o.remoteAddress ? { remote_address: o.remoteAddress } : {}),
       }),
     );
@@ -170,7 +171,7 @@ export async function runListen(opts: ListenOptions, deps: ListenDeps): Promise<
       // Written and flushed before the 200: a failing forward target or a crash never loses an event.
       onAccept: async (d) => {
         const entry = journalEntry({
-          body: d.body,
+          body: d.text, // decoded once by the receiver
           event: d.event.name,
           headers: d.headers, // content-type and user-agent only
           keyPresent: true, // the receiver always checks the key in listen

@@ -2,6 +2,7 @@
 // counted as they arrive (chunked bodies included) and reading stops at the first chunk that crosses the cap,
 // so at most cap + one chunk is ever held in memory.
 import type { IncomingMessage } from "node:http";
+import type { DeadlineQueue } from "./deadlines.js";
 import type { Rejection } from "./guard.js";
 
 export type BodyResult =
@@ -10,7 +11,12 @@ export type BodyResult =
   /** The client went away; nobody is left to answer. */
   | { ok: false; rejection?: undefined; bytesRead: number; aborted: true };
 
-export function readBody(req: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<BodyResult> {
+/** `deadlines` holds the receiver's body deadline (the time allowed from this call to the last byte). */
+export function readBody(
+  req: IncomingMessage,
+  maxBytes: number,
+  deadlines: DeadlineQueue,
+): Promise<BodyResult> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let bytesRead = 0;
@@ -19,7 +25,7 @@ export function readBody(req: IncomingMessage, maxBytes: number, timeoutMs: numb
     const finish = (result: BodyResult) => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
+      deadlines.cancel(deadline);
       req.off("data", onData);
       req.off("end", onEnd);
       req.off("error", onAbort);
@@ -44,9 +50,8 @@ export function readBody(req: IncomingMessage, maxBytes: number, timeoutMs: numb
     const onEnd = () =>
       finish({ ok: true, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, bytesRead) });
     const onAbort = () => finish({ ok: false, bytesRead, aborted: true });
-    const timer = setTimeout(
-      () => finish({ ok: false, bytesRead, rejection: { status: 408, reason: "body_timeout" } }),
-      timeoutMs,
+    const deadline = deadlines.add(() =>
+      finish({ ok: false, bytesRead, rejection: { status: 408, reason: "body_timeout" } }),
     );
 
     req.on("data", onData);

@@ -98,7 +98,8 @@ function asChain(value: unknown): ChainCertificate[] | undefined {
 
 /** Copies `data`, replacing known fields with their typed value or removing them when malformed. */
 function typed(data: JsonObject, fields: Record<string, (v: unknown) => unknown>): JsonObject {
-  const out: JsonObject = Object.assign(Object.create(null), data);
+  // A spread then setPrototypeOf keeps a fast shape (Object.assign onto Object.create(null) makes a hash table).
+  const out: JsonObject = Object.setPrototypeOf({ ...data }, null);
   for (const key in fields) {
     if (!(key in data)) continue;
     const value = fields[key](data[key]);
@@ -168,7 +169,9 @@ export const MAX_JSON_DEPTH = 1000;
  * and RangeError for nesting deeper than MAX_JSON_DEPTH.
  *
  * A plain JSON.parse first (it defines "__proto__" as an own property, never as the prototype), then one walk
- * that rebuilds objects without a prototype: about 3× cheaper than a reviver, which V8 calls for every value.
+ * that detaches each object from Object.prototype in place: about 3× cheaper than a reviver, which V8 calls for
+ * every value, and cheaper than copying into Object.create(null) objects, which V8 keeps as (larger, slower)
+ * hash tables; setPrototypeOf on a parsed object keeps its fast shape. Nothing else holds the parsed value yet.
  */
 export function safeJsonParse(text: string): unknown {
   return withoutPrototypes(JSON.parse(text), 0);
@@ -181,11 +184,14 @@ function withoutPrototypes(value: unknown, depth: number): unknown {
     for (let i = 0; i < value.length; i++) value[i] = withoutPrototypes(value[i], depth + 1);
     return value;
   }
-  const source = value as JsonObject;
-  const out: JsonObject = Object.create(null);
-  for (const key of Object.keys(source)) {
-    if (key === "__proto__" || key === "constructor" || key === "prototype") continue;
-    out[key] = withoutPrototypes(source[key], depth + 1);
+  const object = Object.setPrototypeOf(value, null) as JsonObject;
+  for (const key of Object.keys(object)) {
+    if (key === "__proto__" || key === "constructor" || key === "prototype") {
+      delete object[key];
+      continue;
+    }
+    const item = object[key];
+    if (typeof item === "object" && item !== null) object[key] = withoutPrototypes(item, depth + 1);
   }
-  return out;
+  return object;
 }

@@ -47,8 +47,9 @@ export function checkRoute(
   url: string | undefined,
   hookPath: string,
 ): Rejection | undefined {
-  const path = (url ?? "").split("?", 1)[0];
-  if (path !== hookPath) return { status: 404, reason: "not_found" };
+  // The usual request is the bare hook path: matched before cutting a query string off a copy.
+  if (url !== hookPath && (url ?? "").split("?", 1)[0] !== hookPath)
+    return { status: 404, reason: "not_found" };
   if (method !== "POST") return { status: 405, reason: "method_not_allowed", headers: { Allow: "POST" } };
   return undefined;
 }

@@ -12,6 +12,7 @@ import {
   createChallengeCompleter,
 } from "./challenge.js";
 import { createAddressMatcher } from "./cidr.js";
+import { DeadlineQueue } from "./deadlines.js";
 import { DedupeCache, type DedupeOptions } from "./dedupe.js";
 import { type CertCentralEvent, type JsonObject, parseEvent, safeJsonParse } from "./events.js";
 import {
@@ -39,6 +40,7 @@ import { type ReceiverServer, type ServerOptions, startReceiverServer } from "./
 
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
+const OK_TEXT = `${RESPONSE_TEXT[200]}\n`;
 
 export interface ReceiverOptions {
   /** The hook path; default `randomHookPath()` (`/hook/<random>`). */
@@ -110,7 +112,7 @@ export function createReceiver(options: ReceiverOptions = {}): Receiver {
   const keyDigest = options.secret === undefined ? undefined : sha256(Buffer.from(options.secret, "utf8"));
   const policy = buildSourcePolicy(options);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
+  const bodyDeadlines = new DeadlineQueue(options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS);
   const clock = options.clock ?? systemClock;
   const dedupe = options.dedupe === false ? undefined : new DedupeCache(clock, options.dedupe);
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -179,7 +181,7 @@ export function createReceiver(options: ReceiverOptions = {}): Receiver {
   function answerOk(res: ServerResponse): void {
     res.statusCode = 200;
     res.setHeader("Content-Type", "text/plain; charset=utf-8");
-    res.end(`${RESPONSE_TEXT[200]}\n`);
+    res.end(OK_TEXT);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, next?: () => void): Promise<void> {
@@ -195,7 +197,7 @@ export function createReceiver(options: ReceiverOptions = {}): Receiver {
       checkDeclaredLength(req.headers["content-length"], maxBodyBytes);
     if (early) return reject(req, res, early, { receivedAt, bodyBytes: 0, bodyConsumed: false });
 
-    const read = await readBody(req, maxBodyBytes, bodyTimeoutMs);
+    const read = await readBody(req, maxBodyBytes, bodyDeadlines);
     if (!read.ok) {
       const rejection = read.rejection ?? { status: 400, reason: "bad_request", detail: "aborted" };
       if (!read.rejection) res.destroy();
@@ -205,9 +207,11 @@ export function createReceiver(options: ReceiverOptions = {}): Receiver {
     // One hash per body: the de-duplication key, and (its first 16 characters) the journal id downstream.
     const digest = sha256Hex(body);
 
+    let text: string;
     let payload: unknown;
     try {
-      payload = safeJsonParse(decoder.decode(body));
+      text = decoder.decode(body);
+      payload = safeJsonParse(text);
     } catch {
       return badRequest(req, res, receivedAt, body, digest, "invalid_json");
     }
@@ -250,6 +254,7 @@ export function createReceiver(options: ReceiverOptions = {}): Receiver {
           event,
           known,
           body,
+          text,
           payload: payload as JsonObject,
           headers,
         });

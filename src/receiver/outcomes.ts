@@ -19,8 +19,10 @@ export interface AcceptedDelivery extends DeliveryInfo {
   event: CertCentralEvent;
   /** False for event names certwh does not know (accepted for forward compatibility). */
   known: boolean;
-  /** The raw body bytes exactly as received (for a journal). */
+  /** The raw body bytes exactly as received (for a forward). */
   body: Buffer;
+  /** The same body as text: valid UTF-8 (else it was refused), decoded once, a BOM kept (for a journal). */
+  text: string;
   /** The parsed body (null-prototype objects, prototype keys dropped). */
   payload: JsonObject;
   /** Content-Type and User-Agent as received (for a journal or a forward). Never X-WEBHOOK-KEY. */
