@@ -11,7 +11,7 @@
 // (it needs it only for external subcommands, which certwh has none of).
 // The library entries (certwh, certwh/receiver, certwh/sandbox) stay tsc's ES modules.
 import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import Module, { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -40,8 +40,15 @@ const importThroughLauncher = {
   },
 };
 
-const IMPORT_HELPER =
-  "const __certwhImport = (s) => (require.main?.exports.importModule ?? ((x) => import(x)))(s);";
+/**
+ * Every bundle's prelude: the launcher (bin/certwh.cjs: the main module when certwh runs as a program,
+ * required by path otherwise, e.g. in this build) and import() through it.
+ */
+const prelude = (bundleDir) =>
+  [
+    `const __certwhLauncher = () => require.main?.exports.loadBundle ? require.main.exports : require(require("node:path").join(__dirname, ${JSON.stringify(posix(relative(bundleDir, join(root, "bin", "certwh.cjs"))))}));`,
+    "const __certwhImport = (s) => __certwhLauncher().importModule(s);",
+  ].join("\n");
 
 /**
  * The version is built in (no package.json read per start). import.meta.url, used only by version.ts's
@@ -50,7 +57,7 @@ const IMPORT_HELPER =
 const version = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version;
 const builtIns = (bundleDir) => ({
   banner: {
-    js: `${IMPORT_HELPER}\nconst __certwhMeta = { get url() { return require("node:url").pathToFileURL(require("node:path").join(__dirname, ${JSON.stringify(posix(relative(bundleDir, join(dist, "util", "version.js"))))})).href; } };`,
+    js: `${prelude(bundleDir)}\nconst __certwhMeta = { get url() { return require("node:url").pathToFileURL(require("node:path").join(__dirname, ${JSON.stringify(posix(relative(bundleDir, join(dist, "util", "version.js"))))})).href; } };`,
   },
   define: { "import.meta.url": "__certwhMeta.url", __CERTWH_VERSION__: JSON.stringify(version) },
 });
@@ -123,8 +130,8 @@ function fromCore(coreModules, coreFromHere) {
       }));
       b.onResolve({ filter: /^certwh-core$/ }, () => ({ path: "core", namespace: "core-ref" }));
       b.onLoad({ filter: /.*/, namespace: "core-ref" }, () => ({
-        contents: `const load = require.main?.exports.loadBundle ?? require;
-module.exports = load(require("node:path").join(__dirname, ${JSON.stringify(coreFromHere)}));`,
+        // __certwhLauncher: the bundle's prelude (see builtIns).
+        contents: `module.exports = __certwhLauncher().loadBundle(require("node:path").join(__dirname, ${JSON.stringify(coreFromHere)}));`,
         loader: "js",
       }));
     },
@@ -224,8 +231,27 @@ function writeCodeCaches() {
   cache(join(out, "report.cjs"));
 }
 
+/**
+ * Each bundle as bin/certwh.cjs compiles it: ASCII only (esbuild escapes strings; comments may keep a "—",
+ * and \u escapes are valid anywhere in JS), wrapped as a CommonJS module function.
+ */
+function wrapForLauncher(dir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const file = join(dir, entry.name);
+    if (entry.isDirectory()) wrapForLauncher(file);
+    else if (entry.name.endsWith(".cjs")) {
+      const ascii = readFileSync(file, "utf8").replace(
+        /[\u0080-\uffff]/g,
+        (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+      );
+      writeFileSync(file, Module.wrap(ascii));
+    }
+  }
+}
+
 rmSync(out, { recursive: true, force: true });
 await buildCommands(await buildCore());
+wrapForLauncher(out);
 writeCodeCaches();
 rmSync(final, { recursive: true, force: true });
 renameSync(out, final);
