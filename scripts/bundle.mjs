@@ -215,20 +215,20 @@ function writeCodeCaches() {
     exercise?.(exports);
     writeFileSync(`${file}.cache`, script.createCachedData());
   };
-  cache(join(out, "certwh.cjs"), (core) => {
+  cache(join(final, "certwh.cjs"), (core) => {
     const program = core.modules["cli/program.js"].buildProgram({ signal: new AbortController().signal });
     program.helpInformation();
     for (const command of program.commands) command.helpInformation();
   });
   const quiet = { write: () => true, isTTY: false };
   const globals = { json: false, color: false, verbose: false, input: false, yes: false };
-  for (const file of readdirSync(join(out, "commands")).filter((f) => f.endsWith(".cjs"))) {
-    cache(join(out, "commands", file), (bundle) => {
+  for (const file of readdirSync(join(final, "commands")).filter((f) => f.endsWith(".cjs"))) {
+    cache(join(final, "commands", file), (bundle) => {
       const ctx = bundle.context.createContext({ globals, env: {}, stdout: quiet, stderr: quiet });
       if (file === "event-types.cjs") bundle.command.run({}, ctx);
     });
   }
-  cache(join(out, "report.cjs"));
+  cache(join(final, "report.cjs"));
 }
 
 /**
@@ -252,6 +252,7 @@ function wrapForLauncher(dir) {
 rmSync(out, { recursive: true, force: true });
 await buildCommands(await buildCore());
 wrapForLauncher(out);
-writeCodeCaches();
 rmSync(final, { recursive: true, force: true });
 renameSync(out, final);
+// In place: a cache remembers the file name it was made under (stack traces would name bundle.next).
+writeCodeCaches();
