@@ -11,6 +11,7 @@
 // (it needs it only for external subcommands, which certwh has none of).
 // The library entries (certwh, certwh/receiver, certwh/sandbox) stay tsc's ES modules.
 import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import Module, { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -138,6 +139,33 @@ function fromCore(coreModules, coreFromHere) {
   };
 }
 
+/**
+ * undici is ~100 files that cost ~60 ms to load on every API command: the command bundles share one bundled
+ * copy of it (dist/bundle/undici.cjs, same version from the lockfile), loaded with its code cache.
+ */
+function sharedUndici(undiciFromHere) {
+  return {
+    name: "shared-undici",
+    setup(b) {
+      b.onResolve({ filter: /^undici$/ }, () => ({ path: "undici", namespace: "undici-ref" }));
+      b.onLoad({ filter: /.*/, namespace: "undici-ref" }, () => ({
+        // __certwhLauncher: the bundle's prelude (see builtIns).
+        contents: `module.exports = __certwhLauncher().loadBundle(require("node:path").join(__dirname, ${JSON.stringify(undiciFromHere)}));`,
+        loader: "js",
+      }));
+    },
+  };
+}
+
+async function buildUndici() {
+  await build({
+    ...common,
+    packages: undefined,
+    entryPoints: [join(root, "node_modules", "undici", "index.js")],
+    outfile: join(out, "undici.cjs"),
+  });
+}
+
 async function buildCore() {
   const entry = (modules) =>
     [
@@ -189,6 +217,7 @@ async function buildCommands(coreModules) {
         ),
       ),
       fromCore(coreModules, "../certwh.cjs"),
+      sharedUndici("../undici.cjs"),
       importThroughLauncher,
     ],
   });
@@ -200,6 +229,7 @@ async function buildCommands(coreModules) {
     plugins: [
       virtualEntries({ report: RUNTIME }),
       fromCore(coreModules, "./certwh.cjs"),
+      sharedUndici("./undici.cjs"),
       importThroughLauncher,
     ],
   });
@@ -208,14 +238,14 @@ async function buildCommands(coreModules) {
 // V8's compiled code for each bundle, made after running what a start runs (the command table and its help;
 // a command's context, and event-types itself, which is pure), so a start skips compiling it. The bundles
 // load through bin/certwh.cjs's loader, which falls back to compiling when this Node rejects a cache.
-function writeCodeCaches() {
+async function writeCodeCaches() {
   const { compileAndRun } = createRequire(import.meta.url)(join(root, "bin", "certwh.cjs"));
-  const cache = (file, exercise) => {
+  const cache = async (file, exercise) => {
     const { script, exports } = compileAndRun(file);
-    exercise?.(exports);
+    await exercise?.(exports);
     writeFileSync(`${file}.cache`, script.createCachedData());
   };
-  cache(join(final, "certwh.cjs"), (core) => {
+  await cache(join(final, "certwh.cjs"), (core) => {
     const program = core.modules["cli/program.js"].buildProgram({ signal: new AbortController().signal });
     program.helpInformation();
     for (const command of program.commands) command.helpInformation();
@@ -223,12 +253,22 @@ function writeCodeCaches() {
   const quiet = { write: () => true, isTTY: false };
   const globals = { json: false, color: false, verbose: false, input: false, yes: false };
   for (const file of readdirSync(join(final, "commands")).filter((f) => f.endsWith(".cjs"))) {
-    cache(join(final, "commands", file), (bundle) => {
+    await cache(join(final, "commands", file), (bundle) => {
       const ctx = bundle.context.createContext({ globals, env: {}, stdout: quiet, stderr: quiet });
       if (file === "event-types.cjs") bundle.command.run({}, ctx);
     });
   }
-  cache(join(final, "report.cjs"));
+  await cache(join(final, "report.cjs"));
+  // One request to a loopback server, so the cache holds undici's request path too.
+  await cache(join(final, "undici.cjs"), async (undici) => {
+    const server = createServer((_req, res) => res.end("{}"));
+    await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const agent = new undici.Agent();
+    const answer = await undici.request(`http://127.0.0.1:${server.address().port}/`, { dispatcher: agent });
+    await answer.body.text();
+    await agent.close();
+    await new Promise((resolve) => server.close(resolve));
+  });
 }
 
 /**
@@ -251,8 +291,9 @@ function wrapForLauncher(dir) {
 
 rmSync(out, { recursive: true, force: true });
 await buildCommands(await buildCore());
+await buildUndici();
 wrapForLauncher(out);
 rmSync(final, { recursive: true, force: true });
 renameSync(out, final);
 // In place: a cache remembers the file name it was made under (stack traces would name bundle.next).
-writeCodeCaches();
+await writeCodeCaches();

@@ -67,6 +67,8 @@ export async function buildApi(
   conn: ApiConnection,
 ): Promise<WebhookApi> {
   registerSecret(conn.apiKey);
+  // Loaded here: node:v8 would cost every command's start-up.
+  (await import("./wasm-baseline.js")).compileWasmWithBaselineOnly();
   const { createWebhookApi } = await import("../api/webhooks.js");
   return createWebhookApi({
     ...conn,

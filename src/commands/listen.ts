@@ -5,6 +5,7 @@ import { setFlagsFromString } from "node:v8";
 import type { WebhookApi } from "../api/types.js";
 import { buildApi, type CommandContext } from "../cli/context.js";
 import { describeFailure, errorDocument, reword } from "../cli/exit-codes.js";
+import { compileWasmWithBaselineOnly } from "../cli/wasm-baseline.js";
 import { UsageError } from "../errors.js";
 import { closestEventName, findEventType, SUBSCRIBABLE_EVENTS } from "../events/catalogue.js";
 import { parseHttpUrl, parsePositiveInteger } from "../flows/flag-values.js";
@@ -229,9 +230,8 @@ async function startOwnSandbox(ctx: CommandContext): Promise<{ sandbox: Sandbox;
 
 /**
  * V8 settings for listen, a long-running server (measured under the receiver benchmark's load; README):
- * - --liftoff-only: undici's HTTP parser is WebAssembly; right after the first API calls V8 re-compiled it
- *   with its optimizing compiler in the background, a transient of about 28 MB of RSS. The baseline compiler
- *   parses the few API responses and forward answers fast enough.
+ * - --liftoff-only (src/cli/wasm-baseline.ts): no optimizing re-compile of undici's WebAssembly parser, a
+ *   transient of about 28 MB of RSS.
  * - --heap-growing-percent=50: with the small young generation (below) request objects that
  *   wait for the journal are promoted, and V8's adaptive growth let old space fill with them up to ~45 MB
  *   before a full GC. A fixed 1.5× step keeps old space near 20 MB (peak RSS −30 MB) and, as less garbage is
@@ -243,7 +243,7 @@ function tuneV8ForListen(): void {
   // few MB it has when listen starts. A larger one buys little: 8 MB semi-spaces gave about +6% requests/s
   // for +11 MB of RSS, 16 MB went over the 100 MB target.
   setFlagsFromString("--semi-space-growth-factor=1");
-  setFlagsFromString("--liftoff-only");
+  compileWasmWithBaselineOnly();
   setFlagsFromString("--heap-growing-percent=50");
 }
 
