@@ -5,7 +5,7 @@
 "use strict";
 const Module = require("node:module");
 const { readFileSync, writeSync } = require("node:fs");
-const { dirname, join } = require("node:path");
+const { dirname, join, sep } = require("node:path");
 
 /**
  * A bundle compiled from the V8 code cache the build wrote next to it (<bundle>.cache), so a start skips
@@ -22,7 +22,21 @@ function compileBundle(file) {
     cachedData = undefined;
   }
   const { Script } = require("node:vm");
-  return new Script(readFileSync(file, "latin1"), { filename: file, cachedData });
+  return new Script(readFileSync(file, "latin1"), { filename: nameInStackTraces(file), cachedData });
+}
+
+/**
+ * A code cache keeps the script name it was made under (the build machine's path), so scripts are named
+ * by their place in the package instead, e.g. certwh/dist/bundle/commands/status.cjs: the same at build time
+ * and wherever certwh is installed, and no home directory in a pasted stack trace.
+ */
+const packageRoot = join(__dirname, "..");
+function nameInStackTraces(file) {
+  if (!file.startsWith(packageRoot + sep)) return file;
+  return `certwh/${file
+    .slice(packageRoot.length + 1)
+    .split(sep)
+    .join("/")}`;
 }
 
 /** Runs the bundle as a module registered in require.cache, so bundles requiring each other share one. */

@@ -10,9 +10,10 @@
 // node_modules, except commander, which is bundled into the core with its child_process require made lazy
 // (it needs it only for external subcommands, which certwh has none of).
 // The library entries (certwh, certwh/receiver, certwh/sandbox) stay tsc's ES modules.
+
+import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
-import Module, { createRequire } from "node:module";
+import Module from "node:module";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -235,40 +236,15 @@ async function buildCommands(coreModules) {
   });
 }
 
-// V8's compiled code for each bundle, made after running what a start runs (the command table and its help;
-// a command's context, and event-types itself, which is pure), so a start skips compiling it. The bundles
-// load through bin/certwh.cjs's loader, which falls back to compiling when this Node rejects a cache.
-async function writeCodeCaches() {
-  const { compileAndRun } = createRequire(import.meta.url)(join(root, "bin", "certwh.cjs"));
-  const cache = async (file, exercise) => {
-    const { script, exports } = compileAndRun(file);
-    await exercise?.(exports);
-    writeFileSync(`${file}.cache`, script.createCachedData());
-  };
-  await cache(join(final, "certwh.cjs"), (core) => {
-    const program = core.modules["cli/program.js"].buildProgram({ signal: new AbortController().signal });
-    program.helpInformation();
-    for (const command of program.commands) command.helpInformation();
+// V8's compiled code for each bundle, made after running what starts run (scripts/bundle/make-caches.cjs, in
+// a child process whose output is dropped), so a start skips compiling it. bin/certwh.cjs uses a cache when
+// the running Node accepts it and compiles as usual otherwise.
+function writeCodeCaches() {
+  const made = spawnSync(process.execPath, [join(root, "scripts", "bundle", "make-caches.cjs")], {
+    stdio: ["ignore", "ignore", "inherit"],
+    timeout: 60_000,
   });
-  const quiet = { write: () => true, isTTY: false };
-  const globals = { json: false, color: false, verbose: false, input: false, yes: false };
-  for (const file of readdirSync(join(final, "commands")).filter((f) => f.endsWith(".cjs"))) {
-    await cache(join(final, "commands", file), (bundle) => {
-      const ctx = bundle.context.createContext({ globals, env: {}, stdout: quiet, stderr: quiet });
-      if (file === "event-types.cjs") bundle.command.run({}, ctx);
-    });
-  }
-  await cache(join(final, "report.cjs"));
-  // One request to a loopback server, so the cache holds undici's request path too.
-  await cache(join(final, "undici.cjs"), async (undici) => {
-    const server = createServer((_req, res) => res.end("{}"));
-    await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const agent = new undici.Agent();
-    const answer = await undici.request(`http://127.0.0.1:${server.address().port}/`, { dispatcher: agent });
-    await answer.body.text();
-    await agent.close();
-    await new Promise((resolve) => server.close(resolve));
-  });
+  if (made.status !== 0) throw new Error(`making the code caches failed (${made.status ?? made.signal})`);
 }
 
 /**
@@ -296,4 +272,4 @@ wrapForLauncher(out);
 rmSync(final, { recursive: true, force: true });
 renameSync(out, final);
 // In place: a cache remembers the file name it was made under (stack traces would name bundle.next).
-await writeCodeCaches();
+writeCodeCaches();
