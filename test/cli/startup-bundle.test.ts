@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -106,5 +107,18 @@ test("deferred flags: the command list is the same before and after every comman
   assert.deepEqual(
     config?.commands.map((c) => c.name()),
     ["path", "list", "get", "set", "unset"],
+  );
+});
+
+test("bundle frames in stack traces are named by their place in the package, not the build machine", () => {
+  const launcher = createRequire(import.meta.url)("../../bin/certwh.cjs") as {
+    loadBundle(file: string): { modules: Record<string, { buildProgram: typeof buildProgram }> };
+  };
+  const core = launcher.loadBundle(join(BUNDLE, "certwh.cjs"));
+  const program = core.modules["cli/program.js"].buildProgram({ signal: new AbortController().signal });
+  program.configureOutput({ writeErr: () => {} });
+  assert.throws(
+    () => program.parse(["node", "certwh", "--bogus"]),
+    (err: Error) => /\(certwh\/dist\/bundle\/certwh\.cjs:\d+:\d+\)/.test(String(err.stack)),
   );
 });
