@@ -4,7 +4,7 @@
 // command needs an ESM-only dependency.
 "use strict";
 const Module = require("node:module");
-const { readFileSync, writeSync } = require("node:fs");
+const { existsSync, readFileSync, writeSync } = require("node:fs");
 const { dirname, join, sep } = require("node:path");
 
 /**
@@ -87,8 +87,20 @@ function printVersion() {
   }
 }
 
+function runCli(core) {
+  if (!existsSync(core)) {
+    // A checkout without a build (the package on npm ships dist/).
+    process.stderr.write(
+      "certwh is not built: dist/bundle/certwh.cjs is missing. Run `npm run build` first.\n",
+    );
+    process.exitCode = 1;
+    return;
+  }
+  exports.loadBundle(core).main(process.argv);
+}
+
 if (require.main === module) {
   const args = process.argv.slice(2);
   if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) printVersion();
-  else exports.loadBundle(join(__dirname, "..", "dist", "bundle", "certwh.cjs")).main(process.argv);
+  else runCli(join(__dirname, "..", "dist", "bundle", "certwh.cjs"));
 }
