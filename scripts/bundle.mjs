@@ -12,7 +12,7 @@
 // The library entries (certwh, certwh/receiver, certwh/sandbox) stay tsc's ES modules.
 
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import Module from "node:module";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,7 +21,7 @@ import { build } from "esbuild";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, "dist");
 const final = join(dist, "bundle");
-// Built next to it and swapped in at the end, so a CLI started during a rebuild finds a whole set.
+// Built next to it and swapped in at the end (see the two renames below).
 const out = join(dist, "bundle.next");
 const posix = (p) => p.split("\\").join("/");
 
@@ -65,6 +65,8 @@ const builtIns = (bundleDir) => ({
 });
 
 const common = {
+  // Paths in the metafile (which modules the core holds) are relative to this, wherever the build runs from.
+  absWorkingDir: root,
   bundle: true,
   platform: "node",
   format: "cjs",
@@ -269,7 +271,11 @@ rmSync(out, { recursive: true, force: true });
 await buildCommands(await buildCore());
 await buildUndici();
 wrapForLauncher(out);
-rmSync(final, { recursive: true, force: true });
+// Two renames: a CLI started during a rebuild finds the old set or the new one (but for that instant).
+const previous = join(dist, "bundle.previous");
+rmSync(previous, { recursive: true, force: true });
+if (existsSync(final)) renameSync(final, previous);
 renameSync(out, final);
+rmSync(previous, { recursive: true, force: true });
 // In place: a cache remembers the file name it was made under (stack traces would name bundle.next).
 writeCodeCaches();

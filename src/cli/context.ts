@@ -67,9 +67,10 @@ export async function buildApi(
   conn: ApiConnection,
 ): Promise<WebhookApi> {
   registerSecret(conn.apiKey);
-  // Loaded here: node:v8 would cost every command's start-up.
-  (await import("./wasm-baseline.js")).compileWasmWithBaselineOnly();
   const { createWebhookApi } = await import("../api/webhooks.js");
+  // After loading the client and undici: a V8 flag changed before would make V8 reject their code caches.
+  // Before the first request, which compiles undici's WebAssembly. (node:v8 is loaded only here.)
+  (await import("./wasm-baseline.js")).compileWasmWithBaselineOnly();
   return createWebhookApi({
     ...conn,
     userAgent: userAgent(),

@@ -16,14 +16,31 @@ function interruptedExitCode(reason: unknown): number {
   return reason instanceof InterruptedError ? reason.exitCode : ExitCode.sigint;
 }
 
+/** The words of the command line that are not options or their values, up to `--`. */
+function operands(program: ReturnType<typeof buildProgram>, argv: string[]): string[] {
+  const words: string[] = [];
+  for (let i = 2; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--") break;
+    if (!arg.startsWith("-") || arg === "-") {
+      words.push(arg);
+      continue;
+    }
+    // A global option that takes a value (--profile x) hides that value; --profile=x does not.
+    const option = program.options.find((o) => o.long === arg || o.short === arg);
+    if (option?.required || option?.optional) i++;
+  }
+  return words;
+}
+
 /**
- * `certwh help <command>`: commander shows that command's help without dispatching to it, so its flags are
- * added here (see deferred.ts). It answers `help <unknown>` with the general help and exit 0; a typo
- * deserves exit 2.
+ * `certwh help <command>` (global options anywhere): commander shows that command's help without
+ * dispatching to it, so its flags are added here (see deferred.ts). It answers `help <unknown>` with the
+ * general help and exit 0; a typo deserves exit 2.
  */
 function prepareHelpTarget(program: ReturnType<typeof buildProgram>, argv: string[]): void {
-  const [first, name] = argv.slice(2);
-  if (first !== "help" || !name || name.startsWith("-")) return;
+  const [first, name] = operands(program, argv);
+  if (first !== "help" || !name) return;
   const target = program.commands.find((c) => c.name() === name || c.aliases().includes(name));
   if (!target)
     throw new UsageError(`Unknown command "${name}".`, { hint: "Run `certwh --help` for the list." });

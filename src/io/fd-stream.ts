@@ -10,10 +10,15 @@ import type { OutputStream } from "./output.js";
 type Fd = 1 | 2;
 
 let stdoutGuarded = false;
+let stdoutClosed = false;
 
-/** `certwh … | head` closes stdout early: that is not an error worth a stack trace. */
+/**
+ * `certwh … | head` closes stdout early: that is not an error worth a stack trace. certwh exits with the
+ * exit code of what it was doing, so the exit waits a turn of the event loop: a failure being reported
+ * (one JSON error on stdout, the message on stderr) sets its code first, as with the stream's async error.
+ */
 function exitQuietlyOnBrokenPipe(): void {
-  process.exit(process.exitCode ?? 0);
+  setImmediate(() => process.exit(process.exitCode ?? 0));
 }
 
 /** process.stdout/stderr, created on first use; stdout gets the broken-pipe guard. */
@@ -22,8 +27,8 @@ function nodeStream(fd: Fd): NodeJS.WriteStream {
   if (!stdoutGuarded) {
     stdoutGuarded = true;
     process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-      if (err.code === "EPIPE") exitQuietlyOnBrokenPipe();
-      throw err;
+      if (err.code !== "EPIPE") throw err;
+      exitQuietlyOnBrokenPipe();
     });
   }
   return process.stdout;
@@ -31,9 +36,10 @@ function nodeStream(fd: Fd): NodeJS.WriteStream {
 
 /**
  * Writes `text` to the descriptor. Returns what is left when a non-blocking pipe is full (the caller hands
- * it to the stream, which waits); a closed stdout exits quietly, a closed stderr drops the text.
+ * it to the stream, which waits); a closed stdout drops the text and exits quietly, a closed stderr drops it.
  */
 export function writeFd(fd: Fd, text: string | Uint8Array): Uint8Array | undefined {
+  if (fd === 1 && stdoutClosed) return undefined;
   const bytes = typeof text === "string" ? Buffer.from(text) : text;
   let offset = 0;
   try {
@@ -42,7 +48,10 @@ export function writeFd(fd: Fd, text: string | Uint8Array): Uint8Array | undefin
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "EAGAIN") return bytes.subarray(offset);
     if (code !== "EPIPE") throw err;
-    if (fd === 1) exitQuietlyOnBrokenPipe();
+    if (fd === 1) {
+      stdoutClosed = true;
+      exitQuietlyOnBrokenPipe();
+    }
   }
   return undefined;
 }

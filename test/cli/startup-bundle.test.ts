@@ -10,7 +10,8 @@ import { fileURLToPath } from "node:url";
 import { Script } from "node:vm";
 import { configureAll } from "../../src/cli/deferred.js";
 import { buildProgram } from "../../src/cli/program.js";
-import { BIN, cliEnv, tempDir } from "../helpers/cli.js";
+import { BIN, cliEnv, runCli, tempDir } from "../helpers/cli.js";
+import { withSandbox } from "../helpers/sandbox.js";
 
 const BUNDLE = fileURLToPath(new URL("../../dist/bundle/", import.meta.url));
 
@@ -120,5 +121,66 @@ test("bundle frames in stack traces are named by their place in the package, not
   assert.throws(
     () => program.parse(["node", "certwh", "--bogus"]),
     (err: Error) => /\(certwh\/dist\/bundle\/certwh\.cjs:\d+:\d+\)/.test(String(err.stack)),
+  );
+});
+
+test("`certwh <global options> help <command>` shows the command's flags (deferred until then)", async () => {
+  for (const args of [
+    ["--json", "help", "create"],
+    ["help", "--json", "create"],
+    ["--profile", "x", "help", "create"],
+  ]) {
+    const { code, stdout } = await runCli(args);
+    assert.equal(code, 0, args.join(" "));
+    assert.match(stdout, /--generate-secret/, args.join(" "));
+  }
+  const config = await runCli(["--verbose", "help", "config"]);
+  assert.match(config.stdout, /Commands:[\s\S]*unset/);
+  const unknown = await runCli(["--json", "help", "bogus"]);
+  assert.equal(unknown.code, 2);
+});
+
+test("a failure reported into a closed stdout keeps its exit code and its message on stderr", async () => {
+  const child = spawn(process.execPath, [BIN, "status", "--json"], {
+    env: cliEnv(),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout.destroy(); // the reader is gone before certwh writes its JSON error
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (d) => {
+    stderr += d;
+  });
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  assert.equal(code, 4);
+  assert.match(stderr, /No CertCentral API key/);
+});
+
+test("an API command uses every code cache it loads (a V8 flag set too early would reject undici's)", async (t) => {
+  const sandbox = await withSandbox(t);
+  const dir = tempDir();
+  const spy = join(dir, "spy.cjs");
+  writeFileSync(
+    spy,
+    `const vm = require("node:vm"); const Script = vm.Script;
+vm.Script = class extends Script { constructor(source, options) { super(source, options);
+  if (options && options.cachedData) process.stderr.write("[cache] " + options.filename + " " + (this.cachedDataRejected ? "rejected" : "accepted") + "\\n"); } };`,
+  );
+  const child = spawn(process.execPath, ["-r", spy, BIN, "status", "--json"], {
+    env: cliEnv({ CERTWH_BASE_URL: sandbox.url, CERTWH_API_KEY: sandbox.apiKey }),
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (d) => {
+    stderr += d;
+  });
+  await new Promise((resolve) => child.on("close", resolve));
+  const lines = stderr.split("\n").filter((l) => l.startsWith("[cache]"));
+  assert.ok(
+    lines.some((l) => l.includes("undici.cjs")),
+    stderr,
+  );
+  assert.deepEqual(
+    lines.filter((l) => l.endsWith("rejected")),
+    [],
   );
 });
