@@ -47,6 +47,30 @@ function prepareHelpTarget(program: ReturnType<typeof buildProgram>, argv: strin
   configure(target);
 }
 
+/**
+ * commander's program looks through the whole command line for its own options, so a command's flag value
+ * that starts with "-" is taken from it: a challenge token "-Vx…" (tokens are URL-safe base64) would print
+ * the version. Such a value is joined to its flag (`--token=-Vx…`), which the program leaves alone.
+ */
+function joinDashValues(program: ReturnType<typeof buildProgram>, argv: string[]): string[] {
+  const [name] = operands(program, argv);
+  const command = program.commands.find((c) => c.name() === name || c.aliases().includes(name));
+  if (!command) return argv;
+  configure(command);
+  const joined = argv.slice(0, 2);
+  for (let i = 2; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--") return [...joined, ...argv.slice(i)];
+    const value = argv[i + 1];
+    const takesValue = command.options.some((o) => o.long === arg && o.required);
+    if (takesValue && value?.startsWith("-")) {
+      joined.push(`${arg}=${value}`);
+      i++;
+    } else joined.push(arg);
+  }
+  return joined;
+}
+
 function wantsJson(argv: string[]): boolean {
   return argv.includes("--json");
 }
@@ -61,7 +85,7 @@ export async function main(argv: string[]): Promise<void> {
       },
     });
     prepareHelpTarget(program, argv);
-    await program.parseAsync(argv);
+    await program.parseAsync(joinDashValues(program, argv));
     // The command returned after a signal: it has already wound down and said so (sandbox, listen).
     if (interrupts.aborted) code = interruptedExitCode(interrupts.reason);
   } catch (caught) {
