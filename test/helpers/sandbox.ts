@@ -66,6 +66,9 @@ export async function startReceiver(t?: TestContext, path = "/hook"): Promise<Re
     });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  // Closed in t.after; unref'd too, because a failing after hook (withSandbox's strict checks) makes
+  // node:test skip the hooks after it, and a receiver left listening would keep the test file running.
+  server.unref();
   const { port } = server.address() as AddressInfo;
   const receiver: Receiver = {
     url: `http://127.0.0.1:${port}${path}`,
