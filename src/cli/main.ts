@@ -2,7 +2,7 @@
 // that does). SIGINT/SIGTERM abort the run's signal once; a second Ctrl-C exits at once (interrupts.ts).
 
 import { CertwhError, ExitCode, InterruptedError, UsageError } from "../errors.js";
-import { fdStream, writeFd } from "../io/fd-stream.js";
+import { fdStream } from "../io/fd-stream.js";
 import { CommanderError } from "./commander.js";
 import { configure } from "./deferred.js";
 import { Interrupts } from "./interrupts.js";
@@ -107,8 +107,7 @@ async function report(err: unknown, argv: string[]): Promise<number> {
       const { errorDocument } = (await loadReporting()).exitCodes;
       const message = err.message.replace(/^error: /, "");
       const document = errorDocument({ exitCode: ExitCode.usage, code: "usage", message });
-      const left = writeFd(1, `${JSON.stringify(document)}\n`);
-      if (left) process.stdout.write(left);
+      fdStream(1).write(`${JSON.stringify(document)}\n`);
     }
     return ExitCode.usage;
   }

@@ -38,7 +38,7 @@ function nodeStream(fd: Fd): NodeJS.WriteStream {
  * Writes `text` to the descriptor. Returns what is left when a non-blocking pipe is full (the caller hands
  * it to the stream, which waits); a closed stdout drops the text and exits quietly, a closed stderr drops it.
  */
-export function writeFd(fd: Fd, text: string | Uint8Array): Uint8Array | undefined {
+function writeFd(fd: Fd, text: string | Uint8Array): Uint8Array | undefined {
   if (fd === 1 && stdoutClosed) return undefined;
   const bytes = typeof text === "string" ? Buffer.from(text) : text;
   let offset = 0;
