@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-export const BIN = join(ROOT, "bin", "certwh.cjs");
+export const BIN = join(ROOT, "bin", "certwh.js");
 export const DIST = join(ROOT, "dist");
 
 const homes = [];

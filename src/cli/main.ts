@@ -2,15 +2,9 @@
 // that does). SIGINT/SIGTERM abort the run's signal once; a second Ctrl-C exits at once (interrupts.ts).
 
 import { CertwhError, ExitCode, InterruptedError, UsageError } from "../errors.js";
-import { fdStream } from "../io/fd-stream.js";
 import { CommanderError } from "./commander.js";
-import { configure } from "./deferred.js";
 import { Interrupts } from "./interrupts.js";
-import { loadReporting } from "./lazy.js";
 import { buildProgram } from "./program.js";
-
-// Output (chalk) and the failure table load only when there is a failure to report: --help and
-// successful commands that print nothing through Output start faster without them.
 
 function interruptedExitCode(reason: unknown): number {
   return reason instanceof InterruptedError ? reason.exitCode : ExitCode.sigint;
@@ -34,17 +28,15 @@ function operands(program: ReturnType<typeof buildProgram>, argv: string[]): str
 }
 
 /**
- * `certwh help <command>` (global options anywhere): commander shows that command's help without
- * dispatching to it, so its flags are added here (see deferred.ts). It answers `help <unknown>` with the
- * general help and exit 0; a typo deserves exit 2.
+ * `certwh help <command>`: commander answers `help <unknown>` with the general help and exit 0; a typo
+ * deserves exit 2.
  */
-function prepareHelpTarget(program: ReturnType<typeof buildProgram>, argv: string[]): void {
+function checkHelpTarget(program: ReturnType<typeof buildProgram>, argv: string[]): void {
   const [first, name] = operands(program, argv);
   if (first !== "help" || !name) return;
   const target = program.commands.find((c) => c.name() === name || c.aliases().includes(name));
   if (!target)
     throw new UsageError(`Unknown command "${name}".`, { hint: "Run `certwh --help` for the list." });
-  configure(target);
 }
 
 /**
@@ -56,7 +48,6 @@ function joinDashValues(program: ReturnType<typeof buildProgram>, argv: string[]
   const [name] = operands(program, argv);
   const command = program.commands.find((c) => c.name() === name || c.aliases().includes(name));
   if (!command) return argv;
-  configure(command);
   const joined = argv.slice(0, 2);
   for (let i = 2; i < argv.length; i++) {
     const arg = argv[i];
@@ -75,7 +66,17 @@ function wantsJson(argv: string[]): boolean {
   return argv.includes("--json");
 }
 
+/**
+ * `certwh … | head` closes stdout early: not an error worth a stack trace. certwh exits with the code of
+ * what it was doing; the exit waits a turn so a failure being reported sets its code first.
+ */
+function exitQuietlyOnBrokenPipe(err: NodeJS.ErrnoException): void {
+  if (err.code !== "EPIPE") throw err;
+  setImmediate(() => process.exit(process.exitCode ?? 0));
+}
+
 export async function main(argv: string[]): Promise<void> {
+  process.stdout.on("error", exitQuietlyOnBrokenPipe);
   const interrupts = new Interrupts();
   let code: number = ExitCode.ok;
   try {
@@ -84,7 +85,7 @@ export async function main(argv: string[]): Promise<void> {
         return interrupts.signal;
       },
     });
-    prepareHelpTarget(program, argv);
+    checkHelpTarget(program, argv);
     await program.parseAsync(joinDashValues(program, argv));
     // The command returned after a signal: it has already wound down and said so (sandbox, listen).
     if (interrupts.aborted) code = interruptedExitCode(interrupts.reason);
@@ -104,21 +105,20 @@ async function report(err: unknown, argv: string[]): Promise<number> {
     if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return ExitCode.ok;
     if (err.code === "commander.help" || err.exitCode === 0) return ExitCode.ok;
     if (wantsJson(argv)) {
-      const { errorDocument } = (await loadReporting()).exitCodes;
+      const { errorDocument } = await import("./exit-codes.js");
       const message = err.message.replace(/^error: /, "");
       const document = errorDocument({ exitCode: ExitCode.usage, code: "usage", message });
-      fdStream(1).write(`${JSON.stringify(document)}\n`);
+      process.stdout.write(`${JSON.stringify(document)}\n`);
     }
     return ExitCode.usage;
   }
-  const { exitCodes, output } = await loadReporting();
-  const { describeFailure, errorDocument } = exitCodes;
-  const { Output, loadChalk, showsColor } = output;
+  const { describeFailure, errorDocument } = await import("./exit-codes.js");
+  const { Output, loadChalk, showsColor } = await import("../io/output.js");
   const failure = describeFailure(err);
   const color = !process.env.NO_COLOR && !argv.includes("--no-color");
-  const stderr = fdStream(2);
+  const stderr = process.stderr;
   const io = new Output({
-    stdout: fdStream(1),
+    stdout: process.stdout,
     stderr,
     json: wantsJson(argv),
     color,

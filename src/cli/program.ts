@@ -5,15 +5,12 @@
 import type { GlobalFlags } from "../config/types.js";
 import { version } from "../util/version.js";
 import { Command, Option } from "./commander.js";
-import { configureOnDispatch, deferring } from "./deferred.js";
-import { loadCommand } from "./lazy.js";
 import { register as registerConfig } from "./register/config.js";
 import { register as registerLifecycle } from "./register/lifecycle.js";
 import { register as registerListen } from "./register/listen.js";
 import { register as registerMisc } from "./register/misc.js";
 import { register as registerSandbox } from "./register/sandbox.js";
 import type { Runner } from "./runner.js";
-import { commanderStdout } from "./stdout.js";
 
 export interface ProgramIO {
   /** Aborted on SIGINT/SIGTERM. */
@@ -42,7 +39,7 @@ export function buildProgram(io: ProgramIO): Command {
     )
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ ...commanderStdout, writeErr: (s) => process.stderr.write(s) })
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .addHelpText(
       "after",
       `
@@ -57,19 +54,21 @@ Run \`certwh help <command>\` for a command's flags and examples.`,
 
   const run: Runner = async (name, options, command) => {
     const globals = command.optsWithGlobals() as unknown as GlobalFlags;
-    const { command: mod, context, output } = await loadCommand(name);
-    // chalk costs start-up time; it is loaded only when stderr will really show colour.
+    const [mod, context, output] = await Promise.all([
+      import(`../commands/${name}.js`) as Promise<{ run(opts: unknown, ctx: unknown): Promise<void> }>,
+      import("./context.js"),
+      import("../io/output.js"),
+    ]);
+    // chalk is loaded only when stderr will really show colour.
     const chalk = context.colourWanted(globals, io.env) ? await output.loadChalk() : undefined;
     const ctx = context.createContext({ globals, env: io.env, signal: io.signal, chalk });
     await mod.run(options, ctx);
   };
 
-  configureOnDispatch(program);
-  const declaring = deferring(program);
-  registerLifecycle(declaring, run);
-  registerConfig(declaring, run);
-  registerSandbox(declaring, run);
-  registerListen(declaring, run);
-  registerMisc(declaring, run);
+  registerLifecycle(program, run);
+  registerConfig(program, run);
+  registerSandbox(program, run);
+  registerListen(program, run);
+  registerMisc(program, run);
   return program;
 }

@@ -4,7 +4,6 @@
 
 import type { Command, Option } from "commander";
 import type { CommandContext } from "../cli/context.js";
-import { configureAll } from "../cli/deferred.js";
 import { buildProgram } from "../cli/program.js";
 import { UsageError } from "../errors.js";
 import { EVENT_TYPES } from "../events/catalogue.js";
@@ -192,6 +191,5 @@ export async function run(
   const render = { bash, zsh, fish }[opts.shell as "bash" | "zsh" | "fish"];
   if (!render) throw new UsageError(`Unknown shell "${opts.shell}": use bash, zsh or fish.`);
   const program = buildProgram({ signal: ctx.signal });
-  configureAll(program);
   ctx.io.print(render(completionSpec(program)).trimEnd());
 }

@@ -1,11 +1,9 @@
 // certwh listen: parse and check every flag (before any request), build the dependencies (API client, tunnel,
 // in-process sandbox for --sandbox), then hand over to src/listen/orchestrate.ts and render its state events.
 
-import { setFlagsFromString } from "node:v8";
 import type { WebhookApi } from "../api/types.js";
 import { buildApi, type CommandContext } from "../cli/context.js";
 import { describeFailure, errorDocument, reword } from "../cli/exit-codes.js";
-import { compileWasmWithBaselineOnly } from "../cli/wasm-baseline.js";
 import { UsageError } from "../errors.js";
 import { closestEventName, findEventType, SUBSCRIBABLE_EVENTS } from "../events/catalogue.js";
 import { parseHttpUrl, parsePositiveInteger } from "../flows/flag-values.js";
@@ -228,25 +226,6 @@ async function startOwnSandbox(ctx: CommandContext): Promise<{ sandbox: Sandbox;
   return { sandbox, api };
 }
 
-/**
- * V8 settings for listen, a long-running server (measured under the receiver benchmark's load; README):
- * - --liftoff-only (src/cli/wasm-baseline.ts): no optimizing re-compile of undici's WebAssembly parser, a
- *   transient of about 28 MB of RSS.
- * - --heap-growing-percent=50: with the small young generation (below) request objects that
- *   wait for the journal are promoted, and V8's adaptive growth let old space fill with them up to ~45 MB
- *   before a full GC. A fixed 1.5× step keeps old space near 20 MB (peak RSS −30 MB) and, as less garbage is
- *   kept, also lowers GC time per request (20 → 12 µs).
- * Set here, before anything compiles WebAssembly or grows the heap; they only apply to this process.
- */
-function tuneV8ForListen(): void {
-  // V8 would grow the young generation to 2 × 16 MB under load (about 30 MB of peak RSS); it stays at the
-  // few MB it has when listen starts. A larger one buys little: 8 MB semi-spaces gave about +6% requests/s
-  // for +11 MB of RSS, 16 MB went over the 100 MB target.
-  setFlagsFromString("--semi-space-growth-factor=1");
-  compileWasmWithBaselineOnly();
-  setFlagsFromString("--heap-growing-percent=50");
-}
-
 /** Under --json stdout stays NDJSON: a failure is one `error` line, and main prints only the human text. */
 function asNdjsonFailure(io: CommandContext["io"], err: unknown): unknown {
   if (!io.json) return err;
@@ -266,7 +245,6 @@ export async function run(raw: RawListenOptions, ctx: CommandContext): Promise<v
   const parsed = await checkFlags(raw, ctx).catch((err: unknown) => {
     throw asNdjsonFailure(io, err);
   });
-  tuneV8ForListen();
   warnAboutFlags(io, { unknownEvents: parsed.unknownEvents, policy: { allowLoopbackHttp: true } });
   if (parsed.forwardTo) warnIfCleartextKey(io, "--forward-to", parsed.forwardTo, true);
   const resolved = await resolveSecret(parsed.secret, ctx.env);

@@ -1,11 +1,11 @@
-// Spawn the built CLI (bin/certwh.cjs → dist/bundle/) with an isolated config directory and no TTY.
+// Spawn the built CLI (bin/certwh.js → dist/) with an isolated config directory and no TTY.
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const BIN = fileURLToPath(new URL("../../bin/certwh.cjs", import.meta.url));
+export const BIN = fileURLToPath(new URL("../../bin/certwh.js", import.meta.url));
 
 export interface CliResult {
   code: number | null;
