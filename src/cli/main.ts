@@ -105,14 +105,14 @@ async function report(err: unknown, argv: string[]): Promise<number> {
     if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return ExitCode.ok;
     if (err.code === "commander.help" || err.exitCode === 0) return ExitCode.ok;
     if (wantsJson(argv)) {
-      const { errorDocument } = await import("./exit-codes.js");
+      const { errorDocument } = await import("../io/exit-codes.js");
       const message = err.message.replace(/^error: /, "");
       const document = errorDocument({ exitCode: ExitCode.usage, code: "usage", message });
       process.stdout.write(`${JSON.stringify(document)}\n`);
     }
     return ExitCode.usage;
   }
-  const { describeFailure, errorDocument } = await import("./exit-codes.js");
+  const { describeFailure, errorDocument } = await import("../io/exit-codes.js");
   const { Output, loadChalk, showsColor } = await import("../io/output.js");
   const failure = describeFailure(err);
   const color = !process.env.NO_COLOR && !argv.includes("--no-color");

@@ -12,6 +12,33 @@ import { register as registerMisc } from "./register/misc.js";
 import { register as registerSandbox } from "./register/sandbox.js";
 import type { Runner } from "./runner.js";
 
+interface CommandModule {
+  run(opts: unknown, ctx: unknown): Promise<void>;
+}
+
+/** Each command's code, imported only when it runs. */
+const COMMANDS: Record<string, () => Promise<CommandModule>> = {
+  activate: () => import("../commands/activate.js"),
+  challenge: () => import("../commands/challenge.js"),
+  completion: () => import("./completion.js"),
+  config: () => import("../commands/config.js"),
+  create: () => import("../commands/create.js"),
+  deactivate: () => import("../commands/deactivate.js"),
+  delete: () => import("../commands/delete.js"),
+  "event-types": () => import("../commands/event-types.js"),
+  listen: () => import("../commands/listen.js"),
+  login: () => import("../commands/login.js"),
+  logout: () => import("../commands/logout.js"),
+  logs: () => import("../commands/logs.js"),
+  replay: () => import("../commands/replay.js"),
+  sandbox: () => import("../commands/sandbox.js"),
+  status: () => import("../commands/status.js"),
+  test: () => import("../commands/test.js"),
+  trigger: () => import("../commands/trigger.js"),
+  "update-url": () => import("../commands/update-url.js"),
+  verify: () => import("../commands/verify.js"),
+};
+
 export interface ProgramIO {
   /** Aborted on SIGINT/SIGTERM. */
   signal: AbortSignal;
@@ -55,8 +82,8 @@ Run \`certwh help <command>\` for a command's flags and examples.`,
   const run: Runner = async (name, options, command) => {
     const globals = command.optsWithGlobals() as unknown as GlobalFlags;
     const [mod, context, output] = await Promise.all([
-      import(`../commands/${name}.js`) as Promise<{ run(opts: unknown, ctx: unknown): Promise<void> }>,
-      import("./context.js"),
+      COMMANDS[name](),
+      import("../commands/context.js"),
       import("../io/output.js"),
     ]);
     // chalk is loaded only when stderr will really show colour.

@@ -2,10 +2,10 @@
 // An unverified webhook (webhook_invalid_action) gets the challenge steps explained, exit 3.
 
 import { ApiError } from "../api/errors.js";
-import type { CommandContext } from "../cli/context.js";
 import { RefusedError } from "../errors.js";
-import { requireWebhook } from "../flows/current-webhook.js";
-import { VERIFY_COMMAND } from "../flows/verification-cli.js";
+import type { CommandContext } from "./context.js";
+import { requireWebhook } from "./webhook/current.js";
+import { VERIFY_COMMAND } from "./webhook/verification-steps.js";
 
 export async function run(_raw: Record<string, unknown>, ctx: CommandContext): Promise<void> {
   const api = await ctx.api();

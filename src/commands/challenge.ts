@@ -1,10 +1,11 @@
 // certwh challenge: send a new challenge token to the webhook's endpoint (valid 30 minutes).
 // send-challenge is never retried (each call issues a new token).
 
-import type { CommandContext } from "../cli/context.js";
-import { requireWebhook } from "../flows/current-webhook.js";
-import { CHALLENGE_WINDOW_MS } from "../flows/verification.js";
-import { formatClockTime, tokenWhere, VERIFY_COMMAND } from "../flows/verification-cli.js";
+import { formatClockTime, tokenWhere } from "../io/render-stage.js";
+import { CHALLENGE_WINDOW_MS } from "../verification/stages.js";
+import type { CommandContext } from "./context.js";
+import { requireWebhook } from "./webhook/current.js";
+import { VERIFY_COMMAND } from "./webhook/verification-steps.js";
 
 export async function run(_raw: Record<string, unknown>, ctx: CommandContext): Promise<void> {
   const api = await ctx.api();

@@ -3,7 +3,6 @@
 // always masked and can only be stored with `certwh login` (a value on argv ends up in shell history).
 
 import { checkBaseUrl } from "../api/base-url.js";
-import type { CommandContext } from "../cli/context.js";
 import { removeStoredSetting } from "../config/remove-setting.js";
 import {
   type DetailedSettings,
@@ -22,6 +21,7 @@ import {
 import { configExists, configFilePath, type ProfileSettings, updateProfile } from "../config/store.js";
 import { UsageError } from "../errors.js";
 import { mask } from "../util/redact.js";
+import type { CommandContext } from "./context.js";
 
 export interface ConfigOptions {
   action: "path" | "list" | "get" | "set" | "unset";

@@ -3,23 +3,23 @@
 // Every flag is validated before the first request; an existing webhook is shown, never duplicated.
 
 import type { CreateWebhookRequest, WebhookSettings } from "../api/types.js";
-import type { CommandContext } from "../cli/context.js";
 import { RefusedError } from "../errors.js";
-import { changeFailure } from "../flows/change-failure.js";
-import { urlPolicy } from "../flows/current-webhook.js";
-import { describeWebhook } from "../flows/describe-webhook.js";
-import { warnAboutFlags } from "../flows/flag-warnings.js";
-import { resolveSecret, saveGeneratedSecret } from "../flows/secret-source.js";
-import { finishSetup, reportGeneratedSecret } from "../flows/setup-result.js";
-import { parseWaitOption } from "../flows/wait-active.js";
+import { registerSecret } from "../util/redact.js";
+import { parseWaitOption } from "../verification/wait-active.js";
+import type { CommandContext } from "./context.js";
+import { warnAboutFlags } from "./options/flag-warnings.js";
+import { resolveSecret, saveGeneratedSecret } from "./options/secret-source.js";
 import {
   DEFAULT_EVENTS,
   parseWebhookFlags,
   type RawWebhookFlags,
   type SecretSource,
   type UrlPolicy,
-} from "../flows/webhook-flags.js";
-import { registerSecret } from "../util/redact.js";
+} from "./options/webhook-flags.js";
+import { changeFailure } from "./webhook/change-failure.js";
+import { urlPolicy } from "./webhook/current.js";
+import { describeWebhook } from "./webhook/describe.js";
+import { finishSetup, reportGeneratedSecret } from "./webhook/setup-result.js";
 
 export interface RawCreateOptions extends RawWebhookFlags {
   /** false with --no-verify */

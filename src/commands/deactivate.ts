@@ -2,9 +2,9 @@
 // A pending webhook cannot be deactivated (nothing is being sent yet): explained, exit 3.
 
 import { ApiError } from "../api/errors.js";
-import type { CommandContext } from "../cli/context.js";
 import { RefusedError } from "../errors.js";
-import { requireWebhook } from "../flows/current-webhook.js";
+import type { CommandContext } from "./context.js";
+import { requireWebhook } from "./webhook/current.js";
 
 const PENDING_HINT =
   "A pending webhook sends no events, so there is nothing to stop. Finish verification with " +

@@ -3,9 +3,9 @@
 // needs --yes when nobody can be asked, and a confirmation in a terminal.
 
 import { ApiError } from "../api/errors.js";
-import type { CommandContext } from "../cli/context.js";
 import { RefusedError, UsageError } from "../errors.js";
-import { requireWebhook } from "../flows/current-webhook.js";
+import type { CommandContext } from "./context.js";
+import { requireWebhook } from "./webhook/current.js";
 
 export interface DeleteOptions {
   /** --yes was given: no confirmation. */

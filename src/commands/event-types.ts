@@ -1,5 +1,5 @@
-import type { CommandContext } from "../cli/context.js";
 import { EVENT_TYPES } from "../events/catalogue.js";
+import type { CommandContext } from "./context.js";
 
 export interface EventTypesOptions {
   all?: boolean;

@@ -2,32 +2,32 @@
 // in-process sandbox for --sandbox), then hand over to src/listen/orchestrate.ts and render its state events.
 
 import type { WebhookApi } from "../api/types.js";
-import { buildApi, type CommandContext } from "../cli/context.js";
-import { describeFailure, errorDocument, reword } from "../cli/exit-codes.js";
 import { UsageError } from "../errors.js";
 import { closestEventName, findEventType, SUBSCRIBABLE_EVENTS } from "../events/catalogue.js";
-import { parseHttpUrl, parsePositiveInteger } from "../flows/flag-values.js";
-import { warnAboutFlags, warnIfCleartextKey } from "../flows/flag-warnings.js";
-import { resolveSecret, saveGeneratedSecret } from "../flows/secret-source.js";
+import { describeFailure, errorDocument, reword } from "../io/exit-codes.js";
+import { createListenRenderer } from "../io/render-listen.js";
+import { defaultJournalPath } from "../listen/paths.js";
+import { checkExecCommand, checkSaveChainDir } from "../listen/preflight.js";
+import type { ListenOptions, OnExitAction } from "../listen/types.js";
+import { ON_EXIT_ACTIONS } from "../listen/types.js";
+import type { Sandbox } from "../sandbox/types.js";
+import { parsePublicBaseUrl } from "../tunnel/external.js";
+import type { Tunnel } from "../tunnel/tunnel.js";
+import { DIGICERT_SOURCE_RANGE } from "../util/cidr.js";
+import { parseDuration } from "../util/duration.js";
+import { generateSecret } from "../util/secret.js";
+import { isSlackWebhookUrl } from "../util/slack.js";
+import { buildApi, type CommandContext } from "./context.js";
+import { parseHttpUrl, parsePositiveInteger } from "./options/flag-values.js";
+import { warnAboutFlags, warnIfCleartextKey } from "./options/flag-warnings.js";
+import { resolveSecret, saveGeneratedSecret } from "./options/secret-source.js";
 import {
   parseEventFlags,
   parseSecretSource,
   parseSettingFlags,
   type RawWebhookFlags,
   type SecretSource,
-} from "../flows/webhook-flags.js";
-import { createListenRenderer } from "../io/render-listen.js";
-import { defaultJournalPath } from "../listen/paths.js";
-import { checkExecCommand, checkSaveChainDir } from "../listen/preflight.js";
-import type { ListenOptions, OnExitAction } from "../listen/types.js";
-import { ON_EXIT_ACTIONS } from "../listen/types.js";
-import { parseDuration } from "../listen/until.js";
-import { DIGICERT_SOURCE_RANGE } from "../receiver/cidr.js";
-import type { Sandbox } from "../sandbox/types.js";
-import { parsePublicBaseUrl } from "../tunnel/external.js";
-import type { Tunnel } from "../tunnel/tunnel.js";
-import { generateSecret } from "../util/secret.js";
-import { isSlackWebhookUrl } from "../util/slack.js";
+} from "./options/webhook-flags.js";
 
 export interface RawListenOptions extends RawWebhookFlags {
   port?: string;

@@ -6,12 +6,12 @@
 
 import { checkBaseUrl } from "../api/base-url.js";
 import { ApiError } from "../api/errors.js";
-import { buildApi, type CommandContext } from "../cli/context.js";
 import { resolveProfileName } from "../config/resolve.js";
 import { checkApiKey, parseRegion } from "../config/settings.js";
 import { configFilePath, type ProfileSettings, updateProfile } from "../config/store.js";
 import { AuthError, UsageError } from "../errors.js";
 import { mask, registerSecret } from "../util/redact.js";
+import { buildApi, type CommandContext } from "./context.js";
 
 export interface LoginOptions {
   withKey?: boolean;

@@ -1,9 +1,9 @@
 // certwh logout: remove the profile's stored API key. Says so when an environment variable still
 // provides a key, since logging out does not change what the next command will use then.
 
-import type { CommandContext } from "../cli/context.js";
 import { removeStoredSetting } from "../config/remove-setting.js";
 import { resolveProfileName } from "../config/resolve.js";
+import type { CommandContext } from "./context.js";
 
 export async function run(_opts: Record<string, unknown>, ctx: CommandContext): Promise<void> {
   const profile = resolveProfileName(ctx.globals, ctx.env).value;

@@ -2,11 +2,11 @@
 // --all follows page.total, bounded so a huge or inconsistent log cannot loop forever.
 
 import type { EventLogEntry, EventLogPage, EventLogQuery } from "../api/types.js";
-import type { CommandContext } from "../cli/context.js";
 import { UsageError } from "../errors.js";
 import { closestEventName, findEventType } from "../events/catalogue.js";
-import { requireWebhook } from "../flows/current-webhook.js";
 import type { Output } from "../io/output.js";
+import type { CommandContext } from "./context.js";
+import { requireWebhook } from "./webhook/current.js";
 
 /** CertCentral's maximum (and default) page size. */
 export const MAX_LIMIT = 1000;

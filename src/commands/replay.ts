@@ -2,18 +2,18 @@
 // The journal never holds the webhook secret, so X-WEBHOOK-KEY is sent only when --secret-file or
 // --secret-env provides one. One attempt per event: replay is a manual action, the user sees each result.
 
-import type { CommandContext } from "../cli/context.js";
 import { RefusedError, UsageError } from "../errors.js";
 import { closestEventName, findEventType } from "../events/catalogue.js";
-import { parseHttpUrl, parsePositiveInteger } from "../flows/flag-values.js";
-import { warnIfCleartextKey } from "../flows/flag-warnings.js";
-import { resolveSecret } from "../flows/secret-source.js";
-import { parseSecretSource, type SecretSource } from "../flows/webhook-flags.js";
 import { createForwarder, type ForwardResult } from "../listen/forward.js";
 import { type JournalContents, type JournalEntry, readJournal } from "../listen/journal.js";
 import { defaultJournalPath } from "../listen/paths.js";
 import { printable } from "../util/printable.js";
 import { userAgent } from "../util/version.js";
+import type { CommandContext } from "./context.js";
+import { parseHttpUrl, parsePositiveInteger } from "./options/flag-values.js";
+import { warnIfCleartextKey } from "./options/flag-warnings.js";
+import { resolveSecret } from "./options/secret-source.js";
+import { parseSecretSource, type SecretSource } from "./options/webhook-flags.js";
 
 export interface RawReplayOptions {
   journal?: string;

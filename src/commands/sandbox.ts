@@ -1,8 +1,8 @@
 // certwh sandbox: run the CertCentral emulator in the foreground until Ctrl-C.
 
-import type { CommandContext } from "../cli/context.js";
 import { UsageError } from "../errors.js";
 import type { Delivery, RecordedRequest } from "../sandbox/types.js";
+import type { CommandContext } from "./context.js";
 
 export interface SandboxCommandOptions {
   port?: string;

@@ -1,9 +1,9 @@
 // certwh status (alias show): the account's webhook, what its state means, and what to do next.
 
-import type { CommandContext } from "../cli/context.js";
-import { requireWebhook } from "../flows/current-webhook.js";
-import { describeWebhook, explainStatus, webhookJson } from "../flows/describe-webhook.js";
 import { registerSecret } from "../util/redact.js";
+import type { CommandContext } from "./context.js";
+import { requireWebhook } from "./webhook/current.js";
+import { describeWebhook, explainStatus, webhookJson } from "./webhook/describe.js";
 
 export interface StatusOptions {
   showSecret: boolean;

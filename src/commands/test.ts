@@ -1,15 +1,15 @@
 // certwh test: CertCentral's test event to the webhook's endpoint, or to a candidate URL before
 // switching (update-url). The current secret goes along so a receiver that checks X-WEBHOOK-KEY accepts it.
 
-import type { CommandContext } from "../cli/context.js";
-import { reword } from "../cli/exit-codes.js";
 import { NotFoundError, RefusedError } from "../errors.js";
-import { urlPolicy } from "../flows/current-webhook.js";
-import { slackDeliveryFailure } from "../flows/verification-cli.js";
-import { parseEndpointUrl, type UrlPolicy } from "../flows/webhook-flags.js";
+import { reword } from "../io/exit-codes.js";
 import { isLoopbackUrl } from "../util/loopback.js";
 import { registerSecret } from "../util/redact.js";
 import { isSlackWebhookUrl } from "../util/slack.js";
+import type { CommandContext } from "./context.js";
+import { parseEndpointUrl, type UrlPolicy } from "./options/webhook-flags.js";
+import { urlPolicy } from "./webhook/current.js";
+import { slackDeliveryFailure } from "./webhook/verification-steps.js";
 
 export interface TestOptions {
   /** A candidate URL; undefined → the webhook's current endpoint. */

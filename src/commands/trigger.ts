@@ -4,18 +4,18 @@
 import { randomBytes } from "node:crypto";
 import { checkBaseUrl } from "../api/base-url.js";
 import { ApiError, ApiTimeoutError, NetworkError } from "../api/errors.js";
-import type { CommandContext } from "../cli/context.js";
-import { reword } from "../cli/exit-codes.js";
 import { DEFAULT_REQUEST_TIMEOUT_MS } from "../config/types.js";
 import { AuthError, RefusedError, TimeoutError, UsageError } from "../errors.js";
 import { closestEventName, findEventType } from "../events/catalogue.js";
 import { buildEvent, type EventBody, randomSampleIds } from "../events/payloads.js";
-import { parseHttpUrl, parsePositiveInteger, parsePositiveSeconds } from "../flows/flag-values.js";
-import { warnIfCleartextKey } from "../flows/flag-warnings.js";
-import { resolveSecret } from "../flows/secret-source.js";
-import { parseSecretSource, type SecretSource } from "../flows/webhook-flags.js";
+import { reword } from "../io/exit-codes.js";
 import { registerSecret } from "../util/redact.js";
 import { userAgent } from "../util/version.js";
+import type { CommandContext } from "./context.js";
+import { parseHttpUrl, parsePositiveInteger, parsePositiveSeconds } from "./options/flag-values.js";
+import { warnIfCleartextKey } from "./options/flag-warnings.js";
+import { resolveSecret } from "./options/secret-source.js";
+import { parseSecretSource, type SecretSource } from "./options/webhook-flags.js";
 
 /** The flags as commander hands them over. */
 export interface RawTriggerOptions {

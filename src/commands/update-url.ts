@@ -4,20 +4,20 @@
 
 import type { UpdateWebhookRequest, WebhookSettings } from "../api/types.js";
 import { normaliseSettings } from "../api/webhooks.js";
-import type { CommandContext } from "../cli/context.js";
-import { changeFailure } from "../flows/change-failure.js";
-import { requireWebhook, urlPolicy } from "../flows/current-webhook.js";
-import { warnAboutFlags } from "../flows/flag-warnings.js";
-import { resolveSecret, saveGeneratedSecret } from "../flows/secret-source.js";
-import { finishSetup, reportGeneratedSecret } from "../flows/setup-result.js";
-import { parseWaitOption } from "../flows/wait-active.js";
+import { registerSecret } from "../util/redact.js";
+import { parseWaitOption } from "../verification/wait-active.js";
+import type { CommandContext } from "./context.js";
+import { warnAboutFlags } from "./options/flag-warnings.js";
+import { resolveSecret, saveGeneratedSecret } from "./options/secret-source.js";
 import {
   parseWebhookFlags,
   type RawWebhookFlags,
   type SecretSource,
   type UrlPolicy,
-} from "../flows/webhook-flags.js";
-import { registerSecret } from "../util/redact.js";
+} from "./options/webhook-flags.js";
+import { changeFailure } from "./webhook/change-failure.js";
+import { requireWebhook, urlPolicy } from "./webhook/current.js";
+import { finishSetup, reportGeneratedSecret } from "./webhook/setup-result.js";
 
 export interface RawUpdateUrlOptions extends RawWebhookFlags {
   verify?: boolean;

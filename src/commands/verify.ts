@@ -5,11 +5,10 @@
 
 import { ApiError } from "../api/errors.js";
 import { isAmbiguousFailure } from "../api/webhooks.js";
-import type { CommandContext } from "../cli/context.js";
 import { UsageError } from "../errors.js";
-import { TOKEN_MAY_BE_ACCEPTED, withLeadHint } from "../flows/change-failure.js";
-import { requireWebhook } from "../flows/current-webhook.js";
-import { normaliseToken } from "../flows/verification.js";
+import type { CommandContext } from "./context.js";
+import { TOKEN_MAY_BE_ACCEPTED, withLeadHint } from "./webhook/change-failure.js";
+import { requireWebhook } from "./webhook/current.js";
 
 export interface VerifyOptions {
   token: string;
@@ -17,7 +16,8 @@ export interface VerifyOptions {
 }
 
 export function parseVerifyOptions(raw: { token?: string; activate?: boolean }): VerifyOptions {
-  const token = normaliseToken(raw.token ?? "");
+  // Surrounding whitespace only: the token is opaque (spec §17 #17).
+  const token = (raw.token ?? "").trim();
   if (!token) {
     throw new UsageError("--token is required: the token from the challenge_webhook_endpoint event.", {
       hint: "Send one with `certwh challenge`; it arrives at the endpoint as data.token.",

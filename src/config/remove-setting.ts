@@ -1,14 +1,14 @@
 // Removing one stored setting of a profile (config unset, logout). Creates nothing when there is no file.
 
-import type { Output } from "../io/output.js";
 import { warnIfExposed } from "./resolve.js";
 import { configExists, configFilePath, type ProfileSettings, readConfig, updateProfile } from "./store.js";
+import type { Warner } from "./types.js";
 
 export async function removeStoredSetting(
   env: NodeJS.ProcessEnv,
   profile: string,
   key: keyof ProfileSettings,
-  io: Pick<Output, "warn">,
+  io: Warner,
 ): Promise<{ removed: boolean; path: string }> {
   const path = configFilePath(env);
   if (!configExists(path)) return { removed: false, path };

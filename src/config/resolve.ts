@@ -4,7 +4,6 @@
 
 import { checkBaseUrl } from "../api/base-url.js";
 import { UsageError } from "../errors.js";
-import type { Output } from "../io/output.js";
 import {
   checkApiKey,
   checkStoredProfile,
@@ -19,6 +18,7 @@ import {
   readConfig,
   type StoredConfig,
 } from "./store.js";
+import type { Warner } from "./types.js";
 import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   type GlobalFlags,
@@ -222,7 +222,7 @@ export function toResolved(d: DetailedSettings): ResolvedSettings {
 const warned = new Set<string>();
 
 /** Warn (once per process and path) about a config file others can read. */
-export function warnIfExposed(path: string, io: Pick<Output, "warn">): void {
+export function warnIfExposed(path: string, io: Warner): void {
   if (warned.has(path)) return;
   const problem = permissionProblem(path);
   if (problem) {
@@ -235,7 +235,7 @@ export function warnIfExposed(path: string, io: Pick<Output, "warn">): void {
 export async function loadSettings(
   globals: GlobalFlags,
   env: NodeJS.ProcessEnv,
-  io: Pick<Output, "warn">,
+  io: Warner,
 ): Promise<{ detailed: DetailedSettings; stored: StoredConfig }> {
   const path = configFilePath(env);
   warnIfExposed(path, io);
@@ -265,7 +265,7 @@ async function readAndResolve(
   globals: GlobalFlags,
   env: NodeJS.ProcessEnv,
   path: string,
-  io: Pick<Output, "warn">,
+  io: Warner,
 ): Promise<{ detailed: DetailedSettings; stored: StoredConfig }> {
   let problem: unknown;
   try {
@@ -288,7 +288,7 @@ async function readAndResolve(
 export async function resolveSettings(
   globals: GlobalFlags,
   env: NodeJS.ProcessEnv,
-  io: Output,
+  io: Warner,
 ): Promise<ResolvedSettings> {
   const { detailed, stored } = await loadSettings(globals, env, io);
   warnIfUnknownProfile(detailed, stored, io);
@@ -300,11 +300,7 @@ export async function resolveSettings(
  * without a word, the only symptom would be "No API key is configured" (or the wrong account's key
  * from the environment).
  */
-export function warnIfUnknownProfile(
-  detailed: DetailedSettings,
-  stored: StoredConfig,
-  io: Pick<Output, "warn">,
-): void {
+export function warnIfUnknownProfile(detailed: DetailedSettings, stored: StoredConfig, io: Warner): void {
   const { profile } = detailed;
   if (profile.source === "default" || Object.hasOwn(stored.profiles, profile.value)) return;
   const known =

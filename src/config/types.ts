@@ -34,3 +34,8 @@ export interface ResolvedSettings {
   requestTimeoutMs: number;
   configPath: string;
 }
+
+/** Where configuration problems are reported (the command's Output on stderr). */
+export interface Warner {
+  warn(text: string): void;
+}

@@ -3,7 +3,7 @@
 // (spec §17 #4, #5; catalogue.ts marks them guessedPayload).
 
 import { randomInt } from "node:crypto";
-import { certificateChain } from "../sandbox/fixtures/chain.js";
+import { certificateChain } from "./fixtures/chain.js";
 
 export interface EventBody {
   event: string;

@@ -3,11 +3,11 @@
 // stdout, so `certwh listen > events.log` keeps only events, and the ready block, progress, state changes and
 // rejections (xx) go to stderr (ux-conventions §3). The challenge countdown updates in place on a TTY only.
 
-import { formatTimeLeft } from "../flows/verification-cli.js";
 import type { ListenEvent, ReadyEvent, StateEvent } from "../listen/types.js";
 import type { Clock } from "../util/clock.js";
 import { printable } from "../util/printable.js";
 import type { Output } from "./output.js";
+import { formatTimeLeft, type Level, stageLine } from "./render-stage.js";
 
 export interface ListenRenderer {
   render(event: ListenEvent): void;
@@ -97,7 +97,6 @@ function readyLines(e: ReadyEvent): string[] {
   return lines;
 }
 
-type Level = "info" | "success" | "warn" | "error" | "debug";
 /** A human line: stdout for event lines (data), stderr (with a level) for everything else. */
 type Line = { out: string } | { level: Level; text: string };
 
@@ -129,31 +128,6 @@ export function stateLine(e: StateEvent): Line | undefined {
         "success",
         `Webhook ${e.webhook_id} now points at this session (was ${e.previous_endpoint}).`,
       );
-    case "testing":
-      return say("info", "Sending CertCentral's test event…");
-    case "tested":
-      return say("success", "The receiver got the test event.");
-    case "challenge_sent":
-      return say(
-        "success",
-        `Sent a challenge token (attempt ${e.attempt} of ${e.max_attempts}, valid until ${clockTime(e.deadline)}).`,
-      );
-    case "waiting":
-      return undefined;
-    case "token_expired":
-      return say(
-        "warn",
-        "No challenge token arrived within its window; sending a new one if attempts are left.",
-      );
-    case "token_refused":
-      return say(
-        "warn",
-        "CertCentral refused the token (wrong, expired or used); sending a new one if attempts are left.",
-      );
-    case "verified":
-      return say("success", "Verified");
-    case "activated":
-      return say("success", "Activated");
     case "challenge_ignored":
       return say("warn", `Ignored a challenge delivery (${e.reason.replace(/_/g, " ")}).`);
     case "reverifying":
@@ -167,6 +141,8 @@ export function stateLine(e: StateEvent): Line | undefined {
       return say("debug", `stopping (${e.reason})`);
     case "on_exit":
       return say(e.outcome === "failed" ? "error" : e.outcome === "done" ? "success" : "info", e.message);
+    default:
+      return stageLine(e);
   }
 }
 

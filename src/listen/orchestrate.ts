@@ -12,13 +12,14 @@ import { createReceiver, type Receiver } from "../receiver/handler.js";
 import type { AcceptedDelivery } from "../receiver/outcomes.js";
 import type { ReceiverServer } from "../receiver/server.js";
 import { joinPublicUrl } from "../tunnel/tunnel.js";
+import { verifyEndpoint } from "../verification/captured-tokens.js";
+import { createTokenQueue } from "../verification/token-queue.js";
 import { createDispatcher, type Dispatcher } from "./dispatch.js";
 import { type Claim, claimWebhook } from "./guard.js";
 import { isoTime } from "./iso-time.js";
 import { type Journal, journalEntry, openJournal } from "./journal.js";
 import { runOnExit } from "./on-exit.js";
 import { createStopper, type StopOutcome } from "./stopper.js";
-import { createTokenQueue } from "./tokens.js";
 import { type TunnelWatch, watchTunnel } from "./tunnel-watch.js";
 import {
   DEFAULT_MAX_CHALLENGES,
@@ -27,7 +28,6 @@ import {
   type ListenOptions,
   type ListenResult,
 } from "./types.js";
-import { verifyEndpoint } from "./verify.js";
 
 const FIRST_SEEN_LIMIT = 1000;
 /** After --until: time left for the last forwards and commands to finish. */
@@ -95,7 +95,7 @@ export async function runListen(opts: ListenOptions, deps: ListenDeps): Promise<
       tokens,
       windowMs: opts.challengeWindowMs,
       maxChallenges,
-      emit,
+      onStage: (stage) => emit({ type: "state", ...stage }),
     });
 
   /** Follow the tunnel to a new URL: re-point the webhook, then verify and activate it again. */

@@ -7,6 +7,7 @@ import type { WebhookApi, WebhookSettings } from "../api/types.js";
 import type { ServerLimits } from "../receiver/server.js";
 import type { Tunnel } from "../tunnel/tunnel.js";
 import type { Clock } from "../util/clock.js";
+import type { VerificationStage } from "../verification/stages.js";
 import type { ForwardResult } from "./forward.js";
 
 export type OnExitAction = "deactivate" | "restore" | "keep";
@@ -83,10 +84,7 @@ export type StateEvent =
   | Stage<"webhook_found", { webhook_id: number; endpoint: string; status: string; foreign: boolean }>
   | Stage<"webhook_created", { webhook_id: number; endpoint: string; events: string[] }>
   | Stage<"webhook_updated", { webhook_id: number; endpoint: string; previous_endpoint: string }>
-  | Stage<"testing" | "tested", { endpoint: string }>
-  | Stage<"challenge_sent", { webhook_id: number; deadline: string; attempt: number; max_attempts: number }>
-  | Stage<"waiting", { webhook_id: number; deadline: string; deadline_ms: number; time_left_ms: number }>
-  | Stage<"token_expired" | "token_refused" | "verified" | "activated", { webhook_id: number }>
+  | ({ type: "state" } & VerificationStage)
   | Stage<"challenge_ignored", { reason: string }>
   | Stage<"reverifying", { webhook_id: number; public_url: string }>
   | Stage<"reverified", { webhook_id: number; public_url: string }>

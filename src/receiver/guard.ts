@@ -3,7 +3,7 @@
 // a Rejection or undefined, so the order is visible in one place (handler.ts) and each check is unit-testable.
 import * as crypto from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import { type AddressMatcher, isLoopback } from "./cidr.js";
+import { type AddressMatcher, isLoopback } from "../util/cidr.js";
 
 export type RejectReason =
   | "not_found"

@@ -3,15 +3,15 @@
 // and handed to onAccept. Nothing else (API calls, forwarding) is awaited inside the request.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { UsageError } from "../errors.js";
+import { createAddressMatcher } from "../util/cidr.js";
 import { type Clock, systemClock } from "../util/clock.js";
 import { registerSecret } from "../util/redact.js";
-import { readBody } from "./body.js";
 import {
   type ChallengeCompleter,
   type ChallengeCompleterOptions,
   createChallengeCompleter,
-} from "./challenge.js";
-import { createAddressMatcher } from "./cidr.js";
+} from "../verification/completer.js";
+import { readBody } from "./body.js";
 import { DeadlineQueue } from "./deadlines.js";
 import { DedupeCache, type DedupeOptions } from "./dedupe.js";
 import { type CertCentralEvent, type JsonObject, parseEvent, safeJsonParse } from "./events.js";

@@ -1,20 +1,21 @@
 // certwh/receiver: a CertCentral webhook receiver for node:http, Express or Fastify, with challenge completion.
-export type {
-  ChallengeCompleter,
-  ChallengeCompleterOptions,
-  ChallengeIgnoredReason,
-  ChallengeResult,
-  ChallengeState,
-} from "./challenge.js";
-export { createChallengeCompleter } from "./challenge.js";
-export type { AddressMatcher } from "./cidr.js";
+
+export type { AddressMatcher } from "../util/cidr.js";
 export {
   createAddressMatcher,
   DIGICERT_SOURCE_RANGE,
   isLoopback,
   normalizeAddress,
   parseCidr,
-} from "./cidr.js";
+} from "../util/cidr.js";
+export type {
+  ChallengeCompleter,
+  ChallengeCompleterOptions,
+  ChallengeIgnoredReason,
+  ChallengeResult,
+  ChallengeState,
+} from "../verification/completer.js";
+export { createChallengeCompleter } from "../verification/completer.js";
 export type { DedupeOptions } from "./dedupe.js";
 export { DEFAULT_DEDUPE } from "./dedupe.js";
 export type * from "./events.js";

@@ -1,6 +1,6 @@
 // What the receiver reports. Library code never prints: callers subscribe and render (listen turns these into
 // stderr lines or NDJSON). No outcome carries the request body, header values or the key.
-import type { ChallengeResult } from "./challenge.js";
+import type { ChallengeResult } from "../verification/completer.js";
 import type { CertCentralEvent, JsonObject } from "./events.js";
 import type { RejectReason } from "./guard.js";
 

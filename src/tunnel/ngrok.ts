@@ -4,7 +4,7 @@
 // and install its own signal handlers.
 import type { Config, Listener } from "@ngrok/ngrok";
 import { TunnelError } from "../errors.js";
-import { DIGICERT_SOURCE_RANGE } from "../receiver/cidr.js";
+import { DIGICERT_SOURCE_RANGE } from "../util/cidr.js";
 import { registerSecret } from "../util/redact.js";
 import { StatusListeners, type Tunnel } from "./tunnel.js";
 

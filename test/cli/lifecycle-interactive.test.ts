@@ -2,7 +2,7 @@
 // certwh logic) is replaced by a stub that answers like a person would.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { type CommandContext, createContext } from "../../src/cli/context.js";
+import { type CommandContext, createContext } from "../../src/commands/context.js";
 import { run as runCreate } from "../../src/commands/create.js";
 import { run as runDelete } from "../../src/commands/delete.js";
 import type { GlobalFlags } from "../../src/config/types.js";

@@ -1,4 +1,4 @@
-// The shared verification flow (src/flows/verification.ts) in-process, with the real API client against
+// The shared verification flow (src/verification/flow.ts) in-process, with the real API client against
 // the sandbox and a loopback receiver; time on a ManualClock shared by both sides.
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -6,14 +6,10 @@ import { ApiError } from "../../src/api/errors.js";
 import type { WebhookApi } from "../../src/api/types.js";
 import { createWebhookApi } from "../../src/api/webhooks.js";
 import { TimeoutError } from "../../src/errors.js";
-import {
-  type AwaitTokenArgs,
-  CHALLENGE_WINDOW_MS,
-  runVerification,
-  type VerificationStage,
-} from "../../src/flows/verification.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import { ManualClock } from "../../src/util/clock.js";
+import { type AwaitTokenArgs, runVerification } from "../../src/verification/flow.js";
+import { CHALLENGE_WINDOW_MS, type VerificationStage } from "../../src/verification/stages.js";
 import { type Receiver, startReceiver, withSandbox } from "../helpers/sandbox.js";
 
 interface Setup {

@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ApiError } from "../../src/api/errors.js";
+import { verifyForCommand } from "../../src/commands/webhook/verification-steps.js";
 import { CertwhError } from "../../src/errors.js";
-import { verifyForCommand } from "../../src/flows/verification-cli.js";
 import { Output } from "../../src/io/output.js";
 import type { Prompter } from "../../src/io/prompt.js";
 import { ManualClock } from "../../src/util/clock.js";

@@ -9,8 +9,8 @@ import { after, test } from "node:test";
 import { checkBaseUrl } from "../../src/api/base-url.js";
 import { ApiError, ApiTimeoutError, NetworkError } from "../../src/api/errors.js";
 import { createWebhookApi } from "../../src/api/webhooks.js";
-import { describeFailure } from "../../src/cli/exit-codes.js";
 import { UsageError } from "../../src/errors.js";
+import { describeFailure } from "../../src/io/exit-codes.js";
 import { ManualClock } from "../../src/util/clock.js";
 
 const servers: Server[] = [];

@@ -7,7 +7,7 @@ import {
   isLoopback,
   normalizeAddress,
   parseCidr,
-} from "../../src/receiver/cidr.js";
+} from "../../src/util/cidr.js";
 
 describe("CIDR allowlist (checklist item 7)", () => {
   const digicert = createAddressMatcher([DIGICERT_SOURCE_RANGE]);

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ApiError, ApiTimeoutError, NetworkError } from "../../src/api/errors.js";
-import { describeFailure, errorDocument, reword } from "../../src/cli/exit-codes.js";
 import {
   AuthError,
   CertwhError,
@@ -12,6 +11,7 @@ import {
   TunnelError,
   UsageError,
 } from "../../src/errors.js";
+import { describeFailure, errorDocument, reword } from "../../src/io/exit-codes.js";
 import { clearSecrets, registerSecret } from "../../src/util/redact.js";
 
 const api = (status: number, code = "", message = "m") =>

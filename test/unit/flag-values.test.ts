@@ -1,8 +1,12 @@
-// Tables for the flag parsers trigger, replay and listen share (src/flows/flag-values.ts).
+// Tables for the flag parsers trigger, replay and listen share (src/commands/options/flag-values.ts).
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import {
+  parseHttpUrl,
+  parsePositiveInteger,
+  parsePositiveSeconds,
+} from "../../src/commands/options/flag-values.js";
 import { UsageError } from "../../src/errors.js";
-import { parseHttpUrl, parsePositiveInteger, parsePositiveSeconds } from "../../src/flows/flag-values.js";
 
 function refused(fn: () => unknown, pattern: RegExp, label: string): void {
   assert.throws(fn, (e) => e instanceof UsageError && pattern.test(e.message), label);

@@ -3,8 +3,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { UsageError } from "../../src/errors.js";
-import { resolveSecret, saveGeneratedSecret } from "../../src/flows/secret-source.js";
+import { resolveSecret, saveGeneratedSecret } from "../../src/commands/options/secret-source.js";
 import {
   parseEndpointUrl,
   parseEventFlags,
@@ -12,7 +11,8 @@ import {
   parseSecretSource,
   parseSettingFlags,
   type RawWebhookFlags,
-} from "../../src/flows/webhook-flags.js";
+} from "../../src/commands/options/webhook-flags.js";
+import { UsageError } from "../../src/errors.js";
 import { tempDir } from "../helpers/cli.js";
 
 const sandbox = { allowLoopbackHttp: true };
@@ -179,7 +179,7 @@ test("resolveSecret: reads, validates, generates, writes --secret-out 0600 witho
 });
 
 test("X-WEBHOOK-KEY over plain http to another machine is warned about; loopback and https are not", async () => {
-  const { warnIfCleartextKey } = await import("../../src/flows/flag-warnings.js");
+  const { warnIfCleartextKey } = await import("../../src/commands/options/flag-warnings.js");
   const warned: string[] = [];
   const io = { warn: (t: string) => void warned.push(t) };
   warnIfCleartextKey(io, "--to", "http://hooks.example.com/x", true);

@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ApiError, NetworkError } from "../../src/api/errors.js";
 import type { WebhookApi } from "../../src/api/types.js";
-import { type ChallengeResult, createChallengeCompleter } from "../../src/receiver/challenge.js";
 import { type ChallengeEvent, parseEvent } from "../../src/receiver/events.js";
+import { type ChallengeResult, createChallengeCompleter } from "../../src/verification/completer.js";
 
 type Answer = () => Promise<void>;
 const ok: Answer = async () => {};

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import type { IncomingMessage } from "node:http";
 import { describe, test } from "node:test";
-import { createAddressMatcher } from "../../src/receiver/cidr.js";
 import {
   checkContentType,
   checkDeclaredLength,
@@ -10,6 +9,7 @@ import {
   checkSource,
   sha256,
 } from "../../src/receiver/guard.js";
+import { createAddressMatcher } from "../../src/util/cidr.js";
 
 const SECRET = "A".repeat(32);
 const digest = sha256(SECRET);

@@ -13,13 +13,13 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { SaveChainError, saveChain } from "../../src/listen/save-chain.js";
 import {
   certificateChain,
   INTERMEDIATE_COMMON_NAME,
   LEAF_COMMON_NAME,
   ROOT_COMMON_NAME,
-} from "../../src/sandbox/fixtures/chain.js";
+} from "../../src/events/fixtures/chain.js";
+import { SaveChainError, saveChain } from "../../src/listen/save-chain.js";
 
 const root = mkdtempSync(join(tmpdir(), "certwh-chain-"));
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { UsageError } from "../../src/errors.js";
-import { createUntil, parseDuration } from "../../src/listen/until.js";
+import { createUntil } from "../../src/listen/until.js";
+import { parseDuration } from "../../src/util/duration.js";
 
 test("parseDuration: units and junk", () => {
   const table: Array<[string, number]> = [

@@ -21,5 +21,5 @@ Examples:
   $ certwh completion zsh > "\${fpath[1]}/_certwh"
   $ certwh completion fish > ~/.config/fish/completions/certwh.fish`,
     )
-    .action((shell, opts, cmd) => run("completion", { ...opts, shell }, cmd));
+    .action((shell, opts, cmd) => run("completion", { ...opts, shell, program: cmd.parent }, cmd));
 }

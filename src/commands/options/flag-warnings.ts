@@ -1,9 +1,9 @@
 // Warnings about flag values that are accepted but deserve a word (stderr only).
 
-import { SUBSCRIBABLE_EVENTS } from "../events/catalogue.js";
-import type { Output } from "../io/output.js";
-import { isLoopbackHost } from "../util/loopback.js";
-import { isSlackWebhookUrl } from "../util/slack.js";
+import { SUBSCRIBABLE_EVENTS } from "../../events/catalogue.js";
+import type { Output } from "../../io/output.js";
+import { isLoopbackHost } from "../../util/loopback.js";
+import { isSlackWebhookUrl } from "../../util/slack.js";
 import type { UrlPolicy } from "./webhook-flags.js";
 
 export function warnAboutFlags(

@@ -1,9 +1,9 @@
 // How a webhook is shown to people (status, and create when one already exists) and to scripts (--json).
 // The secret is masked unless the user explicitly asked for it.
 
-import type { Webhook } from "../api/types.js";
-import { mask } from "../util/redact.js";
-import { isSlackWebhookUrl } from "../util/slack.js";
+import type { Webhook } from "../../api/types.js";
+import { mask } from "../../util/redact.js";
+import { isSlackWebhookUrl } from "../../util/slack.js";
 
 /** The webhook as a JSON value: the API's fields, secret masked unless `showSecret`. */
 export function webhookJson(hook: Webhook, showSecret = false): Record<string, unknown> {

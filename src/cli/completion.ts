@@ -3,13 +3,14 @@
 // offers sub-commands and argument choices, and falls back to file names for option values.
 
 import type { Command, Option } from "commander";
-import type { CommandContext } from "../cli/context.js";
-import { buildProgram } from "../cli/program.js";
+import type { CommandContext } from "../commands/context.js";
 import { UsageError } from "../errors.js";
 import { EVENT_TYPES } from "../events/catalogue.js";
 
 export interface CompletionOptions {
   shell: string;
+  /** The command table whose commands and flags are completed. */
+  program: Command;
 }
 
 interface CommandSpec {
@@ -190,6 +191,6 @@ export async function run(
 ): Promise<void> {
   const render = { bash, zsh, fish }[opts.shell as "bash" | "zsh" | "fish"];
   if (!render) throw new UsageError(`Unknown shell "${opts.shell}": use bash, zsh or fish.`);
-  const program = buildProgram({ signal: ctx.signal });
+  const program = opts.program;
   ctx.io.print(render(completionSpec(program)).trimEnd());
 }

@@ -4,8 +4,8 @@
 
 import { existsSync } from "node:fs";
 import { unlink, writeFile } from "node:fs/promises";
-import { UsageError } from "../errors.js";
-import { generateSecret, readSecretFromEnv, readSecretFromFile } from "../util/secret.js";
+import { UsageError } from "../../errors.js";
+import { generateSecret, readSecretFromEnv, readSecretFromFile } from "../../util/secret.js";
 import type { SecretSource } from "./webhook-flags.js";
 
 export interface ResolvedSecret {

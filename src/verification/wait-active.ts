@@ -5,9 +5,9 @@
 
 import type { WebhookApi } from "../api/types.js";
 import { UsageError } from "../errors.js";
-import { parseDuration } from "../listen/until.js";
 import type { Clock } from "../util/clock.js";
-import { CHALLENGE_WINDOW_MS } from "./verification.js";
+import { parseDuration } from "../util/duration.js";
+import { CHALLENGE_WINDOW_MS } from "./stages.js";
 
 /** How often the status is read while waiting. */
 export const WAIT_POLL_MS = 2000;

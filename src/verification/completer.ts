@@ -3,18 +3,15 @@
 // the request: offer() only queues and returns at once, so the delivery is answered without waiting for the API.
 import { ApiError } from "../api/errors.js";
 import type { WebhookApi } from "../api/types.js";
-import type { ChallengeEvent } from "./events.js";
+import { TokenGate, type TokenIgnoredReason } from "./token-gate.js";
 
-export type ChallengeIgnoredReason =
-  /** No send-challenge succeeded in this run (expectChallenge() returned false): possibly forged or stale. */
-  | "unexpected"
-  /** data.webhook_id is missing or names another webhook. */
-  | "webhook_mismatch"
-  | "no_token"
-  /** This token was already queued or submitted (each token goes to check-challenge at most once). */
-  | "token_seen"
-  /** Kept for compatibility: no longer reported (a new token starts a new round). */
-  | "already_verified";
+/** Why a challenge delivery's token was not used (see token-gate.ts). */
+export type ChallengeIgnoredReason = TokenIgnoredReason;
+
+/** What the completer needs of a challenge delivery: data.token and data.webhook_id as received. */
+export interface ChallengeDelivery {
+  data: { token?: unknown; webhook_id?: unknown };
+}
 
 export type ChallengeResult =
   | { type: "ignored"; reason: ChallengeIgnoredReason }
@@ -48,7 +45,7 @@ export interface ChallengeCompleterOptions {
 
 export interface ChallengeCompleter {
   /** Checks a challenge delivery and queues its token; never waits for the API. */
-  offer(event: ChallengeEvent): ChallengeResult & { type: "ignored" | "queued" };
+  offer(event: ChallengeDelivery): ChallengeResult & { type: "ignored" | "queued" };
   readonly state: ChallengeState;
   /** After `failed`: accept and process new tokens again (already submitted tokens stay refused). */
   reset(): void;
@@ -66,7 +63,7 @@ export function createChallengeCompleter(options: ChallengeCompleterOptions): Ch
     }
   };
   const webhookId = () => (typeof options.webhookId === "function" ? options.webhookId() : options.webhookId);
-  const seen = new Set<string>();
+  const gate = new TokenGate();
   const candidates: string[] = [];
   let state: ChallengeState = "waiting";
   let running: Promise<void> | undefined;
@@ -124,17 +121,13 @@ export function createChallengeCompleter(options: ChallengeCompleterOptions): Ch
       return state;
     },
     offer(event) {
-      if (!expect()) return ignore("unexpected");
-      const id = webhookId();
-      if (id === undefined || event.data.webhook_id !== id) return ignore("webhook_mismatch");
-      const token = event.data.token;
-      if (token === undefined) return ignore("no_token");
-      if (seen.has(token)) return ignore("token_seen");
+      const expected = expect() ? { webhookId: webhookId() } : undefined;
+      const verdict = gate.judge(expected, event.data.token, event.data.webhook_id);
+      if (!verdict.taken) return ignore(verdict.reason);
       // A new token after a completed round is a new challenge (update-url, a re-verification): a
       // long-running production receiver must complete it too.
       if (state === "verified" || state === "activated") state = "waiting";
-      seen.add(token);
-      candidates.push(token);
+      candidates.push(verdict.token);
       const result = { type: "queued", position: candidates.length } as const;
       report(result);
       queueMicrotask(kick);

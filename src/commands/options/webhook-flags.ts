@@ -2,12 +2,12 @@
 // the secret sources, and the webhook settings. Everything here runs before the first API call, so a
 // bad value is a UsageError (exit 2) and no request is ever sent for it.
 
-import { registerEndpointSecret } from "../api/endpoint-secret.js";
-import type { WebhookSettings } from "../api/types.js";
-import { UsageError } from "../errors.js";
-import { NOTIFICATION_FREQUENCIES, SUBSCRIBABLE_EVENTS } from "../events/catalogue.js";
-import { isLoopbackHost } from "../util/loopback.js";
-import { checkSecretEnvName } from "../util/secret.js";
+import { registerEndpointSecret } from "../../api/endpoint-secret.js";
+import type { WebhookSettings } from "../../api/types.js";
+import { UsageError } from "../../errors.js";
+import { NOTIFICATION_FREQUENCIES, SUBSCRIBABLE_EVENTS } from "../../events/catalogue.js";
+import { isLoopbackHost } from "../../util/loopback.js";
+import { checkSecretEnvName } from "../../util/secret.js";
 
 /** The flags as commander hands them over (camel-cased, unvalidated). */
 export interface RawWebhookFlags {

@@ -2,87 +2,21 @@
 // token prompt (interactive) or the exact next command (scripts), and resume hints on failure.
 // CLI-only: library code (listen) uses verification.ts directly with its own token source and renderer.
 
-import { ApiError } from "../api/errors.js";
-import type { WebhookApi } from "../api/types.js";
-import { isAmbiguousFailure } from "../api/webhooks.js";
-import type { CommandContext } from "../cli/context.js";
-import { reword } from "../cli/exit-codes.js";
-import { UsageError } from "../errors.js";
-import type { Output } from "../io/output.js";
-import { isLoopbackUrl } from "../util/loopback.js";
-import { isSlackWebhookUrl } from "../util/slack.js";
+import { ApiError } from "../../api/errors.js";
+import type { WebhookApi } from "../../api/types.js";
+import { isAmbiguousFailure } from "../../api/webhooks.js";
+import { UsageError } from "../../errors.js";
+import { reword } from "../../io/exit-codes.js";
+import type { Output } from "../../io/output.js";
+import { formatTimeLeft, stageLine } from "../../io/render-stage.js";
+import { isLoopbackUrl } from "../../util/loopback.js";
+import { isSlackWebhookUrl } from "../../util/slack.js";
+import { type AwaitTokenArgs, runVerification, type VerificationResult } from "../../verification/flow.js";
+import type { StageName } from "../../verification/stages.js";
+import type { CommandContext } from "../context.js";
 import { TOKEN_MAY_BE_ACCEPTED } from "./change-failure.js";
-import {
-  type AwaitTokenArgs,
-  runVerification,
-  type StageName,
-  type VerificationResult,
-  type VerificationStage,
-} from "./verification.js";
 
 export const VERIFY_COMMAND = "certwh verify --token <token>";
-
-/** 29:41 */
-export function formatTimeLeft(ms: number): string {
-  const total = Math.max(0, Math.floor(ms / 1000));
-  const m = Math.floor(total / 60);
-  const s = total % 60;
-  return `${m}:${String(s).padStart(2, "0")}`;
-}
-
-/** 15:04:05 UTC */
-export function formatClockTime(epochMs: number): string {
-  return `${new Date(epochMs).toISOString().slice(11, 19)} UTC`;
-}
-
-/** Where the token shows up, in words. */
-export function tokenWhere(endpoint: string): string {
-  return isSlackWebhookUrl(endpoint)
-    ? "CertCentral posts it as a message in the Slack channel of that incoming webhook"
-    : `it arrives at ${endpoint} as a challenge_webhook_endpoint event (data.token)`;
-}
-
-function renderStage(io: Output, stage: VerificationStage): void {
-  switch (stage.stage) {
-    case "testing":
-      io.info(`Sending CertCentral's test event to ${stage.endpoint}…`);
-      return;
-    case "tested":
-      io.success(
-        isSlackWebhookUrl(stage.endpoint)
-          ? "CertCentral accepted the test event for the Slack channel (look for its message there)."
-          : "The endpoint accepted the test event.",
-      );
-      return;
-    case "challenge_sent":
-      io.success(
-        `Sent a challenge token (valid 30 minutes, until ${formatClockTime(stage.deadline)}); ${tokenWhere(stage.endpoint)}.`,
-      );
-      return;
-    case "waiting":
-      return; // the prompt shows the time left
-    case "token_expired":
-      io.warn("The challenge token's 30-minute window ran out; it was not submitted.");
-      return;
-    case "token_refused":
-      if (stage.retry) {
-        io.warn(
-          `CertCentral refused the token (wrong, expired or already used). Check that you copied all of ` +
-            `data.token from the latest challenge and paste it again (${stage.retry.attemptsLeft} more ` +
-            `${stage.retry.attemptsLeft === 1 ? "try" : "tries"}; no new challenge is sent).`,
-        );
-        return;
-      }
-      io.warn("CertCentral refused the token (wrong, expired or already used).");
-      return;
-    case "verified":
-      io.success("Verified: CertCentral accepted the challenge token.");
-      return;
-    case "activated":
-      io.success(`Webhook ${stage.webhookId} is active: CertCentral now sends the subscribed events.`);
-      return;
-  }
-}
 
 /** Blank answers accepted before giving up (the loop must end even if stdin keeps sending newlines). */
 const MAX_TOKEN_PROMPTS = 20;
@@ -186,7 +120,8 @@ export async function verifyForCommand(
       onStage: (stage) => {
         last = stage.stage;
         if (stage.stage === "token_refused") refusedTokens += 1;
-        renderStage(ctx.io, stage);
+        const line = stageLine(stage);
+        if (line) ctx.io[line.level](line.text);
       },
     });
   } catch (err) {

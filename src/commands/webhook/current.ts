@@ -1,11 +1,11 @@
 // Small helpers every lifecycle command needs: the account's webhook (or a plain "none" error) and the
 // URL policy that depends on where the API lives.
 
-import type { Webhook, WebhookApi } from "../api/types.js";
-import type { CommandContext } from "../cli/context.js";
-import { NotFoundError } from "../errors.js";
-import { isLoopbackUrl } from "../util/loopback.js";
-import type { UrlPolicy } from "./webhook-flags.js";
+import type { Webhook, WebhookApi } from "../../api/types.js";
+import { NotFoundError } from "../../errors.js";
+import { isLoopbackUrl } from "../../util/loopback.js";
+import type { CommandContext } from "../context.js";
+import type { UrlPolicy } from "../options/webhook-flags.js";
 
 /** GET /webhook → webhooks[0]; NotFoundError (exit 5) when the account has none. */
 export async function requireWebhook(api: WebhookApi, signal?: AbortSignal): Promise<Webhook> {

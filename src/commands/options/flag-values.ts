@@ -1,7 +1,7 @@
 // Parsers for flag values several commands share (trigger, replay, listen): each returns the value or
 // throws a UsageError naming the flag, before anything is sent.
 
-import { UsageError } from "../errors.js";
+import { UsageError } from "../../errors.js";
 
 /** "42" → 42 (at most 16 digits, no sign, no leading zero); undefined when the flag was not given. */
 export function parsePositiveInteger(flag: string, value: string | undefined): number | undefined {

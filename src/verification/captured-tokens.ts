@@ -5,10 +5,10 @@
 import { ApiError } from "../api/errors.js";
 import type { WebhookApi } from "../api/types.js";
 import { TimeoutError } from "../errors.js";
-import { runVerification, type VerificationStage } from "../flows/verification.js";
 import type { Clock } from "../util/clock.js";
-import type { TokenQueue } from "./tokens.js";
-import type { ListenEvent, StateEvent } from "./types.js";
+import { runVerification } from "./flow.js";
+import type { VerificationStage } from "./stages.js";
+import type { TokenQueue } from "./token-queue.js";
 
 export interface VerifyInput {
   api: WebhookApi;
@@ -20,37 +20,7 @@ export interface VerifyInput {
   tokens: TokenQueue;
   windowMs?: number;
   maxChallenges: number;
-  emit(event: ListenEvent): void;
-}
-
-const iso = (ms: number) => new Date(ms).toISOString();
-
-function stageEvent(s: VerificationStage, maxChallenges: number): StateEvent {
-  switch (s.stage) {
-    case "testing":
-    case "tested":
-      return { type: "state", stage: s.stage, endpoint: s.endpoint };
-    case "challenge_sent":
-      return {
-        type: "state",
-        stage: s.stage,
-        webhook_id: s.webhookId,
-        deadline: iso(s.deadline),
-        attempt: s.attempt,
-        max_attempts: maxChallenges,
-      };
-    case "waiting":
-      return {
-        type: "state",
-        stage: s.stage,
-        webhook_id: s.webhookId,
-        deadline: iso(s.deadline),
-        deadline_ms: s.deadline,
-        time_left_ms: s.timeLeftMs,
-      };
-    default:
-      return { type: "state", stage: s.stage, webhook_id: s.webhookId };
-  }
+  onStage(stage: VerificationStage): void;
 }
 
 function resumeHint(webhookId: number, endpoint: string): string {
@@ -85,7 +55,7 @@ export async function verifyEndpoint(input: VerifyInput): Promise<void> {
       onStage: (stage) => {
         // A new challenge follows: only its token will be valid, so older queued ones are dropped.
         if (stage.stage === "token_expired" || stage.stage === "token_refused") tokens.clear();
-        input.emit(stageEvent(stage, input.maxChallenges));
+        input.onStage(stage);
       },
     });
   } catch (err) {

@@ -1,19 +1,14 @@
 // The common ending of create and update-url: verify (or not), then one JSON document / stderr lines
 // that say where the webhook stands and, when it is still pending, the exact next command.
 
-import type { WebhookApi } from "../api/types.js";
-import type { CommandContext } from "../cli/context.js";
-import { TimeoutError } from "../errors.js";
-import { mask } from "../util/redact.js";
-import type { ResolvedSecret } from "./secret-source.js";
-import {
-  formatTimeLeft,
-  printVerifyStep,
-  resumeHint,
-  VERIFY_COMMAND,
-  verifyForCommand,
-} from "./verification-cli.js";
-import { WAIT_POLL_MS, waitUntilActive } from "./wait-active.js";
+import type { WebhookApi } from "../../api/types.js";
+import { TimeoutError } from "../../errors.js";
+import { formatTimeLeft } from "../../io/render-stage.js";
+import { mask } from "../../util/redact.js";
+import { WAIT_POLL_MS, waitUntilActive } from "../../verification/wait-active.js";
+import type { CommandContext } from "../context.js";
+import type { ResolvedSecret } from "../options/secret-source.js";
+import { printVerifyStep, resumeHint, VERIFY_COMMAND, verifyForCommand } from "./verification-steps.js";
 
 export interface SecretReport {
   /** Fields for the JSON result. */

@@ -3,12 +3,12 @@
 // answer, a 5xx, an unreadable 2xx) the change may have been applied anyway: nothing is undone, and the
 // user is told to look (`certwh status`) before retrying.
 
-import { ApiError } from "../api/errors.js";
-import { isAmbiguousFailure } from "../api/webhooks.js";
-import type { CommandContext } from "../cli/context.js";
-import { type FailureContext, reword } from "../cli/exit-codes.js";
-import type { CertwhError } from "../errors.js";
-import { discardSecretFile, type ResolvedSecret } from "./secret-source.js";
+import { ApiError } from "../../api/errors.js";
+import { isAmbiguousFailure } from "../../api/webhooks.js";
+import type { CertwhError } from "../../errors.js";
+import { type FailureContext, reword } from "../../io/exit-codes.js";
+import type { CommandContext } from "../context.js";
+import { discardSecretFile, type ResolvedSecret } from "../options/secret-source.js";
 
 /** The token of check-challenge is never sent twice (a repeat would turn success into a refusal). */
 export const TOKEN_MAY_BE_ACCEPTED =

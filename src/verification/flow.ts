@@ -1,5 +1,5 @@
 // CertCentral's ownership handshake: test event → send-challenge → token → check-challenge → activate.
-// Shared by create, update-url and listen. The token source is a parameter: create and update-url prompt
+// Shared by create, update-url, verify and listen. The token source is a parameter: create and update-url prompt
 // for it, listen captures it at its own receiver. This module prints nothing; it reports stages through
 // a callback and throws the client's errors unchanged (the caller knows which resume hint fits).
 //
@@ -11,29 +11,7 @@ import { ApiError } from "../api/errors.js";
 import type { WebhookApi } from "../api/types.js";
 import { TimeoutError } from "../errors.js";
 import type { Clock } from "../util/clock.js";
-
-/** CertCentral's challenge tokens are valid for 30 minutes (spec §8.2). */
-export const CHALLENGE_WINDOW_MS = 30 * 60 * 1000;
-
-export type VerificationStage =
-  | { stage: "testing"; endpoint: string }
-  | { stage: "tested"; endpoint: string }
-  | {
-      stage: "challenge_sent";
-      webhookId: number;
-      endpoint: string;
-      sentAt: number;
-      deadline: number;
-      attempt: number;
-    }
-  | { stage: "waiting"; webhookId: number; deadline: number; timeLeftMs: number }
-  | { stage: "token_expired"; webhookId: number; deadline: number }
-  /** retry: the same challenge's token is asked for again (attemptsLeft more tries). */
-  | { stage: "token_refused"; webhookId: number; retry?: { attemptsLeft: number; deadline: number } }
-  | { stage: "verified"; webhookId: number }
-  | { stage: "activated"; webhookId: number };
-
-export type StageName = VerificationStage["stage"];
+import { CHALLENGE_WINDOW_MS, type VerificationStage } from "./stages.js";
 
 export interface AwaitTokenArgs {
   webhookId: number;
@@ -92,10 +70,7 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error("aborted");
 }
 
-/** Remove surrounding whitespace only: the token is opaque (spec §17 #17). */
-export function normaliseToken(raw: string): string {
-  return raw.trim();
-}
+const iso = (ms: number) => new Date(ms).toISOString();
 
 export async function runVerification(opts: VerificationOptions): Promise<VerificationResult> {
   const { api, webhookId, endpoint, clock } = opts;
@@ -121,7 +96,15 @@ export async function runVerification(opts: VerificationOptions): Promise<Verifi
     await api.sendChallenge(webhookId, call);
     challengesSent += 1;
     deadline = sentAt + windowMs;
-    report({ stage: "challenge_sent", webhookId, endpoint, sentAt, deadline, attempt: challengesSent });
+    report({
+      stage: "challenge_sent",
+      webhook_id: webhookId,
+      endpoint,
+      deadline: iso(deadline),
+      deadline_ms: deadline,
+      attempt: challengesSent,
+      max_attempts: maxChallenges,
+    });
 
     if (!opts.awaitToken) return { outcome: "challenge_sent", deadline, challengesSent };
 
@@ -136,12 +119,12 @@ export async function runVerification(opts: VerificationOptions): Promise<Verifi
     }
     // "refused": the last token was refused and a new challenge may be sent.
   }
-  report({ stage: "verified", webhookId });
+  report({ stage: "verified", webhook_id: webhookId });
 
   if (opts.activate === false) return { outcome: "verified", deadline, challengesSent };
   throwIfAborted(signal);
   await api.activate(webhookId, opts.settleActivation ? {} : call);
-  report({ stage: "activated", webhookId });
+  report({ stage: "activated", webhook_id: webhookId });
   return { outcome: "activated", deadline, challengesSent };
 }
 
@@ -161,12 +144,20 @@ async function submitToken(
   const awaitToken = opts.awaitToken as NonNullable<VerificationOptions["awaitToken"]>;
   const maxAttempts = Math.max(1, opts.maxTokenAttempts ?? 1);
   for (let attempt = 1; ; attempt++) {
-    report({ stage: "waiting", webhookId, deadline, timeLeftMs: Math.max(0, deadline - clock.now()) });
-    const token = normaliseToken(await awaitToken(args));
+    const timeLeft = Math.max(0, deadline - clock.now());
+    report({
+      stage: "waiting",
+      webhook_id: webhookId,
+      deadline: iso(deadline),
+      deadline_ms: deadline,
+      time_left_ms: timeLeft,
+    });
+    // Surrounding whitespace only: the token is opaque (spec §17 #17).
+    const token = (await awaitToken(args)).trim();
     throwIfAborted(signal);
     if (clock.now() >= deadline) {
       // Never submit a token older than its window: CertCentral would refuse it anyway.
-      report({ stage: "token_expired", webhookId, deadline });
+      report({ stage: "token_expired", webhook_id: webhookId, resend: canResend });
       return "expired";
     }
     try {
@@ -175,15 +166,12 @@ async function submitToken(
     } catch (err) {
       if (!(err instanceof ApiError && err.hasCode("webhook_invalid_token"))) throw err;
       if (attempt < maxAttempts && clock.now() < deadline) {
-        report({
-          stage: "token_refused",
-          webhookId,
-          retry: { attemptsLeft: maxAttempts - attempt, deadline },
-        });
+        const retry = { attempts_left: maxAttempts - attempt };
+        report({ stage: "token_refused", webhook_id: webhookId, retry, resend: false });
         continue;
       }
       if (canResend) {
-        report({ stage: "token_refused", webhookId });
+        report({ stage: "token_refused", webhook_id: webhookId, resend: true });
         return "refused";
       }
       throw err;

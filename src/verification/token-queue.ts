@@ -1,13 +1,9 @@
-// Challenge tokens captured at listen's own receiver, handed to runVerification's awaitToken.
-//
-// A token is taken only while listen is verifying (a challenge it did not ask for may be forged or stale),
-// only when data.webhook_id is listen's webhook, and only once: each token reaches check-challenge at most
-// once per run (reliability-checklist items 10–11). The gate opens before send-challenge, not after: the
-// sender may deliver the challenge before CertCentral's answer to send-challenge arrives.
+// Challenge tokens captured at listen's own receiver, handed to runVerification's awaitToken. The gate
+// (token-gate.ts) opens before send-challenge, not after: the sender may deliver the challenge before
+// CertCentral's answer to send-challenge arrives.
 
 import type { Clock } from "../util/clock.js";
-
-export type TokenIgnoredReason = "unexpected" | "webhook_mismatch" | "no_token" | "token_seen";
+import { TokenGate, type TokenIgnoredReason } from "./token-gate.js";
 
 export interface TokenQueue {
   /** Start accepting tokens for this webhook. */
@@ -16,7 +12,7 @@ export interface TokenQueue {
   close(): void;
   /** Drop queued tokens (a new challenge is about to be sent: only its token will be valid). */
   clear(): void;
-  offer(token: string | undefined, webhookId: number | undefined): "queued" | TokenIgnoredReason;
+  offer(token: unknown, webhookId: unknown): "queued" | TokenIgnoredReason;
   /**
    * The next token, or "" once the deadline (on `clock`) has passed without one. Rejects with the
    * signal's reason when aborted. Bounded by the deadline.
@@ -25,7 +21,7 @@ export interface TokenQueue {
 }
 
 export function createTokenQueue(clock: Clock): TokenQueue {
-  const seen = new Set<string>();
+  const gate = new TokenGate();
   const queue: string[] = [];
   let openFor: number | undefined;
   let waiter: ((token: string) => void) | undefined;
@@ -42,13 +38,14 @@ export function createTokenQueue(clock: Clock): TokenQueue {
       queue.length = 0;
     },
     offer(token, webhookId) {
-      if (openFor === undefined) return "unexpected";
-      if (webhookId !== openFor) return "webhook_mismatch";
-      if (!token) return "no_token";
-      if (seen.has(token)) return "token_seen";
-      seen.add(token);
-      if (waiter) waiter(token);
-      else queue.push(token);
+      const verdict = gate.judge(
+        openFor === undefined ? undefined : { webhookId: openFor },
+        token,
+        webhookId,
+      );
+      if (!verdict.taken) return verdict.reason;
+      if (waiter) waiter(verdict.token);
+      else queue.push(verdict.token);
       return "queued";
     },
     next(deadline, signal) {
