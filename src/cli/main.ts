@@ -1,8 +1,8 @@
 // Entry point: parse argv, run one command, and turn its outcome into an exit code (the only place
 // that does). SIGINT/SIGTERM abort the run's signal once; a second Ctrl-C exits at once (interrupts.ts).
 
+import { CommanderError } from "../commands/specs/commander.js";
 import { CertwhError, ExitCode, InterruptedError, UsageError } from "../errors.js";
-import { CommanderError } from "./commander.js";
 import { Interrupts } from "./interrupts.js";
 import { buildProgram } from "./program.js";
 
