@@ -1,5 +1,6 @@
 // listen and replay: flags and help only (src/cli/program.ts attaches the actions).
 
+import { ON_EXIT_ACTIONS } from "../../listen/types.js";
 import { type Command, collect, type FlagsOf, Option } from "./commander.js";
 
 export const replayCommand = (parent: Command) =>
@@ -66,7 +67,7 @@ export const listenCommand = (parent: Command) =>
     .option("--force", "take over an active webhook that points elsewhere without asking (also --yes)")
     .addOption(
       new Option("--on-exit <action>", "what to leave in the account when listen ends")
-        .choices(["deactivate", "restore", "keep"] as const)
+        .choices(ON_EXIT_ACTIONS)
         .default("deactivate"),
     )
     .option(
