@@ -10,6 +10,7 @@ import type { Prompter } from "../../src/io/prompt.js";
 import { ManualClock } from "../../src/util/clock.js";
 import { tempDir } from "../helpers/cli.js";
 import { type Receiver, startReceiver, withSandbox } from "../helpers/sandbox.js";
+import { flagsOf } from "./argv-support.js";
 
 function sink() {
   const s = {
@@ -89,7 +90,10 @@ test("interactive create: prompts for the token with the time left, then verifie
   });
   receiverRef = receiver;
   clockRef = clock;
-  await runCreate({ url: receiver.url, event: ["certificate_issued"] }, h.ctx);
+  await runCreate(
+    flagsOf("create", ["create", "--url", receiver.url, "--event", "certificate_issued"]),
+    h.ctx,
+  );
   assert.equal(h.prompts.length, 1);
   assert.match(h.prompts[0], /received at http:\/\/127\.0\.0\.1:\d+\/hook/);
   assert.match(h.prompts[0], /\(30:00 left\)/);
@@ -108,11 +112,14 @@ test("interactive create: a token typed after the 30 minutes is not submitted (e
     },
   });
   clockRef = clock;
-  await assert.rejects(runCreate({ url: receiver.url }, h.ctx), (e: { exitCode?: number; hint?: string }) => {
-    assert.equal(e.exitCode, 6);
-    assert.match(e.hint ?? "", /certwh challenge/);
-    return true;
-  });
+  await assert.rejects(
+    runCreate(flagsOf("create", ["create", "--url", receiver.url]), h.ctx),
+    (e: { exitCode?: number; hint?: string }) => {
+      assert.equal(e.exitCode, 6);
+      assert.match(e.hint ?? "", /certwh challenge/);
+      return true;
+    },
+  );
   assert.ok(!sandbox.requests.some((r) => r.route === "PUT /webhook/:id/check-challenge"));
   assert.equal(sandbox.webhook()?.status, "pending");
 });
@@ -130,7 +137,7 @@ test("interactive create: a blank token asks again, showing the time left as of 
   });
   receiverRef = receiver;
   clockRef = clock;
-  await runCreate({ url: receiver.url }, h.ctx);
+  await runCreate(flagsOf("create", ["create", "--url", receiver.url]), h.ctx);
   assert.equal(h.prompts.length, 3, "asked again after each blank answer");
   assert.match(h.prompts[0], /\(30:00 left\)/);
   assert.match(h.prompts[1], /\(25:00 left\)/);
