@@ -142,10 +142,8 @@ class QueueingForwarder implements Forwarder {
     this.backlog = options.journalPath
       ? createForwardBacklog({ journalPath: options.journalPath, limit: options.backlogLimit })
       : undefined;
-    this.memory = new MemoryQueue(
-      Math.max(1, options.queueLimit ?? 1000),
-      options.memoryBytes ?? 32 * 1024 * 1024,
-    );
+    const queueLimit = Math.max(1, options.queueLimit ?? 1000);
+    this.memory = new MemoryQueue(queueLimit, options.memoryBytes ?? 32 * 1024 * 1024);
   }
 
   get pending(): number {

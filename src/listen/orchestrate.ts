@@ -84,13 +84,8 @@ class ListenSession {
     this.tokens = createTokenQueue(deps.clock);
     // forwardTo, journalPath, exec, saveChainDir, until and secret: the options share the dispatcher's names.
     const { clock, env, emit } = deps;
-    this.dispatcher = createDispatcher({
-      ...opts,
-      clock,
-      env,
-      emit,
-      onUntil: () => this.stopper.finish({ kind: "until" }),
-    });
+    const onUntil = () => this.stopper.finish({ kind: "until" });
+    this.dispatcher = createDispatcher({ ...opts, clock, env, emit, onUntil });
   }
 
   async run(): Promise<ListenResult> {
@@ -330,22 +325,16 @@ class ListenSession {
 
   /** Follow the tunnel to a new URL: re-point the webhook, then verify and activate it again. */
   private async repoint(): Promise<void> {
-    const { deps, opts } = this;
-    for (
-      let i = 0;
-      i < 10 && this.claim && this.receiver && this.watch && this.watch.base.href !== this.pointedBase;
-      i++
-    ) {
-      const base = this.watch.base;
-      const endpoint = joinPublicUrl(base, this.receiver.path).href;
-      const id = this.claim.webhookId;
+    const { deps, opts, claim, receiver, watch } = this;
+    if (!claim || !receiver || !watch) return;
+    for (let i = 0; i < 10 && watch.base.href !== this.pointedBase; i++) {
+      const base = watch.base;
+      const endpoint = joinPublicUrl(base, receiver.path).href;
+      const id = claim.webhookId;
       this.active = false;
       deps.emit({ type: "state", stage: "reverifying", webhook_id: id, public_url: endpoint });
-      await deps.api.updateWebhook(
-        id,
-        { endpoint, secret: opts.secret, events: this.claim.events },
-        { signal: this.signal },
-      );
+      const change = { endpoint, secret: opts.secret, events: claim.events };
+      await deps.api.updateWebhook(id, change, { signal: this.signal });
       this.publicUrl = endpoint;
       this.pointedBase = base.href;
       await this.verify(id, endpoint);
@@ -356,15 +345,9 @@ class ListenSession {
 
   /** Stop accepting, run the on-exit action, close the tunnel, let forwards finish. Returns an on-exit failure. */
   private async shutdown(o: StopOutcome): Promise<string | undefined> {
-    const { deps, opts } = this;
+    const { deps, opts, timedOut } = this;
     const reason =
-      o.kind === "until"
-        ? "until"
-        : o.kind === "signal"
-          ? "interrupted"
-          : this.timedOut
-            ? "timeout"
-            : "error";
+      o.kind === "until" ? "until" : o.kind === "signal" ? "interrupted" : timedOut ? "timeout" : "error";
     deps.emit({ type: "state", stage: "stopping", reason });
     this.watch?.stop();
     if (o.kind === "until") {
