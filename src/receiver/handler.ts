@@ -129,21 +129,22 @@ export function createReceiver(options: ReceiverOptions = {}): Receiver {
   return new CertCentralReceiver(options);
 }
 
+// `#` fields: a library user who logs the receiver sees its public side, never the key digest.
 class CertCentralReceiver implements Receiver {
   readonly path: string;
   readonly warnings: string[];
   readonly challenge?: ChallengeCompleter;
-  private readonly keyDigest: Buffer | undefined;
-  private readonly policy: SourcePolicy;
-  private readonly maxBodyBytes: number;
-  private readonly bodyDeadlines: DeadlineQueue;
-  private readonly clock: Clock;
-  private readonly dedupe: DedupeCache | undefined;
-  private readonly onAccept: ReceiverOptions["onAccept"];
-  private readonly decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+  readonly #keyDigest: Buffer | undefined;
+  readonly #policy: SourcePolicy;
+  readonly #maxBodyBytes: number;
+  readonly #bodyDeadlines: DeadlineQueue;
+  readonly #clock: Clock;
+  readonly #dedupe: DedupeCache | undefined;
+  readonly #onAccept: ReceiverOptions["onAccept"];
+  readonly #decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
   /** Subscribers by outcome type, or "outcome" for all. */
-  private readonly listeners = new Map<string, Set<Listener>>();
-  private readonly counts: ReceiverStats = {
+  readonly #listeners = new Map<string, Set<Listener>>();
+  readonly #counts: ReceiverStats = {
     requests: 0,
     accepted: 0,
     duplicates: 0,
@@ -159,47 +160,47 @@ class CertCentralReceiver implements Receiver {
       throw new UsageError(`The hook path must start with "/" (got ${JSON.stringify(this.path)}).`);
     this.warnings = checkSecret(options.secret, options.allowUnauthenticated);
     registerSecret(options.secret);
-    this.keyDigest = options.secret === undefined ? undefined : sha256(Buffer.from(options.secret, "utf8"));
-    this.policy = buildSourcePolicy(options);
-    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-    this.bodyDeadlines = new DeadlineQueue(options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS);
-    this.clock = options.clock ?? systemClock;
-    this.dedupe = options.dedupe === false ? undefined : new DedupeCache(this.clock, options.dedupe);
-    this.onAccept = options.onAccept;
+    this.#keyDigest = options.secret === undefined ? undefined : sha256(Buffer.from(options.secret, "utf8"));
+    this.#policy = buildSourcePolicy(options);
+    this.#maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.#bodyDeadlines = new DeadlineQueue(options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS);
+    this.#clock = options.clock ?? systemClock;
+    this.#dedupe = options.dedupe === false ? undefined : new DedupeCache(this.#clock, options.dedupe);
+    this.#onAccept = options.onAccept;
     this.challenge = options.challenge
       ? createChallengeCompleter({
           ...options.challenge,
-          onResult: (result) => this.emit({ type: "challenge_result", result }),
+          onResult: (result) => this.#emit({ type: "challenge_result", result }),
         })
       : undefined;
   }
 
   get stats(): ReceiverStats {
-    return { ...this.counts, rejectedByReason: { ...this.counts.rejectedByReason } };
+    return { ...this.#counts, rejectedByReason: { ...this.#counts.rejectedByReason } };
   }
 
   get inFlight(): number {
-    return this.counts.inFlight;
+    return this.#counts.inFlight;
   }
 
   /** A bound function: servers and frameworks call it detached from the receiver. */
   readonly handler = (req: IncomingMessage, res: ServerResponse, next?: () => void): void => {
-    this.counts.inFlight++;
-    this.handle({ req, res, receivedAt: this.clock.now() }, next).then(
+    this.#counts.inFlight++;
+    this.#handle({ req, res, receivedAt: this.#clock.now() }, next).then(
       () => {
-        this.counts.inFlight--;
+        this.#counts.inFlight--;
       },
       () => {
-        this.counts.inFlight--;
-        const x = { req, res, receivedAt: this.clock.now() };
-        this.reject(x, { status: 500, reason: "internal_error" }, { bodyBytes: 0, bodyConsumed: false });
+        this.#counts.inFlight--;
+        const x = { req, res, receivedAt: this.#clock.now() };
+        this.#reject(x, { status: 500, reason: "internal_error" }, { bodyBytes: 0, bodyConsumed: false });
       },
     );
   };
 
   on(type: string, listener: (outcome: never) => void): () => void {
-    const set = this.listeners.get(type) ?? new Set();
-    this.listeners.set(type, set);
+    const set = this.#listeners.get(type) ?? new Set();
+    this.#listeners.set(type, set);
     const fn = listener as Listener;
     set.add(fn);
     return () => set.delete(fn);
@@ -210,32 +211,32 @@ class CertCentralReceiver implements Receiver {
   }
 
   /** The checks in the order of reliability-checklist §2, then the answer, then the outcome. */
-  private async handle(x: Exchange, next?: () => void): Promise<void> {
+  async #handle(x: Exchange, next?: () => void): Promise<void> {
     const { req } = x;
     const route = checkRoute(req.method, req.url, this.path);
     if (route?.reason === "not_found" && next) return next();
-    this.counts.requests++;
+    this.#counts.requests++;
     const early =
       route ??
-      checkSource(req, this.policy) ??
-      checkKey(req, this.keyDigest) ??
+      checkSource(req, this.#policy) ??
+      checkKey(req, this.#keyDigest) ??
       checkContentType(req.headers["content-type"]) ??
-      checkDeclaredLength(req.headers["content-length"], this.maxBodyBytes);
-    if (early) return this.reject(x, early, { bodyBytes: 0, bodyConsumed: false });
+      checkDeclaredLength(req.headers["content-length"], this.#maxBodyBytes);
+    if (early) return this.#reject(x, early, { bodyBytes: 0, bodyConsumed: false });
 
-    const read = await readBody(req, this.maxBodyBytes, this.bodyDeadlines);
+    const read = await readBody(req, this.#maxBodyBytes, this.#bodyDeadlines);
     if (!read.ok) {
       const rejection = read.rejection ?? { status: 400, reason: "bad_request", detail: "aborted" };
       if (!read.rejection) x.res.destroy();
-      return this.reject(x, rejection, { bodyBytes: read.bytesRead, bodyConsumed: false });
+      return this.#reject(x, rejection, { bodyBytes: read.bytesRead, bodyConsumed: false });
     }
     const body = read.body;
     // One hash per body: the de-duplication key, and (its first 16 characters) the journal id downstream.
     const digest = sha256Hex(body);
     const whole: BodySeen = { bodyBytes: body.length, digestPrefix: digest.slice(0, 12), bodyConsumed: true };
-    const parsed = parseBody(this.decoder, body);
+    const parsed = parseBody(this.#decoder, body);
     if (!parsed.ok)
-      return this.reject(x, { status: 400, reason: "bad_request", detail: parsed.problem }, whole);
+      return this.#reject(x, { status: 400, reason: "bad_request", detail: parsed.problem }, whole);
     const { event, text, payload } = parsed;
     const delivery: DeliveryInfo = {
       receivedAt: x.receivedAt,
@@ -245,25 +246,25 @@ class CertCentralReceiver implements Receiver {
     };
 
     // Test events carry no data, so every one has the same body: each is a fresh reachability check.
-    const tracked = event.type === "test_webhook_endpoint" ? undefined : this.dedupe;
+    const tracked = event.type === "test_webhook_endpoint" ? undefined : this.#dedupe;
     const earlier = tracked?.claim(digest);
     if (earlier) {
       // Same body as a delivery still being handled or already acknowledged: wait for its fate.
-      if (!(await earlier)) return this.reject(x, acceptFailed("earlier_copy_failed"), whole);
-      this.counts.duplicates++;
+      if (!(await earlier)) return this.#reject(x, acceptFailed("earlier_copy_failed"), whole);
+      this.#counts.duplicates++;
       answerOk(x.res);
-      this.emit({ type: "duplicate", event, delivery });
+      this.#emit({ type: "duplicate", event, delivery });
       return;
     }
 
     const known = event.type !== "unknown";
-    if (this.onAccept) {
+    if (this.#onAccept) {
       try {
         const headers = {
           "content-type": req.headers["content-type"],
           "user-agent": req.headers["user-agent"],
         };
-        await this.onAccept({
+        await this.#onAccept({
           ...delivery,
           bodyBytes: body.length,
           event,
@@ -275,25 +276,25 @@ class CertCentralReceiver implements Receiver {
         });
       } catch {
         tracked?.settle(digest, false);
-        return this.reject(x, acceptFailed(), whole);
+        return this.#reject(x, acceptFailed(), whole);
       }
     }
     tracked?.settle(digest, true);
-    this.counts.accepted++;
-    if (!known) this.counts.unknownEvents++;
+    this.#counts.accepted++;
+    if (!known) this.#counts.unknownEvents++;
     answerOk(x.res);
-    this.emit({ type: "accepted", event, known, delivery });
+    this.#emit({ type: "accepted", event, known, delivery });
     if (event.type === "challenge_webhook_endpoint") {
-      this.emit({ type: "challenge", token: event.data.token, webhookId: event.data.webhook_id, delivery });
+      this.#emit({ type: "challenge", token: event.data.token, webhookId: event.data.webhook_id, delivery });
       this.challenge?.offer(event);
     }
   }
 
-  private reject(x: Exchange, rejection: Rejection, seen: BodySeen): void {
+  #reject(x: Exchange, rejection: Rejection, seen: BodySeen): void {
     const { req, res } = x;
-    this.counts.rejected++;
-    this.counts.rejectedByReason[rejection.reason] =
-      (this.counts.rejectedByReason[rejection.reason] ?? 0) + 1;
+    this.#counts.rejected++;
+    this.#counts.rejectedByReason[rejection.reason] =
+      (this.#counts.rejectedByReason[rejection.reason] ?? 0) + 1;
     if (!res.headersSent && !res.destroyed) {
       res.statusCode = rejection.status;
       for (const [name, value] of Object.entries(rejection.headers ?? {})) res.setHeader(name, value);
@@ -302,7 +303,7 @@ class CertCentralReceiver implements Receiver {
       if (!seen.bodyConsumed) res.setHeader("Connection", "close");
       res.end(`${RESPONSE_TEXT[rejection.status] ?? "error"}\n`);
     }
-    this.emit({
+    this.#emit({
       type: "rejected",
       status: rejection.status,
       reason: rejection.reason,
@@ -314,9 +315,9 @@ class CertCentralReceiver implements Receiver {
     });
   }
 
-  private emit(outcome: ReceiverOutcome): void {
+  #emit(outcome: ReceiverOutcome): void {
     for (const type of [outcome.type, "outcome"]) {
-      for (const listener of this.listeners.get(type) ?? []) {
+      for (const listener of this.#listeners.get(type) ?? []) {
         try {
           listener(outcome);
         } catch {
