@@ -1,6 +1,6 @@
-// The command table: global flags, then each command declared in src/commands/specs/ with its action. Command code is
-// imported only when its command runs, so --help and --version load nothing heavy; so is the command
-// context (Output, chalk, the prompter), which only a running command needs.
+// The command table: global flags, then each command declared in src/commands/specs/ with its action.
+// Command code is imported only when its command runs, so --help and --version load nothing heavy; so is
+// the command context (Output, chalk, the prompter), which only a running command needs.
 
 import type { CommandContext } from "../commands/context.js";
 import { Command, Option } from "../commands/specs/commander.js";

@@ -19,6 +19,7 @@ Slack: a Slack incoming-webhook URL (https://hooks.slack.com/services/…) is ac
 posts Slack messages to the channel instead of JSON events, so the verification token shows up there:
 paste it when asked, or run \`certwh verify --token <token>\`.`;
 
+/** create's and update-url's events and secret flags (update-url adds --remove-secret after them). */
 function addSecretFlags<A extends unknown[], O extends OptionValues, G extends OptionValues>(
   cmd: Command<A, O, G>,
 ) {
@@ -31,6 +32,7 @@ function addSecretFlags<A extends unknown[], O extends OptionValues, G extends O
     .option("--secret-out <file>", "with --generate-secret: write the secret to this new file (mode 0600)");
 }
 
+/** The webhook settings, then --no-verify and --wait: the flags after the secret ones. */
 function addSettingFlags<A extends unknown[], O extends OptionValues, G extends OptionValues>(
   cmd: Command<A, O, G>,
 ) {
