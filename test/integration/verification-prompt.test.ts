@@ -7,6 +7,7 @@ import { CertwhError } from "../../src/errors.js";
 import { verifyForCommand } from "../../src/flows/verification-cli.js";
 import { Output } from "../../src/io/output.js";
 import type { Prompter } from "../../src/io/prompt.js";
+import type { Sandbox } from "../../src/sandbox/types.js";
 import { ManualClock } from "../../src/util/clock.js";
 import { startReceiver, withSandbox } from "../helpers/sandbox.js";
 import { apiFor } from "./listen-support.js";
@@ -30,12 +31,16 @@ async function setup(t: Parameters<typeof withSandbox>[0], answers: (token: () =
   const asked: string[] = [];
   const clock = new ManualClock(Date.now());
   const prompt: Prompter = {
+    interactive: true,
     async input(message) {
       asked.push(message);
       clock.advance(60_000); // a minute per answer: the time left shown must go down
       const next = script.shift();
       if (next === undefined) throw new Error("asked more often than scripted");
       return typeof next === "function" ? next() : next;
+    },
+    async password() {
+      throw new Error("no password prompt expected");
     },
     async confirm() {
       throw new Error("no confirmation expected");
@@ -52,7 +57,7 @@ async function setup(t: Parameters<typeof withSandbox>[0], answers: (token: () =
   return { sandbox, asked, err, run };
 }
 
-const challenges = (s: { requests: { route?: string }[] }) =>
+const challenges = (s: Pick<Sandbox, "requests">) =>
   s.requests.filter((r) => r.route === "PUT /webhook/:id/send-challenge").length;
 
 test("a mistyped token is asked for again with the time left, and the right one then activates", async (t) => {
