@@ -5,10 +5,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, type TestContext, test } from "node:test";
 import type { Sandbox } from "../../src/sandbox/types.js";
-import { runCli, tempDir } from "../helpers/cli.js";
+import { isState, runCli, spawnCli, tempDir } from "../helpers/cli.js";
+import { freePort } from "../helpers/port.js";
 import { startReceiver, withSandbox } from "../helpers/sandbox.js";
 import { activeWebhookAt } from "../integration/listen-support.js";
-import { freePort, isState, spawnListen } from "./listen-support.js";
 
 const envFor = (sandbox: Sandbox) => ({ CERTWH_BASE_URL: sandbox.url, CERTWH_API_KEY: sandbox.apiKey });
 
@@ -20,7 +20,7 @@ async function tunnelArgs(): Promise<string[]> {
 const routes = (sandbox: Sandbox, route: string) => sandbox.requests.filter((r) => r.route === route).length;
 
 async function startListening(t: TestContext, sandbox: Sandbox, extra: string[]) {
-  return spawnListen(t, [...(await tunnelArgs()), "--json", ...extra], envFor(sandbox));
+  return spawnCli(t, ["listen", ...(await tunnelArgs()), "--json", ...extra], { env: envFor(sandbox) });
 }
 
 describe("certwh listen --public-url against a sandbox", () => {

@@ -5,6 +5,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { TestContext } from "node:test";
 import { type Sandbox, type SandboxOptions, startSandbox } from "../../src/sandbox/index.js";
+import { Notifier } from "./wait.js";
 
 /**
  * Start a sandbox for this test; stop it afterwards and fail the test when a request hit an unknown
@@ -44,7 +45,7 @@ export interface Receiver {
 /** A loopback HTTP endpoint answering 200 unless scripted otherwise. Closed in t.after when given t. */
 export async function startReceiver(t?: TestContext, path = "/hook"): Promise<Receiver> {
   const received: ReceivedRequest[] = [];
-  const waiters: (() => void)[] = [];
+  const arrivals = new Notifier();
   const script: Receiver["script"] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -58,7 +59,7 @@ export async function startReceiver(t?: TestContext, path = "/hook"): Promise<Re
         json = undefined;
       }
       received.push({ method: req.method ?? "", path: req.url ?? "", headers: req.headers, text, json });
-      for (const w of waiters.splice(0)) w();
+      arrivals.notify();
       const next = script.shift() ?? 200;
       if (next === "hang") return;
       if (next === "drop") return void req.socket.destroy();
@@ -74,20 +75,12 @@ export async function startReceiver(t?: TestContext, path = "/hook"): Promise<Re
     url: `http://127.0.0.1:${port}${path}`,
     received,
     script,
-    async waitFor(n, timeoutMs = 5000) {
-      const deadline = Date.now() + timeoutMs;
-      while (received.length < n) {
-        const left = deadline - Date.now();
-        if (left <= 0) throw new Error(`receiver got ${received.length} requests, expected ${n}`);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, left);
-          waiters.push(() => {
-            clearTimeout(timer);
-            resolve();
-          });
-        });
-      }
-      return received;
+    waitFor(n, timeoutMs = 5000) {
+      return arrivals.until(
+        () => received.length >= n && received,
+        timeoutMs,
+        () => new Error(`receiver got ${received.length} requests, expected ${n}`),
+      );
     },
     close() {
       return new Promise((resolve) => {
