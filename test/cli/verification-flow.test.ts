@@ -15,6 +15,7 @@ import {
 import type { Sandbox } from "../../src/sandbox/index.js";
 import { ManualClock } from "../../src/util/clock.js";
 import { type Receiver, startReceiver, withSandbox } from "../helpers/sandbox.js";
+import { poll } from "../helpers/wait.js";
 
 interface Setup {
   sandbox: Sandbox;
@@ -54,7 +55,7 @@ async function setup(t: import("node:test").TestContext): Promise<Setup> {
     routes,
     count: (route) => routes().filter((r) => r === route).length,
     tokenNumber: (n) => async () => {
-      for (let i = 0; i < 100 && challenges().length < n; i++) await new Promise((r) => setTimeout(r, 20));
+      await poll(() => challenges().length >= n, { timeoutMs: 2000, intervalMs: 20 });
       return (challenges()[n - 1].json as { data: { token: string } }).data.token;
     },
   };

@@ -1,6 +1,7 @@
 // Raw TCP requests for cases fetch cannot produce: dribbled headers (slowloris), lying lengths, huge bodies
 // sent in chunks. Every wait is bounded.
 import { connect, type Socket } from "node:net";
+import { sleep } from "./wait.js";
 
 export interface RawExchange {
   /** Everything the server sent back, as latin1 text. */
@@ -83,7 +84,7 @@ export function rawSend(options: RawSendOptions): Promise<RawExchange> {
         const ok = socket.write(chunk);
         bytesWritten += Buffer.byteLength(chunk);
         if (!ok) await new Promise<void>((r) => socket.once("drain", r).once("close", r));
-        if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
+        if (options.delayMs) await sleep(options.delayMs);
       }
     });
   });

@@ -9,6 +9,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import { readJournal } from "../../src/listen/journal.js";
+import { poll } from "../helpers/wait.js";
 import { type Line, orderIdOf, postEvents, startListen } from "./listen-support.js";
 
 const EVENTS = 10_000;
@@ -90,11 +91,8 @@ test(`${EVENTS} events at concurrency ${CONCURRENCY}, journal on, forward target
 
   // Every event reaches the recovered target live, within a bounded time (no replay).
   const recovered = Date.now();
-  const deadline = recovered + 30_000;
   const allFinal = () => finalForwards(listen.lines).length >= EVENTS;
-  while ((target.delivered.size < EVENTS || !allFinal()) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await poll(() => target.delivered.size >= EVENTS && allFinal(), { timeoutMs: 30_000, intervalMs: 100 });
   const catchUpMs = Date.now() - recovered;
   const missing = load.ok.filter((orderId) => !target.delivered.has(orderId));
   assert.deepEqual(

@@ -11,6 +11,7 @@ import { createForwardBacklog } from "../../src/listen/forward-backlog.js";
 import { type JournalEntry, journalEntry, openJournal } from "../../src/listen/journal.js";
 import { createJournalCursor } from "../../src/listen/journal-read.js";
 import { tempDir } from "../helpers/cli.js";
+import { waitUntil } from "../helpers/wait.js";
 
 const KEY = "k3y-0123456789abcdefghijklmnopqrstuvwxyzABCD";
 
@@ -91,10 +92,8 @@ async function target() {
   };
 }
 
-async function until(cond: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 300 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
-  assert.ok(cond(), `timed out waiting for ${what}`);
-}
+const until = (cond: () => boolean, what: string) =>
+  waitUntil(cond, what, { timeoutMs: 3000, intervalMs: 10 });
 
 test("beyond the memory budget, every delivery waits in the journal and reaches the target, body and headers intact", async () => {
   const entries = Array.from({ length: 60 }, (_, i) => entry(i + 1, 200));

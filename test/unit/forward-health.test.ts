@@ -8,6 +8,7 @@ import { test } from "node:test";
 import { createForwarder, type Delivery, type ForwardResult } from "../../src/listen/forward.js";
 import { createTargetHealth } from "../../src/listen/forward-health.js";
 import { ManualClock } from "../../src/util/clock.js";
+import { poll } from "../helpers/wait.js";
 
 /** A loopback target; `answer(n, body)` gives the status of the n-th request (1-based). */
 async function target(answer: (n: number, body: string) => number) {
@@ -157,7 +158,7 @@ test("a down app gets one request at a time; once it answers, every event arrive
   });
   try {
     for (let i = 0; i < 5; i++) f.enqueue(d(`e${i}`));
-    for (let i = 0; i < 500 && t.requests() < 15; i++) await new Promise((r) => setTimeout(r, 10));
+    await poll(() => t.requests() >= 15, { timeoutMs: 5000, intervalMs: 10 });
     maxInFlightWhileDown = t.maxInFlight();
     healthy = true;
     await f.drain();

@@ -3,6 +3,7 @@ import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import { createForwarder, type Delivery, type ForwardResult } from "../../src/listen/forward.js";
+import { sleep, waitUntil } from "../helpers/wait.js";
 
 /** A loopback target that holds every request until the test releases it. */
 async function holdingTarget() {
@@ -37,10 +38,8 @@ async function holdingTarget() {
   };
 }
 
-async function until(cond: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
-  assert.ok(cond(), `timed out waiting for ${what}`);
-}
+const until = (cond: () => boolean, what: string) =>
+  waitUntil(cond, what, { timeoutMs: 2000, intervalMs: 10 });
 
 const d = (id: string): Delivery => ({
   id,
@@ -60,7 +59,7 @@ test("no more than `concurrency` requests are in flight", async () => {
     // Release in rounds until everything went through.
     for (let round = 0; round < 20 && results.length < 10; round++) {
       t.releaseAll();
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
     }
     await f.drain();
     assert.equal(results.filter((r) => r.ok && r.final).length, 10);
@@ -100,7 +99,7 @@ test("without a journal, a full memory queue drops the delivery: a final failure
     await until(() => t.held.length === 1, "the first request");
     for (let round = 0; round < 20 && results.length < 4; round++) {
       t.releaseAll();
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
     }
     await f.drain();
     assert.deepEqual(
@@ -138,7 +137,7 @@ test("the memory budget counts body bytes too", async () => {
     );
     for (let round = 0; round < 20 && results.length < 3; round++) {
       t.releaseAll();
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
     }
     await f.drain();
     assert.deepEqual(
