@@ -5,10 +5,10 @@ import { test } from "node:test";
 import { ApiError } from "../../src/api/errors.js";
 import { CertwhError } from "../../src/errors.js";
 import { verifyForCommand } from "../../src/flows/verification-cli.js";
-import { Output } from "../../src/io/output.js";
 import type { Prompter } from "../../src/io/prompt.js";
 import type { Sandbox } from "../../src/sandbox/types.js";
 import { ManualClock } from "../../src/util/clock.js";
+import { captureOutput } from "../helpers/capture.js";
 import { startReceiver, withSandbox } from "../helpers/sandbox.js";
 import { apiFor } from "./listen-support.js";
 
@@ -46,12 +46,8 @@ async function setup(t: Parameters<typeof withSandbox>[0], answers: (token: () =
       throw new Error("no confirmation expected");
     },
   };
-  const err: string[] = [];
-  const io = new Output({
-    stdout: { write: () => true },
-    stderr: { write: (s: string) => err.push(s) > 0 },
-    color: false,
-  });
+  const { io, stderr } = captureOutput({ color: false });
+  const err = stderr.writes;
   const ctx = { io, prompt, clock, signal: new AbortController().signal, interactive: true };
   const run = () => verifyForCommand(ctx, { api, webhookId: id, endpoint: receiver.url, localApi: true });
   return { sandbox, asked, err, run };
