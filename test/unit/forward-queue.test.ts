@@ -1,40 +1,24 @@
 import assert from "node:assert/strict";
-import { createServer, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { ServerResponse } from "node:http";
 import { test } from "node:test";
 import { createForwarder, type Delivery, type ForwardResult } from "../../src/listen/forward.js";
+import { startLoopback } from "../helpers/loopback.js";
 import { sleep, waitUntil } from "../helpers/wait.js";
 
 /** A loopback target that holds every request until the test releases it. */
 async function holdingTarget() {
   const held: ServerResponse[] = [];
-  let inFlight = 0;
-  let maxInFlight = 0;
-  let received = 0;
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on("end", () => {
-      received++;
-      inFlight++;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      res.on("finish", () => inFlight--);
-      held.push(res);
-    });
+  const server = await startLoopback((_req, res) => {
+    held.push(res);
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/hook`,
+    url: `${server.origin}/hook`,
     held,
-    stats: () => ({ received, maxInFlight }),
+    stats: () => ({ received: server.requests.length, maxInFlight: server.maxInFlight() }),
     releaseAll(status = 200) {
       for (const res of held.splice(0)) res.writeHead(status).end();
     },
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
+    close: server.close,
   };
 }
 
