@@ -36,7 +36,11 @@ export interface Loopback {
 }
 
 /** Starts a loopback server answering with `respond` (200 "ok" when omitted). Closed in t.after when given t. */
-export async function startLoopback(respond?: Respond, t?: TestContext): Promise<Loopback> {
+export async function startLoopback(
+  respond?: Respond,
+  t?: TestContext,
+  opts: { keepAliveTimeoutMs?: number } = {},
+): Promise<Loopback> {
   const requests: RecordedRequest[] = [];
   const arrivals = new Notifier();
   let inFlight = 0;
@@ -64,6 +68,7 @@ export async function startLoopback(respond?: Respond, t?: TestContext): Promise
       else res.writeHead(200, { "Content-Type": "text/plain" }).end("ok");
     });
   });
+  if (opts.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = opts.keepAliveTimeoutMs;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   // Unref'd too: a failing after hook (a strict sandbox's checks) makes node:test skip the hooks after it,
   // and a server left listening would keep the test file running.
