@@ -8,26 +8,15 @@ import { run as runDelete } from "../../src/commands/delete.js";
 import type { GlobalFlags } from "../../src/config/types.js";
 import type { Prompter } from "../../src/io/prompt.js";
 import { ManualClock } from "../../src/util/clock.js";
+import { type CapturedStream, captureStream } from "../helpers/capture.js";
 import { tempDir } from "../helpers/cli.js";
 import { type Receiver, startReceiver, withSandbox } from "../helpers/sandbox.js";
 import { flagsOf } from "./argv-support.js";
 
-function sink() {
-  const s = {
-    text: "",
-    isTTY: false,
-    write(chunk: string) {
-      s.text += chunk;
-      return true;
-    },
-  };
-  return s;
-}
-
 interface Harness {
   ctx: CommandContext;
-  stdout: ReturnType<typeof sink>;
-  stderr: ReturnType<typeof sink>;
+  stdout: CapturedStream;
+  stderr: CapturedStream;
   prompts: string[];
 }
 
@@ -39,8 +28,8 @@ async function context(
   const clock = new ManualClock();
   const sandbox = await withSandbox(t, { clock });
   const receiver = await startReceiver(t);
-  const stdout = sink();
-  const stderr = sink();
+  const stdout = captureStream();
+  const stderr = captureStream();
   const home = tempDir();
   const base = createContext({
     globals: { json: false, color: false, verbose: false, input: true, yes: false, ...globals },
@@ -98,9 +87,9 @@ test("interactive create: prompts for the token with the time left, then verifie
   assert.match(h.prompts[0], /received at http:\/\/127\.0\.0\.1:\d+\/hook/);
   assert.match(h.prompts[0], /\(30:00 left\)/);
   assert.equal(sandbox.webhook()?.status, "active");
-  assert.match(h.stderr.text, /Verified/);
-  assert.match(h.stderr.text, /is active/);
-  assert.equal(h.stdout.text, "", "nothing on stdout in human mode without a generated secret");
+  assert.match(h.stderr.text(), /Verified/);
+  assert.match(h.stderr.text(), /is active/);
+  assert.equal(h.stdout.text(), "", "nothing on stdout in human mode without a generated secret");
 });
 
 test("interactive create: a token typed after the 30 minutes is not submitted (exit 6, resume hint)", async (t) => {
@@ -142,7 +131,7 @@ test("interactive create: a blank token asks again, showing the time left as of 
   assert.match(h.prompts[0], /\(30:00 left\)/);
   assert.match(h.prompts[1], /\(25:00 left\)/);
   assert.match(h.prompts[2], /\(20:00 left\)/);
-  assert.match(h.stderr.text, /token is empty/);
+  assert.match(h.stderr.text(), /token is empty/);
   assert.equal(
     sandbox.requests.filter((r) => r.route === "PUT /webhook/:id/check-challenge").length,
     1,
