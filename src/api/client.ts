@@ -7,8 +7,9 @@ import { type Clock, systemClock } from "../util/clock.js";
 import { mask, redact, redactHeaders, registerSecret } from "../util/redact.js";
 import { checkBaseUrl } from "./base-url.js";
 import { registerEndpointSecret } from "./endpoint-secret.js";
-import { ApiError, ApiTimeoutError, NetworkError } from "./errors.js";
+import { ApiError, ApiTimeoutError, ApiTooLargeError, NetworkError } from "./errors.js";
 import { parseRetryAfter, withRetry } from "./retry.js";
+import type { AnswerOf } from "./shapes.js";
 import type { ApiClientOptions } from "./types.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
@@ -22,11 +23,24 @@ export interface ApiRequest {
   body?: unknown;
   /** Parse the 2xx body as JSON. Calls answered by 204 or an empty 200 leave it off: their body is dumped. */
   expectJson?: boolean;
+  /**
+   * The largest 2xx body read, in bytes (default MAX_BODY_BYTES); a larger one is ApiTooLargeError. Error
+   * bodies are always cut at MAX_BODY_BYTES: only a snippet of them is ever shown.
+   */
+  maxBodyBytes?: number;
   signal?: AbortSignal;
 }
 
-/** Largest response body read into memory; the rest is discarded (a proxy's error page can be huge). */
-const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * The largest response body read into memory by default; the rest is discarded (a proxy's error page can be
+ * huge). Every CertCentral answer but the event log is a few KB.
+ */
+export const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * The event log's cap: a full page is 1,000 entries (spec §11.1), and a `certificate_issued` entry with its
+ * chain is about 4 KB, so a legitimate page is 4–5 MB. 16 MiB leaves room for longer chains.
+ */
+export const MAX_EVENT_LOG_BYTES = 16 * 1024 * 1024;
 const SNIPPET_CHARS = 200;
 const TRACE_BODY_CHARS = 2000;
 
@@ -83,16 +97,20 @@ function maskSecretFields(value: unknown): unknown {
   return out;
 }
 
-async function readBody(body: Dispatcher.ResponseData["body"]): Promise<string> {
+/** At most `max` bytes of the body as text, and whether there was more (which is then never read). */
+async function readBody(
+  body: Dispatcher.ResponseData["body"],
+  max: number,
+): Promise<{ text: string; cut: boolean }> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
     chunks.push(buf);
     size += buf.length;
-    if (size >= MAX_BODY_BYTES) break; // leaving the loop destroys the stream: nothing more is read
+    if (size > max) break; // leaving the loop destroys the stream: nothing more is read
   }
-  return Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString("utf8");
+  return { text: Buffer.concat(chunks).subarray(0, max).toString("utf8"), cut: size > max };
 }
 
 export class ApiClient {
@@ -110,9 +128,27 @@ export class ApiClient {
   }
 
   /** One request, with retries when `retry` is true (only for calls that are safe to repeat). */
-  async call<T = unknown>(req: ApiRequest, retry: boolean): Promise<T | undefined> {
-    if (!retry) return this.send<T>(req);
-    return withRetry(() => this.send<T>(req), {
+  async call(req: ApiRequest, retry: boolean): Promise<unknown> {
+    return (await this.exchange(req, retry)).data;
+  }
+
+  /**
+   * One request whose JSON answer `read` (a reader of src/api/shapes.ts) turns into a typed value, or into
+   * ApiShapeError. Never retried for its shape: a wrong shape is not a passing failure.
+   */
+  async read<T>(req: ApiRequest, retry: boolean, read: (data: unknown, at: AnswerOf) => T): Promise<T> {
+    const { status, data } = await this.exchange({ ...req, expectJson: true }, retry);
+    return read(data, { method: req.method, path: req.path, status });
+  }
+
+  /** Exactly one HTTP request. Throws ApiError, ApiTimeoutError, NetworkError, or the user's abort reason. */
+  async send(req: ApiRequest): Promise<unknown> {
+    return (await this.exchange(req, false)).data;
+  }
+
+  private exchange(req: ApiRequest, retry: boolean): Promise<{ status: number; data: unknown }> {
+    if (!retry) return this.once(req);
+    return withRetry(() => this.once(req), {
       clock: this.clock,
       maxAttempts: this.opts.maxAttempts,
       signal: req.signal,
@@ -120,8 +156,7 @@ export class ApiClient {
     });
   }
 
-  /** Exactly one HTTP request. Throws ApiError, ApiTimeoutError, NetworkError, or the user's abort reason. */
-  async send<T = unknown>(req: ApiRequest): Promise<T | undefined> {
+  private async once(req: ApiRequest): Promise<{ status: number; data: unknown }> {
     const url = this.url(req);
     const headers: Record<string, string> = {
       "x-dc-devkey": this.opts.apiKey,
@@ -140,6 +175,7 @@ export class ApiClient {
     const started = this.clock.now();
     let status: number;
     let text = "";
+    let cut = false;
     let retryAfter: string | string[] | undefined;
     try {
       const res = await request(url, {
@@ -156,7 +192,8 @@ export class ApiClient {
       retryAfter = res.headers["retry-after"];
       const readIt = status >= 300 || (req.expectJson === true && status !== 204);
       // Always consume or dump the body, or the connection stays busy.
-      if (readIt) text = await readBody(res.body);
+      const max = status >= 200 && status < 300 ? (req.maxBodyBytes ?? MAX_BODY_BYTES) : MAX_BODY_BYTES;
+      if (readIt) ({ text, cut } = await readBody(res.body, max));
       else await res.body.dump();
     } catch (err) {
       if (req.signal?.aborted) throw req.signal.reason;
@@ -181,11 +218,19 @@ export class ApiClient {
     this.traceResponse(req, url, status, this.clock.now() - started, text);
 
     if (status >= 200 && status < 300) {
-      if (!req.expectJson || text.trim() === "") return undefined;
+      if (cut) {
+        throw new ApiTooLargeError({
+          status,
+          method: req.method,
+          path: req.path,
+          limitBytes: req.maxBodyBytes ?? MAX_BODY_BYTES,
+        });
+      }
+      if (!req.expectJson || text.trim() === "") return { status, data: undefined };
       try {
-        const data = JSON.parse(text) as T;
+        const data: unknown = JSON.parse(text);
         maskSecretFields(data); // registers any webhook secret for redaction
-        return data;
+        return { status, data };
       } catch {
         // Not a refusal: CertCentral (or whatever answered) said yes in a form certwh cannot read.
         const detail = bodySnippet(text);

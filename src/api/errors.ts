@@ -72,3 +72,50 @@ export class ApiTimeoutError extends Error {
     this.timeoutMs = timeoutMs;
   }
 }
+
+/**
+ * A 2xx answer that is JSON, but not of the shape certwh expects (src/api/shapes.ts): a string where a list
+ * belongs, an id that is not a positive integer, a body that is not an object. CertCentral said yes, so for
+ * create and update it is ambiguous like any unreadable 2xx. The message names the route and the field's
+ * path (`webhooks[0].events[1]`) and what was expected, never the value found: a value may be a secret.
+ */
+export class ApiShapeError extends ApiError {
+  /** The path of the offending field from the body's root, e.g. `webhooks[0].id`; "" for the body itself. */
+  readonly field: string;
+  /** What the field should have been, e.g. "a list of strings". */
+  readonly expected: string;
+  constructor(init: { status: number; method: string; path: string; field: string; expected: string }) {
+    const where = init.field === "" ? "the body" : init.field;
+    const what = `${where} should be ${init.expected}`;
+    super({
+      status: init.status,
+      code: "",
+      method: init.method,
+      path: init.path,
+      detail: `${what}.`,
+      message: `CertCentral's answer to ${init.method} ${init.path} has an unexpected shape: ${what}.`,
+    });
+    this.name = "ApiShapeError";
+    this.field = init.field;
+    this.expected = init.expected;
+  }
+}
+
+/** A 2xx answer larger than certwh reads into memory (src/api/client.ts); nothing of it was used. */
+export class ApiTooLargeError extends ApiError {
+  /** The cap that was exceeded, in bytes. */
+  readonly limitBytes: number;
+  constructor(init: { status: number; method: string; path: string; limitBytes: number }) {
+    const size = `${init.limitBytes / (1024 * 1024)} MiB`;
+    super({
+      status: init.status,
+      code: "",
+      method: init.method,
+      path: init.path,
+      detail: `larger than ${size}, the most certwh reads for this call.`,
+      message: `CertCentral's answer to ${init.method} ${init.path} is larger than ${size}, the most certwh reads for this call.`,
+    });
+    this.name = "ApiTooLargeError";
+    this.limitBytes = init.limitBytes;
+  }
+}

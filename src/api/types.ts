@@ -49,9 +49,17 @@ export interface EventLogPage {
 }
 
 export interface EventLogQuery {
+  /** Entries per page, 1–1000; default (and CertCentral's maximum) 1000. Always sent. */
   limit?: number;
+  /** Index of the first entry; default 0. Always sent. */
   offset?: number;
   filters?: Record<string, string>;
+  /**
+   * CertCentral's `sort` parameter (spec §2.2, which §11.1 says the event log supports): property names,
+   * comma-separated, a `-` prefix sorting descending, e.g. "-request_sent_time". The sortable properties are
+   * not documented; sent only when given.
+   */
+  sort?: string;
 }
 
 export interface CallOptions {

@@ -6,12 +6,12 @@
 //                   create and update (reconciled with a list after an ambiguous failure instead).
 
 import { systemClock } from "../util/clock.js";
-import { ApiClient } from "./client.js";
+import { ApiClient, MAX_EVENT_LOG_BYTES } from "./client.js";
 import { ApiError, ApiTimeoutError, NetworkError } from "./errors.js";
+import { readCreated, readEventLogPage, readWebhookList } from "./shapes.js";
 import type {
   ApiClientOptions,
   CallOptions,
-  EventLogPage,
   EventLogQuery,
   UpdateWebhookRequest,
   Webhook,
@@ -49,16 +49,8 @@ function idPath(id: number, suffix = ""): string {
   return `/webhook/${id}${suffix}`;
 }
 
-function unexpected(method: string, path: string, what: string): ApiError {
-  return new ApiError({
-    status: 200,
-    code: "",
-    method,
-    path,
-    detail: what,
-    message: `Unexpected answer from CertCentral: ${what}`,
-  });
-}
+/** CertCentral's largest (and default) event-log page (spec §11.1); certwh always asks for a size. */
+export const EVENT_LOG_MAX_LIMIT = 1000;
 
 const flag = (v: unknown): string => (v === true || v === 1 || v === "1" ? "1" : "0");
 
@@ -114,25 +106,16 @@ export function createWebhookApi(opts: ApiClientOptions): WebhookApi {
   const clock = opts.clock ?? systemClock;
 
   async function getWebhook(o: CallOptions = {}): Promise<Webhook | null> {
-    let data: { webhooks?: unknown } | undefined;
+    let list: Webhook[];
     try {
-      data = await client.call<{ webhooks?: unknown }>(
-        { method: "GET", path: "/webhook", expectJson: true, signal: o.signal },
-        true,
-      );
+      list = await client.read({ method: "GET", path: "/webhook", signal: o.signal }, true, readWebhookList);
     } catch (err) {
       if (err instanceof ApiError && err.status === 400 && err.hasCode("webhook_invalid_account"))
         return null;
       throw err;
     }
-    const list = data?.webhooks;
-    if (!Array.isArray(list)) throw unexpected("GET", "/webhook", "no `webhooks` list.");
-    const first = list[0] as Webhook | undefined;
-    if (first === undefined) return null;
-    if (typeof first !== "object" || first === null || typeof first.id !== "number") {
-      throw unexpected("GET", "/webhook", "a webhook without a numeric id.");
-    }
-    return { ...first, events: Array.isArray(first.events) ? first.events : [] };
+    // One webhook per account (spec §5.1): the first is the account's.
+    return list[0] ?? null;
   }
 
   /** After an ambiguous failure: the account's webhook if it is readable, else undefined (never throws but aborts). */
@@ -163,13 +146,11 @@ export function createWebhookApi(opts: ApiClientOptions): WebhookApi {
 
     async createWebhook(body, o = {}) {
       try {
-        const data = await client.call<{ webhook_id?: unknown }>(
-          { method: "POST", path: "/webhook", body, expectJson: true, signal: o.signal },
+        return await client.read(
+          { method: "POST", path: "/webhook", body, signal: o.signal },
           false,
+          readCreated,
         );
-        if (typeof data?.webhook_id !== "number")
-          throw unexpected("POST", "/webhook", "no numeric `webhook_id`.");
-        return data.webhook_id;
       } catch (err) {
         if (!isAmbiguousFailure(err)) throw err;
         // The POST may have created the webhook. One webhook per account: if it now points where we asked,
@@ -222,22 +203,20 @@ export function createWebhookApi(opts: ApiClientOptions): WebhookApi {
     },
 
     async eventLogs(id, query: EventLogQuery = {}, o = {}) {
-      const q: Record<string, string | number | undefined> = { limit: query.limit, offset: query.offset };
+      // Always an explicit page (CertCentral's default is its maximum, 1,000 entries of up to ~4 KB each).
+      const limit = Math.min(query.limit ?? EVENT_LOG_MAX_LIMIT, EVENT_LOG_MAX_LIMIT);
+      const offset = query.offset ?? 0;
+      if (!Number.isSafeInteger(limit) || limit < 1) throw new TypeError(`Invalid event-log limit: ${limit}`);
+      if (!Number.isSafeInteger(offset) || offset < 0)
+        throw new TypeError(`Invalid event-log offset: ${offset}`);
+      const q: Record<string, string | number | undefined> = { limit, offset, sort: query.sort };
       for (const [k, v] of Object.entries(query.filters ?? {})) q[`filters[${k}]`] = v;
       const path = idPath(id, "/event-logs");
-      const data = await client.call<EventLogPage>(
-        { method: "GET", path, query: q, expectJson: true, signal: o.signal },
+      return client.read(
+        { method: "GET", path, query: q, maxBodyBytes: MAX_EVENT_LOG_BYTES, signal: o.signal },
         true,
+        (data, at) => readEventLogPage(data, at, { limit, offset }),
       );
-      if (!data || !Array.isArray(data.events)) throw unexpected("GET", path, "no `events` list.");
-      return {
-        events: data.events,
-        page: data.page ?? {
-          total: data.events.length,
-          limit: query.limit ?? data.events.length,
-          offset: query.offset ?? 0,
-        },
-      };
     },
   };
 }

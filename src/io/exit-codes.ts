@@ -1,7 +1,7 @@
 // The one place where any error becomes an exit code and the sentence a person reads.
 // The table is documented in README.md ("Exit codes") and pinned by test/unit/exit-codes.test.ts.
 
-import { ApiError, ApiTimeoutError, NetworkError } from "../api/errors.js";
+import { ApiError, ApiShapeError, ApiTimeoutError, ApiTooLargeError, NetworkError } from "../api/errors.js";
 import { CertwhError, ExitCode, type ExitCodeValue } from "../errors.js";
 import { redact } from "../util/redact.js";
 
@@ -87,6 +87,23 @@ function describeApiError(err: ApiError, context: FailureContext): Failure {
       code,
       message: `CertCentral refused the API key (${label}).`,
       hint: AUTH_HINT,
+    };
+  }
+  if (err instanceof ApiShapeError) {
+    // JSON, but not of the documented shape. The message names the field, never its value.
+    return {
+      exitCode: ExitCode.refused,
+      code: "unexpected_answer",
+      message: err.message,
+      hint: "Check the base URL (--base-url / CERTWH_BASE_URL); if it is CertCentral's, run again with --verbose and report the field named above.",
+    };
+  }
+  if (err instanceof ApiTooLargeError) {
+    return {
+      exitCode: ExitCode.refused,
+      code: "answer_too_large",
+      message: err.message,
+      hint: "Ask for fewer entries at a time (e.g. `certwh logs --limit 200`), or check the base URL.",
     };
   }
   if (err.status >= 200 && err.status < 300) {
