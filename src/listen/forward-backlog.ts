@@ -11,7 +11,7 @@
 // full pass is reported missing (the file was moved or truncated under us).
 
 import { stat } from "node:fs/promises";
-import type { Delivery } from "./forward.js";
+import type { Delivery } from "./forward-types.js";
 import { createJournalCursor, entryFromLine } from "./journal-read.js";
 
 export interface SpilledRef {

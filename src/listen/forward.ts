@@ -17,39 +17,12 @@
 
 import { Agent, type Dispatcher, request } from "undici";
 import { type Clock, systemClock } from "../util/clock.js";
-import { createForwardBacklog } from "./forward-backlog.js";
+import { type BacklogLoad, createForwardBacklog, type ForwardBacklog } from "./forward-backlog.js";
 import { createTargetHealth, TARGET_DOWN_AFTER } from "./forward-health.js";
+import { type Job, MemoryQueue } from "./forward-memory.js";
+import type { Delivery, ForwardResult } from "./forward-types.js";
 
-export interface Delivery {
-  /** The journal id (SHA-256 prefix of the body), to tie results to events. */
-  id: string;
-  event: string;
-  body: Buffer | string;
-  headers: {
-    "content-type"?: string;
-    "user-agent"?: string;
-    "x-webhook-key"?: string;
-  };
-}
-
-export interface ForwardResult {
-  id: string;
-  event: string;
-  url: string;
-  /** 1-based attempt number. */
-  attempt: number;
-  ok: boolean;
-  /** HTTP status when the app answered. */
-  status?: number;
-  /** Duration of this attempt in milliseconds (from the injected clock). */
-  ms: number;
-  /** Why the attempt failed, when it did and there is no status (e.g. "ECONNREFUSED", "timeout"). */
-  error?: string;
-  /** No further attempt will be made for this delivery (success, final failure, or forwarder closed). */
-  final: boolean;
-  /** When not final: the wait before the next attempt. */
-  retryInMs?: number;
-}
+export type { Delivery, ForwardResult } from "./forward-types.js";
 
 export interface ForwarderOptions {
   url: string;
@@ -97,6 +70,7 @@ export interface Forwarder {
 }
 
 const RETRYABLE_STATUS = (status: number) => status === 408 || status === 429 || status >= 500;
+const FORWARDED_HEADERS = ["content-type", "user-agent", "x-webhook-key"] as const;
 
 /** Delay before attempt `attempt + 1`: base·2^(attempt−1) capped, half fixed and half random. */
 export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number): number {
@@ -110,15 +84,6 @@ function describeError(err: unknown): string {
   return e?.code ?? e?.cause?.code ?? e?.name ?? "error";
 }
 
-/** A delivery whose body is held in memory, with its attempt counts. */
-interface Job {
-  delivery: Delivery;
-  bytes: number;
-  attempts: number;
-  /** Failed attempts that count against maxAttempts. */
-  counted: number;
-}
-
 /** Backlog loads start when fewer than this many fresh deliveries are queued per worker. */
 const REFILL_PER_WORKER = 4;
 /** Wait before reading the journal again when a load found nothing yet. */
@@ -127,122 +92,175 @@ const CLOSED = "forwarder closed";
 
 const shellWord = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
 
+/** A result without the fields every result of a delivery shares. */
+type Outcome = Omit<ForwardResult, "id" | "event" | "url" | "final">;
+
 export function createForwarder(options: ForwarderOptions): Forwarder {
-  const url = new URL(options.url).toString();
-  const clock = options.clock ?? systemClock;
-  const maxAttempts = Math.max(1, options.maxAttempts ?? 5);
-  const attemptCeiling = Math.max(maxAttempts, options.attemptCeiling ?? 4 * maxAttempts);
-  const concurrency = Math.max(1, options.concurrency ?? 4);
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  const queueLimit = Math.max(1, options.queueLimit ?? 1000);
-  const memoryBytes = options.memoryBytes ?? 32 * 1024 * 1024;
-  const baseMs = options.backoffBaseMs ?? 500;
-  const maxMs = options.backoffMaxMs ?? 8000;
-  const random = options.random ?? Math.random;
-  const ownAgent = options.dispatcher ? null : new Agent({ connect: { timeout: timeoutMs } });
-  const dispatcher = options.dispatcher ?? (ownAgent as Agent);
-  const report = options.onResult ?? (() => undefined);
-  const notice = options.onNotice ?? (() => undefined);
-  const backlog = options.journalPath
-    ? createForwardBacklog({ journalPath: options.journalPath, limit: options.backlogLimit })
-    : undefined;
-  const health = createTargetHealth();
-  const stop = new AbortController();
+  return new QueueingForwarder(options);
+}
 
-  const fresh: Job[] = []; // never attempted
-  const due: Job[] = []; // waited for their retry
-  let held = 0; // jobs in memory: fresh, due, waiting and in flight
-  let heldBytes = 0;
-  let active = 0;
-  let waiting = 0;
-  let loading = false;
-  let refillTimer: NodeJS.Timeout | undefined;
-  let freshTurn = false;
-  let closed = false;
-  let saidDown = false;
-  const closedIds: string[] = [];
-  let idleWaiters: Array<() => void> = [];
+class QueueingForwarder implements Forwarder {
+  private readonly url: string;
+  private readonly clock: Clock;
+  private readonly maxAttempts: number;
+  private readonly attemptCeiling: number;
+  private readonly concurrency: number;
+  private readonly timeoutMs: number;
+  private readonly backoff: (attempt: number) => number;
+  private readonly ownAgent: Agent | undefined;
+  private readonly dispatcher: Dispatcher;
+  private readonly report: (result: ForwardResult) => void;
+  private readonly notice: (message: string) => void;
+  private readonly backlog: ForwardBacklog | undefined;
+  private readonly memory: MemoryQueue;
+  private readonly health = createTargetHealth();
+  /** Aborted by close(): requests and retry waits in flight end at once. */
+  private readonly stop = new AbortController();
+  private active = 0; // requests in flight, each in a worker slot
+  private waiting = 0; // retries waiting out their backoff, outside the slots
+  private loading = false; // a backlog load is reading the journal
+  private refillTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private saidDown = false; // the user was told the app keeps failing
+  /** Deliveries reported "forwarder closed", named in one notice at the end of close(). */
+  private readonly closedIds: string[] = [];
+  private idleWaiters: Array<() => void> = [];
 
-  const idle = () =>
-    fresh.length === 0 && due.length === 0 && active === 0 && waiting === 0 && !loading && !backlog?.size;
+  constructor(options: ForwarderOptions) {
+    this.url = new URL(options.url).toString();
+    this.clock = options.clock ?? systemClock;
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? 5);
+    this.attemptCeiling = Math.max(this.maxAttempts, options.attemptCeiling ?? 4 * this.maxAttempts);
+    this.concurrency = Math.max(1, options.concurrency ?? 4);
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    const { backoffBaseMs = 500, backoffMaxMs = 8000, random = Math.random } = options;
+    this.backoff = (attempt) => backoffDelay(attempt, backoffBaseMs, backoffMaxMs, random);
+    this.ownAgent = options.dispatcher ? undefined : new Agent({ connect: { timeout: this.timeoutMs } });
+    this.dispatcher = options.dispatcher ?? (this.ownAgent as Agent);
+    this.report = options.onResult ?? (() => undefined);
+    this.notice = options.onNotice ?? (() => undefined);
+    this.backlog = options.journalPath
+      ? createForwardBacklog({ journalPath: options.journalPath, limit: options.backlogLimit })
+      : undefined;
+    const queueLimit = Math.max(1, options.queueLimit ?? 1000);
+    this.memory = new MemoryQueue(queueLimit, options.memoryBytes ?? 32 * 1024 * 1024);
+  }
 
-  const settleIdle = () => {
-    if (!idle()) return;
-    const waiters = idleWaiters;
-    idleWaiters = [];
+  get pending(): number {
+    return this.memory.held + (this.backlog?.size ?? 0);
+  }
+
+  enqueue(delivery: Delivery): boolean {
+    if (this.closed) {
+      // Too late for this session's summary; the event is still reported (and is in the journal).
+      this.report(this.finalResult(delivery, { attempt: 0, ok: false, ms: 0, error: CLOSED }));
+      return false;
+    }
+    const bytes = Buffer.byteLength(delivery.body);
+    // Once something waits in the backlog, newcomers queue behind it there, so it is not starved.
+    if (this.memory.fits(bytes) && !this.backlog?.size) this.memory.admit(delivery, bytes);
+    else if (!this.backlog?.push(delivery)) return this.refuse(delivery);
+    this.pump();
+    return true;
+  }
+
+  drain(): Promise<void> {
+    if (this.idle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  async close(): Promise<void> {
+    if (!this.closed) this.abortAll();
+    await this.drain();
+    await this.ownAgent?.close().catch(() => undefined);
+    if (this.closedIds.length > 0) this.sayUnfinished(this.closedIds.splice(0));
+  }
+
+  /** Stop: every delivery not finished is reported as a final failure, and requests in flight are aborted. */
+  private abortAll(): void {
+    this.closed = true;
+    clearTimeout(this.refillTimer);
+    this.refillTimer = undefined;
+    for (const job of this.memory.takeQueued()) {
+      this.memory.release(job);
+      this.finish(job.delivery, { attempt: job.attempts, ok: false, ms: 0, error: CLOSED });
+    }
+    for (const ref of this.backlog?.takeAll() ?? []) this.finishUnsent(ref, CLOSED);
+    this.stop.abort();
+  }
+
+  private idle(): boolean {
+    const { memory, backlog } = this;
+    return memory.queued === 0 && this.active === 0 && this.waiting === 0 && !this.loading && !backlog?.size;
+  }
+
+  private settleIdle(): void {
+    if (!this.idle()) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
     for (const w of waiters) w();
-  };
-
-  const pendingCount = () => held + (backlog?.size ?? 0);
-
-  function replayCommand(ids: string[]): string {
-    const journal = backlog ? shellWord(backlog.journalPath) : "";
-    return `certwh replay --journal ${journal} --to ${shellWord(url)}${ids.map((id) => ` --id ${id}`).join("")}`;
   }
 
-  function finish(
-    delivery: Pick<Delivery, "id" | "event">,
-    result: Omit<ForwardResult, "id" | "event" | "url" | "final">,
-  ) {
-    report({ id: delivery.id, event: delivery.event, url, ...result, final: true });
-    if (result.ok) return;
-    if (result.error === CLOSED) {
-      closedIds.push(delivery.id);
-      return;
-    }
-    const why =
-      result.status !== undefined ? `your app answered ${result.status}` : (result.error ?? "error");
-    notice(
-      backlog
-        ? `Gave up forwarding ${delivery.event} ${delivery.id} (${why}). It is in the journal: \`${replayCommand([delivery.id])}\` re-delivers it.`
-        : `Gave up forwarding ${delivery.event} ${delivery.id} (${why}). It was not journaled (--no-journal), so it cannot be replayed.`,
-    );
-  }
-
-  function refuse(delivery: Delivery, error: string): false {
-    finish(delivery, { attempt: 0, ok: false, ms: 0, error });
-    return false;
-  }
-
-  function admit(delivery: Delivery, bytes: number): void {
-    held++;
-    heldBytes += bytes;
-    fresh.push({ delivery, bytes, attempts: 0, counted: 0 });
-  }
-
-  function release(job: Job): void {
-    held--;
-    heldBytes -= job.bytes;
-  }
-
-  /** Tell the user once when the app stops answering, and once when it is back. */
-  function sayHealth(): void {
-    if (health.down && !saidDown) {
-      saidDown = true;
-      notice(
-        `Your app at ${url} keeps failing (${health.failuresInARow} failed deliveries in a row). ${pendingCount()} ` +
-          `forward(s) wait${backlog ? " (every event is in the journal)" : ""} and are retried one at a time until it answers.`,
-      );
-    } else if (saidDown && health.failuresInARow === 0) {
-      saidDown = false;
-      notice(`Your app at ${url} answers again; forwarding the ${pendingCount()} waiting event(s).`);
+  /** Start queued jobs while worker slots are free (one slot while the app is down). */
+  private pump(): void {
+    if (this.closed) return;
+    this.refill();
+    const slots = this.health.down ? 1 : this.concurrency;
+    while (this.active < slots) {
+      const job = this.memory.next();
+      if (!job) break;
+      this.active++;
+      this.run(job)
+        .catch(() => undefined) // run() reports its own failures; nothing may escape a worker
+        .finally(() => {
+          this.active--;
+          this.pump();
+          this.settleIdle();
+        });
     }
   }
 
-  async function attempt(delivery: Delivery): Promise<{ status?: number; error?: string; ms: number }> {
+  /** One attempt; a retry waits OUTSIDE the worker slot, then queues as due. */
+  private async run(job: Job): Promise<void> {
+    if (this.health.down) {
+      // Probe a down app one request at a time, further apart while it stays down.
+      const pause = this.backoff(this.health.failuresInARow - TARGET_DOWN_AFTER + 1);
+      await this.clock.sleep(pause, this.stop.signal).catch(() => undefined);
+    }
+    const { delivery } = job;
+    const n = ++job.attempts;
+    const { status, error, ms } = await this.post(delivery);
+    const ok = status !== undefined && status >= 200 && status < 300;
+    const failed = !ok && (status === undefined || RETRYABLE_STATUS(status));
+    const retryable = failed && !this.stop.signal.aborted;
+    if (!this.stop.signal.aborted) {
+      if (failed && !this.health.failingBroadly(delivery.id)) job.counted++;
+      this.health.record(delivery.id, !failed);
+      this.sayHealth();
+    }
+    const outcome = { attempt: n, ok, status, ms, error };
+    if (retryable && job.counted < this.maxAttempts && n < this.attemptCeiling)
+      return this.retryLater(job, outcome);
+    this.memory.release(job);
+    this.finish(delivery, outcome);
+  }
+
+  /** POST the body and headers as received; a failure is returned, never thrown. */
+  private async post(delivery: Delivery): Promise<{ status?: number; error?: string; ms: number }> {
     const headers: Record<string, string> = {};
-    for (const name of ["content-type", "user-agent", "x-webhook-key"] as const) {
+    for (const name of FORWARDED_HEADERS) {
       const value = delivery.headers[name];
       if (value !== undefined) headers[name] = value;
     }
+    const { clock, stop } = this;
     const started = clock.now();
     try {
-      const res = await request(url, {
+      const res = await request(this.url, {
         method: "POST",
         headers,
         body: delivery.body,
-        dispatcher,
-        signal: AbortSignal.any([stop.signal, AbortSignal.timeout(timeoutMs)]),
+        dispatcher: this.dispatcher,
+        signal: AbortSignal.any([stop.signal, AbortSignal.timeout(this.timeoutMs)]),
       });
       await res.body.dump().catch(() => undefined);
       return { status: res.statusCode, ms: clock.now() - started };
@@ -251,188 +269,151 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
     }
   }
 
-  /** One attempt; a retry waits OUTSIDE the worker slot, then queues as due. */
-  async function run(job: Job): Promise<void> {
-    if (health.down) {
-      // Probe a down app one request at a time, further apart while it stays down.
-      const pause = backoffDelay(health.failuresInARow - TARGET_DOWN_AFTER + 1, baseMs, maxMs, random);
-      await clock.sleep(pause, stop.signal).catch(() => undefined);
-    }
+  /** Report the failed attempt, wait out the backoff without holding a slot, then queue the job as due. */
+  private retryLater(job: Job, outcome: Outcome): void {
     const { delivery } = job;
-    const n = ++job.attempts;
-    const { status, error, ms } = await attempt(delivery);
-    const ok = status !== undefined && status >= 200 && status < 300;
-    const failed = !ok && (status === undefined || RETRYABLE_STATUS(status));
-    const retryable = failed && !stop.signal.aborted;
-    if (!stop.signal.aborted) {
-      if (failed && !health.failingBroadly(delivery.id)) job.counted++;
-      health.record(delivery.id, !failed);
-      sayHealth();
-    }
-    const base = { attempt: n, ok, status, ms, error };
-    if (!retryable || job.counted >= maxAttempts || n >= attemptCeiling) {
-      release(job);
-      finish(delivery, base);
-      return;
-    }
-    const wait = backoffDelay(n, baseMs, maxMs, random);
-    report({ id: delivery.id, event: delivery.event, url, ...base, final: false, retryInMs: wait });
-    waiting++;
-    clock.sleep(wait, stop.signal).then(
+    const wait = this.backoff(outcome.attempt);
+    this.report({
+      id: delivery.id,
+      event: delivery.event,
+      url: this.url,
+      ...outcome,
+      final: false,
+      retryInMs: wait,
+    });
+    this.waiting++;
+    this.clock.sleep(wait, this.stop.signal).then(
       () => {
-        waiting--;
-        due.push(job);
-        pump();
+        this.waiting--;
+        this.memory.requeue(job);
+        this.pump();
       },
       () => {
-        waiting--;
-        release(job);
-        finish(delivery, { ...base, ok: false, status: undefined, ms: 0, error: CLOSED });
-        settleIdle();
+        this.waiting--;
+        this.memory.release(job);
+        this.finish(delivery, { ...outcome, ok: false, status: undefined, ms: 0, error: CLOSED });
+        this.settleIdle();
       },
     );
   }
 
-  /** Retries and fresh deliveries take turns when both wait, so neither starves the other. */
-  function nextJob(): Job | undefined {
-    if (due.length === 0) return fresh.shift();
-    if (fresh.length === 0) return due.shift();
-    freshTurn = !freshTurn;
-    return freshTurn ? fresh.shift() : due.shift();
-  }
-
   /** Read bodies back from the journal when the memory queue runs low. */
-  function refill(): void {
-    if (!backlog || loading || refillTimer || backlog.size === 0) return;
-    if (fresh.length >= REFILL_PER_WORKER * concurrency) return;
-    const roomCount = queueLimit - held;
-    const roomBytes = memoryBytes - heldBytes;
-    if (held > 0 && (roomCount <= 0 || roomBytes <= 0)) return;
-    loading = true;
+  private refill(): void {
+    const { backlog, memory } = this;
+    if (!backlog || this.loading || this.refillTimer || backlog.size === 0) return;
+    if (memory.freshCount >= REFILL_PER_WORKER * this.concurrency) return;
+    const roomCount = memory.countLimit - memory.held;
+    const roomBytes = memory.byteLimit - memory.heldBytes;
+    if (memory.held > 0 && (roomCount <= 0 || roomBytes <= 0)) return;
+    this.loading = true;
     backlog
       .load(Math.max(1, roomCount), Math.max(1, roomBytes))
       .then(
-        ({ loaded, missing }) => {
-          for (const d of loaded) {
-            if (closed) finish(d, { attempt: 0, ok: false, ms: 0, error: CLOSED });
-            else admit(d, Buffer.byteLength(d.body));
-          }
-          for (const ref of missing)
-            finish(ref, { attempt: 0, ok: false, ms: 0, error: "not found in the journal any more" });
-          if (loaded.length === 0 && missing.length === 0) retryRefillLater();
-        },
+        (load) => this.admitLoaded(load),
         (err: unknown) => {
-          notice(
+          this.notice(
             `Could not read the journal to forward waiting events: ${err instanceof Error ? err.message : String(err)}`,
           );
-          retryRefillLater();
+          this.retryRefillLater();
         },
       )
       .finally(() => {
-        loading = false;
-        pump();
-        settleIdle();
+        this.loading = false;
+        this.pump();
+        this.settleIdle();
       });
   }
 
-  function retryRefillLater(): void {
-    if (closed) return;
+  private admitLoaded({ loaded, missing }: BacklogLoad): void {
+    for (const d of loaded) {
+      if (this.closed) this.finishUnsent(d, CLOSED);
+      else this.memory.admit(d);
+    }
+    for (const ref of missing) this.finishUnsent(ref, "not found in the journal any more");
+    if (loaded.length === 0 && missing.length === 0) this.retryRefillLater();
+  }
+
+  private retryRefillLater(): void {
+    if (this.closed) return;
     // Real time, not the injected clock: this only paces file reads.
-    refillTimer = setTimeout(() => {
-      refillTimer = undefined;
-      pump();
+    this.refillTimer = setTimeout(() => {
+      this.refillTimer = undefined;
+      this.pump();
     }, REFILL_RETRY_MS);
   }
 
-  function pump(): void {
-    if (closed) return;
-    refill();
-    const limit = health.down ? 1 : concurrency;
-    while (active < limit) {
-      const job = nextJob();
-      if (!job) break;
-      active++;
-      run(job)
-        .catch(() => undefined) // run() reports its own failures; nothing may escape a worker
-        .finally(() => {
-          active--;
-          pump();
-          settleIdle();
-        });
+  private finalResult(delivery: Pick<Delivery, "id" | "event">, outcome: Outcome): ForwardResult {
+    return { id: delivery.id, event: delivery.event, url: this.url, ...outcome, final: true };
+  }
+
+  /** Report the last result of a delivery; a failure is explained (those at close in one notice). */
+  private finish(delivery: Pick<Delivery, "id" | "event">, outcome: Outcome): void {
+    this.report(this.finalResult(delivery, outcome));
+    if (outcome.ok) return;
+    if (outcome.error === CLOSED) this.closedIds.push(delivery.id);
+    else this.sayGaveUp(delivery, outcome);
+  }
+
+  /** A delivery that ends without any attempt. */
+  private finishUnsent(delivery: Pick<Delivery, "id" | "event">, error: string): void {
+    this.finish(delivery, { attempt: 0, ok: false, ms: 0, error });
+  }
+
+  /** No room in memory, nor in the backlog. */
+  private refuse(delivery: Delivery): false {
+    if (this.backlog) {
+      this.finishUnsent(delivery, "forward backlog full (the event is in the journal)");
+      return false;
+    }
+    this.notice(
+      `Dropped the forward of ${delivery.event} ${delivery.id}: ${this.memory.held} forward(s) already wait in memory ` +
+        "and there is no journal (--no-journal) to keep more.",
+    );
+    this.finishUnsent(delivery, "forward queue full (no journal: the event was dropped)");
+    return false;
+  }
+
+  // What the user is told, in plain language.
+
+  private replayCommand(ids: string[]): string {
+    const journal = this.backlog ? shellWord(this.backlog.journalPath) : "";
+    return `certwh replay --journal ${journal} --to ${shellWord(this.url)}${ids.map((id) => ` --id ${id}`).join("")}`;
+  }
+
+  private sayGaveUp(delivery: Pick<Delivery, "id" | "event">, outcome: Outcome): void {
+    const why =
+      outcome.status !== undefined ? `your app answered ${outcome.status}` : (outcome.error ?? "error");
+    this.notice(
+      this.backlog
+        ? `Gave up forwarding ${delivery.event} ${delivery.id} (${why}). It is in the journal: \`${this.replayCommand([delivery.id])}\` re-delivers it.`
+        : `Gave up forwarding ${delivery.event} ${delivery.id} (${why}). It was not journaled (--no-journal), so it cannot be replayed.`,
+    );
+  }
+
+  /** Tell the user once when the app stops answering, and once when it is back. */
+  private sayHealth(): void {
+    const { health, url } = this;
+    if (health.down && !this.saidDown) {
+      this.saidDown = true;
+      this.notice(
+        `Your app at ${url} keeps failing (${health.failuresInARow} failed deliveries in a row). ${this.pending} ` +
+          `forward(s) wait${this.backlog ? " (every event is in the journal)" : ""} and are retried one at a time until it answers.`,
+      );
+    } else if (this.saidDown && health.failuresInARow === 0) {
+      this.saidDown = false;
+      this.notice(`Your app at ${url} answers again; forwarding the ${this.pending} waiting event(s).`);
     }
   }
 
-  function drain(): Promise<void> {
-    if (idle()) return Promise.resolve();
-    return new Promise((resolve) => idleWaiters.push(resolve));
+  private sayUnfinished(ids: string[]): void {
+    const how =
+      ids.length <= 5
+        ? `\`${this.replayCommand(ids)}\` re-delivers them`
+        : `\`${this.replayCommand([])} --id <id>\` re-delivers them (their ids are in the forward results)`;
+    this.notice(
+      this.backlog
+        ? `${ids.length} forward(s) to ${this.url} had not finished when forwarding stopped. They are in the journal: ${how}.`
+        : `${ids.length} forward(s) to ${this.url} had not finished when forwarding stopped; there is no journal to replay them from.`,
+    );
   }
-
-  return {
-    enqueue(delivery) {
-      if (closed) {
-        // Too late for this session's summary; the event is still reported (and is in the journal).
-        report({
-          id: delivery.id,
-          event: delivery.event,
-          url,
-          attempt: 0,
-          ok: false,
-          ms: 0,
-          error: CLOSED,
-          final: true,
-        });
-        return false;
-      }
-      const bytes = Buffer.byteLength(delivery.body);
-      const fits = held === 0 || (held < queueLimit && heldBytes + bytes <= memoryBytes);
-      // Once something waits in the backlog, newcomers queue behind it there, so it is not starved.
-      if (fits && !backlog?.size) {
-        admit(delivery, bytes);
-        pump();
-        return true;
-      }
-      if (backlog?.push(delivery)) {
-        pump();
-        return true;
-      }
-      if (backlog) return refuse(delivery, "forward backlog full (the event is in the journal)");
-      notice(
-        `Dropped the forward of ${delivery.event} ${delivery.id}: ${held} forward(s) already wait in memory ` +
-          "and there is no journal (--no-journal) to keep more.",
-      );
-      return refuse(delivery, "forward queue full (no journal: the event was dropped)");
-    },
-    drain,
-    async close() {
-      if (!closed) {
-        closed = true;
-        if (refillTimer) clearTimeout(refillTimer);
-        refillTimer = undefined;
-        for (const job of [...fresh.splice(0), ...due.splice(0)]) {
-          release(job);
-          finish(job.delivery, { attempt: job.attempts, ok: false, ms: 0, error: CLOSED });
-        }
-        for (const ref of backlog?.takeAll() ?? [])
-          finish(ref, { attempt: 0, ok: false, ms: 0, error: CLOSED });
-        stop.abort();
-      }
-      await drain();
-      await ownAgent?.close().catch(() => undefined);
-      if (closedIds.length > 0) {
-        const ids = closedIds.splice(0);
-        const how =
-          ids.length <= 5
-            ? `\`${replayCommand(ids)}\` re-delivers them`
-            : `\`${replayCommand([])} --id <id>\` re-delivers them (their ids are in the forward results)`;
-        notice(
-          backlog
-            ? `${ids.length} forward(s) to ${url} had not finished when forwarding stopped. They are in the journal: ${how}.`
-            : `${ids.length} forward(s) to ${url} had not finished when forwarding stopped; there is no journal to replay them from.`,
-        );
-      }
-    },
-    get pending() {
-      return pendingCount();
-    },
-  };
 }

@@ -13,13 +13,13 @@ import type { AcceptedDelivery } from "../receiver/outcomes.js";
 import type { ReceiverServer } from "../receiver/server.js";
 import { joinPublicUrl } from "../tunnel/tunnel.js";
 import { verifyEndpoint } from "../verification/captured-tokens.js";
-import { createTokenQueue } from "../verification/token-queue.js";
+import { createTokenQueue, type TokenQueue } from "../verification/token-queue.js";
 import { createDispatcher, type Dispatcher } from "./dispatch.js";
 import { type Claim, claimWebhook } from "./guard.js";
 import { isoTime } from "./iso-time.js";
 import { type Journal, journalEntry, openJournal } from "./journal.js";
 import { runOnExit } from "./on-exit.js";
-import { createStopper, type StopOutcome } from "./stopper.js";
+import { createStopper, type StopOutcome, type Stopper } from "./stopper.js";
 import { type TunnelWatch, watchTunnel } from "./tunnel-watch.js";
 import {
   DEFAULT_MAX_CHALLENGES,
@@ -51,80 +51,206 @@ function journalFailure(path: string | undefined, error: unknown): CertwhError {
 }
 
 export async function runListen(opts: ListenOptions, deps: ListenDeps): Promise<ListenResult> {
-  const { api, tunnel, clock, emit } = deps;
-  const stopper = createStopper(deps.signal);
-  const signal = stopper.signal;
-  const tokens = createTokenQueue(clock);
-  const maxChallenges = opts.maxChallenges ?? DEFAULT_MAX_CHALLENGES;
+  return new ListenSession(opts, deps).run();
+}
+
+class ListenSession {
+  private readonly stopper: Stopper;
+  private readonly signal: AbortSignal;
+  private readonly tokens: TokenQueue;
+  private readonly dispatcher: Dispatcher;
   /** Digest → epoch ms of its first acceptance; formatted only when a duplicate is reported. */
-  const firstSeen = new Map<string, number>();
-  const accepted = new Map<string, AcceptedDelivery>();
+  private readonly firstSeen = new Map<string, number>();
+  /** Deliveries journaled by onAccept, dispatched once the receiver reports them accepted. */
+  private readonly accepted = new Map<string, AcceptedDelivery>();
+  private journal: Journal | undefined;
+  private receiver: Receiver | undefined;
+  private server: ReceiverServer | undefined;
+  private watch: TunnelWatch | undefined;
+  private claim: Claim | undefined;
+  private active = false; // the webhook is verified and active (not while it is re-pointed)
+  private ready = false; // verified once: from now on a new tunnel URL re-points the webhook
+  private publicUrl: string | undefined;
+  private pointedBase: string | undefined; // the tunnel base URL the webhook points at
+  private repointing: Promise<void> = Promise.resolve();
+  private timedOut = false;
 
-  let journal: Journal | undefined;
-  let receiver: Receiver | undefined;
-  let server: ReceiverServer | undefined;
-  let watch: TunnelWatch | undefined;
-  let claim: Claim | undefined;
-  let active = false;
-  let ready = false;
-  let publicUrl: string | undefined;
-  let pointedBase: string | undefined;
-  let repointing: Promise<void> = Promise.resolve();
-
-  const dispatcher: Dispatcher = createDispatcher({
-    forwardTo: opts.forwardTo,
-    journalPath: opts.journalPath,
-    exec: opts.exec,
-    saveChainDir: opts.saveChainDir,
-    until: opts.until,
-    secret: opts.secret,
-    clock,
-    env: deps.env,
-    emit,
-    onUntil: () => stopper.finish({ kind: "until" }),
-  });
-
-  const verify = (webhookId: number, endpoint: string) =>
-    verifyEndpoint({
-      api,
-      webhookId,
-      endpoint,
-      secret: opts.secret,
-      clock,
-      signal,
-      tokens,
-      windowMs: opts.challengeWindowMs,
-      maxChallenges,
-      onStage: (stage) => emit({ type: "state", ...stage }),
-    });
-
-  /** Follow the tunnel to a new URL: re-point the webhook, then verify and activate it again. */
-  async function repoint(): Promise<void> {
-    for (let i = 0; i < 10 && claim && receiver && watch && watch.base.href !== pointedBase; i++) {
-      const base = watch.base;
-      const endpoint = joinPublicUrl(base, receiver.path).href;
-      const id = claim.webhookId;
-      active = false;
-      emit({ type: "state", stage: "reverifying", webhook_id: id, public_url: endpoint });
-      await api.updateWebhook(id, { endpoint, secret: opts.secret, events: claim.events }, { signal });
-      publicUrl = endpoint;
-      pointedBase = base.href;
-      await verify(id, endpoint);
-      active = true;
-      emit({ type: "state", stage: "reverified", webhook_id: id, public_url: endpoint });
-    }
+  constructor(
+    private readonly opts: ListenOptions,
+    private readonly deps: ListenDeps,
+  ) {
+    this.stopper = createStopper(deps.signal);
+    this.signal = this.stopper.signal;
+    this.tokens = createTokenQueue(deps.clock);
+    // forwardTo, journalPath, exec, saveChainDir, until and secret: the options share the dispatcher's names.
+    const { clock, env, emit } = deps;
+    const onUntil = () => this.stopper.finish({ kind: "until" });
+    this.dispatcher = createDispatcher({ ...opts, clock, env, emit, onUntil });
   }
-  const scheduleRepoint = () => {
-    repointing = repointing.then(repoint).catch((error) => stopper.finish({ kind: "error", error }));
-  };
 
-  function wireReceiver(r: Receiver): void {
+  async run(): Promise<ListenResult> {
+    const { opts, deps, stopper } = this;
+    this.armTimeout();
+    const settingUp = this.setup().catch((error) => this.fail(error));
+    const outcome = await stopper.done;
+    await Promise.race([settingUp, wait(SETUP_SETTLE_MS)]);
+    await Promise.race([this.repointing, wait(SETUP_SETTLE_MS)]);
+    const exitFailure = await this.shutdown(outcome);
+
+    const webhookId = this.claim?.webhookId;
+    if (outcome.kind === "error") throw outcome.error;
+    if (outcome.kind === "signal") {
+      deps.emit({ type: "interrupted", signal: outcome.signal, on_exit: opts.onExit, webhook_id: webhookId });
+      return { reason: "interrupted", signal: outcome.signal, webhookId };
+    }
+    if (exitFailure) throw new CertwhError(exitFailure, ExitCode.refused, { code: "on_exit_failed" });
+    return { reason: "until", webhookId };
+  }
+
+  private fail(error: unknown): void {
+    this.stopper.finish({ kind: "error", error });
+  }
+
+  /** --timeout: stop with a TimeoutError (exit 6) unless the session ended first. */
+  private armTimeout(): void {
+    const { timeoutMs: ms, until } = this.opts;
+    if (ms === undefined) return;
+    this.deps.clock.sleep(ms, this.signal).then(
+      () => {
+        this.timedOut = !this.stopper.outcome;
+        this.fail(
+          new TimeoutError(
+            `${until ? `No ${until.event} event arrived` : "Listen stopped"} within --timeout (${ms < 10_000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`}).`,
+            { hint: "Raise --timeout, or check `certwh logs` for deliveries CertCentral attempted." },
+          ),
+        );
+      },
+      () => undefined,
+    );
+  }
+
+  /** Journal, receiver, tunnel, the webhook claimed and verified, then the ready block. */
+  private async setup(): Promise<void> {
+    const { opts, deps } = this;
+    await this.openJournal();
+    const receiver = this.startReceiver();
+    const server = await receiver.listen({ host: opts.host, port: opts.port, limits: opts.limits });
+    this.server = server;
+    deps.emit({ type: "state", stage: "receiver_started", local_url: server.url.href });
+    const base = await this.startTunnel(server.port, receiver.path);
+    const publicUrl = this.publicUrl as string;
+
+    const claim = await claimWebhook(deps.api, {
+      endpoint: publicUrl,
+      secret: opts.secret,
+      events: opts.events,
+      alsoSubscribe: opts.until ? [opts.until.event] : undefined,
+      defaultEvents: opts.defaultEvents,
+      settings: opts.settings,
+      force: opts.force,
+      confirm: deps.confirmTakeover,
+      signal: this.signal,
+      emit: deps.emit,
+    });
+    this.claim = claim;
+    this.pointedBase = base.href;
+    await this.verify(claim.webhookId, publicUrl);
+    this.active = true;
+    this.ready = true;
+    // The tunnel may have moved while the first verification ran.
+    if (this.watch?.base.href !== this.pointedBase) {
+      this.scheduleRepoint();
+      await this.repointing;
+    }
+    this.signal.throwIfAborted();
+    deps.emit(this.readyEvent(server.url.href, claim));
+  }
+
+  /** The ready block: where events arrive, what protects them, and what happens to them. */
+  private readyEvent(localUrl: string, claim: Claim) {
+    const { opts } = this;
+    return {
+      type: "ready",
+      public_url: this.publicUrl as string,
+      local_url: localUrl,
+      webhook_id: claim.webhookId,
+      status: "active",
+      events: claim.events,
+      tunnel: this.deps.tunnel.description,
+      protections: {
+        key_check: true,
+        ip_allowlist: opts.edgeAllowlist?.length ? [...opts.edgeAllowlist] : null,
+        source_check: opts.sourceAllowlist?.length
+          ? `loopback peers; last X-Forwarded-For in ${opts.sourceAllowlist.join(", ")}`
+          : "loopback peers only",
+      },
+      forward_to: opts.forwardTo ?? null,
+      journal: opts.journalPath ?? null,
+      on_exit: opts.onExit,
+      until: opts.until?.event ?? null,
+      ...(opts.sandbox ? { sandbox_url: opts.sandbox.url, sandbox_api_key: opts.sandbox.apiKey } : {}),
+      ...(opts.secretOrigin
+        ? { secret: { generated: opts.secretOrigin.generated, saved_to: opts.secretOrigin.savedTo ?? null } }
+        : {}),
+    } as const;
+  }
+
+  private async openJournal(): Promise<void> {
+    // Requests in flight will each append a line soon: a journal write waits briefly to take them together.
+    const journalPath = this.opts.journalPath;
+    if (!journalPath) return;
+    this.journal = await openJournal(journalPath, {
+      expectedAppends: () => this.receiver?.inFlight ?? 0,
+    }).catch((error: unknown) => {
+      throw journalFailure(journalPath, error);
+    });
+  }
+
+  private startReceiver(): Receiver {
+    const { opts } = this;
+    const receiver = createReceiver({
+      path: opts.path,
+      secret: opts.secret,
+      trustTunnel: true,
+      sourceAllowlist: opts.sourceAllowlist,
+      clock: this.deps.clock,
+      onAccept: (d) => this.journalDelivery(d),
+    });
+    this.receiver = receiver;
+    this.wireReceiver(receiver);
+    return receiver;
+  }
+
+  /** Written and flushed before the 200: a failing forward target or a crash never loses an event. */
+  private async journalDelivery(d: AcceptedDelivery): Promise<void> {
+    const entry = journalEntry({
+      body: d.text, // decoded once by the receiver
+      event: d.event.name,
+      headers: d.headers, // content-type and user-agent only
+      keyPresent: true, // the receiver always checks the key in listen
+      receivedAt: d.receivedAt,
+      digest: d.digest, // the receiver already hashed the body
+    });
+    try {
+      await this.journal?.append(entry);
+    } catch (error) {
+      // The sender gets a 500; listen cannot keep its promise that an acknowledged event is on disk.
+      this.fail(journalFailure(this.opts.journalPath, error));
+      throw error;
+    }
+    this.accepted.set(d.digest, d);
+  }
+
+  /** Receiver outcomes become listen events; an accepted delivery goes to the dispatcher. */
+  private wireReceiver(r: Receiver): void {
+    const { emit } = this.deps;
+    const { firstSeen, accepted } = this;
     r.on("accepted", (o) => {
       const delivery = accepted.get(o.delivery.digest);
       accepted.delete(o.delivery.digest);
       firstSeen.set(o.delivery.digest, o.delivery.receivedAt);
       if (firstSeen.size > FIRST_SEEN_LIMIT) firstSeen.delete(firstSeen.keys().next().value as string);
-      if (delivery) dispatcher.handle(delivery);
+      if (delivery) this.dispatcher.handle(delivery);
     });
     r.on("duplicate", (o) => {
       const first = firstSeen.get(o.delivery.digest);
@@ -147,186 +273,106 @@ export async function runListen(opts: ListenOptions, deps: ListenDeps): Promise<
       }),
     );
     r.on("challenge", (c) => {
-      const result = tokens.offer(c.token, c.webhookId);
+      const result = this.tokens.offer(c.token, c.webhookId);
       if (result !== "queued") emit({ type: "state", stage: "challenge_ignored", reason: result });
     });
   }
 
-  async function setup(): Promise<void> {
-    // Requests in flight will each append a line soon: a journal write waits briefly to take them together.
-    const journalPath = opts.journalPath;
-    if (journalPath) {
-      journal = await openJournal(journalPath, { expectedAppends: () => receiver?.inFlight ?? 0 }).catch(
-        (error: unknown) => {
-          throw journalFailure(journalPath, error);
-        },
-      );
-    }
-    const r = createReceiver({
-      path: opts.path,
-      secret: opts.secret,
-      trustTunnel: true,
-      sourceAllowlist: opts.sourceAllowlist,
-      clock,
-      // Written and flushed before the 200: a failing forward target or a crash never loses an event.
-      onAccept: async (d) => {
-        const entry = journalEntry({
-          body: d.text, // decoded once by the receiver
-          event: d.event.name,
-          headers: d.headers, // content-type and user-agent only
-          keyPresent: true, // the receiver always checks the key in listen
-          receivedAt: d.receivedAt,
-          digest: d.digest, // the receiver already hashed the body
-        });
-        try {
-          await journal?.append(entry);
-        } catch (error) {
-          // The sender gets a 500; listen cannot keep its promise that an acknowledged event is on disk.
-          stopper.finish({ kind: "error", error: journalFailure(opts.journalPath, error) });
-          throw error;
-        }
-        accepted.set(d.digest, d);
-      },
-    });
-    receiver = r;
-    wireReceiver(r);
-    server = await r.listen({ host: opts.host, port: opts.port, limits: opts.limits });
-    emit({ type: "state", stage: "receiver_started", local_url: server.url.href });
-
-    emit({
-      type: "state",
-      stage: "tunnel_starting",
-      tunnel: tunnel.description,
-      ip_allowlist: opts.edgeAllowlist?.length ? [...opts.edgeAllowlist] : null,
-    });
-    const base = await tunnel.start(server.port, signal);
-    signal.throwIfAborted();
-    publicUrl = joinPublicUrl(base, r.path).href;
-    emit({ type: "state", stage: "tunnel_started", public_url: publicUrl, tunnel: tunnel.description });
-    watch = watchTunnel({
+  /** Start the tunnel to the receiver's port and watch it; returns its base URL. */
+  private async startTunnel(port: number, path: string): Promise<URL> {
+    const { opts, deps } = this;
+    const { tunnel, emit } = deps;
+    const ipAllowlist = opts.edgeAllowlist?.length ? [...opts.edgeAllowlist] : null;
+    emit({ type: "state", stage: "tunnel_starting", tunnel: tunnel.description, ip_allowlist: ipAllowlist });
+    const base = await tunnel.start(port, this.signal);
+    this.signal.throwIfAborted();
+    this.publicUrl = joinPublicUrl(base, path).href;
+    emit({ type: "state", stage: "tunnel_started", public_url: this.publicUrl, tunnel: tunnel.description });
+    this.watch = watchTunnel({
       tunnel,
-      clock,
+      clock: deps.clock,
       graceMs: opts.tunnelGraceMs ?? DEFAULT_TUNNEL_GRACE_MS,
       base,
-      path: r.path,
+      path,
       emit,
       onNewUrl: () => {
-        if (ready) scheduleRepoint();
+        if (this.ready) this.scheduleRepoint();
       },
-      onLost: (error) => stopper.finish({ kind: "error", error }),
+      onLost: (error) => this.fail(error),
     });
+    return base;
+  }
 
-    claim = await claimWebhook(api, {
-      endpoint: publicUrl,
+  private verify(webhookId: number, endpoint: string): Promise<unknown> {
+    const { opts, deps } = this;
+    return verifyEndpoint({
+      api: deps.api,
+      webhookId,
+      endpoint,
       secret: opts.secret,
-      events: opts.events,
-      alsoSubscribe: opts.until ? [opts.until.event] : undefined,
-      defaultEvents: opts.defaultEvents,
-      settings: opts.settings,
-      force: opts.force,
-      confirm: deps.confirmTakeover,
-      signal,
-      emit,
+      clock: deps.clock,
+      signal: this.signal,
+      tokens: this.tokens,
+      windowMs: opts.challengeWindowMs,
+      maxChallenges: opts.maxChallenges ?? DEFAULT_MAX_CHALLENGES,
+      onStage: (stage) => deps.emit({ type: "state", ...stage }),
     });
-    pointedBase = base.href;
-    await verify(claim.webhookId, publicUrl);
-    active = true;
-    ready = true;
-    // The tunnel may have moved while the first verification ran.
-    if (watch.base.href !== pointedBase) {
-      scheduleRepoint();
-      await repointing;
+  }
+
+  private scheduleRepoint(): void {
+    this.repointing = this.repointing.then(() => this.repoint()).catch((error) => this.fail(error));
+  }
+
+  /** Follow the tunnel to a new URL: re-point the webhook, then verify and activate it again. */
+  private async repoint(): Promise<void> {
+    const { deps, opts, claim, receiver, watch } = this;
+    if (!claim || !receiver || !watch) return;
+    for (let i = 0; i < 10 && watch.base.href !== this.pointedBase; i++) {
+      const base = watch.base;
+      const endpoint = joinPublicUrl(base, receiver.path).href;
+      const id = claim.webhookId;
+      this.active = false;
+      deps.emit({ type: "state", stage: "reverifying", webhook_id: id, public_url: endpoint });
+      const change = { endpoint, secret: opts.secret, events: claim.events };
+      await deps.api.updateWebhook(id, change, { signal: this.signal });
+      this.publicUrl = endpoint;
+      this.pointedBase = base.href;
+      await this.verify(id, endpoint);
+      this.active = true;
+      deps.emit({ type: "state", stage: "reverified", webhook_id: id, public_url: endpoint });
     }
-    signal.throwIfAborted();
-    emit({
-      type: "ready",
-      public_url: publicUrl,
-      local_url: server.url.href,
-      webhook_id: claim.webhookId,
-      status: "active",
-      events: claim.events,
-      tunnel: tunnel.description,
-      protections: {
-        key_check: true,
-        ip_allowlist: opts.edgeAllowlist?.length ? [...opts.edgeAllowlist] : null,
-        source_check: opts.sourceAllowlist?.length
-          ? `loopback peers; last X-Forwarded-For in ${opts.sourceAllowlist.join(", ")}`
-          : "loopback peers only",
-      },
-      forward_to: opts.forwardTo ?? null,
-      journal: opts.journalPath ?? null,
-      on_exit: opts.onExit,
-      until: opts.until?.event ?? null,
-      ...(opts.sandbox ? { sandbox_url: opts.sandbox.url, sandbox_api_key: opts.sandbox.apiKey } : {}),
-      ...(opts.secretOrigin
-        ? { secret: { generated: opts.secretOrigin.generated, saved_to: opts.secretOrigin.savedTo ?? null } }
-        : {}),
-    });
   }
 
-  let timedOut = false;
-  if (opts.timeoutMs !== undefined) {
-    const ms = opts.timeoutMs;
-    clock.sleep(ms, signal).then(
-      () => {
-        timedOut = !stopper.outcome;
-        stopper.finish({
-          kind: "error",
-          error: new TimeoutError(
-            `${opts.until ? `No ${opts.until.event} event arrived` : "Listen stopped"} within --timeout (${ms < 10_000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`}).`,
-            { hint: "Raise --timeout, or check `certwh logs` for deliveries CertCentral attempted." },
-          ),
-        });
-      },
-      () => undefined,
-    );
-  }
-
-  const settingUp = setup().catch((error) => stopper.finish({ kind: "error", error }));
-  const outcome = await stopper.done;
-  await Promise.race([settingUp, wait(SETUP_SETTLE_MS)]);
-  await Promise.race([repointing, wait(SETUP_SETTLE_MS)]);
-  const exitFailure = await shutdown(outcome);
-
-  if (outcome.kind === "error") throw outcome.error;
-  if (outcome.kind === "signal") {
-    emit({ type: "interrupted", signal: outcome.signal, on_exit: opts.onExit, webhook_id: claim?.webhookId });
-    return { reason: "interrupted", signal: outcome.signal, webhookId: claim?.webhookId };
-  }
-  if (exitFailure) {
-    throw new CertwhError(exitFailure, ExitCode.refused, { code: "on_exit_failed" });
-  }
-  return { reason: "until", webhookId: claim?.webhookId };
-
-  /** Returns the on-exit failure message, if the on-exit action failed. */
-  async function shutdown(o: StopOutcome): Promise<string | undefined> {
+  /** Stop accepting, run the on-exit action, close the tunnel, let forwards finish. Returns an on-exit failure. */
+  private async shutdown(o: StopOutcome): Promise<string | undefined> {
+    const { deps, opts, timedOut } = this;
     const reason =
       o.kind === "until" ? "until" : o.kind === "signal" ? "interrupted" : timedOut ? "timeout" : "error";
-    emit({ type: "state", stage: "stopping", reason });
-    watch?.stop();
+    deps.emit({ type: "state", stage: "stopping", reason });
+    this.watch?.stop();
     if (o.kind === "until") {
       // Let the answer to the delivery that satisfied --until leave the socket before closing it.
-      for (let i = 0; i < 50 && (receiver?.stats.inFlight ?? 0) > 0; i++) await wait(20);
+      for (let i = 0; i < 50 && (this.receiver?.stats.inFlight ?? 0) > 0; i++) await wait(20);
       await new Promise((resolve) => setImmediate(resolve));
     }
-    await server?.close();
+    await this.server?.close();
     let failure: string | undefined;
-    if (claim) {
+    if (this.claim) {
       const result = await runOnExit({
-        api,
+        api: deps.api,
         action: opts.onExit,
-        claim,
-        active,
-        publicUrl,
+        claim: this.claim,
+        active: this.active,
+        publicUrl: this.publicUrl,
         timeoutMs: deps.onExitTimeoutMs ?? 20_000,
-        emit,
+        emit: deps.emit,
       });
       if (result.outcome === "failed") failure = result.message;
     }
-    await tunnel.close().catch(() => undefined);
-    await Promise.race([dispatcher.drain(), wait(o.kind === "until" ? FINAL_DRAIN_MS : STOP_DRAIN_MS)]);
-    await dispatcher.close();
-    await journal?.close().catch(() => undefined);
+    await deps.tunnel.close().catch(() => undefined);
+    await Promise.race([this.dispatcher.drain(), wait(o.kind === "until" ? FINAL_DRAIN_MS : STOP_DRAIN_MS)]);
+    await this.dispatcher.close();
+    await this.journal?.close().catch(() => undefined);
     return failure;
   }
 }

@@ -14,7 +14,7 @@ import {
 import { readBody } from "./body.js";
 import { DeadlineQueue } from "./deadlines.js";
 import { DedupeCache, type DedupeOptions } from "./dedupe.js";
-import { type CertCentralEvent, type JsonObject, parseEvent, safeJsonParse } from "./events.js";
+import { type JsonObject, parseEvent, safeJsonParse } from "./events.js";
 import {
   checkContentType,
   checkDeclaredLength,
@@ -87,53 +87,64 @@ export interface Receiver {
   listen(options?: ServerOptions): Promise<ReceiverServer>;
 }
 
+type Listener = (outcome: ReceiverOutcome) => void;
+/** One request and when it arrived: what every answer to it needs. */
+type Exchange = { req: IncomingMessage; res: ServerResponse; receivedAt: number };
+/** How much of the body was read, for the outcome; an unread body closes the connection. */
+type BodySeen = { bodyBytes: number; digestPrefix?: string; bodyConsumed: boolean };
+
 function buildSourcePolicy(options: ReceiverOptions): SourcePolicy {
   const allow = options.sourceAllowlist ? createAddressMatcher(options.sourceAllowlist) : undefined;
   if (options.trustTunnel) return { mode: "tunnel", allow };
   return allow ? { mode: "direct", allow } : { mode: "any" };
 }
 
-export function createReceiver(options: ReceiverOptions = {}): Receiver {
-  const path = options.path ?? randomHookPath();
-  if (!/^\/[^?#\s]*$/.test(path))
-    throw new UsageError(`The hook path must start with "/" (got ${JSON.stringify(path)}).`);
-  const warnings: string[] = [];
-  if (options.secret !== undefined && options.secret === "")
-    throw new UsageError("The webhook secret is empty.");
-  if (options.secret === undefined) {
-    if (options.allowUnauthenticated !== true) {
-      throw new UsageError(
-        "The receiver needs the webhook secret (or allowUnauthenticated: true to skip the check).",
-      );
-    }
-    warnings.push("No webhook secret: ANY request to the hook path is accepted as a CertCentral delivery.");
+/** The warnings for a valid secret setting; a UsageError for an invalid one. */
+function checkSecret(secret: string | undefined, allowUnauthenticated: boolean | undefined): string[] {
+  if (secret === "") throw new UsageError("The webhook secret is empty.");
+  if (secret !== undefined) return [];
+  if (allowUnauthenticated !== true) {
+    throw new UsageError(
+      "The receiver needs the webhook secret (or allowUnauthenticated: true to skip the check).",
+    );
   }
-  registerSecret(options.secret);
-  const keyDigest = options.secret === undefined ? undefined : sha256(Buffer.from(options.secret, "utf8"));
-  const policy = buildSourcePolicy(options);
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const bodyDeadlines = new DeadlineQueue(options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS);
-  const clock = options.clock ?? systemClock;
-  const dedupe = options.dedupe === false ? undefined : new DedupeCache(clock, options.dedupe);
-  const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+  return ["No webhook secret: ANY request to the hook path is accepted as a CertCentral delivery."];
+}
 
-  const listeners = new Map<string, Set<(o: ReceiverOutcome) => void>>();
-  const notify = (set: Set<(o: ReceiverOutcome) => void> | undefined, outcome: ReceiverOutcome) => {
-    if (!set) return;
-    for (const listener of set) {
-      try {
-        listener(outcome);
-      } catch {
-        // A subscriber's bug must not turn into a failed delivery.
-      }
-    }
-  };
-  const emit = (outcome: ReceiverOutcome) => {
-    notify(listeners.get(outcome.type), outcome);
-    notify(listeners.get("outcome"), outcome);
-  };
+/** The body as a CertCentral event (and its text and payload), or what is wrong with it. */
+function parseBody(decoder: TextDecoder, body: Buffer) {
+  let text: string;
+  let payload: unknown;
+  try {
+    text = decoder.decode(body);
+    payload = safeJsonParse(text);
+  } catch {
+    return { ok: false, problem: "invalid_json" } as const;
+  }
+  const parsed = parseEvent(payload);
+  return parsed.ok ? { ...parsed, text, payload: payload as JsonObject } : parsed;
+}
 
-  const stats: ReceiverStats = {
+export function createReceiver(options: ReceiverOptions = {}): Receiver {
+  return new CertCentralReceiver(options);
+}
+
+// `#` fields: a library user who logs the receiver sees its public side, never the key digest.
+class CertCentralReceiver implements Receiver {
+  readonly path: string;
+  readonly warnings: string[];
+  readonly challenge?: ChallengeCompleter;
+  readonly #keyDigest: Buffer | undefined;
+  readonly #policy: SourcePolicy;
+  readonly #maxBodyBytes: number;
+  readonly #bodyDeadlines: DeadlineQueue;
+  readonly #clock: Clock;
+  readonly #dedupe: DedupeCache | undefined;
+  readonly #onAccept: ReceiverOptions["onAccept"];
+  readonly #decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+  /** Subscribers by outcome type, or "outcome" for all. */
+  readonly #listeners = new Map<string, Set<Listener>>();
+  readonly #counts: ReceiverStats = {
     requests: 0,
     accepted: 0,
     duplicates: 0,
@@ -143,213 +154,187 @@ export function createReceiver(options: ReceiverOptions = {}): Receiver {
     inFlight: 0,
   };
 
-  const challenge = options.challenge
-    ? createChallengeCompleter({
-        ...options.challenge,
-        onResult: (result) => emit({ type: "challenge_result", result }),
-      })
-    : undefined;
-
-  function reject(
-    req: IncomingMessage,
-    res: ServerResponse,
-    rejection: Rejection,
-    info: { receivedAt: number; bodyBytes: number; digestPrefix?: string; bodyConsumed: boolean },
-  ): void {
-    stats.rejected++;
-    stats.rejectedByReason[rejection.reason] = (stats.rejectedByReason[rejection.reason] ?? 0) + 1;
-    if (!res.headersSent && !res.destroyed) {
-      res.statusCode = rejection.status;
-      for (const [name, value] of Object.entries(rejection.headers ?? {})) res.setHeader(name, value);
-      res.setHeader("Content-Type", "text/plain; charset=utf-8");
-      // An unread (or partly read) body stays unread: close the connection instead of draining it.
-      if (!info.bodyConsumed) res.setHeader("Connection", "close");
-      res.end(`${RESPONSE_TEXT[rejection.status] ?? "error"}\n`);
-    }
-    emit({
-      type: "rejected",
-      status: rejection.status,
-      reason: rejection.reason,
-      detail: rejection.detail,
-      receivedAt: info.receivedAt,
-      remoteAddress: req.socket.remoteAddress,
-      bodyBytes: info.bodyBytes,
-      digestPrefix: info.digestPrefix,
-    });
+  constructor(options: ReceiverOptions) {
+    this.path = options.path ?? randomHookPath();
+    if (!/^\/[^?#\s]*$/.test(this.path))
+      throw new UsageError(`The hook path must start with "/" (got ${JSON.stringify(this.path)}).`);
+    this.warnings = checkSecret(options.secret, options.allowUnauthenticated);
+    registerSecret(options.secret);
+    this.#keyDigest = options.secret === undefined ? undefined : sha256(Buffer.from(options.secret, "utf8"));
+    this.#policy = buildSourcePolicy(options);
+    this.#maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.#bodyDeadlines = new DeadlineQueue(options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS);
+    this.#clock = options.clock ?? systemClock;
+    this.#dedupe = options.dedupe === false ? undefined : new DedupeCache(this.#clock, options.dedupe);
+    this.#onAccept = options.onAccept;
+    this.challenge = options.challenge
+      ? createChallengeCompleter({
+          ...options.challenge,
+          onResult: (result) => this.#emit({ type: "challenge_result", result }),
+        })
+      : undefined;
   }
 
-  function answerOk(res: ServerResponse): void {
-    res.statusCode = 200;
-    res.setHeader("Content-Type", "text/plain; charset=utf-8");
-    res.end(OK_TEXT);
+  get stats(): ReceiverStats {
+    return { ...this.#counts, rejectedByReason: { ...this.#counts.rejectedByReason } };
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse, next?: () => void): Promise<void> {
-    const receivedAt = clock.now();
-    const route = checkRoute(req.method, req.url, path);
+  get inFlight(): number {
+    return this.#counts.inFlight;
+  }
+
+  /** A bound function: servers and frameworks call it detached from the receiver. */
+  readonly handler = (req: IncomingMessage, res: ServerResponse, next?: () => void): void => {
+    this.#counts.inFlight++;
+    this.#handle({ req, res, receivedAt: this.#clock.now() }, next).then(
+      () => {
+        this.#counts.inFlight--;
+      },
+      () => {
+        this.#counts.inFlight--;
+        const x = { req, res, receivedAt: this.#clock.now() };
+        this.#reject(x, { status: 500, reason: "internal_error" }, { bodyBytes: 0, bodyConsumed: false });
+      },
+    );
+  };
+
+  on(type: string, listener: (outcome: never) => void): () => void {
+    const set = this.#listeners.get(type) ?? new Set();
+    this.#listeners.set(type, set);
+    const fn = listener as Listener;
+    set.add(fn);
+    return () => set.delete(fn);
+  }
+
+  listen(serverOptions?: ServerOptions): Promise<ReceiverServer> {
+    return startReceiverServer(this.handler, { ...serverOptions, path: this.path });
+  }
+
+  /** The checks in the order of reliability-checklist §2, then the answer, then the outcome. */
+  async #handle(x: Exchange, next?: () => void): Promise<void> {
+    const { req } = x;
+    const route = checkRoute(req.method, req.url, this.path);
     if (route?.reason === "not_found" && next) return next();
-    stats.requests++;
+    this.#counts.requests++;
     const early =
       route ??
-      checkSource(req, policy) ??
-      checkKey(req, keyDigest) ??
+      checkSource(req, this.#policy) ??
+      checkKey(req, this.#keyDigest) ??
       checkContentType(req.headers["content-type"]) ??
-      checkDeclaredLength(req.headers["content-length"], maxBodyBytes);
-    if (early) return reject(req, res, early, { receivedAt, bodyBytes: 0, bodyConsumed: false });
+      checkDeclaredLength(req.headers["content-length"], this.#maxBodyBytes);
+    if (early) return this.#reject(x, early, { bodyBytes: 0, bodyConsumed: false });
 
-    const read = await readBody(req, maxBodyBytes, bodyDeadlines);
+    const read = await readBody(req, this.#maxBodyBytes, this.#bodyDeadlines);
     if (!read.ok) {
       const rejection = read.rejection ?? { status: 400, reason: "bad_request", detail: "aborted" };
-      if (!read.rejection) res.destroy();
-      return reject(req, res, rejection, { receivedAt, bodyBytes: read.bytesRead, bodyConsumed: false });
+      if (!read.rejection) x.res.destroy();
+      return this.#reject(x, rejection, { bodyBytes: read.bytesRead, bodyConsumed: false });
     }
     const body = read.body;
     // One hash per body: the de-duplication key, and (its first 16 characters) the journal id downstream.
     const digest = sha256Hex(body);
-
-    let text: string;
-    let payload: unknown;
-    try {
-      text = decoder.decode(body);
-      payload = safeJsonParse(text);
-    } catch {
-      return badRequest(req, res, receivedAt, body, digest, "invalid_json");
-    }
-    const parsed = parseEvent(payload);
-    if (!parsed.ok) return badRequest(req, res, receivedAt, body, digest, parsed.problem);
-    const event = parsed.event;
+    const whole: BodySeen = { bodyBytes: body.length, digestPrefix: digest.slice(0, 12), bodyConsumed: true };
+    const parsed = parseBody(this.#decoder, body);
+    if (!parsed.ok)
+      return this.#reject(x, { status: 400, reason: "bad_request", detail: parsed.problem }, whole);
+    const { event, text, payload } = parsed;
     const delivery: DeliveryInfo = {
-      receivedAt,
+      receivedAt: x.receivedAt,
       remoteAddress: req.socket.remoteAddress,
       bodyBytes: body.length,
       digest,
     };
 
     // Test events carry no data, so every one has the same body: each is a fresh reachability check.
-    const tracked = event.type === "test_webhook_endpoint" ? undefined : dedupe;
+    const tracked = event.type === "test_webhook_endpoint" ? undefined : this.#dedupe;
     const earlier = tracked?.claim(digest);
     if (earlier) {
       // Same body as a delivery still being handled or already acknowledged: wait for its fate.
-      if (await earlier) {
-        stats.duplicates++;
-        answerOk(res);
-        emit({ type: "duplicate", event, delivery });
-        return;
-      }
-      return failAfterBody(req, res, receivedAt, body, digest, "earlier_copy_failed");
+      if (!(await earlier)) return this.#reject(x, acceptFailed("earlier_copy_failed"), whole);
+      this.#counts.duplicates++;
+      answerOk(x.res);
+      this.#emit({ type: "duplicate", event, delivery });
+      return;
     }
 
     const known = event.type !== "unknown";
-    if (options.onAccept) {
+    if (this.#onAccept) {
       try {
         const headers = {
           "content-type": req.headers["content-type"],
           "user-agent": req.headers["user-agent"],
         };
-        await options.onAccept({
-          receivedAt,
-          remoteAddress: delivery.remoteAddress,
+        await this.#onAccept({
+          ...delivery,
           bodyBytes: body.length,
-          digest,
           event,
           known,
           body,
           text,
-          payload: payload as JsonObject,
+          payload,
           headers,
         });
       } catch {
         tracked?.settle(digest, false);
-        return failAfterBody(req, res, receivedAt, body, digest);
+        return this.#reject(x, acceptFailed(), whole);
       }
     }
     tracked?.settle(digest, true);
-    stats.accepted++;
-    if (!known) stats.unknownEvents++;
-    answerOk(res);
-    emit({ type: "accepted", event, known, delivery });
-    if (event.type === "challenge_webhook_endpoint") onChallenge(event, delivery);
+    this.#counts.accepted++;
+    if (!known) this.#counts.unknownEvents++;
+    answerOk(x.res);
+    this.#emit({ type: "accepted", event, known, delivery });
+    if (event.type === "challenge_webhook_endpoint") {
+      this.#emit({ type: "challenge", token: event.data.token, webhookId: event.data.webhook_id, delivery });
+      this.challenge?.offer(event);
+    }
   }
 
-  /** 400 for a body that was read whole but is not a CertCentral delivery. */
-  function badRequest(
-    req: IncomingMessage,
-    res: ServerResponse,
-    receivedAt: number,
-    body: Buffer,
-    digest: string,
-    detail: string,
-  ): void {
-    reject(
-      req,
-      res,
-      { status: 400, reason: "bad_request", detail },
-      { receivedAt, bodyBytes: body.length, digestPrefix: digest.slice(0, 12), bodyConsumed: true },
-    );
+  #reject(x: Exchange, rejection: Rejection, seen: BodySeen): void {
+    const { req, res } = x;
+    this.#counts.rejected++;
+    this.#counts.rejectedByReason[rejection.reason] =
+      (this.#counts.rejectedByReason[rejection.reason] ?? 0) + 1;
+    if (!res.headersSent && !res.destroyed) {
+      res.statusCode = rejection.status;
+      for (const [name, value] of Object.entries(rejection.headers ?? {})) res.setHeader(name, value);
+      res.setHeader("Content-Type", "text/plain; charset=utf-8");
+      // An unread (or partly read) body stays unread: close the connection instead of draining it.
+      if (!seen.bodyConsumed) res.setHeader("Connection", "close");
+      res.end(`${RESPONSE_TEXT[rejection.status] ?? "error"}\n`);
+    }
+    this.#emit({
+      type: "rejected",
+      status: rejection.status,
+      reason: rejection.reason,
+      detail: rejection.detail,
+      receivedAt: x.receivedAt,
+      remoteAddress: req.socket.remoteAddress,
+      bodyBytes: seen.bodyBytes,
+      digestPrefix: seen.digestPrefix,
+    });
   }
 
-  /** 500: the delivery (or the earlier copy it duplicates) could not be accepted; the sender may retry. */
-  function failAfterBody(
-    req: IncomingMessage,
-    res: ServerResponse,
-    receivedAt: number,
-    body: Buffer,
-    digest: string,
-    detail?: string,
-  ): void {
-    reject(
-      req,
-      res,
-      { status: 500, reason: "accept_failed", ...(detail ? { detail } : {}) },
-      { receivedAt, bodyBytes: body.length, digestPrefix: digest.slice(0, 12), bodyConsumed: true },
-    );
+  #emit(outcome: ReceiverOutcome): void {
+    for (const type of [outcome.type, "outcome"]) {
+      for (const listener of this.#listeners.get(type) ?? []) {
+        try {
+          listener(outcome);
+        } catch {
+          // A subscriber's bug must not turn into a failed delivery.
+        }
+      }
+    }
   }
+}
 
-  function onChallenge(
-    event: Extract<CertCentralEvent, { type: "challenge_webhook_endpoint" }>,
-    delivery: DeliveryInfo,
-  ) {
-    emit({ type: "challenge", token: event.data.token, webhookId: event.data.webhook_id, delivery });
-    challenge?.offer(event);
-  }
+/** 500: the delivery (or the earlier copy it duplicates) could not be accepted; the sender may retry. */
+function acceptFailed(detail?: string): Rejection {
+  return { status: 500, reason: "accept_failed", ...(detail ? { detail } : {}) };
+}
 
-  const receiver: Receiver = {
-    path,
-    warnings,
-    challenge,
-    get stats() {
-      return { ...stats, rejectedByReason: { ...stats.rejectedByReason } };
-    },
-    get inFlight() {
-      return stats.inFlight;
-    },
-    handler(req, res, next) {
-      stats.inFlight++;
-      handle(req, res, next).then(
-        () => {
-          stats.inFlight--;
-        },
-        () => {
-          stats.inFlight--;
-          reject(
-            req,
-            res,
-            { status: 500, reason: "internal_error" },
-            { receivedAt: clock.now(), bodyBytes: 0, bodyConsumed: false },
-          );
-        },
-      );
-    },
-    on(type: string, listener: (outcome: never) => void) {
-      const set = listeners.get(type) ?? new Set();
-      listeners.set(type, set);
-      const fn = listener as (o: ReceiverOutcome) => void;
-      set.add(fn);
-      return () => set.delete(fn);
-    },
-    listen(serverOptions) {
-      return startReceiverServer(receiver.handler, { ...serverOptions, path });
-    },
-  };
-  return receiver;
+function answerOk(res: ServerResponse): void {
+  res.statusCode = 200;
+  res.setHeader("Content-Type", "text/plain; charset=utf-8");
+  res.end(OK_TEXT);
 }

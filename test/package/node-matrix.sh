@@ -7,7 +7,7 @@
 # One PASS/FAIL line per version and step; exit 1 on any FAIL.
 #   CERTWH_MATRIX_NODES="20.19.0 22.23.5" npm run test:matrix
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 read -r -a NODES <<<"${CERTWH_MATRIX_NODES:-20.19.0 20.20.2 22.23.5 24.22.3}"
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/certwh-node-matrix"
 T=60 # seconds for one command; a background one (sandbox, listen, receiver) gets 90
