@@ -90,7 +90,7 @@ export class SandboxEngine {
   /** POST /webhook/test-endpoint: logged when it goes to the current webhook's endpoint (spec §17 #24). */
   async test(endpoint: string, secret: string | undefined): Promise<Delivery> {
     const hook = this.store.current();
-    return this.send({
+    const delivery = await this.send({
       kind: "test",
       url: endpoint,
       body: buildEvent("test_webhook_endpoint"),
@@ -99,6 +99,9 @@ export class SandboxEngine {
       webhookId: hook && hook.endpoint === endpoint ? hook.id : undefined,
       exactly200: !this.quirks.has("test-any-2xx"),
     });
+    const now = this.store.current();
+    if (delivery.ok && now && now.endpoint === endpoint) this.store.markTested(now.id);
+    return delivery;
   }
 
   /** send-challenge: a new token, delivered now (or held back for tests of waiting). */
@@ -174,7 +177,8 @@ export class SandboxEngine {
     this.deliveries.push(delivery);
     this.opts.onDelivery?.(delivery);
     const hook = this.store.current();
-    if (req.webhookId !== undefined && hook?.id === req.webhookId) {
+    const logged = req.kind === "event" || !this.quirks.has("logs-events-only");
+    if (logged && req.webhookId !== undefined && hook?.id === req.webhookId) {
       this.store.log({
         event_name: req.body.event,
         // Test and challenge entries carry no event_info, so the log never shows a token (spec §11.3).

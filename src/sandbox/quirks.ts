@@ -58,6 +58,12 @@ export const SANDBOX_QUIRKS = [
     default: "400 webhook_invalid_action",
   },
   {
+    name: "test-required",
+    description:
+      "Activate needs a successful test event (POST /webhook/test-endpoint) to the current endpoint since it was set, else 400 webhook_invalid_action.",
+    default: "no test needed",
+  },
+  {
     name: "settings-top-level",
     description: "GET /webhook puts webhook_settings at the top level of the answer, beside webhooks.",
     default: "webhook_settings inside the webhook object",
@@ -87,6 +93,11 @@ export const SANDBOX_QUIRKS = [
     description:
       "The event log starts with 1,000 certificate_issued entries with chains (~4 KB each), so a full page is a few MB.",
     default: "the log holds only real deliveries",
+  },
+  {
+    name: "logs-events-only",
+    description: "The event log records only real events, not test events or challenges.",
+    default: "test events to the webhook's endpoint and challenges are logged too",
   },
   {
     name: "no-delete-404",

@@ -88,6 +88,7 @@ export class WebhookStore {
         hook.verified = false;
       }
       hook.tokens = [];
+      hook.tested = false;
     }
     const secret = input.secret === undefined ? hook.secret : input.secret || undefined;
     if (secret !== hook.secret) hook.previousSecret = hook.secret ?? null;
@@ -139,6 +140,9 @@ export class WebhookStore {
   activate(id: number): void {
     const hook = this.require(id);
     if (!hook.verified) throw new SandboxHttpError(400, "webhook_invalid_action");
+    if (this.quirks.has("test-required") && !hook.tested && hook.status !== "active") {
+      throw new SandboxHttpError(400, "webhook_invalid_action");
+    }
     if (hook.status === "active" && this.quirks.has("activate-active-400")) {
       throw new SandboxHttpError(400, "webhook_invalid_action");
     }
@@ -155,6 +159,15 @@ export class WebhookStore {
     }
     if (hook.status === "active") {
       hook.status = "inactive";
+      this.changed();
+    }
+  }
+
+  /** A test event to the current endpoint succeeded (test-required). */
+  markTested(id: number): void {
+    const hook = this.require(id);
+    if (!hook.tested) {
+      hook.tested = true;
       this.changed();
     }
   }

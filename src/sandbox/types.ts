@@ -66,6 +66,8 @@ export interface SandboxWebhook {
   webhook_settings: Required<WebhookSettings>;
   /** Hidden flag: check-challenge succeeded since the endpoint was last set (spec §14.3). */
   verified: boolean;
+  /** Hidden: a test event to this endpoint succeeded since it was set (for test-required). */
+  tested?: boolean;
   /** Unexpired, unused tokens, oldest first. Only the last is accepted unless older-tokens. */
   tokens: ChallengeToken[];
 }

@@ -432,3 +432,48 @@ test("no-delete-404 and no-delete-405: DELETE is refused and the webhook stays; 
   assert.equal((await call(sb, "DELETE", `/webhook/${id}`)).status, 204);
   assert.equal(errCode(await call(sb, "GET", "/webhook")), "webhook_invalid_account");
 });
+
+test("test-required: activate needs a successful test to the current endpoint; default does not", async (t) => {
+  const rx = await startReceiver(t);
+  const rx2 = await startReceiver(t, "/new");
+  const sb = await withSandbox(t, { quirks: ["test-required"] });
+  const id = await create(sb, { endpoint: rx.url });
+  const token = await challenge(sb, rx, id);
+  assert.equal((await call(sb, "PUT", `/webhook/${id}/check-challenge`, { token })).status, 204);
+  assert.equal(errCode(await call(sb, "PUT", `/webhook/${id}/activate`)), "webhook_invalid_action");
+  await call(sb, "POST", "/webhook/test-endpoint", { endpoint: rx2.url }); // another endpoint: no
+  assert.equal(errCode(await call(sb, "PUT", `/webhook/${id}/activate`)), "webhook_invalid_action");
+  rx.script.push(500);
+  assert.equal((await call(sb, "POST", "/webhook/test-endpoint", { endpoint: rx.url })).status, 400);
+  assert.equal(errCode(await call(sb, "PUT", `/webhook/${id}/activate`)), "webhook_invalid_action");
+  assert.equal((await call(sb, "POST", "/webhook/test-endpoint", { endpoint: rx.url })).status, 200);
+  assert.equal((await call(sb, "PUT", `/webhook/${id}/activate`)).status, 204);
+  assert.equal((await call(sb, "PUT", `/webhook/${id}/activate`)).status, 204, "active: still a no-op");
+
+  // A new endpoint needs a new test; without the quirk it does not.
+  await call(sb, "PUT", `/webhook/${id}`, { endpoint: rx2.url });
+  const again = await challenge(sb, rx2, id);
+  await call(sb, "PUT", `/webhook/${id}/check-challenge`, { token: again });
+  assert.equal(errCode(await call(sb, "PUT", `/webhook/${id}/activate`)), "webhook_invalid_action");
+  sb.setQuirks([]);
+  assert.equal((await call(sb, "PUT", `/webhook/${id}/activate`)).status, 204);
+});
+
+test("logs-events-only: tests and challenges stay out of the event log; default logs them", async (t) => {
+  for (const quirks of [[], ["logs-events-only"]] as SandboxQuirk[][]) {
+    const rx = await startReceiver(t);
+    const sb = await withSandbox(t, { quirks });
+    const id = await activeWebhook(sb, rx);
+    await call(sb, "POST", "/webhook/test-endpoint", { endpoint: rx.url });
+    await sb.emit("certificate_issued");
+    const log = (await call(sb, "GET", `/webhook/${id}/event-logs`)).json as {
+      events: { event_name: string }[];
+    };
+    assert.deepEqual(
+      log.events.map((e) => e.event_name),
+      quirks.length
+        ? ["certificate_issued"]
+        : ["challenge_webhook_endpoint", "test_webhook_endpoint", "certificate_issued"],
+    );
+  }
+});
