@@ -84,7 +84,7 @@ function eventLogs(engine: SandboxEngine, query: Record<string, string>): RouteR
   };
 }
 
-/** GET /webhook (spec §5.2); settings-top-level and settings-booleans give the other readings (§17 #8). */
+/** GET /webhook (spec §5.2); settings-top-level and settings-booleans give the other readings (§17 #22, #8). */
 function listView(engine: SandboxEngine): Record<string, unknown> {
   const view = publicView(engine.store.requireAny());
   if (engine.quirks.has("settings-booleans")) {
