@@ -2,16 +2,11 @@
 // Each script finds the command word by skipping options and the values of options that take one,
 // offers sub-commands and argument choices, and falls back to file names for option values.
 
-import type { Command, Option } from "commander";
 import type { CommandContext } from "../commands/context.js";
+import type { AnyCommand, Option } from "../commands/specs/commander.js";
+import type { CompletionFlags } from "../commands/specs/misc.js";
 import { UsageError } from "../errors.js";
 import { EVENT_TYPES } from "../events/catalogue.js";
-
-export interface CompletionOptions {
-  shell: string;
-  /** The command table whose commands and flags are completed. */
-  program: Command;
-}
 
 interface CommandSpec {
   names: string[];
@@ -34,17 +29,17 @@ const ARGUMENT_CHOICES: Record<string, string[]> = {
   trigger: EVENT_TYPES.map((e) => e.name),
 };
 
-function longFlags(cmd: Command): string[] {
+function longFlags(cmd: AnyCommand): string[] {
   return [...cmd.options.map((o) => o.long).filter((f): f is string => Boolean(f)), "--help"];
 }
 
-function valueFlags(cmd: Command): { flag: string; choices: string[] }[] {
+function valueFlags(cmd: AnyCommand): { flag: string; choices: string[] }[] {
   return cmd.options
     .filter((o: Option) => o.long && (o.required || o.optional))
     .map((o: Option) => ({ flag: o.long as string, choices: o.argChoices ?? [] }));
 }
 
-export function completionSpec(program: Command): Spec {
+export function completionSpec(program: AnyCommand): Spec {
   return {
     globals: longFlags(program),
     globalValueFlags: valueFlags(program),
@@ -185,10 +180,7 @@ function fish(spec: Spec): string {
   return `${lines.join("\n")}\n`;
 }
 
-export async function run(
-  opts: CompletionOptions,
-  ctx: Pick<CommandContext, "io" | "signal">,
-): Promise<void> {
+export async function run(opts: CompletionFlags, ctx: Pick<CommandContext, "io" | "signal">): Promise<void> {
   const render = { bash, zsh, fish }[opts.shell as "bash" | "zsh" | "fish"];
   if (!render) throw new UsageError(`Unknown shell "${opts.shell}": use bash, zsh or fish.`);
   const program = opts.program;

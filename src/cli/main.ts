@@ -1,8 +1,8 @@
 // Entry point: parse argv, run one command, and turn its outcome into an exit code (the only place
 // that does). SIGINT/SIGTERM abort the run's signal once; a second Ctrl-C exits at once (interrupts.ts).
 
+import { CommanderError } from "../commands/specs/commander.js";
 import { CertwhError, ExitCode, InterruptedError, UsageError } from "../errors.js";
-import { CommanderError } from "./commander.js";
 import { Interrupts } from "./interrupts.js";
 import { buildProgram } from "./program.js";
 
@@ -62,6 +62,19 @@ function joinDashValues(program: ReturnType<typeof buildProgram>, argv: string[]
   return joined;
 }
 
+/** argv as commander is handed it: `help <typo>` refused, flag values that start with "-" joined to their flags. */
+export function commandLine(program: ReturnType<typeof buildProgram>, argv: string[]): string[] {
+  checkHelpTarget(program, argv);
+  return joinDashValues(program, argv);
+}
+
+/** The exit code of commander's own outcomes: 0 for help and version, otherwise a usage error. */
+export function commanderExitCode(err: CommanderError): number {
+  if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return ExitCode.ok;
+  if (err.code === "commander.help" || err.exitCode === 0) return ExitCode.ok;
+  return ExitCode.usage;
+}
+
 function wantsJson(argv: string[]): boolean {
   return argv.includes("--json");
 }
@@ -85,8 +98,7 @@ export async function main(argv: string[]): Promise<void> {
         return interrupts.signal;
       },
     });
-    checkHelpTarget(program, argv);
-    await program.parseAsync(joinDashValues(program, argv));
+    await program.parseAsync(commandLine(program, argv));
     // The command returned after a signal: it has already wound down and said so (sandbox, listen).
     if (interrupts.aborted) code = interruptedExitCode(interrupts.reason);
   } catch (caught) {
@@ -102,8 +114,8 @@ export async function main(argv: string[]): Promise<void> {
 async function report(err: unknown, argv: string[]): Promise<number> {
   if (err instanceof CommanderError) {
     // Help and version are displayed by commander itself; anything else is a usage error it printed.
-    if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return ExitCode.ok;
-    if (err.code === "commander.help" || err.exitCode === 0) return ExitCode.ok;
+    const code = commanderExitCode(err);
+    if (code === ExitCode.ok) return code;
     if (wantsJson(argv)) {
       const { errorDocument } = await import("../io/exit-codes.js");
       const message = err.message.replace(/^error: /, "");

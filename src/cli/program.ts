@@ -1,23 +1,45 @@
-// The command table: global flags, then each area's commands (src/cli/register/*). Command code is
-// imported only when its command runs, so --help and --version load nothing heavy; so is the command
-// context (Output, chalk, the prompter), which only a running command needs.
+// The command table: global flags, then each command declared in src/commands/specs/ with its action.
+// Command code is imported only when its command runs, so --help and --version load nothing heavy; so is
+// the command context (Output, chalk, the prompter), which only a running command needs.
 
+import type { CommandContext } from "../commands/context.js";
+import { Command, Option } from "../commands/specs/commander.js";
+import {
+  configCommand,
+  configGetCommand,
+  configListCommand,
+  configPathCommand,
+  configSetCommand,
+  configUnsetCommand,
+  loginCommand,
+  logoutCommand,
+} from "../commands/specs/config.js";
+import type { CommandFlags, CommandName } from "../commands/specs/index.js";
+import {
+  activateCommand,
+  challengeCommand,
+  createCommand,
+  deactivateCommand,
+  deleteCommand,
+  logsCommand,
+  statusCommand,
+  testCommand,
+  updateUrlCommand,
+  verifyCommand,
+} from "../commands/specs/lifecycle.js";
+import { listenCommand, replayCommand } from "../commands/specs/listen.js";
+import { completionCommand, eventTypesCommand } from "../commands/specs/misc.js";
+import { sandboxCommand, triggerCommand } from "../commands/specs/sandbox.js";
 import type { GlobalFlags } from "../config/types.js";
 import { version } from "../util/version.js";
-import { Command, Option } from "./commander.js";
-import { register as registerConfig } from "./register/config.js";
-import { register as registerLifecycle } from "./register/lifecycle.js";
-import { register as registerListen } from "./register/listen.js";
-import { register as registerMisc } from "./register/misc.js";
-import { register as registerSandbox } from "./register/sandbox.js";
-import type { Runner } from "./runner.js";
 
-interface CommandModule {
-  run(opts: unknown, ctx: unknown): Promise<void>;
+/** A command's module: `run` takes the flags its declaration yields. */
+interface CommandModule<N extends CommandName> {
+  run(flags: CommandFlags[N], ctx: CommandContext): Promise<void>;
 }
 
 /** Each command's code, imported only when it runs. */
-const COMMANDS: Record<string, () => Promise<CommandModule>> = {
+const COMMANDS: { [N in CommandName]: () => Promise<CommandModule<N>> } = {
   activate: () => import("../commands/activate.js"),
   challenge: () => import("../commands/challenge.js"),
   completion: () => import("./completion.js"),
@@ -39,14 +61,29 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   verify: () => import("../commands/verify.js"),
 };
 
+/**
+ * What a command's action hands over: its name, its flags as declared (arguments merged in) and the global
+ * flags. The real one imports the command and runs it; tests pass one that records the call (gh's runF).
+ */
+export type Runner = <N extends CommandName>(
+  name: N,
+  flags: CommandFlags[N],
+  globals: GlobalFlags,
+) => Promise<void>;
+
+/** The global flags (declared on the program below) as a command's action sees them. */
+function globalsOf(command: { optsWithGlobals(): object }): GlobalFlags {
+  return command.optsWithGlobals() as GlobalFlags;
+}
+
 export interface ProgramIO {
   /** Aborted on SIGINT/SIGTERM. */
   signal: AbortSignal;
   env?: NodeJS.ProcessEnv;
 }
 
-export function buildProgram(io: ProgramIO): Command {
-  const program = new Command("certwh");
+export function buildProgram(io: ProgramIO, runner?: Runner): Command {
+  const program: Command = new Command("certwh");
   program
     .description("Set up, test and run DigiCert CertCentral webhooks.")
     .version(version(), "-V, --version", "print certwh's version")
@@ -79,23 +116,52 @@ Examples:
 Run \`certwh help <command>\` for a command's flags and examples.`,
     );
 
-  const run: Runner = async (name, options, command) => {
-    const globals = command.optsWithGlobals() as unknown as GlobalFlags;
-    const [mod, context, output] = await Promise.all([
-      COMMANDS[name](),
-      import("../commands/context.js"),
-      import("../io/output.js"),
-    ]);
-    // chalk is loaded only when stderr will really show colour.
-    const chalk = context.colourWanted(globals, io.env) ? await output.loadChalk() : undefined;
-    const ctx = context.createContext({ globals, env: io.env, signal: io.signal, chalk });
-    await mod.run(options, ctx);
-  };
+  const run: Runner =
+    runner ??
+    (async (name, flags, globals) => {
+      const [mod, context, output] = await Promise.all([
+        COMMANDS[name](),
+        import("../commands/context.js"),
+        import("../io/output.js"),
+      ]);
+      // chalk is loaded only when stderr will really show colour.
+      const chalk = context.colourWanted(globals, io.env) ? await output.loadChalk() : undefined;
+      const ctx = context.createContext({ globals, env: io.env, signal: io.signal, chalk });
+      await mod.run(flags, ctx);
+    });
 
-  registerLifecycle(program, run);
-  registerConfig(program, run);
-  registerSandbox(program, run);
-  registerListen(program, run);
-  registerMisc(program, run);
+  // In this order in the help.
+  statusCommand(program).action((flags, cmd) => run("status", flags, globalsOf(cmd)));
+  createCommand(program).action((flags, cmd) => run("create", flags, globalsOf(cmd)));
+  updateUrlCommand(program).action((flags, cmd) => run("update-url", flags, globalsOf(cmd)));
+  testCommand(program).action((flags, cmd) => run("test", flags, globalsOf(cmd)));
+  challengeCommand(program).action((flags, cmd) => run("challenge", flags, globalsOf(cmd)));
+  verifyCommand(program).action((flags, cmd) => run("verify", flags, globalsOf(cmd)));
+  activateCommand(program).action((flags, cmd) => run("activate", flags, globalsOf(cmd)));
+  deactivateCommand(program).action((flags, cmd) => run("deactivate", flags, globalsOf(cmd)));
+  deleteCommand(program).action((flags, cmd) => run("delete", flags, globalsOf(cmd)));
+  logsCommand(program).action((flags, cmd) => run("logs", flags, globalsOf(cmd)));
+
+  loginCommand(program).action((flags, cmd) => run("login", flags, globalsOf(cmd)));
+  logoutCommand(program).action((flags, cmd) => run("logout", flags, globalsOf(cmd)));
+  const config = configCommand(program);
+  configPathCommand(config).action((_, cmd) => run("config", { action: "path" }, globalsOf(cmd)));
+  configListCommand(config).action((_, cmd) => run("config", { action: "list" }, globalsOf(cmd)));
+  configGetCommand(config).action((key, _, cmd) => run("config", { action: "get", key }, globalsOf(cmd)));
+  configSetCommand(config).action((key, value, _, cmd) =>
+    run("config", { action: "set", key, value }, globalsOf(cmd)),
+  );
+  configUnsetCommand(config).action((key, _, cmd) => run("config", { action: "unset", key }, globalsOf(cmd)));
+
+  sandboxCommand(program).action((flags, cmd) => run("sandbox", flags, globalsOf(cmd)));
+  triggerCommand(program).action((event, flags, cmd) => run("trigger", { ...flags, event }, globalsOf(cmd)));
+
+  listenCommand(program).action((flags, cmd) => run("listen", flags, globalsOf(cmd)));
+  replayCommand(program).action((flags, cmd) => run("replay", flags, globalsOf(cmd)));
+
+  eventTypesCommand(program).action((flags, cmd) => run("event-types", flags, globalsOf(cmd)));
+  completionCommand(program).action((shell, flags, cmd) =>
+    run("completion", { ...flags, shell, program }, globalsOf(cmd)),
+  );
   return program;
 }

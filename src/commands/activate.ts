@@ -4,10 +4,11 @@
 import { ApiError } from "../api/errors.js";
 import { RefusedError } from "../errors.js";
 import type { CommandContext } from "./context.js";
+import type { ActivateFlags } from "./specs/lifecycle.js";
 import { requireWebhook } from "./webhook/current.js";
 import { VERIFY_COMMAND } from "./webhook/verification-steps.js";
 
-export async function run(_raw: Record<string, unknown>, ctx: CommandContext): Promise<void> {
+export async function run(_flags: ActivateFlags, ctx: CommandContext): Promise<void> {
   const api = await ctx.api();
   const hook = await requireWebhook(api, ctx.signal);
   const base = { id: hook.id, endpoint: hook.endpoint };

@@ -4,10 +4,11 @@
 import { formatClockTime, tokenWhere } from "../io/render-stage.js";
 import { CHALLENGE_WINDOW_MS } from "../verification/stages.js";
 import type { CommandContext } from "./context.js";
+import type { ChallengeFlags } from "./specs/lifecycle.js";
 import { requireWebhook } from "./webhook/current.js";
 import { VERIFY_COMMAND } from "./webhook/verification-steps.js";
 
-export async function run(_raw: Record<string, unknown>, ctx: CommandContext): Promise<void> {
+export async function run(_flags: ChallengeFlags, ctx: CommandContext): Promise<void> {
   const api = await ctx.api();
   const hook = await requireWebhook(api, ctx.signal);
   const sentAt = ctx.clock.now();

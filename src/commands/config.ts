@@ -22,12 +22,7 @@ import { configExists, configFilePath, type ProfileSettings, updateProfile } fro
 import { UsageError } from "../errors.js";
 import { mask } from "../util/redact.js";
 import type { CommandContext } from "./context.js";
-
-export interface ConfigOptions {
-  action: "path" | "list" | "get" | "set" | "unset";
-  key?: string;
-  value?: string;
-}
+import type { ConfigFlags } from "./specs/config.js";
 
 interface Row {
   value: string | number | null;
@@ -174,7 +169,7 @@ function warnIfHidden(
   }
 }
 
-export async function run(opts: ConfigOptions, ctx: CommandContext): Promise<void> {
+export async function run(opts: ConfigFlags, ctx: CommandContext): Promise<void> {
   switch (opts.action) {
     case "path": {
       const path = configFilePath(ctx.env);
@@ -184,11 +179,11 @@ export async function run(opts: ConfigOptions, ctx: CommandContext): Promise<voi
     case "list":
       return list(ctx);
     case "get":
-      return get(settingKeyOrThrow(opts.key ?? ""), ctx);
+      return get(settingKeyOrThrow(opts.key), ctx);
     case "set":
-      return set(settingKeyOrThrow(opts.key ?? ""), opts.value ?? "", ctx);
+      return set(settingKeyOrThrow(opts.key), opts.value, ctx);
     case "unset":
-      return unset(settingKeyOrThrow(opts.key ?? ""), ctx);
+      return unset(settingKeyOrThrow(opts.key), ctx);
     default:
       throw new UsageError(`Unknown config action. Use one of: path, list, get, set, unset.`);
   }

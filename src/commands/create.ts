@@ -12,21 +12,14 @@ import { resolveSecret, saveGeneratedSecret } from "./options/secret-source.js";
 import {
   DEFAULT_EVENTS,
   parseWebhookFlags,
-  type RawWebhookFlags,
   type SecretSource,
   type UrlPolicy,
 } from "./options/webhook-flags.js";
+import type { CreateFlags } from "./specs/lifecycle.js";
 import { changeFailure } from "./webhook/change-failure.js";
 import { urlPolicy } from "./webhook/current.js";
 import { describeWebhook } from "./webhook/describe.js";
 import { finishSetup, reportGeneratedSecret } from "./webhook/setup-result.js";
-
-export interface RawCreateOptions extends RawWebhookFlags {
-  /** false with --no-verify */
-  verify?: boolean;
-  /** --wait <duration>: poll until the endpoint has completed the challenge. */
-  wait?: string;
-}
 
 export interface CreateOptions {
   url: string;
@@ -40,7 +33,7 @@ export interface CreateOptions {
   waitMs?: number;
 }
 
-export function parseCreateOptions(raw: RawCreateOptions, policy: UrlPolicy): CreateOptions {
+export function parseCreateOptions(raw: CreateFlags, policy: UrlPolicy): CreateOptions {
   const flags = parseWebhookFlags(raw, { policy, requireUrl: true, allowRemoveSecret: false });
   return {
     url: flags.url as string,
@@ -53,7 +46,7 @@ export function parseCreateOptions(raw: RawCreateOptions, policy: UrlPolicy): Cr
   };
 }
 
-export async function run(raw: RawCreateOptions, ctx: CommandContext): Promise<void> {
+export async function run(raw: CreateFlags, ctx: CommandContext): Promise<void> {
   const policy = await urlPolicy(ctx);
   const opts = parseCreateOptions(raw, policy);
   warnAboutFlags(ctx.io, { url: opts.url, unknownEvents: opts.unknownEvents, policy });

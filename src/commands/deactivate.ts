@@ -4,13 +4,14 @@
 import { ApiError } from "../api/errors.js";
 import { RefusedError } from "../errors.js";
 import type { CommandContext } from "./context.js";
+import type { DeactivateFlags } from "./specs/lifecycle.js";
 import { requireWebhook } from "./webhook/current.js";
 
 const PENDING_HINT =
   "A pending webhook sends no events, so there is nothing to stop. Finish verification with " +
   "`certwh challenge` and `certwh verify --token <token>`, or point it elsewhere with `certwh update-url`.";
 
-export async function run(_raw: Record<string, unknown>, ctx: CommandContext): Promise<void> {
+export async function run(_flags: DeactivateFlags, ctx: CommandContext): Promise<void> {
   const api = await ctx.api();
   const hook = await requireWebhook(api, ctx.signal);
   const base = { id: hook.id, endpoint: hook.endpoint };

@@ -5,6 +5,7 @@
 import { ApiError } from "../api/errors.js";
 import { RefusedError, UsageError } from "../errors.js";
 import type { CommandContext } from "./context.js";
+import type { DeleteFlags } from "./specs/lifecycle.js";
 import { requireWebhook } from "./webhook/current.js";
 
 export interface DeleteOptions {
@@ -32,7 +33,7 @@ export function instead(status: string): string {
   return `Stop deliveries with \`certwh deactivate\` (the configuration stays); ${repoint}`;
 }
 
-export async function run(_raw: Record<string, unknown>, ctx: CommandContext): Promise<void> {
+export async function run(_flags: DeleteFlags, ctx: CommandContext): Promise<void> {
   const opts = parseDeleteOptions(ctx.globals, ctx.interactive);
   const api = await ctx.api();
   const hook = await requireWebhook(api, ctx.signal);

@@ -1,11 +1,8 @@
 import { EVENT_TYPES } from "../events/catalogue.js";
 import type { CommandContext } from "./context.js";
+import type { EventTypesFlags } from "./specs/misc.js";
 
-export interface EventTypesOptions {
-  all?: boolean;
-}
-
-export async function run(opts: EventTypesOptions, ctx: Pick<CommandContext, "io">): Promise<void> {
+export async function run(opts: EventTypesFlags, ctx: Pick<CommandContext, "io">): Promise<void> {
   const types = EVENT_TYPES.filter((t) => opts.all || t.subscribable);
   const width = Math.max(...types.map((t) => t.name.length));
   const lines = types.map(

@@ -9,7 +9,6 @@ import { createListenRenderer } from "../io/render-listen.js";
 import { defaultJournalPath } from "../listen/paths.js";
 import { checkExecCommand, checkSaveChainDir } from "../listen/preflight.js";
 import type { ListenOptions, OnExitAction } from "../listen/types.js";
-import { ON_EXIT_ACTIONS } from "../listen/types.js";
 import type { Sandbox } from "../sandbox/types.js";
 import { parsePublicBaseUrl } from "../tunnel/external.js";
 import type { Tunnel } from "../tunnel/tunnel.js";
@@ -25,31 +24,9 @@ import {
   parseEventFlags,
   parseSecretSource,
   parseSettingFlags,
-  type RawWebhookFlags,
   type SecretSource,
 } from "./options/webhook-flags.js";
-
-export interface RawListenOptions extends RawWebhookFlags {
-  port?: string;
-  publicUrl?: string;
-  publicUrlFile?: string;
-  sandbox?: boolean;
-  ngrokDomain?: string;
-  /** false with --no-ip-allowlist */
-  ipAllowlist?: boolean;
-  force?: boolean;
-  onExit?: string;
-  /** a path, or false with --no-journal */
-  journal?: string | boolean;
-  forwardTo?: string;
-  exec?: string;
-  saveChain?: string;
-  until?: string;
-  orderId?: string;
-  timeout?: string;
-  tunnelGrace?: string;
-  challengeTimeout?: string;
-}
+import type { ListenFlags } from "./specs/listen.js";
 
 export type TunnelChoice =
   | { kind: "sandbox" }
@@ -101,7 +78,7 @@ function parseForwardUrl(value: string): string {
   return url.href;
 }
 
-function parseTunnel(raw: RawListenOptions): TunnelChoice {
+function parseTunnel(raw: ListenFlags): TunnelChoice {
   const given = [
     raw.sandbox && "--sandbox",
     raw.publicUrl !== undefined && "--public-url",
@@ -126,7 +103,7 @@ function parseTunnel(raw: RawListenOptions): TunnelChoice {
   return { kind: "ngrok", domain: raw.ngrokDomain, ipAllowlist: raw.ipAllowlist !== false };
 }
 
-function parseUntil(raw: RawListenOptions): Pick<ParsedListen, "until" | "timeoutMs"> {
+function parseUntil(raw: ListenFlags): Pick<ParsedListen, "until" | "timeoutMs"> {
   if (raw.until === undefined) {
     if (raw.orderId !== undefined) throw new UsageError("--order-id only applies together with --until.");
     if (raw.timeout !== undefined) throw new UsageError("--timeout only applies together with --until.");
@@ -152,12 +129,9 @@ function parseUntil(raw: RawListenOptions): Pick<ParsedListen, "until" | "timeou
 }
 
 /** Every flag, checked before anything starts (exit 2 with nothing sent). */
-export function parseListenOptions(raw: RawListenOptions, env: NodeJS.ProcessEnv): ParsedListen {
-  const onExit = (raw.onExit ?? "deactivate") as OnExitAction;
-  if (!ON_EXIT_ACTIONS.includes(onExit))
-    throw new UsageError(`--on-exit must be one of ${ON_EXIT_ACTIONS.join(", ")} (got "${raw.onExit}").`);
-  if (raw.removeSecret)
-    throw new UsageError("--remove-secret does not apply to listen: it always uses a secret.");
+export function parseListenOptions(raw: ListenFlags, env: NodeJS.ProcessEnv): ParsedListen {
+  // commander has checked --on-exit against its choices.
+  const onExit: OnExitAction = raw.onExit;
   const { events, unknown } = parseEventFlags(raw.event, raw.events);
   let settings = parseSettingFlags(raw);
   // Chains are only sent when the webhook asks for them.
@@ -233,14 +207,14 @@ function asNdjsonFailure(io: CommandContext["io"], err: unknown): unknown {
   return reword(err, { reported: true });
 }
 
-async function checkFlags(raw: RawListenOptions, ctx: CommandContext): Promise<ParsedListen> {
+async function checkFlags(raw: ListenFlags, ctx: CommandContext): Promise<ParsedListen> {
   const parsed = parseListenOptions(raw, ctx.env);
   if (parsed.saveChainDir !== undefined) await checkSaveChainDir(parsed.saveChainDir);
   if (parsed.exec !== undefined) await checkExecCommand(parsed.exec, ctx.env);
   return parsed;
 }
 
-export async function run(raw: RawListenOptions, ctx: CommandContext): Promise<void> {
+export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> {
   const io = ctx.io;
   const parsed = await checkFlags(raw, ctx).catch((err: unknown) => {
     throw asNdjsonFailure(io, err);

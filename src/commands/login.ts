@@ -12,12 +12,7 @@ import { configFilePath, type ProfileSettings, updateProfile } from "../config/s
 import { AuthError, UsageError } from "../errors.js";
 import { mask, registerSecret } from "../util/redact.js";
 import { buildApi, type CommandContext } from "./context.js";
-
-export interface LoginOptions {
-  withKey?: boolean;
-  /** false with --no-check */
-  check?: boolean;
-}
+import type { LoginFlags } from "./specs/config.js";
 
 /** The largest stdin accepted: an API key is far shorter, so anything bigger is a mistake. */
 const MAX_STDIN_BYTES = 16 * 1024;
@@ -84,7 +79,7 @@ export function instanceFromFlags(globals: { baseUrl?: string; region?: string }
   return { set, dropBaseUrl: set.region !== undefined && set.base_url === undefined };
 }
 
-export async function run(opts: LoginOptions, ctx: CommandContext): Promise<void> {
+export async function run(opts: LoginFlags, ctx: CommandContext): Promise<void> {
   const profile = resolveProfileName(ctx.globals, ctx.env).value;
   const instance = instanceFromFlags(ctx.globals);
   const raw = opts.withKey

@@ -4,8 +4,9 @@
 import { removeStoredSetting } from "../config/remove-setting.js";
 import { resolveProfileName } from "../config/resolve.js";
 import type { CommandContext } from "./context.js";
+import type { LogoutFlags } from "./specs/config.js";
 
-export async function run(_opts: Record<string, unknown>, ctx: CommandContext): Promise<void> {
+export async function run(_flags: LogoutFlags, ctx: CommandContext): Promise<void> {
   const profile = resolveProfileName(ctx.globals, ctx.env).value;
   const { removed, path } = await removeStoredSetting(ctx.env, profile, "api_key", ctx.io);
   const envKey = ["CERTWH_API_KEY", "DIGICERT_API_KEY"].find((name) => ctx.env[name]?.trim());

@@ -6,6 +6,7 @@ import { UsageError } from "../errors.js";
 import { closestEventName, findEventType } from "../events/catalogue.js";
 import type { Output } from "../io/output.js";
 import type { CommandContext } from "./context.js";
+import type { LogsFlags } from "./specs/lifecycle.js";
 import { requireWebhook } from "./webhook/current.js";
 
 /** CertCentral's maximum (and default) page size. */
@@ -44,14 +45,6 @@ export interface LogsOptions {
   all: boolean;
 }
 
-export interface RawLogsOptions {
-  limit?: string;
-  offset?: string;
-  event?: string;
-  status?: string;
-  all?: boolean;
-}
-
 function integer(value: string, flag: string, min: number, max: number): number {
   const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
@@ -62,7 +55,7 @@ function integer(value: string, flag: string, min: number, max: number): number 
   return n;
 }
 
-export function parseLogsOptions(raw: RawLogsOptions): LogsOptions {
+export function parseLogsOptions(raw: LogsFlags): LogsOptions {
   const filters: Record<string, string> = {};
   if (raw.event !== undefined) {
     if (!raw.event.trim()) throw new UsageError("--event needs an event name.");
@@ -132,7 +125,7 @@ async function readAll(
   return { events, page: { total, limit: events.length, offset: opts.offset } };
 }
 
-export async function run(raw: RawLogsOptions, ctx: CommandContext): Promise<void> {
+export async function run(raw: LogsFlags, ctx: CommandContext): Promise<void> {
   const opts = parseLogsOptions(raw);
   warnAboutFilters(ctx.io, opts.filters);
   const api = await ctx.api();

@@ -14,19 +14,7 @@ import { parseHttpUrl, parsePositiveInteger } from "./options/flag-values.js";
 import { warnIfCleartextKey } from "./options/flag-warnings.js";
 import { resolveSecret } from "./options/secret-source.js";
 import { parseSecretSource, type SecretSource } from "./options/webhook-flags.js";
-
-export interface RawReplayOptions {
-  journal?: string;
-  event?: string[];
-  id?: string[];
-  to?: string;
-  secretFile?: string;
-  secretEnv?: string;
-  since?: string;
-  limit?: string;
-  /** Also replay CertCentral's test and challenge deliveries. */
-  all?: boolean;
-}
+import type { ReplayFlags } from "./specs/listen.js";
 
 /**
  * The verification traffic listen journals: replaying it by default would re-send a (used) challenge
@@ -71,7 +59,7 @@ function checkEventNames(names: string[]): void {
   }
 }
 
-export function parseReplayOptions(opts: RawReplayOptions): ParsedReplay {
+export function parseReplayOptions(opts: ReplayFlags): ParsedReplay {
   if (!opts.to) {
     throw new UsageError("--to is required: the URL to deliver the events to.", {
       hint: "e.g. certwh replay --to http://localhost:3000/webhooks",
@@ -137,7 +125,7 @@ function select(entries: JournalEntry[], s: ParsedReplay): { chosen: JournalEntr
 }
 
 export async function run(
-  opts: RawReplayOptions,
+  opts: ReplayFlags,
   ctx: Pick<CommandContext, "io" | "env" | "signal" | "clock" | "settings">,
 ): Promise<void> {
   const { io } = ctx;

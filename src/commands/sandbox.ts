@@ -3,17 +3,7 @@
 import { UsageError } from "../errors.js";
 import type { Delivery, RecordedRequest } from "../sandbox/types.js";
 import type { CommandContext } from "./context.js";
-
-export interface SandboxCommandOptions {
-  port?: string;
-  apiKey?: string;
-  stateFile?: string;
-  /** false with --no-rate-limit */
-  rateLimit?: boolean;
-  /** false with --no-delete */
-  delete?: boolean;
-  slackHost?: string;
-}
+import type { SandboxFlags } from "./specs/sandbox.js";
 
 function parsePort(value: string | undefined): number {
   if (value === undefined) return 0;
@@ -33,10 +23,7 @@ function describeDelivery(d: Delivery): string {
   return `POST ${d.event} (${d.kind}${d.slack ? ", as a Slack message" : ""}) → ${d.sentTo}: ${outcome}`;
 }
 
-export async function run(
-  opts: SandboxCommandOptions,
-  ctx: Pick<CommandContext, "io" | "signal">,
-): Promise<void> {
+export async function run(opts: SandboxFlags, ctx: Pick<CommandContext, "io" | "signal">): Promise<void> {
   const port = parsePort(opts.port);
   if (opts.apiKey !== undefined && opts.apiKey.length < 8)
     throw new UsageError("--api-key must have at least 8 characters.");

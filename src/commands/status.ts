@@ -2,6 +2,7 @@
 
 import { registerSecret } from "../util/redact.js";
 import type { CommandContext } from "./context.js";
+import type { StatusFlags } from "./specs/lifecycle.js";
 import { requireWebhook } from "./webhook/current.js";
 import { describeWebhook, explainStatus, webhookJson } from "./webhook/describe.js";
 
@@ -9,11 +10,11 @@ export interface StatusOptions {
   showSecret: boolean;
 }
 
-export function parseStatusOptions(raw: { showSecret?: boolean }): StatusOptions {
+export function parseStatusOptions(raw: StatusFlags): StatusOptions {
   return { showSecret: raw.showSecret === true };
 }
 
-export async function run(raw: { showSecret?: boolean }, ctx: CommandContext): Promise<void> {
+export async function run(raw: StatusFlags, ctx: CommandContext): Promise<void> {
   const opts = parseStatusOptions(raw);
   const api = await ctx.api();
   const hook = await requireWebhook(api, ctx.signal);

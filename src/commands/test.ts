@@ -8,6 +8,7 @@ import { registerSecret } from "../util/redact.js";
 import { isSlackWebhookUrl } from "../util/slack.js";
 import type { CommandContext } from "./context.js";
 import { parseEndpointUrl, type UrlPolicy } from "./options/webhook-flags.js";
+import type { TestFlags } from "./specs/lifecycle.js";
 import { urlPolicy } from "./webhook/current.js";
 import { slackDeliveryFailure } from "./webhook/verification-steps.js";
 
@@ -16,11 +17,11 @@ export interface TestOptions {
   url?: string;
 }
 
-export function parseTestOptions(raw: { url?: string }, policy: UrlPolicy): TestOptions {
+export function parseTestOptions(raw: TestFlags, policy: UrlPolicy): TestOptions {
   return { url: raw.url === undefined ? undefined : parseEndpointUrl(raw.url, policy) };
 }
 
-export async function run(raw: { url?: string }, ctx: CommandContext): Promise<void> {
+export async function run(raw: TestFlags, ctx: CommandContext): Promise<void> {
   const policy = await urlPolicy(ctx);
   const opts = parseTestOptions(raw, policy);
   const api = await ctx.api();

@@ -16,19 +16,7 @@ import { parseHttpUrl, parsePositiveInteger, parsePositiveSeconds } from "./opti
 import { warnIfCleartextKey } from "./options/flag-warnings.js";
 import { resolveSecret } from "./options/secret-source.js";
 import { parseSecretSource, type SecretSource } from "./options/webhook-flags.js";
-
-/** The flags as commander hands them over. */
-export interface RawTriggerOptions {
-  event: string;
-  to?: string;
-  sandboxUrl?: string;
-  secretFile?: string;
-  secretEnv?: string;
-  orderId?: string;
-  certificateId?: string;
-  withChain?: boolean;
-  timeout?: string;
-}
+import type { TriggerFlags } from "./specs/sandbox.js";
 
 export interface TriggerOptions {
   event: string;
@@ -55,7 +43,7 @@ function parseSandboxUrl(value: string): URL {
 }
 
 /** Every flag checked before anything is read or sent. */
-export function parseTriggerOptions(raw: RawTriggerOptions): TriggerOptions {
+export function parseTriggerOptions(raw: TriggerFlags): TriggerOptions {
   const type = findEventType(raw.event);
   if (!type) {
     const near = closestEventName(raw.event);
@@ -107,7 +95,7 @@ function eventBody(opts: TriggerOptions): EventBody {
   });
 }
 
-export async function run(raw: RawTriggerOptions, ctx: Ctx): Promise<void> {
+export async function run(raw: TriggerFlags, ctx: Ctx): Promise<void> {
   const opts = parseTriggerOptions(raw);
   if (opts.guessedPayload)
     ctx.io.warn(`DigiCert does not document the data of ${opts.event}; this payload is certwh's guess.`);

@@ -9,21 +9,11 @@ import { parseWaitOption } from "../verification/wait-active.js";
 import type { CommandContext } from "./context.js";
 import { warnAboutFlags } from "./options/flag-warnings.js";
 import { resolveSecret, saveGeneratedSecret } from "./options/secret-source.js";
-import {
-  parseWebhookFlags,
-  type RawWebhookFlags,
-  type SecretSource,
-  type UrlPolicy,
-} from "./options/webhook-flags.js";
+import { parseWebhookFlags, type SecretSource, type UrlPolicy } from "./options/webhook-flags.js";
+import type { UpdateUrlFlags } from "./specs/lifecycle.js";
 import { changeFailure } from "./webhook/change-failure.js";
 import { requireWebhook, urlPolicy } from "./webhook/current.js";
 import { finishSetup, reportGeneratedSecret } from "./webhook/setup-result.js";
-
-export interface RawUpdateUrlOptions extends RawWebhookFlags {
-  verify?: boolean;
-  /** --wait <duration>: poll until the endpoint has completed the challenge. */
-  wait?: string;
-}
 
 export interface UpdateUrlOptions {
   url: string;
@@ -37,7 +27,7 @@ export interface UpdateUrlOptions {
   waitMs?: number;
 }
 
-export function parseUpdateUrlOptions(raw: RawUpdateUrlOptions, policy: UrlPolicy): UpdateUrlOptions {
+export function parseUpdateUrlOptions(raw: UpdateUrlFlags, policy: UrlPolicy): UpdateUrlOptions {
   const flags = parseWebhookFlags(raw, { policy, requireUrl: true, allowRemoveSecret: true });
   return {
     url: flags.url as string,
@@ -50,7 +40,7 @@ export function parseUpdateUrlOptions(raw: RawUpdateUrlOptions, policy: UrlPolic
   };
 }
 
-export async function run(raw: RawUpdateUrlOptions, ctx: CommandContext): Promise<void> {
+export async function run(raw: UpdateUrlFlags, ctx: CommandContext): Promise<void> {
   const policy = await urlPolicy(ctx);
   const opts = parseUpdateUrlOptions(raw, policy);
   warnAboutFlags(ctx.io, { url: opts.url, unknownEvents: opts.unknownEvents, policy });

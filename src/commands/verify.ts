@@ -7,6 +7,7 @@ import { ApiError } from "../api/errors.js";
 import { isAmbiguousFailure } from "../api/webhooks.js";
 import { UsageError } from "../errors.js";
 import type { CommandContext } from "./context.js";
+import type { VerifyFlags } from "./specs/lifecycle.js";
 import { TOKEN_MAY_BE_ACCEPTED, withLeadHint } from "./webhook/change-failure.js";
 import { requireWebhook } from "./webhook/current.js";
 
@@ -15,7 +16,7 @@ export interface VerifyOptions {
   activate: boolean;
 }
 
-export function parseVerifyOptions(raw: { token?: string; activate?: boolean }): VerifyOptions {
+export function parseVerifyOptions(raw: VerifyFlags): VerifyOptions {
   // Surrounding whitespace only: the token is opaque (spec §17 #17).
   const token = (raw.token ?? "").trim();
   if (!token) {
@@ -26,7 +27,7 @@ export function parseVerifyOptions(raw: { token?: string; activate?: boolean }):
   return { token, activate: raw.activate !== false };
 }
 
-export async function run(raw: { token?: string; activate?: boolean }, ctx: CommandContext): Promise<void> {
+export async function run(raw: VerifyFlags, ctx: CommandContext): Promise<void> {
   const opts = parseVerifyOptions(raw);
   const api = await ctx.api();
   const hook = await requireWebhook(api, ctx.signal);

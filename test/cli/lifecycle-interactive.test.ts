@@ -8,25 +8,15 @@ import { run as runDelete } from "../../src/commands/delete.js";
 import type { GlobalFlags } from "../../src/config/types.js";
 import type { Prompter } from "../../src/io/prompt.js";
 import { ManualClock } from "../../src/util/clock.js";
+import { type CapturedStream, captureStream } from "../helpers/capture.js";
 import { tempDir } from "../helpers/cli.js";
 import { type Receiver, startReceiver, withSandbox } from "../helpers/sandbox.js";
-
-function sink() {
-  const s = {
-    text: "",
-    isTTY: false,
-    write(chunk: string) {
-      s.text += chunk;
-      return true;
-    },
-  };
-  return s;
-}
+import { flagsOf } from "./argv-support.js";
 
 interface Harness {
   ctx: CommandContext;
-  stdout: ReturnType<typeof sink>;
-  stderr: ReturnType<typeof sink>;
+  stdout: CapturedStream;
+  stderr: CapturedStream;
   prompts: string[];
 }
 
@@ -38,8 +28,8 @@ async function context(
   const clock = new ManualClock();
   const sandbox = await withSandbox(t, { clock });
   const receiver = await startReceiver(t);
-  const stdout = sink();
-  const stderr = sink();
+  const stdout = captureStream();
+  const stderr = captureStream();
   const home = tempDir();
   const base = createContext({
     globals: { json: false, color: false, verbose: false, input: true, yes: false, ...globals },
@@ -89,14 +79,17 @@ test("interactive create: prompts for the token with the time left, then verifie
   });
   receiverRef = receiver;
   clockRef = clock;
-  await runCreate({ url: receiver.url, event: ["certificate_issued"] }, h.ctx);
+  await runCreate(
+    flagsOf("create", ["create", "--url", receiver.url, "--event", "certificate_issued"]),
+    h.ctx,
+  );
   assert.equal(h.prompts.length, 1);
   assert.match(h.prompts[0], /received at http:\/\/127\.0\.0\.1:\d+\/hook/);
   assert.match(h.prompts[0], /\(30:00 left\)/);
   assert.equal(sandbox.webhook()?.status, "active");
-  assert.match(h.stderr.text, /Verified/);
-  assert.match(h.stderr.text, /is active/);
-  assert.equal(h.stdout.text, "", "nothing on stdout in human mode without a generated secret");
+  assert.match(h.stderr.text(), /Verified/);
+  assert.match(h.stderr.text(), /is active/);
+  assert.equal(h.stdout.text(), "", "nothing on stdout in human mode without a generated secret");
 });
 
 test("interactive create: a token typed after the 30 minutes is not submitted (exit 6, resume hint)", async (t) => {
@@ -108,11 +101,14 @@ test("interactive create: a token typed after the 30 minutes is not submitted (e
     },
   });
   clockRef = clock;
-  await assert.rejects(runCreate({ url: receiver.url }, h.ctx), (e: { exitCode?: number; hint?: string }) => {
-    assert.equal(e.exitCode, 6);
-    assert.match(e.hint ?? "", /certwh challenge/);
-    return true;
-  });
+  await assert.rejects(
+    runCreate(flagsOf("create", ["create", "--url", receiver.url]), h.ctx),
+    (e: { exitCode?: number; hint?: string }) => {
+      assert.equal(e.exitCode, 6);
+      assert.match(e.hint ?? "", /certwh challenge/);
+      return true;
+    },
+  );
   assert.ok(!sandbox.requests.some((r) => r.route === "PUT /webhook/:id/check-challenge"));
   assert.equal(sandbox.webhook()?.status, "pending");
 });
@@ -130,12 +126,12 @@ test("interactive create: a blank token asks again, showing the time left as of 
   });
   receiverRef = receiver;
   clockRef = clock;
-  await runCreate({ url: receiver.url }, h.ctx);
+  await runCreate(flagsOf("create", ["create", "--url", receiver.url]), h.ctx);
   assert.equal(h.prompts.length, 3, "asked again after each blank answer");
   assert.match(h.prompts[0], /\(30:00 left\)/);
   assert.match(h.prompts[1], /\(25:00 left\)/);
   assert.match(h.prompts[2], /\(20:00 left\)/);
-  assert.match(h.stderr.text, /token is empty/);
+  assert.match(h.stderr.text(), /token is empty/);
   assert.equal(
     sandbox.requests.filter((r) => r.route === "PUT /webhook/:id/check-challenge").length,
     1,

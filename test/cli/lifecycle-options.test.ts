@@ -1,8 +1,7 @@
-// argv → commander → parse…Options, as tables, for every lifecycle command (no command runs).
+// argv → the program that ships → parse…Options, as tables, for every lifecycle command (no command runs).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Command, CommanderError } from "commander";
-import { register } from "../../src/cli/register/lifecycle.js";
+import { buildProgram } from "../../src/cli/program.js";
 import { parseCreateOptions } from "../../src/commands/create.js";
 import { parseDeleteOptions } from "../../src/commands/delete.js";
 import { parseLogsOptions } from "../../src/commands/logs.js";
@@ -11,23 +10,7 @@ import { parseTestOptions } from "../../src/commands/test.js";
 import { parseUpdateUrlOptions } from "../../src/commands/update-url.js";
 import { parseVerifyOptions } from "../../src/commands/verify.js";
 import { UsageError } from "../../src/errors.js";
-
-/** Parse argv with the real registration; returns the command name and its raw options. */
-function parseArgv(argv: string[]): { name: string; opts: Record<string, unknown> } {
-  const program = new Command("certwh")
-    .exitOverride()
-    .configureOutput({ writeErr: () => {}, writeOut: () => {} });
-  program.option("-y, --yes", "", false);
-  let captured: { name: string; opts: Record<string, unknown> } | undefined;
-  register(program, async (name, opts) => {
-    captured = { name, opts };
-  });
-  for (const sub of program.commands)
-    sub.exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
-  program.parse(argv, { from: "user" });
-  assert.ok(captured, "an action ran");
-  return captured;
-}
+import { flagsOf, parseArgv, usageError } from "./argv-support.js";
 
 const sandbox = { allowLoopbackHttp: true };
 const real = { allowLoopbackHttp: false };
@@ -84,9 +67,7 @@ test("create: argv → CreateOptions", () => {
     ],
   ];
   for (const [argv, expected] of table) {
-    const { name, opts } = parseArgv(argv);
-    assert.equal(name, "create");
-    const parsed = parseCreateOptions(opts, real);
+    const parsed = parseCreateOptions(flagsOf("create", argv), real);
     for (const [key, value] of Object.entries(expected)) {
       assert.deepEqual(parsed[key as keyof typeof parsed], value, `${argv.join(" ")}: ${key}`);
     }
@@ -103,15 +84,15 @@ test("create: bad argv → UsageError or commander error, never options", () => 
     [["create", "--url", URL_, "--events", ","], real],
   ];
   for (const [argv, policy] of usage) {
-    const { opts } = parseArgv(argv);
-    assert.throws(() => parseCreateOptions(opts, policy), UsageError, argv.join(" "));
+    const flags = flagsOf("create", argv);
+    assert.throws(() => parseCreateOptions(flags, policy), UsageError, argv.join(" "));
   }
   assert.equal(
-    parseCreateOptions(parseArgv(["create", "--url", "http://127.0.0.1:8080/hook"]).opts, sandbox).url,
+    parseCreateOptions(flagsOf("create", ["create", "--url", "http://127.0.0.1:8080/hook"]), sandbox).url,
     "http://127.0.0.1:8080/hook",
   );
   for (const argv of [["create"], ["create", "--url"], ["create", "--url", URL_, "--remove-secret"]]) {
-    assert.throws(() => parseArgv(argv), CommanderError, argv.join(" "));
+    usageError(argv);
   }
 });
 
@@ -132,7 +113,7 @@ test("update-url: argv → UpdateUrlOptions (events undefined = keep)", () => {
     ],
   ];
   for (const [argv, expected] of table) {
-    const parsed = parseUpdateUrlOptions(parseArgv(argv).opts, real);
+    const parsed = parseUpdateUrlOptions(flagsOf("update-url", argv), real);
     for (const [key, value] of Object.entries(expected)) {
       assert.deepEqual(parsed[key as keyof typeof parsed], value, `${argv.join(" ")}: ${key}`);
     }
@@ -140,7 +121,7 @@ test("update-url: argv → UpdateUrlOptions (events undefined = keep)", () => {
   assert.throws(
     () =>
       parseUpdateUrlOptions(
-        parseArgv(["update-url", "--url", URL_, "--remove-secret", "--secret-env", "X"]).opts,
+        flagsOf("update-url", ["update-url", "--url", URL_, "--remove-secret", "--secret-env", "X"]),
         real,
       ),
     UsageError,
@@ -155,11 +136,11 @@ test("verify: the token is opaque, trimmed only; --no-activate", () => {
     [["verify", "--token", " \t "], UsageError],
   ];
   for (const [argv, expected] of table) {
-    const { opts } = parseArgv(argv);
+    const opts = flagsOf("verify", argv);
     if (expected === UsageError) assert.throws(() => parseVerifyOptions(opts), UsageError);
     else assert.deepEqual(parseVerifyOptions(opts), expected);
   }
-  assert.throws(() => parseArgv(["verify"]), CommanderError);
+  usageError(["verify"]);
 });
 
 test("logs: limits, offsets and filters", () => {
@@ -184,7 +165,7 @@ test("logs: limits, offsets and filters", () => {
     [["logs", "--event", " "], /--event/],
   ];
   for (const [argv, expected] of table) {
-    const { opts } = parseArgv(argv);
+    const opts = flagsOf("logs", argv);
     if (expected instanceof RegExp) {
       assert.throws(
         () => parseLogsOptions(opts),
@@ -196,14 +177,14 @@ test("logs: limits, offsets and filters", () => {
 });
 
 test("status, test and delete options", () => {
-  assert.deepEqual(parseStatusOptions(parseArgv(["status"]).opts), { showSecret: false });
-  assert.deepEqual(parseStatusOptions(parseArgv(["show", "--show-secret"]).opts), { showSecret: true });
+  assert.deepEqual(parseStatusOptions(flagsOf("status", ["status"])), { showSecret: false });
+  assert.deepEqual(parseStatusOptions(flagsOf("status", ["show", "--show-secret"])), { showSecret: true });
   assert.equal(parseArgv(["show"]).name, "status");
 
-  assert.deepEqual(parseTestOptions(parseArgv(["test"]).opts, real), { url: undefined });
-  assert.deepEqual(parseTestOptions(parseArgv(["test", "--url", URL_]).opts, real), { url: URL_ });
+  assert.deepEqual(parseTestOptions(flagsOf("test", ["test"]), real), { url: undefined });
+  assert.deepEqual(parseTestOptions(flagsOf("test", ["test", "--url", URL_]), real), { url: URL_ });
   assert.throws(
-    () => parseTestOptions(parseArgv(["test", "--url", "http://x.example/"]).opts, sandbox),
+    () => parseTestOptions(flagsOf("test", ["test", "--url", "http://x.example/"]), sandbox),
     UsageError,
   );
 
@@ -218,9 +199,10 @@ test("status, test and delete options", () => {
 });
 
 test("every lifecycle command's help has a real example with a full URL or a command line", () => {
-  const program = new Command("certwh");
-  register(program, async () => {});
-  for (const cmd of program.commands) {
+  const program = buildProgram({ signal: new AbortController().signal }, async () => {});
+  const lifecycle = ["status", "create", "update-url", "test", "challenge", "verify", "activate"];
+  lifecycle.push("deactivate", "delete", "logs");
+  for (const cmd of program.commands.filter((c) => lifecycle.includes(c.name()))) {
     let help = "";
     cmd.configureOutput({ writeOut: (s) => (help += s) });
     cmd.outputHelp();

@@ -1,36 +1,14 @@
-// argv → commander → parseTriggerOptions / parseReplayOptions, as tables: every flag is checked before
+// argv → the program that ships → parseTriggerOptions / parseReplayOptions, as tables: every flag is checked before
 // anything is read or sent (no command runs here).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Command } from "commander";
-import { register as registerListen } from "../../src/cli/register/listen.js";
-import { register as registerSandbox } from "../../src/cli/register/sandbox.js";
-import { parseReplayOptions, type RawReplayOptions } from "../../src/commands/replay.js";
-import { parseTriggerOptions, type RawTriggerOptions } from "../../src/commands/trigger.js";
+import { parseReplayOptions } from "../../src/commands/replay.js";
+import { parseTriggerOptions } from "../../src/commands/trigger.js";
 import { UsageError } from "../../src/errors.js";
+import { flagsOf } from "./argv-support.js";
 
-/** Parse argv with the real registrations; returns the command name and its raw options. */
-function parseArgv(argv: string[]): { name: string; opts: Record<string, unknown> } {
-  const program = new Command("certwh")
-    .exitOverride()
-    .configureOutput({ writeErr: () => {}, writeOut: () => {} });
-  let captured: { name: string; opts: Record<string, unknown> } | undefined;
-  const run = async (name: string, opts: Record<string, unknown>) => {
-    captured = { name, opts };
-  };
-  registerSandbox(program, run);
-  registerListen(program, run);
-  for (const sub of program.commands)
-    sub.exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
-  program.parse(argv, { from: "user" });
-  assert.ok(captured, "an action ran");
-  return captured;
-}
-
-const trigger = (argv: string[]) =>
-  parseTriggerOptions(parseArgv(["trigger", ...argv]).opts as unknown as RawTriggerOptions);
-const replay = (argv: string[]) =>
-  parseReplayOptions(parseArgv(["replay", ...argv]).opts as unknown as RawReplayOptions);
+const trigger = (argv: string[]) => parseTriggerOptions(flagsOf("trigger", ["trigger", ...argv]));
+const replay = (argv: string[]) => parseReplayOptions(flagsOf("replay", ["replay", ...argv]));
 
 /** Every row parses to options holding (at least) the expected fields. */
 function assertParses(parse: (argv: string[]) => object, table: [string[], Record<string, unknown>][]): void {

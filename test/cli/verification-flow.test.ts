@@ -11,6 +11,7 @@ import { ManualClock } from "../../src/util/clock.js";
 import { type AwaitTokenArgs, runVerification } from "../../src/verification/flow.js";
 import { CHALLENGE_WINDOW_MS, type VerificationStage } from "../../src/verification/stages.js";
 import { type Receiver, startReceiver, withSandbox } from "../helpers/sandbox.js";
+import { poll } from "../helpers/wait.js";
 
 interface Setup {
   sandbox: Sandbox;
@@ -50,7 +51,7 @@ async function setup(t: import("node:test").TestContext): Promise<Setup> {
     routes,
     count: (route) => routes().filter((r) => r === route).length,
     tokenNumber: (n) => async () => {
-      for (let i = 0; i < 100 && challenges().length < n; i++) await new Promise((r) => setTimeout(r, 20));
+      await poll(() => challenges().length >= n, { timeoutMs: 2000, intervalMs: 20 });
       return (challenges()[n - 1].json as { data: { token: string } }).data.token;
     },
   };

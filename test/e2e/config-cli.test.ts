@@ -4,20 +4,16 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { type CliResult, runCli, tempDir } from "../helpers/cli.js";
+import { type Loopback, startLoopback } from "../helpers/loopback.js";
 import { withSandbox } from "../helpers/sandbox.js";
 
 const dirs: string[] = [];
-const servers: Server[] = [];
+const servers: Loopback[] = [];
 after(async () => {
-  for (const s of servers) {
-    s.closeAllConnections();
-    await new Promise((resolve) => s.close(resolve));
-  }
+  for (const s of servers) await s.close();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
@@ -51,24 +47,15 @@ function assertNoLeak(r: CliResult, secret: string): void {
  * every request; anything else gets a 500 and fails the test through the record.
  */
 async function fakeCertCentral(status: number, body: unknown) {
-  const seen: { method?: string; url?: string; key?: string; ua?: string }[] = [];
-  const server = createServer((req, res) => {
-    seen.push({
-      method: req.method,
-      url: req.url,
-      key: String(req.headers["x-dc-devkey"]),
-      ua: String(req.headers["user-agent"]),
-    });
-    const expected = req.method === "GET" && req.url === "/services/v2/webhook";
+  const server = await startLoopback((req, res) => {
+    const expected = req.method === "GET" && req.path === "/services/v2/webhook";
     res.writeHead(expected ? status : 500, { "content-type": "application/json" });
     res.end(
       expected ? JSON.stringify(body) : '{"errors":[{"code":"unexpected","message":"unexpected request"}]}',
     );
   });
   servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return { baseUrl: `http://127.0.0.1:${port}/services/v2`, seen };
+  return { baseUrl: `${server.origin}/services/v2`, seen: server.requests };
 }
 
 test("login --with-key --no-check stores the stdin key 0600 in a 0700 dir under XDG_CONFIG_HOME, never printing it", async () => {
@@ -110,9 +97,9 @@ test("login checks the key with GET /webhook: webhook_invalid_account proves it 
   assertNoLeak(r, key);
   assert.match(r.stderr, /\[debug\] → GET/, "the --verbose trace ran");
   assert.equal(fake.seen.length, 1);
-  assert.equal(fake.seen[0]!.url, "/services/v2/webhook");
-  assert.equal(fake.seen[0]!.key, key);
-  assert.match(fake.seen[0]!.ua!, /^certwh\/\d/);
+  assert.equal(fake.seen[0]!.path, "/services/v2/webhook");
+  assert.equal(fake.seen[0]!.headers["x-dc-devkey"], key);
+  assert.match(String(fake.seen[0]!.headers["user-agent"]), /^certwh\/\d/);
   assert.equal(stored(h).profiles.default.api_key, key);
 });
 

@@ -3,11 +3,10 @@
 // connection, logs filters certwh does not know, and a broken config file that is not needed.
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { test } from "node:test";
 import { runCli, tempDir } from "../helpers/cli.js";
+import { startLoopback } from "../helpers/loopback.js";
 import { createActive, expectExit, harness, oneJson } from "./lifecycle-support.js";
 
 test("verify on an already active webhook: a refused token is not needed → exit 0 with a note", async (t) => {
@@ -39,20 +38,11 @@ test("delete unsupported: the suggestion depends on the status (pending: nothing
 
 /** A server that answers every request 404, with DigiCert's not_found|route envelope or a bare body. */
 async function notFoundServer(t: Parameters<typeof harness>[0], envelope: boolean): Promise<string> {
-  const server = createServer((req, res) => {
-    req.resume();
+  const server = await startLoopback((_req, res) => {
     res.writeHead(404, { "content-type": envelope ? "application/json" : "text/plain" });
     res.end(envelope ? '{"errors":[{"code":"not_found|route","message":"route not found"}]}' : "Not Found");
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  t.after(
-    () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  );
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }, t);
+  return server.origin;
 }
 
 test("a 404 route from a base URL without /services/v2 hints at the base URL", async (t) => {

@@ -5,6 +5,7 @@ import type { TestContext } from "node:test";
 import type { Sandbox, SandboxOptions } from "../../src/sandbox/index.js";
 import { type CliOptions, type CliResult, runCli } from "../helpers/cli.js";
 import { type Receiver, startReceiver, withSandbox } from "../helpers/sandbox.js";
+import { waitUntil } from "../helpers/wait.js";
 
 export interface Harness {
   sandbox: Sandbox;
@@ -25,17 +26,15 @@ export async function harness(t: TestContext, opts: SandboxOptions = {}): Promis
     receiver,
     cli: (args, o = {}) => runCli(args, { ...o, env: { ...env, ...o.env } }),
     routes: () => sandbox.requests.map((r) => r.route ?? `UNKNOWN ${r.method} ${r.path}`),
-    async latestToken() {
-      const deadline = Date.now() + 5000;
-      for (let i = 0; i < 100 && Date.now() < deadline; i++) {
-        const challenges = receiver.received.filter(
-          (r) => (r.json as { event?: string } | undefined)?.event === "challenge_webhook_endpoint",
-        );
-        const last = challenges.at(-1)?.json as { data: { token: string } } | undefined;
-        if (last) return last.data.token;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      throw new Error("no challenge reached the receiver");
+    latestToken() {
+      const lastChallenge = () =>
+        receiver.received
+          .filter((r) => (r.json as { event?: string } | undefined)?.event === "challenge_webhook_endpoint")
+          .at(-1)?.json as { data: { token: string } } | undefined;
+      return waitUntil(() => lastChallenge()?.data.token, "a challenge at the receiver", {
+        timeoutMs: 5000,
+        intervalMs: 50,
+      });
     },
   };
 }

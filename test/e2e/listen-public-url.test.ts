@@ -5,10 +5,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, type TestContext, test } from "node:test";
 import type { Sandbox } from "../../src/sandbox/types.js";
-import { runCli, tempDir } from "../helpers/cli.js";
+import { isState, runCli, spawnCli, tempDir } from "../helpers/cli.js";
+import { freePort } from "../helpers/port.js";
 import { startReceiver, withSandbox } from "../helpers/sandbox.js";
+import { sleep } from "../helpers/wait.js";
 import { activeWebhookAt } from "../integration/listen-support.js";
-import { freePort, isState, spawnListen } from "./listen-support.js";
 
 const envFor = (sandbox: Sandbox) => ({ CERTWH_BASE_URL: sandbox.url, CERTWH_API_KEY: sandbox.apiKey });
 
@@ -20,7 +21,7 @@ async function tunnelArgs(): Promise<string[]> {
 const routes = (sandbox: Sandbox, route: string) => sandbox.requests.filter((r) => r.route === route).length;
 
 async function startListening(t: TestContext, sandbox: Sandbox, extra: string[]) {
-  return spawnListen(t, [...(await tunnelArgs()), "--json", ...extra], envFor(sandbox));
+  return spawnCli(t, ["listen", ...(await tunnelArgs()), "--json", ...extra], { env: envFor(sandbox) });
 }
 
 describe("certwh listen --public-url against a sandbox", () => {
@@ -97,7 +98,7 @@ describe("certwh listen --public-url against a sandbox", () => {
     sandbox.inject("PUT /webhook/:id/send-challenge", { delayMs: 8000 });
     const l = await startListening(t, sandbox, ["--no-journal"]);
     await l.line(isState("tested"));
-    await new Promise((r) => setTimeout(r, 200)); // the send-challenge request is now in flight
+    await sleep(200); // the send-challenge request is now in flight
     const started = Date.now();
     l.child.kill("SIGTERM");
     const exit = await l.exit;
@@ -112,13 +113,13 @@ describe("certwh listen --public-url against a sandbox", () => {
     sandbox.inject("PUT /webhook/:id/activate", { delayMs: 1500 });
     const l = await startListening(t, sandbox, ["--no-journal"]);
     await l.line(isState("verified"));
-    await new Promise((r) => setTimeout(r, 200)); // the activate request is now in flight
+    await sleep(200); // the activate request is now in flight
     l.child.kill("SIGINT");
     const exit = await l.exit;
     assert.equal(exit.code, 130, l.stderr());
     const deadline = Date.now() + 5000;
     while (sandbox.webhook()?.status !== "inactive" && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
     assert.equal(sandbox.webhook()?.status, "inactive", "an activation applied late is undone on exit");
   });

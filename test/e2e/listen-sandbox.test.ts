@@ -1,13 +1,12 @@
 // `certwh listen --sandbox` through the built CLI: an in-process sandbox, no tunnel, real signals.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { runCli } from "../helpers/cli.js";
+import { isState, runCli, spawnCli } from "../helpers/cli.js";
 import { portClosed } from "../helpers/port.js";
-import { isState, spawnListen } from "./listen-support.js";
 
 describe("certwh listen --sandbox", () => {
   test("--json: ready with the sandbox's URL and key, events from `certwh trigger`, SIGINT → 130", async (t) => {
-    const l = spawnListen(t, ["--sandbox", "--json", "--no-journal"]);
+    const l = spawnCli(t, ["listen", "--sandbox", "--json", "--no-journal"]);
     const ready = await l.line((x) => x.type === "ready");
     assert.equal(typeof ready.webhook_id, "number");
     assert.match(String(ready.public_url), /^http:\/\/127\.0\.0\.1:\d+\/hook\//);
@@ -38,7 +37,7 @@ describe("certwh listen --sandbox", () => {
   });
 
   test("human output: ready block on stderr, event lines on stdout; SIGTERM → 143", async (t) => {
-    const l = spawnListen(t, ["--sandbox", "--no-journal"]);
+    const l = spawnCli(t, ["listen", "--sandbox", "--no-journal"]);
     await l.stderrIncludes("certwh trigger certificate_issued --sandbox-url");
     const key = /API key ([A-Za-z0-9_-]+)\)/.exec(l.stderr())?.[1];
     const sandboxUrl = /Sandbox\s+(http:\S+)/.exec(l.stderr())?.[1];
@@ -75,7 +74,7 @@ describe("certwh listen --sandbox", () => {
   test("sandbox sessions journal apart from real ones, so replay never sends made-up events to an app", async (t) => {
     const { tempDir } = await import("../helpers/cli.js");
     const home = tempDir();
-    const l = spawnListen(t, ["--sandbox", "--json"], {}, home);
+    const l = spawnCli(t, ["listen", "--sandbox", "--json"], { configHome: home });
     const ready = await l.line((x) => x.type === "ready");
     assert.equal(ready.journal, `${home}/certwh/sandbox-journal.ndjson`);
     l.child.kill("SIGINT");
@@ -85,7 +84,8 @@ describe("certwh listen --sandbox", () => {
     const { tempDir } = await import("../helpers/cli.js");
     const { readFileSync, statSync } = await import("node:fs");
     const file = `${tempDir()}/webhook.secret`;
-    const l = spawnListen(t, [
+    const l = spawnCli(t, [
+      "listen",
       "--sandbox",
       "--json",
       "--no-journal",

@@ -8,9 +8,9 @@ import { createConnection, createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { describe, type TestContext, test } from "node:test";
 import type { Sandbox } from "../../src/sandbox/types.js";
-import { tempDir } from "../helpers/cli.js";
+import { isState, spawnCli, tempDir } from "../helpers/cli.js";
+import { freePort } from "../helpers/port.js";
 import { withSandbox } from "../helpers/sandbox.js";
-import { freePort, isState, spawnListen } from "./listen-support.js";
 
 /** A loopback TCP forwarder: a second public address for the same receiver. */
 async function forwarder(t: TestContext, targetPort: number): Promise<number> {
@@ -34,13 +34,10 @@ async function start(t: TestContext, extra: string[] = []) {
   const port = await freePort();
   const file = join(tempDir(), "tunnel-url");
   writeFileSync(file, `http://127.0.0.1:${port}\n`);
-  const l = spawnListen(
+  const l = spawnCli(
     t,
-    ["--port", String(port), "--public-url-file", file, "--json", "--no-journal", ...extra],
-    {
-      CERTWH_BASE_URL: sandbox.url,
-      CERTWH_API_KEY: sandbox.apiKey,
-    },
+    ["listen", "--port", String(port), "--public-url-file", file, "--json", "--no-journal", ...extra],
+    { env: { CERTWH_BASE_URL: sandbox.url, CERTWH_API_KEY: sandbox.apiKey } },
   );
   await l.line((x) => x.type === "ready");
   return { sandbox, port, file, l };
@@ -89,9 +86,8 @@ describe("certwh listen --public-url-file", () => {
     const sandbox = await withSandbox(t);
     const port = await freePort();
     const file = join(tempDir(), "missing-url");
-    const l = spawnListen(t, ["--port", String(port), "--public-url-file", file, "--json"], {
-      CERTWH_BASE_URL: sandbox.url,
-      CERTWH_API_KEY: sandbox.apiKey,
+    const l = spawnCli(t, ["listen", "--port", String(port), "--public-url-file", file, "--json"], {
+      env: { CERTWH_BASE_URL: sandbox.url, CERTWH_API_KEY: sandbox.apiKey },
     });
     const exit = await l.exit;
     assert.equal(exit.code, 7, l.stderr());

@@ -1,48 +1,28 @@
 import assert from "node:assert/strict";
 import { appendFileSync, writeFileSync } from "node:fs";
-import { createServer, type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingHttpHeaders } from "node:http";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { entryId, journalEntry, openJournal } from "../../src/listen/journal.js";
 import { runCli, tempDir } from "../helpers/cli.js";
-
-interface Seen {
-  path?: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
+import { type Loopback, startLoopback } from "../helpers/loopback.js";
 
 // One loopback receiver for the file. `/ok` answers 200, `/flaky` 500 for order 2, `/moved` 302,
 // `/hang` never.
-const seen: Seen[] = [];
-const server = createServer((req, res) => {
-  let body = "";
-  req.setEncoding("utf8").on("data", (d: string) => {
-    body += d;
-  });
-  req.on("end", () => {
-    seen.push({ path: req.url, headers: req.headers, body });
-    if (req.method !== "POST") return res.writeHead(405).end();
-    if (req.url === "/ok") return res.writeHead(200).end();
-    if (req.url === "/flaky") return res.writeHead(body.includes('"order_id":2') ? 500 : 204).end();
-    if (req.url === "/moved") return res.writeHead(302, { location: "/ok" }).end();
-    if (req.url === "/hang") return; // never answers: the request timeout decides
-    res.writeHead(404).end();
-  });
-});
+let server: Loopback;
 let base = "";
 before(async () => {
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startLoopback((req, res) => {
+    if (req.method !== "POST") return res.writeHead(405).end();
+    if (req.path === "/ok") return res.writeHead(200).end();
+    if (req.path === "/flaky") return res.writeHead(req.text.includes('"order_id":2') ? 500 : 204).end();
+    if (req.path === "/moved") return res.writeHead(302, { location: "/ok" }).end();
+    if (req.path === "/hang") return; // never answers: the request timeout decides
+    res.writeHead(404).end();
+  });
+  base = server.origin;
 });
-after(
-  () =>
-    new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
-);
+after(() => server.close());
 
 const SECRET = "replay-canary-0123456789abcdefghijklmnop";
 const bodies = [
@@ -71,8 +51,9 @@ async function journalHome(): Promise<{ home: string; path: string }> {
   return { home, path };
 }
 
-function take(): Seen[] {
-  return seen.splice(0);
+/** The requests the receiver got since the last take(), bodies as text. */
+function take(): { path: string; headers: IncomingHttpHeaders; body: string }[] {
+  return server.requests.splice(0).map((r) => ({ path: r.path, headers: r.headers, body: r.text }));
 }
 
 test("replays every event in journal order, bodies exact, no key unless asked", async () => {

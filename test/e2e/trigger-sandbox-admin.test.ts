@@ -2,41 +2,33 @@
 // JSON, a redirect, no answer) become sentences with their exit code, --request-timeout applies, and
 // --verbose traces the call with the key masked. A strict fake sandbox on 127.0.0.1 (build first).
 import assert from "node:assert/strict";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { ServerResponse } from "node:http";
 import { type TestContext, test } from "node:test";
 import { runCli } from "../helpers/cli.js";
+import { type RecordedRequest, startLoopback } from "../helpers/loopback.js";
 
 const KEY = "sandbox-admin-key-3f9a8b7c6d5e";
 
-type Answer = (req: IncomingMessage, res: ServerResponse) => void;
+type Answer = (req: RecordedRequest, res: ServerResponse) => void;
 
 /** Answers POST /sandbox/v1/emit with the scripted answers in order; anything else fails the test. */
 async function fakeSandbox(t: TestContext, answers: Answer[]) {
-  const seen: { method?: string; url?: string; key?: string }[] = [];
   const unexpected: string[] = [];
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on("end", () => {
-      seen.push({ method: req.method, url: req.url, key: req.headers["x-dc-devkey"] as string | undefined });
-      const answer = answers.shift();
-      if (req.method !== "POST" || req.url !== "/sandbox/v1/emit" || !answer) {
-        unexpected.push(`${req.method} ${req.url}`);
-        res.writeHead(500).end();
-        return;
-      }
-      answer(req, res);
-    });
+  const server = await startLoopback((req, res) => {
+    const answer = answers.shift();
+    if (req.method !== "POST" || req.path !== "/sandbox/v1/emit" || !answer) {
+      unexpected.push(`${req.method} ${req.path}`);
+      res.writeHead(500).end();
+      return;
+    }
+    answer(req, res);
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   t.after(async () => {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
+    await server.close();
     assert.deepEqual(unexpected, [], "requests the fake sandbox did not expect");
     assert.equal(answers.length, 0, "scripted answers left unused");
   });
-  const { port } = server.address() as AddressInfo;
-  return { base: `http://127.0.0.1:${port}/services/v2`, seen };
+  return { base: `${server.origin}/services/v2`, seen: server.requests };
 }
 
 const env = { CERTWH_API_KEY: KEY };
@@ -58,7 +50,7 @@ test("trigger --sandbox-url: a 200 that is not JSON → exit 3 with a sentence (
   assert.equal(json.code, 3, json.stderr);
   assert.equal(JSON.parse(json.stdout).error.exit_code, 3);
   assert.match(json.stderr, /delivered/);
-  assert.equal(sb.seen[0]!.key, KEY, "the key travels in X-DC-DEVKEY");
+  assert.equal(sb.seen[0]!.headers["x-dc-devkey"], KEY, "the key travels in X-DC-DEVKEY");
 });
 
 test("trigger --sandbox-url: redirect refused (exit 3), 401 → exit 4, --request-timeout honoured (exit 6), --verbose trace", async (t) => {

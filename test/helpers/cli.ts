@@ -1,11 +1,23 @@
-// Spawn the built CLI (bin/certwh.js → dist/) with an isolated config directory and no TTY.
-import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+// Spawn the built CLI as users run it, with an isolated config directory and no TTY; and any other
+// process a test watches while it runs (output collected, NDJSON lines parsed, every wait bounded).
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
+import { Notifier } from "./wait.js";
 
-export const BIN = fileURLToPath(new URL("../../bin/certwh.js", import.meta.url));
+const ROOT = new URL("../../", import.meta.url);
+const pkg = JSON.parse(readFileSync(new URL("package.json", ROOT), "utf8")) as { bin: { certwh: string } };
+
+/** The launcher users run: package.json's `bin`, so moving the launcher needs no change here. */
+export const BIN = fileURLToPath(new URL(pkg.bin.certwh, ROOT));
+
+/** The command line that runs certwh with `args`, for tools that take one (spawnSync, `script -c`). */
+export function cliArgv(args: string[]): string[] {
+  return [process.execPath, BIN, ...args];
+}
 
 export interface CliResult {
   code: number | null;
@@ -47,26 +59,142 @@ export function cliEnv(
   return env;
 }
 
-export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: cliEnv(opts.env, opts.configHome),
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding("utf8").on("data", (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 20_000);
+/** Runs certwh to completion and returns what it printed. */
+export async function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  const run = watch(process.execPath, [BIN, ...args], {
+    env: cliEnv(opts.env, opts.configHome),
+    killAfterMs: opts.timeoutMs ?? 20_000,
+    input: opts.input ?? "",
+  });
+  const { code, signal } = await run.exit;
+  return { code, signal, stdout: run.stdout(), stderr: run.stderr() };
+}
+
+export type JsonLine = Record<string, unknown>;
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** A process the test watches while it runs. */
+export interface Running {
+  child: ChildProcessWithoutNullStreams;
+  stdout(): string;
+  stderr(): string;
+  /** stdout's complete lines as they arrive, parsed as JSON ({ type: "__not_json__", text } when not). */
+  lines: JsonLine[];
+  /** Settles once the process has exited and its output is in. */
+  exit: Promise<Exit>;
+  /** Resolves with the probe's first answer, re-checked on output and exit; rejects after timeoutMs. */
+  until<T>(probe: () => T | undefined | false, what: string, timeoutMs?: number): Promise<T>;
+  /** The first NDJSON line matching (waits up to timeoutMs, default 10 s). */
+  line(predicate: (l: JsonLine) => boolean, timeoutMs?: number): Promise<JsonLine>;
+  /** Resolves when stderr contains the text. */
+  stderrIncludes(text: string, timeoutMs?: number): Promise<void>;
+}
+
+export interface WatchOptions {
+  env: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** SIGKILL after this long, so a hang fails the test instead of the run. */
+  killAfterMs: number;
+  /** Written to stdin, which is then closed. Default: stdin closed at once. */
+  input?: string;
+  /** Leave stdin open for the test to write to. */
+  keepStdin?: boolean;
+}
+
+/** Spawns `command` and collects its output; a test passes `t` to have it killed afterwards. */
+export function watch(command: string, args: string[], opts: WatchOptions, t?: TestContext): Running {
+  const child = spawn(command, args, { env: opts.env, cwd: opts.cwd, stdio: ["pipe", "pipe", "pipe"] });
+  if (!opts.keepStdin) child.stdin.end(opts.input ?? "");
+  let out = "";
+  let err = "";
+  let partial = "";
+  let exited = false;
+  const lines: JsonLine[] = [];
+  const changes = new Notifier();
+  child.stdout.setEncoding("utf8").on("data", (d: string) => {
+    out += d;
+    const parts = (partial + d).split("\n");
+    partial = parts.pop() ?? "";
+    for (const text of parts) lines.push(parseLine(text));
+    changes.notify();
+  });
+  child.stderr.setEncoding("utf8").on("data", (d: string) => {
+    err += d;
+    changes.notify();
+  });
+  const killer = setTimeout(() => child.kill("SIGKILL"), opts.killAfterMs);
+  const exit = new Promise<Exit>((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
+      clearTimeout(killer);
+      exited = true;
+      changes.notify();
+      resolve({ code, signal });
     });
-    child.stdin.end(opts.input ?? "");
   });
+  t?.after(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    await exit.catch(() => undefined);
+  });
+
+  const until: Running["until"] = (probe, what, timeoutMs = 10_000) =>
+    changes.until(
+      () => {
+        const answer = probe();
+        if ((answer === undefined || answer === false) && exited)
+          throw failure(`the process exited before ${what}`);
+        return answer;
+      },
+      timeoutMs,
+      () => failure(`timed out waiting for ${what}`),
+    );
+  const failure = (message: string) =>
+    new Error(`${message}\nstdout (end):\n${out.slice(-2000)}\nstderr (end):\n${err.slice(-2000)}`);
+
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    lines,
+    exit,
+    until,
+    line: (predicate, timeoutMs) => until(() => lines.find(predicate), "an NDJSON line", timeoutMs),
+    stderrIncludes: async (text, timeoutMs) => {
+      await until(() => err.includes(text), JSON.stringify(text), timeoutMs);
+    },
+  };
+}
+
+function parseLine(text: string): JsonLine {
+  try {
+    return JSON.parse(text) as JsonLine;
+  } catch {
+    return { type: "__not_json__", text };
+  }
+}
+
+export interface SpawnCliOptions {
+  env?: Record<string, string | undefined>;
+  /** The config home; a fresh temporary directory when omitted. */
+  configHome?: string;
+  /** SIGKILL after this long (default 40 s). */
+  killAfterMs?: number;
+}
+
+/** Starts certwh and returns at once, for commands that run until stopped (listen, sandbox). */
+export function spawnCli(t: TestContext, args: string[], opts: SpawnCliOptions = {}): Running {
+  return watch(
+    process.execPath,
+    [BIN, ...args],
+    { env: cliEnv(opts.env, opts.configHome), killAfterMs: opts.killAfterMs ?? 40_000 },
+    t,
+  );
+}
+
+/** Matches listen's NDJSON state line for `stage`. */
+export function isState(stage: string) {
+  return (l: JsonLine) => l.type === "state" && l.stage === stage;
 }

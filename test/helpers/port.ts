@@ -1,4 +1,4 @@
-import { connect } from "node:net";
+import { connect, createServer } from "node:net";
 
 /** True when nothing accepts connections at the URL's host and port any more (a server was closed). */
 export function portClosed(url: string): Promise<boolean> {
@@ -11,4 +11,13 @@ export function portClosed(url: string): Promise<boolean> {
     });
     socket.once("error", () => resolve(true));
   });
+}
+
+/** A port that was free a moment ago (for --port together with --public-url http://127.0.0.1:<port>). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }

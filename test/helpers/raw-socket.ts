@@ -1,10 +1,15 @@
-// Raw TCP requests for cases fetch cannot produce: dribbled headers (slowloris), lying lengths, huge bodies
-// sent in chunks. Every wait is bounded.
+// Raw HTTP over one TCP connection, for requests fetch cannot or will not build: dribbled headers
+// (slowloris), lying lengths, huge bodies sent in chunks, any method, broken headers, non-UTF-8 bytes.
+// Every wait is bounded by the deadline.
 import { connect, type Socket } from "node:net";
+import { sleep } from "./wait.js";
 
 export interface RawExchange {
   /** Everything the server sent back, as latin1 text. */
   response: string;
+  /** The first response head (latin1, without the blank line), and the bytes after it. */
+  head: string;
+  body: Buffer;
   /** Status code of the first response line, or undefined when nothing parseable came back. */
   status?: number;
   /** True when the server closed (or reset) the connection before our deadline. */
@@ -27,6 +32,8 @@ export interface RawSendOptions {
   deadlineMs?: number;
   /** Stop writing once the server has answered (default true). */
   stopOnResponse?: boolean;
+  /** Half-close our side after the last piece (a client that stops sending mid-body). Default false. */
+  endAfterWrite?: boolean;
 }
 
 /** Splits text into one-byte pieces, for slowloris tests. */
@@ -49,10 +56,14 @@ export function rawSend(options: RawSendOptions): Promise<RawExchange> {
       finished = true;
       clearTimeout(deadline);
       socket.destroy();
-      const response = Buffer.concat(received).toString("latin1");
+      const raw = Buffer.concat(received);
+      const response = raw.toString("latin1");
       const match = /^HTTP\/1\.[01] (\d{3})/.exec(response);
+      const split = raw.indexOf("\r\n\r\n");
       resolve({
         response,
+        head: (split >= 0 ? raw.subarray(0, split) : raw).toString("latin1"),
+        body: split >= 0 ? raw.subarray(split + 4) : Buffer.alloc(0),
         status: match ? Number(match[1]) : undefined,
         closedByServer,
         bytesWritten,
@@ -83,8 +94,9 @@ export function rawSend(options: RawSendOptions): Promise<RawExchange> {
         const ok = socket.write(chunk);
         bytesWritten += Buffer.byteLength(chunk);
         if (!ok) await new Promise<void>((r) => socket.once("drain", r).once("close", r));
-        if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
+        if (options.delayMs) await sleep(options.delayMs);
       }
+      if (options.endAfterWrite && !finished && !socket.destroyed) socket.end();
     });
   });
 }

@@ -1,10 +1,9 @@
 // Test helpers around the sandbox: a strict in-process CertCentral, and a loopback endpoint that
 // records what the sandbox (or `certwh trigger`) POSTs to it.
 import assert from "node:assert/strict";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { TestContext } from "node:test";
 import { type Sandbox, type SandboxOptions, startSandbox } from "../../src/sandbox/index.js";
+import { type RecordedRequest, startLoopback } from "./loopback.js";
 
 /**
  * Start a sandbox for this test; stop it afterwards and fail the test when a request hit an unknown
@@ -21,14 +20,7 @@ export async function withSandbox(t: TestContext, opts: SandboxOptions = {}): Pr
   return sandbox;
 }
 
-export interface ReceivedRequest {
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  text: string;
-  /** Parsed JSON, or undefined when the body was not JSON. */
-  json: unknown;
-}
+export type ReceivedRequest = RecordedRequest;
 
 export interface Receiver {
   /** e.g. http://127.0.0.1:41234/hook */
@@ -43,61 +35,20 @@ export interface Receiver {
 
 /** A loopback HTTP endpoint answering 200 unless scripted otherwise. Closed in t.after when given t. */
 export async function startReceiver(t?: TestContext, path = "/hook"): Promise<Receiver> {
-  const received: ReceivedRequest[] = [];
-  const waiters: (() => void)[] = [];
   const script: Receiver["script"] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const text = Buffer.concat(chunks).toString("utf8");
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
-      received.push({ method: req.method ?? "", path: req.url ?? "", headers: req.headers, text, json });
-      for (const w of waiters.splice(0)) w();
-      const next = script.shift() ?? 200;
-      if (next === "hang") return;
-      if (next === "drop") return void req.socket.destroy();
-      res.writeHead(next, { "Content-Type": "text/plain" }).end(next < 300 ? "ok" : "nope");
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  // Closed in t.after; unref'd too, because a failing after hook (withSandbox's strict checks) makes
-  // node:test skip the hooks after it, and a receiver left listening would keep the test file running.
-  server.unref();
-  const { port } = server.address() as AddressInfo;
-  const receiver: Receiver = {
-    url: `http://127.0.0.1:${port}${path}`,
-    received,
+  const server = await startLoopback((_req, res) => {
+    const next = script.shift() ?? 200;
+    if (next === "hang") return;
+    if (next === "drop") return void res.socket?.destroy();
+    res.writeHead(next, { "Content-Type": "text/plain" }).end(next < 300 ? "ok" : "nope");
+  }, t);
+  return {
+    url: `${server.origin}${path}`,
+    received: server.requests,
     script,
-    async waitFor(n, timeoutMs = 5000) {
-      const deadline = Date.now() + timeoutMs;
-      while (received.length < n) {
-        const left = deadline - Date.now();
-        if (left <= 0) throw new Error(`receiver got ${received.length} requests, expected ${n}`);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, left);
-          waiters.push(() => {
-            clearTimeout(timer);
-            resolve();
-          });
-        });
-      }
-      return received;
-    },
-    close() {
-      return new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    },
+    waitFor: server.waitFor,
+    close: server.close,
   };
-  t?.after(() => receiver.close());
-  return receiver;
 }
 
 /** A small client for tests: one API call with the sandbox's key, JSON in and out. */

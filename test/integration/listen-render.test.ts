@@ -2,22 +2,16 @@
 // lines on stdout and everything else on stderr otherwise; the countdown updates in place on a TTY only.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { Output } from "../../src/io/output.js";
 import { createListenRenderer } from "../../src/io/render-listen.js";
 import type { ListenEvent } from "../../src/listen/types.js";
 import { ManualClock } from "../../src/util/clock.js";
 import { registerSecret } from "../../src/util/redact.js";
+import { captureOutput } from "../helpers/capture.js";
 
+/** The writes to stdout (`out`) and stderr (`err`), one entry each. */
 function capture(opts: { json: boolean; tty?: boolean }) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io = new Output({
-    stdout: { write: (s: string) => out.push(s) > 0, isTTY: opts.tty },
-    stderr: { write: (s: string) => err.push(s) > 0, isTTY: opts.tty },
-    json: opts.json,
-    color: false,
-  });
-  return { io, out, err };
+  const { io, stdout, stderr } = captureOutput({ ...opts, color: false });
+  return { io, out: stdout.writes, err: stderr.writes };
 }
 
 const READY: ListenEvent = {

@@ -16,6 +16,7 @@ import { type Clock, systemClock } from "../../src/util/clock.js";
 import { tempDir } from "../helpers/cli.js";
 import { FakeTunnel } from "../helpers/fake-tunnel.js";
 import { call, type Receiver } from "../helpers/sandbox.js";
+import { Notifier } from "../helpers/wait.js";
 
 export const SECRET = "listen-secret-0123456789abcdefghijklmn";
 
@@ -65,7 +66,7 @@ export async function startSession(t: TestContext, init: SessionInit = {}): Prom
   const tunnel = init.tunnel ?? new FakeTunnel();
   const journalPath = join(tempDir("certwh-listen-"), "journal.ndjson");
   const events: ListenEvent[] = [];
-  const waiters = new Set<() => void>();
+  const changes = new Notifier();
   const interrupt = new AbortController();
   const options: ListenOptions = {
     secret: SECRET,
@@ -83,7 +84,7 @@ export async function startSession(t: TestContext, init: SessionInit = {}): Prom
     signal: interrupt.signal,
     emit: (e) => {
       events.push(e);
-      for (const w of [...waiters]) w();
+      changes.notify();
     },
     onExitTimeoutMs: 5000,
     ...init.deps,
@@ -101,22 +102,12 @@ export async function startSession(t: TestContext, init: SessionInit = {}): Prom
     interrupt(signal = "SIGINT") {
       interrupt.abort(new InterruptedError(signal, `Interrupted by ${signal}.`));
     },
-    waitFor(predicate, timeoutMs = 8000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const found = events.find(predicate);
-          if (!found) return false;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve(found as never);
-          return true;
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`no matching listen event; saw: ${events.map(describe).join(", ")}`));
-        }, timeoutMs);
-        if (!check()) waiters.add(check);
-      });
+    waitFor<T extends ListenEvent>(predicate: (e: ListenEvent) => boolean, timeoutMs = 8000) {
+      return changes.until(
+        () => events.find(predicate) as T | undefined,
+        timeoutMs,
+        () => new Error(`no matching listen event; saw: ${events.map(describe).join(", ")}`),
+      );
     },
     ready() {
       return session.waitFor((e) => e.type === "ready");

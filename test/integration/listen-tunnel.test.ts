@@ -5,6 +5,7 @@ import { describe, test } from "node:test";
 import { TunnelError } from "../../src/errors.js";
 import { createNgrokTunnel } from "../../src/tunnel/ngrok.js";
 import { FakeTunnel } from "../helpers/fake-tunnel.js";
+import { sleep } from "../helpers/wait.js";
 import { startSession } from "./listen-support.js";
 
 describe("listen and its tunnel", () => {
@@ -18,7 +19,7 @@ describe("listen and its tunnel", () => {
     tunnel.reconnect();
     const up = await s.waitFor((e) => e.type === "tunnel_up");
     assert.equal(up.type === "tunnel_up" && up.url_changed, false);
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
     assert.equal(s.sandbox.requests.length, before, "no request after a same-URL reconnect");
     assert.equal(s.sandbox.webhook()?.status, "active");
   });

@@ -8,6 +8,7 @@ import { createWebhookApi } from "../../src/api/webhooks.js";
 import { createReceiver, type ReceiverOptions } from "../../src/receiver/handler.js";
 import type { ReceiverOutcome } from "../../src/receiver/outcomes.js";
 import { startReceiver, withSandbox } from "../helpers/sandbox.js";
+import { sleep } from "../helpers/wait.js";
 
 const SECRET = "challenge-secret-0123456789abcdefghij";
 const PATH = "/hook/challenge";
@@ -187,7 +188,7 @@ describe("production library mode against the sandbox", () => {
     await api.updateWebhook(webhookId, { endpoint: srv.url.href, secret: SECRET });
     await api.sendChallenge(webhookId);
     for (let i = 0; i < 100 && sandbox.webhook()?.status !== "active"; i++) {
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
       await receiver.challenge?.whenIdle();
     }
     assert.equal(sandbox.webhook()?.status, "active");

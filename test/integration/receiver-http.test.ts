@@ -6,6 +6,7 @@ import { createReceiver, type ReceiverOptions } from "../../src/receiver/handler
 import type { AcceptedDelivery, ReceiverOutcome } from "../../src/receiver/outcomes.js";
 import type { ReceiverServer } from "../../src/receiver/server.js";
 import { rawSend } from "../helpers/raw-socket.js";
+import { sleep } from "../helpers/wait.js";
 
 const SECRET = "s3cr3t-canary-0123456789abcdefghijkl"; // 36 chars
 const PATH = "/hook/test-path";
@@ -291,7 +292,7 @@ describe("receiver options", () => {
         answered = true;
         return res;
       });
-      await new Promise((r) => setTimeout(r, 150));
+      await sleep(150);
       assert.equal(answered, false, "answered before onAccept finished");
       assert.equal(h.receiver.stats.inFlight, 1);
       release();

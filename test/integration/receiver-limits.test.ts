@@ -7,6 +7,7 @@ import { createReceiver } from "../../src/receiver/handler.js";
 import type { ReceiverOutcome } from "../../src/receiver/outcomes.js";
 import type { ReceiverServer } from "../../src/receiver/server.js";
 import { bytewise, rawSend } from "../helpers/raw-socket.js";
+import { poll, sleep } from "../helpers/wait.js";
 
 const SECRET = "limits-secret-0123456789abcdefghijkl";
 const PATH = "/hook/limits";
@@ -55,7 +56,7 @@ describe("receiver limits", () => {
       delayMs: 50,
       deadlineMs: 4000,
     });
-    await new Promise((r) => setTimeout(r, 60));
+    await sleep(60);
     assert.equal(await normalRequest(srv, 91), 200);
     const result = await slow;
     assert.equal(result.closedByServer, true);
@@ -71,7 +72,7 @@ describe("receiver limits", () => {
       delayMs: 50,
       deadlineMs: 4000,
     });
-    await new Promise((r) => setTimeout(r, 60));
+    await sleep(60);
     assert.equal(await normalRequest(srv, 92), 200);
     const result = await slow;
     assert.equal(result.closedByServer, true);
@@ -147,9 +148,10 @@ describe("receiver limits", () => {
       deadlineMs: 80,
     });
     assert.equal(gone.status, undefined);
-    for (let i = 0; i < 50 && !outcomes.some((o) => o.type === "rejected" && o.detail === "aborted"); i++) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await poll(() => outcomes.some((o) => o.type === "rejected" && o.detail === "aborted"), {
+      timeoutMs: 500,
+      intervalMs: 10,
+    });
     assert.ok(outcomes.some((o) => o.type === "rejected" && o.detail === "aborted"));
     assert.equal(await normalRequest(srv, 94), 200);
   });
@@ -176,7 +178,7 @@ describe("server helper", () => {
         rawSend({ port: srv.port, chunks: ["POST"], deadlineMs: 1500 }),
         rawSend({ port: srv.port, chunks: ["POST"], deadlineMs: 1500 }),
       ];
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
       const third = await rawSend({ port: srv.port, chunks: [], deadlineMs: 1500 });
       assert.equal(third.closedByServer, true);
       assert.ok(third.elapsedMs < 1000, `third socket lived ${third.elapsedMs} ms`);
@@ -207,7 +209,7 @@ describe("server helper", () => {
     const receiver = createReceiver({ secret: SECRET, path: PATH });
     const srv = await receiver.listen();
     const hanging = rawSend({ port: srv.port, chunks: ["POST /x HTTP/1.1\r\n"], deadlineMs: 3000 });
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     await Promise.all([srv.close(), srv.close()]);
     const r = await hanging;
     assert.equal(r.closedByServer, true);

@@ -5,9 +5,10 @@ import { test } from "node:test";
 import { ApiError } from "../../src/api/errors.js";
 import { verifyForCommand } from "../../src/commands/webhook/verification-steps.js";
 import { CertwhError } from "../../src/errors.js";
-import { Output } from "../../src/io/output.js";
 import type { Prompter } from "../../src/io/prompt.js";
+import type { Sandbox } from "../../src/sandbox/types.js";
 import { ManualClock } from "../../src/util/clock.js";
+import { captureOutput } from "../helpers/capture.js";
 import { startReceiver, withSandbox } from "../helpers/sandbox.js";
 import { apiFor } from "./listen-support.js";
 
@@ -30,6 +31,7 @@ async function setup(t: Parameters<typeof withSandbox>[0], answers: (token: () =
   const asked: string[] = [];
   const clock = new ManualClock(Date.now());
   const prompt: Prompter = {
+    interactive: true,
     async input(message) {
       asked.push(message);
       clock.advance(60_000); // a minute per answer: the time left shown must go down
@@ -37,22 +39,21 @@ async function setup(t: Parameters<typeof withSandbox>[0], answers: (token: () =
       if (next === undefined) throw new Error("asked more often than scripted");
       return typeof next === "function" ? next() : next;
     },
+    async password() {
+      throw new Error("no password prompt expected");
+    },
     async confirm() {
       throw new Error("no confirmation expected");
     },
   };
-  const err: string[] = [];
-  const io = new Output({
-    stdout: { write: () => true },
-    stderr: { write: (s: string) => err.push(s) > 0 },
-    color: false,
-  });
+  const { io, stderr } = captureOutput({ color: false });
+  const err = stderr.writes;
   const ctx = { io, prompt, clock, signal: new AbortController().signal, interactive: true };
   const run = () => verifyForCommand(ctx, { api, webhookId: id, endpoint: receiver.url, localApi: true });
   return { sandbox, asked, err, run };
 }
 
-const challenges = (s: { requests: { route?: string }[] }) =>
+const challenges = (s: Pick<Sandbox, "requests">) =>
   s.requests.filter((r) => r.route === "PUT /webhook/:id/send-challenge").length;
 
 test("a mistyped token is asked for again with the time left, and the right one then activates", async (t) => {

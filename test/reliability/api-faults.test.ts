@@ -8,6 +8,7 @@ import { describe, type TestContext, test } from "node:test";
 import type { Fault, Sandbox } from "../../src/sandbox/index.js";
 import { type CliResult, runCli } from "../helpers/cli.js";
 import { type Receiver, startReceiver, withSandbox } from "../helpers/sandbox.js";
+import { sleep } from "../helpers/wait.js";
 
 type State = "none" | "pending" | "challenged" | "verified" | "active";
 
@@ -188,7 +189,7 @@ async function runCase(t: TestContext, command: CommandCase, fault: FaultCase): 
   }
 
   // A hung call is still carried out by the sandbox once its delay is over: wait for it, then ask status.
-  if ("delayMs" in fault.fault) await new Promise((r) => setTimeout(r, HANG_MS + 300));
+  if ("delayMs" in fault.fault) await sleep(HANG_MS + 300);
   const status = await runCli(["status", "--json"], { env });
   const hook = sandbox.webhook();
   if (!hook) {

@@ -5,10 +5,10 @@
 // (Beyond the forwarder's memory budget the bodies wait in the journal: src/listen/forward-backlog.ts.)
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import { readJournal } from "../../src/listen/journal.js";
+import { startLoopback } from "../helpers/loopback.js";
+import { poll } from "../helpers/wait.js";
 import { type Line, orderIdOf, postEvents, startListen } from "./listen-support.js";
 
 const EVENTS = 10_000;
@@ -32,28 +32,22 @@ async function startFlakyTarget(): Promise<Target> {
     healthy: false,
     close: async () => undefined,
   };
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
+  const server = await startLoopback(
+    (req, res) => {
       target.requests++;
       if (!target.healthy && target.requests % 2 === 0) {
         res.writeHead(503).end("down");
         return;
       }
-      const orderId = orderIdOf(Buffer.concat(chunks).toString("utf8"));
+      const orderId = orderIdOf(req.text);
       if (orderId !== undefined) target.delivered.set(orderId, (target.delivered.get(orderId) ?? 0) + 1);
       res.writeHead(200).end("ok");
-    });
-  });
-  server.keepAliveTimeout = 10_000;
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  target.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`;
-  target.close = () =>
-    new Promise<void>((r) => {
-      server.close(() => r());
-      server.closeAllConnections();
-    });
+    },
+    undefined,
+    { keepAliveTimeoutMs: 10_000 },
+  ); // the forwarder's pool keeps connections through the load
+  target.url = `${server.origin}/webhooks`;
+  target.close = server.close;
   return target;
 }
 
@@ -90,11 +84,8 @@ test(`${EVENTS} events at concurrency ${CONCURRENCY}, journal on, forward target
 
   // Every event reaches the recovered target live, within a bounded time (no replay).
   const recovered = Date.now();
-  const deadline = recovered + 30_000;
   const allFinal = () => finalForwards(listen.lines).length >= EVENTS;
-  while ((target.delivered.size < EVENTS || !allFinal()) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await poll(() => target.delivered.size >= EVENTS && allFinal(), { timeoutMs: 30_000, intervalMs: 100 });
   const catchUpMs = Date.now() - recovered;
   const missing = load.ok.filter((orderId) => !target.delivered.has(orderId));
   assert.deepEqual(

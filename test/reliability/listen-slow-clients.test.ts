@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { bytewise, rawSend } from "../helpers/raw-socket.js";
+import { sleep } from "../helpers/wait.js";
 import { eventBody, startListen } from "./listen-support.js";
 
 const HEAD_LIMIT_MS = 10_000;
@@ -44,9 +45,9 @@ test("slow head and slow body are cut off within the limits; other deliveries st
     return res.status;
   };
   // While both slow clients hold their connections: early, and close to the limits.
-  await new Promise((r) => setTimeout(r, 1_000));
+  await sleep(1_000);
   assert.equal(await deliver(1), 200);
-  await new Promise((r) => setTimeout(r, 7_000));
+  await sleep(7_000);
   assert.equal(await deliver(2), 200);
 
   const [head, slow] = await Promise.all([slowHead, slowBody]);

@@ -2,18 +2,17 @@
 // (NDJSON lines collected as they arrive), and a bounded load generator posting unique certificate_issued
 // events over a keep-alive undici Pool.
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { setMaxListeners } from "node:events";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
 import { Pool } from "undici";
-import { BIN, cliEnv, tempDir } from "../helpers/cli.js";
+import { type Exit, type JsonLine, type Running, spawnCli, tempDir } from "../helpers/cli.js";
 
-export type Line = Record<string, unknown> & { type: string };
+export type Line = JsonLine;
 
 export interface ListenChild {
-  child: ChildProcess;
+  child: Running["child"];
   /** The hook URL on 127.0.0.1 (no tunnel with --sandbox). */
   url: URL;
   secret: string;
@@ -24,17 +23,16 @@ export interface ListenChild {
   /** Resolves with the first line (already seen or to come) matching `match`; rejects after `timeoutMs`. */
   waitFor(match: (line: Line) => boolean, timeoutMs?: number): Promise<Line>;
   /** Resolves with the exit code/signal once the process has exited (SIGKILL after `timeoutMs`). */
-  exited(timeoutMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  exited(timeoutMs?: number): Promise<Exit>;
 }
 
 export async function startListen(t: TestContext, extraArgs: string[] = []): Promise<ListenChild> {
   const home = tempDir("certwh-reliability-");
   const secret = randomBytes(32).toString("base64url");
   const journal = join(home, "journal.ndjson");
-  const child = spawn(
-    process.execPath,
+  const run = spawnCli(
+    t,
     [
-      BIN,
       "listen",
       "--sandbox",
       "--json",
@@ -44,76 +42,24 @@ export async function startListen(t: TestContext, extraArgs: string[] = []): Pro
       journal,
       ...extraArgs,
     ],
-    { env: cliEnv({ RELIABILITY_SECRET: secret }, home), stdio: ["ignore", "pipe", "pipe"] },
+    // The load tests run for minutes; exited() bounds each stop instead.
+    { env: { RELIABILITY_SECRET: secret }, configHome: home, killAfterMs: 600_000 },
   );
-  const lines: Line[] = [];
-  const waiters = new Set<() => void>();
-  let stderr = "";
-  let buffer = "";
-  child.stderr?.setEncoding("utf8").on("data", (d: string) => {
-    stderr += d;
-  });
-  child.stdout?.setEncoding("utf8").on("data", (d: string) => {
-    buffer += d;
-    const parts = buffer.split("\n");
-    buffer = parts.pop() ?? "";
-    for (const text of parts) if (text.trim()) lines.push(JSON.parse(text) as Line);
-    for (const w of waiters) w();
-  });
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal })),
-  );
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  });
-
-  const waitFor = (match: (line: Line) => boolean, timeoutMs = 15_000) =>
-    new Promise<Line>((resolve, reject) => {
-      let seen = 0;
-      const check = () => {
-        for (; seen < lines.length; seen++) {
-          if (match(lines[seen]!)) {
-            done();
-            resolve(lines[seen]!);
-            return;
-          }
-        }
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`no matching listen line within ${timeoutMs} ms; stderr: ${stderr.slice(-1000)}`));
-      }, timeoutMs);
-      const onExit = () => {
-        check();
-        done();
-        reject(
-          new Error(`listen exited (${child.exitCode ?? child.signalCode}); stderr: ${stderr.slice(-1000)}`),
-        );
-      };
-      const done = () => {
-        clearTimeout(timer);
-        waiters.delete(check);
-        child.off("exit", onExit);
-      };
-      waiters.add(check);
-      child.once("exit", onExit);
-      check();
-    });
-
+  const waitFor = (match: (line: Line) => boolean, timeoutMs = 15_000) => run.line(match, timeoutMs);
   const ready = await waitFor((l) => l.type === "ready", 20_000);
   return {
-    child,
+    child: run.child,
     url: new URL(String(ready.local_url)),
     secret,
     journal,
     home,
-    lines,
-    stderr: () => stderr,
+    lines: run.lines,
+    stderr: run.stderr,
     waitFor,
     exited: async (timeoutMs = 20_000) => {
-      const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+      const timer = setTimeout(() => run.child.kill("SIGKILL"), timeoutMs);
       try {
-        return await exit;
+        return await run.exit;
       } finally {
         clearTimeout(timer);
       }

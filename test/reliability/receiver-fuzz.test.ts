@@ -12,7 +12,7 @@ import { RESPONSE_TEXT } from "../../src/receiver/guard.js";
 import { createReceiver, type ReceiverServer, safeJsonParse } from "../../src/receiver/index.js";
 import type { ReceiverOutcome } from "../../src/receiver/outcomes.js";
 import { tempDir } from "../helpers/cli.js";
-import { rawExchange } from "./raw-http.js";
+import { rawSend } from "../helpers/raw-socket.js";
 
 const SECRET = randomBytes(32).toString("base64url");
 const PATH = `/hook/${randomBytes(16).toString("base64url")}`;
@@ -323,7 +323,13 @@ describe("receiver fuzzing (fast-check)", () => {
     await fc.assert(
       fc.asyncProperty(request, async (r) => {
         const { head, body, endAfterWrite } = build(r);
-        const res = await rawExchange({ port: server.port, head, body, endAfterWrite, deadlineMs: 4000 });
+        const res = await rawSend({
+          port: server.port,
+          chunks: body.length > 0 ? [head, body] : [head],
+          endAfterWrite,
+          deadlineMs: 4000,
+          stopOnResponse: false, // every byte goes out, as the property describes the whole request
+        });
         const raw = Buffer.concat([Buffer.from(res.head, "latin1"), Buffer.from("\r\n\r\n"), res.body]);
         assert.ok(!raw.toString("latin1").includes(SECRET), "the key came back");
         for (const answer of res.status === undefined ? [] : responses(raw)) {

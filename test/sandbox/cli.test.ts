@@ -1,61 +1,19 @@
 // `certwh sandbox` and `certwh trigger` through the built CLI (run `npx tsc -p .` first).
 import assert from "node:assert/strict";
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { EVENT_TYPES } from "../../src/events/catalogue.js";
 import { version } from "../../src/util/version.js";
-import { BIN, cliEnv, runCli, tempDir } from "../helpers/cli.js";
+import { runCli, spawnCli, tempDir } from "../helpers/cli.js";
 import { call, startReceiver } from "../helpers/sandbox.js";
 
 const SECRET = "Zq9xV3nT7mB2kL5pR8wY1cF4hJ6dS0gA"; // 32 characters
 
-interface Running {
-  child: ChildProcessWithoutNullStreams;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-function spawnCli(args: string[], env: Record<string, string> = {}): Running {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: cliEnv(env),
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  child.stdout.setEncoding("utf8").on("data", (d) => {
-    out += d;
-  });
-  child.stderr.setEncoding("utf8").on("data", (d) => {
-    err += d;
-  });
-  const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-  const exited = new Promise<number | null>((resolve) => {
-    child.on("close", (code) => {
-      clearTimeout(killer);
-      resolve(code);
-    });
-  });
-  return { child, stdout: () => out, stderr: () => err, exited };
-}
-
-async function waitUntil<T>(probe: () => T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 test("certwh sandbox prints the base URL and key to export, serves requests with it, and stops on SIGINT", async (t) => {
-  const run = spawnCli(["sandbox", "--port", "0"]);
-  t.after(() => run.child.kill("SIGKILL"));
-  const [, url, key] = await waitUntil(
+  const run = spawnCli(t, ["sandbox", "--port", "0"], { killAfterMs: 20_000 });
+  const [, url, key] = await run.until(
     () => /export CERTWH_BASE_URL=(\S+)\n\s*export CERTWH_API_KEY=(\S+)/.exec(run.stderr()) ?? undefined,
     "the export lines",
   );
@@ -66,20 +24,18 @@ test("certwh sandbox prints the base URL and key to export, serves requests with
   assert.deepEqual(res.json, {
     errors: [{ code: "webhook_invalid_account", message: "No webhook exists for the account." }],
   });
-  await waitUntil(
-    () => (run.stderr().includes("GET /services/v2/webhook → 400") ? true : undefined),
-    "the request line",
-  );
+  await run.until(() => run.stderr().includes("GET /services/v2/webhook → 400"), "the request line");
   run.child.kill("SIGINT");
-  assert.equal(await run.exited, 130);
+  assert.equal((await run.exit).code, 130);
   assert.match(run.stderr(), /Sandbox stopped\./);
 });
 
 test("quick start: certwh sandbox --json, a webhook made active, certwh trigger --sandbox-url delivers and logs", async (t) => {
   const rx = await startReceiver(t);
-  const run = spawnCli(["sandbox", "--json", "--api-key", "quickstart-key-123456"]);
-  t.after(() => run.child.kill("SIGKILL"));
-  const info = await waitUntil(() => {
+  const run = spawnCli(t, ["sandbox", "--json", "--api-key", "quickstart-key-123456"], {
+    killAfterMs: 20_000,
+  });
+  const info = await run.until(() => {
     const line = run.stdout().split("\n")[0];
     return run.stdout().includes("\n")
       ? (JSON.parse(line) as { base_url: string; api_key: string })
@@ -152,7 +108,7 @@ test("quick start: certwh sandbox --json, a webhook made active, certwh trigger 
   assert.equal(wrongKey.code, 4);
 
   run.child.kill("SIGINT");
-  assert.equal(await run.exited, 130);
+  assert.equal((await run.exit).code, 130);
   // Ctrl-C is how a sandbox is stopped: exit 130 with only the start-up object on stdout, no error object.
   const lines = run.stdout().trim().split("\n");
   assert.equal(lines.length, 1);

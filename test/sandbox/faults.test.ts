@@ -1,9 +1,8 @@
 // Fault injection, the rate limit, the endpoint probe and the DELETE switch.
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import { ManualClock } from "../../src/util/clock.js";
+import { startLoopback } from "../helpers/loopback.js";
 import { call, startReceiver, withSandbox } from "../helpers/sandbox.js";
 
 function errCode(res: { json: unknown }): string {
@@ -77,19 +76,13 @@ test("fault: dropped connection, then a normal answer", async (t) => {
 
 test("fault: redirect answers 302 with Location; the target receives nothing when not followed", async (t) => {
   const sb = await withSandbox(t);
-  let hits = 0;
-  const target = createServer((_req, res) => {
-    hits += 1;
-    res.end();
-  });
-  await new Promise<void>((r) => target.listen(0, "127.0.0.1", r));
-  t.after(() => new Promise<void>((r) => target.close(() => r())));
-  const location = `http://127.0.0.1:${(target.address() as AddressInfo).port}/services/v2/webhook`;
+  const target = await startLoopback(undefined, t);
+  const location = `${target.origin}/services/v2/webhook`;
   sb.inject("GET /webhook", { redirect: location });
   const res = await call(sb, "GET", "/webhook");
   assert.equal(res.status, 302);
   assert.equal(res.headers.location, location);
-  assert.equal(hits, 0);
+  assert.equal(target.requests.length, 0);
 });
 
 test("rate limit: 100 per 5 s per key, then 429 without Retry-After; the window rolls", async (t) => {

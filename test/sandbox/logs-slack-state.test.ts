@@ -29,7 +29,7 @@ test("event logs: filters, offset, limit clamp, ID-less path, order_rejected eve
   const rx = await startReceiver(t);
   const lastToken = () =>
     (
-      rx.received.findLast((r) => (r.json as { event: string }).event === "challenge_webhook_endpoint")!
+      rx.received.filter((r) => (r.json as { event: string }).event === "challenge_webhook_endpoint").at(-1)!
         .json as { data: { token: string } }
     ).data.token;
   const id = await activeWebhook(sb, rx.url, { events: ["order_rejected", "certificate_issued"] }, lastToken);

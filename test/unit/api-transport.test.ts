@@ -3,8 +3,7 @@
 
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { ServerResponse } from "node:http";
 import { after, test } from "node:test";
 import { checkBaseUrl } from "../../src/api/base-url.js";
 import { ApiError, ApiTimeoutError, NetworkError } from "../../src/api/errors.js";
@@ -12,28 +11,23 @@ import { createWebhookApi } from "../../src/api/webhooks.js";
 import { UsageError } from "../../src/errors.js";
 import { describeFailure } from "../../src/io/exit-codes.js";
 import { ManualClock } from "../../src/util/clock.js";
+import { type Loopback, type RecordedRequest, startLoopback } from "../helpers/loopback.js";
 
-const servers: Server[] = [];
+const servers: Loopback[] = [];
 
-async function serve(
-  handler: (req: IncomingMessage, res: ServerResponse) => void,
-): Promise<{ url: string; seen: string[] }> {
+/** A loopback API server; `seen` lists "METHOD path" of every request. Closed after the file. */
+async function serve(handler: (req: RecordedRequest, res: ServerResponse) => void) {
   const seen: string[] = [];
-  const server = createServer((req, res) => {
-    seen.push(`${req.method} ${req.url}`);
+  const server = await startLoopback((req, res) => {
+    seen.push(`${req.method} ${req.path}`);
     handler(req, res);
   });
   servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, seen };
+  return { url: server.origin, seen, server };
 }
 
 after(async () => {
-  for (const s of servers) {
-    s.closeAllConnections();
-    await new Promise((resolve) => s.close(resolve));
-  }
+  for (const s of servers) await s.close();
 });
 
 function api(
@@ -67,12 +61,13 @@ test("a server that accepts and never answers → ApiTimeoutError after each of 
 });
 
 test("a user abort while a request is in flight → the signal's reason at once, no retry", async () => {
-  const { url, seen } = await serve(() => {
+  const { url, seen, server } = await serve(() => {
     /* never answers */
   });
   const controller = new AbortController();
   const reason = new Error("interrupted");
-  setTimeout(() => controller.abort(reason), 50);
+  // Abort once the request has reached the server (a fixed delay lost that race on a busy machine).
+  void server.waitFor(1).then(() => controller.abort(reason));
   await assert.rejects(
     api(`${url}/services/v2`, { timeoutMs: 10_000 }).getWebhook({ signal: controller.signal }),
     (err: unknown) => err === reason,
@@ -81,10 +76,8 @@ test("a user abort while a request is in flight → the signal's reason at once,
 });
 
 test("a closed port → NetworkError naming the host and errno (exit 3)", async () => {
-  const { url } = await serve((_req, res) => res.end());
-  const closed = servers.pop()!;
-  closed.closeAllConnections();
-  await new Promise((resolve) => closed.close(resolve));
+  const { url, server } = await serve((_req, res) => res.end());
+  await server.close();
   await assert.rejects(api(`${url}/services/v2`).activate(1), (err: unknown) => {
     assert.ok(err instanceof NetworkError);
     assert.equal(err.errno, "ECONNREFUSED");
@@ -115,33 +108,27 @@ test("canary: the API key and the webhook secret never appear in errors or trace
   const key = `canary-key-${randomBytes(12).toString("hex")}`;
   const secret = `canary-secret-${randomBytes(16).toString("hex")}`;
   const { url } = await serve((req, res) => {
-    let body = "";
-    req.on("data", (d) => {
-      body += d;
-    });
-    req.on("end", () => {
-      if (req.url?.endsWith("/webhook") && req.method === "GET") {
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end(
-          JSON.stringify({
-            webhooks: [{ id: 1, endpoint: "https://a.example/h", events: [], status: "active", secret }],
-          }),
-        );
-        return;
-      }
-      // A hostile or buggy server that echoes the key and the request body back in its error.
-      res.writeHead(401, { "content-type": "application/json" });
+    if (req.path.endsWith("/webhook") && req.method === "GET") {
+      res.writeHead(200, { "content-type": "application/json" });
       res.end(
         JSON.stringify({
-          errors: [
-            {
-              code: "access_denied|invalid_api_key",
-              message: `bad key ${req.headers["x-dc-devkey"]} ${body}`,
-            },
-          ],
+          webhooks: [{ id: 1, endpoint: "https://a.example/h", events: [], status: "active", secret }],
         }),
       );
-    });
+      return;
+    }
+    // A hostile or buggy server that echoes the key and the request body back in its error.
+    res.writeHead(401, { "content-type": "application/json" });
+    res.end(
+      JSON.stringify({
+        errors: [
+          {
+            code: "access_denied|invalid_api_key",
+            message: `bad key ${req.headers["x-dc-devkey"]} ${req.text}`,
+          },
+        ],
+      }),
+    );
   });
   const lines: string[] = [];
   const client = api(`${url}/services/v2`, { apiKey: key, trace: (l) => lines.push(l) });

@@ -24,7 +24,8 @@ import {
 } from "../../src/config/store.js";
 import type { GlobalFlags } from "../../src/config/types.js";
 import { UsageError } from "../../src/errors.js";
-import { Output } from "../../src/io/output.js";
+import type { Output } from "../../src/io/output.js";
+import { captureOutput } from "../helpers/capture.js";
 import { tempDir } from "../helpers/cli.js";
 
 const dirs: string[] = [];
@@ -41,17 +42,8 @@ const GLOBALS: GlobalFlags = { json: false, color: false, verbose: false, input:
 const mode = (p: string) => statSync(p).mode & 0o777;
 
 function capture(): { io: Output; stderr: () => string } {
-  let err = "";
-  const io = new Output({
-    stdout: { write: () => true },
-    stderr: {
-      write: (s: string | Uint8Array) => {
-        err += String(s);
-        return true;
-      },
-    },
-  });
-  return { io, stderr: () => err };
+  const { io, stderr } = captureOutput();
+  return { io, stderr: stderr.text };
 }
 
 test("location: $XDG_CONFIG_HOME/certwh, else ~/.config/certwh; a relative XDG_CONFIG_HOME is ignored", () => {

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { createExecRunner, type ExecEvent, type ExecResult } from "../../src/listen/exec.js";
+import { poll } from "../helpers/wait.js";
 
 const dir = mkdtempSync(join(tmpdir(), "certwh-exec-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -128,7 +129,7 @@ test("the timeout kills the command and what it started", async () => {
   assert.match(r.error ?? "", /timed out after 300 ms/);
   const pid = Number(r.stdoutTail.trim());
   assert.ok(pid > 0);
-  for (let i = 0; i < 100 && !isGone(pid); i++) await new Promise((res) => setTimeout(res, 20));
+  await poll(() => isGone(pid), { timeoutMs: 2000, intervalMs: 20 });
   assert.equal(isGone(pid), true, `the background sleep ${pid} is still running`);
 });
 

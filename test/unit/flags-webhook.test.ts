@@ -10,7 +10,7 @@ import {
   parseFrequency,
   parseSecretSource,
   parseSettingFlags,
-  type RawWebhookFlags,
+  type WebhookFlagValues,
 } from "../../src/commands/options/webhook-flags.js";
 import { UsageError } from "../../src/errors.js";
 import { tempDir } from "../helpers/cli.js";
@@ -93,7 +93,7 @@ test("parseFrequency: only CertCentral's days, de-duplicated, order kept", () =>
 });
 
 test('parseSettingFlags: only flags given, as "1"/"0" strings', () => {
-  const table: [RawWebhookFlags, unknown][] = [
+  const table: [WebhookFlagValues, unknown][] = [
     [{}, undefined],
     [
       { chain: true },
@@ -115,7 +115,7 @@ test('parseSettingFlags: only flags given, as "1"/"0" strings', () => {
 });
 
 test("parseSecretSource: one source at most, names not values, --secret-out only with --generate-secret", () => {
-  const ok: [RawWebhookFlags, boolean, unknown][] = [
+  const ok: [WebhookFlagValues, boolean, unknown][] = [
     [{}, false, { kind: "none" }],
     [{ secretFile: "/etc/s" }, false, { kind: "file", path: "/etc/s" }],
     [{ secretEnv: "WEBHOOK_SECRET" }, false, { kind: "env", name: "WEBHOOK_SECRET" }],
@@ -125,7 +125,7 @@ test("parseSecretSource: one source at most, names not values, --secret-out only
   ];
   for (const [raw, allowRemove, expected] of ok)
     assert.deepEqual(parseSecretSource(raw, { allowRemove }), expected);
-  const bad: [RawWebhookFlags, boolean, RegExp][] = [
+  const bad: [WebhookFlagValues, boolean, RegExp][] = [
     [{ secretFile: "f", secretEnv: "E" }, false, /only one of --secret-file, --secret-env/],
     [{ generateSecret: true, removeSecret: true }, true, /only one of/],
     [{ removeSecret: true }, false, /update-url/],

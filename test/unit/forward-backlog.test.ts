@@ -2,8 +2,7 @@
 // read back from the journal (src/listen/forward-backlog.ts, src/listen/journal-read.ts).
 import assert from "node:assert/strict";
 import { appendFileSync, writeFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { ServerResponse } from "node:http";
 import { join } from "node:path";
 import { test } from "node:test";
 import { createForwarder, type Delivery, type ForwardResult } from "../../src/listen/forward.js";
@@ -11,6 +10,8 @@ import { createForwardBacklog } from "../../src/listen/forward-backlog.js";
 import { type JournalEntry, journalEntry, openJournal } from "../../src/listen/journal.js";
 import { createJournalCursor } from "../../src/listen/journal-read.js";
 import { tempDir } from "../helpers/cli.js";
+import { startLoopback } from "../helpers/loopback.js";
+import { waitUntil } from "../helpers/wait.js";
 
 const KEY = "k3y-0123456789abcdefghijklmnopqrstuvwxyzABCD";
 
@@ -49,52 +50,29 @@ const deliveryOf = (e: JournalEntry): Delivery => ({
   headers: { ...e.headers, "x-webhook-key": KEY },
 });
 
-interface Received {
-  body: string;
-  headers: IncomingMessage["headers"];
-}
-
 /** A loopback target recording every request; `hold` keeps answers back until released. */
 async function target() {
-  const received: Received[] = [];
   const held: ServerResponse[] = [];
   let hold = false;
-  let inFlight = 0;
-  let maxInFlight = 0;
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      received.push({ body: Buffer.concat(chunks).toString("utf8"), headers: req.headers });
-      inFlight++;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      res.on("finish", () => inFlight--);
-      if (hold) held.push(res);
-      else res.writeHead(204).end();
-    });
+  const server = await startLoopback((_req, res) => {
+    if (hold) held.push(res);
+    else res.writeHead(204).end();
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-    received,
+    url: `${server.origin}/hook`,
+    received: server.requests,
     held,
-    maxInFlight: () => maxInFlight,
+    maxInFlight: server.maxInFlight,
     setHold(on: boolean) {
       hold = on;
       if (!on) for (const res of held.splice(0)) res.writeHead(204).end();
     },
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
+    close: server.close,
   };
 }
 
-async function until(cond: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 300 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
-  assert.ok(cond(), `timed out waiting for ${what}`);
-}
+const until = (cond: () => boolean, what: string) =>
+  waitUntil(cond, what, { timeoutMs: 3000, intervalMs: 10 });
 
 test("beyond the memory budget, every delivery waits in the journal and reaches the target, body and headers intact", async () => {
   const entries = Array.from({ length: 60 }, (_, i) => entry(i + 1, 200));
@@ -124,7 +102,7 @@ test("beyond the memory budget, every delivery waits in the journal and reaches 
     assert.equal(results.length, 60);
     assert.ok(results.every((r) => r.ok && r.final && r.attempt === 1));
     assert.deepEqual(
-      t.received.map((r) => r.body).sort(),
+      t.received.map((r) => r.text).sort(),
       entries.map((e) => e.body).sort(),
       "every body arrived once, exactly as journaled",
     );

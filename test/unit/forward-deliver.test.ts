@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { ServerResponse } from "node:http";
 import { test } from "node:test";
 import {
   backoffDelay,
@@ -9,37 +8,16 @@ import {
   type ForwardResult,
 } from "../../src/listen/forward.js";
 import { ManualClock } from "../../src/util/clock.js";
-
-interface Seen {
-  method?: string;
-  url?: string;
-  headers: IncomingMessage["headers"];
-  body: Buffer;
-}
+import { type RecordedRequest, startLoopback } from "../helpers/loopback.js";
 
 /** A loopback target; `respond` decides each answer. Every request is recorded. */
-async function target(respond: (req: Seen, n: number, res: ServerResponse) => void) {
-  const seen: Seen[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const s = { method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks) };
-      seen.push(s);
-      respond(s, seen.length, res);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as AddressInfo;
+async function target(respond: (req: RecordedRequest, n: number, res: ServerResponse) => void) {
+  const server = await startLoopback((req, res, n) => respond(req, n, res));
   return {
-    url: `http://127.0.0.1:${port}/hooks/certcentral`,
-    port,
-    seen,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
+    url: `${server.origin}/hooks/certcentral`,
+    port: server.port,
+    seen: server.requests,
+    close: server.close,
   };
 }
 
@@ -72,9 +50,9 @@ test("relays the exact body bytes and the three headers as received", async () =
     assert.equal(f.enqueue(delivery("one", body)), true);
     await f.drain();
     assert.equal(t.seen.length, 1);
-    const s = t.seen[0] as Seen;
+    const s = t.seen[0] as RecordedRequest;
     assert.equal(s.method, "POST");
-    assert.equal(s.url, "/hooks/certcentral");
+    assert.equal(s.path, "/hooks/certcentral");
     assert.deepEqual(s.body, body);
     assert.equal(s.headers["content-type"], "application/json; charset=utf-8");
     assert.equal(s.headers["user-agent"], "DigiCert-Webhook/1.0");

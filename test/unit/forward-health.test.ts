@@ -2,46 +2,26 @@
 // deliveries too do not use up an event's attempts; a down app gets one request at a time; an event the
 // otherwise healthy app keeps refusing still gives up after maxAttempts, with the replay hint.
 import assert from "node:assert/strict";
-import { createServer, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import { createForwarder, type Delivery, type ForwardResult } from "../../src/listen/forward.js";
 import { createTargetHealth } from "../../src/listen/forward-health.js";
 import { ManualClock } from "../../src/util/clock.js";
+import { startLoopback } from "../helpers/loopback.js";
+import { poll } from "../helpers/wait.js";
 
 /** A loopback target; `answer(n, body)` gives the status of the n-th request (1-based). */
 async function target(answer: (n: number, body: string) => number) {
-  let requests = 0;
-  let inFlight = 0;
-  let maxInFlight = 0;
-  const server = createServer((req, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    inFlight++;
-    maxInFlight = Math.max(maxInFlight, inFlight);
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      requests++;
-      const status = answer(requests, Buffer.concat(chunks).toString("utf8"));
-      // A little latency, so concurrent requests really overlap.
-      setTimeout(() => {
-        inFlight--;
-        res.writeHead(status).end();
-      }, 2);
-    });
+  const server = await startLoopback((req, res, n) => {
+    const status = answer(n, req.text);
+    // A little latency, so concurrent requests really overlap.
+    setTimeout(() => res.writeHead(status).end(), 2);
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-    requests: () => requests,
-    maxInFlight: () => maxInFlight,
-    resetMaxInFlight: () => {
-      maxInFlight = inFlight;
-    },
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
+    url: `${server.origin}/hook`,
+    requests: () => server.requests.length,
+    maxInFlight: server.maxInFlight,
+    resetMaxInFlight: server.resetMaxInFlight,
+    close: server.close,
   };
 }
 
@@ -157,7 +137,7 @@ test("a down app gets one request at a time; once it answers, every event arrive
   });
   try {
     for (let i = 0; i < 5; i++) f.enqueue(d(`e${i}`));
-    for (let i = 0; i < 500 && t.requests() < 15; i++) await new Promise((r) => setTimeout(r, 10));
+    await poll(() => t.requests() >= 15, { timeoutMs: 5000, intervalMs: 10 });
     maxInFlightWhileDown = t.maxInFlight();
     healthy = true;
     await f.drain();

@@ -1,46 +1,29 @@
 import assert from "node:assert/strict";
-import { createServer, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { ServerResponse } from "node:http";
 import { test } from "node:test";
 import { createForwarder, type Delivery, type ForwardResult } from "../../src/listen/forward.js";
+import { startLoopback } from "../helpers/loopback.js";
+import { sleep, waitUntil } from "../helpers/wait.js";
 
 /** A loopback target that holds every request until the test releases it. */
 async function holdingTarget() {
   const held: ServerResponse[] = [];
-  let inFlight = 0;
-  let maxInFlight = 0;
-  let received = 0;
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on("end", () => {
-      received++;
-      inFlight++;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      res.on("finish", () => inFlight--);
-      held.push(res);
-    });
+  const server = await startLoopback((_req, res) => {
+    held.push(res);
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/hook`,
+    url: `${server.origin}/hook`,
     held,
-    stats: () => ({ received, maxInFlight }),
+    stats: () => ({ received: server.requests.length, maxInFlight: server.maxInFlight() }),
     releaseAll(status = 200) {
       for (const res of held.splice(0)) res.writeHead(status).end();
     },
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
+    close: server.close,
   };
 }
 
-async function until(cond: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
-  assert.ok(cond(), `timed out waiting for ${what}`);
-}
+const until = (cond: () => boolean, what: string) =>
+  waitUntil(cond, what, { timeoutMs: 2000, intervalMs: 10 });
 
 const d = (id: string): Delivery => ({
   id,
@@ -60,7 +43,7 @@ test("no more than `concurrency` requests are in flight", async () => {
     // Release in rounds until everything went through.
     for (let round = 0; round < 20 && results.length < 10; round++) {
       t.releaseAll();
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
     }
     await f.drain();
     assert.equal(results.filter((r) => r.ok && r.final).length, 10);
@@ -100,7 +83,7 @@ test("without a journal, a full memory queue drops the delivery: a final failure
     await until(() => t.held.length === 1, "the first request");
     for (let round = 0; round < 20 && results.length < 4; round++) {
       t.releaseAll();
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
     }
     await f.drain();
     assert.deepEqual(
@@ -138,7 +121,7 @@ test("the memory budget counts body bytes too", async () => {
     );
     for (let round = 0; round < 20 && results.length < 3; round++) {
       t.releaseAll();
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
     }
     await f.drain();
     assert.deepEqual(

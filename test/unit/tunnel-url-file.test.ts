@@ -6,6 +6,7 @@ import { TunnelError, UsageError } from "../../src/errors.js";
 import type { TunnelStatus } from "../../src/tunnel/tunnel.js";
 import { createUrlFileTunnel } from "../../src/tunnel/url-file.js";
 import { tempDir } from "../helpers/cli.js";
+import { poll, sleep } from "../helpers/wait.js";
 
 const fileWith = (text: string) => {
   const file = join(tempDir(), "url");
@@ -41,15 +42,13 @@ test("status follows the file: emptied → closed, new URL → connected with it
   const seen: TunnelStatus[] = [];
   tunnel.onStatus((s) => seen.push(s));
   await tunnel.start(8080);
-  const waitFor = async (n: number) => {
-    for (let i = 0; i < 200 && seen.length < n; i++) await new Promise((r) => setTimeout(r, 10));
-  };
+  const waitFor = (n: number) => poll(() => seen.length >= n, { timeoutMs: 2000, intervalMs: 10 });
   writeFileSync(file, "");
   await waitFor(1);
   writeFileSync(file, "https://two.example.com\n");
   await waitFor(2);
   writeFileSync(file, "https://two.example.com\n");
-  await new Promise((r) => setTimeout(r, 60));
+  await sleep(60);
   await tunnel.close();
   assert.deepEqual(
     seen.map((s) => [s.state, s.url?.href]),
@@ -67,7 +66,7 @@ test("garbage in the file is a drop that says why", async () => {
   tunnel.onStatus((s) => seen.push(s));
   await tunnel.start(8080);
   writeFileSync(file, "ftp://not-a-tunnel\n");
-  for (let i = 0; i < 200 && seen.length < 1; i++) await new Promise((r) => setTimeout(r, 10));
+  await poll(() => seen.length >= 1, { timeoutMs: 2000, intervalMs: 10 });
   await tunnel.close();
   assert.equal(seen[0]?.state, "closed");
   assert.match(seen[0]?.reason ?? "", /holds no usable URL/);

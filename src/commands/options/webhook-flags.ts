@@ -8,22 +8,13 @@ import { UsageError } from "../../errors.js";
 import { NOTIFICATION_FREQUENCIES, SUBSCRIBABLE_EVENTS } from "../../events/catalogue.js";
 import { isLoopbackHost } from "../../util/loopback.js";
 import { checkSecretEnvName } from "../../util/secret.js";
+import type { UpdateUrlFlags } from "../specs/lifecycle.js";
 
-/** The flags as commander hands them over (camel-cased, unvalidated). */
-export interface RawWebhookFlags {
-  url?: string;
-  event?: string[];
-  events?: string;
-  secretFile?: string;
-  secretEnv?: string;
-  generateSecret?: boolean;
-  secretOut?: string;
-  removeSecret?: boolean;
-  /** true for --chain, false for --no-chain, undefined when neither was given. */
-  chain?: boolean;
-  instant?: boolean;
-  frequency?: string;
-}
+/**
+ * The webhook flags as their declarations type them: update-url declares them all, create and listen a
+ * subset (chain and instant are true, false with --no-…, or undefined when neither was given).
+ */
+export type WebhookFlagValues = Partial<UpdateUrlFlags>;
 
 /** Where the webhook secret comes from. It is read later (resolveSecret), never from argv. */
 export type SecretSource =
@@ -123,7 +114,7 @@ export function parseFrequency(value: string): number[] {
 const flagValue = (on: boolean): string => (on ? "1" : "0");
 
 /** Settings are sent only for the flags given, as CertCentral's "1"/"0" strings. */
-export function parseSettingFlags(raw: RawWebhookFlags): WebhookSettings | undefined {
+export function parseSettingFlags(raw: WebhookFlagValues): WebhookSettings | undefined {
   const settings: WebhookSettings = {};
   if (raw.chain !== undefined) {
     settings.webhook_send_certificate_chain = flagValue(raw.chain);
@@ -134,7 +125,7 @@ export function parseSettingFlags(raw: RawWebhookFlags): WebhookSettings | undef
   return Object.keys(settings).length > 0 ? settings : undefined;
 }
 
-export function parseSecretSource(raw: RawWebhookFlags, opts: { allowRemove: boolean }): SecretSource {
+export function parseSecretSource(raw: WebhookFlagValues, opts: { allowRemove: boolean }): SecretSource {
   const given = [
     raw.secretFile !== undefined && "--secret-file",
     raw.secretEnv !== undefined && "--secret-env",
@@ -169,7 +160,7 @@ export interface ParseFlagsOptions {
 }
 
 /** Every shared flag at once, so that all checks run before any request. */
-export function parseWebhookFlags(raw: RawWebhookFlags, opts: ParseFlagsOptions): WebhookFlags {
+export function parseWebhookFlags(raw: WebhookFlagValues, opts: ParseFlagsOptions): WebhookFlags {
   const url = raw.url === undefined && !opts.requireUrl ? undefined : parseEndpointUrl(raw.url, opts.policy);
   const { events, unknown } = parseEventFlags(raw.event, raw.events);
   return {

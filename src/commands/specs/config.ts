@@ -1,6 +1,8 @@
-import type { Command } from "commander";
+// login, logout and config with its subcommands: flags and help only (src/cli/program.ts attaches the
+// actions).
+
 import { SETTING_DESCRIPTIONS, SETTING_KEYS } from "../../config/setting-keys.js";
-import type { Runner } from "../runner.js";
+import type { Command, FlagsOf } from "./commander.js";
 
 /** "a, b, c or d" */
 function orList(keys: readonly string[]): string {
@@ -11,8 +13,8 @@ function orList(keys: readonly string[]): string {
 const SETTINGS_HELP = SETTING_KEYS.map((k) => `  ${k.padEnd(16)}${SETTING_DESCRIPTIONS[k]}`).join("\n");
 const SETTABLE_KEYS = SETTING_KEYS.filter((k) => k !== "api_key");
 
-export function register(program: Command, run: Runner): void {
-  program
+export const loginCommand = (parent: Command) =>
+  parent
     .command("login")
     .description("Store a CertCentral API key for the profile (hidden prompt, or stdin with --with-key)")
     .option("--with-key", "read the API key from stdin instead of prompting (for scripts)", false)
@@ -29,16 +31,18 @@ Examples:
   $ certwh login
   $ certwh login --with-key < ~/secrets/certcentral-api-key.txt
   $ printf '%s' "$DIGICERT_KEY" | certwh --profile eu-prod --region eu login --with-key`,
-    )
-    .action((opts, cmd) => run("login", opts, cmd));
+    );
+export type LoginFlags = FlagsOf<typeof loginCommand>;
 
-  program
+export const logoutCommand = (parent: Command) =>
+  parent
     .command("logout")
     .description("Remove the stored API key of the profile")
-    .addHelpText("after", "\nExamples:\n  $ certwh logout\n  $ certwh --profile eu-prod logout")
-    .action((opts, cmd) => run("logout", opts, cmd));
+    .addHelpText("after", "\nExamples:\n  $ certwh logout\n  $ certwh --profile eu-prod logout");
+export type LogoutFlags = FlagsOf<typeof logoutCommand>;
 
-  const config = program
+export const configCommand = (parent: Command) =>
+  parent
     .command("config")
     .description("Show or change stored settings: path, list, get, set, unset")
     .addHelpText(
@@ -54,24 +58,25 @@ Examples:
   $ certwh config set base_url http://127.0.0.1:8443/services/v2`,
     );
 
+export const configPathCommand = (config: Command) =>
   config
     .command("path")
     .description("Print the config file's path")
     .addHelpText(
       "after",
       "\nExamples:\n  $ certwh config path\n  $ XDG_CONFIG_HOME=/tmp/cfg certwh config path",
-    )
-    .action((opts, cmd) => run("config", { ...opts, action: "path" }, cmd));
+    );
 
+export const configListCommand = (config: Command) =>
   config
     .command("list")
     .description("Show every effective setting of the profile and where it comes from (secrets masked)")
     .addHelpText(
       "after",
       "\nExamples:\n  $ certwh config list\n  $ certwh --profile eu-prod config list --json",
-    )
-    .action((opts, cmd) => run("config", { ...opts, action: "list" }, cmd));
+    );
 
+export const configGetCommand = (config: Command) =>
   config
     .command("get")
     .description("Print one effective setting (api_key is masked)")
@@ -79,9 +84,9 @@ Examples:
     .addHelpText(
       "after",
       "\nExamples:\n  $ certwh config get base_url\n  $ certwh --profile eu-prod config get region",
-    )
-    .action((key, opts, cmd) => run("config", { ...opts, action: "get", key }, cmd));
+    );
 
+export const configSetCommand = (config: Command) =>
   config
     .command("set")
     .description("Store a setting in the profile (not api_key: use `certwh login`)")
@@ -94,9 +99,9 @@ Examples:
   $ certwh config set region eu
   $ certwh config set request_timeout 60
   $ certwh --profile sandbox config set base_url http://127.0.0.1:8443/services/v2`,
-    )
-    .action((key, value, opts, cmd) => run("config", { ...opts, action: "set", key, value }, cmd));
+    );
 
+export const configUnsetCommand = (config: Command) =>
   config
     .command("unset")
     .description("Remove a setting from the profile")
@@ -104,6 +109,12 @@ Examples:
     .addHelpText(
       "after",
       "\nExamples:\n  $ certwh config unset base_url\n  $ certwh --profile sandbox config unset api_key",
-    )
-    .action((key, opts, cmd) => run("config", { ...opts, action: "unset", key }, cmd));
-}
+    );
+
+/** What `config <action>` was asked to do, with its arguments. */
+export type ConfigFlags =
+  | { action: "path" }
+  | { action: "list" }
+  | { action: "get"; key: string }
+  | { action: "set"; key: string; value: string }
+  | { action: "unset"; key: string };

@@ -1,8 +1,8 @@
 // The webhook lifecycle commands: status, create, update-url, test, challenge, verify, activate,
-// deactivate, delete, logs. Flags and help only; the code lives in src/commands/<name>.ts.
+// deactivate, delete, logs. Flags and help only (src/cli/program.ts attaches the actions); the code lives
+// in src/commands/<name>.ts, whose `run` takes the flags type exported here.
 
-import { type Command, Option } from "../commander.js";
-import { collect, type Runner } from "../runner.js";
+import { type Command, collect, type FlagsOf, Option, type OptionValues } from "./commander.js";
 
 const SECRET_HELP = `
 Secrets never go on the command line. --secret-file reads a file (one trailing newline is removed),
@@ -19,16 +19,23 @@ Slack: a Slack incoming-webhook URL (https://hooks.slack.com/services/…) is ac
 posts Slack messages to the channel instead of JSON events, so the verification token shows up there:
 paste it when asked, or run \`certwh verify --token <token>\`.`;
 
-function addWebhookFlags(cmd: Command, opts: { removeSecret: boolean }): Command {
-  cmd
+/** create's and update-url's events and secret flags (update-url adds --remove-secret after them). */
+function addSecretFlags<A extends unknown[], O extends OptionValues, G extends OptionValues>(
+  cmd: Command<A, O, G>,
+) {
+  return cmd
     .option("--event <name>", "subscribe to this event (repeatable; see `certwh event-types`)", collect)
     .option("--events <list>", "comma-separated events, e.g. certificate_issued,certificate_revoked")
     .option("--secret-file <file>", "read the webhook secret (X-WEBHOOK-KEY) from this file")
     .option("--secret-env <var>", "read the webhook secret from this environment variable")
     .option("--generate-secret", "generate a new random secret (see below)")
     .option("--secret-out <file>", "with --generate-secret: write the secret to this new file (mode 0600)");
-  if (opts.removeSecret)
-    cmd.option("--remove-secret", 'remove the secret (sends secret ""; no X-WEBHOOK-KEY)');
+}
+
+/** The webhook settings, then --no-verify and --wait: the flags after the secret ones. */
+function addSettingFlags<A extends unknown[], O extends OptionValues, G extends OptionValues>(
+  cmd: Command<A, O, G>,
+) {
   return cmd
     .option("--chain", "include the certificate chain in certificate_issued events (both chain settings)")
     .option("--no-chain", "do not include the certificate chain")
@@ -42,8 +49,8 @@ function addWebhookFlags(cmd: Command, opts: { removeSecret: boolean }): Command
     );
 }
 
-export function register(program: Command, run: Runner): void {
-  program
+export const statusCommand = (parent: Command) =>
+  parent
     .command("status")
     .alias("show")
     .description("Show the account's webhook: endpoint, status, events, settings, and what to do next")
@@ -57,22 +64,23 @@ Examples:
   $ certwh status
   $ certwh status --json | jq -r .endpoint
   $ certwh status --show-secret`,
-    )
-    .action((opts, cmd) => run("status", opts, cmd));
+    );
+export type StatusFlags = FlagsOf<typeof statusCommand>;
 
-  addWebhookFlags(
-    program
-      .command("create")
-      .description("Create the account's webhook, then test, verify and activate it")
-      .requiredOption(
-        "--url <https-url>",
-        "public HTTPS endpoint, e.g. https://hooks.example.com/certcentral",
-      ),
-    { removeSecret: false },
-  )
-    .addHelpText(
-      "after",
-      `
+export const createCommand = (parent: Command) =>
+  addSettingFlags(
+    addSecretFlags(
+      parent
+        .command("create")
+        .description("Create the account's webhook, then test, verify and activate it")
+        .requiredOption(
+          "--url <https-url>",
+          "public HTTPS endpoint, e.g. https://hooks.example.com/certcentral",
+        ),
+    ),
+  ).addHelpText(
+    "after",
+    `
 Without --event/--events the webhook subscribes to certificate_issued. Settings are sent only for the
 flags given. After creating, certwh sends CertCentral's test event and a challenge token (valid 30
 minutes). In a terminal it asks for the token your endpoint received, then verifies and activates.
@@ -91,22 +99,23 @@ Examples:
   $ certwh create --url https://hooks.example.com/certcentral --events domain_expired,organization_expired \\
       --frequency 30,7,0 --secret-file /etc/certcentral/secret --no-verify
   $ certwh create --url https://hooks.slack.com/services/T000/B000/XXXXXXXX`,
-    )
-    .action((opts, cmd) => run("create", opts, cmd));
+  );
+export type CreateFlags = FlagsOf<typeof createCommand>;
 
-  addWebhookFlags(
-    program
-      .command("update-url")
-      .description("Point the webhook at a new endpoint, then test, verify and activate it again")
-      .requiredOption(
-        "--url <https-url>",
-        "new public HTTPS endpoint, e.g. https://hooks.example.com/v2/certcentral",
-      ),
-    { removeSecret: true },
-  )
-    .addHelpText(
-      "after",
-      `
+export const updateUrlCommand = (parent: Command) =>
+  addSettingFlags(
+    addSecretFlags(
+      parent
+        .command("update-url")
+        .description("Point the webhook at a new endpoint, then test, verify and activate it again")
+        .requiredOption(
+          "--url <https-url>",
+          "new public HTTPS endpoint, e.g. https://hooks.example.com/v2/certcentral",
+        ),
+    ).option("--remove-secret", 'remove the secret (sends secret ""; no X-WEBHOOK-KEY)'),
+  ).addHelpText(
+    "after",
+    `
 Events, settings and the secret stay as they are unless given. CertCentral requires a changed endpoint
 to be verified again: the webhook is pending until then (same steps as create, --wait included).
 ${SECRET_HELP}
@@ -116,10 +125,11 @@ Examples:
   $ certwh update-url --url https://hooks.example.com/v2/certcentral --secret-file ./new.secret
   $ certwh update-url --url https://hooks.example.com/v2/certcentral --wait 5m   # CI
   $ certwh update-url --url https://hooks.example.com/certcentral --events certificate_issued --remove-secret`,
-    )
-    .action((opts, cmd) => run("update-url", opts, cmd));
+  );
+export type UpdateUrlFlags = FlagsOf<typeof updateUrlCommand>;
 
-  program
+export const testCommand = (parent: Command) =>
+  parent
     .command("test")
     .description("Ask CertCentral to send its test event to the webhook's endpoint (or to --url)")
     .option("--url <https-url>", "test a candidate endpoint before switching to it")
@@ -132,10 +142,11 @@ Exit code 3 (webhook_endpoint_error) when the endpoint did not answer 2xx.
 Examples:
   $ certwh test
   $ certwh test --url https://hooks.example.com/v2/certcentral`,
-    )
-    .action((opts, cmd) => run("test", opts, cmd));
+    );
+export type TestFlags = FlagsOf<typeof testCommand>;
 
-  program
+export const challengeCommand = (parent: Command) =>
+  parent
     .command("challenge")
     .description("Send a new challenge token to the webhook's endpoint (valid 30 minutes)")
     .addHelpText(
@@ -147,10 +158,11 @@ Only the latest token is valid. Then run \`certwh verify --token <token>\`.
 Examples:
   $ certwh challenge
   $ certwh challenge && certwh verify --token "$(jq -r .data.token /var/log/hook/last.json)"`,
-    )
-    .action((opts, cmd) => run("challenge", opts, cmd));
+    );
+export type ChallengeFlags = FlagsOf<typeof challengeCommand>;
 
-  program
+export const verifyCommand = (parent: Command) =>
+  parent
     .command("verify")
     .description("Submit the challenge token (check-challenge), then activate the webhook")
     .requiredOption("--token <token>", "the token your endpoint received (data.token)")
@@ -165,10 +177,11 @@ webhook needs no verification.
 Examples:
   $ certwh verify --token Zr0w3mB2xQ8aL5pN7cV1dF4gH6jK9sT2
   $ certwh verify --token "$TOKEN" --no-activate --json`,
-    )
-    .action((opts, cmd) => run("verify", opts, cmd));
+    );
+export type VerifyFlags = FlagsOf<typeof verifyCommand>;
 
-  program
+export const activateCommand = (parent: Command) =>
+  parent
     .command("activate")
     .description("Activate the webhook (exit 0 if it already is)")
     .addHelpText(
@@ -179,10 +192,11 @@ Exit code 3 when the endpoint is not verified yet (run \`certwh challenge\` and 
 Examples:
   $ certwh activate
   $ certwh activate --json`,
-    )
-    .action((opts, cmd) => run("activate", opts, cmd));
+    );
+export type ActivateFlags = FlagsOf<typeof activateCommand>;
 
-  program
+export const deactivateCommand = (parent: Command) =>
+  parent
     .command("deactivate")
     .description("Stop deliveries but keep the configuration (exit 0 if already inactive)")
     .addHelpText(
@@ -193,10 +207,11 @@ Exit code 3 for a pending webhook (it sends nothing yet). Resume with \`certwh a
 Examples:
   $ certwh deactivate
   $ certwh deactivate --json`,
-    )
-    .action((opts, cmd) => run("deactivate", opts, cmd));
+    );
+export type DeactivateFlags = FlagsOf<typeof deactivateCommand>;
 
-  program
+export const deleteCommand = (parent: Command) =>
+  parent
     .command("delete")
     .description("Delete the webhook, if CertCentral supports it (it is not documented)")
     .addHelpText(
@@ -210,14 +225,15 @@ until activated), and \`certwh update-url\` points it elsewhere.
 Examples:
   $ certwh delete
   $ certwh delete --yes --json`,
-    )
-    .action((opts, cmd) => run("delete", opts, cmd));
+    );
+export type DeleteFlags = FlagsOf<typeof deleteCommand>;
 
-  program
+export const logsCommand = (parent: Command) =>
+  parent
     .command("logs")
     .description("Show CertCentral's delivery log for the webhook")
     .option("--limit <n>", "entries per request, 1–1000 (CertCentral's default: 1000)")
-    .option("--offset <n>", "skip this many entries", undefined)
+    .option("--offset <n>", "skip this many entries")
     .option("--event <name>", "only this event, e.g. certificate_issued")
     .addOption(new Option("--status <status>", "only this delivery status, e.g. success or failed"))
     .option("--all", "read every page (follows page.total, at most 50 pages)", false)
@@ -233,6 +249,5 @@ Examples:
   $ certwh logs --limit 20
   $ certwh logs --event certificate_issued --status failed
   $ certwh logs --all --json | jq '.events[] | select(.response_code != 200)'`,
-    )
-    .action((opts, cmd) => run("logs", opts, cmd));
-}
+    );
+export type LogsFlags = FlagsOf<typeof logsCommand>;

@@ -1,8 +1,9 @@
-import { type Command, Option } from "../commander.js";
-import type { Runner } from "../runner.js";
+// sandbox and trigger: flags and help only (src/cli/program.ts attaches the actions).
 
-export function register(program: Command, run: Runner): void {
-  program
+import { type Command, type FlagsOf, Option } from "./commander.js";
+
+export const sandboxCommand = (parent: Command) =>
+  parent
     .command("sandbox")
     .description(
       "Run a local CertCentral (webhook API and event sender) in the foreground; no account needed",
@@ -20,10 +21,11 @@ Examples:
   $ certwh sandbox --port 8443
   $ certwh sandbox --state-file ./sandbox.json --no-rate-limit
   $ certwh sandbox --json          # one JSON object {base_url, api_key, …} on stdout`,
-    )
-    .action((opts, cmd) => run("sandbox", opts, cmd));
+    );
+export type SandboxFlags = FlagsOf<typeof sandboxCommand>;
 
-  program
+export const triggerCommand = (parent: Command) =>
+  parent
     .command("trigger")
     .description("POST one CertCentral event to a URL, shaped and keyed as CertCentral sends it")
     .argument("<event>", "event name (see `certwh event-types --all`)")
@@ -46,6 +48,6 @@ Examples:
   $ certwh trigger certificate_issued --to http://localhost:3000/webhooks/certcentral --secret-env WEBHOOK_SECRET --with-chain
   $ certwh trigger order_rejected --to https://hooks.example.com/certcentral --order-id 470091052 --json
   $ certwh trigger certificate_revoked --sandbox-url http://127.0.0.1:8443/services/v2`,
-    )
-    .action((event, opts, cmd) => run("trigger", { ...opts, event }, cmd));
-}
+    );
+/** The flags, and the event named by the argument. */
+export type TriggerFlags = FlagsOf<typeof triggerCommand> & { event: string };

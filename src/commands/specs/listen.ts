@@ -1,9 +1,10 @@
-import { type Command, Option } from "../commander.js";
-import { collect, type Runner } from "../runner.js";
+// listen and replay: flags and help only (src/cli/program.ts attaches the actions).
 
-export function register(program: Command, run: Runner): void {
-  registerListen(program, run);
-  program
+import { ON_EXIT_ACTIONS } from "../../listen/types.js";
+import { type Command, collect, type FlagsOf, Option } from "./commander.js";
+
+export const replayCommand = (parent: Command) =>
+  parent
     .command("replay")
     .description("Re-deliver events from listen's journal to a URL (one POST per event, oldest first)")
     .option("--journal <file>", "journal to read (default: $XDG_CONFIG_HOME/certwh/journal.ndjson)")
@@ -27,12 +28,10 @@ Examples:
   $ certwh replay --to http://localhost:3000/webhooks/certcentral --event certificate_issued --limit 1
   $ certwh replay --to http://localhost:3000/webhooks/certcentral --since 2026-01-31T09:00:00Z \\
       --secret-env CERTWH_WEBHOOK_SECRET --json`,
-    )
-    .action((opts, cmd) => run("replay", opts, cmd));
-}
-
-function registerListen(program: Command, run: Runner): void {
-  program
+    );
+export type ReplayFlags = FlagsOf<typeof replayCommand>;
+export const listenCommand = (parent: Command) =>
+  parent
     .command("listen")
     .description("Receive CertCentral events on this computer: tunnel, verification and activation in one go")
     .option("--port <n>", "local receiver port on 127.0.0.1 (default: a free one)")
@@ -68,7 +67,7 @@ function registerListen(program: Command, run: Runner): void {
     .option("--force", "take over an active webhook that points elsewhere without asking (also --yes)")
     .addOption(
       new Option("--on-exit <action>", "what to leave in the account when listen ends")
-        .choices(["deactivate", "restore", "keep"])
+        .choices(ON_EXIT_ACTIONS)
         .default("deactivate"),
     )
     .option(
@@ -119,6 +118,5 @@ Examples:
   $ certwh listen --public-url https://hooks.example.com --port 8080 --on-exit restore --force
   $ certwh listen --public-url-file /run/tunnel/url --port 8080   # a tunnel whose URL can change
   $ certwh listen --until certificate_issued --order-id 470091052 --timeout 30m --save-chain ./certs`,
-    )
-    .action((opts, cmd) => run("listen", opts, cmd));
-}
+    );
+export type ListenFlags = FlagsOf<typeof listenCommand>;
