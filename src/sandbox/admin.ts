@@ -10,12 +10,16 @@
 //   GET  /sandbox/v1/deliveries  → 200 {"deliveries": [{kind, url, sent_to, event, body, header_names, status, ok, error}]}
 //   POST /sandbox/v1/faults      {"route": "PUT /webhook/:id/send-challenge", "faults": [{"status": 503}, …]} → 204
 //   POST /sandbox/v1/release-challenges → 204 (delivers challenges held back)
+//   GET  /sandbox/v1/quirks      → 200 {"quirks": [...], "available": [{name, description, default}]}
+//   PUT  /sandbox/v1/quirks      {"quirks": ["numeric-token", …]} → 200 {"quirks": [...]} (replaces the set;
+//        400 bad_request_format naming an unknown or conflicting quirk, and then nothing changes)
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { SandboxEngine } from "./engine.js";
 import { envelope } from "./envelope.js";
 import type { FaultQueue } from "./faults.js";
 import { keyMatches, readBody, sendJson } from "./http.js";
+import { type QuirkSet, SANDBOX_QUIRKS } from "./quirks.js";
 import { publicView } from "./state.js";
 import type { Delivery, Fault } from "./types.js";
 
@@ -23,6 +27,7 @@ export interface AdminDeps {
   engine: SandboxEngine;
   faults: FaultQueue;
   apiKey: string;
+  quirks: QuirkSet;
 }
 
 function deliverySummary(d: Delivery): Record<string, unknown> {
@@ -92,6 +97,20 @@ export function createAdmin(deps: AdminDeps) {
         return sendJson(res, 400, envelope("bad_request_format", (err as Error).message));
       }
       return sendJson(res, 204);
+    }
+    if (route === "GET /quirks") {
+      return sendJson(res, 200, { quirks: deps.quirks.list(), available: SANDBOX_QUIRKS });
+    }
+    if (route === "PUT /quirks") {
+      if (!Array.isArray(input.quirks)) {
+        return sendJson(res, 400, envelope("bad_request_format", "quirks must be an array of quirk names."));
+      }
+      try {
+        deps.quirks.set(input.quirks);
+      } catch (err) {
+        return sendJson(res, 400, envelope("bad_request_format", (err as Error).message));
+      }
+      return sendJson(res, 200, { quirks: deps.quirks.list() });
     }
     if (route === "POST /release-challenges") {
       await deps.engine.releaseChallenges();

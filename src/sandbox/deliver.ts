@@ -26,6 +26,10 @@ export interface SendRequest {
   secret?: string;
   timeoutMs?: number;
   webhookId?: number;
+  /** Content-Type to send; null sends none (default application/json; spec §17 #19 quirks). */
+  contentType?: string | null;
+  /** Only 200 counts as success (test events and probes; spec §13.1), not any 2xx. */
+  exactly200?: boolean;
 }
 
 const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -40,10 +44,10 @@ export class Sender {
     const slack = isSlackWebhookUrl(req.url);
     const sentTo = deliveryTarget(req.url, this.opts.slackHost);
     const body: Record<string, unknown> = slack ? { text: slackText(req.body) } : { ...req.body };
-    const headers: Record<string, string> = {
-      "Content-Type": "application/json",
-      "User-Agent": this.opts.userAgent ?? `certwh-sandbox/${version()}`,
-    };
+    const headers: Record<string, string> = {};
+    const contentType = req.contentType === undefined ? "application/json" : req.contentType;
+    if (contentType !== null) headers["Content-Type"] = contentType;
+    headers["User-Agent"] = this.opts.userAgent ?? `certwh-sandbox/${version()}`;
     // Slack URLs are secret themselves; Slack has no use for the key, so it is not sent there.
     if (req.secret && !slack) headers["X-WEBHOOK-KEY"] = req.secret;
     const delivery: Delivery = {
@@ -67,7 +71,9 @@ export class Sender {
         req.timeoutMs ?? this.opts.timeoutMs,
       );
       delivery.receivedAt = this.opts.clock.now();
-      delivery.ok = delivery.status >= 200 && delivery.status < 300;
+      delivery.ok = req.exactly200
+        ? delivery.status === 200
+        : delivery.status >= 200 && delivery.status < 300;
     } catch (err) {
       delivery.error = err instanceof Error ? err.message : String(err);
     }

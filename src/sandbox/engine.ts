@@ -5,12 +5,14 @@ import type { WebhookSettings } from "../api/types.js";
 import { buildEvent } from "../events/payloads.js";
 import type { Clock } from "../util/clock.js";
 import { logTime, Sender, type SendRequest } from "./deliver.js";
+import type { QuirkSet } from "./quirks.js";
 import type { WebhookStore } from "./state.js";
 import type { Delivery, ProbeOptions } from "./types.js";
 
 export interface EngineOptions {
   clock: Clock;
   store: WebhookStore;
+  quirks: QuirkSet;
   probe: Required<ProbeOptions>;
   deliveryTimeoutMs: number;
   slackHost?: string;
@@ -41,6 +43,7 @@ export function sendsChain(event: string, settings: WebhookSettings): boolean {
 export class SandboxEngine {
   readonly deliveries: Delivery[] = [];
   readonly store: WebhookStore;
+  readonly quirks: QuirkSet;
   readonly probeOptions: Required<ProbeOptions>;
   private readonly sender: Sender;
   private holding = false;
@@ -48,6 +51,7 @@ export class SandboxEngine {
 
   constructor(private readonly opts: EngineOptions) {
     this.store = opts.store;
+    this.quirks = opts.quirks;
     this.probeOptions = opts.probe;
     this.sender = new Sender({
       clock: opts.clock,
@@ -56,14 +60,29 @@ export class SandboxEngine {
     });
   }
 
-  /** The create/update probe: a test event carrying the secret, not written to the event log. */
-  async probe(endpoint: string, secret: string | undefined): Promise<boolean> {
+  /**
+   * The key a handshake delivery (probe, test, challenge) carries: the current secret, or none
+   * (handshake-no-key), or the one before the last secret change (handshake-old-key; `previous` null:
+   * there was none; undefined: the secret never changed). Spec §17 #18.
+   */
+  handshakeKey(current: string | undefined, previous: string | null | undefined): string | undefined {
+    if (this.quirks.has("handshake-no-key")) return undefined;
+    if (this.quirks.has("handshake-old-key") && previous !== undefined) return previous ?? undefined;
+    return current;
+  }
+
+  /**
+   * The create/update probe: a test event carrying the secret, not written to the event log. `previous`
+   * is the secret before this call's change, for handshake-old-key.
+   */
+  async probe(endpoint: string, secret: string | undefined, previous?: string | null): Promise<boolean> {
     const d = await this.send({
       kind: "probe",
       url: endpoint,
       body: buildEvent("test_webhook_endpoint"),
-      secret,
+      secret: this.handshakeKey(secret, previous),
       timeoutMs: this.probeOptions.timeoutMs,
+      exactly200: !this.quirks.has("test-any-2xx"),
     });
     return d.ok;
   }
@@ -71,25 +90,32 @@ export class SandboxEngine {
   /** POST /webhook/test-endpoint: logged when it goes to the current webhook's endpoint (spec §17 #24). */
   async test(endpoint: string, secret: string | undefined): Promise<Delivery> {
     const hook = this.store.current();
-    return this.send({
+    const delivery = await this.send({
       kind: "test",
       url: endpoint,
       body: buildEvent("test_webhook_endpoint"),
-      secret,
+      secret: this.handshakeKey(secret, secret === undefined ? undefined : hook?.previousSecret),
       timeoutMs: this.probeOptions.timeoutMs,
       webhookId: hook && hook.endpoint === endpoint ? hook.id : undefined,
+      exactly200: !this.quirks.has("test-any-2xx"),
     });
+    const now = this.store.current();
+    if (delivery.ok && now && now.endpoint === endpoint) this.store.markTested(now.id);
+    return delivery;
   }
 
   /** send-challenge: a new token, delivered now (or held back for tests of waiting). */
   async sendChallenge(id: number): Promise<void> {
     const hook = this.store.require(id);
-    const token = this.store.issueToken(id);
+    const numeric = this.quirks.has("numeric-token");
+    const token = this.store.issueToken(id, numeric);
+    const body = buildEvent("challenge_webhook_endpoint", { token: token.value, webhookId: id });
+    if (numeric && body.data) body.data.token = Number(token.value);
     const req: SendRequest = {
       kind: "challenge",
       url: hook.endpoint,
-      body: buildEvent("challenge_webhook_endpoint", { token: token.value, webhookId: id }),
-      secret: hook.secret,
+      body,
+      secret: this.handshakeKey(hook.secret, hook.previousSecret),
       webhookId: id,
     };
     if (this.holding) this.held.push(req);
@@ -123,13 +149,16 @@ export class SandboxEngine {
     const base = buildEvent(event, { withChain, webhookId: hook.id });
     const merged: Record<string, unknown> = { ...(base.data ?? {}), ...(data ?? {}) };
     if (!withChain) delete merged.certificate_chain;
-    const delivery = await this.send({
+    const req: SendRequest = {
       kind: "event",
       url: hook.endpoint,
       body: { event, data: merged },
       secret: hook.secret,
       webhookId: hook.id,
-    });
+    };
+    const delivery = await this.send(req);
+    // repeat-deliveries: the same body again (spec §17 #19); both are recorded and logged.
+    if (this.quirks.has("repeat-deliveries")) await this.send(req);
     return event === "certificate_issued" ? { delivery, chainIncluded: withChain } : { delivery };
   }
 
@@ -139,11 +168,17 @@ export class SandboxEngine {
   }
 
   private async send(req: SendRequest): Promise<Delivery> {
-    const delivery = await this.sender.send(req);
+    const contentType = this.quirks.has("no-content-type")
+      ? null
+      : this.quirks.has("text-plain")
+        ? "text/plain"
+        : undefined;
+    const delivery = await this.sender.send({ ...req, contentType });
     this.deliveries.push(delivery);
     this.opts.onDelivery?.(delivery);
     const hook = this.store.current();
-    if (req.webhookId !== undefined && hook?.id === req.webhookId) {
+    const logged = req.kind === "event" || !this.quirks.has("logs-events-only");
+    if (logged && req.webhookId !== undefined && hook?.id === req.webhookId) {
       this.store.log({
         event_name: req.body.event,
         // Test and challenge entries carry no event_info, so the log never shows a token (spec §11.3).

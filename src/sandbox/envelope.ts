@@ -6,6 +6,8 @@ export class SandboxHttpError extends Error {
     readonly status: number,
     readonly code: string,
     message?: string,
+    /** Extra response headers (e.g. Allow on a 405). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message ?? MESSAGES[code] ?? code);
   }
@@ -22,6 +24,7 @@ const MESSAGES: Record<string, string> = {
     "The webhook cannot be activated/deactivated. Make sure you have completed the verification challenge and try again.",
   "not_found|webhook": "A webhook with the given ID does not exist.",
   "not_found|route": "The requested route does not exist.",
+  method_not_allowed: "The method is not allowed for this route.",
   request_limit_exceeded: "Service unavailable, please limit request volume",
   bad_request_format: "The request body is not valid JSON.",
   // Invented names for undocumented cases (spec §17 #10, #12; webhook_invalid_settings: §4.3 lists the

@@ -9,6 +9,7 @@ import { systemClock } from "../util/clock.js";
 import { createAdmin } from "./admin.js";
 import { SandboxEngine } from "./engine.js";
 import { FaultQueue } from "./faults.js";
+import { QuirkSet, type SandboxQuirk } from "./quirks.js";
 import { RateLimiter } from "./rate-limit.js";
 import { ROUTE_KEYS } from "./routes.js";
 import { API_PREFIX, createHandler } from "./server.js";
@@ -17,6 +18,7 @@ import { loadState, saveState } from "./state-file.js";
 import type { RecordedRequest, Sandbox, SandboxOptions } from "./types.js";
 
 export { normalizeRoute } from "./faults.js";
+export { parseQuirks, SANDBOX_QUIRKS, type SandboxQuirk } from "./quirks.js";
 export { ADMIN_PREFIX, API_PREFIX } from "./server.js";
 export { TOKEN_TTL_MS } from "./state.js";
 export type * from "./types.js";
@@ -25,15 +27,22 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const clock = opts.clock ?? systemClock;
   const apiKey = opts.apiKey ?? randomBytes(24).toString("base64url");
   const stateFile = opts.stateFile;
+  // The older boolean options are quirks now; they still work and add theirs.
+  const legacy: SandboxQuirk[] = [
+    ...(opts.acceptOlderTokens ? (["older-tokens"] as const) : []),
+    ...(opts.deleteExtension === false ? (["no-delete-404"] as const) : []),
+  ];
+  const quirks = new QuirkSet([...(opts.quirks ?? []), ...legacy]);
   const store = new WebhookStore(
     clock,
-    opts.acceptOlderTokens ?? false,
+    quirks,
     stateFile ? loadState(stateFile) : undefined,
     stateFile ? (data) => saveState(stateFile, data) : undefined,
   );
   const engine = new SandboxEngine({
     clock,
     store,
+    quirks,
     probe: {
       create: opts.probe?.create ?? true,
       update: opts.probe?.update ?? true,
@@ -56,11 +65,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       clock,
       faults,
       limiter,
-      deleteExtension: opts.deleteExtension ?? true,
       permission: opts.permission ?? "ok",
       requests,
       onRequest: opts.onRequest,
-      admin: createAdmin({ engine, faults, apiKey }),
+      admin: createAdmin({ engine, faults, apiKey, quirks }),
     }),
   );
   server.keepAliveTimeout = 1000;
@@ -92,6 +100,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     holdChallenges: (hold) => engine.holdChallenges(hold),
     releaseChallenges: () => engine.releaseChallenges(),
     emit: async (event, data) => (await engine.emit(event, data)).delivery,
+    quirks: () => quirks.list(),
+    setQuirks: (list) => quirks.set(list),
     stop() {
       stopping ??= new Promise<void>((resolve) => {
         engine.stop();

@@ -1,6 +1,7 @@
 // The webhook part of the Services API under /services/v2 (spec §4–§11), plus the DELETE extension.
 // Each handler returns the status and JSON body to answer, or throws SandboxHttpError.
 
+import { bigLog } from "./big-log.js";
 import type { SandboxEngine } from "./engine.js";
 import { SandboxHttpError } from "./envelope.js";
 import { publicView } from "./state.js";
@@ -30,7 +31,8 @@ const MAX_LOG_LIMIT = 1000;
 async function create(engine: SandboxEngine, req: RouteRequest): Promise<RouteResult> {
   const input = parseWebhookInput(req.body, "create");
   engine.store.assertNone();
-  if (engine.probeOptions.create && !(await engine.probe(input.endpoint, input.secret))) {
+  const probe = engine.probeOptions.create && !engine.quirks.has("create-no-probe");
+  if (probe && !(await engine.probe(input.endpoint, input.secret))) {
     throw new SandboxHttpError(400, "webhook_endpoint_error");
   }
   const hook = engine.store.create(input);
@@ -41,7 +43,9 @@ async function update(engine: SandboxEngine, req: RouteRequest): Promise<RouteRe
   const current = engine.store.require(req.id);
   const input = parseWebhookInput(req.body, "update");
   const secret = input.secret === undefined ? current.secret : input.secret || undefined;
-  if (engine.probeOptions.update && !(await engine.probe(input.endpoint, secret))) {
+  // handshake-old-key: a probe of an update that changes the secret carries the secret it replaces.
+  const previous = secret === current.secret ? current.previousSecret : (current.secret ?? null);
+  if (engine.probeOptions.update && !(await engine.probe(input.endpoint, secret, previous))) {
     throw new SandboxHttpError(400, "webhook_endpoint_error");
   }
   engine.store.update(req.id, input);
@@ -66,19 +70,32 @@ function intParam(value: string | undefined, fallback: number): number {
 function eventLogs(engine: SandboxEngine, query: Record<string, string>): RouteResult {
   const eventName = query["filters[event_name]"];
   const status = query["filters[request_status]"];
-  const all = engine.store
-    .logs()
-    .filter(
-      (e) =>
-        (eventName === undefined || e.event_name === eventName) &&
-        (status === undefined || e.request_status === status),
-    );
+  const source = engine.quirks.has("big-logs") ? [...bigLog(), ...engine.store.logs()] : engine.store.logs();
+  const all = source.filter(
+    (e) =>
+      (eventName === undefined || e.event_name === eventName) &&
+      (status === undefined || e.request_status === status),
+  );
   const limit = Math.min(Math.max(intParam(query.limit, MAX_LOG_LIMIT), 1), MAX_LOG_LIMIT);
   const offset = intParam(query.offset, 0);
   return {
     status: 200,
     json: { events: all.slice(offset, offset + limit), page: { total: all.length, limit, offset } },
   };
+}
+
+/** GET /webhook (spec §5.2); settings-top-level and settings-booleans give the other readings (§17 #22, #8). */
+function listView(engine: SandboxEngine): Record<string, unknown> {
+  const view = publicView(engine.store.requireAny());
+  if (engine.quirks.has("settings-booleans")) {
+    const settings = view.webhook_settings as Record<string, unknown>;
+    for (const [key, value] of Object.entries(settings)) {
+      if (value === "1" || value === "0") settings[key] = value === "1";
+    }
+  }
+  if (!engine.quirks.has("settings-top-level")) return { webhooks: [view] };
+  const { webhook_settings, ...rest } = view;
+  return { webhooks: [rest], webhook_settings };
 }
 
 const ID = "(\\d+)";
@@ -89,7 +106,7 @@ export const ROUTES: readonly Route[] = [
     key: "GET /webhook",
     method: "GET",
     pattern: /^\/webhook$/,
-    handle: async (engine) => ({ status: 200, json: { webhooks: [publicView(engine.store.requireAny())] } }),
+    handle: async (engine) => ({ status: 200, json: listView(engine) }),
   },
   {
     key: "POST /webhook/test-endpoint",
@@ -112,6 +129,11 @@ export const ROUTES: readonly Route[] = [
     method: "DELETE",
     pattern: new RegExp(`^/webhook/${ID}$`),
     handle: async (engine, req) => {
+      // Delete is undocumented (spec §14.4): the quirks answer as a CertCentral without it would.
+      if (engine.quirks.has("no-delete-404")) throw new SandboxHttpError(404, "not_found|route");
+      if (engine.quirks.has("no-delete-405")) {
+        throw new SandboxHttpError(405, "method_not_allowed", undefined, { Allow: "PUT" });
+      }
       engine.store.remove(req.id);
       return { status: 204 };
     },

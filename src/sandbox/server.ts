@@ -21,7 +21,6 @@ export interface ServerDeps {
   clock: Clock;
   faults: FaultQueue;
   limiter: RateLimiter | null;
-  deleteExtension: boolean;
   permission: "ok" | "forbidden";
   requests: RecordedRequest[];
   onRequest?: (request: RecordedRequest) => void;
@@ -31,7 +30,7 @@ export interface ServerDeps {
 function errorResponse(res: ServerResponse, record: RecordedRequest, err: SandboxHttpError): void {
   record.status = err.status;
   record.errorCode = err.code;
-  sendJson(res, err.status, envelope(err.code, err.message));
+  sendJson(res, err.status, envelope(err.code, err.message), err.headers);
 }
 
 /** Applies a fault; returns true when the request was answered (or dropped) by it. */
@@ -79,7 +78,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   }
 
   const inApi = url.pathname.startsWith(`${API_PREFIX}/`);
-  let match = inApi ? matchRoute(method, url.pathname.slice(API_PREFIX.length)) : null;
+  const match = inApi ? matchRoute(method, url.pathname.slice(API_PREFIX.length)) : null;
   const body = await readBody(req).catch(() => ({ value: undefined, badJson: true }));
   const record: RecordedRequest = {
     method,
@@ -93,9 +92,6 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   };
   deps.requests.push(record);
   res.on("close", () => deps.onRequest?.(record));
-  // With the extension switched off, DELETE answers like an unknown route (it stays a known route in
-  // the record so a strict test does not flag it as a client mistake).
-  if (match?.route.method === "DELETE" && !deps.deleteExtension) match = null;
 
   if (record.route) {
     const fault = deps.faults.take(record.route);

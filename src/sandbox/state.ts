@@ -1,9 +1,10 @@
 // The account's single webhook and its state machine (spec §14.3), challenge tokens (§17 #17) and the
 // event log (§11, §17 #24). Synchronous and network-free: routes.ts does the probing and delivering.
 
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
 import type { Clock } from "../util/clock.js";
 import { SandboxHttpError } from "./envelope.js";
+import type { QuirkSet } from "./quirks.js";
 import { sameSecret } from "./secret.js";
 import type { ChallengeToken, EventLogRecord, SandboxWebhook } from "./types.js";
 import { DEFAULT_EVENTS, DEFAULT_SETTINGS, type WebhookInput } from "./validate.js";
@@ -22,7 +23,7 @@ export class WebhookStore {
 
   constructor(
     private readonly clock: Clock,
-    private readonly acceptOlderTokens: boolean,
+    private readonly quirks: QuirkSet,
     initial?: StoreData,
     /** Called after every change (the state file writer). */
     private readonly onChange: (data: StoreData) => void = () => undefined,
@@ -66,6 +67,9 @@ export class WebhookStore {
       verified: false,
       tokens: [],
     };
+    if (this.quirks.has("frequency-no-0") && input.settings.webhook_notification_frequency === undefined) {
+      hook.webhook_settings.webhook_notification_frequency = [90, 60, 30, 7, -7];
+    }
     if (input.secret) hook.secret = input.secret;
     this.data.webhook = hook;
     this.data.logs = [];
@@ -76,39 +80,50 @@ export class WebhookStore {
   update(id: number, input: WebhookInput): void {
     const hook = this.require(id);
     if (input.endpoint !== hook.endpoint) {
-      // A new endpoint must be verified and activated again; no events until then (spec §17 #13).
+      // A new endpoint must be verified and activated again; no events until then (spec §17 #13),
+      // unless update-stays-active: then status and verification are kept and events go to the new URL.
       hook.endpoint = input.endpoint;
-      hook.status = "pending";
-      hook.verified = false;
+      if (!this.quirks.has("update-stays-active")) {
+        hook.status = "pending";
+        hook.verified = false;
+      }
       hook.tokens = [];
+      hook.tested = false;
     }
-    if (input.secret === "") delete hook.secret;
-    else if (input.secret !== undefined) hook.secret = input.secret;
+    const secret = input.secret === undefined ? hook.secret : input.secret || undefined;
+    if (secret !== hook.secret) hook.previousSecret = hook.secret ?? null;
+    if (secret === undefined) delete hook.secret;
+    else hook.secret = secret;
     if (input.events) hook.events = input.events;
     hook.webhook_settings = { ...hook.webhook_settings, ...input.settings };
     this.changed();
   }
 
-  issueToken(id: number): ChallengeToken {
+  /** A new challenge token: 32 URL-safe characters, or 9 decimal digits (numeric-token). */
+  issueToken(id: number, numeric = false): ChallengeToken {
     const hook = this.require(id);
     const now = this.clock.now();
     const token = {
-      value: randomBytes(24).toString("base64url"),
+      value: numeric ? String(randomInt(100_000_000, 1_000_000_000)) : randomBytes(24).toString("base64url"),
       issuedAt: now,
       expiresAt: now + TOKEN_TTL_MS,
     };
-    const kept = this.acceptOlderTokens ? hook.tokens.filter((t) => t.expiresAt > now) : [];
+    const kept = this.quirks.has("older-tokens") ? hook.tokens.filter((t) => t.expiresAt > now) : [];
     hook.tokens = [...kept, token];
     this.changed();
     return token;
   }
 
-  /** check-challenge: the token must be the latest unexpired one (or any, with acceptOlderTokens). */
-  checkToken(id: number, token: unknown): void {
+  /**
+   * check-challenge: the token must be the latest unexpired one (or any, with older-tokens). A JSON
+   * number counts as its decimal string (numeric-token challenges carry numbers).
+   */
+  checkToken(id: number, input: unknown): void {
     const hook = this.require(id);
     const now = this.clock.now();
     hook.tokens = hook.tokens.filter((t) => t.expiresAt > now);
-    const candidates = this.acceptOlderTokens ? hook.tokens : hook.tokens.slice(-1);
+    const candidates = this.quirks.has("older-tokens") ? hook.tokens : hook.tokens.slice(-1);
+    const token = typeof input === "number" && Number.isSafeInteger(input) ? String(input) : input;
     const match =
       typeof token === "string" && token !== ""
         ? candidates.find((t) => sameSecret(t.value, token))
@@ -125,6 +140,12 @@ export class WebhookStore {
   activate(id: number): void {
     const hook = this.require(id);
     if (!hook.verified) throw new SandboxHttpError(400, "webhook_invalid_action");
+    if (this.quirks.has("test-required") && !hook.tested && hook.status !== "active") {
+      throw new SandboxHttpError(400, "webhook_invalid_action");
+    }
+    if (hook.status === "active" && this.quirks.has("activate-active-400")) {
+      throw new SandboxHttpError(400, "webhook_invalid_action");
+    }
     if (hook.status !== "active") {
       hook.status = "active";
       this.changed();
@@ -133,9 +154,20 @@ export class WebhookStore {
 
   deactivate(id: number): void {
     const hook = this.require(id);
-    if (hook.status === "pending") throw new SandboxHttpError(400, "webhook_invalid_action");
+    if (hook.status === "pending" && !this.quirks.has("deactivate-pending-204")) {
+      throw new SandboxHttpError(400, "webhook_invalid_action");
+    }
     if (hook.status === "active") {
       hook.status = "inactive";
+      this.changed();
+    }
+  }
+
+  /** A test event to the current endpoint succeeded (test-required). */
+  markTested(id: number): void {
+    const hook = this.require(id);
+    if (!hook.tested) {
+      hook.tested = true;
       this.changed();
     }
   }

@@ -3,6 +3,9 @@
 
 import type { WebhookSettings, WebhookStatus } from "../api/types.js";
 import type { Clock } from "../util/clock.js";
+import type { SandboxQuirk } from "./quirks.js";
+
+export type { SandboxQuirk } from "./quirks.js";
 
 export interface RateLimitOptions {
   /** Requests allowed per window and key (default 100). */
@@ -27,8 +30,12 @@ export interface SandboxOptions {
   apiKey?: string;
   clock?: Clock;
   rateLimit?: boolean | RateLimitOptions;
+  /** Behaviours of the other reading of spec §17 (SANDBOX_QUIRKS); changeable later with setQuirks. */
+  quirks?: readonly SandboxQuirk[];
+  /** false: same as the no-delete-404 quirk. */
   deleteExtension?: boolean;
   probe?: ProbeOptions;
+  /** true: same as the older-tokens quirk. */
   acceptOlderTokens?: boolean;
   deliveryTimeoutMs?: number;
   permission?: "ok" | "forbidden";
@@ -52,12 +59,16 @@ export interface SandboxWebhook {
   id: number;
   endpoint: string;
   secret?: string;
+  /** Hidden: the secret before the last change of it (null: there was none); for handshake-old-key. */
+  previousSecret?: string | null;
   events: string[];
   status: WebhookStatus;
   webhook_settings: Required<WebhookSettings>;
   /** Hidden flag: check-challenge succeeded since the endpoint was last set (spec §14.3). */
   verified: boolean;
-  /** Unexpired, unused tokens, oldest first. Only the last is accepted unless acceptOlderTokens. */
+  /** Hidden: a test event to this endpoint succeeded since it was set (for test-required). */
+  tested?: boolean;
+  /** Unexpired, unused tokens, oldest first. Only the last is accepted unless older-tokens. */
   tokens: ChallengeToken[];
 }
 
@@ -128,6 +139,10 @@ export interface Sandbox {
   holdChallenges(hold: boolean): void;
   releaseChallenges(): Promise<void>;
   emit(event: string, data?: Record<string, unknown>): Promise<Delivery | null>;
+  /** The quirks in effect. */
+  quirks(): SandboxQuirk[];
+  /** Replaces the quirks in effect; throws on an unknown or conflicting one (nothing changes then). */
+  setQuirks(quirks: readonly SandboxQuirk[]): void;
   stop(): Promise<void>;
 }
 
