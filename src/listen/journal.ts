@@ -9,14 +9,11 @@
 // - kill -9 can leave a torn last line. The reader skips it and reports it; opening the journal again
 //   first ends that fragment with a newline so the next entry starts on a line of its own.
 
-import * as crypto from "node:crypto";
+import { hash } from "node:crypto";
 import { constants } from "node:fs";
 import { type FileHandle, mkdir, open, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { isoTime } from "./iso-time.js";
-
-// crypto.hash (Node ≥ 20.12) is one native call; createHash builds a Hash object per use.
-const oneShot = (crypto as { hash?: (alg: string, data: string | Buffer, enc: "hex") => string }).hash;
 
 export interface JournalHeaders {
   "content-type"?: string;
@@ -53,10 +50,7 @@ export interface JournalEntryInput {
 
 /** The journal id of a body: the first 16 hex characters of its SHA-256. */
 export function entryId(body: Buffer | string): string {
-  const hex = oneShot
-    ? oneShot("sha256", body, "hex")
-    : crypto.createHash("sha256").update(body).digest("hex");
-  return hex.slice(0, 16);
+  return hash("sha256", body, "hex").slice(0, 16);
 }
 
 /**
