@@ -116,18 +116,23 @@ function serialize(entry: JournalEntry): string {
   return `{"received_at":${JSON.stringify(received_at)},"id":${JSON.stringify(id)},"event":${JSON.stringify(event)},"body":${JSON.stringify(body)},"headers":{${headers}},"key_present":${entry.key_present === true}}`;
 }
 
+/** The two journaled headers, each only when it is a string. */
+function stringHeaders(value: unknown): JournalHeaders {
+  const h = typeof value === "object" && value !== null ? (value as Record<string, unknown>) : undefined;
+  const headers: JournalHeaders = {};
+  if (typeof h?.["content-type"] === "string") headers["content-type"] = h["content-type"];
+  if (typeof h?.["user-agent"] === "string") headers["user-agent"] = h["user-agent"];
+  return headers;
+}
+
 /** The general form, for an entry whose fields are not all strings (only a caller's mistake gives one). */
 function serializeObject(entry: JournalEntry): string {
-  const headers: JournalHeaders = {};
-  if (typeof entry.headers?.["content-type"] === "string")
-    headers["content-type"] = entry.headers["content-type"];
-  if (typeof entry.headers?.["user-agent"] === "string") headers["user-agent"] = entry.headers["user-agent"];
   return JSON.stringify({
     received_at: entry.received_at,
     id: entry.id,
     event: entry.event,
     body: entry.body,
-    headers,
+    headers: stringHeaders(entry.headers),
     key_present: entry.key_present === true,
   });
 }
@@ -282,16 +287,12 @@ export function journalEntryFrom(value: unknown): JournalEntry | null {
   const v = value as Record<string, unknown>;
   if (typeof v.received_at !== "string" || Number.isNaN(Date.parse(v.received_at))) return null;
   if (typeof v.id !== "string" || typeof v.event !== "string" || typeof v.body !== "string") return null;
-  const h = typeof v.headers === "object" && v.headers !== null ? (v.headers as Record<string, unknown>) : {};
-  const headers: JournalHeaders = {};
-  if (typeof h["content-type"] === "string") headers["content-type"] = h["content-type"];
-  if (typeof h["user-agent"] === "string") headers["user-agent"] = h["user-agent"];
   return {
     received_at: v.received_at,
     id: v.id,
     event: v.event,
     body: v.body,
-    headers,
+    headers: stringHeaders(v.headers),
     key_present: v.key_present === true,
   };
 }
@@ -308,20 +309,16 @@ export async function readJournal(path: string): Promise<JournalContents> {
   const entries: JournalEntry[] = [];
   const skipped: SkippedLine[] = [];
   const take = (line: string, index: number, isTail: boolean): boolean => {
-    let parsed: unknown;
+    let entry: JournalEntry | null = null;
+    let reason = "not a journal entry";
     try {
-      parsed = JSON.parse(line);
+      entry = journalEntryFrom(JSON.parse(line));
     } catch {
-      skipped.push({ line: index + 1, reason: isTail ? "incomplete last line" : "not valid JSON" });
-      return false;
+      reason = "not valid JSON";
     }
-    const entry = journalEntryFrom(parsed);
-    if (!entry) {
-      skipped.push({ line: index + 1, reason: isTail ? "incomplete last line" : "not a journal entry" });
-      return false;
-    }
-    entries.push(entry);
-    return true;
+    if (entry) entries.push(entry);
+    else skipped.push({ line: index + 1, reason: isTail ? "incomplete last line" : reason });
+    return entry !== null;
   };
   lines.forEach((line, index) => {
     if (line.trim() !== "") take(line, index, false);
