@@ -58,8 +58,7 @@ export function entryId(body: Buffer | string): string {
  * the first key (in any case) with a defined value wins; repeated values are joined with ", ".
  */
 function pickHeaders(headers: JournalEntryInput["headers"]): {
-  contentType?: string;
-  userAgent?: string;
+  headers: JournalHeaders;
   keyPresent: boolean;
 } {
   let contentType: string | undefined;
@@ -73,16 +72,13 @@ function pickHeaders(headers: JournalEntryInput["headers"]): {
     else if (name === "user-agent") userAgent ??= Array.isArray(value) ? value.join(", ") : value;
     else if (name === "x-webhook-key") keyPresent = true;
   }
-  return { contentType, userAgent, keyPresent };
+  return { headers: stringHeaders({ "content-type": contentType, "user-agent": userAgent }), keyPresent };
 }
 
 /** Build the entry for an accepted request, keeping only what the journal may hold. */
 export function journalEntry(input: JournalEntryInput): JournalEntry {
   const body = typeof input.body === "string" ? input.body : input.body.toString("utf8");
-  const headers: JournalHeaders = {};
-  const { contentType, userAgent, keyPresent } = pickHeaders(input.headers);
-  if (contentType !== undefined) headers["content-type"] = contentType;
-  if (userAgent !== undefined) headers["user-agent"] = userAgent;
+  const { headers, keyPresent } = pickHeaders(input.headers);
   return {
     received_at: isoTime(input.receivedAt),
     id: input.digest ? input.digest.slice(0, 16) : entryId(input.body),
