@@ -218,22 +218,20 @@ async function readAndResolve(
   path: string,
   io: Warner,
 ): Promise<{ detailed: DetailedSettings; stored: StoredConfig }> {
-  let problem: unknown;
   try {
     const stored = await readConfig(path);
     return { detailed: resolveFrom(globals, env, stored, path), stored };
   } catch (err) {
     if (!(err instanceof UsageError) || !fileNotNeeded(globals, env)) throw err;
-    problem = err;
+    const stored: StoredConfig = { profiles: Object.create(null) };
+    // Throws again if the problem was in a flag or variable rather than in the file.
+    const detailed = resolveFrom(globals, env, stored, path);
+    io.warn(
+      `Ignoring the config file ${path}: ${err.message} Nothing from it is needed ` +
+        "(the API key and the instance come from the environment or flags), so certwh continues without it.",
+    );
+    return { detailed, stored };
   }
-  const stored: StoredConfig = { profiles: Object.create(null) };
-  // Throws again if the problem was in a flag or variable rather than in the file.
-  const detailed = resolveFrom(globals, env, stored, path);
-  io.warn(
-    `Ignoring the config file ${path}: ${(problem as Error).message} Nothing from it is needed ` +
-      "(the API key and the instance come from the environment or flags), so certwh continues without it.",
-  );
-  return { detailed, stored };
 }
 
 export async function resolveSettings(
