@@ -18,13 +18,13 @@ import {
   readConfig,
   type StoredConfig,
 } from "./store.js";
-import type { Warner } from "./types.js";
 import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   type GlobalFlags,
   REGION_BASE_URLS,
   type Region,
   type ResolvedSettings,
+  type Warner,
 } from "./types.js";
 
 export const DEFAULT_PROFILE = "default";
