@@ -18,18 +18,20 @@ import {
   readConfig,
   type StoredConfig,
 } from "./store.js";
-import type { Warner } from "./types.js";
 import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   type GlobalFlags,
   REGION_BASE_URLS,
   type Region,
   type ResolvedSettings,
+  type Warner,
 } from "./types.js";
 
 export const DEFAULT_PROFILE = "default";
 
-export type SettingSource = "flag" | "env" | "profile" | "default";
+const SOURCES = ["flag", "env", "profile", "default"] as const;
+
+export type SettingSource = (typeof SOURCES)[number];
 
 export interface Sourced<T> {
   value: T;
@@ -55,26 +57,30 @@ export interface DetailedSettings {
 const nonEmpty = (value: string | undefined): string | undefined =>
   value !== undefined && value.trim() !== "" ? value : undefined;
 
+/** One level's raw value for a setting; `raw` is undefined when that level does not set it. */
+interface Candidate<R> {
+  source: SettingSource;
+  origin: string;
+  raw: R | undefined;
+}
+
+/** The first level that sets the value, parsed; only that level's value is parsed (and may throw). */
+function firstOf<R, T>(levels: Candidate<R>[], parse: (raw: R, origin: string) => T): Sourced<T> | undefined {
+  const hit = levels.find((level) => level.raw !== undefined);
+  return hit && { value: parse(hit.raw as R, hit.origin), source: hit.source, origin: hit.origin };
+}
+
+const byDefault = <T>(value: T): Sourced<T> => ({ value, source: "default", origin: "default" });
+
 export function resolveProfileName(
   globals: Pick<GlobalFlags, "profile">,
   env: NodeJS.ProcessEnv,
 ): Sourced<string> {
-  if (nonEmpty(globals.profile)) {
-    return {
-      value: validateProfileName(globals.profile!.trim(), "--profile"),
-      source: "flag",
-      origin: "--profile",
-    };
-  }
-  const fromEnv = nonEmpty(env.CERTWH_PROFILE);
-  if (fromEnv) {
-    return {
-      value: validateProfileName(fromEnv.trim(), "CERTWH_PROFILE"),
-      source: "env",
-      origin: "CERTWH_PROFILE",
-    };
-  }
-  return { value: DEFAULT_PROFILE, source: "default", origin: "default" };
+  const levels: Candidate<string>[] = [
+    { source: "flag", origin: "--profile", raw: nonEmpty(globals.profile)?.trim() },
+    { source: "env", origin: "CERTWH_PROFILE", raw: nonEmpty(env.CERTWH_PROFILE)?.trim() },
+  ];
+  return firstOf(levels, validateProfileName) ?? byDefault(DEFAULT_PROFILE);
 }
 
 /** The API key from the environment, if any: CERTWH_API_KEY wins over DIGICERT_API_KEY. */
@@ -86,12 +92,6 @@ export function apiKeyFromEnv(
     if (value) return { key: checkApiKey(value, name), origin: name };
   }
   return undefined;
-}
-
-interface Level {
-  source: SettingSource;
-  baseUrl?: { raw: string; origin: string };
-  region?: { raw: string; origin: string };
 }
 
 /** Pure resolution over an already-read config; throws UsageError on any invalid value. */
@@ -109,85 +109,36 @@ export function resolveFrom(
   const { settings: saved, unknownKeys } = checkStoredProfile(raw, where);
   const profileOrigin = `profile ${profile.value}`;
 
-  const levels: Level[] = [
-    {
-      source: "flag",
-      baseUrl: nonEmpty(globals.baseUrl) ? { raw: globals.baseUrl!, origin: "--base-url" } : undefined,
-      region: nonEmpty(globals.region) ? { raw: globals.region!, origin: "--region" } : undefined,
-    },
-    {
-      source: "env",
-      baseUrl: nonEmpty(env.CERTWH_BASE_URL)
-        ? { raw: env.CERTWH_BASE_URL!, origin: "CERTWH_BASE_URL" }
-        : undefined,
-      region: nonEmpty(env.CERTWH_REGION) ? { raw: env.CERTWH_REGION!, origin: "CERTWH_REGION" } : undefined,
-    },
-    {
-      source: "profile",
-      baseUrl: saved.base_url ? { raw: saved.base_url, origin: profileOrigin } : undefined,
-      region: saved.region ? { raw: saved.region, origin: profileOrigin } : undefined,
-    },
+  const region =
+    firstOf<string, Region>(
+      [
+        { source: "flag", origin: "--region", raw: nonEmpty(globals.region) },
+        { source: "env", origin: "CERTWH_REGION", raw: nonEmpty(env.CERTWH_REGION) },
+        { source: "profile", origin: profileOrigin, raw: saved.region },
+      ],
+      parseRegion,
+    ) ?? byDefault("us");
+
+  // An explicit base URL counts only at the region's level or above (levels are in SOURCES order).
+  const urlLevels: Candidate<string>[] = [
+    { source: "flag", origin: "--base-url", raw: nonEmpty(globals.baseUrl) },
+    { source: "env", origin: "CERTWH_BASE_URL", raw: nonEmpty(env.CERTWH_BASE_URL) },
+    { source: "profile", origin: profileOrigin, raw: saved.base_url },
   ];
+  const url = firstOf(urlLevels.slice(0, SOURCES.indexOf(region.source) + 1), checkBaseUrl);
+  const baseUrl: DetailedSettings["baseUrl"] = url
+    ? { ...url, kind: url.source as "flag" | "env" | "profile" }
+    : { ...region, value: REGION_BASE_URLS[region.value], kind: "region" };
 
-  let region: Sourced<Region> = { value: "us", source: "default", origin: "default" };
-  for (const level of levels) {
-    if (level.region) {
-      region = {
-        value: parseRegion(level.region.raw, level.region.origin),
-        source: level.source,
-        origin: level.region.origin,
-      };
-      break;
-    }
-  }
-
-  let baseUrl: DetailedSettings["baseUrl"] = {
-    value: REGION_BASE_URLS[region.value],
-    source: "default",
-    origin: "default",
-    kind: "region",
-  };
-  for (const level of levels) {
-    if (level.baseUrl) {
-      baseUrl = {
-        value: checkBaseUrl(level.baseUrl.raw, level.baseUrl.origin),
-        source: level.source,
-        origin: level.baseUrl.origin,
-        kind: level.source as "flag" | "env" | "profile",
-      };
-      break;
-    }
-    if (level.region) {
-      baseUrl = {
-        value: REGION_BASE_URLS[region.value],
-        source: level.source,
-        origin: level.region.origin,
-        kind: "region",
-      };
-      break;
-    }
-  }
-
-  let requestTimeoutSeconds: Sourced<number> = {
-    value: DEFAULT_REQUEST_TIMEOUT_MS / 1000,
-    source: "default",
-    origin: "default",
-  };
-  if (nonEmpty(globals.requestTimeout)) {
-    requestTimeoutSeconds = {
-      value: parseTimeoutSeconds(globals.requestTimeout!, "--request-timeout"),
-      source: "flag",
-      origin: "--request-timeout",
-    };
-  } else if (nonEmpty(env.CERTWH_REQUEST_TIMEOUT)) {
-    requestTimeoutSeconds = {
-      value: parseTimeoutSeconds(env.CERTWH_REQUEST_TIMEOUT!, "CERTWH_REQUEST_TIMEOUT"),
-      source: "env",
-      origin: "CERTWH_REQUEST_TIMEOUT",
-    };
-  } else if (saved.request_timeout !== undefined) {
-    requestTimeoutSeconds = { value: saved.request_timeout, source: "profile", origin: profileOrigin };
-  }
+  const requestTimeoutSeconds =
+    firstOf<string | number, number>(
+      [
+        { source: "flag", origin: "--request-timeout", raw: nonEmpty(globals.requestTimeout) },
+        { source: "env", origin: "CERTWH_REQUEST_TIMEOUT", raw: nonEmpty(env.CERTWH_REQUEST_TIMEOUT) },
+        { source: "profile", origin: profileOrigin, raw: saved.request_timeout },
+      ],
+      parseTimeoutSeconds,
+    ) ?? byDefault(DEFAULT_REQUEST_TIMEOUT_MS / 1000);
 
   let apiKey: DetailedSettings["apiKey"];
   const fromEnv = apiKeyFromEnv(env);
@@ -267,22 +218,20 @@ async function readAndResolve(
   path: string,
   io: Warner,
 ): Promise<{ detailed: DetailedSettings; stored: StoredConfig }> {
-  let problem: unknown;
   try {
     const stored = await readConfig(path);
     return { detailed: resolveFrom(globals, env, stored, path), stored };
   } catch (err) {
     if (!(err instanceof UsageError) || !fileNotNeeded(globals, env)) throw err;
-    problem = err;
+    const stored: StoredConfig = { profiles: Object.create(null) };
+    // Throws again if the problem was in a flag or variable rather than in the file.
+    const detailed = resolveFrom(globals, env, stored, path);
+    io.warn(
+      `Ignoring the config file ${path}: ${err.message} Nothing from it is needed ` +
+        "(the API key and the instance come from the environment or flags), so certwh continues without it.",
+    );
+    return { detailed, stored };
   }
-  const stored: StoredConfig = { profiles: Object.create(null) };
-  // Throws again if the problem was in a flag or variable rather than in the file.
-  const detailed = resolveFrom(globals, env, stored, path);
-  io.warn(
-    `Ignoring the config file ${path}: ${(problem as Error).message} Nothing from it is needed ` +
-      "(the API key and the instance come from the environment or flags), so certwh continues without it.",
-  );
-  return { detailed, stored };
 }
 
 export async function resolveSettings(

@@ -61,6 +61,24 @@ export function checkApiKey(raw: string, from: string): string {
   return key;
 }
 
+function asString(value: unknown, from: string): string {
+  if (typeof value !== "string") throw new UsageError(`${from} must be a string.`);
+  return value;
+}
+
+/** How each setting read back from the file is checked; `from` names the key and the profile. */
+const STORED_CHECKS: Record<SettingKey, (value: unknown, from: string) => unknown> = {
+  region: (value, from) => parseRegion(String(value), from),
+  base_url: (value, from) => checkBaseUrl(asString(value, from), from),
+  request_timeout: (value, from) => {
+    if (typeof value !== "number" && typeof value !== "string") {
+      throw new UsageError(`${from} must be a number of seconds.`);
+    }
+    return parseTimeoutSeconds(value, from);
+  },
+  api_key: (value, from) => checkApiKey(asString(value, from), from),
+};
+
 /**
  * Check what the file holds for one profile: every problem at once, so a hand-edited file is fixed in
  * one go. Unknown keys are returned (for a warning), not rejected.
@@ -70,40 +88,15 @@ export function checkStoredProfile(
   where: string,
 ): { settings: ProfileSettings; unknownKeys: string[] } {
   const problems: string[] = [];
-  const settings: ProfileSettings = {};
+  const settings: Record<string, unknown> = {};
   const raw = profile as Record<string, unknown>;
-  const attempt = (fn: () => void) => {
+  for (const key of SETTING_KEYS) {
+    if (raw[key] === undefined) continue;
     try {
-      fn();
+      settings[key] = STORED_CHECKS[key](raw[key], `${key} in ${where}`);
     } catch (err) {
       problems.push(err instanceof Error ? err.message : String(err));
     }
-  };
-  if (raw.region !== undefined) {
-    attempt(() => {
-      settings.region = parseRegion(String(raw.region), `region in ${where}`);
-    });
-  }
-  if (raw.base_url !== undefined) {
-    attempt(() => {
-      if (typeof raw.base_url !== "string") throw new UsageError(`base_url in ${where} must be a string.`);
-      settings.base_url = checkBaseUrl(raw.base_url, `base_url in ${where}`);
-    });
-  }
-  if (raw.request_timeout !== undefined) {
-    attempt(() => {
-      const value = raw.request_timeout;
-      if (typeof value !== "number" && typeof value !== "string") {
-        throw new UsageError(`request_timeout in ${where} must be a number of seconds.`);
-      }
-      settings.request_timeout = parseTimeoutSeconds(value, `request_timeout in ${where}`);
-    });
-  }
-  if (raw.api_key !== undefined) {
-    attempt(() => {
-      if (typeof raw.api_key !== "string") throw new UsageError(`api_key in ${where} must be a string.`);
-      settings.api_key = checkApiKey(raw.api_key, `api_key in ${where}`);
-    });
   }
   if (problems.length > 0) {
     throw new UsageError(
@@ -114,5 +107,5 @@ export function checkStoredProfile(
     );
   }
   const unknownKeys = Object.keys(raw).filter((k) => !isSettingKey(k));
-  return { settings, unknownKeys };
+  return { settings: settings as ProfileSettings, unknownKeys };
 }

@@ -120,9 +120,7 @@ async function openConf(path: string): Promise<ConfInstance> {
     if (err instanceof SyntaxError) {
       throw new UsageError(
         `${path} is not valid JSON (${err.message}). Fix or remove the file; certwh will not reset it.`,
-        {
-          cause: err,
-        },
+        { cause: err },
       );
     }
     throw err;

@@ -77,8 +77,7 @@ export class Output {
 
   /** One JSON document on stdout (pretty on a TTY, compact otherwise). */
   writeJson(value: unknown): void {
-    const text = this.out.isTTY ? JSON.stringify(value, null, 2) : JSON.stringify(value);
-    this.out.write(`${redact(text)}\n`);
+    this.out.write(`${redact(JSON.stringify(value, null, this.out.isTTY ? 2 : undefined))}\n`);
   }
 
   /** One NDJSON line on stdout (listen). */
@@ -138,7 +137,7 @@ export class Output {
    */
   revealResult(value: unknown, human: string | string[]): void {
     if (this.json) {
-      this.out.write(`${this.out.isTTY ? JSON.stringify(value, null, 2) : JSON.stringify(value)}\n`);
+      this.out.write(`${JSON.stringify(value, null, this.out.isTTY ? 2 : undefined)}\n`);
       return;
     }
     this.clearLive();

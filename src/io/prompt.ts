@@ -33,22 +33,15 @@ export function createPrompter(interactive: boolean, signal?: AbortSignal): Prom
       throw err;
     }
   };
+  const ask = async <T>(flag: string, show: (p: typeof import("@inquirer/prompts")) => Promise<T>) => {
+    if (!interactive) return refuse(flag);
+    return asked(show(await import("@inquirer/prompts")));
+  };
   return {
     interactive,
-    async input(message, flag, opts) {
-      if (!interactive) return refuse(flag);
-      const { input } = await import("@inquirer/prompts");
-      return asked(input({ message, validate: opts?.validate }, context));
-    },
-    async password(message, flag) {
-      if (!interactive) return refuse(flag);
-      const { password } = await import("@inquirer/prompts");
-      return asked(password({ message, mask: "*" }, context));
-    },
-    async confirm(message, flag, defaultValue = false) {
-      if (!interactive) return refuse(flag);
-      const { confirm } = await import("@inquirer/prompts");
-      return asked(confirm({ message, default: defaultValue }, context));
-    },
+    input: (message, flag, opts) => ask(flag, (p) => p.input({ message, validate: opts?.validate }, context)),
+    password: (message, flag) => ask(flag, (p) => p.password({ message, mask: "*" }, context)),
+    confirm: (message, flag, defaultValue = false) =>
+      ask(flag, (p) => p.confirm({ message, default: defaultValue }, context)),
   };
 }

@@ -116,7 +116,6 @@ export interface ExecRunnerOptions {
   queueLimit?: number;
   /** Base environment for the command (default process.env); the CERTWH_* variables are set on top. */
   env?: NodeJS.ProcessEnv;
-  cwd?: string;
   /** Between SIGTERM and SIGKILL on timeout (default 2 s). */
   killGraceMs?: number;
   clock?: Clock;
@@ -190,7 +189,6 @@ export function createExecRunner(options: ExecRunnerOptions): ExecRunner {
 
       const child = spawn(argv[0] as string, argv.slice(1), {
         env: execEnv(baseEnv, event),
-        cwd: options.cwd,
         stdio: ["pipe", "pipe", "pipe"],
         detached: useGroup,
         shell: false,

@@ -55,10 +55,7 @@ function takeoverRefusal(hook: Webhook, interactive: boolean): Error {
     ? new RefusedError(`${sentence} Not taken over.`, { code: "foreign_webhook", hint })
     : new UsageError(
         `${sentence} Taking it over needs confirmation, and certwh is not running interactively.`,
-        {
-          code: "foreign_webhook",
-          hint,
-        },
+        { code: "foreign_webhook", hint },
       );
 }
 

@@ -9,14 +9,11 @@
 // - kill -9 can leave a torn last line. The reader skips it and reports it; opening the journal again
 //   first ends that fragment with a newline so the next entry starts on a line of its own.
 
-import * as crypto from "node:crypto";
+import { hash } from "node:crypto";
 import { constants } from "node:fs";
 import { type FileHandle, mkdir, open, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { isoTime } from "./iso-time.js";
-
-// crypto.hash (Node ≥ 20.12) is one native call; createHash builds a Hash object per use.
-const oneShot = (crypto as { hash?: (alg: string, data: string | Buffer, enc: "hex") => string }).hash;
 
 export interface JournalHeaders {
   "content-type"?: string;
@@ -53,10 +50,7 @@ export interface JournalEntryInput {
 
 /** The journal id of a body: the first 16 hex characters of its SHA-256. */
 export function entryId(body: Buffer | string): string {
-  const hex = oneShot
-    ? oneShot("sha256", body, "hex")
-    : crypto.createHash("sha256").update(body).digest("hex");
-  return hex.slice(0, 16);
+  return hash("sha256", body, "hex").slice(0, 16);
 }
 
 /**
@@ -64,8 +58,7 @@ export function entryId(body: Buffer | string): string {
  * the first key (in any case) with a defined value wins; repeated values are joined with ", ".
  */
 function pickHeaders(headers: JournalEntryInput["headers"]): {
-  contentType?: string;
-  userAgent?: string;
+  headers: JournalHeaders;
   keyPresent: boolean;
 } {
   let contentType: string | undefined;
@@ -79,16 +72,13 @@ function pickHeaders(headers: JournalEntryInput["headers"]): {
     else if (name === "user-agent") userAgent ??= Array.isArray(value) ? value.join(", ") : value;
     else if (name === "x-webhook-key") keyPresent = true;
   }
-  return { contentType, userAgent, keyPresent };
+  return { headers: stringHeaders({ "content-type": contentType, "user-agent": userAgent }), keyPresent };
 }
 
 /** Build the entry for an accepted request, keeping only what the journal may hold. */
 export function journalEntry(input: JournalEntryInput): JournalEntry {
   const body = typeof input.body === "string" ? input.body : input.body.toString("utf8");
-  const headers: JournalHeaders = {};
-  const { contentType, userAgent, keyPresent } = pickHeaders(input.headers);
-  if (contentType !== undefined) headers["content-type"] = contentType;
-  if (userAgent !== undefined) headers["user-agent"] = userAgent;
+  const { headers, keyPresent } = pickHeaders(input.headers);
   return {
     received_at: isoTime(input.receivedAt),
     id: input.digest ? input.digest.slice(0, 16) : entryId(input.body),
@@ -122,18 +112,23 @@ function serialize(entry: JournalEntry): string {
   return `{"received_at":${JSON.stringify(received_at)},"id":${JSON.stringify(id)},"event":${JSON.stringify(event)},"body":${JSON.stringify(body)},"headers":{${headers}},"key_present":${entry.key_present === true}}`;
 }
 
+/** The two journaled headers, each only when it is a string. */
+function stringHeaders(value: unknown): JournalHeaders {
+  const h = typeof value === "object" && value !== null ? (value as Record<string, unknown>) : undefined;
+  const headers: JournalHeaders = {};
+  if (typeof h?.["content-type"] === "string") headers["content-type"] = h["content-type"];
+  if (typeof h?.["user-agent"] === "string") headers["user-agent"] = h["user-agent"];
+  return headers;
+}
+
 /** The general form, for an entry whose fields are not all strings (only a caller's mistake gives one). */
 function serializeObject(entry: JournalEntry): string {
-  const headers: JournalHeaders = {};
-  if (typeof entry.headers?.["content-type"] === "string")
-    headers["content-type"] = entry.headers["content-type"];
-  if (typeof entry.headers?.["user-agent"] === "string") headers["user-agent"] = entry.headers["user-agent"];
   return JSON.stringify({
     received_at: entry.received_at,
     id: entry.id,
     event: entry.event,
     body: entry.body,
-    headers,
+    headers: stringHeaders(entry.headers),
     key_present: entry.key_present === true,
   });
 }
@@ -288,16 +283,12 @@ export function journalEntryFrom(value: unknown): JournalEntry | null {
   const v = value as Record<string, unknown>;
   if (typeof v.received_at !== "string" || Number.isNaN(Date.parse(v.received_at))) return null;
   if (typeof v.id !== "string" || typeof v.event !== "string" || typeof v.body !== "string") return null;
-  const h = typeof v.headers === "object" && v.headers !== null ? (v.headers as Record<string, unknown>) : {};
-  const headers: JournalHeaders = {};
-  if (typeof h["content-type"] === "string") headers["content-type"] = h["content-type"];
-  if (typeof h["user-agent"] === "string") headers["user-agent"] = h["user-agent"];
   return {
     received_at: v.received_at,
     id: v.id,
     event: v.event,
     body: v.body,
-    headers,
+    headers: stringHeaders(v.headers),
     key_present: v.key_present === true,
   };
 }
@@ -314,20 +305,16 @@ export async function readJournal(path: string): Promise<JournalContents> {
   const entries: JournalEntry[] = [];
   const skipped: SkippedLine[] = [];
   const take = (line: string, index: number, isTail: boolean): boolean => {
-    let parsed: unknown;
+    let entry: JournalEntry | null = null;
+    let reason = "not a journal entry";
     try {
-      parsed = JSON.parse(line);
+      entry = journalEntryFrom(JSON.parse(line));
     } catch {
-      skipped.push({ line: index + 1, reason: isTail ? "incomplete last line" : "not valid JSON" });
-      return false;
+      reason = "not valid JSON";
     }
-    const entry = journalEntryFrom(parsed);
-    if (!entry) {
-      skipped.push({ line: index + 1, reason: isTail ? "incomplete last line" : "not a journal entry" });
-      return false;
-    }
-    entries.push(entry);
-    return true;
+    if (entry) entries.push(entry);
+    else skipped.push({ line: index + 1, reason: isTail ? "incomplete last line" : reason });
+    return entry !== null;
   };
   lines.forEach((line, index) => {
     if (line.trim() !== "") take(line, index, false);

@@ -54,25 +54,18 @@ async function deactivate(
 async function restore(input: OnExitInput, signal: AbortSignal): Promise<OnExitOutcome> {
   const { api, claim } = input;
   const id = claim.webhookId;
-  if (!claim.previous) {
-    const result = await deactivate(api, id, input.active, signal);
-    return {
-      ...result,
-      message: `There was no webhook before this listen session created webhook ${id}, so there is nothing to restore. ${result.message}`,
-    };
-  }
   const previous = claim.previous;
-  if (looksLikeListenEndpoint(previous.endpoint)) {
-    // It pointed at another listen session's receiver (one that crashed or used --on-exit keep): putting that
-    // back would aim CertCentral at a dead tunnel, and what came before it is unknown to this session.
+  // Nothing worth restoring: listen created the webhook, or it pointed at another listen session's receiver
+  // (one that crashed or used --on-exit keep): putting that back would aim CertCentral at a dead tunnel, and
+  // what came before it is unknown to this session.
+  if (!previous || looksLikeListenEndpoint(previous.endpoint)) {
     const result = await deactivate(api, id, input.active, signal);
-    return {
-      ...result,
-      message:
-        `Before this session webhook ${id} pointed at ${previous.endpoint}, a leftover \`certwh listen\` receiver, ` +
+    const message = !previous
+      ? `There was no webhook before this listen session created webhook ${id}, so there is nothing to restore. ${result.message}`
+      : `Before this session webhook ${id} pointed at ${previous.endpoint}, a leftover \`certwh listen\` receiver, ` +
         `so there is nothing worth restoring. ${result.message} Point it at your real endpoint with ` +
-        "`certwh update-url --url https://…`.",
-    };
+        "`certwh update-url --url https://…`.";
+    return { ...result, message };
   }
   try {
     await api.updateWebhook(id, restoreRequest(previous), { signal });

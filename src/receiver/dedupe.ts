@@ -78,11 +78,8 @@ export class DedupeCache {
   private evict(now: number): void {
     for (const [key, entry] of this.entries) {
       if (this.entries.size <= this.maxEntries && entry.expiresAt > now) break;
-      if (this.entries.size > this.maxEntries || entry.expiresAt <= now) {
-        // Never evict an entry whose first delivery is still in flight; its waiters need the outcome.
-        if (entry.pending) continue;
-        this.entries.delete(key);
-      }
+      // Never evict an entry whose first delivery is still in flight; its waiters need the outcome.
+      if (!entry.pending) this.entries.delete(key);
     }
   }
 }

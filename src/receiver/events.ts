@@ -54,20 +54,6 @@ export type CertCentralEvent =
 
 export type KnownEventName = Exclude<CertCentralEvent["type"], "unknown">;
 
-export const KNOWN_EVENT_NAMES: readonly KnownEventName[] = [
-  "test_webhook_endpoint",
-  "challenge_webhook_endpoint",
-  "certificate_issued",
-  "certificate_revoked",
-  "order_rejected",
-  "organization_validated",
-  "organization_expired",
-  "organization_revalidation_notice",
-  "domain_validated",
-  "domain_expired",
-  "domain_revalidation_notice",
-];
-
 export type EnvelopeProblem = "not_an_object" | "missing_event" | "data_not_an_object";
 export type ParseEventResult =
   | { ok: true; event: CertCentralEvent }
@@ -97,7 +83,7 @@ function asChain(value: unknown): ChainCertificate[] | undefined {
 }
 
 /** Copies `data`, replacing known fields with their typed value or removing them when malformed. */
-function typed(data: JsonObject, fields: Record<string, (v: unknown) => unknown>): JsonObject {
+function typed(data: JsonObject, fields: Fields): JsonObject {
   // A spread then setPrototypeOf keeps a fast shape (Object.assign onto Object.create(null) makes a hash table).
   const out: JsonObject = Object.setPrototypeOf({ ...data }, null);
   for (const key in fields) {
@@ -109,17 +95,33 @@ function typed(data: JsonObject, fields: Record<string, (v: unknown) => unknown>
   return out;
 }
 
-const orderFields = { order_id: asId, certificate_id: asId };
-// Field tables built once, not per delivery.
-const NO_FIELDS = {};
-const CHALLENGE_FIELDS = {
-  // Opaque token; only surrounding whitespace is trimmed (spec §17 #17).
-  token: (v: unknown) => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined),
-  webhook_id: asId,
+type Fields = Record<string, (v: unknown) => unknown>;
+
+const NO_FIELDS: Fields = {};
+const ORDER_FIELDS: Fields = { order_id: asId, certificate_id: asId };
+const ORGANIZATION_FIELDS: Fields = { organization_id: asId };
+const DOMAIN_FIELDS: Fields = { domain_id: asId };
+
+/** The typed `data` fields of each known event, built once, not per delivery. */
+const EVENT_FIELDS: Record<KnownEventName, Fields> = {
+  test_webhook_endpoint: NO_FIELDS,
+  challenge_webhook_endpoint: {
+    // Opaque token; only surrounding whitespace is trimmed (spec §17 #17).
+    token: (v: unknown) => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined),
+    webhook_id: asId,
+  },
+  certificate_issued: { ...ORDER_FIELDS, certificate_chain: asChain },
+  certificate_revoked: ORDER_FIELDS,
+  order_rejected: ORDER_FIELDS,
+  organization_validated: ORGANIZATION_FIELDS,
+  organization_expired: ORGANIZATION_FIELDS,
+  organization_revalidation_notice: ORGANIZATION_FIELDS,
+  domain_validated: DOMAIN_FIELDS,
+  domain_expired: DOMAIN_FIELDS,
+  domain_revalidation_notice: DOMAIN_FIELDS,
 };
-const ISSUED_FIELDS = { ...orderFields, certificate_chain: asChain };
-const ORGANIZATION_FIELDS = { organization_id: asId };
-const DOMAIN_FIELDS = { domain_id: asId };
+
+export const KNOWN_EVENT_NAMES = Object.keys(EVENT_FIELDS) as readonly KnownEventName[];
 
 /** Validates the envelope and builds the typed event. `value` should come from the receiver's safe parse. */
 export function parseEvent(value: unknown): ParseEventResult {
@@ -133,27 +135,9 @@ export function parseEvent(value: unknown): ParseEventResult {
 }
 
 function toEvent(name: string, data: JsonObject): CertCentralEvent {
-  switch (name) {
-    case "test_webhook_endpoint":
-      return { type: name, name, data: typed(data, NO_FIELDS) };
-    case "challenge_webhook_endpoint":
-      return { type: name, name, data: typed(data, CHALLENGE_FIELDS) };
-    case "certificate_issued":
-      return { type: name, name, data: typed(data, ISSUED_FIELDS) };
-    case "certificate_revoked":
-    case "order_rejected":
-      return { type: name, name, data: typed(data, orderFields) };
-    case "organization_validated":
-    case "organization_expired":
-    case "organization_revalidation_notice":
-      return { type: name, name, data: typed(data, ORGANIZATION_FIELDS) };
-    case "domain_validated":
-    case "domain_expired":
-    case "domain_revalidation_notice":
-      return { type: name, name, data: typed(data, DOMAIN_FIELDS) };
-    default:
-      return { type: "unknown", name, data: typed(data, NO_FIELDS) };
-  }
+  if (!Object.hasOwn(EVENT_FIELDS, name)) return { type: "unknown", name, data: typed(data, NO_FIELDS) };
+  const type = name as KnownEventName;
+  return { type, name, data: typed(data, EVENT_FIELDS[type]) } as CertCentralEvent;
 }
 
 /**

@@ -86,16 +86,14 @@ export function checkSource(
     : { status: 403, reason: "forbidden_source", detail: "forwarded_for" };
 }
 
-// crypto.hash (Node ≥ 20.12) is one native call; createHash builds a Hash object per use (2–3× slower).
-const oneShot = (crypto as { hash?: (alg: string, data: string | Buffer, enc: "hex") => string }).hash;
-
 export function sha256(data: string | Buffer): Buffer {
   return crypto.createHash("sha256").update(data).digest();
 }
 
 /** Hex SHA-256 (the de-duplication key and, in its first 16 characters, the journal id). */
 export function sha256Hex(data: string | Buffer): string {
-  return oneShot ? oneShot("sha256", data, "hex") : crypto.createHash("sha256").update(data).digest("hex");
+  // crypto.hash is one native call; createHash builds a Hash object per use (2–3× slower).
+  return crypto.hash("sha256", data, "hex");
 }
 
 /**
@@ -112,7 +110,7 @@ export function checkKey(
     return { status: 401, reason: "unauthorized", detail: "missing" };
   }
   if (values.length > 1) return { status: 401, reason: "unauthorized", detail: "repeated" };
-  const ok = crypto.timingSafeEqual(sha256Utf8(values[0]), expectedDigest);
+  const ok = crypto.timingSafeEqual(Buffer.from(sha256Hex(values[0]), "hex"), expectedDigest);
   return ok ? undefined : { status: 401, reason: "unauthorized", detail: "mismatch" };
 }
 
@@ -131,11 +129,6 @@ function keyValues(req: Pick<IncomingMessage, "headersDistinct"> & { rawHeaders?
     else values = [raw[i + 1]];
   }
   return values;
-}
-
-/** SHA-256 of a string's UTF-8 bytes, as a Buffer. */
-function sha256Utf8(text: string): Buffer {
-  return oneShot ? Buffer.from(oneShot("sha256", text, "hex"), "hex") : sha256(Buffer.from(text, "utf8"));
 }
 
 const JSON_TYPE = /^\s*application\/json\s*(;|$)/i;

@@ -1,5 +1,6 @@
 // A node:http server with limits fit for a webhook receiver (reliability-checklist items 9 and 23). Node's
 // defaults (60 s headers, 300 s request, checked every 30 s) would let slow clients hold sockets for minutes.
+import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { UsageError } from "../errors.js";
@@ -79,18 +80,11 @@ export async function startReceiverServer(
   // Malformed requests and head timeouts are answered by Node's default clientError handling (400, 408 or
   // 431, then the socket is destroyed); they never reach the handler and never crash the process.
 
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) => {
-      server.off("listening", onListening);
-      reject(bindError(err, host, requestedPort));
-    };
-    const onListening = () => {
-      server.off("error", onError);
-      resolve();
-    };
-    server.once("error", onError);
-    server.once("listening", onListening);
-    server.listen(requestedPort, host);
+  // once() rejects on "error" and removes both listeners either way.
+  const listening = once(server, "listening");
+  server.listen(requestedPort, host);
+  await listening.catch((err: NodeJS.ErrnoException) => {
+    throw bindError(err, host, requestedPort);
   });
 
   const port = (server.address() as AddressInfo).port;

@@ -44,10 +44,8 @@ export function ngrokForwardConfig(
 
 /** Turns an SDK failure into a TunnelError with a plain sentence and a hint; never includes the token. */
 export function describeNgrokError(error: unknown, usesIpAllowlist: boolean): TunnelError {
-  const code =
-    typeof (error as { errorCode?: unknown })?.errorCode === "string"
-      ? (error as { errorCode: string }).errorCode
-      : "";
+  const errorCode = (error as { errorCode?: unknown } | null | undefined)?.errorCode;
+  const code = typeof errorCode === "string" ? errorCode : "";
   const message = error instanceof Error ? error.message : String(error);
   const details = (hint: string) => ({ hint, code: code || "tunnel", cause: error });
   switch (code) {
@@ -90,11 +88,6 @@ export function describeNgrokError(error: unknown, usesIpAllowlist: boolean): Tu
   );
 }
 
-async function loadForward(): Promise<NgrokForward> {
-  const ngrok = await import("@ngrok/ngrok");
-  return ngrok.forward;
-}
-
 export function createNgrokTunnel(options: NgrokTunnelOptions = {}): Tunnel {
   const env = options.env ?? process.env;
   const timeoutMs = options.timeoutMs ?? DEFAULT_NGROK_TIMEOUT_MS;
@@ -130,7 +123,7 @@ export function createNgrokTunnel(options: NgrokTunnelOptions = {}): Tunnel {
       config.authtoken = token;
     }
 
-    const forward = options.forward ?? (await loadForward());
+    const forward = options.forward ?? (await import("@ngrok/ngrok")).forward;
     const pending = forward(config);
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;

@@ -1,18 +1,15 @@
 // --sandbox: no tunnel at all. The sandbox runs on this machine, so the public URL is the local receiver's.
-import { StatusListeners, type Tunnel } from "./tunnel.js";
+import type { Tunnel } from "./tunnel.js";
 
-export function createLocalTunnel(host = "127.0.0.1"): Tunnel {
-  const listeners = new StatusListeners();
-  const hostPart = host.includes(":") ? `[${host}]` : host;
+export function createLocalTunnel(): Tunnel {
   return {
     description: "no tunnel (local receiver)",
     async start(localPort, signal) {
       signal?.throwIfAborted();
-      return new URL(`http://${hostPart}:${localPort}`);
+      return new URL(`http://127.0.0.1:${localPort}`);
     },
-    onStatus: (listener) => listeners.add(listener),
-    async close() {
-      listeners.clear();
-    },
+    // Its status never changes, so there is nothing to subscribe to or to close.
+    onStatus: () => () => undefined,
+    async close() {},
   };
 }

@@ -1,5 +1,7 @@
 // Time is injected wherever it matters, so 30-minute windows and backoffs run instantly in tests.
 
+import { setTimeout as delay } from "node:timers/promises";
+
 export interface Clock {
   now(): number;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
@@ -11,20 +13,11 @@ function abortReason(signal: AbortSignal): Error {
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep(ms, signal) {
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(abortReason(signal));
-      const timer = setTimeout(() => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      }, ms);
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(abortReason(signal as AbortSignal));
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
-  },
+  // Rejects with the signal's reason (timers/promises alone would reject with its own AbortError).
+  sleep: (ms, signal) =>
+    delay(ms, undefined, { signal }).catch(() => {
+      throw abortReason(signal as AbortSignal);
+    }),
 };
 
 /** A clock that only moves when told to; sleep() advances it at once. */

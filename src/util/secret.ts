@@ -53,9 +53,7 @@ export async function readSecretFromFile(path: string): Promise<string> {
       registerSecret(path);
       throw new UsageError(
         "--secret-file names no file, and the value looks like it may be the secret itself.",
-        {
-          hint: "Put the secret in a file (mode 0600) and pass its path, or use --secret-env VAR.",
-        },
+        { hint: "Put the secret in a file (mode 0600) and pass its path, or use --secret-env VAR." },
       );
     }
     throw new UsageError(`Cannot read the secret file ${path}${code ? ` (${code})` : ""}.`);
