@@ -1,7 +1,9 @@
 // certwh activate: idempotent for scripts. Already active → exit 0 with a note and no call.
-// An unverified webhook (webhook_invalid_action) gets the challenge steps explained, exit 3.
+// An unverified webhook (webhook_invalid_action) gets the challenge steps explained, exit 3. A refusal or
+// a lost answer is checked by reading the webhook back: active is success (exit 0, with a note).
 
 import { ApiError } from "../api/errors.js";
+import { changeStatus, type StatusChange } from "../api/read-back.js";
 import { RefusedError } from "../errors.js";
 import type { CommandContext } from "./context.js";
 import type { ActivateFlags } from "./specs/lifecycle.js";
@@ -19,8 +21,9 @@ export async function run(_flags: ActivateFlags, ctx: CommandContext): Promise<v
     );
     return;
   }
+  let change: StatusChange;
   try {
-    await api.activate(hook.id, { signal: ctx.signal });
+    change = await changeStatus(api, hook.id, "activate", { signal: ctx.signal, clock: ctx.clock });
   } catch (err) {
     if (err instanceof ApiError && err.hasCode("webhook_invalid_action")) {
       throw new RefusedError(
@@ -34,5 +37,9 @@ export async function run(_flags: ActivateFlags, ctx: CommandContext): Promise<v
     }
     throw err;
   }
-  ctx.io.done({ ...base, status: "active", changed: true }, `Webhook ${hook.id} is active.`);
+  if (change.note) ctx.io.info(change.note);
+  ctx.io.done(
+    { ...base, status: "active", changed: true, ...(change.readBack ? { read_back: true } : {}) },
+    `Webhook ${hook.id} is active.`,
+  );
 }

@@ -1,15 +1,17 @@
 // certwh deactivate: idempotent for scripts. Already inactive → exit 0 with a note and no call.
-// A pending webhook cannot be deactivated (nothing is being sent yet): explained, exit 3.
+// A pending webhook is asked about too (spec §17 #14): CertCentral either deactivates it (204) or refuses
+// (400 webhook_invalid_action); either way it sends no events, so both end in exit 0 with a note.
+// A refusal or a lost answer is checked by reading the webhook back: inactive is success.
 
 import { ApiError } from "../api/errors.js";
+import { changeStatus, type StatusChange } from "../api/read-back.js";
 import { RefusedError } from "../errors.js";
 import type { CommandContext } from "./context.js";
 import type { DeactivateFlags } from "./specs/lifecycle.js";
 import { requireWebhook } from "./webhook/current.js";
 
-const PENDING_HINT =
-  "A pending webhook sends no events, so there is nothing to stop. Finish verification with " +
-  "`certwh challenge` and `certwh verify --token <token>`, or point it elsewhere with `certwh update-url`.";
+/** Why a pending webhook needs no deactivation. */
+export const PENDING_NOTE = "a pending webhook receives no events until it is verified and activated";
 
 export async function run(_flags: DeactivateFlags, ctx: CommandContext): Promise<void> {
   const api = await ctx.api();
@@ -22,29 +24,49 @@ export async function run(_flags: DeactivateFlags, ctx: CommandContext): Promise
     );
     return;
   }
-  if (hook.status === "pending") {
-    throw new RefusedError(`Webhook ${hook.id} is pending (not verified yet) and cannot be deactivated.`, {
-      code: "webhook_invalid_action",
-      hint: PENDING_HINT,
-    });
-  }
+  const wasPending = hook.status === "pending";
+  let change: StatusChange;
   try {
-    await api.deactivate(hook.id, { signal: ctx.signal });
+    change = await changeStatus(api, hook.id, "deactivate", {
+      signal: ctx.signal,
+      clock: ctx.clock,
+      // A webhook that is (still) pending sends nothing either: the goal of deactivate is met.
+      accept: (now) => now.status === "inactive" || (wasPending && now.status === "pending"),
+    });
   } catch (err) {
     if (err instanceof ApiError && err.hasCode("webhook_invalid_action")) {
       throw new RefusedError(
         `CertCentral refused to deactivate webhook ${hook.id} (status ${hook.status}).`,
         {
           code: "webhook_invalid_action",
-          hint: PENDING_HINT,
+          hint: "Check the webhook with `certwh status`; `certwh update-url` points it elsewhere.",
           cause: err,
         },
       );
     }
     throw err;
   }
+  if (change.readBack && change.status === "pending") {
+    if (change.note) ctx.io.info(change.note);
+    ctx.io.done(
+      { ...base, status: "pending", changed: false, read_back: true },
+      `Webhook ${hook.id} stays pending, so CertCentral sends it no events anyway: ${PENDING_NOTE}.`,
+    );
+    return;
+  }
+  if (change.note) ctx.io.info(change.note);
+  if (wasPending && !change.readBack) {
+    // CertCentral accepted it (204); what it made of a pending webhook is read back, not assumed.
+    const now = await api.getWebhook({ signal: ctx.signal }).catch(() => null);
+    const status = now?.id === hook.id ? String(now.status) : "inactive";
+    ctx.io.done(
+      { ...base, status, previous_status: "pending", changed: true },
+      `Deactivated webhook ${hook.id} (it was pending, and ${PENDING_NOTE}); \`certwh activate\` turns it on once verified.`,
+    );
+    return;
+  }
   ctx.io.done(
-    { ...base, status: "inactive", changed: true },
+    { ...base, status: "inactive", changed: true, ...(change.readBack ? { read_back: true } : {}) },
     `Webhook ${hook.id} is inactive: no events are sent; \`certwh activate\` resumes them.`,
   );
 }

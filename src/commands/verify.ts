@@ -4,6 +4,7 @@
 // a note, like activate's idempotence). The token is still sent, since it may be for a newer challenge.
 
 import { ApiError } from "../api/errors.js";
+import { changeStatus, type StatusChange } from "../api/read-back.js";
 import { isAmbiguousFailure } from "../api/webhooks.js";
 import { UsageError } from "../errors.js";
 import type { CommandContext } from "./context.js";
@@ -53,16 +54,25 @@ export async function run(raw: VerifyFlags, ctx: CommandContext): Promise<void> 
     );
     return;
   }
+  let change: StatusChange;
   try {
-    await api.activate(hook.id, { signal: ctx.signal });
+    change = await changeStatus(api, hook.id, "activate", { signal: ctx.signal, clock: ctx.clock });
   } catch (err) {
     ctx.io.warn(
       `Webhook ${hook.id} is verified, but activating it failed: run \`certwh activate\` to retry.`,
     );
     throw err;
   }
+  if (change.note) ctx.io.info(change.note);
   ctx.io.done(
-    { id: hook.id, endpoint: hook.endpoint, status: "active", verified: true, changed: true },
+    {
+      id: hook.id,
+      endpoint: hook.endpoint,
+      status: "active",
+      verified: true,
+      changed: true,
+      ...(change.readBack ? { read_back: true } : {}),
+    },
     `Verified and activated webhook ${hook.id}: CertCentral now sends events to ${hook.endpoint}.`,
   );
 }

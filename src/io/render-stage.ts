@@ -75,7 +75,8 @@ export function stageLine(stage: VerificationStage): StageLine | undefined {
     case "activated":
       return say(
         "success",
-        `Webhook ${stage.webhook_id} is active: CertCentral now sends the subscribed events.`,
+        `Webhook ${stage.webhook_id} is active: CertCentral now sends the subscribed events.` +
+          (stage.note ? ` (${stage.note})` : ""),
       );
   }
 }

@@ -4,6 +4,7 @@
 // (a second Ctrl-C still exits at once, in src/cli/main.ts).
 
 import { ApiError } from "../api/errors.js";
+import { changeStatus } from "../api/read-back.js";
 import type { WebhookApi } from "../api/types.js";
 import { type Claim, looksLikeListenEndpoint, restoreRequest } from "./guard.js";
 import type { ListenEvent, OnExitAction } from "./types.js";
@@ -44,10 +45,13 @@ async function deactivate(
     const why = status === "inactive" ? "is already inactive" : "is not active (verification did not finish)";
     return { outcome: "skipped" as const, message: `Webhook ${id} ${why}: CertCentral sends nothing to it.` };
   }
-  await api.deactivate(id, { signal });
+  // A retried deactivate that CertCentral already applied may be refused: the webhook is read back.
+  const change = await changeStatus(api, id, "deactivate", { signal });
   return {
     outcome: "done" as const,
-    message: `Deactivated webhook ${id}: CertCentral stops posting to the closed tunnel. \`certwh activate\` turns it back on.`,
+    message:
+      `Deactivated webhook ${id}: CertCentral stops posting to the closed tunnel. \`certwh activate\` turns it back on.` +
+      (change.note ? ` (${change.note})` : ""),
   };
 }
 

@@ -2,6 +2,7 @@
 // from challenge deliveries, submits each at most once with check-challenge, then activates. It runs outside
 // the request: offer() only queues and returns at once, so the delivery is answered without waiting for the API.
 import { ApiError } from "../api/errors.js";
+import { changeStatus } from "../api/read-back.js";
 import type { WebhookApi } from "../api/types.js";
 import { TokenGate, type TokenIgnoredReason } from "./token-gate.js";
 
@@ -29,8 +30,11 @@ export type ChallengeResult =
 export type ChallengeState = "waiting" | "checking" | "verified" | "activated" | "failed";
 
 export interface ChallengeCompleterOptions {
-  /** The network boundary: only checkChallenge and activate are used. */
-  api: Pick<WebhookApi, "checkChallenge" | "activate">;
+  /**
+   * The network boundary: checkChallenge and activate, and getWebhook when given (an activate that is
+   * refused or not answered is then checked by reading the webhook back).
+   */
+  api: Pick<WebhookApi, "checkChallenge" | "activate"> & Partial<Pick<WebhookApi, "getWebhook">>;
   /** The webhook to complete; a function when it is known only later (e.g. created after the receiver started). */
   webhookId: number | (() => number | undefined);
   /** True only once send-challenge succeeded in this run. Default: always true (production library mode, where
@@ -97,7 +101,8 @@ export function createChallengeCompleter(options: ChallengeCompleterOptions): Ch
       report({ type: "verified" });
       if (options.activate === false) return;
       try {
-        await options.api.activate(id, { signal: options.signal });
+        // An active webhook (kept active by an update, or a retried activate already applied) is success.
+        await changeStatus(options.api, id, "activate", { signal: options.signal });
       } catch (error) {
         state = "failed";
         report({ type: "failed", step: "activate", error });

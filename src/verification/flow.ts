@@ -8,6 +8,7 @@
 // more than one (maxChallenges), as a deliberate step after an expired or refused token.
 
 import { ApiError } from "../api/errors.js";
+import { changeStatus } from "../api/read-back.js";
 import type { WebhookApi } from "../api/types.js";
 import { TimeoutError } from "../errors.js";
 import type { Clock } from "../util/clock.js";
@@ -123,8 +124,14 @@ export async function runVerification(opts: VerificationOptions): Promise<Verifi
 
   if (opts.activate === false) return { outcome: "verified", deadline, challengesSent };
   throwIfAborted(signal);
-  await api.activate(webhookId, opts.settleActivation ? {} : call);
-  report({ stage: "activated", webhook_id: webhookId });
+  // Activate only if needed: CertCentral may keep a re-pointed webhook active (spec §17 #13) and refuse to
+  // activate an active one, and a retried activate may be refused after the first was applied. Either
+  // way changeStatus reads the webhook back, and an active webhook is success.
+  const change = await changeStatus(api, webhookId, "activate", {
+    signal: opts.settleActivation ? undefined : signal,
+    clock,
+  });
+  report({ stage: "activated", webhook_id: webhookId, ...(change.note ? { note: change.note } : {}) });
   return { outcome: "activated", deadline, challengesSent };
 }
 

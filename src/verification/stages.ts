@@ -19,6 +19,8 @@ export type VerificationStage =
   | { stage: "token_expired"; webhook_id: number; resend: boolean }
   /** retry: the same challenge's token is asked for again; resend: a new challenge follows. */
   | { stage: "token_refused"; webhook_id: number; retry?: { attempts_left: number }; resend: boolean }
-  | { stage: "verified" | "activated"; webhook_id: number };
+  | { stage: "verified"; webhook_id: number }
+  /** note: CertCentral refused or did not answer the activate, but the webhook read back is active. */
+  | { stage: "activated"; webhook_id: number; note?: string };
 
 export type StageName = VerificationStage["stage"];
