@@ -1,5 +1,6 @@
 // certwh logs: CertCentral's delivery log (GET /webhook/{id}/event-logs) as a table or as JSON.
-// --all follows page.total, bounded so a huge or inconsistent log cannot loop forever.
+// Every request names its page (limit, default 1000, and offset); --all follows the offset through
+// page.total, bounded so a huge or inconsistent log cannot loop forever. --sort is CertCentral's sort.
 
 import type { EventLogEntry, EventLogPage, EventLogQuery } from "../api/types.js";
 import { UsageError } from "../errors.js";
@@ -39,10 +40,24 @@ export function warnAboutFilters(io: Pick<Output, "warn">, filters: Record<strin
 }
 
 export interface LogsOptions {
-  limit?: number;
+  /** Always sent: --limit, else CertCentral's maximum (and default), 1000. */
+  limit: number;
   offset: number;
   filters: Record<string, string>;
+  /** CertCentral's sort parameter (spec §2.2): fields, comma-separated, "-" for descending. */
+  sort?: string;
   all: boolean;
+}
+
+/** "-request_sent_time,event_name": property names, each with an optional leading "-". */
+function sortFields(value: string): string {
+  const fields = value.split(",").map((f) => f.trim());
+  if (fields.some((f) => !/^-?[A-Za-z][A-Za-z0-9_.]*$/.test(f))) {
+    throw new UsageError(
+      `--sort needs field names, comma-separated, each with an optional leading - for descending (e.g. -request_sent_time), not ${JSON.stringify(value)}.`,
+    );
+  }
+  return fields.join(",");
 }
 
 function integer(value: string, flag: string, min: number, max: number): number {
@@ -66,9 +81,10 @@ export function parseLogsOptions(raw: LogsFlags): LogsOptions {
     filters.request_status = raw.status.trim();
   }
   return {
-    limit: raw.limit === undefined ? undefined : integer(raw.limit, "--limit", 1, MAX_LIMIT),
+    limit: raw.limit === undefined ? MAX_LIMIT : integer(raw.limit, "--limit", 1, MAX_LIMIT),
     offset: raw.offset === undefined ? 0 : integer(raw.offset, "--offset", 0, Number.MAX_SAFE_INTEGER),
     filters,
+    ...(raw.sort === undefined ? {} : { sort: sortFields(raw.sort) }),
     all: raw.all === true,
   };
 }
@@ -111,12 +127,12 @@ async function readAll(
   fetchPage: (query: EventLogQuery) => Promise<EventLogPage>,
   opts: LogsOptions,
 ): Promise<EventLogPage> {
-  const limit = opts.limit ?? MAX_LIMIT;
+  const limit = opts.limit;
   const events: EventLogEntry[] = [];
   let offset = opts.offset;
   let total = 0;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const res = await fetchPage({ limit, offset, filters: opts.filters });
+    const res = await fetchPage({ limit, offset, filters: opts.filters, sort: opts.sort });
     events.push(...res.events);
     total = res.page.total;
     offset += res.events.length;
@@ -133,7 +149,7 @@ export async function run(raw: LogsFlags, ctx: CommandContext): Promise<void> {
   const fetchPage = (query: EventLogQuery) => api.eventLogs(hook.id, query, { signal: ctx.signal });
   const result = opts.all
     ? await readAll(fetchPage, opts)
-    : await fetchPage({ limit: opts.limit, offset: opts.offset, filters: opts.filters });
+    : await fetchPage({ limit: opts.limit, offset: opts.offset, filters: opts.filters, sort: opts.sort });
   if (ctx.io.json) {
     ctx.io.writeJson({ events: result.events, page: result.page });
     return;

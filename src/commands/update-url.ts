@@ -1,6 +1,7 @@
 // certwh update-url: point the webhook at a new endpoint (PUT /webhook/{id}; the API needs the endpoint
 // in every update), keeping events and settings unless given, then verify and activate again:
-// CertCentral requires a changed endpoint to be verified before events flow to it.
+// CertCentral requires a changed endpoint to be verified before events flow to it. The status is read back
+// after the update: a webhook that stayed active (same endpoint, or CertCentral keeping it) is not verified.
 
 import type { UpdateWebhookRequest, WebhookSettings } from "../api/types.js";
 import { normaliseSettings } from "../api/webhooks.js";
@@ -63,6 +64,13 @@ export async function run(raw: UpdateUrlFlags, ctx: CommandContext): Promise<voi
   }
 
   const changedUrl = hook.endpoint !== opts.url;
+  // Read the status back rather than assume it (spec §17 #13): a settings-only update keeps an active
+  // webhook active, and CertCentral may keep even a re-pointed one active. Active needs no verification.
+  const now = await api.getWebhook({ signal: ctx.signal }).catch((err) => {
+    if (ctx.signal.aborted) throw err;
+    return undefined;
+  });
+  const stayedActive = now?.id === hook.id && now.status === "active";
   ctx.io.success(
     changedUrl
       ? `Webhook ${hook.id} now points at ${opts.url} (was ${hook.endpoint}).`
@@ -78,6 +86,7 @@ export async function run(raw: UpdateUrlFlags, ctx: CommandContext): Promise<voi
     endpoint: opts.url,
     secret: currentSecret,
     verify: opts.verify,
+    stayedActive,
     waitMs: opts.waitMs,
     localApi: policy.allowLoopbackHttp,
     secretReport,

@@ -52,6 +52,9 @@ const TABLE: [string[], CommandName, object][] = [
     "logs",
     { limit: "20", offset: "40", event: "e", status: "failed", all: true },
   ],
+  [["logs", "--sort", "request_sent_time"], "logs", { sort: "request_sent_time", all: false }],
+  // A descending sort starts with "-": joined to its flag, as main does, so the program does not read it.
+  [["logs", "--sort", "-request_sent_time", "--all"], "logs", { sort: "-request_sent_time", all: true }],
   [["event-types"], "event-types", { all: false }],
   [["event-types", "--all"], "event-types", { all: true }],
   [["login"], "login", { withKey: false, check: true }],
@@ -287,6 +290,7 @@ test("bad argv → commander's usage error (exit 2), for every command", () => {
     [["deactivate", "x"], /too many arguments/],
     [["delete", "--force"], /unknown option '--force'/],
     [["logs", "--limit"], /argument missing/],
+    [["logs", "--sort"], /argument missing/],
     [["event-types", "--json-lines"], /unknown option/],
     [["completion"], /missing required argument 'shell'/],
     [["login", "--with-token"], /unknown option '--with-token'/],

@@ -145,12 +145,12 @@ test("verify: the token is opaque, trimmed only; --no-activate", () => {
 
 test("logs: limits, offsets and filters", () => {
   const table: [string[], ReturnType<typeof parseLogsOptions> | RegExp][] = [
-    [["logs"], { limit: undefined, offset: 0, filters: {}, all: false }],
+    [["logs"], { limit: 1000, offset: 0, filters: {}, all: false }],
     [["logs", "--limit", "20", "--offset", "40"], { limit: 20, offset: 40, filters: {}, all: false }],
     [
       ["logs", "--event", "certificate_issued", "--status", "failed", "--all"],
       {
-        limit: undefined,
+        limit: 1000,
         offset: 0,
         filters: { event_name: "certificate_issued", request_status: "failed" },
         all: true,
@@ -163,6 +163,17 @@ test("logs: limits, offsets and filters", () => {
     [["logs", "--limit", "ten"], /--limit/],
     [["logs", "--offset=-1"], /--offset/],
     [["logs", "--event", " "], /--event/],
+    [
+      ["logs", "--sort", "-request_sent_time, event_name"],
+      { limit: 1000, offset: 0, filters: {}, sort: "-request_sent_time,event_name", all: false },
+    ],
+    [
+      ["logs", "--sort", "request_sent_time"],
+      { limit: 1000, offset: 0, filters: {}, sort: "request_sent_time", all: false },
+    ],
+    [["logs", "--sort", ""], /--sort/],
+    [["logs", "--sort", "a,,b"], /--sort/],
+    [["logs", "--sort", "--x"], /--sort/],
   ];
   for (const [argv, expected] of table) {
     const opts = flagsOf("logs", argv);

@@ -118,6 +118,8 @@ export const updateUrlCommand = (parent: Command) =>
     `
 Events, settings and the secret stay as they are unless given. CertCentral requires a changed endpoint
 to be verified again: the webhook is pending until then (same steps as create, --wait included).
+After the update certwh reads the status back: a webhook that stayed active (a settings-only change with
+the same --url, or CertCentral keeping a re-pointed webhook active) needs no challenge and no token.
 ${SECRET_HELP}
 
 Examples:
@@ -188,6 +190,8 @@ export const activateCommand = (parent: Command) =>
       "after",
       `
 Exit code 3 when the endpoint is not verified yet (run \`certwh challenge\` and \`certwh verify\`).
+When CertCentral refuses (webhook_invalid_action) or does not answer, certwh reads the webhook back:
+if it is active, activate succeeds (exit 0) with a note.
 
 Examples:
   $ certwh activate
@@ -202,7 +206,10 @@ export const deactivateCommand = (parent: Command) =>
     .addHelpText(
       "after",
       `
-Exit code 3 for a pending webhook (it sends nothing yet). Resume with \`certwh activate\`.
+A pending webhook is asked about too: CertCentral deactivates it, or refuses because it sends nothing yet
+(a pending webhook receives no events until it is verified and activated); both end in exit 0 with a note,
+so \`certwh deactivate\` works in scripts whatever the state. When CertCentral refuses or does not answer,
+certwh reads the webhook back: inactive (or still pending) is success. Resume with \`certwh activate\`.
 
 Examples:
   $ certwh deactivate
@@ -236,10 +243,17 @@ export const logsCommand = (parent: Command) =>
     .option("--offset <n>", "skip this many entries")
     .option("--event <name>", "only this event, e.g. certificate_issued")
     .addOption(new Option("--status <status>", "only this delivery status, e.g. success or failed"))
+    .option(
+      "--sort <fields>",
+      "sort by these fields, comma-separated; a leading - sorts descending, e.g. -request_sent_time",
+    )
     .option("--all", "read every page (follows page.total, at most 50 pages)", false)
     .addHelpText(
       "after",
       `
+Every request names its page: limit (--limit, default 1000, CertCentral's maximum) and offset; --all
+follows the offset through page.total. --sort is sent as CertCentral's sort parameter; which fields it
+sorts by is not documented (the log lists oldest first without it).
 Columns: time sent (UTC), event, delivery status, the endpoint's HTTP code, order/certificate ids.
 An --event or --status value certwh does not know (statuses seen: success, failed) is sent anyway,
 with a warning on stderr.
@@ -247,6 +261,7 @@ with a warning on stderr.
 
 Examples:
   $ certwh logs --limit 20
+  $ certwh logs --sort -request_sent_time --limit 20
   $ certwh logs --event certificate_issued --status failed
   $ certwh logs --all --json | jq '.events[] | select(.response_code != 200)'`,
     );

@@ -49,6 +49,11 @@ export interface SetupTarget {
   waitMs?: number;
   /** The API is a local sandbox (wording of delivery failures at loopback endpoints). */
   localApi?: boolean;
+  /**
+   * The webhook read back after the update is still active (a settings-only update, or CertCentral keeping
+   * a re-pointed webhook active, spec §17 #13): no challenge, no token; the result says so.
+   */
+  stayedActive?: boolean;
   /** Fields describing the change, merged into the JSON result. */
   summary: Record<string, unknown>;
   secretReport: SecretReport;
@@ -67,6 +72,14 @@ export async function finishSetup(
   };
   const emit = (value: Record<string, unknown>) =>
     target.secretReport.reveal ? ctx.io.revealResult(value, []) : ctx.io.result(value, []);
+  if (target.stayedActive) {
+    emit({ ...base, status: "active", verified: true, reverified: false });
+    ctx.io.info(
+      `Webhook ${target.webhookId} is still active (read back after the update), so certwh sends no ` +
+        "challenge: CertCentral keeps sending events to it.",
+    );
+    return;
+  }
   if (!target.verify) {
     emit({ ...base, status: "pending", verified: false });
     ctx.io.hint(
