@@ -9,6 +9,7 @@ import type { CommandContext } from "./context.js";
 import type { ActivateFlags } from "./specs/lifecycle.js";
 import { requireWebhook } from "./webhook/current.js";
 import { VERIFY_COMMAND } from "./webhook/verification-steps.js";
+import { clearVerified } from "./webhook/verified-mark.js";
 
 export async function run(_flags: ActivateFlags, ctx: CommandContext): Promise<void> {
   const api = await ctx.api();
@@ -37,6 +38,7 @@ export async function run(_flags: ActivateFlags, ctx: CommandContext): Promise<v
     }
     throw err;
   }
+  await clearVerified(ctx.env);
   if (change.note) ctx.io.info(change.note);
   ctx.io.done(
     { ...base, status: "active", changed: true, ...(change.readBack ? { read_back: true } : {}) },

@@ -5,6 +5,7 @@ import type { CommandContext } from "./context.js";
 import type { StatusFlags } from "./specs/lifecycle.js";
 import { requireWebhook } from "./webhook/current.js";
 import { describeWebhook, explainStatus, webhookJson } from "./webhook/describe.js";
+import { wasVerified } from "./webhook/verified-mark.js";
 
 export interface StatusOptions {
   showSecret: boolean;
@@ -24,5 +25,8 @@ export async function run(raw: StatusFlags, ctx: CommandContext): Promise<void> 
   // The API client registers every secret it reads for redaction; --show-secret is the explicit ask.
   if (opts.showSecret && hook.secret) ctx.io.revealResult(json, lines);
   else ctx.io.result(json, lines);
-  if (!ctx.io.json) for (const line of explainStatus(hook)) ctx.io.hint(line);
+  if (ctx.io.json) return;
+  const baseUrl = (await ctx.settings()).baseUrl;
+  const verified = hook.status === "pending" && (await wasVerified(ctx.env, baseUrl, hook));
+  for (const line of explainStatus(hook, { verified })) ctx.io.hint(line);
 }

@@ -15,6 +15,7 @@ import type { UpdateUrlFlags } from "./specs/lifecycle.js";
 import { changeFailure } from "./webhook/change-failure.js";
 import { requireWebhook, urlPolicy } from "./webhook/current.js";
 import { finishSetup, reportGeneratedSecret } from "./webhook/setup-result.js";
+import { clearVerified } from "./webhook/verified-mark.js";
 
 export interface UpdateUrlOptions {
   url: string;
@@ -64,6 +65,7 @@ export async function run(raw: UpdateUrlFlags, ctx: CommandContext): Promise<voi
   }
 
   const changedUrl = hook.endpoint !== opts.url;
+  if (changedUrl) await clearVerified(ctx.env);
   // Read the status back rather than assume it (spec §17 #13): a settings-only update keeps an active
   // webhook active, and CertCentral may keep even a re-pointed one active. Active needs no verification.
   const now = await api.getWebhook({ signal: ctx.signal }).catch((err) => {

@@ -11,6 +11,7 @@ import type { CommandContext } from "./context.js";
 import type { VerifyFlags } from "./specs/lifecycle.js";
 import { TOKEN_MAY_BE_ACCEPTED, withLeadHint } from "./webhook/change-failure.js";
 import { requireWebhook } from "./webhook/current.js";
+import { markVerified } from "./webhook/verified-mark.js";
 
 export interface VerifyOptions {
   token: string;
@@ -48,6 +49,8 @@ export async function run(raw: VerifyFlags, ctx: CommandContext): Promise<void> 
     throw err;
   }
   if (!opts.activate) {
+    // `certwh status` reports such a webhook as pending; this lets it suggest `certwh activate`.
+    if (hook.status === "pending") await markVerified(ctx.env, (await ctx.settings()).baseUrl, hook);
     ctx.io.done(
       { id: hook.id, endpoint: hook.endpoint, status: hook.status, verified: true, changed: true },
       `Verified webhook ${hook.id}. Activate it with \`certwh activate\`.`,

@@ -47,11 +47,21 @@ export function describeWebhook(hook: Webhook, showSecret = false): string[] {
   return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`);
 }
 
-/** What the state means and what to do next (stderr hints). */
-export function explainStatus(hook: Webhook): string[] {
+/**
+ * What the state means and what to do next (stderr hints). `verified`: certwh verified this pending webhook
+ * itself (`verify --no-activate`), so activating it is the next step, not a new challenge.
+ */
+export function explainStatus(hook: Webhook, opts: { verified?: boolean } = {}): string[] {
   const lines: string[] = [];
   switch (hook.status) {
     case "pending":
+      if (opts.verified) {
+        lines.push(
+          "Pending: the endpoint was verified (`certwh verify --no-activate`), but the webhook is not active yet.",
+          "Next: `certwh activate` starts the events (if CertCentral refuses, send a new token with `certwh challenge`).",
+        );
+        break;
+      }
       lines.push(
         "Pending: CertCentral sends no events until the endpoint is verified and the webhook activated.",
         "Next: `certwh challenge` sends a token to the endpoint (valid 30 minutes); then " +
