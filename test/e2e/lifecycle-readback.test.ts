@@ -1,0 +1,205 @@
+// Confirm by reading back (issue 10), through the built CLI against the sandbox: an activate or deactivate
+// that ends in a timeout, a retry's refusal or webhook_invalid_action is checked with GET /webhook, and the
+// target state is success; deactivate asks CertCentral about a pending webhook; update-url verifies only a
+// webhook that did not stay active; status after verify --no-activate; logs at CertCentral's page size.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { tempDir } from "../helpers/cli.js";
+import { createActive, expectExit, harness, oneJson } from "./lifecycle-support.js";
+
+const INVALID_ACTION = JSON.stringify({
+  errors: [
+    {
+      code: "webhook_invalid_action",
+      message:
+        "The webhook cannot be activated/deactivated. Make sure you have completed the verification challenge and try again.",
+    },
+  ],
+});
+
+/** The first attempt outlives the client's 0.2 s timeout; the sandbox still applies it (at 0.6 s), before the
+ * retry (≥ 1.2 s, after the 1 s backoff) arrives. */
+const SLOW = { delayMs: 600 };
+const SHORT_TIMEOUT = { CERTWH_REQUEST_TIMEOUT: "0.2" };
+
+const count = (routes: string[], route: string) => routes.filter((r) => r === route).length;
+
+test("activate: timed out but applied, the retry refused (activate-active-400) → read back active, exit 0", async (t) => {
+  const h = await harness(t, { quirks: ["activate-active-400"] });
+  await createActive(h);
+  expectExit(await h.cli(["deactivate"]), 0);
+  const before = count(h.routes(), "PUT /webhook/:id/activate");
+  h.sandbox.inject("PUT /webhook/:id/activate", SLOW);
+  const res = await h.cli(["activate", "--json"], { env: SHORT_TIMEOUT });
+  expectExit(res, 0);
+  assert.match(
+    res.stderr,
+    /refused to activate webhook \d+ \(400 webhook_invalid_action\), but reading it back shows it is active/,
+  );
+  assert.deepEqual(
+    { status: oneJson(res).status, read_back: oneJson(res).read_back },
+    { status: "active", read_back: true },
+  );
+  assert.equal(h.sandbox.webhook()?.status, "active");
+  assert.equal(count(h.routes(), "PUT /webhook/:id/activate"), before + 2, "one retry after the timeout");
+});
+
+test("activate: the default profile's retry gets 204 (no read-back note)", async (t) => {
+  const h = await harness(t);
+  await createActive(h);
+  expectExit(await h.cli(["deactivate"]), 0);
+  h.sandbox.inject("PUT /webhook/:id/activate", SLOW);
+  const res = await h.cli(["activate"], { env: SHORT_TIMEOUT });
+  expectExit(res, 0);
+  assert.doesNotMatch(res.stderr, /reading it back/);
+  assert.match(res.stderr, /is active/);
+});
+
+test("activate: an unverified webhook is still refused after the read-back (exit 3)", async (t) => {
+  const h = await harness(t);
+  expectExit(await h.cli(["create", "--url", h.receiver.url, "--no-verify"]), 0);
+  const res = await h.cli(["activate"]);
+  expectExit(res, 3);
+  assert.match(res.stderr, /cannot be activated yet/);
+  assert.ok(h.routes().includes("GET /webhook"));
+});
+
+test("deactivate: timed out but applied, the retry refused → read back inactive, exit 0", async (t) => {
+  const h = await harness(t);
+  await createActive(h);
+  h.sandbox.inject("PUT /webhook/:id/deactivate", SLOW, { status: 400, body: INVALID_ACTION });
+  const res = await h.cli(["deactivate", "--json"], { env: SHORT_TIMEOUT });
+  expectExit(res, 0);
+  assert.match(res.stderr, /refused to deactivate webhook \d+ .*but reading it back shows it is inactive/);
+  assert.equal(oneJson(res).status, "inactive");
+  assert.equal(h.sandbox.webhook()?.status, "inactive");
+});
+
+test("deactivate: refused and still active on read-back → exit 3", async (t) => {
+  const h = await harness(t);
+  await createActive(h);
+  h.sandbox.inject("PUT /webhook/:id/deactivate", { status: 400, body: INVALID_ACTION });
+  const res = await h.cli(["deactivate"]);
+  expectExit(res, 3);
+  assert.match(res.stderr, /CertCentral refused to deactivate webhook \d+ \(status active\)/);
+});
+
+test("deactivate on pending: CertCentral refuses (default profile) → exit 0, no events anyway", async (t) => {
+  const h = await harness(t);
+  expectExit(await h.cli(["create", "--url", h.receiver.url, "--no-verify"]), 0);
+  const res = await h.cli(["deactivate", "--json"]);
+  expectExit(res, 0);
+  assert.ok(h.routes().includes("PUT /webhook/:id/deactivate"), "CertCentral is asked");
+  assert.match(
+    res.stderr,
+    /stays pending, so CertCentral sends it no events anyway: a pending webhook receives no events until it is verified and activated/,
+  );
+  assert.deepEqual(
+    { status: oneJson(res).status, changed: oneJson(res).changed },
+    { status: "pending", changed: false },
+  );
+});
+
+test("deactivate on pending: CertCentral answers 204 (deactivate-pending-204) → exit 0, deactivated", async (t) => {
+  const h = await harness(t, { quirks: ["deactivate-pending-204"] });
+  expectExit(await h.cli(["create", "--url", h.receiver.url, "--no-verify"]), 0);
+  const res = await h.cli(["deactivate"]);
+  expectExit(res, 0);
+  assert.match(
+    res.stderr,
+    /Deactivated webhook \d+ \(it was pending, and a pending webhook receives no events/,
+  );
+  // The README's idempotent CI recipe: a second run is fine too.
+  expectExit(await h.cli(["deactivate"]), 0);
+});
+
+test("update-url with the same URL (settings only) on an active webhook: read back, no challenge, no token", async (t) => {
+  const h = await harness(t);
+  await createActive(h);
+  const before = count(h.routes(), "PUT /webhook/:id/send-challenge");
+  const res = await h.cli(["update-url", "--url", h.receiver.url, "--chain", "--json"]);
+  expectExit(res, 0);
+  assert.equal(count(h.routes(), "PUT /webhook/:id/send-challenge"), before, "no challenge sent");
+  assert.match(res.stderr, /is still active \(read back after the update\), so certwh sends no challenge/);
+  const out = oneJson(res);
+  assert.equal(out.status, "active");
+  assert.equal(out.reverified, false);
+  assert.equal(h.sandbox.webhook()?.webhook_settings?.webhook_send_certificate_chain, "1");
+});
+
+test("update-url to a new URL, update-stays-active: read back active, no verification", async (t) => {
+  const h = await harness(t, { quirks: ["update-stays-active"] });
+  await createActive(h);
+  const before = count(h.routes(), "PUT /webhook/:id/send-challenge");
+  const url = `${h.receiver.url}/v2`;
+  const res = await h.cli(["update-url", "--url", url]);
+  expectExit(res, 0);
+  assert.equal(count(h.routes(), "PUT /webhook/:id/send-challenge"), before, "no challenge sent");
+  assert.match(res.stderr, /still active/);
+  assert.equal(h.sandbox.webhook()?.endpoint, url);
+  assert.equal(h.sandbox.webhook()?.status, "active");
+});
+
+test("update-url to a new URL, default profile: pending, so the challenge is sent as before", async (t) => {
+  const h = await harness(t);
+  await createActive(h);
+  const before = count(h.routes(), "PUT /webhook/:id/send-challenge");
+  const res = await h.cli(["update-url", "--url", `${h.receiver.url}/v2`, "--json"]);
+  expectExit(res, 0);
+  assert.equal(count(h.routes(), "PUT /webhook/:id/send-challenge"), before + 1);
+  assert.equal(oneJson(res).status, "pending");
+});
+
+test("verify on an active webhook with activate-active-400: the refused activate is read back, exit 0", async (t) => {
+  const h = await harness(t, { quirks: ["activate-active-400"] });
+  await createActive(h);
+  expectExit(await h.cli(["challenge"]), 0);
+  const token = await h.latestToken();
+  const res = await h.cli(["verify", "--token", token]);
+  expectExit(res, 0);
+  assert.match(res.stderr, /refused to activate .* but reading it back shows it is active/);
+  assert.match(res.stderr, /Verified and activated/);
+});
+
+test("status after verify --no-activate suggests certwh activate, not a new challenge", async (t) => {
+  const h = await harness(t);
+  const configHome = tempDir();
+  expectExit(await h.cli(["create", "--url", h.receiver.url, "--no-verify"], { configHome }), 0);
+  const fresh = await h.cli(["status"], { configHome });
+  expectExit(fresh, 0);
+  assert.match(fresh.stderr, /`certwh challenge` sends a token/);
+  expectExit(await h.cli(["challenge"], { configHome }), 0);
+  const token = await h.latestToken();
+  expectExit(await h.cli(["verify", "--token", token, "--no-activate"], { configHome }), 0);
+  const res = await h.cli(["status"], { configHome });
+  expectExit(res, 0);
+  assert.match(res.stderr, /Next: `certwh activate`/);
+  assert.doesNotMatch(res.stderr, /`certwh challenge` sends a token/);
+  expectExit(await h.cli(["activate"], { configHome }), 0);
+});
+
+test("logs --all with big-logs: explicit limit and offset, a full 1,000-entry page with chains, --sort sent", async (t) => {
+  const h = await harness(t, { quirks: ["big-logs"] });
+  await createActive(h);
+  const res = await h.cli(["logs", "--all", "--sort", "-request_sent_time", "--json"], { timeoutMs: 30_000 });
+  expectExit(res, 0);
+  const out = JSON.parse(res.stdout) as { events: unknown[]; page: { total: number } };
+  assert.ok(out.events.length > 1000, `events: ${out.events.length}`);
+  assert.equal(out.events.length, out.page.total);
+  const pages = h.sandbox.requests.filter((r) => r.route === "GET /webhook/:id/event-logs");
+  assert.deepEqual(
+    pages.map((r) => [r.query.limit, r.query.offset, r.query.sort]),
+    [
+      ["1000", "0", "-request_sent_time"],
+      ["1000", "1000", "-request_sent_time"],
+    ],
+  );
+});
+
+test("logs without flags sends limit=1000 and offset=0", async (t) => {
+  const h = await harness(t);
+  await createActive(h);
+  expectExit(await h.cli(["logs"]), 0);
+  const page = h.sandbox.requests.find((r) => r.route === "GET /webhook/:id/event-logs");
+  assert.deepEqual({ limit: page?.query.limit, offset: page?.query.offset }, { limit: "1000", offset: "0" });
+});
