@@ -43,12 +43,19 @@ test("examples/receiver.mjs verifies and activates the webhook unattended", {
   assert.equal(sandbox.webhook()?.status, "active", app.stdout());
   assert.match(app.stdout(), /challenge activated/);
 
-  // A later update-url sends a new challenge: the long-running receiver completes that one too.
-  const update = await runCli(["update-url", "--url", `http://127.0.0.1:${port}/digicert/hook`], {
-    env: { CERTWH_BASE_URL: sandbox.url, CERTWH_API_KEY: sandbox.apiKey },
-  });
+  // A settings-only update-url (same URL) leaves the webhook active: read back, no new challenge.
+  const cli = { env: { CERTWH_BASE_URL: sandbox.url, CERTWH_API_KEY: sandbox.apiKey } };
+  const update = await runCli(
+    ["update-url", "--url", `http://127.0.0.1:${port}/digicert/hook`, "--chain"],
+    cli,
+  );
   assert.equal(update.code, 0, update.stderr);
+  assert.match(update.stderr, /still active/);
   const checks = () => sandbox.requests.filter((r) => r.route === "PUT /webhook/:id/check-challenge").length;
+  assert.equal(checks(), 1);
+  // A later challenge: the long-running receiver completes that one too.
+  const challenge = await runCli(["challenge"], cli);
+  assert.equal(challenge.code, 0, challenge.stderr);
   await poll(() => checks() >= 2, { timeoutMs: 5000, intervalMs: 50 });
   assert.equal(checks(), 2, app.stdout());
 });
