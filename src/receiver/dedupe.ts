@@ -53,8 +53,24 @@ export class DedupeCache {
    * claiming the key; the claimer must then call `settle(key, ok)` once it knows whether the delivery was
    * acknowledged. A failed first delivery is forgotten, so a resend is processed afresh.
    */
-  claim(key: string): Promise<boolean> | undefined {
-    return this.claimAt(key, this.clock.now());
+  claim(key: string, at?: number): Promise<boolean> | undefined {
+    const now = this.clock.now();
+    const existing = this.entries.get(key);
+    if (existing && existing.expiresAt > now) {
+      // Refresh recency (LRU), keep the original expiry: a replay loop must not keep an entry alive forever.
+      this.entries.delete(key);
+      this.entries.set(key, existing);
+      if (!existing.pending) return ACKNOWLEDGED;
+      existing.outcome ??= new Promise<boolean>((resolve) => {
+        existing.resolve = resolve;
+      });
+      return existing.outcome;
+    }
+    if (existing) this.entries.delete(key);
+    // No promise per delivery: the common case (a fresh body) never has anyone waiting on it.
+    this.entries.set(key, { expiresAt: now + this.ttlMs, firstAt: at ?? now, pending: true });
+    this.evict(now);
+    return undefined;
   }
 
   /** When the body `key` was first received, if it is remembered. */
@@ -82,26 +98,6 @@ export class DedupeCache {
 
   forget(key: string): void {
     this.entries.delete(key);
-  }
-
-  private claimAt(key: string, at: number): Promise<boolean> | undefined {
-    const now = at;
-    const existing = this.entries.get(key);
-    if (existing && existing.expiresAt > now) {
-      // Refresh recency (LRU), keep the original expiry: a replay loop must not keep an entry alive forever.
-      this.entries.delete(key);
-      this.entries.set(key, existing);
-      if (!existing.pending) return ACKNOWLEDGED;
-      existing.outcome ??= new Promise<boolean>((resolve) => {
-        existing.resolve = resolve;
-      });
-      return existing.outcome;
-    }
-    if (existing) this.entries.delete(key);
-    // No promise per delivery: the common case (a fresh body) never has anyone waiting on it.
-    this.entries.set(key, { expiresAt: now + this.ttlMs, firstAt: now, pending: true });
-    this.evict(now);
-    return undefined;
   }
 
   settle(key: string, ok: boolean): void {

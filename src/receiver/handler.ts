@@ -281,7 +281,7 @@ class CertCentralReceiver implements Receiver {
     const tracked = event.type === "test_webhook_endpoint" ? undefined : this.#dedupe;
     let firstCopy = false;
     if (tracked && this.#dropRepeats) {
-      const earlier = tracked.claim(digest);
+      const earlier = tracked.claim(digest, x.receivedAt);
       if (earlier) {
         // Same body as a delivery still being handled or already acknowledged: wait for its fate.
         if (!(await earlier)) return this.#reject(x, acceptFailed("earlier_copy_failed"), whole);

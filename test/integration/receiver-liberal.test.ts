@@ -116,7 +116,8 @@ describe("numeric tokens", () => {
     assert.ok(challenge && challenge.type === "challenge");
     assert.match(String(challenge.token), /^\d+$/, "the token reached the gate as a string of digits");
     const raw = s.accepted.find((d) => d.event.type === "challenge_webhook_endpoint");
-    assert.equal(typeof (raw?.payload.data as { token?: unknown }).token, "number");
+    assert.ok(raw, "the challenge was accepted");
+    assert.equal(typeof (raw.payload.data as { token?: unknown }).token, "number");
     assert.equal(s.receiver.challenge?.state, "activated");
   });
 });
