@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import type { IncomingMessage } from "node:http";
 import { describe, test } from "node:test";
-import { checkDeclaredLength, checkKey, checkRoute, checkSource, sha256 } from "../../src/receiver/guard.js";
+import {
+  checkDeclaredLength,
+  checkKey,
+  checkRoute,
+  checkSource,
+  keyMatches,
+  sha256,
+} from "../../src/receiver/guard.js";
 import { createAddressMatcher } from "../../src/util/cidr.js";
 
 const SECRET = "A".repeat(32);
@@ -46,6 +53,17 @@ describe("checkKey (items 5–6)", () => {
   }
   test("no secret configured: no check", () => {
     assert.equal(checkKey(head({}), undefined), undefined);
+  });
+});
+
+describe("keyMatches (the previous secret on a handshake)", () => {
+  test("exactly one matching value", () => {
+    const digest = sha256("old-secret");
+    assert.equal(keyMatches(head({ "x-webhook-key": ["old-secret"] }), digest), true);
+    assert.equal(keyMatches(head({ "x-webhook-key": ["other"] }), digest), false);
+    assert.equal(keyMatches(head({ "x-webhook-key": ["old-secret", "old-secret"] }), digest), false);
+    assert.equal(keyMatches(head({ "x-webhook-key": [""] }), digest), false);
+    assert.equal(keyMatches(head({}), digest), false);
   });
 });
 
