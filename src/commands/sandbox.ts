@@ -30,7 +30,13 @@ export async function run(opts: SandboxFlags, ctx: Pick<CommandContext, "io" | "
   if (opts.slackHost !== undefined && !/^[A-Za-z0-9.\-[\]:]+:\d+$/.test(opts.slackHost)) {
     throw new UsageError(`--slack-host takes host:port, e.g. 127.0.0.1:4567 (got "${opts.slackHost}").`);
   }
-  const { startSandbox } = await import("../sandbox/index.js");
+  const { parseQuirks, startSandbox } = await import("../sandbox/index.js");
+  let quirks: ReturnType<typeof parseQuirks> = [];
+  try {
+    quirks = opts.quirks === undefined ? [] : parseQuirks(opts.quirks);
+  } catch (err) {
+    throw new UsageError(`--quirks: ${(err as Error).message}`);
+  }
   const io = ctx.io;
   let sandbox: Awaited<ReturnType<typeof startSandbox>>;
   try {
@@ -40,6 +46,7 @@ export async function run(opts: SandboxFlags, ctx: Pick<CommandContext, "io" | "
       stateFile: opts.stateFile,
       rateLimit: opts.rateLimit !== false,
       deleteExtension: opts.delete !== false,
+      quirks,
       slackHost: opts.slackHost,
       onRequest: (r) => io.info(describeRequest(r)),
       onDelivery: (d) => io.info(describeDelivery(d)),
@@ -65,6 +72,7 @@ export async function run(opts: SandboxFlags, ctx: Pick<CommandContext, "io" | "
       delete_extension: opts.delete !== false,
       state_file: opts.stateFile ?? null,
       slack_host: opts.slackHost ?? null,
+      quirks: sandbox.quirks(),
     });
   }
   io.success(`CertCentral sandbox running at ${sandbox.url}`);
@@ -76,6 +84,7 @@ export async function run(opts: SandboxFlags, ctx: Pick<CommandContext, "io" | "
   io.info(
     `  Rate limit ${opts.rateLimit !== false ? "on (100 requests / 5 s)" : "off"} · DELETE extension ${opts.delete !== false ? "on" : "off"} · state ${opts.stateFile ?? "in memory"}`,
   );
+  if (sandbox.quirks().length > 0) io.info(`  Quirks: ${sandbox.quirks().join(", ")}`);
   if (opts.slackHost)
     io.info(`  Slack: deliveries to https://hooks.slack.com/… go to http://${opts.slackHost}/…`);
   io.info("  Press Ctrl-C to stop.");

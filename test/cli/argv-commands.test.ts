@@ -83,6 +83,11 @@ const TABLE: [string[], CommandName, object][] = [
     "sandbox",
     { rateLimit: true, delete: true, slackHost: "127.0.0.1:4567" },
   ],
+  [
+    ["sandbox", "--quirks", "numeric-token,text-plain"],
+    "sandbox",
+    { rateLimit: true, delete: true, quirks: "numeric-token,text-plain" },
+  ],
   [["listen"], "listen", { ipAllowlist: true, onExit: "deactivate" }],
   [
     ["listen", "--sandbox", "--port", "8080", "--no-journal", "--on-exit", "keep", "--force"],

@@ -14,11 +14,17 @@ export const sandboxCommand = (parent: Command) =>
     .option("--no-rate-limit", "switch off the 100 requests / 5 s limit")
     .option("--no-delete", "answer DELETE /webhook/{id} like CertCentral (404), not the sandbox extension")
     .option("--slack-host <host:port>", "deliver hooks.slack.com messages to http://<host:port> instead")
+    .option("--quirks <list>", "behave like another plausible reading of CertCentral, e.g. numeric-token,text-plain")
     .addHelpText(
       "after",
       `
+Quirks switch undocumented behaviour to another plausible reading (README, "The sandbox"), e.g.
+no-content-type, handshake-no-key, numeric-token, update-stays-active, activate-active-400,
+deactivate-pending-204, settings-top-level, repeat-deliveries, big-logs. An unknown name lists them all.
+
 Examples:
   $ certwh sandbox --port 8443
+  $ certwh sandbox --quirks numeric-token,handshake-no-key
   $ certwh sandbox --state-file ./sandbox.json --no-rate-limit
   $ certwh sandbox --json          # one JSON object {base_url, api_key, …} on stdout`,
     );
