@@ -50,6 +50,7 @@ export interface ParsedListen
     | "timeoutMs"
     | "tunnelGraceMs"
     | "challengeWindowMs"
+    | "dropRepeats"
   > {
   tunnel: TunnelChoice;
   port: number;
@@ -176,6 +177,7 @@ export function parseListenOptions(raw: ListenFlags, env: NodeJS.ProcessEnv): Pa
     ...parseUntil(raw),
     tunnelGraceMs: raw.tunnelGrace !== undefined ? parseDuration(raw.tunnelGrace) : undefined,
     challengeWindowMs,
+    dropRepeats: raw.dropRepeats === true,
   };
 }
 
@@ -253,6 +255,7 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
       timeoutMs: parsed.timeoutMs,
       tunnelGraceMs: parsed.tunnelGraceMs,
       challengeWindowMs: parsed.challengeWindowMs,
+      dropRepeats: parsed.dropRepeats,
       sourceAllowlist: edge,
       edgeAllowlist: edge,
       ...(own ? { sandbox: { url: own.sandbox.url, apiKey: own.sandbox.apiKey } } : {}),
