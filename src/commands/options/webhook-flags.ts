@@ -100,15 +100,14 @@ export function parseFrequency(value: string): number[] {
   if (parts.some((p) => p === "")) {
     throw new UsageError(`--frequency needs a comma-separated list of days from: ${allowed}.`);
   }
-  const days: number[] = [];
-  for (const p of parts) {
+  const days = parts.map((p) => {
     const n = /^-?\d+$/.test(p) ? Number(p) : Number.NaN;
     if (!NOTIFICATION_FREQUENCIES.includes(n)) {
       throw new UsageError(`--frequency: ${JSON.stringify(p)} is not allowed; use days from: ${allowed}.`);
     }
-    if (!days.includes(n)) days.push(n);
-  }
-  return days;
+    return n;
+  });
+  return [...new Set(days)];
 }
 
 const flagValue = (on: boolean): string => (on ? "1" : "0");
