@@ -65,16 +65,11 @@ function parseErrorEnvelope(text: string): { code: string; message: string }[] |
   }
   const errors = (parsed as { errors?: unknown } | null)?.errors;
   if (!Array.isArray(errors) || errors.length === 0) return undefined;
-  const out: { code: string; message: string }[] = [];
-  for (const e of errors) {
-    if (e === null || typeof e !== "object") return undefined;
-    const { code, message } = e as { code?: unknown; message?: unknown };
-    out.push({
-      code: typeof code === "string" ? code : "",
-      message: typeof message === "string" ? message : "",
-    });
-  }
-  return out;
+  if (errors.some((e) => e === null || typeof e !== "object")) return undefined;
+  return errors.map(({ code, message }: { code?: unknown; message?: unknown }) => ({
+    code: typeof code === "string" ? code : "",
+    message: typeof message === "string" ? message : "",
+  }));
 }
 
 /**
@@ -127,7 +122,10 @@ export class ApiClient {
     registerSecret(opts.apiKey);
   }
 
-  /** One request, with retries when `retry` is true (only for calls that are safe to repeat). */
+  /**
+   * One request, with retries when `retry` is true (only for calls that are safe to repeat). Throws ApiError,
+   * ApiTimeoutError, NetworkError, or the user's abort reason.
+   */
   async call(req: ApiRequest, retry: boolean): Promise<unknown> {
     return (await this.exchange(req, retry)).data;
   }
@@ -139,11 +137,6 @@ export class ApiClient {
   async read<T>(req: ApiRequest, retry: boolean, read: (data: unknown, at: AnswerOf) => T): Promise<T> {
     const { status, data } = await this.exchange({ ...req, expectJson: true }, retry);
     return read(data, { method: req.method, path: req.path, status });
-  }
-
-  /** Exactly one HTTP request. Throws ApiError, ApiTimeoutError, NetworkError, or the user's abort reason. */
-  async send(req: ApiRequest): Promise<unknown> {
-    return (await this.exchange(req, false)).data;
   }
 
   private exchange(req: ApiRequest, retry: boolean): Promise<{ status: number; data: unknown }> {
