@@ -35,10 +35,6 @@ export class WebhookStore {
     return this.data.webhook;
   }
 
-  snapshot(): StoreData {
-    return structuredClone(this.data);
-  }
-
   /** The webhook with this id, else 404 not_found|webhook. */
   require(id: number): SandboxWebhook {
     const hook = this.data.webhook;
