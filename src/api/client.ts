@@ -45,14 +45,14 @@ const SNIPPET_CHARS = 200;
 const TRACE_BODY_CHARS = 2000;
 
 /** Collapse whitespace and tags of a non-JSON body into a short, redacted snippet (≤ 200 chars). */
-function bodySnippet(text: string, max = SNIPPET_CHARS): string {
+function bodySnippet(text: string): string {
   const raw = redact(text);
   const spaced = raw.replace(/<[^>]*>/g, " ");
   // A tag inside a secret (`abc<wbr>def`) would hide it from redaction: joined up, it shows and is masked.
   const joined = raw.replace(/<[^>]*>/g, "");
   const safe = redact(joined) !== joined ? redact(joined) : spaced;
   const flat = safe.replace(/\s+/g, " ").trim();
-  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+  return flat.length <= SNIPPET_CHARS ? flat : `${flat.slice(0, SNIPPET_CHARS - 1)}…`;
 }
 
 /** DigiCert's `{"errors":[{"code","message"}]}`, or undefined when the body is something else. */
