@@ -82,14 +82,8 @@ async function list(ctx: CommandContext): Promise<void> {
 async function get(key: SettingKey, ctx: CommandContext): Promise<void> {
   const { detailed } = await loadSettings(ctx.globals, ctx.env, ctx.io);
   const row = rows(detailed)[key];
-  if (ctx.io.json) {
-    ctx.io.writeJson({ key, ...row });
-    return;
-  }
-  if (row.value === null) {
-    ctx.io.info(`${key} is not set (set it with \`certwh login\`).`);
-    return;
-  }
+  if (ctx.io.json) return ctx.io.writeJson({ key, ...row });
+  if (row.value === null) return ctx.io.info(`${key} is not set (set it with \`certwh login\`).`);
   ctx.io.print(String(row.value));
   ctx.io.hint(`from ${row.origin}`);
 }
