@@ -25,9 +25,7 @@ export function checkBaseUrl(raw: string, from = "the base URL"): string {
       },
     );
   }
-  if (url.username || url.password) {
-    throw new UsageError(`${from} must not contain a user name or password.`);
-  }
+  if (url.username || url.password) throw new UsageError(`${from} must not contain a user name or password.`);
   if (url.search || url.hash) {
     throw new UsageError(`${from} must not contain a query or fragment: ${url.origin}${url.pathname}`);
   }

@@ -45,14 +45,14 @@ const SNIPPET_CHARS = 200;
 const TRACE_BODY_CHARS = 2000;
 
 /** Collapse whitespace and tags of a non-JSON body into a short, redacted snippet (≤ 200 chars). */
-function bodySnippet(text: string, max = SNIPPET_CHARS): string {
+function bodySnippet(text: string): string {
   const raw = redact(text);
   const spaced = raw.replace(/<[^>]*>/g, " ");
   // A tag inside a secret (`abc<wbr>def`) would hide it from redaction: joined up, it shows and is masked.
   const joined = raw.replace(/<[^>]*>/g, "");
   const safe = redact(joined) !== joined ? redact(joined) : spaced;
   const flat = safe.replace(/\s+/g, " ").trim();
-  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+  return flat.length <= SNIPPET_CHARS ? flat : `${flat.slice(0, SNIPPET_CHARS - 1)}…`;
 }
 
 /** DigiCert's `{"errors":[{"code","message"}]}`, or undefined when the body is something else. */
@@ -65,16 +65,11 @@ function parseErrorEnvelope(text: string): { code: string; message: string }[] |
   }
   const errors = (parsed as { errors?: unknown } | null)?.errors;
   if (!Array.isArray(errors) || errors.length === 0) return undefined;
-  const out: { code: string; message: string }[] = [];
-  for (const e of errors) {
-    if (e === null || typeof e !== "object") return undefined;
-    const { code, message } = e as { code?: unknown; message?: unknown };
-    out.push({
-      code: typeof code === "string" ? code : "",
-      message: typeof message === "string" ? message : "",
-    });
-  }
-  return out;
+  if (errors.some((e) => e === null || typeof e !== "object")) return undefined;
+  return errors.map(({ code, message }: { code?: unknown; message?: unknown }) => ({
+    code: typeof code === "string" ? code : "",
+    message: typeof message === "string" ? message : "",
+  }));
 }
 
 /**
@@ -127,7 +122,10 @@ export class ApiClient {
     registerSecret(opts.apiKey);
   }
 
-  /** One request, with retries when `retry` is true (only for calls that are safe to repeat). */
+  /**
+   * One request, with retries when `retry` is true (only for calls that are safe to repeat). Throws ApiError,
+   * ApiTimeoutError, NetworkError, or the user's abort reason.
+   */
   async call(req: ApiRequest, retry: boolean): Promise<unknown> {
     return (await this.exchange(req, retry)).data;
   }
@@ -139,11 +137,6 @@ export class ApiClient {
   async read<T>(req: ApiRequest, retry: boolean, read: (data: unknown, at: AnswerOf) => T): Promise<T> {
     const { status, data } = await this.exchange({ ...req, expectJson: true }, retry);
     return read(data, { method: req.method, path: req.path, status });
-  }
-
-  /** Exactly one HTTP request. Throws ApiError, ApiTimeoutError, NetworkError, or the user's abort reason. */
-  async send(req: ApiRequest): Promise<unknown> {
-    return (await this.exchange(req, false)).data;
   }
 
   private exchange(req: ApiRequest, retry: boolean): Promise<{ status: number; data: unknown }> {

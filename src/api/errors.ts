@@ -88,10 +88,8 @@ export class ApiShapeError extends ApiError {
     const where = init.field === "" ? "the body" : init.field;
     const what = `${where} should be ${init.expected}`;
     super({
-      status: init.status,
+      ...init,
       code: "",
-      method: init.method,
-      path: init.path,
       detail: `${what}.`,
       message: `CertCentral's answer to ${init.method} ${init.path} has an unexpected shape: ${what}.`,
     });
@@ -108,10 +106,8 @@ export class ApiTooLargeError extends ApiError {
   constructor(init: { status: number; method: string; path: string; limitBytes: number }) {
     const size = `${init.limitBytes / (1024 * 1024)} MiB`;
     super({
-      status: init.status,
+      ...init,
       code: "",
-      method: init.method,
-      path: init.path,
       detail: `larger than ${size}, the most certwh reads for this call.`,
       message: `CertCentral's answer to ${init.method} ${init.path} is larger than ${size}, the most certwh reads for this call.`,
     });

@@ -157,32 +157,26 @@ compdef _certwh certwh
 
 function fish(spec: Spec): string {
   const lines = ["# certwh fish completion", "complete -c certwh -f"];
-  const takesValue = (flag: string, choices: string[]) =>
-    choices.length ? ` -x -a '${words(choices)}'` : flag ? " -r -F" : "";
+  /** The value an option takes: one of its choices, or a file name; nothing for a switch (undefined). */
+  const takesValue = (choices: string[] | undefined) =>
+    choices === undefined ? "" : choices.length ? ` -x -a '${words(choices)}'` : " -r -F";
   for (const c of spec.commands) {
     const seen = `__fish_seen_subcommand_from ${words(c.names)}`;
     for (const n of c.names)
       lines.push(`complete -c certwh -n '__fish_use_subcommand' -a '${n}' -d ${fishQuoted(c.description)}`);
     if (c.words.length) lines.push(`complete -c certwh -n '${seen}' -a '${words(c.words)}'`);
     const values = new Map(c.valueFlags.map((v) => [v.flag, v.choices]));
-    for (const f of c.flags) {
-      const choices = values.get(f);
-      lines.push(
-        `complete -c certwh -n '${seen}' -l '${f.slice(2)}'${choices ? takesValue(f, choices) : ""}`,
-      );
-    }
+    for (const f of c.flags)
+      lines.push(`complete -c certwh -n '${seen}' -l '${f.slice(2)}'${takesValue(values.get(f))}`);
   }
   const globalValues = new Map(spec.globalValueFlags.map((v) => [v.flag, v.choices]));
-  for (const f of spec.globals) {
-    const choices = globalValues.get(f);
-    lines.push(`complete -c certwh -l '${f.slice(2)}'${choices ? takesValue(f, choices) : ""}`);
-  }
+  for (const f of spec.globals)
+    lines.push(`complete -c certwh -l '${f.slice(2)}'${takesValue(globalValues.get(f))}`);
   return `${lines.join("\n")}\n`;
 }
 
 export async function run(opts: CompletionFlags, ctx: Pick<CommandContext, "io" | "signal">): Promise<void> {
   const render = { bash, zsh, fish }[opts.shell as "bash" | "zsh" | "fish"];
   if (!render) throw new UsageError(`Unknown shell "${opts.shell}": use bash, zsh or fish.`);
-  const program = opts.program;
-  ctx.io.print(render(completionSpec(program)).trimEnd());
+  ctx.io.print(render(completionSpec(opts.program)).trimEnd());
 }

@@ -6,10 +6,6 @@ import { CertwhError, ExitCode, InterruptedError, UsageError } from "../errors.j
 import { Interrupts } from "./interrupts.js";
 import { buildProgram } from "./program.js";
 
-function interruptedExitCode(reason: unknown): number {
-  return reason instanceof InterruptedError ? reason.exitCode : ExitCode.sigint;
-}
-
 /** The words of the command line that are not options or their values, up to `--`. */
 function operands(program: ReturnType<typeof buildProgram>, argv: string[]): string[] {
   const words: string[] = [];
@@ -27,6 +23,9 @@ function operands(program: ReturnType<typeof buildProgram>, argv: string[]): str
   return words;
 }
 
+const findCommand = (program: ReturnType<typeof buildProgram>, name: string | undefined) =>
+  program.commands.find((c) => c.name() === name || c.aliases().includes(name as string));
+
 /**
  * `certwh help <command>`: commander answers `help <unknown>` with the general help and exit 0; a typo
  * deserves exit 2.
@@ -34,8 +33,7 @@ function operands(program: ReturnType<typeof buildProgram>, argv: string[]): str
 function checkHelpTarget(program: ReturnType<typeof buildProgram>, argv: string[]): void {
   const [first, name] = operands(program, argv);
   if (first !== "help" || !name) return;
-  const target = program.commands.find((c) => c.name() === name || c.aliases().includes(name));
-  if (!target)
+  if (!findCommand(program, name))
     throw new UsageError(`Unknown command "${name}".`, { hint: "Run `certwh --help` for the list." });
 }
 
@@ -46,7 +44,7 @@ function checkHelpTarget(program: ReturnType<typeof buildProgram>, argv: string[
  */
 function joinDashValues(program: ReturnType<typeof buildProgram>, argv: string[]): string[] {
   const [name] = operands(program, argv);
-  const command = program.commands.find((c) => c.name() === name || c.aliases().includes(name));
+  const command = findCommand(program, name);
   if (!command) return argv;
   const joined = argv.slice(0, 2);
   for (let i = 2; i < argv.length; i++) {
@@ -75,10 +73,6 @@ export function commanderExitCode(err: CommanderError): number {
   return ExitCode.usage;
 }
 
-function wantsJson(argv: string[]): boolean {
-  return argv.includes("--json");
-}
-
 /**
  * `certwh … | head` closes stdout early: not an error worth a stack trace. certwh exits with the code of
  * what it was doing; the exit waits a turn so a failure being reported sets its code first.
@@ -100,7 +94,10 @@ export async function main(argv: string[]): Promise<void> {
     });
     await program.parseAsync(commandLine(program, argv));
     // The command returned after a signal: it has already wound down and said so (sandbox, listen).
-    if (interrupts.aborted) code = interruptedExitCode(interrupts.reason);
+    if (interrupts.aborted) {
+      const { reason } = interrupts;
+      code = reason instanceof InterruptedError ? reason.exitCode : ExitCode.sigint;
+    }
   } catch (caught) {
     code = await report(interrupts.aborted ? interrupts.reason : caught, argv);
   } finally {
@@ -116,7 +113,7 @@ async function report(err: unknown, argv: string[]): Promise<number> {
     // Help and version are displayed by commander itself; anything else is a usage error it printed.
     const code = commanderExitCode(err);
     if (code === ExitCode.ok) return code;
-    if (wantsJson(argv)) {
+    if (argv.includes("--json")) {
       const { errorDocument } = await import("../io/exit-codes.js");
       const message = err.message.replace(/^error: /, "");
       const document = errorDocument({ exitCode: ExitCode.usage, code: "usage", message });
@@ -132,18 +129,15 @@ async function report(err: unknown, argv: string[]): Promise<number> {
   const io = new Output({
     stdout: process.stdout,
     stderr,
-    json: wantsJson(argv),
+    json: argv.includes("--json"),
     color,
     verbose: argv.includes("--verbose"),
     chalk: showsColor(color, stderr) ? await loadChalk() : undefined,
   });
-  if (io.json && !(err instanceof CertwhError && err.reported)) {
-    io.writeJson(errorDocument(failure));
-  }
+  if (io.json && !(err instanceof CertwhError && err.reported)) io.writeJson(errorDocument(failure));
   io.error(failure.message);
   if (failure.hint) io.hint(failure.hint);
-  if (failure.exitCode === ExitCode.internal && io.verbose && err instanceof Error && err.stack) {
+  if (failure.exitCode === ExitCode.internal && io.verbose && err instanceof Error && err.stack)
     io.info(err.stack);
-  }
   return failure.exitCode;
 }

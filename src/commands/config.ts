@@ -30,28 +30,26 @@ interface Row {
   origin: string;
 }
 
+const row = ({ value, source, origin }: Row): Row => ({ value, source, origin });
+
 function rows(d: DetailedSettings): Record<SettingKey, Row> {
+  const { baseUrl, apiKey } = d;
   return {
-    region: { value: d.region.value, source: d.region.source, origin: d.region.origin },
-    base_url: {
-      value: d.baseUrl.value,
-      source: d.baseUrl.source,
+    region: row(d.region),
+    base_url: row({
+      ...baseUrl,
       origin:
-        d.baseUrl.kind === "region" && d.baseUrl.source !== "default"
-          ? `region from ${d.baseUrl.origin}`
-          : d.baseUrl.origin,
-    },
-    request_timeout: {
-      value: d.requestTimeoutSeconds.value,
-      source: d.requestTimeoutSeconds.source,
-      origin: d.requestTimeoutSeconds.origin,
-    },
-    api_key: d.apiKey
-      ? {
-          value: mask(d.apiKey.value),
-          source: d.apiKey.source,
-          origin: d.apiKey.source === "profile" ? `profile ${d.profile.value}` : d.apiKey.origin,
-        }
+        baseUrl.kind === "region" && baseUrl.source !== "default"
+          ? `region from ${baseUrl.origin}`
+          : baseUrl.origin,
+    }),
+    request_timeout: row(d.requestTimeoutSeconds),
+    api_key: apiKey
+      ? row({
+          value: mask(apiKey.value),
+          source: apiKey.source,
+          origin: apiKey.source === "profile" ? `profile ${d.profile.value}` : apiKey.origin,
+        })
       : { value: null, source: "none", origin: "not set" },
   };
 }
@@ -84,14 +82,8 @@ async function list(ctx: CommandContext): Promise<void> {
 async function get(key: SettingKey, ctx: CommandContext): Promise<void> {
   const { detailed } = await loadSettings(ctx.globals, ctx.env, ctx.io);
   const row = rows(detailed)[key];
-  if (ctx.io.json) {
-    ctx.io.writeJson({ key, ...row });
-    return;
-  }
-  if (row.value === null) {
-    ctx.io.info(`${key} is not set (set it with \`certwh login\`).`);
-    return;
-  }
+  if (ctx.io.json) return ctx.io.writeJson({ key, ...row });
+  if (row.value === null) return ctx.io.info(`${key} is not set (set it with \`certwh login\`).`);
   ctx.io.print(String(row.value));
   ctx.io.hint(`from ${row.origin}`);
 }
@@ -117,15 +109,14 @@ function parseValue(key: SettingKey, value: string): ProfileSettings {
 
 /** Which higher-precedence source hides the profile's value of `key`, if any. */
 function overriddenBy(key: SettingKey, d: DetailedSettings): string | undefined {
+  const aboveProfile = (s: { source: string }) => s.source === "flag" || s.source === "env";
   if (key === "region") {
-    if (d.region.source === "flag" || d.region.source === "env") return d.region.origin;
+    if (aboveProfile(d.region)) return d.region.origin;
     if (d.baseUrl.kind !== "region") return `base_url from ${d.baseUrl.origin}`;
   }
-  if (key === "base_url" && (d.baseUrl.source === "flag" || d.baseUrl.source === "env"))
-    return d.baseUrl.origin;
-  if (key === "request_timeout" && ["flag", "env"].includes(d.requestTimeoutSeconds.source)) {
+  if (key === "base_url" && aboveProfile(d.baseUrl)) return d.baseUrl.origin;
+  if (key === "request_timeout" && aboveProfile(d.requestTimeoutSeconds))
     return d.requestTimeoutSeconds.origin;
-  }
   if (key === "api_key" && d.apiKey?.source === "env") return d.apiKey.origin;
   return undefined;
 }

@@ -50,6 +50,7 @@ export interface ParsedListen
     | "timeoutMs"
     | "tunnelGraceMs"
     | "challengeWindowMs"
+    | "dropRepeats"
   > {
   tunnel: TunnelChoice;
   port: number;
@@ -176,6 +177,7 @@ export function parseListenOptions(raw: ListenFlags, env: NodeJS.ProcessEnv): Pa
     ...parseUntil(raw),
     tunnelGraceMs: raw.tunnelGrace !== undefined ? parseDuration(raw.tunnelGrace) : undefined,
     challengeWindowMs,
+    dropRepeats: raw.dropRepeats === true,
   };
 }
 
@@ -236,23 +238,13 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
     const api = own ? own.api : await ctx.api();
     const tunnel = await buildTunnel(parsed.tunnel, ctx.env);
     const edge = ngrok?.ipAllowlist ? [DIGICERT_SOURCE_RANGE] : undefined;
+    const { tunnel: _tunnel, unknownEvents: _unknown, secret: _source, ...fromFlags } = parsed;
     const options: ListenOptions = {
-      port: parsed.port,
+      ...fromFlags,
       secret,
       secretOrigin: { generated: !resolved.value || resolved.generated, savedTo: resolved.writtenTo },
-      events: parsed.events,
       defaultEvents: SUBSCRIBABLE_EVENTS,
-      settings: parsed.settings,
       force: parsed.force || ctx.globals.yes,
-      onExit: parsed.onExit,
-      journalPath: parsed.journalPath,
-      forwardTo: parsed.forwardTo,
-      exec: parsed.exec,
-      saveChainDir: parsed.saveChainDir,
-      until: parsed.until,
-      timeoutMs: parsed.timeoutMs,
-      tunnelGraceMs: parsed.tunnelGraceMs,
-      challengeWindowMs: parsed.challengeWindowMs,
       sourceAllowlist: edge,
       edgeAllowlist: edge,
       ...(own ? { sandbox: { url: own.sandbox.url, apiKey: own.sandbox.apiKey } } : {}),

@@ -107,20 +107,13 @@ export async function run(opts: LoginFlags, ctx: CommandContext): Promise<void> 
     `Stored the API key ${mask(key)}${stored.length > 0 ? ` and ${stored.join(" and ")}` : ""} for profile ` +
       `"${profile}" in ${path}${check ? " (CertCentral accepted it)" : ""}.`,
   );
-  if (stored.length === 0) {
-    for (const name of ["CERTWH_BASE_URL", "CERTWH_REGION"]) {
-      if (ctx.env[name]?.trim()) {
-        ctx.io.hint(
-          `${name} is not stored in the profile; pass --base-url / --region to login to store the instance.`,
-        );
-        break;
-      }
-    }
+  const setInEnv = (names: string[]) => names.find((name) => ctx.env[name]?.trim());
+  const instanceVar = stored.length === 0 ? setInEnv(["CERTWH_BASE_URL", "CERTWH_REGION"]) : undefined;
+  if (instanceVar) {
+    ctx.io.hint(
+      `${instanceVar} is not stored in the profile; pass --base-url / --region to login to store the instance.`,
+    );
   }
-  for (const name of ["CERTWH_API_KEY", "DIGICERT_API_KEY"]) {
-    if (ctx.env[name]?.trim()) {
-      ctx.io.warn(`${name} is set in the environment and takes precedence over the stored key.`);
-      break;
-    }
-  }
+  const keyVar = setInEnv(["CERTWH_API_KEY", "DIGICERT_API_KEY"]);
+  if (keyVar) ctx.io.warn(`${keyVar} is set in the environment and takes precedence over the stored key.`);
 }

@@ -187,12 +187,12 @@ export async function run(
   const onAbort = () => void forwarder.close();
   ctx.signal.addEventListener("abort", onAbort, { once: true });
   try {
+    const headers = {
+      "content-type": "application/json",
+      "user-agent": userAgent(),
+      ...(secret !== undefined ? { "x-webhook-key": secret } : {}),
+    };
     entries.forEach((entry, i) => {
-      const headers: Record<string, string> = {
-        "content-type": "application/json",
-        "user-agent": userAgent(),
-      };
-      if (secret !== undefined) headers["x-webhook-key"] = secret;
       forwarder.enqueue({
         id: String(i),
         event: entry.event,

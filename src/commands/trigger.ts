@@ -53,9 +53,8 @@ export function parseTriggerOptions(raw: TriggerFlags): TriggerOptions {
   }
   if (!raw.to === !raw.sandboxUrl)
     throw new UsageError("Give exactly one of --to <url> or --sandbox-url <base-url>.");
-  if (raw.withChain && raw.event !== "certificate_issued") {
+  if (raw.withChain && raw.event !== "certificate_issued")
     throw new UsageError("--with-chain only applies to certificate_issued.");
-  }
   const timeoutMs = parsePositiveSeconds("--timeout", raw.timeout ?? "10");
   const secret = parseSecretSource(
     { secretFile: raw.secretFile, secretEnv: raw.secretEnv },
@@ -132,9 +131,7 @@ async function direct(opts: TriggerOptions, url: URL, ctx: Ctx): Promise<void> {
   if (!d.ok) {
     throw new RefusedError(
       `${url.host} answered ${d.status} to ${opts.event} (${ms} ms); CertCentral counts that as a failed delivery.`,
-      {
-        code: `http_${d.status}`,
-      },
+      { code: `http_${d.status}` },
     );
   }
   ctx.io.done(

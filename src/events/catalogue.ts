@@ -10,79 +10,51 @@ export interface EventType {
   guessedPayload: boolean;
 }
 
+/** Events sharing their flags, from name → description, in the order given. */
+function group(
+  flags: Pick<EventType, "subscribable" | "guessedPayload">,
+  descriptions: Record<string, string>,
+): EventType[] {
+  return Object.entries(descriptions).map(([name, description]) => ({ name, description, ...flags }));
+}
+
 export const EVENT_TYPES: readonly EventType[] = [
-  {
-    name: "certificate_issued",
-    description: "A certificate was issued (data: order_id, certificate_id, optional certificate_chain).",
-    subscribable: true,
-    guessedPayload: false,
-  },
-  {
-    name: "certificate_revoked",
-    description: "A certificate was revoked (data: order_id, certificate_id).",
-    subscribable: true,
-    guessedPayload: false,
-  },
-  {
-    name: "order_rejected",
-    description: "An order was rejected (data: order_id, certificate_id).",
-    subscribable: true,
-    guessedPayload: false,
-  },
-  {
-    name: "organization_validated",
-    description: "Organization validation completed.",
-    subscribable: true,
-    guessedPayload: true,
-  },
-  {
-    name: "organization_expired",
-    description: "An organization validation expired (timed by the notification frequency).",
-    subscribable: true,
-    guessedPayload: true,
-  },
-  {
-    name: "organization_revalidation_notice",
-    description: "An organization validation is about to expire (timed by the notification frequency).",
-    subscribable: true,
-    guessedPayload: true,
-  },
-  {
-    name: "domain_validated",
-    description: "Domain control validation (DCV) completed for a domain.",
-    subscribable: true,
-    guessedPayload: true,
-  },
-  {
-    name: "domain_expired",
-    description: "A domain validation expired (timed by the notification frequency).",
-    subscribable: true,
-    guessedPayload: true,
-  },
-  {
-    name: "domain_revalidation_notice",
-    description: "A domain validation is about to expire (timed by the notification frequency).",
-    subscribable: true,
-    guessedPayload: true,
-  },
-  {
-    name: "order_approval_email_sent",
-    description: "Order approval emails were sent (seen only in DigiCert's event-log example).",
-    subscribable: false,
-    guessedPayload: true,
-  },
-  {
-    name: "test_webhook_endpoint",
-    description: "The test event sent by `certwh test` / POST /webhook/test-endpoint (no data).",
-    subscribable: false,
-    guessedPayload: false,
-  },
-  {
-    name: "challenge_webhook_endpoint",
-    description: "The verification challenge (data: token, webhook_id), valid 30 minutes.",
-    subscribable: false,
-    guessedPayload: false,
-  },
+  ...group(
+    { subscribable: true, guessedPayload: false },
+    {
+      certificate_issued:
+        "A certificate was issued (data: order_id, certificate_id, optional certificate_chain).",
+      certificate_revoked: "A certificate was revoked (data: order_id, certificate_id).",
+      order_rejected: "An order was rejected (data: order_id, certificate_id).",
+    },
+  ),
+  ...group(
+    { subscribable: true, guessedPayload: true },
+    {
+      organization_validated: "Organization validation completed.",
+      organization_expired: "An organization validation expired (timed by the notification frequency).",
+      organization_revalidation_notice:
+        "An organization validation is about to expire (timed by the notification frequency).",
+      domain_validated: "Domain control validation (DCV) completed for a domain.",
+      domain_expired: "A domain validation expired (timed by the notification frequency).",
+      domain_revalidation_notice:
+        "A domain validation is about to expire (timed by the notification frequency).",
+    },
+  ),
+  ...group(
+    { subscribable: false, guessedPayload: true },
+    {
+      order_approval_email_sent:
+        "Order approval emails were sent (seen only in DigiCert's event-log example).",
+    },
+  ),
+  ...group(
+    { subscribable: false, guessedPayload: false },
+    {
+      test_webhook_endpoint: "The test event sent by `certwh test` / POST /webhook/test-endpoint (no data).",
+      challenge_webhook_endpoint: "The verification challenge (data: token, webhook_id), valid 30 minutes.",
+    },
+  ),
 ];
 
 export const SUBSCRIBABLE_EVENTS: readonly string[] = EVENT_TYPES.filter((e) => e.subscribable).map(

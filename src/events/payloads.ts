@@ -72,9 +72,8 @@ export function buildEvent(event: string, opts: PayloadOptions = {}): EventBody 
       if (event.startsWith("organization_")) {
         return { event, data: { organization_id: opts.organizationId ?? SAMPLE_ORGANIZATION_ID } };
       }
-      if (event.startsWith("domain_")) {
+      if (event.startsWith("domain_"))
         return { event, data: { domain_id: opts.domainId ?? SAMPLE_DOMAIN_ID } };
-      }
       return { event, data: order };
   }
 }

@@ -75,6 +75,13 @@ function detailOf(err: ApiError): string {
   return detail ? `: ${detail}` : "";
 }
 
+const refused = (code: string, message: string, hint: string | undefined): Failure => ({
+  exitCode: ExitCode.refused,
+  code,
+  message,
+  hint,
+});
+
 function describeApiError(err: ApiError, context: FailureContext): Failure {
   const known = API_CODES[err.code];
   const where = `${err.method} ${err.path}`;
@@ -91,63 +98,52 @@ function describeApiError(err: ApiError, context: FailureContext): Failure {
   }
   if (err instanceof ApiShapeError) {
     // JSON, but not of the documented shape. The message names the field, never its value.
-    return {
-      exitCode: ExitCode.refused,
-      code: "unexpected_answer",
-      message: err.message,
-      hint: "Check the base URL (--base-url / CERTWH_BASE_URL); if it is CertCentral's, run again with --verbose and report the field named above.",
-    };
+    return refused(
+      "unexpected_answer",
+      err.message,
+      "Check the base URL (--base-url / CERTWH_BASE_URL); if it is CertCentral's, run again with --verbose and report the field named above.",
+    );
   }
   if (err instanceof ApiTooLargeError) {
-    return {
-      exitCode: ExitCode.refused,
-      code: "answer_too_large",
-      message: err.message,
-      hint: "Ask for fewer entries at a time (e.g. `certwh logs --limit 200`), or check the base URL.",
-    };
+    return refused(
+      "answer_too_large",
+      err.message,
+      "Ask for fewer entries at a time (e.g. `certwh logs --limit 200`), or check the base URL.",
+    );
   }
   if (err.status >= 200 && err.status < 300) {
     // A yes certwh cannot read is not a refusal.
-    return {
-      exitCode: ExitCode.refused,
-      code: err.code || "unreadable_answer",
-      message: `CertCentral's answer to ${where} could not be read (HTTP ${err.status})${detailOf(err)}`,
-      hint: "Check the base URL (--base-url / CERTWH_BASE_URL): a proxy or another server may have answered.",
-    };
+    return refused(
+      err.code || "unreadable_answer",
+      `CertCentral's answer to ${where} could not be read (HTTP ${err.status})${detailOf(err)}`,
+      "Check the base URL (--base-url / CERTWH_BASE_URL): a proxy or another server may have answered.",
+    );
   }
   if (err.code === "webhook_endpoint_error" && context.localEndpoint) {
-    return {
-      exitCode: ExitCode.refused,
-      code: err.code,
-      message: `The sandbox could not deliver to ${context.endpoint ?? "the endpoint"}: no 2xx answer (connection refused, an error status or a timeout).`,
-      hint: "Is a receiver running on this computer at that address and port (e.g. `certwh listen`), answering 200?",
-    };
+    return refused(
+      err.code,
+      `The sandbox could not deliver to ${context.endpoint ?? "the endpoint"}: no 2xx answer (connection refused, an error status or a timeout).`,
+      "Is a receiver running on this computer at that address and port (e.g. `certwh listen`), answering 200?",
+    );
   }
   if (known) return { ...known, code: err.code };
   if (err.status === 429 || err.code === "request_limit_exceeded") {
-    return {
-      exitCode: ExitCode.refused,
+    return refused(
       code,
-      message: `CertCentral's rate limit was hit (${label}) on ${where}${retried}${detailOf(err)}`,
-      hint: "Wait a minute and try again (the limit is 100 requests per 5 seconds per API key).",
-    };
+      `CertCentral's rate limit was hit (${label}) on ${where}${retried}${detailOf(err)}`,
+      "Wait a minute and try again (the limit is 100 requests per 5 seconds per API key).",
+    );
   }
   if (err.status >= 500) {
-    return {
-      exitCode: ExitCode.refused,
+    return refused(
       code,
-      message: retried
+      retried
         ? `CertCentral kept failing (${label}) on ${where}${retried}${detailOf(err)}`
         : `CertCentral failed (${label}) on ${where}${detailOf(err)}`,
-      hint: "Try again later; `certwh status` shows the webhook's current state.",
-    };
+      "Try again later; `certwh status` shows the webhook's current state.",
+    );
   }
-  return {
-    exitCode: ExitCode.refused,
-    code,
-    message: `CertCentral refused ${where} (${label})${detailOf(err)}`,
-    hint: err.hint,
-  };
+  return refused(code, `CertCentral refused ${where} (${label})${detailOf(err)}`, err.hint);
 }
 
 /** Turn anything thrown by a command into what the user sees and the exit code. */
@@ -165,12 +161,11 @@ export function describeFailure(err: unknown, context: FailureContext = {}): Fai
       hint: "Raise --request-timeout, or check your network.",
     };
   } else if (err instanceof NetworkError) {
-    failure = {
-      exitCode: ExitCode.refused,
-      code: "network",
-      message: `Could not reach ${err.host}${err.errno ? ` (${err.errno})` : ""}.`,
-      hint: "Check the network, a proxy, or the --base-url / CERTWH_BASE_URL value.",
-    };
+    failure = refused(
+      "network",
+      `Could not reach ${err.host}${err.errno ? ` (${err.errno})` : ""}.`,
+      "Check the network, a proxy, or the --base-url / CERTWH_BASE_URL value.",
+    );
   } else {
     const text = err instanceof Error ? err.message : String(err);
     failure = {

@@ -25,8 +25,6 @@ const REJECT_WORDS: Record<string, string> = {
   "unauthorized/missing": "X-WEBHOOK-KEY missing",
   "unauthorized/mismatch": "X-WEBHOOK-KEY wrong",
   "unauthorized/repeated": "X-WEBHOOK-KEY sent more than once",
-  "unsupported_media_type/missing": "no Content-Type (application/json expected)",
-  "unsupported_media_type/other": "Content-Type is not application/json",
   "payload_too_large/declared": "Content-Length over the size cap",
   "payload_too_large/streamed": "body over the size cap",
   "bad_request/invalid_json": "body is not valid JSON",
@@ -37,7 +35,6 @@ const REJECT_WORDS: Record<string, string> = {
   forbidden_source: "source address not allowed",
   not_found: "unknown path",
   method_not_allowed: "method not allowed (POST only)",
-  unsupported_media_type: "Content-Type is not application/json",
   payload_too_large: "body over the size cap",
   body_timeout: "body too slow",
   bad_request: "not a CertCentral event",
@@ -128,6 +125,11 @@ export function stateLine(e: StateEvent): Line | undefined {
         "success",
         `Webhook ${e.webhook_id} now points at this session (was ${e.previous_endpoint}).`,
       );
+    case "handshake_accepted":
+      return say(
+        "warn",
+        `Accepted the ${e.event === "challenge_webhook_endpoint" ? "challenge" : "test event"} ${e.key === "missing" ? "without X-WEBHOOK-KEY" : "with the previous X-WEBHOOK-KEY"} (a verification is under way).`,
+      );
     case "challenge_ignored":
       return say("warn", `Ignored a challenge delivery (${e.reason.replace(/_/g, " ")}).`);
     case "reverifying":
@@ -153,12 +155,15 @@ export function eventLine(e: Exclude<ListenEvent, StateEvent | ReadyEvent>, now:
     case "event": {
       const ids = describeIds(e.data);
       const unknown = e.known ? "" : "  (unknown event, passed through)";
-      return at(e.received_at, `--> ${printable(e.event).padEnd(34)} ${ids}${unknown}`.trimEnd());
+      const repeat = e.repeat
+        ? `  (repeat${e.first_received_at ? ` of ${clockTime(e.first_received_at)}` : ""}, passed on)`
+        : "";
+      return at(e.received_at, `--> ${printable(e.event).padEnd(34)} ${ids}${unknown}${repeat}`.trimEnd());
     }
     case "duplicate":
       return at(
         e.received_at,
-        `==  duplicate of ${printable(e.event)}${e.first_received_at ? ` at ${clockTime(e.first_received_at)}` : ""}`,
+        `==  repeat of ${printable(e.event)}${e.first_received_at ? ` at ${clockTime(e.first_received_at)}` : ""} dropped (--drop-repeats)`,
       );
     case "rejected": {
       return {

@@ -146,6 +146,8 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
         received_at: isoTime(d.receivedAt),
         id,
         known: d.known,
+        ...(d.repeatOf ? { repeat: true, first_received_at: isoTime(d.repeatOf.firstReceivedAt) } : {}),
+        ...(d.handshakeKey ? { handshake_key: d.handshakeKey } : {}),
       });
       if (HANDSHAKE_EVENTS.has(name)) return;
       forwarder?.enqueue({

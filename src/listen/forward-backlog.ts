@@ -67,10 +67,7 @@ export function createForwardBacklog(options: BacklogOptions): ForwardBacklog {
   let nextSeq = 0;
   let cursor: ReturnType<typeof createJournalCursor> | undefined;
 
-  const oldestSeq = (): number => {
-    for (const list of refs.values()) return list[0]?.seq ?? Number.POSITIVE_INFINITY;
-    return Number.POSITIVE_INFINITY;
-  };
+  const oldestSeq = (): number => refs.values().next().value?.[0]?.seq ?? Number.POSITIVE_INFINITY;
 
   function take(id: string): SpilledRef | undefined {
     const list = refs.get(id);
@@ -101,9 +98,7 @@ export function createForwardBacklog(options: BacklogOptions): ForwardBacklog {
       if (count >= limit) return false;
       const ref: SpilledRef = { id: d.id, event: d.event, seq: nextSeq++ };
       if (d.headers["x-webhook-key"] !== undefined) ref.key = d.headers["x-webhook-key"];
-      const list = refs.get(d.id);
-      if (list) list.push(ref);
-      else refs.set(d.id, [ref]);
+      refs.set(d.id, [...(refs.get(d.id) ?? []), ref]);
       count++;
       return true;
     },

@@ -8,7 +8,7 @@
 
 const WINDOW = 10;
 const BROAD_FAILURES = 2;
-const DOWN_AFTER = 3;
+export const TARGET_DOWN_AFTER = 3;
 
 export interface TargetHealth {
   /** Record an answer: ok means the app answered (2xx, or a final 3xx/4xx: it is up, it said no). */
@@ -30,17 +30,13 @@ export function createTargetHealth(): TargetHealth {
       inARow = ok ? 0 : inARow + 1;
     },
     failingBroadly(id) {
-      let failures = 0;
-      for (const r of recent) if (!r.ok && r.id !== id) failures++;
-      return failures > BROAD_FAILURES;
+      return recent.filter((r) => !r.ok && r.id !== id).length > BROAD_FAILURES;
     },
     get down() {
-      return inARow >= DOWN_AFTER;
+      return inARow >= TARGET_DOWN_AFTER;
     },
     get failuresInARow() {
       return inARow;
     },
   };
 }
-
-export const TARGET_DOWN_AFTER = DOWN_AFTER;

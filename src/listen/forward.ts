@@ -124,7 +124,7 @@ class QueueingForwarder implements Forwarder {
   private saidDown = false; // the user was told the app keeps failing
   /** Deliveries reported "forwarder closed", named in one notice at the end of close(). */
   private readonly closedIds: string[] = [];
-  private idleWaiters: Array<() => void> = [];
+  private readonly idleWaiters: Array<() => void> = [];
 
   constructor(options: ForwarderOptions) {
     this.url = new URL(options.url).toString();
@@ -196,9 +196,7 @@ class QueueingForwarder implements Forwarder {
 
   private settleIdle(): void {
     if (!this.idle()) return;
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const w of waiters) w();
+    for (const w of this.idleWaiters.splice(0)) w();
   }
 
   /** Start queued jobs while worker slots are free (one slot while the app is down). */
@@ -273,14 +271,7 @@ class QueueingForwarder implements Forwarder {
   private retryLater(job: Job, outcome: Outcome): void {
     const { delivery } = job;
     const wait = this.backoff(outcome.attempt);
-    this.report({
-      id: delivery.id,
-      event: delivery.event,
-      url: this.url,
-      ...outcome,
-      final: false,
-      retryInMs: wait,
-    });
+    this.report({ ...this.finalResult(delivery, outcome), final: false, retryInMs: wait });
     this.waiting++;
     this.clock.sleep(wait, this.stop.signal).then(
       () => {

@@ -27,11 +27,6 @@ export interface JournalCursor {
 // characters; matching only there keeps a body that happens to contain `"id":"…"` from matching.
 const ID_NEAR_START = /^\{"received_at":"[^"]{1,40}","id":"([0-9a-f]{16})"/;
 
-/** The id of a journal line, or undefined when the line does not look like an entry. */
-export function lineId(text: string): string | undefined {
-  return ID_NEAR_START.exec(text)?.[1];
-}
-
 /** Parse one journal line; null when it is not a complete entry. */
 export function entryFromLine(text: string): JournalEntry | null {
   try {
@@ -86,7 +81,7 @@ export function createJournalCursor(path: string, offset = 0, chunkBytes = 1024 
         while (lineStart <= lastNewline) {
           const nl = buf.indexOf(0x0a, lineStart);
           const text = buf.toString("utf8", lineStart, nl);
-          const id = lineId(text);
+          const id = ID_NEAR_START.exec(text)?.[1];
           if (id) lines.push({ id, start: position + lineStart, end: position + nl, text });
           lineStart = nl + 1;
         }

@@ -33,6 +33,10 @@ export interface JournalEntry {
   headers: JournalHeaders;
   /** Whether the request carried an X-WEBHOOK-KEY (the value itself is never written). */
   key_present: boolean;
+  /** The same body arrived before (within the receiver's repeat window) and was passed on again. */
+  repeat?: true;
+  /** With `repeat`: when the first copy arrived. */
+  first_received_at?: string;
 }
 
 export interface JournalEntryInput {
@@ -46,6 +50,8 @@ export interface JournalEntryInput {
   digest?: string;
   /** The caller checked an X-WEBHOOK-KEY (so `headers` need not carry it to say so). */
   keyPresent?: boolean;
+  /** A repeat: epoch milliseconds of the first copy. */
+  firstReceivedAt?: number;
 }
 
 /** The journal id of a body: the first 16 hex characters of its SHA-256. */
@@ -86,7 +92,16 @@ export function journalEntry(input: JournalEntryInput): JournalEntry {
     body,
     headers,
     key_present: keyPresent || input.keyPresent === true,
+    ...(input.firstReceivedAt !== undefined
+      ? { repeat: true, first_received_at: isoTime(input.firstReceivedAt) }
+      : {}),
   };
+}
+
+/** `,"repeat":true,"first_received_at":…` for a repeat, else "". */
+function repeatFields(entry: JournalEntry): string {
+  if (entry.repeat !== true || typeof entry.first_received_at !== "string") return "";
+  return `,"repeat":true,"first_received_at":${JSON.stringify(entry.first_received_at)}`;
 }
 
 /**
@@ -109,7 +124,7 @@ function serialize(entry: JournalEntry): string {
   if (typeof contentType === "string") headers = `"content-type":${JSON.stringify(contentType)}`;
   if (typeof userAgent === "string")
     headers += `${headers ? "," : ""}"user-agent":${JSON.stringify(userAgent)}`;
-  return `{"received_at":${JSON.stringify(received_at)},"id":${JSON.stringify(id)},"event":${JSON.stringify(event)},"body":${JSON.stringify(body)},"headers":{${headers}},"key_present":${entry.key_present === true}}`;
+  return `{"received_at":${JSON.stringify(received_at)},"id":${JSON.stringify(id)},"event":${JSON.stringify(event)},"body":${JSON.stringify(body)},"headers":{${headers}},"key_present":${entry.key_present === true}${repeatFields(entry)}}`;
 }
 
 /** The two journaled headers, each only when it is a string. */
@@ -130,6 +145,9 @@ function serializeObject(entry: JournalEntry): string {
     body: entry.body,
     headers: stringHeaders(entry.headers),
     key_present: entry.key_present === true,
+    ...(entry.repeat === true && typeof entry.first_received_at === "string"
+      ? { repeat: true, first_received_at: entry.first_received_at }
+      : {}),
   });
 }
 
@@ -290,6 +308,9 @@ export function journalEntryFrom(value: unknown): JournalEntry | null {
     body: v.body,
     headers: stringHeaders(v.headers),
     key_present: v.key_present === true,
+    ...(v.repeat === true && typeof v.first_received_at === "string"
+      ? { repeat: true as const, first_received_at: v.first_received_at }
+      : {}),
   };
 }
 

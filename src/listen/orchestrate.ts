@@ -7,6 +7,7 @@
 //   API or a forward target (dispatch.ts runs after the answer);
 // - on the way out: stop accepting, run the on-exit action, close the tunnel, let forwards finish.
 
+import type { Webhook, WebhookApi } from "../api/types.js";
 import { CertwhError, ExitCode, TimeoutError, UsageError } from "../errors.js";
 import { createReceiver, type Receiver } from "../receiver/handler.js";
 import type { AcceptedDelivery } from "../receiver/outcomes.js";
@@ -29,7 +30,6 @@ import {
   type ListenResult,
 } from "./types.js";
 
-const FIRST_SEEN_LIMIT = 1000;
 /** After --until: time left for the last forwards and commands to finish. */
 const FINAL_DRAIN_MS = 10_000;
 /** After a signal or an error: a shorter wait; forwards still pending are reported (they are in the journal). */
@@ -59,8 +59,6 @@ class ListenSession {
   private readonly signal: AbortSignal;
   private readonly tokens: TokenQueue;
   private readonly dispatcher: Dispatcher;
-  /** Digest → epoch ms of its first acceptance; formatted only when a duplicate is reported. */
-  private readonly firstSeen = new Map<string, number>();
   /** Deliveries journaled by onAccept, dispatched once the receiver reports them accepted. */
   private readonly accepted = new Map<string, AcceptedDelivery>();
   private journal: Journal | undefined;
@@ -74,6 +72,15 @@ class ListenSession {
   private pointedBase: string | undefined; // the tunnel base URL the webhook points at
   private repointing: Promise<void> = Promise.resolve();
   private timedOut = false;
+  /**
+   * True while listen itself verifies (from the claim, whose create/update probes the endpoint, to the end of
+   * the verification): test and challenge deliveries without the key, or with the webhook's previous secret,
+   * are then accepted and reported (spec §17 #18). The token gate and check-challenge keep a forged token from
+   * costing more than one check-challenge call.
+   */
+  private handshakeWindow = false;
+  /** The secret the webhook had before listen set its own (read while claiming it). */
+  private previousSecret: string | undefined;
 
   constructor(
     private readonly opts: ListenOptions,
@@ -140,7 +147,26 @@ class ListenSession {
     const base = await this.startTunnel(server.port, receiver.path);
     const publicUrl = this.publicUrl as string;
 
-    const claim = await claimWebhook(deps.api, {
+    this.handshakeWindow = true;
+    try {
+      await this.claimAndVerify(publicUrl, base);
+    } finally {
+      this.handshakeWindow = false;
+    }
+    this.active = true;
+    this.ready = true;
+    // The tunnel may have moved while the first verification ran.
+    if (this.watch?.base.href !== this.pointedBase) {
+      this.scheduleRepoint();
+      await this.repointing;
+    }
+    this.signal.throwIfAborted();
+    deps.emit(this.readyEvent(server.url.href, this.claim as Claim));
+  }
+
+  private async claimAndVerify(publicUrl: string, base: URL): Promise<void> {
+    const { opts, deps } = this;
+    const claim = await claimWebhook(this.apiNotingSecret(), {
       endpoint: publicUrl,
       secret: opts.secret,
       events: opts.events,
@@ -154,16 +180,30 @@ class ListenSession {
     });
     this.claim = claim;
     this.pointedBase = base.href;
+    // listen's secret is in place now; a handshake may still carry the one it replaced.
+    if (claim.previous?.secret && claim.previous.secret !== opts.secret)
+      this.previousSecret = claim.previous.secret;
     await this.verify(claim.webhookId, publicUrl);
-    this.active = true;
-    this.ready = true;
-    // The tunnel may have moved while the first verification ran.
-    if (this.watch?.base.href !== this.pointedBase) {
-      this.scheduleRepoint();
-      await this.repointing;
-    }
-    this.signal.throwIfAborted();
-    deps.emit(this.readyEvent(server.url.href, claim));
+  }
+
+  /**
+   * The API for claiming, noting the existing webhook's secret when it is read: the update that replaces it
+   * probes the endpoint, and that probe may carry the previous secret (spec §17 #18).
+   */
+  private apiNotingSecret(): WebhookApi {
+    const api = this.deps.api;
+    const note = (hook: Webhook | null) => {
+      if (hook?.secret && hook.secret !== this.opts.secret) this.previousSecret = hook.secret;
+      return hook;
+    };
+    return new Proxy(api, {
+      get(target, prop, receiver) {
+        if (prop === "getWebhook")
+          return (...args: Parameters<WebhookApi["getWebhook"]>) => target.getWebhook(...args).then(note);
+        const value = Reflect.get(target, prop, receiver);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
   }
 
   /** The ready block: where events arrive, what protects them, and what happens to them. */
@@ -215,6 +255,9 @@ class ListenSession {
       sourceAllowlist: opts.sourceAllowlist,
       clock: this.deps.clock,
       onAccept: (d) => this.journalDelivery(d),
+      dedupe: opts.dropRepeats ? { drop: true } : undefined,
+      handshakeOpen: () => this.handshakeWindow,
+      previousSecret: () => this.previousSecret,
     });
     this.receiver = receiver;
     this.wireReceiver(receiver);
@@ -227,9 +270,11 @@ class ListenSession {
       body: d.text, // decoded once by the receiver
       event: d.event.name,
       headers: d.headers, // content-type and user-agent only
-      keyPresent: true, // the receiver always checks the key in listen
+      // The receiver always checks the key in listen; only a handshake during a verification may lack it.
+      keyPresent: d.handshakeKey !== "missing",
       receivedAt: d.receivedAt,
       digest: d.digest, // the receiver already hashed the body
+      firstReceivedAt: d.repeatOf?.firstReceivedAt,
     });
     try {
       await this.journal?.append(entry);
@@ -244,16 +289,21 @@ class ListenSession {
   /** Receiver outcomes become listen events; an accepted delivery goes to the dispatcher. */
   private wireReceiver(r: Receiver): void {
     const { emit } = this.deps;
-    const { firstSeen, accepted } = this;
+    const { accepted } = this;
     r.on("accepted", (o) => {
       const delivery = accepted.get(o.delivery.digest);
       accepted.delete(o.delivery.digest);
-      firstSeen.set(o.delivery.digest, o.delivery.receivedAt);
-      if (firstSeen.size > FIRST_SEEN_LIMIT) firstSeen.delete(firstSeen.keys().next().value as string);
+      if (o.delivery.handshakeKey)
+        emit({
+          type: "state",
+          stage: "handshake_accepted",
+          event: o.event.name,
+          key: o.delivery.handshakeKey,
+        });
       if (delivery) this.dispatcher.handle(delivery);
     });
     r.on("duplicate", (o) => {
-      const first = firstSeen.get(o.delivery.digest);
+      const first = o.delivery.repeatOf?.firstReceivedAt;
       emit({
         type: "duplicate",
         event: o.event.name,
@@ -334,10 +384,15 @@ class ListenSession {
       this.active = false;
       deps.emit({ type: "state", stage: "reverifying", webhook_id: id, public_url: endpoint });
       const change = { endpoint, secret: opts.secret, events: claim.events };
-      await deps.api.updateWebhook(id, change, { signal: this.signal });
-      this.publicUrl = endpoint;
-      this.pointedBase = base.href;
-      await this.verify(id, endpoint);
+      this.handshakeWindow = true;
+      try {
+        await deps.api.updateWebhook(id, change, { signal: this.signal });
+        this.publicUrl = endpoint;
+        this.pointedBase = base.href;
+        await this.verify(id, endpoint);
+      } finally {
+        this.handshakeWindow = false;
+      }
       this.active = true;
       deps.emit({ type: "state", stage: "reverified", webhook_id: id, public_url: endpoint });
     }

@@ -60,7 +60,8 @@ export function normalisePem(pem: unknown, index: number): string {
   return `${text}\n`;
 }
 
-async function writeAtomically(path: string, dir: string, name: string, content: string): Promise<void> {
+async function writeAtomically(dir: string, name: string, content: string): Promise<string> {
+  const path = join(dir, name);
   const temp = join(dir, `.${name}.${randomBytes(6).toString("hex")}.tmp`);
   const fh = await open(temp, "wx", 0o644);
   try {
@@ -76,6 +77,7 @@ async function writeAtomically(path: string, dir: string, name: string, content:
     await rm(temp, { force: true });
     throw err;
   }
+  return path;
 }
 
 /**
@@ -121,10 +123,6 @@ export async function saveChain(dir: string, payload: unknown): Promise<SavedCha
   if (roots.length > 0) contents.push(["root.pem", roots.join("")]);
   else await rm(join(orderDir, "root.pem"), { force: true });
   const files: string[] = [];
-  for (const [file, content] of contents) {
-    const path = join(orderDir, file);
-    await writeAtomically(path, orderDir, file, content);
-    files.push(path);
-  }
+  for (const [file, content] of contents) files.push(await writeAtomically(orderDir, file, content));
   return { dir: orderDir, files };
 }

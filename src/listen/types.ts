@@ -54,6 +54,8 @@ export interface ListenOptions {
   /** The in-process sandbox of --sandbox, reported in the ready event. */
   sandbox?: { url: string; apiKey: string };
   limits?: ServerLimits;
+  /** --drop-repeats: answer repeated identical bodies 200 without passing them on (default: pass on, marked). */
+  dropRepeats?: boolean;
 }
 
 export interface ListenDeps {
@@ -86,6 +88,8 @@ export type StateEvent =
   | Stage<"webhook_updated", { webhook_id: number; endpoint: string; previous_endpoint: string }>
   | ({ type: "state" } & VerificationStage)
   | Stage<"challenge_ignored", { reason: string }>
+  /** A test or challenge delivery accepted without the current X-WEBHOOK-KEY while listen verifies (§17 #18). */
+  | Stage<"handshake_accepted", { event: string; key: "missing" | "previous" }>
   | Stage<"reverifying", { webhook_id: number; public_url: string }>
   | Stage<"reverified", { webhook_id: number; public_url: string }>
   | Stage<"stopping", { reason: "until" | "timeout" | "interrupted" | "error" }>
@@ -124,7 +128,14 @@ export type ListenEvent =
       /** The journal id (SHA-256 prefix of the body). */
       id: string;
       known: boolean;
+      /** The same body arrived before (within 10 minutes) and is passed on again. */
+      repeat?: true;
+      /** With `repeat`: when the first copy arrived. */
+      first_received_at?: string;
+      /** A handshake accepted without the current key while listen verified: `missing` or `previous`. */
+      handshake_key?: "missing" | "previous";
     }
+  /** --drop-repeats: a repeated body answered 200 and not passed on. */
   | { type: "duplicate"; event: string; received_at: string; id: string; first_received_at?: string }
   | {
       type: "rejected";

@@ -1,18 +1,26 @@
-// Replay and redelivery defence (reliability-checklist item 10). DigiCert sends no delivery ID, so the key is
-// the SHA-256 of the raw body. The cache is a bounded LRU (Map insertion order) with a TTL on an injected clock.
+// Repeated deliveries (reliability-checklist item 10). DigiCert sends no delivery ID, so the key is the SHA-256
+// of the raw body. The cache is a bounded LRU (Map insertion order) with a TTL on an injected clock. By default
+// the receiver only marks a repeat (note()): CertCentral re-sends identical bodies legitimately (a resent
+// approval email re-sends order_approval_email_sent), so a repeat is passed on. With `drop: true` it is
+// answered 200 and not processed again (claim()/settle()).
 import type { Clock } from "../util/clock.js";
 
 export interface DedupeOptions {
+  /** Answer a repeat 200 without processing it again (a `duplicate` outcome). Default false: a repeat is
+   * processed like any delivery and marked (`repeat` on the `accepted` outcome and on onAccept's delivery). */
+  drop?: boolean;
   /** Default 1000. */
   maxEntries?: number;
   /** Default 10 minutes. */
   ttlMs?: number;
 }
 
-export const DEFAULT_DEDUPE = { maxEntries: 1000, ttlMs: 10 * 60_000 } as const;
+export const DEFAULT_DEDUPE = { maxEntries: 1000, ttlMs: 10 * 60_000, drop: false } as const;
 
 interface Entry {
   expiresAt: number;
+  /** Clock time of the first delivery of this body (within the TTL). */
+  firstAt: number;
   /** True until the claimer settles; such an entry is never evicted (its waiters need the outcome). */
   pending: boolean;
   /** Created only when a duplicate arrives while the first delivery is in flight (rare). */
@@ -45,7 +53,7 @@ export class DedupeCache {
    * claiming the key; the claimer must then call `settle(key, ok)` once it knows whether the delivery was
    * acknowledged. A failed first delivery is forgotten, so a resend is processed afresh.
    */
-  claim(key: string): Promise<boolean> | undefined {
+  claim(key: string, at?: number): Promise<boolean> | undefined {
     const now = this.clock.now();
     const existing = this.entries.get(key);
     if (existing && existing.expiresAt > now) {
@@ -60,9 +68,36 @@ export class DedupeCache {
     }
     if (existing) this.entries.delete(key);
     // No promise per delivery: the common case (a fresh body) never has anyone waiting on it.
-    this.entries.set(key, { expiresAt: now + this.ttlMs, pending: true });
+    this.entries.set(key, { expiresAt: now + this.ttlMs, firstAt: at ?? now, pending: true });
     this.evict(now);
     return undefined;
+  }
+
+  /** When the body `key` was first received, if it is remembered. */
+  firstSeen(key: string): number | undefined {
+    return this.entries.get(key)?.firstAt;
+  }
+
+  /**
+   * Marking mode: the first receipt time when `key` was seen within the TTL (a repeat, still processed), or
+   * undefined after remembering `at` as its first receipt. forget() undoes it when that delivery failed.
+   */
+  note(key: string, at: number): number | undefined {
+    const now = this.clock.now();
+    const existing = this.entries.get(key);
+    if (existing && existing.expiresAt > now) {
+      this.entries.delete(key);
+      this.entries.set(key, existing);
+      return existing.firstAt;
+    }
+    if (existing) this.entries.delete(key);
+    this.entries.set(key, { expiresAt: now + this.ttlMs, firstAt: at, pending: false });
+    this.evict(now);
+    return undefined;
+  }
+
+  forget(key: string): void {
+    this.entries.delete(key);
   }
 
   settle(key: string, ok: boolean): void {

@@ -2,6 +2,8 @@
 // fields (spec §17 #4): known fields of the wrong type are left out of the typed view, never fatal. Only the
 // envelope is strict: a JSON object with a string `event`, and `data` an object when present.
 
+import { tokenText } from "../verification/token-gate.js";
+
 /** Any JSON object as parsed by the receiver (null prototype, no `__proto__`/`constructor` keys). */
 export type JsonObject = { [key: string]: unknown };
 
@@ -106,8 +108,9 @@ const DOMAIN_FIELDS: Fields = { domain_id: asId };
 const EVENT_FIELDS: Record<KnownEventName, Fields> = {
   test_webhook_endpoint: NO_FIELDS,
   challenge_webhook_endpoint: {
-    // Opaque token; only surrounding whitespace is trimmed (spec §17 #17).
-    token: (v: unknown) => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined),
+    // Opaque token, a string or a number (the send-challenge page shows it unquoted), kept as the string
+    // CertCentral expects back; only surrounding whitespace is trimmed (spec §17 #17).
+    token: tokenText,
     webhook_id: asId,
   },
   certificate_issued: { ...ORDER_FIELDS, certificate_chain: asChain },

@@ -1,5 +1,5 @@
 // The receiver's pre-body checks, in the order of reliability-checklist §2 (route and method, source address,
-// X-WEBHOOK-KEY, content type, declared length). Each check is a pure function of the request head that returns
+// X-WEBHOOK-KEY, declared length; any Content-Type is accepted: a body is judged by parsing it, spec §17 #19). Each check is a pure function of the request head that returns
 // a Rejection or undefined, so the order is visible in one place (handler.ts) and each check is unit-testable.
 import * as crypto from "node:crypto";
 import type { IncomingMessage } from "node:http";
@@ -10,7 +10,6 @@ export type RejectReason =
   | "method_not_allowed"
   | "forbidden_source"
   | "unauthorized"
-  | "unsupported_media_type"
   | "payload_too_large"
   | "body_timeout"
   | "bad_request"
@@ -37,7 +36,6 @@ export const RESPONSE_TEXT: Record<number, string> = {
   405: "method not allowed",
   408: "request timeout",
   413: "payload too large",
-  415: "unsupported media type",
   500: "internal error",
 };
 
@@ -115,6 +113,19 @@ export function checkKey(
 }
 
 /**
+ * True when the request carries exactly one X-WEBHOOK-KEY and it matches `digest` (constant time): the
+ * previous secret on a handshake delivery while a verification is under way.
+ */
+export function keyMatches(
+  req: Pick<IncomingMessage, "headersDistinct"> & { rawHeaders?: string[] },
+  digest: Buffer,
+): boolean {
+  const values = keyValues(req);
+  if (values?.length !== 1 || values[0] === "") return false;
+  return crypto.timingSafeEqual(Buffer.from(sha256Hex(values[0]), "hex"), digest);
+}
+
+/**
  * Every X-WEBHOOK-KEY value in arrival order, any name case: what headersDistinct holds for it, read from
  * rawHeaders (which headersDistinct is built from) so the request does not build an array per header.
  */
@@ -129,19 +140,6 @@ function keyValues(req: Pick<IncomingMessage, "headersDistinct"> & { rawHeaders?
     else values = [raw[i + 1]];
   }
   return values;
-}
-
-const JSON_TYPE = /^\s*application\/json\s*(;|$)/i;
-
-/** `application/json`, optionally with parameters (charset); anything else, or none, is 415. */
-export function checkContentType(contentType: string | undefined): Rejection | undefined {
-  if (contentType !== undefined && JSON_TYPE.test(contentType)) return undefined;
-  return {
-    status: 415,
-    reason: "unsupported_media_type",
-    detail: contentType === undefined ? "missing" : "other",
-    headers: { Accept: "application/json" },
-  };
 }
 
 /** A declared Content-Length above the cap is refused before any byte of the body is read. */

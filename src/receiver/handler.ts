@@ -1,6 +1,8 @@
 // createReceiver: a node:http request handler for CertCentral deliveries. The checks run in the order of
-// reliability-checklist §2; the answer is sent as soon as the delivery is authenticated, parsed, de-duplicated
-// and handed to onAccept. Nothing else (API calls, forwarding) is awaited inside the request.
+// reliability-checklist §2; the answer is sent as soon as the delivery is authenticated, parsed, checked for
+// repeats and handed to onAccept. Liberal in what it accepts (spec §17 #17–19): any Content-Type when the body
+// is JSON, string or number tokens, repeats passed on and marked, and, while a verification is under way,
+// handshake deliveries without the key or with the previous secret. Nothing else (API calls, forwarding) is awaited inside the request.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { UsageError } from "../errors.js";
 import { createAddressMatcher } from "../util/cidr.js";
@@ -16,11 +18,11 @@ import { DeadlineQueue } from "./deadlines.js";
 import { DedupeCache, type DedupeOptions } from "./dedupe.js";
 import { type JsonObject, parseEvent, safeJsonParse } from "./events.js";
 import {
-  checkContentType,
   checkDeclaredLength,
   checkKey,
   checkRoute,
   checkSource,
+  keyMatches,
   RESPONSE_TEXT,
   type Rejection,
   type SourcePolicy,
@@ -57,8 +59,22 @@ export interface ReceiverOptions {
   maxBodyBytes?: number;
   /** Deadline for the whole body, from the moment the handler runs. Default 10 s. */
   bodyTimeoutMs?: number;
-  /** De-duplication by body digest; `false` turns it off. Default 1000 entries, 10 minutes. */
+  /**
+   * Repeated bodies (by digest; 1000 entries, 10 minutes by default). By default a repeat is processed like
+   * any delivery and marked (`repeatOf`); `{ drop: true }` answers it 200 without processing it again (a
+   * `duplicate` outcome); `false` turns tracking off.
+   */
   dedupe?: DedupeOptions | false;
+  /**
+   * True while this process has a verification under way. Test and challenge deliveries that arrive without
+   * X-WEBHOOK-KEY, or with `previousSecret`, are then accepted and marked (`handshakeKey`): CertCentral does
+   * not document which key they carry (spec §17 #18). Real events always need `secret`. A forged token costs
+   * at most one check-challenge call. Default: the `challenge` option's `expectChallenge` when given, else
+   * never.
+   */
+  handshakeOpen?: () => boolean;
+  /** The secret before the webhook's last secret change (a function when it is known only later). */
+  previousSecret?: string | (() => string | undefined);
   clock?: Clock;
   /**
    * Awaited before the 200 (e.g. to journal the delivery). If it throws, the answer is 500 and the delivery is
@@ -92,6 +108,8 @@ type Listener = (outcome: ReceiverOutcome) => void;
 type Exchange = { req: IncomingMessage; res: ServerResponse; receivedAt: number };
 /** How much of the body was read, for the outcome; an unread body closes the connection. */
 type BodySeen = { bodyBytes: number; digestPrefix?: string; bodyConsumed: boolean };
+
+const HANDSHAKES: ReadonlySet<string> = new Set(["test_webhook_endpoint", "challenge_webhook_endpoint"]);
 
 function buildSourcePolicy(options: ReceiverOptions): SourcePolicy {
   const allow = options.sourceAllowlist ? createAddressMatcher(options.sourceAllowlist) : undefined;
@@ -140,6 +158,9 @@ class CertCentralReceiver implements Receiver {
   readonly #bodyDeadlines: DeadlineQueue;
   readonly #clock: Clock;
   readonly #dedupe: DedupeCache | undefined;
+  readonly #dropRepeats: boolean;
+  readonly #handshakeOpen: (() => boolean) | undefined;
+  readonly #previousSecret: ReceiverOptions["previousSecret"];
   readonly #onAccept: ReceiverOptions["onAccept"];
   readonly #decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
   /** Subscribers by outcome type, or "outcome" for all. */
@@ -148,6 +169,8 @@ class CertCentralReceiver implements Receiver {
     requests: 0,
     accepted: 0,
     duplicates: 0,
+    repeats: 0,
+    handshakesWithoutKey: 0,
     unknownEvents: 0,
     rejected: 0,
     rejectedByReason: {},
@@ -166,6 +189,10 @@ class CertCentralReceiver implements Receiver {
     this.#bodyDeadlines = new DeadlineQueue(options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS);
     this.#clock = options.clock ?? systemClock;
     this.#dedupe = options.dedupe === false ? undefined : new DedupeCache(this.#clock, options.dedupe);
+    this.#dropRepeats = options.dedupe !== false && options.dedupe?.drop === true;
+    this.#handshakeOpen = options.handshakeOpen ?? options.challenge?.expectChallenge;
+    this.#previousSecret = options.previousSecret;
+    if (typeof options.previousSecret === "string") registerSecret(options.previousSecret);
     this.#onAccept = options.onAccept;
     this.challenge = options.challenge
       ? createChallengeCompleter({
@@ -216,13 +243,15 @@ class CertCentralReceiver implements Receiver {
     const route = checkRoute(req.method, req.url, this.path);
     if (route?.reason === "not_found" && next) return next();
     this.#counts.requests++;
-    const early =
-      route ??
-      checkSource(req, this.#policy) ??
-      checkKey(req, this.#keyDigest) ??
-      checkContentType(req.headers["content-type"]) ??
-      checkDeclaredLength(req.headers["content-length"], this.#maxBodyBytes);
+    const early = route ?? checkSource(req, this.#policy);
     if (early) return this.#reject(x, early, { bodyBytes: 0, bodyConsumed: false });
+    // A key problem that a handshake may be excused from is decided once the body says what it is.
+    const keyProblem = checkKey(req, this.#keyDigest);
+    const handshakeKey = keyProblem && this.#handshakeExcuse(req, keyProblem);
+    const unread =
+      (keyProblem && !handshakeKey ? keyProblem : undefined) ??
+      checkDeclaredLength(req.headers["content-length"], this.#maxBodyBytes);
+    if (unread) return this.#reject(x, unread, { bodyBytes: 0, bodyConsumed: false });
 
     const read = await readBody(req, this.#maxBodyBytes, this.#bodyDeadlines);
     if (!read.ok) {
@@ -238,23 +267,35 @@ class CertCentralReceiver implements Receiver {
     if (!parsed.ok)
       return this.#reject(x, { status: 400, reason: "bad_request", detail: parsed.problem }, whole);
     const { event, text, payload } = parsed;
+    // Only a handshake is excused from the key, and only while the window was open when it arrived.
+    if (keyProblem && !HANDSHAKES.has(event.type)) return this.#reject(x, keyProblem, whole);
     const delivery: DeliveryInfo = {
       receivedAt: x.receivedAt,
       remoteAddress: req.socket.remoteAddress,
       bodyBytes: body.length,
       digest,
+      ...(handshakeKey ? { handshakeKey } : {}),
     };
 
     // Test events carry no data, so every one has the same body: each is a fresh reachability check.
     const tracked = event.type === "test_webhook_endpoint" ? undefined : this.#dedupe;
-    const earlier = tracked?.claim(digest);
-    if (earlier) {
-      // Same body as a delivery still being handled or already acknowledged: wait for its fate.
-      if (!(await earlier)) return this.#reject(x, acceptFailed("earlier_copy_failed"), whole);
-      this.#counts.duplicates++;
-      answerOk(x.res);
-      this.#emit({ type: "duplicate", event, delivery });
-      return;
+    let firstCopy = false;
+    if (tracked && this.#dropRepeats) {
+      const earlier = tracked.claim(digest, x.receivedAt);
+      if (earlier) {
+        // Same body as a delivery still being handled or already acknowledged: wait for its fate.
+        if (!(await earlier)) return this.#reject(x, acceptFailed("earlier_copy_failed"), whole);
+        this.#counts.duplicates++;
+        const first = tracked.firstSeen(digest);
+        if (first !== undefined) delivery.repeatOf = { firstReceivedAt: first };
+        answerOk(x.res);
+        this.#emit({ type: "duplicate", event, delivery });
+        return;
+      }
+    } else if (tracked) {
+      const first = tracked.note(digest, x.receivedAt);
+      if (first === undefined) firstCopy = true;
+      else delivery.repeatOf = { firstReceivedAt: first };
     }
 
     const known = event.type !== "unknown";
@@ -275,12 +316,15 @@ class CertCentralReceiver implements Receiver {
           headers,
         });
       } catch {
-        tracked?.settle(digest, false);
+        if (this.#dropRepeats) tracked?.settle(digest, false);
+        else if (firstCopy) tracked?.forget(digest); // not passed on: a resend is not a repeat
         return this.#reject(x, acceptFailed(), whole);
       }
     }
-    tracked?.settle(digest, true);
+    if (this.#dropRepeats) tracked?.settle(digest, true);
     this.#counts.accepted++;
+    if (delivery.repeatOf) this.#counts.repeats++;
+    if (handshakeKey) this.#counts.handshakesWithoutKey++;
     if (!known) this.#counts.unknownEvents++;
     answerOk(x.res);
     this.#emit({ type: "accepted", event, known, delivery });
@@ -288,6 +332,17 @@ class CertCentralReceiver implements Receiver {
       this.#emit({ type: "challenge", token: event.data.token, webhookId: event.data.webhook_id, delivery });
       this.challenge?.offer(event);
     }
+  }
+
+  /** Whether a key problem is excused for a handshake delivery: `missing` or `previous`, or undefined. */
+  #handshakeExcuse(req: IncomingMessage, problem: Rejection): "missing" | "previous" | undefined {
+    if (!this.#handshakeOpen?.()) return undefined;
+    if (problem.detail === "missing") return "missing";
+    if (problem.detail !== "mismatch") return undefined; // a repeated header is never excused
+    const previous =
+      typeof this.#previousSecret === "function" ? this.#previousSecret() : this.#previousSecret;
+    if (!previous) return undefined;
+    return keyMatches(req, sha256(Buffer.from(previous, "utf8"))) ? "previous" : undefined;
   }
 
   #reject(x: Exchange, rejection: Rejection, seen: BodySeen): void {

@@ -12,6 +12,14 @@ export interface DeliveryInfo {
   bodyBytes: number;
   /** Hex SHA-256 of the raw body: the de-duplication key. */
   digest: string;
+  /** The same body arrived before, within the repeat window: when it first did (clock time). Passed on
+   * anyway unless the receiver drops repeats (`dedupe: { drop: true }`). Never set on test events. */
+  repeatOf?: { firstReceivedAt: number };
+  /**
+   * Set when a handshake delivery (test or challenge) was accepted without the current X-WEBHOOK-KEY because
+   * a verification was under way (`handshakeOpen`): `missing` (no key) or `previous` (the previous secret).
+   */
+  handshakeKey?: "missing" | "previous";
 }
 
 /** Handed to `onAccept` before the 200 is sent. */
@@ -31,7 +39,8 @@ export interface AcceptedDelivery extends DeliveryInfo {
 
 export type ReceiverOutcome =
   | { type: "accepted"; event: CertCentralEvent; known: boolean; delivery: DeliveryInfo }
-  /** Same body as an earlier acknowledged delivery within the TTL: answered 200, not processed again. */
+  /** With `dedupe: { drop: true }` only: same body as an earlier acknowledged delivery within the TTL,
+   * answered 200 and not processed again. */
   | { type: "duplicate"; event: CertCentralEvent; delivery: DeliveryInfo }
   | {
       type: "rejected";
@@ -57,7 +66,12 @@ export type OutcomeOf<T extends OutcomeType> = Extract<ReceiverOutcome, { type: 
 export interface ReceiverStats {
   requests: number;
   accepted: number;
+  /** Repeats dropped (`dedupe: { drop: true }`). */
   duplicates: number;
+  /** Repeats accepted and marked (the default). */
+  repeats: number;
+  /** Handshake deliveries accepted without the current key while a verification was under way. */
+  handshakesWithoutKey: number;
   unknownEvents: number;
   rejected: number;
   rejectedByReason: Partial<Record<RejectReason, number>>;

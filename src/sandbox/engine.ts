@@ -47,7 +47,7 @@ export class SandboxEngine {
   readonly probeOptions: Required<ProbeOptions>;
   private readonly sender: Sender;
   private holding = false;
-  private held: SendRequest[] = [];
+  private readonly held: SendRequest[] = [];
 
   constructor(private readonly opts: EngineOptions) {
     this.store = opts.store;
@@ -76,32 +76,32 @@ export class SandboxEngine {
    * is the secret before this call's change, for handshake-old-key.
    */
   async probe(endpoint: string, secret: string | undefined, previous?: string | null): Promise<boolean> {
-    const d = await this.send({
-      kind: "probe",
-      url: endpoint,
-      body: buildEvent("test_webhook_endpoint"),
-      secret: this.handshakeKey(secret, previous),
-      timeoutMs: this.probeOptions.timeoutMs,
-      exactly200: !this.quirks.has("test-any-2xx"),
-    });
-    return d.ok;
+    return (await this.sendTest("probe", endpoint, this.handshakeKey(secret, previous))).ok;
   }
 
   /** POST /webhook/test-endpoint: logged when it goes to the current webhook's endpoint (spec §17 #24). */
   async test(endpoint: string, secret: string | undefined): Promise<Delivery> {
     const hook = this.store.current();
-    const delivery = await this.send({
-      kind: "test",
-      url: endpoint,
-      body: buildEvent("test_webhook_endpoint"),
-      secret: this.handshakeKey(secret, secret === undefined ? undefined : hook?.previousSecret),
-      timeoutMs: this.probeOptions.timeoutMs,
-      webhookId: hook && hook.endpoint === endpoint ? hook.id : undefined,
-      exactly200: !this.quirks.has("test-any-2xx"),
-    });
+    const key = this.handshakeKey(secret, secret === undefined ? undefined : hook?.previousSecret);
+    const webhookId = hook?.endpoint === endpoint ? hook.id : undefined;
+    const delivery = await this.sendTest("test", endpoint, key, webhookId);
     const now = this.store.current();
     if (delivery.ok && now && now.endpoint === endpoint) this.store.markTested(now.id);
     return delivery;
+  }
+
+  private sendTest(kind: "probe" | "test", url: string, secret: string | undefined, webhookId?: number) {
+    const body = buildEvent("test_webhook_endpoint");
+    const exactly200 = !this.quirks.has("test-any-2xx");
+    return this.send({
+      kind,
+      url,
+      body,
+      secret,
+      timeoutMs: this.probeOptions.timeoutMs,
+      webhookId,
+      exactly200,
+    });
   }
 
   /** send-challenge: a new token, delivered now (or held back for tests of waiting). */
@@ -127,9 +127,7 @@ export class SandboxEngine {
   }
 
   async releaseChallenges(): Promise<void> {
-    const held = this.held;
-    this.held = [];
-    for (const req of held) await this.send(req);
+    for (const req of this.held.splice(0)) await this.send(req);
   }
 
   /**
@@ -163,7 +161,7 @@ export class SandboxEngine {
   }
 
   stop(): void {
-    this.held = [];
+    this.held.length = 0;
     this.sender.stop();
   }
 

@@ -19,8 +19,7 @@ export class FaultQueue {
   /** The next fault for this route, removed from the queue. */
   take(route: string): Fault | undefined {
     const i = this.queue.findIndex((f) => f.route === route);
-    if (i < 0) return undefined;
-    return this.queue.splice(i, 1)[0].fault;
+    return i < 0 ? undefined : this.queue.splice(i, 1)[0].fault;
   }
 
   pending(): { route: string; fault: Fault }[] {

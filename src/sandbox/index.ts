@@ -88,10 +88,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     url: `${origin}${API_PREFIX}`,
     origin,
     apiKey,
-    webhook: () => {
-      const hook = store.current();
-      return hook ? structuredClone(hook) : null;
-    },
+    webhook: () => structuredClone(store.current()),
     requests,
     deliveries: engine.deliveries,
     unknownRoutes: () => requests.filter((r) => r.route === null),

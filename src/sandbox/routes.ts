@@ -98,94 +98,65 @@ function listView(engine: SandboxEngine): Record<string, unknown> {
   return { webhooks: [rest], webhook_settings };
 }
 
-const ID = "(\\d+)";
+/** A route from its key: "PUT /webhook/:id/activate" names the method and the path, `:id` a number. */
+function route(key: string, handle: Route["handle"]): Route {
+  const [method, path] = key.split(" ") as [string, string];
+  return { key, method, pattern: new RegExp(`^${path.replace(":id", "(\\d+)")}$`), handle };
+}
+
+/** A handler answering 204 once `act` is done. */
+const noContent =
+  (act: (engine: SandboxEngine, req: RouteRequest) => unknown): Route["handle"] =>
+  async (engine, req) => {
+    await act(engine, req);
+    return { status: 204 };
+  };
 
 export const ROUTES: readonly Route[] = [
-  { key: "POST /webhook", method: "POST", pattern: /^\/webhook$/, handle: create },
-  {
-    key: "GET /webhook",
-    method: "GET",
-    pattern: /^\/webhook$/,
-    handle: async (engine) => ({ status: 200, json: listView(engine) }),
-  },
-  {
-    key: "POST /webhook/test-endpoint",
-    method: "POST",
-    pattern: /^\/webhook\/test-endpoint$/,
-    handle: testEndpoint,
-  },
-  {
-    key: "GET /webhook/event-logs",
-    method: "GET",
-    pattern: /^\/webhook\/event-logs$/,
-    handle: async (engine, req) => {
-      engine.store.requireAny();
-      return eventLogs(engine, req.query);
-    },
-  },
-  { key: "PUT /webhook/:id", method: "PUT", pattern: new RegExp(`^/webhook/${ID}$`), handle: update },
-  {
-    key: "DELETE /webhook/:id",
-    method: "DELETE",
-    pattern: new RegExp(`^/webhook/${ID}$`),
-    handle: async (engine, req) => {
+  route("POST /webhook", create),
+  route("GET /webhook", async (engine) => ({ status: 200, json: listView(engine) })),
+  route("POST /webhook/test-endpoint", testEndpoint),
+  route("GET /webhook/event-logs", async (engine, req) => {
+    engine.store.requireAny();
+    return eventLogs(engine, req.query);
+  }),
+  route("PUT /webhook/:id", update),
+  route(
+    "DELETE /webhook/:id",
+    noContent((engine, req) => {
       // Delete is undocumented (spec §14.4): the quirks answer as a CertCentral without it would.
       if (engine.quirks.has("no-delete-404")) throw new SandboxHttpError(404, "not_found|route");
       if (engine.quirks.has("no-delete-405")) {
         throw new SandboxHttpError(405, "method_not_allowed", undefined, { Allow: "PUT" });
       }
       engine.store.remove(req.id);
-      return { status: 204 };
-    },
-  },
-  {
-    key: "PUT /webhook/:id/send-challenge",
-    method: "PUT",
-    pattern: new RegExp(`^/webhook/${ID}/send-challenge$`),
-    // No probe: 204 even when the delivery fails; the failure shows in the event log (spec §17 #16).
-    handle: async (engine, req) => {
-      await engine.sendChallenge(req.id);
-      return { status: 204 };
-    },
-  },
-  {
-    key: "PUT /webhook/:id/check-challenge",
-    method: "PUT",
-    pattern: new RegExp(`^/webhook/${ID}/check-challenge$`),
-    handle: async (engine, req) => {
+    }),
+  ),
+  // No probe: 204 even when the delivery fails; the failure shows in the event log (spec §17 #16).
+  route(
+    "PUT /webhook/:id/send-challenge",
+    noContent((engine, req) => engine.sendChallenge(req.id)),
+  ),
+  route(
+    "PUT /webhook/:id/check-challenge",
+    noContent((engine, req) => {
       engine.store.require(req.id);
       const body = req.body === undefined ? {} : asObject(req.body);
       engine.store.checkToken(req.id, body.token);
-      return { status: 204 };
-    },
-  },
-  {
-    key: "PUT /webhook/:id/activate",
-    method: "PUT",
-    pattern: new RegExp(`^/webhook/${ID}/activate$`),
-    handle: async (engine, req) => {
-      engine.store.activate(req.id);
-      return { status: 204 };
-    },
-  },
-  {
-    key: "PUT /webhook/:id/deactivate",
-    method: "PUT",
-    pattern: new RegExp(`^/webhook/${ID}/deactivate$`),
-    handle: async (engine, req) => {
-      engine.store.deactivate(req.id);
-      return { status: 204 };
-    },
-  },
-  {
-    key: "GET /webhook/:id/event-logs",
-    method: "GET",
-    pattern: new RegExp(`^/webhook/${ID}/event-logs$`),
-    handle: async (engine, req) => {
-      engine.store.require(req.id);
-      return eventLogs(engine, req.query);
-    },
-  },
+    }),
+  ),
+  route(
+    "PUT /webhook/:id/activate",
+    noContent((engine, req) => engine.store.activate(req.id)),
+  ),
+  route(
+    "PUT /webhook/:id/deactivate",
+    noContent((engine, req) => engine.store.deactivate(req.id)),
+  ),
+  route("GET /webhook/:id/event-logs", async (engine, req) => {
+    engine.store.require(req.id);
+    return eventLogs(engine, req.query);
+  }),
 ];
 
 export const ROUTE_KEYS: readonly string[] = ROUTES.map((r) => r.key);

@@ -27,12 +27,6 @@ export interface ServerDeps {
   admin(req: IncomingMessage, res: ServerResponse, path: string): Promise<void>;
 }
 
-function errorResponse(res: ServerResponse, record: RecordedRequest, err: SandboxHttpError): void {
-  record.status = err.status;
-  record.errorCode = err.code;
-  sendJson(res, err.status, envelope(err.code, err.message), err.headers);
-}
-
 /** Applies a fault; returns true when the request was answered (or dropped) by it. */
 async function applyFault(fault: Fault, res: ServerResponse, record: RecordedRequest): Promise<boolean> {
   if ("delayMs" in fault) {
@@ -115,6 +109,8 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     sendJson(res, result.status, result.json);
   } catch (err) {
     if (!(err instanceof SandboxHttpError)) throw err;
-    errorResponse(res, record, err);
+    record.status = err.status;
+    record.errorCode = err.code;
+    sendJson(res, err.status, envelope(err.code, err.message), err.headers);
   }
 }

@@ -35,10 +35,6 @@ export class WebhookStore {
     return this.data.webhook;
   }
 
-  snapshot(): StoreData {
-    return structuredClone(this.data);
-  }
-
   /** The webhook with this id, else 404 not_found|webhook. */
   require(id: number): SandboxWebhook {
     const hook = this.data.webhook;
@@ -125,9 +121,7 @@ export class WebhookStore {
     const candidates = this.quirks.has("older-tokens") ? hook.tokens : hook.tokens.slice(-1);
     const token = typeof input === "number" && Number.isSafeInteger(input) ? String(input) : input;
     const match =
-      typeof token === "string" && token !== ""
-        ? candidates.find((t) => sameSecret(t.value, token))
-        : undefined;
+      typeof token === "string" && token !== "" && candidates.find((t) => sameSecret(t.value, token));
     if (!match) {
       this.changed();
       throw new SandboxHttpError(400, "webhook_invalid_token");
@@ -139,13 +133,10 @@ export class WebhookStore {
 
   activate(id: number): void {
     const hook = this.require(id);
-    if (!hook.verified) throw new SandboxHttpError(400, "webhook_invalid_action");
-    if (this.quirks.has("test-required") && !hook.tested && hook.status !== "active") {
+    const active = hook.status === "active";
+    const untested = this.quirks.has("test-required") && !hook.tested && !active;
+    if (!hook.verified || untested || (active && this.quirks.has("activate-active-400")))
       throw new SandboxHttpError(400, "webhook_invalid_action");
-    }
-    if (hook.status === "active" && this.quirks.has("activate-active-400")) {
-      throw new SandboxHttpError(400, "webhook_invalid_action");
-    }
     if (hook.status !== "active") {
       hook.status = "active";
       this.changed();

@@ -2,7 +2,8 @@
 // public base URL into a file. certwh reads it at start and follows it: an emptied or removed file is a
 // drop, a new URL is a reconnect at another address (listen then re-points and re-verifies the webhook).
 
-import { readFile, stat } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { TunnelError, UsageError } from "../errors.js";
 import { parsePublicBaseUrl } from "./external.js";
 import { StatusListeners, type Tunnel } from "./tunnel.js";
@@ -61,10 +62,7 @@ export function createUrlFileTunnel(path: string, opts: UrlFileTunnelOptions = {
           return url;
         }
         // A missing file is most likely a typo: say so at once. An empty one is a tunnel still starting.
-        const exists = await stat(path).then(
-          () => true,
-          () => false,
-        );
+        const exists = existsSync(path);
         if (!exists || Date.now() >= deadline) {
           const why = exists ? "the file stayed empty" : "no such file";
           throw new TunnelError(`No public URL in ${path} (${why}).`, {

@@ -342,6 +342,7 @@ test("listen: argv → the checked options, every flag before anything starts", 
     saveChainDir: undefined,
     tunnelGraceMs: undefined,
     challengeWindowMs: undefined,
+    dropRepeats: false,
   });
   const rows: [string[], Record<string, unknown>][] = [
     [
@@ -387,6 +388,7 @@ test("listen: argv → the checked options, every flag before anything starts", 
       ["--tunnel-grace", "90s", "--challenge-timeout", "5m"],
       { tunnelGraceMs: 90_000, challengeWindowMs: 300_000 },
     ],
+    [["--drop-repeats"], { dropRepeats: true }],
   ];
   for (const [argv, expected] of rows) {
     const got = listen(argv) as unknown as Record<string, unknown>;

@@ -99,7 +99,7 @@ describe("listen rendering", () => {
     const stderr = err.join("");
     assert.match(stdout, /-->\s+certificate_issued\s+order 470091052\s+cert 471270113/);
     assert.match(stdout, /<-- \[200\] POST http:\/\/localhost:3000\/w \(23 ms\)/);
-    assert.match(stdout, /==\s+duplicate of certificate_issued at \d\d:\d\d:\d\d/);
+    assert.match(stdout, /==\s+repeat of certificate_issued at \d\d:\d\d:\d\d dropped/);
     assert.doesNotMatch(stdout, /Public URL|xx|rejected/);
     assert.match(stderr, /Webhook 12 is active; events now reach this computer/);
     assert.match(stderr, /IP allowlist 216\.168\.240\.0\/20 at the ngrok edge/);
@@ -119,7 +119,7 @@ describe("listen rendering", () => {
         received_at: at,
       }) as ListenEvent;
     r.render(rejected("bad_request", "invalid_json"));
-    r.render(rejected("unsupported_media_type", "other"));
+    r.render(rejected("unauthorized", "missing"));
     r.render(rejected("payload_too_large", "declared"));
     r.render({
       type: "exec",
@@ -139,7 +139,7 @@ describe("listen rendering", () => {
     });
     const e = err.join("");
     assert.match(e, /rejected 400: body is not valid JSON/);
-    assert.match(e, /rejected 400: Content-Type is not application\/json/);
+    assert.match(e, /rejected 400: X-WEBHOOK-KEY missing/);
     assert.match(e, /rejected 400: Content-Length over the size cap/);
     const o = out.join("");
     assert.match(o, /exec for certificate_issued \(12 ms\)\n {10}\| issued order 7/);

@@ -38,14 +38,18 @@ describe("listen session", () => {
     assert.deepEqual(event.data, delivery?.body.data);
     assert.match(event.received_at, /^\d{4}-\d\d-\d\dT/);
 
-    // Same body again: answered 200, reported once as a duplicate.
+    // Same body again: answered 200, passed on and marked as a repeat (never silently dropped).
     const again = await fetch(ready.local_url, {
       method: "POST",
       headers: { "content-type": "application/json", "x-webhook-key": SECRET },
       body: JSON.stringify(delivery?.body),
     });
     assert.equal(again.status, 200);
-    await s.waitFor((e) => e.type === "duplicate" && e.event === "certificate_issued");
+    const repeat = await s.waitFor<Of<"event">>(
+      (e) => e.type === "event" && e.event === "certificate_issued" && e.repeat === true,
+    );
+    assert.equal(repeat.first_received_at, event.received_at);
+    assert.equal(repeat.id, event.id);
     // Wrong key: rejected and reported.
     const forged = await fetch(ready.local_url, {
       method: "POST",
@@ -66,8 +70,11 @@ describe("listen session", () => {
 
     const journal = await readJournal(s.journalPath);
     const issued = journal.entries.filter((e) => e.event === "certificate_issued");
-    assert.equal(issued.length, 1, "a duplicate is not journaled twice");
+    assert.equal(issued.length, 2, "a repeat is journaled too, marked");
     assert.equal(issued[0]?.body, JSON.stringify(delivery?.body));
+    assert.equal(issued[0]?.repeat, undefined);
+    assert.equal(issued[1]?.repeat, true);
+    assert.equal(issued[1]?.first_received_at, issued[0]?.received_at);
     assert.equal(
       readFileSync(s.journalPath, "utf8").includes(SECRET),
       false,

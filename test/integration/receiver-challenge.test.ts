@@ -86,8 +86,9 @@ describe("challenge deliveries through the receiver", () => {
     );
     await receiver.challenge?.whenIdle();
     assert.deepEqual(fake.calls, ["check 42 tok-A", "activate 42"]);
-    assert.equal(outcomes.filter((o) => o.type === "duplicate").length, 2);
-    assert.equal(outcomes.filter((o) => o.type === "challenge").length, 1);
+    // Repeats are passed on (marked); the token gate takes the token once.
+    assert.equal(outcomes.filter((o) => o.type === "challenge").length, 3);
+    assert.equal(resultTypes(outcomes).filter((r) => r === "ignored:token_seen").length, 2);
     assert.equal(receiver.challenge?.state, "activated");
     fake.verify();
   });

@@ -115,27 +115,33 @@ describe("receiver over HTTP", () => {
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });
 
-  test("item 3: content types", async () => {
-    for (const type of ["text/plain", "application/x-www-form-urlencoded", "application/jsonx"]) {
-      const res = await h.post(valid(3), { "content-type": type });
-      assert.equal(res.status, 415, type);
-      assert.equal(res.headers.get("accept"), "application/json");
+  test("item 3: any Content-Type (or none) is accepted when the body is JSON; non-JSON stays 400", async () => {
+    const types = ["text/plain", "application/x-www-form-urlencoded", "application/jsonx", ""];
+    for (const [i, type] of types.entries()) {
+      const res = await h.post(valid(300 + i), { "content-type": type });
+      assert.equal(res.status, 200, type);
     }
     const none = await fetch(new URL(PATH, h.srv.origin), {
       method: "POST",
       headers: { "x-webhook-key": SECRET },
       body: new TextEncoder().encode(valid(3)),
     });
-    assert.equal(none.status, 415);
+    assert.equal(none.status, 200);
     assert.equal(
       (await h.post(valid(31), { "content-type": "application/json; charset=utf-8" })).status,
       200,
     );
-    const refused = rejectedOf(h).filter(
-      (o) => o.type === "rejected" && o.reason === "unsupported_media_type",
-    );
-    assert.equal(refused.length, 4);
-    for (const o of refused) assert.equal(o.type === "rejected" && o.bodyBytes, 0);
+    const plainNonJson = await h.post("order_id=3", { "content-type": "text/plain" });
+    assert.equal(plainNonJson.status, 400);
+    const noTypeNonJson = await fetch(new URL(PATH, h.srv.origin), {
+      method: "POST",
+      headers: { "x-webhook-key": SECRET },
+      body: new TextEncoder().encode("not json"),
+    });
+    assert.equal(noTypeNonJson.status, 400);
+    const last = rejectedOf(h).at(-1);
+    assert.equal(last?.type === "rejected" && last.detail, "invalid_json");
+    assert.ok(h.accepted.some((d) => d.headers["content-type"] === "text/plain"));
   });
 
   test("item 4: methods and paths, answered before reading a body", async () => {
@@ -189,13 +195,37 @@ describe("receiver over HTTP", () => {
     assert.equal(h.receiver.stats.rejectedByReason.unauthorized, 6);
   });
 
-  test("item 10: duplicates get 200 and are reported once each, processed once", async () => {
+  test("item 10: repeats get 200 and are passed on, marked with the first receipt", async () => {
     const body = valid(10);
     const acceptedBefore = h.accepted.length;
     for (let i = 0; i < 3; i++) assert.equal((await h.post(body)).status, 200);
-    assert.equal(h.accepted.length, acceptedBefore + 1);
-    const dups = h.outcomes.filter((o) => o.type === "duplicate");
-    assert.equal(dups.length, 2);
+    const passed = h.accepted.slice(acceptedBefore);
+    assert.equal(passed.length, 3);
+    assert.equal(passed[0].repeatOf, undefined);
+    assert.equal(passed[1].repeatOf?.firstReceivedAt, passed[0].receivedAt);
+    assert.equal(passed[2].repeatOf?.firstReceivedAt, passed[0].receivedAt);
+    const marked = h.outcomes.filter((o) => o.type === "accepted" && o.delivery.repeatOf);
+    assert.equal(marked.length, 2);
+    assert.equal(h.outcomes.filter((o) => o.type === "duplicate").length, 0);
+    assert.ok(h.receiver.stats.repeats >= 2);
+  });
+
+  test("item 10: dedupe { drop: true } answers repeats 200 and processes them once", async () => {
+    const d = await startReceiver({ dedupe: { drop: true } });
+    try {
+      const body = valid(10);
+      for (let i = 0; i < 3; i++) assert.equal((await d.post(body)).status, 200);
+      assert.equal(d.accepted.length, 1);
+      const dups = d.outcomes.filter((o) => o.type === "duplicate");
+      assert.equal(dups.length, 2);
+      for (const o of dups)
+        assert.equal(
+          o.type === "duplicate" && o.delivery.repeatOf?.firstReceivedAt,
+          d.accepted[0].receivedAt,
+        );
+    } finally {
+      await d.srv.close();
+    }
   });
 
   test("unknown event names are accepted and reported as unknown", async () => {

@@ -297,7 +297,13 @@ describe("receiver fuzzing (fast-check)", () => {
       bodyTimeoutMs: 1000,
       onAccept: (d) =>
         journal.append(
-          journalEntry({ body: d.body, event: d.event.name, headers: d.headers, receivedAt: d.receivedAt }),
+          journalEntry({
+            body: d.body,
+            event: d.event.name,
+            headers: d.headers,
+            receivedAt: d.receivedAt,
+            firstReceivedAt: d.repeatOf?.firstReceivedAt,
+          }),
         ),
     });
     receiver.on("outcome", (o) => {
@@ -358,13 +364,16 @@ describe("receiver fuzzing (fast-check)", () => {
     assert.deepEqual(contents.skipped, []);
     assert.equal(contents.entries.length, accepted, "journal lines vs accepted deliveries");
     // Test events carry no data, so repeats share a body (and an id): each one is a fresh check, accepted and
-    // journaled again on purpose. Every other body is de-duplicated, so its id appears once.
-    const deduplicated = contents.entries.filter((e) => e.event !== "test_webhook_endpoint");
-    assert.equal(
-      new Set(deduplicated.map((e) => e.id)).size,
-      deduplicated.length,
-      "a delivery journaled twice",
-    );
+    // journaled again on purpose. Every other body is journaled once unmarked; a repeat is journaled again,
+    // marked, and only after its first copy.
+    const firsts = new Set<string>();
+    for (const e of contents.entries.filter((x) => x.event !== "test_webhook_endpoint")) {
+      if (e.repeat) assert.ok(firsts.has(e.id), "a repeat journaled before its first copy");
+      else {
+        assert.ok(!firsts.has(e.id), "a repeated delivery journaled without its mark");
+        firsts.add(e.id);
+      }
+    }
     t.diagnostic(`${accepted} accepted of ${outcomes.length} answered requests`);
     assert.ok(accepted > 10, `only ${accepted} deliveries were accepted: the generator is too hostile`);
   });

@@ -4,6 +4,20 @@ import { DedupeCache } from "../../src/receiver/dedupe.js";
 import { ManualClock } from "../../src/util/clock.js";
 
 describe("DedupeCache", () => {
+  test("marking mode: note() returns the first receipt of a repeat within the TTL; forget() undoes it", () => {
+    const clock = new ManualClock();
+    const cache = new DedupeCache(clock, { ttlMs: 1000 });
+    const t0 = clock.now();
+    assert.equal(cache.note("a", t0), undefined);
+    clock.advance(500);
+    assert.equal(cache.note("a", clock.now()), t0);
+    clock.advance(600);
+    assert.equal(cache.note("a", clock.now()), undefined, "expired: a fresh body again");
+    assert.equal(cache.note("b", clock.now()), undefined);
+    cache.forget("b");
+    assert.equal(cache.note("b", clock.now()), undefined, "a forgotten first copy is not a repeat");
+  });
+
   test("second claim of an acknowledged key is a duplicate", async () => {
     const cache = new DedupeCache(new ManualClock());
     assert.equal(cache.claim("a"), undefined);

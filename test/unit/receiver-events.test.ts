@@ -61,13 +61,27 @@ describe("parseEvent", () => {
   });
 
   test("challenge with missing or malformed fields is tolerated (fields left out)", () => {
-    const r = parseEvent({ event: "challenge_webhook_endpoint", data: { token: 7, webhook_id: "abc" } });
+    const r = parseEvent({ event: "challenge_webhook_endpoint", data: { token: true, webhook_id: "abc" } });
     assert.ok(r.ok && r.event.type === "challenge_webhook_endpoint");
     assert.equal(r.event.data.token, undefined);
     assert.equal(r.event.data.webhook_id, undefined);
+    for (const token of [null, "", "  ", {}, [1], Number.NaN]) {
+      const e = parseEvent({ event: "challenge_webhook_endpoint", data: { token } });
+      assert.ok(e.ok && e.event.type === "challenge_webhook_endpoint");
+      assert.equal(e.event.data.token, undefined, JSON.stringify(token));
+    }
     const s = parseEvent({ event: "challenge_webhook_endpoint", data: { token: "t", webhook_id: "42" } });
     assert.ok(s.ok && s.event.type === "challenge_webhook_endpoint");
     assert.equal(s.event.data.webhook_id, 42);
+  });
+
+  test("a numeric token is kept as the string CertCentral expects back (spec §17 #17)", () => {
+    const r = parseEvent({ event: "challenge_webhook_endpoint", data: { token: 123456789, webhook_id: 4 } });
+    assert.ok(r.ok && r.event.type === "challenge_webhook_endpoint");
+    assert.equal(r.event.data.token, "123456789");
+    const s = parseEvent({ event: "challenge_webhook_endpoint", data: { token: "  abc  " } });
+    assert.ok(s.ok && s.event.type === "challenge_webhook_endpoint");
+    assert.equal(s.event.data.token, "abc");
   });
 
   test("certificate_issued with and without a chain", () => {

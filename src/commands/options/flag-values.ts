@@ -7,9 +7,8 @@ import { UsageError } from "../../errors.js";
 export function parsePositiveInteger(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = /^[1-9]\d{0,15}$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(n)) {
+  if (!Number.isSafeInteger(n))
     throw new UsageError(`${flag} must be a positive integer, not ${JSON.stringify(value)}.`);
-  }
   return n;
 }
 

@@ -43,30 +43,28 @@ export interface UrlPolicy {
 export const DEFAULT_EVENTS: readonly string[] = ["certificate_issued"];
 
 /** Validate an endpoint URL for --url. Returns it unchanged (CertCentral stores it as given). */
-export function parseEndpointUrl(value: string | undefined, policy: UrlPolicy, flag = "--url"): string {
+export function parseEndpointUrl(value: string | undefined, policy: UrlPolicy): string {
   const text = value?.trim() ?? "";
-  if (!text) throw new UsageError(`${flag} is required, e.g. ${flag} https://hooks.example.com/certcentral.`);
+  if (!text) throw new UsageError("--url is required, e.g. --url https://hooks.example.com/certcentral.");
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(`${flag} is not a valid URL: ${text}`, {
+    throw new UsageError(`--url is not a valid URL: ${text}`, {
       hint: "Give a full URL with its path, e.g. https://hooks.example.com/certcentral.",
     });
   }
-  if (url.username || url.password) {
-    throw new UsageError(`${flag} must not contain a user name or password.`);
-  }
-  if (url.hash) throw new UsageError(`${flag} must not contain a #fragment.`);
+  if (url.username || url.password) throw new UsageError("--url must not contain a user name or password.");
+  if (url.hash) throw new UsageError("--url must not contain a #fragment.");
   if (url.protocol === "http:" && isLoopbackHost(url.hostname)) {
     if (policy.allowLoopbackHttp) return text;
-    throw new UsageError(`${flag} must start with https://: CertCentral only delivers to HTTPS endpoints.`, {
+    throw new UsageError("--url must start with https://: CertCentral only delivers to HTTPS endpoints.", {
       hint: "Plain http:// on 127.0.0.1 works only against a local sandbox (CERTWH_BASE_URL on loopback).",
     });
   }
   if (url.protocol !== "https:") {
     throw new UsageError(
-      `${flag} must start with https://: CertCentral only delivers to HTTPS endpoints.`,
+      "--url must start with https://: CertCentral only delivers to HTTPS endpoints.",
       policy.allowLoopbackHttp && url.protocol === "http:"
         ? {
             hint: "Against this local sandbox, plain http:// is accepted only on loopback (127.0.0.1, localhost, ::1).",
@@ -100,15 +98,14 @@ export function parseFrequency(value: string): number[] {
   if (parts.some((p) => p === "")) {
     throw new UsageError(`--frequency needs a comma-separated list of days from: ${allowed}.`);
   }
-  const days: number[] = [];
-  for (const p of parts) {
+  const days = parts.map((p) => {
     const n = /^-?\d+$/.test(p) ? Number(p) : Number.NaN;
     if (!NOTIFICATION_FREQUENCIES.includes(n)) {
       throw new UsageError(`--frequency: ${JSON.stringify(p)} is not allowed; use days from: ${allowed}.`);
     }
-    if (!days.includes(n)) days.push(n);
-  }
-  return days;
+    return n;
+  });
+  return [...new Set(days)];
 }
 
 const flagValue = (on: boolean): string => (on ? "1" : "0");

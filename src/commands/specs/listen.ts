@@ -75,6 +75,10 @@ export const listenCommand = (parent: Command) =>
       "append accepted events here (default: $XDG_CONFIG_HOME/certwh/journal.ndjson)",
     )
     .option("--no-journal", "do not keep a journal")
+    .option(
+      "--drop-repeats",
+      "answer a body identical to one received in the last 10 minutes with 200 but do not pass it on (default: pass it on, marked as a repeat)",
+    )
     .option("--forward-to <url>", "POST each event (body and headers, X-WEBHOOK-KEY included) to your app")
     .option(
       "--exec <command>",

@@ -14,7 +14,10 @@ export const sandboxCommand = (parent: Command) =>
     .option("--no-rate-limit", "switch off the 100 requests / 5 s limit")
     .option("--no-delete", "answer DELETE /webhook/{id} like CertCentral (404), not the sandbox extension")
     .option("--slack-host <host:port>", "deliver hooks.slack.com messages to http://<host:port> instead")
-    .option("--quirks <list>", "behave like another plausible reading of CertCentral, e.g. numeric-token,text-plain")
+    .option(
+      "--quirks <list>",
+      "behave like another plausible reading of CertCentral, e.g. numeric-token,text-plain",
+    )
     .addHelpText(
       "after",
       `
