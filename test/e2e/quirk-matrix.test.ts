@@ -59,7 +59,17 @@ async function listenOnce(t: TestContext, run: Run): Promise<void> {
   const port = await freePort();
   const l = spawnCli(
     t,
-    ["listen", "--port", String(port), "--public-url", `http://127.0.0.1:${port}`, "--json", "--force"],
+    [
+      "listen",
+      "--port",
+      String(port),
+      "--public-url",
+      `http://127.0.0.1:${port}`,
+      "--json",
+      "--force",
+      "--secret-env",
+      "MATRIX_SECRET",
+    ],
     { env: envFor(run.sandbox) },
   );
   const ready = await l.line((x) => x.type === "ready", 15_000);
@@ -77,6 +87,9 @@ async function librarySelfVerifies(t: TestContext, run: Run): Promise<void> {
   const receiver = createReceiver({
     path: "/library",
     secret: SECRET,
+    // Where CertCentral sends handshakes without the current key, a receiver says when it is verifying
+    // (README, library): here, for the whole step. Every other reading works with the defaults.
+    ...(run.quirk.startsWith("handshake-") ? { handshakeOpen: () => true } : {}),
     challenge: {
       api: createWebhookApi({
         baseUrl: run.sandbox.url,
@@ -132,11 +145,11 @@ async function lifecycle(t: TestContext, quirk: SandboxQuirk | "default"): Promi
   expectExit(run, "activate", await run.cli(["activate"]), 0);
   assert.equal((await run.status()).status, "active", `[quirk ${quirk}] active again`);
 
+  await listenOnce(t, run);
+  // After listen's event, so even the quirk that logs only real events has an entry.
   const logs = await run.cli(["logs", "--all", "--json"]);
   expectExit(run, "logs --all", logs, 0);
   assert.ok(JSON.parse(logs.stdout).events.length > 0, `[quirk ${quirk}] logs has entries`);
-
-  await listenOnce(t, run);
   await librarySelfVerifies(t, run);
 
   // The README's CI recipe: deactivate succeeds whatever the state, pending included.
