@@ -26,4 +26,4 @@ receiver.on("accepted", ({ event }) => console.log("event", event.name)); // wor
 receiver.on("rejected", (r) => console.warn(`refused: ${r.status} ${r.reason}`));
 receiver.on("challenge_result", ({ result }) => console.log("challenge", result.type));
 const server = await receiver.listen({ port: Number(process.env.PORT ?? 8080) });
-console.log("listening", server.url);
+console.log("listening", server.url.href);

@@ -41,6 +41,8 @@ test("examples/receiver.mjs verifies and activates the webhook unattended", {
   await poll(() => sandbox.webhook()?.status === "active", { timeoutMs: 5000, intervalMs: 50 });
   assert.equal(sandbox.webhook()?.id, 12345);
   assert.equal(sandbox.webhook()?.status, "active", app.stdout());
+  // The example prints its line just after the activate call returns: wait for it, do not race it.
+  await app.until(() => app.stdout().includes("challenge activated"), "the example's activated line", 5000);
   assert.match(app.stdout(), /challenge activated/);
 
   // A settings-only update-url (same URL) leaves the webhook active: read back, no new challenge.
