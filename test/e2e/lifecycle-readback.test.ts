@@ -158,7 +158,8 @@ test("verify on an active webhook with activate-active-400: the refused activate
   const res = await h.cli(["verify", "--token", token]);
   expectExit(res, 0);
   assert.match(res.stderr, /refused to activate .* but reading it back shows it is active/);
-  assert.match(res.stderr, /Verified and activated/);
+  assert.match(res.stderr, /Verified: CertCentral accepted the challenge token/);
+  assert.match(res.stderr, /is active: CertCentral now sends the subscribed events/);
 });
 
 test("status after verify --no-activate suggests certwh activate, not a new challenge", async (t) => {
