@@ -41,7 +41,7 @@ class StrictApi implements WebhookApi {
     const next = this.activations.shift() ?? this.refuse("activate");
     return next();
   }
-  getWebhook = async () => this.refuse("getWebhook");
+  getWebhook: WebhookApi["getWebhook"] = async () => this.refuse("getWebhook");
   createWebhook = async () => this.refuse("createWebhook");
   updateWebhook = async () => this.refuse("updateWebhook");
   testEndpoint = async () => this.refuse("testEndpoint");
@@ -189,11 +189,42 @@ describe("challenge completer (items 10–11)", () => {
         },
       ],
     );
+    // The refusal is checked by reading the webhook back: still pending, so the failure stands.
+    const reads: string[] = [];
+    api.getWebhook = async () => {
+      reads.push("getWebhook");
+      return { id: 42, endpoint: "https://hooks.example.com/x", status: "pending", events: [] };
+    };
     const { completer, types } = setup(api);
     completer.offer(challenge("t1"));
     await completer.whenIdle();
     assert.deepEqual(types(), ["queued", "verified", "failed"]);
     assert.equal(completer.state, "failed");
+    assert.deepEqual(reads, ["getWebhook"]);
+    api.verify();
+  });
+
+  test("activate refused but the webhook reads back active (kept active by an update): activated", async () => {
+    const refused = async () => {
+      throw new ApiError({
+        status: 400,
+        code: "webhook_invalid_action",
+        message: "x",
+        method: "PUT",
+        path: "/x",
+      });
+    };
+    const api = new StrictApi([ok], [refused]);
+    api.getWebhook = async () => ({
+      id: 42,
+      endpoint: "https://hooks.example.com/x",
+      status: "active",
+      events: [],
+    });
+    const { completer, types } = setup(api);
+    completer.offer(challenge("t1"));
+    await completer.whenIdle();
+    assert.deepEqual(types(), ["queued", "verified", "activated"]);
     api.verify();
   });
 
