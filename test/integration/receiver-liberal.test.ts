@@ -66,6 +66,17 @@ async function setup(
   return { sandbox, api, url: srv.url.href, accepted, outcomes, receiver, hook };
 }
 
+/** Create the account's webhook at the test receiver, with the receiver's secret; returns its id. */
+function createHook(s: Setup): Promise<number> {
+  return s.api.createWebhook({ endpoint: s.url, secret: SECRET, events: ["certificate_issued"] });
+}
+
+/** Send a challenge and wait until the receiver's completer has verified and activated the webhook. */
+async function challengeUntilActive(s: Setup): Promise<void> {
+  await s.api.sendChallenge(s.hook.id as number);
+  await until(() => s.sandbox.webhook()?.status === "active", "activation");
+}
+
 async function until(condition: () => boolean, what: string, ms = 5000): Promise<void> {
   const end = Date.now() + ms;
   while (!condition()) {
@@ -81,13 +92,8 @@ describe("any Content-Type for a JSON body", () => {
   for (const quirk of ["no-content-type", "text-plain"] as const) {
     test(`${quirk}: the create probe, the challenge and events are accepted`, async (t) => {
       const s = await setup(t, [quirk], (hook, api) => ({ challenge: { api, webhookId: () => hook.id } }));
-      s.hook.id = await s.api.createWebhook({
-        endpoint: s.url,
-        secret: SECRET,
-        events: ["certificate_issued"],
-      });
-      await s.api.sendChallenge(s.hook.id);
-      await until(() => s.sandbox.webhook()?.status === "active", "activation");
+      s.hook.id = await createHook(s);
+      await challengeUntilActive(s);
       const delivery = await s.sandbox.emit("certificate_issued", { order_id: 7 });
       assert.equal(delivery?.status, 200);
       const expected = quirk === "text-plain" ? "text/plain" : undefined;
@@ -104,13 +110,8 @@ describe("numeric tokens", () => {
     const s = await setup(t, ["numeric-token"], (hook, api) => ({
       challenge: { api, webhookId: () => hook.id },
     }));
-    s.hook.id = await s.api.createWebhook({
-      endpoint: s.url,
-      secret: SECRET,
-      events: ["certificate_issued"],
-    });
-    await s.api.sendChallenge(s.hook.id);
-    await until(() => s.sandbox.webhook()?.status === "active", "activation");
+    s.hook.id = await createHook(s);
+    await challengeUntilActive(s);
     await s.receiver.challenge?.whenIdle();
     const challenge = s.outcomes.find((o) => o.type === "challenge");
     assert.ok(challenge && challenge.type === "challenge");
@@ -129,14 +130,9 @@ describe("handshakes without the current key", () => {
       challenge: { api, webhookId: () => hook.id, expectChallenge: () => verifying },
     }));
     // The create probe carries no key: accepted because the completer expects a challenge.
-    s.hook.id = await s.api.createWebhook({
-      endpoint: s.url,
-      secret: SECRET,
-      events: ["certificate_issued"],
-    });
+    s.hook.id = await createHook(s);
     await s.api.testEndpoint({ endpoint: s.url, secret: SECRET });
-    await s.api.sendChallenge(s.hook.id);
-    await until(() => s.sandbox.webhook()?.status === "active", "activation");
+    await challengeUntilActive(s);
     const marked = s.accepted.filter((d) => d.handshakeKey === "missing").map((d) => d.event.name);
     assert.ok(marked.includes("challenge_webhook_endpoint"), marked.join());
     assert.ok(marked.includes("test_webhook_endpoint"), marked.join());
@@ -180,8 +176,7 @@ describe("handshakes without the current key", () => {
     });
     // The update probes the new endpoint with the OLD secret, then the challenge carries it too.
     await s.api.updateWebhook(s.hook.id, { endpoint: s.url, secret: SECRET });
-    await s.api.sendChallenge(s.hook.id);
-    await until(() => s.sandbox.webhook()?.status === "active", "activation");
+    await challengeUntilActive(s);
     const marked = s.accepted.filter((d) => d.handshakeKey === "previous").map((d) => d.event.name);
     assert.ok(marked.includes("challenge_webhook_endpoint"), marked.join());
     assert.deepEqual(rejections(s), []);
@@ -210,11 +205,7 @@ describe("handshakes without the current key", () => {
     const s = await setup(t, ["handshake-no-key"], (hook, api) => ({
       challenge: { api, webhookId: () => hook.id, expectChallenge: () => true },
     }));
-    s.hook.id = await s.api.createWebhook({
-      endpoint: s.url,
-      secret: SECRET,
-      events: ["certificate_issued"],
-    });
+    s.hook.id = await createHook(s);
     const results: string[] = [];
     s.receiver.on("challenge_result", (o) => results.push(o.result.type));
     const forged = JSON.stringify({
@@ -238,13 +229,8 @@ describe("repeated identical bodies", () => {
     const s = await setup(t, ["repeat-deliveries"], (hook, api) => ({
       challenge: { api, webhookId: () => hook.id },
     }));
-    s.hook.id = await s.api.createWebhook({
-      endpoint: s.url,
-      secret: SECRET,
-      events: ["certificate_issued"],
-    });
-    await s.api.sendChallenge(s.hook.id);
-    await until(() => s.sandbox.webhook()?.status === "active", "activation");
+    s.hook.id = await createHook(s);
+    await challengeUntilActive(s);
     await s.sandbox.emit("certificate_issued", { order_id: 9 });
     await until(() => s.accepted.filter((d) => d.event.name === "certificate_issued").length === 2, "two");
     const [first, second] = s.accepted.filter((d) => d.event.name === "certificate_issued");
@@ -258,13 +244,8 @@ describe("repeated identical bodies", () => {
       challenge: { api, webhookId: () => hook.id },
       dedupe: { drop: true },
     }));
-    s.hook.id = await s.api.createWebhook({
-      endpoint: s.url,
-      secret: SECRET,
-      events: ["certificate_issued"],
-    });
-    await s.api.sendChallenge(s.hook.id);
-    await until(() => s.sandbox.webhook()?.status === "active", "activation");
+    s.hook.id = await createHook(s);
+    await challengeUntilActive(s);
     await s.sandbox.emit("certificate_issued", { order_id: 10 });
     await until(() => s.outcomes.some((o) => o.type === "duplicate"), "the duplicate");
     assert.equal(s.accepted.filter((d) => d.event.name === "certificate_issued").length, 1);
