@@ -4,6 +4,7 @@
 
 import { type Dispatcher, request } from "undici";
 import { type Clock, systemClock } from "../util/clock.js";
+import { deadline } from "../util/deadline.js";
 import { mask, redact, redactHeaders, registerSecret } from "../util/redact.js";
 import { checkBaseUrl } from "./base-url.js";
 import { registerEndpointSecret } from "./endpoint-secret.js";
@@ -163,8 +164,8 @@ export class ApiClient {
     this.traceRequest(req, url, headers, shown);
 
     req.signal?.throwIfAborted();
-    const timeout = AbortSignal.timeout(this.opts.timeoutMs);
-    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+    const timeout = deadline(this.opts.timeoutMs, req.signal);
+    const { signal } = timeout;
     const started = this.clock.now();
     let status: number;
     let text = "";
@@ -190,7 +191,7 @@ export class ApiClient {
       else await res.body.dump();
     } catch (err) {
       if (req.signal?.aborted) throw req.signal.reason;
-      if (timeout.aborted) {
+      if (timeout.expired) {
         this.trace(`✗ ${req.method} ${url.href} timed out after ${this.opts.timeoutMs} ms`);
         throw new ApiTimeoutError(
           `${this.host} did not answer ${req.method} ${req.path} within ${this.opts.timeoutMs} ms.`,
@@ -207,6 +208,8 @@ export class ApiClient {
         code,
         err,
       );
+    } finally {
+      timeout.clear();
     }
     this.traceResponse(req, url, status, this.clock.now() - started, text);
 

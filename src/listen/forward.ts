@@ -17,6 +17,7 @@
 
 import { Agent, type Dispatcher, request } from "undici";
 import { type Clock, systemClock } from "../util/clock.js";
+import { deadline } from "../util/deadline.js";
 import { type BacklogLoad, createForwardBacklog, type ForwardBacklog } from "./forward-backlog.js";
 import { createTargetHealth, TARGET_DOWN_AFTER } from "./forward-health.js";
 import { type Job, MemoryQueue } from "./forward-memory.js";
@@ -252,18 +253,21 @@ class QueueingForwarder implements Forwarder {
     }
     const { clock, stop } = this;
     const started = clock.now();
+    const limit = deadline(this.timeoutMs, stop.signal);
     try {
       const res = await request(this.url, {
         method: "POST",
         headers,
         body: delivery.body,
         dispatcher: this.dispatcher,
-        signal: AbortSignal.any([stop.signal, AbortSignal.timeout(this.timeoutMs)]),
+        signal: limit.signal,
       });
       await res.body.dump().catch(() => undefined);
       return { status: res.statusCode, ms: clock.now() - started };
     } catch (err) {
       return { error: stop.signal.aborted ? CLOSED : describeError(err), ms: clock.now() - started };
+    } finally {
+      limit.clear();
     }
   }
 

@@ -5,6 +5,7 @@
 
 import { ApiError } from "../api/errors.js";
 import { changeStatus } from "../api/read-back.js";
+import { deadline } from "../util/deadline.js";
 import type { WebhookApi } from "../api/types.js";
 import { type Claim, looksLikeListenEndpoint, restoreRequest } from "./guard.js";
 import type { ListenEvent, OnExitAction } from "./types.js";
@@ -97,7 +98,8 @@ async function restore(input: OnExitInput, signal: AbortSignal): Promise<OnExitO
 /** Runs the action; never throws (a failure is reported in the outcome). */
 export async function runOnExit(input: OnExitInput): Promise<OnExitOutcome> {
   const id = input.claim.webhookId;
-  const signal = AbortSignal.timeout(input.timeoutMs);
+  const limit = deadline(input.timeoutMs);
+  const { signal } = limit;
   let result: OnExitOutcome;
   try {
     if (input.action === "keep") {
@@ -138,6 +140,8 @@ export async function runOnExit(input: OnExitInput): Promise<OnExitOutcome> {
       error: err,
       message: `The on-exit action (${input.action}) failed for webhook ${id} (${describeError(err)}). Check with \`certwh status\`.`,
     };
+  } finally {
+    limit.clear();
   }
   input.emit({
     type: "state",
