@@ -5,8 +5,8 @@
 
 import { ApiError } from "../api/errors.js";
 import { changeStatus } from "../api/read-back.js";
-import { deadline } from "../util/deadline.js";
 import type { WebhookApi } from "../api/types.js";
+import { deadline } from "../util/deadline.js";
 import { type Claim, looksLikeListenEndpoint, restoreRequest } from "./guard.js";
 import type { ListenEvent, OnExitAction } from "./types.js";
 

@@ -7,6 +7,7 @@ import { setMaxListeners } from "node:events";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
 import { Pool } from "undici";
+import { deadline } from "../../src/util/deadline.js";
 import { type Exit, type JsonLine, type Running, spawnCli, tempDir } from "../helpers/cli.js";
 
 export type Line = JsonLine;
@@ -96,8 +97,8 @@ export async function postEvents(
     pipelining: 1,
     keepAliveTimeout: 10_000,
   });
-  const deadline = AbortSignal.timeout(opts.timeoutMs ?? 60_000);
-  const signal = opts.stop ? AbortSignal.any([deadline, opts.stop]) : deadline;
+  const limit = deadline(opts.timeoutMs ?? 60_000, opts.stop);
+  const { signal } = limit;
   // Every request in flight listens to the same signal.
   setMaxListeners(opts.concurrency + 10, signal);
   const first = opts.firstOrderId ?? 1;
@@ -124,12 +125,10 @@ export async function postEvents(
   try {
     await Promise.all(Array.from({ length: opts.concurrency }, worker));
   } finally {
+    limit.clear();
     await pool.destroy().catch(() => undefined);
   }
-  assert.ok(
-    !deadline.aborted,
-    `posting ${opts.count} events took longer than ${opts.timeoutMs ?? 60_000} ms`,
-  );
+  assert.ok(!limit.expired, `posting ${opts.count} events took longer than ${opts.timeoutMs ?? 60_000} ms`);
   return result;
 }
 

@@ -9,7 +9,9 @@ const gc = runInNewContext("gc") as () => void;
 
 test("a deadline fires after its time even when a garbage collection runs meanwhile", async () => {
   const signal = (() => deadline(50).signal)(); // only the returned signal is kept, as in a request
-  const fired = new Promise<unknown>((resolve) => signal.addEventListener("abort", () => resolve(signal.reason)));
+  const fired = new Promise<unknown>((resolve) =>
+    signal.addEventListener("abort", () => resolve(signal.reason)),
+  );
   gc();
   await new Promise((r) => setTimeout(r, 10));
   gc();
