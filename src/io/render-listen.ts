@@ -249,14 +249,24 @@ export function createListenRenderer(io: Output, clock: Clock): ListenRenderer {
     }
   }
 
+  // CertCentral posts test_webhook_endpoint twice per verification: a reachability check when the URL is
+  // saved, then the test event. Naming each keeps the pair from reading as a duplicate delivery.
+  let testSent = false;
+  function testLabel(e: ListenEvent, line: Line | undefined): Line | undefined {
+    if (!line || !("out" in line) || e.type !== "event" || e.event !== "test_webhook_endpoint") return line;
+    return { out: `${line.out}  (${testSent ? "the test event" : "reachability check of the saved URL"})` };
+  }
+
   function human(e: ListenEvent): void {
     if (e.type === "state") {
+      if (e.stage === "testing") testSent = true;
+      if (e.stage === "tested") testSent = false;
       if (e.stage === "waiting") waiting(e.deadline_ms);
       else print(stateLine(e));
     } else if (e.type === "ready") {
       ready(e);
     } else {
-      print(eventLine(e, clock.now()));
+      print(testLabel(e, eventLine(e, clock.now())));
       if (e.type === "exec" && !e.ok && e.stderr_tail) {
         io.hint(e.stderr_tail.trim().split("\n").slice(-3).join("\n  "));
       }
