@@ -31,7 +31,7 @@ async function writeJournal(path: string, count: number): Promise<void> {
       headers: { "content-type": "application/json", "user-agent": "DigiCert" },
       key_present: true,
     });
-    if (!out.write(`${line}\n`)) await new Promise((resolve) => out.once("drain", resolve));
+    if (!out.write(`${line}\n`)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
   }
   await new Promise<void>((resolve, reject) =>
     out.end((err?: Error | null) => (err ? reject(err) : resolve())),
