@@ -212,13 +212,14 @@ export function eventLine(e: Exclude<ListenEvent, StateEvent | ReadyEvent>, now:
 function unfinishedText(e: Extract<ListenEvent, { type: "unfinished" }>): string {
   const parts: string[] = [];
   const say = (what: string, w: NonNullable<typeof e.exec>) => {
+    const one = w.count === 1;
     if (w.command)
       parts.push(
-        `${w.count} ${what} did not finish. They are in the journal; catch up with:\n  ${w.command}`,
+        `${w.count} ${what} did not finish. ${one ? "It is" : "They are"} in the journal; catch up with:\n  ${w.command}`,
       );
     else
       parts.push(
-        `${w.count} ${what} did not finish, and there is no journal (--no-journal) to run them from.`,
+        `${w.count} ${what} did not finish, and there is no journal (--no-journal) to run ${one ? "it" : "them"} from.`,
       );
   };
   if (e.exec) say(e.exec.count === 1 ? "--exec run" : "--exec runs", e.exec);
