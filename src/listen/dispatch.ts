@@ -7,7 +7,7 @@
 import type { AcceptedDelivery } from "../receiver/outcomes.js";
 import type { Clock } from "../util/clock.js";
 import { createExecRunner, type ExecRunner } from "./exec.js";
-import { createForwarder, type Forwarder } from "./forward.js";
+import { createForwardTargets, type ForwardTargets } from "./forward-targets.js";
 import { isoTime } from "./iso-time.js";
 import { saveChain } from "./save-chain.js";
 import type { ListenEvent } from "./types.js";
@@ -18,7 +18,10 @@ const HANDSHAKE_EVENTS = new Set(["test_webhook_endpoint", "challenge_webhook_en
 const CREDENTIAL_VARS = ["CERTWH_API_KEY", "DIGICERT_API_KEY", "NGROK_AUTHTOKEN"];
 
 export interface DispatchOptions {
-  forwardTo?: string;
+  /** One target or several (--forward-to repeated): every target gets every event. */
+  forwardTo?: string | readonly string[];
+  /** --skip-verify: accept self-signed certificates from https targets on this computer. */
+  skipVerify?: boolean;
   /** The journal every accepted event is in: lets forwards beyond the memory budget wait there. */
   journalPath?: string;
   exec?: string;
@@ -72,9 +75,11 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
   let untilMet = false;
   const chainWrites = new Set<Promise<void>>();
 
-  const forwarder: Forwarder | undefined = o.forwardTo
-    ? createForwarder({
-        url: o.forwardTo,
+  const forwardUrls = o.forwardTo === undefined ? [] : [o.forwardTo].flat();
+  const forwarder: ForwardTargets | undefined = forwardUrls.length
+    ? createForwardTargets({
+        urls: forwardUrls,
+        skipVerify: o.skipVerify,
         clock: o.clock,
         journalPath: o.journalPath,
         onNotice: (message) => o.emit({ type: "warning", message }),
@@ -91,6 +96,9 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
             ...(r.error !== undefined ? { error: r.error } : {}),
             final: r.final,
             ...(r.retryInMs !== undefined ? { retry_in_ms: r.retryInMs } : {}),
+            ...(r.responseBody !== undefined
+              ? { response_body: r.responseBody, response_truncated: r.responseTruncated === true }
+              : {}),
           }),
       })
     : undefined;
@@ -170,6 +178,7 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
     },
     async close() {
       await Promise.all([forwarder?.close(), runner?.close(), Promise.all([...chainWrites])]);
+      if (forwarder) o.emit({ type: "forward_summary", targets: forwarder.summary() });
     },
   };
 }

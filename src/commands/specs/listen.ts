@@ -79,7 +79,19 @@ export const listenCommand = (parent: Command) =>
       "--drop-repeats",
       "answer a body identical to one received in the last 10 minutes with 200 but do not pass it on (default: pass it on, marked as a repeat)",
     )
-    .option("--forward-to <url>", "POST each event (body and headers, X-WEBHOOK-KEY included) to your app")
+    .option(
+      "--forward-to <url>",
+      "POST each event (body and headers, X-WEBHOOK-KEY included) to your app (repeatable, up to 8 targets)",
+      collect,
+    )
+    .option(
+      "--skip-verify",
+      "accept a self-signed certificate from an https --forward-to target on this computer (loopback only)",
+    )
+    .option(
+      "--host <ip>",
+      "bind the receiver to this address instead of 127.0.0.1, e.g. 0.0.0.0 in a container (warns)",
+    )
     .option(
       "--exec <command>",
       "run a command per event: event JSON on stdin, CERTWH_EVENT/_ORDER_ID/_CERTIFICATE_ID in env",
