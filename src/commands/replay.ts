@@ -60,12 +60,16 @@ function checkEventNames(names: string[]): void {
 }
 
 export function parseReplayOptions(opts: ReplayFlags): ParsedReplay {
-  if (!opts.to) {
+  const [to, ...more] = opts.to ?? [];
+  if (!to) {
     throw new UsageError("--to is required: the URL to deliver the events to.", {
       hint: "e.g. certwh replay --to http://localhost:3000/webhooks",
     });
   }
-  const url = parseHttpUrl("--to", opts.to);
+  // One target per run, so each run's exit code and summary speak of one app (listen names one per target).
+  if (more.length > 0)
+    throw new UsageError(`replay delivers to one --to per run (got ${more.length + 1}); run it once per URL.`);
+  const url = parseHttpUrl("--to", to);
   const secret = parseSecretSource(
     { secretFile: opts.secretFile, secretEnv: opts.secretEnv },
     { allowRemove: false },

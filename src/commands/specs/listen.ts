@@ -8,7 +8,7 @@ export const replayCommand = (parent: Command) =>
     .command("replay")
     .description("Re-deliver events from listen's journal to a URL (one POST per event, oldest first)")
     .option("--journal <file>", "journal to read (default: $XDG_CONFIG_HOME/certwh/journal.ndjson)")
-    .option("--to <url>", "where to POST the events (required)")
+    .option("--to <url>", "where to POST the events (required; one URL per run)", collect)
     .option("--event <name>", "only events with this name (repeatable)", collect)
     .option("--id <id>", "only the event with this journal id or id prefix (repeatable)", collect)
     .option("--since <time>", "only events received at or after this ISO 8601 time")
