@@ -68,7 +68,9 @@ export function parseReplayOptions(opts: ReplayFlags): ParsedReplay {
   }
   // One target per run, so each run's exit code and summary speak of one app (listen names one per target).
   if (more.length > 0)
-    throw new UsageError(`replay delivers to one --to per run (got ${more.length + 1}); run it once per URL.`);
+    throw new UsageError(
+      `replay delivers to one --to per run (got ${more.length + 1}); run it once per URL.`,
+    );
   const url = parseHttpUrl("--to", to);
   const secret = parseSecretSource(
     { secretFile: opts.secretFile, secretEnv: opts.secretEnv },
