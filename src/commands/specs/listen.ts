@@ -124,12 +124,21 @@ endpoint, events, settings and secret back; CertCentral then needs that endpoint
 SIGTERM 143, a second Ctrl-C at once. Exit 7 when the tunnel cannot start or stays down.
 
 --json prints NDJSON on stdout, one object per line with a "type": state, ready, event, duplicate,
-rejected, tunnel_down, tunnel_up, forward, exec, chain_saved, warning, until, interrupted, error.
+rejected, tunnel_down, tunnel_up, forward, forward_summary, exec, chain_saved, warning, until,
+interrupted, error.
 With --sandbox the ready object (and block) also carries sandbox_url and sandbox_api_key, a throwaway
 key of the in-process sandbox, so \`certwh trigger --sandbox-url\` and your code can reach it.
 
+--forward-to can be repeated (up to 8 targets, each once): every target gets every event, with its own
+retries and backlog, and a failed forward shows the app's status and the first 512 bytes of its answer.
+--skip-verify accepts a self-signed certificate from an https target on 127.0.0.1, ::1 or localhost only.
+--host 0.0.0.0 (e.g. in a container) makes the receiver reachable from the network: X-WEBHOOK-KEY is still
+checked, and peers that are not loopback are accepted (with ngrok's allowlist, only from DigiCert's range).
+
 Examples:
   $ certwh listen --forward-to http://localhost:3000/webhooks/certcentral
+  $ certwh listen --forward-to http://localhost:3000/hooks --forward-to https://localhost:8443/hooks \\
+      --skip-verify
   $ certwh listen --sandbox --json
   $ certwh listen --public-url https://hooks.example.com --port 8080 --on-exit restore --force
   $ certwh listen --public-url-file /run/tunnel/url --port 8080   # a tunnel whose URL can change
