@@ -178,7 +178,9 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
     },
     async close() {
       await Promise.all([forwarder?.close(), runner?.close(), Promise.all([...chainWrites])]);
-      if (forwarder) o.emit({ type: "forward_summary", targets: forwarder.summary() });
+      // Once anything was passed on: a session that never got an event has nothing to sum up.
+      const targets = forwarder?.summary() ?? [];
+      if (targets.some((t) => t.events > 0)) o.emit({ type: "forward_summary", targets });
     },
   };
 }
