@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark against its baseline in the same run, interleaved; prints the table and
 // writes bench/results.json. Talks to 127.0.0.1 only. Run after `npm run build` (the npm script does).
 // Options: --quick (fewer rounds, for a smoke run); --only receiver (just the receiver rows; also: startup,
-// status, listen-ready).
+// status, listen-ready, starve).
 import { existsSync, writeFileSync } from "node:fs";
 import { cpus, platform, release, totalmem } from "node:os";
 import { join } from "node:path";
@@ -10,6 +10,7 @@ import { stopChild } from "./lib/proc.mjs";
 import { benchListenReady, startListen } from "./listen.mjs";
 import { benchReceiver, startHarness } from "./receiver.mjs";
 import { benchStartup } from "./startup.mjs";
+import { benchStarve } from "./starve.mjs";
 import { benchStatus } from "./status.mjs";
 
 const quick = process.argv.includes("--quick");
@@ -60,6 +61,10 @@ try {
       await stopChild(subject.child);
     }
   }
+  if (wanted("starve") && existsSync(join(DIST, "commands", "listen.js")))
+    await step("listen under slowloris: 256 slow sockets, 100 senders, 2,000 events", () =>
+      benchStarve({ events: rounds(2_000, 500) }),
+    );
 } finally {
   cleanupHomes();
 }
