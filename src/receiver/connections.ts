@@ -12,7 +12,11 @@ export interface ConnectionLimits {
   maxConnections?: number;
   /** Open sockets per peer address (0: no per-peer limit; off behind a tunnel, where every peer is loopback). Default 64. */
   maxConnectionsPerPeer?: number;
-  /** A socket with no request in flight for this long may be closed to make room. Default 250 ms. */
+  /**
+   * A socket that has not yet sent a whole request (a slow head) for this long may be closed to make room.
+   * Default 250 ms. A keep-alive socket between two requests must be idle 1 s at least: closing one races
+   * the sender's next request on it.
+   */
   evictIdleAfterMs?: number;
 }
 
@@ -45,6 +49,8 @@ export interface ConnectionGate {
   close(): void;
 }
 
+/** The least idle time before a keep-alive socket (one that has been answered) may be closed to make room. */
+const KEEP_ALIVE_EVICT_MS = 1_000;
 /** Time a refused socket gets to send its request and read the 503 before it is closed regardless. */
 const SHED_LINGER_MS = 1_000;
 const REPORT_INTERVAL_MS = 1_000;
@@ -60,6 +66,8 @@ interface Conn {
   readonly peer: string;
   /** Requests whose response has not closed yet. */
   active: number;
+  /** Requests answered on this socket. */
+  served: number;
   /** When the socket last had no request in flight (connect time to start with). */
   idleSince: number;
 }
@@ -103,6 +111,7 @@ class Gate implements ConnectionGate {
       conn.active++;
       res.once("close", () => {
         conn.active--;
+        conn.served++;
         conn.idleSince = performance.now();
       });
     });
@@ -141,7 +150,7 @@ class Gate implements ConnectionGate {
       this.shed(socket);
       return false;
     }
-    const conn: Conn = { socket, peer, active: 0, idleSince: performance.now() };
+    const conn: Conn = { socket, peer, active: 0, served: 0, idleSince: performance.now() };
     this.conns.set(socket, conn);
     if (maxConnectionsPerPeer > 0) {
       const set = this.byPeer.get(peer) ?? new Set();
@@ -161,11 +170,13 @@ class Gate implements ConnectionGate {
     if (set?.size === 0) this.byPeer.delete(conn.peer);
   }
 
-  /** Closes the oldest socket with nothing in flight for evictIdleAfterMs; false when there is none. */
+  /** Closes the oldest socket with nothing in flight for long enough; false when there is none. */
   private evictOldestIdle(candidates: Iterable<Conn>): boolean {
-    const due = performance.now() - this.limits.evictIdleAfterMs;
+    const now = performance.now();
+    const slowDue = now - this.limits.evictIdleAfterMs;
+    const keptAliveDue = now - Math.max(this.limits.evictIdleAfterMs, KEEP_ALIVE_EVICT_MS);
     for (const conn of candidates) {
-      if (conn.active > 0 || conn.idleSince > due) continue;
+      if (conn.active > 0 || conn.idleSince > (conn.served === 0 ? slowDue : keptAliveDue)) continue;
       this.forget(conn);
       conn.socket.destroy();
       this.totals.evicted++;
