@@ -207,6 +207,8 @@ export function eventLine(e: Exclude<ListenEvent, StateEvent | ReadyEvent>, now:
       return at(now, `<-- saved ${e.files.map((f) => f.split(/[\\/]/).pop()).join(", ")} in ${e.dir}`);
     case "warning":
       return { level: "warn", text: e.message };
+    case "connection_limit":
+      return { level: e.shed > 0 ? "warn" : "info", text: connectionLimitLine(e) };
     case "tunnel_down":
       return {
         level: "warn",
@@ -250,6 +252,18 @@ function summaryLine(t: TargetSummary): string {
   const parts = [`${t.delivered} delivered`, `${t.failed} failed`];
   if (t.unfinished > 0) parts.push(`${t.unfinished} not finished (in the journal)`);
   return `Forwarded: ${t.url}  ${parts.join(", ")} of ${t.events} event${t.events === 1 ? "" : "s"}`;
+}
+
+/** What happened at the receiver's connection limit, and what the senders saw. */
+function connectionLimitLine(e: Extract<ListenEvent, { type: "connection_limit" }>): string {
+  const parts: string[] = [];
+  if (e.shed > 0)
+    parts.push(
+      `${e.shed} connection${e.shed === 1 ? "" : "s"} refused with 503 (Retry-After: 1; senders retry)`,
+    );
+  if (e.evicted > 0)
+    parts.push(`${e.evicted} idle or slow connection${e.evicted === 1 ? "" : "s"} closed to make room`);
+  return `${clockTime(e.at)}  !!  connection limit (${e.max_connections}) reached: ${parts.join(", ")}; ${e.open} open`;
 }
 
 export function createListenRenderer(io: Output, clock: Clock): ListenRenderer {
