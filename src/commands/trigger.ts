@@ -1,11 +1,13 @@
 // certwh trigger: POST one event shaped and keyed exactly as CertCentral sends it (--to), or ask a
 // running sandbox to emit it to its registered webhook (--sandbox-url), so it lands in the event log.
+// With neither, the sandbox of a running `certwh listen --sandbox` or `certwh sandbox` of this user
+// (it announced itself in a runtime file; the newest wins).
 
 import { randomBytes } from "node:crypto";
 import { checkBaseUrl } from "../api/base-url.js";
 import { ApiError, ApiTimeoutError, NetworkError } from "../api/errors.js";
 import { DEFAULT_REQUEST_TIMEOUT_MS } from "../config/types.js";
-import { AuthError, RefusedError, TimeoutError, UsageError } from "../errors.js";
+import { AuthError, NotFoundError, RefusedError, TimeoutError, UsageError } from "../errors.js";
 import { closestEventName, findEventType } from "../events/catalogue.js";
 import { buildEvent, type EventBody, randomSampleIds } from "../events/payloads.js";
 import { reword } from "../io/exit-codes.js";
@@ -22,9 +24,12 @@ export interface TriggerOptions {
   event: string;
   /** DigiCert does not document this event's data: the payload is certwh's guess. */
   guessedPayload: boolean;
-  /** --to: the endpoint itself; --sandbox-url: a running sandbox, which sends to its webhook. */
-  target: { kind: "url"; url: URL } | { kind: "sandbox"; base: URL };
-  /** Always "none" with --sandbox-url: the sandbox uses the webhook's secret. */
+  /**
+   * --to: the endpoint itself; --sandbox-url: a running sandbox, which sends to its webhook; neither: the
+   * sandbox that announced itself (src/commands/runtime/discover.ts).
+   */
+  target: { kind: "url"; url: URL } | { kind: "sandbox"; base: URL } | { kind: "discover" };
+  /** Always "none" with --sandbox-url or discovery: the sandbox uses the webhook's secret. */
   secret: SecretSource;
   orderId?: number;
   certificateId?: number;
@@ -51,8 +56,8 @@ export function parseTriggerOptions(raw: TriggerFlags): TriggerOptions {
       hint: `${near ? `Did you mean ${near}? ` : ""}Run \`certwh event-types --all\` for the list.`,
     });
   }
-  if (!raw.to === !raw.sandboxUrl)
-    throw new UsageError("Give exactly one of --to <url> or --sandbox-url <base-url>.");
+  if (raw.to && raw.sandboxUrl)
+    throw new UsageError("Give only one of --to <url> or --sandbox-url <base-url>.");
   if (raw.withChain && raw.event !== "certificate_issued")
     throw new UsageError("--with-chain only applies to certificate_issued.");
   const timeoutMs = parsePositiveSeconds("--timeout", raw.timeout ?? "10");
@@ -60,9 +65,11 @@ export function parseTriggerOptions(raw: TriggerFlags): TriggerOptions {
     { secretFile: raw.secretFile, secretEnv: raw.secretEnv },
     { allowRemove: false },
   );
-  if (raw.sandboxUrl && secret.kind !== "none") {
+  if (!raw.to && secret.kind !== "none") {
     throw new UsageError(
-      "--secret-file/--secret-env do not apply with --sandbox-url: the sandbox uses the webhook's secret.",
+      raw.sandboxUrl
+        ? "--secret-file/--secret-env do not apply with --sandbox-url: the sandbox uses the webhook's secret."
+        : "--secret-file/--secret-env apply only with --to: a running sandbox uses the webhook's secret.",
     );
   }
   return {
@@ -70,7 +77,9 @@ export function parseTriggerOptions(raw: TriggerFlags): TriggerOptions {
     guessedPayload: type.guessedPayload === true,
     target: raw.to
       ? { kind: "url", url: parseHttpUrl("--to", raw.to) }
-      : { kind: "sandbox", base: parseSandboxUrl(raw.sandboxUrl as string) },
+      : raw.sandboxUrl
+        ? { kind: "sandbox", base: parseSandboxUrl(raw.sandboxUrl) }
+        : { kind: "discover" },
     secret,
     orderId: parsePositiveInteger("--order-id", raw.orderId),
     certificateId: parsePositiveInteger("--certificate-id", raw.certificateId),
@@ -99,7 +108,37 @@ export async function run(raw: TriggerFlags, ctx: Ctx): Promise<void> {
   if (opts.guessedPayload)
     ctx.io.warn(`DigiCert does not document the data of ${opts.event}; this payload is certwh's guess.`);
   if (opts.target.kind === "sandbox") return viaSandbox(opts, opts.target.base, ctx);
+  if (opts.target.kind === "discover") return viaAnnounced(opts, ctx);
   return direct(opts, opts.target.url, ctx);
+}
+
+/** No --to and no --sandbox-url: the newest sandbox of a running listen --sandbox or sandbox of this user. */
+async function viaAnnounced(opts: TriggerOptions, ctx: Ctx): Promise<void> {
+  const { describeKind, discoverSandboxes } = await import("./runtime/discover.js");
+  const [chosen, ...others] = await discoverSandboxes(ctx.env, ctx.signal);
+  if (!chosen) {
+    throw new NotFoundError(
+      "Nothing to send the event to: start `certwh listen --sandbox` (or `certwh sandbox`) in another shell first.",
+      {
+        code: "no_sandbox_running",
+        hint: "Or give the target yourself: --to <url> for any endpoint, --sandbox-url <base-url> for a sandbox.",
+      },
+    );
+  }
+  const { entry } = chosen;
+  registerSecret(entry.apiKey);
+  ctx.io.info(`Using the sandbox of \`${describeKind(entry)}\` (pid ${entry.pid}) at ${entry.url}.`);
+  if (others.length > 0) {
+    ctx.io.info(
+      `${others.length + 1} are running; this is the newest. Pick another with --sandbox-url: ${others
+        .map((o) => `${o.entry.url} (\`${describeKind(o.entry)}\`, pid ${o.entry.pid})`)
+        .join(", ")}.`,
+    );
+  }
+  return viaSandbox(opts, new URL(entry.url), ctx, {
+    key: entry.apiKey,
+    found: { kind: entry.kind, pid: entry.pid },
+  });
 }
 
 async function direct(opts: TriggerOptions, url: URL, ctx: Ctx): Promise<void> {
@@ -157,6 +196,16 @@ async function sandboxConnection(ctx: Ctx): Promise<{ key?: string; timeoutMs: n
   }
 }
 
+/** --sandbox-url without a configured key: the key of the announced sandbox at that address, if one runs. */
+async function announcedKey(base: URL, ctx: Ctx): Promise<string | undefined> {
+  const { discoverSandboxes } = await import("./runtime/discover.js");
+  const same = (await discoverSandboxes(ctx.env, ctx.signal)).find(
+    (a) => new URL(a.entry.url).origin === base.origin,
+  );
+  if (same) registerSecret(same.entry.apiKey);
+  return same?.entry.apiKey;
+}
+
 /** The client's failures, worded for a sandbox (exit code and code as describeFailure chose them). */
 function sandboxFailure(err: unknown, host: string): unknown {
   if (err instanceof ApiTimeoutError) {
@@ -191,8 +240,15 @@ function sandboxFailure(err: unknown, host: string): unknown {
   });
 }
 
-async function viaSandbox(opts: TriggerOptions, base: URL, ctx: Ctx): Promise<void> {
-  const { key, timeoutMs } = await sandboxConnection(ctx);
+async function viaSandbox(
+  opts: TriggerOptions,
+  base: URL,
+  ctx: Ctx,
+  announced?: { key: string; found: { kind: string; pid: number } },
+): Promise<void> {
+  const connection = await sandboxConnection(ctx);
+  const timeoutMs = connection.timeoutMs;
+  const key = announced?.key ?? connection.key ?? (await announcedKey(base, ctx));
   if (!key)
     throw new AuthError("No API key for the sandbox.", {
       hint: "Export CERTWH_API_KEY as `certwh sandbox` printed it.",
@@ -247,6 +303,8 @@ async function viaSandbox(opts: TriggerOptions, base: URL, ctx: Ctx): Promise<vo
       status: d.status,
       duration_ms: ms,
       via_sandbox: true,
+      sandbox_url: base.href,
+      ...(announced ? { found: announced.found } : {}),
       ...(out.certificate_chain !== undefined ? { certificate_chain: out.certificate_chain } : {}),
     },
     `The sandbox sent ${opts.event} to ${d.url}: ${d.status} in ${ms} ms. It is in the webhook's event log.`,
