@@ -303,8 +303,8 @@ async function viaSandbox(
       status: d.status,
       duration_ms: ms,
       via_sandbox: true,
-      sandbox_url: base.href,
-      ...(announced ? { found: announced.found } : {}),
+      // Which running sandbox was found (without --sandbox-url, which names it).
+      ...(announced ? { sandbox_url: base.href, found: announced.found } : {}),
       ...(out.certificate_chain !== undefined ? { certificate_chain: out.certificate_chain } : {}),
     },
     `The sandbox sent ${opts.event} to ${d.url}: ${d.status} in ${ms} ms. It is in the webhook's event log.`,
