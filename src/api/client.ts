@@ -207,6 +207,7 @@ export class ApiClient {
         this.host,
         code,
         err,
+        this.baseUrl,
       );
     } finally {
       timeout.clear();

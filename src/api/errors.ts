@@ -53,11 +53,14 @@ export class ApiError extends Error {
 export class NetworkError extends Error {
   readonly host: string;
   readonly errno?: string;
-  constructor(message: string, host: string, errno?: string, cause?: unknown) {
+  /** The base URL the call was made to, when known: for sentences such as "Nothing answers at <url>". */
+  readonly url?: string;
+  constructor(message: string, host: string, errno?: string, cause?: unknown, url?: string) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = "NetworkError";
     this.host = host;
     this.errno = errno;
+    this.url = url;
   }
 }
 

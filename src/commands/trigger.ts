@@ -10,6 +10,7 @@ import { DEFAULT_REQUEST_TIMEOUT_MS } from "../config/types.js";
 import { AuthError, NotFoundError, RefusedError, TimeoutError, UsageError } from "../errors.js";
 import { closestEventName, findEventType } from "../events/catalogue.js";
 import { buildEvent, type EventBody, randomSampleIds } from "../events/payloads.js";
+import { nothingAnswersWords, plainHttpWords } from "../io/connection-words.js";
 import { reword } from "../io/exit-codes.js";
 import { registerSecret } from "../util/redact.js";
 import { userAgent } from "../util/version.js";
@@ -162,15 +163,26 @@ async function direct(opts: TriggerOptions, url: URL, ctx: Ctx): Promise<void> {
   if (d.status === undefined) {
     if (d.error === "timeout")
       throw new TimeoutError(`${url.host} did not answer ${opts.event} within ${opts.timeoutMs / 1000}s.`);
-    throw new RefusedError(`Could not reach ${url.host} (${d.error}).`, {
+    const plain = plainHttpWords(url.href, d.error);
+    if (plain) throw new RefusedError(`${plain.message}.`, { code: "network" });
+    const nobody = nothingAnswersWords(url.href, d.error, "the receiver (e.g. `certwh listen` or your app)");
+    throw new RefusedError(nobody?.message ?? `Could not reach ${url.host} (${d.error}).`, {
       code: "network",
-      hint: "Is the receiver running, and is the URL right?",
+      hint: nobody
+        ? "Start it, or check the port in --to."
+        : "Is the receiver running, and is the URL right?",
     });
   }
   if (!d.ok) {
     throw new RefusedError(
       `${url.host} answered ${d.status} to ${opts.event} (${ms} ms); CertCentral counts that as a failed delivery.`,
-      { code: `http_${d.status}` },
+      {
+        code: `http_${d.status}`,
+        hint:
+          d.status === 401 || d.status === 403
+            ? secretHint(d.status, secret !== undefined && !d.slack)
+            : undefined,
+      },
     );
   }
   ctx.io.done(
@@ -184,6 +196,13 @@ async function direct(opts: TriggerOptions, url: URL, ctx: Ctx): Promise<void> {
     },
     `Sent ${what} to ${url.href}: ${d.status} in ${ms} ms${secret && !d.slack ? " (with X-WEBHOOK-KEY)" : ""}.`,
   );
+}
+
+/** A receiver that answers 401/403 most likely checks X-WEBHOOK-KEY: say how to send the right secret. */
+function secretHint(status: number, sent: boolean): string {
+  return sent
+    ? `A ${status} to a request with X-WEBHOOK-KEY: is the secret in --secret-file/--secret-env the one the receiver expects?`
+    : `A ${status}: the receiver probably wants the webhook secret in X-WEBHOOK-KEY; send it with --secret-env <VAR> or --secret-file <file>.`;
 }
 
 /** The API key and request timeout for the sandbox; an unusable configuration falls back to the environment. */
@@ -207,13 +226,22 @@ async function announcedKey(base: URL, ctx: Ctx): Promise<string | undefined> {
 }
 
 /** The client's failures, worded for a sandbox (exit code and code as describeFailure chose them). */
-function sandboxFailure(err: unknown, host: string): unknown {
+function sandboxFailure(err: unknown, base: URL): unknown {
+  const host = base.host;
   if (err instanceof ApiTimeoutError) {
     return reword(err, {
       message: `The sandbox at ${host} did not answer within ${Math.round(err.timeoutMs / 1000)}s.`,
     });
   }
   if (err instanceof NetworkError) {
+    const words =
+      nothingAnswersWords(base.href, err.errno, "`certwh sandbox`") ?? plainHttpWords(base.href, err.errno);
+    if (words) {
+      return reword(err, {
+        message: `${words.message}${words.message.endsWith("?") ? "" : "."}`,
+        hint: words.hint ?? "Is --sandbox-url the base URL `certwh sandbox` printed?",
+      });
+    }
     return reword(err, {
       message: `Could not reach the sandbox at ${host}${err.errno ? ` (${err.errno})` : ""}.`,
       hint: "Is `certwh sandbox` running, and is --sandbox-url its base URL?",
@@ -278,7 +306,7 @@ async function viaSandbox(
     out = await admin.emit(opts.event, data, { signal: ctx.signal });
   } catch (err) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
-    throw sandboxFailure(err, base.host);
+    throw sandboxFailure(err, base);
   }
   const roundTripMs = Math.round(ctx.clock.now() - started);
   if (!out.delivered || !out.delivery) {
@@ -289,9 +317,15 @@ async function viaSandbox(
   }
   const d = out.delivery;
   if (!d.ok) {
+    const keyRefused = d.status === 401 || d.status === 403;
     throw new RefusedError(
       `The sandbox sent ${opts.event} to ${d.url}, which ${d.status !== null ? `answered ${d.status}` : `did not answer (${d.error})`}.`,
-      { code: d.status !== null ? `http_${d.status}` : "network" },
+      {
+        code: d.status !== null ? `http_${d.status}` : "network",
+        hint: keyRefused
+          ? `The receiver refused the webhook's secret (X-WEBHOOK-KEY): give the webhook the secret it expects with \`certwh update-url --url ${d.url} --secret-env <VAR>\` (or --secret-file <file>).`
+          : undefined,
+      },
     );
   }
   // The delivery's own time, as --to reports it; a sandbox too old to report it gets the round trip.

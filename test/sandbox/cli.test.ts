@@ -217,7 +217,7 @@ test("trigger --to: non-2xx → exit 3, redirect not followed → exit 3, unreac
   await closed.close();
   const unreachable = await runCli(["trigger", "order_rejected", "--to", closed.url]);
   assert.equal(unreachable.code, 3);
-  assert.match(unreachable.stderr, /Could not reach/);
+  assert.match(unreachable.stderr, /Nothing answers at http:\/\/127\.0\.0\.1:\d+\/hook: is the receiver/);
 });
 
 test("trigger usage errors: short or spaced secret, unknown event, both targets, --with-chain elsewhere", async (t) => {
