@@ -184,6 +184,18 @@ export function describeFailure(err: unknown, context: FailureContext = {}): Fai
     );
     const words = err.url !== undefined ? networkWords(err.url, err.errno) : undefined;
     if (words) failure = { ...failure, ...words };
+    else if (err.proxy?.status !== undefined) {
+      failure = {
+        ...failure,
+        message: `The proxy ${err.proxy.url} refused the tunnel to ${err.host} (HTTP ${err.proxy.status}).`,
+        hint: "Check the proxy and its credentials in HTTPS_PROXY / HTTP_PROXY, or list the host in NO_PROXY.",
+      };
+    } else if (err.proxy) {
+      failure = {
+        ...failure,
+        hint: `The call went through the proxy ${err.proxy.url}: check it (HTTPS_PROXY / HTTP_PROXY, NO_PROXY), the network, or the --base-url / CERTWH_BASE_URL value.`,
+      };
+    }
   } else {
     const text = err instanceof Error ? err.message : String(err);
     failure = {
