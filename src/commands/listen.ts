@@ -29,6 +29,7 @@ import {
   parseSettingFlags,
   type SecretSource,
 } from "./options/webhook-flags.js";
+import { announceWhenReady } from "./runtime/announce.js";
 import type { ListenFlags } from "./specs/listen.js";
 
 export type TunnelChoice =
@@ -255,6 +256,8 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
 
   const own = parsed.tunnel.kind === "sandbox" ? await startOwnSandbox(ctx) : undefined;
   const renderer = createListenRenderer(io, ctx.clock);
+  // `certwh trigger <event>` in another shell finds this sandbox once listen is ready.
+  const announced = own && announceWhenReady(own.sandbox, ctx.env, io);
   try {
     const api = own ? own.api : await ctx.api();
     const tunnel = await buildTunnel(parsed.tunnel, ctx.env);
@@ -276,7 +279,10 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
       tunnel,
       clock: ctx.clock,
       signal: ctx.signal,
-      emit: (event) => renderer.render(event),
+      emit: (event) => {
+        renderer.render(event);
+        if (announced) announced.onEvent(event);
+      },
       confirmTakeover: ctx.interactive ? (q) => ctx.prompt.confirm(q, "--force") : undefined,
       env: ctx.env,
     });
@@ -292,6 +298,7 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
     throw asNdjsonFailure(io, err);
   } finally {
     renderer.close();
+    if (announced) announced.remove();
     await own?.sandbox.stop();
   }
 }

@@ -305,7 +305,7 @@ export function createListenRenderer(io: Output, clock: Clock): ListenRenderer {
       // The in-process sandbox's key is a throwaway for this session: shown so trigger and your code reach it.
       io.revealInfo(`  Sandbox       ${e.sandbox_url}  (API key ${e.sandbox_api_key})`);
       io.revealInfo(
-        `                CERTWH_API_KEY=${e.sandbox_api_key} certwh trigger certificate_issued --sandbox-url ${e.sandbox_url}`,
+        "                From another shell: certwh trigger certificate_issued (it finds this sandbox by itself)",
       );
     }
   }
