@@ -3,6 +3,7 @@
 // stdout, so `certwh listen > events.log` keeps only events, and the ready block, progress, state changes and
 // rejections (xx) go to stderr (ux-conventions §3). The challenge countdown updates in place on a TTY only.
 
+import { describeInterruptCause } from "../errors.js";
 import type { ListenEvent, ReadyEvent, StateEvent } from "../listen/types.js";
 import type { Clock } from "../util/clock.js";
 import { printable } from "../util/printable.js";
@@ -40,6 +41,7 @@ const REJECT_WORDS: Record<string, string> = {
   bad_request: "not a CertCentral event",
   accept_failed: "could not journal the event",
   internal_error: "internal error",
+  stopping: "listen is stopping (the sender retries later)",
 };
 
 export function describeRejection(reason: string, detail?: string): string {
@@ -141,6 +143,11 @@ export function stateLine(e: StateEvent): Line | undefined {
       return say("success", `Webhook ${e.webhook_id} is active again at ${e.public_url}.`);
     case "stopping":
       return say("debug", `stopping (${e.reason})`);
+    case "draining":
+      return say(
+        "info",
+        `Stopping… ${e.forwards} forward(s) still pending; waiting up to ${Math.round(e.wait_ms / 1000)} s for them.`,
+      );
     case "on_exit":
       return say(e.outcome === "failed" ? "error" : e.outcome === "done" ? "success" : "info", e.message);
     default:
@@ -201,8 +208,13 @@ export function eventLine(e: Exclude<ListenEvent, StateEvent | ReadyEvent>, now:
     case "until":
       return { level: "success", text: `${printable(e.event)} arrived (--until): stopping.` };
     case "interrupted":
-      return { level: "info", text: `Interrupted (${e.signal}).` };
+      return { level: "info", text: interruptedText(e) };
   }
+}
+
+/** "Interrupted (SIGINT)." for a signal; what happened in words otherwise (never "SIGPIPE"). */
+function interruptedText(e: Extract<ListenEvent, { type: "interrupted" }>): string {
+  return e.cause ? `Stopped: ${describeInterruptCause(e.cause)}.` : `Interrupted (${e.signal}).`;
 }
 
 export function createListenRenderer(io: Output, clock: Clock): ListenRenderer {

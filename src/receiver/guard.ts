@@ -16,7 +16,9 @@ export type RejectReason =
   /** onAccept threw: the delivery is NOT acknowledged, so the sender may retry. */
   | "accept_failed"
   /** A bug in the receiver; never caused by request content. */
-  | "internal_error";
+  | "internal_error"
+  /** The receiver is stopping (`accepting` said no): 503, so the sender retries later. */
+  | "stopping";
 
 export interface Rejection {
   status: number;
@@ -37,6 +39,7 @@ export const RESPONSE_TEXT: Record<number, string> = {
   408: "request timeout",
   413: "payload too large",
   500: "internal error",
+  503: "service unavailable",
 };
 
 /** 404 for any other path, 405 + Allow: POST for another method on the hook path. Query strings are ignored. */
