@@ -39,6 +39,8 @@ export interface Dispatcher {
   drain(): Promise<void>;
   /** Forwards not finished yet (queued, waiting for a retry, in flight). */
   readonly pendingForwards: number;
+  /** The session is stopping (quiets the forwarder's app-down/up notices). */
+  stopping(): void;
   close(): Promise<void>;
 }
 
@@ -173,6 +175,9 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
     },
     get pendingForwards() {
       return forwarder?.pending ?? 0;
+    },
+    stopping() {
+      forwarder?.stopping();
     },
     async drain() {
       await Promise.all([forwarder?.drain(), runner?.drain(), Promise.all([...chainWrites])]);

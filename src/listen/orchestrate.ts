@@ -84,6 +84,8 @@ class ListenSession {
   private stopped = false;
   /** A create or update of the webhook was sent (its answer may have been cut short by the stop). */
   private claimSent: "create" | "update" | undefined;
+  /** The create or update is under way: CertCentral probes the endpoint before answering. */
+  private claimInFlight = false;
   /** The webhook as read before listen changed it (for restore, when the claim's answer was cut short). */
   private before: Webhook | null | undefined;
   /** Aborted CLAIM_SETTLE_MS after the stop: the claim's create/update may finish meanwhile. */
@@ -132,14 +134,15 @@ class ListenSession {
     if (outcome.kind === "error") throw outcome.error;
     if (outcome.kind === "signal") {
       const { cause } = outcome;
+      const notASignal = cause !== "SIGINT" && cause !== "SIGTERM" ? { cause } : {};
       deps.emit({
         type: "interrupted",
         signal: outcome.signal,
         on_exit: opts.onExit,
         webhook_id: webhookId,
-        ...(cause !== "SIGINT" && cause !== "SIGTERM" ? { cause } : {}),
+        ...notASignal,
       });
-      return { reason: "interrupted", signal: outcome.signal, webhookId };
+      return { reason: "interrupted", signal: outcome.signal, webhookId, ...notASignal };
     }
     if (exitFailure) throw new CertwhError(exitFailure, ExitCode.refused, { code: "on_exit_failed" });
     return { reason: "until", webhookId };
@@ -250,24 +253,26 @@ class ListenSession {
       return hook;
     };
     const settling = { signal: this.claimSettle.signal };
-    const sent = (kind: "create" | "update") => {
+    const sent = async <T>(kind: "create" | "update", request: () => Promise<T>): Promise<T> => {
       this.signal.throwIfAborted(); // nothing new is sent once the session stopped
       this.claimSent = kind;
+      this.claimInFlight = true;
+      try {
+        return await request();
+      } finally {
+        this.claimInFlight = false;
+      }
     };
     return new Proxy(api, {
       get(target, prop, receiver) {
         if (prop === "getWebhook")
           return (...args: Parameters<WebhookApi["getWebhook"]>) => target.getWebhook(...args).then(note);
         if (prop === "createWebhook")
-          return async (body: Parameters<WebhookApi["createWebhook"]>[0]) => {
-            sent("create");
-            return target.createWebhook(body, settling);
-          };
+          return (body: Parameters<WebhookApi["createWebhook"]>[0]) =>
+            sent("create", () => target.createWebhook(body, settling));
         if (prop === "updateWebhook")
-          return async (id: number, body: Parameters<WebhookApi["updateWebhook"]>[1]) => {
-            sent("update");
-            return target.updateWebhook(id, body, settling);
-          };
+          return (id: number, body: Parameters<WebhookApi["updateWebhook"]>[1]) =>
+            sent("update", () => target.updateWebhook(id, body, settling));
         const value = Reflect.get(target, prop, receiver);
         return typeof value === "function" ? value.bind(target) : value;
       },
@@ -326,7 +331,8 @@ class ListenSession {
       dedupe: opts.dropRepeats ? { drop: true } : undefined,
       handshakeOpen: () => this.handshakeWindow,
       previousSecret: () => this.previousSecret,
-      accepting: () => !this.stopped,
+      // A create or update settling after the stop needs its probe of the endpoint answered.
+      accepting: () => !this.stopped || this.claimInFlight,
     });
     this.receiver = receiver;
     this.wireReceiver(receiver);
@@ -473,6 +479,7 @@ class ListenSession {
     const reason =
       o.kind === "until" ? "until" : o.kind === "signal" ? "interrupted" : timedOut ? "timeout" : "error";
     deps.emit({ type: "state", stage: "stopping", reason });
+    this.dispatcher.stopping();
     this.watch?.stop();
     if (o.kind === "until") {
       // Let the answer to the delivery that satisfied --until leave the socket before closing it.
@@ -527,7 +534,10 @@ class ListenSession {
       }
       deps.emit({
         type: "warning",
-        message: `The ${what} of the webhook was cut short by the stop; reading the account back shows it was not applied${now ? ` (webhook ${now.id} points at ${now.endpoint})` : " (the account has no webhook)"}: nothing to undo.`,
+        message:
+          `The ${what} of the webhook was cut short by the stop, and reading the account back does not show it ` +
+          `${now ? `(webhook ${now.id} points at ${now.endpoint})` : "(the account has no webhook)"}: nothing to undo. ` +
+          "If CertCentral applies it later, the webhook points at this closed receiver: check `certwh status`.",
       });
     } catch (err) {
       deps.emit({

@@ -78,7 +78,13 @@ export interface ListenDeps {
 
 export type ListenResult =
   | { reason: "until"; webhookId?: number }
-  | { reason: "interrupted"; signal: InterruptSignal; webhookId?: number };
+  | {
+      reason: "interrupted";
+      signal: InterruptSignal;
+      webhookId?: number;
+      /** Present when no signal was sent: stdout_closed, stderr_closed or parent_exited. */
+      cause?: Exclude<InterruptCause, "SIGINT" | "SIGTERM">;
+    };
 
 type Stage<S extends string, F = unknown> = { type: "state"; stage: S } & F;
 
