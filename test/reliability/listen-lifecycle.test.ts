@@ -7,11 +7,13 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, type TestContext, test } from "node:test";
+import { TimeoutError } from "../../src/errors.js";
 import type { Sandbox } from "../../src/sandbox/types.js";
 import { BIN, cliArgv, cliEnv, isState, type JsonLine, spawnCli, tempDir, watch } from "../helpers/cli.js";
 import { freePort } from "../helpers/port.js";
 import { call, startReceiver, withSandbox } from "../helpers/sandbox.js";
 import { waitUntil } from "../helpers/wait.js";
+import { startSession } from "../integration/listen-support.js";
 
 const envFor = (sandbox: Sandbox) => ({ CERTWH_BASE_URL: sandbox.url, CERTWH_API_KEY: sandbox.apiKey });
 const hasScript = spawnSync("script", ["--version"]).status === 0;
@@ -152,6 +154,20 @@ describe("--until with --timeout counts from ready", () => {
       "the create is not repeated",
     );
   });
+});
+
+test("getting ready has its own limit and words; --timeout never started", async (t) => {
+  const s = await startSession(t, {
+    options: { until: { event: "order_rejected" }, timeoutMs: 60_000, setupTimeoutMs: 1500 },
+  });
+  s.sandbox.holdChallenges(true); // the verification never completes
+  const { error } = await s.outcome;
+  assert.ok(error instanceof TimeoutError, String(error));
+  assert.match(error.message, /not ready within 1500 ms of starting .* --timeout never started/);
+  const stopping = s.events.find((e) => e.type === "state" && e.stage === "stopping");
+  assert.equal(stopping?.type === "state" && stopping.stage === "stopping" && stopping.reason, "timeout");
+  const onExit = s.events.find((e) => e.type === "state" && e.stage === "on_exit");
+  assert.ok(onExit, "the on-exit action ran");
 });
 
 test("Ctrl-C during listen's create: the create settles, the webhook is read back and reported", async (t) => {
