@@ -83,6 +83,21 @@ describe("a closed stdout stops listen like a signal", () => {
   });
 });
 
+test("certwh sandbox stops when its stderr is closed: exit 141", async (t) => {
+  const run = spawnCli(t, ["sandbox", "--port", "0", "--json"]);
+  const started = await run.line((x) => typeof x.base_url === "string");
+  run.child.stderr.destroy();
+  // Each API request is logged on stderr: the first one after the close meets the closed pipe, and the
+  // sandbox stops (the request may be cut short by the stop).
+  const headers = { "X-DC-DEVKEY": String(started.api_key) };
+  await fetch(`${started.base_url}/webhook`, { headers }).then(
+    (res) => res.arrayBuffer(),
+    () => undefined,
+  );
+  const exit = await run.exit;
+  assert.equal(exit.code, 141);
+});
+
 test("the parent process going away stops listen as SIGTERM does, on-exit included", async (t) => {
   const sandbox = await withSandbox(t);
   const dir = tempDir();
