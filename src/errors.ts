@@ -11,6 +11,8 @@ export const ExitCode = {
   timeout: 6,
   tunnel: 7,
   sigint: 130,
+  /** stdout or stderr was closed (128 + SIGPIPE, what a shell reports for a command cut off by `| head`). */
+  sigpipe: 141,
   sigterm: 143,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -88,14 +90,54 @@ export class TunnelError extends CertwhError {
   }
 }
 
-/** The run was interrupted by a signal; the message is the resume hint. */
+/**
+ * How a run was interrupted: a signal, a closed output (the reader of `certwh … | head` went away), or the
+ * process that started certwh going away (stopped as on SIGTERM).
+ */
+export type InterruptCause = "SIGINT" | "SIGTERM" | "stdout_closed" | "stderr_closed" | "parent_exited";
+/** The signal an interruption counts as: its exit code is 128 + that signal's number. */
+export type InterruptSignal = "SIGINT" | "SIGTERM" | "SIGPIPE";
+
+const SIGNAL_OF: Record<InterruptCause, InterruptSignal> = {
+  SIGINT: "SIGINT",
+  SIGTERM: "SIGTERM",
+  stdout_closed: "SIGPIPE",
+  stderr_closed: "SIGPIPE",
+  parent_exited: "SIGTERM",
+};
+const EXIT_OF: Record<InterruptSignal, ExitCodeValue> = {
+  SIGINT: ExitCode.sigint,
+  SIGTERM: ExitCode.sigterm,
+  SIGPIPE: ExitCode.sigpipe,
+};
+
+/** What happened, in words a person reads (never "SIGPIPE"). */
+export function describeInterruptCause(cause: InterruptCause): string {
+  switch (cause) {
+    case "stdout_closed":
+      return "stdout was closed (whatever read certwh's output went away)";
+    case "stderr_closed":
+      return "stderr was closed (whatever read certwh's messages went away)";
+    case "parent_exited":
+      return "the process that started certwh went away";
+    default:
+      return `interrupted by ${cause}`;
+  }
+}
+
+/** The run was interrupted (a signal, a closed output, its parent gone); the hint says how to resume. */
 export class InterruptedError extends CertwhError {
-  readonly signal: "SIGINT" | "SIGTERM";
-  constructor(signal: "SIGINT" | "SIGTERM", message = "Interrupted.", details?: ErrorDetails) {
-    super(message, signal === "SIGINT" ? ExitCode.sigint : ExitCode.sigterm, {
-      code: "interrupted",
-      ...details,
-    });
+  readonly signal: InterruptSignal;
+  readonly interruptedBy: InterruptCause;
+  constructor(cause: InterruptCause, message = "Interrupted.", details?: ErrorDetails) {
+    const signal = SIGNAL_OF[cause];
+    super(message, EXIT_OF[signal], { code: "interrupted", ...details });
     this.signal = signal;
+    this.interruptedBy = cause;
+  }
+
+  /** The same interruption with the words of the command that knows what state it leaves. */
+  withHint(hint: string, message = this.message): InterruptedError {
+    return new InterruptedError(this.interruptedBy, message, { hint, cause: this });
   }
 }

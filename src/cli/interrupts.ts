@@ -1,46 +1,51 @@
-// SIGINT/SIGTERM while a command runs: the first aborts the run's signal (the command winds down and
-// says so), a second Ctrl-C exits at once. Installed when a command first asks for its signal, so --help
-// and usage errors start without them.
+// Everything that interrupts a running command, as one abort of the run's signal: SIGINT and SIGTERM, a
+// closed stdout or stderr (EPIPE: the reader of `certwh … | head` went away), and the process that started
+// certwh going away (a killed CI runner or IDE: certwh would otherwise run on under PID 1). The command
+// winds down and says so; a second Ctrl-C exits at once. Signal handlers and the parent watch are installed
+// when a command first asks for its signal, so --help and usage errors start without them.
 
-import { ExitCode, InterruptedError } from "../errors.js";
+import { describeInterruptCause, ExitCode, type InterruptCause, InterruptedError } from "../errors.js";
 
 /**
  * A signal repeated within this window is the same interruption, not an impatient second Ctrl-C: conf's
  * file writer (atomically → when-exit) re-raises the signal it caught with process.kill.
  */
 const REPEAT_WINDOW_MS = 100;
+/** How often the parent process is looked for (process.ppid changes when it is gone). */
+export const PARENT_POLL_MS = 1000;
 
-function installSignalHandlers(controller: AbortController): () => void {
-  let firstAt = 0;
-  const onSignal = (signal: "SIGINT" | "SIGTERM") => {
-    const now = Date.now();
-    if (firstAt !== 0 && now - firstAt < REPEAT_WINDOW_MS) return;
-    if (firstAt !== 0) {
-      process.stderr.write("\nInterrupted again: exiting now.\n");
-      process.exit(signal === "SIGINT" ? ExitCode.sigint : ExitCode.sigterm);
-    }
-    firstAt = now;
-    controller.abort(new InterruptedError(signal, `Interrupted by ${signal}.`));
-  };
-  const onInt = () => onSignal("SIGINT");
-  const onTerm = () => onSignal("SIGTERM");
-  process.on("SIGINT", onInt);
-  process.on("SIGTERM", onTerm);
-  return () => {
-    process.off("SIGINT", onInt);
-    process.off("SIGTERM", onTerm);
-  };
+function interruptMessage(cause: InterruptCause): string {
+  if (cause === "SIGINT" || cause === "SIGTERM") return `Interrupted by ${cause}.`;
+  const what = describeInterruptCause(cause);
+  return `Stopped: ${what}${cause === "parent_exited" ? " (stopped as on SIGTERM)" : ""}.`;
 }
 
 export class Interrupts {
   private controller: AbortController | undefined;
   private removeHandlers: (() => void) | undefined;
+  private firstAt = 0;
+  private disposed = false;
+  /** A closed output seen after the command ended: the exit code is still 141. */
+  private lateClosed = false;
+
+  /**
+   * Installed by main before the command runs: a closed stdout or stderr is an interruption (exit 141), never
+   * an uncaught error, and never a silent exit that skips the command's clean-up.
+   */
+  watchOutputs(): void {
+    const onError = (cause: InterruptCause) => (err: NodeJS.ErrnoException) => {
+      if (err.code !== "EPIPE") throw err;
+      this.interrupt(cause);
+    };
+    process.stdout.on("error", onError("stdout_closed"));
+    process.stderr.on("error", onError("stderr_closed"));
+  }
 
   /** The run's signal; asking for it (a command is running) installs the handlers. */
   get signal(): AbortSignal {
     if (!this.controller) {
       this.controller = new AbortController();
-      this.removeHandlers = installSignalHandlers(this.controller);
+      this.removeHandlers = this.install();
     }
     return this.controller.signal;
   }
@@ -57,7 +62,64 @@ export class Interrupts {
     return this.controller?.signal.reason;
   }
 
+  /** The exit code a closed output demands even when the command finished anyway (undefined: none). */
+  get closedOutputCode(): number | undefined {
+    return this.lateClosed ? ExitCode.sigpipe : undefined;
+  }
+
   dispose(): void {
+    this.disposed = true;
     this.removeHandlers?.();
   }
+
+  private interrupt(cause: InterruptCause): void {
+    const isSignal = cause === "SIGINT" || cause === "SIGTERM";
+    if (this.disposed || !this.controller) {
+      // No command is listening (or it has finished): nothing to wind down.
+      if (isSignal) return;
+      this.lateClosed = true;
+      process.exitCode = ExitCode.sigpipe;
+      if (!this.controller) setImmediate(() => process.exit(ExitCode.sigpipe));
+      return;
+    }
+    const now = Date.now();
+    if (this.firstAt !== 0) {
+      // Only a person pressing Ctrl-C again (or a second kill) means "now"; a closed pipe or a gone parent
+      // after the first interruption is part of the same stop.
+      if (!isSignal || now - this.firstAt < REPEAT_WINDOW_MS) return;
+      process.stderr.write("\nInterrupted again: exiting now.\n");
+      process.exit(cause === "SIGINT" ? ExitCode.sigint : ExitCode.sigterm);
+    }
+    this.firstAt = now;
+    this.controller.abort(new InterruptedError(cause, interruptMessage(cause)));
+  }
+
+  private install(): () => void {
+    const onInt = () => this.interrupt("SIGINT");
+    const onTerm = () => this.interrupt("SIGTERM");
+    process.on("SIGINT", onInt);
+    process.on("SIGTERM", onTerm);
+    const parent = watchParent(() => this.interrupt("parent_exited"));
+    return () => {
+      process.off("SIGINT", onInt);
+      process.off("SIGTERM", onTerm);
+      parent();
+    };
+  }
+}
+
+/**
+ * Calls `gone` once when the process that started this one exits (it is then re-parented: process.ppid
+ * changes). Nothing is watched when the parent is already init (a daemon, `setsid -f`, a container's PID 1).
+ */
+function watchParent(gone: () => void): () => void {
+  const parent = process.ppid;
+  if (parent <= 1) return () => undefined;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    gone();
+  }, PARENT_POLL_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -73,18 +73,10 @@ export function commanderExitCode(err: CommanderError): number {
   return ExitCode.usage;
 }
 
-/**
- * `certwh … | head` closes stdout early: not an error worth a stack trace. certwh exits with the code of
- * what it was doing; the exit waits a turn so a failure being reported sets its code first.
- */
-function exitQuietlyOnBrokenPipe(err: NodeJS.ErrnoException): void {
-  if (err.code !== "EPIPE") throw err;
-  setImmediate(() => process.exit(process.exitCode ?? 0));
-}
-
 export async function main(argv: string[]): Promise<void> {
-  process.stdout.on("error", exitQuietlyOnBrokenPipe);
   const interrupts = new Interrupts();
+  // `certwh … | head` closes stdout early: an interruption (exit 141), not an error worth a stack trace.
+  interrupts.watchOutputs();
   let code: number = ExitCode.ok;
   try {
     const program = buildProgram({
@@ -99,13 +91,16 @@ export async function main(argv: string[]): Promise<void> {
       code = reason instanceof InterruptedError ? reason.exitCode : ExitCode.sigint;
     }
   } catch (caught) {
-    code = await report(interrupts.aborted ? interrupts.reason : caught, argv);
+    // A command that knows the state it leaves rethrows the interruption with its resume hint.
+    const interruption = caught instanceof InterruptedError ? caught : interrupts.reason;
+    code = await report(interrupts.aborted ? interruption : caught, argv);
   } finally {
     interrupts.dispose();
   }
-  process.exitCode = code;
+  process.exitCode = interrupts.closedOutputCode ?? code;
   // A native handle (the ngrok session, a stuck socket) must not keep a finished command alive.
-  if (interrupts.commandRan) setTimeout(() => process.exit(code), 1500).unref();
+  if (interrupts.commandRan)
+    setTimeout(() => process.exit(interrupts.closedOutputCode ?? code), 1500).unref();
 }
 
 async function report(err: unknown, argv: string[]): Promise<number> {

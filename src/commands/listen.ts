@@ -3,7 +3,7 @@
 
 import { isIP } from "node:net";
 import type { WebhookApi } from "../api/types.js";
-import { UsageError } from "../errors.js";
+import { describeInterruptCause, UsageError } from "../errors.js";
 import { closestEventName, findEventType, SUBSCRIBABLE_EVENTS } from "../events/catalogue.js";
 import { describeFailure, errorDocument, reword } from "../io/exit-codes.js";
 import { createListenRenderer } from "../io/render-listen.js";
@@ -287,6 +287,8 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
       env: ctx.env,
     });
     if (result.reason === "interrupted") {
+      // Under --json the interrupted line is on stdout, which may be the output that was closed.
+      if (io.json && result.cause) io.info(`Stopped: ${describeInterruptCause(result.cause)}.`);
       io.hint(
         parsed.journalPath
           ? `Run \`certwh listen\` again to receive events; what arrived is in ${parsed.journalPath} (\`certwh replay\`).`

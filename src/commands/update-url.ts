@@ -5,6 +5,7 @@
 
 import type { UpdateWebhookRequest, WebhookSettings } from "../api/types.js";
 import { normaliseSettings } from "../api/webhooks.js";
+import { InterruptedError } from "../errors.js";
 import { registerSecret } from "../util/redact.js";
 import { parseWaitOption } from "../verification/wait-active.js";
 import type { CommandContext } from "./context.js";
@@ -69,6 +70,12 @@ export async function run(raw: UpdateUrlFlags, ctx: CommandContext): Promise<voi
   // Read the status back rather than assume it (spec §17 #13): a settings-only update keeps an active
   // webhook active, and CertCentral may keep even a re-pointed one active. Active needs no verification.
   const now = await api.getWebhook({ signal: ctx.signal }).catch((err) => {
+    const reason = ctx.signal.reason;
+    if (ctx.signal.aborted && reason instanceof InterruptedError)
+      throw reason.withHint(
+        `Webhook ${hook.id} now points at ${opts.url}. Run \`certwh status\`; if it is pending, ` +
+          "`certwh challenge`, then `certwh verify --token <token>`.",
+      );
     if (ctx.signal.aborted) throw err;
     return undefined;
   });

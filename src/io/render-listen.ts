@@ -3,6 +3,7 @@
 // stdout, so `certwh listen > events.log` keeps only events, and the ready block, progress, state changes and
 // rejections (xx) go to stderr (ux-conventions §3). The challenge countdown updates in place on a TTY only.
 
+import { describeInterruptCause } from "../errors.js";
 import type { TargetSummary } from "../listen/forward-targets.js";
 import type { ListenEvent, ReadyEvent, StateEvent, UnfinishedWork } from "../listen/types.js";
 import type { Clock } from "../util/clock.js";
@@ -42,6 +43,7 @@ const REJECT_WORDS: Record<string, string> = {
   accept_failed: "could not journal the event",
   unavailable: "nowhere to keep the event without a journal",
   internal_error: "internal error",
+  stopping: "listen is stopping (the sender retries later)",
 };
 
 export function describeRejection(reason: string, detail?: string): string {
@@ -152,6 +154,11 @@ export function stateLine(e: StateEvent): Line | undefined {
       return say("success", `Webhook ${e.webhook_id} is active again at ${e.public_url}.`);
     case "stopping":
       return say("debug", `stopping (${e.reason})`);
+    case "draining":
+      return say(
+        "info",
+        `Stopping… ${e.forwards} forward(s) still pending; waiting up to ${Math.round(e.wait_ms / 1000)} s for them.`,
+      );
     case "on_exit":
       return say(e.outcome === "failed" ? "error" : e.outcome === "done" ? "success" : "info", e.message);
     default:
@@ -222,7 +229,7 @@ export function eventLine(e: Exclude<ListenEvent, StateEvent | ReadyEvent>, now:
     case "until":
       return { level: "success", text: `${printable(e.event)} arrived (--until): stopping.` };
     case "interrupted":
-      return { level: "info", text: `Interrupted (${e.signal}).` };
+      return { level: "info", text: interruptedText(e) };
     case "unfinished":
       return { level: "warn", text: unfinishedText(e) };
   }
@@ -250,7 +257,7 @@ function unfinishedText(e: Extract<ListenEvent, { type: "unfinished" }>): string
 /** `Forwarded: <url>  3 delivered, 1 failed` for one target at exit. */
 function summaryLine(t: TargetSummary): string {
   const parts = [`${t.delivered} delivered`, `${t.failed} failed`];
-  if (t.unfinished > 0) parts.push(`${t.unfinished} not finished (in the journal)`);
+  if (t.unfinished > 0) parts.push(`${t.unfinished} not finished (the summary below says how to catch up)`);
   return `Forwarded: ${t.url}  ${parts.join(", ")} of ${t.events} event${t.events === 1 ? "" : "s"}`;
 }
 
@@ -264,6 +271,11 @@ function connectionLimitLine(e: Extract<ListenEvent, { type: "connection_limit" 
   if (e.evicted > 0)
     parts.push(`${e.evicted} idle or slow connection${e.evicted === 1 ? "" : "s"} closed to make room`);
   return `${clockTime(e.at)}  !!  connection limit (${e.max_connections}) reached: ${parts.join(", ")}; ${e.open} open`;
+}
+
+/** "Interrupted (SIGINT)." for a signal; what happened in words otherwise (never "SIGPIPE"). */
+function interruptedText(e: Extract<ListenEvent, { type: "interrupted" }>): string {
+  return e.cause ? `Stopped: ${describeInterruptCause(e.cause)}.` : `Interrupted (${e.signal}).`;
 }
 
 export function createListenRenderer(io: Output, clock: Clock): ListenRenderer {

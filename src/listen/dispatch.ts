@@ -46,6 +46,10 @@ export interface Dispatcher {
   handle(delivery: AcceptedDelivery): void;
   /** Let queued forwards, commands and chain writes finish (bounded by their own timeouts). */
   drain(): Promise<void>;
+  /** Forwards not finished yet (queued, waiting for a retry, in flight). */
+  readonly pendingForwards: number;
+  /** The session is stopping (quiets the forwarder's app-down/up notices). */
+  stopping(): void;
   close(): Promise<void>;
 }
 
@@ -151,7 +155,7 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
       })
     : undefined;
 
-  function writeChain(dir: string, payload: unknown): void {
+  function writeChain(dir: string, payload: unknown): Promise<void> {
     const job = saveChain(dir, payload).then(
       (saved) => {
         if (!saved) return;
@@ -166,6 +170,7 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
     );
     chainWrites.add(job);
     void job.finally(() => chainWrites.delete(job));
+    return job;
   }
 
   return {
@@ -205,13 +210,22 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
         headers: { ...d.headers, "x-webhook-key": o.secret },
       });
       runner?.enqueue({ id, event: name, body: d.body, data: d.payload.data });
-      if (o.saveChainDir) writeChain(o.saveChainDir, d.payload);
+      const chain = o.saveChainDir ? writeChain(o.saveChainDir, d.payload) : undefined;
       if (until && !untilMet && until(d.payload)) {
         untilMet = true;
         const orderId = o.until?.orderId;
-        o.emit({ type: "until", event: name, ...(orderId !== undefined ? { order_id: orderId } : {}) });
-        o.onUntil();
+        // This event's chain files are written (and reported) first: a script acting on `until` reads them.
+        void Promise.resolve(chain).then(() => {
+          o.emit({ type: "until", event: name, ...(orderId !== undefined ? { order_id: orderId } : {}) });
+          o.onUntil();
+        });
       }
+    },
+    get pendingForwards() {
+      return forwarder?.pending ?? 0;
+    },
+    stopping() {
+      forwarder?.stopping();
     },
     async drain() {
       await Promise.all([forwarder?.drain(), runner?.drain(), Promise.all([...chainWrites])]);

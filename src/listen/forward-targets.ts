@@ -44,6 +44,10 @@ export interface ForwardTargets {
   readonly urls: readonly string[];
   /** Hand the delivery to every target. */
   enqueue(delivery: Delivery): void;
+  /** Forwards queued or in flight, over all targets. */
+  readonly pending: number;
+  /** Listen is stopping: no more health notices (the stop counts what is pending). */
+  stopping(): void;
   /** Whether every target has room for a body of `bytes` beyond what is `reserved` (no journal). */
   canHold(bytes: number, reserved?: { count: number; bytes: number }): boolean;
   drain(): Promise<void>;
@@ -89,6 +93,12 @@ export function createForwardTargets(options: ForwardTargetsOptions): ForwardTar
         (counts[i] as TargetSummary).events++;
         f.enqueue(delivery);
       });
+    },
+    get pending() {
+      return forwarders.reduce((sum, f) => sum + f.pending, 0);
+    },
+    stopping() {
+      for (const f of forwarders) f.stopping();
     },
     canHold: (bytes, reserved) => forwarders.every((f) => f.canHold(bytes, reserved)),
     async drain() {

@@ -75,6 +75,8 @@ export interface Forwarder {
    * ("forwarder closed") and, when there were any, one notice saying how many and how to replay them.
    */
   close(): Promise<void>;
+  /** The session is stopping: no more app-down/up notices (the stop's own lines count what is left). */
+  stopping(): void;
   /** Deliveries not finished yet: queued, in the backlog, waiting for a retry or in flight. */
   readonly pending: number;
   /**
@@ -153,6 +155,7 @@ class QueueingForwarder implements Forwarder {
   private closed = false;
   private saidDown = false; // the user was told the app keeps failing
   private saidCertificate = false; // the user was told the app's certificate is not trusted
+  private quiet = false; // stopping: health notices would contradict the stop's count
   /** Deliveries reported "forwarder closed", named in one notice at the end of close(). */
   private readonly closedIds: string[] = [];
   private readonly idleWaiters: Array<() => void> = [];
@@ -208,6 +211,10 @@ class QueueingForwarder implements Forwarder {
     else if (!this.backlog?.push(delivery)) return this.refuse(delivery);
     this.pump();
     return true;
+  }
+
+  stopping(): void {
+    this.quiet = true;
   }
 
   drain(): Promise<void> {
@@ -457,6 +464,7 @@ class QueueingForwarder implements Forwarder {
   /** Tell the user once when the app stops answering, and once when it is back. */
   private sayHealth(): void {
     const { health, url } = this;
+    if (this.quiet) return;
     if (health.down && !this.saidDown) {
       this.saidDown = true;
       this.notice(

@@ -43,8 +43,13 @@ async function deactivate(
   status?: string,
 ) {
   if (!active) {
-    const why = status === "inactive" ? "is already inactive" : "is not active (verification did not finish)";
-    return { outcome: "skipped" as const, message: `Webhook ${id} ${why}: CertCentral sends nothing to it.` };
+    const message =
+      status !== "pending"
+        ? `Webhook ${id} is ${status === "inactive" ? "already inactive" : "not active"}: CertCentral sends nothing to it.`
+        : `Webhook ${id} stays pending (its verification did not finish) and points at this session's closed ` +
+          "receiver: CertCentral sends nothing to it. The next `certwh listen` takes it over; " +
+          "`certwh update-url --url https://…` points it at your endpoint.";
+    return { outcome: "skipped" as const, message };
   }
   // A retried deactivate that CertCentral already applied may be refused: the webhook is read back.
   const change = await changeStatus(api, id, "deactivate", { signal });
@@ -56,7 +61,7 @@ async function deactivate(
   };
 }
 
-async function restore(input: OnExitInput, signal: AbortSignal): Promise<OnExitOutcome> {
+async function restore(input: OnExitInput, signal: AbortSignal, status?: string): Promise<OnExitOutcome> {
   const { api, claim } = input;
   const id = claim.webhookId;
   const previous = claim.previous;
@@ -64,7 +69,7 @@ async function restore(input: OnExitInput, signal: AbortSignal): Promise<OnExitO
   // (one that crashed or used --on-exit keep): putting that back would aim CertCentral at a dead tunnel, and
   // what came before it is unknown to this session.
   if (!previous || looksLikeListenEndpoint(previous.endpoint)) {
-    const result = await deactivate(api, id, input.active, signal);
+    const result = await deactivate(api, id, input.active, signal, status);
     const message = !previous
       ? `There was no webhook before this listen session created webhook ${id}, so there is nothing to restore. ${result.message}`
       : `Before this session webhook ${id} pointed at ${previous.endpoint}, a leftover \`certwh listen\` receiver, ` +
@@ -131,7 +136,7 @@ export async function runOnExit(input: OnExitInput): Promise<OnExitOutcome> {
         result =
           input.action === "deactivate"
             ? await deactivate(input.api, id, active, signal, String(now.status))
-            : await restore({ ...input, active }, signal);
+            : await restore({ ...input, active }, signal, String(now.status));
       }
     }
   } catch (err) {

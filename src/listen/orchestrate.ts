@@ -13,6 +13,7 @@ import { createReceiver, type Receiver } from "../receiver/handler.js";
 import type { AcceptedDelivery, AcceptRefusal } from "../receiver/outcomes.js";
 import type { ReceiverServer } from "../receiver/server.js";
 import { joinPublicUrl } from "../tunnel/tunnel.js";
+import { deadline } from "../util/deadline.js";
 import { isLoopbackHost } from "../util/loopback.js";
 import { verifyEndpoint } from "../verification/captured-tokens.js";
 import { createTokenQueue, type TokenQueue } from "../verification/token-queue.js";
@@ -37,6 +38,13 @@ const FINAL_DRAIN_MS = 10_000;
 const STOP_DRAIN_MS = 3_000;
 /** Time the setup steps get to wind down after the session was stopped (they all listen to its signal). */
 const SETUP_SETTLE_MS = 5_000;
+/**
+ * A create or update of the webhook under way when the session is stopped gets this long to finish: its answer
+ * says which webhook the on-exit action applies to (cut short, CertCentral may apply it anyway).
+ */
+const CLAIM_SETTLE_MS = 3_000;
+/** With --timeout: the limit for getting ready (tunnel, webhook, verification); --timeout counts from ready. */
+export const DEFAULT_SETUP_TIMEOUT_MS = 5 * 60_000;
 
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
@@ -96,6 +104,16 @@ class ListenSession {
   private pointedBase: string | undefined; // the tunnel base URL the webhook points at
   private repointing: Promise<void> = Promise.resolve();
   private timedOut = false;
+  /** Set when the session stops: from then on deliveries are answered 503 (the sender retries later). */
+  private stopped = false;
+  /** A create or update of the webhook was sent (its answer may have been cut short by the stop). */
+  private claimSent: "create" | "update" | undefined;
+  /** The create or update is under way: CertCentral probes the endpoint before answering. */
+  private claimInFlight = false;
+  /** The webhook as read before listen changed it (for restore, when the claim's answer was cut short). */
+  private before: Webhook | null | undefined;
+  /** Aborted CLAIM_SETTLE_MS after the stop: the claim's create/update may finish meanwhile. */
+  private readonly claimSettle = new AbortController();
   /**
    * True while listen itself verifies (from the claim, whose create/update probes the endpoint, to the end of
    * the verification): test and challenge deliveries without the key, or with the webhook's previous secret,
@@ -112,6 +130,14 @@ class ListenSession {
   ) {
     this.stopper = createStopper(deps.signal);
     this.signal = this.stopper.signal;
+    this.signal.addEventListener(
+      "abort",
+      () => {
+        this.stopped = true;
+        setTimeout(() => this.claimSettle.abort(this.signal.reason), CLAIM_SETTLE_MS).unref();
+      },
+      { once: true },
+    );
     this.tokens = createTokenQueue(deps.clock);
     // forwardTo, journalPath, exec, saveChainDir, until and secret: the options share the dispatcher's names.
     const { clock, env, emit } = deps;
@@ -121,7 +147,7 @@ class ListenSession {
 
   async run(): Promise<ListenResult> {
     const { opts, deps, stopper } = this;
-    this.armTimeout();
+    this.armSetupDeadline();
     const settingUp = this.setup().catch((error) => this.fail(error));
     const outcome = await stopper.done;
     await Promise.race([settingUp, wait(SETUP_SETTLE_MS)]);
@@ -131,8 +157,16 @@ class ListenSession {
     const webhookId = this.claim?.webhookId;
     if (outcome.kind === "error") throw outcome.error;
     if (outcome.kind === "signal") {
-      deps.emit({ type: "interrupted", signal: outcome.signal, on_exit: opts.onExit, webhook_id: webhookId });
-      return { reason: "interrupted", signal: outcome.signal, webhookId };
+      const { cause } = outcome;
+      const notASignal = cause !== "SIGINT" && cause !== "SIGTERM" ? { cause } : {};
+      deps.emit({
+        type: "interrupted",
+        signal: outcome.signal,
+        on_exit: opts.onExit,
+        webhook_id: webhookId,
+        ...notASignal,
+      });
+      return { reason: "interrupted", signal: outcome.signal, webhookId, ...notASignal };
     }
     if (exitFailure) throw new CertwhError(exitFailure, ExitCode.refused, { code: "on_exit_failed" });
     return { reason: "until", webhookId };
@@ -142,7 +176,7 @@ class ListenSession {
     this.stopper.finish({ kind: "error", error });
   }
 
-  /** --timeout: stop with a TimeoutError (exit 6) unless the session ended first. */
+  /** --timeout, from ready: stop with a TimeoutError (exit 6) unless the session ended first. */
   private armTimeout(): void {
     const { timeoutMs: ms, until } = this.opts;
     if (ms === undefined) return;
@@ -151,8 +185,27 @@ class ListenSession {
         this.timedOut = !this.stopper.outcome;
         this.fail(
           new TimeoutError(
-            `${until ? `No ${until.event} event arrived` : "Listen stopped"} within --timeout (${ms < 10_000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`}).`,
+            `${until ? `No ${until.event} event arrived` : "Listen stopped"} within --timeout (${duration(ms)} after ready).`,
             { hint: "Raise --timeout, or check `certwh logs` for deliveries CertCentral attempted." },
+          ),
+        );
+      },
+      () => undefined,
+    );
+  }
+
+  /** With --timeout, getting ready has its own limit and its own words (--timeout starts at ready). */
+  private armSetupDeadline(): void {
+    if (this.opts.timeoutMs === undefined) return;
+    const ms = this.opts.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS;
+    this.deps.clock.sleep(ms, this.signal).then(
+      () => {
+        if (this.ready) return;
+        this.timedOut = !this.stopper.outcome;
+        this.fail(
+          new TimeoutError(
+            `Listen was not ready within ${duration(ms)} of starting (tunnel, webhook and its verification), so --timeout never started.`,
+            { hint: "Check the tunnel and `certwh status`, then run listen again." },
           ),
         );
       },
@@ -196,6 +249,7 @@ class ListenSession {
     }
     this.signal.throwIfAborted();
     deps.emit(this.readyEvent(server.url.href, this.claim as Claim));
+    this.armTimeout();
   }
 
   private async claimAndVerify(publicUrl: string, base: URL): Promise<void> {
@@ -222,18 +276,37 @@ class ListenSession {
 
   /**
    * The API for claiming, noting the existing webhook's secret when it is read: the update that replaces it
-   * probes the endpoint, and that probe may carry the previous secret (spec §17 #18).
+   * probes the endpoint, and that probe may carry the previous secret (spec §17 #18). The create or update
+   * is not cut short by a stop at once (CLAIM_SETTLE_MS): its answer says what the on-exit action applies to.
    */
   private apiNotingSecret(): WebhookApi {
     const api = this.deps.api;
     const note = (hook: Webhook | null) => {
+      this.before = hook;
       if (hook?.secret && hook.secret !== this.opts.secret) this.previousSecret = hook.secret;
       return hook;
+    };
+    const settling = { signal: this.claimSettle.signal };
+    const sent = async <T>(kind: "create" | "update", request: () => Promise<T>): Promise<T> => {
+      this.signal.throwIfAborted(); // nothing new is sent once the session stopped
+      this.claimSent = kind;
+      this.claimInFlight = true;
+      try {
+        return await request();
+      } finally {
+        this.claimInFlight = false;
+      }
     };
     return new Proxy(api, {
       get(target, prop, receiver) {
         if (prop === "getWebhook")
           return (...args: Parameters<WebhookApi["getWebhook"]>) => target.getWebhook(...args).then(note);
+        if (prop === "createWebhook")
+          return (body: Parameters<WebhookApi["createWebhook"]>[0]) =>
+            sent("create", () => target.createWebhook(body, settling));
+        if (prop === "updateWebhook")
+          return (id: number, body: Parameters<WebhookApi["updateWebhook"]>[1]) =>
+            sent("update", () => target.updateWebhook(id, body, settling));
         const value = Reflect.get(target, prop, receiver);
         return typeof value === "function" ? value.bind(target) : value;
       },
@@ -291,6 +364,8 @@ class ListenSession {
       dedupe: opts.dropRepeats ? { drop: true } : undefined,
       handshakeOpen: () => this.handshakeWindow,
       previousSecret: () => this.previousSecret,
+      // A create or update settling after the stop needs its probe of the endpoint answered.
+      accepting: () => !this.stopped || this.claimInFlight,
     });
     this.receiver = receiver;
     this.wireReceiver(receiver);
@@ -447,14 +522,17 @@ class ListenSession {
     const reason =
       o.kind === "until" ? "until" : o.kind === "signal" ? "interrupted" : timedOut ? "timeout" : "error";
     deps.emit({ type: "state", stage: "stopping", reason });
+    this.dispatcher.stopping();
     this.watch?.stop();
     if (o.kind === "until") {
       // Let the answer to the delivery that satisfied --until leave the socket before closing it.
       for (let i = 0; i < 50 && (this.receiver?.stats.inFlight ?? 0) > 0; i++) await wait(20);
       await new Promise((resolve) => setImmediate(resolve));
     }
-    await this.server?.close();
+    // The receiver answers 503 from the stop on; it stays open (so nothing is refused without an answer)
+    // until the on-exit action has run.
     let failure: string | undefined;
+    if (!this.claim && this.claimSent) this.claim = await this.readBackClaim();
     if (this.claim) {
       const result = await runOnExit({
         api: deps.api,
@@ -467,10 +545,59 @@ class ListenSession {
       });
       if (result.outcome === "failed") failure = result.message;
     }
+    await this.server?.close();
     await deps.tunnel.close().catch(() => undefined);
-    await Promise.race([this.dispatcher.drain(), wait(o.kind === "until" ? FINAL_DRAIN_MS : STOP_DRAIN_MS)]);
+    const drainMs = o.kind === "until" ? FINAL_DRAIN_MS : STOP_DRAIN_MS;
+    const forwards = this.dispatcher.pendingForwards;
+    if (forwards > 0) deps.emit({ type: "state", stage: "draining", forwards, wait_ms: drainMs });
+    await Promise.race([this.dispatcher.drain(), wait(drainMs)]);
     await this.dispatcher.close();
     await this.journal?.close().catch(() => undefined);
     return failure;
   }
+
+  /**
+   * The stop cut the create or update of the webhook short: read the account back. A webhook pointing at
+   * this session's receiver is this session's, and gets the on-exit action.
+   */
+  private async readBackClaim(): Promise<Claim | undefined> {
+    const { deps } = this;
+    const limit = deadline(deps.onExitTimeoutMs ?? 20_000);
+    const what = this.claimSent === "create" ? "create" : "update";
+    try {
+      const now = await deps.api.getWebhook({ signal: limit.signal });
+      if (now && this.publicUrl && now.endpoint === this.publicUrl) {
+        const previous =
+          this.claimSent === "update" && this.before ? structuredClone(this.before) : undefined;
+        deps.emit({
+          type: "warning",
+          message: `The ${what} of the webhook was cut short by the stop; reading the account back shows webhook ${now.id} points at this session.`,
+        });
+        return { webhookId: now.id, created: this.claimSent === "create", previous, events: now.events };
+      }
+      deps.emit({
+        type: "warning",
+        message:
+          `The ${what} of the webhook was cut short by the stop, and reading the account back does not show it ` +
+          `${now ? `(webhook ${now.id} points at ${now.endpoint})` : "(the account has no webhook)"}: nothing to undo. ` +
+          "If CertCentral applies it later, the webhook points at this closed receiver: check `certwh status`.",
+      });
+    } catch (err) {
+      deps.emit({
+        type: "warning",
+        message: `The ${what} of the webhook was cut short by the stop, and the account could not be read back (${err instanceof Error ? err.message : String(err)}): CertCentral may have applied it. Check \`certwh status\`.`,
+      });
+    } finally {
+      limit.clear();
+    }
+    return undefined;
+  }
+}
+
+function duration(ms: number): string {
+  return ms < 10_000
+    ? `${ms} ms`
+    : ms < 120_000
+      ? `${Math.round(ms / 1000)} s`
+      : `${Math.round(ms / 60_000)} min`;
 }

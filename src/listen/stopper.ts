@@ -1,12 +1,14 @@
-// How a listen session ends: the first of --until satisfied, a signal, or a fatal error (--timeout, tunnel
-// lost, a failed verification) wins; later ones are ignored. Finishing aborts `signal`, which every API call,
+// How a listen session ends: the first of --until satisfied, an interruption (a signal, a closed stdout or
+// stderr, the parent process gone), or a fatal error (--timeout, tunnel lost, a failed verification) wins;
+// later ones are ignored. Finishing aborts `signal`, which every API call,
 // the tunnel start and the token wait of the session listen to.
 
-import { InterruptedError } from "../errors.js";
+import { type InterruptCause, InterruptedError, type InterruptSignal } from "../errors.js";
 
 export type StopOutcome =
   | { kind: "until" }
-  | { kind: "signal"; signal: "SIGINT" | "SIGTERM" }
+  /** `cause` says what interrupted (SIGINT, SIGTERM, stdout_closed, …); `signal` what it counts as. */
+  | { kind: "signal"; signal: InterruptSignal; cause: InterruptCause }
   | { kind: "error"; error: unknown };
 
 export interface Stopper {
@@ -16,11 +18,13 @@ export interface Stopper {
   finish(outcome: StopOutcome): void;
 }
 
-export function signalName(reason: unknown): "SIGINT" | "SIGTERM" {
-  return reason instanceof InterruptedError ? reason.signal : "SIGINT";
+export function interruption(reason: unknown): { signal: InterruptSignal; cause: InterruptCause } {
+  return reason instanceof InterruptedError
+    ? { signal: reason.signal, cause: reason.interruptedBy }
+    : { signal: "SIGINT", cause: "SIGINT" };
 }
 
-/** `interrupt` is the process's SIGINT/SIGTERM signal. */
+/** `interrupt` is the process's interruption signal (its reason an InterruptedError). */
 export function createStopper(interrupt: AbortSignal): Stopper {
   const controller = new AbortController();
   let outcome: StopOutcome | undefined;
@@ -36,7 +40,7 @@ export function createStopper(interrupt: AbortSignal): Stopper {
       o.kind === "signal" ? interrupt.reason : o.kind === "error" ? o.error : new Error("listen finished"),
     );
   };
-  const onInterrupt = () => finish({ kind: "signal", signal: signalName(interrupt.reason) });
+  const onInterrupt = () => finish({ kind: "signal", ...interruption(interrupt.reason) });
   if (interrupt.aborted) onInterrupt();
   else interrupt.addEventListener("abort", onInterrupt, { once: true });
   void done.then(() => interrupt.removeEventListener("abort", onInterrupt));

@@ -4,6 +4,7 @@
 // object; the events are already snake_case so the NDJSON form is the event itself (a stable contract).
 
 import type { WebhookApi, WebhookSettings } from "../api/types.js";
+import type { InterruptCause, InterruptSignal } from "../errors.js";
 import type { ServerLimits } from "../receiver/server.js";
 import type { Tunnel } from "../tunnel/tunnel.js";
 import type { Clock } from "../util/clock.js";
@@ -45,8 +46,10 @@ export interface ListenOptions {
   exec?: string;
   saveChainDir?: string;
   until?: { event: string; orderId?: number };
-  /** With --until: give up (TimeoutError, exit 6) after this long from the start. */
+  /** With --until: give up (TimeoutError, exit 6) after this long from ready. */
   timeoutMs?: number;
+  /** With timeoutMs: the limit for getting ready (default 5 minutes; tests shorten it). */
+  setupTimeoutMs?: number;
   tunnelGraceMs?: number;
   /** Token validity (default CertCentral's 30 minutes); tests shorten it. */
   challengeWindowMs?: number;
@@ -66,7 +69,7 @@ export interface ListenDeps {
   api: WebhookApi;
   tunnel: Tunnel;
   clock: Clock;
-  /** Aborted on SIGINT/SIGTERM; its reason tells which (an InterruptedError). */
+  /** Aborted on an interruption (a signal, a closed output, the parent gone); its reason an InterruptedError. */
   signal: AbortSignal;
   emit(event: ListenEvent): void;
   /** Asked before taking over an active foreign webhook; undefined when nobody can be asked. */
@@ -79,7 +82,13 @@ export interface ListenDeps {
 
 export type ListenResult =
   | { reason: "until"; webhookId?: number }
-  | { reason: "interrupted"; signal: "SIGINT" | "SIGTERM"; webhookId?: number };
+  | {
+      reason: "interrupted";
+      signal: InterruptSignal;
+      webhookId?: number;
+      /** Present when no signal was sent: stdout_closed, stderr_closed or parent_exited. */
+      cause?: Exclude<InterruptCause, "SIGINT" | "SIGTERM">;
+    };
 
 type Stage<S extends string, F = unknown> = { type: "state"; stage: S } & F;
 
@@ -97,6 +106,8 @@ export type StateEvent =
   | Stage<"reverifying", { webhook_id: number; public_url: string }>
   | Stage<"reverified", { webhook_id: number; public_url: string }>
   | Stage<"stopping", { reason: "until" | "timeout" | "interrupted" | "error" }>
+  /** Forwards not finished at the stop: waited for up to wait_ms, the rest reported (they are in the journal). */
+  | Stage<"draining", { forwards: number; wait_ms: number }>
   | Stage<
       "on_exit",
       { action: OnExitAction; outcome: "done" | "skipped" | "failed"; webhook_id: number; message: string }
@@ -203,7 +214,15 @@ export type ListenEvent =
   | { type: "chain_saved"; order_id: number; dir: string; files: string[] }
   | { type: "warning"; message: string }
   | { type: "until"; event: string; order_id?: number }
-  | { type: "interrupted"; signal: "SIGINT" | "SIGTERM"; on_exit: OnExitAction; webhook_id?: number }
+  | {
+      type: "interrupted";
+      /** What the interruption counts as (its exit code is 128 + this signal's number). */
+      signal: InterruptSignal;
+      on_exit: OnExitAction;
+      webhook_id?: number;
+      /** Present when no signal was sent: stdout_closed, stderr_closed or parent_exited. */
+      cause?: Exclude<InterruptCause, "SIGINT" | "SIGTERM">;
+    }
   /** At exit: exec runs and forwards that did not finish, and how to catch up (only when there are any). */
   | {
       type: "unfinished";

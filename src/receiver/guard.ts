@@ -18,7 +18,9 @@ export type RejectReason =
   /** onAccept refused it for now (503: nowhere to keep it); the sender retries later. */
   | "unavailable"
   /** A bug in the receiver; never caused by request content. */
-  | "internal_error";
+  | "internal_error"
+  /** The receiver is stopping (`accepting` said no): 503, so the sender retries later. */
+  | "stopping";
 
 export interface Rejection {
   status: number;

@@ -92,6 +92,11 @@ export interface ReceiverOptions {
     delivery: AcceptedDelivery,
     // biome-ignore lint/suspicious/noConfusingVoidType: an `async () => {}` callback returns Promise<void>.
   ) => Promise<AcceptRefusal | undefined | void> | AcceptRefusal | undefined | void;
+  /**
+   * False once the owner is stopping: every delivery is answered 503 with Retry-After (the sender retries
+   * later) instead of being acknowledged and then left unprocessed. Default: always accepting.
+   */
+  accepting?: () => boolean;
   /** Complete the endpoint challenge from this process (production library mode, or listen). */
   challenge?: Omit<ChallengeCompleterOptions, "onResult">;
 }
@@ -176,6 +181,7 @@ class CertCentralReceiver implements Receiver {
   readonly #handshakeOpen: (() => boolean) | undefined;
   readonly #previousSecret: ReceiverOptions["previousSecret"];
   readonly #onAccept: ReceiverOptions["onAccept"];
+  readonly #accepting: ReceiverOptions["accepting"];
   readonly #decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
   /** Subscribers by outcome type, or "outcome" for all. */
   readonly #listeners = new Map<string, Set<Listener>>();
@@ -208,6 +214,7 @@ class CertCentralReceiver implements Receiver {
     this.#previousSecret = options.previousSecret;
     if (typeof options.previousSecret === "string") registerSecret(options.previousSecret);
     this.#onAccept = options.onAccept;
+    this.#accepting = options.accepting;
     this.challenge = options.challenge
       ? createChallengeCompleter({
           ...options.challenge,
@@ -261,7 +268,7 @@ class CertCentralReceiver implements Receiver {
     const route = checkRoute(req.method, req.url, this.path);
     if (route?.reason === "not_found" && next) return next();
     this.#counts.requests++;
-    const early = route ?? checkSource(req, this.#policy);
+    const early = route ?? checkSource(req, this.#policy) ?? this.#stopping();
     if (early) return this.#reject(x, early, { bodyBytes: 0, bodyConsumed: false });
     // A key problem that a handshake may be excused from is decided once the body says what it is.
     const keyProblem = checkKey(req, this.#keyDigest);
@@ -365,6 +372,12 @@ class CertCentralReceiver implements Receiver {
       this.#emit({ type: "challenge", token: event.data.token, webhookId: event.data.webhook_id, delivery });
       this.challenge?.offer(event);
     }
+  }
+
+  /** 503 once the owner stopped accepting: nothing is acknowledged that would not be processed. */
+  #stopping(): Rejection | undefined {
+    if (!this.#accepting || this.#accepting()) return undefined;
+    return { status: 503, reason: "stopping", headers: { "Retry-After": "60" } };
   }
 
   /** Whether a key problem is excused for a handshake delivery: `missing` or `previous`, or undefined. */

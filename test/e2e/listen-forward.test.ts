@@ -74,7 +74,7 @@ describe("certwh listen --forward-to", () => {
     );
     const [a, b] = [`${good.origin}/ok`, `${refusing.origin}/no`];
     const l = spawnCli(t, ["listen", "--sandbox", "--no-journal", "--forward-to", a, "--forward-to", b]);
-    await l.stderrIncludes("certwh trigger certificate_issued --sandbox-url");
+    await l.stderrIncludes("From another shell: certwh trigger certificate_issued");
     assert.match(l.stderr(), new RegExp(`Forwarding\\s+${a}\\n\\s+${b}\\n`));
     const key = /API key ([A-Za-z0-9_-]+)\)/.exec(l.stderr())?.[1];
     const sandboxUrl = /Sandbox\s+(http:\S+)/.exec(l.stderr())?.[1];

@@ -5,7 +5,7 @@
 
 import { ApiError } from "../../api/errors.js";
 import { isAmbiguousFailure } from "../../api/webhooks.js";
-import type { CertwhError } from "../../errors.js";
+import { type CertwhError, InterruptedError } from "../../errors.js";
 import { type FailureContext, reword } from "../../io/exit-codes.js";
 import type { CommandContext } from "../context.js";
 import { discardSecretFile, type ResolvedSecret } from "../options/secret-source.js";
@@ -55,8 +55,8 @@ export async function changeFailure(
       : "";
   const lead = `CertCentral may have ${applied} anyway: check \`certwh status\` before retrying.${kept}`;
   if (ctx.signal.aborted) {
-    ctx.io.warn(`Interrupted: ${lead}`);
-    return err;
+    const reason = ctx.signal.reason;
+    return reason instanceof InterruptedError ? reason.withHint(lead) : err;
   }
   return isAmbiguousFailure(err) ? withLeadHint(err, lead) : err;
 }

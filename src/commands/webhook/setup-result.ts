@@ -2,7 +2,7 @@
 // that say where the webhook stands and, when it is still pending, the exact next command.
 
 import type { WebhookApi } from "../../api/types.js";
-import { TimeoutError } from "../../errors.js";
+import { InterruptedError, TimeoutError } from "../../errors.js";
 import { formatTimeLeft } from "../../io/render-stage.js";
 import { mask } from "../../util/redact.js";
 import { WAIT_POLL_MS, waitUntilActive } from "../../verification/wait-active.js";
@@ -131,6 +131,14 @@ async function waitForEndpoint(
     timeoutMs: waitMs,
     clock: ctx.clock,
     signal: ctx.signal,
+  }).catch((err: unknown) => {
+    // Interrupted while watching: the same next step as when the wait runs out.
+    const reason = ctx.signal.reason;
+    if (ctx.signal.aborted && reason instanceof InterruptedError)
+      throw reason.withHint(
+        `${resumeHint(target.webhookId, "challenge_sent")} \`certwh status\` shows whether ${target.endpoint} completed it meanwhile.`,
+      );
+    throw err;
   });
   if (!active) {
     throw new TimeoutError(

@@ -5,7 +5,7 @@
 import { ApiError } from "../../api/errors.js";
 import type { WebhookApi } from "../../api/types.js";
 import { isAmbiguousFailure } from "../../api/webhooks.js";
-import { UsageError } from "../../errors.js";
+import { InterruptedError, UsageError } from "../../errors.js";
 import { reword } from "../../io/exit-codes.js";
 import type { Output } from "../../io/output.js";
 import { formatTimeLeft, stageLine } from "../../io/render-stage.js";
@@ -108,14 +108,23 @@ export async function verifyForCommand(
 ): Promise<VerificationResult> {
   let last: StageName | undefined;
   let refusedTokens = 0;
+  let tokenGiven = false; // the prompt returned a token: check-challenge may be under way
   const { localApi, noPrompt, ...flow } = opts;
   const prompting = ctx.interactive && !noPrompt;
+  const ask = promptForToken(ctx);
   try {
     return await runVerification({
       ...flow,
       clock: ctx.clock,
       signal: ctx.signal,
-      awaitToken: prompting ? promptForToken(ctx) : undefined,
+      awaitToken: prompting
+        ? async (args) => {
+            tokenGiven = false;
+            const token = await ask(args);
+            tokenGiven = true;
+            return token;
+          }
+        : undefined,
       maxTokenAttempts: prompting ? MAX_TYPED_TOKENS : 1,
       onStage: (stage) => {
         last = stage.stage;
@@ -125,7 +134,17 @@ export async function verifyForCommand(
       },
     });
   } catch (err) {
-    if (ctx.signal.aborted) throw err;
+    if (ctx.signal.aborted) {
+      // However it was interrupted (Ctrl-C, kill -INT, SIGTERM, a closed pipe), the same next step.
+      const resume =
+        last === "waiting" && tokenGiven ? TOKEN_MAY_BE_ACCEPTED : resumeHint(opts.webhookId, last);
+      const reason = ctx.signal.reason;
+      throw reason instanceof InterruptedError ? reason.withHint(resume) : err;
+    }
+    if (err instanceof InterruptedError) {
+      // Ctrl-C at the prompt (a keypress in raw mode, not a signal).
+      throw err.withHint(resumeHint(opts.webhookId, last), err.message);
+    }
     if (prompting && err instanceof ApiError && err.hasCode("webhook_invalid_token")) {
       // The person tried (up to MAX_TYPED_TOKENS times): one next step, not a list of alternatives.
       const tries = refusedTokens + 1;
