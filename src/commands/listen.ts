@@ -3,7 +3,8 @@
 
 import type { WebhookApi } from "../api/types.js";
 import { UsageError } from "../errors.js";
-import { closestEventName, findEventType, SUBSCRIBABLE_EVENTS } from "../events/catalogue.js";
+import { findEventType, SUBSCRIBABLE_EVENTS } from "../events/catalogue.js";
+import { didYouMean } from "../events/suggest.js";
 import { describeFailure, errorDocument, reword } from "../io/exit-codes.js";
 import { createListenRenderer } from "../io/render-listen.js";
 import { defaultJournalPath } from "../listen/paths.js";
@@ -115,10 +116,10 @@ function parseUntil(raw: ListenFlags): Pick<ParsedListen, "until" | "timeoutMs">
     throw new UsageError(`--until needs an event name, not "${raw.until}".`);
   // A misspelt name would make a CI job wait for its whole --timeout.
   if (!findEventType(event)) {
-    const close = closestEventName(event);
+    const near = didYouMean(event);
     throw new UsageError(`--until ${event} is not a CertCentral event.`, {
-      hint: close
-        ? `Did you mean ${close}? (\`certwh event-types --all\` lists them)`
+      hint: near
+        ? `${near} (\`certwh event-types --all\` lists them.)`
         : "`certwh event-types --all` lists them.",
     });
   }

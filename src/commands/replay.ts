@@ -3,7 +3,8 @@
 // --secret-env provides one. One attempt per event: replay is a manual action, the user sees each result.
 
 import { RefusedError, UsageError } from "../errors.js";
-import { closestEventName, findEventType } from "../events/catalogue.js";
+import { findEventType } from "../events/catalogue.js";
+import { didYouMean } from "../events/suggest.js";
 import { createForwarder, type ForwardResult } from "../listen/forward.js";
 import { type JournalContents, type JournalEntry, readJournal } from "../listen/journal.js";
 import { defaultJournalPath } from "../listen/paths.js";
@@ -50,10 +51,10 @@ export interface ParsedReplay {
 function checkEventNames(names: string[]): void {
   for (const name of names) {
     if (findEventType(name)) continue;
-    const near = closestEventName(name);
+    const near = didYouMean(name);
     throw new UsageError(`Unknown event for --event: ${JSON.stringify(name)}.`, {
       hint: near
-        ? `Did you mean ${near}? (\`certwh event-types --all\` lists them.)`
+        ? `${near} (\`certwh event-types --all\` lists them.)`
         : "`certwh event-types --all` lists them.",
     });
   }
