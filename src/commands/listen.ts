@@ -16,10 +16,12 @@ import type { Tunnel } from "../tunnel/tunnel.js";
 import { DIGICERT_SOURCE_RANGE } from "../util/cidr.js";
 import { parseDuration } from "../util/duration.js";
 import { generateSecret } from "../util/secret.js";
+import { shellWord } from "../util/shell-word.js";
 import { isSlackWebhookUrl } from "../util/slack.js";
 import { buildApi, type CommandContext } from "./context.js";
 import { parseHttpUrl, parsePositiveInteger } from "./options/flag-values.js";
 import { warnAboutFlags, warnIfCleartextKey } from "./options/flag-warnings.js";
+import { adoptFormerJournal } from "./options/journal-move.js";
 import { resolveSecret, saveGeneratedSecret } from "./options/secret-source.js";
 import {
   parseEventFlags,
@@ -49,6 +51,7 @@ export interface ParsedListen
     | "saveChainDir"
     | "until"
     | "timeoutMs"
+    | "timeoutText"
     | "tunnelGraceMs"
     | "challengeWindowMs"
     | "dropRepeats"
@@ -105,7 +108,7 @@ function parseTunnel(raw: ListenFlags): TunnelChoice {
   return { kind: "ngrok", domain: raw.ngrokDomain, ipAllowlist: raw.ipAllowlist !== false };
 }
 
-function parseUntil(raw: ListenFlags): Pick<ParsedListen, "until" | "timeoutMs"> {
+function parseUntil(raw: ListenFlags): Pick<ParsedListen, "until" | "timeoutMs" | "timeoutText"> {
   if (raw.until === undefined) {
     if (raw.orderId !== undefined) throw new UsageError("--order-id only applies together with --until.");
     if (raw.timeout !== undefined) throw new UsageError("--timeout only applies together with --until.");
@@ -126,7 +129,9 @@ function parseUntil(raw: ListenFlags): Pick<ParsedListen, "until" | "timeoutMs">
   const orderId = parsePositiveInteger("--order-id", raw.orderId);
   return {
     until: { event, ...(orderId !== undefined ? { orderId } : {}) },
-    ...(raw.timeout !== undefined ? { timeoutMs: parseDuration(raw.timeout) } : {}),
+    ...(raw.timeout !== undefined
+      ? { timeoutMs: parseDuration(raw.timeout), timeoutText: raw.timeout.trim() }
+      : {}),
   };
 }
 
@@ -210,10 +215,28 @@ function asNdjsonFailure(io: CommandContext["io"], err: unknown): unknown {
   return reword(err, { reported: true });
 }
 
+/** What to run next, each command working as printed: the same kind of session, and replay of its journal. */
+export function afterInterruptHint(
+  parsed: Pick<ParsedListen, "journalPath" | "forwardTo">,
+  sandbox: boolean,
+  env: NodeJS.ProcessEnv,
+): string {
+  const again = `Run \`certwh listen${sandbox ? " --sandbox" : ""}\` again to receive events`;
+  if (!parsed.journalPath) return `${again}.`;
+  const journal =
+    parsed.journalPath === defaultJournalPath(env) ? "" : ` --journal ${shellWord(parsed.journalPath)}`;
+  // One --forward-to is where the events go again; with none (or several, once it is a list) the user picks.
+  const targets = ([] as string[]).concat(parsed.forwardTo ?? []);
+  const to = targets.length === 1 ? shellWord(targets[0] as string) : "<url>";
+  return `${again}; what arrived is in ${parsed.journalPath}: \`certwh replay${journal} --to ${to}\` delivers it again.`;
+}
+
 async function checkFlags(raw: ListenFlags, ctx: CommandContext): Promise<ParsedListen> {
   const parsed = parseListenOptions(raw, ctx.env);
   if (parsed.saveChainDir !== undefined) await checkSaveChainDir(parsed.saveChainDir);
   if (parsed.exec !== undefined) await checkExecCommand(parsed.exec, ctx.env);
+  if (raw.journal === undefined)
+    await adoptFormerJournal(ctx.io, ctx.env, raw.sandbox ? "sandbox" : "account");
   return parsed;
 }
 
@@ -260,13 +283,7 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
       confirmTakeover: ctx.interactive ? (q) => ctx.prompt.confirm(q, "--force") : undefined,
       env: ctx.env,
     });
-    if (result.reason === "interrupted") {
-      io.hint(
-        parsed.journalPath
-          ? `Run \`certwh listen\` again to receive events; what arrived is in ${parsed.journalPath} (\`certwh replay\`).`
-          : "Run `certwh listen` again to receive events.",
-      );
-    }
+    if (result.reason === "interrupted") io.hint(afterInterruptHint(parsed, raw.sandbox === true, ctx.env));
   } catch (err) {
     if (ctx.signal.aborted) throw err;
     throw asNdjsonFailure(io, err);

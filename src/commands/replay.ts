@@ -2,6 +2,7 @@
 // The journal never holds the webhook secret, so X-WEBHOOK-KEY is sent only when --secret-file or
 // --secret-env provides one. One attempt per event: replay is a manual action, the user sees each result.
 
+import { access } from "node:fs/promises";
 import { RefusedError, UsageError } from "../errors.js";
 import { findEventType } from "../events/catalogue.js";
 import { didYouMean } from "../events/suggest.js";
@@ -13,6 +14,7 @@ import { userAgent } from "../util/version.js";
 import type { CommandContext } from "./context.js";
 import { parseHttpUrl, parsePositiveInteger } from "./options/flag-values.js";
 import { warnIfCleartextKey } from "./options/flag-warnings.js";
+import { adoptFormerJournal } from "./options/journal-move.js";
 import { resolveSecret } from "./options/secret-source.js";
 import { parseSecretSource, type SecretSource } from "./options/webhook-flags.js";
 import type { ReplayFlags } from "./specs/listen.js";
@@ -93,14 +95,24 @@ export function parseReplayOptions(opts: ReplayFlags): ParsedReplay {
   };
 }
 
-async function loadJournal(path: string): Promise<JournalContents> {
+const readable = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+
+/** `sandboxJournal`: the default sandbox journal, named in the hint when the default journal is missing. */
+async function loadJournal(path: string, sandboxJournal?: string): Promise<JournalContents> {
   try {
     return await readJournal(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT") {
+      const sandbox = sandboxJournal && (await readable(sandboxJournal)) ? sandboxJournal : undefined;
       throw new UsageError(`No journal at ${path}.`, {
-        hint: "`certwh listen` writes one as events arrive; pass another file with --journal.",
+        hint: sandbox
+          ? `\`certwh listen --sandbox\` keeps its made-up events apart, in ${sandbox}: pass it with --journal.`
+          : "`certwh listen` writes one as events arrive; pass another file with --journal.",
       });
     }
     throw new UsageError(`Cannot read the journal ${path}${code ? ` (${code})` : ""}.`);
@@ -136,8 +148,12 @@ export async function run(
   // --request-timeout, CERTWH_REQUEST_TIMEOUT or the profile; no API key is needed.
   const timeoutMs = (await ctx.settings()).requestTimeoutMs;
 
+  if (selection.journal === undefined) await adoptFormerJournal(io, ctx.env, "account");
   const path = selection.journal ?? defaultJournalPath(ctx.env);
-  const journal = await loadJournal(path);
+  const journal = await loadJournal(
+    path,
+    selection.journal === undefined ? defaultJournalPath(ctx.env, "sandbox") : undefined,
+  );
   if (journal.skipped.length > 0) {
     const shown = journal.skipped
       .slice(0, 5)

@@ -20,6 +20,11 @@ export interface OnExitInput {
    */
   active: boolean;
   publicUrl?: string;
+  /**
+   * The webhook lives in listen's in-process sandbox, which stops with listen: messages name no command to
+   * run later (it would reach the configured account, not the sandbox).
+   */
+  sandbox?: boolean;
   timeoutMs: number;
   emit(event: ListenEvent): void;
 }
@@ -41,6 +46,7 @@ async function deactivate(
   active: boolean,
   signal: AbortSignal,
   status?: string,
+  sandbox = false,
 ) {
   if (!active) {
     const why = status === "inactive" ? "is already inactive" : "is not active (verification did not finish)";
@@ -51,7 +57,9 @@ async function deactivate(
   return {
     outcome: "done" as const,
     message:
-      `Deactivated webhook ${id}: CertCentral stops posting to the closed tunnel. \`certwh activate\` turns it back on.` +
+      (sandbox
+        ? `Deactivated webhook ${id} in the in-process sandbox, which stops with listen.`
+        : `Deactivated webhook ${id}: CertCentral stops posting to the closed tunnel. \`certwh activate\` turns it back on.`) +
       (change.note ? ` (${change.note})` : ""),
   };
 }
@@ -64,7 +72,7 @@ async function restore(input: OnExitInput, signal: AbortSignal): Promise<OnExitO
   // (one that crashed or used --on-exit keep): putting that back would aim CertCentral at a dead tunnel, and
   // what came before it is unknown to this session.
   if (!previous || looksLikeListenEndpoint(previous.endpoint)) {
-    const result = await deactivate(api, id, input.active, signal);
+    const result = await deactivate(api, id, input.active, signal, undefined, input.sandbox);
     const message = !previous
       ? `There was no webhook before this listen session created webhook ${id}, so there is nothing to restore. ${result.message}`
       : `Before this session webhook ${id} pointed at ${previous.endpoint}, a leftover \`certwh listen\` receiver, ` +
@@ -105,9 +113,11 @@ export async function runOnExit(input: OnExitInput): Promise<OnExitOutcome> {
     if (input.action === "keep") {
       result = {
         outcome: "done",
-        message: input.active
-          ? `Kept webhook ${id} active on ${input.publicUrl ?? "the tunnel"}: CertCentral keeps posting there (and failing) until you run \`certwh deactivate\` or \`certwh update-url\`.`
-          : `Kept webhook ${id} as it is (pending verification).`,
+        message: input.sandbox
+          ? `Kept webhook ${id} as it is; the in-process sandbox stops with listen.`
+          : input.active
+            ? `Kept webhook ${id} active on ${input.publicUrl ?? "the tunnel"}: CertCentral keeps posting there (and failing) until you run \`certwh deactivate\` or \`certwh update-url\`.`
+            : `Kept webhook ${id} as it is (pending verification).`,
       };
     } else {
       // Someone may have moved the webhook meanwhile (another `certwh listen --force`, a colleague,
@@ -130,7 +140,7 @@ export async function runOnExit(input: OnExitInput): Promise<OnExitOutcome> {
         const active = now.status === "active";
         result =
           input.action === "deactivate"
-            ? await deactivate(input.api, id, active, signal, String(now.status))
+            ? await deactivate(input.api, id, active, signal, String(now.status), input.sandbox)
             : await restore({ ...input, active }, signal);
       }
     }
@@ -138,7 +148,7 @@ export async function runOnExit(input: OnExitInput): Promise<OnExitOutcome> {
     result = {
       outcome: "failed",
       error: err,
-      message: `The on-exit action (${input.action}) failed for webhook ${id} (${describeError(err)}). Check with \`certwh status\`.`,
+      message: `The on-exit action (${input.action}) failed for webhook ${id} (${describeError(err)}).${input.sandbox ? "" : " Check with `certwh status`."}`,
     };
   } finally {
     limit.clear();

@@ -127,8 +127,11 @@ class ListenSession {
         this.timedOut = !this.stopper.outcome;
         this.fail(
           new TimeoutError(
-            `${until ? `No ${until.event} event arrived` : "Listen stopped"} within --timeout (${ms < 10_000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`}).`,
-            { hint: "Raise --timeout, or check `certwh logs` for deliveries CertCentral attempted." },
+            `${until ? `No ${until.event} event arrived` : "Listen stopped"} within --timeout ${this.opts.timeoutText ?? `${ms}ms`}.`,
+            // The in-process sandbox is gone once listen exits: no `certwh logs` to ask.
+            this.opts.sandbox
+              ? { hint: "Raise --timeout." }
+              : { hint: "Raise --timeout, or check `certwh logs` for deliveries CertCentral attempted." },
           ),
         );
       },
@@ -419,6 +422,7 @@ class ListenSession {
         claim: this.claim,
         active: this.active,
         publicUrl: this.publicUrl,
+        sandbox: opts.sandbox !== undefined,
         timeoutMs: deps.onExitTimeoutMs ?? 20_000,
         emit: deps.emit,
       });

@@ -43,6 +43,8 @@ export interface ListenOptions {
   until?: { event: string; orderId?: number };
   /** With --until: give up (TimeoutError, exit 6) after this long from the start. */
   timeoutMs?: number;
+  /** --timeout as the user wrote it ("5s"), for messages. */
+  timeoutText?: string;
   tunnelGraceMs?: number;
   /** Token validity (default CertCentral's 30 minutes); tests shorten it. */
   challengeWindowMs?: number;
