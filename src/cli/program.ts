@@ -91,7 +91,7 @@ export function buildProgram(io: ProgramIO, runner?: Runner): Command {
     .description("Set up, test and run DigiCert CertCentral webhooks.")
     .version(version(), "-V, --version", "print certwh's version")
     .option("--json", "print one JSON document on stdout (NDJSON for listen)", false)
-    .option("--no-color", "no colours (also NO_COLOR)")
+    .option("--no-color", "no colours (wins over FORCE_COLOR; also NO_COLOR, TERM=dumb)")
     .option("--verbose", "trace API requests and responses on stderr (secrets redacted)", false)
     .option("--no-input", "never prompt (automatic without a TTY or when CI is set)")
     .option("-y, --yes", "confirm destructive or risky steps without asking", false)

@@ -29,7 +29,10 @@ test("a journal at the former default is moved once; one already at the new plac
   const env = { HOME: home, XDG_CONFIG_HOME: join(home, "cfg") };
   mkdirSync(join(home, "cfg", "certwh"), { recursive: true });
   writeFileSync(formerJournalPath(env), "old\n");
-  assert.deepEqual(await moveFormerJournal(env), { from: formerJournalPath(env), to: defaultJournalPath(env) });
+  assert.deepEqual(await moveFormerJournal(env), {
+    from: formerJournalPath(env),
+    to: defaultJournalPath(env),
+  });
   assert.equal(readFileSync(defaultJournalPath(env), "utf8"), "old\n");
   assert.equal(existsSync(formerJournalPath(env)), false);
   assert.equal(await moveFormerJournal(env), undefined, "nothing left to move");

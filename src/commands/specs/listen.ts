@@ -7,7 +7,10 @@ export const replayCommand = (parent: Command) =>
   parent
     .command("replay")
     .description("Re-deliver events from listen's journal to a URL (one POST per event, oldest first)")
-    .option("--journal <file>", "journal to read (default: $XDG_CONFIG_HOME/certwh/journal.ndjson)")
+    .option(
+      "--journal <file>",
+      "journal to read (default: $XDG_STATE_HOME/certwh/journal.ndjson, else ~/.local/state/certwh/…)",
+    )
     .option("--to <url>", "where to POST the events (required)")
     .option("--event <name>", "only events with this name (repeatable)", collect)
     .option("--id <id>", "only the event with this journal id or id prefix (repeatable)", collect)
@@ -72,7 +75,7 @@ export const listenCommand = (parent: Command) =>
     )
     .option(
       "--journal <file>",
-      "append accepted events here (default: $XDG_CONFIG_HOME/certwh/journal.ndjson)",
+      "append accepted events here (default: $XDG_STATE_HOME/certwh/journal.ndjson, else ~/.local/state/certwh/…)",
     )
     .option("--no-journal", "do not keep a journal")
     .option(
