@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark against its baseline in the same run, interleaved; prints the table and
 // writes bench/results.json. Talks to 127.0.0.1 only. Run after `npm run build` (the npm script does).
 // Options: --quick (fewer rounds, for a smoke run); --only receiver (just the receiver rows; also: startup,
-// status, listen-ready).
+// status, listen-ready, replay).
 import { existsSync, writeFileSync } from "node:fs";
 import { cpus, platform, release, totalmem } from "node:os";
 import { join } from "node:path";
@@ -9,6 +9,7 @@ import { cleanupHomes, DIST } from "./lib/env.mjs";
 import { stopChild } from "./lib/proc.mjs";
 import { benchListenReady, startListen } from "./listen.mjs";
 import { benchReceiver, startHarness } from "./receiver.mjs";
+import { benchReplay } from "./replay.mjs";
 import { benchStartup } from "./startup.mjs";
 import { benchStatus } from "./status.mjs";
 
@@ -60,6 +61,8 @@ try {
       await stopChild(subject.child);
     }
   }
+  if (wanted("replay"))
+    await step("replay: a large journal, peak RSS", () => benchReplay({ events: rounds(100_000, 20_000) }));
 } finally {
   cleanupHomes();
 }

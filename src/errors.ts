@@ -47,6 +47,16 @@ export class UsageError extends CertwhError {
   }
 }
 
+/**
+ * A confirmation prompt was answered "no": nothing changed. Exit 2 in every command, as gh's "cancelled",
+ * so a declined `delete` and a declined `listen` takeover read the same to a wrapper script.
+ */
+export class DeclinedError extends CertwhError {
+  constructor(message: string, details?: ErrorDetails) {
+    super(message, ExitCode.usage, { code: "declined", ...details });
+  }
+}
+
 /** CertCentral (or another peer) refused the request, or kept failing after retries. */
 export class RefusedError extends CertwhError {
   constructor(message: string, details?: ErrorDetails) {

@@ -76,6 +76,13 @@ export async function run(raw: CreateFlags, ctx: CommandContext): Promise<void> 
   }
   ctx.io.success(`Created webhook ${id} for ${opts.url} (pending until verified and activated).`);
   const secretReport = reportGeneratedSecret(ctx, secret);
+  if (!secret.value) {
+    // Said once at creation: without a secret the endpoint cannot tell CertCentral's posts from anyone's.
+    ctx.io.hint(
+      "No secret: deliveries carry no X-WEBHOOK-KEY. Add one later with " +
+        `\`certwh update-url --url ${opts.url} --generate-secret --secret-out <file>\`.`,
+    );
+  }
 
   await finishSetup(ctx, {
     api,

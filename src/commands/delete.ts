@@ -3,7 +3,7 @@
 // needs --yes when nobody can be asked, and a confirmation in a terminal.
 
 import { ApiError } from "../api/errors.js";
-import { RefusedError, UsageError } from "../errors.js";
+import { DeclinedError, RefusedError, UsageError } from "../errors.js";
 import type { CommandContext } from "./context.js";
 import type { DeleteFlags } from "./specs/lifecycle.js";
 import { requireWebhook } from "./webhook/current.js";
@@ -43,10 +43,7 @@ export async function run(_flags: DeleteFlags, ctx: CommandContext): Promise<voi
       "--yes",
       false,
     );
-    if (!ok) {
-      ctx.io.done({ id: hook.id, deleted: false, changed: false }, "Nothing deleted.");
-      return;
-    }
+    if (!ok) throw new DeclinedError(`Declined: webhook ${hook.id} was not deleted.`);
   }
   try {
     await api.deleteWebhook(hook.id, { signal: ctx.signal });

@@ -6,7 +6,7 @@
 
 import { checkBaseUrl } from "../api/base-url.js";
 import { ApiError } from "../api/errors.js";
-import { resolveProfileName } from "../config/resolve.js";
+import { resolveProfileName, resolveSettings } from "../config/resolve.js";
 import { checkApiKey, parseRegion } from "../config/settings.js";
 import { configFilePath, type ProfileSettings, updateProfile } from "../config/store.js";
 import { AuthError, UsageError } from "../errors.js";
@@ -36,7 +36,7 @@ async function readKeyFromStream(stream: NodeJS.ReadableStream & { isTTY?: boole
 }
 
 async function checkKey(key: string, ctx: CommandContext): Promise<void> {
-  const settings = await ctx.settings();
+  const settings = await resolveSettings(ctx.globals, ctx.env, ctx.io, { profileMayBeNew: true });
   const api = await buildApi(ctx, {
     baseUrl: settings.baseUrl,
     apiKey: key,

@@ -238,9 +238,11 @@ export async function resolveSettings(
   globals: GlobalFlags,
   env: NodeJS.ProcessEnv,
   io: Warner,
+  // login creates the profile it names, so a profile missing from the file is expected there.
+  { profileMayBeNew = false }: { profileMayBeNew?: boolean } = {},
 ): Promise<ResolvedSettings> {
   const { detailed, stored } = await loadSettings(globals, env, io);
-  warnIfUnknownProfile(detailed, stored, io);
+  if (!profileMayBeNew) warnIfUnknownProfile(detailed, stored, io);
   return toResolved(detailed);
 }
 

@@ -39,6 +39,7 @@ const REJECT_WORDS: Record<string, string> = {
   body_timeout: "body too slow",
   bad_request: "not a CertCentral event",
   accept_failed: "could not journal the event",
+  unavailable: "nowhere to keep the event without a journal",
   internal_error: "internal error",
 };
 
@@ -202,7 +203,28 @@ export function eventLine(e: Exclude<ListenEvent, StateEvent | ReadyEvent>, now:
       return { level: "success", text: `${printable(e.event)} arrived (--until): stopping.` };
     case "interrupted":
       return { level: "info", text: `Interrupted (${e.signal}).` };
+    case "unfinished":
+      return { level: "warn", text: unfinishedText(e) };
   }
+}
+
+/** The exit summary: what did not finish, and the command that catches up. */
+function unfinishedText(e: Extract<ListenEvent, { type: "unfinished" }>): string {
+  const parts: string[] = [];
+  const say = (what: string, w: NonNullable<typeof e.exec>) => {
+    const one = w.count === 1;
+    if (w.command)
+      parts.push(
+        `${w.count} ${what} did not finish. ${one ? "It is" : "They are"} in the journal; catch up with:\n  ${w.command}`,
+      );
+    else
+      parts.push(
+        `${w.count} ${what} did not finish, and there is no journal (--no-journal) to run ${one ? "it" : "them"} from.`,
+      );
+  };
+  if (e.exec) say(e.exec.count === 1 ? "--exec run" : "--exec runs", e.exec);
+  if (e.forward) say(e.forward.count === 1 ? "forward" : "forwards", e.forward);
+  return parts.join("\n");
 }
 
 export function createListenRenderer(io: Output, clock: Clock): ListenRenderer {
@@ -249,14 +271,24 @@ export function createListenRenderer(io: Output, clock: Clock): ListenRenderer {
     }
   }
 
+  // CertCentral posts test_webhook_endpoint twice per verification: a reachability check when the URL is
+  // saved, then the test event. Naming each keeps the pair from reading as a duplicate delivery.
+  let testSent = false;
+  function testLabel(e: ListenEvent, line: Line | undefined): Line | undefined {
+    if (!line || !("out" in line) || e.type !== "event" || e.event !== "test_webhook_endpoint") return line;
+    return { out: `${line.out}  (${testSent ? "the test event" : "reachability check of the saved URL"})` };
+  }
+
   function human(e: ListenEvent): void {
     if (e.type === "state") {
+      if (e.stage === "testing") testSent = true;
+      if (e.stage === "tested") testSent = false;
       if (e.stage === "waiting") waiting(e.deadline_ms);
       else print(stateLine(e));
     } else if (e.type === "ready") {
       ready(e);
     } else {
-      print(eventLine(e, clock.now()));
+      print(testLabel(e, eventLine(e, clock.now())));
       if (e.type === "exec" && !e.ok && e.stderr_tail) {
         io.hint(e.stderr_tail.trim().split("\n").slice(-3).join("\n  "));
       }

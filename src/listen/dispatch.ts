@@ -4,13 +4,14 @@
 // The handshake deliveries (test_webhook_endpoint, challenge_webhook_endpoint) are reported but not passed on:
 // certwh completes the challenge itself, and an app that submitted the token too would spend it.
 
-import type { AcceptedDelivery } from "../receiver/outcomes.js";
+import type { AcceptedDelivery, AcceptRefusal } from "../receiver/outcomes.js";
 import type { Clock } from "../util/clock.js";
 import { createExecRunner, type ExecRunner } from "./exec.js";
 import { createForwarder, type Forwarder } from "./forward.js";
 import { isoTime } from "./iso-time.js";
 import { saveChain } from "./save-chain.js";
 import type { ListenEvent } from "./types.js";
+import { createUnfinishedLog } from "./unfinished.js";
 import { createUntil } from "./until.js";
 
 const HANDSHAKE_EVENTS = new Set(["test_webhook_endpoint", "challenge_webhook_endpoint"]);
@@ -34,6 +35,11 @@ export interface DispatchOptions {
 }
 
 export interface Dispatcher {
+  /**
+   * Without a journal: keep room for the delivery in the forward and exec queues until handle() takes it,
+   * or say why there is none (the receiver then answers 503 and CertCentral retries later).
+   */
+  reserve(delivery: AcceptedDelivery): AcceptRefusal | undefined;
   handle(delivery: AcceptedDelivery): void;
   /** Let queued forwards, commands and chain writes finish (bounded by their own timeouts). */
   drain(): Promise<void>;
@@ -71,14 +77,31 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
   const until = o.until ? createUntil(o.until) : undefined;
   let untilMet = false;
   const chainWrites = new Set<Promise<void>>();
+  // Work handed on that did not finish (refused, or cut short at exit): summed up once at close.
+  const unfinished = createUnfinishedLog({
+    journalPath: o.journalPath,
+    exec: o.exec,
+    forwardTo: o.forwardTo,
+  });
+  // Without a journal: room promised by reserve() to deliveries not handled yet (by digest: body bytes).
+  const reserved = new Map<string, number>();
+  let reservedBytes = 0;
+  const release = (digest: string) => {
+    const bytes = reserved.get(digest);
+    if (bytes === undefined) return;
+    reserved.delete(digest);
+    reservedBytes -= bytes;
+  };
 
   const forwarder: Forwarder | undefined = o.forwardTo
     ? createForwarder({
         url: o.forwardTo,
         clock: o.clock,
         journalPath: o.journalPath,
+        noticeUnfinished: false, // the summary at close names them, with exec runs
         onNotice: (message) => o.emit({ type: "warning", message }),
-        onResult: (r) =>
+        onResult: (r) => {
+          unfinished.forwardResult(r);
           o.emit({
             type: "forward",
             id: r.id,
@@ -91,7 +114,8 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
             ...(r.error !== undefined ? { error: r.error } : {}),
             final: r.final,
             ...(r.retryInMs !== undefined ? { retry_in_ms: r.retryInMs } : {}),
-          }),
+          });
+        },
       })
     : undefined;
 
@@ -100,7 +124,8 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
         command: o.exec,
         clock: o.clock,
         env: childEnv(o.env ?? process.env, o.secret),
-        onResult: (r) =>
+        onResult: (r) => {
+          unfinished.execResult(r);
           o.emit({
             type: "exec",
             id: r.id,
@@ -113,7 +138,8 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
             ...(r.error !== undefined ? { error: r.error } : {}),
             ...(!r.ok && r.stderrTail ? { stderr_tail: r.stderrTail } : {}),
             ...(r.stdoutTail ? { stdout_tail: r.stdoutTail } : {}),
-          }),
+          });
+        },
       })
     : undefined;
 
@@ -135,7 +161,20 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
   }
 
   return {
+    reserve(d) {
+      if (HANDSHAKE_EVENTS.has(d.event.name) || reserved.has(d.digest)) return undefined;
+      const bytes = d.body.length;
+      const room = { count: reserved.size, bytes: reservedBytes };
+      if (forwarder && !forwarder.canHold(bytes, room))
+        return { status: 503, detail: "forward_queue_full", retryAfterSeconds: 60 };
+      if (runner && !runner.hasRoom(reserved.size + 1))
+        return { status: 503, detail: "exec_queue_full", retryAfterSeconds: 60 };
+      reserved.set(d.digest, bytes);
+      reservedBytes += bytes;
+      return undefined;
+    },
     handle(d) {
+      release(d.digest);
       const name = d.event.name;
       // The receiver's digest is the body's SHA-256: its first 16 characters are the journal id.
       const id = d.digest.slice(0, 16);
@@ -150,6 +189,7 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
         ...(d.handshakeKey ? { handshake_key: d.handshakeKey } : {}),
       });
       if (HANDSHAKE_EVENTS.has(name)) return;
+      unfinished.handed(id, d.receivedAt, (forwarder ? 1 : 0) + (runner ? 1 : 0));
       forwarder?.enqueue({
         id,
         event: name,
@@ -170,6 +210,8 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
     },
     async close() {
       await Promise.all([forwarder?.close(), runner?.close(), Promise.all([...chainWrites])]);
+      const summary = unfinished.summary();
+      if (summary) o.emit(summary);
     },
   };
 }

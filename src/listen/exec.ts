@@ -103,7 +103,17 @@ export interface ExecResult {
   stdoutTail: string;
   /** Set when the command could not start (e.g. "ENOENT"), the queue was full or the runner closed. */
   error?: string;
+  /**
+   * The command did not run to its end through no fault of its own: refused (queue full, runner closed) or
+   * stopped by close(). Such an event can be run again later (`certwh replay --exec`).
+   */
+  unfinished?: true;
 }
+
+/** The errors of an unfinished run (see ExecResult.unfinished). */
+export const EXEC_QUEUE_FULL = "exec queue full (the event is in the journal)";
+export const EXEC_CLOSED = "not run: certwh was stopping";
+export const EXEC_STOPPED = "stopped before it finished: certwh was stopping";
 
 export interface ExecRunnerOptions {
   /** The user's command line (split with splitCommand) or an argv array. */
@@ -126,6 +136,8 @@ export interface ExecRunner {
   readonly argv: readonly string[];
   /** Queue a run; false (and a failed result) when the queue is full or the runner is closed. */
   enqueue(event: ExecEvent): boolean;
+  /** Whether `extra` more runs would be taken now (queued or started) rather than refused. */
+  hasRoom(extra?: number): boolean;
   /** Resolves when nothing is queued or running. */
   drain(): Promise<void>;
   /** Refuse new runs, drop queued ones, terminate running ones, and wait for them to end. */
@@ -183,6 +195,7 @@ export function createExecRunner(options: ExecRunnerOptions): ExecRunner {
       let stderrTail = "";
       let stdoutTail = "";
       let timedOut = false;
+      let stopped = false; // terminated by close()
       let spawnError: string | undefined;
       let exit: { code: number | null; signal: NodeJS.Signals | null } = { code: null, signal: null };
       const timers: NodeJS.Timeout[] = [];
@@ -212,7 +225,11 @@ export function createExecRunner(options: ExecRunnerOptions): ExecRunner {
           }, killGraceMs),
         );
       };
-      running.add(terminate);
+      const stop = () => {
+        stopped = true;
+        terminate();
+      };
+      running.add(stop);
       timers.push(
         setTimeout(() => {
           timedOut = true;
@@ -225,10 +242,12 @@ export function createExecRunner(options: ExecRunnerOptions): ExecRunner {
         if (done) return;
         done = true;
         for (const t of timers) clearTimeout(t);
-        running.delete(terminate);
+        running.delete(stop);
         child.stdout?.destroy();
         child.stderr?.destroy();
         const ok = !timedOut && spawnError === undefined && exit.code === 0;
+        // A run close() stopped that ended anyway with success is finished; otherwise it can run again.
+        const cutShort = stopped && !ok && spawnError === undefined;
         report({
           id: event.id,
           event: event.event,
@@ -239,7 +258,10 @@ export function createExecRunner(options: ExecRunnerOptions): ExecRunner {
           ms: clock.now() - started,
           stderrTail,
           stdoutTail,
-          error: spawnError ?? (timedOut ? `timed out after ${timeoutMs} ms` : undefined),
+          error: cutShort
+            ? EXEC_STOPPED
+            : (spawnError ?? (timedOut ? `timed out after ${timeoutMs} ms` : undefined)),
+          ...(cutShort ? { unfinished: true as const } : {}),
         });
         resolve();
       }
@@ -278,7 +300,7 @@ export function createExecRunner(options: ExecRunnerOptions): ExecRunner {
     while (running.size < concurrency && queue.length > 0) {
       const next = queue.shift() as ExecEvent;
       execute(next)
-        .catch((err: Error) => refuse(next, err.message)) // spawn() threw synchronously (bad argv)
+        .catch((err: Error) => refuse(next, err.message, false)) // spawn() threw synchronously (bad argv)
         .finally(() => {
           pump();
           settleIdle();
@@ -291,7 +313,7 @@ export function createExecRunner(options: ExecRunnerOptions): ExecRunner {
     return new Promise((resolve) => idleWaiters.push(resolve));
   }
 
-  function refuse(event: ExecEvent, error: string): false {
+  function refuse(event: ExecEvent, error: string, unfinished = true): false {
     report({
       id: event.id,
       event: event.event,
@@ -303,6 +325,7 @@ export function createExecRunner(options: ExecRunnerOptions): ExecRunner {
       stderrTail: "",
       stdoutTail: "",
       error,
+      ...(unfinished ? { unfinished: true as const } : {}),
     });
     return false;
   }
@@ -310,17 +333,23 @@ export function createExecRunner(options: ExecRunnerOptions): ExecRunner {
   return {
     argv,
     enqueue(event) {
-      if (closed) return refuse(event, "exec runner closed");
-      if (queue.length >= queueLimit) return refuse(event, "exec queue full (the event is in the journal)");
+      if (closed) return refuse(event, EXEC_CLOSED);
+      if (queue.length >= queueLimit) return refuse(event, EXEC_QUEUE_FULL);
       queue.push(event);
       pump();
       return true;
+    },
+    hasRoom(extra = 1) {
+      if (closed) return false;
+      // A run starts at once while a slot is free; the rest wait in the queue.
+      const free = Math.max(0, concurrency - running.size);
+      return queue.length + extra <= queueLimit + free;
     },
     drain,
     async close() {
       if (!closed) {
         closed = true;
-        for (const e of queue.splice(0)) refuse(e, "exec runner closed");
+        for (const e of queue.splice(0)) refuse(e, EXEC_CLOSED);
         for (const terminate of running) terminate();
       }
       await drain();

@@ -33,6 +33,8 @@ export interface BacklogLoad {
 export interface ForwardBacklog {
   /** References waiting (not counting a load in progress). */
   readonly size: number;
+  /** Most references kept. */
+  readonly limit: number;
   readonly journalPath: string;
   /** Keep a reference; false when the backlog already holds `limit` of them. */
   push(delivery: Pick<Delivery, "id" | "event" | "headers">): boolean;
@@ -93,6 +95,7 @@ export function createForwardBacklog(options: BacklogOptions): ForwardBacklog {
     get size() {
       return count;
     },
+    limit,
     journalPath: path,
     push(d) {
       if (count >= limit) return false;

@@ -54,6 +54,8 @@ export interface ForwarderOptions {
   onResult?: (result: ForwardResult) => void;
   /** Messages for the user: a dropped event, the app down or back, forwards left pending at close. */
   onNotice?: (message: string) => void;
+  /** Name the deliveries left unfinished at close in a notice (default true; off when the caller sums up). */
+  noticeUnfinished?: boolean;
 }
 
 export interface Forwarder {
@@ -68,6 +70,11 @@ export interface Forwarder {
   close(): Promise<void>;
   /** Deliveries not finished yet: queued, in the backlog, waiting for a retry or in flight. */
   readonly pending: number;
+  /**
+   * Whether a delivery of `bytes` would be taken now rather than refused, with `reserved` more (count and
+   * bytes) promised to arrive first: lets a receiver without a journal refuse (503) what it cannot hold.
+   */
+  canHold(bytes: number, reserved?: { count: number; bytes: number }): boolean;
 }
 
 const RETRYABLE_STATUS = (status: number) => status === 408 || status === 429 || status >= 500;
@@ -112,6 +119,7 @@ class QueueingForwarder implements Forwarder {
   private readonly dispatcher: Dispatcher;
   private readonly report: (result: ForwardResult) => void;
   private readonly notice: (message: string) => void;
+  private readonly noticeUnfinished: boolean;
   private readonly backlog: ForwardBacklog | undefined;
   private readonly memory: MemoryQueue;
   private readonly health = createTargetHealth();
@@ -140,6 +148,7 @@ class QueueingForwarder implements Forwarder {
     this.dispatcher = options.dispatcher ?? (this.ownAgent as Agent);
     this.report = options.onResult ?? (() => undefined);
     this.notice = options.onNotice ?? (() => undefined);
+    this.noticeUnfinished = options.noticeUnfinished ?? true;
     this.backlog = options.journalPath
       ? createForwardBacklog({ journalPath: options.journalPath, limit: options.backlogLimit })
       : undefined;
@@ -149,6 +158,17 @@ class QueueingForwarder implements Forwarder {
 
   get pending(): number {
     return this.memory.held + (this.backlog?.size ?? 0);
+  }
+
+  canHold(bytes: number, reserved = { count: 0, bytes: 0 }): boolean {
+    if (this.closed) return false;
+    const { memory, backlog } = this;
+    if (backlog) return backlog.size + reserved.count < backlog.limit || memory.fits(bytes + reserved.bytes);
+    if (memory.held + reserved.count === 0) return true; // one delivery is always admitted
+    return (
+      memory.held + reserved.count < memory.countLimit &&
+      memory.heldBytes + reserved.bytes + bytes <= memory.byteLimit
+    );
   }
 
   enqueue(delivery: Delivery): boolean {
@@ -174,7 +194,8 @@ class QueueingForwarder implements Forwarder {
     if (!this.closed) this.abortAll();
     await this.drain();
     await this.ownAgent?.close().catch(() => undefined);
-    if (this.closedIds.length > 0) this.sayUnfinished(this.closedIds.splice(0));
+    const unfinished = this.closedIds.splice(0);
+    if (unfinished.length > 0 && this.noticeUnfinished) this.sayUnfinished(unfinished);
   }
 
   /** Stop: every delivery not finished is reported as a final failure, and requests in flight are aborted. */

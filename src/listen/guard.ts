@@ -5,7 +5,7 @@
 
 import type { UpdateWebhookRequest, Webhook, WebhookApi, WebhookSettings } from "../api/types.js";
 import { normaliseSettings } from "../api/webhooks.js";
-import { RefusedError, UsageError } from "../errors.js";
+import { DeclinedError, UsageError } from "../errors.js";
 import { SUBSCRIBABLE_EVENTS } from "../events/catalogue.js";
 import { registerSecret } from "../util/redact.js";
 import type { ListenEvent } from "./types.js";
@@ -52,7 +52,7 @@ function takeoverRefusal(hook: Webhook, interactive: boolean): Error {
     "Pass --force (or --yes) to point it at this listen session anyway; add --on-exit restore to put " +
     "the endpoint, events and secret back afterwards (CertCentral then needs that endpoint verified again).";
   return interactive
-    ? new RefusedError(`${sentence} Not taken over.`, { code: "foreign_webhook", hint })
+    ? new DeclinedError(`${sentence} Declined: not taken over.`, { hint })
     : new UsageError(
         `${sentence} Taking it over needs confirmation, and certwh is not running interactively.`,
         { code: "foreign_webhook", hint },

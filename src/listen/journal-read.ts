@@ -93,3 +93,101 @@ export function createJournalCursor(path: string, offset = 0, chunkBytes = 1024 
     },
   };
 }
+
+/** One line of a journal read from the start, in file order (line numbers are 1-based). */
+export type JournalRecord =
+  | { line: number; entry: JournalEntry }
+  | { line: number; entry?: undefined; reason: string; tail: boolean };
+
+/** Longest journal line read (the receiver caps bodies at 256 KiB; escaped as JSON that is under 2 MiB). */
+export const MAX_LINE_BYTES = 8 * 1024 * 1024;
+
+export interface StreamOptions {
+  /** Lines longer than this are skipped unread (reported with their line number). Default MAX_LINE_BYTES. */
+  maxLineBytes?: number;
+  /** Bytes read at a time (default 1 MiB). */
+  chunkBytes?: number;
+}
+
+function describeBytes(n: number): string {
+  return n % (1024 * 1024) === 0 ? `${n / (1024 * 1024)} MiB` : `${n} bytes`;
+}
+
+/**
+ * Every line of the journal in file order, read a chunk at a time: memory stays flat however long the
+ * journal is (at most one chunk and one line are held). Blank lines are passed over; a line that is not an
+ * entry is yielded with the reason, and a line longer than the cap is skipped without being held. A last
+ * line without its newline is an entry if it parses (it only lost its newline), else a torn tail.
+ * File system errors (ENOENT, EACCES) are thrown as they are.
+ */
+export async function* streamJournal(
+  path: string,
+  options: StreamOptions = {},
+): AsyncGenerator<JournalRecord> {
+  const maxLine = options.maxLineBytes ?? MAX_LINE_BYTES;
+  const chunkBytes = options.chunkBytes ?? 1024 * 1024;
+  const fh = await open(path, "r");
+  try {
+    const buf = Buffer.allocUnsafe(chunkBytes);
+    let parts: Buffer[] = []; // the current line's bytes from earlier chunks
+    let partBytes = 0;
+    let tooLong = false; // the current line is over the cap: skipping to its end
+    let line = 0;
+    const record = (bytes: Buffer, tail: boolean): JournalRecord | undefined => {
+      line++;
+      if (tooLong) {
+        tooLong = false;
+        return { line, reason: `longer than ${describeBytes(maxLine)}, not read`, tail: false };
+      }
+      const text = bytes.toString("utf8");
+      if (text.trim() === "") return undefined;
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        return { line, reason: tail ? "incomplete last line" : "not valid JSON", tail };
+      }
+      const entry = journalEntryFrom(value);
+      if (entry) return { line, entry };
+      return { line, reason: tail ? "incomplete last line" : "not a journal entry", tail };
+    };
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, chunkBytes, null);
+      if (bytesRead === 0) break;
+      const chunk = buf.subarray(0, bytesRead);
+      let start = 0;
+      for (;;) {
+        const nl = chunk.indexOf(0x0a, start);
+        const end = nl < 0 ? chunk.length : nl;
+        if (!tooLong) {
+          if (partBytes + (end - start) > maxLine) {
+            tooLong = true;
+            parts = [];
+            partBytes = 0;
+          } else if (nl < 0) {
+            // Copied: the buffer is reused for the next chunk.
+            parts.push(Buffer.from(chunk.subarray(start, end)));
+            partBytes += end - start;
+          }
+        }
+        if (nl < 0) break;
+        const bytes = tooLong
+          ? Buffer.alloc(0)
+          : parts.length === 0
+            ? chunk.subarray(start, end)
+            : Buffer.concat([...parts, chunk.subarray(start, end)]);
+        parts = [];
+        partBytes = 0;
+        const r = record(bytes, false);
+        if (r) yield r;
+        start = nl + 1;
+      }
+    }
+    if (tooLong || partBytes > 0) {
+      const r = record(Buffer.concat(parts), true);
+      if (r) yield r;
+    }
+  } finally {
+    await fh.close();
+  }
+}

@@ -10,7 +10,7 @@
 import type { Webhook, WebhookApi } from "../api/types.js";
 import { CertwhError, ExitCode, TimeoutError, UsageError } from "../errors.js";
 import { createReceiver, type Receiver } from "../receiver/handler.js";
-import type { AcceptedDelivery } from "../receiver/outcomes.js";
+import type { AcceptedDelivery, AcceptRefusal } from "../receiver/outcomes.js";
 import type { ReceiverServer } from "../receiver/server.js";
 import { joinPublicUrl } from "../tunnel/tunnel.js";
 import { verifyEndpoint } from "../verification/captured-tokens.js";
@@ -267,8 +267,17 @@ class ListenSession {
     return receiver;
   }
 
-  /** Written and flushed before the 200: a failing forward target or a crash never loses an event. */
-  private async journalDelivery(d: AcceptedDelivery): Promise<void> {
+  /**
+   * Written and flushed before the 200: a failing forward target or a crash never loses an event. Without a
+   * journal the event lives only in the forward and exec queues: when they have no room it is refused (503)
+   * rather than acknowledged and dropped, so CertCentral keeps it and retries.
+   */
+  private async journalDelivery(d: AcceptedDelivery): Promise<AcceptRefusal | undefined> {
+    if (!this.journal) {
+      const refusal = this.dispatcher.reserve(d);
+      if (!refusal) this.accepted.set(d.digest, d);
+      return refusal;
+    }
     const entry = journalEntry({
       body: d.text, // decoded once by the receiver
       event: d.event.name,
@@ -287,6 +296,7 @@ class ListenSession {
       throw error;
     }
     this.accepted.set(d.digest, d);
+    return undefined;
   }
 
   /** Receiver outcomes become listen events; an accepted delivery goes to the dispatcher. */

@@ -119,6 +119,17 @@ export interface ReadyEvent {
   secret?: { generated: boolean; saved_to: string | null };
 }
 
+/** Work of one kind (exec runs or forwards) that had not finished when listen stopped. */
+export interface UnfinishedWork {
+  count: number;
+  /** Their journal ids, oldest handed first (at most 10,000). */
+  ids: string[];
+  /** When the first of them arrived (ISO 8601). */
+  since?: string;
+  /** The `certwh replay` command that catches up (only with a journal). */
+  command?: string;
+}
+
 export type ListenEvent =
   | StateEvent
   | ReadyEvent
@@ -168,4 +179,6 @@ export type ListenEvent =
   | { type: "chain_saved"; order_id: number; dir: string; files: string[] }
   | { type: "warning"; message: string }
   | { type: "until"; event: string; order_id?: number }
-  | { type: "interrupted"; signal: "SIGINT" | "SIGTERM"; on_exit: OnExitAction; webhook_id?: number };
+  | { type: "interrupted"; signal: "SIGINT" | "SIGTERM"; on_exit: OnExitAction; webhook_id?: number }
+  /** At exit: exec runs and forwards that did not finish, and how to catch up (only when there are any). */
+  | { type: "unfinished"; journal: string | null; exec?: UnfinishedWork; forward?: UnfinishedWork };

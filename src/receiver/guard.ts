@@ -15,6 +15,8 @@ export type RejectReason =
   | "bad_request"
   /** onAccept threw: the delivery is NOT acknowledged, so the sender may retry. */
   | "accept_failed"
+  /** onAccept refused it for now (503: nowhere to keep it); the sender retries later. */
+  | "unavailable"
   /** A bug in the receiver; never caused by request content. */
   | "internal_error";
 
@@ -37,6 +39,7 @@ export const RESPONSE_TEXT: Record<number, string> = {
   408: "request timeout",
   413: "payload too large",
   500: "internal error",
+  503: "service unavailable",
 };
 
 /** 404 for any other path, 405 + Allow: POST for another method on the hook path. Query strings are ignored. */

@@ -31,6 +31,7 @@ import {
 } from "./guard.js";
 import type {
   AcceptedDelivery,
+  AcceptRefusal,
   DeliveryInfo,
   OutcomeOf,
   OutcomeType,
@@ -77,10 +78,14 @@ export interface ReceiverOptions {
   previousSecret?: string | (() => string | undefined);
   clock?: Clock;
   /**
-   * Awaited before the 200 (e.g. to journal the delivery). If it throws, the answer is 500 and the delivery is
-   * not acknowledged. Keep it short: never call the DigiCert API or forward from here.
+   * Awaited before the 200 (e.g. to journal the delivery). If it throws, the answer is 500; if it returns an
+   * AcceptRefusal, that status (503); either way the delivery is not acknowledged and the sender may retry.
+   * Keep it short: never call the DigiCert API or forward from here.
    */
-  onAccept?: (delivery: AcceptedDelivery) => Promise<void> | void;
+  onAccept?: (
+    delivery: AcceptedDelivery,
+    // biome-ignore lint/suspicious/noConfusingVoidType: an `async () => {}` callback returns Promise<void>.
+  ) => Promise<AcceptRefusal | undefined | void> | AcceptRefusal | undefined | void;
   /** Complete the endpoint challenge from this process (production library mode, or listen). */
   challenge?: Omit<ChallengeCompleterOptions, "onResult">;
 }
@@ -300,12 +305,17 @@ class CertCentralReceiver implements Receiver {
 
     const known = event.type !== "unknown";
     if (this.#onAccept) {
+      let refusal: AcceptRefusal | undefined;
+      const undo = () => {
+        if (this.#dropRepeats) tracked?.settle(digest, false);
+        else if (firstCopy) tracked?.forget(digest); // not passed on: a resend is not a repeat
+      };
       try {
         const headers = {
           "content-type": req.headers["content-type"],
           "user-agent": req.headers["user-agent"],
         };
-        await this.#onAccept({
+        refusal = (await this.#onAccept({
           ...delivery,
           bodyBytes: body.length,
           event,
@@ -314,11 +324,21 @@ class CertCentralReceiver implements Receiver {
           text,
           payload,
           headers,
-        });
+        })) as AcceptRefusal | undefined;
       } catch {
-        if (this.#dropRepeats) tracked?.settle(digest, false);
-        else if (firstCopy) tracked?.forget(digest); // not passed on: a resend is not a repeat
+        undo();
         return this.#reject(x, acceptFailed(), whole);
+      }
+      if (refusal) {
+        undo();
+        const { status, detail, retryAfterSeconds } = refusal;
+        const headers =
+          retryAfterSeconds !== undefined ? { "Retry-After": String(retryAfterSeconds) } : undefined;
+        return this.#reject(
+          x,
+          { status, reason: "unavailable", detail, ...(headers ? { headers } : {}) },
+          whole,
+        );
       }
     }
     if (this.#dropRepeats) tracked?.settle(digest, true);

@@ -37,6 +37,18 @@ export interface AcceptedDelivery extends DeliveryInfo {
   headers: { "content-type"?: string; "user-agent"?: string };
 }
 
+/**
+ * What `onAccept` returns to refuse a delivery it cannot take now (e.g. nowhere to keep it): the answer is
+ * 503, so the sender keeps it and retries, and its delivery log shows the failure.
+ */
+export interface AcceptRefusal {
+  status: 503;
+  /** A fixed word for logs (never request data), e.g. `forward_queue_full`. */
+  detail: string;
+  /** Sent as Retry-After. */
+  retryAfterSeconds?: number;
+}
+
 export type ReceiverOutcome =
   | { type: "accepted"; event: CertCentralEvent; known: boolean; delivery: DeliveryInfo }
   /** With `dedupe: { drop: true }` only: same body as an earlier acknowledged delivery within the TTL,

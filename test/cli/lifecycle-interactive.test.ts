@@ -6,6 +6,7 @@ import { type CommandContext, createContext } from "../../src/commands/context.j
 import { run as runCreate } from "../../src/commands/create.js";
 import { run as runDelete } from "../../src/commands/delete.js";
 import type { GlobalFlags } from "../../src/config/types.js";
+import type { CertwhError } from "../../src/errors.js";
 import type { Prompter } from "../../src/io/prompt.js";
 import { ManualClock } from "../../src/util/clock.js";
 import { type CapturedStream, captureStream } from "../helpers/capture.js";
@@ -140,12 +141,17 @@ test("interactive create: a blank token asks again, showing the time left as of 
   assert.equal(sandbox.webhook()?.status, "active");
 });
 
-test("interactive delete: asks first; no → nothing deleted; yes → deleted", async (t) => {
+test("interactive delete: asks first; no → exit 2 (declined), nothing deleted; yes → deleted", async (t) => {
   const no = await context(t, { confirm: false });
   await no.h.ctx
     .api()
     .then((api) => api.createWebhook({ endpoint: no.receiver.url, events: ["certificate_issued"] }));
-  await runDelete({}, no.h.ctx);
+  await assert.rejects(runDelete({}, no.h.ctx), (err: CertwhError) => {
+    assert.equal(err.exitCode, 2);
+    assert.equal(err.code, "declined");
+    assert.match(err.message, /Declined: webhook \d+ was not deleted/);
+    return true;
+  });
   assert.match(no.h.prompts[0], /Delete webhook \d+/);
   assert.ok(no.sandbox.webhook(), "kept");
   assert.ok(!no.sandbox.requests.some((r) => r.method === "DELETE"));

@@ -33,7 +33,7 @@ describe("listen's single-webhook guard", () => {
     assert.equal(sandbox.webhook()?.status, "active");
   });
 
-  test("declined in a terminal: exit 3, nothing changed", async (t) => {
+  test("declined in a terminal: exit 2 (declined, as in delete), nothing changed", async (t) => {
     const { sandbox } = await accountWithProduction(t);
     const questions: string[] = [];
     const s = await startSession(t, {
@@ -46,7 +46,8 @@ describe("listen's single-webhook guard", () => {
       },
     });
     const { error } = await s.outcome;
-    assert.equal((error as CertwhError).exitCode, 3);
+    assert.equal((error as CertwhError).exitCode, 2);
+    assert.equal((error as CertwhError).code, "declined");
     assert.equal(questions.length, 1);
     assert.equal(sandbox.webhook()?.status, "active");
   });

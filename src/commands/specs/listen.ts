@@ -6,16 +6,23 @@ import { type Command, collect, type FlagsOf, Option } from "./commander.js";
 export const replayCommand = (parent: Command) =>
   parent
     .command("replay")
-    .description("Re-deliver events from listen's journal to a URL (one POST per event, oldest first)")
+    .description(
+      "Re-deliver events from listen's journal to a URL and/or a command (one event at a time, oldest first)",
+    )
     .option(
       "--journal <file>",
       "journal to read (default: $XDG_STATE_HOME/certwh/journal.ndjson, else ~/.local/state/certwh/…)",
     )
-    .option("--to <url>", "where to POST the events (required)")
+    .option("--to <url>", "where to POST the events (--to or --exec is required)")
+    .option(
+      "--exec <command>",
+      "run a command per event, as listen --exec does: event JSON on stdin, CERTWH_EVENT/_ORDER_ID/_CERTIFICATE_ID in env",
+    )
     .option("--event <name>", "only events with this name (repeatable)", collect)
     .option("--id <id>", "only the event with this journal id or id prefix (repeatable)", collect)
     .option("--since <time>", "only events received at or after this ISO 8601 time")
     .option("--limit <n>", "only the most recent n matching events")
+    .option("--from-line <n>", "start at this line of the journal (an interrupted replay prints it)")
     .option("--all", "also replay test_webhook_endpoint and challenge_webhook_endpoint entries")
     .option("--secret-file <file>", "send X-WEBHOOK-KEY with the secret read from this file")
     .option("--secret-env <var>", "send X-WEBHOOK-KEY with the secret from this environment variable")
@@ -25,12 +32,15 @@ export const replayCommand = (parent: Command) =>
 The journal never stores the webhook secret: X-WEBHOOK-KEY is sent only with --secret-file or --secret-env.
 CertCentral's test and challenge deliveries are skipped (and counted) unless --all or --event names them.
 An --event name CertCentral does not send is a usage error (exit 2).
-Exits 3 when any delivery fails (no 2xx answer; redirects are not followed).
+Exits 3 when any delivery fails (no 2xx answer; redirects are not followed) or any --exec run fails.
+The journal is read as a stream, so its size does not matter; a line over 8 MiB is skipped and named.
+Ctrl-C stops after the event in progress and prints the command that resumes (--from-line).
 
 Examples:
   $ certwh replay --to http://localhost:3000/webhooks/certcentral --event certificate_issued --limit 1
   $ certwh replay --to http://localhost:3000/webhooks/certcentral --since 2026-01-31T09:00:00Z \\
-      --secret-env CERTWH_WEBHOOK_SECRET --json`,
+      --secret-env CERTWH_WEBHOOK_SECRET --json
+  $ certwh replay --exec './on-event.sh' --event certificate_issued --since 2026-01-31T09:00:00Z`,
     );
 export type ReplayFlags = FlagsOf<typeof replayCommand>;
 export const listenCommand = (parent: Command) =>
@@ -115,7 +125,8 @@ endpoint, events, settings and secret back; CertCentral then needs that endpoint
 SIGTERM 143, a second Ctrl-C at once. Exit 7 when the tunnel cannot start or stays down.
 
 --json prints NDJSON on stdout, one object per line with a "type": state, ready, event, duplicate,
-rejected, tunnel_down, tunnel_up, forward, exec, chain_saved, warning, until, interrupted, error.
+rejected, tunnel_down, tunnel_up, forward, exec, chain_saved, warning, until, interrupted, unfinished,
+error.
 With --sandbox the ready object (and block) also carries sandbox_url and sandbox_api_key, a throwaway
 key of the in-process sandbox, so \`certwh trigger --sandbox-url\` and your code can reach it.
 
