@@ -5,8 +5,9 @@ import type { EventEmitter } from "node:events";
 import { type AnyCommand, collect, type Option } from "../commands/specs/commander.js";
 
 /**
- * Value flags that may be repeated although they are not declared with `collect`. `--forward-to` is
- * becoming a list flag (one forward per URL); exempt here so that change needs nothing in this file.
+ * Value flags that may be repeated although they are not declared with `collect`. `--forward-to` is a
+ * list flag (one forward per URL; declared with `collect` today): named here too so that it stays
+ * repeatable whatever parser its declaration uses.
  */
 const REPEATABLE = new Set(["--forward-to"]);
 

@@ -1,6 +1,7 @@
 // certwh listen: parse and check every flag (before any request), build the dependencies (API client, tunnel,
 // in-process sandbox for --sandbox), then hand over to src/listen/orchestrate.ts and render its state events.
 
+import { isIP } from "node:net";
 import type { WebhookApi } from "../api/types.js";
 import { UsageError } from "../errors.js";
 import { findEventType, SUBSCRIBABLE_EVENTS } from "../events/catalogue.js";
@@ -15,12 +16,14 @@ import { parsePublicBaseUrl } from "../tunnel/external.js";
 import type { Tunnel } from "../tunnel/tunnel.js";
 import { DIGICERT_SOURCE_RANGE } from "../util/cidr.js";
 import { parseDuration } from "../util/duration.js";
+import { isLoopbackHost } from "../util/loopback.js";
 import { generateSecret } from "../util/secret.js";
 import { shellWord } from "../util/shell-word.js";
 import { isSlackWebhookUrl } from "../util/slack.js";
 import { buildApi, type CommandContext } from "./context.js";
-import { parseHttpUrl, parsePositiveInteger } from "./options/flag-values.js";
+import { parsePositiveInteger } from "./options/flag-values.js";
 import { warnAboutFlags, warnIfCleartextKey } from "./options/flag-warnings.js";
+import { parseForwardTargets } from "./options/forward-flags.js";
 import { adoptFormerJournal } from "./options/journal-move.js";
 import { resolveSecret, saveGeneratedSecret } from "./options/secret-source.js";
 import {
@@ -47,6 +50,8 @@ export interface ParsedListen
     | "onExit"
     | "journalPath"
     | "forwardTo"
+    | "skipVerify"
+    | "host"
     | "exec"
     | "saveChainDir"
     | "until"
@@ -73,14 +78,16 @@ function parsePort(value: string | undefined): number {
   return Number(value);
 }
 
-/** --forward-to: any http(s) URL of the user's app, but not Slack, and no credentials in the URL. */
-function parseForwardUrl(value: string): string {
-  if (isSlackWebhookUrl(value))
-    throw new UsageError(`--forward-to ${SLACK_REFUSAL}`, { hint: "Forward to your own app instead." });
-  const url = parseHttpUrl("--forward-to", value);
-  if (url.username || url.password)
-    throw new UsageError("--forward-to must not contain a user name or password.");
-  return url.href;
+/** Whether a receiver bound to `host` also answers on 127.0.0.1 (loopback, or every address). */
+const reachesLoopback = (host: string) => isLoopbackHost(host) || host === "0.0.0.0" || host === "::";
+
+/** --host: an IP address to bind the receiver to (default 127.0.0.1), e.g. 0.0.0.0 in a container. */
+function parseHost(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const host = value.trim().replace(/^\[(.*)\]$/, "$1");
+  if (isIP(host) === 0)
+    throw new UsageError(`--host takes an IP address of this machine, e.g. 0.0.0.0 or ::, not "${value}".`);
+  return host;
 }
 
 function parseTunnel(raw: ListenFlags): TunnelChoice {
@@ -167,6 +174,14 @@ export function parseListenOptions(raw: ListenFlags, env: NodeJS.ProcessEnv): Pa
       hint: "e.g. `ngrok http 8080` elsewhere, then `certwh listen --public-url https://<its-host> --port 8080`.",
     });
   }
+  const host = parseHost(raw.host);
+  if (host !== undefined && (tunnel.kind === "ngrok" || tunnel.kind === "sandbox") && !reachesLoopback(host))
+    throw new UsageError(
+      `--host ${host}: ${tunnel.kind === "ngrok" ? "the ngrok tunnel" : "the sandbox"} reaches the receiver on 127.0.0.1, which that address does not serve.`,
+      {
+        hint: "Use --host 0.0.0.0 (every address, 127.0.0.1 included), or --public-url for your own tunnel.",
+      },
+    );
   return {
     tunnel,
     port: parsePort(raw.port),
@@ -177,7 +192,8 @@ export function parseListenOptions(raw: ListenFlags, env: NodeJS.ProcessEnv): Pa
     force: raw.force === true,
     onExit,
     journalPath,
-    forwardTo: raw.forwardTo !== undefined ? parseForwardUrl(raw.forwardTo) : undefined,
+    ...parseForwardTargets(raw.forwardTo, raw.skipVerify === true),
+    host,
     exec: raw.exec,
     saveChainDir: raw.saveChain,
     ...parseUntil(raw),
@@ -246,7 +262,12 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
     throw asNdjsonFailure(io, err);
   });
   warnAboutFlags(io, { unknownEvents: parsed.unknownEvents, policy: { allowLoopbackHttp: true } });
-  if (parsed.forwardTo) warnIfCleartextKey(io, "--forward-to", parsed.forwardTo, true);
+  for (const url of parsed.forwardTo ?? []) warnIfCleartextKey(io, "--forward-to", url, true);
+  if (parsed.host !== undefined && !isLoopbackHost(parsed.host))
+    io.warn(
+      `--host ${parsed.host}: the receiver is reachable from the network, not only from this computer. ` +
+        "X-WEBHOOK-KEY is still checked on every request, and peers that are not loopback are accepted.",
+    );
   const resolved = await resolveSecret(parsed.secret, ctx.env);
   const secret = resolved.value || generateSecret();
   await saveGeneratedSecret(resolved); // --secret-out, before the webhook gets the secret

@@ -100,12 +100,18 @@ function checkEventNames(names: string[]): void {
 }
 
 export function parseReplayOptions(opts: ReplayFlags): ParsedReplay {
-  if (!opts.to && opts.exec === undefined) {
+  const [to, ...more] = opts.to ?? [];
+  if (!to && opts.exec === undefined) {
     throw new UsageError("--to is required (or --exec): the URL to deliver the events to.", {
       hint: "e.g. certwh replay --to http://localhost:3000/webhooks, or certwh replay --exec './handle-event.sh'",
     });
   }
-  const url = opts.to ? parseHttpUrl("--to", opts.to) : undefined;
+  // One target per run, so each run's exit code and summary speak of one app (listen names one per target).
+  if (more.length > 0)
+    throw new UsageError(
+      `replay delivers to one --to per run (got ${more.length + 1}); run it once per URL.`,
+    );
+  const url = to ? parseHttpUrl("--to", to) : undefined;
   const exec = opts.exec !== undefined ? { command: opts.exec, argv: splitCommand(opts.exec) } : undefined;
   const secret = parseSecretSource(
     { secretFile: opts.secretFile, secretEnv: opts.secretEnv },

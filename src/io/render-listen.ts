@@ -3,7 +3,8 @@
 // stdout, so `certwh listen > events.log` keeps only events, and the ready block, progress, state changes and
 // rejections (xx) go to stderr (ux-conventions §3). The challenge countdown updates in place on a TTY only.
 
-import type { ListenEvent, ReadyEvent, StateEvent } from "../listen/types.js";
+import type { TargetSummary } from "../listen/forward-targets.js";
+import type { ListenEvent, ReadyEvent, StateEvent, UnfinishedWork } from "../listen/types.js";
 import type { Clock } from "../util/clock.js";
 import { printable } from "../util/printable.js";
 import type { Output } from "./output.js";
@@ -75,6 +76,15 @@ function secretLine(s: NonNullable<ReadyEvent["secret"]>, forwarding: boolean): 
     : "generated for this session";
 }
 
+/** One line per --forward-to target (the first labelled), or that events are only printed. */
+function forwardingLines(e: ReadyEvent): string[] {
+  const targets = e.forward_targets ?? (e.forward_to ? [e.forward_to] : []);
+  if (targets.length === 0) return ["  Forwarding    printing only (no --forward-to)"];
+  const unchecked = (url: string) =>
+    e.skip_verify && url.startsWith("https:") ? "  (certificate not checked: --skip-verify)" : "";
+  return targets.map((url, i) => `  ${i === 0 ? "Forwarding" : "          "}    ${url}${unchecked(url)}`);
+}
+
 function readyLines(e: ReadyEvent): string[] {
   const allow = e.protections.ip_allowlist;
   const protections = [
@@ -85,7 +95,7 @@ function readyLines(e: ReadyEvent): string[] {
   const lines = [
     `  Public URL    ${e.public_url}`,
     `  Receiver      ${e.local_url}`,
-    `  Forwarding    ${e.forward_to ?? "printing only (no --forward-to)"}`,
+    ...forwardingLines(e),
     `  Journal       ${e.journal ?? "off"}`,
     `  Protections   ${protections.join(" · ")}`,
   ];
@@ -177,9 +187,17 @@ export function eventLine(e: Exclude<ListenEvent, StateEvent | ReadyEvent>, now:
       const retry =
         !e.final && e.retry_in_ms !== undefined ? `, retry in ${(e.retry_in_ms / 1000).toFixed(1)} s` : "";
       const down =
-        e.status === undefined && e.final ? ": your app is not answering (the event is in the journal)" : "";
-      return at(now, `<-- [${status}] POST ${e.url} (${e.ms} ms)${retry}${down}`);
+        e.status === undefined && e.final && !e.error?.startsWith("certificate not trusted")
+          ? ": your app is not answering (the event is in the journal)"
+          : "";
+      const said =
+        e.response_body !== undefined
+          ? `\n          | ${e.response_body || "(empty body)"}${e.response_truncated ? " …(cut at 512 bytes)" : ""}`
+          : "";
+      return at(now, `<-- [${status}] POST ${e.url} (${e.ms} ms)${retry}${down}${said}`);
     }
+    case "forward_summary":
+      return { level: "info", text: e.targets.map(summaryLine).join("\n") };
     case "exec": {
       const status = e.error ?? (e.timed_out ? "timeout" : `exit ${e.exit_code ?? e.signal}`);
       const output = e.stdout_tail ? `\n${e.stdout_tail.trimEnd().replace(/^/gm, "          | ")}` : "";
@@ -211,7 +229,7 @@ export function eventLine(e: Exclude<ListenEvent, StateEvent | ReadyEvent>, now:
 /** The exit summary: what did not finish, and the command that catches up. */
 function unfinishedText(e: Extract<ListenEvent, { type: "unfinished" }>): string {
   const parts: string[] = [];
-  const say = (what: string, w: NonNullable<typeof e.exec>) => {
+  const say = (what: string, w: UnfinishedWork) => {
     const one = w.count === 1;
     if (w.command)
       parts.push(
@@ -223,8 +241,15 @@ function unfinishedText(e: Extract<ListenEvent, { type: "unfinished" }>): string
       );
   };
   if (e.exec) say(e.exec.count === 1 ? "--exec run" : "--exec runs", e.exec);
-  if (e.forward) say(e.forward.count === 1 ? "forward" : "forwards", e.forward);
+  for (const f of e.forward ?? []) say(`${f.count === 1 ? "forward" : "forwards"} to ${f.url}`, f);
   return parts.join("\n");
+}
+
+/** `Forwarded: <url>  3 delivered, 1 failed` for one target at exit. */
+function summaryLine(t: TargetSummary): string {
+  const parts = [`${t.delivered} delivered`, `${t.failed} failed`];
+  if (t.unfinished > 0) parts.push(`${t.unfinished} not finished (in the journal)`);
+  return `Forwarded: ${t.url}  ${parts.join(", ")} of ${t.events} event${t.events === 1 ? "" : "s"}`;
 }
 
 export function createListenRenderer(io: Output, clock: Clock): ListenRenderer {

@@ -7,7 +7,7 @@
 import type { AcceptedDelivery, AcceptRefusal } from "../receiver/outcomes.js";
 import type { Clock } from "../util/clock.js";
 import { createExecRunner, type ExecRunner } from "./exec.js";
-import { createForwarder, type Forwarder } from "./forward.js";
+import { createForwardTargets, type ForwardTargets } from "./forward-targets.js";
 import { isoTime } from "./iso-time.js";
 import { saveChain } from "./save-chain.js";
 import type { ListenEvent } from "./types.js";
@@ -19,7 +19,10 @@ const HANDSHAKE_EVENTS = new Set(["test_webhook_endpoint", "challenge_webhook_en
 const CREDENTIAL_VARS = ["CERTWH_API_KEY", "DIGICERT_API_KEY", "NGROK_AUTHTOKEN"];
 
 export interface DispatchOptions {
-  forwardTo?: string;
+  /** One target or several (--forward-to repeated): every target gets every event. */
+  forwardTo?: string | readonly string[];
+  /** --skip-verify: accept self-signed certificates from https targets on this computer. */
+  skipVerify?: boolean;
   /** The journal every accepted event is in: lets forwards beyond the memory budget wait there. */
   journalPath?: string;
   exec?: string;
@@ -77,11 +80,12 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
   const until = o.until ? createUntil(o.until) : undefined;
   let untilMet = false;
   const chainWrites = new Set<Promise<void>>();
+  const forwardUrls = o.forwardTo === undefined ? [] : [o.forwardTo].flat();
   // Work handed on that did not finish (refused, or cut short at exit): summed up once at close.
   const unfinished = createUnfinishedLog({
     journalPath: o.journalPath,
     exec: o.exec,
-    forwardTo: o.forwardTo,
+    forwardTo: forwardUrls,
   });
   // Without a journal: room promised by reserve() to deliveries not handled yet (by digest: body bytes).
   const reserved = new Map<string, number>();
@@ -93,9 +97,10 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
     reservedBytes -= bytes;
   };
 
-  const forwarder: Forwarder | undefined = o.forwardTo
-    ? createForwarder({
-        url: o.forwardTo,
+  const forwarder: ForwardTargets | undefined = forwardUrls.length
+    ? createForwardTargets({
+        urls: forwardUrls,
+        skipVerify: o.skipVerify,
         clock: o.clock,
         journalPath: o.journalPath,
         noticeUnfinished: false, // the summary at close names them, with exec runs
@@ -114,6 +119,9 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
             ...(r.error !== undefined ? { error: r.error } : {}),
             final: r.final,
             ...(r.retryInMs !== undefined ? { retry_in_ms: r.retryInMs } : {}),
+            ...(r.responseBody !== undefined
+              ? { response_body: r.responseBody, response_truncated: r.responseTruncated === true }
+              : {}),
           });
         },
       })
@@ -189,7 +197,7 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
         ...(d.handshakeKey ? { handshake_key: d.handshakeKey } : {}),
       });
       if (HANDSHAKE_EVENTS.has(name)) return;
-      unfinished.handed(id, d.receivedAt, (forwarder ? 1 : 0) + (runner ? 1 : 0));
+      unfinished.handed(id, d.receivedAt, forwardUrls.length + (runner ? 1 : 0));
       forwarder?.enqueue({
         id,
         event: name,
@@ -210,6 +218,9 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
     },
     async close() {
       await Promise.all([forwarder?.close(), runner?.close(), Promise.all([...chainWrites])]);
+      // Once anything was passed on: a session that never got an event has nothing to sum up.
+      const targets = forwarder?.summary() ?? [];
+      if (targets.some((t) => t.events > 0)) o.emit({ type: "forward_summary", targets });
       const summary = unfinished.summary();
       if (summary) o.emit(summary);
     },

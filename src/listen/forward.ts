@@ -13,14 +13,19 @@
 // - Attempts are bounded: `maxAttempts` that count, and `attemptCeiling` in all. A failure does not count
 //   while the app is failing other deliveries too (forward-health.ts): an app that restarts or is flaky
 //   gets every event once it recovers. While the app is down (3 failures in a row), one request at a time.
+// - A TLS certificate the target's host does not prove is final at once (retrying cannot fix it); only
+//   `skipVerify` (listen's --skip-verify, for an app on this computer) accepts a self-signed one.
+// - A refusing answer's first bytes come back with the result (forward-response.ts), so the user sees why.
 // - Results (never headers, so never the key) go to `onResult`; plain-language notices to `onNotice`.
 
 import { Agent, type Dispatcher, request } from "undici";
 import { type Clock, systemClock } from "../util/clock.js";
 import { deadline } from "../util/deadline.js";
+import { isLoopbackUrl } from "../util/loopback.js";
 import { type BacklogLoad, createForwardBacklog, type ForwardBacklog } from "./forward-backlog.js";
 import { createTargetHealth, TARGET_DOWN_AFTER } from "./forward-health.js";
 import { type Job, MemoryQueue } from "./forward-memory.js";
+import { readResponseExcerpt } from "./forward-response.js";
 import type { Delivery, ForwardResult } from "./forward-types.js";
 
 export type { Delivery, ForwardResult } from "./forward-types.js";
@@ -51,6 +56,8 @@ export interface ForwarderOptions {
   random?: () => number;
   /** undici dispatcher (default: an Agent owned and closed by the forwarder). */
   dispatcher?: Dispatcher;
+  /** Accept a TLS certificate that is not trusted (self-signed); the caller allows it for loopback only. */
+  skipVerify?: boolean;
   onResult?: (result: ForwardResult) => void;
   /** Messages for the user: a dropped event, the app down or back, forwards left pending at close. */
   onNotice?: (message: string) => void;
@@ -97,6 +104,20 @@ const REFILL_PER_WORKER = 4;
 /** Wait before reading the journal again when a load found nothing yet. */
 const REFILL_RETRY_MS = 200;
 const CLOSED = "forwarder closed";
+/** How a result's error starts when the target's TLS certificate was not trusted. */
+export const CERTIFICATE_NOT_TRUSTED = "certificate not trusted";
+/** The error of a delivery still unfinished when the forwarder closed (it is in the journal). */
+export const FORWARDER_CLOSED = CLOSED;
+/** Certificate problems (node:tls / OpenSSL codes): final, since another attempt gets the same certificate. */
+const CERTIFICATE_ERRORS = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
 
 const shellWord = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
 
@@ -131,6 +152,7 @@ class QueueingForwarder implements Forwarder {
   private refillTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private saidDown = false; // the user was told the app keeps failing
+  private saidCertificate = false; // the user was told the app's certificate is not trusted
   /** Deliveries reported "forwarder closed", named in one notice at the end of close(). */
   private readonly closedIds: string[] = [];
   private readonly idleWaiters: Array<() => void> = [];
@@ -144,7 +166,10 @@ class QueueingForwarder implements Forwarder {
     this.timeoutMs = options.timeoutMs ?? 10_000;
     const { backoffBaseMs = 500, backoffMaxMs = 8000, random = Math.random } = options;
     this.backoff = (attempt) => backoffDelay(attempt, backoffBaseMs, backoffMaxMs, random);
-    this.ownAgent = options.dispatcher ? undefined : new Agent({ connect: { timeout: this.timeoutMs } });
+    const tls = options.skipVerify ? { rejectUnauthorized: false } : {};
+    this.ownAgent = options.dispatcher
+      ? undefined
+      : new Agent({ connect: { timeout: this.timeoutMs, ...tls } });
     this.dispatcher = options.dispatcher ?? (this.ownAgent as Agent);
     this.report = options.onResult ?? (() => undefined);
     this.notice = options.onNotice ?? (() => undefined);
@@ -249,16 +274,19 @@ class QueueingForwarder implements Forwarder {
     }
     const { delivery } = job;
     const n = ++job.attempts;
-    const { status, error, ms } = await this.post(delivery);
+    const { status, error, ms, ...answer } = await this.post(delivery);
     const ok = status !== undefined && status >= 200 && status < 300;
     const failed = !ok && (status === undefined || RETRYABLE_STATUS(status));
-    const retryable = failed && !this.stop.signal.aborted;
+    const certificate = error !== undefined && CERTIFICATE_ERRORS.has(error);
+    const retryable = failed && !certificate && !this.stop.signal.aborted;
     if (!this.stop.signal.aborted) {
       if (failed && !this.health.failingBroadly(delivery.id)) job.counted++;
       this.health.record(delivery.id, !failed);
       this.sayHealth();
     }
-    const outcome = { attempt: n, ok, status, ms, error };
+    if (certificate) this.sayCertificate(error);
+    const why = certificate ? `${CERTIFICATE_NOT_TRUSTED} (${error})` : error;
+    const outcome = { attempt: n, ok, status, ms, error: why, ...answer };
     if (retryable && job.counted < this.maxAttempts && n < this.attemptCeiling)
       return this.retryLater(job, outcome);
     this.memory.release(job);
@@ -266,7 +294,7 @@ class QueueingForwarder implements Forwarder {
   }
 
   /** POST the body and headers as received; a failure is returned, never thrown. */
-  private async post(delivery: Delivery): Promise<{ status?: number; error?: string; ms: number }> {
+  private async post(delivery: Delivery): Promise<Omit<Outcome, "attempt" | "ok">> {
     const headers: Record<string, string> = {};
     for (const name of FORWARDED_HEADERS) {
       const value = delivery.headers[name];
@@ -283,8 +311,15 @@ class QueueingForwarder implements Forwarder {
         dispatcher: this.dispatcher,
         signal: limit.signal,
       });
-      await res.body.dump().catch(() => undefined);
-      return { status: res.statusCode, ms: clock.now() - started };
+      const status = res.statusCode;
+      if (status >= 200 && status < 300) {
+        await res.body.dump().catch(() => undefined);
+        return { status, ms: clock.now() - started };
+      }
+      // Why the app refused: the start of its answer (a body that fails mid-way keeps what arrived).
+      const said = await readResponseExcerpt(res.body).catch(() => undefined);
+      const body = said ? { responseBody: said.text, responseTruncated: said.truncated } : {};
+      return { status, ms: clock.now() - started, ...body };
     } catch (err) {
       return { error: stop.signal.aborted ? CLOSED : describeError(err), ms: clock.now() - started };
     } finally {
@@ -307,7 +342,8 @@ class QueueingForwarder implements Forwarder {
       () => {
         this.waiting--;
         this.memory.release(job);
-        this.finish(delivery, { ...outcome, ok: false, status: undefined, ms: 0, error: CLOSED });
+        const { responseBody: _said, responseTruncated: _cut, ...attempted } = outcome;
+        this.finish(delivery, { ...attempted, ok: false, status: undefined, ms: 0, error: CLOSED });
         this.settleIdle();
       },
     );
@@ -403,6 +439,18 @@ class QueueingForwarder implements Forwarder {
       this.backlog
         ? `Gave up forwarding ${delivery.event} ${delivery.id} (${why}). It is in the journal: \`${this.replayCommand([delivery.id])}\` re-delivers it.`
         : `Gave up forwarding ${delivery.event} ${delivery.id} (${why}). It was not journaled (--no-journal), so it cannot be replayed.`,
+    );
+  }
+
+  /** Once per target: its certificate is not trusted, and what to do about it. */
+  private sayCertificate(code: string): void {
+    if (this.saidCertificate) return;
+    this.saidCertificate = true;
+    const what = isLoopbackUrl(this.url)
+      ? "If it is your app's self-signed certificate, add --skip-verify (allowed for apps on this computer only)."
+      : "Fix its certificate: --skip-verify is allowed for apps on this computer only.";
+    this.notice(
+      `Your app at ${this.url} presented a TLS certificate that is not trusted (${code}), so the event was not sent to it. ${what}`,
     );
   }
 

@@ -13,6 +13,7 @@ import { createReceiver, type Receiver } from "../receiver/handler.js";
 import type { AcceptedDelivery, AcceptRefusal } from "../receiver/outcomes.js";
 import type { ReceiverServer } from "../receiver/server.js";
 import { joinPublicUrl } from "../tunnel/tunnel.js";
+import { isLoopbackHost } from "../util/loopback.js";
 import { verifyEndpoint } from "../verification/captured-tokens.js";
 import { createTokenQueue, type TokenQueue } from "../verification/token-queue.js";
 import { createDispatcher, type Dispatcher } from "./dispatch.js";
@@ -48,6 +49,29 @@ function journalFailure(path: string | undefined, error: unknown): CertwhError {
       code: "journal_write_failed",
     },
   );
+}
+
+/** The ready block's forwarding fields: every target, the first also as forward_to. */
+function forwardFields(opts: ListenOptions) {
+  const targets = opts.forwardTo === undefined ? [] : [opts.forwardTo].flat();
+  return {
+    forward_to: targets[0] ?? null,
+    forward_targets: targets,
+    ...(opts.skipVerify ? { skip_verify: true as const } : {}),
+  };
+}
+
+/** --host other than loopback: the receiver is reachable from the network (a container, a LAN). */
+const bindsToNetwork = (host: string | undefined) => host !== undefined && !isLoopbackHost(host);
+
+/** The source check in words, for the ready block. */
+function sourceCheck(opts: ListenOptions): string {
+  const allow = opts.sourceAllowlist?.length ? opts.sourceAllowlist.join(", ") : undefined;
+  if (!bindsToNetwork(opts.host))
+    return allow ? `loopback peers; last X-Forwarded-For in ${allow}` : "loopback peers only";
+  return allow
+    ? `loopback peers with last X-Forwarded-For in ${allow}, other peers in ${allow} (--host ${opts.host})`
+    : `any peer (--host ${opts.host})`;
 }
 
 export async function runListen(opts: ListenOptions, deps: ListenDeps): Promise<ListenResult> {
@@ -223,11 +247,9 @@ class ListenSession {
       protections: {
         key_check: true,
         ip_allowlist: opts.edgeAllowlist?.length ? [...opts.edgeAllowlist] : null,
-        source_check: opts.sourceAllowlist?.length
-          ? `loopback peers; last X-Forwarded-For in ${opts.sourceAllowlist.join(", ")}`
-          : "loopback peers only",
+        source_check: sourceCheck(opts),
       },
-      forward_to: opts.forwardTo ?? null,
+      ...forwardFields(opts),
       journal: opts.journalPath ?? null,
       on_exit: opts.onExit,
       until: opts.until?.event ?? null,
@@ -255,6 +277,7 @@ class ListenSession {
       path: opts.path,
       secret: opts.secret,
       trustTunnel: true,
+      networkPeers: bindsToNetwork(opts.host),
       sourceAllowlist: opts.sourceAllowlist,
       clock: this.deps.clock,
       onAccept: (d) => this.journalDelivery(d),

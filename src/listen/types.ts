@@ -9,6 +9,7 @@ import type { Tunnel } from "../tunnel/tunnel.js";
 import type { Clock } from "../util/clock.js";
 import type { VerificationStage } from "../verification/stages.js";
 import type { ForwardResult } from "./forward.js";
+import type { TargetSummary } from "./forward-targets.js";
 
 export type OnExitAction = "deactivate" | "restore" | "keep";
 export const ON_EXIT_ACTIONS: readonly OnExitAction[] = ["deactivate", "restore", "keep"];
@@ -37,7 +38,10 @@ export interface ListenOptions {
   onExit: OnExitAction;
   /** Journal file; undefined: no journal (--no-journal). */
   journalPath?: string;
-  forwardTo?: string;
+  /** --forward-to, once or repeated (at most 8 targets): every target gets every event. */
+  forwardTo?: string | readonly string[];
+  /** --skip-verify: accept self-signed certificates from https forward targets on this computer. */
+  skipVerify?: boolean;
   exec?: string;
   saveChainDir?: string;
   until?: { event: string; orderId?: number };
@@ -109,7 +113,12 @@ export interface ReadyEvent {
   events: string[];
   tunnel: string;
   protections: { key_check: true; ip_allowlist: string[] | null; source_check: string };
+  /** The first --forward-to target (kept for readers of a single target); forward_targets has them all. */
   forward_to: string | null;
+  /** Every --forward-to target, in order (always present in listen's own ready events). */
+  forward_targets?: string[];
+  /** --skip-verify: self-signed certificates of https targets on this computer are accepted. */
+  skip_verify?: true;
   journal: string | null;
   on_exit: OnExitAction;
   until: string | null;
@@ -161,7 +170,12 @@ export type ListenEvent =
   | { type: "tunnel_down"; at: string; grace_ms: number; reason?: string }
   | { type: "tunnel_up"; at: string; public_url?: string; url_changed: boolean }
   /** The forwarder's result on the wire: snake_case like every NDJSON field. */
-  | ({ type: "forward"; retry_in_ms?: number } & Omit<ForwardResult, "retryInMs">)
+  | ({ type: "forward"; retry_in_ms?: number; response_body?: string; response_truncated?: boolean } & Omit<
+      ForwardResult,
+      "retryInMs" | "responseBody" | "responseTruncated"
+    >)
+  /** When forwarding stops: what happened to the events passed to each target. */
+  | { type: "forward_summary"; targets: TargetSummary[] }
   | {
       type: "exec";
       id?: string;
@@ -181,4 +195,10 @@ export type ListenEvent =
   | { type: "until"; event: string; order_id?: number }
   | { type: "interrupted"; signal: "SIGINT" | "SIGTERM"; on_exit: OnExitAction; webhook_id?: number }
   /** At exit: exec runs and forwards that did not finish, and how to catch up (only when there are any). */
-  | { type: "unfinished"; journal: string | null; exec?: UnfinishedWork; forward?: UnfinishedWork };
+  | {
+      type: "unfinished";
+      journal: string | null;
+      exec?: UnfinishedWork;
+      /** One entry per --forward-to target with forwards left. */
+      forward?: (UnfinishedWork & { url: string })[];
+    };

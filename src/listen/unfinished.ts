@@ -33,12 +33,13 @@ export interface UnfinishedLog {
 export function createUnfinishedLog(o: {
   journalPath?: string;
   exec?: string;
-  forwardTo?: string;
+  forwardTo?: readonly string[];
 }): UnfinishedLog {
   // id → when it arrived and how many consumers have not reported a final result yet.
   const open = new Map<string, { receivedAt: number; waiting: number }>();
   const exec: Kind = { count: 0, ids: [] };
-  const forward: Kind = { count: 0, ids: [] };
+  // One per --forward-to target: each catches up with its own `--to`.
+  const forward = new Map<string, Kind>((o.forwardTo ?? []).map((url) => [url, { count: 0, ids: [] }]));
   let summed = false;
 
   function settle(id: string | undefined, kind: Kind | undefined): void {
@@ -77,7 +78,7 @@ export function createUnfinishedLog(o: {
     },
     forwardResult(r) {
       if (!r.final) return;
-      settle(r.id, !r.ok && FORWARD_UNFINISHED.test(r.error ?? "") ? forward : undefined);
+      settle(r.id, !r.ok && FORWARD_UNFINISHED.test(r.error ?? "") ? forward.get(r.url) : undefined);
     },
     execResult(r) {
       settle(r.id, r.unfinished ? exec : undefined);
@@ -86,13 +87,16 @@ export function createUnfinishedLog(o: {
       if (summed) return undefined;
       summed = true;
       const e = o.exec ? describe(exec, ["--exec", o.exec]) : undefined;
-      const f = o.forwardTo ? describe(forward, ["--to", o.forwardTo]) : undefined;
-      if (!e && !f) return undefined;
+      const f = [...forward].flatMap(([url, kind]) => {
+        const work = describe(kind, ["--to", url]);
+        return work ? [{ ...work, url }] : [];
+      });
+      if (!e && f.length === 0) return undefined;
       return {
         type: "unfinished",
         journal: o.journalPath ?? null,
         ...(e ? { exec: e } : {}),
-        ...(f ? { forward: f } : {}),
+        ...(f.length > 0 ? { forward: f } : {}),
       };
     },
   };

@@ -59,8 +59,12 @@ export type SourcePolicy =
   | { mode: "any" }
   /** Internet-facing: the socket peer must be in the list; X-Forwarded-For is ignored entirely. */
   | { mode: "direct"; allow: AddressMatcher }
-  /** Behind a local tunnel: the peer must be loopback; with `allow`, the LAST X-Forwarded-For entry must match. */
-  | { mode: "tunnel"; allow?: AddressMatcher };
+  /**
+   * Behind a local tunnel: the peer must be loopback; with `allow`, the LAST X-Forwarded-For entry must match.
+   * With `network` (bound to a network address, e.g. in a container) a peer that is not loopback is accepted
+   * too, and with `allow` must itself match (whatever X-Forwarded-For it sends is its own claim).
+   */
+  | { mode: "tunnel"; allow?: AddressMatcher; network?: boolean };
 
 /** The address the source check judged (for reports): the peer, or the last forwarded entry in tunnel mode. */
 export function checkSource(
@@ -76,7 +80,10 @@ export function checkSource(
   }
   // The usual peer behind a tunnel, answered without building a SocketAddress for the range check.
   if (peer !== "127.0.0.1" && !isLoopback(peer)) {
-    return { status: 403, reason: "forbidden_source", detail: "peer_not_loopback" };
+    if (!policy.network) return { status: 403, reason: "forbidden_source", detail: "peer_not_loopback" };
+    return !policy.allow || policy.allow.allows(peer)
+      ? undefined
+      : { status: 403, reason: "forbidden_source", detail: "peer" };
   }
   if (!policy.allow) return undefined;
   // The tunnel appends the client it saw; everything before the last entry is whatever the client claimed.

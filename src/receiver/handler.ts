@@ -56,6 +56,12 @@ export interface ReceiverOptions {
   sourceAllowlist?: readonly string[];
   /** Behind a local tunnel: accept loopback peers only; with `sourceAllowlist`, check the LAST X-Forwarded-For. */
   trustTunnel?: boolean;
+  /**
+   * With `trustTunnel`, when the server is bound to a network address: also accept peers that are not
+   * loopback (a tunnel in another container, Docker's port mapping); with `sourceAllowlist` such a peer
+   * must itself be in it.
+   */
+  networkPeers?: boolean;
   /** Default 256 KiB. */
   maxBodyBytes?: number;
   /** Deadline for the whole body, from the moment the handler runs. Default 10 s. */
@@ -118,7 +124,7 @@ const HANDSHAKES: ReadonlySet<string> = new Set(["test_webhook_endpoint", "chall
 
 function buildSourcePolicy(options: ReceiverOptions): SourcePolicy {
   const allow = options.sourceAllowlist ? createAddressMatcher(options.sourceAllowlist) : undefined;
-  if (options.trustTunnel) return { mode: "tunnel", allow };
+  if (options.trustTunnel) return { mode: "tunnel", allow, network: options.networkPeers === true };
   return allow ? { mode: "direct", allow } : { mode: "any" };
 }
 

@@ -130,6 +130,7 @@ test("replay: bad argv → UsageError naming the problem", () => {
   const to = "http://localhost:3000/webhooks";
   const table: [string[], RegExp][] = [
     [[], /--to is required/],
+    [["--to", to, "--to", "http://localhost:4000/x"], /replay delivers to one --to per run \(got 2\)/],
     [["--to", "ftp://example.com/x"], /--to must be an http/],
     [["--to", "not a url"], /--to must be a full http/],
     [["--to", to, "--since", "yesterday"], /--since is not an ISO 8601 time/],

@@ -110,6 +110,21 @@ describe("checkSource (items 7–8)", () => {
     assert.equal(checkSource(head({}), { mode: "tunnel" }), undefined);
     assert.equal(checkSource(head({}, "10.0.0.1"), { mode: "tunnel" })?.status, 403);
   });
+  test("tunnel mode on a network address (--host): other peers too, themselves in the allowlist when there is one", () => {
+    const open = { mode: "tunnel", network: true } as const;
+    assert.equal(checkSource(head({}, "172.17.0.1"), open), undefined);
+    assert.equal(checkSource(head({}), open), undefined);
+    const guarded = { mode: "tunnel", network: true, allow } as const;
+    // A network peer is judged by its own address: its X-Forwarded-For is only its claim.
+    assert.equal(
+      checkSource(head({ "x-forwarded-for": ["216.168.240.5"] }, "203.0.113.9"), guarded)?.detail,
+      "peer",
+    );
+    assert.equal(checkSource(head({}, "216.168.240.5"), guarded), undefined);
+    // A loopback peer (the in-process tunnel) still needs its last forwarded entry in the range.
+    assert.equal(checkSource(head({ "x-forwarded-for": ["203.0.113.9"] }), guarded)?.detail, "forwarded_for");
+    assert.equal(checkSource(head({ "x-forwarded-for": ["216.168.240.5"] }), guarded), undefined);
+  });
   test("any mode accepts everything", () => {
     assert.equal(checkSource(head({}, "203.0.113.9"), { mode: "any" }), undefined);
   });

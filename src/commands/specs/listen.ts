@@ -13,7 +13,7 @@ export const replayCommand = (parent: Command) =>
       "--journal <file>",
       "journal to read (default: $XDG_STATE_HOME/certwh/journal.ndjson, else ~/.local/state/certwh/…)",
     )
-    .option("--to <url>", "where to POST the events (--to or --exec is required)")
+    .option("--to <url>", "where to POST the events (--to or --exec is required; one URL per run)", collect)
     .option(
       "--exec <command>",
       "run a command per event, as listen --exec does: event JSON on stdin, CERTWH_EVENT/_ORDER_ID/_CERTIFICATE_ID in env",
@@ -92,7 +92,19 @@ export const listenCommand = (parent: Command) =>
       "--drop-repeats",
       "answer a body identical to one received in the last 10 minutes with 200 but do not pass it on (default: pass it on, marked as a repeat)",
     )
-    .option("--forward-to <url>", "POST each event (body and headers, X-WEBHOOK-KEY included) to your app")
+    .option(
+      "--forward-to <url>",
+      "POST each event (body and headers, X-WEBHOOK-KEY included) to your app (repeatable, up to 8 targets)",
+      collect,
+    )
+    .option(
+      "--skip-verify",
+      "accept a self-signed certificate from an https --forward-to target on this computer (loopback only)",
+    )
+    .option(
+      "--host <ip>",
+      "bind the receiver to this address instead of 127.0.0.1, e.g. 0.0.0.0 in a container (warns)",
+    )
     .option(
       "--exec <command>",
       "run a command per event: event JSON on stdin, CERTWH_EVENT/_ORDER_ID/_CERTIFICATE_ID in env",
@@ -125,13 +137,21 @@ endpoint, events, settings and secret back; CertCentral then needs that endpoint
 SIGTERM 143, a second Ctrl-C at once. Exit 7 when the tunnel cannot start or stays down.
 
 --json prints NDJSON on stdout, one object per line with a "type": state, ready, event, duplicate,
-rejected, tunnel_down, tunnel_up, forward, exec, chain_saved, warning, until, interrupted, unfinished,
-error.
+rejected, tunnel_down, tunnel_up, forward, forward_summary, exec, chain_saved, warning, until,
+interrupted, unfinished, error.
 With --sandbox the ready object (and block) also carries sandbox_url and sandbox_api_key, a throwaway
 key of the in-process sandbox, so \`certwh trigger --sandbox-url\` and your code can reach it.
 
+--forward-to can be repeated (up to 8 targets, each once): every target gets every event, with its own
+retries and backlog, and a failed forward shows the app's status and the first 512 bytes of its answer.
+--skip-verify accepts a self-signed certificate from an https target on 127.0.0.1, ::1 or localhost only.
+--host 0.0.0.0 (e.g. in a container) makes the receiver reachable from the network: X-WEBHOOK-KEY is still
+checked, and peers that are not loopback are accepted (with ngrok's allowlist, only from DigiCert's range).
+
 Examples:
   $ certwh listen --forward-to http://localhost:3000/webhooks/certcentral
+  $ certwh listen --forward-to http://localhost:3000/hooks --forward-to https://localhost:8443/hooks \\
+      --skip-verify
   $ certwh listen --sandbox --json
   $ certwh listen --public-url https://hooks.example.com --port 8080 --on-exit restore --force
   $ certwh listen --public-url-file /run/tunnel/url --port 8080   # a tunnel whose URL can change

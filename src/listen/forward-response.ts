@@ -1,0 +1,42 @@
+// What the user's app said when it refused a forward: the first bytes of its answer, shown under the
+// failed forward line and in the NDJSON `forward` record. The app's text is untrusted (it may echo the
+// event, print a stack trace or HTML), so it is cut short and its control characters escaped.
+
+import { printable } from "../util/printable.js";
+
+/** Bytes of a refusing answer kept for the user. */
+export const RESPONSE_EXCERPT_BYTES = 512;
+
+export interface ResponseExcerpt {
+  /** UTF-8 text with control characters escaped (printable.ts), surrounding white space trimmed. */
+  text: string;
+  /** The answer was longer than the bytes kept. */
+  truncated: boolean;
+}
+
+/**
+ * Read at most `limit` bytes (plus one, to know whether there was more) and stop: the rest of a large
+ * answer is never read into memory. Bytes cut in the middle of a UTF-8 character are left out.
+ */
+export async function readResponseExcerpt(
+  body: AsyncIterable<Buffer | Uint8Array | string>,
+  limit = RESPONSE_EXCERPT_BYTES,
+): Promise<ResponseExcerpt> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const bytes = typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk);
+    chunks.push(bytes);
+    size += bytes.length;
+    if (size > limit) break; // leaving the loop closes the stream
+  }
+  return excerpt(Buffer.concat(chunks, size), limit);
+}
+
+/** The first `limit` bytes of `bytes` as printable text. */
+export function excerpt(bytes: Buffer, limit = RESPONSE_EXCERPT_BYTES): ResponseExcerpt {
+  const truncated = bytes.length > limit;
+  // stream: true holds back a character cut at the limit instead of turning it into U+FFFD.
+  const text = new TextDecoder("utf-8").decode(bytes.subarray(0, limit), { stream: truncated });
+  return { text: printable(text.trim()), truncated };
+}

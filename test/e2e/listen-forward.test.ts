@@ -1,0 +1,168 @@
+// `certwh listen --sandbox` forwarding through the built CLI: several --forward-to targets, a refusing app's
+// answer shown, a self-signed local app with and without --skip-verify, and --host. Every app is on 127.0.0.1.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { type JsonLine, type Running, runCli, spawnCli } from "../helpers/cli.js";
+import { startLoopback } from "../helpers/loopback.js";
+import { startHttpsApp } from "../helpers/self-signed.js";
+
+/** Has the in-process sandbox deliver an event to the receiver (the ready line carries its URL and key). */
+async function emit(ready: JsonLine, orderId: number): Promise<void> {
+  const res = await fetch(new URL("/sandbox/v1/emit", String(ready.sandbox_url)), {
+    method: "POST",
+    headers: { "x-dc-devkey": String(ready.sandbox_api_key), "content-type": "application/json" },
+    body: JSON.stringify({ event: "certificate_issued", data: { order_id: orderId, certificate_id: 1 } }),
+  });
+  assert.equal(res.status, 200, await res.text());
+}
+
+const finalForward = (url: string) => (l: JsonLine) =>
+  l.type === "forward" && l.url === url && l.final === true;
+
+async function stop(l: Running): Promise<void> {
+  l.child.kill("SIGINT");
+  assert.equal((await l.exit).code, 130, l.stderr());
+}
+
+describe("certwh listen --forward-to", () => {
+  test("two targets both get every event; a failing one holds back nothing; the summary counts each", async (t) => {
+    const good = await startLoopback(undefined, t);
+    const failing = await startLoopback(
+      (_r, res) => res.writeHead(500).end(`<h1>oops</h1>\n${"y".repeat(700)}`),
+      t,
+    );
+    const [a, b] = [`${good.origin}/a`, `${failing.origin}/b`];
+    const l = spawnCli(t, ["listen", "--sandbox", "--json", "--forward-to", a, "--forward-to", b]);
+    const ready = await l.line((x) => x.type === "ready");
+    assert.deepEqual(ready.forward_targets, [a, b]);
+    assert.equal(ready.forward_to, a);
+
+    await emit(ready, 101);
+    await emit(ready, 102);
+    await l.until(() => l.lines.filter(finalForward(a)).length >= 2 && true, "both events delivered to a");
+    assert.deepEqual(
+      good.requests.map((r) => (r.json as { data: { order_id: number } }).data.order_id),
+      [101, 102],
+    );
+    // The failing target is retried; each attempt says what the app answered, cut to 512 bytes.
+    const refused = await l.line((x) => x.type === "forward" && x.url === b && x.status === 500);
+    assert.equal(refused.ok, false);
+    assert.equal(refused.response_truncated, true);
+    assert.match(String(refused.response_body), /^<h1>oops<\/h1>\\u000ay+$/);
+    assert.equal(String(refused.response_body).length, 512 - 1 + "\\u000a".length);
+    await failing.waitFor(2);
+    assert.ok(
+      failing.requests.some((r) => (r.json as { data: { order_id: number } }).data.order_id === 102),
+      "the second event reached the failing target too",
+    );
+
+    await stop(l);
+    const summary = l.lines.find((x) => x.type === "forward_summary");
+    const [ofA, ofB] = (summary?.targets ?? []) as Record<string, unknown>[];
+    assert.deepEqual(ofA, { url: a, events: 2, delivered: 2, failed: 0, unfinished: 0 });
+    assert.equal(ofB?.url, b);
+    assert.equal(ofB?.events, 2);
+    assert.equal(ofB?.delivered, 0);
+    assert.equal(Number(ofB?.failed) + Number(ofB?.unfinished), 2);
+  });
+
+  test("human output: the refusing app's answer under its line, and a Forwarded: line per target at exit", async (t) => {
+    const good = await startLoopback(undefined, t);
+    const refusing = await startLoopback(
+      (_r, res) => res.writeHead(422).end(`bad\u001b[2J ${"z".repeat(600)}`),
+      t,
+    );
+    const [a, b] = [`${good.origin}/ok`, `${refusing.origin}/no`];
+    const l = spawnCli(t, ["listen", "--sandbox", "--no-journal", "--forward-to", a, "--forward-to", b]);
+    await l.stderrIncludes("certwh trigger certificate_issued --sandbox-url");
+    assert.match(l.stderr(), new RegExp(`Forwarding\\s+${a}\\n\\s+${b}\\n`));
+    const key = /API key ([A-Za-z0-9_-]+)\)/.exec(l.stderr())?.[1];
+    const sandboxUrl = /Sandbox\s+(http:\S+)/.exec(l.stderr())?.[1];
+    await emit({ sandbox_url: sandboxUrl, sandbox_api_key: key }, 7);
+    await l.until(
+      () => l.stdout().includes(`POST ${a}`) && l.stdout().includes("cut at 512 bytes"),
+      "both forward lines",
+    );
+    assert.match(
+      l.stdout(),
+      new RegExp(
+        `<-- \\[422\\] POST ${b} \\(\\d+ ms\\)\\n {10}\\| bad\\\\u001b\\[2J z+ …\\(cut at 512 bytes\\)`,
+      ),
+    );
+    assert.ok(!l.stdout().includes("\u001b"), "the app's escape sequence is shown escaped");
+    await stop(l);
+    assert.match(l.stderr(), new RegExp(`Forwarded: ${a}  1 delivered, 0 failed of 1 event`));
+    assert.match(l.stderr(), new RegExp(`Forwarded: ${b}  0 delivered, 1 failed of 1 event`));
+  });
+
+  test("a self-signed https app on this computer: delivered with --skip-verify, refused with a sentence without", async (t) => {
+    const app = await startHttpsApp(t);
+    const url = `${app.origin}/hook`;
+    const strict = spawnCli(t, ["listen", "--sandbox", "--json", "--no-journal", "--forward-to", url]);
+    const ready = await strict.line((x) => x.type === "ready");
+    assert.equal(ready.skip_verify, undefined);
+    await emit(ready, 1);
+    const refused = await strict.line(finalForward(url));
+    assert.equal(refused.ok, false);
+    assert.equal(refused.attempt, 1, "a certificate is not retried");
+    assert.match(String(refused.error), /^certificate not trusted \(/);
+    const warning = await strict.line(
+      (x) => x.type === "warning" && String(x.message).includes("TLS certificate"),
+    );
+    assert.match(String(warning.message), /not trusted .*add --skip-verify/);
+    await stop(strict);
+    assert.equal(app.bodies.length, 0);
+
+    const lenient = spawnCli(t, [
+      "listen",
+      "--sandbox",
+      "--json",
+      "--no-journal",
+      "--forward-to",
+      url,
+      "--skip-verify",
+    ]);
+    const ready2 = await lenient.line((x) => x.type === "ready");
+    assert.equal(ready2.skip_verify, true);
+    await emit(ready2, 2);
+    const delivered = await lenient.line(finalForward(url));
+    assert.equal(delivered.ok, true, JSON.stringify(delivered));
+    assert.equal(delivered.status, 200);
+    await stop(lenient);
+    assert.equal(app.bodies.length, 1);
+  });
+
+  test("--skip-verify for an app on another machine, or a target given twice, is refused before anything starts", async () => {
+    const cases: [string[], RegExp][] = [
+      [
+        ["--forward-to", "https://app.example.com/hook", "--skip-verify"],
+        /--skip-verify is refused for https:\/\/app\.example\.com\/hook: it is not on this computer/,
+      ],
+      [["--forward-to", "http://127.0.0.1:9/x", "--forward-to", "http://127.0.0.1:9/x"], /is given twice/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(["listen", "--sandbox", "--no-journal", ...args]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stderr, /Created webhook/);
+    }
+  });
+
+  test("--host 0.0.0.0 binds every address, says the receiver is reachable from the network, and still checks the key", async (t) => {
+    const l = spawnCli(t, ["listen", "--sandbox", "--json", "--no-journal", "--host", "0.0.0.0"]);
+    const ready = await l.line((x) => x.type === "ready");
+    assert.match(String(ready.local_url), /^http:\/\/0\.0\.0\.0:\d+\/hook\//);
+    assert.equal((ready.protections as { source_check: string }).source_check, "any peer (--host 0.0.0.0)");
+    assert.match(l.stderr(), /--host 0\.0\.0\.0: the receiver is reachable from the network/);
+    await emit(ready, 3);
+    await l.line((x) => x.type === "event" && x.event === "certificate_issued");
+    const port = new URL(String(ready.local_url)).port;
+    const stranger = await fetch(`http://127.0.0.1:${port}${new URL(String(ready.local_url)).pathname}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ event: "certificate_issued", data: { order_id: 4 } }),
+    });
+    assert.equal(stranger.status, 401, "no X-WEBHOOK-KEY, no entry");
+    await stop(l);
+  });
+});
