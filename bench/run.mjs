@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark against its baseline in the same run, interleaved; prints the table and
 // writes bench/results.json. Talks to 127.0.0.1 only. Run after `npm run build` (the npm script does).
 // Options: --quick (fewer rounds, for a smoke run); --only receiver (just the receiver rows; also: startup,
-// status, listen-ready, replay).
+// status, listen-ready, replay, starve).
 import { existsSync, writeFileSync } from "node:fs";
 import { cpus, platform, release, totalmem } from "node:os";
 import { join } from "node:path";
@@ -11,6 +11,7 @@ import { benchListenReady, startListen } from "./listen.mjs";
 import { benchReceiver, startHarness } from "./receiver.mjs";
 import { benchReplay } from "./replay.mjs";
 import { benchStartup } from "./startup.mjs";
+import { benchStarve } from "./starve.mjs";
 import { benchStatus } from "./status.mjs";
 
 const quick = process.argv.includes("--quick");
@@ -63,6 +64,10 @@ try {
   }
   if (wanted("replay"))
     await step("replay: a large journal, peak RSS", () => benchReplay({ events: rounds(100_000, 20_000) }));
+  if (wanted("starve") && existsSync(join(DIST, "commands", "listen.js")))
+    await step("listen under slowloris: 256 slow sockets, 100 senders, 2,000 events", () =>
+      benchStarve({ events: rounds(2_000, 500) }),
+    );
 } finally {
   cleanupHomes();
 }

@@ -7,6 +7,7 @@ import { type Clock, systemClock } from "../util/clock.js";
 import { deadline } from "../util/deadline.js";
 import { mask, redact, redactHeaders, registerSecret } from "../util/redact.js";
 import { checkBaseUrl } from "./base-url.js";
+import { apiDispatcher, proxyFor, proxySettings, shownProxy } from "./dispatcher.js";
 import { registerEndpointSecret } from "./endpoint-secret.js";
 import { ApiError, ApiTimeoutError, ApiTooLargeError, NetworkError } from "./errors.js";
 import { parseRetryAfter, withRetry } from "./retry.js";
@@ -180,7 +181,7 @@ export class ApiClient {
         // undici's own timers are coarse (≈0.5 s); the signal above is the real limit, these are a backstop.
         headersTimeout: this.opts.timeoutMs + 1000,
         bodyTimeout: this.opts.timeoutMs + 1000,
-        dispatcher: this.opts.dispatcher as Dispatcher | undefined,
+        dispatcher: (this.opts.dispatcher as Dispatcher | undefined) ?? apiDispatcher(url),
       });
       status = res.statusCode;
       retryAfter = res.headers["retry-after"];
@@ -207,6 +208,8 @@ export class ApiClient {
         this.host,
         code,
         err,
+        this.baseUrl,
+        proxyOf(url, err),
       );
     } finally {
       timeout.clear();
@@ -320,6 +323,14 @@ export class ApiClient {
     }
     this.trace(`← ${status} ${req.method} ${url.href} (${ms} ms)${shown}`);
   }
+}
+
+/** The proxy a failed call went through (as far as the environment says), and the status it refused with. */
+function proxyOf(url: URL, err: unknown): { url: string; status?: number } | undefined {
+  const proxy = proxyFor(url, proxySettings());
+  if (!proxy) return undefined;
+  const refusal = /Proxy response \((\d{3})\)/.exec(err instanceof Error ? err.message : "");
+  return { url: shownProxy(proxy), ...(refusal ? { status: Number(refusal[1]) } : {}) };
 }
 
 /** Redacted before it is cut: a secret straddling the cut would no longer match as a whole. */

@@ -53,11 +53,24 @@ export class ApiError extends Error {
 export class NetworkError extends Error {
   readonly host: string;
   readonly errno?: string;
-  constructor(message: string, host: string, errno?: string, cause?: unknown) {
+  /** The base URL the call was made to, when known: for sentences such as "Nothing answers at <url>". */
+  readonly url?: string;
+  /** The proxy the call was sent through (no credentials), and its refusal of the tunnel, if that happened. */
+  readonly proxy?: { url: string; status?: number };
+  constructor(
+    message: string,
+    host: string,
+    errno?: string,
+    cause?: unknown,
+    url?: string,
+    proxy?: { url: string; status?: number },
+  ) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = "NetworkError";
     this.host = host;
     this.errno = errno;
+    this.url = url;
+    this.proxy = proxy;
   }
 }
 

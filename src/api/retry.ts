@@ -30,6 +30,10 @@ export function parseRetryAfter(value: string | string[] | undefined, nowMs: num
 /** Whether a failure may be retried at all (for a call that is safe to repeat). */
 export function isRetryable(err: unknown): boolean {
   if (err instanceof ApiError) return err.status === 429 || err.status >= 500;
+  // An https:// URL served in plain HTTP answers the same way every time.
+  if (err instanceof NetworkError && err.errno === "ERR_SSL_WRONG_VERSION_NUMBER") return false;
+  // A proxy that refused the tunnel (407 wants credentials, 403 forbids the host) refuses it again.
+  if (err instanceof NetworkError && err.proxy?.status !== undefined && err.proxy.status < 500) return false;
   return err instanceof NetworkError || err instanceof ApiTimeoutError;
 }
 

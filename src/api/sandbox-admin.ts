@@ -15,6 +15,8 @@ export type { EmitAnswer };
 export interface SandboxAdmin {
   /** Ask the sandbox to send `event` to its webhook, as CertCentral would. Never retried. */
   emit(event: string, data: Record<string, unknown>, opts?: CallOptions): Promise<EmitAnswer>;
+  /** A cheap authenticated call (GET /quirks): resolves when this sandbox answers 2xx to this key. */
+  ping(opts?: CallOptions): Promise<void>;
 }
 
 export type SandboxAdminOptions = Omit<
@@ -35,6 +37,9 @@ export function createSandboxAdmin(opts: SandboxAdminOptions): SandboxAdmin {
         false,
         readEmitAnswer,
       );
+    },
+    async ping(o = {}) {
+      await client.call({ method: "GET", path: "/quirks", signal: o.signal }, false);
     },
   };
 }

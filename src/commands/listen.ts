@@ -32,6 +32,7 @@ import {
   parseSettingFlags,
   type SecretSource,
 } from "./options/webhook-flags.js";
+import { announceWhenReady } from "./runtime/announce.js";
 import type { ListenFlags } from "./specs/listen.js";
 
 export type TunnelChoice =
@@ -279,6 +280,8 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
 
   const own = parsed.tunnel.kind === "sandbox" ? await startOwnSandbox(ctx) : undefined;
   const renderer = createListenRenderer(io, ctx.clock);
+  // `certwh trigger <event>` in another shell finds this sandbox once listen is ready.
+  const announced = own && announceWhenReady(own.sandbox, ctx.env, io);
   try {
     const api = own ? own.api : await ctx.api();
     const tunnel = await buildTunnel(parsed.tunnel, ctx.env);
@@ -300,7 +303,10 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
       tunnel,
       clock: ctx.clock,
       signal: ctx.signal,
-      emit: (event) => renderer.render(event),
+      emit: (event) => {
+        renderer.render(event);
+        if (announced) announced.onEvent(event);
+      },
       confirmTakeover: ctx.interactive ? (q) => ctx.prompt.confirm(q, "--force") : undefined,
       env: ctx.env,
     });
@@ -310,6 +316,7 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
     throw asNdjsonFailure(io, err);
   } finally {
     renderer.close();
+    if (announced) announced.remove();
     await own?.sandbox.stop();
   }
 }

@@ -6,7 +6,7 @@
 // action, the user sees each result. An interrupted replay says what was not sent and how to resume.
 
 import { stat } from "node:fs/promises";
-import { RefusedError, UsageError } from "../errors.js";
+import { NotFoundError, RefusedError, UsageError } from "../errors.js";
 import { findEventType } from "../events/catalogue.js";
 import { didYouMean } from "../events/suggest.js";
 import { childEnv } from "../listen/dispatch.js";
@@ -405,6 +405,12 @@ export async function run(
   }
 
   reportScan();
+  // --id names events: an id the journal does not hold is a mistake, not an empty selection.
+  if (selection.ids.length > 0 && tally.entries === 0 && !interruptedAt && !ctx.signal.aborted) {
+    throw new NotFoundError(`No journal entry in ${path} has the id ${selection.ids.join(" or ")}.`, {
+      hint: "An id is the `id` of listen's --json event line and of its journal entry (a prefix works too).",
+    });
+  }
   const resume = interruptedAt ? resumeCommand(selection, path, interruptedAt.line) : undefined;
   if (interruptedAt && !io.json) {
     const { entry, reason } = interruptedAt;

@@ -3,6 +3,7 @@
 import { UsageError } from "../errors.js";
 import type { Delivery, RecordedRequest } from "../sandbox/types.js";
 import type { CommandContext } from "./context.js";
+import { announce } from "./runtime/announce.js";
 import type { SandboxFlags } from "./specs/sandbox.js";
 
 function parsePort(value: string | undefined): number {
@@ -23,7 +24,10 @@ function describeDelivery(d: Delivery): string {
   return `POST ${d.event} (${d.kind}${d.slack ? ", as a Slack message" : ""}) → ${d.sentTo}: ${outcome}`;
 }
 
-export async function run(opts: SandboxFlags, ctx: Pick<CommandContext, "io" | "signal">): Promise<void> {
+export async function run(
+  opts: SandboxFlags,
+  ctx: Pick<CommandContext, "io" | "signal" | "env">,
+): Promise<void> {
   const port = parsePort(opts.port);
   if (opts.apiKey !== undefined && opts.apiKey.length < 8)
     throw new UsageError("--api-key must have at least 8 characters.");
@@ -87,12 +91,15 @@ export async function run(opts: SandboxFlags, ctx: Pick<CommandContext, "io" | "
   if (sandbox.quirks().length > 0) io.info(`  Quirks: ${sandbox.quirks().join(", ")}`);
   if (opts.slackHost)
     io.info(`  Slack: deliveries to https://hooks.slack.com/… go to http://${opts.slackHost}/…`);
+  io.info("  `certwh trigger <event>` from another shell sends through this sandbox.");
   io.info("  Press Ctrl-C to stop.");
+  const announced = announce({ kind: "sandbox", url: sandbox.url, apiKey: sandbox.apiKey, env: ctx.env, io });
 
   await new Promise<void>((resolve) => {
     if (ctx.signal.aborted) return resolve();
     ctx.signal.addEventListener("abort", () => resolve(), { once: true });
   });
+  announced.remove();
   await sandbox.stop();
   io.info("Sandbox stopped.");
 }

@@ -1,14 +1,17 @@
 // certwh trigger: POST one event shaped and keyed exactly as CertCentral sends it (--to), or ask a
 // running sandbox to emit it to its registered webhook (--sandbox-url), so it lands in the event log.
+// With neither, the sandbox of a running `certwh listen --sandbox` or `certwh sandbox` of this user
+// (it announced itself in a runtime file; the newest wins).
 
 import { randomBytes } from "node:crypto";
 import { checkBaseUrl } from "../api/base-url.js";
 import { ApiError, ApiTimeoutError, NetworkError } from "../api/errors.js";
 import { DEFAULT_REQUEST_TIMEOUT_MS } from "../config/types.js";
-import { AuthError, RefusedError, TimeoutError, UsageError } from "../errors.js";
+import { AuthError, NotFoundError, RefusedError, TimeoutError, UsageError } from "../errors.js";
 import { findEventType } from "../events/catalogue.js";
 import { buildEvent, type EventBody, randomSampleIds } from "../events/payloads.js";
 import { didYouMean } from "../events/suggest.js";
+import { nothingAnswersWords, plainHttpWords } from "../io/connection-words.js";
 import { reword } from "../io/exit-codes.js";
 import { registerSecret } from "../util/redact.js";
 import { userAgent } from "../util/version.js";
@@ -23,9 +26,12 @@ export interface TriggerOptions {
   event: string;
   /** DigiCert does not document this event's data: the payload is certwh's guess. */
   guessedPayload: boolean;
-  /** --to: the endpoint itself; --sandbox-url: a running sandbox, which sends to its webhook. */
-  target: { kind: "url"; url: URL } | { kind: "sandbox"; base: URL };
-  /** Always "none" with --sandbox-url: the sandbox uses the webhook's secret. */
+  /**
+   * --to: the endpoint itself; --sandbox-url: a running sandbox, which sends to its webhook; neither: the
+   * sandbox that announced itself (src/commands/runtime/discover.ts).
+   */
+  target: { kind: "url"; url: URL } | { kind: "sandbox"; base: URL } | { kind: "discover" };
+  /** Always "none" with --sandbox-url or discovery: the sandbox uses the webhook's secret. */
   secret: SecretSource;
   orderId?: number;
   certificateId?: number;
@@ -52,8 +58,8 @@ export function parseTriggerOptions(raw: TriggerFlags): TriggerOptions {
       hint: `${near ? `${near} ` : ""}Run \`certwh event-types --all\` for the list.`,
     });
   }
-  if (!raw.to === !raw.sandboxUrl)
-    throw new UsageError("Give exactly one of --to <url> or --sandbox-url <base-url>.");
+  if (raw.to && raw.sandboxUrl)
+    throw new UsageError("Give only one of --to <url> or --sandbox-url <base-url>.");
   if (raw.withChain && raw.event !== "certificate_issued")
     throw new UsageError("--with-chain only applies to certificate_issued.");
   const timeoutMs = parsePositiveSeconds("--timeout", raw.timeout ?? "10");
@@ -61,9 +67,11 @@ export function parseTriggerOptions(raw: TriggerFlags): TriggerOptions {
     { secretFile: raw.secretFile, secretEnv: raw.secretEnv },
     { allowRemove: false },
   );
-  if (raw.sandboxUrl && secret.kind !== "none") {
+  if (!raw.to && secret.kind !== "none") {
     throw new UsageError(
-      "--secret-file/--secret-env do not apply with --sandbox-url: the sandbox uses the webhook's secret.",
+      raw.sandboxUrl
+        ? "--secret-file/--secret-env do not apply with --sandbox-url: the sandbox uses the webhook's secret."
+        : "--secret-file/--secret-env apply only with --to: a running sandbox uses the webhook's secret.",
     );
   }
   return {
@@ -71,7 +79,9 @@ export function parseTriggerOptions(raw: TriggerFlags): TriggerOptions {
     guessedPayload: type.guessedPayload === true,
     target: raw.to
       ? { kind: "url", url: parseHttpUrl("--to", raw.to) }
-      : { kind: "sandbox", base: parseSandboxUrl(raw.sandboxUrl as string) },
+      : raw.sandboxUrl
+        ? { kind: "sandbox", base: parseSandboxUrl(raw.sandboxUrl) }
+        : { kind: "discover" },
     secret,
     orderId: parsePositiveInteger("--order-id", raw.orderId),
     certificateId: parsePositiveInteger("--certificate-id", raw.certificateId),
@@ -100,7 +110,37 @@ export async function run(raw: TriggerFlags, ctx: Ctx): Promise<void> {
   if (opts.guessedPayload)
     ctx.io.warn(`DigiCert does not document the data of ${opts.event}; this payload is certwh's guess.`);
   if (opts.target.kind === "sandbox") return viaSandbox(opts, opts.target.base, ctx);
+  if (opts.target.kind === "discover") return viaAnnounced(opts, ctx);
   return direct(opts, opts.target.url, ctx);
+}
+
+/** No --to and no --sandbox-url: the newest sandbox of a running listen --sandbox or sandbox of this user. */
+async function viaAnnounced(opts: TriggerOptions, ctx: Ctx): Promise<void> {
+  const { describeKind, discoverSandboxes } = await import("./runtime/discover.js");
+  const [chosen, ...others] = await discoverSandboxes(ctx.env, ctx.signal);
+  if (!chosen) {
+    throw new NotFoundError(
+      "Nothing to send the event to: start `certwh listen --sandbox` (or `certwh sandbox`) in another shell first.",
+      {
+        code: "no_sandbox_running",
+        hint: "Or give the target yourself: --to <url> for any endpoint, --sandbox-url <base-url> for a sandbox.",
+      },
+    );
+  }
+  const { entry } = chosen;
+  registerSecret(entry.apiKey);
+  ctx.io.info(`Using the sandbox of \`${describeKind(entry)}\` (pid ${entry.pid}) at ${entry.url}.`);
+  if (others.length > 0) {
+    ctx.io.info(
+      `${others.length + 1} are running; this is the newest. Pick another with --sandbox-url: ${others
+        .map((o) => `${o.entry.url} (\`${describeKind(o.entry)}\`, pid ${o.entry.pid})`)
+        .join(", ")}.`,
+    );
+  }
+  return viaSandbox(opts, new URL(entry.url), ctx, {
+    key: entry.apiKey,
+    found: { kind: entry.kind, pid: entry.pid },
+  });
 }
 
 async function direct(opts: TriggerOptions, url: URL, ctx: Ctx): Promise<void> {
@@ -124,15 +164,26 @@ async function direct(opts: TriggerOptions, url: URL, ctx: Ctx): Promise<void> {
   if (d.status === undefined) {
     if (d.error === "timeout")
       throw new TimeoutError(`${url.host} did not answer ${opts.event} within ${opts.timeoutMs / 1000}s.`);
-    throw new RefusedError(`Could not reach ${url.host} (${d.error}).`, {
+    const plain = plainHttpWords(url.href, d.error);
+    if (plain) throw new RefusedError(`${plain.message}.`, { code: "network" });
+    const nobody = nothingAnswersWords(url.href, d.error, "the receiver (e.g. `certwh listen` or your app)");
+    throw new RefusedError(nobody?.message ?? `Could not reach ${url.host} (${d.error}).`, {
       code: "network",
-      hint: "Is the receiver running, and is the URL right?",
+      hint: nobody
+        ? "Start it, or check the port in --to."
+        : "Is the receiver running, and is the URL right?",
     });
   }
   if (!d.ok) {
     throw new RefusedError(
       `${url.host} answered ${d.status} to ${opts.event} (${ms} ms); CertCentral counts that as a failed delivery.`,
-      { code: `http_${d.status}` },
+      {
+        code: `http_${d.status}`,
+        hint:
+          d.status === 401 || d.status === 403
+            ? secretHint(d.status, secret !== undefined && !d.slack)
+            : undefined,
+      },
     );
   }
   ctx.io.done(
@@ -148,6 +199,13 @@ async function direct(opts: TriggerOptions, url: URL, ctx: Ctx): Promise<void> {
   );
 }
 
+/** A receiver that answers 401/403 most likely checks X-WEBHOOK-KEY: say how to send the right secret. */
+function secretHint(status: number, sent: boolean): string {
+  return sent
+    ? `A ${status} to a request with X-WEBHOOK-KEY: is the secret in --secret-file/--secret-env the one the receiver expects?`
+    : `A ${status}: the receiver probably wants the webhook secret in X-WEBHOOK-KEY; send it with --secret-env <VAR> or --secret-file <file>.`;
+}
+
 /** The API key and request timeout for the sandbox; an unusable configuration falls back to the environment. */
 async function sandboxConnection(ctx: Ctx): Promise<{ key?: string; timeoutMs: number }> {
   try {
@@ -158,14 +216,33 @@ async function sandboxConnection(ctx: Ctx): Promise<{ key?: string; timeoutMs: n
   }
 }
 
+/** --sandbox-url without a configured key: the key of the announced sandbox at that address, if one runs. */
+async function announcedKey(base: URL, ctx: Ctx): Promise<string | undefined> {
+  const { discoverSandboxes } = await import("./runtime/discover.js");
+  const same = (await discoverSandboxes(ctx.env, ctx.signal)).find(
+    (a) => new URL(a.entry.url).origin === base.origin,
+  );
+  if (same) registerSecret(same.entry.apiKey);
+  return same?.entry.apiKey;
+}
+
 /** The client's failures, worded for a sandbox (exit code and code as describeFailure chose them). */
-function sandboxFailure(err: unknown, host: string): unknown {
+function sandboxFailure(err: unknown, base: URL): unknown {
+  const host = base.host;
   if (err instanceof ApiTimeoutError) {
     return reword(err, {
       message: `The sandbox at ${host} did not answer within ${Math.round(err.timeoutMs / 1000)}s.`,
     });
   }
   if (err instanceof NetworkError) {
+    const words =
+      nothingAnswersWords(base.href, err.errno, "`certwh sandbox`") ?? plainHttpWords(base.href, err.errno);
+    if (words) {
+      return reword(err, {
+        message: `${words.message}${words.message.endsWith("?") ? "" : "."}`,
+        hint: words.hint ?? "Is --sandbox-url the base URL `certwh sandbox` printed?",
+      });
+    }
     return reword(err, {
       message: `Could not reach the sandbox at ${host}${err.errno ? ` (${err.errno})` : ""}.`,
       hint: "Is `certwh sandbox` running, and is --sandbox-url its base URL?",
@@ -192,8 +269,15 @@ function sandboxFailure(err: unknown, host: string): unknown {
   });
 }
 
-async function viaSandbox(opts: TriggerOptions, base: URL, ctx: Ctx): Promise<void> {
-  const { key, timeoutMs } = await sandboxConnection(ctx);
+async function viaSandbox(
+  opts: TriggerOptions,
+  base: URL,
+  ctx: Ctx,
+  announced?: { key: string; found: { kind: string; pid: number } },
+): Promise<void> {
+  const connection = await sandboxConnection(ctx);
+  const timeoutMs = connection.timeoutMs;
+  const key = announced?.key ?? connection.key ?? (await announcedKey(base, ctx));
   if (!key)
     throw new AuthError("No API key for the sandbox.", {
       hint: "Export CERTWH_API_KEY as `certwh sandbox` printed it.",
@@ -223,7 +307,7 @@ async function viaSandbox(opts: TriggerOptions, base: URL, ctx: Ctx): Promise<vo
     out = await admin.emit(opts.event, data, { signal: ctx.signal });
   } catch (err) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
-    throw sandboxFailure(err, base.host);
+    throw sandboxFailure(err, base);
   }
   const roundTripMs = Math.round(ctx.clock.now() - started);
   if (!out.delivered || !out.delivery) {
@@ -234,9 +318,15 @@ async function viaSandbox(opts: TriggerOptions, base: URL, ctx: Ctx): Promise<vo
   }
   const d = out.delivery;
   if (!d.ok) {
+    const keyRefused = d.status === 401 || d.status === 403;
     throw new RefusedError(
       `The sandbox sent ${opts.event} to ${d.url}, which ${d.status !== null ? `answered ${d.status}` : `did not answer (${d.error})`}.`,
-      { code: d.status !== null ? `http_${d.status}` : "network" },
+      {
+        code: d.status !== null ? `http_${d.status}` : "network",
+        hint: keyRefused
+          ? `The receiver refused the webhook's secret (X-WEBHOOK-KEY): give the webhook the secret it expects with \`certwh update-url --url ${d.url} --secret-env <VAR>\` (or --secret-file <file>).`
+          : undefined,
+      },
     );
   }
   // The delivery's own time, as --to reports it; a sandbox too old to report it gets the round trip.
@@ -248,6 +338,8 @@ async function viaSandbox(opts: TriggerOptions, base: URL, ctx: Ctx): Promise<vo
       status: d.status,
       duration_ms: ms,
       via_sandbox: true,
+      // Which running sandbox was found (without --sandbox-url, which names it).
+      ...(announced ? { sandbox_url: base.href, found: announced.found } : {}),
       ...(out.certificate_chain !== undefined ? { certificate_chain: out.certificate_chain } : {}),
     },
     `The sandbox sent ${opts.event} to ${d.url}: ${d.status} in ${ms} ms. It is in the webhook's event log.`,

@@ -4,6 +4,7 @@
 import { ApiError, ApiShapeError, ApiTimeoutError, ApiTooLargeError, NetworkError } from "../api/errors.js";
 import { CertwhError, ExitCode, type ExitCodeValue } from "../errors.js";
 import { redact } from "../util/redact.js";
+import { nothingAnswersWords, plainHttpWords } from "./connection-words.js";
 
 export interface Failure {
   exitCode: ExitCodeValue;
@@ -146,6 +147,21 @@ function describeApiError(err: ApiError, context: FailureContext): Failure {
   return refused(code, `CertCentral refused ${where} (${label})${detailOf(err)}`, err.hint);
 }
 
+/** A refused loopback base URL or an https:// one answered in plain HTTP: say which, and what to do. */
+function networkWords(url: string, errno: string | undefined): { message: string; hint: string } | undefined {
+  const refusedHere = nothingAnswersWords(url, errno, "`certwh sandbox`");
+  if (refusedHere) {
+    return {
+      message: refusedHere.message,
+      hint: "Start it with `certwh sandbox` in another shell, or check --base-url / CERTWH_BASE_URL.",
+    };
+  }
+  const plain = plainHttpWords(url, errno);
+  if (plain)
+    return { message: `${plain.message}.`, hint: plain.hint ?? "Change --base-url / CERTWH_BASE_URL." };
+  return undefined;
+}
+
 /** Turn anything thrown by a command into what the user sees and the exit code. */
 export function describeFailure(err: unknown, context: FailureContext = {}): Failure {
   let failure: Failure;
@@ -166,6 +182,20 @@ export function describeFailure(err: unknown, context: FailureContext = {}): Fai
       `Could not reach ${err.host}${err.errno ? ` (${err.errno})` : ""}.`,
       "Check the network, a proxy, or the --base-url / CERTWH_BASE_URL value.",
     );
+    const words = err.url !== undefined ? networkWords(err.url, err.errno) : undefined;
+    if (words) failure = { ...failure, ...words };
+    else if (err.proxy?.status !== undefined) {
+      failure = {
+        ...failure,
+        message: `The proxy ${err.proxy.url} refused the tunnel to ${err.host} (HTTP ${err.proxy.status}).`,
+        hint: "Check the proxy and its credentials in HTTPS_PROXY / HTTP_PROXY, or list the host in NO_PROXY.",
+      };
+    } else if (err.proxy) {
+      failure = {
+        ...failure,
+        hint: `The call went through the proxy ${err.proxy.url}: check it (HTTPS_PROXY / HTTP_PROXY, NO_PROXY), the network, or the --base-url / CERTWH_BASE_URL value.`,
+      };
+    }
   } else {
     const text = err instanceof Error ? err.message : String(err);
     failure = {

@@ -207,6 +207,8 @@ export function eventLine(e: Exclude<ListenEvent, StateEvent | ReadyEvent>, now:
       return at(now, `<-- saved ${e.files.map((f) => f.split(/[\\/]/).pop()).join(", ")} in ${e.dir}`);
     case "warning":
       return { level: "warn", text: e.message };
+    case "connection_limit":
+      return { level: e.shed > 0 ? "warn" : "info", text: connectionLimitLine(e) };
     case "tunnel_down":
       return {
         level: "warn",
@@ -252,6 +254,18 @@ function summaryLine(t: TargetSummary): string {
   return `Forwarded: ${t.url}  ${parts.join(", ")} of ${t.events} event${t.events === 1 ? "" : "s"}`;
 }
 
+/** What happened at the receiver's connection limit, and what the senders saw. */
+function connectionLimitLine(e: Extract<ListenEvent, { type: "connection_limit" }>): string {
+  const parts: string[] = [];
+  if (e.shed > 0)
+    parts.push(
+      `${e.shed} connection${e.shed === 1 ? "" : "s"} refused with 503 (Retry-After: 1; senders retry)`,
+    );
+  if (e.evicted > 0)
+    parts.push(`${e.evicted} idle or slow connection${e.evicted === 1 ? "" : "s"} closed to make room`);
+  return `${clockTime(e.at)}  !!  connection limit (${e.max_connections}) reached: ${parts.join(", ")}; ${e.open} open`;
+}
+
 export function createListenRenderer(io: Output, clock: Clock): ListenRenderer {
   let countdown: NodeJS.Timeout | undefined;
   let reminder: NodeJS.Timeout | undefined;
@@ -291,7 +305,7 @@ export function createListenRenderer(io: Output, clock: Clock): ListenRenderer {
       // The in-process sandbox's key is a throwaway for this session: shown so trigger and your code reach it.
       io.revealInfo(`  Sandbox       ${e.sandbox_url}  (API key ${e.sandbox_api_key})`);
       io.revealInfo(
-        `                CERTWH_API_KEY=${e.sandbox_api_key} certwh trigger certificate_issued --sandbox-url ${e.sandbox_url}`,
+        "                From another shell: certwh trigger certificate_issued (it finds this sandbox by itself)",
       );
     }
   }

@@ -170,6 +170,16 @@ class ListenSession {
     const receiver = this.startReceiver();
     const server = await receiver.listen({ host: opts.host, port: opts.port, limits: opts.limits });
     this.server = server;
+    server.connections.onReport((r) =>
+      deps.emit({
+        type: "connection_limit",
+        at: isoTime(deps.clock.now()),
+        shed: r.shed,
+        evicted: r.evicted,
+        open: r.open,
+        max_connections: r.maxConnections,
+      }),
+    );
     deps.emit({ type: "state", stage: "receiver_started", local_url: server.url.href });
     const base = await this.startTunnel(server.port, receiver.path);
     const publicUrl = this.publicUrl as string;

@@ -167,6 +167,18 @@ export type ListenEvent =
       received_at: string;
       remote_address?: string;
     }
+  /**
+   * The receiver's connection limit was reached (at most one per second while it is): `shed` connections were
+   * answered 503 + Retry-After: 1 (every socket was busy), `evicted` idle or slow ones were closed to make room.
+   */
+  | {
+      type: "connection_limit";
+      at: string;
+      shed: number;
+      evicted: number;
+      open: number;
+      max_connections: number;
+    }
   | { type: "tunnel_down"; at: string; grace_ms: number; reason?: string }
   | { type: "tunnel_up"; at: string; public_url?: string; url_changed: boolean }
   /** The forwarder's result on the wire: snake_case like every NDJSON field. */

@@ -42,7 +42,7 @@ import { randomHookPath } from "./path.js";
 import { type ReceiverServer, type ServerOptions, startReceiverServer } from "./server.js";
 
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
-export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
+export const DEFAULT_BODY_TIMEOUT_MS = 5_000;
 const OK_TEXT = `${RESPONSE_TEXT[200]}\n`;
 
 export interface ReceiverOptions {
@@ -64,7 +64,7 @@ export interface ReceiverOptions {
   networkPeers?: boolean;
   /** Default 256 KiB. */
   maxBodyBytes?: number;
-  /** Deadline for the whole body, from the moment the handler runs. Default 10 s. */
+  /** Deadline for the whole body, from the moment the handler runs. Default 5 s. */
   bodyTimeoutMs?: number;
   /**
    * Repeated bodies (by digest; 1000 entries, 10 minutes by default). By default a repeat is processed like
@@ -110,7 +110,10 @@ export interface Receiver {
   readonly warnings: readonly string[];
   /** Present when the `challenge` option was given. */
   readonly challenge?: ChallengeCompleter;
-  /** A node:http server with hardened limits serving this handler, on 127.0.0.1 by default. */
+  /**
+   * A node:http server with hardened limits serving this handler, on 127.0.0.1 by default. With `trustTunnel`
+   * there is no per-peer connection limit unless asked for (every peer is the tunnel's loopback address).
+   */
   listen(options?: ServerOptions): Promise<ReceiverServer>;
 }
 
@@ -245,7 +248,11 @@ class CertCentralReceiver implements Receiver {
   }
 
   listen(serverOptions?: ServerOptions): Promise<ReceiverServer> {
-    return startReceiverServer(this.handler, { ...serverOptions, path: this.path });
+    const limits =
+      this.#policy.mode === "tunnel"
+        ? { maxConnectionsPerPeer: 0, ...serverOptions?.limits }
+        : serverOptions?.limits;
+    return startReceiverServer(this.handler, { ...serverOptions, limits, path: this.path });
   }
 
   /** The checks in the order of reliability-checklist §2, then the answer, then the outcome. */

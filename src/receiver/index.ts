@@ -16,6 +16,8 @@ export type {
   ChallengeState,
 } from "../verification/completer.js";
 export { createChallengeCompleter } from "../verification/completer.js";
+export type { ConnectionGate, ConnectionLimits, ConnectionReport } from "./connections.js";
+export { attachConnectionGate, DEFAULT_CONNECTION_LIMITS } from "./connections.js";
 export type { DedupeOptions } from "./dedupe.js";
 export { DEFAULT_DEDUPE } from "./dedupe.js";
 export type * from "./events.js";

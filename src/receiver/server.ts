@@ -1,16 +1,23 @@
 // A node:http server with limits fit for a webhook receiver (reliability-checklist items 9 and 23). Node's
 // defaults (60 s headers, 300 s request, checked every 30 s) would let slow clients hold sockets for minutes.
+// The connection gate (connections.ts) keeps slow or idle sockets from shutting valid deliveries out.
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { UsageError } from "../errors.js";
+import {
+  attachConnectionGate,
+  type ConnectionGate,
+  type ConnectionLimits,
+  DEFAULT_CONNECTION_LIMITS,
+} from "./connections.js";
 
-export interface ServerLimits {
-  /** Time allowed to receive the request head. Default 10 s. */
+export interface ServerLimits extends ConnectionLimits {
+  /** Time allowed to receive the request head. Default 5 s. */
   headersTimeoutMs?: number;
-  /** Time allowed for the whole request. Default 15 s. */
+  /** Time allowed for the whole request (head and body). Default 10 s. */
   requestTimeoutMs?: number;
-  /** Idle keep-alive sockets are closed after this. Default 5 s. */
+  /** Idle keep-alive sockets are closed after this (sooner when the server is full). Default 10 s. */
   keepAliveTimeoutMs?: number;
   /** How often Node enforces the two timeouts above. Default 1 s; tests lower it with the timeouts. */
   connectionsCheckingIntervalMs?: number;
@@ -18,18 +25,16 @@ export interface ServerLimits {
   maxHeadersCount?: number;
   /** Bytes of request head. Default 16 KiB. */
   maxHeaderSize?: number;
-  /** Concurrent sockets; more are refused by the OS layer. Default 64. */
-  maxConnections?: number;
 }
 
 export const DEFAULT_LIMITS: Required<ServerLimits> = {
-  headersTimeoutMs: 10_000,
-  requestTimeoutMs: 15_000,
-  keepAliveTimeoutMs: 5_000,
+  headersTimeoutMs: 5_000,
+  requestTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 10_000,
   connectionsCheckingIntervalMs: 1_000,
   maxHeadersCount: 50,
   maxHeaderSize: 16 * 1024,
-  maxConnections: 64,
+  ...DEFAULT_CONNECTION_LIMITS,
 };
 
 export interface ServerOptions {
@@ -47,6 +52,8 @@ export interface ReceiverServer {
   /** `http://127.0.0.1:<port>` */
   origin: string;
   port: number;
+  /** The connection gate: open sockets, and what was shed or evicted at the limit (`onReport`). */
+  connections: ConnectionGate;
   /** Stops accepting, closes every connection (idle or not) and resolves when the server is closed. Idempotent. */
   close(): Promise<void>;
 }
@@ -76,13 +83,14 @@ export async function startReceiverServer(
     handler,
   );
   server.maxHeadersCount = limits.maxHeadersCount;
-  server.maxConnections = limits.maxConnections;
+  const connections = attachConnectionGate(server, limits);
   // Malformed requests and head timeouts are answered by Node's default clientError handling (400, 408 or
   // 431, then the socket is destroyed); they never reach the handler and never crash the process.
 
   // once() rejects on "error" and removes both listeners either way.
   const listening = once(server, "listening");
-  server.listen(requestedPort, host);
+  // A burst of up to maxConnections senders connecting at once waits in the accept queue, not refused by it.
+  server.listen(requestedPort, host, Math.max(511, limits.maxConnections));
   await listening.catch((err: NodeJS.ErrnoException) => {
     throw bindError(err, host, requestedPort);
   });
@@ -95,10 +103,12 @@ export async function startReceiverServer(
     port,
     origin,
     url: new URL(options.path ?? "/", origin),
+    connections,
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+        connections.close();
       });
       return closing;
     },

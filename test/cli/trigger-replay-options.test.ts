@@ -66,6 +66,7 @@ test("trigger: argv → TriggerOptions", () => {
         secret: { kind: "none" },
       },
     ],
+    [["certificate_issued"], { target: { kind: "discover" }, secret: { kind: "none" } }],
     [
       ["certificate_issued", "--sandbox-url", "https://sandbox.example.com/services/v2"],
       { target: { kind: "sandbox", base: new URL("https://sandbox.example.com/services/v2") } },
@@ -79,8 +80,7 @@ test("trigger: bad argv → UsageError naming the problem", () => {
   const table: [string[], RegExp][] = [
     [["no_such_event", "--to", to], /Unknown event/],
     [["certificate_revokd", "--to", to], /Unknown event "certificate_revokd"/],
-    [["certificate_issued"], /exactly one of --to/],
-    [["certificate_issued", "--to", to, "--sandbox-url", to], /exactly one of --to/],
+    [["certificate_issued", "--to", to, "--sandbox-url", to], /only one of --to/],
     [["order_rejected", "--to", to, "--with-chain"], /only applies to certificate_issued/],
     [["order_rejected", "--to", "ftp://x"], /--to must be an http/],
     [["order_rejected", "--to", "nope"], /--to must be a full http/],
@@ -90,6 +90,7 @@ test("trigger: bad argv → UsageError naming the problem", () => {
     [["order_rejected", "--to", to, "--secret-env", "A", "--secret-file", "f"], /only one of/],
     [["order_rejected", "--to", to, "--secret-env", "not a name"], /not a variable name/],
     [["order_rejected", "--sandbox-url", to, "--secret-env", "A"], /do not apply with --sandbox-url/],
+    [["order_rejected", "--secret-env", "A"], /apply only with --to/],
     [["order_rejected", "--sandbox-url", "http://sandbox.example.com/"], /--sandbox-url must use https/],
   ];
   assertRefusals(trigger, table);

@@ -38,7 +38,7 @@ describe("certwh listen --sandbox", () => {
 
   test("human output: ready block on stderr, event lines on stdout; SIGTERM → 143", async (t) => {
     const l = spawnCli(t, ["listen", "--sandbox", "--no-journal"]);
-    await l.stderrIncludes("certwh trigger certificate_issued --sandbox-url");
+    await l.stderrIncludes("From another shell: certwh trigger certificate_issued");
     const key = /API key ([A-Za-z0-9_-]+)\)/.exec(l.stderr())?.[1];
     const sandboxUrl = /Sandbox\s+(http:\S+)/.exec(l.stderr())?.[1];
     assert.ok(key && sandboxUrl, l.stderr());

@@ -78,7 +78,7 @@ test("replays every event in journal order, bodies exact, no key unless asked", 
   assert.equal(r.stderr.includes(SECRET), false);
 });
 
-test("--event, --id, --since and --limit select events; --limit keeps the most recent", async () => {
+test("--event, --id, --since and --limit select events; --limit keeps the most recent; an unknown --id is exit 5", async () => {
   const { home } = await journalHome();
   take();
   let r = await runCli(["replay", "--to", `${base}/ok`, "--event", "certificate_issued", "--limit", "2"], {
@@ -109,6 +109,11 @@ test("--event, --id, --since and --limit select events; --limit keeps the most r
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), { delivered: 0, failed: 0, results: [] });
   assert.match(r.stderr, /No journal entries match/);
+  assert.equal(take().length, 0);
+  // An --id the journal does not hold is not an empty selection: exit 5, naming the id and the journal.
+  r = await runCli(["replay", "--to", `${base}/ok`, "--id", "0123456789abcdef"], { configHome: home });
+  assert.equal(r.code, 5, r.stderr);
+  assert.match(r.stderr, /No journal entry in .* has the id 0123456789abcdef/);
   assert.equal(take().length, 0);
 });
 

@@ -24,6 +24,8 @@ export interface RawExchange {
 export interface RawSendOptions {
   port: number;
   host?: string;
+  /** Source address to connect from (e.g. 127.0.0.2, another loopback peer on Linux). */
+  localAddress?: string;
   /** Pieces written one after another. */
   chunks: (string | Buffer)[];
   /** Pause between pieces. Default 0. */
@@ -44,7 +46,11 @@ export function bytewise(text: string): string[] {
 export function rawSend(options: RawSendOptions): Promise<RawExchange> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const socket: Socket = connect({ port: options.port, host: options.host ?? "127.0.0.1" });
+    const socket: Socket = connect({
+      port: options.port,
+      host: options.host ?? "127.0.0.1",
+      localAddress: options.localAddress,
+    });
     const received: Buffer[] = [];
     let bytesWritten = 0;
     let finished = false;

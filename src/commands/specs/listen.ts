@@ -137,8 +137,8 @@ endpoint, events, settings and secret back; CertCentral then needs that endpoint
 SIGTERM 143, a second Ctrl-C at once. Exit 7 when the tunnel cannot start or stays down.
 
 --json prints NDJSON on stdout, one object per line with a "type": state, ready, event, duplicate,
-rejected, tunnel_down, tunnel_up, forward, forward_summary, exec, chain_saved, warning, until,
-interrupted, unfinished, error.
+rejected, connection_limit, tunnel_down, tunnel_up, forward, forward_summary, exec, chain_saved, warning,
+until, interrupted, unfinished, error.
 With --sandbox the ready object (and block) also carries sandbox_url and sandbox_api_key, a throwaway
 key of the in-process sandbox, so \`certwh trigger --sandbox-url\` and your code can reach it.
 

@@ -36,10 +36,15 @@ export type SandboxFlags = FlagsOf<typeof sandboxCommand>;
 export const triggerCommand = (parent: Command) =>
   parent
     .command("trigger")
-    .description("POST one CertCentral event to a URL, shaped and keyed as CertCentral sends it")
+    .description(
+      "POST one CertCentral event, shaped and keyed as CertCentral sends it, through the running sandbox or to a URL",
+    )
     .argument("<event>", "event name (see `certwh event-types --all`)")
     .option("--to <url>", "the endpoint to POST to")
-    .option("--sandbox-url <base-url>", "instead ask a running sandbox to send it to its webhook")
+    .option(
+      "--sandbox-url <base-url>",
+      "ask this running sandbox to send it to its webhook (default: the newest `listen --sandbox` or `sandbox` of this user)",
+    )
     .option("--secret-file <file>", "send X-WEBHOOK-KEY with the secret in this file")
     .option("--secret-env <var>", "send X-WEBHOOK-KEY with the secret in this environment variable")
     .option("--order-id <n>", "data.order_id (default: a random 9-digit id per run)")
@@ -53,7 +58,12 @@ export const triggerCommand = (parent: Command) =>
     .addHelpText(
       "after",
       `
+Without --to or --sandbox-url, trigger finds the running \`certwh listen --sandbox\` or \`certwh sandbox\`
+of this user (the newest when several run; it says which) and asks its sandbox to send the event to its
+webhook. Exit 5 when none runs.
+
 Examples:
+  $ certwh trigger certificate_issued          # through the running listen --sandbox or sandbox
   $ certwh trigger certificate_issued --to http://localhost:3000/webhooks/certcentral --secret-env WEBHOOK_SECRET --with-chain
   $ certwh trigger order_rejected --to https://hooks.example.com/certcentral --order-id 470091052 --json
   $ certwh trigger certificate_revoked --sandbox-url http://127.0.0.1:8443/services/v2`,

@@ -1,0 +1,77 @@
+// Find the sandboxes of this user that announced themselves (announce.ts): every runtime file whose process
+// is alive and whose sandbox answers a cheap authenticated call with the key in the file. A file whose
+// process is gone, or whose address answers no more (refused, another key), is stale: it is removed.
+
+import { checkBaseUrl } from "../../api/base-url.js";
+import { ApiTimeoutError } from "../../api/errors.js";
+import {
+  processAlive,
+  type RuntimeEntry,
+  readRuntimeFiles,
+  removeRuntimeFile,
+  runtimeDir,
+} from "../../config/runtime-file.js";
+import { isLoopbackUrl } from "../../util/loopback.js";
+import { userAgent } from "../../util/version.js";
+
+/** Time a live sandbox has to answer the probe (it answers in milliseconds, even on a busy machine). */
+const PROBE_TIMEOUT_MS = 3_000;
+
+export interface Announced {
+  entry: RuntimeEntry;
+  path: string;
+}
+
+/** What the `kind` of an entry is called for people: the command that runs it. */
+export function describeKind(entry: RuntimeEntry): string {
+  return entry.kind === "listen-sandbox" ? "certwh listen --sandbox" : "certwh sandbox";
+}
+
+type Verdict = "live" | "stale" | "unsure";
+
+async function probe(entry: RuntimeEntry, signal?: AbortSignal): Promise<Verdict> {
+  if (!processAlive(entry.pid)) return "stale";
+  // Only loopback sandboxes announce themselves; anything else in the file is not ours to send a key to.
+  let base: URL;
+  try {
+    base = new URL(checkBaseUrl(entry.url, "The runtime file's URL"));
+  } catch {
+    return "stale";
+  }
+  if (!isLoopbackUrl(base.href)) return "stale";
+  const { createSandboxAdmin } = await import("../../api/sandbox-admin.js");
+  const admin = createSandboxAdmin({
+    sandboxUrl: base,
+    apiKey: entry.apiKey,
+    timeoutMs: PROBE_TIMEOUT_MS,
+    userAgent: userAgent(),
+  });
+  try {
+    await admin.ping({ signal });
+    return "live";
+  } catch (err) {
+    if (signal?.aborted) throw signal.reason;
+    // A process too busy to answer is not proven gone: skip it, keep its file.
+    return err instanceof ApiTimeoutError ? "unsure" : "stale";
+  }
+}
+
+/** The live announced sandboxes, newest first; stale files are removed on the way. */
+export async function discoverSandboxes(env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<Announced[]> {
+  const files = readRuntimeFiles(runtimeDir(env));
+  const verdicts = await Promise.all(
+    files.map(async (f) => (f.entry ? probe(f.entry, signal) : ("stale" as const))),
+  );
+  const live: Announced[] = [];
+  files.forEach((f, i) => {
+    if (verdicts[i] === "live" && f.entry) live.push({ entry: f.entry, path: f.path });
+    else if (verdicts[i] === "stale") {
+      try {
+        removeRuntimeFile(f.path);
+      } catch {
+        // Left for the next run; it is ignored either way.
+      }
+    }
+  });
+  return live.sort((a, b) => Date.parse(b.entry.startedAt) - Date.parse(a.entry.startedAt));
+}

@@ -1,0 +1,99 @@
+// Failures that say what is wrong: nothing answers at a loopback base URL (start the sandbox), an https://
+// URL that reached a plain-HTTP server (use http://), a receiver that refuses trigger with 401 (the secret).
+// Built CLI against strict loopback servers; every server records what reached it.
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { runCli, tempDir } from "../helpers/cli.js";
+import { startLoopback } from "../helpers/loopback.js";
+import { freePort } from "../helpers/port.js";
+import { createActive, harness } from "./lifecycle-support.js";
+
+const KEY = "failure-hints-api-key-0123456789";
+const SECRET = "failure-hints-webhook-secret-0123456789abcdef";
+
+test("a refused loopback base URL: Nothing answers at <url>: is `certwh sandbox` running? (exit 3)", async () => {
+  const base = `http://127.0.0.1:${await freePort()}/services/v2`;
+  const status = await runCli(["status", "--base-url", base], { env: { CERTWH_API_KEY: KEY } });
+  assert.equal(status.code, 3, status.stderr);
+  assert.ok(
+    status.stderr.includes(`Nothing answers at ${base}: is \`certwh sandbox\` running?`),
+    status.stderr,
+  );
+  assert.match(status.stderr, /Start it with `certwh sandbox`/);
+  assert.doesNotMatch(status.stderr, /Check the network, a proxy/);
+
+  const trigger = await runCli(["trigger", "certificate_issued", "--sandbox-url", base], {
+    env: { CERTWH_API_KEY: KEY },
+  });
+  assert.equal(trigger.code, 3, trigger.stderr);
+  assert.ok(
+    trigger.stderr.includes(`Nothing answers at ${base}: is \`certwh sandbox\` running?`),
+    trigger.stderr,
+  );
+  for (const out of [status.stderr, trigger.stderr]) assert.equal(out.includes(KEY), false);
+});
+
+test("an https:// URL to a plain-HTTP server: <url> speaks plain HTTP; use http://… (exit 3, not retried)", async (t) => {
+  const plain = await startLoopback(undefined, t);
+  const https = `https://127.0.0.1:${plain.port}`;
+  const status = await runCli(["status", "--base-url", `${https}/services/v2`], {
+    env: { CERTWH_API_KEY: KEY },
+  });
+  assert.equal(status.code, 3, status.stderr);
+  assert.ok(
+    status.stderr.includes(
+      `${https}/services/v2 speaks plain HTTP; use http://127.0.0.1:${plain.port}/services/v2.`,
+    ),
+    status.stderr,
+  );
+  assert.doesNotMatch(status.stderr, /retrying/, "the same answer comes every time");
+
+  const trigger = await runCli(["trigger", "certificate_issued", "--to", `${https}/hook`]);
+  assert.equal(trigger.code, 3, trigger.stderr);
+  assert.ok(
+    trigger.stderr.includes(`${https}/hook speaks plain HTTP; use http://127.0.0.1:${plain.port}/hook.`),
+    trigger.stderr,
+  );
+  assert.deepEqual(plain.requests, [], "no HTTP request was made: only TLS bytes arrived");
+});
+
+test("trigger --to answered 401: a hint about the webhook secret, with and without one sent", async (t) => {
+  const rx = await startLoopback((_req, res) => res.writeHead(401).end("no key"), t);
+  const url = `${rx.origin}/hook`;
+  const bare = await runCli(["trigger", "certificate_issued", "--to", url]);
+  assert.equal(bare.code, 3, bare.stderr);
+  assert.match(bare.stderr, /answered 401 to certificate_issued/);
+  assert.match(
+    bare.stderr,
+    /wants the webhook secret in X-WEBHOOK-KEY; send it with --secret-env <VAR> or --secret-file <file>/,
+  );
+
+  const dir = tempDir();
+  writeFileSync(join(dir, "secret"), SECRET, { mode: 0o600 });
+  const keyed = await runCli([
+    "trigger",
+    "certificate_issued",
+    "--to",
+    url,
+    "--secret-file",
+    join(dir, "secret"),
+  ]);
+  assert.equal(keyed.code, 3, keyed.stderr);
+  assert.match(keyed.stderr, /is the secret in --secret-file\/--secret-env the one the receiver expects\?/);
+  assert.equal(keyed.stderr.includes(SECRET), false);
+  assert.equal(rx.requests.length, 2);
+  assert.equal(rx.requests[0]!.headers["x-webhook-key"], undefined);
+  assert.equal(rx.requests[1]!.headers["x-webhook-key"], SECRET);
+});
+
+test("trigger through a sandbox whose receiver answers 401: a hint to give the webhook the right secret", async (t) => {
+  const h = await harness(t);
+  await createActive(h);
+  h.receiver.script.push(401);
+  const res = await h.cli(["trigger", "certificate_issued", "--sandbox-url", h.sandbox.url]);
+  assert.equal(res.code, 3, res.stderr);
+  assert.match(res.stderr, /which answered 401/);
+  assert.ok(res.stderr.includes(`certwh update-url --url ${h.receiver.url} --secret-env <VAR>`), res.stderr);
+});

@@ -1,0 +1,185 @@
+// `certwh trigger <event>` with no --to or --sandbox-url finds the running `listen --sandbox` or `sandbox`
+// of this user through its runtime file (built CLI, isolated HOME, real signals).
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type TestContext, test } from "node:test";
+import { type Running, runCli, spawnCli, tempDir } from "../helpers/cli.js";
+import { startLoopback } from "../helpers/loopback.js";
+import { startReceiver } from "../helpers/sandbox.js";
+import { waitUntil } from "../helpers/wait.js";
+
+const runtimeDir = (home: string) => join(home, ".local", "state", "certwh");
+
+function runtimeFiles(home: string): string[] {
+  const dir = runtimeDir(home);
+  return existsSync(dir) ? readdirSync(dir).map((n) => join(dir, n)) : [];
+}
+
+/** The runtime file of this process, once it is there. */
+function announcedBy(home: string, run: Running): Promise<string> {
+  return waitUntil(
+    () => runtimeFiles(home).find((f) => f.endsWith(`-${run.child.pid}.json`)),
+    "the runtime file",
+    { timeoutMs: 15_000, intervalMs: 50 },
+  );
+}
+
+async function startListen(t: TestContext, home: string): Promise<Running> {
+  const l = spawnCli(t, ["listen", "--sandbox", "--json", "--no-journal"], { configHome: home });
+  await l.line((x) => x.type === "ready", 20_000);
+  return l;
+}
+
+test("listen --sandbox, then trigger with no flags: the event reaches listen; SIGINT removes the file", async (t) => {
+  const home = tempDir();
+  const l = await startListen(t, home);
+  const file = await announcedBy(home, l);
+  assert.equal(statSync(file).mode & 0o777, 0o600, "the file is 0600");
+  assert.equal(statSync(runtimeDir(home)).mode & 0o777, 0o700, "in a 0700 folder");
+  const ready = l.lines.find((x) => x.type === "ready") ?? {};
+  const saved = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+  assert.equal(saved.kind, "listen-sandbox");
+  assert.equal(saved.pid, l.child.pid);
+  assert.equal(saved.url, ready.sandbox_url);
+  assert.equal(saved.apiKey, ready.sandbox_api_key);
+  assert.equal(
+    l.child.spawnargs.some((a) => a.includes(String(saved.apiKey))),
+    false,
+    "the key is in no argv",
+  );
+
+  const sent = await runCli(["trigger", "certificate_issued", "--order-id", "5151"], { configHome: home });
+  assert.equal(sent.code, 0, sent.stderr);
+  assert.match(
+    sent.stderr,
+    /Using the sandbox of `certwh listen --sandbox` \(pid \d+\) at http:\/\/127\.0\.0\.1:\d+/,
+  );
+  assert.match(
+    sent.stderr,
+    /The sandbox sent certificate_issued to http:\/\/127\.0\.0\.1:\d+\/hook\/\S+: 200/,
+  );
+  assert.equal(sent.stderr.includes(String(saved.apiKey)), false, "the key is not printed");
+  const event = await l.line((x) => x.type === "event" && x.event === "certificate_issued");
+  assert.equal((event.data as { order_id?: number }).order_id, 5151);
+
+  const json = await runCli(["trigger", "certificate_revoked", "--json"], { configHome: home });
+  assert.equal(json.code, 0, json.stderr);
+  const doc = JSON.parse(json.stdout) as Record<string, unknown>;
+  assert.deepEqual(doc.found, { kind: "listen-sandbox", pid: l.child.pid });
+  assert.equal(doc.sandbox_url, ready.sandbox_url);
+  assert.equal(json.stdout.includes(String(saved.apiKey)), false);
+
+  l.child.kill("SIGINT");
+  assert.equal((await l.exit).code, 130, l.stderr());
+  assert.equal(existsSync(file), false, "SIGINT removes the file");
+});
+
+test("sandbox, then trigger with no flags: delivered to its webhook; the newest of two wins; SIGTERM removes the file", async (t) => {
+  const home = tempDir();
+  const sb = spawnCli(t, ["sandbox", "--json"], { configHome: home });
+  const info = await sb.line((x) => typeof x.base_url === "string");
+  const sbFile = await announcedBy(home, sb);
+  assert.equal(statSync(sbFile).mode & 0o777, 0o600);
+
+  // An active webhook at a loopback receiver, set up through the CLI.
+  const rx = await startReceiver(t);
+  const env = { CERTWH_BASE_URL: String(info.base_url), CERTWH_API_KEY: String(info.api_key) };
+  const created = await runCli(["create", "--url", rx.url], { configHome: home, env });
+  assert.equal(created.code, 0, created.stderr);
+  const token = await waitUntil(
+    () =>
+      (
+        rx.received.find((r) => (r.json as { event?: string })?.event === "challenge_webhook_endpoint")
+          ?.json as { data: { token: string } } | undefined
+      )?.data.token,
+    "the challenge token",
+    { timeoutMs: 5000, intervalMs: 50 },
+  );
+  assert.equal((await runCli(["verify", "--token", token], { configHome: home, env })).code, 0);
+
+  const sent = await runCli(["trigger", "certificate_issued"], { configHome: home });
+  assert.equal(sent.code, 0, sent.stderr);
+  assert.match(sent.stderr, /Using the sandbox of `certwh sandbox`/);
+  const events = () =>
+    rx.received.filter((r) => (r.json as { event?: string })?.event === "certificate_issued");
+  await waitUntil(() => events().length === 1, "the event at the receiver");
+
+  // --sandbox-url with no key configured takes the key of the sandbox announced at that address.
+  const byUrl = await runCli(["trigger", "certificate_issued", "--sandbox-url", String(info.base_url)], {
+    configHome: home,
+  });
+  assert.equal(byUrl.code, 0, byUrl.stderr);
+  await waitUntil(() => events().length === 2, "the second event at the receiver");
+
+  // A listen --sandbox started later is the newest: trigger goes there and names the other.
+  const l = await startListen(t, home);
+  await announcedBy(home, l);
+  const newest = await runCli(["trigger", "certificate_issued"], { configHome: home });
+  assert.equal(newest.code, 0, newest.stderr);
+  assert.match(newest.stderr, /Using the sandbox of `certwh listen --sandbox`/);
+  assert.ok(
+    newest.stderr.includes(
+      `2 are running; this is the newest. Pick another with --sandbox-url: ${info.base_url}`,
+    ),
+    newest.stderr,
+  );
+  await l.line((x) => x.type === "event" && x.event === "certificate_issued");
+  assert.equal(events().length, 2, "the older sandbox's webhook got nothing more");
+
+  sb.child.kill("SIGTERM");
+  const exit = await sb.exit;
+  assert.equal(exit.code, 143, sb.stderr());
+  assert.equal(existsSync(sbFile), false, "SIGTERM removes the file");
+  l.child.kill("SIGTERM");
+  assert.equal((await l.exit).code, 143);
+  assert.deepEqual(runtimeFiles(home), []);
+});
+
+test("nothing running: exit 5 and what to start; stale files are ignored and removed", async (t) => {
+  const home = tempDir();
+  const none = await runCli(["trigger", "certificate_issued"], { configHome: home });
+  assert.equal(none.code, 5, none.stderr);
+  assert.match(none.stderr, /start `certwh listen --sandbox` \(or `certwh sandbox`\) in another shell first/);
+  const json = await runCli(["trigger", "certificate_issued", "--json"], { configHome: home });
+  assert.equal(json.code, 5);
+  assert.equal((JSON.parse(json.stdout) as { error: { code: string } }).error.code, "no_sandbox_running");
+
+  // Stale: a process that has exited; a live process (this test) where nothing answers; a port whose
+  // server does not know the key; a file that is not an entry. None may be sent anything but the probe.
+  const gone = spawnSync(process.execPath, ["-e", "0"]).pid as number;
+  const closed = await startLoopback(() => undefined);
+  const closedUrl = `${closed.origin}/services/v2`;
+  await closed.close();
+  const other = await startLoopback((_req, res) => {
+    res.writeHead(401, { "content-type": "application/json" });
+    res.end('{"errors":[{"code":"access_denied|invalid_api_key","message":"no"}]}');
+  }, t);
+  const dir = runtimeDir(home);
+  const write = (name: string, value: unknown) =>
+    writeFileSync(join(dir, name), typeof value === "string" ? value : JSON.stringify(value), {
+      mode: 0o600,
+    });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const base = { kind: "sandbox", apiKey: "stale-file-key-0123456789", startedAt: new Date().toISOString() };
+  write(`sandbox-${gone}.json`, { ...base, pid: gone, url: "http://127.0.0.1:9/services/v2" });
+  write(`sandbox-${process.pid}.json`, { ...base, pid: process.pid, url: closedUrl });
+  write("listen-sandbox-1.json", {
+    ...base,
+    kind: "listen-sandbox",
+    pid: process.pid,
+    url: `${other.origin}/services/v2`,
+  });
+  write("sandbox-2.json", "{not json");
+
+  const stale = await runCli(["trigger", "certificate_issued"], { configHome: home });
+  assert.equal(stale.code, 5, stale.stderr);
+  assert.match(stale.stderr, /Nothing to send the event to/);
+  assert.deepEqual(runtimeFiles(home), [], "stale files are removed");
+  assert.deepEqual(
+    other.requests.map((r) => `${r.method} ${r.path}`),
+    ["GET /sandbox/v1/quirks"],
+    "only the probe reached the unknown server",
+  );
+});
