@@ -1,6 +1,7 @@
 // Completion scripts generated from the command table itself, so they never drift from the flags.
 // Each script finds the command word by skipping options and the values of options that take one,
-// offers sub-commands and argument choices, and falls back to file names for option values.
+// offers sub-commands and argument choices, completes event names for the flags that take one, and falls
+// back to file names for other option values.
 
 import type { CommandContext } from "../commands/context.js";
 import type { AnyCommand, Option } from "../commands/specs/commander.js";
@@ -24,19 +25,26 @@ export interface Spec {
   commands: CommandSpec[];
 }
 
+const EVENT_NAMES = EVENT_TYPES.map((e) => e.name);
+
 const ARGUMENT_CHOICES: Record<string, string[]> = {
   completion: ["bash", "zsh", "fish"],
-  trigger: EVENT_TYPES.map((e) => e.name),
+  trigger: EVENT_NAMES,
 };
 
 function longFlags(cmd: AnyCommand): string[] {
   return [...cmd.options.map((o) => o.long).filter((f): f is string => Boolean(f)), "--help"];
 }
 
+/** Flags whose value is an event name (or, for --events, a comma-separated list of them) in every command. */
+export const EVENT_NAME_FLAGS: ReadonlySet<string> = new Set(["--event", "--events", "--until"]);
 function valueFlags(cmd: AnyCommand): { flag: string; choices: string[] }[] {
   return cmd.options
     .filter((o: Option) => o.long && (o.required || o.optional))
-    .map((o: Option) => ({ flag: o.long as string, choices: o.argChoices ?? [] }));
+    .map((o: Option) => ({
+      flag: o.long as string,
+      choices: o.argChoices ?? (EVENT_NAME_FLAGS.has(o.long as string) ? EVENT_NAMES : []),
+    }));
 }
 
 export function completionSpec(program: AnyCommand): Spec {
@@ -75,7 +83,7 @@ function bash(spec: Spec): string {
   const valueCases = [...new Map(allValueFlags.map((v) => [v.flag, v.choices])).entries()]
     .map(([flag, choices]) =>
       choices.length
-        ? `    ${flag}) COMPREPLY=($(compgen -W "${words(choices)}" -- "$cur")); return ;;`
+        ? `    ${flag}) compopt +o default 2>/dev/null; COMPREPLY=($(compgen -W "${words(choices)}" -- "$cur")); return ;;`
         : `    ${flag}) COMPREPLY=(); return ;;`,
     )
     .join("\n");
@@ -87,7 +95,7 @@ _certwh() {
   local cur prev cmd opts i w
   cur="\${COMP_WORDS[COMP_CWORD]}"
   prev="\${COMP_WORDS[COMP_CWORD-1]}"
-  # The value of an option: its choices, or file names (complete -o default).
+  # The value of an option: its choices (never file names), or file names (complete -o default).
   case "$prev" in
 ${valueCases}
   esac

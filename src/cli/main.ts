@@ -78,12 +78,12 @@ export async function main(argv: string[]): Promise<void> {
   // `certwh … | head` closes stdout early: an interruption (exit 141), not an error worth a stack trace.
   interrupts.watchOutputs();
   let code: number = ExitCode.ok;
+  const program = buildProgram({
+    get signal() {
+      return interrupts.signal;
+    },
+  });
   try {
-    const program = buildProgram({
-      get signal() {
-        return interrupts.signal;
-      },
-    });
     await program.parseAsync(commandLine(program, argv));
     // The command returned after a signal: it has already wound down and said so (sandbox, listen).
     if (interrupts.aborted) {
@@ -93,7 +93,7 @@ export async function main(argv: string[]): Promise<void> {
   } catch (caught) {
     // A command that knows the state it leaves rethrows the interruption with its resume hint.
     const interruption = caught instanceof InterruptedError ? caught : interrupts.reason;
-    code = await report(interrupts.aborted ? interruption : caught, argv);
+    code = await report(interrupts.aborted ? interruption : caught, argv, commandName(program, argv));
   } finally {
     interrupts.dispose();
   }
@@ -103,33 +103,47 @@ export async function main(argv: string[]): Promise<void> {
     setTimeout(() => process.exit(interrupts.closedOutputCode ?? code), 1500).unref();
 }
 
-async function report(err: unknown, argv: string[]): Promise<number> {
+/** The command the command line names (`config` for `config set …`), if it is one certwh has. */
+function commandName(program: ReturnType<typeof buildProgram>, argv: string[]): string | undefined {
+  const [first, second] = operands(program, argv);
+  const name = first === "help" ? second : first;
+  return findCommand(program, name)?.name();
+}
+
+/** The pointer that ends every parse error: where the command's flags are explained. */
+export function helpPointer(command: string | undefined): string {
+  return command ? `See \`certwh help ${command}\`.` : "See `certwh help`.";
+}
+
+async function report(err: unknown, argv: string[], command: string | undefined): Promise<number> {
+  const json = argv.includes("--json");
   if (err instanceof CommanderError) {
     // Help and version are displayed by commander itself; anything else is a usage error it printed.
     const code = commanderExitCode(err);
     if (code === ExitCode.ok) return code;
-    if (argv.includes("--json")) {
-      const { errorDocument } = await import("../io/exit-codes.js");
+    process.stderr.write(`${helpPointer(command)}\n`);
+    if (json) {
+      const { jsonError } = await import("../io/exit-codes.js");
       const message = err.message.replace(/^error: /, "");
-      const document = errorDocument({ exitCode: ExitCode.usage, code: "usage", message });
+      const document = jsonError(command, { exitCode: ExitCode.usage, code: "usage", message });
       process.stdout.write(`${JSON.stringify(document)}\n`);
     }
     return ExitCode.usage;
   }
-  const { describeFailure, errorDocument } = await import("../io/exit-codes.js");
-  const { Output, loadChalk, showsColor } = await import("../io/output.js");
+  const { describeFailure, jsonError } = await import("../io/exit-codes.js");
+  const { Output, loadChalk, colourOn } = await import("../io/output.js");
   const failure = describeFailure(err);
-  const color = !process.env.NO_COLOR && !argv.includes("--no-color");
   const stderr = process.stderr;
+  const color = colourOn(!argv.includes("--no-color"), process.env, stderr);
   const io = new Output({
     stdout: process.stdout,
     stderr,
-    json: argv.includes("--json"),
+    json,
     color,
     verbose: argv.includes("--verbose"),
-    chalk: showsColor(color, stderr) ? await loadChalk() : undefined,
+    chalk: color ? await loadChalk() : undefined,
   });
-  if (io.json && !(err instanceof CertwhError && err.reported)) io.writeJson(errorDocument(failure));
+  if (io.json && !(err instanceof CertwhError && err.reported)) io.writeJson(jsonError(command, failure));
   io.error(failure.message);
   if (failure.hint) io.hint(failure.hint);
   if (failure.exitCode === ExitCode.internal && io.verbose && err instanceof Error && err.stack)

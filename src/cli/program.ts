@@ -32,6 +32,8 @@ import { completionCommand, eventTypesCommand } from "../commands/specs/misc.js"
 import { sandboxCommand, triggerCommand } from "../commands/specs/sandbox.js";
 import type { GlobalFlags } from "../config/types.js";
 import { version } from "../util/version.js";
+import { configureHelp } from "./help.js";
+import { refuseRepeatedFlags } from "./repeated-flags.js";
 
 /** A command's module: `run` takes the flags its declaration yields. */
 interface CommandModule<N extends CommandName> {
@@ -84,11 +86,12 @@ export interface ProgramIO {
 
 export function buildProgram(io: ProgramIO, runner?: Runner): Command {
   const program: Command = new Command("certwh");
+  configureHelp(program);
   program
     .description("Set up, test and run DigiCert CertCentral webhooks.")
     .version(version(), "-V, --version", "print certwh's version")
     .option("--json", "print one JSON document on stdout (NDJSON for listen)", false)
-    .option("--no-color", "no colours (also NO_COLOR)")
+    .option("--no-color", "no colours (wins over FORCE_COLOR; also NO_COLOR, TERM=dumb)")
     .option("--verbose", "trace API requests and responses on stderr (secrets redacted)", false)
     .option("--no-input", "never prompt (automatic without a TTY or when CI is set)")
     .option("-y, --yes", "confirm destructive or risky steps without asking", false)
@@ -130,7 +133,8 @@ Run \`certwh help <command>\` for a command's flags and examples.`,
       await mod.run(flags, ctx);
     });
 
-  // In this order in the help.
+  // In this order in the help, under these headings (commander's help groups).
+  program.commandsGroup("Webhook lifecycle:");
   statusCommand(program).action((flags, cmd) => run("status", flags, globalsOf(cmd)));
   createCommand(program).action((flags, cmd) => run("create", flags, globalsOf(cmd)));
   updateUrlCommand(program).action((flags, cmd) => run("update-url", flags, globalsOf(cmd)));
@@ -142,6 +146,13 @@ Run \`certwh help <command>\` for a command's flags and examples.`,
   deleteCommand(program).action((flags, cmd) => run("delete", flags, globalsOf(cmd)));
   logsCommand(program).action((flags, cmd) => run("logs", flags, globalsOf(cmd)));
 
+  program.commandsGroup("Local development:");
+  listenCommand(program).action((flags, cmd) => run("listen", flags, globalsOf(cmd)));
+  replayCommand(program).action((flags, cmd) => run("replay", flags, globalsOf(cmd)));
+  sandboxCommand(program).action((flags, cmd) => run("sandbox", flags, globalsOf(cmd)));
+  triggerCommand(program).action((event, flags, cmd) => run("trigger", { ...flags, event }, globalsOf(cmd)));
+
+  program.commandsGroup("Configuration:");
   loginCommand(program).action((flags, cmd) => run("login", flags, globalsOf(cmd)));
   logoutCommand(program).action((flags, cmd) => run("logout", flags, globalsOf(cmd)));
   const config = configCommand(program);
@@ -153,15 +164,13 @@ Run \`certwh help <command>\` for a command's flags and examples.`,
   );
   configUnsetCommand(config).action((key, _, cmd) => run("config", { action: "unset", key }, globalsOf(cmd)));
 
-  sandboxCommand(program).action((flags, cmd) => run("sandbox", flags, globalsOf(cmd)));
-  triggerCommand(program).action((event, flags, cmd) => run("trigger", { ...flags, event }, globalsOf(cmd)));
-
-  listenCommand(program).action((flags, cmd) => run("listen", flags, globalsOf(cmd)));
-  replayCommand(program).action((flags, cmd) => run("replay", flags, globalsOf(cmd)));
-
+  program.commandsGroup("Help and shell:");
   eventTypesCommand(program).action((flags, cmd) => run("event-types", flags, globalsOf(cmd)));
   completionCommand(program).action((shell, flags, cmd) =>
     run("completion", { ...flags, shell, program }, globalsOf(cmd)),
   );
+  program.helpCommand(true);
+
+  refuseRepeatedFlags(program);
   return program;
 }

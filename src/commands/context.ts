@@ -4,7 +4,7 @@ import { setFlagsFromString } from "node:v8";
 import type { WebhookApi } from "../api/types.js";
 import type { GlobalFlags, ResolvedSettings } from "../config/types.js";
 import { AuthError } from "../errors.js";
-import { type ChalkConstructor, Output, type OutputStream, showsColor } from "../io/output.js";
+import { type ChalkConstructor, colourOn, Output, type OutputStream } from "../io/output.js";
 import { createPrompter, type Prompter } from "../io/prompt.js";
 import { type Clock, systemClock } from "../util/clock.js";
 import { registerSecret } from "../util/redact.js";
@@ -38,17 +38,13 @@ export interface ContextInit {
   chalk?: ChalkConstructor;
 }
 
-function noColorEnv(env: NodeJS.ProcessEnv): boolean {
-  return env.NO_COLOR !== undefined && env.NO_COLOR !== "";
-}
-
 /** Whether this run's stderr shows colour, so chalk is worth loading (it is not, for scripts and pipes). */
 export function colourWanted(
   globals: Pick<GlobalFlags, "color">,
   env: NodeJS.ProcessEnv = process.env,
   stderr: OutputStream = process.stderr,
 ): boolean {
-  return showsColor(globals.color && !noColorEnv(env), stderr);
+  return colourOn(globals.color, env, stderr);
 }
 
 /** Where and how to reach a CertCentral (or sandbox) API. */
@@ -84,11 +80,12 @@ export async function buildApi(
 export function createContext(init: ContextInit): CommandContext {
   const env = init.env ?? process.env;
   const globals = init.globals;
+  const stderr = init.stderr ?? process.stderr;
   const io = new Output({
     stdout: init.stdout ?? process.stdout,
-    stderr: init.stderr ?? process.stderr,
+    stderr,
     json: globals.json,
-    color: globals.color && !noColorEnv(env),
+    color: colourOn(globals.color, env, stderr),
     verbose: globals.verbose,
     chalk: init.chalk,
   });

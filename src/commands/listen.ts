@@ -4,7 +4,8 @@
 import { isIP } from "node:net";
 import type { WebhookApi } from "../api/types.js";
 import { describeInterruptCause, UsageError } from "../errors.js";
-import { closestEventName, findEventType, SUBSCRIBABLE_EVENTS } from "../events/catalogue.js";
+import { findEventType, SUBSCRIBABLE_EVENTS } from "../events/catalogue.js";
+import { didYouMean } from "../events/suggest.js";
 import { describeFailure, errorDocument, reword } from "../io/exit-codes.js";
 import { createListenRenderer } from "../io/render-listen.js";
 import { defaultJournalPath } from "../listen/paths.js";
@@ -17,11 +18,13 @@ import { DIGICERT_SOURCE_RANGE } from "../util/cidr.js";
 import { parseDuration } from "../util/duration.js";
 import { isLoopbackHost } from "../util/loopback.js";
 import { generateSecret } from "../util/secret.js";
+import { shellWord } from "../util/shell-word.js";
 import { isSlackWebhookUrl } from "../util/slack.js";
 import { buildApi, type CommandContext } from "./context.js";
 import { parsePositiveInteger } from "./options/flag-values.js";
 import { warnAboutFlags, warnIfCleartextKey } from "./options/flag-warnings.js";
 import { parseForwardTargets } from "./options/forward-flags.js";
+import { adoptFormerJournal } from "./options/journal-move.js";
 import { resolveSecret, saveGeneratedSecret } from "./options/secret-source.js";
 import {
   parseEventFlags,
@@ -54,6 +57,7 @@ export interface ParsedListen
     | "saveChainDir"
     | "until"
     | "timeoutMs"
+    | "timeoutText"
     | "tunnelGraceMs"
     | "challengeWindowMs"
     | "dropRepeats"
@@ -112,7 +116,7 @@ function parseTunnel(raw: ListenFlags): TunnelChoice {
   return { kind: "ngrok", domain: raw.ngrokDomain, ipAllowlist: raw.ipAllowlist !== false };
 }
 
-function parseUntil(raw: ListenFlags): Pick<ParsedListen, "until" | "timeoutMs"> {
+function parseUntil(raw: ListenFlags): Pick<ParsedListen, "until" | "timeoutMs" | "timeoutText"> {
   if (raw.until === undefined) {
     if (raw.orderId !== undefined) throw new UsageError("--order-id only applies together with --until.");
     if (raw.timeout !== undefined) throw new UsageError("--timeout only applies together with --until.");
@@ -123,17 +127,19 @@ function parseUntil(raw: ListenFlags): Pick<ParsedListen, "until" | "timeoutMs">
     throw new UsageError(`--until needs an event name, not "${raw.until}".`);
   // A misspelt name would make a CI job wait for its whole --timeout.
   if (!findEventType(event)) {
-    const close = closestEventName(event);
+    const near = didYouMean(event);
     throw new UsageError(`--until ${event} is not a CertCentral event.`, {
-      hint: close
-        ? `Did you mean ${close}? (\`certwh event-types --all\` lists them)`
+      hint: near
+        ? `${near} (\`certwh event-types --all\` lists them.)`
         : "`certwh event-types --all` lists them.",
     });
   }
   const orderId = parsePositiveInteger("--order-id", raw.orderId);
   return {
     until: { event, ...(orderId !== undefined ? { orderId } : {}) },
-    ...(raw.timeout !== undefined ? { timeoutMs: parseDuration(raw.timeout) } : {}),
+    ...(raw.timeout !== undefined
+      ? { timeoutMs: parseDuration(raw.timeout), timeoutText: raw.timeout.trim() }
+      : {}),
   };
 }
 
@@ -226,10 +232,28 @@ function asNdjsonFailure(io: CommandContext["io"], err: unknown): unknown {
   return reword(err, { reported: true });
 }
 
+/** What to run next, each command working as printed: the same kind of session, and replay of its journal. */
+export function afterInterruptHint(
+  parsed: Pick<ParsedListen, "journalPath" | "forwardTo">,
+  sandbox: boolean,
+  env: NodeJS.ProcessEnv,
+): string {
+  const again = `Run \`certwh listen${sandbox ? " --sandbox" : ""}\` again to receive events`;
+  if (!parsed.journalPath) return `${again}.`;
+  const journal =
+    parsed.journalPath === defaultJournalPath(env) ? "" : ` --journal ${shellWord(parsed.journalPath)}`;
+  // One --forward-to is where the events go again; with none (or several, once it is a list) the user picks.
+  const targets = ([] as string[]).concat(parsed.forwardTo ?? []);
+  const to = targets.length === 1 ? shellWord(targets[0] as string) : "<url>";
+  return `${again}; what arrived is in ${parsed.journalPath}: \`certwh replay${journal} --to ${to}\` delivers it again.`;
+}
+
 async function checkFlags(raw: ListenFlags, ctx: CommandContext): Promise<ParsedListen> {
   const parsed = parseListenOptions(raw, ctx.env);
   if (parsed.saveChainDir !== undefined) await checkSaveChainDir(parsed.saveChainDir);
   if (parsed.exec !== undefined) await checkExecCommand(parsed.exec, ctx.env);
+  if (raw.journal === undefined)
+    await adoptFormerJournal(ctx.io, ctx.env, raw.sandbox ? "sandbox" : "account");
   return parsed;
 }
 
@@ -289,11 +313,7 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
     if (result.reason === "interrupted") {
       // Under --json the interrupted line is on stdout, which may be the output that was closed.
       if (io.json && result.cause) io.info(`Stopped: ${describeInterruptCause(result.cause)}.`);
-      io.hint(
-        parsed.journalPath
-          ? `Run \`certwh listen\` again to receive events; what arrived is in ${parsed.journalPath} (\`certwh replay\`).`
-          : "Run `certwh listen` again to receive events.",
-      );
+      io.hint(afterInterruptHint(parsed, raw.sandbox === true, ctx.env));
     }
   } catch (err) {
     if (ctx.signal.aborted) throw err;

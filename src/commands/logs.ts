@@ -4,7 +4,8 @@
 
 import type { EventLogEntry, EventLogPage, EventLogQuery } from "../api/types.js";
 import { UsageError } from "../errors.js";
-import { closestEventName, findEventType } from "../events/catalogue.js";
+import { findEventType } from "../events/catalogue.js";
+import { didYouMean } from "../events/suggest.js";
 import type { Output } from "../io/output.js";
 import type { CommandContext } from "./context.js";
 import type { LogsFlags } from "./specs/lifecycle.js";
@@ -32,9 +33,9 @@ export function warnAboutFilters(io: Pick<Output, "warn">, filters: Record<strin
   }
   const event = filters.event_name;
   if (event !== undefined && !findEventType(event)) {
-    const near = closestEventName(event);
+    const near = didYouMean(event);
     io.warn(
-      `--event ${JSON.stringify(event)} is not an event CertCentral is known to send${near ? ` (did you mean ${near}?)` : ""}; sending it anyway.`,
+      `--event ${JSON.stringify(event)} is not an event CertCentral is known to send; sending it anyway.${near ? ` ${near}` : ""}`,
     );
   }
 }

@@ -7,7 +7,8 @@
 
 import { stat } from "node:fs/promises";
 import { NotFoundError, RefusedError, UsageError } from "../errors.js";
-import { closestEventName, findEventType } from "../events/catalogue.js";
+import { findEventType } from "../events/catalogue.js";
+import { didYouMean } from "../events/suggest.js";
 import { childEnv } from "../listen/dispatch.js";
 import {
   createExecRunner,
@@ -26,6 +27,7 @@ import { userAgent } from "../util/version.js";
 import type { CommandContext } from "./context.js";
 import { parseHttpUrl, parsePositiveInteger } from "./options/flag-values.js";
 import { warnIfCleartextKey } from "./options/flag-warnings.js";
+import { adoptFormerJournal } from "./options/journal-move.js";
 import { resolveSecret } from "./options/secret-source.js";
 import { parseSecretSource, type SecretSource } from "./options/webhook-flags.js";
 import type { ReplayFlags } from "./specs/listen.js";
@@ -88,10 +90,10 @@ export interface ParsedReplay {
 function checkEventNames(names: string[]): void {
   for (const name of names) {
     if (findEventType(name)) continue;
-    const near = closestEventName(name);
+    const near = didYouMean(name);
     throw new UsageError(`Unknown event for --event: ${JSON.stringify(name)}.`, {
       hint: near
-        ? `Did you mean ${near}? (\`certwh event-types --all\` lists them.)`
+        ? `${near} (\`certwh event-types --all\` lists them.)`
         : "`certwh event-types --all` lists them.",
     });
   }
@@ -140,13 +142,22 @@ export function parseReplayOptions(opts: ReplayFlags): ParsedReplay {
   };
 }
 
-/** The journal is there and is a file: checked before anything is sent, so the user gets a usage error. */
-async function checkJournal(path: string): Promise<void> {
+/**
+ * The journal is there and is a file: checked before anything is sent, so the user gets a usage error.
+ * `sandboxJournal`: the default sandbox journal, named when the default journal is missing and it is not.
+ */
+async function checkJournal(path: string, sandboxJournal?: string): Promise<void> {
   try {
     const s = await stat(path);
     if (s.isFile()) return;
     throw Object.assign(new Error("not a file"), { code: "EISDIR" });
   } catch (err) {
+    const missing = (err as NodeJS.ErrnoException).code === "ENOENT";
+    if (missing && sandboxJournal && (await stat(sandboxJournal).catch(() => undefined))?.isFile()) {
+      throw new UsageError(`No journal at ${path}.`, {
+        hint: `\`certwh listen --sandbox\` keeps its made-up events apart, in ${sandboxJournal}: pass it with --journal.`,
+      });
+    }
     throw journalError(path, err);
   }
 }
@@ -268,8 +279,12 @@ export async function run(
   // --request-timeout, CERTWH_REQUEST_TIMEOUT or the profile; no API key is needed.
   const timeoutMs = (await ctx.settings()).requestTimeoutMs;
 
+  if (selection.journal === undefined) await adoptFormerJournal(io, ctx.env, "account");
   const path = selection.journal ?? defaultJournalPath(ctx.env);
-  await checkJournal(path);
+  await checkJournal(
+    path,
+    selection.journal === undefined ? defaultJournalPath(ctx.env, "sandbox") : undefined,
+  );
 
   // Each action resolves the promise of the entry it is working on.
   let posted = settle<ForwardResult>();

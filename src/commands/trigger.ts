@@ -8,8 +8,9 @@ import { checkBaseUrl } from "../api/base-url.js";
 import { ApiError, ApiTimeoutError, NetworkError } from "../api/errors.js";
 import { DEFAULT_REQUEST_TIMEOUT_MS } from "../config/types.js";
 import { AuthError, NotFoundError, RefusedError, TimeoutError, UsageError } from "../errors.js";
-import { closestEventName, findEventType } from "../events/catalogue.js";
+import { findEventType } from "../events/catalogue.js";
 import { buildEvent, type EventBody, randomSampleIds } from "../events/payloads.js";
+import { didYouMean } from "../events/suggest.js";
 import { nothingAnswersWords, plainHttpWords } from "../io/connection-words.js";
 import { reword } from "../io/exit-codes.js";
 import { registerSecret } from "../util/redact.js";
@@ -52,9 +53,9 @@ function parseSandboxUrl(value: string): URL {
 export function parseTriggerOptions(raw: TriggerFlags): TriggerOptions {
   const type = findEventType(raw.event);
   if (!type) {
-    const near = closestEventName(raw.event);
+    const near = didYouMean(raw.event);
     throw new UsageError(`Unknown event "${raw.event}".`, {
-      hint: `${near ? `Did you mean ${near}? ` : ""}Run \`certwh event-types --all\` for the list.`,
+      hint: `${near ? `${near} ` : ""}Run \`certwh event-types --all\` for the list.`,
     });
   }
   if (raw.to && raw.sandboxUrl)

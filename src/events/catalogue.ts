@@ -67,25 +67,3 @@ export const NOTIFICATION_FREQUENCIES: readonly number[] = [90, 60, 30, 7, 0, -7
 export function findEventType(name: string): EventType | undefined {
   return EVENT_TYPES.find((e) => e.name === name);
 }
-
-/** The known event name nearest to a misspelt one (edit distance at most 3), for "did you mean". */
-export function closestEventName(name: string): string | undefined {
-  let best: { name: string; distance: number } | undefined;
-  for (const e of EVENT_TYPES) {
-    const d = editDistance(name, e.name);
-    if (d <= 3 && (!best || d < best.distance)) best = { name: e.name, distance: d };
-  }
-  return best?.name;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = row;
-  }
-  return previous[b.length];
-}

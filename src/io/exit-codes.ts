@@ -238,3 +238,16 @@ export function reword(err: unknown, change: Rewording = {}, context?: FailureCo
 export function errorDocument(failure: Pick<Failure, "exitCode" | "code" | "message">) {
   return { error: { exit_code: failure.exitCode, code: failure.code, message: failure.message } };
 }
+
+/**
+ * What --json prints on stdout for a failure: listen's stdout is NDJSON whose lines all carry a "type", so its
+ * failure is the line {"type":"error", "exit_code", "code", "message"} (the shape listen's own error lines
+ * have); every other command prints the errorDocument.
+ */
+export function jsonError(
+  command: string | undefined,
+  failure: Pick<Failure, "exitCode" | "code" | "message">,
+) {
+  const document = errorDocument(failure);
+  return command === "listen" ? { type: "error", ...document.error } : document;
+}

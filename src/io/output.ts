@@ -28,9 +28,27 @@ const same = (text: string) => text;
 /** No colour: what chalk at level 0 does, without loading chalk (it costs every command start-up time). */
 const PLAIN: Styles = { green: same, yellow: same, red: same, dim: same };
 
-/** Whether stderr will show colour: asked for (no --no-color, no NO_COLOR) and a terminal. */
-export function showsColor(color: boolean | undefined, stderr: OutputStream): boolean {
-  return (color ?? true) && stderr.isTTY === true;
+/**
+ * Whether stderr shows colour. The first rule that applies decides (README, "Environment variables"):
+ *   1. `--no-color`                      → no colour
+ *   2. `FORCE_COLOR` set: "0" or "false" → no colour; any other value (even empty) → colour, even when
+ *      stderr is not a terminal (as Node and chalk read it; it is the more specific request than NO_COLOR)
+ *   3. `NO_COLOR` set and not empty      → no colour (no-color.org)
+ *   4. `TERM=dumb`                       → no colour (such a terminal prints escape codes as text)
+ *   5. otherwise colour exactly when stderr is a terminal.
+ * `colorFlag` is commander's `color` global: false with --no-color.
+ */
+export function colourOn(
+  colorFlag: boolean | undefined,
+  env: NodeJS.ProcessEnv,
+  stderr: Pick<OutputStream, "isTTY">,
+): boolean {
+  if (colorFlag === false) return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== "0" && force.toLowerCase() !== "false";
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  if (env.TERM === "dumb") return false;
+  return stderr.isTTY === true;
 }
 
 export async function loadChalk(): Promise<ChalkConstructor> {
@@ -41,16 +59,17 @@ export interface OutputOptions {
   stdout: OutputStream;
   stderr: OutputStream;
   json?: boolean;
+  /** Colour on stderr: what colourOn() decided (default: none). */
   color?: boolean;
   verbose?: boolean;
-  /** Needed for colour: without it (or without showsColor()) text is plain. */
+  /** Needed for colour: without it text is plain. */
   chalk?: ChalkConstructor;
 }
 
 export class Output {
   readonly json: boolean;
   readonly verbose: boolean;
-  /** Colours for stderr text; plain under NO_COLOR, --no-color, a non-TTY stderr or without `chalk`. */
+  /** Colours for stderr text; plain unless colourOn() said so and `chalk` was given. */
   readonly c: Styles;
   private readonly out: OutputStream;
   private readonly err: OutputStream;
@@ -62,7 +81,7 @@ export class Output {
     this.err = opts.stderr;
     this.json = opts.json ?? false;
     this.verbose = opts.verbose ?? false;
-    this.c = showsColor(opts.color, opts.stderr) && opts.chalk ? new opts.chalk({ level: 1 }) : PLAIN;
+    this.c = opts.color === true && opts.chalk ? new opts.chalk({ level: 1 }) : PLAIN;
   }
 
   get stderrIsTTY(): boolean {

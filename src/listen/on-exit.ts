@@ -20,6 +20,11 @@ export interface OnExitInput {
    */
   active: boolean;
   publicUrl?: string;
+  /**
+   * The webhook lives in listen's in-process sandbox, which stops with listen: messages name no command to
+   * run later (it would reach the configured account, not the sandbox).
+   */
+  sandbox?: boolean;
   timeoutMs: number;
   emit(event: ListenEvent): void;
 }
@@ -41,14 +46,17 @@ async function deactivate(
   active: boolean,
   signal: AbortSignal,
   status?: string,
+  sandbox = false,
 ) {
   if (!active) {
     const message =
       status !== "pending"
         ? `Webhook ${id} is ${status === "inactive" ? "already inactive" : "not active"}: CertCentral sends nothing to it.`
-        : `Webhook ${id} stays pending (its verification did not finish) and points at this session's closed ` +
-          "receiver: CertCentral sends nothing to it. The next `certwh listen` takes it over; " +
-          "`certwh update-url --url https://…` points it at your endpoint.";
+        : sandbox
+          ? `Webhook ${id} stays pending in the in-process sandbox, which stops with listen.`
+          : `Webhook ${id} stays pending (its verification did not finish) and points at this session's closed ` +
+            "receiver: CertCentral sends nothing to it. The next `certwh listen` takes it over; " +
+            "`certwh update-url --url https://…` points it at your endpoint.";
     return { outcome: "skipped" as const, message };
   }
   // A retried deactivate that CertCentral already applied may be refused: the webhook is read back.
@@ -56,7 +64,9 @@ async function deactivate(
   return {
     outcome: "done" as const,
     message:
-      `Deactivated webhook ${id}: CertCentral stops posting to the closed tunnel. \`certwh activate\` turns it back on.` +
+      (sandbox
+        ? `Deactivated webhook ${id} in the in-process sandbox, which stops with listen.`
+        : `Deactivated webhook ${id}: CertCentral stops posting to the closed tunnel. \`certwh activate\` turns it back on.`) +
       (change.note ? ` (${change.note})` : ""),
   };
 }
@@ -69,7 +79,7 @@ async function restore(input: OnExitInput, signal: AbortSignal, status?: string)
   // (one that crashed or used --on-exit keep): putting that back would aim CertCentral at a dead tunnel, and
   // what came before it is unknown to this session.
   if (!previous || looksLikeListenEndpoint(previous.endpoint)) {
-    const result = await deactivate(api, id, input.active, signal, status);
+    const result = await deactivate(api, id, input.active, signal, status, input.sandbox);
     const message = !previous
       ? `There was no webhook before this listen session created webhook ${id}, so there is nothing to restore. ${result.message}`
       : `Before this session webhook ${id} pointed at ${previous.endpoint}, a leftover \`certwh listen\` receiver, ` +
@@ -110,9 +120,11 @@ export async function runOnExit(input: OnExitInput): Promise<OnExitOutcome> {
     if (input.action === "keep") {
       result = {
         outcome: "done",
-        message: input.active
-          ? `Kept webhook ${id} active on ${input.publicUrl ?? "the tunnel"}: CertCentral keeps posting there (and failing) until you run \`certwh deactivate\` or \`certwh update-url\`.`
-          : `Kept webhook ${id} as it is (pending verification).`,
+        message: input.sandbox
+          ? `Kept webhook ${id} as it is; the in-process sandbox stops with listen.`
+          : input.active
+            ? `Kept webhook ${id} active on ${input.publicUrl ?? "the tunnel"}: CertCentral keeps posting there (and failing) until you run \`certwh deactivate\` or \`certwh update-url\`.`
+            : `Kept webhook ${id} as it is (pending verification).`,
       };
     } else {
       // Someone may have moved the webhook meanwhile (another `certwh listen --force`, a colleague,
@@ -135,7 +147,7 @@ export async function runOnExit(input: OnExitInput): Promise<OnExitOutcome> {
         const active = now.status === "active";
         result =
           input.action === "deactivate"
-            ? await deactivate(input.api, id, active, signal, String(now.status))
+            ? await deactivate(input.api, id, active, signal, String(now.status), input.sandbox)
             : await restore({ ...input, active }, signal, String(now.status));
       }
     }
@@ -143,7 +155,7 @@ export async function runOnExit(input: OnExitInput): Promise<OnExitOutcome> {
     result = {
       outcome: "failed",
       error: err,
-      message: `The on-exit action (${input.action}) failed for webhook ${id} (${describeError(err)}). Check with \`certwh status\`.`,
+      message: `The on-exit action (${input.action}) failed for webhook ${id} (${describeError(err)}).${input.sandbox ? "" : " Check with `certwh status`."}`,
     };
   } finally {
     limit.clear();

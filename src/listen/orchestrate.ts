@@ -185,8 +185,11 @@ class ListenSession {
         this.timedOut = !this.stopper.outcome;
         this.fail(
           new TimeoutError(
-            `${until ? `No ${until.event} event arrived` : "Listen stopped"} within --timeout (${duration(ms)} after ready).`,
-            { hint: "Raise --timeout, or check `certwh logs` for deliveries CertCentral attempted." },
+            `${until ? `No ${until.event} event arrived` : "Listen stopped"} within --timeout ${this.opts.timeoutText ?? duration(ms)} (counted from ready).`,
+            // The in-process sandbox is gone once listen exits: no `certwh logs` to ask.
+            this.opts.sandbox
+              ? { hint: "Raise --timeout." }
+              : { hint: "Raise --timeout, or check `certwh logs` for deliveries CertCentral attempted." },
           ),
         );
       },
@@ -540,6 +543,7 @@ class ListenSession {
         claim: this.claim,
         active: this.active,
         publicUrl: this.publicUrl,
+        sandbox: opts.sandbox !== undefined,
         timeoutMs: deps.onExitTimeoutMs ?? 20_000,
         emit: deps.emit,
       });

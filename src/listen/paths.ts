@@ -1,19 +1,71 @@
 // Where listen keeps its journal by default. One file (not one per day): replay reads a single place,
 // and `--journal` lets a user rotate or split it themselves.
+//
+// The journal is state (it grows, it can be deleted), not configuration: it lives under $XDG_STATE_HOME,
+// not next to config.json. Earlier versions kept it in the config directory; the first run that uses the
+// default moves such a file over (and says so, once: afterwards there is nothing left to move).
 
+import { constants } from "node:fs";
+import { copyFile, mkdir, rename, stat, unlink } from "node:fs/promises";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+
+export type JournalKind = "account" | "sandbox";
+
+/** An XDG base directory: the variable when set and not empty, else `~/<fallback>`. */
+function xdgDir(env: NodeJS.ProcessEnv, variable: string, fallback: string): string {
+  const value = env[variable];
+  return value && value.length > 0 ? value : join(env.HOME || homedir(), fallback);
+}
+
+// Sandbox events are made up: kept apart, a later `certwh replay` never sends them to a real app.
+const fileName = (kind: JournalKind) => (kind === "sandbox" ? "sandbox-journal.ndjson" : "journal.ndjson");
 
 /**
- * `$XDG_CONFIG_HOME/certwh/journal.ndjson`, else `~/.config/certwh/journal.ndjson` on every platform
- * (the same rule certwh uses for its config directory, so tests isolate both with XDG_CONFIG_HOME).
+ * `$XDG_STATE_HOME/certwh/journal.ndjson`, else `~/.local/state/certwh/journal.ndjson` on every platform
+ * (`sandbox-journal.ndjson` for `listen --sandbox`).
  */
 export function defaultJournalPath(
   env: NodeJS.ProcessEnv = process.env,
-  kind: "account" | "sandbox" = "account",
+  kind: JournalKind = "account",
 ): string {
-  const xdg = env.XDG_CONFIG_HOME;
-  const base = xdg && xdg.length > 0 ? xdg : join(env.HOME || homedir(), ".config");
-  // Sandbox events are made up: kept apart, a later `certwh replay` never sends them to a real app.
-  return join(base, "certwh", kind === "sandbox" ? "sandbox-journal.ndjson" : "journal.ndjson");
+  return join(xdgDir(env, "XDG_STATE_HOME", join(".local", "state")), "certwh", fileName(kind));
+}
+
+/** Where versions before the move kept it: certwh's config directory ($XDG_CONFIG_HOME/certwh). */
+export function formerJournalPath(
+  env: NodeJS.ProcessEnv = process.env,
+  kind: JournalKind = "account",
+): string {
+  return join(xdgDir(env, "XDG_CONFIG_HOME", ".config"), "certwh", fileName(kind));
+}
+
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
+
+/**
+ * Moves a journal left at the former default to the new default, when there is one and nothing is at the
+ * new place yet (a journal already there is never overwritten; the old file then stays where it is).
+ * Returns where it came from and went, for the one sentence that tells the user.
+ */
+export async function moveFormerJournal(
+  env: NodeJS.ProcessEnv = process.env,
+  kind: JournalKind = "account",
+): Promise<{ from: string; to: string } | undefined> {
+  const from = formerJournalPath(env, kind);
+  const to = defaultJournalPath(env, kind);
+  if (from === to || !(await exists(from)) || (await exists(to))) return undefined;
+  await mkdir(dirname(to), { recursive: true, mode: 0o700 });
+  try {
+    await rename(from, to);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EXDEV") throw err;
+    // Another file system: copy (never over an existing file), then remove the original.
+    await copyFile(from, to, constants.COPYFILE_EXCL);
+    await unlink(from);
+  }
+  return { from, to };
 }

@@ -50,6 +50,8 @@ export interface ListenOptions {
   timeoutMs?: number;
   /** With timeoutMs: the limit for getting ready (default 5 minutes; tests shorten it). */
   setupTimeoutMs?: number;
+  /** --timeout as the user wrote it ("5s"), for messages. */
+  timeoutText?: string;
   tunnelGraceMs?: number;
   /** Token validity (default CertCentral's 30 minutes); tests shorten it. */
   challengeWindowMs?: number;

@@ -73,7 +73,7 @@ test("logs: an unknown --status or --event warns on stderr and is still sent", a
   const res = await h.cli(["logs", "--status", "bogus", "--event", "certificate_isued", "--json"]);
   expectExit(res, 0);
   assert.match(res.stderr, /--status "bogus" is not a delivery status certwh knows \(success, failed\)/);
-  assert.match(res.stderr, /did you mean certificate_issued\?/);
+  assert.match(res.stderr, /Did you mean certificate_issued\?/);
   const logs = h.sandbox.requests.filter((r) => r.route?.includes("logs"));
   assert.equal(logs.length, 1);
   assert.equal(logs[0]!.query["filters[request_status]"], "bogus", JSON.stringify(logs[0]!.query));

@@ -76,7 +76,7 @@ describe("certwh listen --sandbox", () => {
     const home = tempDir();
     const l = spawnCli(t, ["listen", "--sandbox", "--json"], { configHome: home });
     const ready = await l.line((x) => x.type === "ready");
-    assert.equal(ready.journal, `${home}/certwh/sandbox-journal.ndjson`);
+    assert.equal(ready.journal, `${home}/.local/state/certwh/sandbox-journal.ndjson`);
     l.child.kill("SIGINT");
     assert.equal((await l.exit).code, 130);
   });

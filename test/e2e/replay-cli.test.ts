@@ -35,7 +35,7 @@ const bodies = [
 /** A config home whose default journal holds the four events, received one minute apart. */
 async function journalHome(): Promise<{ home: string; path: string }> {
   const home = tempDir();
-  const path = join(home, "certwh", "journal.ndjson");
+  const path = join(home, ".local", "state", "certwh", "journal.ndjson");
   const journal = await openJournal(path);
   for (const [i, body] of bodies.entries()) {
     await journal.append(
@@ -234,7 +234,7 @@ test("usage errors exit 2: missing journal (named), missing --to, bad flags", as
 
   r = await runCli(["replay", "--to", `${base}/ok`], { configHome: home });
   assert.equal(r.code, 2);
-  assert.ok(r.stderr.includes(join(home, "certwh", "journal.ndjson")), r.stderr);
+  assert.ok(r.stderr.includes(join(home, ".local", "state", "certwh", "journal.ndjson")), r.stderr);
 
   const { home: withJournal } = await journalHome();
   take();
@@ -273,7 +273,7 @@ test("unreadable lines are skipped and reported, a torn last line too", async ()
 
 test("test and challenge deliveries are skipped and counted unless --all or --event names them", async () => {
   const home = tempDir();
-  const path = join(home, "certwh", "journal.ndjson");
+  const path = join(home, ".local", "state", "certwh", "journal.ndjson");
   const journal = await openJournal(path);
   const verification = [
     '{"event":"test_webhook_endpoint","data":{}}',

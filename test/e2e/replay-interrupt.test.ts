@@ -16,7 +16,7 @@ const body = (order: number) =>
 /** A config home whose default journal holds COUNT events (order ids 1…COUNT), one minute apart. */
 async function journalHome(): Promise<{ home: string; path: string }> {
   const home = tempDir();
-  const path = join(home, "certwh", "journal.ndjson");
+  const path = join(home, ".local", "state", "certwh", "journal.ndjson");
   const journal = await openJournal(path);
   for (let i = 1; i <= COUNT; i++) {
     await journal.append(

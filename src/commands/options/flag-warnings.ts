@@ -1,6 +1,7 @@
 // Warnings about flag values that are accepted but deserve a word (stderr only).
 
 import { SUBSCRIBABLE_EVENTS } from "../../events/catalogue.js";
+import { suggestEventNames } from "../../events/suggest.js";
 import type { Output } from "../../io/output.js";
 import { isLoopbackHost } from "../../util/loopback.js";
 import { isSlackWebhookUrl } from "../../util/slack.js";
@@ -11,9 +12,14 @@ export function warnAboutFlags(
   opts: { url?: string; unknownEvents: string[]; policy: UrlPolicy },
 ): void {
   if (opts.unknownEvents.length > 0) {
+    const suggestions = opts.unknownEvents.flatMap((name) => {
+      const near = suggestEventNames(name, SUBSCRIBABLE_EVENTS);
+      return near.length > 0 ? [`${name} → ${near.join(" or ")}`] : [];
+    });
     io.warn(
       `Not in CertCentral's documented event list: ${opts.unknownEvents.join(", ")}. Sending anyway ` +
-        `(known: ${SUBSCRIBABLE_EVENTS.join(", ")}; see \`certwh event-types\`).`,
+        `(known: ${SUBSCRIBABLE_EVENTS.join(", ")}; see \`certwh event-types\`).` +
+        (suggestions.length > 0 ? ` Did you mean: ${suggestions.join("; ")}?` : ""),
     );
   }
   if (!opts.url) return;

@@ -9,7 +9,10 @@ export const replayCommand = (parent: Command) =>
     .description(
       "Re-deliver events from listen's journal to a URL and/or a command (one event at a time, oldest first)",
     )
-    .option("--journal <file>", "journal to read (default: $XDG_CONFIG_HOME/certwh/journal.ndjson)")
+    .option(
+      "--journal <file>",
+      "journal to read (default: $XDG_STATE_HOME/certwh/journal.ndjson, else ~/.local/state/certwh/…)",
+    )
     .option("--to <url>", "where to POST the events (--to or --exec is required; one URL per run)", collect)
     .option(
       "--exec <command>",
@@ -82,7 +85,7 @@ export const listenCommand = (parent: Command) =>
     )
     .option(
       "--journal <file>",
-      "append accepted events here (default: $XDG_CONFIG_HOME/certwh/journal.ndjson)",
+      "append accepted events here (default: $XDG_STATE_HOME/certwh/journal.ndjson, else ~/.local/state/certwh/…)",
     )
     .option("--no-journal", "do not keep a journal")
     .option(
