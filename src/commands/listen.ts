@@ -19,7 +19,7 @@ import { isSlackWebhookUrl } from "../util/slack.js";
 import { buildApi, type CommandContext } from "./context.js";
 import { parseHttpUrl, parsePositiveInteger } from "./options/flag-values.js";
 import { warnAboutFlags, warnIfCleartextKey } from "./options/flag-warnings.js";
-import { resolveSecret, saveGeneratedSecret } from "./options/secret-source.js";
+import { resolveSecret, saveGeneratedSecret, secretOptions } from "./options/secret-source.js";
 import {
   parseEventFlags,
   parseSecretSource,
@@ -223,7 +223,7 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
   });
   warnAboutFlags(io, { unknownEvents: parsed.unknownEvents, policy: { allowLoopbackHttp: true } });
   if (parsed.forwardTo) warnIfCleartextKey(io, "--forward-to", parsed.forwardTo, true);
-  const resolved = await resolveSecret(parsed.secret, ctx.env);
+  const resolved = await resolveSecret(parsed.secret, ctx.env, secretOptions(ctx, parsed.force));
   const secret = resolved.value || generateSecret();
   await saveGeneratedSecret(resolved); // --secret-out, before the webhook gets the secret
   const ngrok = parsed.tunnel.kind === "ngrok" ? parsed.tunnel : undefined;

@@ -1,6 +1,6 @@
 // certwh sandbox: run the CertCentral emulator in the foreground until Ctrl-C.
 
-import { UsageError } from "../errors.js";
+import { CertwhError, UsageError } from "../errors.js";
 import type { Delivery, RecordedRequest } from "../sandbox/types.js";
 import type { CommandContext } from "./context.js";
 import type { SandboxFlags } from "./specs/sandbox.js";
@@ -44,6 +44,7 @@ export async function run(opts: SandboxFlags, ctx: Pick<CommandContext, "io" | "
       port,
       apiKey: opts.apiKey,
       stateFile: opts.stateFile,
+      signal: ctx.signal,
       rateLimit: opts.rateLimit !== false,
       deleteExtension: opts.delete !== false,
       quirks,
@@ -52,6 +53,8 @@ export async function run(opts: SandboxFlags, ctx: Pick<CommandContext, "io" | "
       onDelivery: (d) => io.info(describeDelivery(d)),
     });
   } catch (err) {
+    // A FileError about the state file already names it; an interruption is reported as such.
+    if (err instanceof CertwhError) throw err;
     const e = err as NodeJS.ErrnoException;
     if (e.code === "EADDRINUSE")
       throw new UsageError(`Port ${port} is already in use.`, {

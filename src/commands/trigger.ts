@@ -103,7 +103,7 @@ export async function run(raw: TriggerFlags, ctx: Ctx): Promise<void> {
 }
 
 async function direct(opts: TriggerOptions, url: URL, ctx: Ctx): Promise<void> {
-  const secret = (await resolveSecret(opts.secret, ctx.env)).value;
+  const secret = (await resolveSecret(opts.secret, ctx.env, { signal: ctx.signal })).value;
   warnIfCleartextKey(ctx.io, "--to", url, secret !== undefined);
   const body = eventBody(opts);
   const { Sender } = await import("../sandbox/deliver.js");
