@@ -5,12 +5,22 @@
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import type { StoreData } from "../../src/sandbox/state.js";
 import { runCli, spawnCli, tempDir } from "../helpers/cli.js";
-import { withSandbox } from "../helpers/sandbox.js";
+import { call, withSandbox } from "../helpers/sandbox.js";
 
 const dirs: string[] = [];
 after(() => {
@@ -22,17 +32,23 @@ function dir(): string {
   return d;
 }
 
-/** Credentials and instance from the environment: nothing is needed from the config file. */
-const ENV_ONLY = { CERTWH_API_KEY: "k".repeat(32), CERTWH_BASE_URL: "http://127.0.0.1:9/services/v2" };
-
 // What a hostile CertCentral (or anyone who can set the endpoint) could put in text certwh prints.
 const OSC_TITLE = "\u001b]0;pwned\u0007";
 const CLEAR = "\u001b[2J";
 const RLO = "\u202e";
 const LRI = "\u2066";
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding them raw in the output is the point.
 const RAW = /[\u001b\u0007\u202e\u2066]/;
 
-test("a config location that cannot be read: a warning and success when the environment has everything", async () => {
+test("a config location that cannot be read: a warning and success when the environment has everything", async (t) => {
+  const sandbox = await withSandbox(t, { probe: { create: false } });
+  const created = await call(sandbox, "POST", "/webhook", {
+    endpoint: "https://hooks.example.com/c",
+    events: ["certificate_issued"],
+  });
+  assert.equal(created.status, 201, created.text);
+  // Credentials and instance from the environment: nothing is needed from the config file.
+  const ENV_ONLY = { CERTWH_API_KEY: sandbox.apiKey, CERTWH_BASE_URL: sandbox.url };
   const home = dir();
   const aFile = join(home, "a-file");
   writeFileSync(aFile, "");
@@ -49,18 +65,13 @@ test("a config location that cannot be read: a warning and success when the envi
     // event-types reads the config for nothing either; status needs it only for the key and instance.
     const sandbox = await runCli(["event-types", "--json"], { env: { ...env, ...ENV_ONLY } });
     assert.equal(sandbox.code, 0, `${name}: ${sandbox.stderr}`);
-    // With the key and the base URL in the environment: a warning naming the cause, then the real work
-    // (here: nobody listens at the base URL, exit 3, which is not exit 1 "a bug").
-    const withEnv = await runCli(["status", "--request-timeout", "2"], {
-      env: { ...env, ...ENV_ONLY },
-      timeoutMs: 30_000,
-    });
+    // With the key and the base URL in the environment: a warning naming the cause, then the work.
+    const withEnv = await runCli(["status"], { env: { ...env, ...ENV_ONLY } });
+    assert.equal(withEnv.code, 0, `${name}: ${withEnv.stderr}`);
     assert.match(withEnv.stderr, /Cannot read the config file .*config\.json: /, name);
     assert.match(withEnv.stderr, cause, name);
     assert.match(withEnv.stderr, /continues without it/, name);
-    assert.match(withEnv.stderr, /Could not reach 127\.0\.0\.1:9/, name);
-    assert.equal(withEnv.code, 3, `${name}: ${withEnv.stderr}`);
-    assert.doesNotMatch(withEnv.stderr, /bug/, name);
+    assert.match(withEnv.stdout, /hooks\.example\.com\/c/, name);
     // Without them the file is needed: the same sentence as an error, exit 2, json code "file".
     const needed = await runCli(["status", "--json"], { env });
     assert.equal(needed.code, 2, `${name}: ${needed.stderr}`);
@@ -102,6 +113,28 @@ test("sandbox --state-file on an endless device or a folder: exit 2 with a sente
   }
 });
 
+/** Whether process `pid` comes to hold `path` open, looked at every 50 ms for at most 10 s. */
+async function holdsOpen(pid: number, path: string): Promise<boolean> {
+  for (let i = 0; i < 200; i++) {
+    try {
+      const fds = readdirSync(`/proc/${pid}/fd`);
+      if (fds.some((fd) => readlinkOrEmpty(`/proc/${pid}/fd/${fd}`) === path)) return true;
+    } catch {
+      return false; // the process is gone
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}
+
+function readlinkOrEmpty(link: string): string {
+  try {
+    return readlinkSync(link);
+  } catch {
+    return "";
+  }
+}
+
 test("SIGTERM while certwh waits on a FIFO that a writer holds open stops it (exit 143)", async (t) => {
   const home = dir();
   const fifo = join(home, "state.fifo");
@@ -110,8 +143,9 @@ test("SIGTERM while certwh waits on a FIFO that a writer holds open stops it (ex
   const writer = openSync(fifo, "r+");
   t.after(() => closeSync(writer));
   const run = spawnCli(t, ["sandbox", "--state-file", fifo], { configHome: home, killAfterMs: 20_000 });
-  // Give it time to reach the read (it prints nothing before the state is loaded).
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  // It prints nothing before the state is loaded: wait until it has the FIFO open (Linux's /proc).
+  assert.ok(await holdsOpen(run.child.pid as number, fifo), "certwh opened the FIFO");
+  await new Promise((resolve) => setTimeout(resolve, 200));
   assert.equal(run.child.exitCode, null, "still waiting for the FIFO");
   run.child.kill("SIGTERM");
   const exit = await run.exit;
