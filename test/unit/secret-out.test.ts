@@ -44,7 +44,16 @@ test("an existing file: refused without a way to ask; replaced with force; asked
   });
   const questions: string[] = [];
   await assert.rejects(
-    resolveSecret(generate(file), {}, { confirm: async (q) => (questions.push(q), false) }),
+    resolveSecret(
+      generate(file),
+      {},
+      {
+        confirm: async (q) => {
+          questions.push(q);
+          return false;
+        },
+      },
+    ),
     /kept .* as it is; nothing was sent/,
   );
   assert.match(questions[0] ?? "", /Replace .*s with the new secret\?/);
