@@ -50,7 +50,7 @@ function refuseExisting(path: string): never {
     `--secret-out: ${path} already exists, and certwh replaces a secret file only when told to.`,
     {
       hint:
-        `Pass --yes to replace it (the secret in it is lost), remove it if nothing uses it, or choose another path. ` +
+        "Pass --yes to replace it (the secret in it is lost), remove it if nothing uses it, or choose another path with --secret-out. " +
         "After a failed run, check `certwh status` first: the webhook may already use that secret.",
     },
   );
