@@ -44,6 +44,14 @@ export function blockingFile(path: string): string | undefined {
   return undefined;
 }
 
+function fileAt(path: string): string | undefined {
+  try {
+    return statSync(path).isDirectory() ? undefined : path;
+  } catch {
+    return undefined;
+  }
+}
+
 const CAUSES: Record<string, string> = {
   ENOENT: "no such file or folder",
   EACCES: "permission denied",
@@ -84,7 +92,9 @@ const HINTS: Record<string, string> = {
 export function describeCause(err: unknown, path: string): { errno: string; cause: string } {
   const code = isFsError(err) ? err.code : ((err as { code?: unknown })?.code as string | undefined);
   if (code === "ENOTDIR" || code === "EEXIST") {
-    const blocker = blockingFile(path);
+    // mkdir of the path itself where a file is: EEXIST, but the trouble is a file where a folder belongs.
+    const blocker =
+      blockingFile(path) ?? (isFsError(err) && err.syscall === "mkdir" ? fileAt(path) : undefined);
     if (blocker)
       return { errno: "ENOTDIR", cause: `${printable(blocker)} is a file, not a folder (ENOTDIR)` };
     if (code === "ENOTDIR") return { errno: code, cause: "a part of the path is not a folder (ENOTDIR)" };
