@@ -7,7 +7,7 @@
 import { chmodSync, lstatSync, mkdirSync, type Stats, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
-import { FileError, UsageError } from "../errors.js";
+import { UsageError } from "../errors.js";
 import { type FileRole, fileError, isFsError } from "../util/fs-error.js";
 import { readBounded } from "../util/read-bounded.js";
 import type { Region } from "./types.js";
@@ -203,7 +203,7 @@ export async function updateProfile(
     // atomically's rename keeps 0600, but an older file written by hand may linger with another mode.
     if (process.platform !== "win32") chmodSync(path, 0o600);
   } catch (err) {
-    if (isFsError(err) && !(err instanceof FileError)) throw fileError(err, path, WRITING);
+    if (isFsError(err)) throw fileError(err, path, WRITING);
     throw err;
   }
   return cleaned;
