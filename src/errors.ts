@@ -59,6 +59,22 @@ export class DeclinedError extends CertwhError {
   }
 }
 
+/**
+ * A file or folder certwh was told to use (config, journal, state, secret, chain, URL file) cannot be read or
+ * written. The message names the path and the real cause (src/util/fs-error.ts words it); exit 2, like any
+ * other input the user can fix.
+ */
+export class FileError extends UsageError {
+  readonly path: string;
+  /** The system's error code (ENOENT, ENOTDIR, EACCES…), or a certwh one such as "ETOOBIG". */
+  readonly errno: string;
+  constructor(message: string, path: string, errno: string, details?: ErrorDetails) {
+    super(message, { code: "file", ...details });
+    this.path = path;
+    this.errno = errno;
+  }
+}
+
 /** CertCentral (or another peer) refused the request, or kept failing after retries. */
 export class RefusedError extends CertwhError {
   constructor(message: string, details?: ErrorDetails) {

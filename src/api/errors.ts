@@ -1,5 +1,8 @@
 // Failures of a CertCentral API call. These are plain data about what happened; the CLI decides
 // what they mean for the user (src/cli/exit-codes.ts). Messages never contain headers or secrets.
+// Text from the answer that people read (message, detail) is printable(): it cannot drive a terminal.
+
+import { printable } from "../util/printable.js";
 
 /** CertCentral answered with a non-success status. `code` is DigiCert's `errors[0].code` when present. */
 export class ApiError extends Error {
@@ -32,7 +35,7 @@ export class ApiError extends Error {
     detail?: string;
     hint?: string;
   }) {
-    super(init.message);
+    super(printable(init.message));
     this.name = "ApiError";
     this.status = init.status;
     this.code = init.code;
@@ -40,7 +43,7 @@ export class ApiError extends Error {
     this.method = init.method;
     this.path = init.path;
     this.retryAfterMs = init.retryAfterMs;
-    this.detail = init.detail;
+    this.detail = init.detail === undefined ? undefined : printable(init.detail);
     this.hint = init.hint;
   }
 

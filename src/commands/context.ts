@@ -105,7 +105,9 @@ export function createContext(init: ContextInit): CommandContext {
     clock,
     prompt: createPrompter(interactive, signal),
     settings() {
-      settings ??= import("../config/resolve.js").then((m) => m.resolveSettings(globals, env, io));
+      settings ??= import("../config/resolve.js").then((m) =>
+        m.resolveSettings(globals, env, io, { signal }),
+      );
       return settings;
     },
     api() {

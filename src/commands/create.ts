@@ -8,7 +8,7 @@ import { registerSecret } from "../util/redact.js";
 import { parseWaitOption } from "../verification/wait-active.js";
 import type { CommandContext } from "./context.js";
 import { warnAboutFlags } from "./options/flag-warnings.js";
-import { resolveSecret, saveGeneratedSecret } from "./options/secret-source.js";
+import { resolveSecret, saveGeneratedSecret, secretOptions } from "./options/secret-source.js";
 import {
   DEFAULT_EVENTS,
   parseWebhookFlags,
@@ -50,7 +50,7 @@ export async function run(raw: CreateFlags, ctx: CommandContext): Promise<void> 
   const policy = await urlPolicy(ctx);
   const opts = parseCreateOptions(raw, policy);
   warnAboutFlags(ctx.io, { url: opts.url, unknownEvents: opts.unknownEvents, policy });
-  const secret = await resolveSecret(opts.secret, ctx.env);
+  const secret = await resolveSecret(opts.secret, ctx.env, secretOptions(ctx));
 
   const api = await ctx.api();
   const existing = await api.getWebhook({ signal: ctx.signal });

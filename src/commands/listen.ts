@@ -25,7 +25,7 @@ import { parsePositiveInteger } from "./options/flag-values.js";
 import { warnAboutFlags, warnIfCleartextKey } from "./options/flag-warnings.js";
 import { parseForwardTargets } from "./options/forward-flags.js";
 import { adoptFormerJournal } from "./options/journal-move.js";
-import { resolveSecret, saveGeneratedSecret } from "./options/secret-source.js";
+import { resolveSecret, saveGeneratedSecret, secretOptions } from "./options/secret-source.js";
 import {
   parseEventFlags,
   parseSecretSource,
@@ -269,7 +269,7 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
       `--host ${parsed.host}: the receiver is reachable from the network, not only from this computer. ` +
         "X-WEBHOOK-KEY is still checked on every request, and peers that are not loopback are accepted.",
     );
-  const resolved = await resolveSecret(parsed.secret, ctx.env);
+  const resolved = await resolveSecret(parsed.secret, ctx.env, secretOptions(ctx, parsed.force));
   const secret = resolved.value || generateSecret();
   await saveGeneratedSecret(resolved); // --secret-out, before the webhook gets the secret
   const ngrok = parsed.tunnel.kind === "ngrok" ? parsed.tunnel : undefined;

@@ -36,7 +36,10 @@ async function readKeyFromStream(stream: NodeJS.ReadableStream & { isTTY?: boole
 }
 
 async function checkKey(key: string, ctx: CommandContext): Promise<void> {
-  const settings = await resolveSettings(ctx.globals, ctx.env, ctx.io, { profileMayBeNew: true });
+  const settings = await resolveSettings(ctx.globals, ctx.env, ctx.io, {
+    profileMayBeNew: true,
+    signal: ctx.signal,
+  });
   const api = await buildApi(ctx, {
     baseUrl: settings.baseUrl,
     apiKey: key,

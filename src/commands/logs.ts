@@ -7,6 +7,7 @@ import { UsageError } from "../errors.js";
 import { findEventType } from "../events/catalogue.js";
 import { didYouMean } from "../events/suggest.js";
 import type { Output } from "../io/output.js";
+import { printable } from "../util/printable.js";
 import type { CommandContext } from "./context.js";
 import type { LogsFlags } from "./specs/lifecycle.js";
 import { requireWebhook } from "./webhook/current.js";
@@ -101,17 +102,18 @@ export function describeIds(info: Record<string, unknown> | undefined): string {
     organization_id: "org",
   };
   for (const [key, name] of Object.entries(label)) {
-    if (info[key] !== undefined && info[key] !== null) parts.push(`${name} ${String(info[key])}`);
+    if (info[key] !== undefined && info[key] !== null) parts.push(`${name} ${printable(String(info[key]))}`);
   }
   return parts.join("  ");
 }
 
+/** The log as aligned rows; every cell from the API is printable(), so it cannot drive the terminal. */
 export function formatLogTable(events: EventLogEntry[]): string[] {
   const rows = events.map((e) => [
-    e.request_sent_time ?? "",
-    e.event_name ?? "",
-    e.request_status ?? "",
-    e.response_code === undefined ? "-" : String(e.response_code),
+    printable(String(e.request_sent_time ?? "")),
+    printable(String(e.event_name ?? "")),
+    printable(String(e.request_status ?? "")),
+    e.response_code === undefined ? "-" : printable(String(e.response_code)),
     describeIds(e.event_info),
   ]);
   const header = ["TIME (UTC)", "EVENT", "STATUS", "CODE", "IDS"];

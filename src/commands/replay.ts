@@ -274,7 +274,7 @@ export async function run(
 ): Promise<void> {
   const { io } = ctx;
   const selection = parseReplayOptions(opts);
-  const secret = (await resolveSecret(selection.secret, ctx.env)).value;
+  const secret = (await resolveSecret(selection.secret, ctx.env, { signal: ctx.signal })).value;
   if (selection.to) warnIfCleartextKey(ctx.io, "--to", selection.to, secret !== undefined);
   // --request-timeout, CERTWH_REQUEST_TIMEOUT or the profile; no API key is needed.
   const timeoutMs = (await ctx.settings()).requestTimeoutMs;

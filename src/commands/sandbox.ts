@@ -1,6 +1,6 @@
 // certwh sandbox: run the CertCentral emulator in the foreground until Ctrl-C.
 
-import { UsageError } from "../errors.js";
+import { CertwhError, UsageError } from "../errors.js";
 import type { Delivery, RecordedRequest } from "../sandbox/types.js";
 import type { CommandContext } from "./context.js";
 import { announce } from "./runtime/announce.js";
@@ -48,6 +48,7 @@ export async function run(
       port,
       apiKey: opts.apiKey,
       stateFile: opts.stateFile,
+      signal: ctx.signal,
       rateLimit: opts.rateLimit !== false,
       deleteExtension: opts.delete !== false,
       quirks,
@@ -56,6 +57,8 @@ export async function run(
       onDelivery: (d) => io.info(describeDelivery(d)),
     });
   } catch (err) {
+    // A FileError about the state file already names it; an interruption is reported as such.
+    if (err instanceof CertwhError) throw err;
     const e = err as NodeJS.ErrnoException;
     if (e.code === "EADDRINUSE")
       throw new UsageError(`Port ${port} is already in use.`, {

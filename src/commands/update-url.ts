@@ -10,7 +10,7 @@ import { registerSecret } from "../util/redact.js";
 import { parseWaitOption } from "../verification/wait-active.js";
 import type { CommandContext } from "./context.js";
 import { warnAboutFlags } from "./options/flag-warnings.js";
-import { resolveSecret, saveGeneratedSecret } from "./options/secret-source.js";
+import { resolveSecret, saveGeneratedSecret, secretOptions } from "./options/secret-source.js";
 import { parseWebhookFlags, type SecretSource, type UrlPolicy } from "./options/webhook-flags.js";
 import type { UpdateUrlFlags } from "./specs/lifecycle.js";
 import { changeFailure } from "./webhook/change-failure.js";
@@ -47,7 +47,7 @@ export async function run(raw: UpdateUrlFlags, ctx: CommandContext): Promise<voi
   const policy = await urlPolicy(ctx);
   const opts = parseUpdateUrlOptions(raw, policy);
   warnAboutFlags(ctx.io, { url: opts.url, unknownEvents: opts.unknownEvents, policy });
-  const secret = await resolveSecret(opts.secret, ctx.env);
+  const secret = await resolveSecret(opts.secret, ctx.env, secretOptions(ctx));
 
   const api = await ctx.api();
   const hook = await requireWebhook(api, ctx.signal);

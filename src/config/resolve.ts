@@ -3,7 +3,7 @@
 // higher level wins, so `--region eu` overrides a profile's base_url.
 
 import { checkBaseUrl } from "../api/base-url.js";
-import { UsageError } from "../errors.js";
+import { FileError, UsageError } from "../errors.js";
 import {
   checkApiKey,
   checkStoredProfile,
@@ -187,10 +187,11 @@ export async function loadSettings(
   globals: GlobalFlags,
   env: NodeJS.ProcessEnv,
   io: Warner,
+  signal?: AbortSignal,
 ): Promise<{ detailed: DetailedSettings; stored: StoredConfig }> {
   const path = configFilePath(env);
   warnIfExposed(path, io);
-  const { detailed, stored } = await readAndResolve(globals, env, path, io);
+  const { detailed, stored } = await readAndResolve(globals, env, path, io, signal);
   if (detailed.unknownKeys.length > 0) {
     io.warn(
       `Ignoring unknown setting${detailed.unknownKeys.length > 1 ? "s" : ""} ${detailed.unknownKeys.join(", ")} in profile "${detailed.profile.value}" of ${path}.`,
@@ -209,25 +210,30 @@ function fileNotNeeded(globals: GlobalFlags, env: NodeJS.ProcessEnv): boolean {
 }
 
 /**
- * Read and resolve. A broken file (bad JSON, a bad value in the profile) stops the run (exit 2, naming the
- * file), except when nothing from it is needed: then it is ignored with a warning.
+ * Read and resolve. A broken file (bad JSON, a bad value in the profile) or one that cannot be read (a
+ * folder, no permission, XDG_CONFIG_HOME a file: a FileError) stops the run (exit 2, naming the file),
+ * except when nothing from it is needed: then it is ignored with a warning.
  */
 async function readAndResolve(
   globals: GlobalFlags,
   env: NodeJS.ProcessEnv,
   path: string,
   io: Warner,
+  signal?: AbortSignal,
 ): Promise<{ detailed: DetailedSettings; stored: StoredConfig }> {
   try {
-    const stored = await readConfig(path);
+    const stored = await readConfig(path, signal);
     return { detailed: resolveFrom(globals, env, stored, path), stored };
   } catch (err) {
     if (!(err instanceof UsageError) || !fileNotNeeded(globals, env)) throw err;
     const stored: StoredConfig = { profiles: Object.create(null) };
     // Throws again if the problem was in a flag or variable rather than in the file.
     const detailed = resolveFrom(globals, env, stored, path);
+    // A FileError's sentence already names the file.
+    const problem =
+      err instanceof FileError ? err.message : `Ignoring the config file ${path}: ${err.message}`;
     io.warn(
-      `Ignoring the config file ${path}: ${err.message} Nothing from it is needed ` +
+      `${problem} Nothing from it is needed ` +
         "(the API key and the instance come from the environment or flags), so certwh continues without it.",
     );
     return { detailed, stored };
@@ -239,9 +245,9 @@ export async function resolveSettings(
   env: NodeJS.ProcessEnv,
   io: Warner,
   // login creates the profile it names, so a profile missing from the file is expected there.
-  { profileMayBeNew = false }: { profileMayBeNew?: boolean } = {},
+  { profileMayBeNew = false, signal }: { profileMayBeNew?: boolean; signal?: AbortSignal } = {},
 ): Promise<ResolvedSettings> {
-  const { detailed, stored } = await loadSettings(globals, env, io);
+  const { detailed, stored } = await loadSettings(globals, env, io, signal);
   if (!profileMayBeNew) warnIfUnknownProfile(detailed, stored, io);
   return toResolved(detailed);
 }

@@ -1,12 +1,15 @@
 // The config file: $XDG_CONFIG_HOME/certwh/config.json (default ~/.config/certwh/config.json), written
 // through conf (atomic temp file + rename, mode 0600) in a 0700 directory. Reading never creates anything:
-// conf's constructor makes the directory, so it is only constructed when the file exists or on a write.
-// conf itself is imported lazily, so commands that never touch the config do not load it.
+// it goes through readBounded (at most CONFIG_LIMIT_BYTES, no blocking on a FIFO), and conf (whose
+// constructor makes the directory) is only constructed on a write, imported lazily.
+// Every file-system failure is a FileError naming the path and the cause (exit 2).
 
 import { chmodSync, lstatSync, mkdirSync, type Stats, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
 import { UsageError } from "../errors.js";
+import { type FileRole, fileError, isFsError } from "../util/fs-error.js";
+import { readBounded } from "../util/read-bounded.js";
 import type { Region } from "./types.js";
 
 /** What one profile may hold. Keys are snake_case as in `certwh config set <key>`. */
@@ -23,6 +26,11 @@ export interface StoredConfig {
 }
 
 export const CONFIG_FILE_NAME = "config.json";
+/** The most certwh reads of the config file: a few profiles take a few hundred bytes. */
+export const CONFIG_LIMIT_BYTES = 256 * 1024;
+
+const READING: Omit<FileRole, "action"> = { what: "the config file" };
+const WRITING: FileRole = { what: "the config file", action: "write" };
 
 /** certwh's config directory: one rule on every platform (conf's own path logic differs on macOS/Windows). */
 export function configDir(env: NodeJS.ProcessEnv): string {
@@ -37,16 +45,19 @@ export function configFilePath(env: NodeJS.ProcessEnv): string {
   return join(configDir(env), CONFIG_FILE_NAME);
 }
 
+/**
+ * The file's status, or undefined when it cannot be looked at: missing, or a problem (ENOTDIR, EACCES…)
+ * that reading or writing the file reports in a sentence.
+ */
 function statOrUndefined(path: string, follow = true): Stats | undefined {
   try {
     return follow ? statSync(path) : lstatSync(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw err;
+  } catch {
+    return undefined;
   }
 }
 
-/** Whether the file exists (a dangling symlink counts as missing). */
+/** Whether the file exists (a dangling symlink, or a path that cannot be looked at, counts as missing). */
 export function configExists(path: string): boolean {
   return statOrUndefined(path) !== undefined;
 }
@@ -58,7 +69,8 @@ export function configExists(path: string): boolean {
 export function permissionProblem(path: string, platform = process.platform): string | undefined {
   if (platform === "win32") return undefined;
   const st = statOrUndefined(path);
-  if (!st || (st.mode & 0o077) === 0) return undefined;
+  // Only a regular file holds settings; anything else is reported when it is read.
+  if (!st?.isFile() || (st.mode & 0o077) === 0) return undefined;
   const mode = (st.mode & 0o777).toString(8).padStart(3, "0");
   return `${path} is readable by other users (mode ${mode}) and may hold an API key. Fix it with: chmod 600 ${path}`;
 }
@@ -117,21 +129,43 @@ async function openConf(path: string): Promise<ConfInstance> {
       },
     }) as unknown as ConfInstance;
   } catch (err) {
-    if (err instanceof SyntaxError) {
-      throw new UsageError(
-        `${path} is not valid JSON (${err.message}). Fix or remove the file; certwh will not reset it.`,
-        { cause: err },
-      );
-    }
+    if (err instanceof SyntaxError) throw notJson(path, err);
+    if (isFsError(err)) throw fileError(err, path, WRITING);
     throw err;
   }
 }
 
-/** Read the config; a missing file is an empty config, and nothing is created. */
-export async function readConfig(path: string): Promise<StoredConfig> {
-  if (!configExists(path)) return { profiles: Object.create(null) };
-  const conf = await openConf(path);
-  return asProfiles(conf.store, path);
+function notJson(path: string, err: SyntaxError): UsageError {
+  return new UsageError(
+    `${path} is not valid JSON (${err.message}). Fix or remove the file; certwh will not reset it.`,
+    { cause: err },
+  );
+}
+
+/**
+ * Read the config; a missing file is an empty config, and nothing is created. A file that cannot be read
+ * (a folder, permission denied, a file where a folder belongs, larger than CONFIG_LIMIT_BYTES) is a
+ * FileError; `signal` stops a read that waits (a FIFO).
+ */
+export async function readConfig(path: string, signal?: AbortSignal): Promise<StoredConfig> {
+  checkOwnership(path);
+  const text = await readBounded(path, {
+    limitBytes: CONFIG_LIMIT_BYTES,
+    role: READING,
+    signal,
+    missingOk: true,
+  });
+  if (text === undefined) return { profiles: Object.create(null) };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw notJson(path, err as SyntaxError);
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw notJson(path, new SyntaxError("the top level is not a JSON object"));
+  }
+  return asProfiles(value, path);
 }
 
 /** Create the directory 0700 (conf would create it 0755) and tighten it if it already exists. */
@@ -149,7 +183,13 @@ export async function updateProfile(
   profile: string,
   change: (current: ProfileSettings) => ProfileSettings,
 ): Promise<ProfileSettings> {
-  ensurePrivateDir(dirname(path));
+  try {
+    ensurePrivateDir(dirname(path));
+  } catch (err) {
+    throw fileError(err, path, WRITING);
+  }
+  // Read (bounded, with the same errors as every other command) before conf reads it again to write.
+  await readConfig(path);
   const conf = await openConf(path);
   const { profiles } = asProfiles(conf.store, path);
   const next = change({ ...(profiles[profile] ?? {}) });
@@ -158,8 +198,13 @@ export async function updateProfile(
   ) as ProfileSettings;
   if (Object.keys(cleaned).length === 0) delete profiles[profile];
   else profiles[profile] = cleaned;
-  conf.set("profiles", { ...profiles });
-  // atomically's rename keeps 0600, but an older file written by hand may linger with another mode.
-  if (process.platform !== "win32") chmodSync(path, 0o600);
+  try {
+    conf.set("profiles", { ...profiles });
+    // atomically's rename keeps 0600, but an older file written by hand may linger with another mode.
+    if (process.platform !== "win32") chmodSync(path, 0o600);
+  } catch (err) {
+    if (isFsError(err)) throw fileError(err, path, WRITING);
+    throw err;
+  }
   return cleaned;
 }

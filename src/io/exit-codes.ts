@@ -5,6 +5,8 @@
 
 import { ApiError, ApiShapeError, ApiTimeoutError, ApiTooLargeError, NetworkError } from "../api/errors.js";
 import { CertwhError, ExitCode, type ExitCodeValue } from "../errors.js";
+import { fileError, isFsError } from "../util/fs-error.js";
+import { printable } from "../util/printable.js";
 import { redact } from "../util/redact.js";
 import { nothingAnswersWords, plainHttpWords } from "./connection-words.js";
 
@@ -88,7 +90,8 @@ const refused = (code: string, message: string, hint: string | undefined): Failu
 function describeApiError(err: ApiError, context: FailureContext): Failure {
   const known = API_CODES[err.code];
   const where = `${err.method} ${err.path}`;
-  const label = `HTTP ${err.status}${err.code ? ` ${err.code}` : ""}`;
+  // DigiCert's code is shown printable(); the --json code stays as sent.
+  const label = `HTTP ${err.status}${err.code ? ` ${printable(err.code)}` : ""}`;
   const code = err.code || `http_${err.status}`;
   const retried = err.attempts > 1 ? ` after ${err.attempts} attempts` : "";
   if (err.status === 401 || err.status === 403) {
@@ -198,6 +201,10 @@ export function describeFailure(err: unknown, context: FailureContext = {}): Fai
         hint: `The call went through the proxy ${err.proxy.url}: check it (HTTPS_PROXY / HTTP_PROXY, NO_PROXY), the network, or the --base-url / CERTWH_BASE_URL value.`,
       };
     }
+  } else if (isFsError(err) && typeof err.path === "string") {
+    // A file-system failure no command put in words: still the path and the cause, exit 2, not "a bug".
+    const f = fileError(err, err.path, { what: "the file", action: "use" });
+    failure = { exitCode: f.exitCode, message: f.message, hint: f.hint, code: "file" };
   } else {
     const text = err instanceof Error ? err.message : String(err);
     failure = {

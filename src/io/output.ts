@@ -1,9 +1,17 @@
 // The only module that writes to the terminal. stdout carries data (one JSON document under --json,
-// NDJSON for listen); stderr carries everything a person reads. Every line passes through redact().
+// NDJSON for listen); stderr carries everything a person reads. Every line passes through redact(), and then
+// through terminalText() (human text) or jsonTerminalSafe() (JSON), so text from the network or a file cannot
+// drive the terminal (escape sequences, bidi overrides), while JSON still parses to exactly the same values.
 
 import type { Writable } from "node:stream";
 import type { ChalkInstance } from "chalk";
+import { jsonTerminalSafe, terminalText } from "../util/printable.js";
 import { redact } from "../util/redact.js";
+
+/** Human text for a terminal: secrets masked, then control and format characters escaped. */
+const safe = (text: string) => terminalText(redact(text));
+/** A JSON text: secrets masked, unsafe characters as JSON escapes (the parsed value is unchanged). */
+const safeJson = (json: string) => jsonTerminalSafe(redact(json));
 
 export interface OutputStream extends Pick<Writable, "write"> {
   isTTY?: boolean;
@@ -96,13 +104,13 @@ export class Output {
 
   /** One JSON document on stdout (pretty on a TTY, compact otherwise). */
   writeJson(value: unknown): void {
-    this.out.write(`${redact(JSON.stringify(value, null, this.out.isTTY ? 2 : undefined))}\n`);
+    this.out.write(`${safeJson(JSON.stringify(value, null, this.out.isTTY ? 2 : undefined))}\n`);
   }
 
   /** One NDJSON line on stdout (listen). */
   ndjson(value: unknown): void {
     this.corkStdoutForThisTick();
-    this.out.write(`${redact(JSON.stringify(value))}\n`);
+    this.out.write(`${safeJson(JSON.stringify(value))}\n`);
   }
 
   /**
@@ -126,19 +134,19 @@ export class Output {
    * certwh started (the in-process sandbox's API key of `listen --sandbox`). Nothing else.
    */
   revealNdjson(value: unknown): void {
-    this.out.write(`${JSON.stringify(value)}\n`);
+    this.out.write(`${jsonTerminalSafe(JSON.stringify(value))}\n`);
   }
 
   /** A stderr line, NOT redacted: same restriction as revealNdjson(). */
   revealInfo(text: string): void {
     this.clearLive();
-    this.err.write(`${text}\n`);
+    this.err.write(`${terminalText(text)}\n`);
   }
 
   /** Human-readable data on stdout (tables, the webhook description). */
   print(text = ""): void {
     this.clearLive();
-    this.out.write(`${redact(text)}\n`);
+    this.out.write(`${safe(text)}\n`);
   }
 
   /** The command's result: `value` as JSON under --json, otherwise `human` lines on stdout. */
@@ -156,11 +164,11 @@ export class Output {
    */
   revealResult(value: unknown, human: string | string[]): void {
     if (this.json) {
-      this.out.write(`${JSON.stringify(value, null, this.out.isTTY ? 2 : undefined)}\n`);
+      this.out.write(`${jsonTerminalSafe(JSON.stringify(value, null, this.out.isTTY ? 2 : undefined))}\n`);
       return;
     }
     this.clearLive();
-    for (const line of Array.isArray(human) ? human : [human]) this.out.write(`${line}\n`);
+    for (const line of Array.isArray(human) ? human : [human]) this.out.write(`${terminalText(line)}\n`);
   }
 
   /** A finished action: `value` as JSON under --json; the sentence on stderr either way. */
@@ -171,9 +179,10 @@ export class Output {
 
   // ---- stderr: people ----
 
-  private line(text: string): void {
+  /** `text` made safe first, then styled: the colour codes are certwh's own and must stay. */
+  private line(text: string, style: (safeText: string) => string = (t) => t): void {
     this.clearLive();
-    this.err.write(`${redact(text)}\n`);
+    this.err.write(`${style(safe(text))}\n`);
   }
 
   info(text: string): void {
@@ -181,24 +190,24 @@ export class Output {
   }
 
   success(text: string): void {
-    this.line(`${this.c.green("✓")} ${text}`);
+    this.line(text, (t) => `${this.c.green("✓")} ${t}`);
   }
 
   warn(text: string): void {
-    this.line(`${this.c.yellow("!")} ${text}`);
+    this.line(text, (t) => `${this.c.yellow("!")} ${t}`);
   }
 
   error(text: string): void {
-    this.line(`${this.c.red("✗")} ${text}`);
+    this.line(text, (t) => `${this.c.red("✗")} ${t}`);
   }
 
   hint(text: string): void {
-    this.line(`  ${this.c.dim(text)}`);
+    this.line(text, (t) => `  ${this.c.dim(t)}`);
   }
 
   /** Request traces and internals, only with --verbose. */
   debug(text: string): void {
-    if (this.verbose) this.line(this.c.dim(`[debug] ${text}`));
+    if (this.verbose) this.line(`[debug] ${text}`, (t) => this.c.dim(t));
   }
 
   /**
@@ -207,13 +216,13 @@ export class Output {
    */
   live(text: string, lastPlain?: { value?: string }): void {
     if (this.err.isTTY) {
-      this.err.write(`\r\x1b[2K${redact(text)}`);
+      this.err.write(`\r\x1b[2K${safe(text)}`);
       this.liveLine = true;
       return;
     }
     if (lastPlain && lastPlain.value === text) return;
     if (lastPlain) lastPlain.value = text;
-    this.err.write(`${redact(text)}\n`);
+    this.err.write(`${safe(text)}\n`);
   }
 
   clearLive(): void {

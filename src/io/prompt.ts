@@ -2,6 +2,7 @@
 // Under --no-input, CI or a non-TTY stdin every prompt is refused with a usage error naming the flag.
 
 import { InterruptedError, UsageError } from "../errors.js";
+import { terminalText } from "../util/printable.js";
 
 export interface Prompter {
   readonly interactive: boolean;
@@ -37,11 +38,14 @@ export function createPrompter(interactive: boolean, signal?: AbortSignal): Prom
     if (!interactive) return refuse(flag);
     return asked(show(await import("@inquirer/prompts")));
   };
+  // Questions may quote an endpoint or an event from the API: shown escaped, like every other line.
   return {
     interactive,
-    input: (message, flag, opts) => ask(flag, (p) => p.input({ message, validate: opts?.validate }, context)),
-    password: (message, flag) => ask(flag, (p) => p.password({ message, mask: "*" }, context)),
+    input: (message, flag, opts) =>
+      ask(flag, (p) => p.input({ message: terminalText(message), validate: opts?.validate }, context)),
+    password: (message, flag) =>
+      ask(flag, (p) => p.password({ message: terminalText(message), mask: "*" }, context)),
     confirm: (message, flag, defaultValue = false) =>
-      ask(flag, (p) => p.confirm({ message, default: defaultValue }, context)),
+      ask(flag, (p) => p.confirm({ message: terminalText(message), default: defaultValue }, context)),
   };
 }

@@ -6,6 +6,7 @@
 
 import type { AcceptedDelivery, AcceptRefusal } from "../receiver/outcomes.js";
 import type { Clock } from "../util/clock.js";
+import { fileError, isFsError } from "../util/fs-error.js";
 import { createExecRunner, type ExecRunner } from "./exec.js";
 import { createForwardTargets, type ForwardTargets } from "./forward-targets.js";
 import { isoTime } from "./iso-time.js";
@@ -165,7 +166,9 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
       (err: unknown) =>
         o.emit({
           type: "warning",
-          message: `Could not save the certificate chain: ${err instanceof Error ? err.message : String(err)}`,
+          message: isFsError(err)
+            ? fileError(err, err.path ?? dir, { what: "the certificate chain in", action: "write" }).message
+            : `Could not save the certificate chain: ${err instanceof Error ? err.message : String(err)}`,
         }),
     );
     chainWrites.add(job);

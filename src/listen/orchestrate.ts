@@ -8,13 +8,15 @@
 // - on the way out: stop accepting, run the on-exit action, close the tunnel, let forwards finish.
 
 import type { Webhook, WebhookApi } from "../api/types.js";
-import { CertwhError, ExitCode, TimeoutError, UsageError } from "../errors.js";
+import { CertwhError, ExitCode, TimeoutError } from "../errors.js";
 import { createReceiver, type Receiver } from "../receiver/handler.js";
 import type { AcceptedDelivery, AcceptRefusal } from "../receiver/outcomes.js";
 import type { ReceiverServer } from "../receiver/server.js";
 import { joinPublicUrl } from "../tunnel/tunnel.js";
 import { deadline } from "../util/deadline.js";
+import { fileError } from "../util/fs-error.js";
 import { isLoopbackHost } from "../util/loopback.js";
+import { printable } from "../util/printable.js";
 import { verifyEndpoint } from "../verification/captured-tokens.js";
 import { createTokenQueue, type TokenQueue } from "../verification/token-queue.js";
 import { createDispatcher, type Dispatcher } from "./dispatch.js";
@@ -48,14 +50,19 @@ export const DEFAULT_SETUP_TIMEOUT_MS = 5 * 60_000;
 
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
+/** The journal cannot be opened or written: the path and the real cause (ENOTDIR, ENOSPC…), exit 2. */
 function journalFailure(path: string | undefined, error: unknown): CertwhError {
-  const reason = (error as NodeJS.ErrnoException)?.code ?? (error as Error)?.message ?? String(error);
-  return new UsageError(
-    `Could not write the journal ${path} (${reason}), so events cannot be acknowledged.`,
-    {
-      hint: "Free some space or fix its permissions, choose another --journal, or run with --no-journal.",
-      code: "journal_write_failed",
-    },
+  const where = path ?? "(none)";
+  const role = {
+    what: "the journal",
+    action: "write",
+    instead: "choose another --journal, or run with --no-journal",
+  } as const;
+  return fileError(
+    error,
+    where,
+    role,
+    (cause) => `Could not write the journal ${printable(where)}: ${cause}, so events cannot be acknowledged.`,
   );
 }
 

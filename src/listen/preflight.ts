@@ -5,6 +5,8 @@ import { constants } from "node:fs";
 import { access, mkdir } from "node:fs/promises";
 import { delimiter, join } from "node:path";
 import { UsageError } from "../errors.js";
+import { fileError } from "../util/fs-error.js";
+import { printable } from "../util/printable.js";
 import { splitCommand } from "./exec.js";
 
 export async function checkSaveChainDir(dir: string): Promise<void> {
@@ -12,8 +14,13 @@ export async function checkSaveChainDir(dir: string): Promise<void> {
     await mkdir(dir, { recursive: true, mode: 0o755 });
     await access(dir, constants.W_OK);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? "error";
-    throw new UsageError(`--save-chain ${dir} is not a writable folder (${code}).`);
+    const role = { what: "the --save-chain folder", action: "write" } as const;
+    throw fileError(
+      err,
+      dir,
+      role,
+      (cause) => `--save-chain ${printable(dir)} is not a writable folder: ${cause}.`,
+    );
   }
 }
 

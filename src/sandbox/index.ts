@@ -36,7 +36,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const store = new WebhookStore(
     clock,
     quirks,
-    stateFile ? loadState(stateFile) : undefined,
+    stateFile ? await loadState(stateFile, opts.signal) : undefined,
     stateFile ? (data) => saveState(stateFile, data) : undefined,
   );
   const engine = new SandboxEngine({

@@ -41,6 +41,8 @@ export interface SandboxOptions {
   permission?: "ok" | "forbidden";
   slackHost?: string;
   stateFile?: string;
+  /** Stops reading the state file (a FIFO with nothing to read); the start then rejects with its reason. */
+  signal?: AbortSignal;
   /** Told about every answered API request (certwh sandbox prints these). */
   onRequest?: (request: RecordedRequest) => void;
   /** Told about every finished delivery. */

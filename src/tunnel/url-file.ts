@@ -3,8 +3,8 @@
 // drop, a new URL is a reconnect at another address (listen then re-points and re-verifies the webhook).
 
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
-import { TunnelError, UsageError } from "../errors.js";
+import { TunnelError } from "../errors.js";
+import { readBounded } from "../util/read-bounded.js";
 import { parsePublicBaseUrl } from "./external.js";
 import { StatusListeners, type Tunnel } from "./tunnel.js";
 
@@ -15,15 +15,21 @@ export interface UrlFileTunnelOptions {
   startTimeoutMs?: number;
 }
 
-/** The URL in the file, undefined when the file is missing or blank; a bad URL is a usage error. */
-async function readUrl(path: string): Promise<URL | undefined> {
-  let text: string;
-  try {
-    text = (await readFile(path, "utf8")).trim();
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new UsageError(`Cannot read --public-url-file ${path}: ${(err as Error).message}`);
-  }
+/** The most certwh reads of a URL file: one URL, perhaps a line or two more. */
+export const URL_FILE_LIMIT_BYTES = 16 * 1024;
+
+/**
+ * The URL in the file, undefined when the file is missing or blank; a bad URL is a usage error, a file that
+ * cannot be read (a folder, no permission, too large) a FileError naming the cause.
+ */
+async function readUrl(path: string, signal?: AbortSignal): Promise<URL | undefined> {
+  const raw = await readBounded(path, {
+    limitBytes: URL_FILE_LIMIT_BYTES,
+    role: { what: "--public-url-file" },
+    signal,
+    missingOk: true,
+  });
+  const text = raw?.trim() ?? "";
   return text === "" ? undefined : parsePublicBaseUrl(text.split(/\s+/)[0]);
 }
 
@@ -54,7 +60,7 @@ export function createUrlFileTunnel(path: string, opts: UrlFileTunnelOptions = {
       const deadline = Date.now() + (opts.startTimeoutMs ?? 20_000);
       for (;;) {
         signal?.throwIfAborted();
-        const url = await readUrl(path);
+        const url = await readUrl(path, signal);
         if (url) {
           current = url.href;
           timer = setInterval(() => void poll(), pollMs);

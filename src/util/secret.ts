@@ -3,9 +3,12 @@
 // Every secret read or generated here is registered with redact() so it is masked in any output.
 
 import { randomBytes } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import { UsageError } from "../errors.js";
+import { FileError, UsageError } from "../errors.js";
+import { readBounded } from "./read-bounded.js";
 import { registerSecret } from "./redact.js";
+
+/** The most certwh reads of a secret file: a secret is tens of bytes. */
+export const SECRET_FILE_LIMIT_BYTES = 16 * 1024;
 
 /** CertCentral's documented minimum (spec §13.2). */
 export const MIN_SECRET_LENGTH = 32;
@@ -39,15 +42,20 @@ function checked(value: string, source: string): string {
 }
 
 /**
- * Read a secret from a file. One trailing line break (`\n` or `\r\n`) is removed, since editors and
- * `echo` add one; anything else is validated as is. UsageError when unreadable or invalid.
+ * Read a secret from a file (at most SECRET_FILE_LIMIT_BYTES; `signal` stops a read that waits on a FIFO).
+ * One trailing line break (`\n` or `\r\n`) is removed, since editors and `echo` add one; anything else is
+ * validated as is. A FileError naming the cause when unreadable, a UsageError when invalid.
  */
-export async function readSecretFromFile(path: string): Promise<string> {
+export async function readSecretFromFile(path: string, signal?: AbortSignal): Promise<string> {
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    text = await readBounded(path, {
+      limitBytes: SECRET_FILE_LIMIT_BYTES,
+      role: { what: "the secret file (--secret-file)" },
+      signal,
+    });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    const code = err instanceof FileError ? err.errno : undefined;
     // Someone may have passed the secret itself instead of a path: then the "path" is never shown.
     if (code === "ENOENT" && !/[/\\.]/.test(path) && path.length >= MIN_SECRET_LENGTH) {
       registerSecret(path);
@@ -56,7 +64,7 @@ export async function readSecretFromFile(path: string): Promise<string> {
         { hint: "Put the secret in a file (mode 0600) and pass its path, or use --secret-env VAR." },
       );
     }
-    throw new UsageError(`Cannot read the secret file ${path}${code ? ` (${code})` : ""}.`);
+    throw err;
   }
   return checked(text.replace(/\r?\n$/, ""), `the file ${path}`);
 }

@@ -68,7 +68,7 @@ describe("certwh listen --sandbox", () => {
   test("a journal that cannot be written stops listen with a sentence naming it (exit 2)", async () => {
     const r = await runCli(["listen", "--sandbox", "--journal", "/dev/full"], { timeoutMs: 20_000 });
     assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, /Could not write the journal \/dev\/full \(ENOSPC\)/);
+    assert.match(r.stderr, /Could not write the journal \/dev\/full: no space left on the device \(ENOSPC\)/);
     assert.doesNotMatch(r.stderr, /reachable from the internet/);
   });
   test("sandbox sessions journal apart from real ones, so replay never sends made-up events to an app", async (t) => {

@@ -9,9 +9,9 @@ Secrets never go on the command line. --secret-file reads a file (one trailing n
 --secret-env names an environment variable, --generate-secret makes 32 random bytes (base64url).
 A generated secret is shown ONCE: printed alone on stdout (under --json: the "secret" field), since
 you need it for your receiver; \`certwh status --show-secret\` shows it again. With --secret-out FILE it
-is never printed: certwh writes it to FILE (mode 0600; the file must not exist yet) BEFORE anything is
-sent, so your receiver can read it in time for the test event. Everywhere else (stderr, errors,
---verbose) secrets are masked. A secret needs at least 32 characters and no whitespace or control
+is never printed: certwh writes it to FILE (mode 0600; an existing file is replaced only with --yes or
+after you confirm in a terminal) BEFORE anything is sent, so your receiver can read it in time for the
+test event. Everywhere else (stderr, errors, --verbose) secrets are masked. A secret needs at least 32 characters and no whitespace or control
 characters.`;
 
 const SLACK_HELP = `
@@ -29,7 +29,7 @@ function addSecretFlags<A extends unknown[], O extends OptionValues, G extends O
     .option("--secret-file <file>", "read the webhook secret (X-WEBHOOK-KEY) from this file")
     .option("--secret-env <var>", "read the webhook secret from this environment variable")
     .option("--generate-secret", "generate a new random secret (see below)")
-    .option("--secret-out <file>", "with --generate-secret: write the secret to this new file (mode 0600)");
+    .option("--secret-out <file>", "with --generate-secret: write the secret to this file (mode 0600)");
 }
 
 /** The webhook settings, then --no-verify and --wait: the flags after the secret ones. */

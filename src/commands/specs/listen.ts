@@ -70,7 +70,7 @@ export const listenCommand = (parent: Command) =>
     .option("--generate-secret", "generate a new random secret (the default)")
     .option(
       "--secret-out <file>",
-      "with --generate-secret: also write the secret to this new file (mode 0600)",
+      "with --generate-secret: also write the secret to this file (mode 0600; replacing one needs --force/--yes or a confirmation)",
     )
     .option("--chain", "include the certificate chain in certificate_issued events")
     .option("--no-chain", "do not include the certificate chain")

@@ -2,6 +2,7 @@
 // The secret is masked unless the user explicitly asked for it.
 
 import type { Webhook } from "../../api/types.js";
+import { printable } from "../../util/printable.js";
 import { mask } from "../../util/redact.js";
 import { isSlackWebhookUrl } from "../../util/slack.js";
 
@@ -21,7 +22,7 @@ export function webhookJson(hook: Webhook, showSecret = false): Record<string, u
 const onOff = (v: string | number | boolean | undefined): string =>
   v === undefined ? "not set" : v === "1" || v === 1 || v === true ? "on" : "off";
 
-/** Aligned "label  value" lines describing the webhook. */
+/** Aligned "label  value" lines describing the webhook. Every value from the API is shown printable(). */
 export function describeWebhook(hook: Webhook, showSecret = false): string[] {
   const s = hook.webhook_settings ?? {};
   const secret =
@@ -32,15 +33,17 @@ export function describeWebhook(hook: Webhook, showSecret = false): string[] {
         : mask(hook.secret);
   const rows: [string, string][] = [
     ["Webhook", String(hook.id)],
-    ["Endpoint", hook.endpoint],
-    ["Status", hook.status],
-    ["Events", hook.events.length > 0 ? hook.events.join(", ") : "(none)"],
-    ["Secret", secret],
+    ["Endpoint", printable(hook.endpoint)],
+    ["Status", printable(hook.status)],
+    ["Events", hook.events.length > 0 ? hook.events.map(printable).join(", ") : "(none)"],
+    ["Secret", printable(secret)],
     ["Certificate chain", onOff(s.webhook_send_certificate_chain)],
     ["Instant issuance", onOff(s.instant_issue_webhook_notification)],
     [
       "Notify (days)",
-      s.webhook_notification_frequency ? s.webhook_notification_frequency.join(", ") : "not set",
+      s.webhook_notification_frequency
+        ? s.webhook_notification_frequency.map((d) => printable(String(d))).join(", ")
+        : "not set",
     ],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
@@ -77,7 +80,7 @@ export function explainStatus(hook: Webhook, opts: { verified?: boolean } = {}):
       lines.push("Active: CertCentral sends the subscribed events to the endpoint.");
       break;
     default:
-      lines.push(`CertCentral reports the status "${hook.status}", which certwh does not know.`);
+      lines.push(`CertCentral reports the status "${printable(hook.status)}", which certwh does not know.`);
   }
   if (isSlackWebhookUrl(hook.endpoint)) {
     lines.push("The endpoint is a Slack incoming webhook: CertCentral posts messages to the channel.");

@@ -4,10 +4,11 @@
 // which API, webhook and endpoint it verified. It is a hint only: never trusted for anything else, ignored
 // when it does not match the webhook read from the account, and failures to read or write it are ignored.
 
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Webhook } from "../../api/types.js";
 import { configDir } from "../../config/store.js";
+import { readBounded } from "../../util/read-bounded.js";
 
 const FILE = "verified.json";
 
@@ -38,7 +39,11 @@ export async function clearVerified(env: NodeJS.ProcessEnv): Promise<void> {
 /** Whether `hook`, as read from the account at `baseUrl`, is the one verify last verified. */
 export async function wasVerified(env: NodeJS.ProcessEnv, baseUrl: string, hook: Webhook): Promise<boolean> {
   try {
-    const mark = JSON.parse(await readFile(path(env), "utf8")) as Partial<Mark>;
+    const text = await readBounded(path(env), {
+      limitBytes: 16 * 1024,
+      role: { what: "the verification note" },
+    });
+    const mark = JSON.parse(text) as Partial<Mark>;
     return mark.base_url === baseUrl && mark.webhook_id === hook.id && mark.endpoint === hook.endpoint;
   } catch {
     return false;
