@@ -192,12 +192,14 @@ export async function openJournal(path: string, options: OpenJournalOptions = {}
   // system call: one thread-pool round trip per batch instead of two. Without the flag (Windows): fdatasync.
   const dsync = sync ? (constants.O_DSYNC ?? 0) : 0;
   const fh = await open(path, constants.O_APPEND | constants.O_CREAT | constants.O_RDWR | dsync, 0o600);
-  // An existing file may have been created looser (or by hand): it holds tokens, so tighten it.
-  await fh.chmod(0o600).catch(() => undefined);
+  const stats = await fh.stat();
+  // An existing file may have been created looser (or by hand): it holds tokens, so tighten it. Only a
+  // regular file: a device such as /dev/null is shared by every user of the machine.
+  if (stats.isFile()) await fh.chmod(0o600).catch(() => undefined);
 
   // A torn last line from a crash: terminate it so it stays one bad line instead of swallowing ours.
   let needsNewline = false;
-  const { size } = await fh.stat();
+  const { size } = stats;
   if (size > 0) {
     const last = Buffer.alloc(1);
     await fh.read(last, 0, 1, size - 1);

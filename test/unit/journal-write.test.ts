@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   appendFileSync,
   chmodSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   rmSync,
@@ -180,4 +181,14 @@ for (let i = 1; i <= 100000; i++) {
   assert.ok(entries.length >= acked * 3, `${entries.length} entries for ${acked} acknowledged rounds`);
   assert.ok(skipped.length <= 1);
   if (skipped.length === 1) assert.equal(skipped[0]?.reason, "incomplete last line");
+});
+
+test("only a regular journal file is tightened to 0600: a device or FIFO given as --journal keeps its mode", async () => {
+  const dir = join(root, `case-${++n}`);
+  mkdirSync(dir);
+  const fifo = join(dir, "journal.fifo");
+  execFileSync("mkfifo", ["-m", "0644", fifo]);
+  const journal = await openJournal(fifo, { sync: false });
+  await journal.close();
+  assert.equal(statSync(fifo).mode & 0o777, 0o644);
 });
