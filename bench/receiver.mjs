@@ -57,6 +57,8 @@ export async function startHarness() {
   const secret = randomBytes(32).toString("base64url");
   const journal = join(tempHome(), "journal.ndjson");
   const started = await startChild(process.execPath, [
+    "--import",
+    "tsx",
     new URL("./servers/receiver.mjs", import.meta.url).pathname,
     secret,
     journal,

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// certwh's launcher: Node's own compile cache where this Node has it (22.1+), then the CLI built by tsc.
+// certwh's launcher: Node's own compile cache where this Node has it (22.1+), then the CLI built in dist/.
 import module from "node:module";
 
 module.enableCompileCache?.();

@@ -64,8 +64,7 @@ export async function buildApi(
 ): Promise<WebhookApi> {
   registerSecret(conn.apiKey);
   const { createWebhookApi } = await import("../api/webhooks.js");
-  // Without it a finished command waits ~100 ms for V8's background re-compile of undici's WebAssembly
-  // parser before Node can exit (status measured 2.4× slower, 36 MiB more; README, Performance).
+  // Else V8 re-compiles undici's WebAssembly parser in the background and exit waits (status 1.6× the time).
   setFlagsFromString("--liftoff-only");
   return createWebhookApi({
     ...conn,

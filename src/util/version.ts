@@ -1,10 +1,13 @@
-import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 
 let cached: string | undefined;
 
-/** certwh's version from package.json (same relative path from src/ under tsx and from dist/). */
+/**
+ * certwh's version from its package.json, found by the package's own name through the exports map's
+ * "./package.json": the same from src/ under tsx, from dist/ and from any chunk of the bundle.
+ */
 export function version(): string {
-  cached ??= String(JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version);
+  cached ??= String((createRequire(import.meta.url)("certwh/package.json") as { version: unknown }).version);
   return cached;
 }
 

