@@ -17,7 +17,7 @@ test("listen refuses a trailing-dot, upper-case Slack URL as --public-url and as
     const r = await runCli(args, { env });
     assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
     assert.match(r.stderr, /Slack/);
-    assert.match(r.stderr, /not JSON events/);
+    assert.match(r.stderr, /JSON events/);
   }
   assert.deepEqual(sandbox.requests, []);
 });
