@@ -13,8 +13,10 @@ import { childEnv } from "../listen/dispatch.js";
 import {
   createExecRunner,
   EXEC_STOPPED,
+  type ExecReport,
   type ExecResult,
   type ExecRunner,
+  execReport,
   splitCommand,
 } from "../listen/exec.js";
 import { createForwarder, type Forwarder, type ForwardResult } from "../listen/forward.js";
@@ -40,15 +42,6 @@ export const VERIFICATION_EVENTS: readonly string[] = ["test_webhook_endpoint", 
 
 /** Unreadable lines kept for the report (the count goes on beyond). */
 const SKIPPED_LINES_KEPT = 1000;
-
-interface ExecReport {
-  ok: boolean;
-  exit_code: number | null;
-  signal: string | null;
-  timed_out: boolean;
-  ms: number;
-  error?: string;
-}
 
 interface ReplayResult {
   id: string;
@@ -516,17 +509,6 @@ export async function run(
     if (tally.entries === 0 && !interruptedAt)
       io.warn(`No journal entries match (${stats.entries} in ${path}).`);
   }
-}
-
-function execReport(r: ExecResult): ExecReport {
-  return {
-    ok: r.ok,
-    exit_code: r.exitCode,
-    signal: r.signal,
-    timed_out: r.timedOut,
-    ms: r.ms,
-    ...(r.error !== undefined ? { error: r.error } : {}),
-  };
 }
 
 /** The payload's `data`, for CERTWH_ORDER_ID and CERTWH_CERTIFICATE_ID (as listen gives them). */

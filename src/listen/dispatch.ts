@@ -7,7 +7,7 @@
 import type { AcceptedDelivery, AcceptRefusal } from "../receiver/outcomes.js";
 import type { Clock } from "../util/clock.js";
 import { fileError, isFsError } from "../util/fs-error.js";
-import { createExecRunner, type ExecRunner } from "./exec.js";
+import { createExecRunner, type ExecRunner, execReport } from "./exec.js";
 import { createForwardTargets, type ForwardTargets } from "./forward-targets.js";
 import { isoTime } from "./iso-time.js";
 import { saveChain } from "./save-chain.js";
@@ -143,12 +143,7 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
             type: "exec",
             id: r.id,
             event: r.event,
-            ok: r.ok,
-            exit_code: r.exitCode,
-            signal: r.signal,
-            timed_out: r.timedOut,
-            ms: r.ms,
-            ...(r.error !== undefined ? { error: r.error } : {}),
+            ...execReport(r),
             ...(!r.ok && r.stderrTail ? { stderr_tail: r.stderrTail } : {}),
             ...(r.stdoutTail ? { stdout_tail: r.stdoutTail } : {}),
           });

@@ -110,6 +110,27 @@ export interface ExecResult {
   unfinished?: true;
 }
 
+/** A run's outcome as listen's NDJSON `exec` line and replay's --json results report it (snake_case). */
+export interface ExecReport {
+  ok: boolean;
+  exit_code: number | null;
+  signal: string | null;
+  timed_out: boolean;
+  ms: number;
+  error?: string;
+}
+
+export function execReport(r: ExecResult): ExecReport {
+  return {
+    ok: r.ok,
+    exit_code: r.exitCode,
+    signal: r.signal,
+    timed_out: r.timedOut,
+    ms: r.ms,
+    ...(r.error !== undefined ? { error: r.error } : {}),
+  };
+}
+
 /** The errors of an unfinished run (see ExecResult.unfinished). */
 export const EXEC_QUEUE_FULL = "exec queue full (the event is in the journal)";
 export const EXEC_CLOSED = "not run: certwh was stopping";

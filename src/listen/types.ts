@@ -9,6 +9,7 @@ import type { ServerLimits } from "../receiver/server.js";
 import type { Tunnel } from "../tunnel/tunnel.js";
 import type { Clock } from "../util/clock.js";
 import type { VerificationStage } from "../verification/stages.js";
+import type { ExecReport } from "./exec.js";
 import type { ForwardResult } from "./forward.js";
 import type { TargetSummary } from "./forward-targets.js";
 
@@ -199,20 +200,14 @@ export type ListenEvent =
     >)
   /** When forwarding stops: what happened to the events passed to each target. */
   | { type: "forward_summary"; targets: TargetSummary[] }
-  | {
+  | (ExecReport & {
       type: "exec";
       id?: string;
       event: string;
-      ok: boolean;
-      exit_code: number | null;
-      signal: string | null;
-      timed_out: boolean;
-      ms: number;
-      error?: string;
       stderr_tail?: string;
       /** The end of what the command printed (last 2 KiB), shown under the exec line. */
       stdout_tail?: string;
-    }
+    })
   | { type: "chain_saved"; order_id: number; dir: string; files: string[] }
   | { type: "warning"; message: string }
   | { type: "until"; event: string; order_id?: number }
