@@ -11,7 +11,7 @@
 
 import { hash } from "node:crypto";
 import { constants } from "node:fs";
-import { type FileHandle, mkdir, open, readFile } from "node:fs/promises";
+import { type FileHandle, mkdir, open } from "node:fs/promises";
 import { dirname } from "node:path";
 import { isoTime } from "./iso-time.js";
 
@@ -314,36 +314,4 @@ export function journalEntryFrom(value: unknown): JournalEntry | null {
       ? { repeat: true as const, first_received_at: v.first_received_at }
       : {}),
   };
-}
-
-/**
- * Read every entry of a journal. Unreadable lines are skipped and listed, never fatal. Errors from the
- * file system (ENOENT, EACCES) are thrown as they are; the caller names the path for the user.
- */
-export async function readJournal(path: string): Promise<JournalContents> {
-  const text = await readFile(path, "utf8");
-  const lines = text.split("\n");
-  // After a final "\n" the last element is empty; otherwise it is a line that was never finished.
-  const unterminated = lines.pop() ?? "";
-  const entries: JournalEntry[] = [];
-  const skipped: SkippedLine[] = [];
-  const take = (line: string, index: number, isTail: boolean): boolean => {
-    let entry: JournalEntry | null = null;
-    let reason = "not a journal entry";
-    try {
-      entry = journalEntryFrom(JSON.parse(line));
-    } catch {
-      reason = "not valid JSON";
-    }
-    if (entry) entries.push(entry);
-    else skipped.push({ line: index + 1, reason: isTail ? "incomplete last line" : reason });
-    return entry !== null;
-  };
-  lines.forEach((line, index) => {
-    if (line.trim() !== "") take(line, index, false);
-  });
-  let tornTail = false;
-  // A tail that parses completely only lost its newline; keep it.
-  if (unterminated.trim() !== "") tornTail = !take(unterminated, lines.length, true);
-  return { entries, skipped, tornTail };
 }

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { readJournal } from "../../src/listen/journal.js";
+import { readJournal } from "../../src/listen/journal-read.js";
 import type { ListenEvent } from "../../src/listen/types.js";
 import { tempDir } from "../helpers/cli.js";
 import type { FakeTunnel } from "../helpers/fake-tunnel.js";

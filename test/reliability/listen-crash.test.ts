@@ -3,7 +3,8 @@
 // written at the moment of the kill is torn), and the journal can be opened and appended to again.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { journalEntry, openJournal, readJournal } from "../../src/listen/journal.js";
+import { journalEntry, openJournal } from "../../src/listen/journal.js";
+import { readJournal } from "../../src/listen/journal-read.js";
 import { orderIdOf, postEvents, startListen } from "./listen-support.js";
 
 test("kill -9 mid-stream: every event answered 200 is journaled; the journal stays valid JSON lines", async (t) => {

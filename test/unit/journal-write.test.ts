@@ -15,7 +15,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { type JournalEntry, journalEntry, openJournal, readJournal } from "../../src/listen/journal.js";
+import { type JournalEntry, journalEntry, openJournal } from "../../src/listen/journal.js";
+import { readJournal } from "../../src/listen/journal-read.js";
 
 const root = mkdtempSync(join(tmpdir(), "certwh-journal-"));
 after(() => rmSync(root, { recursive: true, force: true }));
