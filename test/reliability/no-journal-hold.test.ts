@@ -45,7 +45,15 @@ test("--no-journal and a failing app: each event is 200 and forwarded eventually
     concurrency: 20,
     timeoutMs: 90_000,
   });
-  // The refused ones: every answer other than 200 must be a 503 from the full queue.
+  // The refused ones: every answer other than 200 must be a 503 from the full queue. The sender can see its
+  // last 503 before listen's line for it has come through the pipe, so wait (bounded) for the lines first.
+  await run
+    .until(
+      () => run.lines.filter((l) => l.type === "rejected").length >= posted.failed.length,
+      "the rejected lines",
+      10_000,
+    )
+    .catch(() => undefined); // the assertion below says what is missing
   const refused = run.lines.filter((l) => l.type === "rejected");
   assert.ok(refused.length > 0, "the queue filled up, so some events were refused");
   assert.equal(posted.failed.length, refused.length, "every non-200 answer is a refusal listen reported");
