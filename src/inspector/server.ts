@@ -65,12 +65,13 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
   // Cookies are shared by every port of a host: the name keeps two sessions' inspectors apart.
   const cookieName = () => `certwh_inspector_${port}`;
 
-  function stream(req: IncomingMessage, res: ServerResponse): void {
+  function stream(res: ServerResponse): void {
     res.writeHead(200, {
       ...baseHeaders(),
       "Content-Type": "text/event-stream; charset=utf-8",
       Connection: "keep-alive",
     });
+    res.flushHeaders(); // the page learns at once that the stream is open, history or not
     const send = (event: ListenEvent) => {
       if (res.writableLength > MAX_BUFFERED_BYTES) {
         res.destroy();
@@ -88,7 +89,7 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
       unsubscribe();
       streams.delete(res);
     };
-    req.on("close", stop);
+    // The response's close, not the request's: a request closes as soon as its (empty) body is read.
     res.on("close", stop);
   }
 
@@ -114,7 +115,7 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
       return;
     }
     if (!hasCookie) return plain(res, 401, "Unauthorized: open the URL listen printed.");
-    if (url.pathname === "/events") return stream(req, res);
+    if (url.pathname === "/events") return stream(res);
     const asset = ASSETS[url.pathname];
     if (!asset) return plain(res, 404, "Not found.");
     res.writeHead(200, { ...baseHeaders(), "Content-Type": asset.type });
