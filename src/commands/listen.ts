@@ -33,6 +33,12 @@ import {
   type SecretSource,
 } from "./options/webhook-flags.js";
 import { announceWhenReady } from "./runtime/announce.js";
+import {
+  type InspectChoice,
+  parseInspectFlags,
+  type RunningInspector,
+  startListenInspector,
+} from "./runtime/inspect.js";
 import type { ListenFlags } from "./specs/listen.js";
 
 export type TunnelChoice =
@@ -66,6 +72,7 @@ export interface ParsedListen
   port: number;
   unknownEvents: string[];
   secret: SecretSource;
+  inspect: InspectChoice;
 }
 
 const SLACK_REFUSAL =
@@ -201,6 +208,7 @@ export function parseListenOptions(raw: ListenFlags, env: NodeJS.ProcessEnv): Pa
     tunnelGraceMs: raw.tunnelGrace !== undefined ? parseDuration(raw.tunnelGrace) : undefined,
     challengeWindowMs,
     dropRepeats: raw.dropRepeats === true,
+    inspect: parseInspectFlags(raw),
   };
 }
 
@@ -282,11 +290,19 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
   const renderer = createListenRenderer(io, ctx.clock);
   // `certwh trigger <event>` in another shell finds this sandbox once listen is ready.
   const announced = own && announceWhenReady(own.sandbox, ctx.env, io);
+  let inspector: RunningInspector | undefined;
   try {
+    inspector = await startListenInspector(parsed.inspect);
     const api = own ? own.api : await ctx.api();
     const tunnel = await buildTunnel(parsed.tunnel, ctx.env);
     const edge = ngrok?.ipAllowlist ? [DIGICERT_SOURCE_RANGE] : undefined;
-    const { tunnel: _tunnel, unknownEvents: _unknown, secret: _source, ...fromFlags } = parsed;
+    const {
+      tunnel: _tunnel,
+      unknownEvents: _unknown,
+      secret: _source,
+      inspect: _inspect,
+      ...fromFlags
+    } = parsed;
     const options: ListenOptions = {
       ...fromFlags,
       secret,
@@ -303,7 +319,8 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
       tunnel,
       clock: ctx.clock,
       signal: ctx.signal,
-      emit: (event) => {
+      emit: (emitted) => {
+        const event = inspector ? inspector.feed(emitted) : emitted;
         renderer.render(event);
         if (announced) announced.onEvent(event);
       },
@@ -320,6 +337,7 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
     throw asNdjsonFailure(io, err);
   } finally {
     renderer.close();
+    await inspector?.close();
     if (announced) announced.remove();
     await own?.sandbox.stop();
   }

@@ -99,6 +99,7 @@ function readyLines(e: ReadyEvent): string[] {
     `  Receiver      ${e.local_url}`,
     ...forwardingLines(e),
     `  Journal       ${e.journal ?? "off"}`,
+    ...(e.inspector_url ? [`  Inspector     ${e.inspector_url}`] : []),
     `  Protections   ${protections.join(" · ")}`,
   ];
   if (e.secret) lines.push(`  Secret        ${secretLine(e.secret, e.forward_to !== null)}`);

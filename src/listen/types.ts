@@ -136,6 +136,8 @@ export interface ReadyEvent {
   until: string | null;
   sandbox_url?: string;
   sandbox_api_key?: string;
+  /** The local web inspector's URL (its token included); absent with --no-inspect. */
+  inspector_url?: string;
   /** Where the X-WEBHOOK-KEY value comes from; never the value. */
   secret?: { generated: boolean; saved_to: string | null };
 }

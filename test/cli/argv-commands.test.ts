@@ -191,6 +191,12 @@ const TABLE: [string[], CommandName, object][] = [
     "listen",
     { ipAllowlist: true, onExit: "deactivate", publicUrlFile: "/run/url", port: "1" },
   ],
+  [["listen", "--no-inspect"], "listen", { ipAllowlist: true, onExit: "deactivate", inspect: false }],
+  [
+    ["listen", "--inspect", "--inspect-port", "4040"],
+    "listen",
+    { ipAllowlist: true, onExit: "deactivate", inspect: true, inspectPort: "4040" },
+  ],
   [["replay"], "replay", {}],
   [
     ["replay", "--to", URL_, "--journal", "j", "--event", "a", "--event", "b", "--id", "x", "--since", "s"],
@@ -365,6 +371,7 @@ test("listen: argv → the checked options, every flag before anything starts", 
     tunnelGraceMs: undefined,
     challengeWindowMs: undefined,
     dropRepeats: false,
+    inspect: { port: 0 },
   });
   const rows: [string[], Record<string, unknown>][] = [
     [
@@ -422,6 +429,9 @@ test("listen: argv → the checked options, every flag before anything starts", 
       { tunnelGraceMs: 90_000, challengeWindowMs: 300_000 },
     ],
     [["--drop-repeats"], { dropRepeats: true }],
+    [["--no-inspect"], { inspect: false }],
+    [["--inspect-port", "4040"], { inspect: { port: 4040 } }],
+    [["--inspect", "--inspect-port", "0"], { inspect: { port: 0 } }],
   ];
   for (const [argv, expected] of rows) {
     const got = listen(argv) as unknown as Record<string, unknown>;
@@ -475,6 +485,9 @@ test("listen: argv → the checked options, every flag before anything starts", 
     [["--until", "certificate_isued"], /not a CertCentral event/],
     [["--until", "certificate_issued", "--order-id", "x"], /--order-id must be a positive integer/],
     [["--challenge-timeout", "31m"], /cannot exceed 30m/],
+    [["--inspect-port", "70000"], /--inspect-port must be a number from 0 to 65535/],
+    [["--inspect-port", "x"], /--inspect-port must be a number/],
+    [["--no-inspect", "--inspect-port", "4040"], /--inspect-port only applies when the inspector runs/],
   ];
   for (const [argv, message] of refused) {
     assert.throws(

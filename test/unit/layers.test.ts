@@ -14,6 +14,7 @@ const LAYERS = [
   "cli",
   "commands",
   "io",
+  "inspector",
   "listen",
   "receiver",
   "tunnel",

@@ -113,6 +113,9 @@ export const listenCommand = (parent: Command) =>
       "--save-chain <dir>",
       "write <dir>/<order_id>/cert.pem, chain.pem (intermediates), fullchain.pem (leaf + intermediates), root.pem (implies --chain)",
     )
+    .option("--inspect", "serve a local web page that shows the session live (the default)")
+    .option("--no-inspect", "do not start the local web inspector")
+    .option("--inspect-port <n>", "the inspector's port on 127.0.0.1 (default: a free one)")
     .option("--until <event>", "exit 0 once this event arrives (CI)")
     .option("--order-id <n>", "with --until: only an event for this order")
     .option("--timeout <duration>", "with --until: exit 6 if it has not arrived after this long, e.g. 30m")

@@ -1,0 +1,57 @@
+// listen's local web inspector (src/inspector): the flags that choose it, and a running one fed with
+// every event listen emits. The ready event carries its URL (token included), so the user can open it.
+
+import { UsageError } from "../../errors.js";
+import { createEventFeed, startInspector } from "../../inspector/index.js";
+import type { ListenEvent } from "../../listen/types.js";
+
+/** --no-inspect: false; else the port to bind on 127.0.0.1 (0: the system picks). */
+export type InspectChoice = { port: number } | false;
+
+export function parseInspectFlags(raw: { inspect?: boolean; inspectPort?: string }): InspectChoice {
+  if (raw.inspect === false) {
+    if (raw.inspectPort !== undefined)
+      throw new UsageError("--inspect-port only applies when the inspector runs (not with --no-inspect).");
+    return false;
+  }
+  const value = raw.inspectPort;
+  if (value === undefined) return { port: 0 };
+  if (!/^\d+$/.test(value) || Number(value) > 65535)
+    throw new UsageError(`--inspect-port must be a number from 0 to 65535, not "${value}".`);
+  return { port: Number(value) };
+}
+
+export interface RunningInspector {
+  /** Passes the event on to open pages; returns the event to render (the ready event gains inspector_url). */
+  feed(event: ListenEvent): ListenEvent;
+  close(): Promise<void>;
+}
+
+export async function startListenInspector(choice: InspectChoice): Promise<RunningInspector | undefined> {
+  if (choice === false) return undefined;
+  const events = createEventFeed();
+  const inspector = await startInspector({
+    port: choice.port,
+    events: events.subscribe,
+    history: events.history,
+  }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === "EADDRINUSE")
+      throw new UsageError(`--inspect-port ${choice.port} is already in use on 127.0.0.1.`, {
+        hint: "Choose another --inspect-port, leave it out for a free one, or use --no-inspect.",
+        cause: err,
+      });
+    if (err.code === "EACCES" || err.code === "EPERM")
+      throw new UsageError(`Not allowed to listen on 127.0.0.1 port ${choice.port} (--inspect-port).`, {
+        cause: err,
+      });
+    throw err;
+  });
+  return {
+    feed(event) {
+      const shown = event.type === "ready" ? { ...event, inspector_url: inspector.url } : event;
+      events.push(shown);
+      return shown;
+    },
+    close: () => inspector.close(),
+  };
+}
