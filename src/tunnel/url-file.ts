@@ -39,6 +39,9 @@ export function createUrlFileTunnel(path: string, opts: UrlFileTunnelOptions = {
   let timer: NodeJS.Timeout | undefined;
   let current: string | undefined;
 
+  // A change counts once two reads in a row agree: a tunnel that rewrites the file (truncate, then write)
+  // would otherwise look like a drop and a reconnect. Reads never overlap: each one schedules the next.
+  let candidate: { href: string | undefined } | undefined;
   const poll = async () => {
     let url: URL | undefined;
     let reason = `${path} is empty or missing`;
@@ -49,9 +52,23 @@ export function createUrlFileTunnel(path: string, opts: UrlFileTunnelOptions = {
       reason = `${path} holds no usable URL: ${(err as Error).message}`;
     }
     const next = url?.href;
-    if (next === current) return;
-    current = next;
-    listeners.emit(url ? { state: "connected", url } : { state: "closed", reason });
+    if (next === current) {
+      candidate = undefined;
+    } else if (!candidate || candidate.href !== next) {
+      candidate = { href: next };
+    } else {
+      candidate = undefined;
+      current = next;
+      listeners.emit(url ? { state: "connected", url } : { state: "closed", reason });
+    }
+  };
+  const schedule = () => {
+    timer = setTimeout(() => {
+      void poll().finally(() => {
+        if (timer) schedule();
+      });
+    }, pollMs);
+    timer.unref();
   };
 
   return {
@@ -63,8 +80,7 @@ export function createUrlFileTunnel(path: string, opts: UrlFileTunnelOptions = {
         const url = await readUrl(path, signal);
         if (url) {
           current = url.href;
-          timer = setInterval(() => void poll(), pollMs);
-          timer.unref();
+          schedule();
           return url;
         }
         // A missing file is most likely a typo: say so at once. An empty one is a tunnel still starting.
@@ -80,7 +96,7 @@ export function createUrlFileTunnel(path: string, opts: UrlFileTunnelOptions = {
     },
     onStatus: (listener) => listeners.add(listener),
     async close() {
-      if (timer) clearInterval(timer);
+      if (timer) clearTimeout(timer);
       timer = undefined;
       listeners.clear();
     },
