@@ -40,9 +40,10 @@ async function emit(ready: JsonLine, event: string, data: Record<string, unknown
 
 describe("listen's inspector in a real browser", () => {
   test("the printed URL opens a live page that shows markup as text and reports no error; a wrong token gets 401", async (t) => {
-    const browser = await launchChromium(t);
     const l = spawnCli(t, ["listen", "--sandbox", "--json", "--no-journal"]);
-    const ready = await l.line((x) => x.type === "ready");
+    const browser = await launchChromium(t);
+    // Generous: on a busy machine, listen and Chromium start side by side.
+    const ready = await l.line((x) => x.type === "ready", 30_000);
     const url = new URL(String(ready.inspector_url));
     const stagesBeforeReady = l.lines
       .slice(0, l.lines.indexOf(ready))
@@ -83,11 +84,11 @@ describe("listen's inspector in a real browser", () => {
       stages.join(),
     );
 
-    // An event triggered while the page is open appears without a reload (the sandbox answers once
-    // listen has answered the delivery, so a second is plenty).
+    // An event triggered while the page is open appears without a reload (the sandbox answers once listen
+    // has answered the delivery; the row usually shows within milliseconds, the bound allows a busy machine).
     await page.evaluate("window.__sameDocument = true");
     await emit(ready, "certificate_revoked", { order_id: 77, certificate_id: 78 });
-    await pageUntil(page, rowWith("certificate_revoked"), "the triggered event", 1000);
+    await pageUntil(page, rowWith("certificate_revoked"), "the triggered event", 5000);
     assert.match(
       await page.evaluate<string>(rowWith("certificate_revoked")),
       /certificate_revoked \| order 77 · cert 78 \| 200 accepted/,
