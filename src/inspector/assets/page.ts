@@ -1,4 +1,5 @@
 // The inspector's page: static markup only; app.js fills it from /events (no inline script, per the CSP).
+// The empty data: icon (allowed by img-src) keeps the browser from asking for /favicon.ico, a 404.
 
 export const PAGE_HTML = `<!doctype html>
 <html lang="en">
@@ -6,6 +7,7 @@ export const PAGE_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>certwh listen · inspector</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/app.css">
 <script src="/app.js" defer></script>
 </head>
