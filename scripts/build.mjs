@@ -4,8 +4,9 @@
 // "external"`). Entry points keep their paths under dist/: the bin imports dist/cli/main.js, the exports map
 // points at dist/index.js, dist/receiver/index.js and dist/sandbox/index.js. Each command module that
 // src/cli/program.ts imports when its command runs is an entry too (dist/commands/status.js, …), loaded
-// only by that command. No source maps: the package ships no src/ for them to point at.
-import { readFileSync, rmSync } from "node:fs";
+// only by that command. No source maps: the package ships no src/ for them to point at. The inspector's page
+// (src/inspector/web: plain HTML, CSS and ES modules, no build step of its own) is copied as it is.
+import { cpSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -40,3 +41,4 @@ await build({
   packages: "external",
   logLevel: "warning",
 });
+cpSync("src/inspector/web", "dist/inspector/web", { recursive: true });

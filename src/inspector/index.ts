@@ -1,3 +1,4 @@
-// The local web inspector of `certwh listen` (see server.ts).
+// The local web inspector of `certwh listen` (see server.ts); features add their API through `routes`.
 export { createEventFeed, type EventFeed } from "./feed.js";
+export { BodyError, type Route, readJsonBody, sendError, sendJson } from "./routes.js";
 export { type Inspector, type InspectorOptions, startInspector } from "./server.js";

@@ -4,20 +4,17 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ListenEvent } from "../listen/types.js";
-import { APP_CSS } from "./assets/app-css.js";
-import { APP_JS } from "./assets/app-js.js";
-import { PAGE_HTML } from "./assets/page.js";
+import { webAssets } from "./assets.js";
 import type { Listener } from "./feed.js";
 import { cookieValue, hostAllowed, newSecret, SAFE_METHODS, sameOrigin, sameSecret } from "./guard.js";
 import { forThePage } from "./redact-event.js";
+import { baseHeaders, findRoute, type Route, sendText } from "./routes.js";
+
+export { CSP } from "./routes.js";
 
 export const HEARTBEAT_MS = 15_000;
 /** A page that reads this far behind is dropped (it reconnects and gets the history again). */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
-
-export const CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; " +
-  "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 export interface InspectorOptions {
   /** Default 0: the OS picks. Always bound to 127.0.0.1. */
@@ -28,6 +25,8 @@ export interface InspectorOptions {
   history: () => readonly ListenEvent[];
   /** Heartbeat period of /events (tests shorten it). */
   heartbeatMs?: number;
+  /** The features' API (under /api/): deliveries, replay, the sandbox console… Each route is behind the guard. */
+  routes?: readonly Route[];
 }
 
 export interface Inspector {
@@ -36,25 +35,8 @@ export interface Inspector {
   close(): Promise<void>;
 }
 
-const ASSETS: Record<string, { type: string; body: string }> = {
-  "/": { type: "text/html; charset=utf-8", body: PAGE_HTML },
-  "/app.js": { type: "text/javascript; charset=utf-8", body: APP_JS },
-  "/app.css": { type: "text/css; charset=utf-8", body: APP_CSS },
-};
-
-function baseHeaders(): Record<string, string> {
-  return {
-    "Content-Security-Policy": CSP,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-    "Cache-Control": "no-store",
-  };
-}
-
 function plain(res: ServerResponse, status: number, text: string, extra: Record<string, string> = {}): void {
-  res.writeHead(status, { ...baseHeaders(), "Content-Type": "text/plain; charset=utf-8", ...extra });
-  res.end(`${text}\n`);
+  sendText(res, status, text, extra);
 }
 
 export async function startInspector(options: InspectorOptions): Promise<Inspector> {
@@ -98,10 +80,9 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
     const url = new URL(req.url ?? "/", `http://${req.headers.host}`);
     const method = req.method ?? "GET";
     const hasCookie = sameSecret(cookieValue(req, cookieName()), session);
-    if (!SAFE_METHODS.has(method)) {
-      if (!hasCookie || !sameOrigin(req)) return plain(res, 403, "Forbidden.");
-      return plain(res, 405, "Method not allowed.", { Allow: "GET, HEAD" });
-    }
+    // Writes need the cookie and this page's own Origin (no CORS header is ever sent, so no other origin can
+    // read an answer either).
+    if (!SAFE_METHODS.has(method) && (!hasCookie || !sameOrigin(req))) return plain(res, 403, "Forbidden.");
     const given = url.searchParams.get("token");
     if (given !== null) {
       if (!sameSecret(given, token)) return plain(res, 401, "Unauthorized: open the URL listen printed.");
@@ -115,17 +96,26 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
       return;
     }
     if (!hasCookie) return plain(res, 401, "Unauthorized: open the URL listen printed.");
-    if (url.pathname === "/events") return stream(res);
-    const asset = ASSETS[url.pathname];
-    if (!asset) return plain(res, 404, "Not found.");
+    if (url.pathname === "/events" && method === "GET") return stream(res);
+    const found = findRoute(options.routes ?? [], method, url.pathname);
+    if (found === "wrong-method") return plain(res, 405, "Method not allowed.");
+    if (found) return found.run(req, res, url);
+    const asset = SAFE_METHODS.has(method) ? webAssets().get(url.pathname) : undefined;
+    if (!asset) return plain(res, SAFE_METHODS.has(method) ? 404 : 405, "Not found.");
     res.writeHead(200, { ...baseHeaders(), "Content-Type": asset.type });
     res.end(method === "HEAD" ? undefined : asset.body);
   }
 
   const server = createServer((req, res) => {
-    req.resume();
-    handle(req, res);
+    Promise.resolve(handle(req, res))
+      .catch((err: Error) => {
+        if (!res.headersSent) plain(res, 500, `Internal error: ${err.message}`);
+        else res.destroy();
+      })
+      // A body nobody read is drained, so the connection can carry the next request.
+      .finally(() => req.resume());
   });
+  webAssets(); // a missing page fails listen at start, not the first visitor
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, "127.0.0.1", () => {

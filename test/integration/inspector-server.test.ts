@@ -1,12 +1,14 @@
 // listen's local web inspector over plain HTTP: token → cookie, Host and Origin checks, no CORS, the
 // security headers, and /events (the history, then live events, without the sandbox's API key).
 import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, type TestContext, test } from "node:test";
-import { APP_JS } from "../../src/inspector/assets/app-js.js";
 import { createEventFeed, startInspector } from "../../src/inspector/index.js";
 import { CSP } from "../../src/inspector/server.js";
 import type { ListenEvent, ReadyEvent } from "../../src/listen/types.js";
 import { type Answer, ask, logIn, openEvents } from "../helpers/inspector.js";
+
+const WEB = new URL("../../src/inspector/web/", import.meta.url);
 
 const READY: ReadyEvent = {
   type: "ready",
@@ -92,14 +94,14 @@ describe("the inspector's server", () => {
     assert.match(CSP, /frame-ancestors 'none'/);
     assert.equal(page.headers["x-content-type-options"], "nosniff");
     assert.equal(page.headers["referrer-policy"], "no-referrer");
-    assert.match(page.body, /<script src="\/app\.js" defer><\/script>/);
+    assert.match(page.body, /<script type="module" src="\/app\.js"><\/script>/);
     assert.doesNotMatch(page.body, /<script>|<style|\son\w+=/, "no inline script, style or handler");
     noCors(page, "/");
 
     const js = await ask(port, "/app.js", { headers: { cookie } });
     assert.equal(js.status, 200);
     assert.match(String(js.headers["content-type"]), /^text\/javascript/);
-    assert.equal(js.body, APP_JS);
+    assert.equal(js.body, readFileSync(new URL("app.js", WEB), "utf8"));
     const css = await ask(port, "/app.css", { headers: { cookie } });
     assert.equal(css.status, 200);
     assert.match(String(css.headers["content-type"]), /^text\/css/);
@@ -185,10 +187,13 @@ describe("the inspector's server", () => {
     assert.ok(stream.raw().includes(JSON.stringify(XSS).slice(1, -1)), "the payload only inside JSON");
   });
 
-  test("the page's script builds the table with textContent only: markup in an event stays text", () => {
-    assert.doesNotMatch(APP_JS, /innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function/);
-    assert.match(APP_JS, /textContent/);
-    assert.match(APP_JS, /new EventSource\("\/events"\)/);
+  test("the page's scripts build the page with textContent only: markup in an event stays text", () => {
+    const scripts = readdirSync(WEB).filter((name) => name.endsWith(".js"));
+    assert.ok(scripts.length >= 2, scripts.join());
+    const all = scripts.map((name) => readFileSync(new URL(name, WEB), "utf8")).join("\n");
+    assert.doesNotMatch(all, /innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function/);
+    assert.match(all, /textContent/);
+    assert.match(all, /new EventSource\("\/events"\)/);
   });
 
   test("close() ends open streams and frees the port", async (t) => {

@@ -1,0 +1,95 @@
+// The inspector's API routes (under /api/) and the small helpers they answer with. server.ts has already
+// checked Host, cookie and (for writes) Origin before a route runs; a route only does its own job.
+
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+export const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; " +
+  "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+export function baseHeaders(): Record<string, string> {
+  return {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+  };
+}
+
+export interface Route {
+  method: "GET" | "POST";
+  /** An exact path, or a pattern whose groups the handler receives (e.g. /^\/api\/deliveries\/([0-9a-f]+)$/). */
+  path: string | RegExp;
+  handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    params: { url: URL; groups: string[] },
+  ): void | Promise<void>;
+}
+
+/** The route for this request; "wrong-method" when the path exists under another method. */
+export function findRoute(
+  routes: readonly Route[],
+  method: string,
+  pathname: string,
+):
+  | { run(req: IncomingMessage, res: ServerResponse, url: URL): void | Promise<void> }
+  | "wrong-method"
+  | undefined {
+  let pathKnown = false;
+  for (const route of routes) {
+    const match = typeof route.path === "string" ? route.path === pathname && [] : route.path.exec(pathname);
+    if (!match) continue;
+    pathKnown = true;
+    const wanted = route.method === "GET" ? method === "GET" || method === "HEAD" : method === route.method;
+    if (!wanted) continue;
+    const groups = Array.isArray(match) ? match.slice(1) : [];
+    return { run: (req, res, url) => route.handle(req, res, { url, groups }) };
+  }
+  return pathKnown ? "wrong-method" : undefined;
+}
+
+export function sendText(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  extra: Record<string, string> = {},
+) {
+  res.writeHead(status, { ...baseHeaders(), "Content-Type": "text/plain; charset=utf-8", ...extra });
+  res.end(`${text}\n`);
+}
+
+export function sendJson(res: ServerResponse, status: number, value: unknown) {
+  res.writeHead(status, { ...baseHeaders(), "Content-Type": "application/json; charset=utf-8" });
+  res.end(JSON.stringify(value));
+}
+
+/** A JSON error the page shows as it is: { error: "…" }. */
+export const sendError = (res: ServerResponse, status: number, message: string) =>
+  sendJson(res, status, { error: message });
+
+export class BodyError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The request's JSON body (at most `limitBytes`); a BodyError (413 or 400) otherwise. */
+export async function readJsonBody(req: IncomingMessage, limitBytes = 64 * 1024): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limitBytes) throw new BodyError(413, `The request body is over ${limitBytes} bytes.`);
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch {
+    throw new BodyError(400, "The request body is not JSON.");
+  }
+}

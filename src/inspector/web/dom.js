@@ -1,0 +1,18 @@
+// Small DOM helpers shared by the page's modules. Every value from the network goes in through textContent,
+// never as HTML, so a payload holding markup shows as text.
+
+export const byId = (id) => document.getElementById(id);
+
+/** An element with optional class and text. */
+export function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  return node;
+}
+
+/** A time of day from an ISO 8601 string (the string itself when it is not a date). */
+export function time(iso) {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? String(iso || "") : d.toLocaleTimeString();
+}
