@@ -326,6 +326,7 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
       },
       confirmTakeover: ctx.interactive ? (q) => ctx.prompt.confirm(q, "--force") : undefined,
       env: ctx.env,
+      ...(inspector ? { onAccepted: inspector.keep } : {}),
     });
     if (result.reason === "interrupted") {
       // Under --json the interrupted line is on stdout, which may be the output that was closed.

@@ -1,4 +1,8 @@
 // The local web inspector of `certwh listen` (see server.ts); features add their API through `routes`.
+
+export { type DecodedCertificate, decodeChain } from "./chain-decode.js";
+export { DETAIL_GONE, deliveriesRoutes } from "./deliveries-routes.js";
+export { createDeliveriesStore, type DeliveriesStore, type DeliverySummary } from "./deliveries-store.js";
 export { createEventFeed, type EventFeed } from "./feed.js";
 export { BodyError, type Route, readJsonBody, sendError, sendJson } from "./routes.js";
 export { type Inspector, type InspectorOptions, startInspector } from "./server.js";

@@ -22,7 +22,7 @@ import { createTokenQueue, type TokenQueue } from "../verification/token-queue.j
 import { createDispatcher, type Dispatcher } from "./dispatch.js";
 import { type Claim, claimWebhook } from "./guard.js";
 import { isoTime } from "./iso-time.js";
-import { type Journal, journalEntry, openJournal } from "./journal.js";
+import { type Journal, type JournalEntry, journalEntry, openJournal } from "./journal.js";
 import { runOnExit } from "./on-exit.js";
 import { createStopper, type StopOutcome, type Stopper } from "./stopper.js";
 import { type TunnelWatch, watchTunnel } from "./tunnel-watch.js";
@@ -390,10 +390,28 @@ class ListenSession {
   private async journalDelivery(d: AcceptedDelivery): Promise<AcceptRefusal | undefined> {
     if (!this.journal) {
       const refusal = this.dispatcher.reserve(d);
-      if (!refusal) this.accepted.set(d.digest, d);
+      if (!refusal) {
+        this.accepted.set(d.digest, d);
+        this.deps.onAccepted?.(this.entryOf(d));
+      }
       return refusal;
     }
-    const entry = journalEntry({
+    const entry = this.entryOf(d);
+    try {
+      await this.journal?.append(entry);
+    } catch (error) {
+      // The sender gets a 500; listen cannot keep its promise that an acknowledged event is on disk.
+      this.fail(journalFailure(this.opts.journalPath, error));
+      throw error;
+    }
+    this.accepted.set(d.digest, d);
+    this.deps.onAccepted?.(entry);
+    return undefined;
+  }
+
+  /** The journal entry of an accepted delivery (what the journal, and the inspector, may hold). */
+  private entryOf(d: AcceptedDelivery): JournalEntry {
+    return journalEntry({
       body: d.text, // decoded once by the receiver
       event: d.event.name,
       headers: d.headers, // content-type and user-agent only
@@ -403,15 +421,6 @@ class ListenSession {
       digest: d.digest, // the receiver already hashed the body
       firstReceivedAt: d.repeatOf?.firstReceivedAt,
     });
-    try {
-      await this.journal?.append(entry);
-    } catch (error) {
-      // The sender gets a 500; listen cannot keep its promise that an acknowledged event is on disk.
-      this.fail(journalFailure(this.opts.journalPath, error));
-      throw error;
-    }
-    this.accepted.set(d.digest, d);
-    return undefined;
   }
 
   /** Receiver outcomes become listen events; an accepted delivery goes to the dispatcher. */

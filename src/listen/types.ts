@@ -12,6 +12,7 @@ import type { VerificationStage } from "../verification/stages.js";
 import type { ExecReport } from "./exec.js";
 import type { ForwardResult } from "./forward.js";
 import type { TargetSummary } from "./forward-targets.js";
+import type { JournalEntry } from "./journal.js";
 
 export type OnExitAction = "deactivate" | "restore" | "keep";
 export const ON_EXIT_ACTIONS: readonly OnExitAction[] = ["deactivate", "restore", "keep"];
@@ -81,6 +82,11 @@ export interface ListenDeps {
   env?: NodeJS.ProcessEnv;
   /** Time allowed for the on-exit API calls (they ignore the interruption). Default 20 s. */
   onExitTimeoutMs?: number;
+  /**
+   * Called with each accepted delivery as its journal entry (built even with --no-journal, never holding the
+   * key): the inspector keeps it to show the delivery's detail.
+   */
+  onAccepted?: (entry: JournalEntry) => void;
 }
 
 export type ListenResult =

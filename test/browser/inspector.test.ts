@@ -24,9 +24,9 @@ async function pageUntil(page: Page, expression: string, what: string, timeout =
   }
 }
 
-/** A row of the deliveries table whose event cell is `event`, as the text of its cells ('' when none). */
+/** A row of the deliveries list whose data-event is `event`, as the text of its cells ('' when none). */
 const rowWith = (event: string) =>
-  `[...document.querySelectorAll("#deliveries tbody tr")].filter((tr) => tr.cells[1].textContent === ${JSON.stringify(event)}).map((tr) => [...tr.cells].map((c) => c.textContent).join(" | ")).join("\\n")`;
+  `[...document.querySelectorAll("#deliveries [data-id]")].filter((r) => r.dataset.event === ${JSON.stringify(event)}).map((r) => [...r.querySelectorAll("span")].map((c) => c.textContent).join(" | ")).join("\\n")`;
 
 async function emit(ready: JsonLine, event: string, data: Record<string, unknown>): Promise<void> {
   const answer = await fetch(new URL("/sandbox/v1/emit", String(ready.sandbox_url)), {
@@ -99,7 +99,7 @@ describe("listen's inspector in a real browser", () => {
     await emit(ready, "certificate_issued", { order_id: XSS_ORDER, certificate_id: XSS_CERT });
     await pageUntil(page, rowWith("certificate_issued"), "the event holding markup");
     const cell = await page.evaluate<string>(
-      `[...document.querySelectorAll("#deliveries tbody tr")].find((tr) => tr.cells[1].textContent === "certificate_issued").cells[2].innerText`,
+      `document.querySelector('#deliveries [data-event="certificate_issued"] .c-ids').innerText`,
     );
     assert.equal(cell, `order ${XSS_ORDER} · cert ${XSS_CERT}`);
     assert.equal(

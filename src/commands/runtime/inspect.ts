@@ -2,7 +2,13 @@
 // every event listen emits. The ready event carries its URL (token included), so the user can open it.
 
 import { UsageError } from "../../errors.js";
-import { createEventFeed, startInspector } from "../../inspector/index.js";
+import {
+  createDeliveriesStore,
+  createEventFeed,
+  deliveriesRoutes,
+  startInspector,
+} from "../../inspector/index.js";
+import type { JournalEntry } from "../../listen/journal.js";
 import type { ListenEvent } from "../../listen/types.js";
 
 /** --no-inspect: false; else the port to bind on 127.0.0.1 (0: the system picks). */
@@ -24,16 +30,20 @@ export function parseInspectFlags(raw: { inspect?: boolean; inspectPort?: string
 export interface RunningInspector {
   /** Passes the event on to open pages; returns the event to render (the ready event gains inspector_url). */
   feed(event: ListenEvent): ListenEvent;
+  /** listen's onAccepted hook: the delivery's detail for the page. */
+  keep(entry: JournalEntry): void;
   close(): Promise<void>;
 }
 
 export async function startListenInspector(choice: InspectChoice): Promise<RunningInspector | undefined> {
   if (choice === false) return undefined;
   const events = createEventFeed();
+  const store = createDeliveriesStore();
   const inspector = await startInspector({
     port: choice.port,
     events: events.subscribe,
     history: events.history,
+    routes: deliveriesRoutes(store),
   }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === "EADDRINUSE")
       throw new UsageError(`--inspect-port ${choice.port} is already in use on 127.0.0.1.`, {
@@ -49,9 +59,11 @@ export async function startListenInspector(choice: InspectChoice): Promise<Runni
   return {
     feed(event) {
       const shown = event.type === "ready" ? { ...event, inspector_url: inspector.url } : event;
+      store.observe(event); // before the page hears of it, so its fetch finds the row
       events.push(shown);
       return shown;
     },
+    keep: (entry) => store.keep(entry),
     close: () => inspector.close(),
   };
 }

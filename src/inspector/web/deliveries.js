@@ -1,54 +1,235 @@
-// The deliveries pane: one row per request the receiver answered, and each forward target's result.
+// The deliveries pane. The server's store is the truth: the page asks GET /api/deliveries for the rows that
+// changed since the revision it has, whenever /events says something about a delivery (many events in a
+// burst make one or two requests). Full payloads never travel with the list; a row's detail is fetched when
+// it is opened. Rows are oldest first, so the newest is at the bottom, where the view stays while it is there.
+//
+// DOM contract (other tests rely on it): #deliveries holds the rows; each has data-id (journal id, or
+// refused-<n>) and data-event; #delivery-count is the number of deliveries the page knows; body's
+// data-loaded is "true" once the first sync is shown.
+import { initActions } from "./actions.js";
+import { clearDetail, showDetail } from "./detail.js";
 import { byId, el, time } from "./dom.js";
+import { createVirtualList } from "./list.js";
 
-const rows = new Map();
+const byKey = new Map(); // key → summary
+let order = []; // keys, oldest first
+let rev = 0;
+let targets = [];
+let syncing = false;
+let again = false;
+let current; // the key whose detail is open
+const selected = new Set(); // keys ticked for replay
+/** Keys matching the text search (from the server, which searches bodies too); null when no search. */
+let textMatches = null;
+let list;
 
-function ids(data) {
-  if (!data || typeof data !== "object") return "";
+function report(err) {
+  // biome-ignore lint/suspicious/noConsole: the browser's console is where a page reports its own faults
+  console.error(err);
+}
+
+const failedForward = (s) => s.forwards.some((f) => f.final && !f.ok);
+
+function answerText(s) {
+  if (s.answer === "refused") return `${s.status} ${s.reason || "refused"}`;
+  if (s.answer === "repeat") return `${s.status} repeat${s.reason ? `, ${s.reason}` : ""}`;
+  return `${s.status} accepted`;
+}
+
+function forwardText(s) {
+  return s.forwards
+    .map((f) => {
+      const what = f.ok ? "ok" : f.status !== undefined ? String(f.status) : String(f.error || "failed");
+      return `${what} (attempt ${f.attempt}, ${f.ms} ms)${f.final || f.ok ? "" : " retrying"}`;
+    })
+    .join(" · ");
+}
+
+function idsText(s) {
   const parts = [];
-  if (data.order_id !== undefined) parts.push(`order ${data.order_id}`);
-  if (data.certificate_id !== undefined) parts.push(`cert ${data.certificate_id}`);
+  if (s.order_id !== undefined) parts.push(`order ${s.order_id}`);
+  if (s.certificate_id !== undefined) parts.push(`cert ${s.certificate_id}`);
   return parts.join(" · ");
 }
 
-function addRow(e, answer, className) {
-  const tr = el("tr", className);
-  for (const text of [time(e.received_at), e.event || "", ids(e.data), answer, ""])
-    tr.appendChild(el("td", "", text));
-  byId("deliveries").tBodies[0].appendChild(tr);
-  if (e.id) rows.set(e.id, tr);
+function renderRow(s) {
+  const row = el("div", `drow ${s.answer}`);
+  if (failedForward(s)) row.classList.add("forward-failed");
+  if (s.key === current) row.classList.add("current");
+  row.dataset.id = s.id;
+  row.dataset.event = s.event;
+  row.dataset.key = s.key;
+  const box = el("input", "c-pick");
+  box.type = "checkbox";
+  box.title = "select for replay";
+  box.checked = selected.has(s.key);
+  box.disabled = s.answer === "refused"; // nothing was kept to send again
+  box.addEventListener("click", (ev) => {
+    ev.stopPropagation();
+    if (box.checked) selected.add(s.key);
+    else selected.delete(s.key);
+    showSelection();
+  });
+  row.append(
+    box,
+    el("span", "c-time", time(s.received_at)),
+    el("span", "c-event", s.event || "–"),
+    el("span", "c-ids", idsText(s)),
+    el("span", "c-answer", answerText(s)),
+    el("span", `c-forward ${failedForward(s) ? "bad" : s.forwards.length ? "good" : ""}`, forwardText(s)),
+  );
+  row.addEventListener("click", () => open(s.key));
+  return row;
 }
 
-function showForward(e) {
-  const tr = rows.get(e.id);
-  if (!tr) return;
-  const what = e.ok ? "ok" : e.status !== undefined ? String(e.status) : String(e.error || "failed");
-  const td = tr.cells[4];
-  td.textContent = `${what} (attempt ${e.attempt}, ${e.ms} ms)${e.final || e.ok ? "" : " retrying"}`;
-  td.className = e.ok ? "good" : "bad";
+function open(key) {
+  current = key;
+  list.refresh();
+  const s = byKey.get(key);
+  if (s) showDetail(s, targets);
 }
 
+function matches(s, eventFilter, statusFilter) {
+  if (eventFilter && s.event !== eventFilter) return false;
+  if (statusFilter === "forward-failed") {
+    if (!failedForward(s)) return false;
+  } else if (statusFilter && s.answer !== statusFilter) return false;
+  return textMatches === null || textMatches.has(s.key);
+}
+
+/** The rows shown: every known one that passes the filters, oldest first. */
+function applyFilters() {
+  const eventFilter = byId("filter-event").value;
+  const statusFilter = byId("filter-status").value;
+  const shown = [];
+  for (const key of order) {
+    const s = byKey.get(key);
+    if (matches(s, eventFilter, statusFilter)) shown.push(s);
+  }
+  list.setItems(shown);
+  byId("delivery-count").textContent = String(byKey.size);
+  byId("delivery-shown").textContent = shown.length === byKey.size ? "" : `${shown.length} shown`;
+}
+
+const knownEvents = new Set();
+function noteEvent(name) {
+  if (!name || knownEvents.has(name)) return;
+  knownEvents.add(name);
+  const select = byId("filter-event");
+  const options = [...select.options].slice(1).map((o) => o.value);
+  options.push(name);
+  options.sort();
+  const chosen = select.value;
+  select.replaceChildren(
+    select.options[0],
+    ...options.map((v) => Object.assign(el("option", "", v), { value: v })),
+  );
+  select.value = chosen;
+}
+
+function showSelection() {
+  byId("selected-count").textContent = String(selected.size);
+}
+
+async function sync() {
+  if (syncing) {
+    again = true;
+    return;
+  }
+  syncing = true;
+  try {
+    do {
+      again = false;
+      const answer = await fetch(`/api/deliveries?since=${rev}`);
+      if (!answer.ok) throw new Error(`/api/deliveries answered ${answer.status}`);
+      const page = await answer.json();
+      merge(page);
+      if (textMatches !== null) await searchText();
+      applyFilters();
+      document.body.dataset.loaded = "true";
+    } while (again);
+  } finally {
+    syncing = false;
+  }
+}
+
+function merge(page) {
+  rev = page.rev;
+  targets = page.targets || [];
+  let added = false;
+  for (const s of page.deliveries) {
+    if (!byKey.has(s.key)) added = true;
+    byKey.set(s.key, s);
+    noteEvent(s.event);
+  }
+  // The server drops its oldest rows past its bound: so does the page.
+  if (added || byKey.size > page.total) {
+    order = [...byKey.keys()].sort((a, b) => Number(a) - Number(b));
+    while (order.length > page.total) byKey.delete(order.shift());
+  }
+  if (current !== undefined && byKey.has(current) && page.deliveries.some((s) => s.key === current))
+    showDetail(byKey.get(current), targets, { quiet: true });
+}
+
+async function searchText() {
+  const q = byId("filter-text").value.trim();
+  if (!q) {
+    textMatches = null;
+    return;
+  }
+  const answer = await fetch(`/api/search?q=${encodeURIComponent(q)}`);
+  const found = answer.ok ? await answer.json() : { keys: [] };
+  textMatches = new Set(found.keys);
+}
+
+let searchTimer;
+function onSearchInput() {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(() => {
+    searchText().then(applyFilters).catch(report);
+  }, 150);
+}
+
+function setUp() {
+  list = createVirtualList(byId("deliveries"), renderRow);
+  byId("filter-event").addEventListener("change", applyFilters);
+  byId("filter-status").addEventListener("change", applyFilters);
+  byId("filter-text").addEventListener("input", onSearchInput);
+  initActions({
+    selectedIds: () => [...selected].map((k) => byKey.get(k)?.id).filter(Boolean),
+    clearSelection: () => {
+      selected.clear();
+      showSelection();
+      list.refresh();
+    },
+  });
+}
+
+function requestSync() {
+  sync().catch(report);
+}
+
+/** A new connection to /events: the store is read again from the start. */
 export function resetDeliveries() {
-  rows.clear();
-  byId("deliveries").tBodies[0].replaceChildren();
+  if (!list) setUp();
+  byKey.clear();
+  order = [];
+  rev = 0;
+  requestSync();
 }
 
-/** Shows one listen event if it is about a delivery; returns whether it was. */
+/** Takes one listen event if it is about a delivery (the row comes from the store); returns whether it was. */
 export function showDelivery(e) {
   switch (e.type) {
     case "event":
-      addRow(e, "200 accepted", e.repeat ? "repeat" : "");
-      return true;
     case "duplicate":
-      addRow(e, "200 repeat, not passed on", "repeat");
-      return true;
     case "rejected":
-      addRow(e, `${e.status} ${e.reason}${e.detail ? ` (${e.detail})` : ""}`, "rejected");
-      return true;
     case "forward":
-      showForward(e);
+      requestSync();
       return true;
     default:
       return false;
   }
 }
+
+export { clearDetail };

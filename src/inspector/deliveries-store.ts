@@ -1,0 +1,254 @@
+// The session's deliveries as the inspector shows them: a compact summary per request the receiver answered
+// (what the list needs) and, apart, the detail of accepted ones (raw body and journaled headers). Both are
+// bounded, so a session that runs for days keeps a flat memory: the oldest summaries go first, and the
+// details go sooner (they are big) while their rows stay, saying the journal still has them.
+//
+// The store is fed two ways: listen's events (event, duplicate, rejected, forward) make and update the rows;
+// journal entries (from listen's onAccepted hook, or read from a journal file) carry the details.
+
+import type { JournalEntry, JournalHeaders } from "../listen/journal.js";
+import type { ListenEvent } from "../listen/types.js";
+
+export const SUMMARY_LIMIT = 20_000;
+export const DETAIL_BYTES_LIMIT = 64 * 1024 * 1024;
+/** What a forward result keeps of the app's answer. */
+const RESPONSE_KEPT = 512;
+
+export type Answer = "accepted" | "repeat" | "refused";
+
+export interface ForwardSummary {
+  url: string;
+  ok: boolean;
+  status?: number;
+  ms: number;
+  attempt: number;
+  final: boolean;
+  error?: string;
+  response_body?: string;
+}
+
+export interface DeliverySummary {
+  /** Unique in the store (a sequence number as text): rows are keyed by it, repeats share a journal id. */
+  key: string;
+  /** The journal id, or "refused-<n>" for a request that was refused (it has no journal entry). */
+  id: string;
+  received_at: string;
+  event: string;
+  order_id?: string | number;
+  certificate_id?: string | number;
+  answer: Answer;
+  /** The receiver's HTTP answer. */
+  status: number;
+  /** Why it was refused, or a note ("not passed on"). */
+  reason?: string;
+  forwards: ForwardSummary[];
+  /** Bumped on every change: the page asks for what changed since the revision it has. */
+  rev: number;
+}
+
+export interface DeliveryDetail {
+  id: string;
+  event: string;
+  received_at: string;
+  body: string;
+  headers: JournalHeaders;
+  key_present: boolean;
+}
+
+/** A summary as the API sends it: whether the detail is still held. */
+export type SummaryView = DeliverySummary & { detail: boolean };
+
+export interface StoreLimits {
+  summaries?: number;
+  detailBytes?: number;
+}
+
+export interface DeliveriesStore {
+  /** Makes or updates rows from one of listen's events (others are ignored). */
+  observe(event: ListenEvent): void;
+  /** Keeps an accepted delivery's detail (listen's onAccepted hook). */
+  keep(entry: JournalEntry): void;
+  /** A journal entry read back from a file (certwh inspect): its row and its detail. */
+  addEntry(entry: JournalEntry): void;
+  /** Summaries changed after revision `since` (all with 0), oldest first, and the current revision. */
+  summaries(since?: number): { rev: number; total: number; deliveries: SummaryView[] };
+  detail(id: string): DeliveryDetail | undefined;
+  /** Keys of the rows whose event, ids, answer or body contain `text` (any case). */
+  search(text: string): string[];
+  /** Every detail held, oldest first (the journal download without a journal file). */
+  details(): IterableIterator<DeliveryDetail>;
+  readonly size: number;
+}
+
+/** The order and certificate ids of a payload's data, when they are plain values. */
+function idsOf(data: unknown): { order_id?: string | number; certificate_id?: string | number } {
+  if (!data || typeof data !== "object") return {};
+  const d = data as Record<string, unknown>;
+  const plain = (v: unknown) => (typeof v === "string" || typeof v === "number" ? v : undefined);
+  const ids: { order_id?: string | number; certificate_id?: string | number } = {};
+  const order = plain(d.order_id);
+  const cert = plain(d.certificate_id);
+  if (order !== undefined) ids.order_id = order;
+  if (cert !== undefined) ids.certificate_id = cert;
+  return ids;
+}
+
+function dataOfBody(body: string): unknown {
+  try {
+    return (JSON.parse(body) as { data?: unknown })?.data;
+  } catch {
+    return undefined;
+  }
+}
+
+const cut = (text: string | undefined) =>
+  text === undefined ? undefined : text.length > RESPONSE_KEPT ? text.slice(0, RESPONSE_KEPT) : text;
+
+export function createDeliveriesStore(limits: StoreLimits = {}): DeliveriesStore {
+  const maxSummaries = limits.summaries ?? SUMMARY_LIMIT;
+  const maxDetailBytes = limits.detailBytes ?? DETAIL_BYTES_LIMIT;
+  // Map iteration is insertion order: the first entry is always the oldest.
+  const rows = new Map<string, DeliverySummary>();
+  /** Journal id → the key of its latest row (forward results go to the latest copy of a body). */
+  const latest = new Map<string, string>();
+  const held = new Map<string, { detail: DeliveryDetail; bytes: number }>();
+  let heldBytes = 0;
+  let seq = 0;
+  let rev = 0;
+  let refused = 0;
+
+  function add(row: Omit<DeliverySummary, "key" | "rev" | "forwards">): void {
+    const key = String(++seq);
+    rows.set(key, { ...row, key, forwards: [], rev: ++rev });
+    latest.set(row.id, key);
+    while (rows.size > maxSummaries) {
+      const [oldKey, old] = rows.entries().next().value as [string, DeliverySummary];
+      rows.delete(oldKey);
+      if (latest.get(old.id) === oldKey) latest.delete(old.id);
+    }
+  }
+
+  function keep(entry: JournalEntry): void {
+    const bytes = entry.body.length * 2 + 256; // UTF-16 in memory, plus the small fields
+    const had = held.get(entry.id);
+    if (had) {
+      heldBytes -= had.bytes;
+      held.delete(entry.id); // re-inserted below: a repeat makes the detail recent again
+    }
+    const { id, event, received_at, body, headers, key_present } = entry;
+    held.set(id, { detail: { id, event, received_at, body, headers, key_present }, bytes });
+    heldBytes += bytes;
+    while (heldBytes > maxDetailBytes && held.size > 0) {
+      const [oldId, old] = held.entries().next().value as [string, { bytes: number }];
+      held.delete(oldId);
+      heldBytes -= old.bytes;
+    }
+  }
+
+  function forward(e: Extract<ListenEvent, { type: "forward" }>): void {
+    const key = latest.get(e.id);
+    const row = key ? rows.get(key) : undefined;
+    if (!row) return;
+    const result: ForwardSummary = {
+      url: e.url,
+      ok: e.ok,
+      ms: e.ms,
+      attempt: e.attempt,
+      final: e.final,
+      ...(e.status !== undefined ? { status: e.status } : {}),
+      ...(e.error !== undefined ? { error: e.error } : {}),
+      ...(e.response_body !== undefined ? { response_body: cut(e.response_body) } : {}),
+    };
+    const at = row.forwards.findIndex((f) => f.url === e.url);
+    if (at >= 0) row.forwards[at] = result;
+    else row.forwards.push(result);
+    // Re-inserted so the changed row is found by a later `since` without scanning the whole store.
+    rows.delete(key as string);
+    row.rev = ++rev;
+    rows.set(key as string, row);
+  }
+
+  return {
+    observe(e) {
+      switch (e.type) {
+        case "event":
+          add({
+            id: e.id,
+            received_at: e.received_at,
+            event: e.event,
+            ...idsOf(e.data),
+            answer: e.repeat ? "repeat" : "accepted",
+            status: 200,
+          });
+          return;
+        case "duplicate":
+          add({
+            id: e.id,
+            received_at: e.received_at,
+            event: e.event,
+            ...idsOf(dataOfBody(held.get(e.id)?.detail.body ?? "")),
+            answer: "repeat",
+            status: 200,
+            reason: "not passed on",
+          });
+          return;
+        case "rejected":
+          add({
+            id: `refused-${++refused}`,
+            received_at: e.received_at,
+            event: "",
+            answer: "refused",
+            status: e.status,
+            reason: e.detail ? `${e.reason} (${e.detail})` : e.reason,
+          });
+          return;
+        case "forward":
+          forward(e);
+          return;
+        default:
+          return;
+      }
+    },
+    keep,
+    addEntry(entry) {
+      keep(entry);
+      add({
+        id: entry.id,
+        received_at: entry.received_at,
+        event: entry.event,
+        ...idsOf(dataOfBody(entry.body)),
+        answer: entry.repeat ? "repeat" : "accepted",
+        status: 200,
+      });
+    },
+    summaries(since = 0) {
+      const deliveries: SummaryView[] = [];
+      // Rows are in revision order (a changed row moves to the end): walk back to the first one not newer.
+      const all = [...rows.values()];
+      let start = all.length;
+      while (start > 0 && (all[start - 1] as DeliverySummary).rev > since) start--;
+      for (let i = start; i < all.length; i++) {
+        const row = all[i] as DeliverySummary;
+        deliveries.push({ ...row, detail: held.has(row.id) });
+      }
+      return { rev, total: rows.size, deliveries };
+    },
+    detail: (id) => held.get(id)?.detail,
+    search(text) {
+      const needle = text.toLowerCase();
+      const keys: string[] = [];
+      for (const row of rows.values()) {
+        const words = [row.event, row.id, row.order_id, row.certificate_id, row.reason].join(" ");
+        const body = held.get(row.id)?.detail.body ?? "";
+        if (words.toLowerCase().includes(needle) || body.toLowerCase().includes(needle)) keys.push(row.key);
+      }
+      return keys;
+    },
+    *details() {
+      for (const { detail } of held.values()) yield detail;
+    },
+    get size() {
+      return rows.size;
+    },
+  };
+}

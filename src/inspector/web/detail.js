@@ -1,0 +1,117 @@
+// The detail pane of one delivery: its headers (the key only as present/absent), the body as formatted JSON
+// and raw, and a certificate_issued chain as the server decoded it. Opened by a click on a row.
+import { curlCommand, replay } from "./actions.js";
+import { byId, el, time } from "./dom.js";
+
+let shownKey;
+let loading = 0; // the latest request: an older answer arriving late is ignored
+let shownDetail;
+
+function fill(id, nodes) {
+  byId(id).replaceChildren(...nodes);
+}
+
+function showHeaders(headers) {
+  const nodes = [];
+  for (const h of headers) nodes.push(el("dt", "", h.name), el("dd", "", h.value));
+  fill("detail-headers", nodes);
+}
+
+function yesNo(value) {
+  return value === null || value === undefined ? "–" : value ? "yes" : "no";
+}
+
+function showChain(chain) {
+  byId("detail-chain-pane").hidden = !chain;
+  if (!chain) return fill("detail-chain", []);
+  fill(
+    "detail-chain",
+    chain.map((c) => {
+      const tr = el("tr", c.error ? "bad" : "");
+      const cells = c.error
+        ? [c.index, c.subject_common_name || "", `cannot decode: ${c.error}`, "", "", "", ""]
+        : [
+            c.index,
+            c.subject,
+            c.issuer,
+            c.valid_from,
+            c.valid_to,
+            c.fingerprint256,
+            c.signed_by_next === null ? (c.self_signed ? "self-signed" : "last") : yesNo(c.signed_by_next),
+          ];
+      for (const text of cells) tr.appendChild(el("td", "", text));
+      return tr;
+    }),
+  );
+}
+
+function summaryLines(s) {
+  const lines = [`${s.event || "(no event)"} · received ${time(s.received_at)} · id ${s.id}`];
+  lines.push(`receiver: ${s.status} ${s.answer}${s.reason ? ` (${s.reason})` : ""}`);
+  for (const f of s.forwards)
+    lines.push(
+      `forward ${f.url}: ${f.ok ? "ok" : (f.status ?? f.error ?? "failed")} (attempt ${f.attempt}, ${f.ms} ms)` +
+        (f.response_body ? ` — ${f.response_body}` : ""),
+    );
+  return lines.map((line) => el("li", "", line));
+}
+
+function showBody(d) {
+  byId("detail-json").textContent =
+    d.json === null ? "(the body is not JSON)" : JSON.stringify(d.json, null, 2);
+  byId("detail-raw").textContent = d.body;
+}
+
+export function clearDetail() {
+  shownKey = undefined;
+  shownDetail = undefined;
+  byId("detail").hidden = true;
+}
+
+/** Shows a row's detail; `quiet` refreshes the summary of the one already shown without a new fetch. */
+export async function showDetail(s, targets, { quiet = false } = {}) {
+  const pane = byId("detail");
+  pane.hidden = false;
+  fill("detail-summary", summaryLines(s));
+  if (quiet && shownKey === s.key) return;
+  shownKey = s.key;
+  shownDetail = undefined;
+  byId("detail-curl").textContent = "";
+  const mine = ++loading;
+  byId("detail-title").textContent = `${s.event || "refused request"} ${s.id}`;
+  byId("detail-actions").hidden = s.answer === "refused";
+  if (s.answer === "refused") {
+    byId("detail-note").textContent = "A refused request: its body was not kept.";
+    fill("detail-headers", []);
+    showChain(undefined);
+    byId("detail-json").textContent = "";
+    byId("detail-raw").textContent = "";
+    return;
+  }
+  byId("detail-note").textContent = "loading…";
+  const answer = await fetch(`/api/deliveries/${encodeURIComponent(s.id)}`);
+  const d = await answer.json();
+  if (mine !== loading) return;
+  if (!answer.ok) {
+    byId("detail-note").textContent = d.error || `error ${answer.status}`;
+    byId("detail-actions").hidden = true;
+    fill("detail-headers", []);
+    showChain(undefined);
+    byId("detail-json").textContent = "";
+    byId("detail-raw").textContent = "";
+    return;
+  }
+  shownDetail = d;
+  byId("detail-note").textContent = "";
+  showHeaders(d.headers);
+  showChain(d.chain);
+  showBody(d);
+  byId("detail-replay").onclick = () => replay([d.id]);
+  byId("detail-curl-button").onclick = () => {
+    const text = curlCommand(d, byId("replay-to").value.trim() || targets[0]);
+    byId("detail-curl").textContent = text;
+    navigator.clipboard?.writeText(text).catch(() => undefined); // shown anyway, to copy by hand
+  };
+}
+
+export const detailShown = () => shownDetail;
