@@ -75,6 +75,10 @@ export interface ParsedListen
   inspect: InspectChoice;
 }
 
+/** --forward-to as a list (none, one or repeated). */
+const forwardTargets = (to: string | readonly string[] | undefined): string[] =>
+  to === undefined ? [] : typeof to === "string" ? [to] : [...to];
+
 const SLACK_REFUSAL =
   "is a Slack incoming-webhook URL: CertCentral posts Slack messages there, not JSON events, so listen " +
   "could neither receive events nor capture the challenge token.";
@@ -292,7 +296,12 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
   const announced = own && announceWhenReady(own.sandbox, ctx.env, io);
   let inspector: RunningInspector | undefined;
   try {
-    inspector = await startListenInspector(parsed.inspect);
+    inspector = await startListenInspector(parsed.inspect, {
+      targets: forwardTargets(parsed.forwardTo),
+      secret,
+      skipVerify: parsed.skipVerify,
+      journalPath: parsed.journalPath,
+    });
     const api = own ? own.api : await ctx.api();
     const tunnel = await buildTunnel(parsed.tunnel, ctx.env);
     const edge = ngrok?.ipAllowlist ? [DIGICERT_SOURCE_RANGE] : undefined;

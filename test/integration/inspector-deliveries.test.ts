@@ -1,6 +1,11 @@
 // The inspector's deliveries API over plain HTTP: the bounded store behind it, the rows the page syncs with,
 // one delivery's detail (the key masked, a real chain decoded, a bad PEM explained).
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer, type IncomingMessage, request } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, type TestContext, test } from "node:test";
 import {
   certificateChain,
@@ -12,6 +17,7 @@ import {
   createEventFeed,
   DETAIL_GONE,
   type DeliveriesStore,
+  deliveriesApi,
   deliveriesRoutes,
   startInspector,
 } from "../../src/inspector/index.js";
@@ -209,5 +215,193 @@ describe("GET /api/deliveries and /api/deliveries/<id>", () => {
     const chain = b.json.chain as Record<string, unknown>[];
     assert.match(String(chain[0]?.error), /not an X\.509 certificate/);
     assert.equal(chain[1]?.error, "pem is not a string");
+  });
+});
+
+/** POSTs JSON to the inspector as its own page would (cookie + same Origin) unless `headers` say otherwise. */
+function post(port: number, path: string, body: unknown, headers: Record<string, string>) {
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port,
+        path,
+        method: "POST",
+        headers: { host: `127.0.0.1:${port}`, "content-type": "application/json", ...headers },
+        timeout: 10_000,
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8").on("data", (d: string) => {
+          text += d;
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error(`no answer to ${path} in time`)));
+    req.on("error", reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+interface Received {
+  path: string;
+  headers: IncomingMessage["headers"];
+  body: string;
+}
+
+/** The app a replay goes to: answers POST /hook (200, or 500 for a body holding "fail"); anything else fails. */
+async function target(t: TestContext) {
+  const received: Received[] = [];
+  const unexpected: string[] = [];
+  const server = createServer((req, res) => {
+    let body = "";
+    req.setEncoding("utf8").on("data", (d: string) => {
+      body += d;
+    });
+    req.on("end", () => {
+      if (req.method !== "POST" || req.url !== "/hook") {
+        unexpected.push(`${req.method} ${req.url}`);
+        res.writeHead(404).end();
+        return;
+      }
+      received.push({ path: req.url, headers: req.headers, body });
+      const fail = body.includes("fail");
+      res.writeHead(fail ? 500 : 200, { "content-type": "text/plain" }).end(fail ? "it broke" : "thanks");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  t.after(() => {
+    server.close();
+    assert.deepEqual(unexpected, [], "the target got only POST /hook");
+  });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received };
+}
+
+async function serveApi(
+  t: TestContext,
+  store: DeliveriesStore,
+  options: Parameters<typeof deliveriesApi>[1],
+) {
+  const feed = createEventFeed();
+  const inspector = await startInspector({
+    events: feed.subscribe,
+    history: feed.history,
+    routes: deliveriesApi(store, options),
+  });
+  t.after(() => inspector.close());
+  const { port, cookie } = await logIn(inspector.url);
+  const asPage = { cookie, origin: `http://127.0.0.1:${port}` };
+  return { port, cookie, asPage };
+}
+
+describe("POST /api/replay", () => {
+  test("sends each kept body with the webhook key to the forward target; one result per id", async (t) => {
+    const app = await target(t);
+    const store = createDeliveriesStore();
+    const good = accept(store, "certificate_issued", { order_id: 1 });
+    const bad = accept(store, "certificate_revoked", { order_id: 2, note: "fail" });
+    const { port, asPage } = await serveApi(t, store, { targets: [app.url], secret: "THE-WEBHOOK-SECRET" });
+    const answer = await post(port, "/api/replay", { ids: [good.id, bad.id, "0123456789abcdef"] }, asPage);
+    assert.equal(answer.status, 200, answer.body);
+    assert.doesNotMatch(answer.body, /THE-WEBHOOK-SECRET/, "the secret never reaches the page");
+    const { results } = JSON.parse(answer.body) as { results: Record<string, unknown>[] };
+    const byId = new Map(results.map((r) => [r.id, r]));
+    assert.equal(byId.get("0123456789abcdef")?.error, DETAIL_GONE);
+    assert.deepEqual(
+      [byId.get(good.id)?.status, byId.get(good.id)?.ok, byId.get(good.id)?.url],
+      [200, true, app.url],
+    );
+    assert.deepEqual([byId.get(bad.id)?.status, byId.get(bad.id)?.ok], [500, false]);
+    assert.equal(byId.get(bad.id)?.response_body, "it broke");
+    assert.equal(typeof byId.get(good.id)?.ms, "number");
+    assert.deepEqual(
+      app.received.map((r) => r.body),
+      [good.body, bad.body],
+    );
+    assert.equal(app.received[0]?.headers["x-webhook-key"], "THE-WEBHOOK-SECRET");
+    assert.equal(app.received[0]?.headers["content-type"], "application/json");
+  });
+
+  test("`to` overrides the targets; a `to` that is not http(s) is refused before anything is sent", async (t) => {
+    const app = await target(t);
+    const store = createDeliveriesStore();
+    const one = accept(store, "certificate_issued", { order_id: 1 });
+    const { port, asPage } = await serveApi(t, store, { targets: ["http://127.0.0.1:9/nothing-there"] });
+    for (const to of [
+      "file:///etc/passwd",
+      "javascript:alert(1)",
+      "not a url",
+      "http://user:pw@127.0.0.1/x",
+      42,
+    ]) {
+      const refused = await post(port, "/api/replay", { ids: [one.id], to }, asPage);
+      assert.equal(refused.status, 400, `${to}: ${refused.body}`);
+      assert.match((JSON.parse(refused.body) as { error: string }).error, /`to`/);
+    }
+    const empty = await post(port, "/api/replay", { ids: [] }, asPage);
+    assert.equal(empty.status, 400);
+    const sent = await post(port, "/api/replay", { ids: [one.id], to: app.url }, asPage);
+    assert.equal(sent.status, 200, sent.body);
+    assert.equal(app.received.length, 1);
+    assert.equal(app.received[0]?.headers["x-webhook-key"], undefined, "no secret given, none sent");
+  });
+
+  test("a POST without the page's Origin, or without the cookie, is 403 and sends nothing", async (t) => {
+    const app = await target(t);
+    const store = createDeliveriesStore();
+    const one = accept(store, "certificate_issued", { order_id: 1 });
+    const { port, cookie } = await serveApi(t, store, { targets: [app.url] });
+    const cases: Record<string, string>[] = [
+      { cookie },
+      { cookie, origin: "http://evil.example" },
+      { cookie, origin: `http://localhost:${port}` },
+      { origin: `http://127.0.0.1:${port}` },
+    ];
+    for (const headers of cases) {
+      const a = await post(port, "/api/replay", { ids: [one.id] }, headers);
+      assert.equal(a.status, 403, JSON.stringify(headers));
+    }
+    assert.equal(app.received.length, 0);
+  });
+});
+
+describe("GET /api/journal", () => {
+  test("the journal file, as an NDJSON attachment", async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "certwh-inspect-"));
+    const file = join(dir, "journal.ndjson");
+    const text =
+      '{"received_at":"2026-01-31T09:00:00.000Z","id":"a1","event":"x","body":"{}","headers":{},"key_present":true}\n';
+    writeFileSync(file, text);
+    const { port, cookie } = await serveApi(t, createDeliveriesStore(), { journalPath: file });
+    const a = await ask(port, "/api/journal", { headers: { cookie } });
+    assert.equal(a.status, 200);
+    assert.equal(a.headers["content-type"], "application/x-ndjson");
+    assert.match(String(a.headers["content-disposition"]), /^attachment; filename="certwh-journal\.ndjson"$/);
+    assert.equal(a.body, text);
+    const anonymous = await ask(port, "/api/journal");
+    assert.equal(anonymous.status, 401);
+  });
+
+  test("without a journal: the store's kept deliveries as journal lines", async (t) => {
+    const store = createDeliveriesStore();
+    const one = accept(store, "certificate_issued", { order_id: 1 });
+    const { port, cookie } = await serveApi(t, store, {});
+    const a = await ask(port, "/api/journal", { headers: { cookie } });
+    assert.equal(a.status, 200);
+    const lines = a.body
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(lines, [
+      {
+        received_at: one.received_at,
+        id: one.id,
+        event: "certificate_issued",
+        body: one.body,
+        headers: one.headers,
+        key_present: true,
+      },
+    ]);
   });
 });

@@ -5,7 +5,8 @@ import { UsageError } from "../../errors.js";
 import {
   createDeliveriesStore,
   createEventFeed,
-  deliveriesRoutes,
+  type DeliveriesApiOptions,
+  deliveriesApi,
   startInspector,
 } from "../../inspector/index.js";
 import type { JournalEntry } from "../../listen/journal.js";
@@ -35,7 +36,14 @@ export interface RunningInspector {
   close(): Promise<void>;
 }
 
-export async function startListenInspector(choice: InspectChoice): Promise<RunningInspector | undefined> {
+/**
+ * `api`: what the page's actions need: the forward targets and the webhook secret for replays (the secret
+ * stays in this process), the journal file for the download.
+ */
+export async function startListenInspector(
+  choice: InspectChoice,
+  api: DeliveriesApiOptions = {},
+): Promise<RunningInspector | undefined> {
   if (choice === false) return undefined;
   const events = createEventFeed();
   const store = createDeliveriesStore();
@@ -43,7 +51,7 @@ export async function startListenInspector(choice: InspectChoice): Promise<Runni
     port: choice.port,
     events: events.subscribe,
     history: events.history,
-    routes: deliveriesRoutes(store),
+    routes: deliveriesApi(store, api),
   }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === "EADDRINUSE")
       throw new UsageError(`--inspect-port ${choice.port} is already in use on 127.0.0.1.`, {

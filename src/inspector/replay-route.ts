@@ -1,0 +1,145 @@
+// POST /api/replay {ids: [...], to?: "http(s)://…"}: sends each delivery's kept body again, the way
+// `certwh replay` does (listen's forwarder, one attempt, one at a time, content-type + user-agent + the
+// webhook key), to `to` or else to every forward target. The key is held here only: the page never sees it.
+// The answer has one result per id and target: {id, url, status?, ok, ms, error?, response_body?}.
+
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createForwarder, type ForwardResult } from "../listen/forward.js";
+import { userAgent } from "../util/version.js";
+import { DETAIL_GONE } from "./deliveries-routes.js";
+import type { DeliveriesStore, DeliveryDetail } from "./deliveries-store.js";
+import { BodyError, type Route, readJsonBody, sendError, sendJson } from "./routes.js";
+
+/** At most this many ids per request (each is one request per target, one after the other). */
+export const REPLAY_MAX_IDS = 500;
+
+export interface ReplayRouteOptions {
+  store: DeliveriesStore;
+  /** Where a replay goes without `to`: listen's --forward-to targets. */
+  targets?: readonly string[];
+  /** The webhook secret sent as X-WEBHOOK-KEY (listen's own); never in an answer. */
+  secret?: string;
+  skipVerify?: boolean;
+  /** Per request (default 10 s). */
+  timeoutMs?: number;
+}
+
+export interface ReplayResult {
+  id: string;
+  url?: string;
+  ok: boolean;
+  status?: number;
+  ms: number;
+  error?: string;
+  response_body?: string;
+}
+
+/** The `to` given: an http or https URL without credentials, else a sentence saying why not. */
+export function checkReplayUrl(to: unknown): URL | string {
+  if (typeof to !== "string" || to.length > 2048) return "`to` must be an http:// or https:// URL.";
+  let url: URL;
+  try {
+    url = new URL(to);
+  } catch {
+    return "`to` is not a URL: give an http:// or https:// address.";
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    return `\`to\` must be an http:// or https:// URL, not ${url.protocol}`;
+  if (url.username || url.password) return "`to` must not hold a user name or password.";
+  return url;
+}
+
+function parseIds(value: unknown): string[] | string {
+  if (!Array.isArray(value) || value.length === 0) return "`ids` must be a non-empty list of delivery ids.";
+  if (value.length > REPLAY_MAX_IDS) return `At most ${REPLAY_MAX_IDS} deliveries at a time.`;
+  if (!value.every((v) => typeof v === "string" && v.length > 0 && v.length <= 64))
+    return "`ids` must hold delivery ids (strings).";
+  return [...new Set(value as string[])];
+}
+
+/** Sends the deliveries to one URL, one at a time; one result per delivery, in order. */
+async function sendAll(
+  url: string,
+  details: DeliveryDetail[],
+  o: ReplayRouteOptions,
+): Promise<ReplayResult[]> {
+  const finals = new Map<string, (r: ForwardResult) => void>();
+  const forwarder = createForwarder({
+    url,
+    maxAttempts: 1,
+    attemptCeiling: 1,
+    concurrency: 1,
+    queueLimit: details.length,
+    timeoutMs: o.timeoutMs,
+    skipVerify: o.skipVerify,
+    noticeUnfinished: false,
+    onResult: (r) => {
+      if (r.final) finals.get(r.id)?.(r);
+    },
+  });
+  const headers = {
+    "content-type": "application/json",
+    "user-agent": userAgent(),
+    ...(o.secret !== undefined ? { "x-webhook-key": o.secret } : {}),
+  };
+  try {
+    const results: ReplayResult[] = [];
+    for (const d of details) {
+      const done = new Promise<ForwardResult>((resolve) => finals.set(d.id, resolve));
+      forwarder.enqueue({ id: d.id, event: d.event, body: Buffer.from(d.body, "utf8"), headers });
+      const r = await done;
+      results.push({
+        id: d.id,
+        url: r.url,
+        ok: r.ok,
+        ms: r.ms,
+        ...(r.status !== undefined ? { status: r.status } : {}),
+        ...(r.error !== undefined ? { error: r.error } : {}),
+        ...(r.responseBody !== undefined ? { response_body: r.responseBody } : {}),
+      });
+    }
+    return results;
+  } finally {
+    await forwarder.close();
+  }
+}
+
+export function replayRoute(options: ReplayRouteOptions): Route {
+  return {
+    method: "POST",
+    path: "/api/replay",
+    async handle(req: IncomingMessage, res: ServerResponse) {
+      let body: { ids?: unknown; to?: unknown };
+      try {
+        body = ((await readJsonBody(req)) ?? {}) as typeof body;
+      } catch (err) {
+        if (err instanceof BodyError) return sendError(res, err.status, err.message);
+        throw err;
+      }
+      const ids = parseIds(body?.ids);
+      if (typeof ids === "string") return sendError(res, 400, ids);
+      let urls: string[];
+      if (body.to !== undefined) {
+        const to = checkReplayUrl(body.to);
+        if (typeof to === "string") return sendError(res, 400, to);
+        urls = [to.href];
+      } else urls = [...(options.targets ?? [])];
+      if (urls.length === 0)
+        return sendError(
+          res,
+          400,
+          "No forward target: type the URL to replay to (listen ran without --forward-to).",
+        );
+
+      const results: ReplayResult[] = [];
+      const found: DeliveryDetail[] = [];
+      for (const id of ids) {
+        const detail = options.store.detail(id);
+        if (detail) found.push(detail);
+        else results.push({ id, ok: false, ms: 0, error: DETAIL_GONE });
+      }
+      for (const url of urls) if (found.length > 0) results.push(...(await sendAll(url, found, options)));
+      sendJson(res, 200, { results });
+    },
+  };
+}
