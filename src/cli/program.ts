@@ -27,7 +27,7 @@ import {
   updateUrlCommand,
   verifyCommand,
 } from "../commands/specs/lifecycle.js";
-import { listenCommand, replayCommand } from "../commands/specs/listen.js";
+import { inspectCommand, listenCommand, replayCommand } from "../commands/specs/listen.js";
 import { completionCommand, eventTypesCommand } from "../commands/specs/misc.js";
 import { sandboxCommand, triggerCommand } from "../commands/specs/sandbox.js";
 import type { GlobalFlags } from "../config/types.js";
@@ -50,6 +50,7 @@ const COMMANDS: { [N in CommandName]: () => Promise<CommandModule<N>> } = {
   deactivate: () => import("../commands/deactivate.js"),
   delete: () => import("../commands/delete.js"),
   "event-types": () => import("../commands/event-types.js"),
+  inspect: () => import("../commands/inspect.js"),
   listen: () => import("../commands/listen.js"),
   login: () => import("../commands/login.js"),
   logout: () => import("../commands/logout.js"),
@@ -149,6 +150,7 @@ Run \`certwh help <command>\` for a command's flags and examples.`,
   program.commandsGroup("Local development:");
   listenCommand(program).action((flags, cmd) => run("listen", flags, globalsOf(cmd)));
   replayCommand(program).action((flags, cmd) => run("replay", flags, globalsOf(cmd)));
+  inspectCommand(program).action((flags, cmd) => run("inspect", flags, globalsOf(cmd)));
   sandboxCommand(program).action((flags, cmd) => run("sandbox", flags, globalsOf(cmd)));
   triggerCommand(program).action((event, flags, cmd) => run("trigger", { ...flags, event }, globalsOf(cmd)));
 

@@ -208,6 +208,8 @@ const TABLE: [string[], CommandName, object][] = [
     "replay",
     { limit: "3", all: true, secretFile: "f", secretEnv: "E" },
   ],
+  [["inspect"], "inspect", {}],
+  [["inspect", "--journal", "j", "--port", "4040"], "inspect", { journal: "j", port: "4040" }],
   [
     ["trigger", "certificate_issued"],
     "trigger",

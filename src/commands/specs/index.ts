@@ -14,7 +14,7 @@ import type {
   UpdateUrlFlags,
   VerifyFlags,
 } from "./lifecycle.js";
-import type { ListenFlags, ReplayFlags } from "./listen.js";
+import type { InspectFlags, ListenFlags, ReplayFlags } from "./listen.js";
 import type { CompletionFlags, EventTypesFlags } from "./misc.js";
 import type { SandboxFlags, TriggerFlags } from "./sandbox.js";
 
@@ -36,6 +36,7 @@ export interface CommandFlags {
   trigger: TriggerFlags;
   listen: ListenFlags;
   replay: ReplayFlags;
+  inspect: InspectFlags;
   "event-types": EventTypesFlags;
   completion: CompletionFlags;
 }

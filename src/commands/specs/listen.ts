@@ -1,4 +1,4 @@
-// listen and replay: flags and help only (src/cli/program.ts attaches the actions).
+// listen, replay and inspect: flags and help only (src/cli/program.ts attaches the actions).
 
 import { ON_EXIT_ACTIONS } from "../../listen/types.js";
 import { type Command, collect, type FlagsOf, Option } from "./commander.js";
@@ -161,3 +161,30 @@ Examples:
   $ certwh listen --until certificate_issued --order-id 470091052 --timeout 30m --save-chain ./certs`,
     );
 export type ListenFlags = FlagsOf<typeof listenCommand>;
+
+export const inspectCommand = (parent: Command) =>
+  parent
+    .command("inspect")
+    .description(
+      "Open listen's web inspector over a journal alone: browse, search and replay past deliveries",
+    )
+    .option(
+      "--journal <file>",
+      "journal to show (default: $XDG_STATE_HOME/certwh/journal.ndjson, else ~/.local/state/certwh/…)",
+    )
+    .option("--port <n>", "the inspector's port on 127.0.0.1 (default: a free one)")
+    .addHelpText(
+      "after",
+      `
+The journal is read once, as a stream; the newest 20,000 deliveries are shown (bodies up to 64 MiB in all).
+The page is on 127.0.0.1 only and opens through the printed URL (its token becomes a cookie).
+Replays from the page go to the URL typed there and carry no X-WEBHOOK-KEY (the journal never holds the secret).
+With --json the URL is on stdout as {"type":"ready","inspector_url":…}; otherwise it is printed on stderr.
+A missing journal exits 5. Ctrl-C stops (exit 130).
+
+Examples:
+  $ certwh inspect
+  $ certwh inspect --journal ./journal.ndjson --port 8765
+  $ certwh inspect --journal ~/.local/state/certwh/sandbox-journal.ndjson --json`,
+    );
+export type InspectFlags = FlagsOf<typeof inspectCommand>;

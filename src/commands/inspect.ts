@@ -1,0 +1,89 @@
+// certwh inspect: the web inspector of `certwh listen` over a journal alone (a session that ended). The
+// journal is streamed into the inspector's bounded store, then the page serves it until Ctrl-C: browse,
+// filter, open a delivery's detail, replay to a URL typed in the page, download the journal.
+
+import { stat } from "node:fs/promises";
+import { NotFoundError, UsageError } from "../errors.js";
+import { createDeliveriesStore, createEventFeed, deliveriesApi, startInspector } from "../inspector/index.js";
+import { streamJournal } from "../listen/journal-read.js";
+import { defaultJournalPath } from "../listen/paths.js";
+import type { CommandContext } from "./context.js";
+import type { InspectFlags } from "./specs/listen.js";
+
+function parsePort(value: string | undefined): number {
+  if (value === undefined) return 0;
+  if (!/^\d+$/.test(value) || Number(value) > 65535)
+    throw new UsageError(`--port must be a number from 0 to 65535, not "${value}".`);
+  return Number(value);
+}
+
+async function checkJournal(path: string): Promise<void> {
+  const found = await stat(path).catch((err: NodeJS.ErrnoException) => err);
+  if (found instanceof Error) {
+    if (found.code === "ENOENT")
+      throw new NotFoundError(`No journal at ${path}.`, {
+        hint: "`certwh listen` writes one as events arrive; pass another file with --journal.",
+      });
+    throw new UsageError(`Cannot read the journal ${path} (${found.code ?? found.message}).`);
+  }
+  if (!found.isFile()) throw new UsageError(`The journal ${path} is not a file.`);
+}
+
+export async function run(
+  flags: InspectFlags,
+  ctx: Pick<CommandContext, "io" | "env" | "signal">,
+): Promise<void> {
+  const { io } = ctx;
+  const port = parsePort(flags.port);
+  const path = flags.journal ?? defaultJournalPath(ctx.env);
+  await checkJournal(path);
+
+  const store = createDeliveriesStore();
+  let entries = 0;
+  let skipped = 0;
+  for await (const record of streamJournal(path)) {
+    if (ctx.signal.aborted) return;
+    if (record.entry) {
+      store.addEntry(record.entry);
+      entries++;
+    } else skipped++;
+  }
+  if (skipped > 0) io.warn(`${skipped} line(s) of ${path} are not journal entries; they are left out.`);
+
+  // No live session: the page's /events stream is empty and the deliveries come from the store.
+  const feed = createEventFeed();
+  const inspector = await startInspector({
+    port,
+    events: feed.subscribe,
+    history: feed.history,
+    routes: deliveriesApi(store, { journalPath: path }),
+  }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === "EADDRINUSE")
+      throw new UsageError(`--port ${port} is already in use on 127.0.0.1.`, {
+        hint: "Choose another --port, or leave it out for a free one.",
+      });
+    throw err;
+  });
+  try {
+    if (io.json) {
+      io.ndjson({
+        type: "ready",
+        inspector_url: inspector.url,
+        journal: path,
+        deliveries: store.size,
+        entries,
+      });
+    } else {
+      const shown = store.size < entries ? ` (the newest ${store.size} of ${entries})` : "";
+      io.info(`Inspector for ${path}: ${entries} deliveries${shown}.`);
+      io.info(`  Open ${inspector.url}`);
+      io.info("  Press Ctrl-C to stop.");
+    }
+    await new Promise<void>((resolve) => {
+      if (ctx.signal.aborted) return resolve();
+      ctx.signal.addEventListener("abort", () => resolve(), { once: true });
+    });
+  } finally {
+    await inspector.close();
+  }
+}

@@ -1,0 +1,72 @@
+// `certwh inspect` through the built CLI: a missing journal is exit 5 with a sentence; --json prints the
+// ready line whose URL opens the page over the journal's deliveries; the default journal is listen's; Ctrl-C
+// is exit 130.
+import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { runCli, spawnCli, tempDir } from "../helpers/cli.js";
+import { ask, logIn } from "../helpers/inspector.js";
+
+function journalLine(i: number): string {
+  const body = JSON.stringify({
+    event: "certificate_issued",
+    data: { order_id: i, certificate_id: i + 1000 },
+  });
+  return JSON.stringify({
+    received_at: "2026-01-31T09:00:00.000Z",
+    id: `e${String(i).padStart(15, "0")}`,
+    event: "certificate_issued",
+    body,
+    headers: { "content-type": "application/json" },
+    key_present: true,
+  });
+}
+
+describe("certwh inspect", () => {
+  test("a missing journal: exit 5 and a sentence naming it; a bad --port: exit 2", async () => {
+    const dir = tempDir("certwh-inspect-");
+    const missing = join(dir, "nope.ndjson");
+    const r = await runCli(["inspect", "--journal", missing]);
+    assert.equal(r.code, 5, r.stderr);
+    assert.match(r.stderr, new RegExp(`No journal at ${missing.replaceAll("/", "\\/")}\\.`));
+    assert.equal(r.stdout, "");
+    const port = await runCli(["inspect", "--journal", missing, "--port", "http"]);
+    assert.equal(port.code, 2, port.stderr);
+    assert.match(port.stderr, /--port must be a number/);
+  });
+
+  test("--json: the ready line's URL opens the page with the journal's deliveries; Ctrl-C exits 130", async (t) => {
+    const dir = tempDir("certwh-inspect-");
+    const file = join(dir, "journal.ndjson");
+    writeFileSync(file, `${[1, 2, 3].map(journalLine).join("\n")}\nnot json\n`);
+    const l = spawnCli(t, ["inspect", "--journal", file, "--json"]);
+    const ready = await l.line((x) => x.type === "ready", 15_000);
+    assert.match(String(ready.inspector_url), /^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{32}$/);
+    assert.equal(ready.deliveries, 3);
+    assert.equal(ready.journal, file);
+    const { port, cookie } = await logIn(String(ready.inspector_url));
+    const list = JSON.parse((await ask(port, "/api/deliveries", { headers: { cookie } })).body) as {
+      deliveries: { order_id: number }[];
+    };
+    assert.deepEqual(
+      list.deliveries.map((d) => d.order_id),
+      [1, 2, 3],
+    );
+    await l.stderrIncludes("1 line(s)", 5000);
+    l.child.kill("SIGINT");
+    assert.equal((await l.exit).code, 130, l.stderr());
+  });
+
+  test("without --journal: listen's default journal; the URL is printed on stderr", async (t) => {
+    const state = tempDir("certwh-state-");
+    mkdirSync(join(state, "certwh"));
+    writeFileSync(join(state, "certwh", "journal.ndjson"), `${journalLine(9)}\n`);
+    const l = spawnCli(t, ["inspect"], { env: { XDG_STATE_HOME: state } });
+    await l.stderrIncludes("?token=", 15_000);
+    assert.match(l.stderr(), /Inspector for .*journal\.ndjson: 1 deliveries\./);
+    assert.equal(l.stdout(), "");
+    l.child.kill("SIGINT");
+    assert.equal((await l.exit).code, 130, l.stderr());
+  });
+});
