@@ -15,12 +15,16 @@ const XSS_CERT = "<script>window.__pwned=2</script>";
 const RECORD_CSP = `window.__csp = [];
 document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(e.violatedDirective + " " + e.blockedURI));`;
 
-/** Waits (bounded) until `expression`, evaluated in the page, is truthy. */
+/**
+ * Waits (bounded) until `expression`, evaluated in the page, is truthy. Polled from here with page.evaluate:
+ * waitForFunction polls with an eval inside the page, which the page's CSP (no 'unsafe-eval') refuses.
+ */
 async function pageUntil(page: Page, expression: string, what: string, timeout = 10_000): Promise<void> {
-  try {
-    await page.waitForFunction(expression, undefined, { timeout, polling: 50 });
-  } catch (err) {
-    throw new Error(`the page did not show ${what} within ${timeout} ms: ${(err as Error).message}`);
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    if (await page.evaluate(`Boolean(${expression})`)) return;
+    if (Date.now() > deadline) throw new Error(`the page did not show ${what} within ${timeout} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 

@@ -1,0 +1,244 @@
+// The inspector's deliveries in a real headless Chromium: a certificate_issued from `listen --sandbox --chain`
+// opens a detail pane with its chain decoded; replay reaches the forward target and its result shows; curl
+// keeps the key a placeholder; and `certwh inspect` over a 10,000-delivery journal lists them all (only the
+// rows in view in the DOM), scrolls to the last, filters and searches.
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { describe, type TestContext, test } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium } from "../helpers/browser.js";
+import { type JsonLine, spawnCli, tempDir } from "../helpers/cli.js";
+
+/**
+ * Waits (bounded) until `expression`, evaluated in the page, is truthy. Polled from here with page.evaluate:
+ * waitForFunction polls with an eval inside the page, which the page's CSP (no 'unsafe-eval') refuses.
+ */
+async function pageUntil(page: Page, expression: string, what: string, timeout = 10_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    if (await page.evaluate(`Boolean(${expression})`)) return;
+    if (Date.now() > deadline) throw new Error(`the page did not show ${what} within ${timeout} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** A page that records console errors and page errors into `problems`. */
+async function openPage(browser: Browser, url: string, problems: string[]): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  const opened = await page.goto(url);
+  assert.equal(opened?.status(), 200);
+  return page;
+}
+
+/** The forward target: POST /hook answers 200; anything else is recorded as unexpected. */
+async function target(t: TestContext) {
+  const received: { headers: IncomingHttpHeaders; body: string }[] = [];
+  const unexpected: string[] = [];
+  const server = createServer((req, res) => {
+    let body = "";
+    req.setEncoding("utf8").on("data", (d: string) => {
+      body += d;
+    });
+    req.on("end", () => {
+      if (req.method !== "POST" || req.url !== "/hook") unexpected.push(`${req.method} ${req.url}`);
+      else received.push({ headers: req.headers, body });
+      res.writeHead(200, { "content-type": "text/plain" }).end("ok");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  t.after(() => {
+    server.close();
+    assert.deepEqual(unexpected, [], "the target got only POST /hook");
+  });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received };
+}
+
+async function emit(ready: JsonLine, event: string, data: Record<string, unknown>): Promise<void> {
+  const answer = await fetch(new URL("/sandbox/v1/emit", String(ready.sandbox_url)), {
+    method: "POST",
+    headers: { "x-dc-devkey": String(ready.sandbox_api_key), "content-type": "application/json" },
+    body: JSON.stringify({ event, data }),
+  });
+  assert.equal(answer.status, 200);
+}
+
+const ROW = (event: string) => `#deliveries [data-event="${event}"]`;
+
+describe("the inspector's deliveries in a real browser", () => {
+  test("listen --sandbox --chain: the detail decodes the chain; replay reaches the forward target; curl hides the key", async (t) => {
+    const app = await target(t);
+    const l = spawnCli(t, [
+      "listen",
+      "--sandbox",
+      "--chain",
+      "--json",
+      "--no-journal",
+      "--forward-to",
+      app.url,
+    ]);
+    const browser = await launchChromium(t);
+    const ready = await l.line((x) => x.type === "ready", 30_000);
+    const problems: string[] = [];
+    const page = await openPage(browser, String(ready.inspector_url), problems);
+    await pageUntil(page, `document.body.dataset.loaded === "true"`, "the first sync");
+
+    await emit(ready, "certificate_issued", { order_id: 4242, certificate_id: 4343 });
+    await pageUntil(
+      page,
+      `document.querySelector(${JSON.stringify(ROW("certificate_issued"))})`,
+      "the row",
+      5000,
+    );
+    // The original delivery was forwarded once.
+    await l.line((x) => x.type === "forward" && x.ok === true, 10_000);
+    assert.equal(app.received.length, 1);
+
+    await page.click(`${ROW("certificate_issued")} .c-event`);
+    await pageUntil(page, `document.querySelectorAll("#detail-chain tr").length === 3`, "the decoded chain");
+    const chain = await page.$$eval("#detail-chain tr", (trs) =>
+      trs.map((tr) => [...(tr as HTMLTableRowElement).cells].map((c) => c.textContent)),
+    );
+    assert.match(String(chain[0]?.[1]), /CN=example\.com/);
+    assert.match(String(chain[0]?.[5]), /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    assert.deepEqual(
+      chain.map((c) => c[6]),
+      ["yes", "yes", "self-signed"],
+    );
+    const headers = await page.textContent("#detail-headers");
+    assert.match(String(headers), /X-WEBHOOK-KEY•••• \(present\)/);
+    assert.match(String(await page.textContent("#detail-json")), /"order_id": 4242/);
+
+    // Copy as curl: the key is a placeholder, the body single-quoted.
+    await page.click("#detail-curl-button");
+    const curl = String(await page.textContent("#detail-curl"));
+    assert.match(curl, /-H "X-WEBHOOK-KEY: \$CERTWH_WEBHOOK_SECRET"/);
+    assert.ok(curl.includes(`curl -sS -X POST '${app.url}'`), curl);
+    assert.match(curl, /--data-binary '\{"event":"certificate_issued"/);
+
+    // Replay the ticked row to the forward target: it arrives with the key, the result shows in the page.
+    await page.check(`${ROW("certificate_issued")} input.c-pick`);
+    await page.click("#replay-selected");
+    await pageUntil(page, `document.querySelector("#replay-results li.good")`, "the replay result");
+    assert.match(
+      String(await page.textContent("#replay-results")),
+      new RegExp(`→ ${app.url}: 200 ok \\(\\d+ ms\\)`),
+    );
+    assert.equal(app.received.length, 2);
+    assert.equal(app.received[1]?.body, app.received[0]?.body);
+    const key = app.received[1]?.headers["x-webhook-key"];
+    assert.ok(typeof key === "string" && key.length > 0, "the replay carried the webhook key");
+    const html = await page.content();
+    assert.ok(!html.includes(key as string), "the key never reached the page");
+
+    assert.deepEqual(problems, [], "no console error or page error");
+    l.child.kill("SIGINT");
+    assert.equal((await l.exit).code, 130, l.stderr());
+  });
+
+  test("certwh inspect over 10,000 journaled deliveries: all counted, few rows in the DOM, the last in view at the end, filter and search narrow", async (t) => {
+    const dir = tempDir("certwh-inspect-");
+    const file = join(dir, "journal.ndjson");
+    const events = ["certificate_issued", "certificate_revoked", "order_rejected"];
+    const lines: string[] = [];
+    for (let i = 1; i <= 10_000; i++) {
+      const event = events[i % 3] as string;
+      const body = JSON.stringify({
+        event,
+        data: {
+          order_id: i,
+          certificate_id: 100_000 + i,
+          ...(i === 4321 ? { common_name: "needle.example" } : {}),
+        },
+      });
+      lines.push(
+        JSON.stringify({
+          received_at: new Date(Date.UTC(2026, 0, 31, 9) + i * 1000).toISOString(),
+          id: i.toString(16).padStart(16, "0"),
+          event,
+          body,
+          headers: { "content-type": "application/json" },
+          key_present: true,
+          ...(i === 10 ? { repeat: true, first_received_at: "2026-01-31T09:00:00.000Z" } : {}),
+        }),
+      );
+    }
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    const l = spawnCli(t, ["inspect", "--journal", file, "--json"]);
+    const browser = await launchChromium(t);
+    const ready = await l.line((x) => x.type === "ready", 30_000);
+    const problems: string[] = [];
+    const page = await openPage(browser, String(ready.inspector_url), problems);
+    await pageUntil(page, `document.body.dataset.loaded === "true"`, "the 10,000 rows", 20_000);
+    assert.equal(await page.textContent("#delivery-count"), "10000");
+    const inDom = await page.locator("#deliveries [data-id]").count();
+    assert.ok(inDom > 0 && inDom < 200, `only the rows in view are rendered (${inDom})`);
+
+    // The newest is at the bottom: scrolling to the end shows the last delivery.
+    const lastId = (10_000).toString(16).padStart(16, "0");
+    await page.evaluate(
+      `(() => { const c = document.getElementById("deliveries"); c.scrollTop = c.scrollHeight; })()`,
+    );
+    await pageUntil(
+      page,
+      `document.querySelector('#deliveries [data-id="${lastId}"]')`,
+      "the last delivery's row",
+    );
+    assert.equal(
+      await page.locator(`#deliveries [data-id="${lastId}"] .c-ids`).textContent(),
+      "order 10000 · cert 110000",
+    );
+
+    // Filter by event: a third of them.
+    await page.selectOption("#filter-event", "order_rejected");
+    await pageUntil(
+      page,
+      `document.getElementById("delivery-shown").textContent === "3333 shown"`,
+      "the event filter",
+    );
+    const shownEvents = await page.$$eval("#deliveries [data-id]", (rows) => [
+      ...new Set(rows.map((r) => (r as HTMLElement).dataset.event)),
+    ]);
+    assert.deepEqual(shownEvents, ["order_rejected"]);
+    // Status: the one repeat.
+    await page.selectOption("#filter-event", "");
+    await page.selectOption("#filter-status", "repeat");
+    await pageUntil(
+      page,
+      `document.getElementById("delivery-shown").textContent === "1 shown"`,
+      "the status filter",
+    );
+    assert.equal(
+      await page.locator("#deliveries [data-id]").getAttribute("data-id"),
+      (10).toString(16).padStart(16, "0"),
+    );
+    await page.selectOption("#filter-status", "");
+    // Search reaches into bodies.
+    await page.fill("#filter-text", "needle.example");
+    await pageUntil(
+      page,
+      `document.getElementById("delivery-shown").textContent === "1 shown"`,
+      "the body search",
+    );
+    assert.equal(
+      await page.locator("#deliveries [data-id] .c-ids").textContent(),
+      "order 4321 · cert 104321",
+    );
+    await page.fill("#filter-text", "");
+    await pageUntil(
+      page,
+      `document.getElementById("delivery-shown").textContent === ""`,
+      "the search cleared",
+    );
+
+    assert.deepEqual(problems, [], "no console error or page error");
+    l.child.kill("SIGINT");
+    assert.equal((await l.exit).code, 130, l.stderr());
+  });
+});
