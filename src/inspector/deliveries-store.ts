@@ -162,10 +162,7 @@ export function createDeliveriesStore(limits: StoreLimits = {}): DeliveriesStore
     const at = row.forwards.findIndex((f) => f.url === e.url);
     if (at >= 0) row.forwards[at] = result;
     else row.forwards.push(result);
-    // Re-inserted so the changed row is found by a later `since` without scanning the whole store.
-    rows.delete(key as string);
     row.rev = ++rev;
-    rows.set(key as string, row);
   }
 
   return {
@@ -223,14 +220,9 @@ export function createDeliveriesStore(limits: StoreLimits = {}): DeliveriesStore
     },
     summaries(since = 0) {
       const deliveries: SummaryView[] = [];
-      // Rows are in revision order (a changed row moves to the end): walk back to the first one not newer.
-      const all = [...rows.values()];
-      let start = all.length;
-      while (start > 0 && (all[start - 1] as DeliverySummary).rev > since) start--;
-      for (let i = start; i < all.length; i++) {
-        const row = all[i] as DeliverySummary;
-        deliveries.push({ ...row, detail: held.has(row.id) });
-      }
+      // One pass over at most SUMMARY_LIMIT rows (arrival order, which the page keeps too).
+      for (const row of rows.values())
+        if (row.rev > since) deliveries.push({ ...row, detail: held.has(row.id) });
       return { rev, total: rows.size, deliveries };
     },
     detail: (id) => held.get(id)?.detail,

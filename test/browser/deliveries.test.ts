@@ -206,6 +206,17 @@ describe("the inspector's deliveries in a real browser", () => {
       ...new Set(rows.map((r) => (r as HTMLElement).dataset.event)),
     ]);
     assert.deepEqual(shownEvents, ["order_rejected"]);
+    // Shift-click ticks a range of the shown rows; the header box ticks every shown row.
+    await page.evaluate(`document.getElementById("deliveries").scrollTop = 0`);
+    await pageUntil(page, `document.querySelectorAll("#deliveries [data-id]").length > 5`, "the first rows");
+    const picks = page.locator("#deliveries [data-id] input.c-pick");
+    await picks.nth(0).click();
+    await picks.nth(4).click({ modifiers: ["Shift"] });
+    assert.equal(await page.textContent("#selected-count"), "5");
+    await page.check("#pick-shown");
+    assert.equal(await page.textContent("#selected-count"), "3333");
+    await page.click("#clear-selection");
+    assert.equal(await page.textContent("#selected-count"), "0");
     // Status: the one repeat.
     await page.selectOption("#filter-event", "");
     await page.selectOption("#filter-status", "repeat");

@@ -118,6 +118,11 @@ describe("the deliveries store", () => {
     assert.equal(changed[0]?.id, entry.id);
     assert.equal(changed[0]?.forwards[0]?.status, 500);
     assert.equal(changed[0]?.forwards[0]?.response_body?.length, 512);
+    // A changed row keeps its place: rows stay in arrival order (the oldest is dropped first).
+    assert.deepEqual(
+      store.summaries().deliveries.map((d) => d.answer),
+      ["accepted", "refused"],
+    );
     const all = store.summaries().deliveries;
     assert.deepEqual(
       all.map((d) => [d.id.startsWith("refused-") ? "refused-n" : d.id, d.answer, d.status]).sort(),

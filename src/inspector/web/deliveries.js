@@ -22,6 +22,8 @@ const selected = new Set(); // keys ticked for replay
 /** Keys matching the text search (from the server, which searches bodies too); null when no search. */
 let textMatches = null;
 let list;
+let shown = []; // the summaries that pass the filters, oldest first
+let lastPicked; // the key last ticked (shift-click ticks the range from it)
 
 function report(err) {
   // biome-ignore lint/suspicious/noConsole: the browser's console is where a page reports its own faults
@@ -66,9 +68,7 @@ function renderRow(s) {
   box.disabled = s.answer === "refused"; // nothing was kept to send again
   box.addEventListener("click", (ev) => {
     ev.stopPropagation();
-    if (box.checked) selected.add(s.key);
-    else selected.delete(s.key);
-    showSelection();
+    pick(s.key, box.checked, ev.shiftKey);
   });
   row.append(
     box,
@@ -80,6 +80,29 @@ function renderRow(s) {
   );
   row.addEventListener("click", () => open(s.key));
   return row;
+}
+
+/** Ticks or unticks a row; with shift, every shown row from the last one ticked to this one. */
+function pick(key, on, range) {
+  const from = range && lastPicked !== undefined ? shown.findIndex((x) => x.key === lastPicked) : -1;
+  const to = shown.findIndex((x) => x.key === key);
+  const [a, b] = from >= 0 && to >= 0 ? [Math.min(from, to), Math.max(from, to)] : [to, to];
+  for (let i = Math.max(a, 0); i <= b; i++) {
+    const s = shown[i];
+    if (s.answer === "refused") continue;
+    if (on) selected.add(s.key);
+    else selected.delete(s.key);
+  }
+  lastPicked = key;
+  showSelection();
+  if (range) list.refresh();
+}
+
+/** Ticks every shown row that can be replayed (or unticks them all). */
+function pickShown(on) {
+  for (const s of shown) if (s.answer !== "refused") on ? selected.add(s.key) : selected.delete(s.key);
+  showSelection();
+  list.refresh();
 }
 
 function open(key) {
@@ -101,7 +124,7 @@ function matches(s, eventFilter, statusFilter) {
 function applyFilters() {
   const eventFilter = byId("filter-event").value;
   const statusFilter = byId("filter-status").value;
-  const shown = [];
+  shown = [];
   for (const key of order) {
     const s = byKey.get(key);
     if (matches(s, eventFilter, statusFilter)) shown.push(s);
@@ -195,10 +218,12 @@ function setUp() {
   byId("filter-event").addEventListener("change", applyFilters);
   byId("filter-status").addEventListener("change", applyFilters);
   byId("filter-text").addEventListener("input", onSearchInput);
+  byId("pick-shown").addEventListener("change", (ev) => pickShown(ev.target.checked));
   initActions({
     selectedIds: () => [...selected].map((k) => byKey.get(k)?.id).filter(Boolean),
     clearSelection: () => {
       selected.clear();
+      byId("pick-shown").checked = false;
       showSelection();
       list.refresh();
     },
