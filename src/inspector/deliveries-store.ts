@@ -142,6 +142,9 @@ export function createDeliveriesStore(limits: StoreLimits = {}): DeliveriesStore
       const [oldId, old] = held.entries().next().value as [string, { bytes: number }];
       held.delete(oldId);
       heldBytes -= old.bytes;
+      // Its row changes (it now says the journal has the detail): the page asks for it again.
+      const row = rows.get(latest.get(oldId) ?? "");
+      if (row) row.rev = ++rev;
     }
   }
 

@@ -3,6 +3,7 @@
 // keeps the key a placeholder; and `certwh inspect` over a 10,000-delivery journal lists them all (only the
 // rows in view in the DOM), scrolls to the last, filters and searches.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -89,7 +90,7 @@ describe("the inspector's deliveries in a real browser", () => {
     const page = await openPage(browser, String(ready.inspector_url), problems);
     await pageUntil(page, `document.body.dataset.loaded === "true"`, "the first sync");
 
-    await emit(ready, "certificate_issued", { order_id: 4242, certificate_id: 4343 });
+    await emit(ready, "certificate_issued", { order_id: 4242, certificate_id: 4343, note: "it's $HOME `x`" });
     await pageUntil(
       page,
       `document.querySelector(${JSON.stringify(ROW("certificate_issued"))})`,
@@ -121,6 +122,16 @@ describe("the inspector's deliveries in a real browser", () => {
     assert.match(curl, /-H "X-WEBHOOK-KEY: \$CERTWH_WEBHOOK_SECRET"/);
     assert.ok(curl.includes(`curl -sS -X POST '${app.url}'`), curl);
     assert.match(curl, /--data-binary '\{"event":"certificate_issued"/);
+    // The shell reads it back word for word: printf in place of curl prints each argument.
+    const words = execFileSync("bash", ["-c", curl.replace(/^curl /, "printf '%s\\0' ")], {
+      timeout: 5000,
+      env: { PATH: process.env.PATH },
+    })
+      .toString()
+      .split("\0");
+    assert.equal(words.at(-2), String(await page.textContent("#detail-raw")), "the body arrives intact");
+    assert.ok(words.at(-2)?.includes("it's $HOME `x`"), "quotes, $ and backquotes stay as they are");
+    assert.ok(words.includes("X-WEBHOOK-KEY: "), "the placeholder expands to the (unset) variable");
 
     // Replay the ticked row to the forward target: it arrives with the key, the result shows in the page.
     await page.check(`${ROW("certificate_issued")} input.c-pick`);

@@ -89,6 +89,15 @@ describe("the deliveries store", () => {
       withDetail,
       deliveries.slice(5 - withDetail.length).map((d) => d.order_id),
     );
+    // A dropped detail changes its row: the page, asking for what changed, learns it.
+    const rev = store.summaries().rev;
+    accept(store, "certificate_issued", { order_id: 9, pad: "x".repeat(150 - 40) });
+    const changed = store.summaries(rev).deliveries.map((d) => [d.order_id, d.detail]);
+    assert.deepEqual(changed[changed.length - 1], [9, true]);
+    assert.ok(
+      changed.some(([, detail]) => detail === false),
+      JSON.stringify(changed),
+    );
   });
 
   test("rows: refused requests get their own ids, forward results land on their row and bump its revision", () => {

@@ -30,6 +30,8 @@ function report(err) {
   console.error(err);
 }
 
+const DETAIL_GONE = "detail no longer in memory; see the journal";
+
 const failedForward = (s) => s.forwards.some((f) => f.final && !f.ok);
 
 function answerText(s) {
@@ -55,7 +57,8 @@ function idsText(s) {
 }
 
 function renderRow(s) {
-  const row = el("div", `drow ${s.answer}`);
+  const gone = s.answer !== "refused" && s.detail === false;
+  const row = el("div", `drow ${s.answer}${gone ? " gone" : ""}`);
   if (failedForward(s)) row.classList.add("forward-failed");
   if (s.key === current) row.classList.add("current");
   row.dataset.id = s.id;
@@ -76,7 +79,11 @@ function renderRow(s) {
     el("span", "c-event", s.event || "–"),
     el("span", "c-ids", idsText(s)),
     el("span", "c-answer", answerText(s)),
-    el("span", `c-forward ${failedForward(s) ? "bad" : s.forwards.length ? "good" : ""}`, forwardText(s)),
+    el(
+      "span",
+      `c-forward ${failedForward(s) ? "bad" : s.forwards.length ? "good" : ""}`,
+      [forwardText(s), gone ? DETAIL_GONE : ""].filter(Boolean).join(" · "),
+    ),
   );
   row.addEventListener("click", () => open(s.key));
   return row;
