@@ -1,6 +1,6 @@
 // Screenshots of listen's inspector for the README (npm run screenshots): starts `certwh listen --sandbox`,
 // opens the printed URL in the system's headless Chromium (playwright-core, never a downloaded browser),
-// triggers two events through the sandbox and saves PNGs to docs/screenshots/.
+// triggers two events through the sandbox, opens one's detail and saves PNGs to docs/screenshots/.
 import { spawn } from "node:child_process";
 import { accessSync, constants, mkdirSync } from "node:fs";
 import { delimiter, join } from "node:path";
@@ -38,6 +38,15 @@ function readyLine(listen) {
   });
 }
 
+/** Waits until `expression` is truthy in the page, polled from here (the page's CSP refuses an in-page eval). */
+async function until(page, expression, timeout = 10_000) {
+  const deadline = Date.now() + timeout;
+  while (!(await page.evaluate(`Boolean(${expression})`))) {
+    if (Date.now() > deadline) throw new Error(`the page did not show ${expression} within ${timeout} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 async function emit(ready, event, data) {
   const answer = await fetch(new URL("/sandbox/v1/emit", ready.sandbox_url), {
     method: "POST",
@@ -49,7 +58,7 @@ async function emit(ready, event, data) {
 
 const listen = spawn(
   process.execPath,
-  [join(root, "bin", "certwh.js"), "listen", "--sandbox", "--json", "--no-journal"],
+  [join(root, "bin", "certwh.js"), "listen", "--sandbox", "--chain", "--json", "--no-journal"],
   {
     stdio: ["ignore", "pipe", "inherit"],
   },
@@ -63,27 +72,21 @@ try {
   const ready = await readyLine(listen);
   const page = await browser.newPage({ viewport: { width: 1100, height: 640 }, colorScheme: "light" });
   await page.goto(ready.inspector_url);
-  await page.waitForFunction(
-    `document.getElementById("status").textContent.endsWith("listening")`,
-    undefined,
-    {
-      timeout: 10_000,
-    },
-  );
+  await until(page, `document.getElementById("status").textContent.endsWith("listening")`);
   mkdirSync(outDir, { recursive: true });
   await page.screenshot({ path: join(outDir, "inspector-ready.png"), fullPage: true });
 
   await emit(ready, "certificate_issued", { order_id: 1024, certificate_id: 2048 });
   await emit(ready, "certificate_revoked", { order_id: 1025, certificate_id: 2049 });
-  await page.waitForFunction(
-    `[...document.querySelectorAll("#deliveries td")].some((td) => td.textContent === "certificate_revoked")`,
-    undefined,
-    {
-      timeout: 10_000,
-    },
-  );
+  await until(page, `document.querySelector('#deliveries [data-event="certificate_revoked"]')`);
   await page.screenshot({ path: join(outDir, "inspector-deliveries.png"), fullPage: true });
-  process.stderr.write(`Saved inspector-ready.png and inspector-deliveries.png in ${outDir}\n`);
+
+  await page.click('#deliveries [data-event="certificate_issued"] .c-event');
+  await until(page, `document.querySelectorAll("#detail-chain tr").length > 0`);
+  await page.screenshot({ path: join(outDir, "inspector-detail.png"), fullPage: true });
+  process.stderr.write(
+    `Saved inspector-ready.png, inspector-deliveries.png and inspector-detail.png in ${outDir}\n`,
+  );
 } finally {
   await browser.close();
   listen.kill("SIGINT");
