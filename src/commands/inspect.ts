@@ -8,6 +8,10 @@ import { createDeliveriesStore, createEventFeed, deliveriesApi, startInspector }
 import { streamJournal } from "../listen/journal-read.js";
 import { defaultJournalPath } from "../listen/paths.js";
 import type { CommandContext } from "./context.js";
+import { parseHttpUrl } from "./options/flag-values.js";
+import { warnIfCleartextKey } from "./options/flag-warnings.js";
+import { resolveSecret } from "./options/secret-source.js";
+import { parseSecretSource } from "./options/webhook-flags.js";
 import type { InspectFlags } from "./specs/listen.js";
 
 function parsePort(value: string | undefined): number {
@@ -35,8 +39,16 @@ export async function run(
 ): Promise<void> {
   const { io } = ctx;
   const port = parsePort(flags.port);
+  const to = flags.to !== undefined ? parseHttpUrl("--to", flags.to).href : undefined;
+  const source = parseSecretSource(
+    { secretFile: flags.secretFile, secretEnv: flags.secretEnv },
+    { allowRemove: false },
+  );
   const path = flags.journal ?? defaultJournalPath(ctx.env);
   await checkJournal(path);
+  // Read before the page exists; it stays in this process (the replay route adds it as X-WEBHOOK-KEY).
+  const secret = (await resolveSecret(source, ctx.env, { signal: ctx.signal })).value || undefined;
+  if (to) warnIfCleartextKey(io, "--to", to, secret !== undefined);
 
   const store = createDeliveriesStore();
   let entries = 0;
@@ -56,7 +68,7 @@ export async function run(
     port,
     events: feed.subscribe,
     history: feed.history,
-    routes: deliveriesApi(store, { journalPath: path }),
+    routes: deliveriesApi(store, { journalPath: path, fromJournal: true, targets: to ? [to] : [], secret }),
   }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === "EADDRINUSE")
       throw new UsageError(`--port ${port} is already in use on 127.0.0.1.`, {

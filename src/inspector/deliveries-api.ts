@@ -10,12 +10,15 @@ import type { Route } from "./routes.js";
 export interface DeliveriesApiOptions extends Omit<ReplayRouteOptions, "store"> {
   /** The journal file, offered as the download; without one the store's entries are. */
   journalPath?: string;
+  /** The page shows a journal alone (`certwh inspect`), not a live session. */
+  fromJournal?: boolean;
 }
 
 export function deliveriesApi(store: DeliveriesStore, options: DeliveriesApiOptions = {}): Route[] {
-  const { journalPath, ...replay } = options;
+  const { journalPath, fromJournal, ...replay } = options;
+  const journal = fromJournal ? journalPath : undefined;
   return [
-    ...deliveriesRoutes(store, { targets: replay.targets }),
+    ...deliveriesRoutes(store, { targets: replay.targets, journal }),
     replayRoute({ store, ...replay }),
     journalRoute(store, journalPath),
   ];

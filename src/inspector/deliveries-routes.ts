@@ -42,6 +42,8 @@ export function detailView(d: DeliveryDetail) {
 export interface DeliveriesRouteOptions {
   /** listen's --forward-to targets (where a replay goes when no URL is given; the page's curl uses the first). */
   targets?: readonly string[];
+  /** `certwh inspect`: the journal the page shows (no live session behind it). */
+  journal?: string;
 }
 
 export function deliveriesRoutes(store: DeliveriesStore, options: DeliveriesRouteOptions = {}): Route[] {
@@ -53,7 +55,7 @@ export function deliveriesRoutes(store: DeliveriesStore, options: DeliveriesRout
       handle(_req, res: ServerResponse, { url }) {
         const since = Number(url.searchParams.get("since") ?? "0");
         const page = store.summaries(Number.isSafeInteger(since) && since > 0 ? since : 0);
-        sendJson(res, 200, { ...page, targets });
+        sendJson(res, 200, { ...page, targets, ...(options.journal ? { journal: options.journal } : {}) });
       },
     },
     {

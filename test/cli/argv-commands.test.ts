@@ -211,6 +211,11 @@ const TABLE: [string[], CommandName, object][] = [
   [["inspect"], "inspect", {}],
   [["inspect", "--journal", "j", "--port", "4040"], "inspect", { journal: "j", port: "4040" }],
   [
+    ["inspect", "--to", URL_, "--secret-file", "f", "--secret-env", "E"],
+    "inspect",
+    { to: URL_, secretFile: "f", secretEnv: "E" },
+  ],
+  [
     ["trigger", "certificate_issued"],
     "trigger",
     { event: "certificate_issued", withChain: false, timeout: "10" },

@@ -3,6 +3,8 @@
 // is exit 130.
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
+import { createServer, type IncomingHttpHeaders, request } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { runCli, spawnCli, tempDir } from "../helpers/cli.js";
@@ -68,5 +70,97 @@ describe("certwh inspect", () => {
     assert.equal(l.stdout(), "");
     l.child.kill("SIGINT");
     assert.equal((await l.exit).code, 130, l.stderr());
+  });
+});
+
+/** POSTs JSON as the inspector's own page does (cookie and Origin). */
+function postAsPage(port: number, cookie: string, path: string, body: unknown) {
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port,
+        path,
+        method: "POST",
+        headers: {
+          host: `127.0.0.1:${port}`,
+          origin: `http://127.0.0.1:${port}`,
+          cookie,
+          "content-type": "application/json",
+        },
+        timeout: 10_000,
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8").on("data", (d: string) => {
+          text += d;
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error("no answer in time")));
+    req.on("error", reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+describe("certwh inspect's replay", () => {
+  test("--to and --secret-env: the page's replay goes there with the key, which the answer never holds", async (t) => {
+    const received: { headers: IncomingHttpHeaders; body: string; url?: string }[] = [];
+    const app = createServer((req, res) => {
+      let body = "";
+      req.setEncoding("utf8").on("data", (d: string) => {
+        body += d;
+      });
+      req.on("end", () => {
+        received.push({ headers: req.headers, body, url: req.url });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => app.listen(0, "127.0.0.1", resolve));
+    t.after(() => app.close());
+    const to = `http://127.0.0.1:${(app.address() as AddressInfo).port}/hook`;
+
+    const file = join(tempDir("certwh-inspect-"), "journal.ndjson");
+    writeFileSync(file, `${journalLine(1)}\n`);
+    const l = spawnCli(t, ["inspect", "--journal", file, "--json", "--to", to, "--secret-env", "MY_SECRET"], {
+      env: { MY_SECRET: "the-secret-value-0123456789abcdef0123456789" },
+    });
+    const ready = await l.line((x) => x.type === "ready", 15_000);
+    const { port, cookie } = await logIn(String(ready.inspector_url));
+    const list = JSON.parse((await ask(port, "/api/deliveries", { headers: { cookie } })).body) as {
+      targets: string[];
+      journal: string;
+    };
+    assert.deepEqual(list.targets, [to]);
+    assert.equal(list.journal, file);
+    const answer = await postAsPage(port, cookie, "/api/replay", { ids: [`e${"1".padStart(15, "0")}`] });
+    assert.equal(answer.status, 200, answer.body);
+    assert.equal(
+      (JSON.parse(answer.body) as { results: { ok: boolean }[] }).results[0]?.ok,
+      true,
+      answer.body,
+    );
+    assert.doesNotMatch(answer.body, /the-secret-value-0123456789abcdef0123456789/);
+    assert.equal(received.length, 1);
+    assert.equal(received[0]?.url, "/hook");
+    assert.equal(received[0]?.headers["x-webhook-key"], "the-secret-value-0123456789abcdef0123456789");
+    assert.ok(
+      !l.stdout().includes("the-secret-value-0123456789abcdef0123456789") &&
+        !l.stderr().includes("the-secret-value-0123456789abcdef0123456789"),
+    );
+    l.child.kill("SIGINT");
+    assert.equal((await l.exit).code, 130, l.stderr());
+  });
+
+  test("--secret-file with --secret-env, or a --to that is not http(s): exit 2", async () => {
+    const file = join(tempDir("certwh-inspect-"), "journal.ndjson");
+    writeFileSync(file, `${journalLine(1)}\n`);
+    const both = await runCli(["inspect", "--journal", file, "--secret-file", "f", "--secret-env", "E"]);
+    assert.equal(both.code, 2, both.stderr);
+    assert.match(both.stderr, /Use only one of --secret-file, --secret-env/);
+    const ftp = await runCli(["inspect", "--journal", file, "--to", "ftp://127.0.0.1/x"]);
+    assert.equal(ftp.code, 2, ftp.stderr);
+    assert.match(ftp.stderr, /--to must be an http/);
   });
 });

@@ -173,18 +173,23 @@ export const inspectCommand = (parent: Command) =>
       "journal to show (default: $XDG_STATE_HOME/certwh/journal.ndjson, else ~/.local/state/certwh/…)",
     )
     .option("--port <n>", "the inspector's port on 127.0.0.1 (default: a free one)")
+    .option("--to <url>", "where the page's replays go when no URL is typed there")
+    .option("--secret-file <file>", "replays send X-WEBHOOK-KEY with the secret read from this file")
+    .option("--secret-env <var>", "replays send X-WEBHOOK-KEY with the secret from this environment variable")
     .addHelpText(
       "after",
       `
 The journal is read once, as a stream; the newest 20,000 deliveries are shown (bodies up to 64 MiB in all).
 The page is on 127.0.0.1 only and opens through the printed URL (its token becomes a cookie).
-Replays from the page go to the URL typed there and carry no X-WEBHOOK-KEY (the journal never holds the secret).
+Replays from the page go to the URL typed there (else --to); the journal never holds the secret, so they carry
+X-WEBHOOK-KEY only with --secret-file or --secret-env (the secret stays in this process, never in the page).
 With --json the URL is on stdout as {"type":"ready","inspector_url":…}; otherwise it is printed on stderr.
 A missing journal exits 5. Ctrl-C stops (exit 130).
 
 Examples:
   $ certwh inspect
   $ certwh inspect --journal ./journal.ndjson --port 8765
+  $ certwh inspect --to http://localhost:3000/webhooks --secret-env CERTWH_WEBHOOK_SECRET
   $ certwh inspect --journal ~/.local/state/certwh/sandbox-journal.ndjson --json`,
     );
 export type InspectFlags = FlagsOf<typeof inspectCommand>;

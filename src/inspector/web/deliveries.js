@@ -186,6 +186,8 @@ async function sync() {
 function merge(page) {
   rev = page.rev;
   targets = page.targets || [];
+  // certwh inspect: a journal alone, no live session to report on.
+  if (page.journal) byId("status").textContent = `session ended · journal ${page.journal}`;
   let added = false;
   for (const s of page.deliveries) {
     if (!byKey.has(s.key)) added = true;
