@@ -1,7 +1,8 @@
 // The deliveries API of the inspector (behind the server's guard):
 //   GET /api/deliveries?since=<rev>  the rows changed since a revision (all with 0): the page syncs with it
 //   GET /api/deliveries/<id>         one delivery's detail: headers (the key masked), body, decoded chain
-//   GET /api/search?q=<text>         the keys of the rows whose event, ids or body hold the text
+//   GET /api/search?q=<text>&since=<rev>  the keys of the rows (changed since rev) whose event, ids or body
+//                                    hold the text
 // The webhook key itself is never held: the journal (and the store) only know whether one was present.
 
 import type { ServerResponse } from "node:http";
@@ -13,6 +14,12 @@ export const DETAIL_GONE = "detail no longer in memory; see the journal";
 
 /** Journal ids are hex; ids read from a hand-made journal may be any short word. */
 const ID = "[A-Za-z0-9_.-]{1,64}";
+
+/** ?since=<revision>: a non-negative integer, else 0 (everything). */
+function sinceOf(url: URL): number {
+  const since = Number(url.searchParams.get("since") ?? "0");
+  return Number.isSafeInteger(since) && since > 0 ? since : 0;
+}
 
 export function detailView(d: DeliveryDetail) {
   const headers: { name: string; value: string }[] = [];
@@ -53,8 +60,7 @@ export function deliveriesRoutes(store: DeliveriesStore, options: DeliveriesRout
       method: "GET",
       path: "/api/deliveries",
       handle(_req, res: ServerResponse, { url }) {
-        const since = Number(url.searchParams.get("since") ?? "0");
-        const page = store.summaries(Number.isSafeInteger(since) && since > 0 ? since : 0);
+        const page = store.summaries(sinceOf(url));
         sendJson(res, 200, { ...page, targets, ...(options.journal ? { journal: options.journal } : {}) });
       },
     },
@@ -63,7 +69,7 @@ export function deliveriesRoutes(store: DeliveriesStore, options: DeliveriesRout
       path: "/api/search",
       handle(_req, res, { url }) {
         const q = (url.searchParams.get("q") ?? "").slice(0, 200);
-        sendJson(res, 200, { keys: q.trim() ? store.search(q.trim()) : [] });
+        sendJson(res, 200, { keys: q.trim() ? store.search(q.trim(), sinceOf(url)) : [] });
       },
     },
     {

@@ -73,8 +73,8 @@ export interface DeliveriesStore {
   /** Summaries changed after revision `since` (all with 0), oldest first, and the current revision. */
   summaries(since?: number): { rev: number; total: number; deliveries: SummaryView[] };
   detail(id: string): DeliveryDetail | undefined;
-  /** Keys of the rows whose event, ids, answer or body contain `text` (any case). */
-  search(text: string): string[];
+  /** Keys of the rows changed after `since` whose event, ids, answer or body contain `text` (any case). */
+  search(text: string, since?: number): string[];
   /** Every detail held, oldest first (the journal download without a journal file). */
   details(): IterableIterator<DeliveryDetail>;
   readonly size: number;
@@ -229,10 +229,11 @@ export function createDeliveriesStore(limits: StoreLimits = {}): DeliveriesStore
       return { rev, total: rows.size, deliveries };
     },
     detail: (id) => held.get(id)?.detail,
-    search(text) {
+    search(text, since = 0) {
       const needle = text.toLowerCase();
       const keys: string[] = [];
       for (const row of rows.values()) {
+        if (row.rev <= since) continue;
         const words = [row.event, row.id, row.order_id, row.certificate_id, row.reason].join(" ");
         const body = held.get(row.id)?.detail.body ?? "";
         if (words.toLowerCase().includes(needle) || body.toLowerCase().includes(needle)) keys.push(row.key);

@@ -161,6 +161,23 @@ describe("GET /api/deliveries and /api/deliveries/<id>", () => {
     assert.equal(next.json.total, 2);
   });
 
+  test("GET /api/search: event, ids and body text, any case; with since, only rows changed after it", async (t) => {
+    const store = createDeliveriesStore();
+    accept(store, "certificate_issued", { order_id: 11, common_name: "Needle.example" });
+    accept(store, "certificate_revoked", { order_id: 987654 });
+    const { get } = await serve(t, store);
+    const keysFor = async (q: string, since = 0) =>
+      ((await get(`/api/search?q=${encodeURIComponent(q)}&since=${since}`)).json.keys as string[]).length;
+    assert.equal(await keysFor("needle.EXAMPLE"), 1, "body text");
+    assert.equal(await keysFor("revoked"), 1, "event");
+    assert.equal(await keysFor("987654"), 1, "order id");
+    assert.equal(await keysFor("certificate_"), 2);
+    assert.equal(await keysFor("absent words"), 0);
+    const { rev } = store.summaries();
+    accept(store, "certificate_issued", { order_id: 13, common_name: "needle.example" });
+    assert.equal(await keysFor("needle", rev), 1, "only the new row");
+  });
+
   test("the detail masks the key (present or absent) and never holds its value", async (t) => {
     const store = createDeliveriesStore();
     const withKey = accept(store, "certificate_revoked", { order_id: 1 });

@@ -203,15 +203,27 @@ function merge(page) {
     showDetail(byKey.get(current), targets, { quiet: true });
 }
 
+let searched = { q: "", rev: 0 }; // the query textMatches answers, and the revision it covers
+
+/**
+ * Brings textMatches up to date: a new query asks about every row, the same query only about the rows
+ * changed since (a body never changes, so a row that matched still does).
+ */
 async function searchText() {
   const q = byId("filter-text").value.trim();
   if (!q) {
     textMatches = null;
+    searched = { q: "", rev: 0 };
     return;
   }
-  const answer = await fetch(`/api/search?q=${encodeURIComponent(q)}`);
+  const fresh = q !== searched.q;
+  const since = fresh ? 0 : searched.rev;
+  const asked = rev;
+  const answer = await fetch(`/api/search?q=${encodeURIComponent(q)}&since=${since}`);
   const found = answer.ok ? await answer.json() : { keys: [] };
-  textMatches = new Set(found.keys);
+  if (fresh || textMatches === null) textMatches = new Set(found.keys);
+  else for (const key of found.keys) textMatches.add(key);
+  searched = { q, rev: asked };
 }
 
 let searchTimer;
@@ -249,6 +261,7 @@ export function resetDeliveries() {
   byKey.clear();
   order = [];
   rev = 0;
+  searched = { q: "", rev: 0 };
   requestSync();
 }
 
