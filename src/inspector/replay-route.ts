@@ -12,6 +12,9 @@ import { BodyError, type Route, readJsonBody, sendError, sendJson } from "./rout
 
 /** At most this many ids per request (each is one request per target, one after the other). */
 export const REPLAY_MAX_IDS = 500;
+/** A replay stops starting new sends after this long (a slow app must not hold the page's request for hours). */
+export const REPLAY_BUDGET_MS = 60_000;
+export const OVER_BUDGET = `not sent: the replay ran over ${REPLAY_BUDGET_MS / 1000} s; replay the rest again`;
 
 export interface ReplayRouteOptions {
   store: DeliveriesStore;
@@ -22,6 +25,8 @@ export interface ReplayRouteOptions {
   skipVerify?: boolean;
   /** Per request (default 10 s). */
   timeoutMs?: number;
+  /** Default REPLAY_BUDGET_MS (tests shorten it). */
+  budgetMs?: number;
 }
 
 export interface ReplayResult {
@@ -57,11 +62,12 @@ function parseIds(value: unknown): string[] | string {
   return [...new Set(value as string[])];
 }
 
-/** Sends the deliveries to one URL, one at a time; one result per delivery, in order. */
+/** Sends the deliveries to one URL, one at a time, until `deadline`; one result per delivery, in order. */
 async function sendAll(
   url: string,
   details: DeliveryDetail[],
   o: ReplayRouteOptions,
+  deadline: number,
 ): Promise<ReplayResult[]> {
   const finals = new Map<string, (r: ForwardResult) => void>();
   const forwarder = createForwarder({
@@ -85,6 +91,10 @@ async function sendAll(
   try {
     const results: ReplayResult[] = [];
     for (const d of details) {
+      if (Date.now() > deadline) {
+        results.push({ id: d.id, url, ok: false, ms: 0, error: OVER_BUDGET });
+        continue;
+      }
       const done = new Promise<ForwardResult>((resolve) => finals.set(d.id, resolve));
       forwarder.enqueue({ id: d.id, event: d.event, body: Buffer.from(d.body, "utf8"), headers });
       const r = await done;
@@ -138,7 +148,9 @@ export function replayRoute(options: ReplayRouteOptions): Route {
         if (detail) found.push(detail);
         else results.push({ id, ok: false, ms: 0, error: DETAIL_GONE });
       }
-      for (const url of urls) if (found.length > 0) results.push(...(await sendAll(url, found, options)));
+      const deadline = Date.now() + (options.budgetMs ?? REPLAY_BUDGET_MS);
+      for (const url of urls)
+        if (found.length > 0) results.push(...(await sendAll(url, found, options, deadline)));
       sendJson(res, 200, { results });
     },
   };

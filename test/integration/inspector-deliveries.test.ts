@@ -21,6 +21,7 @@ import {
   deliveriesRoutes,
   startInspector,
 } from "../../src/inspector/index.js";
+import { OVER_BUDGET } from "../../src/inspector/replay-route.js";
 import { journalEntry } from "../../src/listen/journal.js";
 import type { ListenEvent } from "../../src/listen/types.js";
 import { ask, logIn } from "../helpers/inspector.js";
@@ -395,6 +396,20 @@ describe("POST /api/replay", () => {
     }
     assert.equal(app.received.length, 0);
   });
+});
+
+test("a replay past its time budget stops starting sends and says which were not sent", async (t) => {
+  const app = await target(t);
+  const store = createDeliveriesStore();
+  const ids = [1, 2, 3].map((i) => accept(store, "certificate_issued", { order_id: i }).id);
+  const { port, asPage } = await serveApi(t, store, { targets: [app.url], budgetMs: -1 });
+  const answer = await post(port, "/api/replay", { ids }, asPage);
+  const { results } = JSON.parse(answer.body) as { results: { error?: string }[] };
+  assert.deepEqual(
+    results.map((r) => r.error),
+    [OVER_BUDGET, OVER_BUDGET, OVER_BUDGET],
+  );
+  assert.equal(app.received.length, 0);
 });
 
 describe("GET /api/journal", () => {
