@@ -276,18 +276,24 @@ export async function benchPageLoad({ deliveries = 10_000, rounds = 3 } = {}) {
     const heap = (s) => s.map((x) => x.heapMb);
     const rows = samples.full.map((x) => x.rows);
     const shown = Math.min(...rows);
-    const all = shown === deliveries;
+    // listen's own start (its test event, the challenge) shows as deliveries in both sessions.
+    const expected = deliveries + samples.empty[0].rows;
     return [
       {
         what: `inspector: page load with ${deliveries.toLocaleString("en-US")} deliveries in the session (goto → body[data-loaded])`,
         baseline: "the same page, empty session",
-        subject: `${round1(median(ms(samples.full)))} ms, ${shown.toLocaleString("en-US")} rows shown`,
+        subject: `${round1(median(ms(samples.full)))} ms, ${shown.toLocaleString("en-US")} of ${expected.toLocaleString("en-US")} rows shown`,
         base: `${round1(median(ms(samples.empty)))} ms`,
         ratio: medianRatio(ms(samples.full), ms(samples.empty)).ratio,
         target: `all ${deliveries.toLocaleString("en-US")} shown; time reported`,
-        met: all,
+        met: shown === expected,
         rounds,
-        detail: { load_ms: ms(samples.full).map(round1), empty_ms: ms(samples.empty).map(round1), rows },
+        detail: {
+          load_ms: ms(samples.full).map(round1),
+          empty_ms: ms(samples.empty).map(round1),
+          rows,
+          empty_rows: samples.empty[0].rows,
+        },
       },
       {
         what: "inspector: the page's JS heap after that load (after a GC)",
