@@ -1,0 +1,129 @@
+// The inspector's session pane and sandbox console in a real headless Chromium: the verification stages in
+// human words with a live countdown while a challenge is open, the ready block, the status as the tunnel
+// drops and listen stops; the page reports no error and no CSP violation.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { createEventFeed, startInspector } from "../../src/inspector/index.js";
+import type { ListenEvent } from "../../src/listen/types.js";
+import { openWatched, pageUntil } from "../helpers/page.js";
+
+const ENDPOINT = "http://127.0.0.1:1/hook/abc";
+const text = (id: string) => `document.getElementById(${JSON.stringify(id)}).textContent`;
+const challenge = (attempt: number, inMs: number): ListenEvent => {
+  const deadline = Date.now() + inMs;
+  return {
+    type: "state",
+    stage: "challenge_sent",
+    webhook_id: 7,
+    endpoint: ENDPOINT,
+    deadline: new Date(deadline).toISOString(),
+    deadline_ms: deadline,
+    attempt,
+    max_attempts: 3,
+  };
+};
+
+describe("the session pane", () => {
+  test("stages in human words, a live countdown per open challenge, the ready block, tunnel and stop", async (t) => {
+    const feed = createEventFeed();
+    const inspector = await startInspector({ events: feed.subscribe, history: feed.history });
+    t.after(() => inspector.close());
+    feed.push({ type: "state", stage: "receiver_started", local_url: ENDPOINT });
+    feed.push({ type: "state", stage: "tunnel_started", public_url: ENDPOINT, tunnel: "none" });
+    feed.push({ type: "state", stage: "webhook_created", webhook_id: 7, endpoint: ENDPOINT, events: ["a"] });
+    feed.push(challenge(1, 30 * 60_000));
+
+    const { page, assertClean } = await openWatched(t, inspector.url);
+    await pageUntil(
+      page,
+      `document.getElementById("challenge").dataset.state === "open"`,
+      "an open challenge",
+    );
+    const first = await page.evaluate<string>(text("challenge"));
+    assert.match(first, /^(30:00|29:5\d) left · attempt 1\/3$/);
+    // Live: the same challenge, a second later, shows less time left (no event in between).
+    await pageUntil(page, `${text("challenge")} !== ${JSON.stringify(first)}`, "the countdown ticking", 3000);
+    assert.match(await page.evaluate<string>(text("challenge")), /^29:5\d left · attempt 1\/3$/);
+    assert.equal(await page.evaluate<string>(text("status")), "verifying…");
+
+    // An expiry stops it; the next challenge's countdown runs out on its own when its deadline passes.
+    feed.push({ type: "state", stage: "token_expired", webhook_id: 7, resend: true });
+    await pageUntil(page, `${text("challenge")} === "Expired: sending a new challenge"`, "the expiry");
+    feed.push(challenge(2, 1500));
+    await pageUntil(page, `${text("challenge")}.endsWith("left · attempt 2/3")`, "the second challenge");
+    await pageUntil(
+      page,
+      `${text("challenge")} === "Expired: the token of attempt 2/3 was not used in time"`,
+      "the countdown running out",
+      5000,
+    );
+
+    feed.push(challenge(3, 30 * 60_000));
+    feed.push({ type: "state", stage: "verified", webhook_id: 7 });
+    feed.push({ type: "state", stage: "activated", webhook_id: 7 });
+    feed.push({
+      type: "ready",
+      public_url: ENDPOINT,
+      local_url: ENDPOINT,
+      webhook_id: 7,
+      status: "active",
+      events: ["certificate_issued"],
+      tunnel: "none",
+      protections: { key_check: true, ip_allowlist: ["216.168.240.0/20"], source_check: "loopback only" },
+      forward_to: "http://127.0.0.1:3000/a",
+      forward_targets: ["http://127.0.0.1:3000/a", "http://127.0.0.1:3000/b"],
+      journal: "/tmp/j.ndjson",
+      on_exit: "deactivate",
+      until: null,
+    });
+    await pageUntil(page, `${text("status")} === "active · listening"`, "the ready status");
+    assert.equal(await page.evaluate(`document.getElementById("challenge").dataset.state`), "verified");
+    assert.equal(await page.evaluate(text("challenge")), "Verified: the token arrived in time");
+    assert.equal(
+      await page.evaluate(text("protections")),
+      "X-WEBHOOK-KEY checked · IP allowlist 216.168.240.0/20 · source check: loopback only",
+    );
+    assert.equal(
+      await page.evaluate(text("forward-targets")),
+      "http://127.0.0.1:3000/a\nhttp://127.0.0.1:3000/b",
+    );
+    assert.equal(await page.evaluate(text("journal")), "/tmp/j.ndjson");
+    assert.equal(await page.evaluate(text("on-exit")), "deactivate");
+
+    const titles = await page.locator("#stages li .stage-title").allTextContents();
+    assert.deepEqual(titles, [
+      "Receiver started",
+      "Tunnel up",
+      "Webhook created",
+      "Challenge sent (attempt 1/3)",
+      "Token expired",
+      "Challenge sent (attempt 2/3)",
+      "Challenge sent (attempt 3/3)",
+      "Token received · Verified",
+      "Activated",
+      "Listening",
+    ]);
+    assert.match(
+      (await page.locator("#stages li").nth(3).textContent()) ?? "",
+      /^Challenge sent \(attempt 1\/3\) — token valid until .+ · http:\/\/127\.0\.0\.1:1\/hook\/abc$/,
+    );
+
+    feed.push({ type: "tunnel_down", at: new Date().toISOString(), grace_ms: 60_000 });
+    await pageUntil(page, `${text("status")}.startsWith("tunnel down since ")`, "the tunnel down");
+    feed.push({ type: "tunnel_up", at: new Date().toISOString(), url_changed: false });
+    await pageUntil(page, `${text("status")} === "active · listening"`, "the tunnel back");
+
+    feed.push({ type: "state", stage: "stopping", reason: "interrupted" });
+    feed.push({
+      type: "state",
+      stage: "on_exit",
+      action: "deactivate",
+      outcome: "done",
+      webhook_id: 7,
+      message: "Deactivated webhook 7.",
+    });
+    await pageUntil(page, `${text("status")} === "stopped"`, "the stop");
+    assert.equal(await page.evaluate(text("on-exit")), "deactivate: done — Deactivated webhook 7.");
+    await assertClean();
+  });
+});
