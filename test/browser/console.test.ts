@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { createEventFeed, startInspector } from "../../src/inspector/index.js";
 import type { ListenEvent } from "../../src/listen/types.js";
+import { spawnCli } from "../helpers/cli.js";
 import { openWatched, pageUntil } from "../helpers/page.js";
 
 const ENDPOINT = "http://127.0.0.1:1/hook/abc";
@@ -125,5 +126,77 @@ describe("the session pane", () => {
     await pageUntil(page, `${text("status")} === "stopped"`, "the stop");
     assert.equal(await page.evaluate(text("on-exit")), "deactivate: done — Deactivated webhook 7.");
     await assertClean();
+  });
+});
+
+/** The event cell texts of the deliveries table. */
+const deliveryEvents = `[...document.querySelectorAll("#deliveries tbody tr")].map((tr) => tr.cells[1].textContent)`;
+
+describe("the sandbox console of listen --sandbox", () => {
+  test("the stages in order with the challenge's outcome, the active webhook, and a button that sends an event listen shows", async (t) => {
+    const l = spawnCli(t, ["listen", "--sandbox", "--json", "--no-journal"]);
+    // Generous: on a busy machine, listen and Chromium start side by side.
+    const ready = await l.line((x) => x.type === "ready", 30_000);
+    const stagesBeforeReady = l.lines
+      .slice(0, l.lines.indexOf(ready))
+      .filter((x) => x.type === "state")
+      .map((x) => String(x.stage));
+    const { page, assertClean } = await openWatched(t, String(ready.inspector_url));
+
+    await pageUntil(page, `${text("status")}.endsWith("listening")`, "the ready status", 10_000);
+    const stages = await page.evaluate<string[]>(
+      `[...document.querySelectorAll("#stages li")].map((li) => li.dataset.stage)`,
+    );
+    assert.deepEqual(stages, [...stagesBeforeReady, "ready"]);
+    const titles = await page.locator("#stages li .stage-title").allTextContents();
+    const order = ["Challenge sent (attempt 1/3)", "Token received · Verified", "Activated", "Listening"];
+    assert.deepEqual(
+      titles.filter((x) => order.includes(x)),
+      order,
+      titles.join(" / "),
+    );
+    // The challenge was answered within milliseconds: its countdown started and stopped at "verified".
+    assert.equal(await page.evaluate(`document.getElementById("challenge").dataset.state`), "verified");
+    assert.match(
+      (await page.locator('#stages li[data-stage="challenge_sent"]').textContent()) ?? "",
+      /— token valid until /,
+    );
+
+    // The console pane shows the sandbox's webhook: the one listen made, active, pointing at listen.
+    assert.equal(await page.isVisible("#console-pane"), true);
+    await pageUntil(page, `${text("console-status")} === "active"`, "the webhook as active");
+    assert.equal(await page.evaluate(text("console-webhook-id")), String(ready.webhook_id));
+    assert.equal(await page.evaluate(text("console-endpoint")), String(ready.public_url));
+    assert.match(String(await page.evaluate(text("console-events"))), /certificate_revoked/);
+
+    // A button sends the event through the sandbox; listen receives it and the deliveries pane shows it,
+    // without a reload.
+    await page.evaluate("window.__sameDocument = true");
+    await page.click('#console-triggers button[data-event="certificate_revoked"]');
+    await pageUntil(
+      page,
+      `${deliveryEvents}.includes("certificate_revoked")`,
+      "the triggered delivery",
+      5000,
+    );
+    await pageUntil(
+      page,
+      `/^certificate_revoked → .+: 200 ok/.test(${text("console-result")})`,
+      "what the sandbox delivered",
+      5000,
+    );
+    await pageUntil(
+      page,
+      `[...document.querySelectorAll("#console-deliveries tbody tr")].some((tr) => tr.cells[2].textContent === "certificate_revoked")`,
+      "the delivery in the console's list",
+      5000,
+    );
+    assert.equal(await page.evaluate("window.__sameDocument"), true, "the page was not reloaded");
+    const html = await page.evaluate<string>("document.documentElement.outerHTML");
+    assert.ok(!html.includes(String(ready.sandbox_api_key)), "the sandbox's API key is not on the page");
+    await assertClean();
+
+    l.child.kill("SIGINT");
+    assert.equal((await l.exit).code, 130, l.stderr());
   });
 });

@@ -2,7 +2,12 @@
 // every event listen emits. The ready event carries its URL (token included), so the user can open it.
 
 import { UsageError } from "../../errors.js";
-import { createEventFeed, startInspector } from "../../inspector/index.js";
+import {
+  type ConsoleSandbox,
+  createEventFeed,
+  sandboxConsoleRoutes,
+  startInspector,
+} from "../../inspector/index.js";
 import type { ListenEvent } from "../../listen/types.js";
 
 /** --no-inspect: false; else the port to bind on 127.0.0.1 (0: the system picks). */
@@ -27,13 +32,20 @@ export interface RunningInspector {
   close(): Promise<void>;
 }
 
-export async function startListenInspector(choice: InspectChoice): Promise<RunningInspector | undefined> {
+/** `sandbox`: listen's in-process sandbox (--sandbox), which the page's console pane drives. */
+export async function startListenInspector(
+  choice: InspectChoice,
+  sandbox?: ConsoleSandbox,
+): Promise<RunningInspector | undefined> {
   if (choice === false) return undefined;
   const events = createEventFeed();
   const inspector = await startInspector({
     port: choice.port,
     events: events.subscribe,
     history: events.history,
+    ...(sandbox
+      ? { routes: sandboxConsoleRoutes(sandbox), panes: ["session", "deliveries", "console"] as const }
+      : {}),
   }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === "EADDRINUSE")
       throw new UsageError(`--inspect-port ${choice.port} is already in use on 127.0.0.1.`, {
