@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { createEventFeed, startInspector } from "../../src/inspector/index.js";
 import type { ListenEvent } from "../../src/listen/types.js";
+import { activeWebhook } from "../helpers/active-webhook.js";
 import { spawnCli } from "../helpers/cli.js";
 import { openWatched, pageUntil } from "../helpers/page.js";
 
@@ -198,5 +199,52 @@ describe("the sandbox console of listen --sandbox", () => {
 
     l.child.kill("SIGINT");
     assert.equal((await l.exit).code, 130, l.stderr());
+  });
+});
+
+describe("certwh sandbox --ui", () => {
+  test("the page shows the console only: no webhook yet, then the active webhook and buttons that send", async (t) => {
+    const s = spawnCli(t, ["sandbox", "--ui", "--json"]);
+    const started = await s.line((x) => typeof x.inspector_url === "string", 30_000);
+    assert.match(String(started.inspector_url), /^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{32}$/);
+    await s.stderrIncludes(`Console: open ${String(started.inspector_url)}`, 5000);
+    const { page, assertClean } = await openWatched(t, String(started.inspector_url));
+
+    await pageUntil(page, `${text("console-note")}.startsWith("No webhook yet")`, "that there is no webhook");
+    assert.equal(await page.isVisible("#console-pane"), true);
+    assert.equal(await page.isHidden("#session"), true, "no listen session: its pane is hidden");
+    assert.equal(await page.isHidden("#deliveries-pane"), true, "no receiver: its deliveries pane is hidden");
+    assert.equal(await page.isHidden("#console-triggers"), true, "nothing to send to yet");
+    assert.equal(await page.textContent("#title"), "certwh sandbox");
+
+    // A webhook made over the sandbox's API (as listen or `certwh create` would) appears without a reload.
+    await page.evaluate("window.__sameDocument = true");
+    const { rx } = await activeWebhook(
+      { url: String(started.base_url), apiKey: String(started.api_key) },
+      t,
+      {
+        events: ["certificate_issued", "certificate_revoked"],
+      },
+    );
+    await pageUntil(page, `${text("console-status")} === "active"`, "the active webhook", 10_000);
+    assert.equal(await page.evaluate(text("console-endpoint")), rx.url);
+    assert.equal(await page.isDisabled('#console-triggers button[data-event="order_rejected"]'), true);
+
+    const before = rx.received.length;
+    await page.click('#console-triggers button[data-event="certificate_issued"]');
+    await pageUntil(
+      page,
+      `/^certificate_issued → .+: 200 ok/.test(${text("console-result")})`,
+      "what the sandbox delivered",
+      5000,
+    );
+    const sent = (await rx.waitFor(before + 1, 5000)).at(-1)?.json as { event?: string } | undefined;
+    assert.equal(sent?.event, "certificate_issued");
+    assert.equal(await page.evaluate("window.__sameDocument"), true, "the page was not reloaded");
+    await assertClean();
+
+    s.child.kill("SIGINT");
+    assert.equal((await s.exit).code, 130, s.stderr());
+    assert.match(s.stderr(), /Sandbox stopped\./);
   });
 });

@@ -5,6 +5,7 @@ import { UsageError } from "../../errors.js";
 import {
   type ConsoleSandbox,
   createEventFeed,
+  type Inspector,
   sandboxConsoleRoutes,
   startInspector,
 } from "../../inspector/index.js";
@@ -66,4 +67,18 @@ export async function startListenInspector(
     },
     close: () => inspector.close(),
   };
+}
+
+/**
+ * `certwh sandbox --ui`: the page with the console pane only (no listen session, so no events to stream),
+ * on a free port of 127.0.0.1; its URL (token included) is the way in.
+ */
+export function startSandboxConsole(sandbox: ConsoleSandbox): Promise<Inspector> {
+  return startInspector({
+    events: () => () => {},
+    history: () => [],
+    routes: sandboxConsoleRoutes(sandbox),
+    panes: ["console"],
+    title: "certwh sandbox",
+  });
 }
