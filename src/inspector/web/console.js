@@ -74,7 +74,9 @@ function buildButtons(types) {
     const button = el("button", "", type.name);
     button.type = "button";
     button.dataset.event = type.name;
-    button.title = type.description + (type.guessed_payload ? " (payload guessed by certwh)" : "");
+    button.dataset.description =
+      type.description + (type.guessed_payload ? " (payload guessed by certwh)" : "");
+    button.title = button.dataset.description;
     button.addEventListener("click", () => trigger(type.name));
     box.appendChild(button);
   }
@@ -110,7 +112,8 @@ function showButtons(hook) {
     const name = button.dataset.event;
     const subscribed = active && hook.events.includes(name);
     button.disabled = !subscribed || sending.has(name);
-    if (active && !subscribed) button.title = `The webhook is not subscribed to ${name}.`;
+    button.title =
+      active && !subscribed ? `The webhook is not subscribed to ${name}.` : button.dataset.description;
   }
 }
 
