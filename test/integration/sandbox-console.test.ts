@@ -70,6 +70,21 @@ async function started(t: TestContext) {
 }
 
 describe("the sandbox console's API", () => {
+  test("without a sandbox (listen without --sandbox) the page has no console pane and no console API", async (t) => {
+    const inspector = await startInspector({ events: () => () => {}, history: () => [] });
+    t.after(() => inspector.close());
+    const { port, cookie } = await logIn(inspector.url);
+    const page = await ask(port, "/api/page", { headers: { cookie } });
+    assert.deepEqual(JSON.parse(page.body), { panes: ["session", "deliveries"], title: "certwh listen" });
+    assert.equal((await ask(port, "/api/sandbox", { headers: { cookie } })).status, 404);
+    const origin = `http://127.0.0.1:${port}`;
+    const trigger = await post(port, "/api/sandbox/trigger", '{"event":"certificate_issued"}', {
+      cookie,
+      origin,
+    });
+    assert.equal(trigger.status, 405);
+  });
+
   test("a write without the page's own Origin (or without the cookie) is 403, and sends nothing", async (t) => {
     const { cookie, trigger, sandbox } = await started(t);
     const body = { event: "certificate_revoked" };
