@@ -292,7 +292,7 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
   const announced = own && announceWhenReady(own.sandbox, ctx.env, io);
   let inspector: RunningInspector | undefined;
   try {
-    inspector = await startListenInspector(parsed.inspect);
+    inspector = await startListenInspector(parsed.inspect, own?.sandbox);
     const api = own ? own.api : await ctx.api();
     const tunnel = await buildTunnel(parsed.tunnel, ctx.env);
     const edge = ngrok?.ipAllowlist ? [DIGICERT_SOURCE_RANGE] : undefined;

@@ -2,7 +2,13 @@
 // every event listen emits. The ready event carries its URL (token included), so the user can open it.
 
 import { UsageError } from "../../errors.js";
-import { createEventFeed, startInspector } from "../../inspector/index.js";
+import {
+  type ConsoleSandbox,
+  createEventFeed,
+  type Inspector,
+  sandboxConsoleRoutes,
+  startInspector,
+} from "../../inspector/index.js";
 import type { ListenEvent } from "../../listen/types.js";
 
 /** --no-inspect: false; else the port to bind on 127.0.0.1 (0: the system picks). */
@@ -27,13 +33,20 @@ export interface RunningInspector {
   close(): Promise<void>;
 }
 
-export async function startListenInspector(choice: InspectChoice): Promise<RunningInspector | undefined> {
+/** `sandbox`: listen's in-process sandbox (--sandbox), which the page's console pane drives. */
+export async function startListenInspector(
+  choice: InspectChoice,
+  sandbox?: ConsoleSandbox,
+): Promise<RunningInspector | undefined> {
   if (choice === false) return undefined;
   const events = createEventFeed();
   const inspector = await startInspector({
     port: choice.port,
     events: events.subscribe,
     history: events.history,
+    ...(sandbox
+      ? { routes: sandboxConsoleRoutes(sandbox), panes: ["session", "deliveries", "console"] as const }
+      : {}),
   }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === "EADDRINUSE")
       throw new UsageError(`--inspect-port ${choice.port} is already in use on 127.0.0.1.`, {
@@ -54,4 +67,18 @@ export async function startListenInspector(choice: InspectChoice): Promise<Runni
     },
     close: () => inspector.close(),
   };
+}
+
+/**
+ * `certwh sandbox --ui`: the page with the console pane only (no listen session, so no events to stream),
+ * on a free port of 127.0.0.1; its URL (token included) is the way in.
+ */
+export function startSandboxConsole(sandbox: ConsoleSandbox): Promise<Inspector> {
+  return startInspector({
+    events: () => () => {},
+    history: () => [],
+    routes: sandboxConsoleRoutes(sandbox),
+    panes: ["console"],
+    title: "certwh sandbox",
+  });
 }
