@@ -1,10 +1,12 @@
 // `npm run bench`: every benchmark against its baseline in the same run, interleaved; prints the table and
 // writes bench/results.json. Talks to 127.0.0.1 only. Run after `npm run build` (the npm script does).
 // Options: --quick (fewer rounds, for a smoke run); --only receiver (just the receiver rows; also: startup,
-// status, listen-ready, replay, starve).
+// status, listen-ready, replay, starve, inspector).
 import { existsSync, writeFileSync } from "node:fs";
 import { cpus, platform, release, totalmem } from "node:os";
 import { join } from "node:path";
+import { benchPageLoad, benchRowLatency } from "./inspector.mjs";
+import { findChromium, NO_CHROMIUM } from "./lib/browser.mjs";
 import { cleanupHomes, DIST } from "./lib/env.mjs";
 import { stopChild } from "./lib/proc.mjs";
 import { benchListenReady, startListen } from "./listen.mjs";
@@ -68,6 +70,19 @@ try {
     await step("listen under slowloris: 256 slow sockets, 100 senders, 2,000 events", () =>
       benchStarve({ events: rounds(2_000, 500) }),
     );
+  // The inspector's page in headless Chromium. Without Chromium these rows are not measured: said so, and the
+  // run exits non-zero.
+  if (wanted("inspector")) {
+    if (!findChromium()) {
+      process.stderr.write(`bench: the inspector rows were NOT measured. ${NO_CHROMIUM}\n`);
+      process.exitCode = 1;
+    } else {
+      await step("inspector: emit → row in the page", () => benchRowLatency({ events: rounds(50, 20) }));
+      await step("inspector: page load with 10,000 deliveries", () =>
+        benchPageLoad({ deliveries: 10_000, rounds: rounds(3, 1) }),
+      );
+    }
+  }
 } finally {
   cleanupHomes();
 }

@@ -69,6 +69,7 @@ export async function run(
     events: feed.subscribe,
     history: feed.history,
     routes: deliveriesApi(store, { journalPath: path, fromJournal: true, targets: to ? [to] : [], secret }),
+    title: "certwh inspect",
   }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === "EADDRINUSE")
       throw new UsageError(`--port ${port} is already in use on 127.0.0.1.`, {

@@ -296,12 +296,13 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
   const announced = own && announceWhenReady(own.sandbox, ctx.env, io);
   let inspector: RunningInspector | undefined;
   try {
-    inspector = await startListenInspector(parsed.inspect, {
+    const deliveriesApi = {
       targets: forwardTargets(parsed.forwardTo),
       secret,
       skipVerify: parsed.skipVerify,
       journalPath: parsed.journalPath,
-    });
+    };
+    inspector = await startListenInspector(parsed.inspect, deliveriesApi, own?.sandbox);
     const api = own ? own.api : await ctx.api();
     const tunnel = await buildTunnel(parsed.tunnel, ctx.env);
     const edge = ngrok?.ipAllowlist ? [DIGICERT_SOURCE_RANGE] : undefined;

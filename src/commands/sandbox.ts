@@ -1,7 +1,7 @@
 // certwh sandbox: run the CertCentral emulator in the foreground until Ctrl-C.
 
 import { CertwhError, UsageError } from "../errors.js";
-import type { Delivery, RecordedRequest } from "../sandbox/types.js";
+import type { Delivery, RecordedRequest, Sandbox } from "../sandbox/types.js";
 import type { CommandContext } from "./context.js";
 import { announce } from "./runtime/announce.js";
 import type { SandboxFlags } from "./specs/sandbox.js";
@@ -22,6 +22,17 @@ function describeRequest(r: RecordedRequest): string {
 function describeDelivery(d: Delivery): string {
   const outcome = d.status !== undefined ? String(d.status) : (d.error ?? "no answer");
   return `POST ${d.event} (${d.kind}${d.slack ? ", as a Slack message" : ""}) → ${d.sentTo}: ${outcome}`;
+}
+
+/** The console's server, or (when it cannot start) the sandbox stopped and the error passed on. */
+async function startConsoleOrStop(sandbox: Sandbox) {
+  const { startSandboxConsole } = await import("./runtime/inspect.js");
+  try {
+    return await startSandboxConsole(sandbox);
+  } catch (err) {
+    await sandbox.stop();
+    throw err;
+  }
 }
 
 export async function run(
@@ -69,6 +80,8 @@ export async function run(
     throw err;
   }
 
+  // --ui: the console page; without it nothing listens besides the sandbox.
+  const ui = opts.ui ? await startConsoleOrStop(sandbox) : undefined;
   if (io.json) {
     io.writeJson({
       base_url: sandbox.url,
@@ -80,6 +93,7 @@ export async function run(
       state_file: opts.stateFile ?? null,
       slack_host: opts.slackHost ?? null,
       quirks: sandbox.quirks(),
+      ...(ui ? { inspector_url: ui.url } : {}),
     });
   }
   io.success(`CertCentral sandbox running at ${sandbox.url}`);
@@ -95,6 +109,7 @@ export async function run(
   if (opts.slackHost)
     io.info(`  Slack: deliveries to https://hooks.slack.com/… go to http://${opts.slackHost}/…`);
   io.info("  `certwh trigger <event>` from another shell sends through this sandbox.");
+  if (ui) io.info(`  Console: open ${ui.url} (the webhook, and a button per event to send)`);
   io.info("  Press Ctrl-C to stop.");
   const announced = announce({ kind: "sandbox", url: sandbox.url, apiKey: sandbox.apiKey, env: ctx.env, io });
 
@@ -103,6 +118,7 @@ export async function run(
     ctx.signal.addEventListener("abort", () => resolve(), { once: true });
   });
   announced.remove();
+  await ui?.close();
   await sandbox.stop();
   io.info("Sandbox stopped.");
 }

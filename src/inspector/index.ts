@@ -7,4 +7,5 @@ export { createDeliveriesStore, type DeliveriesStore, type DeliverySummary } fro
 export { createEventFeed, type EventFeed } from "./feed.js";
 export { checkReplayUrl, REPLAY_MAX_IDS } from "./replay-route.js";
 export { BodyError, type Route, readJsonBody, sendError, sendJson } from "./routes.js";
-export { type Inspector, type InspectorOptions, startInspector } from "./server.js";
+export { type ConsoleSandbox, sandboxConsoleRoutes } from "./sandbox-console.js";
+export { type Inspector, type InspectorOptions, type Pane, startInspector } from "./server.js";

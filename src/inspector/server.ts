@@ -8,13 +8,14 @@ import { webAssets } from "./assets.js";
 import type { Listener } from "./feed.js";
 import { cookieValue, hostAllowed, newSecret, SAFE_METHODS, sameOrigin, sameSecret } from "./guard.js";
 import { forThePage } from "./redact-event.js";
-import { baseHeaders, findRoute, type Route, sendText } from "./routes.js";
+import { baseHeaders, findRoute, type Route, sendJson, sendText } from "./routes.js";
 
 export { CSP } from "./routes.js";
 
 export const HEARTBEAT_MS = 15_000;
 /** A page that reads this far behind is dropped (it reconnects and gets the history again). */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+const DEFAULT_PANES: readonly Pane[] = ["session", "deliveries"];
 
 export interface InspectorOptions {
   /** Default 0: the OS picks. Always bound to 127.0.0.1. */
@@ -27,7 +28,13 @@ export interface InspectorOptions {
   heartbeatMs?: number;
   /** The features' API (under /api/): deliveries, replay, the sandbox console… Each route is behind the guard. */
   routes?: readonly Route[];
+  /** The panes the page shows (GET /api/page tells it); default the session and its deliveries. */
+  panes?: readonly Pane[];
+  /** The page's heading, default "certwh listen". */
+  title?: string;
 }
+
+export type Pane = "session" | "deliveries" | "console";
 
 export interface Inspector {
   /** http://127.0.0.1:<port>/?token=… — the only way in. */
@@ -97,6 +104,13 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
     }
     if (!hasCookie) return plain(res, 401, "Unauthorized: open the URL listen printed.");
     if (url.pathname === "/events" && method === "GET") return stream(res);
+    if (url.pathname === "/api/page" && method === "GET")
+      return sendJson(res, 200, {
+        panes: options.panes ?? DEFAULT_PANES,
+        title: options.title ?? "certwh listen",
+        // Whether the deliveries pane can read a store (GET /api/deliveries), or makes its rows from /events.
+        deliveries_api: typeof findRoute(options.routes ?? [], "GET", "/api/deliveries") === "object",
+      });
     const found = findRoute(options.routes ?? [], method, url.pathname);
     if (found === "wrong-method") return plain(res, 405, "Method not allowed.");
     if (found) return found.run(req, res, url);

@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { describe, type TestContext, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
+import { createEventFeed, startInspector } from "../../src/inspector/index.js";
 import { launchChromium } from "../helpers/browser.js";
 import { type JsonLine, spawnCli, tempDir } from "../helpers/cli.js";
 
@@ -262,5 +263,62 @@ describe("the inspector's deliveries in a real browser", () => {
     assert.deepEqual(problems, [], "no console error or page error");
     l.child.kill("SIGINT");
     assert.equal((await l.exit).code, 130, l.stderr());
+  });
+
+  test("a server without the deliveries API: the page makes its rows from /events, live, and logs no error", async (t) => {
+    const feed = createEventFeed();
+    const at = "2026-01-31T09:00:00.000Z";
+    feed.push({
+      type: "event",
+      event: "certificate_issued",
+      data: { order_id: 1 },
+      received_at: at,
+      id: "aaaa",
+      known: true,
+    });
+    feed.push({ type: "rejected", status: 401, reason: "bad key", received_at: at });
+    const inspector = await startInspector({ events: feed.subscribe, history: feed.history });
+    t.after(() => inspector.close());
+    const browser = await launchChromium(t);
+    const problems: string[] = [];
+    const page = await openPage(browser, inspector.url, problems);
+    await pageUntil(page, `document.body.dataset.loaded === "true"`, "the history");
+    assert.equal(await page.textContent("#delivery-count"), "2");
+    feed.push({
+      type: "event",
+      event: "certificate_revoked",
+      data: { order_id: 2 },
+      received_at: at,
+      id: "bbbb",
+      known: true,
+    });
+    feed.push({
+      type: "forward",
+      id: "bbbb",
+      event: "certificate_revoked",
+      url: "http://127.0.0.1:9/x",
+      attempt: 1,
+      ok: false,
+      status: 500,
+      ms: 4,
+      final: true,
+    });
+    await pageUntil(page, `document.getElementById("delivery-count").textContent === "3"`, "the live row");
+    await pageUntil(
+      page,
+      `document.querySelector('#deliveries [data-id="bbbb"] .c-forward')?.textContent.startsWith("500")`,
+      "the forward result",
+    );
+    assert.deepEqual(
+      await page.$$eval("#deliveries [data-id]", (rows) => rows.map((r) => (r as HTMLElement).dataset.event)),
+      ["certificate_issued", "", "certificate_revoked"],
+    );
+    await page.selectOption("#filter-status", "forward-failed");
+    await pageUntil(
+      page,
+      `document.getElementById("delivery-shown").textContent === "1 shown"`,
+      "the status filter",
+    );
+    assert.deepEqual(problems, [], "no console error or page error");
   });
 });

@@ -81,7 +81,10 @@ describe("listen's inspector in a real browser", () => {
     );
     assert.equal(await page.textContent("#webhook-id"), String(ready.webhook_id));
     assert.equal(await page.textContent("#public-url"), String(ready.public_url));
-    const stages = (await page.locator("#stages li").allTextContents()).map((s) => s.split(" — ")[0]);
+    // Each stage's item carries listen's name for it in data-stage (its text is the human wording).
+    const stages = await page.evaluate<string[]>(
+      `[...document.querySelectorAll("#stages li")].map((li) => li.dataset.stage)`,
+    );
     assert.deepEqual(stages, [...stagesBeforeReady, "ready"]);
     assert.ok(
       stagesBeforeReady.indexOf("verified") > stagesBeforeReady.indexOf("challenge_sent"),

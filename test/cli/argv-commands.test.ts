@@ -91,6 +91,7 @@ const TABLE: [string[], CommandName, object][] = [
     "sandbox",
     { rateLimit: true, delete: true, quirks: "numeric-token,text-plain" },
   ],
+  [["sandbox", "--ui"], "sandbox", { rateLimit: true, delete: true, ui: true }],
   [["listen"], "listen", { ipAllowlist: true, onExit: "deactivate" }],
   [
     ["listen", "--sandbox", "--port", "8080", "--no-journal", "--on-exit", "keep", "--force"],

@@ -22,8 +22,11 @@ export function findChromium(): string | undefined {
   return undefined;
 }
 
-/** Starts headless Chromium (closed after the test); fails with what to do when it is not installed. */
-export async function launchChromium(t: TestContext): Promise<Browser> {
+/**
+ * Starts headless Chromium (closed after the test); fails with what to do when it is not installed.
+ * `args` are extra command-line switches (e.g. `--host-resolver-rules=MAP rebind.test 127.0.0.1`).
+ */
+export async function launchChromium(t: TestContext, args: string[] = []): Promise<Browser> {
   const executablePath = findChromium();
   if (!executablePath)
     throw new Error(
@@ -33,7 +36,7 @@ export async function launchChromium(t: TestContext): Promise<Browser> {
   const browser = await chromium.launch({
     executablePath,
     headless: true,
-    args: ["--no-sandbox"],
+    args: ["--no-sandbox", ...args],
     timeout: 20_000,
   });
   t.after(() => browser.close());

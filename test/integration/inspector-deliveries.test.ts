@@ -145,10 +145,11 @@ describe("the deliveries store", () => {
 });
 
 describe("GET /api/deliveries and /api/deliveries/<id>", () => {
-  test("the rows, then only what changed since a revision", async (t) => {
+  test("the rows, then only what changed since a revision; /api/page says the store is there", async (t) => {
     const store = createDeliveriesStore();
     accept(store, "certificate_issued", { order_id: 1 });
     const { get } = await serve(t, store);
+    assert.equal((await get("/api/page")).json.deliveries_api, true);
     const first = await get("/api/deliveries");
     assert.equal(first.status, 200);
     assert.equal((first.json.deliveries as unknown[]).length, 1);

@@ -3,10 +3,13 @@
 
 import { UsageError } from "../../errors.js";
 import {
+  type ConsoleSandbox,
   createDeliveriesStore,
   createEventFeed,
   type DeliveriesApiOptions,
   deliveriesApi,
+  type Inspector,
+  sandboxConsoleRoutes,
   startInspector,
 } from "../../inspector/index.js";
 import type { JournalEntry } from "../../listen/journal.js";
@@ -37,12 +40,14 @@ export interface RunningInspector {
 }
 
 /**
- * `api`: what the page's actions need: the forward targets and the webhook secret for replays (the secret
- * stays in this process), the journal file for the download.
+ * `api`: what the page's deliveries actions need: the forward targets and the webhook secret for replays
+ * (the secret stays in this process), the journal file for the download. `sandbox`: listen's in-process
+ * sandbox (--sandbox), which the page's console pane drives.
  */
 export async function startListenInspector(
   choice: InspectChoice,
   api: DeliveriesApiOptions = {},
+  sandbox?: ConsoleSandbox,
 ): Promise<RunningInspector | undefined> {
   if (choice === false) return undefined;
   const events = createEventFeed();
@@ -51,7 +56,8 @@ export async function startListenInspector(
     port: choice.port,
     events: events.subscribe,
     history: events.history,
-    routes: deliveriesApi(store, api),
+    routes: [...deliveriesApi(store, api), ...(sandbox ? sandboxConsoleRoutes(sandbox) : [])],
+    ...(sandbox ? { panes: ["session", "deliveries", "console"] as const } : {}),
   }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === "EADDRINUSE")
       throw new UsageError(`--inspect-port ${choice.port} is already in use on 127.0.0.1.`, {
@@ -74,4 +80,18 @@ export async function startListenInspector(
     keep: (entry) => store.keep(entry),
     close: () => inspector.close(),
   };
+}
+
+/**
+ * `certwh sandbox --ui`: the page with the console pane only (no listen session, so no events to stream),
+ * on a free port of 127.0.0.1; its URL (token included) is the way in.
+ */
+export function startSandboxConsole(sandbox: ConsoleSandbox): Promise<Inspector> {
+  return startInspector({
+    events: () => () => {},
+    history: () => [],
+    routes: sandboxConsoleRoutes(sandbox),
+    panes: ["console"],
+    title: "certwh sandbox",
+  });
 }

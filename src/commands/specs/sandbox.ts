@@ -18,6 +18,10 @@ export const sandboxCommand = (parent: Command) =>
       "--quirks <list>",
       "behave like another plausible reading of CertCentral, e.g. numeric-token,text-plain",
     )
+    .option(
+      "--ui",
+      "also serve the sandbox console, a web page on 127.0.0.1 (its URL is printed): the webhook, and a button per event to send",
+    )
     .addHelpText(
       "after",
       `
@@ -29,7 +33,8 @@ Examples:
   $ certwh sandbox --port 8443
   $ certwh sandbox --quirks numeric-token,handshake-no-key
   $ certwh sandbox --state-file ./sandbox.json --no-rate-limit
-  $ certwh sandbox --json          # one JSON object {base_url, api_key, …} on stdout`,
+  $ certwh sandbox --json          # one JSON object {base_url, api_key, …} on stdout
+  $ certwh sandbox --ui            # and a console page: open the printed URL (--json: inspector_url)`,
     );
 export type SandboxFlags = FlagsOf<typeof sandboxCommand>;
 

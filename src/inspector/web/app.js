@@ -1,9 +1,25 @@
-// The inspector's page script (an ES module; the CSP allows only scripts from this server). It subscribes to
-// /events (server-sent events) and hands each event to the pane that shows it.
+// The inspector's page script (an ES module; the CSP allows only scripts from this server). It asks which
+// panes this server shows (GET /api/page), subscribes to /events (server-sent events) and hands each event
+// to the pane that shows it; the sandbox console reads its own API.
+import { consoleNotice, startConsole } from "./console.js";
 import { resetDeliveries, showDelivery } from "./deliveries.js";
+import { byId } from "./dom.js";
 import { resetSession, showDisconnected, showSession } from "./session.js";
 
-function start() {
+const PANES = { session: "session", deliveries: "deliveries-pane", console: "console-pane" };
+
+/** What this server shows; a server without /api/page is listen's inspector as it always was. */
+async function pageLayout() {
+  try {
+    const res = await fetch("/api/page");
+    if (res.ok) return await res.json();
+  } catch {
+    // keep the default
+  }
+  return { panes: ["session", "deliveries"], title: "certwh listen" };
+}
+
+function listen(withConsole) {
   const source = new EventSource("/events");
   // Every (re)connection starts with the whole history again.
   source.onopen = () => {
@@ -14,6 +30,7 @@ function start() {
     try {
       const e = JSON.parse(m.data);
       if (!showSession(e)) showDelivery(e);
+      if (withConsole) consoleNotice();
     } catch (err) {
       // biome-ignore lint/suspicious/noConsole: the browser's console is where a page reports its own faults
       console.error(err);
@@ -22,6 +39,16 @@ function start() {
   source.onerror = () => {
     if (source.readyState === EventSource.CLOSED) showDisconnected();
   };
+}
+
+async function start() {
+  const page = await pageLayout();
+  byId("title").textContent = page.title;
+  document.title = `${page.title} · inspector`;
+  for (const [pane, id] of Object.entries(PANES)) byId(id).hidden = !page.panes.includes(pane);
+  const withConsole = page.panes.includes("console");
+  if (withConsole) startConsole();
+  if (page.panes.includes("session") || page.panes.includes("deliveries")) listen(withConsole);
 }
 
 start();

@@ -9,10 +9,11 @@
 import { initActions } from "./actions.js";
 import { clearDetail, showDetail } from "./detail.js";
 import { byId, el, time } from "./dom.js";
+import { createEventRows, searchRows } from "./event-rows.js";
 import { createVirtualList } from "./list.js";
 
 const byKey = new Map(); // key → summary
-let order = []; // keys, oldest first
+const order = []; // keys, oldest first (one array for the page's life: the event rows hold it)
 let rev = 0;
 let targets = [];
 let syncing = false;
@@ -22,6 +23,13 @@ const selected = new Set(); // keys ticked for replay
 /** Keys matching the text search (from the server, which searches bodies too); null when no search. */
 let textMatches = null;
 let list;
+/** Where rows come from: "store" (GET /api/deliveries), "events" (a server without it), or not known yet. */
+let source = "unknown";
+let buffered = []; // delivery events that came before the source was known
+let eventRows;
+const LOADED_IDLE_MS = 200; // "events": the history is taken as shown once no delivery came for this long
+let loadedTimer;
+let renderQueued = false;
 let shown = []; // the summaries that pass the filters, oldest first
 let lastPicked; // the key last ticked (shift-click ticks the range from it)
 
@@ -170,6 +178,9 @@ async function sync() {
   try {
     do {
       again = false;
+      if (source === "unknown" && !(await serverHasStore())) return useEvents();
+      source = "store";
+      buffered = [];
       const answer = await fetch(`/api/deliveries?since=${rev}`);
       if (!answer.ok) throw new Error(`/api/deliveries answered ${answer.status}`);
       const page = await answer.json();
@@ -181,6 +192,41 @@ async function sync() {
   } finally {
     syncing = false;
   }
+}
+
+/** Whether this server keeps a deliveries store (GET /api/page says; a failure counts as yes). */
+async function serverHasStore() {
+  try {
+    const answer = await fetch("/api/page");
+    return !answer.ok || (await answer.json()).deliveries_api !== false;
+  } catch {
+    return true;
+  }
+}
+
+/** This server keeps no store: rows come from the events, those seen so far first. */
+function useEvents() {
+  source = "events";
+  for (const e of buffered) eventRows.apply(e);
+  buffered = [];
+  queueRender();
+}
+
+/** One render per frame however many events arrive; "loaded" once they pause. */
+function queueRender() {
+  clearTimeout(loadedTimer);
+  loadedTimer = setTimeout(() => {
+    document.body.dataset.loaded = "true";
+  }, LOADED_IDLE_MS);
+  if (renderQueued) return;
+  renderQueued = true;
+  requestAnimationFrame(() => {
+    renderQueued = false;
+    for (const key of order) noteEvent(byKey.get(key)?.event);
+    if (byId("filter-text").value.trim())
+      textMatches = new Set(searchRows(byKey, byId("filter-text").value.trim()));
+    applyFilters();
+  });
 }
 
 function merge(page) {
@@ -196,7 +242,9 @@ function merge(page) {
   }
   // The server drops its oldest rows past its bound: so does the page.
   if (added || byKey.size > page.total) {
-    order = [...byKey.keys()].sort((a, b) => Number(a) - Number(b));
+    const sorted = [...byKey.keys()].sort((a, b) => Number(a) - Number(b));
+    order.length = 0;
+    for (const key of sorted) order.push(key);
     while (order.length > page.total) byKey.delete(order.shift());
   }
   if (current !== undefined && byKey.has(current) && page.deliveries.some((s) => s.key === current))
@@ -214,6 +262,10 @@ async function searchText() {
   if (!q) {
     textMatches = null;
     searched = { q: "", rev: 0 };
+    return;
+  }
+  if (source === "events") {
+    textMatches = new Set(searchRows(byKey, q));
     return;
   }
   const fresh = q !== searched.q;
@@ -236,6 +288,7 @@ function onSearchInput() {
 
 function setUp() {
   list = createVirtualList(byId("deliveries"), renderRow);
+  eventRows = createEventRows(byKey, order);
   byId("filter-event").addEventListener("change", applyFilters);
   byId("filter-status").addEventListener("change", applyFilters);
   byId("filter-text").addEventListener("input", onSearchInput);
@@ -259,10 +312,13 @@ function requestSync() {
 export function resetDeliveries() {
   if (!list) setUp();
   byKey.clear();
-  order = [];
+  order.length = 0; // the same array: the event rows hold it
   rev = 0;
   searched = { q: "", rev: 0 };
-  requestSync();
+  buffered = [];
+  eventRows.reset();
+  if (source === "events") queueRender();
+  else requestSync();
 }
 
 /** Takes one listen event if it is about a delivery (the row comes from the store); returns whether it was. */
@@ -272,7 +328,13 @@ export function showDelivery(e) {
     case "duplicate":
     case "rejected":
     case "forward":
-      requestSync();
+      if (source === "events") {
+        eventRows.apply(e);
+        queueRender();
+      } else {
+        if (source === "unknown") buffered.push(e);
+        requestSync();
+      }
       return true;
     default:
       return false;

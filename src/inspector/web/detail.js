@@ -90,7 +90,8 @@ export async function showDetail(s, targets, { quiet = false } = {}) {
   }
   byId("detail-note").textContent = "loading…";
   const answer = await fetch(`/api/deliveries/${encodeURIComponent(s.id)}`);
-  const d = await answer.json();
+  // A server without the deliveries API answers in plain text.
+  const d = await answer.json().catch(() => ({ error: "This server keeps no delivery details." }));
   if (mine !== loading) return;
   if (!answer.ok) {
     byId("detail-note").textContent = d.error || `error ${answer.status}`;
