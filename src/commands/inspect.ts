@@ -70,6 +70,7 @@ export async function run(
     history: feed.history,
     routes: deliveriesApi(store, { journalPath: path, fromJournal: true, targets: to ? [to] : [], secret }),
     title: "certwh inspect",
+    panes: ["deliveries"], // no live session: no session pane
   }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === "EADDRINUSE")
       throw new UsageError(`--port ${port} is already in use on 127.0.0.1.`, {

@@ -189,6 +189,9 @@ describe("the inspector's deliveries in a real browser", () => {
     const page = await openPage(browser, String(ready.inspector_url), problems);
     await pageUntil(page, `document.body.dataset.loaded === "true"`, "the 10,000 rows", 20_000);
     assert.equal(await page.textContent("#delivery-count"), "10000");
+    assert.equal(await page.textContent("#title"), "certwh inspect");
+    assert.equal(await page.isHidden("#session"), true, "no live session, no session pane");
+    assert.match(String(await page.textContent("#delivery-source")), /^From the journal .*journal\.ndjson/);
     const inDom = await page.locator("#deliveries [data-id]").count();
     assert.ok(inDom > 0 && inDom < 200, `only the rows in view are rendered (${inDom})`);
 

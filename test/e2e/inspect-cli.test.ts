@@ -55,6 +55,8 @@ describe("certwh inspect", () => {
       list.deliveries.map((d) => d.order_id),
       [1, 2, 3],
     );
+    const layout = JSON.parse((await ask(port, "/api/page", { headers: { cookie } })).body) as unknown;
+    assert.deepEqual(layout, { panes: ["deliveries"], title: "certwh inspect", deliveries_api: true });
     await l.stderrIncludes("1 line(s)", 5000);
     l.child.kill("SIGINT");
     assert.equal((await l.exit).code, 130, l.stderr());

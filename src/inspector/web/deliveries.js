@@ -233,7 +233,10 @@ function merge(page) {
   rev = page.rev;
   targets = page.targets || [];
   // certwh inspect: a journal alone, no live session to report on.
-  if (page.journal) byId("status").textContent = `session ended · journal ${page.journal}`;
+  if (page.journal) {
+    byId("delivery-source").textContent = `From the journal ${page.journal} (the session has ended).`;
+    byId("delivery-source").hidden = false;
+  }
   let added = false;
   for (const s of page.deliveries) {
     if (!byKey.has(s.key)) added = true;
