@@ -2,6 +2,8 @@
 // changed since the revision it has, whenever /events says something about a delivery (many events in a
 // burst make one or two requests). Full payloads never travel with the list; a row's detail is fetched when
 // it is opened. Rows are oldest first, so the newest is at the bottom, where the view stays while it is there.
+// An inspector started without the deliveries API (GET /api/page says so) gets its rows from /events instead
+// (event-rows.js).
 //
 // DOM contract (other tests rely on it): #deliveries holds the rows; each has data-id (journal id, or
 // refused-<n>) and data-event; #delivery-count is the number of deliveries the page knows; body's

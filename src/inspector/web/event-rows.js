@@ -22,7 +22,7 @@ export function createEventRows(byKey, order) {
 
   function add(row) {
     const key = `e${++seq}`;
-    byKey.set(key, { ...row, key, forwards: [], detail: false });
+    byKey.set(key, { ...row, key, forwards: [] }); // no `detail` flag: this server never had details
     order.push(key);
     latest.set(row.id, key);
     while (order.length > LIMIT) byKey.delete(order.shift());
