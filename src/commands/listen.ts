@@ -303,6 +303,8 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
       journalPath: parsed.journalPath,
     };
     inspector = await startListenInspector(parsed.inspect, deliveriesApi, own?.sandbox);
+    // Said at once (the ready block repeats it), so a person can watch the verification happen in the page.
+    if (inspector && !io.json) io.info(`Inspector: ${inspector.url} (the verification shows there live)`);
     const api = own ? own.api : await ctx.api();
     const tunnel = await buildTunnel(parsed.tunnel, ctx.env);
     const edge = ngrok?.ipAllowlist ? [DIGICERT_SOURCE_RANGE] : undefined;

@@ -32,6 +32,8 @@ export function parseInspectFlags(raw: { inspect?: boolean; inspectPort?: string
 }
 
 export interface RunningInspector {
+  /** http://127.0.0.1:<port>/?token=…: the way in. */
+  url: string;
   /** Passes the event on to open pages; returns the event to render (the ready event gains inspector_url). */
   feed(event: ListenEvent): ListenEvent;
   /** listen's onAccepted hook: the delivery's detail for the page. */
@@ -71,6 +73,7 @@ export async function startListenInspector(
     throw err;
   });
   return {
+    url: inspector.url,
     feed(event) {
       const shown = event.type === "ready" ? { ...event, inspector_url: inspector.url } : event;
       store.observe(event); // before the page hears of it, so its fetch finds the row
