@@ -3,12 +3,12 @@
 // is exit 130.
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { createServer, type IncomingHttpHeaders, request } from "node:http";
+import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { runCli, spawnCli, tempDir } from "../helpers/cli.js";
-import { ask, logIn } from "../helpers/inspector.js";
+import { ask, asThePage, logIn, postJson } from "../helpers/inspector.js";
 
 function journalLine(i: number): string {
   const body = JSON.stringify({
@@ -75,37 +75,6 @@ describe("certwh inspect", () => {
   });
 });
 
-/** POSTs JSON as the inspector's own page does (cookie and Origin). */
-function postAsPage(port: number, cookie: string, path: string, body: unknown) {
-  return new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = request(
-      {
-        host: "127.0.0.1",
-        port,
-        path,
-        method: "POST",
-        headers: {
-          host: `127.0.0.1:${port}`,
-          origin: `http://127.0.0.1:${port}`,
-          cookie,
-          "content-type": "application/json",
-        },
-        timeout: 10_000,
-      },
-      (res) => {
-        let text = "";
-        res.setEncoding("utf8").on("data", (d: string) => {
-          text += d;
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
-      },
-    );
-    req.on("timeout", () => req.destroy(new Error("no answer in time")));
-    req.on("error", reject);
-    req.end(JSON.stringify(body));
-  });
-}
-
 describe("certwh inspect's replay", () => {
   test("--to and --secret-env: the page's replay goes there with the key, which the answer never holds", async (t) => {
     const received: { headers: IncomingHttpHeaders; body: string; url?: string }[] = [];
@@ -136,7 +105,12 @@ describe("certwh inspect's replay", () => {
     };
     assert.deepEqual(list.targets, [to]);
     assert.equal(list.journal, file);
-    const answer = await postAsPage(port, cookie, "/api/replay", { ids: [`e${"1".padStart(15, "0")}`] });
+    const answer = await postJson(
+      port,
+      "/api/replay",
+      { ids: [`e${"1".padStart(15, "0")}`] },
+      asThePage(port, cookie),
+    );
     assert.equal(answer.status, 200, answer.body);
     assert.equal(
       (JSON.parse(answer.body) as { results: { ok: boolean }[] }).results[0]?.ok,

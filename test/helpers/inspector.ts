@@ -12,6 +12,8 @@ export interface Answer {
 export interface AskOptions {
   method?: string;
   headers?: Record<string, string>;
+  /** Sent as the request's body. */
+  body?: string;
   timeoutMs?: number;
 }
 
@@ -37,9 +39,22 @@ export function ask(port: number, path: string, opts: AskOptions = {}): Promise<
     );
     req.on("timeout", () => req.destroy(new Error(`no answer to ${path} in time`)));
     req.on("error", reject);
-    req.end();
+    req.end(opts.body);
   });
 }
+
+/** POSTs `body` (a string as it is, anything else as JSON) with Content-Type: application/json and `headers`. */
+export function postJson(port: number, path: string, body: unknown, headers: Record<string, string> = {}) {
+  return ask(port, path, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+    timeoutMs: 15_000,
+  });
+}
+
+/** The headers the inspector's own page sends with a write: its cookie and its own Origin. */
+export const asThePage = (port: number, cookie: string) => ({ cookie, origin: `http://127.0.0.1:${port}` });
 
 /** Opens the printed URL (its token) and returns the port and the `name=value` cookie it sets. */
 export async function logIn(url: string): Promise<{ port: number; cookie: string; answer: Answer }> {

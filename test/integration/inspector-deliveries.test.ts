@@ -2,7 +2,7 @@
 // one delivery's detail (the key masked, a real chain decoded, a bad PEM explained).
 import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer, type IncomingMessage, request } from "node:http";
+import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,7 +24,7 @@ import {
 import { OVER_BUDGET } from "../../src/inspector/replay-route.js";
 import { journalEntry } from "../../src/listen/journal.js";
 import type { ListenEvent } from "../../src/listen/types.js";
-import { ask, logIn } from "../helpers/inspector.js";
+import { ask, logIn, postJson } from "../helpers/inspector.js";
 
 const AT = Date.parse("2026-01-31T09:00:00.000Z");
 
@@ -251,32 +251,6 @@ describe("GET /api/deliveries and /api/deliveries/<id>", () => {
   });
 });
 
-/** POSTs JSON to the inspector as its own page would (cookie + same Origin) unless `headers` say otherwise. */
-function post(port: number, path: string, body: unknown, headers: Record<string, string>) {
-  return new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = request(
-      {
-        host: "127.0.0.1",
-        port,
-        path,
-        method: "POST",
-        headers: { host: `127.0.0.1:${port}`, "content-type": "application/json", ...headers },
-        timeout: 10_000,
-      },
-      (res) => {
-        let text = "";
-        res.setEncoding("utf8").on("data", (d: string) => {
-          text += d;
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
-      },
-    );
-    req.on("timeout", () => req.destroy(new Error(`no answer to ${path} in time`)));
-    req.on("error", reject);
-    req.end(JSON.stringify(body));
-  });
-}
-
 interface Received {
   path: string;
   headers: IncomingMessage["headers"];
@@ -335,7 +309,12 @@ describe("POST /api/replay", () => {
     const good = accept(store, "certificate_issued", { order_id: 1 });
     const bad = accept(store, "certificate_revoked", { order_id: 2, note: "fail" });
     const { port, asPage } = await serveApi(t, store, { targets: [app.url], secret: "THE-WEBHOOK-SECRET" });
-    const answer = await post(port, "/api/replay", { ids: [good.id, bad.id, "0123456789abcdef"] }, asPage);
+    const answer = await postJson(
+      port,
+      "/api/replay",
+      { ids: [good.id, bad.id, "0123456789abcdef"] },
+      asPage,
+    );
     assert.equal(answer.status, 200, answer.body);
     assert.doesNotMatch(answer.body, /THE-WEBHOOK-SECRET/, "the secret never reaches the page");
     const { results } = JSON.parse(answer.body) as { results: Record<string, unknown>[] };
@@ -368,13 +347,13 @@ describe("POST /api/replay", () => {
       "http://user:pw@127.0.0.1/x",
       42,
     ]) {
-      const refused = await post(port, "/api/replay", { ids: [one.id], to }, asPage);
+      const refused = await postJson(port, "/api/replay", { ids: [one.id], to }, asPage);
       assert.equal(refused.status, 400, `${to}: ${refused.body}`);
       assert.match((JSON.parse(refused.body) as { error: string }).error, /`to`/);
     }
-    const empty = await post(port, "/api/replay", { ids: [] }, asPage);
+    const empty = await postJson(port, "/api/replay", { ids: [] }, asPage);
     assert.equal(empty.status, 400);
-    const sent = await post(port, "/api/replay", { ids: [one.id], to: app.url }, asPage);
+    const sent = await postJson(port, "/api/replay", { ids: [one.id], to: app.url }, asPage);
     assert.equal(sent.status, 200, sent.body);
     assert.equal(app.received.length, 1);
     assert.equal(app.received[0]?.headers["x-webhook-key"], undefined, "no secret given, none sent");
@@ -392,7 +371,7 @@ describe("POST /api/replay", () => {
       { origin: `http://127.0.0.1:${port}` },
     ];
     for (const headers of cases) {
-      const a = await post(port, "/api/replay", { ids: [one.id] }, headers);
+      const a = await postJson(port, "/api/replay", { ids: [one.id] }, headers);
       assert.equal(a.status, 403, JSON.stringify(headers));
     }
     assert.equal(app.received.length, 0);
@@ -404,7 +383,7 @@ test("a replay past its time budget stops starting sends and says which were not
   const store = createDeliveriesStore();
   const ids = [1, 2, 3].map((i) => accept(store, "certificate_issued", { order_id: i }).id);
   const { port, asPage } = await serveApi(t, store, { targets: [app.url], budgetMs: -1 });
-  const answer = await post(port, "/api/replay", { ids }, asPage);
+  const answer = await postJson(port, "/api/replay", { ids }, asPage);
   const { results } = JSON.parse(answer.body) as { results: { error?: string }[] };
   assert.deepEqual(
     results.map((r) => r.error),

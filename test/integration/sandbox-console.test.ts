@@ -2,41 +2,14 @@
 // that is not a subscribable event is a 400 that says which are, a trigger goes through the in-process
 // sandbox with realistic data, and no answer ever holds the sandbox's API key or the webhook's secret.
 import assert from "node:assert/strict";
-import { request } from "node:http";
 import { describe, type TestContext, test } from "node:test";
 import { SUBSCRIBABLE_EVENTS } from "../../src/events/catalogue.js";
 import { sandboxConsoleRoutes, startInspector } from "../../src/inspector/index.js";
 import { activeWebhook } from "../helpers/active-webhook.js";
-import { type Answer, ask, logIn } from "../helpers/inspector.js";
+import { type Answer, ask, logIn, postJson } from "../helpers/inspector.js";
 import { withSandbox } from "../helpers/sandbox.js";
 
 const SECRET = "webhook-secret-must-not-reach-the-page";
-
-/** A POST with a body (the shared ask() sends none). */
-function post(port: number, path: string, body: string, headers: Record<string, string>): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: "127.0.0.1",
-        port,
-        path,
-        method: "POST",
-        headers: { host: `127.0.0.1:${port}`, "content-type": "application/json", ...headers },
-        timeout: 15_000,
-      },
-      (res) => {
-        let text = "";
-        res.setEncoding("utf8").on("data", (d: string) => {
-          text += d;
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-      },
-    );
-    req.on("timeout", () => req.destroy(new Error(`no answer to ${path} in time`)));
-    req.on("error", reject);
-    req.end(body);
-  });
-}
 
 async function started(t: TestContext) {
   const sandbox = await withSandbox(t, { probe: { create: false } });
@@ -64,7 +37,12 @@ async function started(t: TestContext) {
     get: (path: string) => kept(ask(port, path, { headers: { cookie } })),
     trigger: (body: unknown, headers: Record<string, string> = { cookie, origin }) =>
       kept(
-        post(port, "/api/sandbox/trigger", typeof body === "string" ? body : JSON.stringify(body), headers),
+        postJson(
+          port,
+          "/api/sandbox/trigger",
+          typeof body === "string" ? body : JSON.stringify(body),
+          headers,
+        ),
       ),
   };
 }
@@ -82,7 +60,7 @@ describe("the sandbox console's API", () => {
     });
     assert.equal((await ask(port, "/api/sandbox", { headers: { cookie } })).status, 404);
     const origin = `http://127.0.0.1:${port}`;
-    const trigger = await post(port, "/api/sandbox/trigger", '{"event":"certificate_issued"}', {
+    const trigger = await postJson(port, "/api/sandbox/trigger", '{"event":"certificate_issued"}', {
       cookie,
       origin,
     });
