@@ -87,6 +87,7 @@ export function createContext(init: ContextInit): CommandContext {
     color: colourOn(globals.color, env, stderr),
     verbose: globals.verbose,
     chalk: init.chalk,
+    dumbTerminal: env.TERM === "dumb",
   });
   const ci = env.CI !== undefined && env.CI !== "" && env.CI !== "false" && env.CI !== "0";
   const interactive = globals.input && !ci && (init.stdinIsTTY ?? process.stdin.isTTY === true);

@@ -72,6 +72,8 @@ export interface OutputOptions {
   verbose?: boolean;
   /** Needed for colour: without it text is plain. */
   chalk?: ChalkConstructor;
+  /** TERM=dumb: a terminal that prints cursor codes as text, so live() writes lines instead. */
+  dumbTerminal?: boolean;
 }
 
 export class Output {
@@ -82,6 +84,7 @@ export class Output {
   private readonly out: OutputStream;
   private readonly err: OutputStream;
   private liveLine = false;
+  private readonly inPlace: boolean;
   private stdoutCorked = false;
 
   constructor(opts: OutputOptions) {
@@ -89,6 +92,7 @@ export class Output {
     this.err = opts.stderr;
     this.json = opts.json ?? false;
     this.verbose = opts.verbose ?? false;
+    this.inPlace = this.err.isTTY === true && opts.dumbTerminal !== true;
     this.c = opts.color === true && opts.chalk ? new opts.chalk({ level: 1 }) : PLAIN;
   }
 
@@ -211,11 +215,11 @@ export class Output {
   }
 
   /**
-   * A progress line that updates in place on a TTY; without a TTY, only changed texts are printed,
-   * each on a line of its own.
+   * A progress line that updates in place on a TTY; without a TTY (or on TERM=dumb), only changed texts are
+   * printed, each on a line of its own.
    */
   live(text: string, lastPlain?: { value?: string }): void {
-    if (this.err.isTTY) {
+    if (this.inPlace) {
       this.err.write(`\r\x1b[2K${safe(text)}`);
       this.liveLine = true;
       return;

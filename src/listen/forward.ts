@@ -22,6 +22,7 @@ import { Agent, type Dispatcher, request } from "undici";
 import { type Clock, systemClock } from "../util/clock.js";
 import { deadline } from "../util/deadline.js";
 import { isLoopbackUrl } from "../util/loopback.js";
+import { shellWord } from "../util/shell-word.js";
 import { type BacklogLoad, createForwardBacklog, type ForwardBacklog } from "./forward-backlog.js";
 import { createTargetHealth, TARGET_DOWN_AFTER } from "./forward-health.js";
 import { type Job, MemoryQueue } from "./forward-memory.js";
@@ -121,7 +122,6 @@ const CERTIFICATE_ERRORS = new Set([
   "ERR_TLS_CERT_ALTNAME_INVALID",
 ]);
 
-const shellWord = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
 
 /** A result without the fields every result of a delivery shares. */
 type Outcome = Omit<ForwardResult, "id" | "event" | "url" | "final">;

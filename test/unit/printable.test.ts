@@ -66,3 +66,16 @@ test("Output escapes every human line and keeps its own colours; JSON stays exac
   assert.equal((JSON.parse(json.stdout.text()) as { endpoint: string }).endpoint, HOSTILE);
   assert.ok(!json.stdout.text().includes("\u202e"));
 });
+
+test("TERM=dumb: the live line is printed as plain lines (no cursor codes), each text once", () => {
+  const { io, stderr } = captureOutput({ tty: true, dumbTerminal: true });
+  io.live("29:59 left", {});
+  const last = { value: undefined as string | undefined };
+  io.live("29:58 left", last);
+  io.live("29:58 left", last);
+  io.clearLive();
+  assert.equal(stderr.text(), "29:59 left\n29:58 left\n");
+  const tty = captureOutput({ tty: true });
+  tty.io.live("29:59 left");
+  assert.equal(tty.stderr.text(), "\r\u001b[2K29:59 left", "an ordinary terminal still updates in place");
+});
