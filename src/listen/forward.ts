@@ -122,7 +122,6 @@ const CERTIFICATE_ERRORS = new Set([
   "ERR_TLS_CERT_ALTNAME_INVALID",
 ]);
 
-
 /** A result without the fields every result of a delivery shares. */
 type Outcome = Omit<ForwardResult, "id" | "event" | "url" | "final">;
 
