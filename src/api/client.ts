@@ -14,9 +14,9 @@ import { parseRetryAfter, withRetry } from "./retry.js";
 import type { AnswerOf } from "./shapes.js";
 import type { ApiClientOptions } from "./types.js";
 
-export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
+type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
 
-export interface ApiRequest {
+interface ApiRequest {
   method: HttpMethod;
   /** Relative to the base URL, starting with "/", e.g. "/webhook/12/activate". */
   path: string;

@@ -9,7 +9,7 @@ import { type Dispatcher, EnvHttpProxyAgent } from "undici";
 import { isLoopbackHost } from "../util/loopback.js";
 import { registerSecret } from "../util/redact.js";
 
-export interface ProxySettings {
+interface ProxySettings {
   httpProxy?: string;
   httpsProxy?: string;
   noProxy?: string;

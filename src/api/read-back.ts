@@ -10,7 +10,7 @@ import { ApiError } from "./errors.js";
 import type { Webhook, WebhookApi } from "./types.js";
 import { isAmbiguousFailure, RECHECK_DELAY_MS } from "./webhooks.js";
 
-export type StatusAction = "activate" | "deactivate";
+type StatusAction = "activate" | "deactivate";
 
 const TARGET: Record<StatusAction, string> = { activate: "active", deactivate: "inactive" };
 
@@ -23,7 +23,7 @@ export interface StatusChange {
   note?: string;
 }
 
-export interface ChangeStatusOptions {
+interface ChangeStatusOptions {
   signal?: AbortSignal;
   /** For one re-check, RECHECK_DELAY_MS later, after a lost answer (CertCentral may still be working). */
   clock?: Clock;
@@ -32,7 +32,7 @@ export interface ChangeStatusOptions {
 }
 
 /** Whether a failed activate/deactivate may hide that the webhook is in the target state anyway. */
-export function mayHaveReachedTarget(err: unknown): boolean {
+function mayHaveReachedTarget(err: unknown): boolean {
   return isAmbiguousFailure(err) || (err instanceof ApiError && err.hasCode("webhook_invalid_action"));
 }
 

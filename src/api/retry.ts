@@ -6,11 +6,11 @@
 import type { Clock } from "../util/clock.js";
 import { ApiError, ApiTimeoutError, NetworkError } from "./errors.js";
 
-export const DEFAULT_MAX_ATTEMPTS = 3;
-export const BASE_DELAY_MS = 1000;
-export const MIN_DELAY_MS = 1000;
+const DEFAULT_MAX_ATTEMPTS = 3;
+const BASE_DELAY_MS = 1000;
+const MIN_DELAY_MS = 1000;
 /** A server asking for a longer pause than this gets no retry: the user is better told at once. */
-export const MAX_RETRY_AFTER_MS = 60_000;
+const MAX_RETRY_AFTER_MS = 60_000;
 
 /**
  * Parse a Retry-After header: delta-seconds or an HTTP date. Junk (and negative numbers) → undefined.
@@ -70,7 +70,7 @@ function describe(err: unknown): string {
   return "request failed";
 }
 
-export interface RetryOptions {
+interface RetryOptions {
   clock: Clock;
   maxAttempts?: number;
   signal?: AbortSignal;

@@ -10,19 +10,14 @@ import type { ApiClientOptions, CallOptions } from "./types.js";
 /** Where the admin routes live on a sandbox's origin (src/sandbox/server.ts ADMIN_PREFIX). */
 const ADMIN_PREFIX = "/sandbox/v1";
 
-export type { EmitAnswer };
-
-export interface SandboxAdmin {
+interface SandboxAdmin {
   /** Ask the sandbox to send `event` to its webhook, as CertCentral would. Never retried. */
   emit(event: string, data: Record<string, unknown>, opts?: CallOptions): Promise<EmitAnswer>;
   /** A cheap authenticated call (GET /quirks): resolves when this sandbox answers 2xx to this key. */
   ping(opts?: CallOptions): Promise<void>;
 }
 
-export type SandboxAdminOptions = Omit<
-  ApiClientOptions,
-  "baseUrl" | "onRetry" | "onNotice" | "maxAttempts"
-> & {
+type SandboxAdminOptions = Omit<ApiClientOptions, "baseUrl" | "onRetry" | "onNotice" | "maxAttempts"> & {
   /** Any URL of the sandbox (e.g. the base URL `certwh sandbox` printed); only its origin is used. */
   sandboxUrl: URL;
 };

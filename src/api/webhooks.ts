@@ -50,7 +50,7 @@ function idPath(id: number, suffix = ""): string {
 }
 
 /** CertCentral's largest (and default) event-log page (spec §11.1); certwh always asks for a size. */
-export const EVENT_LOG_MAX_LIMIT = 1000;
+const EVENT_LOG_MAX_LIMIT = 1000;
 
 const flag = (v: unknown): string => (v === true || v === 1 || v === "1" ? "1" : "0");
 

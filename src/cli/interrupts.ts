@@ -12,7 +12,7 @@ import { describeInterruptCause, ExitCode, type InterruptCause, InterruptedError
  */
 const REPEAT_WINDOW_MS = 100;
 /** How often the parent process is looked for (process.ppid changes when it is gone). */
-export const PARENT_POLL_MS = 1000;
+const PARENT_POLL_MS = 1000;
 
 function interruptMessage(cause: InterruptCause): string {
   if (cause === "SIGINT" || cause === "SIGTERM") return `Interrupted by ${cause}.`;

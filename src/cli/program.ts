@@ -79,7 +79,7 @@ function globalsOf(command: { optsWithGlobals(): object }): GlobalFlags {
   return command.optsWithGlobals() as GlobalFlags;
 }
 
-export interface ProgramIO {
+interface ProgramIO {
   /** Aborted on SIGINT/SIGTERM. */
   signal: AbortSignal;
   env?: NodeJS.ProcessEnv;

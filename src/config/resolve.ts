@@ -27,11 +27,11 @@ import {
   type Warner,
 } from "./types.js";
 
-export const DEFAULT_PROFILE = "default";
+const DEFAULT_PROFILE = "default";
 
 const SOURCES = ["flag", "env", "profile", "default"] as const;
 
-export type SettingSource = (typeof SOURCES)[number];
+type SettingSource = (typeof SOURCES)[number];
 
 export interface Sourced<T> {
   value: T;
@@ -257,7 +257,7 @@ export async function resolveSettings(
  * without a word, the only symptom would be "No API key is configured" (or the wrong account's key
  * from the environment).
  */
-export function warnIfUnknownProfile(detailed: DetailedSettings, stored: StoredConfig, io: Warner): void {
+function warnIfUnknownProfile(detailed: DetailedSettings, stored: StoredConfig, io: Warner): void {
   const { profile } = detailed;
   if (profile.source === "default" || Object.hasOwn(stored.profiles, profile.value)) return;
   const known =

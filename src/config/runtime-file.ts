@@ -35,7 +35,7 @@ export interface RuntimeEntry {
 }
 
 /** A file found in the folder: its entry, or undefined when it cannot be read as one (then it is stale). */
-export interface RuntimeFile {
+interface RuntimeFile {
   path: string;
   entry?: RuntimeEntry;
 }

@@ -7,7 +7,7 @@ import { SETTING_KEYS, type SettingKey } from "./setting-keys.js";
 import type { ProfileSettings } from "./store.js";
 import type { Region } from "./types.js";
 
-export { SETTING_DESCRIPTIONS, SETTING_KEYS, type SettingKey } from "./setting-keys.js";
+export { SETTING_KEYS, type SettingKey } from "./setting-keys.js";
 
 const MAX_TIMEOUT_SECONDS = 3600;
 

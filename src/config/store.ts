@@ -25,9 +25,9 @@ export interface StoredConfig {
   profiles: Record<string, ProfileSettings>;
 }
 
-export const CONFIG_FILE_NAME = "config.json";
+const CONFIG_FILE_NAME = "config.json";
 /** The most certwh reads of the config file: a few profiles take a few hundred bytes. */
-export const CONFIG_LIMIT_BYTES = 256 * 1024;
+const CONFIG_LIMIT_BYTES = 256 * 1024;
 
 const READING: Omit<FileRole, "action"> = { what: "the config file" };
 const WRITING: FileRole = { what: "the config file", action: "write" };

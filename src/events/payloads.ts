@@ -10,7 +10,7 @@ export interface EventBody {
   data?: Record<string, unknown>;
 }
 
-export interface PayloadOptions {
+interface PayloadOptions {
   orderId?: number;
   certificateId?: number;
   organizationId?: number;
@@ -25,12 +25,10 @@ export interface PayloadOptions {
 // Sample IDs in the range of DigiCert's event-log example (§11.2).
 export const SAMPLE_ORDER_ID = 470091052;
 export const SAMPLE_CERTIFICATE_ID = 471270113;
-export const SAMPLE_ORGANIZATION_ID = 112233;
-export const SAMPLE_DOMAIN_ID = 445566;
+const SAMPLE_ORGANIZATION_ID = 112233;
+const SAMPLE_DOMAIN_ID = 445566;
 
-export type SampleIds = Required<
-  Pick<PayloadOptions, "orderId" | "certificateId" | "organizationId" | "domainId">
->;
+type SampleIds = Required<Pick<PayloadOptions, "orderId" | "certificateId" | "organizationId" | "domainId">>;
 
 /**
  * Fresh ids of realistic size (9-digit order and certificate ids, 6-digit organization and domain ids),

@@ -25,7 +25,7 @@ function normalise(text: string): string {
     .replace(/^_|_$/g, "");
 }
 
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];

@@ -12,7 +12,7 @@ const TYPES: Record<string, string> = {
   ".css": "text/css; charset=utf-8",
 };
 
-export interface Asset {
+interface Asset {
   type: string;
   body: Buffer;
 }

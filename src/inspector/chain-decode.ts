@@ -4,7 +4,7 @@
 
 import { X509Certificate } from "node:crypto";
 
-export interface DecodedCertificate {
+interface DecodedCertificate {
   index: number;
   /** The payload's own label for it, when it has one. */
   subject_common_name?: string;

@@ -21,7 +21,7 @@ function sinceOf(url: URL): number {
   return Number.isSafeInteger(since) && since > 0 ? since : 0;
 }
 
-export function detailView(d: DeliveryDetail) {
+function detailView(d: DeliveryDetail) {
   const headers: { name: string; value: string }[] = [];
   if (d.headers["content-type"] !== undefined)
     headers.push({ name: "Content-Type", value: d.headers["content-type"] });
@@ -46,7 +46,7 @@ export function detailView(d: DeliveryDetail) {
   };
 }
 
-export interface DeliveriesRouteOptions {
+interface DeliveriesRouteOptions {
   /** listen's --forward-to targets (where a replay goes when no URL is given; the page's curl uses the first). */
   targets?: readonly string[];
   /** `certwh inspect`: the journal the page shows (no live session behind it). */

@@ -9,14 +9,14 @@
 import type { JournalEntry, JournalHeaders } from "../listen/journal.js";
 import type { ListenEvent } from "../listen/types.js";
 
-export const SUMMARY_LIMIT = 20_000;
-export const DETAIL_BYTES_LIMIT = 64 * 1024 * 1024;
+const SUMMARY_LIMIT = 20_000;
+const DETAIL_BYTES_LIMIT = 64 * 1024 * 1024;
 /** What a forward result keeps of the app's answer. */
 const RESPONSE_KEPT = 512;
 
-export type Answer = "accepted" | "repeat" | "refused";
+type Answer = "accepted" | "repeat" | "refused";
 
-export interface ForwardSummary {
+interface ForwardSummary {
   url: string;
   ok: boolean;
   status?: number;
@@ -27,7 +27,7 @@ export interface ForwardSummary {
   response_body?: string;
 }
 
-export interface DeliverySummary {
+interface DeliverySummary {
   /** Unique in the store (a sequence number as text): rows are keyed by it, repeats share a journal id. */
   key: string;
   /** The journal id, or "refused-<n>" for a request that was refused (it has no journal entry). */
@@ -58,7 +58,7 @@ export interface DeliveryDetail {
 /** A summary as the API sends it: whether the detail is still held. */
 export type SummaryView = DeliverySummary & { detail: boolean };
 
-export interface StoreLimits {
+interface StoreLimits {
   summaries?: number;
   detailBytes?: number;
 }

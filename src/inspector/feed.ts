@@ -4,11 +4,11 @@
 
 import type { ListenEvent } from "../listen/types.js";
 
-export const HISTORY_LIMIT = 5000;
+const HISTORY_LIMIT = 5000;
 
 export type Listener = (event: ListenEvent) => void;
 
-export interface EventFeed {
+interface EventFeed {
   push(event: ListenEvent): void;
   /** Calls `listener` with every event pushed from now on; returns the unsubscribe. */
   subscribe(listener: Listener): () => void;

@@ -11,9 +11,9 @@ import type { DeliveriesStore, DeliveryDetail } from "./deliveries-store.js";
 import { BodyError, type Route, readJsonBody, sendError, sendJson } from "./routes.js";
 
 /** At most this many ids per request (each is one request per target, one after the other). */
-export const REPLAY_MAX_IDS = 500;
+const REPLAY_MAX_IDS = 500;
 /** A replay stops starting new sends after this long (a slow app must not hold the page's request for hours). */
-export const REPLAY_BUDGET_MS = 60_000;
+const REPLAY_BUDGET_MS = 60_000;
 export const OVER_BUDGET = `not sent: the replay ran over ${REPLAY_BUDGET_MS / 1000} s; replay the rest again`;
 
 export interface ReplayRouteOptions {
@@ -29,7 +29,7 @@ export interface ReplayRouteOptions {
   budgetMs?: number;
 }
 
-export interface ReplayResult {
+interface ReplayResult {
   id: string;
   url?: string;
   ok: boolean;
@@ -40,7 +40,7 @@ export interface ReplayResult {
 }
 
 /** The `to` given: an http or https URL without credentials, else a sentence saying why not. */
-export function checkReplayUrl(to: unknown): URL | string {
+function checkReplayUrl(to: unknown): URL | string {
   if (typeof to !== "string" || to.length > 2048) return "`to` must be an http:// or https:// URL.";
   let url: URL;
   try {

@@ -19,7 +19,7 @@ import { BodyError, type Route, readJsonBody, sendError, sendJson } from "./rout
 export type ConsoleSandbox = Pick<Sandbox, "webhook" | "emit" | "deliveries">;
 
 /** The most recent deliveries shown (a long session sends thousands). */
-export const CONSOLE_DELIVERIES = 20;
+const CONSOLE_DELIVERIES = 20;
 
 const SUBSCRIBABLE = EVENT_TYPES.filter((e) => e.subscribable);
 

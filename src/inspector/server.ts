@@ -12,12 +12,12 @@ import { baseHeaders, findRoute, type Route, sendJson, sendText } from "./routes
 
 export { CSP } from "./routes.js";
 
-export const HEARTBEAT_MS = 15_000;
+const HEARTBEAT_MS = 15_000;
 /** A page that reads this far behind is dropped (it reconnects and gets the history again). */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 const DEFAULT_PANES: readonly Pane[] = ["session", "deliveries"];
 
-export interface InspectorOptions {
+interface InspectorOptions {
   /** Default 0: the OS picks. Always bound to 127.0.0.1. */
   port?: number;
   /** Calls the listener with every new event; returns the unsubscribe. */
@@ -34,7 +34,7 @@ export interface InspectorOptions {
   title?: string;
 }
 
-export type Pane = "session" | "deliveries" | "console";
+type Pane = "session" | "deliveries" | "console";
 
 export interface Inspector {
   /** http://127.0.0.1:<port>/?token=… — the only way in. */

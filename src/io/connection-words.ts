@@ -7,7 +7,7 @@ import { isLoopbackHost } from "../util/loopback.js";
 /** undici says ERR_SSL_WRONG_VERSION_NUMBER; node:https says EPROTO ("wrong version number"). */
 const PLAIN_HTTP_ERRNOS = new Set(["ERR_SSL_WRONG_VERSION_NUMBER", "EPROTO"]);
 
-export interface Words {
+interface Words {
   message: string;
   hint?: string;
 }

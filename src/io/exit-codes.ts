@@ -10,7 +10,7 @@ import { printable } from "../util/printable.js";
 import { redact } from "../util/redact.js";
 import { nothingAnswersWords, plainHttpWords } from "./connection-words.js";
 
-export interface Failure {
+interface Failure {
   exitCode: ExitCodeValue;
   message: string;
   hint?: string;
@@ -218,7 +218,7 @@ export function describeFailure(err: unknown, context: FailureContext = {}): Fai
 }
 
 /** What a caller may change about a failure when it knows better words; the exit code and code stay. */
-export interface Rewording {
+interface Rewording {
   message?: string;
   /** The new hint, or a function of the hint describeFailure chose (e.g. to add a line after it). */
   hint?: string | ((hint: string | undefined) => string | undefined);

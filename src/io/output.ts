@@ -25,7 +25,7 @@ export interface OutputStream extends Pick<Writable, "write"> {
 export type ChalkConstructor = new (options?: { level?: 0 | 1 | 2 | 3 }) => ChalkInstance;
 
 /** The styles Output uses on stderr. */
-export interface Styles {
+interface Styles {
   green(text: string): string;
   yellow(text: string): string;
   red(text: string): string;

@@ -11,14 +11,14 @@ import { printable } from "../util/printable.js";
 import type { Output } from "./output.js";
 import { formatTimeLeft, type Level, stageLine } from "./render-stage.js";
 
-export interface ListenRenderer {
+interface ListenRenderer {
   render(event: ListenEvent): void;
   /** Stop the countdown and clear its line. */
   close(): void;
 }
 
 /** 14:02:11 in local time. */
-export function clockTime(at: string | number): string {
+function clockTime(at: string | number): string {
   return new Date(at).toTimeString().slice(0, 8);
 }
 
@@ -46,7 +46,7 @@ const REJECT_WORDS: Record<string, string> = {
   stopping: "listen is stopping (the sender retries later)",
 };
 
-export function describeRejection(reason: string, detail?: string): string {
+function describeRejection(reason: string, detail?: string): string {
   const exact = detail ? REJECT_WORDS[`${reason}/${detail}`] : undefined;
   if (exact) return exact;
   const what = REJECT_WORDS[reason] ?? reason.replace(/_/g, " ");
@@ -112,7 +112,7 @@ function readyLines(e: ReadyEvent): string[] {
 type Line = { out: string } | { level: Level; text: string };
 
 /** The stderr line for a state change (the countdown of `waiting` is handled by the renderer). */
-export function stateLine(e: StateEvent): Line | undefined {
+function stateLine(e: StateEvent): Line | undefined {
   const say = (level: Level, text: string): Line => ({ level, text });
   switch (e.stage) {
     case "receiver_started":

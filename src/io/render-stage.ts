@@ -5,7 +5,7 @@ import { isSlackWebhookUrl } from "../util/slack.js";
 import type { VerificationStage } from "../verification/stages.js";
 
 export type Level = "info" | "success" | "warn" | "error" | "debug";
-export interface StageLine {
+interface StageLine {
   level: Level;
   text: string;
 }

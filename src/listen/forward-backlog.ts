@@ -44,7 +44,7 @@ export interface ForwardBacklog {
   takeAll(): SpilledRef[];
 }
 
-export interface BacklogOptions {
+interface BacklogOptions {
   journalPath: string;
   /** Most references kept (default 100,000: a few MB). */
   limit?: number;

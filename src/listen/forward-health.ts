@@ -10,7 +10,7 @@ const WINDOW = 10;
 const BROAD_FAILURES = 2;
 export const TARGET_DOWN_AFTER = 3;
 
-export interface TargetHealth {
+interface TargetHealth {
   /** Record an answer: ok means the app answered (2xx, or a final 3xx/4xx: it is up, it said no). */
   record(deliveryId: string, ok: boolean): void;
   /** Whether the app has been failing other deliveries too (see above). */

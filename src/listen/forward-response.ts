@@ -5,9 +5,9 @@
 import { printable } from "../util/printable.js";
 
 /** Bytes of a refusing answer kept for the user. */
-export const RESPONSE_EXCERPT_BYTES = 512;
+const RESPONSE_EXCERPT_BYTES = 512;
 
-export interface ResponseExcerpt {
+interface ResponseExcerpt {
   /** UTF-8 text with control characters escaped (printable.ts), surrounding white space trimmed. */
   text: string;
   /** The answer was longer than the bytes kept. */

@@ -31,7 +31,7 @@ export interface TargetSummary {
   unfinished: number;
 }
 
-export interface ForwardTargetsOptions
+interface ForwardTargetsOptions
   extends Omit<ForwarderOptions, "url" | "dispatcher" | "skipVerify" | "onResult" | "onNotice"> {
   urls: readonly string[];
   /** Accept self-signed certificates from https targets on this computer (never from others). */

@@ -108,7 +108,7 @@ const REFILL_PER_WORKER = 4;
 const REFILL_RETRY_MS = 200;
 const CLOSED = "forwarder closed";
 /** How a result's error starts when the target's TLS certificate was not trusted. */
-export const CERTIFICATE_NOT_TRUSTED = "certificate not trusted";
+const CERTIFICATE_NOT_TRUSTED = "certificate not trusted";
 /** The error of a delivery still unfinished when the forwarder closed (it is in the journal). */
 export const FORWARDER_CLOSED = CLOSED;
 /** Certificate problems (node:tls / OpenSSL codes): final, since another attempt gets the same certificate. */

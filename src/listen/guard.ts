@@ -20,7 +20,7 @@ export interface Claim {
   events: string[];
 }
 
-export interface ClaimOptions {
+interface ClaimOptions {
   /** Events that must be subscribed whatever the list (the --until event). */
   alsoSubscribe?: string[];
   endpoint: string;

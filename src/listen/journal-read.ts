@@ -6,7 +6,7 @@
 import { type FileHandle, open } from "node:fs/promises";
 import { type JournalContents, type JournalEntry, journalEntryFrom } from "./journal.js";
 
-export interface JournalLine {
+interface JournalLine {
   /** The entry's id, read from the start of the line without parsing it all. */
   id: string;
   /** Byte offsets of the line in the file: [start, end), newline excluded. */
@@ -15,7 +15,7 @@ export interface JournalLine {
   text: string;
 }
 
-export interface JournalCursor {
+interface JournalCursor {
   /** Byte offset the next read starts at. */
   readonly offset: number;
   seek(offset: number): void;
@@ -100,9 +100,9 @@ export type JournalRecord =
   | { line: number; entry?: undefined; reason: string; tail: boolean };
 
 /** Longest journal line read (the receiver caps bodies at 256 KiB; escaped as JSON that is under 2 MiB). */
-export const MAX_LINE_BYTES = 8 * 1024 * 1024;
+const MAX_LINE_BYTES = 8 * 1024 * 1024;
 
-export interface StreamOptions {
+interface StreamOptions {
   /** Lines longer than this are skipped unread (reported with their line number). Default MAX_LINE_BYTES. */
   maxLineBytes?: number;
   /** Bytes read at a time (default 1 MiB). */

@@ -10,7 +10,7 @@ import { deadline } from "../util/deadline.js";
 import { type Claim, looksLikeListenEndpoint, restoreRequest } from "./guard.js";
 import type { ListenEvent, OnExitAction } from "./types.js";
 
-export interface OnExitInput {
+interface OnExitInput {
   api: WebhookApi;
   action: OnExitAction;
   claim: Claim;
@@ -29,7 +29,7 @@ export interface OnExitInput {
   emit(event: ListenEvent): void;
 }
 
-export interface OnExitOutcome {
+interface OnExitOutcome {
   outcome: "done" | "skipped" | "failed";
   message: string;
   error?: unknown;

@@ -46,7 +46,7 @@ const SETUP_SETTLE_MS = 5_000;
  */
 const CLAIM_SETTLE_MS = 3_000;
 /** With --timeout: the limit for getting ready (tunnel, webhook, verification); --timeout counts from ready. */
-export const DEFAULT_SETUP_TIMEOUT_MS = 5 * 60_000;
+const DEFAULT_SETUP_TIMEOUT_MS = 5 * 60_000;
 
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 

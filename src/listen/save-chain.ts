@@ -24,7 +24,7 @@ export class SaveChainError extends Error {
   }
 }
 
-export interface SavedChain {
+interface SavedChain {
   /** <dir>/<order_id>, absolute. */
   dir: string;
   /** Absolute paths of cert.pem, chain.pem, fullchain.pem, and root.pem when the chain has a root. */
@@ -34,7 +34,7 @@ export interface SavedChain {
 const PEM = /^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+\n-----END CERTIFICATE-----$/;
 
 /** The order id as a directory name, or null when it is not a positive integer. */
-export function orderDirName(orderId: unknown): string | null {
+function orderDirName(orderId: unknown): string | null {
   if (typeof orderId === "number" && Number.isSafeInteger(orderId) && orderId > 0) return String(orderId);
   if (typeof orderId === "string" && /^[1-9][0-9]{0,15}$/.test(orderId)) return orderId;
   return null;
@@ -47,7 +47,7 @@ function isSelfSigned(pem: string): boolean {
 }
 
 /** One certificate with \n line endings, ending with exactly one newline; SaveChainError if it is not one. */
-export function normalisePem(pem: unknown, index: number): string {
+function normalisePem(pem: unknown, index: number): string {
   if (typeof pem !== "string") throw new SaveChainError(`certificate_chain[${index}].pem is not a string.`);
   const text = pem.replace(/\r\n?/g, "\n").trim();
   if (!PEM.test(text))

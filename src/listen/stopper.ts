@@ -18,7 +18,7 @@ export interface Stopper {
   finish(outcome: StopOutcome): void;
 }
 
-export function interruption(reason: unknown): { signal: InterruptSignal; cause: InterruptCause } {
+function interruption(reason: unknown): { signal: InterruptSignal; cause: InterruptCause } {
   return reason instanceof InterruptedError
     ? { signal: reason.signal, cause: reason.interruptedBy }
     : { signal: "SIGINT", cause: "SIGINT" };

@@ -7,7 +7,7 @@ import { joinPublicUrl, type Tunnel } from "../tunnel/tunnel.js";
 import type { Clock } from "../util/clock.js";
 import type { ListenEvent } from "./types.js";
 
-export interface TunnelWatchOptions {
+interface TunnelWatchOptions {
   tunnel: Tunnel;
   clock: Clock;
   graceMs: number;

@@ -2,14 +2,14 @@
 
 import { UsageError } from "../errors.js";
 
-export interface UntilOptions {
+interface UntilOptions {
   event: string;
   /** Also require data.order_id to equal this (number or decimal string in the payload). */
   orderId?: number;
 }
 
 /** A predicate over parsed payloads ({ event, data }). */
-export type UntilMatcher = (payload: unknown) => boolean;
+type UntilMatcher = (payload: unknown) => boolean;
 
 export function createUntil(options: UntilOptions): UntilMatcher {
   if (!options.event) throw new UsageError("--until needs an event name, e.g. --until certificate_issued.");

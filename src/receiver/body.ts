@@ -5,7 +5,7 @@ import type { IncomingMessage } from "node:http";
 import type { DeadlineQueue } from "./deadlines.js";
 import type { Rejection } from "./guard.js";
 
-export type BodyResult =
+type BodyResult =
   | { ok: true; body: Buffer }
   | { ok: false; rejection: Rejection; bytesRead: number }
   /** The client went away; nobody is left to answer. */

@@ -2,7 +2,7 @@
 // much as the key check under load (insert, cancel, a Timeout object each); with one length for all, the order
 // of arming is the order of expiry, so a Set in insertion order is the whole schedule.
 
-export interface Deadline {
+interface Deadline {
   /** Called once if the deadline passes before cancel(). */
   readonly onExpire: () => void;
   readonly at: number;

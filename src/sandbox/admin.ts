@@ -23,7 +23,7 @@ import { type QuirkSet, SANDBOX_QUIRKS } from "./quirks.js";
 import { publicView } from "./state.js";
 import type { Delivery, Fault } from "./types.js";
 
-export interface AdminDeps {
+interface AdminDeps {
   engine: SandboxEngine;
   faults: FaultQueue;
   apiKey: string;

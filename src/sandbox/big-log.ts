@@ -6,7 +6,7 @@ import { buildEvent, SAMPLE_CERTIFICATE_ID, SAMPLE_ORDER_ID } from "../events/pa
 import { logTime } from "./deliver.js";
 import type { EventLogRecord } from "./types.js";
 
-export const BIG_LOG_ENTRIES = 1000;
+const BIG_LOG_ENTRIES = 1000;
 /** One delivery a minute from this instant (UTC). */
 const START_MS = Date.UTC(2026, 0, 1);
 

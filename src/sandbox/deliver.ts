@@ -11,7 +11,7 @@ import { version } from "../util/version.js";
 import { deliveryTarget } from "./endpoint.js";
 import type { Delivery, DeliveryKind } from "./types.js";
 
-export interface SenderOptions {
+interface SenderOptions {
   clock: Clock;
   timeoutMs: number;
   slackHost?: string;

@@ -9,7 +9,7 @@ import type { QuirkSet } from "./quirks.js";
 import type { WebhookStore } from "./state.js";
 import type { Delivery, ProbeOptions } from "./types.js";
 
-export interface EngineOptions {
+interface EngineOptions {
   clock: Clock;
   store: WebhookStore;
   quirks: QuirkSet;
@@ -19,7 +19,7 @@ export interface EngineOptions {
   onDelivery?: (delivery: Delivery) => void;
 }
 
-export interface EmitOutcome {
+interface EmitOutcome {
   delivery: Delivery | null;
   /** Why nothing was sent, when delivery is null. */
   reason?: string;
@@ -32,7 +32,7 @@ export interface EmitOutcome {
  * only when a chain setting is on. The sandbox does not model instant vs non-instant issuance, so either
  * setting ("instant" or not) turns it on.
  */
-export function sendsChain(event: string, settings: WebhookSettings): boolean {
+function sendsChain(event: string, settings: WebhookSettings): boolean {
   return (
     event === "certificate_issued" &&
     (settings.webhook_send_certificate_chain === "1" ||

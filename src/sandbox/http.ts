@@ -3,9 +3,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { sameSecret } from "./secret.js";
 
-export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 
-export interface ReadBody {
+interface ReadBody {
   /** Parsed JSON; undefined for an empty body; the raw text when it is not JSON. */
   value: unknown;
   badJson: boolean;

@@ -122,12 +122,12 @@ const CONFLICTS: readonly [SandboxQuirk, SandboxQuirk][] = [
   ["no-delete-404", "no-delete-405"],
 ];
 
-export function isSandboxQuirk(value: unknown): value is SandboxQuirk {
+function isSandboxQuirk(value: unknown): value is SandboxQuirk {
   return typeof value === "string" && NAMES.includes(value);
 }
 
 /** Checks a list of quirk names (any order, repeats dropped); throws naming the first bad one. */
-export function checkQuirks(list: readonly unknown[]): SandboxQuirk[] {
+function checkQuirks(list: readonly unknown[]): SandboxQuirk[] {
   const out: SandboxQuirk[] = [];
   for (const item of list) {
     if (!isSandboxQuirk(item)) {

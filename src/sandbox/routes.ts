@@ -7,18 +7,18 @@ import { SandboxHttpError } from "./envelope.js";
 import { publicView } from "./state.js";
 import { asObject, parseSecret, parseWebhookInput, requireEndpoint } from "./validate.js";
 
-export interface RouteRequest {
+interface RouteRequest {
   id: number;
   body: unknown;
   query: Record<string, string>;
 }
 
-export interface RouteResult {
+interface RouteResult {
   status: number;
   json?: unknown;
 }
 
-export interface Route {
+interface Route {
   /** e.g. "PUT /webhook/:id/activate": the key used by inject() and the request record. */
   key: string;
   method: string;
@@ -112,7 +112,7 @@ const noContent =
     return { status: 204 };
   };
 
-export const ROUTES: readonly Route[] = [
+const ROUTES: readonly Route[] = [
   route("POST /webhook", create),
   route("GET /webhook", async (engine) => ({ status: 200, json: listView(engine) })),
   route("POST /webhook/test-endpoint", testEndpoint),

@@ -15,7 +15,7 @@ import type { Fault, RecordedRequest } from "./types.js";
 export const API_PREFIX = "/services/v2";
 export const ADMIN_PREFIX = "/sandbox/v1";
 
-export interface ServerDeps {
+interface ServerDeps {
   engine: SandboxEngine;
   apiKey: string;
   clock: Clock;

@@ -11,7 +11,7 @@ import { readBounded } from "../util/read-bounded.js";
 import type { StoreData } from "./state.js";
 
 /** The most certwh reads of a state file (a webhook and its event log: usually kilobytes). */
-export const STATE_LIMIT_BYTES = 64 * 1024 * 1024;
+const STATE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 const ROLE: Omit<FileRole, "action"> = {
   what: "the sandbox state file (--state-file)",

@@ -5,7 +5,7 @@ import { NOTIFICATION_FREQUENCIES } from "../events/catalogue.js";
 import { parseEndpoint } from "./endpoint.js";
 import { SandboxHttpError } from "./envelope.js";
 
-export const MIN_SECRET_LENGTH = 32;
+const MIN_SECRET_LENGTH = 32;
 export const DEFAULT_EVENTS = ["certificate_issued"];
 
 export const DEFAULT_SETTINGS: Required<WebhookSettings> = {

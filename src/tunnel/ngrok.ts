@@ -10,7 +10,7 @@ import { StatusListeners, type Tunnel } from "./tunnel.js";
 
 export type NgrokForward = (config: Config) => Promise<Pick<Listener, "url" | "close">>;
 
-export interface NgrokTunnelOptions {
+interface NgrokTunnelOptions {
   /** Where NGROK_AUTHTOKEN is read. Default process.env. */
   env?: Readonly<Record<string, string | undefined>>;
   /** Injected in tests; default: the SDK's forward, imported lazily. */
@@ -25,11 +25,11 @@ export interface NgrokTunnelOptions {
   serverAddr?: string;
 }
 
-export const DEFAULT_NGROK_TIMEOUT_MS = 20_000;
+const DEFAULT_NGROK_TIMEOUT_MS = 20_000;
 const TOKEN_PAGE = "https://dashboard.ngrok.com/get-started/your-authtoken";
 
 /** Builds the exact options passed to forward() (exported for tests and --verbose traces; holds no token). */
-export function ngrokForwardConfig(
+function ngrokForwardConfig(
   port: number,
   options: Pick<NgrokTunnelOptions, "domain" | "ipAllowlist" | "serverAddr">,
   onStatusChange: (status: string) => void,

@@ -8,7 +8,7 @@ import { readBounded } from "../util/read-bounded.js";
 import { parsePublicBaseUrl } from "./external.js";
 import { StatusListeners, type Tunnel } from "./tunnel.js";
 
-export interface UrlFileTunnelOptions {
+interface UrlFileTunnelOptions {
   /** How often the file is looked at (fs.watch is unreliable across editors and network file systems). */
   pollMs?: number;
   /** How long start() waits for a first URL before giving up (exit 7). */
@@ -16,7 +16,7 @@ export interface UrlFileTunnelOptions {
 }
 
 /** The most certwh reads of a URL file: one URL, perhaps a line or two more. */
-export const URL_FILE_LIMIT_BYTES = 16 * 1024;
+const URL_FILE_LIMIT_BYTES = 16 * 1024;
 
 /**
  * The URL in the file, undefined when the file is missing or blank; a bad URL is a usage error, a file that

@@ -3,7 +3,7 @@
 // once it is wrapped in a composite nothing else holds it, so a garbage collection can drop it and the
 // request then waits forever (nodejs/node#57736; seen as a replay that never timed out in CI).
 
-export interface Deadline {
+interface Deadline {
   readonly signal: AbortSignal;
   /** True once the time ran out (not when `parent` aborted). */
   readonly expired: boolean;

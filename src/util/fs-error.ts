@@ -9,8 +9,8 @@ import { FileError } from "../errors.js";
 import { printable } from "./printable.js";
 
 /** certwh's own codes, for what the system does not report as an error. */
-export const TOO_BIG = "ETOOBIG";
-export const NOT_REGULAR = "ENOTREG";
+const TOO_BIG = "ETOOBIG";
+const NOT_REGULAR = "ENOTREG";
 
 export interface FileRole {
   /** What the file is to the user, e.g. "the config file", "the journal", "--secret-out". */
@@ -141,7 +141,7 @@ export function notRegular(path: string, kind: string, role: FileRole): FileErro
   );
 }
 
-export function formatBytes(n: number): string {
+function formatBytes(n: number): string {
   if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
   if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
   return `${n} bytes`;

@@ -8,7 +8,7 @@ import { constants } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { type FileRole, fileError, tooBig } from "./fs-error.js";
 
-export interface ReadBoundedOptions {
+interface ReadBoundedOptions {
   /** The most bytes accepted; one more is an error (ETOOBIG). */
   limitBytes: number;
   /** For the error sentence: what the file is and what certwh was doing. */

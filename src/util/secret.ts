@@ -8,10 +8,10 @@ import { readBounded } from "./read-bounded.js";
 import { registerSecret } from "./redact.js";
 
 /** The most certwh reads of a secret file: a secret is tens of bytes. */
-export const SECRET_FILE_LIMIT_BYTES = 16 * 1024;
+const SECRET_FILE_LIMIT_BYTES = 16 * 1024;
 
 /** CertCentral's documented minimum (spec §13.2). */
-export const MIN_SECRET_LENGTH = 32;
+const MIN_SECRET_LENGTH = 32;
 
 /**
  * Why `value` is not acceptable as a webhook secret, as a sentence, or null when it is fine.

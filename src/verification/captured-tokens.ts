@@ -10,7 +10,7 @@ import { runVerification } from "./flow.js";
 import type { VerificationStage } from "./stages.js";
 import type { TokenQueue } from "./token-queue.js";
 
-export interface VerifyInput {
+interface VerifyInput {
   api: WebhookApi;
   webhookId: number;
   endpoint: string;

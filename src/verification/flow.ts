@@ -23,7 +23,7 @@ export interface AwaitTokenArgs {
   signal: AbortSignal;
 }
 
-export interface VerificationOptions {
+interface VerificationOptions {
   api: WebhookApi;
   webhookId: number;
   endpoint: string;

@@ -12,10 +12,10 @@ export type TokenIgnoredReason =
   /** This token was already taken (each token goes to check-challenge at most once). */
   | "token_seen";
 
-export type TokenVerdict = { taken: true; token: string } | { taken: false; reason: TokenIgnoredReason };
+type TokenVerdict = { taken: true; token: string } | { taken: false; reason: TokenIgnoredReason };
 
 /** The challenge a gate is waiting for: `undefined` while none is under way. */
-export interface ExpectedChallenge {
+interface ExpectedChallenge {
   /** The webhook being verified; undefined when not known (yet). */
   webhookId: number | undefined;
 }

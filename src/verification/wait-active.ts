@@ -23,7 +23,7 @@ export function parseWaitOption(value: string | undefined, verify: boolean): num
   return ms;
 }
 
-export interface WaitActiveOptions {
+interface WaitActiveOptions {
   api: WebhookApi;
   webhookId: number;
   timeoutMs: number;

@@ -10,7 +10,7 @@ const SLACK_REFUSAL =
   "is a Slack incoming-webhook URL: listen forwards CertCentral's JSON events, which a Slack channel cannot read.";
 
 /** One --forward-to value: any http(s) URL of the user's app, but not Slack, and no credentials in it. */
-export function parseForwardUrl(value: string): string {
+function parseForwardUrl(value: string): string {
   if (isSlackWebhookUrl(value))
     throw new UsageError(`--forward-to ${SLACK_REFUSAL}`, { hint: "Forward to your own app instead." });
   const url = parseHttpUrl("--forward-to", value);

@@ -23,7 +23,7 @@ export interface ResolvedSecret {
 }
 
 /** How a command lets resolveSecret read files and decide about an existing --secret-out file. */
-export interface SecretOptions {
+interface SecretOptions {
   signal?: AbortSignal;
   /** Replace an existing --secret-out file without asking (--yes; listen's --force). */
   force?: boolean;

@@ -24,7 +24,7 @@ export type SecretSource =
   | { kind: "generate"; outFile?: string }
   | { kind: "remove" };
 
-export interface WebhookFlags {
+interface WebhookFlags {
   url?: string;
   /** undefined when no event flag was given. */
   events?: string[];
@@ -149,7 +149,7 @@ export function parseSecretSource(raw: WebhookFlagValues, opts: { allowRemove: b
   return { kind: "none" };
 }
 
-export interface ParseFlagsOptions {
+interface ParseFlagsOptions {
   policy: UrlPolicy;
   /** create and update-url need --url; test takes it optionally. */
   requireUrl: boolean;

@@ -11,12 +11,12 @@ import {
 } from "../../config/runtime-file.js";
 import type { Output } from "../../io/output.js";
 
-export interface Announcement {
+interface Announcement {
   /** Remove the file now; safe to call more than once. */
   remove(): void;
 }
 
-export interface AnnounceOptions {
+interface AnnounceOptions {
   kind: RuntimeKind;
   /** The sandbox's base URL (…/services/v2). */
   url: string;

@@ -17,7 +17,7 @@ import { userAgent } from "../../util/version.js";
 /** Time a live sandbox has to answer the probe (it answers in milliseconds, even on a busy machine). */
 const PROBE_TIMEOUT_MS = 3_000;
 
-export interface Announced {
+interface Announced {
   entry: RuntimeEntry;
   path: string;
 }

@@ -10,7 +10,7 @@ import type { CommandContext } from "../context.js";
 import type { ResolvedSecret } from "../options/secret-source.js";
 import { printVerifyStep, resumeHint, VERIFY_COMMAND, verifyForCommand } from "./verification-steps.js";
 
-export interface SecretReport {
+interface SecretReport {
   /** Fields for the JSON result. */
   fields: Record<string, unknown>;
   /** The JSON result carries a generated secret in full, so it must bypass redaction. */
@@ -35,7 +35,7 @@ export function reportGeneratedSecret(ctx: Pick<CommandContext, "io">, secret: R
   return { fields: { secret: secret.value }, reveal: true };
 }
 
-export interface SetupTarget {
+interface SetupTarget {
   api: WebhookApi;
   webhookId: number;
   endpoint: string;

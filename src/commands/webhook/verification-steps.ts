@@ -22,7 +22,7 @@ export const VERIFY_COMMAND = "certwh verify --token <token>";
 const MAX_TOKEN_PROMPTS = 20;
 
 /** Tokens a person may paste for one challenge before certwh stops (each is one check-challenge). */
-export const MAX_TYPED_TOKENS = 3;
+const MAX_TYPED_TOKENS = 3;
 
 /**
  * The interactive token source: ask the person for the token, showing the time left as of each prompt.
@@ -87,7 +87,7 @@ export function resumeHint(webhookId: number, lastStage: StageName | undefined):
   }
 }
 
-export interface CommandVerificationOptions {
+interface CommandVerificationOptions {
   api: WebhookApi;
   webhookId: number;
   endpoint: string;

@@ -5,7 +5,7 @@
 import { byId, el } from "./dom.js";
 
 /** One word for a POSIX shell: single-quoted, each ' written as '\'' (nothing inside is expanded). */
-export const shellQuote = (text) => `'${String(text).replaceAll("'", "'\\''")}'`;
+const shellQuote = (text) => `'${String(text).replaceAll("'", "'\\''")}'`;
 
 export function curlCommand(d, url) {
   const lines = [`curl -sS -X POST ${url ? shellQuote(url) : '"$CERTWH_URL"'}`];

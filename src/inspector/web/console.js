@@ -138,7 +138,7 @@ function render(state) {
 }
 
 /** Reads the sandbox's state now and shows it. */
-export async function refreshConsole() {
+async function refreshConsole() {
   const mine = ++latest;
   try {
     const state = await json("/api/sandbox");

@@ -39,5 +39,3 @@ export function stopCountdown(node, text, state) {
   timer = undefined;
   show(node, text, state);
 }
-
-export const countdownRunning = () => timer !== undefined;

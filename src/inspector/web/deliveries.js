@@ -9,7 +9,7 @@
 // refused-<n>) and data-event; #delivery-count is the number of deliveries the page knows; body's
 // data-loaded is "true" once the first sync is shown.
 import { initActions } from "./actions.js";
-import { clearDetail, showDetail } from "./detail.js";
+import { showDetail } from "./detail.js";
 import { byId, el, time } from "./dom.js";
 import { createEventRows, searchRows } from "./event-rows.js";
 import { createVirtualList } from "./list.js";
@@ -345,5 +345,3 @@ export function showDelivery(e) {
       return false;
   }
 }
-
-export { clearDetail };

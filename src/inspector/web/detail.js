@@ -5,7 +5,6 @@ import { byId, el, time } from "./dom.js";
 
 let shownKey;
 let loading = 0; // the latest request: an older answer arriving late is ignored
-let shownDetail;
 
 function fill(id, nodes) {
   byId(id).replaceChildren(...nodes);
@@ -62,12 +61,6 @@ function showBody(d) {
   byId("detail-raw").textContent = d.body;
 }
 
-export function clearDetail() {
-  shownKey = undefined;
-  shownDetail = undefined;
-  byId("detail").hidden = true;
-}
-
 /** Shows a row's detail; `quiet` refreshes the summary of the one already shown without a new fetch. */
 export async function showDetail(s, targets, { quiet = false } = {}) {
   const pane = byId("detail");
@@ -75,7 +68,6 @@ export async function showDetail(s, targets, { quiet = false } = {}) {
   fill("detail-summary", summaryLines(s));
   if (quiet && shownKey === s.key) return;
   shownKey = s.key;
-  shownDetail = undefined;
   byId("detail-curl").textContent = "";
   const mine = ++loading;
   byId("detail-title").textContent = `${s.event || "refused request"} ${s.id}`;
@@ -102,7 +94,6 @@ export async function showDetail(s, targets, { quiet = false } = {}) {
     byId("detail-raw").textContent = "";
     return;
   }
-  shownDetail = d;
   byId("detail-note").textContent = "";
   showHeaders(d.headers);
   showChain(d.chain);
@@ -114,5 +105,3 @@ export async function showDetail(s, targets, { quiet = false } = {}) {
     navigator.clipboard?.writeText(text).catch(() => undefined); // shown anyway, to copy by hand
   };
 }
-
-export const detailShown = () => shownDetail;

@@ -2,7 +2,7 @@
 // deliveries scroll as smoothly as 10. The container scrolls; a spacer gives it the full height and each
 // rendered row is placed at index × ROW_HEIGHT (set through CSSOM, which the CSP allows).
 
-export const ROW_HEIGHT = 28;
+const ROW_HEIGHT = 28;
 const MARGIN_ROWS = 10;
 
 /**
