@@ -12,7 +12,7 @@ import { stopChild } from "./lib/proc.mjs";
 import { benchListenReady, startListen } from "./listen.mjs";
 import { benchReceiver, startHarness } from "./receiver.mjs";
 import { benchReplay } from "./replay.mjs";
-import { benchStartup } from "./startup.mjs";
+import { benchStartup, otherNodes } from "./startup.mjs";
 import { benchStarve } from "./starve.mjs";
 import { benchStatus } from "./status.mjs";
 
@@ -43,7 +43,18 @@ const step = async (label, fn) => {
 };
 
 try {
-  if (wanted("startup")) await step("start-up", () => benchStartup({ rounds: rounds(30, 8) }));
+  if (wanted("startup")) {
+    await step("start-up", () => benchStartup({ rounds: rounds(30, 8) }));
+    const others = otherNodes();
+    if (others.length === 0)
+      process.stderr.write(
+        "bench: start-up on other Node lines skipped: `npm run test:matrix` fetches them\n",
+      );
+    for (const { version, path } of others)
+      await step(`start-up on Node ${version}`, () =>
+        benchStartup({ rounds: rounds(20, 5), node: path, label: `, Node ${version}` }),
+      );
+  }
   if (wanted("status"))
     await step("status against the sandbox", () => benchStatus({ rounds: rounds(20, 5) }));
   if (wanted("listen-ready"))

@@ -1,6 +1,5 @@
 // Everything a command needs from the outside world, injected so tests can replace any of it.
 
-import { setFlagsFromString } from "node:v8";
 import type { WebhookApi } from "../api/types.js";
 import type { GlobalFlags, ResolvedSettings } from "../config/types.js";
 import { AuthError } from "../errors.js";
@@ -63,9 +62,9 @@ export async function buildApi(
   conn: ApiConnection,
 ): Promise<WebhookApi> {
   registerSecret(conn.apiKey);
-  const { createWebhookApi } = await import("../api/webhooks.js");
+  const [{ createWebhookApi }, v8] = await Promise.all([import("../api/webhooks.js"), import("node:v8")]);
   // Else V8 re-compiles undici's WebAssembly parser in the background and exit waits (status 1.6× the time).
-  setFlagsFromString("--liftoff-only");
+  v8.setFlagsFromString("--liftoff-only");
   return createWebhookApi({
     ...conn,
     userAgent: userAgent(),
