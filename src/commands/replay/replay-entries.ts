@@ -125,6 +125,7 @@ function createEntryReplayer(
     const r = await runner.run(entry);
     if (signal.aborted && !r.ok) return r.error === EXEC_STOPPED ? CUT_SHORT_EXEC : NOT_SENT;
     result.exec = execReport(r);
+    // With --to, `ms` stays the post's; the command's own time is in `exec`.
     if (!actions.poster) result.ms = r.ms;
     result.ok &&= r.ok;
     if (r.ok) tally.execOk++;
@@ -136,19 +137,13 @@ function createEntryReplayer(
   async function replay(line: number, entry: JournalEntry): Promise<string | undefined> {
     if (signal.aborted) return NOT_SENT;
     tally.entries++;
-    const result: ReplayResult = {
-      id: entry.id,
-      event: entry.event,
-      received_at: entry.received_at,
-      line,
-      ok: true,
-      ms: 0,
-    };
+    const result = startResult(line, entry);
     if (actions.poster) {
       const cutShort = await post(actions.poster, entry, result);
       if (cutShort !== undefined) return cutShort;
     }
     if (actions.runner) {
+      // Interrupted during the post: the command is not started for an entry the resume will send again.
       if (signal.aborted) return NOT_SENT;
       const cutShort = await runCommand(actions.runner, entry, result);
       if (cutShort !== undefined) return cutShort;
@@ -158,4 +153,9 @@ function createEntryReplayer(
   }
 
   return { tally, results, replay };
+}
+
+/** An entry's result before its actions: ok until one fails. */
+function startResult(line: number, entry: JournalEntry): ReplayResult {
+  return { id: entry.id, event: entry.event, received_at: entry.received_at, line, ok: true, ms: 0 };
 }
