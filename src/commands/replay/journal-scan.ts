@@ -1,0 +1,148 @@
+// Which journal replay reads, and the entries it chooses from it. The journal is streamed, never loaded
+// whole: memory stays flat in its size (--limit reads it twice, first to count).
+
+import { stat } from "node:fs/promises";
+import { UsageError } from "../../errors.js";
+import type { Output } from "../../io/output.js";
+import type { JournalEntry, SkippedLine } from "../../listen/journal.js";
+import { type JournalRecord, streamJournal } from "../../listen/journal-read.js";
+import { defaultJournalPath } from "../../listen/paths.js";
+import { adoptFormerJournal } from "../options/journal-move.js";
+import type { ParsedReplay } from "./options.js";
+
+/**
+ * The verification traffic listen journals: replaying it by default would re-send a (used) challenge
+ * token to the app, so it is left out unless --all or an explicit --event names it.
+ */
+export const VERIFICATION_EVENTS: readonly string[] = ["test_webhook_endpoint", "challenge_webhook_endpoint"];
+
+/** Unreadable lines kept for the report (the count goes on beyond). */
+const SKIPPED_LINES_KEPT = 1000;
+
+/**
+ * The journal to read: --journal, else the default one (a journal left at its former place is moved there
+ * first). Checked before anything is sent, so a missing journal is a usage error.
+ */
+export async function locateJournal(
+  selection: ParsedReplay,
+  io: Pick<Output, "info" | "warn">,
+  env: NodeJS.ProcessEnv,
+): Promise<string> {
+  if (selection.journal === undefined) await adoptFormerJournal(io, env, "account");
+  const path = selection.journal ?? defaultJournalPath(env);
+  await checkJournal(path, selection.journal === undefined ? defaultJournalPath(env, "sandbox") : undefined);
+  return path;
+}
+
+/**
+ * The journal is there and is a file: checked before anything is sent, so the user gets a usage error.
+ * `sandboxJournal`: the default sandbox journal, named when the default journal is missing and it is not.
+ */
+async function checkJournal(path: string, sandboxJournal?: string): Promise<void> {
+  try {
+    const s = await stat(path);
+    if (s.isFile()) return;
+    throw Object.assign(new Error("not a file"), { code: "EISDIR" });
+  } catch (err) {
+    const missing = (err as NodeJS.ErrnoException).code === "ENOENT";
+    if (missing && sandboxJournal && (await stat(sandboxJournal).catch(() => undefined))?.isFile()) {
+      throw new UsageError(`No journal at ${path}.`, {
+        hint: `\`certwh listen --sandbox\` keeps its made-up events apart, in ${sandboxJournal}: pass it with --journal.`,
+      });
+    }
+    throw journalError(path, err);
+  }
+}
+
+function journalError(path: string, err: unknown): UsageError {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") {
+    return new UsageError(`No journal at ${path}.`, {
+      hint: "`certwh listen` writes one as events arrive; pass another file with --journal.",
+    });
+  }
+  return new UsageError(`Cannot read the journal ${path}${code ? ` (${code})` : ""}.`);
+}
+
+/** An error thrown while the journal was read, as the user should see it. */
+export function readError(path: string, err: unknown): unknown {
+  // The file system's errors (EACCES, EISDIR, EIO) name the journal; anything else is ours.
+  if (/^E[A-Z]+$/.test(String((err as NodeJS.ErrnoException).code))) return journalError(path, err);
+  return err;
+}
+
+/** The predicate for the filters (event, id, since), and whether an entry is verification traffic left out. */
+function selector(s: ParsedReplay) {
+  const fullIds = new Set(s.ids.filter((id) => id.length >= 16));
+  const prefixes = s.ids.filter((id) => id.length < 16);
+  const idMatches = (id: string) => fullIds.has(id) || prefixes.some((p) => id.startsWith(p));
+  return {
+    matches: (e: JournalEntry) =>
+      (s.events.size === 0 || s.events.has(e.event)) &&
+      (s.ids.length === 0 || idMatches(e.id)) &&
+      (s.since === undefined || Date.parse(e.received_at) >= s.since),
+    excluded: (e: JournalEntry) => !s.all && !s.events.has(e.event) && VERIFICATION_EVENTS.includes(e.event),
+  };
+}
+
+/** What the selection saw while streaming: for the report at the end. */
+export interface ScanStats {
+  /** Entries read (from --from-line on). */
+  entries: number;
+  /** Verification entries that matched everything else but were left out. */
+  skippedVerification: number;
+  skippedLines: SkippedLine[];
+  skippedLineCount: number;
+  tornTail: boolean;
+}
+
+export function emptyScanStats(): ScanStats {
+  return { entries: 0, skippedVerification: 0, skippedLines: [], skippedLineCount: 0, tornTail: false };
+}
+
+/**
+ * The chosen entries, in journal order, streamed. With --limit the journal is read twice: once to count
+ * the matching entries (nothing kept), then again to pass over all but the last `limit` of them.
+ */
+export async function* chosenEntries(
+  path: string,
+  s: ParsedReplay,
+  stats: ScanStats,
+): AsyncGenerator<{ line: number; entry: JournalEntry }> {
+  const { matches, excluded } = selector(s);
+  const fromLine = s.fromLine ?? 1;
+  const wanted = (r: JournalRecord): r is { line: number; entry: JournalEntry } =>
+    r.entry !== undefined && r.line >= fromLine && matches(r.entry) && !excluded(r.entry);
+  let passOver = 0;
+  if (s.limit !== undefined) {
+    let count = 0;
+    for await (const r of streamJournal(path)) if (wanted(r)) count++;
+    passOver = Math.max(0, count - s.limit);
+  }
+  for await (const r of streamJournal(path)) {
+    if (r.entry === undefined) {
+      noteUnreadable(stats, r);
+      continue;
+    }
+    if (r.line < fromLine) continue;
+    stats.entries++;
+    if (!matches(r.entry)) continue;
+    if (excluded(r.entry)) {
+      stats.skippedVerification++;
+      continue;
+    }
+    if (passOver > 0) {
+      passOver--;
+      continue;
+    }
+    yield r;
+  }
+}
+
+/** A line that is not an entry: counted always, kept for the report up to SKIPPED_LINES_KEPT. */
+function noteUnreadable(stats: ScanStats, r: { line: number; reason: string; tail: boolean }): void {
+  stats.skippedLineCount++;
+  if (stats.skippedLines.length < SKIPPED_LINES_KEPT)
+    stats.skippedLines.push({ line: r.line, reason: r.reason });
+  if (r.tail) stats.tornTail = true;
+}
