@@ -3,16 +3,19 @@
 // Everything here is off the request path; forward and exec are bounded queues with their own limits.
 // The handshake deliveries (test_webhook_endpoint, challenge_webhook_endpoint) are reported but not passed on:
 // certwh completes the challenge itself, and an app that submitted the token too would spend it.
+//
+// This file is the dispatcher others import; its parts sit beside it: dispatch-lines.ts (the NDJSON lines),
+// dispatch-room.ts (room promised before the 200), dispatch-chain.ts (--save-chain writes).
 
 import type { AcceptedDelivery, AcceptRefusal } from "../receiver/outcomes.js";
 import type { Clock } from "../util/clock.js";
-import { fileError, isFsError } from "../util/fs-error.js";
-import { createExecRunner, type ExecRunner, execReport } from "./exec.js";
+import { createChainWriter } from "./dispatch-chain.js";
+import { eventLine, execLine, forwardLine } from "./dispatch-lines.js";
+import { createRoom } from "./dispatch-room.js";
+import { createExecRunner, type ExecRunner } from "./exec.js";
 import { createForwardTargets, type ForwardTargets } from "./forward-targets.js";
-import { isoTime } from "./iso-time.js";
-import { saveChain } from "./save-chain.js";
 import type { ListenEvent } from "./types.js";
-import { createUnfinishedLog } from "./unfinished.js";
+import { createUnfinishedLog, type UnfinishedLog } from "./unfinished.js";
 import { createUntil } from "./until.js";
 
 const HANDSHAKE_EVENTS = new Set(["test_webhook_endpoint", "challenge_webhook_endpoint"]);
@@ -62,29 +65,57 @@ export function childEnv(base: NodeJS.ProcessEnv, secret?: string): NodeJS.Proce
   return env;
 }
 
-/**
- * A copy with ordinary objects: the receiver's null-prototype objects serialise the same, but a plain copy
- * keeps consumers simple. Walks the parsed JSON once instead of a stringify + parse round trip. The receiver
- * has already dropped `__proto__`/`constructor`/`prototype` keys; they are skipped here too, so an assignment
- * can never set a prototype.
- */
-function plain(value: unknown): unknown {
-  if (typeof value !== "object" || value === null) return value;
-  if (Array.isArray(value)) return value.map(plain);
-  const source = value as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(source)) {
-    if (key === "__proto__" || key === "constructor" || key === "prototype") continue;
-    const item = source[key];
-    if (item !== undefined) out[key] = plain(item);
-  }
-  return out;
+function forwardStage(
+  o: DispatchOptions,
+  urls: string[],
+  unfinished: UnfinishedLog,
+): ForwardTargets | undefined {
+  if (urls.length === 0) return undefined;
+  return createForwardTargets({
+    urls,
+    skipVerify: o.skipVerify,
+    clock: o.clock,
+    journalPath: o.journalPath,
+    noticeUnfinished: false, // the summary at close names them, with exec runs
+    onNotice: (message) => o.emit({ type: "warning", message }),
+    onResult: (r) => {
+      unfinished.forwardResult(r);
+      o.emit(forwardLine(r));
+    },
+  });
+}
+
+function execStage(o: DispatchOptions, unfinished: UnfinishedLog): ExecRunner | undefined {
+  if (!o.exec) return undefined;
+  return createExecRunner({
+    command: o.exec,
+    clock: o.clock,
+    env: childEnv(o.env ?? process.env, o.secret),
+    onResult: (r) => {
+      unfinished.execResult(r);
+      o.emit(execLine(r));
+    },
+  });
+}
+
+/** --until: a check for each handled event; the first match ends the session (once). */
+function untilWatch(o: DispatchOptions): (event: string, payload: unknown, chain?: Promise<void>) => void {
+  const until = o.until ? createUntil(o.until) : undefined;
+  let met = false;
+  return (event, payload, chain) => {
+    if (!until || met || !until(payload)) return;
+    met = true;
+    const orderId = o.until?.orderId;
+    // This event's chain files are written (and reported) first: a script acting on `until` reads them.
+    void Promise.resolve(chain).then(() => {
+      o.emit({ type: "until", event, ...(orderId !== undefined ? { order_id: orderId } : {}) });
+      o.onUntil();
+    });
+  };
 }
 
 export function createDispatcher(o: DispatchOptions): Dispatcher {
-  const until = o.until ? createUntil(o.until) : undefined;
-  let untilMet = false;
-  const chainWrites = new Set<Promise<void>>();
+  const checkUntil = untilWatch(o);
   const forwardUrls = o.forwardTo === undefined ? [] : [o.forwardTo].flat();
   // Work handed on that did not finish (refused, or cut short at exit): summed up once at close.
   const unfinished = createUnfinishedLog({
@@ -92,133 +123,33 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
     exec: o.exec,
     forwardTo: forwardUrls,
   });
-  // Without a journal: room promised by reserve() to deliveries not handled yet (by digest: body bytes).
-  const reserved = new Map<string, number>();
-  let reservedBytes = 0;
-  const release = (digest: string) => {
-    const bytes = reserved.get(digest);
-    if (bytes === undefined) return;
-    reserved.delete(digest);
-    reservedBytes -= bytes;
-  };
+  const forwarder = forwardStage(o, forwardUrls, unfinished);
+  const runner = execStage(o, unfinished);
+  const room = createRoom(forwarder, runner);
+  const chains = createChainWriter((event) => o.emit(event));
 
-  const forwarder: ForwardTargets | undefined = forwardUrls.length
-    ? createForwardTargets({
-        urls: forwardUrls,
-        skipVerify: o.skipVerify,
-        clock: o.clock,
-        journalPath: o.journalPath,
-        noticeUnfinished: false, // the summary at close names them, with exec runs
-        onNotice: (message) => o.emit({ type: "warning", message }),
-        onResult: (r) => {
-          unfinished.forwardResult(r);
-          o.emit({
-            type: "forward",
-            id: r.id,
-            event: r.event,
-            url: r.url,
-            attempt: r.attempt,
-            ok: r.ok,
-            ...(r.status !== undefined ? { status: r.status } : {}),
-            ms: r.ms,
-            ...(r.error !== undefined ? { error: r.error } : {}),
-            final: r.final,
-            ...(r.retryInMs !== undefined ? { retry_in_ms: r.retryInMs } : {}),
-            ...(r.responseBody !== undefined
-              ? { response_body: r.responseBody, response_truncated: r.responseTruncated === true }
-              : {}),
-          });
-        },
-      })
-    : undefined;
-
-  const runner: ExecRunner | undefined = o.exec
-    ? createExecRunner({
-        command: o.exec,
-        clock: o.clock,
-        env: childEnv(o.env ?? process.env, o.secret),
-        onResult: (r) => {
-          unfinished.execResult(r);
-          o.emit({
-            type: "exec",
-            id: r.id,
-            event: r.event,
-            ...execReport(r),
-            ...(!r.ok && r.stderrTail ? { stderr_tail: r.stderrTail } : {}),
-            ...(r.stdoutTail ? { stdout_tail: r.stdoutTail } : {}),
-          });
-        },
-      })
-    : undefined;
-
-  function writeChain(dir: string, payload: unknown): Promise<void> {
-    const job = saveChain(dir, payload).then(
-      (saved) => {
-        if (!saved) return;
-        const orderId = Number(saved.dir.split(/[\\/]/).pop());
-        o.emit({ type: "chain_saved", order_id: orderId, dir: saved.dir, files: saved.files });
-      },
-      (err: unknown) =>
-        o.emit({
-          type: "warning",
-          message: isFsError(err)
-            ? fileError(err, err.path ?? dir, { what: "the certificate chain in", action: "write" }).message
-            : `Could not save the certificate chain: ${err instanceof Error ? err.message : String(err)}`,
-        }),
-    );
-    chainWrites.add(job);
-    void job.finally(() => chainWrites.delete(job));
-    return job;
+  function handle(d: AcceptedDelivery): void {
+    room.release(d.digest);
+    const name = d.event.name;
+    // The receiver's digest is the body's SHA-256: its first 16 characters are the journal id.
+    const id = d.digest.slice(0, 16);
+    o.emit(eventLine(d, id));
+    if (HANDSHAKE_EVENTS.has(name)) return;
+    unfinished.handed(id, d.receivedAt, forwardUrls.length + (runner ? 1 : 0));
+    forwarder?.enqueue({
+      id,
+      event: name,
+      body: d.body,
+      headers: { ...d.headers, "x-webhook-key": o.secret },
+    });
+    runner?.enqueue({ id, event: name, body: d.body, data: d.payload.data });
+    const chain = o.saveChainDir ? chains.write(o.saveChainDir, d.payload) : undefined;
+    checkUntil(name, d.payload, chain);
   }
 
   return {
-    reserve(d) {
-      if (HANDSHAKE_EVENTS.has(d.event.name) || reserved.has(d.digest)) return undefined;
-      const bytes = d.body.length;
-      const room = { count: reserved.size, bytes: reservedBytes };
-      if (forwarder && !forwarder.canHold(bytes, room))
-        return { status: 503, detail: "forward_queue_full", retryAfterSeconds: 60 };
-      if (runner && !runner.hasRoom(reserved.size + 1))
-        return { status: 503, detail: "exec_queue_full", retryAfterSeconds: 60 };
-      reserved.set(d.digest, bytes);
-      reservedBytes += bytes;
-      return undefined;
-    },
-    handle(d) {
-      release(d.digest);
-      const name = d.event.name;
-      // The receiver's digest is the body's SHA-256: its first 16 characters are the journal id.
-      const id = d.digest.slice(0, 16);
-      o.emit({
-        type: "event",
-        event: name,
-        data: plain(d.payload.data) ?? null,
-        received_at: isoTime(d.receivedAt),
-        id,
-        known: d.known,
-        ...(d.repeatOf ? { repeat: true, first_received_at: isoTime(d.repeatOf.firstReceivedAt) } : {}),
-        ...(d.handshakeKey ? { handshake_key: d.handshakeKey } : {}),
-      });
-      if (HANDSHAKE_EVENTS.has(name)) return;
-      unfinished.handed(id, d.receivedAt, forwardUrls.length + (runner ? 1 : 0));
-      forwarder?.enqueue({
-        id,
-        event: name,
-        body: d.body,
-        headers: { ...d.headers, "x-webhook-key": o.secret },
-      });
-      runner?.enqueue({ id, event: name, body: d.body, data: d.payload.data });
-      const chain = o.saveChainDir ? writeChain(o.saveChainDir, d.payload) : undefined;
-      if (until && !untilMet && until(d.payload)) {
-        untilMet = true;
-        const orderId = o.until?.orderId;
-        // This event's chain files are written (and reported) first: a script acting on `until` reads them.
-        void Promise.resolve(chain).then(() => {
-          o.emit({ type: "until", event: name, ...(orderId !== undefined ? { order_id: orderId } : {}) });
-          o.onUntil();
-        });
-      }
-    },
+    reserve: (d) => (HANDSHAKE_EVENTS.has(d.event.name) ? undefined : room.reserve(d)),
+    handle,
     get pendingForwards() {
       return forwarder?.pending ?? 0;
     },
@@ -226,10 +157,10 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
       forwarder?.stopping();
     },
     async drain() {
-      await Promise.all([forwarder?.drain(), runner?.drain(), Promise.all([...chainWrites])]);
+      await Promise.all([forwarder?.drain(), runner?.drain(), chains.settled()]);
     },
     async close() {
-      await Promise.all([forwarder?.close(), runner?.close(), Promise.all([...chainWrites])]);
+      await Promise.all([forwarder?.close(), runner?.close(), chains.settled()]);
       // Once anything was passed on: a session that never got an event has nothing to sum up.
       const targets = forwarder?.summary() ?? [];
       if (targets.some((t) => t.events > 0)) o.emit({ type: "forward_summary", targets });

@@ -1,0 +1,176 @@
+// One run of the --exec command for one event: started without a shell with the event JSON on stdin,
+// bounded by a timeout (SIGTERM to its process group, then SIGKILL), and reported once, when it is over,
+// whichever ends it first: the child closing its pipes, a failure to start, or the end of the kill grace.
+
+import { type ChildProcess, spawn } from "node:child_process";
+import type { Clock } from "../util/clock.js";
+import { execEnv } from "./exec-env.js";
+import { EXEC_STOPPED, type ExecEvent, type ExecResult } from "./exec-types.js";
+
+const TAIL_BYTES = 2048;
+
+export interface RunSettings {
+  argv: readonly string[];
+  baseEnv: NodeJS.ProcessEnv;
+  timeoutMs: number;
+  /** Between SIGTERM and SIGKILL, and again before giving up on pipes still held open. */
+  killGraceMs: number;
+  clock: Clock;
+  /** A process group per run (POSIX) so a timeout also reaches whatever the command started. */
+  useGroup: boolean;
+}
+
+export interface RunHandle {
+  /** Terminate the run for close(): it still reports, as unfinished unless it succeeded anyway. */
+  stop(): void;
+}
+
+/** One run and what it has seen so far; read into its ExecResult once, when it ends. */
+interface Run {
+  readonly event: ExecEvent;
+  readonly settings: RunSettings;
+  readonly started: number;
+  readonly child: ChildProcess;
+  readonly timers: NodeJS.Timeout[];
+  readonly onEnd: (result: ExecResult) => void;
+  stderrTail: string;
+  stdoutTail: string;
+  timedOut: boolean;
+  /** Terminated by close(). */
+  stopped: boolean;
+  spawnError?: string;
+  exit: { code: number | null; signal: NodeJS.Signals | null };
+  ended: boolean;
+}
+
+/**
+ * Start the command for `event`; `onEnd` gets its result once. spawn() may throw synchronously (bad argv);
+ * otherwise the run ends only from a child event or a timer, never before this returns.
+ */
+export function startRun(
+  event: ExecEvent,
+  settings: RunSettings,
+  onEnd: (result: ExecResult) => void,
+): RunHandle {
+  const started = settings.clock.now();
+  const run: Run = {
+    event,
+    settings,
+    started,
+    child: spawnCommand(event, settings),
+    timers: [],
+    onEnd,
+    stderrTail: "",
+    stdoutTail: "",
+    timedOut: false,
+    stopped: false,
+    exit: { code: null, signal: null },
+    ended: false,
+  };
+  run.timers.push(
+    setTimeout(() => {
+      run.timedOut = true;
+      terminate(run);
+    }, settings.timeoutMs),
+  );
+  watchChild(run);
+  // A command that does not read stdin closes the pipe early: EPIPE is not a failure of the run.
+  run.child.stdin?.on("error", () => undefined);
+  run.child.stdin?.end(event.body);
+  return {
+    stop() {
+      run.stopped = true;
+      terminate(run);
+    },
+  };
+}
+
+function spawnCommand(event: ExecEvent, settings: RunSettings): ChildProcess {
+  const [program, ...args] = settings.argv;
+  return spawn(program as string, args, {
+    env: execEnv(settings.baseEnv, event),
+    stdio: ["pipe", "pipe", "pipe"],
+    detached: settings.useGroup,
+    shell: false,
+    windowsHide: true,
+  });
+}
+
+function watchChild(run: Run): void {
+  const { child } = run;
+  child.stdout?.on("data", (d: Buffer) => {
+    run.stdoutTail = keepTail(run.stdoutTail, d);
+  });
+  child.stderr?.on("data", (d: Buffer) => {
+    run.stderrTail = keepTail(run.stderrTail, d);
+  });
+  child.on("exit", (code, signal) => {
+    run.exit = { code, signal };
+  });
+  child.on("error", (err: NodeJS.ErrnoException) => {
+    run.spawnError = err.code ?? err.message;
+    end(run);
+  });
+  child.on("close", (code, signal) => {
+    run.exit = { code: run.exit.code ?? code, signal: run.exit.signal ?? signal };
+    end(run);
+  });
+}
+
+function keepTail(previous: string, chunk: Buffer): string {
+  const text = previous + chunk.toString("utf8");
+  return text.length > TAIL_BYTES ? text.slice(-TAIL_BYTES) : text;
+}
+
+/** SIGTERM, then SIGKILL after the grace. */
+function terminate(run: Run): void {
+  const grace = run.settings.killGraceMs;
+  signalAll(run, "SIGTERM");
+  run.timers.push(
+    setTimeout(() => {
+      signalAll(run, "SIGKILL");
+      // If something still holds the pipes open, stop waiting for it.
+      run.timers.push(setTimeout(() => end(run), grace));
+    }, grace),
+  );
+}
+
+function signalAll(run: Run, sig: NodeJS.Signals): void {
+  const { child } = run;
+  try {
+    if (run.settings.useGroup && child.pid !== undefined) process.kill(-child.pid, sig);
+    else child.kill(sig);
+  } catch {
+    // already gone
+  }
+}
+
+function end(run: Run): void {
+  if (run.ended) return;
+  run.ended = true;
+  for (const t of run.timers) clearTimeout(t);
+  run.child.stdout?.destroy();
+  run.child.stderr?.destroy();
+  run.onEnd(resultOf(run));
+}
+
+function resultOf(run: Run): ExecResult {
+  const ok = !run.timedOut && run.spawnError === undefined && run.exit.code === 0;
+  // A run close() stopped that ended anyway with success is finished; otherwise it can run again.
+  const cutShort = run.stopped && !ok && run.spawnError === undefined;
+  return {
+    id: run.event.id,
+    event: run.event.event,
+    ok,
+    exitCode: run.exit.code,
+    signal: run.exit.signal,
+    timedOut: run.timedOut,
+    ms: run.settings.clock.now() - run.started,
+    stderrTail: run.stderrTail,
+    stdoutTail: run.stdoutTail,
+    error: cutShort
+      ? EXEC_STOPPED
+      : (run.spawnError ?? (run.timedOut ? `timed out after ${run.settings.timeoutMs} ms` : undefined)),
+    ...(cutShort ? { unfinished: true as const } : {}),
+  };
+}
