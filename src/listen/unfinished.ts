@@ -21,7 +21,7 @@ interface Kind {
   firstAt?: number;
 }
 
-interface UnfinishedLog {
+export interface UnfinishedLog {
   /** An event handed to `consumers` (forward and/or exec) at `receivedAt`. */
   handed(id: string, receivedAt: number, consumers: number): void;
   forwardResult(r: ForwardResult): void;
