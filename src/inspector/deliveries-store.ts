@@ -6,6 +6,7 @@
 // The store is fed two ways: listen's events (event, duplicate, rejected, forward) make and update the rows;
 // journal entries (from listen's onAccepted hook, or read from a journal file) carry the details.
 
+import { payloadData } from "../events/payload-data.js";
 import type { JournalEntry, JournalHeaders } from "../listen/journal.js";
 import type { ListenEvent } from "../listen/types.js";
 
@@ -93,14 +94,6 @@ function idsOf(data: unknown): { order_id?: string | number; certificate_id?: st
   return ids;
 }
 
-function dataOfBody(body: string): unknown {
-  try {
-    return (JSON.parse(body) as { data?: unknown })?.data;
-  } catch {
-    return undefined;
-  }
-}
-
 const cut = (text: string | undefined) =>
   text === undefined ? undefined : text.length > RESPONSE_KEPT ? text.slice(0, RESPONSE_KEPT) : text;
 
@@ -186,7 +179,7 @@ export function createDeliveriesStore(limits: StoreLimits = {}): DeliveriesStore
             id: e.id,
             received_at: e.received_at,
             event: e.event,
-            ...idsOf(dataOfBody(held.get(e.id)?.detail.body ?? "")),
+            ...idsOf(payloadData(held.get(e.id)?.detail.body ?? "")),
             answer: "repeat",
             status: 200,
             reason: "not passed on",
@@ -216,7 +209,7 @@ export function createDeliveriesStore(limits: StoreLimits = {}): DeliveriesStore
         id: entry.id,
         received_at: entry.received_at,
         event: entry.event,
-        ...idsOf(dataOfBody(entry.body)),
+        ...idsOf(payloadData(entry.body)),
         answer: entry.repeat ? "repeat" : "accepted",
         status: 200,
       });

@@ -2,6 +2,7 @@
 // attempt each (replay is a manual action: the user sees each result). Both reuse listen's machinery
 // (forward.ts, exec.ts) with a queue of one; each call waits for that entry's own result.
 
+import { payloadData } from "../../events/payload-data.js";
 import { childEnv } from "../../listen/dispatch.js";
 import { createExecRunner, type ExecResult } from "../../listen/exec.js";
 import { createForwarder, type ForwardResult } from "../../listen/forward.js";
@@ -94,18 +95,9 @@ export function createCommandRunner(options: {
   return {
     run(entry) {
       ran = settle<ExecResult>();
-      runner.enqueue({ id: entry.id, event: entry.event, body: entry.body, data: dataOf(entry.body) });
+      runner.enqueue({ id: entry.id, event: entry.event, body: entry.body, data: payloadData(entry.body) });
       return ran.promise;
     },
     close: () => runner.close(),
   };
-}
-
-/** The payload's `data`, for CERTWH_ORDER_ID and CERTWH_CERTIFICATE_ID (as listen gives them). */
-function dataOf(body: string): unknown {
-  try {
-    return (JSON.parse(body) as { data?: unknown }).data;
-  } catch {
-    return undefined;
-  }
 }
