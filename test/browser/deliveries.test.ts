@@ -13,19 +13,7 @@ import type { Browser, Page } from "playwright-core";
 import { createEventFeed, startInspector } from "../../src/inspector/index.js";
 import { launchChromium } from "../helpers/browser.js";
 import { type JsonLine, spawnCli, tempDir } from "../helpers/cli.js";
-
-/**
- * Waits (bounded) until `expression`, evaluated in the page, is truthy. Polled from here with page.evaluate:
- * waitForFunction polls with an eval inside the page, which the page's CSP (no 'unsafe-eval') refuses.
- */
-async function pageUntil(page: Page, expression: string, what: string, timeout = 10_000): Promise<void> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    if (await page.evaluate(`Boolean(${expression})`)) return;
-    if (Date.now() > deadline) throw new Error(`the page did not show ${what} within ${timeout} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { pageUntil } from "../helpers/page.js";
 
 /** A page that records console errors and page errors into `problems`. */
 async function openPage(browser: Browser, url: string, problems: string[]): Promise<Page> {

@@ -10,6 +10,7 @@ import type { BrowserContext, Page, Response } from "playwright-core";
 import { CSP } from "../../src/inspector/server.js";
 import { launchChromium } from "../helpers/browser.js";
 import { spawnCli } from "../helpers/cli.js";
+import { pageUntil } from "../helpers/page.js";
 
 /** A name Chromium resolves to 127.0.0.1 (--host-resolver-rules), as an attacker's DNS would after rebinding. */
 const REBIND_HOST = "rebind.test";
@@ -129,15 +130,6 @@ async function recordWire(context: BrowserContext, page: Page, inspectorOrigin: 
     headerNames: () =>
       ids().flatMap((id) => Object.keys(answered.get(id)?.headers ?? {}).map((h) => h.toLowerCase())),
   };
-}
-
-/** Waits (bounded) until `expression`, evaluated in the page, is truthy. */
-async function pageUntil(page: Page, expression: string, what: string, timeout = 10_000): Promise<void> {
-  try {
-    await page.waitForFunction(expression, undefined, { timeout, polling: 50 });
-  } catch (err) {
-    throw new Error(`the page did not show ${what} within ${timeout} ms: ${(err as Error).message}`);
-  }
 }
 
 test("listen's inspector refuses a wrong token, a foreign Host and other origins in a real browser", async (t) => {

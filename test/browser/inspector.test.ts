@@ -4,9 +4,9 @@
 // and a wrong token gets 401.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { Page } from "playwright-core";
 import { launchChromium } from "../helpers/browser.js";
 import { type JsonLine, spawnCli } from "../helpers/cli.js";
+import { pageUntil } from "../helpers/page.js";
 
 const XSS_ORDER = '<img src=x onerror="window.__pwned=1">';
 const XSS_CERT = "<script>window.__pwned=2</script>";
@@ -14,19 +14,6 @@ const XSS_CERT = "<script>window.__pwned=2</script>";
 /** Records CSP violations in the page before any of its own script runs (the page's CSP does not apply here). */
 const RECORD_CSP = `window.__csp = [];
 document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(e.violatedDirective + " " + e.blockedURI));`;
-
-/**
- * Waits (bounded) until `expression`, evaluated in the page, is truthy. Polled from here with page.evaluate:
- * waitForFunction polls with an eval inside the page, which the page's CSP (no 'unsafe-eval') refuses.
- */
-async function pageUntil(page: Page, expression: string, what: string, timeout = 10_000): Promise<void> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    if (await page.evaluate(`Boolean(${expression})`)) return;
-    if (Date.now() > deadline) throw new Error(`the page did not show ${what} within ${timeout} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** A row of the deliveries list whose data-event is `event`, as the text of its cells ('' when none). */
 const rowWith = (event: string) =>
