@@ -4,10 +4,32 @@
 
 import { type ChildProcess, spawn } from "node:child_process";
 import type { Clock } from "../util/clock.js";
-import { execEnv } from "./exec-env.js";
 import { EXEC_STOPPED, type ExecEvent, type ExecResult } from "./exec-types.js";
 
 const TAIL_BYTES = 2048;
+
+function idFrom(data: unknown, key: string): string | undefined {
+  if (typeof data !== "object" || data === null) return undefined;
+  const value = (data as Record<string, unknown>)[key];
+  if (typeof value === "number" && Number.isSafeInteger(value)) return String(value);
+  if (typeof value === "string" && /^\d{1,16}$/.test(value)) return value;
+  return undefined;
+}
+
+/**
+ * The command's environment: the base plus CERTWH_EVENT, CERTWH_ORDER_ID and CERTWH_CERTIFICATE_ID taken
+ * from the event (unset when the event does not carry the value).
+ */
+function execEnv(base: NodeJS.ProcessEnv, event: ExecEvent): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base, CERTWH_EVENT: event.event };
+  const vars = { CERTWH_ORDER_ID: "order_id", CERTWH_CERTIFICATE_ID: "certificate_id" } as const;
+  for (const [name, key] of Object.entries(vars)) {
+    const value = idFrom(event.data, key);
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+  return env;
+}
 
 export interface RunSettings {
   argv: readonly string[];

@@ -11,14 +11,13 @@
 // Bounded: a per-run timeout (SIGTERM to the whole process group, then SIGKILL), a concurrency limit
 // and a queue limit. Results (exit code, duration, stderr tail) go to `onResult`.
 //
-// This file is the runner other modules import; its parts sit beside it: exec-command.ts (the command line
-// into argv), exec-run.ts (one run), exec-queue.ts (concurrency and order), exec-env.ts, exec-types.ts.
+// This file is the runner other modules import (concurrency, order and refusal); its parts sit beside it:
+// exec-command.ts (the command line into argv), exec-run.ts (one run), exec-types.ts.
 
 import { UsageError } from "../errors.js";
 import { type Clock, systemClock } from "../util/clock.js";
 import { splitCommand } from "./exec-command.js";
-import { createRunQueue } from "./exec-queue.js";
-import type { RunSettings } from "./exec-run.js";
+import { type RunHandle, type RunSettings, startRun } from "./exec-run.js";
 import {
   EXEC_CLOSED,
   EXEC_QUEUE_FULL,
@@ -28,10 +27,7 @@ import {
 } from "./exec-types.js";
 
 export { splitCommand } from "./exec-command.js";
-export { execEnv } from "./exec-env.js";
 export {
-  EXEC_CLOSED,
-  EXEC_QUEUE_FULL,
   EXEC_STOPPED,
   type ExecEvent,
   type ExecReport,
@@ -86,7 +82,10 @@ export function createExecRunner(options: ExecRunnerOptions): ExecRunner {
   const concurrency = Math.max(1, options.concurrency ?? 2);
   const queueLimit = options.queueLimit ?? 100;
   const report = options.onResult ?? (() => undefined);
-  const runs = createRunQueue({ settings, concurrency, report });
+  // Events waiting for a free slot, and the runs under way: at most `concurrency`, started in arrival order.
+  const waiting: ExecEvent[] = [];
+  const running = new Set<RunHandle>();
+  let idleWaiters: Array<() => void> = [];
   let closed = false;
 
   // Refused events count as unfinished: they are in the journal and can be run again.
@@ -95,27 +94,65 @@ export function createExecRunner(options: ExecRunnerOptions): ExecRunner {
     return false;
   }
 
+  function execute(event: ExecEvent): Promise<void> {
+    return new Promise((resolve) => {
+      const run = startRun(event, settings, (result) => {
+        running.delete(run);
+        report(result);
+        resolve();
+      });
+      running.add(run);
+    });
+  }
+
+  function pump(): void {
+    while (running.size < concurrency && waiting.length > 0) {
+      const next = waiting.shift() as ExecEvent;
+      execute(next)
+        // spawn() threw synchronously (bad argv): a failure, not unfinished, as it would fail again.
+        .catch((err: Error) => report(refusedResult(next, err.message, false)))
+        .finally(() => {
+          pump();
+          settleIdle();
+        });
+    }
+  }
+
+  function settleIdle(): void {
+    if (waiting.length > 0 || running.size > 0) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  function idle(): Promise<void> {
+    if (waiting.length === 0 && running.size === 0) return Promise.resolve();
+    return new Promise((resolve) => idleWaiters.push(resolve));
+  }
+
   return {
     argv: settings.argv,
     enqueue(event) {
       if (closed) return refuse(event, EXEC_CLOSED);
-      if (runs.waiting >= queueLimit) return refuse(event, EXEC_QUEUE_FULL);
-      runs.add(event);
+      if (waiting.length >= queueLimit) return refuse(event, EXEC_QUEUE_FULL);
+      waiting.push(event);
+      pump();
       return true;
     },
     hasRoom(extra = 1) {
       if (closed) return false;
       // A run starts at once while a slot is free; the rest wait in the queue.
-      return runs.waiting + extra <= queueLimit + runs.freeSlots;
+      const freeSlots = Math.max(0, concurrency - running.size);
+      return waiting.length + extra <= queueLimit + freeSlots;
     },
-    drain: () => runs.idle(),
+    drain: idle,
     async close() {
       if (!closed) {
         closed = true;
-        for (const e of runs.takeWaiting()) refuse(e, EXEC_CLOSED);
-        runs.stopRunning();
+        for (const e of waiting.splice(0)) refuse(e, EXEC_CLOSED);
+        for (const run of running) run.stop();
       }
-      await runs.idle();
+      await idle();
     },
   };
 }
