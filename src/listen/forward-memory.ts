@@ -32,9 +32,15 @@ export class MemoryQueue {
     return this.fresh.length + this.due.length;
   }
 
-  /** Whether a body of `bytes` fits the budget; one delivery is always admitted, whatever its size. */
-  fits(bytes: number): boolean {
-    return this.held === 0 || (this.held < this.countLimit && this.heldBytes + bytes <= this.byteLimit);
+  /**
+   * Whether a body of `bytes` fits the budget, with `reserved` more (count and bytes) promised first; one
+   * delivery is always admitted, whatever its size.
+   */
+  fits(bytes: number, reserved = { count: 0, bytes: 0 }): boolean {
+    const held = this.held + reserved.count;
+    return (
+      held === 0 || (held < this.countLimit && this.heldBytes + reserved.bytes + bytes <= this.byteLimit)
+    );
   }
 
   admit(delivery: Delivery, bytes = Buffer.byteLength(delivery.body)): void {

@@ -11,7 +11,6 @@ import {
   type Forwarder,
   type ForwarderOptions,
 } from "./forward.js";
-import type { ForwardResult } from "./forward-types.js";
 
 /** Most --forward-to targets: each holds a share of the memory budget and requests of its own. */
 export const MAX_FORWARD_TARGETS = 8;
@@ -31,13 +30,10 @@ export interface TargetSummary {
   unfinished: number;
 }
 
-interface ForwardTargetsOptions
-  extends Omit<ForwarderOptions, "url" | "dispatcher" | "skipVerify" | "onResult" | "onNotice"> {
+interface ForwardTargetsOptions extends Omit<ForwarderOptions, "url" | "dispatcher" | "skipVerify"> {
   urls: readonly string[];
   /** Accept self-signed certificates from https targets on this computer (never from others). */
   skipVerify?: boolean;
-  onResult?: (result: ForwardResult) => void;
-  onNotice?: (message: string) => void;
 }
 
 export interface ForwardTargets {
@@ -62,7 +58,14 @@ export function skipsVerify(url: string, skipVerify: boolean | undefined): boole
 }
 
 export function createForwardTargets(options: ForwardTargetsOptions): ForwardTargets {
-  const { urls, skipVerify, onResult, onNotice, ...shared } = options;
+  const {
+    urls,
+    skipVerify,
+    onResult,
+    queueLimit = QUEUE_LIMIT,
+    memoryBytes = MEMORY_BYTES,
+    ...shared
+  } = options;
   const share = Math.max(1, urls.length);
   const counts = urls.map(
     (url): TargetSummary => ({ url, events: 0, delivered: 0, failed: 0, unfinished: 0 }),
@@ -70,12 +73,11 @@ export function createForwardTargets(options: ForwardTargetsOptions): ForwardTar
   const forwarders: Forwarder[] = urls.map((url, i) => {
     const count = counts[i] as TargetSummary;
     return createForwarder({
-      queueLimit: Math.max(1, Math.floor((shared.queueLimit ?? QUEUE_LIMIT) / share)),
-      memoryBytes: Math.max(1, Math.floor((shared.memoryBytes ?? MEMORY_BYTES) / share)),
-      ...withoutBudget(shared),
+      ...shared,
+      queueLimit: Math.max(1, Math.floor(queueLimit / share)),
+      memoryBytes: Math.max(1, Math.floor(memoryBytes / share)),
       url,
       skipVerify: skipsVerify(url, skipVerify),
-      onNotice,
       onResult: (r) => {
         if (r.final) {
           if (r.ok) count.delivered++;
@@ -109,9 +111,4 @@ export function createForwardTargets(options: ForwardTargetsOptions): ForwardTar
     },
     summary: () => counts.map((c) => ({ ...c })),
   };
-}
-
-function withoutBudget<T extends { queueLimit?: number; memoryBytes?: number }>(o: T) {
-  const { queueLimit: _q, memoryBytes: _m, ...rest } = o;
-  return rest;
 }

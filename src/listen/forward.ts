@@ -106,11 +106,10 @@ function describeError(err: unknown): string {
 const REFILL_PER_WORKER = 4;
 /** Wait before reading the journal again when a load found nothing yet. */
 const REFILL_RETRY_MS = 200;
-const CLOSED = "forwarder closed";
+/** The error of a delivery still unfinished when the forwarder closed (it is in the journal). */
+export const FORWARDER_CLOSED = "forwarder closed";
 /** How a result's error starts when the target's TLS certificate was not trusted. */
 const CERTIFICATE_NOT_TRUSTED = "certificate not trusted";
-/** The error of a delivery still unfinished when the forwarder closed (it is in the journal). */
-export const FORWARDER_CLOSED = CLOSED;
 /** Certificate problems (node:tls / OpenSSL codes): final, since another attempt gets the same certificate. */
 const CERTIFICATE_ERRORS = new Set([
   "DEPTH_ZERO_SELF_SIGNED_CERT",
@@ -191,17 +190,13 @@ class QueueingForwarder implements Forwarder {
     if (this.closed) return false;
     const { memory, backlog } = this;
     if (backlog) return backlog.size + reserved.count < backlog.limit || memory.fits(bytes + reserved.bytes);
-    if (memory.held + reserved.count === 0) return true; // one delivery is always admitted
-    return (
-      memory.held + reserved.count < memory.countLimit &&
-      memory.heldBytes + reserved.bytes + bytes <= memory.byteLimit
-    );
+    return memory.fits(bytes, reserved);
   }
 
   enqueue(delivery: Delivery): boolean {
     if (this.closed) {
       // Too late for this session's summary; the event is still reported (and is in the journal).
-      this.report(this.finalResult(delivery, { attempt: 0, ok: false, ms: 0, error: CLOSED }));
+      this.report(this.finalResult(delivery, { attempt: 0, ok: false, ms: 0, error: FORWARDER_CLOSED }));
       return false;
     }
     const bytes = Buffer.byteLength(delivery.body);
@@ -236,9 +231,9 @@ class QueueingForwarder implements Forwarder {
     this.refillTimer = undefined;
     for (const job of this.memory.takeQueued()) {
       this.memory.release(job);
-      this.finish(job.delivery, { attempt: job.attempts, ok: false, ms: 0, error: CLOSED });
+      this.finish(job.delivery, { attempt: job.attempts, ok: false, ms: 0, error: FORWARDER_CLOSED });
     }
-    for (const ref of this.backlog?.takeAll() ?? []) this.finishUnsent(ref, CLOSED);
+    for (const ref of this.backlog?.takeAll() ?? []) this.finishUnsent(ref, FORWARDER_CLOSED);
     this.stop.abort();
   }
 
@@ -327,7 +322,10 @@ class QueueingForwarder implements Forwarder {
       const body = said ? { responseBody: said.text, responseTruncated: said.truncated } : {};
       return { status, ms: clock.now() - started, ...body };
     } catch (err) {
-      return { error: stop.signal.aborted ? CLOSED : describeError(err), ms: clock.now() - started };
+      return {
+        error: stop.signal.aborted ? FORWARDER_CLOSED : describeError(err),
+        ms: clock.now() - started,
+      };
     } finally {
       limit.clear();
     }
@@ -349,7 +347,7 @@ class QueueingForwarder implements Forwarder {
         this.waiting--;
         this.memory.release(job);
         const { responseBody: _said, responseTruncated: _cut, ...attempted } = outcome;
-        this.finish(delivery, { ...attempted, ok: false, status: undefined, ms: 0, error: CLOSED });
+        this.finish(delivery, { ...attempted, ok: false, status: undefined, ms: 0, error: FORWARDER_CLOSED });
         this.settleIdle();
       },
     );
@@ -384,7 +382,7 @@ class QueueingForwarder implements Forwarder {
 
   private admitLoaded({ loaded, missing }: BacklogLoad): void {
     for (const d of loaded) {
-      if (this.closed) this.finishUnsent(d, CLOSED);
+      if (this.closed) this.finishUnsent(d, FORWARDER_CLOSED);
       else this.memory.admit(d);
     }
     for (const ref of missing) this.finishUnsent(ref, "not found in the journal any more");
@@ -408,7 +406,7 @@ class QueueingForwarder implements Forwarder {
   private finish(delivery: Pick<Delivery, "id" | "event">, outcome: Outcome): void {
     this.report(this.finalResult(delivery, outcome));
     if (outcome.ok) return;
-    if (outcome.error === CLOSED) this.closedIds.push(delivery.id);
+    if (outcome.error === FORWARDER_CLOSED) this.closedIds.push(delivery.id);
     else this.sayGaveUp(delivery, outcome);
   }
 
