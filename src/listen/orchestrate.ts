@@ -278,9 +278,6 @@ class ListenSession {
     });
     this.claim = claim;
     this.pointedBase = base.href;
-    // listen's secret is in place now; a handshake may still carry the one it replaced.
-    if (claim.previous?.secret && claim.previous.secret !== opts.secret)
-      this.previousSecret = claim.previous.secret;
     await this.verify(claim.webhookId, publicUrl);
   }
 
