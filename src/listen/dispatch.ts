@@ -4,17 +4,16 @@
 // The handshake deliveries (test_webhook_endpoint, challenge_webhook_endpoint) are reported but not passed on:
 // certwh completes the challenge itself, and an app that submitted the token too would spend it.
 //
-// This file is the dispatcher others import; its parts sit beside it: dispatch-lines.ts (the NDJSON lines),
-// dispatch-room.ts (room promised before the 200), dispatch-chain.ts (--save-chain writes).
+// This file is the dispatcher others import; dispatch-lines.ts beside it shapes its NDJSON lines.
 
 import type { AcceptedDelivery, AcceptRefusal } from "../receiver/outcomes.js";
 import type { Clock } from "../util/clock.js";
-import { createChainWriter } from "./dispatch-chain.js";
+import { fileError, isFsError } from "../util/fs-error.js";
 import { eventLine, execLine, forwardLine } from "./dispatch-lines.js";
-import { createRoom } from "./dispatch-room.js";
 import { createExecRunner, type ExecRunner } from "./exec.js";
 import { createForwardTargets, type ForwardTargets } from "./forward-targets.js";
-import type { ListenEvent } from "./types.js";
+import { saveChain } from "./save-chain.js";
+import type { ListenEvent, ListenOptions } from "./types.js";
 import { createUnfinishedLog, type UnfinishedLog } from "./unfinished.js";
 import { createUntil } from "./until.js";
 
@@ -22,18 +21,12 @@ const HANDSHAKE_EVENTS = new Set(["test_webhook_endpoint", "challenge_webhook_en
 /** Variables an --exec child never inherits: certwh's credentials. */
 const CREDENTIAL_VARS = ["CERTWH_API_KEY", "DIGICERT_API_KEY", "NGROK_AUTHTOKEN"];
 
-export interface DispatchOptions {
-  /** One target or several (--forward-to repeated): every target gets every event. */
-  forwardTo?: string | readonly string[];
-  /** --skip-verify: accept self-signed certificates from https targets on this computer. */
-  skipVerify?: boolean;
-  /** The journal every accepted event is in: lets forwards beyond the memory budget wait there. */
-  journalPath?: string;
-  exec?: string;
-  saveChainDir?: string;
-  until?: { event: string; orderId?: number };
-  /** Sent as X-WEBHOOK-KEY to the forward target (the value the receiver just checked). */
-  secret: string;
+/** The listen options the dispatcher acts on (with a journal, forwards beyond the memory budget wait in it). */
+interface DispatchOptions
+  extends Pick<
+    ListenOptions,
+    "forwardTo" | "skipVerify" | "journalPath" | "exec" | "saveChainDir" | "until" | "secret"
+  > {
   clock: Clock;
   env?: NodeJS.ProcessEnv;
   emit(event: ListenEvent): void;
@@ -125,17 +118,53 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
   });
   const forwarder = forwardStage(o, forwardUrls, unfinished);
   const runner = execStage(o, unfinished);
-  const room = createRoom(forwarder, runner);
-  const chains = createChainWriter((event) => o.emit(event));
+  // Without a journal, room in the forward and exec queues is promised before the receiver answers 200 and
+  // taken only when the delivery is handled. Promised room counts as used, so two deliveries arriving
+  // together are never both promised the last free place. By digest: the body's bytes.
+  const reserved = new Map<string, number>();
+  let reservedBytes = 0;
+  // --save-chain writes under way, so drain() and close() can wait for them.
+  const chainWrites = new Set<Promise<void>>();
+
+  function reserve(d: AcceptedDelivery): AcceptRefusal | undefined {
+    // The same body again before it was handled: it shares the room already promised.
+    if (HANDSHAKE_EVENTS.has(d.event.name) || reserved.has(d.digest)) return undefined;
+    const bytes = d.body.length;
+    if (forwarder && !forwarder.canHold(bytes, { count: reserved.size, bytes: reservedBytes }))
+      return { status: 503, detail: "forward_queue_full", retryAfterSeconds: 60 };
+    if (runner && !runner.hasRoom(reserved.size + 1))
+      return { status: 503, detail: "exec_queue_full", retryAfterSeconds: 60 };
+    reserved.set(d.digest, bytes);
+    reservedBytes += bytes;
+    return undefined;
+  }
+
+  /** Write the chain and report it (or why it could not be written); never rejects. */
+  function writeChain(dir: string, payload: unknown): Promise<void> {
+    const job = saveChain(dir, payload).then(
+      (saved) => {
+        if (!saved) return;
+        const orderId = Number(saved.dir.split(/[\\/]/).pop());
+        o.emit({ type: "chain_saved", order_id: orderId, dir: saved.dir, files: saved.files });
+      },
+      (err: unknown) => o.emit({ type: "warning", message: chainWarning(err, dir) }),
+    );
+    chainWrites.add(job);
+    void job.finally(() => chainWrites.delete(job));
+    return job;
+  }
 
   function handle(d: AcceptedDelivery): void {
-    room.release(d.digest);
+    // Its room is taken now, no longer promised.
+    reservedBytes -= reserved.get(d.digest) ?? 0;
+    reserved.delete(d.digest);
     const name = d.event.name;
     // The receiver's digest is the body's SHA-256: its first 16 characters are the journal id.
     const id = d.digest.slice(0, 16);
     o.emit(eventLine(d, id));
     if (HANDSHAKE_EVENTS.has(name)) return;
     unfinished.handed(id, d.receivedAt, forwardUrls.length + (runner ? 1 : 0));
+    // X-WEBHOOK-KEY goes on to the forward targets: the value the receiver just checked.
     forwarder?.enqueue({
       id,
       event: name,
@@ -143,12 +172,12 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
       headers: { ...d.headers, "x-webhook-key": o.secret },
     });
     runner?.enqueue({ id, event: name, body: d.body, data: d.payload.data });
-    const chain = o.saveChainDir ? chains.write(o.saveChainDir, d.payload) : undefined;
+    const chain = o.saveChainDir ? writeChain(o.saveChainDir, d.payload) : undefined;
     checkUntil(name, d.payload, chain);
   }
 
   return {
-    reserve: (d) => (HANDSHAKE_EVENTS.has(d.event.name) ? undefined : room.reserve(d)),
+    reserve,
     handle,
     get pendingForwards() {
       return forwarder?.pending ?? 0;
@@ -157,10 +186,10 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
       forwarder?.stopping();
     },
     async drain() {
-      await Promise.all([forwarder?.drain(), runner?.drain(), chains.settled()]);
+      await Promise.all([forwarder?.drain(), runner?.drain(), ...chainWrites]);
     },
     async close() {
-      await Promise.all([forwarder?.close(), runner?.close(), chains.settled()]);
+      await Promise.all([forwarder?.close(), runner?.close(), ...chainWrites]);
       // Once anything was passed on: a session that never got an event has nothing to sum up.
       const targets = forwarder?.summary() ?? [];
       if (targets.some((t) => t.events > 0)) o.emit({ type: "forward_summary", targets });
@@ -168,4 +197,10 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
       if (summary) o.emit(summary);
     },
   };
+}
+
+function chainWarning(err: unknown, dir: string): string {
+  return isFsError(err)
+    ? fileError(err, err.path ?? dir, { what: "the certificate chain in", action: "write" }).message
+    : `Could not save the certificate chain: ${err instanceof Error ? err.message : String(err)}`;
 }

@@ -146,7 +146,6 @@ class ListenSession {
       { once: true },
     );
     this.tokens = createTokenQueue(deps.clock);
-    // forwardTo, journalPath, exec, saveChainDir, until and secret: the options share the dispatcher's names.
     const { clock, env, emit } = deps;
     const onUntil = () => this.stopper.finish({ kind: "until" });
     this.dispatcher = createDispatcher({ ...opts, clock, env, emit, onUntil });

@@ -13,6 +13,7 @@ import type { ExecReport } from "./exec.js";
 import type { ForwardResult } from "./forward.js";
 import type { TargetSummary } from "./forward-targets.js";
 import type { JournalEntry } from "./journal.js";
+import type { UntilOptions } from "./until.js";
 
 export type OnExitAction = "deactivate" | "restore" | "keep";
 export const ON_EXIT_ACTIONS: readonly OnExitAction[] = ["deactivate", "restore", "keep"];
@@ -47,7 +48,7 @@ export interface ListenOptions {
   skipVerify?: boolean;
   exec?: string;
   saveChainDir?: string;
-  until?: { event: string; orderId?: number };
+  until?: UntilOptions;
   /** With --until: give up (TimeoutError, exit 6) after this long from ready. */
   timeoutMs?: number;
   /** With timeoutMs: the limit for getting ready (default 5 minutes; tests shorten it). */

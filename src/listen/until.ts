@@ -2,7 +2,7 @@
 
 import { UsageError } from "../errors.js";
 
-interface UntilOptions {
+export interface UntilOptions {
   event: string;
   /** Also require data.order_id to equal this (number or decimal string in the payload). */
   orderId?: number;
