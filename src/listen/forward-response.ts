@@ -25,7 +25,7 @@ export async function readResponseExcerpt(
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
-    const bytes = typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk);
+    const bytes = Buffer.from(chunk);
     chunks.push(bytes);
     size += bytes.length;
     if (size > limit) break; // leaving the loop closes the stream

@@ -5,6 +5,7 @@
 import { TunnelError } from "../errors.js";
 import { joinPublicUrl, type Tunnel } from "../tunnel/tunnel.js";
 import type { Clock } from "../util/clock.js";
+import { isoTime } from "./iso-time.js";
 import type { ListenEvent } from "./types.js";
 
 interface TunnelWatchOptions {
@@ -24,14 +25,12 @@ interface TunnelWatchOptions {
 
 export interface TunnelWatch {
   readonly base: URL;
-  readonly down: boolean;
   stop(): void;
 }
 
 export function watchTunnel(o: TunnelWatchOptions): TunnelWatch {
   let base = o.base;
   let grace: AbortController | undefined;
-  const iso = () => new Date(o.clock.now()).toISOString();
 
   const unsubscribe = o.tunnel.onStatus((status) => {
     if (status.state === "closed") {
@@ -40,7 +39,7 @@ export function watchTunnel(o: TunnelWatchOptions): TunnelWatch {
       grace = timer;
       o.emit({
         type: "tunnel_down",
-        at: iso(),
+        at: isoTime(o.clock.now()),
         grace_ms: o.graceMs,
         ...(status.reason ? { reason: status.reason } : {}),
       });
@@ -66,7 +65,7 @@ export function watchTunnel(o: TunnelWatchOptions): TunnelWatch {
     const changed = status.url !== undefined && status.url.href !== base.href;
     o.emit({
       type: "tunnel_up",
-      at: iso(),
+      at: isoTime(o.clock.now()),
       ...(status.url ? { public_url: joinPublicUrl(status.url, o.path).href } : {}),
       url_changed: changed,
     });
@@ -79,9 +78,6 @@ export function watchTunnel(o: TunnelWatchOptions): TunnelWatch {
   return {
     get base() {
       return base;
-    },
-    get down() {
-      return grace !== undefined;
     },
     stop() {
       unsubscribe();
