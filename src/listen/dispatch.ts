@@ -118,9 +118,8 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
   });
   const forwarder = forwardStage(o, forwardUrls, unfinished);
   const runner = execStage(o, unfinished);
-  // Without a journal, room in the forward and exec queues is promised before the receiver answers 200 and
-  // taken only when the delivery is handled. Promised room counts as used, so two deliveries arriving
-  // together are never both promised the last free place. By digest: the body's bytes.
+  // Room promised by reserve() and not yet taken by handle(), by digest: the body's bytes. Promised room
+  // counts as used, so two deliveries arriving together are never both promised the last free place.
   const reserved = new Map<string, number>();
   let reservedBytes = 0;
   // --save-chain writes under way, so drain() and close() can wait for them.

@@ -1,4 +1,4 @@
-// What the runner (exec.ts), its queue and its runs all speak of: an event to run, a run's result, the
+// What the runner (exec.ts) and its runs (exec-run.ts) both speak of: an event to run, a run's result, the
 // result as it is reported, and the errors of a run that did not finish.
 
 export interface ExecEvent {
