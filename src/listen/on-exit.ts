@@ -40,14 +40,9 @@ function describeError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-async function deactivate(
-  api: WebhookApi,
-  id: number,
-  active: boolean,
-  signal: AbortSignal,
-  status?: string,
-  sandbox = false,
-) {
+async function deactivate(input: OnExitInput, signal: AbortSignal, status?: string) {
+  const { api, active, sandbox } = input;
+  const id = input.claim.webhookId;
   if (!active) {
     const message =
       status !== "pending"
@@ -79,7 +74,7 @@ async function restore(input: OnExitInput, signal: AbortSignal, status?: string)
   // (one that crashed or used --on-exit keep): putting that back would aim CertCentral at a dead tunnel, and
   // what came before it is unknown to this session.
   if (!previous || looksLikeListenEndpoint(previous.endpoint)) {
-    const result = await deactivate(api, id, input.active, signal, status, input.sandbox);
+    const result = await deactivate(input, signal, status);
     const message = !previous
       ? `There was no webhook before this listen session created webhook ${id}, so there is nothing to restore. ${result.message}`
       : `Before this session webhook ${id} pointed at ${previous.endpoint}, a leftover \`certwh listen\` receiver, ` +
@@ -91,7 +86,7 @@ async function restore(input: OnExitInput, signal: AbortSignal, status?: string)
     await api.updateWebhook(id, restoreRequest(previous), { signal });
   } catch (err) {
     // Still pointing at the closing tunnel: at least stop CertCentral posting into it.
-    const fallback = await deactivate(api, id, input.active, signal).catch(() => undefined);
+    const fallback = await deactivate(input, signal).catch(() => undefined);
     return {
       outcome: "failed",
       error: err,
@@ -147,7 +142,7 @@ export async function runOnExit(input: OnExitInput): Promise<OnExitOutcome> {
         const active = now.status === "active";
         result =
           input.action === "deactivate"
-            ? await deactivate(input.api, id, active, signal, String(now.status), input.sandbox)
+            ? await deactivate({ ...input, active }, signal, String(now.status))
             : await restore({ ...input, active }, signal, String(now.status));
       }
     }
