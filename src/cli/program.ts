@@ -128,8 +128,9 @@ Run \`certwh help <command>\` for a command's flags and examples.`,
         import("../commands/context.js"),
         import("../io/output.js"),
       ]);
-      // chalk is loaded only when stderr will really show colour.
-      const chalk = context.colourWanted(globals, io.env) ? await output.loadChalk() : undefined;
+      // chalk is loaded only when stderr will really show colour (not for scripts and pipes).
+      const colour = output.colourOn(globals.color, io.env ?? process.env, process.stderr);
+      const chalk = colour ? await output.loadChalk() : undefined;
       const ctx = context.createContext({ globals, env: io.env, signal: io.signal, chalk });
       await mod.run(flags, ctx);
     });

@@ -33,17 +33,8 @@ export interface ContextInit {
   stdinIsTTY?: boolean;
   signal?: AbortSignal;
   clock?: Clock;
-  /** chalk's class, when colourWanted() said colour will be shown (loaded by the caller, asynchronously). */
+  /** chalk's class, when colourOn() said colour will be shown (loaded by the caller, asynchronously). */
   chalk?: ChalkConstructor;
-}
-
-/** Whether this run's stderr shows colour, so chalk is worth loading (it is not, for scripts and pipes). */
-export function colourWanted(
-  globals: Pick<GlobalFlags, "color">,
-  env: NodeJS.ProcessEnv = process.env,
-  stderr: OutputStream = process.stderr,
-): boolean {
-  return colourOn(globals.color, env, stderr);
 }
 
 /** Where and how to reach a CertCentral (or sandbox) API. */

@@ -2,48 +2,23 @@
 // test event → challenge → token (prompted in a terminal) → check-challenge → activate.
 // Every flag is validated before the first request; an existing webhook is shown, never duplicated.
 
-import type { CreateWebhookRequest, WebhookSettings } from "../api/types.js";
+import type { CreateWebhookRequest } from "../api/types.js";
 import { RefusedError } from "../errors.js";
 import { registerSecret } from "../util/redact.js";
-import { parseWaitOption } from "../verification/wait-active.js";
 import type { CommandContext } from "./context.js";
 import { warnAboutFlags } from "./options/flag-warnings.js";
 import { resolveSecret, saveGeneratedSecret, secretOptions } from "./options/secret-source.js";
-import {
-  DEFAULT_EVENTS,
-  parseWebhookFlags,
-  type SecretSource,
-  type UrlPolicy,
-} from "./options/webhook-flags.js";
+import { parseSetupOptions, type SetupOptions, type UrlPolicy } from "./options/webhook-flags.js";
 import type { CreateFlags } from "./specs/lifecycle.js";
 import { changeFailure } from "./webhook/change-failure.js";
 import { urlPolicy } from "./webhook/current.js";
 import { describeWebhook } from "./webhook/describe.js";
 import { finishSetup, reportGeneratedSecret } from "./webhook/setup-result.js";
 
-export interface CreateOptions {
-  url: string;
-  /** Always an explicit list: the given events, else ["certificate_issued"]. */
-  events: string[];
-  unknownEvents: string[];
-  secret: SecretSource;
-  settings?: WebhookSettings;
-  verify: boolean;
-  /** --wait in ms. */
-  waitMs?: number;
-}
-
-export function parseCreateOptions(raw: CreateFlags, policy: UrlPolicy): CreateOptions {
-  const flags = parseWebhookFlags(raw, { policy, requireUrl: true, allowRemoveSecret: false });
-  return {
-    url: flags.url as string,
-    events: flags.events ?? [...DEFAULT_EVENTS],
-    unknownEvents: flags.unknownEvents,
-    secret: flags.secret,
-    settings: flags.settings,
-    verify: raw.verify !== false,
-    waitMs: parseWaitOption(raw.wait, raw.verify !== false),
-  };
+/** The events are always an explicit list: the given events, else ["certificate_issued"]. */
+export function parseCreateOptions(raw: CreateFlags, policy: UrlPolicy): SetupOptions & { events: string[] } {
+  const opts = parseSetupOptions(raw, policy, false);
+  return { ...opts, events: opts.events ?? ["certificate_issued"] };
 }
 
 export async function run(raw: CreateFlags, ctx: CommandContext): Promise<void> {

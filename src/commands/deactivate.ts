@@ -3,58 +3,40 @@
 // (400 webhook_invalid_action); either way it sends no events, so both end in exit 0 with a note.
 // A refusal or a lost answer is checked by reading the webhook back: inactive is success.
 
-import { ApiError } from "../api/errors.js";
-import { changeStatus, type StatusChange } from "../api/read-back.js";
-import { RefusedError } from "../errors.js";
+import { changeStatus } from "../api/read-back.js";
 import type { CommandContext } from "./context.js";
 import type { DeactivateFlags } from "./specs/lifecycle.js";
-import { requireWebhook } from "./webhook/current.js";
+import { invalidAction, webhookToSwitch } from "./webhook/current.js";
 
 /** Why a pending webhook needs no deactivation. */
-export const PENDING_NOTE = "a pending webhook receives no events until it is verified and activated";
+const PENDING_NOTE = "a pending webhook receives no events until it is verified and activated";
 
 export async function run(_flags: DeactivateFlags, ctx: CommandContext): Promise<void> {
-  const api = await ctx.api();
-  const hook = await requireWebhook(api, ctx.signal);
+  const found = await webhookToSwitch(ctx, "inactive");
+  if (!found) return;
+  const { api, hook } = found;
   const base = { id: hook.id, endpoint: hook.endpoint };
-  if (hook.status === "inactive") {
-    ctx.io.done(
-      { ...base, status: "inactive", changed: false },
-      `Webhook ${hook.id} is already inactive; nothing to do.`,
-    );
-    return;
-  }
   const wasPending = hook.status === "pending";
-  let change: StatusChange;
-  try {
-    change = await changeStatus(api, hook.id, "deactivate", {
-      signal: ctx.signal,
-      clock: ctx.clock,
-      // A webhook that is (still) pending sends nothing either: the goal of deactivate is met.
-      accept: (now) => now.status === "inactive" || (wasPending && now.status === "pending"),
-    });
-  } catch (err) {
-    if (err instanceof ApiError && err.hasCode("webhook_invalid_action")) {
-      throw new RefusedError(
-        `CertCentral refused to deactivate webhook ${hook.id} (status ${hook.status}).`,
-        {
-          code: "webhook_invalid_action",
-          hint: "Check the webhook with `certwh status`; `certwh update-url` points it elsewhere.",
-          cause: err,
-        },
-      );
-    }
-    throw err;
-  }
+  const change = await changeStatus(api, hook.id, "deactivate", {
+    signal: ctx.signal,
+    clock: ctx.clock,
+    // A webhook that is (still) pending sends nothing either: the goal of deactivate is met.
+    accept: (now) => now.status === "inactive" || (wasPending && now.status === "pending"),
+  }).catch((err: unknown) => {
+    throw invalidAction(
+      err,
+      `CertCentral refused to deactivate webhook ${hook.id} (status ${hook.status}).`,
+      "Check the webhook with `certwh status`; `certwh update-url` points it elsewhere.",
+    );
+  });
+  if (change.note) ctx.io.info(change.note);
   if (change.readBack && change.status === "pending") {
-    if (change.note) ctx.io.info(change.note);
     ctx.io.done(
       { ...base, status: "pending", changed: false, read_back: true },
       `Webhook ${hook.id} stays pending, so CertCentral sends it no events anyway: ${PENDING_NOTE}.`,
     );
     return;
   }
-  if (change.note) ctx.io.info(change.note);
   if (wasPending && !change.readBack) {
     // CertCentral accepted it (204); what it made of a pending webhook is read back, not assumed.
     const now = await api.getWebhook({ signal: ctx.signal }).catch(() => null);

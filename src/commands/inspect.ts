@@ -8,18 +8,11 @@ import { createDeliveriesStore, createEventFeed, deliveriesApi, startInspector }
 import { streamJournal } from "../listen/journal-read.js";
 import { defaultJournalPath } from "../listen/paths.js";
 import type { CommandContext } from "./context.js";
-import { parseHttpUrl } from "./options/flag-values.js";
+import { parseHttpUrl, parsePort } from "./options/flag-values.js";
 import { warnIfCleartextKey } from "./options/flag-warnings.js";
 import { resolveSecret } from "./options/secret-source.js";
 import { parseSecretSource } from "./options/webhook-flags.js";
 import type { InspectFlags } from "./specs/listen.js";
-
-function parsePort(value: string | undefined): number {
-  if (value === undefined) return 0;
-  if (!/^\d+$/.test(value) || Number(value) > 65535)
-    throw new UsageError(`--port must be a number from 0 to 65535, not "${value}".`);
-  return Number(value);
-}
 
 async function checkJournal(path: string): Promise<void> {
   const found = await stat(path).catch((err: NodeJS.ErrnoException) => err);
@@ -38,7 +31,7 @@ export async function run(
   ctx: Pick<CommandContext, "io" | "env" | "signal">,
 ): Promise<void> {
   const { io } = ctx;
-  const port = parsePort(flags.port);
+  const port = parsePort("--port", flags.port);
   const to = flags.to !== undefined ? parseHttpUrl("--to", flags.to).href : undefined;
   const source = parseSecretSource(
     { secretFile: flags.secretFile, secretEnv: flags.secretEnv },

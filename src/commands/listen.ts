@@ -21,7 +21,7 @@ import { generateSecret } from "../util/secret.js";
 import { shellWord } from "../util/shell-word.js";
 import { isSlackWebhookUrl } from "../util/slack.js";
 import { buildApi, type CommandContext } from "./context.js";
-import { parsePositiveInteger } from "./options/flag-values.js";
+import { parsePort, parsePositiveInteger } from "./options/flag-values.js";
 import { warnAboutFlags, warnIfCleartextKey } from "./options/flag-warnings.js";
 import { parseForwardTargets } from "./options/forward-flags.js";
 import { adoptFormerJournal } from "./options/journal-move.js";
@@ -82,13 +82,6 @@ const forwardTargets = (to: string | readonly string[] | undefined): string[] =>
 const SLACK_REFUSAL =
   "is a Slack incoming-webhook URL: CertCentral posts Slack messages there, not JSON events, so listen " +
   "could neither receive events nor capture the challenge token.";
-
-function parsePort(value: string | undefined): number {
-  if (value === undefined) return 0;
-  if (!/^\d+$/.test(value) || Number(value) > 65535)
-    throw new UsageError(`--port must be a number from 0 to 65535, not "${value}".`);
-  return Number(value);
-}
 
 /** Whether a receiver bound to `host` also answers on 127.0.0.1 (loopback, or every address). */
 const reachesLoopback = (host: string) => isLoopbackHost(host) || host === "0.0.0.0" || host === "::";
@@ -196,7 +189,7 @@ export function parseListenOptions(raw: ListenFlags, env: NodeJS.ProcessEnv): Pa
     );
   return {
     tunnel,
-    port: parsePort(raw.port),
+    port: parsePort("--port", raw.port),
     events,
     unknownEvents: unknown,
     secret: parseSecretSource(raw, { allowRemove: false }),

@@ -3,16 +3,9 @@
 import { CertwhError, UsageError } from "../errors.js";
 import type { Delivery, RecordedRequest, Sandbox } from "../sandbox/types.js";
 import type { CommandContext } from "./context.js";
+import { parsePort } from "./options/flag-values.js";
 import { announce } from "./runtime/announce.js";
 import type { SandboxFlags } from "./specs/sandbox.js";
-
-function parsePort(value: string | undefined): number {
-  if (value === undefined) return 0;
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65535)
-    throw new UsageError(`--port must be a number from 0 to 65535, not "${value}".`);
-  return port;
-}
 
 function describeRequest(r: RecordedRequest): string {
   const suffix = r.errorCode ? ` ${r.errorCode}` : "";
@@ -39,7 +32,7 @@ export async function run(
   opts: SandboxFlags,
   ctx: Pick<CommandContext, "io" | "signal" | "env">,
 ): Promise<void> {
-  const port = parsePort(opts.port);
+  const port = parsePort("--port", opts.port);
   if (opts.apiKey !== undefined && opts.apiKey.length < 8)
     throw new UsageError("--api-key must have at least 8 characters.");
   if (opts.slackHost !== undefined && !/^[A-Za-z0-9.\-[\]:]+:\d+$/.test(opts.slackHost)) {

@@ -3,44 +3,23 @@
 // CertCentral requires a changed endpoint to be verified before events flow to it. The status is read back
 // after the update: a webhook that stayed active (same endpoint, or CertCentral keeping it) is not verified.
 
-import type { UpdateWebhookRequest, WebhookSettings } from "../api/types.js";
+import type { UpdateWebhookRequest } from "../api/types.js";
 import { normaliseSettings } from "../api/webhooks.js";
 import { InterruptedError } from "../errors.js";
 import { registerSecret } from "../util/redact.js";
-import { parseWaitOption } from "../verification/wait-active.js";
 import type { CommandContext } from "./context.js";
 import { warnAboutFlags } from "./options/flag-warnings.js";
 import { resolveSecret, saveGeneratedSecret, secretOptions } from "./options/secret-source.js";
-import { parseWebhookFlags, type SecretSource, type UrlPolicy } from "./options/webhook-flags.js";
+import { parseSetupOptions, type SetupOptions, type UrlPolicy } from "./options/webhook-flags.js";
 import type { UpdateUrlFlags } from "./specs/lifecycle.js";
 import { changeFailure } from "./webhook/change-failure.js";
 import { requireWebhook, urlPolicy } from "./webhook/current.js";
 import { finishSetup, reportGeneratedSecret } from "./webhook/setup-result.js";
 import { clearVerified } from "./webhook/verified-mark.js";
 
-export interface UpdateUrlOptions {
-  url: string;
-  /** undefined → keep the current list. */
-  events?: string[];
-  unknownEvents: string[];
-  secret: SecretSource;
-  settings?: WebhookSettings;
-  verify: boolean;
-  /** --wait in ms. */
-  waitMs?: number;
-}
-
-export function parseUpdateUrlOptions(raw: UpdateUrlFlags, policy: UrlPolicy): UpdateUrlOptions {
-  const flags = parseWebhookFlags(raw, { policy, requireUrl: true, allowRemoveSecret: true });
-  return {
-    url: flags.url as string,
-    events: flags.events,
-    unknownEvents: flags.unknownEvents,
-    secret: flags.secret,
-    settings: flags.settings,
-    verify: raw.verify !== false,
-    waitMs: parseWaitOption(raw.wait, raw.verify !== false),
-  };
+/** Events left undefined keep the current list. */
+export function parseUpdateUrlOptions(raw: UpdateUrlFlags, policy: UrlPolicy): SetupOptions {
+  return parseSetupOptions(raw, policy, true);
 }
 
 export async function run(raw: UpdateUrlFlags, ctx: CommandContext): Promise<void> {

@@ -1,4 +1,4 @@
-// Parsers for flag values several commands share (trigger, replay, listen): each returns the value or
+// Parsers for flag values several commands share (trigger, replay, listen, inspect, sandbox): each returns the value or
 // throws a UsageError naming the flag, before anything is sent.
 
 import { UsageError } from "../../errors.js";
@@ -35,4 +35,12 @@ export function parseHttpUrl(flag: string, value: string): URL {
     throw new UsageError(`${flag} must be an http:// or https:// URL, not ${url.protocol}//….`);
   }
   return url;
+}
+
+/** A port: 0 to 65535; 0 (the system picks a free one) when the flag was not given. */
+export function parsePort(flag: string, value: string | undefined): number {
+  if (value === undefined) return 0;
+  if (!/^\d+$/.test(value) || Number(value) > 65535)
+    throw new UsageError(`${flag} must be a number from 0 to 65535, not "${value}".`);
+  return Number(value);
 }

@@ -8,6 +8,7 @@ import { UsageError } from "../../errors.js";
 import { NOTIFICATION_FREQUENCIES, SUBSCRIBABLE_EVENTS } from "../../events/catalogue.js";
 import { isLoopbackHost } from "../../util/loopback.js";
 import { checkSecretEnvName } from "../../util/secret.js";
+import { parseWaitOption } from "../../verification/wait-active.js";
 import type { UpdateUrlFlags } from "../specs/lifecycle.js";
 
 /**
@@ -24,23 +25,10 @@ export type SecretSource =
   | { kind: "generate"; outFile?: string }
   | { kind: "remove" };
 
-interface WebhookFlags {
-  url?: string;
-  /** undefined when no event flag was given. */
-  events?: string[];
-  /** Names not in CertCentral's documented list: warned about, still sent (spec §17 #5). */
-  unknownEvents: string[];
-  secret: SecretSource;
-  /** undefined when no setting flag was given (nothing is sent then). */
-  settings?: WebhookSettings;
-}
-
 export interface UrlPolicy {
   /** Accept plain http:// on loopback: only when the API base URL is itself on loopback (a sandbox). */
   allowLoopbackHttp: boolean;
 }
-
-export const DEFAULT_EVENTS: readonly string[] = ["certificate_issued"];
 
 /** Validate an endpoint URL for --url. Returns it unchanged (CertCentral stores it as given). */
 export function parseEndpointUrl(value: string | undefined, policy: UrlPolicy): string {
@@ -149,22 +137,37 @@ export function parseSecretSource(raw: WebhookFlagValues, opts: { allowRemove: b
   return { kind: "none" };
 }
 
-interface ParseFlagsOptions {
-  policy: UrlPolicy;
-  /** create and update-url need --url; test takes it optionally. */
-  requireUrl: boolean;
-  allowRemoveSecret: boolean;
+/** create's and update-url's flags, checked. */
+export interface SetupOptions {
+  url: string;
+  /** undefined when no event flag was given. */
+  events?: string[];
+  /** Names not in CertCentral's documented list: warned about, still sent (spec §17 #5). */
+  unknownEvents: string[];
+  secret: SecretSource;
+  /** undefined when no setting flag was given (nothing is sent then). */
+  settings?: WebhookSettings;
+  verify: boolean;
+  /** --wait in ms. */
+  waitMs?: number;
 }
 
-/** Every shared flag at once, so that all checks run before any request. */
-export function parseWebhookFlags(raw: WebhookFlagValues, opts: ParseFlagsOptions): WebhookFlags {
-  const url = raw.url === undefined && !opts.requireUrl ? undefined : parseEndpointUrl(raw.url, opts.policy);
+/** Every flag of create and update-url at once, so that all checks run before any request. */
+export function parseSetupOptions(
+  raw: WebhookFlagValues,
+  policy: UrlPolicy,
+  allowRemoveSecret: boolean,
+): SetupOptions {
+  const url = parseEndpointUrl(raw.url, policy);
   const { events, unknown } = parseEventFlags(raw.event, raw.events);
+  const verify = raw.verify !== false;
   return {
     url,
     events,
     unknownEvents: unknown,
-    secret: parseSecretSource(raw, { allowRemove: opts.allowRemoveSecret }),
+    secret: parseSecretSource(raw, { allowRemove: allowRemoveSecret }),
     settings: parseSettingFlags(raw),
+    verify,
+    waitMs: parseWaitOption(raw.wait, verify),
   };
 }

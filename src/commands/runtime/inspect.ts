@@ -14,6 +14,7 @@ import {
 } from "../../inspector/index.js";
 import type { JournalEntry } from "../../listen/journal.js";
 import type { ListenEvent } from "../../listen/types.js";
+import { parsePort } from "../options/flag-values.js";
 
 /** --no-inspect: false; else the port to bind on 127.0.0.1 (0: the system picks). */
 export type InspectChoice = { port: number } | false;
@@ -24,11 +25,7 @@ export function parseInspectFlags(raw: { inspect?: boolean; inspectPort?: string
       throw new UsageError("--inspect-port only applies when the inspector runs (not with --no-inspect).");
     return false;
   }
-  const value = raw.inspectPort;
-  if (value === undefined) return { port: 0 };
-  if (!/^\d+$/.test(value) || Number(value) > 65535)
-    throw new UsageError(`--inspect-port must be a number from 0 to 65535, not "${value}".`);
-  return { port: Number(value) };
+  return { port: parsePort("--inspect-port", raw.inspectPort) };
 }
 
 export interface RunningInspector {

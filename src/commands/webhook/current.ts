@@ -1,8 +1,9 @@
-// Small helpers every lifecycle command needs: the account's webhook (or a plain "none" error) and the
-// URL policy that depends on where the API lives.
+// Small helpers every lifecycle command needs: the account's webhook (or a plain "none" error), the URL
+// policy that depends on where the API lives, and what activate and deactivate share.
 
+import { ApiError } from "../../api/errors.js";
 import type { Webhook, WebhookApi } from "../../api/types.js";
-import { NotFoundError } from "../../errors.js";
+import { NotFoundError, RefusedError } from "../../errors.js";
 import { isLoopbackUrl } from "../../util/loopback.js";
 import type { CommandContext } from "../context.js";
 import type { UrlPolicy } from "../options/webhook-flags.js";
@@ -22,4 +23,29 @@ export async function requireWebhook(api: WebhookApi, signal?: AbortSignal): Pro
 export async function urlPolicy(ctx: Pick<CommandContext, "settings">): Promise<UrlPolicy> {
   const settings = await ctx.settings();
   return { allowLoopbackHttp: isLoopbackUrl(settings.baseUrl) };
+}
+
+/**
+ * activate/deactivate: the webhook to switch, or undefined when it already has `status` (said, exit 0, no
+ * call: both are idempotent for scripts).
+ */
+export async function webhookToSwitch(
+  ctx: Pick<CommandContext, "api" | "io" | "signal">,
+  status: "active" | "inactive",
+): Promise<{ api: WebhookApi; hook: Webhook } | undefined> {
+  const api = await ctx.api();
+  const hook = await requireWebhook(api, ctx.signal);
+  if (hook.status !== status) return { api, hook };
+  ctx.io.done(
+    { id: hook.id, endpoint: hook.endpoint, status, changed: false },
+    `Webhook ${hook.id} is already ${status}; nothing to do.`,
+  );
+  return undefined;
+}
+
+/** CertCentral's webhook_invalid_action in the command's words (exit 3); any other error as it is. */
+export function invalidAction(err: unknown, message: string, hint: string): unknown {
+  return err instanceof ApiError && err.hasCode("webhook_invalid_action")
+    ? new RefusedError(message, { code: "webhook_invalid_action", hint, cause: err })
+    : err;
 }
