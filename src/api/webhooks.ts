@@ -9,14 +9,15 @@ import { systemClock } from "../util/clock.js";
 import { ApiClient, MAX_EVENT_LOG_BYTES } from "./client.js";
 import { ApiError, ApiTimeoutError, NetworkError } from "./errors.js";
 import { readCreated, readEventLogPage, readWebhookList } from "./shapes.js";
-import type {
-  ApiClientOptions,
-  CallOptions,
-  EventLogQuery,
-  UpdateWebhookRequest,
-  Webhook,
-  WebhookApi,
-  WebhookSettings,
+import {
+  type ApiClientOptions,
+  type CallOptions,
+  type EventLogQuery,
+  FLAG_SETTINGS,
+  type UpdateWebhookRequest,
+  type Webhook,
+  type WebhookApi,
+  type WebhookSettings,
 } from "./types.js";
 
 /**
@@ -53,12 +54,6 @@ function idPath(id: number, suffix = ""): string {
 const EVENT_LOG_MAX_LIMIT = 1000;
 
 const flag = (v: unknown): string => (v === true || v === 1 || v === "1" ? "1" : "0");
-
-const FLAG_SETTINGS = [
-  "instant_issue_webhook_notification",
-  "webhook_send_certificate_chain",
-  "webhook_send_instant_issued_certificate_chain",
-] as const;
 
 /**
  * Settings as read back, in the form CertCentral takes: it may answer flags as booleans or numbers
