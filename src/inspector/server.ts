@@ -7,7 +7,6 @@ import type { ListenEvent } from "../listen/types.js";
 import { webAssets } from "./assets.js";
 import type { Listener } from "./feed.js";
 import { cookieValue, hostAllowed, newSecret, SAFE_METHODS, sameOrigin, sameSecret } from "./guard.js";
-import { forThePage } from "./redact-event.js";
 import { baseHeaders, findRoute, type Route, sendJson, sendText } from "./routes.js";
 
 export { CSP } from "./routes.js";
@@ -42,8 +41,12 @@ export interface Inspector {
   close(): Promise<void>;
 }
 
-function plain(res: ServerResponse, status: number, text: string, extra: Record<string, string> = {}): void {
-  sendText(res, status, text, extra);
+// The page gets listen's events without anything that grants access: the ready event is the only one that
+// carries a credential (the throwaway sandbox API key), and the inspector's own URL holds its token.
+function forThePage(event: ListenEvent): ListenEvent {
+  if (event.type !== "ready") return event;
+  const { sandbox_api_key: _key, inspector_url: _url, ...rest } = event;
+  return rest;
 }
 
 export async function startInspector(options: InspectorOptions): Promise<Inspector> {
@@ -83,16 +86,17 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
   }
 
   function handle(req: IncomingMessage, res: ServerResponse) {
-    if (!hostAllowed(req.headers.host, port)) return plain(res, 421, "Misdirected request: unknown Host.");
+    if (!hostAllowed(req.headers.host, port)) return sendText(res, 421, "Misdirected request: unknown Host.");
     const url = new URL(req.url ?? "/", `http://${req.headers.host}`);
     const method = req.method ?? "GET";
     const hasCookie = sameSecret(cookieValue(req, cookieName()), session);
     // Writes need the cookie and this page's own Origin (no CORS header is ever sent, so no other origin can
     // read an answer either).
-    if (!SAFE_METHODS.has(method) && (!hasCookie || !sameOrigin(req))) return plain(res, 403, "Forbidden.");
+    if (!SAFE_METHODS.has(method) && (!hasCookie || !sameOrigin(req)))
+      return sendText(res, 403, "Forbidden.");
     const given = url.searchParams.get("token");
     if (given !== null) {
-      if (!sameSecret(given, token)) return plain(res, 401, "Unauthorized: open the URL listen printed.");
+      if (!sameSecret(given, token)) return sendText(res, 401, "Unauthorized: open the URL listen printed.");
       // The token leaves the address bar (and the history) at once; the cookie carries on.
       res.writeHead(303, {
         ...baseHeaders(),
@@ -102,7 +106,7 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
       res.end();
       return;
     }
-    if (!hasCookie) return plain(res, 401, "Unauthorized: open the URL listen printed.");
+    if (!hasCookie) return sendText(res, 401, "Unauthorized: open the URL listen printed.");
     if (url.pathname === "/events" && method === "GET") return stream(res);
     if (url.pathname === "/api/page" && method === "GET")
       return sendJson(res, 200, {
@@ -112,10 +116,10 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
         deliveries_api: typeof findRoute(options.routes ?? [], "GET", "/api/deliveries") === "object",
       });
     const found = findRoute(options.routes ?? [], method, url.pathname);
-    if (found === "wrong-method") return plain(res, 405, "Method not allowed.");
+    if (found === "wrong-method") return sendText(res, 405, "Method not allowed.");
     if (found) return found.run(req, res, url);
     const asset = SAFE_METHODS.has(method) ? webAssets().get(url.pathname) : undefined;
-    if (!asset) return plain(res, SAFE_METHODS.has(method) ? 404 : 405, "Not found.");
+    if (!asset) return sendText(res, SAFE_METHODS.has(method) ? 404 : 405, "Not found.");
     res.writeHead(200, { ...baseHeaders(), "Content-Type": asset.type });
     res.end(method === "HEAD" ? undefined : asset.body);
   }
@@ -123,7 +127,7 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
   const server = createServer((req, res) => {
     Promise.resolve(handle(req, res))
       .catch((err: Error) => {
-        if (!res.headersSent) plain(res, 500, `Internal error: ${err.message}`);
+        if (!res.headersSent) sendText(res, 500, `Internal error: ${err.message}`);
         else res.destroy();
       })
       // A body nobody read is drained, so the connection can carry the next request.
