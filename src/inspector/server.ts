@@ -1,6 +1,7 @@
 // The local web inspector of `certwh listen`: a page on 127.0.0.1 that shows the session live. It is
 // reached only through the printed URL's token (then a cookie), only under its own Host, never cross-origin.
 
+import { once } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ListenEvent } from "../listen/types.js";
@@ -134,13 +135,9 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
       .finally(() => req.resume());
   });
   webAssets(); // a missing page fails listen at start, not the first visitor
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
+  const listening = once(server, "listening"); // rejects on "error" (e.g. the port is taken)
+  server.listen(options.port ?? 0, "127.0.0.1");
+  await listening;
   port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}/?token=${token}`,
