@@ -113,24 +113,20 @@ export function createWebhookApi(opts: ApiClientOptions): WebhookApi {
     return list[0] ?? null;
   }
 
-  /** After an ambiguous failure: the account's webhook if it is readable, else undefined (never throws but aborts). */
-  async function lookAgain(signal: AbortSignal | undefined): Promise<Webhook | null | undefined> {
-    try {
-      return await getWebhook({ signal });
-    } catch {
-      if (signal?.aborted) throw signal.reason;
-      return undefined;
-    }
-  }
-
-  /** Read the account back (twice at most, RECHECK_DELAY_MS apart) until `done` accepts what it shows. */
+  /**
+   * Read the account back (twice at most, RECHECK_DELAY_MS apart) until `done` accepts its webhook. A read that
+   * fails counts as nothing seen; only an abort ends it early.
+   */
   async function reconcile(
     signal: AbortSignal | undefined,
-    done: (now: Webhook | null | undefined) => boolean,
+    done: (now: Webhook) => boolean,
   ): Promise<Webhook | undefined> {
     for (let look = 1; look <= 2; look++) {
       if (look > 1) await clock.sleep(RECHECK_DELAY_MS, signal);
-      const now = await lookAgain(signal);
+      const now = await getWebhook({ signal }).catch(() => {
+        if (signal?.aborted) throw signal.reason;
+        return undefined;
+      });
       if (now && done(now)) return now;
     }
     return undefined;
@@ -150,7 +146,7 @@ export function createWebhookApi(opts: ApiClientOptions): WebhookApi {
         if (!isAmbiguousFailure(err)) throw err;
         // The POST may have created the webhook. One webhook per account: if it now points where we asked,
         // it is ours; a second POST would only earn webhook_configured_already.
-        const now = await reconcile(o.signal, (w) => w?.endpoint === body.endpoint);
+        const now = await reconcile(o.signal, (w) => w.endpoint === body.endpoint);
         if (!now) throw err;
         opts.onNotice?.(
           `${describeAmbiguity(err)}; reading the account back shows webhook ${now.id} was created.`,
@@ -164,7 +160,7 @@ export function createWebhookApi(opts: ApiClientOptions): WebhookApi {
         await client.call({ method: "PUT", path: idPath(id), body, signal: o.signal }, false);
       } catch (err) {
         if (!isAmbiguousFailure(err)) throw err;
-        const now = await reconcile(o.signal, (w) => w?.id === id && webhookMatches(w, body));
+        const now = await reconcile(o.signal, (w) => w.id === id && webhookMatches(w, body));
         if (!now) throw err;
         opts.onNotice?.(`${describeAmbiguity(err)}; reading the account back shows the update was applied.`);
       }
