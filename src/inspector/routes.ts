@@ -33,10 +33,7 @@ export function findRoute(
   routes: readonly Route[],
   method: string,
   pathname: string,
-):
-  | { run(req: IncomingMessage, res: ServerResponse, url: URL): void | Promise<void> }
-  | "wrong-method"
-  | undefined {
+): { route: Route; groups: string[] } | "wrong-method" | undefined {
   let pathKnown = false;
   for (const route of routes) {
     const match = typeof route.path === "string" ? route.path === pathname && [] : route.path.exec(pathname);
@@ -44,8 +41,7 @@ export function findRoute(
     pathKnown = true;
     const wanted = route.method === "GET" ? method === "GET" || method === "HEAD" : method === route.method;
     if (!wanted) continue;
-    const groups = Array.isArray(match) ? match.slice(1) : [];
-    return { run: (req, res, url) => route.handle(req, res, { url, groups }) };
+    return { route, groups: Array.isArray(match) ? match.slice(1) : [] };
   }
   return pathKnown ? "wrong-method" : undefined;
 }

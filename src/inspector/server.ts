@@ -54,6 +54,7 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
   const token = newSecret();
   const session = newSecret();
   const streams = new Set<ServerResponse>();
+  const routes = options.routes ?? [];
   let port = 0;
   // Cookies are shared by every port of a host: the name keeps two sessions' inspectors apart.
   const cookieName = () => `certwh_inspector_${port}`;
@@ -77,13 +78,12 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
     const heartbeat = setInterval(() => res.write(": heartbeat\n\n"), options.heartbeatMs ?? HEARTBEAT_MS);
     heartbeat.unref();
     streams.add(res);
-    const stop = () => {
+    // The response's close, not the request's: a request closes as soon as its (empty) body is read.
+    res.on("close", () => {
       clearInterval(heartbeat);
       unsubscribe();
       streams.delete(res);
-    };
-    // The response's close, not the request's: a request closes as soon as its (empty) body is read.
-    res.on("close", stop);
+    });
   }
 
   function handle(req: IncomingMessage, res: ServerResponse) {
@@ -114,11 +114,11 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
         panes: options.panes ?? DEFAULT_PANES,
         title: options.title ?? "certwh listen",
         // Whether the deliveries pane can read a store (GET /api/deliveries), or makes its rows from /events.
-        deliveries_api: typeof findRoute(options.routes ?? [], "GET", "/api/deliveries") === "object",
+        deliveries_api: typeof findRoute(routes, "GET", "/api/deliveries") === "object",
       });
-    const found = findRoute(options.routes ?? [], method, url.pathname);
+    const found = findRoute(routes, method, url.pathname);
     if (found === "wrong-method") return sendText(res, 405, "Method not allowed.");
-    if (found) return found.run(req, res, url);
+    if (found) return found.route.handle(req, res, { url, groups: found.groups });
     const asset = SAFE_METHODS.has(method) ? webAssets().get(url.pathname) : undefined;
     if (!asset) return sendText(res, SAFE_METHODS.has(method) ? 404 : 405, "Not found.");
     res.writeHead(200, { ...baseHeaders(), "Content-Type": asset.type });
