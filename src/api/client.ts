@@ -125,11 +125,11 @@ export class ApiClient {
   }
 
   /**
-   * One request, with retries when `retry` is true (only for calls that are safe to repeat). Throws ApiError,
-   * ApiTimeoutError, NetworkError, or the user's abort reason.
+   * One request whose 2xx body is not read, with retries when `retry` is true (only for calls that are safe
+   * to repeat). Throws ApiError, ApiTimeoutError, NetworkError, or the user's abort reason.
    */
-  async call(req: ApiRequest, retry: boolean): Promise<unknown> {
-    return (await this.exchange(req, retry)).data;
+  async call(req: ApiRequest, retry: boolean): Promise<void> {
+    await this.exchange(req, retry);
   }
 
   /**

@@ -10,7 +10,13 @@
 // Every loop runs over an array already parsed from a body of bounded size.
 
 import { ApiShapeError } from "./errors.js";
-import type { EventLogEntry, EventLogPage, Webhook, WebhookSettings } from "./types.js";
+import {
+  type EventLogEntry,
+  type EventLogPage,
+  FLAG_SETTINGS,
+  type Webhook,
+  type WebhookSettings,
+} from "./types.js";
 
 /** Which answer is being read: the route for the message, and the HTTP status it came with. */
 export interface AnswerOf {
@@ -69,12 +75,6 @@ function count(at: AnswerOf, v: unknown, field: string): number {
   const n = integer(v);
   return n !== undefined && n >= 0 ? n : fail(at, field, COUNT);
 }
-
-const FLAG_SETTINGS = [
-  "instant_issue_webhook_notification",
-  "webhook_send_certificate_chain",
-  "webhook_send_instant_issued_certificate_chain",
-] as const;
 
 const ON = new Set<unknown>(["1", 1, true, "true"]);
 const OFF = new Set<unknown>(["0", 0, false, "false"]);

@@ -2,6 +2,13 @@
 
 export type WebhookStatus = "pending" | "active" | "inactive";
 
+/** The webhook_settings that are flags ("1"/"0"); the other one, the frequency, is a list of days. */
+export const FLAG_SETTINGS = [
+  "instant_issue_webhook_notification",
+  "webhook_send_certificate_chain",
+  "webhook_send_instant_issued_certificate_chain",
+] as const;
+
 export interface WebhookSettings {
   instant_issue_webhook_notification?: string;
   webhook_notification_frequency?: number[];

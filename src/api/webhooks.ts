@@ -9,14 +9,15 @@ import { systemClock } from "../util/clock.js";
 import { ApiClient, MAX_EVENT_LOG_BYTES } from "./client.js";
 import { ApiError, ApiTimeoutError, NetworkError } from "./errors.js";
 import { readCreated, readEventLogPage, readWebhookList } from "./shapes.js";
-import type {
-  ApiClientOptions,
-  CallOptions,
-  EventLogQuery,
-  UpdateWebhookRequest,
-  Webhook,
-  WebhookApi,
-  WebhookSettings,
+import {
+  type ApiClientOptions,
+  type CallOptions,
+  type EventLogQuery,
+  FLAG_SETTINGS,
+  type UpdateWebhookRequest,
+  type Webhook,
+  type WebhookApi,
+  type WebhookSettings,
 } from "./types.js";
 
 /**
@@ -53,12 +54,6 @@ function idPath(id: number, suffix = ""): string {
 const EVENT_LOG_MAX_LIMIT = 1000;
 
 const flag = (v: unknown): string => (v === true || v === 1 || v === "1" ? "1" : "0");
-
-const FLAG_SETTINGS = [
-  "instant_issue_webhook_notification",
-  "webhook_send_certificate_chain",
-  "webhook_send_instant_issued_certificate_chain",
-] as const;
 
 /**
  * Settings as read back, in the form CertCentral takes: it may answer flags as booleans or numbers
@@ -118,24 +113,20 @@ export function createWebhookApi(opts: ApiClientOptions): WebhookApi {
     return list[0] ?? null;
   }
 
-  /** After an ambiguous failure: the account's webhook if it is readable, else undefined (never throws but aborts). */
-  async function lookAgain(signal: AbortSignal | undefined): Promise<Webhook | null | undefined> {
-    try {
-      return await getWebhook({ signal });
-    } catch {
-      if (signal?.aborted) throw signal.reason;
-      return undefined;
-    }
-  }
-
-  /** Read the account back (twice at most, RECHECK_DELAY_MS apart) until `done` accepts what it shows. */
+  /**
+   * Read the account back (twice at most, RECHECK_DELAY_MS apart) until `done` accepts its webhook. A read that
+   * fails counts as nothing seen; only an abort ends it early.
+   */
   async function reconcile(
     signal: AbortSignal | undefined,
-    done: (now: Webhook | null | undefined) => boolean,
+    done: (now: Webhook) => boolean,
   ): Promise<Webhook | undefined> {
     for (let look = 1; look <= 2; look++) {
       if (look > 1) await clock.sleep(RECHECK_DELAY_MS, signal);
-      const now = await lookAgain(signal);
+      const now = await getWebhook({ signal }).catch(() => {
+        if (signal?.aborted) throw signal.reason;
+        return undefined;
+      });
       if (now && done(now)) return now;
     }
     return undefined;
@@ -155,7 +146,7 @@ export function createWebhookApi(opts: ApiClientOptions): WebhookApi {
         if (!isAmbiguousFailure(err)) throw err;
         // The POST may have created the webhook. One webhook per account: if it now points where we asked,
         // it is ours; a second POST would only earn webhook_configured_already.
-        const now = await reconcile(o.signal, (w) => w?.endpoint === body.endpoint);
+        const now = await reconcile(o.signal, (w) => w.endpoint === body.endpoint);
         if (!now) throw err;
         opts.onNotice?.(
           `${describeAmbiguity(err)}; reading the account back shows webhook ${now.id} was created.`,
@@ -169,7 +160,7 @@ export function createWebhookApi(opts: ApiClientOptions): WebhookApi {
         await client.call({ method: "PUT", path: idPath(id), body, signal: o.signal }, false);
       } catch (err) {
         if (!isAmbiguousFailure(err)) throw err;
-        const now = await reconcile(o.signal, (w) => w?.id === id && webhookMatches(w, body));
+        const now = await reconcile(o.signal, (w) => w.id === id && webhookMatches(w, body));
         if (!now) throw err;
         opts.onNotice?.(`${describeAmbiguity(err)}; reading the account back shows the update was applied.`);
       }

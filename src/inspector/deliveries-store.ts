@@ -81,17 +81,17 @@ export interface DeliveriesStore {
   readonly size: number;
 }
 
-/** The order and certificate ids of a payload's data, when they are plain values. */
-function idsOf(data: unknown): { order_id?: string | number; certificate_id?: string | number } {
-  if (!data || typeof data !== "object") return {};
-  const d = data as Record<string, unknown>;
-  const plain = (v: unknown) => (typeof v === "string" || typeof v === "number" ? v : undefined);
-  const ids: { order_id?: string | number; certificate_id?: string | number } = {};
-  const order = plain(d.order_id);
-  const cert = plain(d.certificate_id);
-  if (order !== undefined) ids.order_id = order;
-  if (cert !== undefined) ids.certificate_id = cert;
-  return ids;
+/** A row's first fields: the delivery's id, time and event, and its payload's ids when they are plain values. */
+function rowStart(d: { id: string; received_at: string; event: string }, data: unknown) {
+  const { order_id, certificate_id } = (data ?? {}) as { order_id?: unknown; certificate_id?: unknown };
+  const plain = (v: unknown): v is string | number => typeof v === "string" || typeof v === "number";
+  return {
+    id: d.id,
+    received_at: d.received_at,
+    event: d.event,
+    ...(plain(order_id) ? { order_id } : {}),
+    ...(plain(certificate_id) ? { certificate_id } : {}),
+  };
 }
 
 const cut = (text: string | undefined) =>
@@ -165,21 +165,11 @@ export function createDeliveriesStore(limits: StoreLimits = {}): DeliveriesStore
     observe(e) {
       switch (e.type) {
         case "event":
-          add({
-            id: e.id,
-            received_at: e.received_at,
-            event: e.event,
-            ...idsOf(e.data),
-            answer: e.repeat ? "repeat" : "accepted",
-            status: 200,
-          });
+          add({ ...rowStart(e, e.data), answer: e.repeat ? "repeat" : "accepted", status: 200 });
           return;
         case "duplicate":
           add({
-            id: e.id,
-            received_at: e.received_at,
-            event: e.event,
-            ...idsOf(payloadData(held.get(e.id)?.detail.body ?? "")),
+            ...rowStart(e, payloadData(held.get(e.id)?.detail.body ?? "")),
             answer: "repeat",
             status: 200,
             reason: "not passed on",
@@ -206,10 +196,7 @@ export function createDeliveriesStore(limits: StoreLimits = {}): DeliveriesStore
     addEntry(entry) {
       keep(entry);
       add({
-        id: entry.id,
-        received_at: entry.received_at,
-        event: entry.event,
-        ...idsOf(payloadData(entry.body)),
+        ...rowStart(entry, payloadData(entry.body)),
         answer: entry.repeat ? "repeat" : "accepted",
         status: 200,
       });

@@ -16,14 +16,14 @@ interface EventFeed {
   history(): ListenEvent[];
 }
 
-export function createEventFeed(limit = HISTORY_LIMIT): EventFeed {
+export function createEventFeed(): EventFeed {
   const kept: ListenEvent[] = [];
   const listeners = new Set<Listener>();
   const isLasting = (e: ListenEvent) => e.type === "state" || e.type === "ready";
   return {
     push(event) {
       kept.push(event);
-      if (kept.length > limit) {
+      if (kept.length > HISTORY_LIMIT) {
         const drop = kept.findIndex((e) => !isLasting(e));
         if (drop >= 0) kept.splice(drop, 1);
       }

@@ -8,7 +8,7 @@ import { createForwarder, type ForwardResult } from "../listen/forward.js";
 import { userAgent } from "../util/version.js";
 import { DETAIL_GONE } from "./deliveries-routes.js";
 import type { DeliveriesStore, DeliveryDetail } from "./deliveries-store.js";
-import { BodyError, type Route, readJsonBody, sendError, sendJson } from "./routes.js";
+import { type Route, readJsonBody, sendError, sendJson } from "./routes.js";
 
 /** At most this many ids per request (each is one request per target, one after the other). */
 const REPLAY_MAX_IDS = 500;
@@ -119,13 +119,9 @@ export function replayRoute(options: ReplayRouteOptions): Route {
     method: "POST",
     path: "/api/replay",
     async handle(req: IncomingMessage, res: ServerResponse) {
-      let body: { ids?: unknown; to?: unknown };
-      try {
-        body = ((await readJsonBody(req)) ?? {}) as typeof body;
-      } catch (err) {
-        if (err instanceof BodyError) return sendError(res, err.status, err.message);
-        throw err;
-      }
+      const read = await readJsonBody(req, res);
+      if (!read) return;
+      const body = (read.value ?? {}) as { ids?: unknown; to?: unknown };
       const ids = parseIds(body?.ids);
       if (typeof ids === "string") return sendError(res, 400, ids);
       let urls: string[];

@@ -33,10 +33,7 @@ export function findRoute(
   routes: readonly Route[],
   method: string,
   pathname: string,
-):
-  | { run(req: IncomingMessage, res: ServerResponse, url: URL): void | Promise<void> }
-  | "wrong-method"
-  | undefined {
+): { route: Route; groups: string[] } | "wrong-method" | undefined {
   let pathKnown = false;
   for (const route of routes) {
     const match = typeof route.path === "string" ? route.path === pathname && [] : route.path.exec(pathname);
@@ -44,19 +41,13 @@ export function findRoute(
     pathKnown = true;
     const wanted = route.method === "GET" ? method === "GET" || method === "HEAD" : method === route.method;
     if (!wanted) continue;
-    const groups = Array.isArray(match) ? match.slice(1) : [];
-    return { run: (req, res, url) => route.handle(req, res, { url, groups }) };
+    return { route, groups: Array.isArray(match) ? match.slice(1) : [] };
   }
   return pathKnown ? "wrong-method" : undefined;
 }
 
-export function sendText(
-  res: ServerResponse,
-  status: number,
-  text: string,
-  extra: Record<string, string> = {},
-) {
-  res.writeHead(status, { ...baseHeaders(), "Content-Type": "text/plain; charset=utf-8", ...extra });
+export function sendText(res: ServerResponse, status: number, text: string) {
+  res.writeHead(status, { ...baseHeaders(), "Content-Type": "text/plain; charset=utf-8" });
   res.end(`${text}\n`);
 }
 
@@ -69,27 +60,23 @@ export function sendJson(res: ServerResponse, status: number, value: unknown) {
 export const sendError = (res: ServerResponse, status: number, message: string) =>
   sendJson(res, status, { error: message });
 
-export class BodyError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** The request's JSON body (at most `limitBytes`); a BodyError (413 or 400) otherwise. */
-export async function readJsonBody(req: IncomingMessage, limitBytes = 64 * 1024): Promise<unknown> {
+/** The request's JSON body (at most `limitBytes`), or undefined once a 413 or 400 has been sent. */
+export async function readJsonBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  limitBytes = 64 * 1024,
+): Promise<{ value: unknown } | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > limitBytes) throw new BodyError(413, `The request body is over ${limitBytes} bytes.`);
+    if (size > limitBytes) break;
     chunks.push(chunk);
   }
+  if (size > limitBytes) return void sendError(res, 413, `The request body is over ${limitBytes} bytes.`);
   try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    return { value: JSON.parse(Buffer.concat(chunks).toString("utf8")) };
   } catch {
-    throw new BodyError(400, "The request body is not JSON.");
+    return void sendError(res, 400, "The request body is not JSON.");
   }
 }

@@ -13,7 +13,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { EVENT_TYPES, findEventType } from "../events/catalogue.js";
 import { buildEvent, randomSampleIds } from "../events/payloads.js";
 import type { Delivery, Sandbox, SandboxWebhook } from "../sandbox/types.js";
-import { BodyError, type Route, readJsonBody, sendError, sendJson } from "./routes.js";
+import { type Route, readJsonBody, sendError, sendJson } from "./routes.js";
 
 /** What the console needs of a sandbox (tests may pass a part of one). */
 export type ConsoleSandbox = Pick<Sandbox, "webhook" | "emit" | "deliveries">;
@@ -87,14 +87,9 @@ function eventOf(body: unknown): { event: string } | { error: string } {
 }
 
 async function trigger(sandbox: ConsoleSandbox, req: IncomingMessage, res: ServerResponse) {
-  let body: unknown;
-  try {
-    body = await readJsonBody(req, 4096);
-  } catch (err) {
-    if (err instanceof BodyError) return sendError(res, err.status, err.message);
-    throw err;
-  }
-  const asked = eventOf(body);
+  const read = await readJsonBody(req, res, 4096);
+  if (!read) return;
+  const asked = eventOf(read.value);
   if ("error" in asked) return sendError(res, 400, asked.error);
   // Realistic data as `certwh trigger` makes it: fresh random ids, so a receiver that drops repeats keeps
   // each one. No chain: the sandbox adds it when the webhook's chain settings ask for it, as CertCentral does.

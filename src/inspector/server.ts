@@ -1,13 +1,13 @@
 // The local web inspector of `certwh listen`: a page on 127.0.0.1 that shows the session live. It is
 // reached only through the printed URL's token (then a cookie), only under its own Host, never cross-origin.
 
+import { once } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ListenEvent } from "../listen/types.js";
 import { webAssets } from "./assets.js";
 import type { Listener } from "./feed.js";
 import { cookieValue, hostAllowed, newSecret, SAFE_METHODS, sameOrigin, sameSecret } from "./guard.js";
-import { forThePage } from "./redact-event.js";
 import { baseHeaders, findRoute, type Route, sendJson, sendText } from "./routes.js";
 
 export { CSP } from "./routes.js";
@@ -42,14 +42,19 @@ export interface Inspector {
   close(): Promise<void>;
 }
 
-function plain(res: ServerResponse, status: number, text: string, extra: Record<string, string> = {}): void {
-  sendText(res, status, text, extra);
+// The page gets listen's events without anything that grants access: the ready event is the only one that
+// carries a credential (the throwaway sandbox API key), and the inspector's own URL holds its token.
+function forThePage(event: ListenEvent): ListenEvent {
+  if (event.type !== "ready") return event;
+  const { sandbox_api_key: _key, inspector_url: _url, ...rest } = event;
+  return rest;
 }
 
 export async function startInspector(options: InspectorOptions): Promise<Inspector> {
   const token = newSecret();
   const session = newSecret();
   const streams = new Set<ServerResponse>();
+  const routes = options.routes ?? [];
   let port = 0;
   // Cookies are shared by every port of a host: the name keeps two sessions' inspectors apart.
   const cookieName = () => `certwh_inspector_${port}`;
@@ -73,26 +78,26 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
     const heartbeat = setInterval(() => res.write(": heartbeat\n\n"), options.heartbeatMs ?? HEARTBEAT_MS);
     heartbeat.unref();
     streams.add(res);
-    const stop = () => {
+    // The response's close, not the request's: a request closes as soon as its (empty) body is read.
+    res.on("close", () => {
       clearInterval(heartbeat);
       unsubscribe();
       streams.delete(res);
-    };
-    // The response's close, not the request's: a request closes as soon as its (empty) body is read.
-    res.on("close", stop);
+    });
   }
 
   function handle(req: IncomingMessage, res: ServerResponse) {
-    if (!hostAllowed(req.headers.host, port)) return plain(res, 421, "Misdirected request: unknown Host.");
+    if (!hostAllowed(req.headers.host, port)) return sendText(res, 421, "Misdirected request: unknown Host.");
     const url = new URL(req.url ?? "/", `http://${req.headers.host}`);
     const method = req.method ?? "GET";
     const hasCookie = sameSecret(cookieValue(req, cookieName()), session);
     // Writes need the cookie and this page's own Origin (no CORS header is ever sent, so no other origin can
     // read an answer either).
-    if (!SAFE_METHODS.has(method) && (!hasCookie || !sameOrigin(req))) return plain(res, 403, "Forbidden.");
+    if (!SAFE_METHODS.has(method) && (!hasCookie || !sameOrigin(req)))
+      return sendText(res, 403, "Forbidden.");
     const given = url.searchParams.get("token");
     if (given !== null) {
-      if (!sameSecret(given, token)) return plain(res, 401, "Unauthorized: open the URL listen printed.");
+      if (!sameSecret(given, token)) return sendText(res, 401, "Unauthorized: open the URL listen printed.");
       // The token leaves the address bar (and the history) at once; the cookie carries on.
       res.writeHead(303, {
         ...baseHeaders(),
@@ -102,20 +107,20 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
       res.end();
       return;
     }
-    if (!hasCookie) return plain(res, 401, "Unauthorized: open the URL listen printed.");
+    if (!hasCookie) return sendText(res, 401, "Unauthorized: open the URL listen printed.");
     if (url.pathname === "/events" && method === "GET") return stream(res);
     if (url.pathname === "/api/page" && method === "GET")
       return sendJson(res, 200, {
         panes: options.panes ?? DEFAULT_PANES,
         title: options.title ?? "certwh listen",
         // Whether the deliveries pane can read a store (GET /api/deliveries), or makes its rows from /events.
-        deliveries_api: typeof findRoute(options.routes ?? [], "GET", "/api/deliveries") === "object",
+        deliveries_api: typeof findRoute(routes, "GET", "/api/deliveries") === "object",
       });
-    const found = findRoute(options.routes ?? [], method, url.pathname);
-    if (found === "wrong-method") return plain(res, 405, "Method not allowed.");
-    if (found) return found.run(req, res, url);
+    const found = findRoute(routes, method, url.pathname);
+    if (found === "wrong-method") return sendText(res, 405, "Method not allowed.");
+    if (found) return found.route.handle(req, res, { url, groups: found.groups });
     const asset = SAFE_METHODS.has(method) ? webAssets().get(url.pathname) : undefined;
-    if (!asset) return plain(res, SAFE_METHODS.has(method) ? 404 : 405, "Not found.");
+    if (!asset) return sendText(res, SAFE_METHODS.has(method) ? 404 : 405, "Not found.");
     res.writeHead(200, { ...baseHeaders(), "Content-Type": asset.type });
     res.end(method === "HEAD" ? undefined : asset.body);
   }
@@ -123,20 +128,16 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
   const server = createServer((req, res) => {
     Promise.resolve(handle(req, res))
       .catch((err: Error) => {
-        if (!res.headersSent) plain(res, 500, `Internal error: ${err.message}`);
+        if (!res.headersSent) sendText(res, 500, `Internal error: ${err.message}`);
         else res.destroy();
       })
       // A body nobody read is drained, so the connection can carry the next request.
       .finally(() => req.resume());
   });
   webAssets(); // a missing page fails listen at start, not the first visitor
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
+  const listening = once(server, "listening"); // rejects on "error" (e.g. the port is taken)
+  server.listen(options.port ?? 0, "127.0.0.1");
+  await listening;
   port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}/?token=${token}`,

@@ -54,23 +54,13 @@ export class DedupeCache {
    * acknowledged. A failed first delivery is forgotten, so a resend is processed afresh.
    */
   claim(key: string, at?: number): Promise<boolean> | undefined {
-    const now = this.clock.now();
-    const existing = this.entries.get(key);
-    if (existing && existing.expiresAt > now) {
-      // Refresh recency (LRU), keep the original expiry: a replay loop must not keep an entry alive forever.
-      this.entries.delete(key);
-      this.entries.set(key, existing);
-      if (!existing.pending) return ACKNOWLEDGED;
-      existing.outcome ??= new Promise<boolean>((resolve) => {
-        existing.resolve = resolve;
-      });
-      return existing.outcome;
-    }
-    if (existing) this.entries.delete(key);
-    // No promise per delivery: the common case (a fresh body) never has anyone waiting on it.
-    this.entries.set(key, { expiresAt: now + this.ttlMs, firstAt: at ?? now, pending: true });
-    this.evict(now);
-    return undefined;
+    const existing = this.lookUp(key, at, true);
+    if (!existing) return undefined;
+    if (!existing.pending) return ACKNOWLEDGED;
+    existing.outcome ??= new Promise<boolean>((resolve) => {
+      existing.resolve = resolve;
+    });
+    return existing.outcome;
   }
 
   /** When the body `key` was first received, if it is remembered. */
@@ -83,15 +73,22 @@ export class DedupeCache {
    * undefined after remembering `at` as its first receipt. forget() undoes it when that delivery failed.
    */
   note(key: string, at: number): number | undefined {
+    return this.lookUp(key, at, false)?.firstAt;
+  }
+
+  /** The entry of `key` when it was seen within the TTL; else undefined, after storing a new one for it. */
+  private lookUp(key: string, firstAt: number | undefined, pending: boolean): Entry | undefined {
     const now = this.clock.now();
     const existing = this.entries.get(key);
     if (existing && existing.expiresAt > now) {
+      // Refresh recency (LRU), keep the original expiry: a replay loop must not keep an entry alive forever.
       this.entries.delete(key);
       this.entries.set(key, existing);
-      return existing.firstAt;
+      return existing;
     }
     if (existing) this.entries.delete(key);
-    this.entries.set(key, { expiresAt: now + this.ttlMs, firstAt: at, pending: false });
+    // No promise per delivery: the common case (a fresh body) never has anyone waiting on it.
+    this.entries.set(key, { expiresAt: now + this.ttlMs, firstAt: firstAt ?? now, pending });
     this.evict(now);
     return undefined;
   }

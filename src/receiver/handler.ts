@@ -337,7 +337,6 @@ class CertCentralReceiver implements Receiver {
         };
         refusal = (await this.#onAccept({
           ...delivery,
-          bodyBytes: body.length,
           event,
           known,
           body,
@@ -353,12 +352,8 @@ class CertCentralReceiver implements Receiver {
         undo();
         const { status, detail, retryAfterSeconds } = refusal;
         const headers =
-          retryAfterSeconds !== undefined ? { "Retry-After": String(retryAfterSeconds) } : undefined;
-        return this.#reject(
-          x,
-          { status, reason: "unavailable", detail, ...(headers ? { headers } : {}) },
-          whole,
-        );
+          retryAfterSeconds !== undefined ? { headers: { "Retry-After": String(retryAfterSeconds) } } : {};
+        return this.#reject(x, { status, reason: "unavailable", detail, ...headers }, whole);
       }
     }
     if (this.#dropRepeats) tracked?.settle(digest, true);

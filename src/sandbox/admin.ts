@@ -46,7 +46,7 @@ function deliverySummary(d: Delivery): Record<string, unknown> {
 export function createAdmin(deps: AdminDeps) {
   return async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
     const method = (req.method ?? "GET").toUpperCase();
-    const body = await readBody(req).catch(() => ({ value: undefined, badJson: true }));
+    const body = await readBody(req);
     if (!keyMatches(req.headers["x-dc-devkey"], deps.apiKey)) {
       return sendJson(res, 401, envelope("access_denied|invalid_api_key"));
     }

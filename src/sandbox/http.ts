@@ -8,18 +8,20 @@ const MAX_BODY_BYTES = 1024 * 1024;
 interface ReadBody {
   /** Parsed JSON; undefined for an empty body; the raw text when it is not JSON. */
   value: unknown;
+  /** Not JSON, too large, or not read whole. */
   badJson: boolean;
 }
 
 export function readBody(req: IncomingMessage): Promise<ReadBody> {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const unreadable = () => resolve({ value: undefined, badJson: true });
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
         req.destroy();
-        reject(new Error("body too large"));
+        unreadable();
         return;
       }
       chunks.push(chunk);
@@ -33,7 +35,7 @@ export function readBody(req: IncomingMessage): Promise<ReadBody> {
         resolve({ value: text, badJson: true });
       }
     });
-    req.on("error", reject);
+    req.on("error", unreadable);
   });
 }
 

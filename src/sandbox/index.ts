@@ -3,6 +3,7 @@
 // Choices for every undocumented behaviour follow spec §17 and are listed in the README's sandbox section.
 
 import { randomBytes } from "node:crypto";
+import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { systemClock } from "../util/clock.js";
@@ -73,13 +74,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   );
   server.keepAliveTimeout = 1000;
   const host = opts.host ?? "127.0.0.1";
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
+  const listening = once(server, "listening"); // rejects on "error" (e.g. the port is taken)
+  server.listen(opts.port ?? 0, host);
+  await listening;
   const { port } = server.address() as AddressInfo;
   const origin = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 

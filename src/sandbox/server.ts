@@ -73,7 +73,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
 
   const inApi = url.pathname.startsWith(`${API_PREFIX}/`);
   const match = inApi ? matchRoute(method, url.pathname.slice(API_PREFIX.length)) : null;
-  const body = await readBody(req).catch(() => ({ value: undefined, badJson: true }));
+  const body = await readBody(req);
   const record: RecordedRequest = {
     method,
     path: url.pathname,

@@ -1,5 +1,5 @@
 // The account's single webhook and its state machine (spec §14.3), challenge tokens (§17 #17) and the
-// event log (§11, §17 #24). Synchronous and network-free: routes.ts does the probing and delivering.
+// event log (§11, §17 #24). Synchronous and network-free: engine.ts does the probing and delivering.
 
 import { randomBytes, randomInt } from "node:crypto";
 import type { Clock } from "../util/clock.js";

@@ -1,6 +1,6 @@
 // Request-body rules of create, update and test-endpoint (spec §4.3, §6.2, §7.2, §17 #6–#8, #12).
 
-import type { WebhookSettings } from "../api/types.js";
+import { FLAG_SETTINGS, type WebhookSettings } from "../api/types.js";
 import { NOTIFICATION_FREQUENCIES } from "../events/catalogue.js";
 import { parseEndpoint } from "./endpoint.js";
 import { SandboxHttpError } from "./envelope.js";
@@ -14,12 +14,6 @@ export const DEFAULT_SETTINGS: Required<WebhookSettings> = {
   webhook_send_certificate_chain: "0",
   webhook_send_instant_issued_certificate_chain: "0",
 };
-
-const FLAG_KEYS = [
-  "instant_issue_webhook_notification",
-  "webhook_send_certificate_chain",
-  "webhook_send_instant_issued_certificate_chain",
-] as const;
 
 export interface WebhookInput {
   endpoint: string;
@@ -104,7 +98,7 @@ function parseSettings(value: unknown): WebhookSettings {
     throw badFormat("webhook_settings must be an object.");
   const raw = value as Record<string, unknown>;
   const out: WebhookSettings = {};
-  for (const key of FLAG_KEYS) {
+  for (const key of FLAG_SETTINGS) {
     if (raw[key] !== undefined) out[key] = parseFlag(key, raw[key]);
   }
   const freq = raw.webhook_notification_frequency;

@@ -1,7 +1,7 @@
 // The sandbox console pane (listen --sandbox, sandbox --ui): the in-process sandbox's webhook as CertCentral's
 // console would show it, a button per event a webhook can subscribe to, and what the sandbox sent. The
 // server calls the sandbox itself (GET /api/sandbox, POST /api/sandbox/trigger): no API key on this page.
-import { byId, el, time } from "./dom.js";
+import { byId, el, text, time } from "./dom.js";
 
 /** Besides refreshing on listen's events and after each action, the pane reads the state this often. */
 const POLL_MS = 3000;
@@ -19,10 +19,6 @@ async function json(path, init) {
   if (!res.ok) throw new Error(body.error || `HTTP ${res.status}`);
   return body;
 }
-
-const text = (id, value) => {
-  byId(id).textContent = value;
-};
 
 function showResult(message, className, event) {
   const node = byId("console-result");

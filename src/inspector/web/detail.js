@@ -61,6 +61,15 @@ function showBody(d) {
   byId("detail-raw").textContent = d.body;
 }
 
+/** The pane with no body to show: only the note says why. */
+function showNoBody(note) {
+  byId("detail-note").textContent = note;
+  fill("detail-headers", []);
+  showChain(undefined);
+  byId("detail-json").textContent = "";
+  byId("detail-raw").textContent = "";
+}
+
 /** Shows a row's detail; `quiet` refreshes the summary of the one already shown without a new fetch. */
 export async function showDetail(s, targets, { quiet = false } = {}) {
   const pane = byId("detail");
@@ -72,27 +81,15 @@ export async function showDetail(s, targets, { quiet = false } = {}) {
   const mine = ++loading;
   byId("detail-title").textContent = `${s.event || "refused request"} ${s.id}`;
   byId("detail-actions").hidden = s.answer === "refused";
-  if (s.answer === "refused") {
-    byId("detail-note").textContent = "A refused request: its body was not kept.";
-    fill("detail-headers", []);
-    showChain(undefined);
-    byId("detail-json").textContent = "";
-    byId("detail-raw").textContent = "";
-    return;
-  }
+  if (s.answer === "refused") return showNoBody("A refused request: its body was not kept.");
   byId("detail-note").textContent = "loading…";
   const answer = await fetch(`/api/deliveries/${encodeURIComponent(s.id)}`);
   // A server without the deliveries API answers in plain text.
   const d = await answer.json().catch(() => ({ error: "This server keeps no delivery details." }));
   if (mine !== loading) return;
   if (!answer.ok) {
-    byId("detail-note").textContent = d.error || `error ${answer.status}`;
     byId("detail-actions").hidden = true;
-    fill("detail-headers", []);
-    showChain(undefined);
-    byId("detail-json").textContent = "";
-    byId("detail-raw").textContent = "";
-    return;
+    return showNoBody(d.error || `error ${answer.status}`);
   }
   byId("detail-note").textContent = "";
   showHeaders(d.headers);

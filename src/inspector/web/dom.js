@@ -3,6 +3,11 @@
 
 export const byId = (id) => document.getElementById(id);
 
+/** Sets the text of the element with this id. */
+export const text = (id, value) => {
+  byId(id).textContent = value;
+};
+
 /** An element with optional class and text. */
 export function el(tag, className, text) {
   const node = document.createElement(tag);

@@ -2,12 +2,9 @@
 // challenge's countdown), the ready block (public URL, protections, forward targets, journal, on-exit action)
 // and the status as the tunnel drops and returns and listen stops.
 import { startCountdown, stopCountdown } from "./countdown.js";
-import { byId, el, time } from "./dom.js";
+import { byId, el, text, time } from "./dom.js";
 import { describeStage } from "./stages.js";
 
-const text = (id, value) => {
-  byId(id).textContent = value;
-};
 const setStatus = (value) => text("status", value);
 
 /** One list item per stage: data-stage holds listen's name for it, the text is the human wording. */
