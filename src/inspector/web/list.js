@@ -19,7 +19,10 @@ export function createVirtualList(container, renderRow) {
   function render() {
     scheduled = false;
     spacer.style.height = `${items.length * ROW_HEIGHT}px`;
-    const first = Math.max(0, Math.floor(container.scrollTop / ROW_HEIGHT) - MARGIN_ROWS);
+    // A scroll offset from before the list got shorter may not be clamped yet: never start past the end.
+    const maxTop = Math.max(0, items.length * ROW_HEIGHT - container.clientHeight);
+    const top = Math.min(container.scrollTop, maxTop);
+    const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - MARGIN_ROWS);
     const count = Math.ceil(container.clientHeight / ROW_HEIGHT) + 2 * MARGIN_ROWS;
     const last = Math.min(items.length, first + count);
     const rows = [];
