@@ -75,10 +75,6 @@ export interface ParsedListen
   inspect: InspectChoice;
 }
 
-/** --forward-to as a list (none, one or repeated). */
-const forwardTargets = (to: string | readonly string[] | undefined): string[] =>
-  to === undefined ? [] : typeof to === "string" ? [to] : [...to];
-
 const SLACK_REFUSAL =
   "is a Slack incoming-webhook URL: CertCentral posts Slack messages there, not JSON events, so listen " +
   "could neither receive events nor capture the challenge token.";
@@ -248,7 +244,7 @@ export function afterInterruptHint(
   const journal =
     parsed.journalPath === defaultJournalPath(env) ? "" : ` --journal ${shellWord(parsed.journalPath)}`;
   // One --forward-to is where the events go again; with none (or several, once it is a list) the user picks.
-  const targets = ([] as string[]).concat(parsed.forwardTo ?? []);
+  const targets = parsed.forwardTo ?? [];
   const to = targets.length === 1 ? shellWord(targets[0] as string) : "<url>";
   return `${again}; what arrived is in ${parsed.journalPath}: \`certwh replay${journal} --to ${to}\` delivers it again.`;
 }
@@ -290,7 +286,7 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
   let inspector: RunningInspector | undefined;
   try {
     const deliveriesApi = {
-      targets: forwardTargets(parsed.forwardTo),
+      targets: parsed.forwardTo,
       secret,
       skipVerify: parsed.skipVerify,
       journalPath: parsed.journalPath,

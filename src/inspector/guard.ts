@@ -1,17 +1,10 @@
 // Who may talk to the inspector: a browser on this computer that opened the printed URL (token → cookie).
 // The Host check defeats DNS rebinding, the Origin check cross-site writes, and no CORS header is ever sent.
 
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 
 export const newSecret = () => randomBytes(24).toString("base64url");
-
-/** Equal strings, compared in constant time whatever their lengths. */
-export function sameSecret(given: string | undefined, expected: string): boolean {
-  if (given === undefined) return false;
-  const digest = (s: string) => createHash("sha256").update(s).digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
 
 /** The Host values a browser sends for this server: DNS names pointing here (rebinding) are refused. */
 export function hostAllowed(host: string | undefined, port: number): boolean {

@@ -5,9 +5,10 @@ import { once } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ListenEvent } from "../listen/types.js";
+import { sameSecret } from "../util/same-secret.js";
 import { webAssets } from "./assets.js";
 import type { Listener } from "./feed.js";
-import { cookieValue, hostAllowed, newSecret, SAFE_METHODS, sameOrigin, sameSecret } from "./guard.js";
+import { cookieValue, hostAllowed, newSecret, SAFE_METHODS, sameOrigin } from "./guard.js";
 import { baseHeaders, findRoute, type Route, sendJson, sendText } from "./routes.js";
 
 export { CSP } from "./routes.js";

@@ -18,8 +18,6 @@ import { createUnfinishedLog, type UnfinishedLog } from "./unfinished.js";
 import { createUntil } from "./until.js";
 
 const HANDSHAKE_EVENTS = new Set(["test_webhook_endpoint", "challenge_webhook_endpoint"]);
-/** Variables an --exec child never inherits: certwh's credentials. */
-const CREDENTIAL_VARS = ["CERTWH_API_KEY", "DIGICERT_API_KEY", "NGROK_AUTHTOKEN"];
 
 /** The listen options the dispatcher acts on (with a journal, forwards beyond the memory budget wait in it). */
 interface DispatchOptions
@@ -50,17 +48,9 @@ export interface Dispatcher {
   close(): Promise<void>;
 }
 
-export function childEnv(base: NodeJS.ProcessEnv, secret?: string): NodeJS.ProcessEnv {
-  const env = { ...base };
-  for (const name of CREDENTIAL_VARS) delete env[name];
-  // The webhook secret too, whatever variable --secret-env read it from.
-  if (secret) for (const [name, value] of Object.entries(env)) if (value === secret) delete env[name];
-  return env;
-}
-
 function forwardStage(
   o: DispatchOptions,
-  urls: string[],
+  urls: readonly string[],
   unfinished: UnfinishedLog,
 ): ForwardTargets | undefined {
   if (urls.length === 0) return undefined;
@@ -83,7 +73,8 @@ function execStage(o: DispatchOptions, unfinished: UnfinishedLog): ExecRunner | 
   return createExecRunner({
     command: o.exec,
     clock: o.clock,
-    env: childEnv(o.env ?? process.env, o.secret),
+    env: o.env,
+    secret: o.secret,
     onResult: (r) => {
       unfinished.execResult(r);
       o.emit(execLine(r));
@@ -109,7 +100,7 @@ function untilWatch(o: DispatchOptions): (event: string, payload: unknown, chain
 
 export function createDispatcher(o: DispatchOptions): Dispatcher {
   const checkUntil = untilWatch(o);
-  const forwardUrls = o.forwardTo === undefined ? [] : [o.forwardTo].flat();
+  const forwardUrls = o.forwardTo ?? [];
   // Work handed on that did not finish (refused, or cut short at exit): summed up once at close.
   const unfinished = createUnfinishedLog({
     journalPath: o.journalPath,

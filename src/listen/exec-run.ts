@@ -7,6 +7,16 @@ import type { Clock } from "../util/clock.js";
 import { EXEC_STOPPED, type ExecEvent, type ExecResult } from "./exec-types.js";
 
 const TAIL_BYTES = 2048;
+/** Variables a command never inherits: certwh's credentials. */
+const CREDENTIAL_VARS = ["CERTWH_API_KEY", "DIGICERT_API_KEY", "NGROK_AUTHTOKEN"];
+
+/** `base` without certwh's credentials, nor any variable holding the webhook secret. */
+export function withoutCredentials(base: NodeJS.ProcessEnv, secret?: string): NodeJS.ProcessEnv {
+  const env = { ...base };
+  for (const name of CREDENTIAL_VARS) delete env[name];
+  if (secret) for (const [name, value] of Object.entries(env)) if (value === secret) delete env[name];
+  return env;
+}
 
 function idFrom(data: unknown, key: string): string | undefined {
   if (typeof data !== "object" || data === null) return undefined;

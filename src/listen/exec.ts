@@ -17,7 +17,7 @@
 import { UsageError } from "../errors.js";
 import { type Clock, systemClock } from "../util/clock.js";
 import { splitCommand } from "./exec-command.js";
-import { type RunHandle, type RunSettings, startRun } from "./exec-run.js";
+import { type RunHandle, type RunSettings, startRun, withoutCredentials } from "./exec-run.js";
 import {
   EXEC_CLOSED,
   EXEC_QUEUE_FULL,
@@ -44,8 +44,13 @@ export interface ExecRunnerOptions {
   concurrency?: number;
   /** Events waiting beyond this are refused (default 100). */
   queueLimit?: number;
-  /** Base environment for the command (default process.env); the CERTWH_* variables are set on top. */
+  /**
+   * Base environment for the command (default process.env), without certwh's credentials; the CERTWH_*
+   * variables are set on top.
+   */
   env?: NodeJS.ProcessEnv;
+  /** The webhook secret: no variable that holds it reaches the command, whichever --secret-env read it. */
+  secret?: string;
   /** Between SIGTERM and SIGKILL on timeout (default 2 s). */
   killGraceMs?: number;
   clock?: Clock;
@@ -70,7 +75,7 @@ function runSettings(options: ExecRunnerOptions): RunSettings {
   return {
     argv,
     timeoutMs: options.timeoutMs ?? 30_000,
-    baseEnv: options.env ?? process.env,
+    baseEnv: withoutCredentials(options.env ?? process.env, options.secret),
     killGraceMs: options.killGraceMs ?? 2000,
     clock: options.clock ?? systemClock,
     useGroup: process.platform !== "win32",

@@ -68,7 +68,7 @@ function journalFailure(path: string | undefined, error: unknown): CertwhError {
 
 /** The ready block's forwarding fields: every target, the first also as forward_to. */
 function forwardFields(opts: ListenOptions) {
-  const targets = opts.forwardTo === undefined ? [] : [opts.forwardTo].flat();
+  const targets = opts.forwardTo ?? [];
   return {
     forward_to: targets[0] ?? null,
     forward_targets: targets,

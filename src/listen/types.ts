@@ -43,7 +43,7 @@ export interface ListenOptions {
   /** Journal file; undefined: no journal (--no-journal). */
   journalPath?: string;
   /** --forward-to, once or repeated (at most 8 targets): every target gets every event. */
-  forwardTo?: string | readonly string[];
+  forwardTo?: readonly string[];
   /** --skip-verify: accept self-signed certificates from https forward targets on this computer. */
   skipVerify?: boolean;
   exec?: string;
@@ -135,7 +135,7 @@ export interface ReadyEvent {
   /** The first --forward-to target (kept for readers of a single target); forward_targets has them all. */
   forward_to: string | null;
   /** Every --forward-to target, in order (always present in listen's own ready events). */
-  forward_targets?: string[];
+  forward_targets?: readonly string[];
   /** --skip-verify: self-signed certificates of https targets on this computer are accepted. */
   skip_verify?: true;
   journal: string | null;

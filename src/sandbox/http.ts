@@ -1,7 +1,7 @@
 // Small HTTP helpers shared by the API server and the admin routes.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { sameSecret } from "./secret.js";
+import { sameSecret } from "../util/same-secret.js";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 

@@ -3,9 +3,9 @@
 
 import { randomBytes, randomInt } from "node:crypto";
 import type { Clock } from "../util/clock.js";
+import { sameSecret } from "../util/same-secret.js";
 import { SandboxHttpError } from "./envelope.js";
 import type { QuirkSet } from "./quirks.js";
-import { sameSecret } from "./secret.js";
 import type { ChallengeToken, EventLogRecord, SandboxWebhook } from "./types.js";
 import { DEFAULT_EVENTS, DEFAULT_SETTINGS, type WebhookInput } from "./validate.js";
 

@@ -6,6 +6,7 @@ import { after, before, test } from "node:test";
 import { entryId, journalEntry, openJournal } from "../../src/listen/journal.js";
 import { runCli, tempDir } from "../helpers/cli.js";
 import { type Loopback, startLoopback } from "../helpers/loopback.js";
+import { freePort } from "../helpers/port.js";
 
 // One loopback receiver for the file. `/ok` answers 200, `/flaky` 500 for order 2, `/moved` 302,
 // `/hang` never.
@@ -220,7 +221,9 @@ test("the request timeout comes from CERTWH_REQUEST_TIMEOUT or the profile, and 
 
 test("an unreachable target exits 3", async () => {
   const { home } = await journalHome();
-  const r = await runCli(["replay", "--to", "http://127.0.0.1:1/hook", "--limit", "1"], { configHome: home });
+  // A port the OS just handed out and took back: nothing listens there (port 1 may be bound by a root user).
+  const closed = `http://127.0.0.1:${await freePort()}/hook`;
+  const r = await runCli(["replay", "--to", closed, "--limit", "1"], { configHome: home });
   assert.equal(r.code, 3);
   assert.match(r.stderr, /ECONNREFUSED/);
 });

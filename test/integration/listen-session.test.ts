@@ -106,7 +106,7 @@ describe("listen session", () => {
     const chainDir = tempDir("certwh-chain-");
     const s = await startSession(t, {
       options: {
-        forwardTo: app.url,
+        forwardTo: [app.url],
         saveChainDir: chainDir,
         settings: { webhook_send_certificate_chain: "1", webhook_send_instant_issued_certificate_chain: "1" },
         until: { event: "certificate_issued", orderId: 42 },

@@ -72,6 +72,31 @@ test("CERTWH_ORDER_ID is unset (not inherited) when the event has no order id", 
   assert.equal(r.stdoutTail, "undefined");
 });
 
+test("the command inherits neither certwh's credentials nor any variable holding the webhook secret", async () => {
+  const secret = "s".repeat(40);
+  const results: ExecResult[] = [];
+  const runner = createExecRunner({
+    command: [NODE, "-e", "process.stdout.write(Object.keys(process.env).sort().join(','))"],
+    env: {
+      PATH: process.env.PATH,
+      CERTWH_API_KEY: "k",
+      DIGICERT_API_KEY: "k",
+      NGROK_AUTHTOKEN: "t",
+      MY_HOOK_SECRET: secret,
+      KEEP_ME: "1",
+    },
+    secret,
+    onResult: (r) => results.push(r),
+  });
+  runner.enqueue(issued({ order_id: 1 }));
+  await runner.drain();
+  await runner.close();
+  const names = (results[0] as ExecResult).stdoutTail.split(",");
+  assert.ok(names.includes("KEEP_ME") && names.includes("PATH"), names.join(","));
+  for (const gone of ["CERTWH_API_KEY", "DIGICERT_API_KEY", "NGROK_AUTHTOKEN", "MY_HOOK_SECRET"])
+    assert.ok(!names.includes(gone), `${gone} reached the command`);
+});
+
 test("event data is never executed, with or without an explicit shell", async () => {
   const marker = (name: string) => join(dir, name);
   const hostile = {

@@ -3,7 +3,6 @@
 // (forward.ts, exec.ts) with a queue of one; each call waits for that entry's own result.
 
 import { payloadData } from "../../events/payload-data.js";
-import { childEnv } from "../../listen/dispatch.js";
 import { createExecRunner, type ExecResult } from "../../listen/exec.js";
 import { createForwarder, type ForwardResult } from "../../listen/forward.js";
 import type { JournalEntry } from "../../listen/journal.js";
@@ -88,8 +87,8 @@ export function createCommandRunner(options: {
     clock: options.clock,
     concurrency: 1,
     queueLimit: 1,
-    // Like listen's --exec: no API keys, and not the secret replay sends.
-    env: childEnv(options.env, options.secret),
+    env: options.env,
+    secret: options.secret,
     onResult: (r) => ran.resolve(r),
   });
   return {
