@@ -9,9 +9,8 @@ import { type JournalContents, type JournalEntry, journalEntryFrom } from "./jou
 interface JournalLine {
   /** The entry's id, read from the start of the line without parsing it all. */
   id: string;
-  /** Byte offsets of the line in the file: [start, end), newline excluded. */
+  /** Byte offset of the line's start in the file. */
   start: number;
-  end: number;
   text: string;
 }
 
@@ -82,7 +81,7 @@ export function createJournalCursor(path: string, offset = 0, chunkBytes = 1024 
           const nl = buf.indexOf(0x0a, lineStart);
           const text = buf.toString("utf8", lineStart, nl);
           const id = ID_NEAR_START.exec(text)?.[1];
-          if (id) lines.push({ id, start: position + lineStart, end: position + nl, text });
+          if (id) lines.push({ id, start: position + lineStart, text });
           lineStart = nl + 1;
         }
         position += lastNewline + 1;
