@@ -65,16 +65,6 @@ function journalFailure(path: string | undefined, error: unknown): CertwhError {
   );
 }
 
-/** The ready block's forwarding fields: every target, the first also as forward_to. */
-function forwardFields(opts: ListenOptions) {
-  const targets = opts.forwardTo ?? [];
-  return {
-    forward_to: targets[0] ?? null,
-    forward_targets: targets,
-    ...(opts.skipVerify ? { skip_verify: true as const } : {}),
-  };
-}
-
 /** --host other than loopback: the receiver is reachable from the network (a container, a LAN). */
 const bindsToNetwork = (host: string | undefined) => host !== undefined && !isLoopbackHost(host);
 
@@ -334,7 +324,9 @@ class ListenSession {
         ip_allowlist: opts.edgeAllowlist?.length ? [...opts.edgeAllowlist] : null,
         source_check: sourceCheck(opts),
       },
-      ...forwardFields(opts),
+      forward_to: opts.forwardTo?.[0] ?? null,
+      forward_targets: opts.forwardTo ?? [],
+      ...(opts.skipVerify ? { skip_verify: true as const } : {}),
       journal: opts.journalPath ?? null,
       on_exit: opts.onExit,
       until: opts.until?.event ?? null,
