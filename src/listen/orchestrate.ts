@@ -375,14 +375,8 @@ class ListenSession {
    * rather than acknowledged and dropped, so CertCentral keeps it and retries.
    */
   private async journalDelivery(d: AcceptedDelivery): Promise<AcceptRefusal | undefined> {
-    if (!this.journal) {
-      const refusal = this.dispatcher.reserve(d);
-      if (!refusal) {
-        this.accepted.set(d.digest, d);
-        this.deps.onAccepted?.(this.entryOf(d));
-      }
-      return refusal;
-    }
+    const refusal = this.journal ? undefined : this.dispatcher.reserve(d);
+    if (refusal) return refusal;
     const entry = this.entryOf(d);
     try {
       await this.journal?.append(entry);
