@@ -170,11 +170,7 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
   const checkUntil = untilWatch(o);
   const forwardUrls = o.forwardTo ?? [];
   // Work handed on that did not finish (refused, or cut short at exit): summed up once at close.
-  const unfinished = createUnfinishedLog({
-    journalPath: o.journalPath,
-    exec: o.exec,
-    forwardTo: forwardUrls,
-  });
+  const unfinished = createUnfinishedLog(o);
   const forwarder = forwardStage(o, forwardUrls, unfinished);
   const runner = execStage(o, unfinished);
   // Room promised by reserve() and not yet taken by handle(), by digest: the body's bytes. Promised room
