@@ -11,27 +11,25 @@
 // Bounded: a per-run timeout (SIGTERM to the whole process group, then SIGKILL), a concurrency limit
 // and a queue limit. Results (exit code, duration, stderr tail) go to `onResult`.
 //
-// This file splits the command line and runs the queue (concurrency, order and refusal); one run is
-// exec-run.ts, and exec-types.ts holds what both speak of.
+// This file splits the command line and runs the queue (concurrency, order and refusal); one run, and the
+// event and result types both speak of, are exec-run.ts.
 
 import { UsageError } from "../errors.js";
 import { type Clock, systemClock } from "../util/clock.js";
-import { type RunHandle, type RunSettings, startRun, withoutCredentials } from "./exec-run.js";
 import {
-  EXEC_CLOSED,
-  EXEC_QUEUE_FULL,
   type ExecEvent,
   type ExecResult,
-  refusedResult,
-} from "./exec-types.js";
+  type RunHandle,
+  type RunSettings,
+  startRun,
+  withoutCredentials,
+} from "./exec-run.js";
 
-export {
-  EXEC_STOPPED,
-  type ExecEvent,
-  type ExecReport,
-  type ExecResult,
-  execReport,
-} from "./exec-types.js";
+export { EXEC_STOPPED, type ExecEvent, type ExecResult } from "./exec-run.js";
+
+/** The errors of a run refused before it started (see ExecResult.unfinished). */
+const EXEC_QUEUE_FULL = "exec queue full (the event is in the journal)";
+const EXEC_CLOSED = "not run: certwh was stopping";
 
 const SHELL_OPERATORS = new Set(["|", "||", "&", "&&", ";", ";;", ">", ">>", "<", "<<", "2>", "2>&1"]);
 
@@ -220,5 +218,43 @@ export function createExecRunner(options: ExecRunnerOptions): ExecRunner {
       }
       await idle();
     },
+  };
+}
+
+/** A run's outcome as listen's NDJSON `exec` line and replay's --json results report it (snake_case). */
+export interface ExecReport {
+  ok: boolean;
+  exit_code: number | null;
+  signal: string | null;
+  timed_out: boolean;
+  ms: number;
+  error?: string;
+}
+
+export function execReport(r: ExecResult): ExecReport {
+  return {
+    ok: r.ok,
+    exit_code: r.exitCode,
+    signal: r.signal,
+    timed_out: r.timedOut,
+    ms: r.ms,
+    ...(r.error !== undefined ? { error: r.error } : {}),
+  };
+}
+
+/** The result of a run that never started: refused, or spawn() threw. */
+function refusedResult(event: ExecEvent, error: string, unfinished: boolean): ExecResult {
+  return {
+    id: event.id,
+    event: event.event,
+    ok: false,
+    exitCode: null,
+    signal: null,
+    timedOut: false,
+    ms: 0,
+    stderrTail: "",
+    stdoutTail: "",
+    error,
+    ...(unfinished ? { unfinished: true as const } : {}),
   };
 }
