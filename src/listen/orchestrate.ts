@@ -25,13 +25,7 @@ import { type Journal, type JournalEntry, journalEntry, openJournal } from "./jo
 import { runOnExit } from "./on-exit.js";
 import { createStopper, type StopOutcome, type Stopper } from "./stopper.js";
 import { type TunnelWatch, watchTunnel } from "./tunnel-watch.js";
-import {
-  DEFAULT_MAX_CHALLENGES,
-  DEFAULT_TUNNEL_GRACE_MS,
-  type ListenDeps,
-  type ListenOptions,
-  type ListenResult,
-} from "./types.js";
+import type { ListenDeps, ListenOptions, ListenResult } from "./types.js";
 
 /** After --until: time left for the last forwards and commands to finish. */
 const FINAL_DRAIN_MS = 10_000;
@@ -46,6 +40,9 @@ const SETUP_SETTLE_MS = 5_000;
 const CLAIM_SETTLE_MS = 3_000;
 /** With --timeout: the limit for getting ready (tunnel, webhook, verification); --timeout counts from ready. */
 const DEFAULT_SETUP_TIMEOUT_MS = 5 * 60_000;
+const DEFAULT_TUNNEL_GRACE_MS = 60_000;
+/** Challenges sent in total per verification: the first one plus two new ones after an expiry or refusal. */
+const DEFAULT_MAX_CHALLENGES = 3;
 
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
