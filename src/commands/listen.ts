@@ -206,7 +206,7 @@ export function parseListenOptions(raw: ListenFlags, env: NodeJS.ProcessEnv): Pa
 }
 
 async function buildTunnel(choice: TunnelChoice, env: NodeJS.ProcessEnv): Promise<Tunnel> {
-  if (choice.kind === "sandbox") return (await import("../tunnel/none.js")).createLocalTunnel();
+  if (choice.kind === "sandbox") return (await import("../tunnel/external.js")).createLocalTunnel();
   if (choice.kind === "external")
     return (await import("../tunnel/external.js")).createExternalTunnel(choice.url);
   if (choice.kind === "url-file")

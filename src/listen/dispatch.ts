@@ -3,21 +3,89 @@
 // Everything here is off the request path; forward and exec are bounded queues with their own limits.
 // The handshake deliveries (test_webhook_endpoint, challenge_webhook_endpoint) are reported but not passed on:
 // certwh completes the challenge itself, and an app that submitted the token too would spend it.
-//
-// This file is the dispatcher others import; dispatch-lines.ts beside it shapes its NDJSON lines.
 
 import type { AcceptedDelivery, AcceptRefusal } from "../receiver/outcomes.js";
 import type { Clock } from "../util/clock.js";
 import { fileError, isFsError } from "../util/fs-error.js";
-import { eventLine, execLine, forwardLine } from "./dispatch-lines.js";
-import { createExecRunner, type ExecRunner } from "./exec.js";
+import { createExecRunner, type ExecResult, type ExecRunner, execReport } from "./exec.js";
 import { createForwardTargets, type ForwardTargets } from "./forward-targets.js";
+import type { ForwardResult } from "./forward-types.js";
+import { isoTime } from "./iso-time.js";
 import { saveChain } from "./save-chain.js";
 import type { ListenEvent, ListenOptions } from "./types.js";
 import { createUnfinishedLog, type UnfinishedLog } from "./unfinished.js";
 import { createUntil } from "./until.js";
 
 const HANDSHAKE_EVENTS = new Set(["test_webhook_endpoint", "challenge_webhook_endpoint"]);
+
+// How the dispatcher's events and results read as listen's NDJSON lines (snake_case, optional fields only
+// when they carry something).
+
+type Line<T extends ListenEvent["type"]> = Extract<ListenEvent, { type: T }>;
+
+/**
+ * A copy with ordinary objects: the receiver's null-prototype objects serialise the same, but a plain copy
+ * keeps consumers simple. Walks the parsed JSON once instead of a stringify + parse round trip. The receiver
+ * has already dropped `__proto__`/`constructor`/`prototype` keys; they are skipped here too, so an assignment
+ * can never set a prototype.
+ */
+function plain(value: unknown): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) return value.map(plain);
+  const source = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(source)) {
+    if (key === "__proto__" || key === "constructor" || key === "prototype") continue;
+    const item = source[key];
+    if (item !== undefined) out[key] = plain(item);
+  }
+  return out;
+}
+
+/** The `event` line of an accepted delivery; `id` is its journal id. */
+function eventLine(d: AcceptedDelivery, id: string): Line<"event"> {
+  return {
+    type: "event",
+    event: d.event.name,
+    data: plain(d.payload.data) ?? null,
+    received_at: isoTime(d.receivedAt),
+    id,
+    known: d.known,
+    ...(d.repeatOf ? { repeat: true, first_received_at: isoTime(d.repeatOf.firstReceivedAt) } : {}),
+    ...(d.handshakeKey ? { handshake_key: d.handshakeKey } : {}),
+  };
+}
+
+function forwardLine(r: ForwardResult): Line<"forward"> {
+  return {
+    type: "forward",
+    id: r.id,
+    event: r.event,
+    url: r.url,
+    attempt: r.attempt,
+    ok: r.ok,
+    ...(r.status !== undefined ? { status: r.status } : {}),
+    ms: r.ms,
+    ...(r.error !== undefined ? { error: r.error } : {}),
+    final: r.final,
+    ...(r.retryInMs !== undefined ? { retry_in_ms: r.retryInMs } : {}),
+    ...(r.responseBody !== undefined
+      ? { response_body: r.responseBody, response_truncated: r.responseTruncated === true }
+      : {}),
+  };
+}
+
+/** stderr only with a failure; stdout whenever the command printed something. */
+function execLine(r: ExecResult): Line<"exec"> {
+  return {
+    type: "exec",
+    id: r.id,
+    event: r.event,
+    ...execReport(r),
+    ...(!r.ok && r.stderrTail ? { stderr_tail: r.stderrTail } : {}),
+    ...(r.stdoutTail ? { stdout_tail: r.stdoutTail } : {}),
+  };
+}
 
 /** The listen options the dispatcher acts on (with a journal, forwards beyond the memory budget wait in it). */
 interface DispatchOptions
@@ -102,11 +170,7 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
   const checkUntil = untilWatch(o);
   const forwardUrls = o.forwardTo ?? [];
   // Work handed on that did not finish (refused, or cut short at exit): summed up once at close.
-  const unfinished = createUnfinishedLog({
-    journalPath: o.journalPath,
-    exec: o.exec,
-    forwardTo: forwardUrls,
-  });
+  const unfinished = createUnfinishedLog(o);
   const forwarder = forwardStage(o, forwardUrls, unfinished);
   const runner = execStage(o, unfinished);
   // Room promised by reserve() and not yet taken by handle(), by digest: the body's bytes. Promised room

@@ -4,7 +4,39 @@
 
 import { type ChildProcess, spawn } from "node:child_process";
 import type { Clock } from "../util/clock.js";
-import { EXEC_STOPPED, type ExecEvent, type ExecResult } from "./exec-types.js";
+
+export interface ExecEvent {
+  /** The journal id, to tie results to events. */
+  id?: string;
+  event: string;
+  /** The raw body (the event JSON), written to the command's stdin. */
+  body: Buffer | string;
+  /** The parsed payload's `data`, for CERTWH_ORDER_ID and CERTWH_CERTIFICATE_ID. */
+  data?: unknown;
+}
+
+export interface ExecResult {
+  id?: string;
+  event: string;
+  ok: boolean;
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  ms: number;
+  /** The last few KiB of the command's stderr / stdout. */
+  stderrTail: string;
+  stdoutTail: string;
+  /** Set when the command could not start (e.g. "ENOENT"), the queue was full or the runner closed. */
+  error?: string;
+  /**
+   * The command did not run to its end through no fault of its own: refused (queue full, runner closed) or
+   * stopped by close(). Such an event can be run again later (`certwh replay --exec`).
+   */
+  unfinished?: true;
+}
+
+/** The error of a run close() stopped before it finished (see ExecResult.unfinished). */
+export const EXEC_STOPPED = "stopped before it finished: certwh was stopping";
 
 const TAIL_BYTES = 2048;
 /** Variables a command never inherits: certwh's credentials. */

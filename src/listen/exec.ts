@@ -11,29 +11,90 @@
 // Bounded: a per-run timeout (SIGTERM to the whole process group, then SIGKILL), a concurrency limit
 // and a queue limit. Results (exit code, duration, stderr tail) go to `onResult`.
 //
-// This file is the runner other modules import (concurrency, order and refusal); its parts sit beside it:
-// exec-command.ts (the command line into argv), exec-run.ts (one run), exec-types.ts.
+// This file splits the command line and runs the queue (concurrency, order and refusal); one run, and the
+// event and result types both speak of, are exec-run.ts.
 
 import { UsageError } from "../errors.js";
 import { type Clock, systemClock } from "../util/clock.js";
-import { splitCommand } from "./exec-command.js";
-import { type RunHandle, type RunSettings, startRun, withoutCredentials } from "./exec-run.js";
 import {
-  EXEC_CLOSED,
-  EXEC_QUEUE_FULL,
   type ExecEvent,
   type ExecResult,
-  refusedResult,
-} from "./exec-types.js";
+  type RunHandle,
+  type RunSettings,
+  startRun,
+  withoutCredentials,
+} from "./exec-run.js";
 
-export { splitCommand } from "./exec-command.js";
-export {
-  EXEC_STOPPED,
-  type ExecEvent,
-  type ExecReport,
-  type ExecResult,
-  execReport,
-} from "./exec-types.js";
+export { EXEC_STOPPED, type ExecEvent, type ExecResult } from "./exec-run.js";
+
+/** The errors of a run refused before it started (see ExecResult.unfinished). */
+const EXEC_QUEUE_FULL = "exec queue full (the event is in the journal)";
+const EXEC_CLOSED = "not run: certwh was stopping";
+
+const SHELL_OPERATORS = new Set(["|", "||", "&", "&&", ";", ";;", ">", ">>", "<", "<<", "2>", "2>&1"]);
+
+/**
+ * Split a command line into argv: whitespace separates words; '…' is literal; "…" is literal except
+ * for \" \\ \$ \` ; a backslash outside quotes escapes the next character. Nothing is expanded
+ * ($VAR, $(…), globs and ~ stay literal). UsageError on an empty command, an unterminated quote, or
+ * an unquoted shell operator (a sign the user expected a shell).
+ */
+export function splitCommand(command: string): string[] {
+  const words: string[] = [];
+  let word = "";
+  let inWord = false;
+  let quotedOperator = false;
+  const push = () => {
+    if (!inWord) return;
+    if (!quotedOperator && SHELL_OPERATORS.has(word)) {
+      throw new UsageError(
+        `--exec runs its command without a shell, so "${word}" would be passed literally.`,
+        {
+          hint: `For pipes or redirections, ask for a shell: --exec "sh -c '…'" (event data stays on stdin and in env).`,
+        },
+      );
+    }
+    words.push(word);
+    word = "";
+    inWord = false;
+    quotedOperator = false;
+  };
+  for (let i = 0; i < command.length; i++) {
+    const ch = command[i] as string;
+    if (/\s/.test(ch)) {
+      push();
+    } else if (ch === "'") {
+      const end = command.indexOf("'", i + 1);
+      if (end < 0) throw new UsageError("--exec: unterminated single quote in the command.");
+      word += command.slice(i + 1, end);
+      inWord = quotedOperator = true;
+      i = end;
+    } else if (ch === '"') {
+      inWord = quotedOperator = true;
+      let j = i + 1;
+      for (; j < command.length && command[j] !== '"'; j++) {
+        const c = command[j] as string;
+        const next = command[j + 1];
+        if (c === "\\" && next !== undefined && '"\\$`'.includes(next)) {
+          word += next;
+          j++;
+        } else word += c;
+      }
+      if (j >= command.length) throw new UsageError("--exec: unterminated double quote in the command.");
+      i = j;
+    } else if (ch === "\\") {
+      if (i + 1 >= command.length) throw new UsageError("--exec: the command ends with a lone backslash.");
+      word += command[++i];
+      inWord = quotedOperator = true;
+    } else {
+      word += ch;
+      inWord = true;
+    }
+  }
+  push();
+  if (words.length === 0) throw new UsageError("--exec needs a command.");
+  return words;
+}
 
 export interface ExecRunnerOptions {
   /** The user's command line (split with splitCommand) or an argv array. */
@@ -58,7 +119,6 @@ export interface ExecRunnerOptions {
 }
 
 export interface ExecRunner {
-  readonly argv: readonly string[];
   /** Queue a run; false (and a failed result) when the queue is full or the runner is closed. */
   enqueue(event: ExecEvent): boolean;
   /** Whether `extra` more runs would be taken now (queued or started) rather than refused. */
@@ -136,7 +196,6 @@ export function createExecRunner(options: ExecRunnerOptions): ExecRunner {
   }
 
   return {
-    argv: settings.argv,
     enqueue(event) {
       if (closed) return refuse(event, EXEC_CLOSED);
       if (waiting.length >= queueLimit) return refuse(event, EXEC_QUEUE_FULL);
@@ -159,5 +218,43 @@ export function createExecRunner(options: ExecRunnerOptions): ExecRunner {
       }
       await idle();
     },
+  };
+}
+
+/** A run's outcome as listen's NDJSON `exec` line and replay's --json results report it (snake_case). */
+export interface ExecReport {
+  ok: boolean;
+  exit_code: number | null;
+  signal: string | null;
+  timed_out: boolean;
+  ms: number;
+  error?: string;
+}
+
+export function execReport(r: ExecResult): ExecReport {
+  return {
+    ok: r.ok,
+    exit_code: r.exitCode,
+    signal: r.signal,
+    timed_out: r.timedOut,
+    ms: r.ms,
+    ...(r.error !== undefined ? { error: r.error } : {}),
+  };
+}
+
+/** The result of a run that never started: refused, or spawn() threw. */
+function refusedResult(event: ExecEvent, error: string, unfinished: boolean): ExecResult {
+  return {
+    id: event.id,
+    event: event.event,
+    ok: false,
+    exitCode: null,
+    signal: null,
+    timedOut: false,
+    ms: 0,
+    stderrTail: "",
+    stdoutTail: "",
+    error,
+    ...(unfinished ? { unfinished: true as const } : {}),
   };
 }

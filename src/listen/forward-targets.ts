@@ -30,14 +30,13 @@ export interface TargetSummary {
   unfinished: number;
 }
 
-interface ForwardTargetsOptions extends Omit<ForwarderOptions, "url" | "dispatcher" | "skipVerify"> {
+interface ForwardTargetsOptions extends Omit<ForwarderOptions, "url" | "skipVerify"> {
   urls: readonly string[];
   /** Accept self-signed certificates from https targets on this computer (never from others). */
   skipVerify?: boolean;
 }
 
 export interface ForwardTargets {
-  readonly urls: readonly string[];
   /** Hand the delivery to every target. */
   enqueue(delivery: Delivery): void;
   /** Forwards queued or in flight, over all targets. */
@@ -89,7 +88,6 @@ export function createForwardTargets(options: ForwardTargetsOptions): ForwardTar
     });
   });
   return {
-    urls,
     enqueue(delivery) {
       forwarders.forEach((f, i) => {
         (counts[i] as TargetSummary).events++;

@@ -18,7 +18,7 @@
 // - A refusing answer's first bytes come back with the result (forward-response.ts), so the user sees why.
 // - Results (never headers, so never the key) go to `onResult`; plain-language notices to `onNotice`.
 
-import { Agent, type Dispatcher, request } from "undici";
+import { Agent, request } from "undici";
 import { type Clock, systemClock } from "../util/clock.js";
 import { deadline } from "../util/deadline.js";
 import { isLoopbackUrl } from "../util/loopback.js";
@@ -55,8 +55,6 @@ export interface ForwarderOptions {
   backoffMaxMs?: number;
   /** Random source for jitter, in [0, 1) (tests may fix it). */
   random?: () => number;
-  /** undici dispatcher (default: an Agent owned and closed by the forwarder). */
-  dispatcher?: Dispatcher;
   /** Accept a TLS certificate that is not trusted (self-signed); the caller allows it for loopback only. */
   skipVerify?: boolean;
   onResult?: (result: ForwardResult) => void;
@@ -136,8 +134,7 @@ class QueueingForwarder implements Forwarder {
   private readonly concurrency: number;
   private readonly timeoutMs: number;
   private readonly backoff: (attempt: number) => number;
-  private readonly ownAgent: Agent | undefined;
-  private readonly dispatcher: Dispatcher;
+  private readonly agent: Agent;
   private readonly report: (result: ForwardResult) => void;
   private readonly notice: (message: string) => void;
   private readonly noticeUnfinished: boolean;
@@ -168,10 +165,7 @@ class QueueingForwarder implements Forwarder {
     const { backoffBaseMs = 500, backoffMaxMs = 8000, random = Math.random } = options;
     this.backoff = (attempt) => backoffDelay(attempt, backoffBaseMs, backoffMaxMs, random);
     const tls = options.skipVerify ? { rejectUnauthorized: false } : {};
-    this.ownAgent = options.dispatcher
-      ? undefined
-      : new Agent({ connect: { timeout: this.timeoutMs, ...tls } });
-    this.dispatcher = options.dispatcher ?? (this.ownAgent as Agent);
+    this.agent = new Agent({ connect: { timeout: this.timeoutMs, ...tls } });
     this.report = options.onResult ?? (() => undefined);
     this.notice = options.onNotice ?? (() => undefined);
     this.noticeUnfinished = options.noticeUnfinished ?? true;
@@ -219,7 +213,7 @@ class QueueingForwarder implements Forwarder {
   async close(): Promise<void> {
     if (!this.closed) this.abortAll();
     await this.drain();
-    await this.ownAgent?.close().catch(() => undefined);
+    await this.agent.close().catch(() => undefined);
     const unfinished = this.closedIds.splice(0);
     if (unfinished.length > 0 && this.noticeUnfinished) this.sayUnfinished(unfinished);
   }
@@ -309,7 +303,7 @@ class QueueingForwarder implements Forwarder {
         method: "POST",
         headers,
         body: delivery.body,
-        dispatcher: this.dispatcher,
+        dispatcher: this.agent,
         signal: limit.signal,
       });
       const status = res.statusCode;

@@ -3,12 +3,12 @@
 // over unless told to (--force / --yes, or a confirmation in a terminal). Whatever it borrows is remembered
 // (endpoint, events, settings, secret, status) so that --on-exit restore can put it back.
 
-import type { UpdateWebhookRequest, Webhook, WebhookApi, WebhookSettings } from "../api/types.js";
+import type { UpdateWebhookRequest, Webhook, WebhookApi } from "../api/types.js";
 import { normaliseSettings } from "../api/webhooks.js";
 import { DeclinedError, UsageError } from "../errors.js";
 import { SUBSCRIBABLE_EVENTS } from "../events/catalogue.js";
 import { registerSecret } from "../util/redact.js";
-import type { ListenEvent } from "./types.js";
+import type { ListenEvent, ListenOptions } from "./types.js";
 
 export interface Claim {
   webhookId: number;
@@ -20,15 +20,11 @@ export interface Claim {
   events: string[];
 }
 
-interface ClaimOptions {
+interface ClaimOptions
+  extends Pick<ListenOptions, "secret" | "events" | "defaultEvents" | "settings" | "force"> {
   /** Events that must be subscribed whatever the list (the --until event). */
   alsoSubscribe?: string[];
   endpoint: string;
-  secret: string;
-  events?: string[];
-  defaultEvents: readonly string[];
-  settings?: WebhookSettings;
-  force: boolean;
   confirm?: (question: string) => Promise<boolean>;
   signal: AbortSignal;
   emit(event: ListenEvent): void;

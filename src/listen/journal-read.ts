@@ -9,9 +9,8 @@ import { type JournalContents, type JournalEntry, journalEntryFrom } from "./jou
 interface JournalLine {
   /** The entry's id, read from the start of the line without parsing it all. */
   id: string;
-  /** Byte offsets of the line in the file: [start, end), newline excluded. */
+  /** Byte offset of the line's start in the file. */
   start: number;
-  end: number;
   text: string;
 }
 
@@ -36,6 +35,8 @@ export function entryFromLine(text: string): JournalEntry | null {
   }
 }
 
+/** Bytes read at a time; the cursor grows a chunk up to MAX_CHUNK_BYTES to hold a whole line. */
+const CHUNK_BYTES = 1024 * 1024;
 const MAX_CHUNK_BYTES = 64 * 1024 * 1024;
 
 async function readAt(path: string, at: number, size: number): Promise<Buffer> {
@@ -55,7 +56,7 @@ async function readAt(path: string, at: number, size: number): Promise<Buffer> {
   }
 }
 
-export function createJournalCursor(path: string, offset = 0, chunkBytes = 1024 * 1024): JournalCursor {
+export function createJournalCursor(path: string, offset = 0, chunkBytes = CHUNK_BYTES): JournalCursor {
   let position = offset;
   return {
     get offset() {
@@ -82,7 +83,7 @@ export function createJournalCursor(path: string, offset = 0, chunkBytes = 1024 
           const nl = buf.indexOf(0x0a, lineStart);
           const text = buf.toString("utf8", lineStart, nl);
           const id = ID_NEAR_START.exec(text)?.[1];
-          if (id) lines.push({ id, start: position + lineStart, end: position + nl, text });
+          if (id) lines.push({ id, start: position + lineStart, text });
           lineStart = nl + 1;
         }
         position += lastNewline + 1;
@@ -102,17 +103,6 @@ export type JournalRecord =
 /** Longest journal line read (the receiver caps bodies at 256 KiB; escaped as JSON that is under 2 MiB). */
 const MAX_LINE_BYTES = 8 * 1024 * 1024;
 
-interface StreamOptions {
-  /** Lines longer than this are skipped unread (reported with their line number). Default MAX_LINE_BYTES. */
-  maxLineBytes?: number;
-  /** Bytes read at a time (default 1 MiB). */
-  chunkBytes?: number;
-}
-
-function describeBytes(n: number): string {
-  return n % (1024 * 1024) === 0 ? `${n / (1024 * 1024)} MiB` : `${n} bytes`;
-}
-
 /**
  * Every line of the journal in file order, read a chunk at a time: memory stays flat however long the
  * journal is (at most one chunk and one line are held). Blank lines are passed over; a line that is not an
@@ -120,15 +110,10 @@ function describeBytes(n: number): string {
  * line without its newline is an entry if it parses (it only lost its newline), else a torn tail.
  * File system errors (ENOENT, EACCES) are thrown as they are.
  */
-export async function* streamJournal(
-  path: string,
-  options: StreamOptions = {},
-): AsyncGenerator<JournalRecord> {
-  const maxLine = options.maxLineBytes ?? MAX_LINE_BYTES;
-  const chunkBytes = options.chunkBytes ?? 1024 * 1024;
+export async function* streamJournal(path: string): AsyncGenerator<JournalRecord> {
   const fh = await open(path, "r");
   try {
-    const buf = Buffer.allocUnsafe(chunkBytes);
+    const buf = Buffer.allocUnsafe(CHUNK_BYTES);
     let parts: Buffer[] = []; // the current line's bytes from earlier chunks
     let partBytes = 0;
     let tooLong = false; // the current line is over the cap: skipping to its end
@@ -137,7 +122,7 @@ export async function* streamJournal(
       line++;
       if (tooLong) {
         tooLong = false;
-        return { line, reason: `longer than ${describeBytes(maxLine)}, not read`, tail: false };
+        return { line, reason: `longer than ${MAX_LINE_BYTES / (1024 * 1024)} MiB, not read`, tail: false };
       }
       const text = bytes.toString("utf8");
       if (text.trim() === "") return undefined;
@@ -152,7 +137,7 @@ export async function* streamJournal(
       return { line, reason: tail ? "incomplete last line" : "not a journal entry", tail };
     };
     for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, chunkBytes, null);
+      const { bytesRead } = await fh.read(buf, 0, CHUNK_BYTES, null);
       if (bytesRead === 0) break;
       const chunk = buf.subarray(0, bytesRead);
       let start = 0;
@@ -160,7 +145,7 @@ export async function* streamJournal(
         const nl = chunk.indexOf(0x0a, start);
         const end = nl < 0 ? chunk.length : nl;
         if (!tooLong) {
-          if (partBytes + (end - start) > maxLine) {
+          if (partBytes + (end - start) > MAX_LINE_BYTES) {
             tooLong = true;
             parts = [];
             partBytes = 0;

@@ -152,7 +152,6 @@ function serializeObject(entry: JournalEntry): string {
 }
 
 export interface Journal {
-  readonly path: string;
   /** Resolves once the line is written and on disk (O_DSYNC or fdatasync); rejects on an I/O error. */
   append(entry: JournalEntry): Promise<void>;
   /** Waits for pending appends, then closes the file. Idempotent. */
@@ -263,7 +262,6 @@ export async function openJournal(path: string, options: OpenJournalOptions = {}
   }
 
   return {
-    path,
     append(entry) {
       if (closed) return Promise.reject(new Error(`The journal ${path} is closed.`));
       const line = `${serialize(entry)}\n`;

@@ -32,7 +32,6 @@ interface OnExitInput {
 interface OnExitOutcome {
   outcome: "done" | "skipped" | "failed";
   message: string;
-  error?: unknown;
 }
 
 function describeError(err: unknown): string {
@@ -89,7 +88,6 @@ async function restore(input: OnExitInput, signal: AbortSignal, status?: string)
     const fallback = await deactivate(input, signal).catch(() => undefined);
     return {
       outcome: "failed",
-      error: err,
       message:
         `Could not restore webhook ${id} to ${previous.endpoint} (${describeError(err)}). ` +
         (fallback?.outcome === "done" ? `It was deactivated instead. ` : "") +
@@ -149,7 +147,6 @@ export async function runOnExit(input: OnExitInput): Promise<OnExitOutcome> {
   } catch (err) {
     result = {
       outcome: "failed",
-      error: err,
       message: `The on-exit action (${input.action}) failed for webhook ${id} (${describeError(err)}).${input.sandbox ? "" : " Check with `certwh status`."}`,
     };
   } finally {

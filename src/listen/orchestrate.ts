@@ -17,8 +17,7 @@ import { deadline } from "../util/deadline.js";
 import { fileError } from "../util/fs-error.js";
 import { isLoopbackHost } from "../util/loopback.js";
 import { printable } from "../util/printable.js";
-import { verifyEndpoint } from "../verification/captured-tokens.js";
-import { createTokenQueue, type TokenQueue } from "../verification/token-queue.js";
+import { createTokenQueue, type TokenQueue, verifyEndpoint } from "../verification/captured-tokens.js";
 import { createDispatcher, type Dispatcher } from "./dispatch.js";
 import { type Claim, claimWebhook } from "./guard.js";
 import { isoTime } from "./iso-time.js";
@@ -26,13 +25,7 @@ import { type Journal, type JournalEntry, journalEntry, openJournal } from "./jo
 import { runOnExit } from "./on-exit.js";
 import { createStopper, type StopOutcome, type Stopper } from "./stopper.js";
 import { type TunnelWatch, watchTunnel } from "./tunnel-watch.js";
-import {
-  DEFAULT_MAX_CHALLENGES,
-  DEFAULT_TUNNEL_GRACE_MS,
-  type ListenDeps,
-  type ListenOptions,
-  type ListenResult,
-} from "./types.js";
+import type { ListenDeps, ListenOptions, ListenResult } from "./types.js";
 
 /** After --until: time left for the last forwards and commands to finish. */
 const FINAL_DRAIN_MS = 10_000;
@@ -47,6 +40,9 @@ const SETUP_SETTLE_MS = 5_000;
 const CLAIM_SETTLE_MS = 3_000;
 /** With --timeout: the limit for getting ready (tunnel, webhook, verification); --timeout counts from ready. */
 const DEFAULT_SETUP_TIMEOUT_MS = 5 * 60_000;
+const DEFAULT_TUNNEL_GRACE_MS = 60_000;
+/** Challenges sent in total per verification: the first one plus two new ones after an expiry or refusal. */
+const DEFAULT_MAX_CHALLENGES = 3;
 
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
@@ -64,16 +60,6 @@ function journalFailure(path: string | undefined, error: unknown): CertwhError {
     role,
     (cause) => `Could not write the journal ${printable(where)}: ${cause}, so events cannot be acknowledged.`,
   );
-}
-
-/** The ready block's forwarding fields: every target, the first also as forward_to. */
-function forwardFields(opts: ListenOptions) {
-  const targets = opts.forwardTo ?? [];
-  return {
-    forward_to: targets[0] ?? null,
-    forward_targets: targets,
-    ...(opts.skipVerify ? { skip_verify: true as const } : {}),
-  };
 }
 
 /** --host other than loopback: the receiver is reachable from the network (a container, a LAN). */
@@ -335,7 +321,9 @@ class ListenSession {
         ip_allowlist: opts.edgeAllowlist?.length ? [...opts.edgeAllowlist] : null,
         source_check: sourceCheck(opts),
       },
-      ...forwardFields(opts),
+      forward_to: opts.forwardTo?.[0] ?? null,
+      forward_targets: opts.forwardTo ?? [],
+      ...(opts.skipVerify ? { skip_verify: true as const } : {}),
       journal: opts.journalPath ?? null,
       on_exit: opts.onExit,
       until: opts.until?.event ?? null,
@@ -384,14 +372,8 @@ class ListenSession {
    * rather than acknowledged and dropped, so CertCentral keeps it and retries.
    */
   private async journalDelivery(d: AcceptedDelivery): Promise<AcceptRefusal | undefined> {
-    if (!this.journal) {
-      const refusal = this.dispatcher.reserve(d);
-      if (!refusal) {
-        this.accepted.set(d.digest, d);
-        this.deps.onAccepted?.(this.entryOf(d));
-      }
-      return refusal;
-    }
+    const refusal = this.journal ? undefined : this.dispatcher.reserve(d);
+    if (refusal) return refusal;
     const entry = this.entryOf(d);
     try {
       await this.journal?.append(entry);

@@ -18,10 +18,6 @@ import type { UntilOptions } from "./until.js";
 export type OnExitAction = "deactivate" | "restore" | "keep";
 export const ON_EXIT_ACTIONS: readonly OnExitAction[] = ["deactivate", "restore", "keep"];
 
-export const DEFAULT_TUNNEL_GRACE_MS = 60_000;
-/** Challenges sent in total per verification: the first one plus two new ones after an expiry or refusal. */
-export const DEFAULT_MAX_CHALLENGES = 3;
-
 export interface ListenOptions {
   /** Bind address, default 127.0.0.1 (never 0.0.0.0 implicitly). */
   host?: string;

@@ -8,7 +8,7 @@ import { shellLine } from "../util/shell-word.js";
 import type { ExecResult } from "./exec.js";
 import type { ForwardResult } from "./forward-types.js";
 import { isoTime } from "./iso-time.js";
-import type { ListenEvent, UnfinishedWork } from "./types.js";
+import type { ListenEvent, ListenOptions, UnfinishedWork } from "./types.js";
 
 /** Ids named in the command; beyond this many it replays everything since the first (a few may run twice). */
 const MAX_IDS = 10_000;
@@ -30,11 +30,9 @@ export interface UnfinishedLog {
   summary(): Extract<ListenEvent, { type: "unfinished" }> | undefined;
 }
 
-export function createUnfinishedLog(o: {
-  journalPath?: string;
-  exec?: string;
-  forwardTo?: readonly string[];
-}): UnfinishedLog {
+export function createUnfinishedLog(
+  o: Pick<ListenOptions, "journalPath" | "exec" | "forwardTo">,
+): UnfinishedLog {
   // id → when it arrived and how many consumers have not reported a final result yet.
   const open = new Map<string, { receivedAt: number; waiting: number }>();
   const exec: Kind = { count: 0, ids: [] };

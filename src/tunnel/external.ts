@@ -1,4 +1,5 @@
-// --public-url: the user runs their own tunnel or reverse proxy and tells certwh its public base URL.
+// Tunnels whose URL is known up front and never changes: --public-url (the user runs their own tunnel or
+// reverse proxy and tells certwh its public base URL) and --sandbox (no tunnel at all).
 import { UsageError } from "../errors.js";
 import { isLoopbackHost } from "../util/loopback.js";
 import type { Tunnel } from "./tunnel.js";
@@ -23,17 +24,27 @@ export function parsePublicBaseUrl(text: string): URL {
   );
 }
 
-/** A tunnel that already exists: start() just returns the given URL; status never changes. */
-export function createExternalTunnel(publicUrl: string): Tunnel {
-  const base = parsePublicBaseUrl(publicUrl);
+/** start() just returns the URL for the local port. */
+function fixedTunnel(description: string, url: (localPort: number) => URL): Tunnel {
   return {
-    description: `your tunnel at ${base.origin}`,
-    async start(_localPort, signal) {
+    description,
+    async start(localPort, signal) {
       signal?.throwIfAborted();
-      return new URL(base.href);
+      return url(localPort);
     },
     // Its status never changes, so there is nothing to subscribe to or to close.
     onStatus: () => () => undefined,
     async close() {},
   };
+}
+
+/** A tunnel that already exists at the given URL. */
+export function createExternalTunnel(publicUrl: string): Tunnel {
+  const base = parsePublicBaseUrl(publicUrl);
+  return fixedTunnel(`your tunnel at ${base.origin}`, () => new URL(base.href));
+}
+
+/** --sandbox: the sandbox runs on this machine, so the public URL is the local receiver's. */
+export function createLocalTunnel(): Tunnel {
+  return fixedTunnel("no tunnel (local receiver)", (port) => new URL(`http://127.0.0.1:${port}`));
 }

@@ -28,7 +28,7 @@ interface NgrokTunnelOptions {
 const DEFAULT_NGROK_TIMEOUT_MS = 20_000;
 const TOKEN_PAGE = "https://dashboard.ngrok.com/get-started/your-authtoken";
 
-/** Builds the exact options passed to forward() (exported for tests and --verbose traces; holds no token). */
+/** Builds the options passed to forward(), without the token (start() decides how the SDK gets it). */
 function ngrokForwardConfig(
   port: number,
   options: Pick<NgrokTunnelOptions, "domain" | "ipAllowlist" | "serverAddr">,

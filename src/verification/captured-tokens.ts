@@ -1,24 +1,91 @@
 // listen's run of the ownership handshake: runVerification (test → send-challenge → token → check-challenge
 // → activate) with the token taken from listen's own receiver instead of a prompt. Expired or refused tokens
 // lead to a new challenge a bounded number of times, then a TimeoutError (exit 6) that says how to resume.
+// The token queue's gate (token-gate.ts) opens before send-challenge, not after: the sender may deliver the
+// challenge before CertCentral's answer to send-challenge arrives.
 
 import { ApiError } from "../api/errors.js";
-import type { WebhookApi } from "../api/types.js";
 import { TimeoutError } from "../errors.js";
 import type { Clock } from "../util/clock.js";
-import { runVerification } from "./flow.js";
+import { runVerification, type VerificationOptions } from "./flow.js";
 import type { VerificationStage } from "./stages.js";
-import type { TokenQueue } from "./token-queue.js";
+import { TokenGate, type TokenIgnoredReason } from "./token-gate.js";
 
-interface VerifyInput {
-  api: WebhookApi;
-  webhookId: number;
-  endpoint: string;
-  secret: string;
-  clock: Clock;
+export interface TokenQueue {
+  /** Start accepting tokens for this webhook. */
+  open(webhookId: number): void;
+  /** Stop accepting tokens and drop the queued ones. */
+  close(): void;
+  /** Drop queued tokens (a new challenge is about to be sent: only its token will be valid). */
+  clear(): void;
+  offer(token: unknown, webhookId: unknown): "queued" | TokenIgnoredReason;
+  /**
+   * The next token, or "" once the deadline (on `clock`) has passed without one. Rejects with the
+   * signal's reason when aborted. Bounded by the deadline.
+   */
+  next(deadline: number, signal: AbortSignal): Promise<string>;
+}
+
+export function createTokenQueue(clock: Clock): TokenQueue {
+  const gate = new TokenGate();
+  const queue: string[] = [];
+  let openFor: number | undefined;
+  let waiter: ((token: string) => void) | undefined;
+
+  return {
+    open(webhookId) {
+      openFor = webhookId;
+    },
+    close() {
+      openFor = undefined;
+      queue.length = 0;
+    },
+    clear() {
+      queue.length = 0;
+    },
+    offer(token, webhookId) {
+      const verdict = gate.judge(
+        openFor === undefined ? undefined : { webhookId: openFor },
+        token,
+        webhookId,
+      );
+      if (!verdict.taken) return verdict.reason;
+      if (waiter) waiter(verdict.token);
+      else queue.push(verdict.token);
+      return "queued";
+    },
+    next(deadline, signal) {
+      const queued = queue.shift();
+      if (queued !== undefined) return Promise.resolve(queued);
+      return new Promise<string>((resolve, reject) => {
+        const stopSleep = new AbortController();
+        const finish = (token: string) => {
+          waiter = undefined;
+          stopSleep.abort();
+          signal.removeEventListener("abort", onAbort);
+          resolve(token);
+        };
+        const onAbort = () => {
+          waiter = undefined;
+          stopSleep.abort();
+          reject(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
+        };
+        if (signal.aborted) return onAbort();
+        signal.addEventListener("abort", onAbort, { once: true });
+        waiter = finish;
+        clock.sleep(Math.max(0, deadline - clock.now()), stopSleep.signal).then(
+          () => finish(""),
+          () => undefined,
+        );
+      });
+    },
+  };
+}
+
+interface VerifyInput
+  extends Pick<VerificationOptions, "api" | "webhookId" | "endpoint" | "secret" | "clock" | "windowMs"> {
   signal: AbortSignal;
   tokens: TokenQueue;
-  windowMs?: number;
   maxChallenges: number;
   onStage(stage: VerificationStage): void;
 }
@@ -30,19 +97,12 @@ function resumeHint(webhookId: number, endpoint: string): string {
   );
 }
 
-export async function verifyEndpoint(input: VerifyInput): Promise<void> {
-  const { tokens, clock, webhookId } = input;
+export async function verifyEndpoint({ tokens, onStage, ...input }: VerifyInput): Promise<void> {
+  const { clock, webhookId } = input;
   tokens.open(webhookId);
   try {
     await runVerification({
-      api: input.api,
-      webhookId,
-      endpoint: input.endpoint,
-      secret: input.secret,
-      clock,
-      signal: input.signal,
-      maxChallenges: input.maxChallenges,
-      windowMs: input.windowMs,
+      ...input,
       settleActivation: true,
       awaitToken: async ({ deadline, signal }) => {
         // "" means the window ran out; a timer firing a hair early must not submit an empty token.
@@ -55,7 +115,7 @@ export async function verifyEndpoint(input: VerifyInput): Promise<void> {
       onStage: (stage) => {
         // A new challenge follows: only its token will be valid, so older queued ones are dropped.
         if (stage.stage === "token_expired" || stage.stage === "token_refused") tokens.clear();
-        input.onStage(stage);
+        onStage(stage);
       },
     });
   } catch (err) {

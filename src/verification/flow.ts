@@ -23,7 +23,7 @@ export interface AwaitTokenArgs {
   signal: AbortSignal;
 }
 
-interface VerificationOptions {
+export interface VerificationOptions {
   api: WebhookApi;
   webhookId: number;
   endpoint: string;

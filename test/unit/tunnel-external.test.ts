@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { UsageError } from "../../src/errors.js";
-import { createExternalTunnel, parsePublicBaseUrl } from "../../src/tunnel/external.js";
-import { createLocalTunnel } from "../../src/tunnel/none.js";
+import { createExternalTunnel, createLocalTunnel, parsePublicBaseUrl } from "../../src/tunnel/external.js";
 import { joinPublicUrl } from "../../src/tunnel/tunnel.js";
 import { FakeTunnel } from "../helpers/fake-tunnel.js";
 
