@@ -14,13 +14,8 @@ interface Words {
 
 /** An https:// URL whose server answered in plain HTTP: the same URL with http:// is what to use. */
 export function plainHttpWords(url: string, errno: string | undefined): Words | undefined {
-  if (!errno || !PLAIN_HTTP_ERRNOS.has(errno)) return undefined;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return undefined;
-  }
+  if (!errno || !PLAIN_HTTP_ERRNOS.has(errno) || !URL.canParse(url)) return undefined;
+  const parsed = new URL(url);
   if (parsed.protocol !== "https:") return undefined;
   const plain = `http://${url.slice("https://".length)}`;
   return {
@@ -33,11 +28,7 @@ export function plainHttpWords(url: string, errno: string | undefined): Words | 
 
 /** Connection refused at a loopback URL: nothing was started there (or it stopped). */
 export function nothingAnswersWords(url: string, errno: string | undefined, what: string): Words | undefined {
-  if (errno !== "ECONNREFUSED") return undefined;
-  try {
-    if (!isLoopbackHost(new URL(url).hostname)) return undefined;
-  } catch {
+  if (errno !== "ECONNREFUSED" || !URL.canParse(url) || !isLoopbackHost(new URL(url).hostname))
     return undefined;
-  }
   return { message: `Nothing answers at ${url}: is ${what} running?` };
 }
