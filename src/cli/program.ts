@@ -3,7 +3,7 @@
 // the command context (Output, chalk, the prompter), which only a running command needs.
 
 import type { CommandContext } from "../commands/context.js";
-import { Command, Option } from "../commands/specs/commander.js";
+import { Command, Help, Option } from "../commands/specs/commander.js";
 import {
   configCommand,
   configGetCommand,
@@ -32,7 +32,6 @@ import { completionCommand, eventTypesCommand } from "../commands/specs/misc.js"
 import { sandboxCommand, triggerCommand } from "../commands/specs/sandbox.js";
 import type { GlobalFlags } from "../config/types.js";
 import { version } from "../util/version.js";
-import { configureHelp } from "./help.js";
 import { refuseRepeatedFlags } from "./repeated-flags.js";
 
 /** A command's module: `run` takes the flags its declaration yields. */
@@ -87,8 +86,24 @@ interface ProgramIO {
 
 export function buildProgram(io: ProgramIO, runner?: Runner): Command {
   const program: Command = new Command("certwh");
-  configureHelp(program);
   program
+    // How every command's help looks (commander copies this to the commands declared below): the global flags
+    // under "Global Options" (gh's INHERITED FLAGS, Stripe's "Global Flags"), and no "(default: false)" on
+    // switches (absent means off; saying so is noise).
+    .configureHelp({
+      showGlobalOptions: true,
+      visibleGlobalOptions(cmd) {
+        // --version belongs to certwh itself, not to a command.
+        return Help.prototype.visibleGlobalOptions.call(this, cmd).filter((o) => o.long !== "--version");
+      },
+      optionDescription(option) {
+        const plain =
+          option.isBoolean() && typeof option.defaultValue === "boolean"
+            ? (Object.create(option, { defaultValue: { value: undefined } }) as Option)
+            : option;
+        return Help.prototype.optionDescription.call(this, plain);
+      },
+    })
     .description("Set up, test and run DigiCert CertCentral webhooks.")
     .version(version(), "-V, --version", "print certwh's version")
     .option("--json", "print one JSON document on stdout (NDJSON for listen)", false)
