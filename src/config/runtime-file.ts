@@ -69,9 +69,16 @@ export function writeRuntimeFile(dir: string, entry: RuntimeEntry): string {
   return path;
 }
 
-/** Remove a runtime file; a file already gone is fine. Synchronous, so it also works in an exit handler. */
+/**
+ * Remove a runtime file; nothing is reported (a file left behind is recognised as stale). Synchronous, so it
+ * also works in an exit handler.
+ */
 export function removeRuntimeFile(path: string): void {
-  rmSync(path, { force: true });
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // Left for the next run to find stale.
+  }
 }
 
 function isEntry(value: unknown): value is RuntimeEntry {

@@ -65,13 +65,7 @@ export async function discoverSandboxes(env: NodeJS.ProcessEnv, signal?: AbortSi
   const live: Announced[] = [];
   files.forEach((f, i) => {
     if (verdicts[i] === "live" && f.entry) live.push({ entry: f.entry, path: f.path });
-    else if (verdicts[i] === "stale") {
-      try {
-        removeRuntimeFile(f.path);
-      } catch {
-        // Left for the next run; it is ignored either way.
-      }
-    }
+    else if (verdicts[i] === "stale") removeRuntimeFile(f.path);
   });
   return live.sort((a, b) => Date.parse(b.entry.startedAt) - Date.parse(a.entry.startedAt));
 }
