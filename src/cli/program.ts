@@ -14,7 +14,6 @@ import {
   loginCommand,
   logoutCommand,
 } from "../commands/specs/config.js";
-import type { CommandFlags, CommandName } from "../commands/specs/index.js";
 import {
   activateCommand,
   challengeCommand,
@@ -34,13 +33,8 @@ import type { GlobalFlags } from "../config/types.js";
 import { version } from "../util/version.js";
 import { refuseRepeatedFlags } from "./repeated-flags.js";
 
-/** A command's module: `run` takes the flags its declaration yields. */
-interface CommandModule<N extends CommandName> {
-  run(flags: CommandFlags[N], ctx: CommandContext): Promise<void>;
-}
-
 /** Each command's code, imported only when it runs. */
-const COMMANDS: { [N in CommandName]: () => Promise<CommandModule<N>> } = {
+const COMMANDS = {
   activate: () => import("../commands/activate.js"),
   challenge: () => import("../commands/challenge.js"),
   completion: () => import("./completion.js"),
@@ -62,6 +56,20 @@ const COMMANDS: { [N in CommandName]: () => Promise<CommandModule<N>> } = {
   "update-url": () => import("../commands/update-url.js"),
   verify: () => import("../commands/verify.js"),
 };
+
+export type CommandName = keyof typeof COMMANDS;
+/**
+ * Every command's flags by name: what its module's `run` takes, the type its declaration in
+ * src/commands/specs/ yields (FlagsOf), never written a second time.
+ */
+export type CommandFlags = {
+  [N in CommandName]: Parameters<Awaited<ReturnType<(typeof COMMANDS)[N]>>["run"]>[0];
+};
+
+/** COMMANDS as TypeScript follows it for a generic name: loading command N gives a `run` taking N's flags. */
+const MODULES: {
+  [N in CommandName]: () => Promise<{ run(flags: CommandFlags[N], ctx: CommandContext): Promise<void> }>;
+} = COMMANDS;
 
 /**
  * What a command's action hands over: its name, its flags as declared (arguments merged in) and the global
@@ -139,7 +147,7 @@ Run \`certwh help <command>\` for a command's flags and examples.`,
     runner ??
     (async (name, flags, globals) => {
       const [mod, context, output] = await Promise.all([
-        COMMANDS[name](),
+        MODULES[name](),
         import("../commands/context.js"),
         import("../io/output.js"),
       ]);
