@@ -2,12 +2,13 @@
 // that say where the webhook stands and, when it is still pending, the exact next command.
 
 import type { WebhookApi } from "../../api/types.js";
-import { InterruptedError, TimeoutError } from "../../errors.js";
+import { TimeoutError } from "../../errors.js";
 import { formatTimeLeft } from "../../io/render-stage.js";
 import { mask } from "../../util/redact.js";
 import { WAIT_POLL_MS, waitUntilActive } from "../../verification/wait-active.js";
 import type { CommandContext } from "../context.js";
 import type { ResolvedSecret } from "../options/secret-source.js";
+import { interruptedWithHint } from "./change-failure.js";
 import { printVerifyStep, resumeHint, VERIFY_COMMAND, verifyForCommand } from "./verification-steps.js";
 
 interface SecretReport {
@@ -133,12 +134,11 @@ async function waitForEndpoint(
     signal: ctx.signal,
   }).catch((err: unknown) => {
     // Interrupted while watching: the same next step as when the wait runs out.
-    const reason = ctx.signal.reason;
-    if (ctx.signal.aborted && reason instanceof InterruptedError)
-      throw reason.withHint(
-        `${resumeHint(target.webhookId, "challenge_sent")} \`certwh status\` shows whether ${target.endpoint} completed it meanwhile.`,
-      );
-    throw err;
+    throw interruptedWithHint(
+      ctx.signal,
+      err,
+      `${resumeHint(target.webhookId, "challenge_sent")} \`certwh status\` shows whether ${target.endpoint} completed it meanwhile.`,
+    );
   });
   if (!active) {
     throw new TimeoutError(

@@ -14,7 +14,7 @@ import { isSlackWebhookUrl } from "../../util/slack.js";
 import { type AwaitTokenArgs, runVerification, type VerificationResult } from "../../verification/flow.js";
 import type { StageName } from "../../verification/stages.js";
 import type { CommandContext } from "../context.js";
-import { TOKEN_MAY_BE_ACCEPTED } from "./change-failure.js";
+import { interruptedWithHint, TOKEN_MAY_BE_ACCEPTED } from "./change-failure.js";
 
 export const VERIFY_COMMAND = "certwh verify --token <token>";
 
@@ -138,8 +138,7 @@ export async function verifyForCommand(
       // However it was interrupted (Ctrl-C, kill -INT, SIGTERM, a closed pipe), the same next step.
       const resume =
         last === "waiting" && tokenGiven ? TOKEN_MAY_BE_ACCEPTED : resumeHint(opts.webhookId, last);
-      const reason = ctx.signal.reason;
-      throw reason instanceof InterruptedError ? reason.withHint(resume) : err;
+      throw interruptedWithHint(ctx.signal, err, resume);
     }
     if (err instanceof InterruptedError) {
       // Ctrl-C at the prompt (a keypress in raw mode, not a signal).
