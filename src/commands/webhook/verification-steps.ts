@@ -3,7 +3,6 @@
 // CLI-only: library code (listen) uses verification.ts directly with its own token source and renderer.
 
 import { ApiError } from "../../api/errors.js";
-import type { WebhookApi } from "../../api/types.js";
 import { isAmbiguousFailure } from "../../api/webhooks.js";
 import { InterruptedError, UsageError } from "../../errors.js";
 import { reword } from "../../io/exit-codes.js";
@@ -87,11 +86,8 @@ export function resumeHint(webhookId: number, lastStage: StageName | undefined):
   }
 }
 
-interface CommandVerificationOptions {
-  api: WebhookApi;
-  webhookId: number;
-  endpoint: string;
-  secret?: string;
+export interface CommandVerificationOptions
+  extends Pick<Parameters<typeof runVerification>[0], "api" | "webhookId" | "endpoint" | "secret"> {
   /** The API is a local sandbox (failures at a loopback endpoint are then worded without the internet). */
   localApi?: boolean;
   /** Never prompt for the token, even in a terminal (--wait: the endpoint completes the challenge). */
