@@ -1,6 +1,6 @@
 // The terminal side of the verification flow for create and update-url: stage lines on stderr, the
 // token prompt (interactive) or the exact next command (scripts), and resume hints on failure.
-// CLI-only: library code (listen) uses verification.ts directly with its own token source and renderer.
+// CLI-only: library code (listen) uses src/verification/ directly with its own token source and renderer.
 
 import { ApiError } from "../../api/errors.js";
 import { isAmbiguousFailure } from "../../api/webhooks.js";
