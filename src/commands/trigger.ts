@@ -11,8 +11,7 @@ import { AuthError, NotFoundError, RefusedError, TimeoutError, UsageError } from
 import { findEventType } from "../events/catalogue.js";
 import { buildEvent, type EventBody, randomSampleIds } from "../events/payloads.js";
 import { didYouMean } from "../events/suggest.js";
-import { nothingAnswersWords, plainHttpWords } from "../io/connection-words.js";
-import { reword } from "../io/exit-codes.js";
+import { nothingAnswersWords, plainHttpWords, reword } from "../io/exit-codes.js";
 import { registerSecret } from "../util/redact.js";
 import { userAgent } from "../util/version.js";
 import type { CommandContext } from "./context.js";
