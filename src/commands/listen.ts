@@ -234,7 +234,7 @@ function asNdjsonFailure(io: CommandContext["io"], err: unknown): unknown {
 }
 
 /** What to run next, each command working as printed: the same kind of session, and replay of its journal. */
-export function afterInterruptHint(
+function afterInterruptHint(
   parsed: Pick<ParsedListen, "journalPath" | "forwardTo">,
   sandbox: boolean,
   env: NodeJS.ProcessEnv,

@@ -14,7 +14,7 @@ import type { ParsedReplay } from "./options.js";
  * The verification traffic listen journals: replaying it by default would re-send a (used) challenge
  * token to the app, so it is left out unless --all or an explicit --event names it.
  */
-export const VERIFICATION_EVENTS: readonly string[] = ["test_webhook_endpoint", "challenge_webhook_endpoint"];
+const VERIFICATION_EVENTS: readonly string[] = ["test_webhook_endpoint", "challenge_webhook_endpoint"];
 
 /** Unreadable lines kept for the report (the count goes on beyond). */
 const SKIPPED_LINES_KEPT = 1000;
