@@ -37,7 +37,7 @@ function longFlags(cmd: AnyCommand): string[] {
 }
 
 /** Flags whose value is an event name (or, for --events, a comma-separated list of them) in every command. */
-export const EVENT_NAME_FLAGS: ReadonlySet<string> = new Set(["--event", "--events", "--until"]);
+const EVENT_NAME_FLAGS: ReadonlySet<string> = new Set(["--event", "--events", "--until"]);
 function valueFlags(cmd: AnyCommand): { flag: string; choices: string[] }[] {
   return cmd.options
     .filter((o: Option) => o.long && (o.required || o.optional))
@@ -47,7 +47,7 @@ function valueFlags(cmd: AnyCommand): { flag: string; choices: string[] }[] {
     }));
 }
 
-export function completionSpec(program: AnyCommand): Spec {
+function completionSpec(program: AnyCommand): Spec {
   return {
     globals: longFlags(program),
     globalValueFlags: valueFlags(program),
@@ -69,12 +69,12 @@ export function completionSpec(program: AnyCommand): Spec {
 const words = (list: string[]) => list.join(" ");
 
 /** Text inside a fish single-quoted string: fish accepts \\ and \' there. */
-export function fishQuoted(text: string): string {
+function fishQuoted(text: string): string {
   return `'${text.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
 }
 
 /** Text inside a POSIX/zsh single-quoted string: end the quote, an escaped ', and reopen it. */
-export function shQuoted(text: string): string {
+function shQuoted(text: string): string {
   return `'${text.replace(/'/g, "'\\''")}'`;
 }
 

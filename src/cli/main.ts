@@ -111,7 +111,7 @@ function commandName(program: ReturnType<typeof buildProgram>, argv: string[]): 
 }
 
 /** The pointer that ends every parse error: where the command's flags are explained. */
-export function helpPointer(command: string | undefined): string {
+function helpPointer(command: string | undefined): string {
   return command ? `See \`certwh help ${command}\`.` : "See `certwh help`.";
 }
 

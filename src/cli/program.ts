@@ -3,7 +3,7 @@
 // the command context (Output, chalk, the prompter), which only a running command needs.
 
 import type { CommandContext } from "../commands/context.js";
-import { Command, Option } from "../commands/specs/commander.js";
+import { Command, Help, Option } from "../commands/specs/commander.js";
 import {
   configCommand,
   configGetCommand,
@@ -14,7 +14,6 @@ import {
   loginCommand,
   logoutCommand,
 } from "../commands/specs/config.js";
-import type { CommandFlags, CommandName } from "../commands/specs/index.js";
 import {
   activateCommand,
   challengeCommand,
@@ -32,16 +31,10 @@ import { completionCommand, eventTypesCommand } from "../commands/specs/misc.js"
 import { sandboxCommand, triggerCommand } from "../commands/specs/sandbox.js";
 import type { GlobalFlags } from "../config/types.js";
 import { version } from "../util/version.js";
-import { configureHelp } from "./help.js";
 import { refuseRepeatedFlags } from "./repeated-flags.js";
 
-/** A command's module: `run` takes the flags its declaration yields. */
-interface CommandModule<N extends CommandName> {
-  run(flags: CommandFlags[N], ctx: CommandContext): Promise<void>;
-}
-
 /** Each command's code, imported only when it runs. */
-const COMMANDS: { [N in CommandName]: () => Promise<CommandModule<N>> } = {
+const COMMANDS = {
   activate: () => import("../commands/activate.js"),
   challenge: () => import("../commands/challenge.js"),
   completion: () => import("./completion.js"),
@@ -63,6 +56,20 @@ const COMMANDS: { [N in CommandName]: () => Promise<CommandModule<N>> } = {
   "update-url": () => import("../commands/update-url.js"),
   verify: () => import("../commands/verify.js"),
 };
+
+export type CommandName = keyof typeof COMMANDS;
+/**
+ * Every command's flags by name: what its module's `run` takes, the type its declaration in
+ * src/commands/specs/ yields (FlagsOf), never written a second time.
+ */
+export type CommandFlags = {
+  [N in CommandName]: Parameters<Awaited<ReturnType<(typeof COMMANDS)[N]>>["run"]>[0];
+};
+
+/** COMMANDS as TypeScript follows it for a generic name: loading command N gives a `run` taking N's flags. */
+const MODULES: {
+  [N in CommandName]: () => Promise<{ run(flags: CommandFlags[N], ctx: CommandContext): Promise<void> }>;
+} = COMMANDS;
 
 /**
  * What a command's action hands over: its name, its flags as declared (arguments merged in) and the global
@@ -87,8 +94,24 @@ interface ProgramIO {
 
 export function buildProgram(io: ProgramIO, runner?: Runner): Command {
   const program: Command = new Command("certwh");
-  configureHelp(program);
   program
+    // How every command's help looks (commander copies this to the commands declared below): the global flags
+    // under "Global Options" (gh's INHERITED FLAGS, Stripe's "Global Flags"), and no "(default: false)" on
+    // switches (absent means off; saying so is noise).
+    .configureHelp({
+      showGlobalOptions: true,
+      visibleGlobalOptions(cmd) {
+        // --version belongs to certwh itself, not to a command.
+        return Help.prototype.visibleGlobalOptions.call(this, cmd).filter((o) => o.long !== "--version");
+      },
+      optionDescription(option) {
+        const plain =
+          option.isBoolean() && typeof option.defaultValue === "boolean"
+            ? (Object.create(option, { defaultValue: { value: undefined } }) as Option)
+            : option;
+        return Help.prototype.optionDescription.call(this, plain);
+      },
+    })
     .description("Set up, test and run DigiCert CertCentral webhooks.")
     .version(version(), "-V, --version", "print certwh's version")
     .option("--json", "print one JSON document on stdout (NDJSON for listen)", false)
@@ -124,7 +147,7 @@ Run \`certwh help <command>\` for a command's flags and examples.`,
     runner ??
     (async (name, flags, globals) => {
       const [mod, context, output] = await Promise.all([
-        COMMANDS[name](),
+        MODULES[name](),
         import("../commands/context.js"),
         import("../io/output.js"),
       ]);

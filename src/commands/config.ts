@@ -175,7 +175,5 @@ export async function run(opts: ConfigFlags, ctx: CommandContext): Promise<void>
       return set(settingKeyOrThrow(opts.key), opts.value, ctx);
     case "unset":
       return unset(settingKeyOrThrow(opts.key), ctx);
-    default:
-      throw new UsageError(`Unknown config action. Use one of: path, list, get, set, unset.`);
   }
 }

@@ -24,7 +24,7 @@ export function parseDeleteOptions(globals: { yes?: boolean }, interactive: bool
 }
 
 /** What to do instead of deleting, by status: deactivate is refused for a pending webhook. */
-export function instead(status: string): string {
+function instead(status: string): string {
   const repoint = "`certwh update-url --url <new-url>` points it elsewhere.";
   if (status === "pending") {
     return `The webhook is pending: it receives nothing until it is verified and activated, so it can stay as it is; ${repoint}`;

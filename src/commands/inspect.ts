@@ -2,6 +2,7 @@
 // journal is streamed into the inspector's bounded store, then the page serves it until Ctrl-C: browse,
 // filter, open a delivery's detail, replay to a URL typed in the page, download the journal.
 
+import { once } from "node:events";
 import { stat } from "node:fs/promises";
 import { NotFoundError, UsageError } from "../errors.js";
 import { createDeliveriesStore, createEventFeed, deliveriesApi, startInspector } from "../inspector/index.js";
@@ -86,10 +87,7 @@ export async function run(
       io.info(`  Open ${inspector.url}`);
       io.info("  Press Ctrl-C to stop.");
     }
-    await new Promise<void>((resolve) => {
-      if (ctx.signal.aborted) return resolve();
-      ctx.signal.addEventListener("abort", () => resolve(), { once: true });
-    });
+    if (!ctx.signal.aborted) await once(ctx.signal, "abort");
   } finally {
     await inspector.close();
   }

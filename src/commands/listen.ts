@@ -234,7 +234,7 @@ function asNdjsonFailure(io: CommandContext["io"], err: unknown): unknown {
 }
 
 /** What to run next, each command working as printed: the same kind of session, and replay of its journal. */
-export function afterInterruptHint(
+function afterInterruptHint(
   parsed: Pick<ParsedListen, "journalPath" | "forwardTo">,
   sandbox: boolean,
   env: NodeJS.ProcessEnv,
@@ -243,7 +243,7 @@ export function afterInterruptHint(
   if (!parsed.journalPath) return `${again}.`;
   const journal =
     parsed.journalPath === defaultJournalPath(env) ? "" : ` --journal ${shellWord(parsed.journalPath)}`;
-  // One --forward-to is where the events go again; with none (or several, once it is a list) the user picks.
+  // One --forward-to is where the events go again; with none or several the user picks.
   const targets = parsed.forwardTo ?? [];
   const to = targets.length === 1 ? shellWord(targets[0] as string) : "<url>";
   return `${again}; what arrived is in ${parsed.journalPath}: \`certwh replay${journal} --to ${to}\` delivers it again.`;

@@ -72,7 +72,7 @@ async function checkKey(key: string, ctx: CommandContext): Promise<void> {
  * The instance flags to store with the key. --region alone also drops a stored base_url, which would
  * otherwise still win over it within the profile.
  */
-export function instanceFromFlags(globals: { baseUrl?: string; region?: string }): {
+function instanceFromFlags(globals: { baseUrl?: string; region?: string }): {
   set: Pick<ProfileSettings, "base_url" | "region">;
   dropBaseUrl: boolean;
 } {

@@ -13,18 +13,18 @@ import type { LogsFlags } from "./specs/lifecycle.js";
 import { requireWebhook } from "./webhook/current.js";
 
 /** CertCentral's maximum (and default) page size. */
-export const MAX_LIMIT = 1000;
+const MAX_LIMIT = 1000;
 /** --all reads at most this many pages (50 000 entries). */
-export const MAX_PAGES = 50;
+const MAX_PAGES = 50;
 
 /**
  * request_status values seen in CertCentral's log. The full list is not documented (spec §11), so another
  * value is sent anyway, with a warning: a typo would otherwise look like "no deliveries".
  */
-export const KNOWN_DELIVERY_STATUSES: readonly string[] = ["success", "failed"];
+const KNOWN_DELIVERY_STATUSES: readonly string[] = ["success", "failed"];
 
 /** Warn (never fail) about filter values certwh does not recognise. */
-export function warnAboutFilters(io: Pick<Output, "warn">, filters: Record<string, string>): void {
+function warnAboutFilters(io: Pick<Output, "warn">, filters: Record<string, string>): void {
   const status = filters.request_status;
   if (status !== undefined && !KNOWN_DELIVERY_STATUSES.includes(status)) {
     io.warn(
@@ -92,7 +92,7 @@ export function parseLogsOptions(raw: LogsFlags): LogsOptions {
 }
 
 /** Short "order 1 cert 2" text from event_info (ids only; other fields stay in --json). */
-export function describeIds(info: Record<string, unknown> | undefined): string {
+function describeIds(info: Record<string, unknown> | undefined): string {
   if (!info) return "";
   const parts: string[] = [];
   const label: Record<string, string> = {
@@ -108,7 +108,7 @@ export function describeIds(info: Record<string, unknown> | undefined): string {
 }
 
 /** The log as aligned rows; every cell from the API is printable(), so it cannot drive the terminal. */
-export function formatLogTable(events: EventLogEntry[]): string[] {
+function formatLogTable(events: EventLogEntry[]): string[] {
   const rows = events.map((e) => [
     printable(String(e.request_sent_time ?? "")),
     printable(String(e.event_name ?? "")),

@@ -7,7 +7,7 @@
 //
 // The parts, in src/commands/replay/: options.ts (the flags, the resume command), journal-scan.ts (which
 // journal, which entries), actions.ts (post, run the command), replay-entries.ts (one entry at a time,
-// until interrupted), entry-lines.ts and summary.ts (what the user is told, the exit code).
+// until interrupted, and its lines) and summary.ts (what the user is told at the end, the exit code).
 
 import type { CommandContext } from "./context.js";
 import { warnIfCleartextKey } from "./options/flag-warnings.js";

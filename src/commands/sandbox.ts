@@ -1,5 +1,6 @@
 // certwh sandbox: run the CertCentral emulator in the foreground until Ctrl-C.
 
+import { once } from "node:events";
 import { CertwhError, UsageError } from "../errors.js";
 import type { Delivery, RecordedRequest, Sandbox } from "../sandbox/types.js";
 import type { CommandContext } from "./context.js";
@@ -106,10 +107,7 @@ export async function run(
   io.info("  Press Ctrl-C to stop.");
   const announced = announce({ kind: "sandbox", url: sandbox.url, apiKey: sandbox.apiKey, env: ctx.env, io });
 
-  await new Promise<void>((resolve) => {
-    if (ctx.signal.aborted) return resolve();
-    ctx.signal.addEventListener("abort", () => resolve(), { once: true });
-  });
+  if (!ctx.signal.aborted) await once(ctx.signal, "abort");
   announced.remove();
   await ui?.close();
   await sandbox.stop();

@@ -11,8 +11,7 @@ import { AuthError, NotFoundError, RefusedError, TimeoutError, UsageError } from
 import { findEventType } from "../events/catalogue.js";
 import { buildEvent, type EventBody, randomSampleIds } from "../events/payloads.js";
 import { didYouMean } from "../events/suggest.js";
-import { nothingAnswersWords, plainHttpWords } from "../io/connection-words.js";
-import { reword } from "../io/exit-codes.js";
+import { nothingAnswersWords, plainHttpWords, reword } from "../io/exit-codes.js";
 import { registerSecret } from "../util/redact.js";
 import { userAgent } from "../util/version.js";
 import type { CommandContext } from "./context.js";
@@ -117,8 +116,8 @@ export async function run(raw: TriggerFlags, ctx: Ctx): Promise<void> {
 /** No --to and no --sandbox-url: the newest sandbox of a running listen --sandbox or sandbox of this user. */
 async function viaAnnounced(opts: TriggerOptions, ctx: Ctx): Promise<void> {
   const { describeKind, discoverSandboxes } = await import("./runtime/discover.js");
-  const [chosen, ...others] = await discoverSandboxes(ctx.env, ctx.signal);
-  if (!chosen) {
+  const [entry, ...others] = await discoverSandboxes(ctx.env, ctx.signal);
+  if (!entry) {
     throw new NotFoundError(
       "Nothing to send the event to: start `certwh listen --sandbox` (or `certwh sandbox`) in another shell first.",
       {
@@ -127,13 +126,12 @@ async function viaAnnounced(opts: TriggerOptions, ctx: Ctx): Promise<void> {
       },
     );
   }
-  const { entry } = chosen;
   registerSecret(entry.apiKey);
   ctx.io.info(`Using the sandbox of \`${describeKind(entry)}\` (pid ${entry.pid}) at ${entry.url}.`);
   if (others.length > 0) {
     ctx.io.info(
       `${others.length + 1} are running; this is the newest. Pick another with --sandbox-url: ${others
-        .map((o) => `${o.entry.url} (\`${describeKind(o.entry)}\`, pid ${o.entry.pid})`)
+        .map((o) => `${o.url} (\`${describeKind(o)}\`, pid ${o.pid})`)
         .join(", ")}.`,
     );
   }
@@ -220,10 +218,10 @@ async function sandboxConnection(ctx: Ctx): Promise<{ key?: string; timeoutMs: n
 async function announcedKey(base: URL, ctx: Ctx): Promise<string | undefined> {
   const { discoverSandboxes } = await import("./runtime/discover.js");
   const same = (await discoverSandboxes(ctx.env, ctx.signal)).find(
-    (a) => new URL(a.entry.url).origin === base.origin,
+    (a) => new URL(a.url).origin === base.origin,
   );
-  if (same) registerSecret(same.entry.apiKey);
-  return same?.entry.apiKey;
+  if (same) registerSecret(same.apiKey);
+  return same?.apiKey;
 }
 
 /** The client's failures, worded for a sandbox (exit code and code as describeFailure chose them). */

@@ -5,14 +5,13 @@
 
 import type { UpdateWebhookRequest } from "../api/types.js";
 import { normaliseSettings } from "../api/webhooks.js";
-import { InterruptedError } from "../errors.js";
 import { registerSecret } from "../util/redact.js";
 import type { CommandContext } from "./context.js";
 import { warnAboutFlags } from "./options/flag-warnings.js";
 import { resolveSecret, saveGeneratedSecret, secretOptions } from "./options/secret-source.js";
 import { parseSetupOptions, type SetupOptions, type UrlPolicy } from "./options/webhook-flags.js";
 import type { UpdateUrlFlags } from "./specs/lifecycle.js";
-import { changeFailure } from "./webhook/change-failure.js";
+import { changeFailure, interruptedWithHint } from "./webhook/change-failure.js";
 import { requireWebhook, urlPolicy } from "./webhook/current.js";
 import { finishSetup, reportGeneratedSecret } from "./webhook/setup-result.js";
 import { clearVerified } from "./webhook/verified-mark.js";
@@ -49,14 +48,13 @@ export async function run(raw: UpdateUrlFlags, ctx: CommandContext): Promise<voi
   // Read the status back rather than assume it (spec §17 #13): a settings-only update keeps an active
   // webhook active, and CertCentral may keep even a re-pointed one active. Active needs no verification.
   const now = await api.getWebhook({ signal: ctx.signal }).catch((err) => {
-    const reason = ctx.signal.reason;
-    if (ctx.signal.aborted && reason instanceof InterruptedError)
-      throw reason.withHint(
-        `Webhook ${hook.id} now points at ${opts.url}. Run \`certwh status\`; if it is pending, ` +
-          "`certwh challenge`, then `certwh verify --token <token>`.",
-      );
-    if (ctx.signal.aborted) throw err;
-    return undefined;
+    if (!ctx.signal.aborted) return undefined;
+    throw interruptedWithHint(
+      ctx.signal,
+      err,
+      `Webhook ${hook.id} now points at ${opts.url}. Run \`certwh status\`; if it is pending, ` +
+        "`certwh challenge`, then `certwh verify --token <token>`.",
+    );
   });
   const stayedActive = now?.id === hook.id && now.status === "active";
   ctx.io.success(

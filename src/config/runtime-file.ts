@@ -6,16 +6,13 @@
 import { randomBytes } from "node:crypto";
 import {
   chmodSync,
-  closeSync,
-  fsyncSync,
   lstatSync,
   mkdirSync,
-  openSync,
   readdirSync,
   readFileSync,
   renameSync,
-  unlinkSync,
-  writeSync,
+  rmSync,
+  writeFileSync,
 } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -67,23 +64,20 @@ export function writeRuntimeFile(dir: string, entry: RuntimeEntry): string {
   ensureDir(dir);
   const path = join(dir, `${entry.kind}-${entry.pid}${FILE_SUFFIX}`);
   const temp = join(dir, `.${entry.kind}-${entry.pid}-${randomBytes(4).toString("hex")}.tmp`);
-  const fd = openSync(temp, "wx", 0o600);
-  try {
-    writeSync(fd, `${JSON.stringify(entry)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  writeFileSync(temp, `${JSON.stringify(entry)}\n`, { flag: "wx", mode: 0o600, flush: true });
   renameSync(temp, path);
   return path;
 }
 
-/** Remove a runtime file; a file already gone is fine. Synchronous, so it also works in an exit handler. */
+/**
+ * Remove a runtime file; nothing is reported (a file left behind is recognised as stale). Synchronous, so it
+ * also works in an exit handler.
+ */
 export function removeRuntimeFile(path: string): void {
   try {
-    unlinkSync(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    rmSync(path, { force: true });
+  } catch {
+    // Left for the next run to find stale.
   }
 }
 

@@ -86,19 +86,27 @@ function checkOwnership(path: string): void {
   }
 }
 
-function asProfiles(raw: unknown, path: string): StoredConfig {
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-    throw new UsageError(`${path} does not hold a JSON object. Fix or remove the file.`);
-  }
-  const profiles = (raw as { profiles?: unknown }).profiles;
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** The file's JSON. conf would quietly turn a top-level array or string into {}: that is broken JSON too. */
+function parseConfigJson(text: string): Record<string, unknown> {
+  const value: unknown = JSON.parse(text);
+  if (!isObject(value)) throw new SyntaxError("the top level is not a JSON object");
+  return value;
+}
+
+function asProfiles(raw: Record<string, unknown>, path: string): StoredConfig {
+  const profiles = raw.profiles;
   if (profiles === undefined) return { profiles: {} };
-  if (profiles === null || typeof profiles !== "object" || Array.isArray(profiles)) {
+  if (!isObject(profiles)) {
     throw new UsageError(`${path}: "profiles" must be an object. Fix or remove the file.`);
   }
   // Copy into a null-prototype object so a "__proto__" profile name cannot touch Object.prototype.
   const out: Record<string, ProfileSettings> = Object.create(null);
-  for (const [name, value] of Object.entries(profiles as Record<string, unknown>)) {
-    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+  for (const [name, value] of Object.entries(profiles)) {
+    if (!isObject(value)) {
       throw new UsageError(`${path}: profile "${name}" must be an object. Fix or remove the file.`);
     }
     out[name] = { ...(value as ProfileSettings) };
@@ -119,14 +127,7 @@ async function openConf(path: string): Promise<ConfInstance> {
       // Profile names may contain dots; certwh reads and writes whole objects.
       accessPropertiesByDotNotation: false,
       clearInvalidConfig: false,
-      // conf would quietly turn a top-level array or string into {}; treat it like broken JSON instead.
-      deserialize: (text: string) => {
-        const value: unknown = JSON.parse(text);
-        if (value === null || typeof value !== "object" || Array.isArray(value)) {
-          throw new SyntaxError("the top level is not a JSON object");
-        }
-        return value as Record<string, unknown>;
-      },
+      deserialize: parseConfigJson,
     }) as unknown as ConfInstance;
   } catch (err) {
     if (err instanceof SyntaxError) throw notJson(path, err);
@@ -156,14 +157,11 @@ export async function readConfig(path: string, signal?: AbortSignal): Promise<St
     missingOk: true,
   });
   if (text === undefined) return { profiles: Object.create(null) };
-  let value: unknown;
+  let value: Record<string, unknown>;
   try {
-    value = JSON.parse(text);
+    value = parseConfigJson(text);
   } catch (err) {
     throw notJson(path, err as SyntaxError);
-  }
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw notJson(path, new SyntaxError("the top level is not a JSON object"));
   }
   return asProfiles(value, path);
 }

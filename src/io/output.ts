@@ -100,10 +100,6 @@ export class Output {
     return this.err.isTTY === true;
   }
 
-  get stdoutIsTTY(): boolean {
-    return this.out.isTTY === true;
-  }
-
   // ---- stdout: data ----
 
   /** One JSON document on stdout (pretty on a TTY, compact otherwise). */

@@ -13,9 +13,6 @@ export interface Prompter {
 }
 
 export function createPrompter(interactive: boolean, signal?: AbortSignal): Prompter {
-  const refuse = (flag: string): never => {
-    throw new UsageError(`This needs input, and certwh is not running interactively: pass ${flag}.`);
-  };
   // A getter: process.stderr is created only when a prompt is really shown (start-up cost).
   const context = {
     get output() {
@@ -35,7 +32,8 @@ export function createPrompter(interactive: boolean, signal?: AbortSignal): Prom
     }
   };
   const ask = async <T>(flag: string, show: (p: typeof import("@inquirer/prompts")) => Promise<T>) => {
-    if (!interactive) return refuse(flag);
+    if (!interactive)
+      throw new UsageError(`This needs input, and certwh is not running interactively: pass ${flag}.`);
     return asked(show(await import("@inquirer/prompts")));
   };
   // Questions may quote an endpoint or an event from the API: shown escaped, like every other line.

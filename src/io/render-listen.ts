@@ -184,12 +184,11 @@ export function eventLine(e: Exclude<ListenEvent, StateEvent | ReadyEvent>, now:
         e.received_at,
         `==  repeat of ${printable(e.event)}${e.first_received_at ? ` at ${clockTime(e.first_received_at)}` : ""} dropped (--drop-repeats)`,
       );
-    case "rejected": {
+    case "rejected":
       return {
         level: "info",
         text: `${clockTime(e.received_at)}  xx  rejected ${e.status}: ${describeRejection(e.reason, e.detail)}`,
       };
-    }
     case "forward": {
       const status = e.status !== undefined ? String(e.status) : (e.error ?? "error");
       const retry =
@@ -230,7 +229,11 @@ export function eventLine(e: Exclude<ListenEvent, StateEvent | ReadyEvent>, now:
     case "until":
       return { level: "success", text: `${printable(e.event)} arrived (--until): stopping.` };
     case "interrupted":
-      return { level: "info", text: interruptedText(e) };
+      // What happened in words, never "SIGPIPE"; a signal by its name.
+      return {
+        level: "info",
+        text: e.cause ? `Stopped: ${describeInterruptCause(e.cause)}.` : `Interrupted (${e.signal}).`,
+      };
     case "unfinished":
       return { level: "warn", text: unfinishedText(e) };
   }
@@ -272,11 +275,6 @@ function connectionLimitLine(e: Extract<ListenEvent, { type: "connection_limit" 
   if (e.evicted > 0)
     parts.push(`${e.evicted} idle or slow connection${e.evicted === 1 ? "" : "s"} closed to make room`);
   return `${clockTime(e.at)}  !!  connection limit (${e.max_connections}) reached: ${parts.join(", ")}; ${e.open} open`;
-}
-
-/** "Interrupted (SIGINT)." for a signal; what happened in words otherwise (never "SIGPIPE"). */
-function interruptedText(e: Extract<ListenEvent, { type: "interrupted" }>): string {
-  return e.cause ? `Stopped: ${describeInterruptCause(e.cause)}.` : `Interrupted (${e.signal}).`;
 }
 
 export function createListenRenderer(io: Output, clock: Clock): ListenRenderer {

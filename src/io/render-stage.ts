@@ -28,10 +28,6 @@ export function tokenWhere(endpoint: string): string {
     : `it arrives at ${endpoint} as a challenge_webhook_endpoint event (data.token)`;
 }
 
-function attempts(n: number): string {
-  return `${n} more ${n === 1 ? "try" : "tries"}`;
-}
-
 /** The stderr line for a stage; undefined for `waiting` (the prompt or listen's countdown shows it). */
 export function stageLine(stage: VerificationStage): StageLine | undefined {
   const say = (level: Level, text: string): StageLine => ({ level, text });
@@ -62,10 +58,11 @@ export function stageLine(stage: VerificationStage): StageLine | undefined {
     case "token_refused": {
       const refused = "CertCentral refused the token (wrong, expired or already used)";
       if (stage.retry) {
+        const left = stage.retry.attempts_left;
         return say(
           "warn",
           `${refused}. Check that you copied all of data.token from the latest challenge and paste it again ` +
-            `(${attempts(stage.retry.attempts_left)}; no new challenge is sent).`,
+            `(${left} more ${left === 1 ? "try" : "tries"}; no new challenge is sent).`,
         );
       }
       return say("warn", `${refused}${stage.resend ? "; sending a new challenge." : "."}`);

@@ -3,9 +3,8 @@
 // commands, trigger and replay are in lifecycle-options and trigger-replay-options; listen's are here.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { buildProgram } from "../../src/cli/program.js";
+import { buildProgram, type CommandName } from "../../src/cli/program.js";
 import { parseListenOptions } from "../../src/commands/listen.js";
-import type { CommandName } from "../../src/commands/specs/index.js";
 import { UsageError } from "../../src/errors.js";
 import { flagsOf, parseArgv, usageError } from "./argv-support.js";
 

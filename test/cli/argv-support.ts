@@ -2,9 +2,8 @@
 // one that records the call (gh's NewCmdX(f, runF)), so nothing runs, reads or sends.
 import assert from "node:assert/strict";
 import { commanderExitCode, commandLine } from "../../src/cli/main.js";
-import { buildProgram, type Runner } from "../../src/cli/program.js";
+import { buildProgram, type CommandFlags, type CommandName, type Runner } from "../../src/cli/program.js";
 import { type AnyCommand, CommanderError } from "../../src/commands/specs/commander.js";
-import type { CommandFlags, CommandName } from "../../src/commands/specs/index.js";
 import type { GlobalFlags } from "../../src/config/types.js";
 import { ExitCode } from "../../src/errors.js";
 

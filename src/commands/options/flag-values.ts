@@ -23,14 +23,12 @@ export function parsePositiveSeconds(flag: string, value: string): number {
 
 /** An absolute http:// or https:// URL (any host: callers that send credentials check more). */
 export function parseHttpUrl(flag: string, value: string): URL {
-  let url: URL;
-  try {
-    url = new URL(value.trim());
-  } catch {
+  if (!URL.canParse(value.trim())) {
     throw new UsageError(`${flag} must be a full http:// or https:// URL, not ${JSON.stringify(value)}.`, {
       hint: `e.g. ${flag} http://localhost:3000/webhooks`,
     });
   }
+  const url = new URL(value.trim());
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new UsageError(`${flag} must be an http:// or https:// URL, not ${url.protocol}//….`);
   }

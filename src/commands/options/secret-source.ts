@@ -4,7 +4,7 @@
 
 import { randomBytes } from "node:crypto";
 import type { Stats } from "node:fs";
-import { link, open, realpath, rename, rm, stat, unlink } from "node:fs/promises";
+import { link, realpath, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { CertwhError, UsageError } from "../../errors.js";
 import { type FileRole, fileError, notRegular } from "../../util/fs-error.js";
@@ -121,13 +121,7 @@ export async function saveGeneratedSecret(secret: ResolvedSecret): Promise<void>
   const target = secret.overwrite ? await realpath(path).catch(() => path) : path;
   const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
   try {
-    const fh = await open(temp, "wx", 0o600);
-    try {
-      await fh.writeFile(`${secret.value}\n`, "utf8");
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    await writeFile(temp, `${secret.value}\n`, { flag: "wx", mode: 0o600, flush: true });
     if (secret.overwrite) await rename(temp, target);
     else await linkNew(temp, target);
   } catch (err) {

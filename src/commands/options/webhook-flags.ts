@@ -34,14 +34,12 @@ export interface UrlPolicy {
 export function parseEndpointUrl(value: string | undefined, policy: UrlPolicy): string {
   const text = value?.trim() ?? "";
   if (!text) throw new UsageError("--url is required, e.g. --url https://hooks.example.com/certcentral.");
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
+  if (!URL.canParse(text)) {
     throw new UsageError(`--url is not a valid URL: ${text}`, {
       hint: "Give a full URL with its path, e.g. https://hooks.example.com/certcentral.",
     });
   }
+  const url = new URL(text);
   if (url.username || url.password) throw new UsageError("--url must not contain a user name or password.");
   if (url.hash) throw new UsageError("--url must not contain a #fragment.");
   if (url.protocol === "http:" && isLoopbackHost(url.hostname)) {

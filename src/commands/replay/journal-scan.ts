@@ -14,7 +14,7 @@ import type { ParsedReplay } from "./options.js";
  * The verification traffic listen journals: replaying it by default would re-send a (used) challenge
  * token to the app, so it is left out unless --all or an explicit --event names it.
  */
-export const VERIFICATION_EVENTS: readonly string[] = ["test_webhook_endpoint", "challenge_webhook_endpoint"];
+const VERIFICATION_EVENTS: readonly string[] = ["test_webhook_endpoint", "challenge_webhook_endpoint"];
 
 /** Unreadable lines kept for the report (the count goes on beyond). */
 const SKIPPED_LINES_KEPT = 1000;
@@ -39,19 +39,16 @@ export async function locateJournal(
  * `sandboxJournal`: the default sandbox journal, named when the default journal is missing and it is not.
  */
 async function checkJournal(path: string, sandboxJournal?: string): Promise<void> {
-  try {
-    const s = await stat(path);
-    if (s.isFile()) return;
-    throw Object.assign(new Error("not a file"), { code: "EISDIR" });
-  } catch (err) {
-    const missing = (err as NodeJS.ErrnoException).code === "ENOENT";
+  const found = await stat(path).catch(async (err: NodeJS.ErrnoException) => {
+    const missing = err.code === "ENOENT";
     if (missing && sandboxJournal && (await stat(sandboxJournal).catch(() => undefined))?.isFile()) {
       throw new UsageError(`No journal at ${path}.`, {
         hint: `\`certwh listen --sandbox\` keeps its made-up events apart, in ${sandboxJournal}: pass it with --journal.`,
       });
     }
     throw journalError(path, err);
-  }
+  });
+  if (!found.isFile()) throw journalError(path, { code: "EISDIR" });
 }
 
 function journalError(path: string, err: unknown): UsageError {

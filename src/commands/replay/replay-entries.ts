@@ -2,10 +2,11 @@
 // An interruption (SIGINT, SIGTERM) stops it at an entry; that entry is where the resume command starts.
 
 import type { Output } from "../../io/output.js";
-import { EXEC_STOPPED, type ExecReport, execReport } from "../../listen/exec.js";
+import { EXEC_STOPPED, type ExecReport, type ExecResult, execReport } from "../../listen/exec.js";
+import type { ForwardResult } from "../../listen/forward.js";
 import type { JournalEntry } from "../../listen/journal.js";
+import { printable } from "../../util/printable.js";
 import type { CommandRunner, Poster } from "./actions.js";
-import { sayPosted, sayRan } from "./entry-lines.js";
 import { readError } from "./journal-scan.js";
 
 /** One replayed entry, as --json reports it. */
@@ -158,4 +159,32 @@ function createEntryReplayer(
 /** An entry's result before its actions: ok until one fails. */
 function startResult(line: number, entry: JournalEntry): ReplayResult {
   return { id: entry.id, event: entry.event, received_at: entry.received_at, line, ok: true, ms: 0 };
+}
+
+// The line said for each action on an entry, as it happens (nothing with --json: the results go into the one
+// JSON document at the end).
+
+/** An entry as the user's lines name it. */
+export function describe(entry: JournalEntry): string {
+  return `${printable(entry.event)} ${entry.id} (received ${entry.received_at})`;
+}
+
+function sayPosted(io: Output, to: string, entry: JournalEntry, r: ForwardResult): void {
+  if (io.json) return;
+  const label = r.status !== undefined ? String(r.status) : (r.error ?? "failed");
+  const line = `[${label}] ${describe(entry)} → ${to} (${r.ms} ms)`;
+  if (r.ok) io.info(line);
+  else io.error(line);
+}
+
+function sayRan(io: Output, entry: JournalEntry, r: ExecResult): void {
+  if (io.json) return;
+  const label = r.error ?? (r.timedOut ? "timeout" : `exit ${r.exitCode ?? r.signal}`);
+  const line = `[${label}] exec for ${describe(entry)} (${r.ms} ms)`;
+  if (r.ok) io.info(line);
+  else {
+    io.error(line);
+    // The end of its stderr usually says why the command failed.
+    if (r.stderrTail.trim()) io.hint(r.stderrTail.trim().split("\n").slice(-3).join("\n  "));
+  }
 }

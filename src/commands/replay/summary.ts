@@ -3,10 +3,9 @@
 
 import { NotFoundError, RefusedError } from "../../errors.js";
 import type { Output } from "../../io/output.js";
-import { describe } from "./entry-lines.js";
 import type { ScanStats } from "./journal-scan.js";
 import { type ParsedReplay, resumeCommand } from "./options.js";
-import type { Interruption, ReplayOutcome, Tally } from "./replay-entries.js";
+import { describe, type Interruption, type ReplayOutcome, type Tally } from "./replay-entries.js";
 
 export interface ReplayReport {
   io: Output;

@@ -45,22 +45,14 @@ export function announce(opts: AnnounceOptions): Announcement {
     return { remove: () => undefined };
   }
   opts.io.debug(`announced in ${path}`);
-  const onExit = () => removeQuietly(path);
+  const onExit = () => removeRuntimeFile(path);
   process.on("exit", onExit);
   return {
     remove() {
       process.off("exit", onExit);
-      removeQuietly(path);
+      removeRuntimeFile(path);
     },
   };
-}
-
-function removeQuietly(path: string): void {
-  try {
-    removeRuntimeFile(path);
-  } catch {
-    // Nothing to do on the way out; a file left behind is recognised as stale.
-  }
 }
 
 /**

@@ -17,11 +17,6 @@ import { userAgent } from "../../util/version.js";
 /** Time a live sandbox has to answer the probe (it answers in milliseconds, even on a busy machine). */
 const PROBE_TIMEOUT_MS = 3_000;
 
-interface Announced {
-  entry: RuntimeEntry;
-  path: string;
-}
-
 /** What the `kind` of an entry is called for people: the command that runs it. */
 export function describeKind(entry: RuntimeEntry): string {
   return entry.kind === "listen-sandbox" ? "certwh listen --sandbox" : "certwh sandbox";
@@ -57,21 +52,18 @@ async function probe(entry: RuntimeEntry, signal?: AbortSignal): Promise<Verdict
 }
 
 /** The live announced sandboxes, newest first; stale files are removed on the way. */
-export async function discoverSandboxes(env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<Announced[]> {
+export async function discoverSandboxes(
+  env: NodeJS.ProcessEnv,
+  signal?: AbortSignal,
+): Promise<RuntimeEntry[]> {
   const files = readRuntimeFiles(runtimeDir(env));
   const verdicts = await Promise.all(
     files.map(async (f) => (f.entry ? probe(f.entry, signal) : ("stale" as const))),
   );
-  const live: Announced[] = [];
+  const live: RuntimeEntry[] = [];
   files.forEach((f, i) => {
-    if (verdicts[i] === "live" && f.entry) live.push({ entry: f.entry, path: f.path });
-    else if (verdicts[i] === "stale") {
-      try {
-        removeRuntimeFile(f.path);
-      } catch {
-        // Left for the next run; it is ignored either way.
-      }
-    }
+    if (verdicts[i] === "live" && f.entry) live.push(f.entry);
+    else if (verdicts[i] === "stale") removeRuntimeFile(f.path);
   });
-  return live.sort((a, b) => Date.parse(b.entry.startedAt) - Date.parse(a.entry.startedAt));
+  return live.sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt));
 }

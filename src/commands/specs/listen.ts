@@ -3,16 +3,16 @@
 import { ON_EXIT_ACTIONS } from "../../listen/types.js";
 import { type Command, collect, type FlagsOf, Option } from "./commander.js";
 
+/** Where listen keeps its journal unless --journal says otherwise (src/listen/paths.ts). */
+const DEFAULT_JOURNAL = "(default: $XDG_STATE_HOME/certwh/journal.ndjson, else ~/.local/state/certwh/…)";
+
 export const replayCommand = (parent: Command) =>
   parent
     .command("replay")
     .description(
       "Re-deliver events from listen's journal to a URL and/or a command (one event at a time, oldest first)",
     )
-    .option(
-      "--journal <file>",
-      "journal to read (default: $XDG_STATE_HOME/certwh/journal.ndjson, else ~/.local/state/certwh/…)",
-    )
+    .option("--journal <file>", `journal to read ${DEFAULT_JOURNAL}`)
     .option("--to <url>", "where to POST the events (--to or --exec is required; one URL per run)", collect)
     .option(
       "--exec <command>",
@@ -83,10 +83,7 @@ export const listenCommand = (parent: Command) =>
         .choices(ON_EXIT_ACTIONS)
         .default("deactivate"),
     )
-    .option(
-      "--journal <file>",
-      "append accepted events here (default: $XDG_STATE_HOME/certwh/journal.ndjson, else ~/.local/state/certwh/…)",
-    )
+    .option("--journal <file>", `append accepted events here ${DEFAULT_JOURNAL}`)
     .option("--no-journal", "do not keep a journal")
     .option(
       "--drop-repeats",
@@ -168,10 +165,7 @@ export const inspectCommand = (parent: Command) =>
     .description(
       "Open listen's web inspector over a journal alone: browse, search and replay past deliveries",
     )
-    .option(
-      "--journal <file>",
-      "journal to show (default: $XDG_STATE_HOME/certwh/journal.ndjson, else ~/.local/state/certwh/…)",
-    )
+    .option("--journal <file>", `journal to show ${DEFAULT_JOURNAL}`)
     .option("--port <n>", "the inspector's port on 127.0.0.1 (default: a free one)")
     .option("--to <url>", "where the page's replays go when no URL is typed there")
     .option("--secret-file <file>", "replays send X-WEBHOOK-KEY with the secret read from this file")

@@ -20,6 +20,12 @@ function isDefiniteRefusal(err: unknown): boolean {
   return err instanceof ApiError && !isAmbiguousFailure(err);
 }
 
+/** After an interruption: its InterruptedError with `hint` (the next step); otherwise `err` as it is. */
+export function interruptedWithHint(signal: AbortSignal, err: unknown, hint: string): unknown {
+  const reason = signal.reason;
+  return signal.aborted && reason instanceof InterruptedError ? reason.withHint(hint) : err;
+}
+
 /** The failure as describeFailure words it, with `lead` as the first line of the hint. */
 export function withLeadHint(err: unknown, lead: string, context?: FailureContext): CertwhError {
   // The lead already sends the user to `certwh status`; a general hint saying the same is left out.
@@ -54,9 +60,6 @@ export async function changeFailure(
       ? " If it did, `certwh status --show-secret` shows the generated secret."
       : "";
   const lead = `CertCentral may have ${applied} anyway: check \`certwh status\` before retrying.${kept}`;
-  if (ctx.signal.aborted) {
-    const reason = ctx.signal.reason;
-    return reason instanceof InterruptedError ? reason.withHint(lead) : err;
-  }
+  if (ctx.signal.aborted) return interruptedWithHint(ctx.signal, err, lead);
   return isAmbiguousFailure(err) ? withLeadHint(err, lead) : err;
 }

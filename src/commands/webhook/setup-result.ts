@@ -1,14 +1,20 @@
 // The common ending of create and update-url: verify (or not), then one JSON document / stderr lines
 // that say where the webhook stands and, when it is still pending, the exact next command.
 
-import type { WebhookApi } from "../../api/types.js";
-import { InterruptedError, TimeoutError } from "../../errors.js";
+import { TimeoutError } from "../../errors.js";
 import { formatTimeLeft } from "../../io/render-stage.js";
 import { mask } from "../../util/redact.js";
 import { WAIT_POLL_MS, waitUntilActive } from "../../verification/wait-active.js";
 import type { CommandContext } from "../context.js";
 import type { ResolvedSecret } from "../options/secret-source.js";
-import { printVerifyStep, resumeHint, VERIFY_COMMAND, verifyForCommand } from "./verification-steps.js";
+import { interruptedWithHint } from "./change-failure.js";
+import {
+  type CommandVerificationOptions,
+  printVerifyStep,
+  resumeHint,
+  VERIFY_COMMAND,
+  verifyForCommand,
+} from "./verification-steps.js";
 
 interface SecretReport {
   /** Fields for the JSON result. */
@@ -35,20 +41,14 @@ export function reportGeneratedSecret(ctx: Pick<CommandContext, "io">, secret: R
   return { fields: { secret: secret.value }, reveal: true };
 }
 
-interface SetupTarget {
-  api: WebhookApi;
-  webhookId: number;
-  endpoint: string;
-  /** The secret the webhook now has (sent with the test event). */
-  secret?: string;
+/** The webhook just saved (`secret`: the one it now has), and what create or update-url was asked to do. */
+interface SetupTarget extends Omit<CommandVerificationOptions, "noPrompt"> {
   verify: boolean;
   /**
    * --wait: after the challenge, poll until the endpoint has completed it and the webhook is active
    * (no token prompt); TimeoutError (exit 6) when it is not active within this many ms.
    */
   waitMs?: number;
-  /** The API is a local sandbox (wording of delivery failures at loopback endpoints). */
-  localApi?: boolean;
   /**
    * The webhook read back after the update is still active (a settings-only update, or CertCentral keeping
    * a re-pointed webhook active, spec §17 #13): no challenge, no token; the result says so.
@@ -133,12 +133,11 @@ async function waitForEndpoint(
     signal: ctx.signal,
   }).catch((err: unknown) => {
     // Interrupted while watching: the same next step as when the wait runs out.
-    const reason = ctx.signal.reason;
-    if (ctx.signal.aborted && reason instanceof InterruptedError)
-      throw reason.withHint(
-        `${resumeHint(target.webhookId, "challenge_sent")} \`certwh status\` shows whether ${target.endpoint} completed it meanwhile.`,
-      );
-    throw err;
+    throw interruptedWithHint(
+      ctx.signal,
+      err,
+      `${resumeHint(target.webhookId, "challenge_sent")} \`certwh status\` shows whether ${target.endpoint} completed it meanwhile.`,
+    );
   });
   if (!active) {
     throw new TimeoutError(

@@ -1,9 +1,8 @@
 // The terminal side of the verification flow for create and update-url: stage lines on stderr, the
 // token prompt (interactive) or the exact next command (scripts), and resume hints on failure.
-// CLI-only: library code (listen) uses verification.ts directly with its own token source and renderer.
+// CLI-only: library code (listen) uses src/verification/ directly with its own token source and renderer.
 
 import { ApiError } from "../../api/errors.js";
-import type { WebhookApi } from "../../api/types.js";
 import { isAmbiguousFailure } from "../../api/webhooks.js";
 import { InterruptedError, UsageError } from "../../errors.js";
 import { reword } from "../../io/exit-codes.js";
@@ -14,7 +13,7 @@ import { isSlackWebhookUrl } from "../../util/slack.js";
 import { type AwaitTokenArgs, runVerification, type VerificationResult } from "../../verification/flow.js";
 import type { StageName } from "../../verification/stages.js";
 import type { CommandContext } from "../context.js";
-import { TOKEN_MAY_BE_ACCEPTED } from "./change-failure.js";
+import { interruptedWithHint, TOKEN_MAY_BE_ACCEPTED } from "./change-failure.js";
 
 export const VERIFY_COMMAND = "certwh verify --token <token>";
 
@@ -87,11 +86,8 @@ export function resumeHint(webhookId: number, lastStage: StageName | undefined):
   }
 }
 
-interface CommandVerificationOptions {
-  api: WebhookApi;
-  webhookId: number;
-  endpoint: string;
-  secret?: string;
+export interface CommandVerificationOptions
+  extends Pick<Parameters<typeof runVerification>[0], "api" | "webhookId" | "endpoint" | "secret"> {
   /** The API is a local sandbox (failures at a loopback endpoint are then worded without the internet). */
   localApi?: boolean;
   /** Never prompt for the token, even in a terminal (--wait: the endpoint completes the challenge). */
@@ -138,8 +134,7 @@ export async function verifyForCommand(
       // However it was interrupted (Ctrl-C, kill -INT, SIGTERM, a closed pipe), the same next step.
       const resume =
         last === "waiting" && tokenGiven ? TOKEN_MAY_BE_ACCEPTED : resumeHint(opts.webhookId, last);
-      const reason = ctx.signal.reason;
-      throw reason instanceof InterruptedError ? reason.withHint(resume) : err;
+      throw interruptedWithHint(ctx.signal, err, resume);
     }
     if (err instanceof InterruptedError) {
       // Ctrl-C at the prompt (a keypress in raw mode, not a signal).
