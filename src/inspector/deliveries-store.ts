@@ -14,6 +14,8 @@ const SUMMARY_LIMIT = 20_000;
 const DETAIL_BYTES_LIMIT = 64 * 1024 * 1024;
 /** What a forward result keeps of the app's answer. */
 const RESPONSE_KEPT = 512;
+/** What the API answers for a row whose detail the store no longer holds. */
+export const DETAIL_GONE = "detail no longer in memory; see the journal";
 
 type Answer = "accepted" | "repeat" | "refused";
 
