@@ -14,8 +14,7 @@ import { QuirkSet, type SandboxQuirk } from "./quirks.js";
 import { RateLimiter } from "./rate-limit.js";
 import { ROUTE_KEYS } from "./routes.js";
 import { API_PREFIX, createHandler } from "./server.js";
-import { WebhookStore } from "./state.js";
-import { loadState, saveState } from "./state-file.js";
+import { loadState, saveState, WebhookStore } from "./state.js";
 import type { RecordedRequest, Sandbox, SandboxOptions } from "./types.js";
 
 export { normalizeRoute } from "./faults.js";
