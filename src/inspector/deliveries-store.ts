@@ -6,7 +6,7 @@
 // The store is fed two ways: listen's events (event, duplicate, rejected, forward) make and update the rows;
 // journal entries (from listen's onAccepted hook, or read from a journal file) carry the details.
 
-import { payloadData } from "../events/payload-data.js";
+import { payloadData } from "../events/payloads.js";
 import type { JournalEntry, JournalHeaders } from "../listen/journal.js";
 import type { ListenEvent } from "../listen/types.js";
 
