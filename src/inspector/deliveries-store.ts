@@ -7,7 +7,7 @@
 // journal entries (from listen's onAccepted hook, or read from a journal file) carry the details.
 
 import { payloadData } from "../events/payloads.js";
-import type { JournalEntry, JournalHeaders } from "../listen/journal.js";
+import type { JournalEntry } from "../listen/journal.js";
 import type { ListenEvent } from "../listen/types.js";
 
 const SUMMARY_LIMIT = 20_000;
@@ -49,14 +49,10 @@ interface DeliverySummary {
   rev: number;
 }
 
-export interface DeliveryDetail {
-  id: string;
-  event: string;
-  received_at: string;
-  body: string;
-  headers: JournalHeaders;
-  key_present: boolean;
-}
+export type DeliveryDetail = Pick<
+  JournalEntry,
+  "id" | "event" | "received_at" | "body" | "headers" | "key_present"
+>;
 
 /** A summary as the API sends it: whether the detail is still held. */
 export type SummaryView = DeliverySummary & { detail: boolean };
