@@ -126,10 +126,7 @@ function journalRoute(store: DeliveriesStore, journalPath?: string): Route {
     async handle(req, res) {
       if (journalPath === undefined) {
         downloadHead(res);
-        for (const d of store.details()) {
-          const { received_at, id, event, body, headers, key_present } = d;
-          res.write(`${JSON.stringify({ received_at, id, event, body, headers, key_present })}\n`);
-        }
+        for (const d of store.details()) res.write(`${JSON.stringify(d)}\n`);
         res.end();
         return;
       }

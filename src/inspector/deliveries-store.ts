@@ -126,8 +126,9 @@ export function createDeliveriesStore(limits: StoreLimits = {}): DeliveriesStore
       heldBytes -= had.bytes;
       held.delete(entry.id); // re-inserted below: a repeat makes the detail recent again
     }
-    const { id, event, received_at, body, headers, key_present } = entry;
-    held.set(id, { detail: { id, event, received_at, body, headers, key_present }, bytes });
+    // In the journal's field order: the journal download writes a detail as it is.
+    const { received_at, id, event, body, headers, key_present } = entry;
+    held.set(id, { detail: { received_at, id, event, body, headers, key_present }, bytes });
     heldBytes += bytes;
     while (heldBytes > maxDetailBytes && held.size > 0) {
       const [oldId, old] = held.entries().next().value as [string, { bytes: number }];
