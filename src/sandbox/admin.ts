@@ -17,9 +17,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { SandboxEngine } from "./engine.js";
 import { envelope } from "./envelope.js";
-import { keyMatches, readBody, sendJson } from "./http.js";
 import { type QuirkSet, SANDBOX_QUIRKS } from "./quirks.js";
-import type { FaultQueue } from "./server.js";
+import { type FaultQueue, keyMatches, readBody, sendJson } from "./server.js";
 import { publicView } from "./state.js";
 import type { Delivery, Fault } from "./types.js";
 
