@@ -2,6 +2,5 @@
 
 export { type DeliveriesApiOptions, deliveriesApi, deliveriesRoutes } from "./deliveries-routes.js";
 export { createDeliveriesStore, DETAIL_GONE, type DeliveriesStore } from "./deliveries-store.js";
-export { createEventFeed } from "./feed.js";
 export { type ConsoleSandbox, sandboxConsoleRoutes } from "./sandbox-console.js";
-export { type Inspector, startInspector } from "./server.js";
+export { createEventFeed, type Inspector, startInspector } from "./server.js";

@@ -9,10 +9,45 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import type { ListenEvent } from "../listen/types.js";
 import { sameSecret } from "../util/same-secret.js";
-import type { Listener } from "./feed.js";
 import { baseHeaders, findRoute, type Route, sendJson, sendText } from "./routes.js";
 
 export { CSP } from "./routes.js";
+
+// What the inspector shows: listen's events as they happen, kept for pages opened later. The history is
+// bounded (a session can run for days): state and ready events are few and always kept, deliveries and
+// results only the most recent ones.
+const HISTORY_LIMIT = 5000;
+
+type Listener = (event: ListenEvent) => void;
+
+interface EventFeed {
+  push(event: ListenEvent): void;
+  /** Calls `listener` with every event pushed from now on; returns the unsubscribe. */
+  subscribe(listener: Listener): () => void;
+  /** Every kept event, oldest first. */
+  history(): ListenEvent[];
+}
+
+export function createEventFeed(): EventFeed {
+  const kept: ListenEvent[] = [];
+  const listeners = new Set<Listener>();
+  const isLasting = (e: ListenEvent) => e.type === "state" || e.type === "ready";
+  return {
+    push(event) {
+      kept.push(event);
+      if (kept.length > HISTORY_LIMIT) {
+        const drop = kept.findIndex((e) => !isLasting(e));
+        if (drop >= 0) kept.splice(drop, 1);
+      }
+      for (const listener of [...listeners]) listener(event);
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    history: () => [...kept],
+  };
+}
 
 const HEARTBEAT_MS = 15_000;
 /** A page that reads this far behind is dropped (it reconnects and gets the history again). */
