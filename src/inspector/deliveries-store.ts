@@ -141,8 +141,7 @@ export function createDeliveriesStore(limits: StoreLimits = {}): DeliveriesStore
   }
 
   function forward(e: Extract<ListenEvent, { type: "forward" }>): void {
-    const key = latest.get(e.id);
-    const row = key ? rows.get(key) : undefined;
+    const row = rows.get(latest.get(e.id) ?? "");
     if (!row) return;
     const result: ForwardSummary = {
       url: e.url,
