@@ -26,12 +26,11 @@ function sinceOf(url: URL): number {
 }
 
 function detailView(d: DeliveryDetail) {
-  const headers: { name: string; value: string }[] = [];
-  if (d.headers["content-type"] !== undefined)
-    headers.push({ name: "Content-Type", value: d.headers["content-type"] });
-  if (d.headers["user-agent"] !== undefined)
-    headers.push({ name: "User-Agent", value: d.headers["user-agent"] });
-  headers.push({ name: "X-WEBHOOK-KEY", value: d.key_present ? "•••• (present)" : "(absent)" });
+  const headers = [
+    { name: "Content-Type", value: d.headers["content-type"] },
+    { name: "User-Agent", value: d.headers["user-agent"] },
+    { name: "X-WEBHOOK-KEY", value: d.key_present ? "•••• (present)" : "(absent)" },
+  ].filter((h) => h.value !== undefined);
   let json: unknown = null;
   try {
     json = JSON.parse(d.body);
