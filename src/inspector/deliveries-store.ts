@@ -55,7 +55,7 @@ export type DeliveryDetail = Pick<
 >;
 
 /** A summary as the API sends it: whether the detail is still held. */
-export type SummaryView = DeliverySummary & { detail: boolean };
+type SummaryView = DeliverySummary & { detail: boolean };
 
 interface StoreLimits {
   summaries?: number;
