@@ -57,11 +57,6 @@ export type DeliveryDetail = Pick<
 /** A summary as the API sends it: whether the detail is still held. */
 type SummaryView = DeliverySummary & { detail: boolean };
 
-interface StoreLimits {
-  summaries?: number;
-  detailBytes?: number;
-}
-
 export interface DeliveriesStore {
   /** Makes or updates rows from one of listen's events (others are ignored). */
   observe(event: ListenEvent): void;
@@ -95,7 +90,9 @@ function rowStart(d: { id: string; received_at: string; event: string }, data: u
 const cut = (text: string | undefined) =>
   text === undefined ? undefined : text.length > RESPONSE_KEPT ? text.slice(0, RESPONSE_KEPT) : text;
 
-export function createDeliveriesStore(limits: StoreLimits = {}): DeliveriesStore {
+export function createDeliveriesStore(
+  limits: { summaries?: number; detailBytes?: number } = {},
+): DeliveriesStore {
   const maxSummaries = limits.summaries ?? SUMMARY_LIMIT;
   const maxDetailBytes = limits.detailBytes ?? DETAIL_BYTES_LIMIT;
   // Map iteration is insertion order: the first entry is always the oldest.
