@@ -79,8 +79,9 @@ function count(at: AnswerOf, v: unknown, field: string): number {
 const ON = new Set<unknown>(["1", 1, true, "true"]);
 const OFF = new Set<unknown>(["0", 0, false, "false"]);
 
-/** `webhook_settings`: flags as "1"/"0" whatever form they came in, the frequency as numbers. */
-function settings(at: AnswerOf, v: unknown, field: string): WebhookSettings {
+/** `webhook_settings` when present: flags as "1"/"0" whatever form they came in, the frequency as numbers. */
+function settings(at: AnswerOf, v: unknown, field: string): WebhookSettings | undefined {
+  if (absent(v)) return undefined;
   const raw = object(at, v, field);
   const out: WebhookSettings = {};
   for (const key of FLAG_SETTINGS) {
@@ -112,10 +113,7 @@ function webhook(at: AnswerOf, v: unknown, field: string, topSettings: WebhookSe
   };
   const secret = optionalString(at, raw.secret, child(field, "secret"));
   if (secret !== undefined) out.secret = secret;
-  const nested = absent(raw.webhook_settings)
-    ? undefined
-    : settings(at, raw.webhook_settings, child(field, "webhook_settings"));
-  const merged = nested ?? topSettings;
+  const merged = settings(at, raw.webhook_settings, child(field, "webhook_settings")) ?? topSettings;
   if (merged !== undefined) out.webhook_settings = merged;
   return out;
 }
@@ -126,9 +124,7 @@ function webhook(at: AnswerOf, v: unknown, field: string, topSettings: WebhookSe
  */
 export function readWebhookList(data: unknown, at: AnswerOf): Webhook[] {
   const body = object(at, data, "");
-  const top = absent(body.webhook_settings)
-    ? undefined
-    : settings(at, body.webhook_settings, "webhook_settings");
+  const top = settings(at, body.webhook_settings, "webhook_settings");
   return list(at, body.webhooks, "webhooks").map((item, i) => webhook(at, item, `webhooks[${i}]`, top));
 }
 

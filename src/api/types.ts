@@ -33,13 +33,8 @@ export interface CreateWebhookRequest {
   webhook_settings?: WebhookSettings;
 }
 
-/** PUT /webhook/{id}: `endpoint` is required; `secret: ""` removes the secret. */
-export interface UpdateWebhookRequest {
-  endpoint: string;
-  secret?: string;
-  events?: string[];
-  webhook_settings?: WebhookSettings;
-}
+/** PUT /webhook/{id}: the fields of a create; `endpoint` is required; `secret: ""` removes the secret. */
+export type UpdateWebhookRequest = CreateWebhookRequest;
 
 export interface EventLogEntry {
   event_name: string;

@@ -1,6 +1,6 @@
 // The bodies CertCentral POSTs to a webhook endpoint (spec §12), built for `certwh trigger` and the
-// sandbox. Payloads of organization_*, domain_* and order_approval_email_sent are certwh's guesses
-// (spec §17 #4, #5; catalogue.ts marks them guessedPayload).
+// sandbox, and read back (payloadData) by replay and the inspector. Payloads of organization_*, domain_*
+// and order_approval_email_sent are certwh's guesses (spec §17 #4, #5; catalogue.ts marks them guessedPayload).
 
 import { randomInt } from "node:crypto";
 import { certificateChain } from "./fixtures/chain.js";
@@ -96,5 +96,15 @@ export function slackText(body: EventBody): string {
         .map(([k, v]) => `${k} ${String(v)}`);
       return `CertCentral event: ${body.event}${details.length ? ` (${details.join(", ")})` : ""}`;
     }
+  }
+}
+
+/** The `data` object of a delivery's JSON body (order and certificate ids live there), or undefined when
+ * the body is not JSON: journal entries and kept deliveries hold the body as text. */
+export function payloadData(body: string): unknown {
+  try {
+    return (JSON.parse(body) as { data?: unknown } | null)?.data;
+  } catch {
+    return undefined;
   }
 }

@@ -1,16 +1,20 @@
-// The deliveries API of the inspector (behind the server's guard):
+// The deliveries API of the inspector (behind the server's guard), used by listen's inspector and by
+// `certwh inspect` (a journal alone):
 //   GET /api/deliveries?since=<rev>  the rows changed since a revision (all with 0): the page syncs with it
 //   GET /api/deliveries/<id>         one delivery's detail: headers (the key masked), body, decoded chain
 //   GET /api/search?q=<text>&since=<rev>  the keys of the rows (changed since rev) whose event, ids or body
 //                                    hold the text
+//   GET /api/journal                 the session's journal as a download (application/x-ndjson)
+//   POST /api/replay                 replay-route.ts
 // The webhook key itself is never held: the journal (and the store) only know whether one was present.
 
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
 import type { ServerResponse } from "node:http";
 import { chainOf, decodeChain } from "./chain-decode.js";
-import type { DeliveriesStore, DeliveryDetail } from "./deliveries-store.js";
-import { type Route, sendError, sendJson } from "./routes.js";
-
-export const DETAIL_GONE = "detail no longer in memory; see the journal";
+import { DETAIL_GONE, type DeliveriesStore, type DeliveryDetail } from "./deliveries-store.js";
+import { type ReplayRouteOptions, replayRoute } from "./replay-route.js";
+import { baseHeaders, type Route, sendError, sendJson } from "./routes.js";
 
 /** Journal ids are hex; ids read from a hand-made journal may be any short word. */
 const ID = "[A-Za-z0-9_.-]{1,64}";
@@ -22,12 +26,11 @@ function sinceOf(url: URL): number {
 }
 
 function detailView(d: DeliveryDetail) {
-  const headers: { name: string; value: string }[] = [];
-  if (d.headers["content-type"] !== undefined)
-    headers.push({ name: "Content-Type", value: d.headers["content-type"] });
-  if (d.headers["user-agent"] !== undefined)
-    headers.push({ name: "User-Agent", value: d.headers["user-agent"] });
-  headers.push({ name: "X-WEBHOOK-KEY", value: d.key_present ? "•••• (present)" : "(absent)" });
+  const headers = [
+    { name: "Content-Type", value: d.headers["content-type"] },
+    { name: "User-Agent", value: d.headers["user-agent"] },
+    { name: "X-WEBHOOK-KEY", value: d.key_present ? "•••• (present)" : "(absent)" },
+  ].filter((h) => h.value !== undefined);
   let json: unknown = null;
   try {
     json = JSON.parse(d.body);
@@ -82,4 +85,73 @@ export function deliveriesRoutes(store: DeliveriesStore, options: DeliveriesRout
       },
     },
   ];
+}
+
+export interface DeliveriesApiOptions extends Omit<ReplayRouteOptions, "store"> {
+  /** The journal file, offered as the download; without one the store's entries are. */
+  journalPath?: string;
+  /** The page shows a journal alone (`certwh inspect`), not a live session. */
+  fromJournal?: boolean;
+}
+
+/** Every deliveries route in one list: the rows and details, text search, replay, and the journal download. */
+export function deliveriesApi(store: DeliveriesStore, options: DeliveriesApiOptions = {}): Route[] {
+  const { journalPath, fromJournal, ...replay } = options;
+  const journal = fromJournal ? journalPath : undefined;
+  return [
+    ...deliveriesRoutes(store, { targets: replay.targets, journal }),
+    replayRoute({ store, ...replay }),
+    journalRoute(store, journalPath),
+  ];
+}
+
+function downloadHead(res: ServerResponse, size?: number): void {
+  res.writeHead(200, {
+    ...baseHeaders(),
+    "Content-Type": "application/x-ndjson",
+    "Content-Disposition": 'attachment; filename="certwh-journal.ndjson"',
+    ...(size !== undefined ? { "Content-Length": String(size) } : {}),
+  });
+}
+
+/**
+ * GET /api/journal: with a journal file, the file as it is on disk (streamed); without one (--no-journal),
+ * the deliveries the store still holds, one journal line each, so `certwh replay --journal` can read either.
+ */
+function journalRoute(store: DeliveriesStore, journalPath?: string): Route {
+  return {
+    method: "GET",
+    path: "/api/journal",
+    async handle(req, res) {
+      if (journalPath === undefined) {
+        downloadHead(res);
+        for (const d of store.details()) res.write(`${JSON.stringify(d)}\n`);
+        res.end();
+        return;
+      }
+      const size = await stat(journalPath).then(
+        (s) => (s.isFile() ? s.size : undefined),
+        () => undefined,
+      );
+      if (size === undefined) return sendError(res, 404, "The journal file is not there (any more).");
+      downloadHead(res, size);
+      if (req.method === "HEAD") return void res.end();
+      // Only the bytes there when asked: listen may be appending meanwhile.
+      const file = createReadStream(journalPath, { start: 0, end: Math.max(0, size - 1) });
+      await new Promise<void>((resolve) => {
+        file.on("error", () => {
+          res.destroy();
+          resolve();
+        });
+        res.on("close", () => {
+          file.destroy();
+          resolve();
+        });
+        if (size === 0) {
+          file.destroy();
+          res.end();
+        } else file.pipe(res);
+      });
+    },
+  };
 }

@@ -6,14 +6,16 @@
 // The store is fed two ways: listen's events (event, duplicate, rejected, forward) make and update the rows;
 // journal entries (from listen's onAccepted hook, or read from a journal file) carry the details.
 
-import { payloadData } from "../events/payload-data.js";
-import type { JournalEntry, JournalHeaders } from "../listen/journal.js";
+import { payloadData } from "../events/payloads.js";
+import type { JournalEntry } from "../listen/journal.js";
 import type { ListenEvent } from "../listen/types.js";
 
 const SUMMARY_LIMIT = 20_000;
 const DETAIL_BYTES_LIMIT = 64 * 1024 * 1024;
 /** What a forward result keeps of the app's answer. */
 const RESPONSE_KEPT = 512;
+/** What the API answers for a row whose detail the store no longer holds. */
+export const DETAIL_GONE = "detail no longer in memory; see the journal";
 
 type Answer = "accepted" | "repeat" | "refused";
 
@@ -47,22 +49,13 @@ interface DeliverySummary {
   rev: number;
 }
 
-export interface DeliveryDetail {
-  id: string;
-  event: string;
-  received_at: string;
-  body: string;
-  headers: JournalHeaders;
-  key_present: boolean;
-}
+export type DeliveryDetail = Pick<
+  JournalEntry,
+  "id" | "event" | "received_at" | "body" | "headers" | "key_present"
+>;
 
 /** A summary as the API sends it: whether the detail is still held. */
-export type SummaryView = DeliverySummary & { detail: boolean };
-
-interface StoreLimits {
-  summaries?: number;
-  detailBytes?: number;
-}
+type SummaryView = DeliverySummary & { detail: boolean };
 
 export interface DeliveriesStore {
   /** Makes or updates rows from one of listen's events (others are ignored). */
@@ -97,7 +90,9 @@ function rowStart(d: { id: string; received_at: string; event: string }, data: u
 const cut = (text: string | undefined) =>
   text === undefined ? undefined : text.length > RESPONSE_KEPT ? text.slice(0, RESPONSE_KEPT) : text;
 
-export function createDeliveriesStore(limits: StoreLimits = {}): DeliveriesStore {
+export function createDeliveriesStore(
+  limits: { summaries?: number; detailBytes?: number } = {},
+): DeliveriesStore {
   const maxSummaries = limits.summaries ?? SUMMARY_LIMIT;
   const maxDetailBytes = limits.detailBytes ?? DETAIL_BYTES_LIMIT;
   // Map iteration is insertion order: the first entry is always the oldest.
@@ -128,8 +123,9 @@ export function createDeliveriesStore(limits: StoreLimits = {}): DeliveriesStore
       heldBytes -= had.bytes;
       held.delete(entry.id); // re-inserted below: a repeat makes the detail recent again
     }
-    const { id, event, received_at, body, headers, key_present } = entry;
-    held.set(id, { detail: { id, event, received_at, body, headers, key_present }, bytes });
+    // In the journal's field order: the journal download writes a detail as it is.
+    const { received_at, id, event, body, headers, key_present } = entry;
+    held.set(id, { detail: { received_at, id, event, body, headers, key_present }, bytes });
     heldBytes += bytes;
     while (heldBytes > maxDetailBytes && held.size > 0) {
       const [oldId, old] = held.entries().next().value as [string, { bytes: number }];
@@ -142,8 +138,7 @@ export function createDeliveriesStore(limits: StoreLimits = {}): DeliveriesStore
   }
 
   function forward(e: Extract<ListenEvent, { type: "forward" }>): void {
-    const key = latest.get(e.id);
-    const row = key ? rows.get(key) : undefined;
+    const row = rows.get(latest.get(e.id) ?? "");
     if (!row) return;
     const result: ForwardSummary = {
       url: e.url,

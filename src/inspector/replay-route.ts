@@ -6,8 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createForwarder, type ForwardResult } from "../listen/forward.js";
 import { userAgent } from "../util/version.js";
-import { DETAIL_GONE } from "./deliveries-routes.js";
-import type { DeliveriesStore, DeliveryDetail } from "./deliveries-store.js";
+import { DETAIL_GONE, type DeliveriesStore, type DeliveryDetail } from "./deliveries-store.js";
 import { type Route, readJsonBody, sendError, sendJson } from "./routes.js";
 
 /** At most this many ids per request (each is one request per target, one after the other). */

@@ -1,22 +1,59 @@
-// The local web inspector of `certwh listen`: a page on 127.0.0.1 that shows the session live. It is
-// reached only through the printed URL's token (then a cookie), only under its own Host, never cross-origin.
+// The local web inspector of `certwh listen`: a page on 127.0.0.1 that shows the session live. Only a browser
+// on this computer that opened the printed URL gets in (its token, then a cookie); the Host check defeats DNS
+// rebinding, the Origin check cross-site writes, and no CORS header is ever sent.
 
+import { randomBytes } from "node:crypto";
 import { once } from "node:events";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ListenEvent } from "../listen/types.js";
 import { sameSecret } from "../util/same-secret.js";
-import { webAssets } from "./assets.js";
-import type { Listener } from "./feed.js";
-import { cookieValue, hostAllowed, newSecret, SAFE_METHODS, sameOrigin } from "./guard.js";
 import { baseHeaders, findRoute, type Route, sendJson, sendText } from "./routes.js";
 
 export { CSP } from "./routes.js";
+
+// What the inspector shows: listen's events as they happen, kept for pages opened later. The history is
+// bounded (a session can run for days): state and ready events are few and always kept, deliveries and
+// results only the most recent ones.
+const HISTORY_LIMIT = 5000;
+
+type Listener = (event: ListenEvent) => void;
+
+interface EventFeed {
+  push(event: ListenEvent): void;
+  /** Calls `listener` with every event pushed from now on; returns the unsubscribe. */
+  subscribe(listener: Listener): () => void;
+  /** Every kept event, oldest first. */
+  history(): ListenEvent[];
+}
+
+export function createEventFeed(): EventFeed {
+  const kept: ListenEvent[] = [];
+  const listeners = new Set<Listener>();
+  const isLasting = (e: ListenEvent) => e.type === "state" || e.type === "ready";
+  return {
+    push(event) {
+      kept.push(event);
+      if (kept.length > HISTORY_LIMIT) {
+        const drop = kept.findIndex((e) => !isLasting(e));
+        if (drop >= 0) kept.splice(drop, 1);
+      }
+      for (const listener of [...listeners]) listener(event);
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    history: () => [...kept],
+  };
+}
 
 const HEARTBEAT_MS = 15_000;
 /** A page that reads this far behind is dropped (it reconnects and gets the history again). */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 const DEFAULT_PANES: readonly Pane[] = ["session", "deliveries"];
+const SAFE_METHODS = new Set(["GET", "HEAD"]);
 
 interface InspectorOptions {
   /** Default 0: the OS picks. Always bound to 127.0.0.1. */
@@ -49,6 +86,57 @@ function forThePage(event: ListenEvent): ListenEvent {
   if (event.type !== "ready") return event;
   const { sandbox_api_key: _key, inspector_url: _url, ...rest } = event;
   return rest;
+}
+
+const newSecret = () => randomBytes(24).toString("base64url");
+
+/** The Host values a browser sends for this server: DNS names pointing here (rebinding) are refused. */
+function hostAllowed(host: string | undefined, port: number): boolean {
+  return host === `127.0.0.1:${port}` || host === `localhost:${port}`;
+}
+
+/** The value of cookie `name` in the request, or undefined. */
+function cookieValue(req: IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? "").split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/** Only a page the inspector served may write: its Origin is the origin of the Host it talked to. */
+function sameOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  return origin !== undefined && origin === `http://${req.headers.host}`;
+}
+
+// The page's files (src/inspector/web, copied to dist/inspector/web by the build): read once, served from
+// memory. Only the files found there are served, so no request path ever reaches the file system.
+// From src/inspector/*.ts and from any dist/<folder>/*.js, "../inspector/web/" is the same folder.
+const WEB_DIR = new URL("../inspector/web/", import.meta.url);
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+};
+
+type Asset = { type: string; body: Buffer };
+let loaded: Map<string, Asset> | undefined;
+
+/** URL path → file: "/" is index.html, "/app.js" is app.js. */
+function webAssets(): ReadonlyMap<string, Asset> {
+  if (loaded) return loaded;
+  const assets = new Map<string, Asset>();
+  for (const name of readdirSync(WEB_DIR)) {
+    const type = TYPES[name.slice(name.lastIndexOf("."))];
+    if (!type) continue;
+    const body = readFileSync(new URL(name, WEB_DIR));
+    assets.set(name === "index.html" ? "/" : `/${name}`, { type, body });
+  }
+  if (!assets.has("/")) throw new Error(`The inspector's page is missing from ${WEB_DIR.pathname}.`);
+  loaded = assets;
+  return assets;
 }
 
 export async function startInspector(options: InspectorOptions): Promise<Inspector> {

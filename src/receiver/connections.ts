@@ -142,11 +142,10 @@ class Gate implements ConnectionGate {
     const peer = socket.remoteAddress ?? "";
     const { maxConnections, maxConnectionsPerPeer } = this.limits;
     const mine = maxConnectionsPerPeer > 0 ? this.byPeer.get(peer) : undefined;
-    if (mine && mine.size >= maxConnectionsPerPeer && !this.evictOldestIdle(mine.values())) {
-      this.shed(socket);
-      return false;
-    }
-    if (this.conns.size >= maxConnections && !this.evictOldestIdle(this.conns.values())) {
+    const full =
+      (mine && mine.size >= maxConnectionsPerPeer && !this.evictOldestIdle(mine.values())) ||
+      (this.conns.size >= maxConnections && !this.evictOldestIdle(this.conns.values()));
+    if (full) {
       this.shed(socket);
       return false;
     }

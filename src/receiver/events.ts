@@ -61,7 +61,7 @@ export type ParseEventResult =
   | { ok: true; event: CertCentralEvent }
   | { ok: false; problem: EnvelopeProblem };
 
-export function isJsonObject(value: unknown): value is JsonObject {
+function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
@@ -148,7 +148,7 @@ function toEvent(name: string, data: JsonObject): CertCentralEvent {
  * V8's stack limit at about 2,600 levels, a depth that also broke JSON.stringify of the event downstream; a
  * fixed cap is deterministic and leaves room for that. Real deliveries nest a handful of levels.
  */
-export const MAX_JSON_DEPTH = 1000;
+const MAX_JSON_DEPTH = 1000;
 
 /**
  * JSON.parse into null-prototype objects, dropping `__proto__`, `constructor` and `prototype` keys at every

@@ -68,6 +68,9 @@ export type SourcePolicy =
    */
   | { mode: "tunnel"; allow?: AddressMatcher; network?: boolean };
 
+/** 403 from the source check; `detail` says which address failed it. */
+const forbidden = (detail: string): Rejection => ({ status: 403, reason: "forbidden_source", detail });
+
 /** The address the source check judged (for reports): the peer, or the last forwarded entry in tunnel mode. */
 export function checkSource(
   req: Pick<IncomingMessage, "socket" | "headersDistinct">,
@@ -75,25 +78,17 @@ export function checkSource(
 ): Rejection | undefined {
   if (policy.mode === "any") return undefined;
   const peer = req.socket.remoteAddress;
-  if (policy.mode === "direct") {
-    return policy.allow.allows(peer)
-      ? undefined
-      : { status: 403, reason: "forbidden_source", detail: "peer" };
-  }
+  if (policy.mode === "direct") return policy.allow.allows(peer) ? undefined : forbidden("peer");
   // The usual peer behind a tunnel, answered without building a SocketAddress for the range check.
   if (peer !== "127.0.0.1" && !isLoopback(peer)) {
-    if (!policy.network) return { status: 403, reason: "forbidden_source", detail: "peer_not_loopback" };
-    return !policy.allow || policy.allow.allows(peer)
-      ? undefined
-      : { status: 403, reason: "forbidden_source", detail: "peer" };
+    if (!policy.network) return forbidden("peer_not_loopback");
+    return !policy.allow || policy.allow.allows(peer) ? undefined : forbidden("peer");
   }
   if (!policy.allow) return undefined;
   // The tunnel appends the client it saw; everything before the last entry is whatever the client claimed.
   const forwarded = (req.headersDistinct["x-forwarded-for"] ?? []).join(",").split(",");
   const last = forwarded[forwarded.length - 1]?.trim();
-  return policy.allow.allows(last)
-    ? undefined
-    : { status: 403, reason: "forbidden_source", detail: "forwarded_for" };
+  return policy.allow.allows(last) ? undefined : forbidden("forwarded_for");
 }
 
 export function sha256(data: string | Buffer): Buffer {

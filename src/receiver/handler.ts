@@ -325,35 +325,21 @@ class CertCentralReceiver implements Receiver {
 
     const known = event.type !== "unknown";
     if (this.#onAccept) {
-      let refusal: AcceptRefusal | undefined;
-      const undo = () => {
+      const headers = {
+        "content-type": req.headers["content-type"],
+        "user-agent": req.headers["user-agent"],
+      };
+      let refused: Rejection | undefined;
+      try {
+        const refusal = await this.#onAccept({ ...delivery, event, known, body, text, payload, headers });
+        if (refusal) refused = unavailable(refusal);
+      } catch {
+        refused = acceptFailed();
+      }
+      if (refused) {
         if (this.#dropRepeats) tracked?.settle(digest, false);
         else if (firstCopy) tracked?.forget(digest); // not passed on: a resend is not a repeat
-      };
-      try {
-        const headers = {
-          "content-type": req.headers["content-type"],
-          "user-agent": req.headers["user-agent"],
-        };
-        refusal = (await this.#onAccept({
-          ...delivery,
-          event,
-          known,
-          body,
-          text,
-          payload,
-          headers,
-        })) as AcceptRefusal | undefined;
-      } catch {
-        undo();
-        return this.#reject(x, acceptFailed(), whole);
-      }
-      if (refusal) {
-        undo();
-        const { status, detail, retryAfterSeconds } = refusal;
-        const headers =
-          retryAfterSeconds !== undefined ? { headers: { "Retry-After": String(retryAfterSeconds) } } : {};
-        return this.#reject(x, { status, reason: "unavailable", detail, ...headers }, whole);
+        return this.#reject(x, refused, whole);
       }
     }
     if (this.#dropRepeats) tracked?.settle(digest, true);
@@ -427,6 +413,13 @@ class CertCentralReceiver implements Receiver {
 /** 500: the delivery (or the earlier copy it duplicates) could not be accepted; the sender may retry. */
 function acceptFailed(detail?: string): Rejection {
   return { status: 500, reason: "accept_failed", ...(detail ? { detail } : {}) };
+}
+
+/** onAccept refused the delivery for now (nowhere to keep it): its status, and Retry-After when it gave one. */
+function unavailable({ status, detail, retryAfterSeconds }: AcceptRefusal): Rejection {
+  const headers =
+    retryAfterSeconds !== undefined ? { headers: { "Retry-After": String(retryAfterSeconds) } } : {};
+  return { status, reason: "unavailable", detail, ...headers };
 }
 
 function answerOk(res: ServerResponse): void {

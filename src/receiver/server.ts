@@ -60,10 +60,6 @@ export interface ReceiverServer {
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
-function hostForUrl(host: string): string {
-  return host.includes(":") ? `[${host}]` : host;
-}
-
 /** Starts a hardened server for `handler`. Bind failures become UsageError naming the address. */
 export async function startReceiverServer(
   handler: Handler,
@@ -96,7 +92,7 @@ export async function startReceiverServer(
   });
 
   const port = (server.address() as AddressInfo).port;
-  const origin = `http://${hostForUrl(host)}:${port}`;
+  const origin = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   let closing: Promise<void> | undefined;
   return {
     server,

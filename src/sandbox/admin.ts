@@ -17,9 +17,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { SandboxEngine } from "./engine.js";
 import { envelope } from "./envelope.js";
-import type { FaultQueue } from "./faults.js";
-import { keyMatches, readBody, sendJson } from "./http.js";
 import { type QuirkSet, SANDBOX_QUIRKS } from "./quirks.js";
+import { type FaultQueue, keyMatches, readBody, sendJson } from "./server.js";
 import { publicView } from "./state.js";
 import type { Delivery, Fault } from "./types.js";
 
@@ -50,14 +49,14 @@ export function createAdmin(deps: AdminDeps) {
     if (!keyMatches(req.headers["x-dc-devkey"], deps.apiKey)) {
       return sendJson(res, 401, envelope("access_denied|invalid_api_key"));
     }
-    if (body.badJson) return sendJson(res, 400, envelope("bad_request_format"));
+    const badRequest = (message?: string) => sendJson(res, 400, envelope("bad_request_format", message));
+    if (body.badJson) return badRequest();
     const input = (body.value ?? {}) as Record<string, unknown>;
     const route = `${method} ${path}`;
 
     if (route === "POST /emit") {
-      if (typeof input.event !== "string" || input.event === "") {
-        return sendJson(res, 400, envelope("bad_request_format", "event must be a non-empty string."));
-      }
+      if (typeof input.event !== "string" || input.event === "")
+        return badRequest("event must be a non-empty string.");
       const data =
         input.data && typeof input.data === "object" ? (input.data as Record<string, unknown>) : undefined;
       const outcome = await deps.engine.emit(input.event, data);
@@ -94,7 +93,7 @@ export function createAdmin(deps: AdminDeps) {
       try {
         deps.faults.add(String(input.route), Array.isArray(input.faults) ? (input.faults as Fault[]) : []);
       } catch (err) {
-        return sendJson(res, 400, envelope("bad_request_format", (err as Error).message));
+        return badRequest((err as Error).message);
       }
       return sendJson(res, 204);
     }
@@ -102,13 +101,11 @@ export function createAdmin(deps: AdminDeps) {
       return sendJson(res, 200, { quirks: deps.quirks.list(), available: SANDBOX_QUIRKS });
     }
     if (route === "PUT /quirks") {
-      if (!Array.isArray(input.quirks)) {
-        return sendJson(res, 400, envelope("bad_request_format", "quirks must be an array of quirk names."));
-      }
+      if (!Array.isArray(input.quirks)) return badRequest("quirks must be an array of quirk names.");
       try {
         deps.quirks.set(input.quirks);
       } catch (err) {
-        return sendJson(res, 400, envelope("bad_request_format", (err as Error).message));
+        return badRequest((err as Error).message);
       }
       return sendJson(res, 200, { quirks: deps.quirks.list() });
     }

@@ -8,7 +8,6 @@ import { type EventBody, slackText } from "../events/payloads.js";
 import type { Clock } from "../util/clock.js";
 import { isSlackWebhookUrl } from "../util/slack.js";
 import { version } from "../util/version.js";
-import { deliveryTarget } from "./endpoint.js";
 import type { Delivery, DeliveryKind } from "./types.js";
 
 interface SenderOptions {
@@ -33,6 +32,13 @@ export interface SendRequest {
 }
 
 const MAX_RESPONSE_BYTES = 64 * 1024;
+
+/** Where a delivery to `url` really goes: Slack URLs are re-pointed at `slackHost` when one is set. */
+export function deliveryTarget(url: string, slackHost: string | undefined): string {
+  if (!slackHost || !isSlackWebhookUrl(url)) return url;
+  const u = new URL(url);
+  return `http://${slackHost}${u.pathname}${u.search}`;
+}
 
 export class Sender {
   private readonly inflight = new Set<http.ClientRequest>();

@@ -9,18 +9,13 @@ import type { AddressInfo } from "node:net";
 import { systemClock } from "../util/clock.js";
 import { createAdmin } from "./admin.js";
 import { SandboxEngine } from "./engine.js";
-import { FaultQueue } from "./faults.js";
 import { QuirkSet, type SandboxQuirk } from "./quirks.js";
-import { RateLimiter } from "./rate-limit.js";
-import { ROUTE_KEYS } from "./routes.js";
-import { API_PREFIX, createHandler } from "./server.js";
-import { WebhookStore } from "./state.js";
-import { loadState, saveState } from "./state-file.js";
+import { API_PREFIX, createHandler, FaultQueue, RateLimiter } from "./server.js";
+import { loadState, saveState, WebhookStore } from "./state.js";
 import type { RecordedRequest, Sandbox, SandboxOptions } from "./types.js";
 
-export { normalizeRoute } from "./faults.js";
 export { parseQuirks, SANDBOX_QUIRKS, type SandboxQuirk } from "./quirks.js";
-export { ADMIN_PREFIX, API_PREFIX } from "./server.js";
+export { ADMIN_PREFIX, API_PREFIX, normalizeRoute } from "./server.js";
 export { TOKEN_TTL_MS } from "./state.js";
 export type * from "./types.js";
 
@@ -54,7 +49,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     slackHost: opts.slackHost,
     onDelivery: opts.onDelivery,
   });
-  const faults = new FaultQueue(ROUTE_KEYS);
+  const faults = new FaultQueue();
   const rl = opts.rateLimit ?? true;
   const limiter = rl === false ? null : new RateLimiter(clock, rl === true ? {} : rl);
   const requests: RecordedRequest[] = [];

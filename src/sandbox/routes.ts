@@ -1,10 +1,12 @@
 // The webhook part of the Services API under /services/v2 (spec §4–§11), plus the DELETE extension.
 // Each handler returns the status and JSON body to answer, or throws SandboxHttpError.
 
-import { bigLog } from "./big-log.js";
+import { buildEvent, SAMPLE_CERTIFICATE_ID, SAMPLE_ORDER_ID } from "../events/payloads.js";
+import { logTime } from "./deliver.js";
 import type { SandboxEngine } from "./engine.js";
 import { SandboxHttpError } from "./envelope.js";
 import { publicView } from "./state.js";
+import type { EventLogRecord } from "./types.js";
 import { asObject, parseSecret, parseWebhookInput, requireEndpoint } from "./validate.js";
 
 interface RouteRequest {
@@ -27,6 +29,36 @@ interface Route {
 }
 
 const MAX_LOG_LIMIT = 1000;
+const BIG_LOG_ENTRIES = 1000;
+/** big-logs: one delivery a minute from this instant (UTC). */
+const BIG_LOG_START_MS = Date.UTC(2026, 0, 1);
+
+let bigLogCache: readonly EventLogRecord[] | undefined;
+
+/**
+ * The big-logs quirk: 1,000 earlier certificate_issued deliveries with chains (~4 KB each) ahead of the
+ * real log, so a full event-log page (limit 1000, spec §11) is a few MB of JSON, as CertCentral can send.
+ * Built once and shared (read-only); never written to the state file.
+ */
+function bigLog(): readonly EventLogRecord[] {
+  bigLogCache ??= Array.from({ length: BIG_LOG_ENTRIES }, (_, i) => {
+    const sent = BIG_LOG_START_MS + i * 60_000;
+    const body = buildEvent("certificate_issued", {
+      withChain: true,
+      orderId: SAMPLE_ORDER_ID - BIG_LOG_ENTRIES + i,
+      certificateId: SAMPLE_CERTIFICATE_ID - BIG_LOG_ENTRIES + i,
+    });
+    return {
+      event_name: body.event,
+      event_info: body.data,
+      request_status: "success" as const,
+      request_sent_time: logTime(sent),
+      response_received_time: logTime(sent + 1000),
+      response_code: 200,
+    };
+  });
+  return bigLogCache;
+}
 
 async function create(engine: SandboxEngine, req: RouteRequest): Promise<RouteResult> {
   const input = parseWebhookInput(req.body, "create");

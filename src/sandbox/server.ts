@@ -1,19 +1,134 @@
 // The HTTP front of the sandbox: every request under /services/v2 is recorded, then passes through
 // injected faults, the API key check, the permission switch, the rate limit, routing and body parsing,
 // in that order. Requests under /sandbox/v1 go to the admin routes (admin.ts).
+//
+// Injected faults are scripted answers for the next calls of a route (reliability checklist: 429, 5xx,
+// delays, drops, redirects), each consumed by exactly one call, in the order injected. The rate limit is
+// CertCentral's (spec §2.1): rolling windows counted per API key. Only requests that were let through count,
+// so a client that backs off for the window gets in again. No Retry-After is sent.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Clock } from "../util/clock.js";
+import { sameSecret } from "../util/same-secret.js";
 import type { SandboxEngine } from "./engine.js";
 import { codeForStatus, envelope, SandboxHttpError } from "./envelope.js";
-import type { FaultQueue } from "./faults.js";
-import { keyMatches, readBody, sendJson } from "./http.js";
-import type { RateLimiter } from "./rate-limit.js";
-import { matchRoute } from "./routes.js";
-import type { Fault, RecordedRequest } from "./types.js";
+import { matchRoute, ROUTE_KEYS } from "./routes.js";
+import type { Fault, RateLimitOptions, RecordedRequest } from "./types.js";
 
 export const API_PREFIX = "/services/v2";
 export const ADMIN_PREFIX = "/sandbox/v1";
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+interface ReadBody {
+  /** Parsed JSON; undefined for an empty body; the raw text when it is not JSON. */
+  value: unknown;
+  /** Not JSON, too large, or not read whole. */
+  badJson: boolean;
+}
+
+export function readBody(req: IncomingMessage): Promise<ReadBody> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const unreadable = () => resolve({ value: undefined, badJson: true });
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        req.destroy();
+        unreadable();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      const text = Buffer.concat(chunks).toString("utf8");
+      if (text.trim() === "") return resolve({ value: undefined, badJson: false });
+      try {
+        resolve({ value: JSON.parse(text), badJson: false });
+      } catch {
+        resolve({ value: text, badJson: true });
+      }
+    });
+    req.on("error", unreadable);
+  });
+}
+
+/** Constant-time comparison of the X-DC-DEVKEY header with the sandbox's key. */
+export function keyMatches(header: string | string[] | undefined, apiKey: string): boolean {
+  if (typeof header !== "string" || header === "") return false;
+  return sameSecret(header, apiKey);
+}
+
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = body === undefined ? "" : typeof body === "string" ? body : JSON.stringify(body);
+  const out: Record<string, string> = { ...headers, "Content-Length": String(Buffer.byteLength(text)) };
+  if (text) out["Content-Type"] = "application/json";
+  res.writeHead(status, out);
+  res.end(text);
+}
+
+export class FaultQueue {
+  private readonly queue: { route: string; fault: Fault }[] = [];
+
+  add(route: string, faults: Fault[]): void {
+    const key = normalizeRoute(route);
+    if (!ROUTE_KEYS.includes(key)) {
+      throw new Error(`Unknown sandbox route "${route}"; use one of: ${ROUTE_KEYS.join(", ")}`);
+    }
+    for (const fault of faults) this.queue.push({ route: key, fault });
+  }
+
+  /** The next fault for this route, removed from the queue. */
+  take(route: string): Fault | undefined {
+    const i = this.queue.findIndex((f) => f.route === route);
+    return i < 0 ? undefined : this.queue.splice(i, 1)[0].fault;
+  }
+
+  pending(): { route: string; fault: Fault }[] {
+    return this.queue.map((f) => ({ ...f }));
+  }
+}
+
+/** "put /webhook/{webhook_id}/activate" → "PUT /webhook/:id/activate". */
+export function normalizeRoute(route: string): string {
+  const [method = "", path = ""] = route.trim().split(/\s+/, 2);
+  const clean = path
+    .replace(/^\/services\/v2/, "")
+    .replace(/\{[^}]+\}|:[a-z_]+|\/\d+(?=\/|$)/gi, (m) => (m.startsWith("/") ? "/:id" : ":id"));
+  return `${method.toUpperCase()} ${clean}`;
+}
+
+const LONG_WINDOW = { limit: 1000, windowMs: 3 * 60 * 1000 };
+
+export class RateLimiter {
+  private readonly hits = new Map<string, number[]>();
+  private readonly windows: { limit: number; windowMs: number }[];
+
+  constructor(
+    private readonly clock: Clock,
+    opts: RateLimitOptions = {},
+  ) {
+    this.windows = [{ limit: opts.burst ?? 100, windowMs: opts.windowMs ?? 5000 }];
+    if (opts.longWindow) this.windows.push(LONG_WINDOW);
+  }
+
+  /** true when the request may pass (and is then counted). */
+  allow(key: string): boolean {
+    const now = this.clock.now();
+    const longest = Math.max(...this.windows.map((w) => w.windowMs));
+    const times = (this.hits.get(key) ?? []).filter((t) => t > now - longest);
+    const blocked = this.windows.some((w) => times.filter((t) => t > now - w.windowMs).length >= w.limit);
+    if (!blocked) times.push(now);
+    this.hits.set(key, times);
+    return !blocked;
+  }
+}
 
 interface ServerDeps {
   engine: SandboxEngine;

@@ -1,7 +1,7 @@
 // Public shapes of the sandbox (the embedded CertCentral emulator). Other modules and tests code
 // against these names; keep them stable.
 
-import type { WebhookSettings, WebhookStatus } from "../api/types.js";
+import type { EventLogEntry, WebhookSettings, WebhookStatus } from "../api/types.js";
 import type { Clock } from "../util/clock.js";
 import type { SandboxQuirk } from "./quirks.js";
 
@@ -148,12 +148,7 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
-/** An entry of GET /webhook/{id}/event-logs (spec §11.2). */
-export interface EventLogRecord {
-  event_name: string;
-  event_info?: Record<string, unknown>;
+/** An entry of GET /webhook/{id}/event-logs (spec §11.2), as the sandbox writes it. */
+export interface EventLogRecord extends EventLogEntry {
   request_status: "success" | "failed";
-  request_sent_time: string;
-  response_received_time?: string;
-  response_code?: number;
 }

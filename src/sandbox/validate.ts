@@ -2,7 +2,9 @@
 
 import { FLAG_SETTINGS, type WebhookSettings } from "../api/types.js";
 import { NOTIFICATION_FREQUENCIES } from "../events/catalogue.js";
-import { parseEndpoint } from "./endpoint.js";
+// The loopback rule is util/loopback.ts, shared with the CLI: util is common ground, and the sandbox stays
+// independent of the API client, which is what matters (architecture §2).
+import { isLoopbackHost } from "../util/loopback.js";
 import { SandboxHttpError } from "./envelope.js";
 
 const MIN_SECRET_LENGTH = 32;
@@ -38,6 +40,24 @@ export function asObject(body: unknown): Record<string, unknown> {
     throw badFormat("The request body must be a JSON object.");
   }
   return body as Record<string, unknown>;
+}
+
+/**
+ * Endpoint URLs the sandbox accepts: https:// as in CertCentral, plus http:// on loopback (sandbox only, so
+ * tests and the quick start need no certificate); anything else is 400 webhook_invalid_endpoint.
+ */
+function parseEndpoint(value: unknown): URL | null {
+  if (typeof value !== "string" || value.trim() !== value || value === "") return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return null;
+  }
+  if (!url.hostname || url.username || url.password) return null;
+  if (url.protocol === "https:") return url;
+  if (url.protocol === "http:" && isLoopbackHost(url.hostname)) return url;
+  return null;
 }
 
 export function requireEndpoint(value: unknown): string {

@@ -6,6 +6,7 @@
 
 import { constants } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
+import { setTimeout as delay } from "node:timers/promises";
 import { type FileRole, fileError, tooBig } from "./fs-error.js";
 
 interface ReadBoundedOptions {
@@ -23,20 +24,6 @@ const CHUNK = 64 * 1024;
 /** Polling a FIFO or device with no data yet: first wait, and the longest wait. */
 const FIRST_WAIT_MS = 10;
 const MAX_WAIT_MS = 200;
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
 
 const wouldBlock = (err: unknown) => {
   const code = (err as NodeJS.ErrnoException)?.code;
@@ -80,7 +67,8 @@ export async function readBounded(path: string, opts: ReadBoundedOptions): Promi
         ({ bytesRead } = await fh.read(buffer, 0, Math.min(buffer.length, limitBytes + 1 - total), null));
       } catch (err) {
         if (!wouldBlock(err)) throw fileError(err, path, role);
-        await sleep(wait, signal);
+        // An abort ends the wait early; the check at the top of the loop then throws the signal's reason.
+        await delay(wait, undefined, { signal }).catch(() => undefined);
         wait = Math.min(wait * 2, MAX_WAIT_MS);
         continue;
       }

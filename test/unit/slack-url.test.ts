@@ -1,7 +1,7 @@
 // The one Slack incoming-webhook check (src/util/slack.ts) that every caller shares.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { deliveryTarget } from "../../src/sandbox/endpoint.js";
+import { deliveryTarget } from "../../src/sandbox/deliver.js";
 import { isSlackWebhookUrl } from "../../src/util/slack.js";
 
 test("Slack URLs are recognised whatever the letter case, and with the trailing dot of a fully-qualified host", () => {

@@ -2,7 +2,7 @@
 // attempt each (replay is a manual action: the user sees each result). Both reuse listen's machinery
 // (forward.ts, exec.ts) with a queue of one; each call waits for that entry's own result.
 
-import { payloadData } from "../../events/payload-data.js";
+import { payloadData } from "../../events/payloads.js";
 import { createExecRunner, type ExecResult } from "../../listen/exec.js";
 import { createForwarder, type ForwardResult } from "../../listen/forward.js";
 import type { JournalEntry } from "../../listen/journal.js";
