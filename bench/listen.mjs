@@ -33,7 +33,7 @@ export async function startListen(extraArgs = []) {
     url: started.line.local_url,
     secret,
     journal,
-    kind: "certwh listen --sandbox --json",
+    kind: ["certwh listen --sandbox --json", ...extraArgs].join(" "),
   };
 }
 

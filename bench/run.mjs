@@ -59,20 +59,24 @@ try {
     await step("status against the sandbox", () => benchStatus({ rounds: rounds(20, 5) }));
   if (wanted("listen-ready"))
     await step("listen: spawn to ready", () => benchListenReady({ rounds: rounds(10, 3) }));
-  // The receiver under load is measured in the listen process itself (journal on); if listen is not built,
-  // in a harness wiring the receiver library to the journal the same way.
+  // The receiver under load is measured in the listen process itself (journal on), as listen runs by default
+  // (with its inspector, which keeps the newest 20,000 deliveries in memory) and with --no-inspect; if listen
+  // is not built, in a harness wiring the receiver library to the journal the same way.
   if (wanted("receiver")) {
     const hasListen = existsSync(join(DIST, "commands", "listen.js"));
-    const subject = hasListen ? await startListen() : await startHarness();
-    try {
-      process.stderr.write("bench: receiver throughput and memory…\n");
-      const { throughput, memory } = await benchReceiver(subject, {
-        rounds: rounds(4, 1),
-        seconds: rounds(3, 2),
-      });
-      rows.push(throughput, memory);
-    } finally {
-      await stopChild(subject.child);
+    const subjects = hasListen ? [() => startListen(), () => startListen(["--no-inspect"])] : [startHarness];
+    for (const start of subjects) {
+      const subject = await start();
+      try {
+        process.stderr.write(`bench: receiver throughput and memory (${subject.kind})…\n`);
+        const { throughput, memory } = await benchReceiver(subject, {
+          rounds: rounds(4, 1),
+          seconds: rounds(3, 2),
+        });
+        rows.push(throughput, memory);
+      } finally {
+        await stopChild(subject.child);
+      }
     }
   }
   if (wanted("replay"))
