@@ -181,7 +181,8 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
   const chainWrites = new Set<Promise<void>>();
 
   function reserve(d: AcceptedDelivery): AcceptRefusal | undefined {
-    // The same body again before it was handled: it shares the room already promised.
+    // A handshake is not passed on, so it needs no room; the same body again before it was handled shares
+    // the room already promised.
     if (HANDSHAKE_EVENTS.has(d.event.name) || reserved.has(d.digest)) return undefined;
     const bytes = d.body.length;
     if (forwarder && !forwarder.canHold(bytes, { count: reserved.size, bytes: reservedBytes }))
