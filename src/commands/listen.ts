@@ -40,14 +40,14 @@ import {
 } from "./runtime/inspect.js";
 import type { ListenFlags } from "./specs/listen.js";
 
-export type TunnelChoice =
+type TunnelChoice =
   | { kind: "sandbox" }
   | { kind: "external"; url: string }
   | { kind: "url-file"; path: string }
   | { kind: "ngrok"; domain?: string; ipAllowlist: boolean };
 
 /** The flags, checked: what runListen takes from them, plus what this command resolves itself. */
-export interface ParsedListen
+interface ParsedListen
   extends Pick<
     ListenOptions,
     | "events"

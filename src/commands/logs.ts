@@ -41,7 +41,7 @@ function warnAboutFilters(io: Pick<Output, "warn">, filters: Record<string, stri
   }
 }
 
-export interface LogsOptions {
+interface LogsOptions {
   /** Always sent: --limit, else CertCentral's maximum (and default), 1000. */
   limit: number;
   offset: number;

@@ -14,7 +14,7 @@ import { TOKEN_MAY_BE_ACCEPTED, withLeadHint } from "./webhook/change-failure.js
 import { requireWebhook } from "./webhook/current.js";
 import { markVerified } from "./webhook/verified-mark.js";
 
-export interface VerifyOptions {
+interface VerifyOptions {
   token: string;
   activate: boolean;
 }

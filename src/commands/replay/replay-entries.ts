@@ -50,7 +50,7 @@ export interface ReplayOutcome {
 }
 
 /** The actions chosen by --to and --exec. */
-export interface ReplayActions {
+interface ReplayActions {
   poster?: Poster;
   runner?: CommandRunner;
 }
