@@ -19,7 +19,7 @@ interface CommandSpec {
   words: string[];
 }
 
-export interface Spec {
+interface Spec {
   globals: string[];
   globalValueFlags: { flag: string; choices: string[] }[];
   commands: CommandSpec[];

@@ -68,9 +68,8 @@ export function commandLine(program: ReturnType<typeof buildProgram>, argv: stri
 
 /** The exit code of commander's own outcomes: 0 for help and version, otherwise a usage error. */
 export function commanderExitCode(err: CommanderError): number {
-  if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return ExitCode.ok;
-  if (err.code === "commander.help" || err.exitCode === 0) return ExitCode.ok;
-  return ExitCode.usage;
+  // commander exits 0 for --help and --version, but 1 for the help a command without its subcommand shows.
+  return err.code === "commander.help" || err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -17,42 +17,43 @@ function takesOneValue(option: Option): boolean {
   return option.parseArg !== collect && !REPEATABLE.has(option.long ?? "");
 }
 
-function refuseOnSecondValue(cmd: AnyCommand, option: Option): void {
-  const flag = option.long ?? option.short ?? option.flags;
-  // Runs before commander stores the value: a value already from the command line means a second one.
+/**
+ * Refuses `option` when `refusal` words what its value so far (already from the command line) conflicts
+ * with. Runs before commander stores the new value.
+ */
+function refuseBeforeStoring(
+  cmd: AnyCommand,
+  option: Option,
+  refusal: (previous: unknown) => string | undefined,
+): void {
   (cmd as unknown as EventEmitter).prependListener(`option:${option.name()}`, () => {
-    if (cmd.getOptionValueSource(option.attributeName()) !== "cli") return;
-    const previous = cmd.getOptionValue(option.attributeName());
-    const negation = `--no-${flag.replace(/^--/, "")}`;
-    cmd.error(
-      typeof previous === "string"
-        ? `error: ${flag} was given more than once; it takes one value.`
-        : `error: ${flag} and ${negation} cannot be used together.`,
-      { exitCode: 2, code: "certwh.repeatedOption" },
-    );
-  });
-}
-
-/** `--journal x --no-journal`: the switch after a value of its own flag contradicts it. */
-function refuseNegationAfterValue(cmd: AnyCommand, negation: Option, valued: Option): void {
-  (cmd as unknown as EventEmitter).prependListener(`option:${negation.name()}`, () => {
-    const name = negation.attributeName();
-    if (cmd.getOptionValueSource(name) === "cli" && typeof cmd.getOptionValue(name) === "string")
-      cmd.error(`error: ${valued.long} and ${negation.long} cannot be used together.`, {
-        exitCode: 2,
-        code: "certwh.repeatedOption",
-      });
+    const name = option.attributeName();
+    if (cmd.getOptionValueSource(name) !== "cli") return;
+    const message = refusal(cmd.getOptionValue(name));
+    if (message) cmd.error(`error: ${message}`, { exitCode: 2, code: "certwh.repeatedOption" });
   });
 }
 
 /** Installs the check on `program` and every command under it (call once all commands are declared). */
 export function refuseRepeatedFlags(cmd: AnyCommand): void {
   for (const option of cmd.options) {
-    if (takesOneValue(option)) refuseOnSecondValue(cmd, option);
+    const flag = option.long ?? option.short ?? option.flags;
+    if (takesOneValue(option))
+      refuseBeforeStoring(cmd, option, (previous) =>
+        typeof previous === "string"
+          ? `${flag} was given more than once; it takes one value.`
+          : `${flag} and --no-${flag.replace(/^--/, "")} cannot be used together.`,
+      );
+    // `--journal x --no-journal`: the switch after a value of its own flag contradicts it.
     const valued = option.negate
       ? cmd.options.find((o) => o !== option && o.attributeName() === option.attributeName() && o.required)
       : undefined;
-    if (valued) refuseNegationAfterValue(cmd, option, valued);
+    if (valued)
+      refuseBeforeStoring(cmd, option, (previous) =>
+        typeof previous === "string"
+          ? `${valued.long} and ${option.long} cannot be used together.`
+          : undefined,
+      );
   }
   for (const sub of cmd.commands) refuseRepeatedFlags(sub);
 }

@@ -25,7 +25,7 @@ export interface CommandContext {
   api(): Promise<WebhookApi>;
 }
 
-export interface ContextInit {
+interface ContextInit {
   globals: GlobalFlags;
   env?: NodeJS.ProcessEnv;
   stdout?: OutputStream;
@@ -38,7 +38,7 @@ export interface ContextInit {
 }
 
 /** Where and how to reach a CertCentral (or sandbox) API. */
-export interface ApiConnection {
+interface ApiConnection {
   baseUrl: string;
   apiKey: string;
   timeoutMs: number;

@@ -8,7 +8,7 @@ import type { CommandContext } from "./context.js";
 import type { DeleteFlags } from "./specs/lifecycle.js";
 import { requireWebhook } from "./webhook/current.js";
 
-export interface DeleteOptions {
+interface DeleteOptions {
   /** --yes was given: no confirmation. */
   confirmed: boolean;
 }

@@ -34,10 +34,7 @@ export async function run(
   const { io } = ctx;
   const port = parsePort("--port", flags.port);
   const to = flags.to !== undefined ? parseHttpUrl("--to", flags.to).href : undefined;
-  const source = parseSecretSource(
-    { secretFile: flags.secretFile, secretEnv: flags.secretEnv },
-    { allowRemove: false },
-  );
+  const source = parseSecretSource(flags, { allowRemove: false });
   const path = flags.journal ?? defaultJournalPath(ctx.env);
   await checkJournal(path);
   // Read before the page exists; it stays in this process (the replay route adds it as X-WEBHOOK-KEY).

@@ -4,8 +4,7 @@
 import { isIP } from "node:net";
 import type { WebhookApi } from "../api/types.js";
 import { describeInterruptCause, UsageError } from "../errors.js";
-import { findEventType, SUBSCRIBABLE_EVENTS } from "../events/catalogue.js";
-import { didYouMean } from "../events/suggest.js";
+import { SUBSCRIBABLE_EVENTS } from "../events/catalogue.js";
 import { describeFailure, errorDocument, reword } from "../io/exit-codes.js";
 import { createListenRenderer } from "../io/render-listen.js";
 import { defaultJournalPath } from "../listen/paths.js";
@@ -21,7 +20,7 @@ import { generateSecret } from "../util/secret.js";
 import { shellWord } from "../util/shell-word.js";
 import { isSlackWebhookUrl } from "../util/slack.js";
 import { buildApi, type CommandContext } from "./context.js";
-import { parsePort, parsePositiveInteger } from "./options/flag-values.js";
+import { checkEventName, parsePort, parsePositiveInteger } from "./options/flag-values.js";
 import { warnAboutFlags, warnIfCleartextKey } from "./options/flag-warnings.js";
 import { parseForwardTargets } from "./options/forward-flags.js";
 import { adoptFormerJournal } from "./options/journal-move.js";
@@ -41,14 +40,14 @@ import {
 } from "./runtime/inspect.js";
 import type { ListenFlags } from "./specs/listen.js";
 
-export type TunnelChoice =
+type TunnelChoice =
   | { kind: "sandbox" }
   | { kind: "external"; url: string }
   | { kind: "url-file"; path: string }
   | { kind: "ngrok"; domain?: string; ipAllowlist: boolean };
 
 /** The flags, checked: what runListen takes from them, plus what this command resolves itself. */
-export interface ParsedListen
+interface ParsedListen
   extends Pick<
     ListenOptions,
     | "events"
@@ -126,14 +125,7 @@ function parseUntil(raw: ListenFlags): Pick<ParsedListen, "until" | "timeoutMs" 
   if (!/^[A-Za-z0-9_.:-]+$/.test(event))
     throw new UsageError(`--until needs an event name, not "${raw.until}".`);
   // A misspelt name would make a CI job wait for its whole --timeout.
-  if (!findEventType(event)) {
-    const near = didYouMean(event);
-    throw new UsageError(`--until ${event} is not a CertCentral event.`, {
-      hint: near
-        ? `${near} (\`certwh event-types --all\` lists them.)`
-        : "`certwh event-types --all` lists them.",
-    });
-  }
+  checkEventName(event, `--until ${event} is not a CertCentral event.`);
   const orderId = parsePositiveInteger("--order-id", raw.orderId);
   return {
     until: { event, ...(orderId !== undefined ? { orderId } : {}) },

@@ -41,7 +41,7 @@ function warnAboutFilters(io: Pick<Output, "warn">, filters: Record<string, stri
   }
 }
 
-export interface LogsOptions {
+interface LogsOptions {
   /** Always sent: --limit, else CertCentral's maximum (and default), 1000. */
   limit: number;
   offset: number;
@@ -91,20 +91,14 @@ export function parseLogsOptions(raw: LogsFlags): LogsOptions {
   };
 }
 
+const ID_LABELS = { order_id: "order", certificate_id: "cert", domain_id: "domain", organization_id: "org" };
+
 /** Short "order 1 cert 2" text from event_info (ids only; other fields stay in --json). */
-function describeIds(info: Record<string, unknown> | undefined): string {
-  if (!info) return "";
-  const parts: string[] = [];
-  const label: Record<string, string> = {
-    order_id: "order",
-    certificate_id: "cert",
-    domain_id: "domain",
-    organization_id: "org",
-  };
-  for (const [key, name] of Object.entries(label)) {
-    if (info[key] !== undefined && info[key] !== null) parts.push(`${name} ${printable(String(info[key]))}`);
-  }
-  return parts.join("  ");
+function describeIds(info: Record<string, unknown> = {}): string {
+  return Object.entries(ID_LABELS)
+    .filter(([key]) => info[key] !== undefined && info[key] !== null)
+    .map(([key, name]) => `${name} ${printable(String(info[key]))}`)
+    .join("  ");
 }
 
 /** The log as aligned rows; every cell from the API is printable(), so it cannot drive the terminal. */

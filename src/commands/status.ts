@@ -7,7 +7,7 @@ import { requireWebhook } from "./webhook/current.js";
 import { describeWebhook, explainStatus, webhookJson } from "./webhook/describe.js";
 import { wasVerified } from "./webhook/verified-mark.js";
 
-export interface StatusOptions {
+interface StatusOptions {
   showSecret: boolean;
 }
 

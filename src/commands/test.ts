@@ -12,7 +12,7 @@ import type { TestFlags } from "./specs/lifecycle.js";
 import { urlPolicy } from "./webhook/current.js";
 import { slackDeliveryFailure } from "./webhook/verification-steps.js";
 
-export interface TestOptions {
+interface TestOptions {
   /** A candidate URL; undefined → the webhook's current endpoint. */
   url?: string;
 }

@@ -8,14 +8,13 @@ import { changeStatus, type StatusChange } from "../api/read-back.js";
 import { isAmbiguousFailure } from "../api/webhooks.js";
 import { UsageError } from "../errors.js";
 import { stageLine } from "../io/render-stage.js";
-import type { VerificationStage } from "../verification/stages.js";
 import type { CommandContext } from "./context.js";
 import type { VerifyFlags } from "./specs/lifecycle.js";
 import { TOKEN_MAY_BE_ACCEPTED, withLeadHint } from "./webhook/change-failure.js";
 import { requireWebhook } from "./webhook/current.js";
 import { markVerified } from "./webhook/verified-mark.js";
 
-export interface VerifyOptions {
+interface VerifyOptions {
   token: string;
   activate: boolean;
 }
@@ -29,12 +28,6 @@ export function parseVerifyOptions(raw: VerifyFlags): VerifyOptions {
     });
   }
   return { token, activate: raw.activate !== false };
-}
-
-/** The same stage lines create, update-url and listen print. */
-function say(ctx: Pick<CommandContext, "io">, stage: VerificationStage): void {
-  const line = stageLine(stage);
-  if (line) ctx.io[line.level](line.text);
 }
 
 export async function run(raw: VerifyFlags, ctx: CommandContext): Promise<void> {
@@ -56,7 +49,9 @@ export async function run(raw: VerifyFlags, ctx: CommandContext): Promise<void> 
     }
     throw err;
   }
-  say(ctx, { stage: "verified", webhook_id: hook.id });
+  // The same stage line create, update-url and listen print.
+  const verified = stageLine({ stage: "verified", webhook_id: hook.id });
+  if (verified) ctx.io[verified.level](verified.text);
   if (!opts.activate) {
     // `certwh status` reports such a webhook as pending; this lets it suggest `certwh activate`.
     if (hook.status === "pending") await markVerified(ctx.env, (await ctx.settings()).baseUrl, hook);

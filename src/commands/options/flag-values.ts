@@ -2,6 +2,8 @@
 // throws a UsageError naming the flag, before anything is sent.
 
 import { UsageError } from "../../errors.js";
+import { findEventType } from "../../events/catalogue.js";
+import { didYouMean } from "../../events/suggest.js";
 
 /** "42" → 42 (at most 16 digits, no sign, no leading zero); undefined when the flag was not given. */
 export function parsePositiveInteger(flag: string, value: string | undefined): number | undefined {
@@ -41,4 +43,15 @@ export function parsePort(flag: string, value: string | undefined): number {
   if (!/^\d+$/.test(value) || Number(value) > 65535)
     throw new UsageError(`${flag} must be a number from 0 to 65535, not "${value}".`);
   return Number(value);
+}
+
+/** An event CertCentral sends; anything else is refused with `message` and the names nearest to it. */
+export function checkEventName(name: string, message: string): void {
+  if (findEventType(name)) return;
+  const near = didYouMean(name);
+  throw new UsageError(message, {
+    hint: near
+      ? `${near} (\`certwh event-types --all\` lists them.)`
+      : "`certwh event-types --all` lists them.",
+  });
 }

@@ -9,18 +9,8 @@ import type { JournalEntry } from "../../listen/journal.js";
 import type { Clock } from "../../util/clock.js";
 import { userAgent } from "../../util/version.js";
 
-/** --to: posts one entry and waits for its one attempt's result. */
-export interface Poster {
-  readonly url: string;
-  post(entry: JournalEntry): Promise<ForwardResult>;
-  close(): Promise<void>;
-}
-
-/** --exec: runs the command for one entry and waits for it to end. */
-export interface CommandRunner {
-  run(entry: JournalEntry): Promise<ExecResult>;
-  close(): Promise<void>;
-}
+export type Poster = ReturnType<typeof createPoster>;
+export type CommandRunner = ReturnType<typeof createCommandRunner>;
 
 /** A promise with its resolve function outside: one per action on one entry. */
 function settle<T>() {
@@ -31,13 +21,14 @@ function settle<T>() {
   return { promise, resolve };
 }
 
+/** --to: posts one entry and waits for its one attempt's result. */
 export function createPoster(options: {
   url: string;
   clock: Clock;
   timeoutMs: number;
   /** Sent as X-WEBHOOK-KEY: the journal never holds the webhook secret. */
   secret: string | undefined;
-}): Poster {
+}) {
   // Resolved by the forwarder's final result for the entry being posted.
   let posted = settle<ForwardResult>();
   const forwarder = createForwarder({
@@ -59,7 +50,7 @@ export function createPoster(options: {
   };
   return {
     url: options.url,
-    post(entry) {
+    post(entry: JournalEntry): Promise<ForwardResult> {
       // Before enqueue: a refused delivery reports its result at once.
       posted = settle<ForwardResult>();
       forwarder.enqueue({
@@ -74,12 +65,13 @@ export function createPoster(options: {
   };
 }
 
+/** --exec: runs the command for one entry and waits for it to end. */
 export function createCommandRunner(options: {
   argv: string[];
   clock: Clock;
   env: NodeJS.ProcessEnv;
   secret: string | undefined;
-}): CommandRunner {
+}) {
   // Resolved by the runner's result for the entry being run.
   let ran = settle<ExecResult>();
   const runner = createExecRunner({
@@ -92,7 +84,7 @@ export function createCommandRunner(options: {
     onResult: (r) => ran.resolve(r),
   });
   return {
-    run(entry) {
+    run(entry: JournalEntry): Promise<ExecResult> {
       ran = settle<ExecResult>();
       runner.enqueue({ id: entry.id, event: entry.event, body: entry.body, data: payloadData(entry.body) });
       return ran.promise;

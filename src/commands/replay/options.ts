@@ -2,11 +2,9 @@
 // replay with the same selection.
 
 import { UsageError } from "../../errors.js";
-import { findEventType } from "../../events/catalogue.js";
-import { didYouMean } from "../../events/suggest.js";
 import { splitCommand } from "../../listen/exec.js";
 import { shellLine } from "../../util/shell-word.js";
-import { parseHttpUrl, parsePositiveInteger } from "../options/flag-values.js";
+import { checkEventName, parseHttpUrl, parsePositiveInteger } from "../options/flag-values.js";
 import { parseSecretSource, type SecretSource } from "../options/webhook-flags.js";
 import type { ReplayFlags } from "../specs/listen.js";
 
@@ -30,19 +28,6 @@ export interface ParsedReplay {
   all: boolean;
 }
 
-/** --event names must be events CertCentral sends: a typo would otherwise just match nothing. */
-function checkEventNames(names: string[]): void {
-  for (const name of names) {
-    if (findEventType(name)) continue;
-    const near = didYouMean(name);
-    throw new UsageError(`Unknown event for --event: ${JSON.stringify(name)}.`, {
-      hint: near
-        ? `${near} (\`certwh event-types --all\` lists them.)`
-        : "`certwh event-types --all` lists them.",
-    });
-  }
-}
-
 export function parseReplayOptions(opts: ReplayFlags): ParsedReplay {
   const [to, ...more] = opts.to ?? [];
   if (!to && opts.exec === undefined) {
@@ -57,11 +42,10 @@ export function parseReplayOptions(opts: ReplayFlags): ParsedReplay {
     );
   const url = to ? parseHttpUrl("--to", to) : undefined;
   const exec = opts.exec !== undefined ? { command: opts.exec, argv: splitCommand(opts.exec) } : undefined;
-  const secret = parseSecretSource(
-    { secretFile: opts.secretFile, secretEnv: opts.secretEnv },
-    { allowRemove: false },
-  );
-  checkEventNames(opts.event ?? []);
+  const secret = parseSecretSource(opts, { allowRemove: false });
+  // A misspelt --event would otherwise just match nothing.
+  for (const name of opts.event ?? [])
+    checkEventName(name, `Unknown event for --event: ${JSON.stringify(name)}.`);
   return {
     to: url?.toString(),
     exec,

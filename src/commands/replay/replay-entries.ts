@@ -50,7 +50,7 @@ export interface ReplayOutcome {
 }
 
 /** The actions chosen by --to and --exec. */
-export interface ReplayActions {
+interface ReplayActions {
   poster?: Poster;
   runner?: CommandRunner;
 }
@@ -92,17 +92,7 @@ export async function replayEntries(
   return { tally: replayer.tally, results: replayer.results, interruptedAt };
 }
 
-interface EntryReplayer {
-  readonly tally: Tally;
-  readonly results: ReplayResult[];
-  /** Runs the actions on one entry: undefined when done, else why the interruption cut it short. */
-  replay(line: number, entry: JournalEntry): Promise<string | undefined>;
-}
-
-function createEntryReplayer(
-  actions: ReplayActions,
-  { io, signal }: { io: Output; signal: AbortSignal },
-): EntryReplayer {
+function createEntryReplayer(actions: ReplayActions, { io, signal }: { io: Output; signal: AbortSignal }) {
   const tally: Tally = { entries: 0, delivered: 0, failed: 0, execOk: 0, execFailed: 0 };
   const results: ReplayResult[] = [];
 
@@ -135,6 +125,7 @@ function createEntryReplayer(
     return undefined;
   }
 
+  /** Runs the actions on one entry: undefined when done, else why the interruption cut it short. */
   async function replay(line: number, entry: JournalEntry): Promise<string | undefined> {
     if (signal.aborted) return NOT_SENT;
     tally.entries++;

@@ -7,7 +7,7 @@ import type { ScanStats } from "./journal-scan.js";
 import { type ParsedReplay, resumeCommand } from "./options.js";
 import { describe, type Interruption, type ReplayOutcome, type Tally } from "./replay-entries.js";
 
-export interface ReplayReport {
+interface ReplayReport {
   io: Output;
   selection: ParsedReplay;
   journalPath: string;

@@ -95,22 +95,20 @@ export async function finishSetup(
     localApi: target.localApi,
     noPrompt: target.waitMs !== undefined,
   });
-  if (result.outcome === "challenge_sent" && target.waitMs !== undefined) {
-    await waitForEndpoint(ctx, target, target.waitMs);
-    emit({ ...base, status: "active", verified: true });
-    return;
-  }
   if (result.outcome === "challenge_sent") {
-    emit({
-      ...base,
-      status: "pending",
-      verified: false,
-      challenge_expires_at:
-        result.deadline === undefined ? undefined : new Date(result.deadline).toISOString(),
-      next: VERIFY_COMMAND,
-    });
-    printVerifyStep(ctx.io, target.endpoint);
-    return;
+    if (target.waitMs === undefined) {
+      emit({
+        ...base,
+        status: "pending",
+        verified: false,
+        challenge_expires_at:
+          result.deadline === undefined ? undefined : new Date(result.deadline).toISOString(),
+        next: VERIFY_COMMAND,
+      });
+      printVerifyStep(ctx.io, target.endpoint);
+      return;
+    }
+    await waitForEndpoint(ctx, target, target.waitMs);
   }
   emit({ ...base, status: "active", verified: true });
 }
