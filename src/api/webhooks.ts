@@ -5,7 +5,7 @@
 //                   answer turns success into webhook_invalid_token), test-endpoint, delete,
 //                   create and update (reconciled with a list after an ambiguous failure instead).
 
-import { systemClock } from "../util/clock.js";
+import { type Clock, systemClock } from "../util/clock.js";
 import { ApiClient, MAX_EVENT_LOG_BYTES } from "./client.js";
 import { ApiError, ApiTimeoutError, NetworkError } from "./errors.js";
 import { readCreated, readEventLogPage, readWebhookList } from "./shapes.js";
@@ -44,6 +44,26 @@ function describeAmbiguity(err: unknown): string {
  * certwh gave up waiting for. One re-check only: the caller's message covers the rest.
  */
 export const RECHECK_DELAY_MS = 2000;
+
+/**
+ * Read the account back (`looks` times at most, RECHECK_DELAY_MS apart) until `done` accepts its webhook. A
+ * read that fails counts as nothing seen, unless `signal` aborted it: then what `aborted()` gives is thrown.
+ */
+export async function readBackUntil(
+  getWebhook: WebhookApi["getWebhook"],
+  o: { looks: number; clock?: Clock; signal?: AbortSignal; aborted: () => unknown },
+  done: (now: Webhook) => boolean,
+): Promise<Webhook | undefined> {
+  for (let look = 1; look <= o.looks; look++) {
+    if (look > 1) await (o.clock as Clock).sleep(RECHECK_DELAY_MS, o.signal);
+    const now = await getWebhook({ signal: o.signal }).catch(() => {
+      if (o.signal?.aborted) throw o.aborted();
+      return null;
+    });
+    if (now && done(now)) return now;
+  }
+  return undefined;
+}
 
 function idPath(id: number, suffix = ""): string {
   if (!Number.isSafeInteger(id) || id <= 0) throw new TypeError(`Invalid webhook id: ${id}`);
@@ -113,24 +133,8 @@ export function createWebhookApi(opts: ApiClientOptions): WebhookApi {
     return list[0] ?? null;
   }
 
-  /**
-   * Read the account back (twice at most, RECHECK_DELAY_MS apart) until `done` accepts its webhook. A read that
-   * fails counts as nothing seen; only an abort ends it early.
-   */
-  async function reconcile(
-    signal: AbortSignal | undefined,
-    done: (now: Webhook) => boolean,
-  ): Promise<Webhook | undefined> {
-    for (let look = 1; look <= 2; look++) {
-      if (look > 1) await clock.sleep(RECHECK_DELAY_MS, signal);
-      const now = await getWebhook({ signal }).catch(() => {
-        if (signal?.aborted) throw signal.reason;
-        return undefined;
-      });
-      if (now && done(now)) return now;
-    }
-    return undefined;
-  }
+  const reconcile = (signal: AbortSignal | undefined, done: (now: Webhook) => boolean) =>
+    readBackUntil(getWebhook, { looks: 2, clock, signal, aborted: () => signal?.reason }, done);
 
   return {
     getWebhook,
