@@ -91,29 +91,22 @@ export function normaliseSettings(s: WebhookSettings | undefined): WebhookSettin
   return out;
 }
 
+/** The same members in any order. */
+const sameMembers = (a: Iterable<unknown>, b: Iterable<unknown>): boolean =>
+  [...a].sort().join(",") === [...b].sort().join(",");
+
 /** Whether the webhook now holds everything `body` asked for (settings compared as "1"/"0" flags). */
 function webhookMatches(wh: Webhook, body: UpdateWebhookRequest): boolean {
   if (wh.endpoint !== body.endpoint) return false;
   if (body.secret !== undefined && (wh.secret ?? "") !== body.secret) return false;
-  if (body.events !== undefined) {
-    const want = [...new Set(body.events)].sort().join(",");
-    if ([...new Set(wh.events ?? [])].sort().join(",") !== want) return false;
-  }
-  const want = body.webhook_settings;
+  if (body.events !== undefined && !sameMembers(new Set(body.events), new Set(wh.events ?? []))) return false;
   const have: WebhookSettings = wh.webhook_settings ?? {};
-  if (want) {
-    for (const [key, value] of Object.entries(want) as [keyof WebhookSettings, unknown][]) {
-      if (value === undefined) continue;
-      const current = have[key];
-      if (Array.isArray(value)) {
-        if (!Array.isArray(current) || [...current].sort().join(",") !== [...value].sort().join(","))
-          return false;
-      } else if (flag(current) !== flag(value)) {
-        return false;
-      }
-    }
-  }
-  return true;
+  return Object.entries(body.webhook_settings ?? {}).every(([key, value]) => {
+    const current = have[key as keyof WebhookSettings];
+    if (value === undefined) return true;
+    if (Array.isArray(value)) return Array.isArray(current) && sameMembers(current, value);
+    return flag(current) === flag(value);
+  });
 }
 
 export function createWebhookApi(opts: ApiClientOptions): WebhookApi {
