@@ -65,13 +65,14 @@ export class DeclinedError extends CertwhError {
  * other input the user can fix.
  */
 export class FileError extends UsageError {
-  readonly path: string;
-  /** The system's error code (ENOENT, ENOTDIR, EACCES…), or a certwh one such as "ETOOBIG". */
-  readonly errno: string;
-  constructor(message: string, path: string, errno: string, details?: ErrorDetails) {
+  constructor(
+    message: string,
+    readonly path: string,
+    /** The system's error code (ENOENT, ENOTDIR, EACCES…), or a certwh one such as "ETOOBIG". */
+    readonly errno: string,
+    details?: ErrorDetails,
+  ) {
     super(message, { code: "file", ...details });
-    this.path = path;
-    this.errno = errno;
   }
 }
 

@@ -9,10 +9,8 @@ import { isLoopbackHost } from "../util/loopback.js";
  * ("--base-url", "CERTWH_BASE_URL", "base_url in profile x") for the error message.
  */
 export function checkBaseUrl(raw: string, from = "the base URL"): string {
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
+  const url = URL.parse(raw.trim());
+  if (!url) {
     throw new UsageError(`${from} is not a valid URL: ${JSON.stringify(raw)}.`, {
       hint: "Example: https://www.digicert.com/services/v2",
     });

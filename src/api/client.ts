@@ -113,35 +113,20 @@ async function readBody(
 export class ApiClient {
   readonly baseUrl: string;
   readonly host: string;
-  private readonly opts: ApiClientOptions;
   private readonly clock: Clock;
 
-  constructor(opts: ApiClientOptions) {
+  constructor(private readonly opts: ApiClientOptions) {
     this.baseUrl = checkBaseUrl(opts.baseUrl, "The API base URL");
     this.host = new URL(this.baseUrl).host;
-    this.opts = opts;
     this.clock = opts.clock ?? systemClock;
     registerSecret(opts.apiKey);
   }
 
   /**
-   * One request whose 2xx body is not read, with retries when `retry` is true (only for calls that are safe
-   * to repeat). Throws ApiError, ApiTimeoutError, NetworkError, or the user's abort reason.
+   * One request, with retries when `retry` is true (only for calls that are safe to repeat). Throws ApiError,
+   * ApiTimeoutError, NetworkError, or the user's abort reason. The 2xx body is read only with expectJson.
    */
-  async call(req: ApiRequest, retry: boolean): Promise<void> {
-    await this.exchange(req, retry);
-  }
-
-  /**
-   * One request whose JSON answer `read` (a reader of src/api/shapes.ts) turns into a typed value, or into
-   * ApiShapeError. Never retried for its shape: a wrong shape is not a passing failure.
-   */
-  async read<T>(req: ApiRequest, retry: boolean, read: (data: unknown, at: AnswerOf) => T): Promise<T> {
-    const { status, data } = await this.exchange({ ...req, expectJson: true }, retry);
-    return read(data, { method: req.method, path: req.path, status });
-  }
-
-  private exchange(req: ApiRequest, retry: boolean): Promise<{ status: number; data: unknown }> {
+  call(req: ApiRequest, retry: boolean): Promise<{ status: number; data: unknown }> {
     if (!retry) return this.once(req);
     return withRetry(() => this.once(req), {
       clock: this.clock,
@@ -149,6 +134,15 @@ export class ApiClient {
       signal: req.signal,
       onRetry: this.opts.onRetry,
     });
+  }
+
+  /**
+   * One request whose JSON answer `read` (a reader of src/api/shapes.ts) turns into a typed value, or into
+   * ApiShapeError. Never retried for its shape: a wrong shape is not a passing failure.
+   */
+  async read<T>(req: ApiRequest, retry: boolean, read: (data: unknown, at: AnswerOf) => T): Promise<T> {
+    const { status, data } = await this.call({ ...req, expectJson: true }, retry);
+    return read(data, { method: req.method, path: req.path, status });
   }
 
   private async once(req: ApiRequest): Promise<{ status: number; data: unknown }> {

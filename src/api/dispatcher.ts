@@ -35,12 +35,8 @@ export function proxyFor(target: URL, settings: ProxySettings): string | undefin
 
 /** A proxy URL fit to show: no user name or password. */
 export function shownProxy(proxy: string): string {
-  try {
-    const url = new URL(proxy);
-    return `${url.protocol}//${url.host}`;
-  } catch {
-    return "the proxy";
-  }
+  const url = URL.parse(proxy);
+  return url ? `${url.protocol}//${url.host}` : "the proxy";
 }
 
 /** Credentials in a proxy URL are secrets too: masked in any output. */

@@ -54,38 +54,30 @@ export class ApiError extends Error {
 
 /** The request never got an answer: refused, reset, DNS failure, TLS failure. */
 export class NetworkError extends Error {
-  readonly host: string;
-  readonly errno?: string;
-  /** The base URL the call was made to, when known: for sentences such as "Nothing answers at <url>". */
-  readonly url?: string;
-  /** The proxy the call was sent through (no credentials), and its refusal of the tunnel, if that happened. */
-  readonly proxy?: { url: string; status?: number };
   constructor(
     message: string,
-    host: string,
-    errno?: string,
+    readonly host: string,
+    readonly errno?: string,
     cause?: unknown,
-    url?: string,
-    proxy?: { url: string; status?: number },
+    /** The base URL the call was made to, when known: for sentences such as "Nothing answers at <url>". */
+    readonly url?: string,
+    /** The proxy the call was sent through (no credentials), and its refusal of the tunnel, if that happened. */
+    readonly proxy?: { url: string; status?: number },
   ) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = "NetworkError";
-    this.host = host;
-    this.errno = errno;
-    this.url = url;
-    this.proxy = proxy;
   }
 }
 
 /** No answer within the request timeout (after retries, where the call is retryable). */
 export class ApiTimeoutError extends Error {
-  readonly host: string;
-  readonly timeoutMs: number;
-  constructor(message: string, host: string, timeoutMs: number) {
+  constructor(
+    message: string,
+    readonly host: string,
+    readonly timeoutMs: number,
+  ) {
     super(message);
     this.name = "ApiTimeoutError";
-    this.host = host;
-    this.timeoutMs = timeoutMs;
   }
 }
 

@@ -8,7 +8,7 @@
 import type { Clock } from "../util/clock.js";
 import { ApiError } from "./errors.js";
 import type { Webhook, WebhookApi } from "./types.js";
-import { isAmbiguousFailure, RECHECK_DELAY_MS } from "./webhooks.js";
+import { isAmbiguousFailure, readBackUntil } from "./webhooks.js";
 
 type StatusAction = "activate" | "deactivate";
 
@@ -64,24 +64,17 @@ export async function changeStatus<A extends StatusAction>(
     // Without a way to read the webhook (a narrowed API), the failure stands.
     if (signal?.aborted || !mayHaveReachedTarget(err) || !api.getWebhook) throw err;
     const looks = isAmbiguousFailure(err) && clock ? 2 : 1;
-    for (let look = 1; look <= looks; look++) {
-      if (look > 1) await (clock as Clock).sleep(RECHECK_DELAY_MS, signal);
-      let now: Webhook | null;
-      try {
-        now = await api.getWebhook.call(api, { signal });
-      } catch {
-        if (signal?.aborted) throw err;
-        continue;
-      }
-      if (now && now.id === id && accept(now)) {
-        const status = String(now.status);
-        return {
-          readBack: true,
-          status,
-          note: `${describeFailure(err, action, id)}, but reading it back shows it is ${status}.`,
-        };
-      }
-    }
-    throw err;
+    const now = await readBackUntil(
+      api.getWebhook.bind(api),
+      { looks, clock, signal, aborted: () => err },
+      (hook) => hook.id === id && accept(hook),
+    );
+    if (!now) throw err;
+    const status = String(now.status);
+    return {
+      readBack: true,
+      status,
+      note: `${describeFailure(err, action, id)}, but reading it back shows it is ${status}.`,
+    };
   }
 }

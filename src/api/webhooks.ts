@@ -5,7 +5,7 @@
 //                   answer turns success into webhook_invalid_token), test-endpoint, delete,
 //                   create and update (reconciled with a list after an ambiguous failure instead).
 
-import { systemClock } from "../util/clock.js";
+import { type Clock, systemClock } from "../util/clock.js";
 import { ApiClient, MAX_EVENT_LOG_BYTES } from "./client.js";
 import { ApiError, ApiTimeoutError, NetworkError } from "./errors.js";
 import { readCreated, readEventLogPage, readWebhookList } from "./shapes.js";
@@ -45,6 +45,26 @@ function describeAmbiguity(err: unknown): string {
  */
 export const RECHECK_DELAY_MS = 2000;
 
+/**
+ * Read the account back (`looks` times at most, RECHECK_DELAY_MS apart) until `done` accepts its webhook. A
+ * read that fails counts as nothing seen, unless `signal` aborted it: then what `aborted()` gives is thrown.
+ */
+export async function readBackUntil(
+  getWebhook: WebhookApi["getWebhook"],
+  o: { looks: number; clock?: Clock; signal?: AbortSignal; aborted: () => unknown },
+  done: (now: Webhook) => boolean,
+): Promise<Webhook | undefined> {
+  for (let look = 1; look <= o.looks; look++) {
+    if (look > 1) await (o.clock as Clock).sleep(RECHECK_DELAY_MS, o.signal);
+    const now = await getWebhook({ signal: o.signal }).catch(() => {
+      if (o.signal?.aborted) throw o.aborted();
+      return null;
+    });
+    if (now && done(now)) return now;
+  }
+  return undefined;
+}
+
 function idPath(id: number, suffix = ""): string {
   if (!Number.isSafeInteger(id) || id <= 0) throw new TypeError(`Invalid webhook id: ${id}`);
   return `/webhook/${id}${suffix}`;
@@ -71,29 +91,22 @@ export function normaliseSettings(s: WebhookSettings | undefined): WebhookSettin
   return out;
 }
 
+/** The same members in any order. */
+const sameMembers = (a: Iterable<unknown>, b: Iterable<unknown>): boolean =>
+  [...a].sort().join(",") === [...b].sort().join(",");
+
 /** Whether the webhook now holds everything `body` asked for (settings compared as "1"/"0" flags). */
 function webhookMatches(wh: Webhook, body: UpdateWebhookRequest): boolean {
   if (wh.endpoint !== body.endpoint) return false;
   if (body.secret !== undefined && (wh.secret ?? "") !== body.secret) return false;
-  if (body.events !== undefined) {
-    const want = [...new Set(body.events)].sort().join(",");
-    if ([...new Set(wh.events ?? [])].sort().join(",") !== want) return false;
-  }
-  const want = body.webhook_settings;
+  if (body.events !== undefined && !sameMembers(new Set(body.events), new Set(wh.events ?? []))) return false;
   const have: WebhookSettings = wh.webhook_settings ?? {};
-  if (want) {
-    for (const [key, value] of Object.entries(want) as [keyof WebhookSettings, unknown][]) {
-      if (value === undefined) continue;
-      const current = have[key];
-      if (Array.isArray(value)) {
-        if (!Array.isArray(current) || [...current].sort().join(",") !== [...value].sort().join(","))
-          return false;
-      } else if (flag(current) !== flag(value)) {
-        return false;
-      }
-    }
-  }
-  return true;
+  return Object.entries(body.webhook_settings ?? {}).every(([key, value]) => {
+    const current = have[key as keyof WebhookSettings];
+    if (value === undefined) return true;
+    if (Array.isArray(value)) return Array.isArray(current) && sameMembers(current, value);
+    return flag(current) === flag(value);
+  });
 }
 
 export function createWebhookApi(opts: ApiClientOptions): WebhookApi {
@@ -113,24 +126,8 @@ export function createWebhookApi(opts: ApiClientOptions): WebhookApi {
     return list[0] ?? null;
   }
 
-  /**
-   * Read the account back (twice at most, RECHECK_DELAY_MS apart) until `done` accepts its webhook. A read that
-   * fails counts as nothing seen; only an abort ends it early.
-   */
-  async function reconcile(
-    signal: AbortSignal | undefined,
-    done: (now: Webhook) => boolean,
-  ): Promise<Webhook | undefined> {
-    for (let look = 1; look <= 2; look++) {
-      if (look > 1) await clock.sleep(RECHECK_DELAY_MS, signal);
-      const now = await getWebhook({ signal }).catch(() => {
-        if (signal?.aborted) throw signal.reason;
-        return undefined;
-      });
-      if (now && done(now)) return now;
-    }
-    return undefined;
-  }
+  const reconcile = (signal: AbortSignal | undefined, done: (now: Webhook) => boolean) =>
+    readBackUntil(getWebhook, { looks: 2, clock, signal, aborted: () => signal?.reason }, done);
 
   return {
     getWebhook,

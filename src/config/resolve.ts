@@ -182,24 +182,6 @@ export function warnIfExposed(path: string, io: Warner): void {
   }
 }
 
-/** Read the file (warning about loose permissions) and resolve everything with its source. */
-export async function loadSettings(
-  globals: GlobalFlags,
-  env: NodeJS.ProcessEnv,
-  io: Warner,
-  signal?: AbortSignal,
-): Promise<{ detailed: DetailedSettings; stored: StoredConfig }> {
-  const path = configFilePath(env);
-  warnIfExposed(path, io);
-  const { detailed, stored } = await readAndResolve(globals, env, path, io, signal);
-  if (detailed.unknownKeys.length > 0) {
-    io.warn(
-      `Ignoring unknown setting${detailed.unknownKeys.length > 1 ? "s" : ""} ${detailed.unknownKeys.join(", ")} in profile "${detailed.profile.value}" of ${path}.`,
-    );
-  }
-  return { detailed, stored };
-}
-
 /**
  * Whether the run needs nothing from the config file: the key comes from the environment and the
  * instance from a flag or the environment (the profile's request_timeout is then the only loss).
@@ -210,25 +192,29 @@ function fileNotNeeded(globals: GlobalFlags, env: NodeJS.ProcessEnv): boolean {
 }
 
 /**
- * Read and resolve. A broken file (bad JSON, a bad value in the profile) or one that cannot be read (a
- * folder, no permission, XDG_CONFIG_HOME a file: a FileError) stops the run (exit 2, naming the file),
- * except when nothing from it is needed: then it is ignored with a warning.
+ * Read the file (warning about loose permissions) and resolve everything with its source. A broken file (bad
+ * JSON, a bad value in the profile) or one that cannot be read (a folder, no permission, XDG_CONFIG_HOME a
+ * file: a FileError) stops the run (exit 2, naming the file), except when nothing from it is needed: then it
+ * is ignored with a warning.
  */
-async function readAndResolve(
+export async function loadSettings(
   globals: GlobalFlags,
   env: NodeJS.ProcessEnv,
-  path: string,
   io: Warner,
   signal?: AbortSignal,
 ): Promise<{ detailed: DetailedSettings; stored: StoredConfig }> {
+  const path = configFilePath(env);
+  warnIfExposed(path, io);
+  let stored: StoredConfig;
+  let detailed: DetailedSettings;
   try {
-    const stored = await readConfig(path, signal);
-    return { detailed: resolveFrom(globals, env, stored, path), stored };
+    stored = await readConfig(path, signal);
+    detailed = resolveFrom(globals, env, stored, path);
   } catch (err) {
     if (!(err instanceof UsageError) || !fileNotNeeded(globals, env)) throw err;
-    const stored: StoredConfig = { profiles: Object.create(null) };
+    stored = { profiles: Object.create(null) };
     // Throws again if the problem was in a flag or variable rather than in the file.
-    const detailed = resolveFrom(globals, env, stored, path);
+    detailed = resolveFrom(globals, env, stored, path);
     // A FileError's sentence already names the file.
     const problem =
       err instanceof FileError ? err.message : `Ignoring the config file ${path}: ${err.message}`;
@@ -236,8 +222,13 @@ async function readAndResolve(
       `${problem} Nothing from it is needed ` +
         "(the API key and the instance come from the environment or flags), so certwh continues without it.",
     );
-    return { detailed, stored };
   }
+  if (detailed.unknownKeys.length > 0) {
+    io.warn(
+      `Ignoring unknown setting${detailed.unknownKeys.length > 1 ? "s" : ""} ${detailed.unknownKeys.join(", ")} in profile "${detailed.profile.value}" of ${path}.`,
+    );
+  }
+  return { detailed, stored };
 }
 
 export async function resolveSettings(

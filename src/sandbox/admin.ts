@@ -17,7 +17,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { SandboxEngine } from "./engine.js";
 import { envelope } from "./envelope.js";
-import { type QuirkSet, SANDBOX_QUIRKS } from "./quirks.js";
+import { SANDBOX_QUIRKS } from "./quirks.js";
 import { type FaultQueue, keyMatches, readBody, sendJson } from "./server.js";
 import { publicView } from "./state.js";
 import type { Delivery, Fault } from "./types.js";
@@ -26,7 +26,6 @@ interface AdminDeps {
   engine: SandboxEngine;
   faults: FaultQueue;
   apiKey: string;
-  quirks: QuirkSet;
 }
 
 function deliverySummary(d: Delivery): Record<string, unknown> {
@@ -98,16 +97,16 @@ export function createAdmin(deps: AdminDeps) {
       return sendJson(res, 204);
     }
     if (route === "GET /quirks") {
-      return sendJson(res, 200, { quirks: deps.quirks.list(), available: SANDBOX_QUIRKS });
+      return sendJson(res, 200, { quirks: deps.engine.quirks.list(), available: SANDBOX_QUIRKS });
     }
     if (route === "PUT /quirks") {
       if (!Array.isArray(input.quirks)) return badRequest("quirks must be an array of quirk names.");
       try {
-        deps.quirks.set(input.quirks);
+        deps.engine.quirks.set(input.quirks);
       } catch (err) {
         return badRequest((err as Error).message);
       }
-      return sendJson(res, 200, { quirks: deps.quirks.list() });
+      return sendJson(res, 200, { quirks: deps.engine.quirks.list() });
     }
     if (route === "POST /release-challenges") {
       await deps.engine.releaseChallenges();

@@ -64,7 +64,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       permission: opts.permission ?? "ok",
       requests,
       onRequest: opts.onRequest,
-      admin: createAdmin({ engine, faults, apiKey, quirks }),
+      admin: createAdmin({ engine, faults, apiKey }),
     }),
   );
   server.keepAliveTimeout = 1000;

@@ -122,19 +122,14 @@ const CONFLICTS: readonly [SandboxQuirk, SandboxQuirk][] = [
   ["no-delete-404", "no-delete-405"],
 ];
 
-function isSandboxQuirk(value: unknown): value is SandboxQuirk {
-  return typeof value === "string" && NAMES.includes(value);
-}
-
 /** Checks a list of quirk names (any order, repeats dropped); throws naming the first bad one. */
 function checkQuirks(list: readonly unknown[]): SandboxQuirk[] {
-  const out: SandboxQuirk[] = [];
   for (const item of list) {
-    if (!isSandboxQuirk(item)) {
+    if (typeof item !== "string" || !NAMES.includes(item)) {
       throw new Error(`Unknown sandbox quirk "${String(item)}"; valid quirks: ${NAMES.join(", ")}`);
     }
-    if (!out.includes(item)) out.push(item);
   }
+  const out = [...new Set(list as SandboxQuirk[])];
   for (const [a, b] of CONFLICTS) {
     if (out.includes(a) && out.includes(b)) {
       throw new Error(`Sandbox quirks "${a}" and "${b}" cannot be combined.`);

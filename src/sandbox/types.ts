@@ -5,8 +5,6 @@ import type { EventLogEntry, WebhookSettings, WebhookStatus } from "../api/types
 import type { Clock } from "../util/clock.js";
 import type { SandboxQuirk } from "./quirks.js";
 
-export type { SandboxQuirk } from "./quirks.js";
-
 export interface RateLimitOptions {
   /** Requests allowed per window and key (default 100). */
   burst?: number;

@@ -46,22 +46,12 @@ export function asObject(body: unknown): Record<string, unknown> {
  * Endpoint URLs the sandbox accepts: https:// as in CertCentral, plus http:// on loopback (sandbox only, so
  * tests and the quick start need no certificate); anything else is 400 webhook_invalid_endpoint.
  */
-function parseEndpoint(value: unknown): URL | null {
-  if (typeof value !== "string" || value.trim() !== value || value === "") return null;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return null;
-  }
-  if (!url.hostname || url.username || url.password) return null;
-  if (url.protocol === "https:") return url;
-  if (url.protocol === "http:" && isLoopbackHost(url.hostname)) return url;
-  return null;
-}
-
 export function requireEndpoint(value: unknown): string {
-  if (!parseEndpoint(value)) throw new SandboxHttpError(400, "webhook_invalid_endpoint");
+  const url = typeof value === "string" && value.trim() === value ? URL.parse(value) : null;
+  const scheme = url?.protocol === "https:" || (url?.protocol === "http:" && isLoopbackHost(url.hostname));
+  if (!url?.hostname || url.username || url.password || !scheme) {
+    throw new SandboxHttpError(400, "webhook_invalid_endpoint");
+  }
   return value as string;
 }
 

@@ -6,12 +6,8 @@ import type { Tunnel } from "./tunnel.js";
 
 /** Validates a user-given public base URL: https://, or http:// only on loopback (sandbox, tests). */
 export function parsePublicBaseUrl(text: string): URL {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new UsageError(`--public-url is not a valid URL: ${JSON.stringify(text)}.`);
-  }
+  const url = URL.parse(text);
+  if (!url) throw new UsageError(`--public-url is not a valid URL: ${JSON.stringify(text)}.`);
   if (url.username || url.password)
     throw new UsageError("--public-url must not contain a user name or password.");
   if (url.search || url.hash)

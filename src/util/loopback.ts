@@ -29,9 +29,6 @@ export function isLoopbackHost(hostname: string): boolean {
 
 /** True when a URL points at this machine; false for anything that is not a URL. */
 export function isLoopbackUrl(url: string): boolean {
-  try {
-    return isLoopbackHost(new URL(url).hostname);
-  } catch {
-    return false;
-  }
+  const parsed = URL.parse(url);
+  return parsed !== null && isLoopbackHost(parsed.hostname);
 }

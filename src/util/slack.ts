@@ -9,13 +9,8 @@ const SLACK_WEBHOOK_HOST = "hooks.slack.com";
 
 /** True for an https:// URL on hooks.slack.com (any letter case, with or without a trailing dot). */
 export function isSlackWebhookUrl(url: string): boolean {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return false;
-  }
+  const parsed = URL.parse(url);
   return (
-    parsed.protocol === "https:" && parsed.hostname.toLowerCase().replace(/\.+$/, "") === SLACK_WEBHOOK_HOST
+    parsed?.protocol === "https:" && parsed.hostname.toLowerCase().replace(/\.+$/, "") === SLACK_WEBHOOK_HOST
   );
 }

@@ -6,7 +6,7 @@
 
 import { ApiError } from "../api/errors.js";
 import { TimeoutError } from "../errors.js";
-import type { Clock } from "../util/clock.js";
+import { abortReason, type Clock } from "../util/clock.js";
 import { runVerification, type VerificationOptions } from "./flow.js";
 import type { VerificationStage } from "./stages.js";
 import { TokenGate, type TokenIgnoredReason } from "./token-gate.js";
@@ -68,7 +68,7 @@ export function createTokenQueue(clock: Clock): TokenQueue {
         const onAbort = () => {
           waiter = undefined;
           stopSleep.abort();
-          reject(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
+          reject(abortReason(signal));
         };
         if (signal.aborted) return onAbort();
         signal.addEventListener("abort", onAbort, { once: true });

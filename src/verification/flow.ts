@@ -11,7 +11,7 @@ import { ApiError } from "../api/errors.js";
 import { changeStatus } from "../api/read-back.js";
 import type { WebhookApi } from "../api/types.js";
 import { TimeoutError } from "../errors.js";
-import type { Clock } from "../util/clock.js";
+import { abortReason, type Clock } from "../util/clock.js";
 import { CHALLENGE_WINDOW_MS, type VerificationStage } from "./stages.js";
 
 export interface AwaitTokenArgs {
@@ -67,10 +67,6 @@ export interface VerificationResult {
   challengesSent: number;
 }
 
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error("aborted");
-}
-
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export async function runVerification(opts: VerificationOptions): Promise<VerificationResult> {
@@ -90,7 +86,7 @@ export async function runVerification(opts: VerificationOptions): Promise<Verifi
   let challengesSent = 0;
   let deadline = 0;
   for (;;) {
-    throwIfAborted(signal);
+    if (signal.aborted) throw abortReason(signal);
     // The window is measured from just before the request: CertCentral's clock starts when it issues
     // the token, so this errs on the safe side.
     const sentAt = clock.now();
@@ -123,7 +119,7 @@ export async function runVerification(opts: VerificationOptions): Promise<Verifi
   report({ stage: "verified", webhook_id: webhookId });
 
   if (opts.activate === false) return { outcome: "verified", deadline, challengesSent };
-  throwIfAborted(signal);
+  if (signal.aborted) throw abortReason(signal);
   // Activate only if needed: CertCentral may keep a re-pointed webhook active (spec §17 #13) and refuse to
   // activate an active one, and a retried activate may be refused after the first was applied. Either
   // way changeStatus reads the webhook back, and an active webhook is success.
@@ -161,7 +157,7 @@ async function submitToken(
     });
     // Surrounding whitespace only: the token is opaque (spec §17 #17).
     const token = (await awaitToken(args)).trim();
-    throwIfAborted(signal);
+    if (signal.aborted) throw abortReason(signal);
     if (clock.now() >= deadline) {
       // Never submit a token older than its window: CertCentral would refuse it anyway.
       report({ stage: "token_expired", webhook_id: webhookId, resend: canResend });
