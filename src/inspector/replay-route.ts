@@ -97,15 +97,9 @@ async function sendAll(
       const done = new Promise<ForwardResult>((resolve) => finals.set(d.id, resolve));
       forwarder.enqueue({ id: d.id, event: d.event, body: Buffer.from(d.body, "utf8"), headers });
       const r = await done;
-      results.push({
-        id: d.id,
-        url: r.url,
-        ok: r.ok,
-        ms: r.ms,
-        ...(r.status !== undefined ? { status: r.status } : {}),
-        ...(r.error !== undefined ? { error: r.error } : {}),
-        ...(r.responseBody !== undefined ? { response_body: r.responseBody } : {}),
-      });
+      // Fields left undefined are left out of the JSON answer.
+      const { ok, ms, status, error } = r;
+      results.push({ id: d.id, url: r.url, ok, ms, status, error, response_body: r.responseBody });
     }
     return results;
   } finally {
