@@ -53,20 +53,15 @@ function describeRejection(reason: string, detail?: string): string {
   return detail ? `${what} (${detail.replace(/_/g, " ")})` : what;
 }
 
+const ID_LABELS = { order_id: "order", certificate_id: "cert", organization_id: "org", domain_id: "domain" };
+
 function describeIds(data: unknown): string {
   if (typeof data !== "object" || data === null) return "";
   const d = data as Record<string, unknown>;
-  const parts: string[] = [];
-  for (const [key, label] of [
-    ["order_id", "order"],
-    ["certificate_id", "cert"],
-    ["organization_id", "org"],
-    ["domain_id", "domain"],
-  ] as const) {
-    if (typeof d[key] === "number" || typeof d[key] === "string")
-      parts.push(`${label} ${printable(String(d[key]))}`);
-  }
-  return parts.join("  ");
+  return Object.entries(ID_LABELS)
+    .filter(([key]) => typeof d[key] === "number" || typeof d[key] === "string")
+    .map(([key, label]) => `${label} ${printable(String(d[key]))}`)
+    .join("  ");
 }
 
 /** Where X-WEBHOOK-KEY comes from; an app behind --forward-to must know it to check the key. */
