@@ -236,21 +236,16 @@ export function eventLine(e: Exclude<ListenEvent, StateEvent | ReadyEvent>, now:
 
 /** The exit summary: what did not finish, and the command that catches up. */
 function unfinishedText(e: Extract<ListenEvent, { type: "unfinished" }>): string {
-  const parts: string[] = [];
   const say = (what: string, w: UnfinishedWork) => {
     const one = w.count === 1;
-    if (w.command)
-      parts.push(
-        `${w.count} ${what} did not finish. ${one ? "It is" : "They are"} in the journal; catch up with:\n  ${w.command}`,
-      );
-    else
-      parts.push(
-        `${w.count} ${what} did not finish, and there is no journal (--no-journal) to run ${one ? "it" : "them"} from.`,
-      );
+    return w.command
+      ? `${w.count} ${what} did not finish. ${one ? "It is" : "They are"} in the journal; catch up with:\n  ${w.command}`
+      : `${w.count} ${what} did not finish, and there is no journal (--no-journal) to run ${one ? "it" : "them"} from.`;
   };
-  if (e.exec) say(e.exec.count === 1 ? "--exec run" : "--exec runs", e.exec);
-  for (const f of e.forward ?? []) say(`${f.count === 1 ? "forward" : "forwards"} to ${f.url}`, f);
-  return parts.join("\n");
+  return [
+    ...(e.exec ? [say(e.exec.count === 1 ? "--exec run" : "--exec runs", e.exec)] : []),
+    ...(e.forward ?? []).map((f) => say(`${f.count === 1 ? "forward" : "forwards"} to ${f.url}`, f)),
+  ].join("\n");
 }
 
 /** `Forwarded: <url>  3 delivered, 1 failed` for one target at exit. */
