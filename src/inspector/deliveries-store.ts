@@ -102,8 +102,8 @@ export function createDeliveriesStore(
     const key = String(++seq);
     rows.set(key, { ...row, key, forwards: [], rev: ++rev });
     latest.set(row.id, key);
-    while (rows.size > maxSummaries) {
-      const [oldKey, old] = rows.entries().next().value as [string, DeliverySummary];
+    for (const [oldKey, old] of rows) {
+      if (rows.size <= maxSummaries) break;
       rows.delete(oldKey);
       if (latest.get(old.id) === oldKey) latest.delete(old.id);
     }
@@ -120,8 +120,8 @@ export function createDeliveriesStore(
     const { received_at, id, event, body, headers, key_present } = entry;
     held.set(id, { detail: { received_at, id, event, body, headers, key_present }, bytes });
     heldBytes += bytes;
-    while (heldBytes > maxDetailBytes && held.size > 0) {
-      const [oldId, old] = held.entries().next().value as [string, { bytes: number }];
+    for (const [oldId, old] of held) {
+      if (heldBytes <= maxDetailBytes) break;
       held.delete(oldId);
       heldBytes -= old.bytes;
       // Its row changes (it now says the journal has the detail): the page asks for it again.
