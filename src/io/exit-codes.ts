@@ -23,7 +23,7 @@ const AUTH_HINT =
   "and DigiCert must have enabled webhooks on the account.";
 
 /** CertCentral's documented webhook error codes, with what they mean for the user. */
-const API_CODES: Record<string, { exitCode: ExitCodeValue; message: string; hint?: string }> = {
+const API_CODES: Record<string, Omit<Failure, "code">> = {
   "not_found|webhook": {
     exitCode: ExitCode.notFound,
     message: "CertCentral has no webhook with that id.",
@@ -76,7 +76,7 @@ export interface FailureContext {
 
 /** ": <detail>" for the message: the body snippet or what was wrong, else DigiCert's own message. */
 function detailOf(err: ApiError): string {
-  const detail = err.detail !== undefined ? err.detail : err.message;
+  const detail = err.detail ?? err.message;
   return detail ? `: ${detail}` : "";
 }
 
