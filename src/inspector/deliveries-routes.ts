@@ -15,7 +15,7 @@ import { pipeline } from "node:stream/promises";
 import { chainOf, decodeChain } from "./chain-decode.js";
 import { DETAIL_GONE, type DeliveriesStore, type DeliveryDetail } from "./deliveries-store.js";
 import { type ReplayRouteOptions, replayRoute } from "./replay-route.js";
-import { baseHeaders, type Route, sendError, sendJson } from "./routes.js";
+import { BASE_HEADERS, type Route, sendError, sendJson } from "./routes.js";
 
 /** Journal ids are hex; ids read from a hand-made journal may be any short word. */
 const ID = "[A-Za-z0-9_.-]{1,64}";
@@ -108,7 +108,7 @@ export function deliveriesApi(store: DeliveriesStore, options: DeliveriesApiOpti
 
 function downloadHead(res: ServerResponse, size?: number): void {
   res.writeHead(200, {
-    ...baseHeaders(),
+    ...BASE_HEADERS,
     "Content-Type": "application/x-ndjson",
     "Content-Disposition": 'attachment; filename="certwh-journal.ndjson"',
     ...(size !== undefined ? { "Content-Length": String(size) } : {}),
