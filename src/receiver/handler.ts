@@ -306,7 +306,6 @@ class CertCentralReceiver implements Receiver {
 
     // Test events carry no data, so every one has the same body: each is a fresh reachability check.
     const tracked = event.type === "test_webhook_endpoint" ? undefined : this.#dedupe;
-    let firstCopy = false;
     if (tracked && this.#dropRepeats) {
       const earlier = tracked.claim(digest, x.receivedAt);
       if (earlier) {
@@ -321,8 +320,7 @@ class CertCentralReceiver implements Receiver {
       }
     } else if (tracked) {
       const first = tracked.note(digest, x.receivedAt);
-      if (first === undefined) firstCopy = true;
-      else delivery.repeatOf = { firstReceivedAt: first };
+      if (first !== undefined) delivery.repeatOf = { firstReceivedAt: first };
     }
 
     const known = event.type !== "unknown";
@@ -339,8 +337,9 @@ class CertCentralReceiver implements Receiver {
         refused = acceptFailed();
       }
       if (refused) {
+        // Not passed on: a first copy is forgotten, so its resend is not taken for a repeat.
         if (this.#dropRepeats) tracked?.settle(digest, false);
-        else if (firstCopy) tracked?.forget(digest); // not passed on: a resend is not a repeat
+        else if (!delivery.repeatOf) tracked?.forget(digest);
         return this.#reject(x, refused, whole);
       }
     }
