@@ -41,12 +41,8 @@ interface ReplayResult {
 /** The `to` given: an http or https URL without credentials, else a sentence saying why not. */
 function checkReplayUrl(to: unknown): URL | string {
   if (typeof to !== "string" || to.length > 2048) return "`to` must be an http:// or https:// URL.";
-  let url: URL;
-  try {
-    url = new URL(to);
-  } catch {
-    return "`to` is not a URL: give an http:// or https:// address.";
-  }
+  const url = URL.parse(to);
+  if (!url) return "`to` is not a URL: give an http:// or https:// address.";
   if (url.protocol !== "http:" && url.protocol !== "https:")
     return `\`to\` must be an http:// or https:// URL, not ${url.protocol}`;
   if (url.username || url.password) return "`to` must not hold a user name or password.";

@@ -163,9 +163,8 @@ type Words = Pick<Failure, "message" | "hint">;
 
 /** An https:// URL whose server answered in plain HTTP: the same URL with http:// is what to use. */
 export function plainHttpWords(url: string, errno: string | undefined): Words | undefined {
-  if (!errno || !PLAIN_HTTP_ERRNOS.has(errno) || !URL.canParse(url)) return undefined;
-  const parsed = new URL(url);
-  if (parsed.protocol !== "https:") return undefined;
+  const parsed = errno && PLAIN_HTTP_ERRNOS.has(errno) ? URL.parse(url) : null;
+  if (parsed?.protocol !== "https:") return undefined;
   const plain = `http://${url.slice("https://".length)}`;
   return {
     message: `${url} speaks plain HTTP; use ${plain}`,
@@ -177,8 +176,8 @@ export function plainHttpWords(url: string, errno: string | undefined): Words | 
 
 /** Connection refused at a loopback URL: nothing was started there (or it stopped). */
 export function nothingAnswersWords(url: string, errno: string | undefined, what: string): Words | undefined {
-  if (errno !== "ECONNREFUSED" || !URL.canParse(url) || !isLoopbackHost(new URL(url).hostname))
-    return undefined;
+  const host = URL.parse(url)?.hostname;
+  if (errno !== "ECONNREFUSED" || host === undefined || !isLoopbackHost(host)) return undefined;
   return { message: `Nothing answers at ${url}: is ${what} running?` };
 }
 
