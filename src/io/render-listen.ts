@@ -271,8 +271,8 @@ export function createListenRenderer(io: Output, clock: Clock): ListenRenderer {
   let countdown: NodeJS.Timeout | undefined;
   let reminder: NodeJS.Timeout | undefined;
   const stopCountdown = () => {
-    if (countdown) clearInterval(countdown);
-    if (reminder) clearTimeout(reminder);
+    clearInterval(countdown);
+    clearTimeout(reminder);
     countdown = reminder = undefined;
     io.clearLive();
   };
@@ -281,16 +281,12 @@ export function createListenRenderer(io: Output, clock: Clock): ListenRenderer {
     const line = () => `Waiting for the challenge token… ${formatTimeLeft(deadline - clock.now())} left`;
     if (io.stderrIsTTY) {
       io.live(line());
-      countdown = setInterval(() => io.live(line()), 1000);
-      countdown.unref();
+      countdown = setInterval(() => io.live(line()), 1000).unref();
       return;
     }
     io.info(`${line()} (it arrives at the receiver by itself)`);
     const fiveMinutesBefore = deadline - 5 * 60_000 - clock.now();
-    if (fiveMinutesBefore > 0) {
-      reminder = setTimeout(() => io.info(line()), fiveMinutesBefore);
-      reminder.unref();
-    }
+    if (fiveMinutesBefore > 0) reminder = setTimeout(() => io.info(line()), fiveMinutesBefore).unref();
   }
 
   function print(line: Line | undefined): void {
