@@ -28,8 +28,10 @@ export function chainOf(data: unknown): unknown[] | undefined {
   return Array.isArray(chain) ? chain.slice(0, 16) : undefined; // a real chain has 2–4; bounded anyway
 }
 
-function parse(item: unknown): X509Certificate | string {
-  const pem = item && typeof item === "object" ? (item as { pem?: unknown }).pem : undefined;
+/** A chain entry's fields, when it is an object at all. */
+type Entry = { pem?: unknown; subject_common_name?: unknown };
+
+function parse({ pem }: Entry): X509Certificate | string {
   if (typeof pem !== "string") return "pem is not a string";
   try {
     return new X509Certificate(pem.replace(/\r\n?/g, "\n"));
@@ -47,15 +49,12 @@ function signedBy(cert: X509Certificate, issuer: X509Certificate): boolean {
 }
 
 export function decodeChain(chain: readonly unknown[]): DecodedCertificate[] {
-  const parsed = chain.map(parse);
-  return chain.map((item, index) => {
-    const label =
-      item && typeof item === "object"
-        ? (item as { subject_common_name?: unknown }).subject_common_name
-        : undefined;
+  const entries = chain.map((item): Entry => (item && typeof item === "object" ? item : {}));
+  const parsed = entries.map(parse);
+  return parsed.map((cert, index) => {
+    const label = entries[index].subject_common_name;
     const named = typeof label === "string" ? { subject_common_name: label } : {};
-    const cert = parsed[index];
-    if (typeof cert === "string" || cert === undefined) return { index, ...named, error: cert ?? "missing" };
+    if (typeof cert === "string") return { index, ...named, error: cert };
     const next = parsed[index + 1];
     return {
       index,

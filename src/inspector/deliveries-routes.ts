@@ -11,10 +11,11 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import type { ServerResponse } from "node:http";
+import { pipeline } from "node:stream/promises";
 import { chainOf, decodeChain } from "./chain-decode.js";
 import { DETAIL_GONE, type DeliveriesStore, type DeliveryDetail } from "./deliveries-store.js";
 import { type ReplayRouteOptions, replayRoute } from "./replay-route.js";
-import { baseHeaders, type Route, sendError, sendJson } from "./routes.js";
+import { BASE_HEADERS, type Route, sendError, sendJson } from "./routes.js";
 
 /** Journal ids are hex; ids read from a hand-made journal may be any short word. */
 const ID = "[A-Za-z0-9_.-]{1,64}";
@@ -107,7 +108,7 @@ export function deliveriesApi(store: DeliveriesStore, options: DeliveriesApiOpti
 
 function downloadHead(res: ServerResponse, size?: number): void {
   res.writeHead(200, {
-    ...baseHeaders(),
+    ...BASE_HEADERS,
     "Content-Type": "application/x-ndjson",
     "Content-Disposition": 'attachment; filename="certwh-journal.ndjson"',
     ...(size !== undefined ? { "Content-Length": String(size) } : {}),
@@ -135,23 +136,10 @@ function journalRoute(store: DeliveriesStore, journalPath?: string): Route {
       );
       if (size === undefined) return sendError(res, 404, "The journal file is not there (any more).");
       downloadHead(res, size);
-      if (req.method === "HEAD") return void res.end();
-      // Only the bytes there when asked: listen may be appending meanwhile.
-      const file = createReadStream(journalPath, { start: 0, end: Math.max(0, size - 1) });
-      await new Promise<void>((resolve) => {
-        file.on("error", () => {
-          res.destroy();
-          resolve();
-        });
-        res.on("close", () => {
-          file.destroy();
-          resolve();
-        });
-        if (size === 0) {
-          file.destroy();
-          res.end();
-        } else file.pipe(res);
-      });
+      if (req.method === "HEAD" || size === 0) return void res.end();
+      // Only the bytes there when asked: listen may be appending meanwhile. A failed read or a page that
+      // went away ends both streams (pipeline destroys each).
+      await pipeline(createReadStream(journalPath, { start: 0, end: size - 1 }), res).catch(() => undefined);
     },
   };
 }

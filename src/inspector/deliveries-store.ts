@@ -19,16 +19,12 @@ export const DETAIL_GONE = "detail no longer in memory; see the journal";
 
 type Answer = "accepted" | "repeat" | "refused";
 
-interface ForwardSummary {
-  url: string;
-  ok: boolean;
-  status?: number;
-  ms: number;
-  attempt: number;
-  final: boolean;
-  error?: string;
-  response_body?: string;
-}
+type ForwardEvent = Extract<ListenEvent, { type: "forward" }>;
+/** A row keeps the latest forward result per target. */
+type ForwardSummary = Pick<
+  ForwardEvent,
+  "url" | "ok" | "status" | "ms" | "attempt" | "final" | "error" | "response_body"
+>;
 
 interface DeliverySummary {
   /** Unique in the store (a sequence number as text): rows are keyed by it, repeats share a journal id. */
@@ -87,9 +83,6 @@ function rowStart(d: { id: string; received_at: string; event: string }, data: u
   };
 }
 
-const cut = (text: string | undefined) =>
-  text === undefined ? undefined : text.length > RESPONSE_KEPT ? text.slice(0, RESPONSE_KEPT) : text;
-
 export function createDeliveriesStore(
   limits: { summaries?: number; detailBytes?: number } = {},
 ): DeliveriesStore {
@@ -109,8 +102,8 @@ export function createDeliveriesStore(
     const key = String(++seq);
     rows.set(key, { ...row, key, forwards: [], rev: ++rev });
     latest.set(row.id, key);
-    while (rows.size > maxSummaries) {
-      const [oldKey, old] = rows.entries().next().value as [string, DeliverySummary];
+    for (const [oldKey, old] of rows) {
+      if (rows.size <= maxSummaries) break;
       rows.delete(oldKey);
       if (latest.get(old.id) === oldKey) latest.delete(old.id);
     }
@@ -127,8 +120,8 @@ export function createDeliveriesStore(
     const { received_at, id, event, body, headers, key_present } = entry;
     held.set(id, { detail: { received_at, id, event, body, headers, key_present }, bytes });
     heldBytes += bytes;
-    while (heldBytes > maxDetailBytes && held.size > 0) {
-      const [oldId, old] = held.entries().next().value as [string, { bytes: number }];
+    for (const [oldId, old] of held) {
+      if (heldBytes <= maxDetailBytes) break;
       held.delete(oldId);
       heldBytes -= old.bytes;
       // Its row changes (it now says the journal has the detail): the page asks for it again.
@@ -137,19 +130,13 @@ export function createDeliveriesStore(
     }
   }
 
-  function forward(e: Extract<ListenEvent, { type: "forward" }>): void {
+  function forward(e: ForwardEvent): void {
     const row = rows.get(latest.get(e.id) ?? "");
     if (!row) return;
-    const result: ForwardSummary = {
-      url: e.url,
-      ok: e.ok,
-      ms: e.ms,
-      attempt: e.attempt,
-      final: e.final,
-      ...(e.status !== undefined ? { status: e.status } : {}),
-      ...(e.error !== undefined ? { error: e.error } : {}),
-      ...(e.response_body !== undefined ? { response_body: cut(e.response_body) } : {}),
-    };
+    // Fields left undefined are left out of the JSON answer.
+    const { url, ok, ms, attempt, final, status, error } = e;
+    const response_body = e.response_body?.slice(0, RESPONSE_KEPT);
+    const result: ForwardSummary = { url, ok, ms, attempt, final, status, error, response_body };
     const at = row.forwards.findIndex((f) => f.url === e.url);
     if (at >= 0) row.forwards[at] = result;
     else row.forwards.push(result);

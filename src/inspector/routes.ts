@@ -7,15 +7,14 @@ export const CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; " +
   "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-export function baseHeaders(): Record<string, string> {
-  return {
-    "Content-Security-Policy": CSP,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-    "Cache-Control": "no-store",
-  };
-}
+/** Sent with every answer. */
+export const BASE_HEADERS: Readonly<Record<string, string>> = {
+  "Content-Security-Policy": CSP,
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "no-referrer",
+  "X-Frame-Options": "DENY",
+  "Cache-Control": "no-store",
+};
 
 export interface Route {
   method: "GET" | "POST";
@@ -47,12 +46,12 @@ export function findRoute(
 }
 
 export function sendText(res: ServerResponse, status: number, text: string) {
-  res.writeHead(status, { ...baseHeaders(), "Content-Type": "text/plain; charset=utf-8" });
+  res.writeHead(status, { ...BASE_HEADERS, "Content-Type": "text/plain; charset=utf-8" });
   res.end(`${text}\n`);
 }
 
 export function sendJson(res: ServerResponse, status: number, value: unknown) {
-  res.writeHead(status, { ...baseHeaders(), "Content-Type": "application/json; charset=utf-8" });
+  res.writeHead(status, { ...BASE_HEADERS, "Content-Type": "application/json; charset=utf-8" });
   res.end(JSON.stringify(value));
 }
 

@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import type { ListenEvent } from "../listen/types.js";
 import { sameSecret } from "../util/same-secret.js";
-import { baseHeaders, findRoute, type Route, sendJson, sendText } from "./routes.js";
+import { BASE_HEADERS, findRoute, type Route, sendJson, sendText } from "./routes.js";
 
 export { CSP } from "./routes.js";
 
@@ -150,7 +150,7 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
 
   function stream(res: ServerResponse): void {
     res.writeHead(200, {
-      ...baseHeaders(),
+      ...BASE_HEADERS,
       "Content-Type": "text/event-stream; charset=utf-8",
       Connection: "keep-alive",
     });
@@ -189,7 +189,7 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
       if (!sameSecret(given, token)) return sendText(res, 401, "Unauthorized: open the URL listen printed.");
       // The token leaves the address bar (and the history) at once; the cookie carries on.
       res.writeHead(303, {
-        ...baseHeaders(),
+        ...BASE_HEADERS,
         Location: "/",
         "Set-Cookie": `${cookieName()}=${session}; HttpOnly; SameSite=Strict; Path=/`,
       });
@@ -210,7 +210,7 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
     if (found) return found.route.handle(req, res, { url, groups: found.groups });
     const asset = SAFE_METHODS.has(method) ? webAssets().get(url.pathname) : undefined;
     if (!asset) return sendText(res, SAFE_METHODS.has(method) ? 404 : 405, "Not found.");
-    res.writeHead(200, { ...baseHeaders(), "Content-Type": asset.type });
+    res.writeHead(200, { ...BASE_HEADERS, "Content-Type": asset.type });
     res.end(method === "HEAD" ? undefined : asset.body);
   }
 

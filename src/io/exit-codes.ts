@@ -23,7 +23,7 @@ const AUTH_HINT =
   "and DigiCert must have enabled webhooks on the account.";
 
 /** CertCentral's documented webhook error codes, with what they mean for the user. */
-const API_CODES: Record<string, { exitCode: ExitCodeValue; message: string; hint?: string }> = {
+const API_CODES: Record<string, Omit<Failure, "code">> = {
   "not_found|webhook": {
     exitCode: ExitCode.notFound,
     message: "CertCentral has no webhook with that id.",
@@ -76,7 +76,7 @@ export interface FailureContext {
 
 /** ": <detail>" for the message: the body snippet or what was wrong, else DigiCert's own message. */
 function detailOf(err: ApiError): string {
-  const detail = err.detail !== undefined ? err.detail : err.message;
+  const detail = err.detail ?? err.message;
   return detail ? `: ${detail}` : "";
 }
 
@@ -163,9 +163,8 @@ type Words = Pick<Failure, "message" | "hint">;
 
 /** An https:// URL whose server answered in plain HTTP: the same URL with http:// is what to use. */
 export function plainHttpWords(url: string, errno: string | undefined): Words | undefined {
-  if (!errno || !PLAIN_HTTP_ERRNOS.has(errno) || !URL.canParse(url)) return undefined;
-  const parsed = new URL(url);
-  if (parsed.protocol !== "https:") return undefined;
+  const parsed = errno && PLAIN_HTTP_ERRNOS.has(errno) ? URL.parse(url) : null;
+  if (parsed?.protocol !== "https:") return undefined;
   const plain = `http://${url.slice("https://".length)}`;
   return {
     message: `${url} speaks plain HTTP; use ${plain}`,
@@ -177,8 +176,8 @@ export function plainHttpWords(url: string, errno: string | undefined): Words | 
 
 /** Connection refused at a loopback URL: nothing was started there (or it stopped). */
 export function nothingAnswersWords(url: string, errno: string | undefined, what: string): Words | undefined {
-  if (errno !== "ECONNREFUSED" || !URL.canParse(url) || !isLoopbackHost(new URL(url).hostname))
-    return undefined;
+  const host = URL.parse(url)?.hostname;
+  if (errno !== "ECONNREFUSED" || host === undefined || !isLoopbackHost(host)) return undefined;
   return { message: `Nothing answers at ${url}: is ${what} running?` };
 }
 

@@ -53,20 +53,15 @@ function describeRejection(reason: string, detail?: string): string {
   return detail ? `${what} (${detail.replace(/_/g, " ")})` : what;
 }
 
+const ID_LABELS = { order_id: "order", certificate_id: "cert", organization_id: "org", domain_id: "domain" };
+
 function describeIds(data: unknown): string {
   if (typeof data !== "object" || data === null) return "";
   const d = data as Record<string, unknown>;
-  const parts: string[] = [];
-  for (const [key, label] of [
-    ["order_id", "order"],
-    ["certificate_id", "cert"],
-    ["organization_id", "org"],
-    ["domain_id", "domain"],
-  ] as const) {
-    if (typeof d[key] === "number" || typeof d[key] === "string")
-      parts.push(`${label} ${printable(String(d[key]))}`);
-  }
-  return parts.join("  ");
+  return Object.entries(ID_LABELS)
+    .filter(([key]) => typeof d[key] === "number" || typeof d[key] === "string")
+    .map(([key, label]) => `${label} ${printable(String(d[key]))}`)
+    .join("  ");
 }
 
 /** Where X-WEBHOOK-KEY comes from; an app behind --forward-to must know it to check the key. */
@@ -241,21 +236,16 @@ export function eventLine(e: Exclude<ListenEvent, StateEvent | ReadyEvent>, now:
 
 /** The exit summary: what did not finish, and the command that catches up. */
 function unfinishedText(e: Extract<ListenEvent, { type: "unfinished" }>): string {
-  const parts: string[] = [];
   const say = (what: string, w: UnfinishedWork) => {
     const one = w.count === 1;
-    if (w.command)
-      parts.push(
-        `${w.count} ${what} did not finish. ${one ? "It is" : "They are"} in the journal; catch up with:\n  ${w.command}`,
-      );
-    else
-      parts.push(
-        `${w.count} ${what} did not finish, and there is no journal (--no-journal) to run ${one ? "it" : "them"} from.`,
-      );
+    return w.command
+      ? `${w.count} ${what} did not finish. ${one ? "It is" : "They are"} in the journal; catch up with:\n  ${w.command}`
+      : `${w.count} ${what} did not finish, and there is no journal (--no-journal) to run ${one ? "it" : "them"} from.`;
   };
-  if (e.exec) say(e.exec.count === 1 ? "--exec run" : "--exec runs", e.exec);
-  for (const f of e.forward ?? []) say(`${f.count === 1 ? "forward" : "forwards"} to ${f.url}`, f);
-  return parts.join("\n");
+  return [
+    ...(e.exec ? [say(e.exec.count === 1 ? "--exec run" : "--exec runs", e.exec)] : []),
+    ...(e.forward ?? []).map((f) => say(`${f.count === 1 ? "forward" : "forwards"} to ${f.url}`, f)),
+  ].join("\n");
 }
 
 /** `Forwarded: <url>  3 delivered, 1 failed` for one target at exit. */
@@ -281,8 +271,8 @@ export function createListenRenderer(io: Output, clock: Clock): ListenRenderer {
   let countdown: NodeJS.Timeout | undefined;
   let reminder: NodeJS.Timeout | undefined;
   const stopCountdown = () => {
-    if (countdown) clearInterval(countdown);
-    if (reminder) clearTimeout(reminder);
+    clearInterval(countdown);
+    clearTimeout(reminder);
     countdown = reminder = undefined;
     io.clearLive();
   };
@@ -291,16 +281,12 @@ export function createListenRenderer(io: Output, clock: Clock): ListenRenderer {
     const line = () => `Waiting for the challenge token… ${formatTimeLeft(deadline - clock.now())} left`;
     if (io.stderrIsTTY) {
       io.live(line());
-      countdown = setInterval(() => io.live(line()), 1000);
-      countdown.unref();
+      countdown = setInterval(() => io.live(line()), 1000).unref();
       return;
     }
     io.info(`${line()} (it arrives at the receiver by itself)`);
     const fiveMinutesBefore = deadline - 5 * 60_000 - clock.now();
-    if (fiveMinutesBefore > 0) {
-      reminder = setTimeout(() => io.info(line()), fiveMinutesBefore);
-      reminder.unref();
-    }
+    if (fiveMinutesBefore > 0) reminder = setTimeout(() => io.info(line()), fiveMinutesBefore).unref();
   }
 
   function print(line: Line | undefined): void {

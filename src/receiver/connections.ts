@@ -196,7 +196,7 @@ class Gate implements ConnectionGate {
     this.window.shed++;
     this.scheduleReport();
     this.lingering.add(socket);
-    let timer = setTimeout(() => socket.destroy(), SHED_LINGER_MS).unref();
+    const timer = setTimeout(() => socket.destroy(), SHED_LINGER_MS).unref();
     socket.on("error", () => undefined);
     socket.once("close", () => {
       clearTimeout(timer);
@@ -205,8 +205,7 @@ class Gate implements ConnectionGate {
     socket.on("data", () => {
       if (socket.writableEnded) return;
       socket.end(SHED_RESPONSE);
-      clearTimeout(timer);
-      timer = setTimeout(() => socket.destroy(), SHED_LINGER_MS).unref();
+      timer.refresh(); // the linger starts again once the answer is sent
     });
     socket.once("end", () => {
       if (!socket.writableEnded) socket.destroy();

@@ -91,31 +91,28 @@ export function checkSource(
   return policy.allow.allows(last) ? undefined : forbidden("forwarded_for");
 }
 
+// crypto.hash is one native call; createHash builds a Hash object per use (2–3× slower).
 export function sha256(data: string | Buffer): Buffer {
-  return crypto.createHash("sha256").update(data).digest();
+  return crypto.hash("sha256", data, "buffer");
 }
 
 /** Hex SHA-256 (the de-duplication key and, in its first 16 characters, the journal id). */
 export function sha256Hex(data: string | Buffer): string {
-  // crypto.hash is one native call; createHash builds a Hash object per use (2–3× slower).
   return crypto.hash("sha256", data, "hex");
 }
+
+type KeyHead = Pick<IncomingMessage, "headersDistinct"> & { rawHeaders?: string[] };
 
 /**
  * Constant-time key check over SHA-256 digests (equal lengths always, so timingSafeEqual never throws, and the
  * secret's length is not revealed). A repeated header is refused: Node would join the values with ", ".
  */
-export function checkKey(
-  req: Pick<IncomingMessage, "headersDistinct"> & { rawHeaders?: string[] },
-  expectedDigest: Buffer | undefined,
-): Rejection | undefined {
+export function checkKey(req: KeyHead, expectedDigest: Buffer | undefined): Rejection | undefined {
   if (!expectedDigest) return undefined;
   const values = keyValues(req);
-  if (!values || values.length === 0 || values[0] === "") {
-    return { status: 401, reason: "unauthorized", detail: "missing" };
-  }
+  if (!values?.[0]) return { status: 401, reason: "unauthorized", detail: "missing" };
   if (values.length > 1) return { status: 401, reason: "unauthorized", detail: "repeated" };
-  const ok = crypto.timingSafeEqual(Buffer.from(sha256Hex(values[0]), "hex"), expectedDigest);
+  const ok = crypto.timingSafeEqual(sha256(values[0]), expectedDigest);
   return ok ? undefined : { status: 401, reason: "unauthorized", detail: "mismatch" };
 }
 
@@ -123,20 +120,16 @@ export function checkKey(
  * True when the request carries exactly one X-WEBHOOK-KEY and it matches `digest` (constant time): the
  * previous secret on a handshake delivery while a verification is under way.
  */
-export function keyMatches(
-  req: Pick<IncomingMessage, "headersDistinct"> & { rawHeaders?: string[] },
-  digest: Buffer,
-): boolean {
+export function keyMatches(req: KeyHead, digest: Buffer): boolean {
   const values = keyValues(req);
-  if (values?.length !== 1 || values[0] === "") return false;
-  return crypto.timingSafeEqual(Buffer.from(sha256Hex(values[0]), "hex"), digest);
+  return values?.length === 1 && values[0] !== "" && crypto.timingSafeEqual(sha256(values[0]), digest);
 }
 
 /**
  * Every X-WEBHOOK-KEY value in arrival order, any name case: what headersDistinct holds for it, read from
  * rawHeaders (which headersDistinct is built from) so the request does not build an array per header.
  */
-function keyValues(req: Pick<IncomingMessage, "headersDistinct"> & { rawHeaders?: string[] }) {
+function keyValues(req: KeyHead) {
   const raw = req.rawHeaders;
   if (!raw) return req.headersDistinct["x-webhook-key"];
   let values: string[] | undefined;

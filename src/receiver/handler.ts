@@ -127,6 +127,8 @@ type Listener = (outcome: ReceiverOutcome) => void;
 type Exchange = { req: IncomingMessage; res: ServerResponse; receivedAt: number };
 /** How much of the body was read, for the outcome; an unread body closes the connection. */
 type BodySeen = { bodyBytes: number; digestPrefix?: string; bodyConsumed: boolean };
+/** Refused before reading any of the body. */
+const UNREAD: BodySeen = { bodyBytes: 0, bodyConsumed: false };
 
 const HANDSHAKES: ReadonlySet<string> = new Set(["test_webhook_endpoint", "challenge_webhook_endpoint"]);
 
@@ -203,7 +205,7 @@ class CertCentralReceiver implements Receiver {
       throw new UsageError(`The hook path must start with "/" (got ${JSON.stringify(this.path)}).`);
     this.warnings = checkSecret(options.secret, options.allowUnauthenticated);
     registerSecret(options.secret);
-    this.#keyDigest = options.secret === undefined ? undefined : sha256(Buffer.from(options.secret, "utf8"));
+    this.#keyDigest = options.secret === undefined ? undefined : sha256(options.secret);
     this.#policy = buildSourcePolicy(options);
     this.#maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.#bodyDeadlines = new DeadlineQueue(options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS);
@@ -241,7 +243,7 @@ class CertCentralReceiver implements Receiver {
       () => {
         this.#counts.inFlight--;
         const x = { req, res, receivedAt: this.#clock.now() };
-        this.#reject(x, { status: 500, reason: "internal_error" }, { bodyBytes: 0, bodyConsumed: false });
+        this.#reject(x, { status: 500, reason: "internal_error" }, UNREAD);
       },
     );
   };
@@ -269,14 +271,14 @@ class CertCentralReceiver implements Receiver {
     if (route?.reason === "not_found" && next) return next();
     this.#counts.requests++;
     const early = route ?? checkSource(req, this.#policy) ?? this.#stopping();
-    if (early) return this.#reject(x, early, { bodyBytes: 0, bodyConsumed: false });
+    if (early) return this.#reject(x, early, UNREAD);
     // A key problem that a handshake may be excused from is decided once the body says what it is.
     const keyProblem = checkKey(req, this.#keyDigest);
     const handshakeKey = keyProblem && this.#handshakeExcuse(req, keyProblem);
     const unread =
       (keyProblem && !handshakeKey ? keyProblem : undefined) ??
       checkDeclaredLength(req.headers["content-length"], this.#maxBodyBytes);
-    if (unread) return this.#reject(x, unread, { bodyBytes: 0, bodyConsumed: false });
+    if (unread) return this.#reject(x, unread, UNREAD);
 
     const read = await readBody(req, this.#maxBodyBytes, this.#bodyDeadlines);
     if (!read.ok) {
@@ -304,7 +306,6 @@ class CertCentralReceiver implements Receiver {
 
     // Test events carry no data, so every one has the same body: each is a fresh reachability check.
     const tracked = event.type === "test_webhook_endpoint" ? undefined : this.#dedupe;
-    let firstCopy = false;
     if (tracked && this.#dropRepeats) {
       const earlier = tracked.claim(digest, x.receivedAt);
       if (earlier) {
@@ -319,8 +320,7 @@ class CertCentralReceiver implements Receiver {
       }
     } else if (tracked) {
       const first = tracked.note(digest, x.receivedAt);
-      if (first === undefined) firstCopy = true;
-      else delivery.repeatOf = { firstReceivedAt: first };
+      if (first !== undefined) delivery.repeatOf = { firstReceivedAt: first };
     }
 
     const known = event.type !== "unknown";
@@ -337,8 +337,9 @@ class CertCentralReceiver implements Receiver {
         refused = acceptFailed();
       }
       if (refused) {
+        // Not passed on: a first copy is forgotten, so its resend is not taken for a repeat.
         if (this.#dropRepeats) tracked?.settle(digest, false);
-        else if (firstCopy) tracked?.forget(digest); // not passed on: a resend is not a repeat
+        else if (!delivery.repeatOf) tracked?.forget(digest);
         return this.#reject(x, refused, whole);
       }
     }
@@ -369,7 +370,7 @@ class CertCentralReceiver implements Receiver {
     const previous =
       typeof this.#previousSecret === "function" ? this.#previousSecret() : this.#previousSecret;
     if (!previous) return undefined;
-    return keyMatches(req, sha256(Buffer.from(previous, "utf8"))) ? "previous" : undefined;
+    return keyMatches(req, sha256(previous)) ? "previous" : undefined;
   }
 
   #reject(x: Exchange, rejection: Rejection, seen: BodySeen): void {
