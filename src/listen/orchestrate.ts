@@ -97,8 +97,6 @@ class ListenSession {
   private pointedBase: string | undefined; // the tunnel base URL the webhook points at
   private repointing: Promise<void> = Promise.resolve();
   private timedOut = false;
-  /** Set when the session stops: from then on deliveries are answered 503 (the sender retries later). */
-  private stopped = false;
   /** A create or update of the webhook was sent (its answer may have been cut short by the stop). */
   private claimSent: "create" | "update" | undefined;
   /** The create or update is under way: CertCentral probes the endpoint before answering. */
@@ -125,10 +123,7 @@ class ListenSession {
     this.signal = this.stopper.signal;
     this.signal.addEventListener(
       "abort",
-      () => {
-        this.stopped = true;
-        setTimeout(() => this.claimSettle.abort(this.signal.reason), CLAIM_SETTLE_MS).unref();
-      },
+      () => setTimeout(() => this.claimSettle.abort(this.signal.reason), CLAIM_SETTLE_MS).unref(),
       { once: true },
     );
     this.tokens = createTokenQueue(deps.clock);
@@ -358,8 +353,9 @@ class ListenSession {
       dedupe: opts.dropRepeats ? { drop: true } : undefined,
       handshakeOpen: () => this.handshakeWindow,
       previousSecret: () => this.previousSecret,
-      // A create or update settling after the stop needs its probe of the endpoint answered.
-      accepting: () => !this.stopped || this.claimInFlight,
+      // Once the session stops, deliveries are answered 503 (the sender retries later); a create or update
+      // settling after the stop needs its probe of the endpoint answered.
+      accepting: () => !this.signal.aborted || this.claimInFlight,
     });
     this.receiver = receiver;
     this.wireReceiver(receiver);
@@ -559,32 +555,26 @@ class ListenSession {
    * this session's receiver is this session's, and gets the on-exit action.
    */
   private async readBackClaim(): Promise<Claim | undefined> {
-    const { deps } = this;
+    const { deps, claimSent } = this;
+    const warn = (message: string) => deps.emit({ type: "warning", message });
+    const cutShort = `The ${claimSent} of the webhook was cut short by the stop`;
     const limit = deadline(deps.onExitTimeoutMs ?? 20_000);
-    const what = this.claimSent === "create" ? "create" : "update";
     try {
       const now = await deps.api.getWebhook({ signal: limit.signal });
       if (now && this.publicUrl && now.endpoint === this.publicUrl) {
-        const previous =
-          this.claimSent === "update" && this.before ? structuredClone(this.before) : undefined;
-        deps.emit({
-          type: "warning",
-          message: `The ${what} of the webhook was cut short by the stop; reading the account back shows webhook ${now.id} points at this session.`,
-        });
-        return { webhookId: now.id, created: this.claimSent === "create", previous, events: now.events };
+        const previous = claimSent === "update" && this.before ? structuredClone(this.before) : undefined;
+        warn(`${cutShort}; reading the account back shows webhook ${now.id} points at this session.`);
+        return { webhookId: now.id, created: claimSent === "create", previous, events: now.events };
       }
-      deps.emit({
-        type: "warning",
-        message:
-          `The ${what} of the webhook was cut short by the stop, and reading the account back does not show it ` +
+      warn(
+        `${cutShort}, and reading the account back does not show it ` +
           `${now ? `(webhook ${now.id} points at ${now.endpoint})` : "(the account has no webhook)"}: nothing to undo. ` +
           "If CertCentral applies it later, the webhook points at this closed receiver: check `certwh status`.",
-      });
+      );
     } catch (err) {
-      deps.emit({
-        type: "warning",
-        message: `The ${what} of the webhook was cut short by the stop, and the account could not be read back (${err instanceof Error ? err.message : String(err)}): CertCentral may have applied it. Check \`certwh status\`.`,
-      });
+      warn(
+        `${cutShort}, and the account could not be read back (${err instanceof Error ? err.message : String(err)}): CertCentral may have applied it. Check \`certwh status\`.`,
+      );
     } finally {
       limit.clear();
     }
