@@ -122,7 +122,7 @@ export interface ExecRunner {
   /** Queue a run; false (and a failed result) when the queue is full or the runner is closed. */
   enqueue(event: ExecEvent): boolean;
   /** Whether `extra` more runs would be taken now (queued or started) rather than refused. */
-  hasRoom(extra?: number): boolean;
+  hasRoom(extra: number): boolean;
   /** Resolves when nothing is queued or running. */
   drain(): Promise<void>;
   /** Refuse new runs, drop queued ones, terminate running ones, and wait for them to end. */
@@ -203,7 +203,7 @@ export function createExecRunner(options: ExecRunnerOptions): ExecRunner {
       pump();
       return true;
     },
-    hasRoom(extra = 1) {
+    hasRoom(extra) {
       if (closed) return false;
       // A run starts at once while a slot is free; the rest wait in the queue.
       const freeSlots = Math.max(0, concurrency - running.size);

@@ -82,7 +82,7 @@ export interface Forwarder {
    * Whether a delivery of `bytes` would be taken now rather than refused, with `reserved` more (count and
    * bytes) promised to arrive first: lets a receiver without a journal refuse (503) what it cannot hold.
    */
-  canHold(bytes: number, reserved?: { count: number; bytes: number }): boolean;
+  canHold(bytes: number, reserved: { count: number; bytes: number }): boolean;
 }
 
 const RETRYABLE_STATUS = (status: number) => status === 408 || status === 429 || status >= 500;
@@ -180,7 +180,7 @@ class QueueingForwarder implements Forwarder {
     return this.memory.held + (this.backlog?.size ?? 0);
   }
 
-  canHold(bytes: number, reserved = { count: 0, bytes: 0 }): boolean {
+  canHold(bytes: number, reserved: { count: number; bytes: number }): boolean {
     if (this.closed) return false;
     const { memory, backlog } = this;
     if (backlog) return backlog.size + reserved.count < backlog.limit || memory.fits(bytes + reserved.bytes);
@@ -340,8 +340,8 @@ class QueueingForwarder implements Forwarder {
       () => {
         this.waiting--;
         this.memory.release(job);
-        const { responseBody: _said, responseTruncated: _cut, ...attempted } = outcome;
-        this.finish(delivery, { ...attempted, ok: false, status: undefined, ms: 0, error: FORWARDER_CLOSED });
+        const { attempt } = outcome;
+        this.finish(delivery, { attempt, ok: false, status: undefined, ms: 0, error: FORWARDER_CLOSED });
         this.settleIdle();
       },
     );
