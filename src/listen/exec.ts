@@ -150,7 +150,7 @@ export function createExecRunner(options: ExecRunnerOptions): ExecRunner {
   // Events waiting for a free slot, and the runs under way: at most `concurrency`, started in arrival order.
   const waiting: ExecEvent[] = [];
   const running = new Set<RunHandle>();
-  let idleWaiters: Array<() => void> = [];
+  const idleWaiters: Array<() => void> = [];
   let closed = false;
 
   // Refused events count as unfinished: they are in the journal and can be run again.
@@ -185,9 +185,7 @@ export function createExecRunner(options: ExecRunnerOptions): ExecRunner {
 
   function settleIdle(): void {
     if (waiting.length > 0 || running.size > 0) return;
-    const waiters = idleWaiters;
-    idleWaiters = [];
-    for (const w of waiters) w();
+    for (const w of idleWaiters.splice(0)) w();
   }
 
   function idle(): Promise<void> {
