@@ -404,13 +404,8 @@ class ListenSession {
     r.on("accepted", (o) => {
       const delivery = accepted.get(o.delivery.digest);
       accepted.delete(o.delivery.digest);
-      if (o.delivery.handshakeKey)
-        emit({
-          type: "state",
-          stage: "handshake_accepted",
-          event: o.event.name,
-          key: o.delivery.handshakeKey,
-        });
+      const key = o.delivery.handshakeKey;
+      if (key) emit({ type: "state", stage: "handshake_accepted", event: o.event.name, key });
       if (delivery) this.dispatcher.handle(delivery);
     });
     r.on("duplicate", (o) => {
