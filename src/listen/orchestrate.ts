@@ -7,7 +7,7 @@
 //   API or a forward target (dispatch.ts runs after the answer);
 // - on the way out: stop accepting, run the on-exit action, close the tunnel, let forwards finish.
 
-import type { Webhook, WebhookApi } from "../api/types.js";
+import type { Webhook } from "../api/types.js";
 import { CertwhError, ExitCode, TimeoutError } from "../errors.js";
 import { createReceiver, type Receiver } from "../receiver/handler.js";
 import type { AcceptedDelivery, AcceptRefusal } from "../receiver/outcomes.js";
@@ -19,7 +19,7 @@ import { isLoopbackHost } from "../util/loopback.js";
 import { printable } from "../util/printable.js";
 import { createTokenQueue, type TokenQueue, verifyEndpoint } from "../verification/captured-tokens.js";
 import { createDispatcher, type Dispatcher } from "./dispatch.js";
-import { type Claim, claimWebhook } from "./guard.js";
+import { type Claim, type ClaimApi, claimWebhook } from "./guard.js";
 import { isoTime } from "./iso-time.js";
 import { type Journal, type JournalEntry, journalEntry, openJournal } from "./journal.js";
 import { runOnExit } from "./on-exit.js";
@@ -266,7 +266,7 @@ class ListenSession {
    * probes the endpoint, and that probe may carry the previous secret (spec §17 #18). The create or update
    * is not cut short by a stop at once (CLAIM_SETTLE_MS): its answer says what the on-exit action applies to.
    */
-  private apiNotingSecret(): WebhookApi {
+  private apiNotingSecret(): ClaimApi {
     const api = this.deps.api;
     const note = (hook: Webhook | null) => {
       this.before = hook;
@@ -284,20 +284,11 @@ class ListenSession {
         this.claimInFlight = false;
       }
     };
-    return new Proxy(api, {
-      get(target, prop, receiver) {
-        if (prop === "getWebhook")
-          return (...args: Parameters<WebhookApi["getWebhook"]>) => target.getWebhook(...args).then(note);
-        if (prop === "createWebhook")
-          return (body: Parameters<WebhookApi["createWebhook"]>[0]) =>
-            sent("create", () => target.createWebhook(body, settling));
-        if (prop === "updateWebhook")
-          return (id: number, body: Parameters<WebhookApi["updateWebhook"]>[1]) =>
-            sent("update", () => target.updateWebhook(id, body, settling));
-        const value = Reflect.get(target, prop, receiver);
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    });
+    return {
+      getWebhook: (call) => api.getWebhook(call).then(note),
+      createWebhook: (body) => sent("create", () => api.createWebhook(body, settling)),
+      updateWebhook: (id, body) => sent("update", () => api.updateWebhook(id, body, settling)),
+    };
   }
 
   /** The ready block: where events arrive, what protects them, and what happens to them. */
