@@ -7,13 +7,13 @@
 import type { AcceptedDelivery, AcceptRefusal } from "../receiver/outcomes.js";
 import type { Clock } from "../util/clock.js";
 import { fileError, isFsError } from "../util/fs-error.js";
-import { createExecRunner, type ExecResult, type ExecRunner, execReport } from "./exec.js";
-import { createForwardTargets, type ForwardTargets } from "./forward-targets.js";
+import { createExecRunner, type ExecResult, execReport } from "./exec.js";
+import { createForwardTargets } from "./forward-targets.js";
 import type { ForwardResult } from "./forward-types.js";
 import { isoTime } from "./iso-time.js";
 import { saveChain } from "./save-chain.js";
 import type { ListenEvent, ListenOptions } from "./types.js";
-import { createUnfinishedLog, type UnfinishedLog } from "./unfinished.js";
+import { createUnfinishedLog } from "./unfinished.js";
 import { createUntil } from "./until.js";
 
 const HANDSHAKE_EVENTS = new Set(["test_webhook_endpoint", "challenge_webhook_endpoint"]);
@@ -116,40 +116,6 @@ export interface Dispatcher {
   close(): Promise<void>;
 }
 
-function forwardStage(
-  o: DispatchOptions,
-  urls: readonly string[],
-  unfinished: UnfinishedLog,
-): ForwardTargets | undefined {
-  if (urls.length === 0) return undefined;
-  return createForwardTargets({
-    urls,
-    skipVerify: o.skipVerify,
-    clock: o.clock,
-    journalPath: o.journalPath,
-    noticeUnfinished: false, // the summary at close names them, with exec runs
-    onNotice: (message) => o.emit({ type: "warning", message }),
-    onResult: (r) => {
-      unfinished.forwardResult(r);
-      o.emit(forwardLine(r));
-    },
-  });
-}
-
-function execStage(o: DispatchOptions, unfinished: UnfinishedLog): ExecRunner | undefined {
-  if (!o.exec) return undefined;
-  return createExecRunner({
-    command: o.exec,
-    clock: o.clock,
-    env: o.env,
-    secret: o.secret,
-    onResult: (r) => {
-      unfinished.execResult(r);
-      o.emit(execLine(r));
-    },
-  });
-}
-
 /** --until: a check for each handled event; the first match ends the session (once). */
 function untilWatch(o: DispatchOptions): (event: string, payload: unknown, chain?: Promise<void>) => void {
   const until = o.until ? createUntil(o.until) : undefined;
@@ -171,8 +137,33 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
   const forwardUrls = o.forwardTo ?? [];
   // Work handed on that did not finish (refused, or cut short at exit): summed up once at close.
   const unfinished = createUnfinishedLog(o);
-  const forwarder = forwardStage(o, forwardUrls, unfinished);
-  const runner = execStage(o, unfinished);
+  const forwarder =
+    forwardUrls.length > 0
+      ? createForwardTargets({
+          urls: forwardUrls,
+          skipVerify: o.skipVerify,
+          clock: o.clock,
+          journalPath: o.journalPath,
+          noticeUnfinished: false, // the summary at close names them, with exec runs
+          onNotice: (message) => o.emit({ type: "warning", message }),
+          onResult: (r) => {
+            unfinished.forwardResult(r);
+            o.emit(forwardLine(r));
+          },
+        })
+      : undefined;
+  const runner = o.exec
+    ? createExecRunner({
+        command: o.exec,
+        clock: o.clock,
+        env: o.env,
+        secret: o.secret,
+        onResult: (r) => {
+          unfinished.execResult(r);
+          o.emit(execLine(r));
+        },
+      })
+    : undefined;
   // Room promised by reserve() and not yet taken by handle(), by digest: the body's bytes. Promised room
   // counts as used, so two deliveries arriving together are never both promised the last free place.
   const reserved = new Map<string, number>();

@@ -122,7 +122,7 @@ export interface ExecRunner {
   /** Queue a run; false (and a failed result) when the queue is full or the runner is closed. */
   enqueue(event: ExecEvent): boolean;
   /** Whether `extra` more runs would be taken now (queued or started) rather than refused. */
-  hasRoom(extra?: number): boolean;
+  hasRoom(extra: number): boolean;
   /** Resolves when nothing is queued or running. */
   drain(): Promise<void>;
   /** Refuse new runs, drop queued ones, terminate running ones, and wait for them to end. */
@@ -150,7 +150,7 @@ export function createExecRunner(options: ExecRunnerOptions): ExecRunner {
   // Events waiting for a free slot, and the runs under way: at most `concurrency`, started in arrival order.
   const waiting: ExecEvent[] = [];
   const running = new Set<RunHandle>();
-  let idleWaiters: Array<() => void> = [];
+  const idleWaiters: Array<() => void> = [];
   let closed = false;
 
   // Refused events count as unfinished: they are in the journal and can be run again.
@@ -185,9 +185,7 @@ export function createExecRunner(options: ExecRunnerOptions): ExecRunner {
 
   function settleIdle(): void {
     if (waiting.length > 0 || running.size > 0) return;
-    const waiters = idleWaiters;
-    idleWaiters = [];
-    for (const w of waiters) w();
+    for (const w of idleWaiters.splice(0)) w();
   }
 
   function idle(): Promise<void> {
@@ -203,7 +201,7 @@ export function createExecRunner(options: ExecRunnerOptions): ExecRunner {
       pump();
       return true;
     },
-    hasRoom(extra = 1) {
+    hasRoom(extra) {
       if (closed) return false;
       // A run starts at once while a slot is free; the rest wait in the queue.
       const freeSlots = Math.max(0, concurrency - running.size);

@@ -80,15 +80,10 @@ export function createForwardBacklog(options: BacklogOptions): ForwardBacklog {
   }
 
   function takeOlderThan(seq: number): SpilledRef[] {
-    const out: SpilledRef[] = [];
-    for (const [id, list] of refs) {
-      const keep = list.filter((r) => r.seq >= seq);
-      out.push(...list.filter((r) => r.seq < seq));
-      if (keep.length === 0) refs.delete(id);
-      else refs.set(id, keep);
-    }
-    count -= out.length;
-    return out;
+    // Each id's references are in arrival order, so the older ones are the first that take() removes.
+    const old = [...refs.values()].flat().filter((r) => r.seq < seq);
+    for (const r of old) take(r.id);
+    return old;
   }
 
   return {

@@ -5,7 +5,7 @@
 import { printable } from "../util/printable.js";
 
 /** Bytes of a refusing answer kept for the user. */
-const RESPONSE_EXCERPT_BYTES = 512;
+const EXCERPT_BYTES = 512;
 
 interface ResponseExcerpt {
   /** UTF-8 text with control characters escaped (printable.ts), surrounding white space trimmed. */
@@ -15,12 +15,11 @@ interface ResponseExcerpt {
 }
 
 /**
- * Read at most `limit` bytes (plus one, to know whether there was more) and stop: the rest of a large
+ * Read at most EXCERPT_BYTES bytes (plus one, to know whether there was more) and stop: the rest of a large
  * answer is never read into memory. Bytes cut in the middle of a UTF-8 character are left out.
  */
 export async function readResponseExcerpt(
   body: AsyncIterable<Buffer | Uint8Array | string>,
-  limit = RESPONSE_EXCERPT_BYTES,
 ): Promise<ResponseExcerpt> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -28,15 +27,15 @@ export async function readResponseExcerpt(
     const bytes = Buffer.from(chunk);
     chunks.push(bytes);
     size += bytes.length;
-    if (size > limit) break; // leaving the loop closes the stream
+    if (size > EXCERPT_BYTES) break; // leaving the loop closes the stream
   }
-  return excerpt(Buffer.concat(chunks, size), limit);
+  return excerpt(Buffer.concat(chunks, size));
 }
 
-/** The first `limit` bytes of `bytes` as printable text. */
-export function excerpt(bytes: Buffer, limit = RESPONSE_EXCERPT_BYTES): ResponseExcerpt {
-  const truncated = bytes.length > limit;
+/** The first EXCERPT_BYTES bytes of `bytes` as printable text. */
+export function excerpt(bytes: Buffer): ResponseExcerpt {
+  const truncated = bytes.length > EXCERPT_BYTES;
   // stream: true holds back a character cut at the limit instead of turning it into U+FFFD.
-  const text = new TextDecoder("utf-8").decode(bytes.subarray(0, limit), { stream: truncated });
+  const text = new TextDecoder("utf-8").decode(bytes.subarray(0, EXCERPT_BYTES), { stream: truncated });
   return { text: printable(text.trim()), truncated };
 }

@@ -44,7 +44,7 @@ export interface ForwardTargets {
   /** Listen is stopping: no more health notices (the stop counts what is pending). */
   stopping(): void;
   /** Whether every target has room for a body of `bytes` beyond what is `reserved` (no journal). */
-  canHold(bytes: number, reserved?: { count: number; bytes: number }): boolean;
+  canHold(bytes: number, reserved: { count: number; bytes: number }): boolean;
   drain(): Promise<void>;
   close(): Promise<void>;
   /** Counts per target, in the order the targets were given. */

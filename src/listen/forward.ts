@@ -64,27 +64,6 @@ export interface ForwarderOptions {
   noticeUnfinished?: boolean;
 }
 
-export interface Forwarder {
-  /** Accept a delivery; false (and a final failed result) when there is no room or the forwarder closed. */
-  enqueue(delivery: Delivery): boolean;
-  /** Resolves when nothing is queued, in the backlog, waiting or in flight. */
-  drain(): Promise<void>;
-  /**
-   * Stop: abort requests and backoffs in flight, report each unfinished delivery as a final failure
-   * ("forwarder closed") and, when there were any, one notice saying how many and how to replay them.
-   */
-  close(): Promise<void>;
-  /** The session is stopping: no more app-down/up notices (the stop's own lines count what is left). */
-  stopping(): void;
-  /** Deliveries not finished yet: queued, in the backlog, waiting for a retry or in flight. */
-  readonly pending: number;
-  /**
-   * Whether a delivery of `bytes` would be taken now rather than refused, with `reserved` more (count and
-   * bytes) promised to arrive first: lets a receiver without a journal refuse (503) what it cannot hold.
-   */
-  canHold(bytes: number, reserved?: { count: number; bytes: number }): boolean;
-}
-
 const RETRYABLE_STATUS = (status: number) => status === 408 || status === 429 || status >= 500;
 const FORWARDED_HEADERS = ["content-type", "user-agent", "x-webhook-key"] as const;
 
@@ -123,10 +102,10 @@ const CERTIFICATE_ERRORS = new Set([
 type Outcome = Omit<ForwardResult, "id" | "event" | "url" | "final">;
 
 export function createForwarder(options: ForwarderOptions): Forwarder {
-  return new QueueingForwarder(options);
+  return new Forwarder(options);
 }
 
-class QueueingForwarder implements Forwarder {
+export class Forwarder {
   private readonly url: string;
   private readonly clock: Clock;
   private readonly maxAttempts: number;
@@ -176,17 +155,23 @@ class QueueingForwarder implements Forwarder {
     this.memory = new MemoryQueue(queueLimit, options.memoryBytes ?? 32 * 1024 * 1024);
   }
 
+  /** Deliveries not finished yet: queued, in the backlog, waiting for a retry or in flight. */
   get pending(): number {
     return this.memory.held + (this.backlog?.size ?? 0);
   }
 
-  canHold(bytes: number, reserved = { count: 0, bytes: 0 }): boolean {
+  /**
+   * Whether a delivery of `bytes` would be taken now rather than refused, with `reserved` more (count and
+   * bytes) promised to arrive first: lets a receiver without a journal refuse (503) what it cannot hold.
+   */
+  canHold(bytes: number, reserved: { count: number; bytes: number }): boolean {
     if (this.closed) return false;
     const { memory, backlog } = this;
     if (backlog) return backlog.size + reserved.count < backlog.limit || memory.fits(bytes + reserved.bytes);
     return memory.fits(bytes, reserved);
   }
 
+  /** Accept a delivery; false (and a final failed result) when there is no room or the forwarder closed. */
   enqueue(delivery: Delivery): boolean {
     if (this.closed) {
       // Too late for this session's summary; the event is still reported (and is in the journal).
@@ -201,15 +186,21 @@ class QueueingForwarder implements Forwarder {
     return true;
   }
 
+  /** The session is stopping: no more app-down/up notices (the stop's own lines count what is left). */
   stopping(): void {
     this.quiet = true;
   }
 
+  /** Resolves when nothing is queued, in the backlog, waiting or in flight. */
   drain(): Promise<void> {
     if (this.idle()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /**
+   * Stop: abort requests and backoffs in flight, report each unfinished delivery as a final failure
+   * ("forwarder closed") and, when there were any, one notice saying how many and how to replay them.
+   */
   async close(): Promise<void> {
     if (!this.closed) this.abortAll();
     await this.drain();
@@ -340,8 +331,8 @@ class QueueingForwarder implements Forwarder {
       () => {
         this.waiting--;
         this.memory.release(job);
-        const { responseBody: _said, responseTruncated: _cut, ...attempted } = outcome;
-        this.finish(delivery, { ...attempted, ok: false, status: undefined, ms: 0, error: FORWARDER_CLOSED });
+        const { attempt } = outcome;
+        this.finish(delivery, { attempt, ok: false, status: undefined, ms: 0, error: FORWARDER_CLOSED });
         this.settleIdle();
       },
     );

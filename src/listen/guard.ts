@@ -20,6 +20,9 @@ export interface Claim {
   events: string[];
 }
 
+/** The calls claiming the webhook makes. */
+export type ClaimApi = Pick<WebhookApi, "getWebhook" | "createWebhook" | "updateWebhook">;
+
 interface ClaimOptions
   extends Pick<ListenOptions, "secret" | "events" | "defaultEvents" | "settings" | "force"> {
   /** Events that must be subscribed whatever the list (the --until event). */
@@ -65,7 +68,7 @@ function withRequired(events: string[], required: string[] = []): string[] {
  * Create the account's webhook, or re-point the existing one at `endpoint` with listen's secret. Nothing in
  * the account changes before the checks pass.
  */
-export async function claimWebhook(api: WebhookApi, o: ClaimOptions): Promise<Claim> {
+export async function claimWebhook(api: ClaimApi, o: ClaimOptions): Promise<Claim> {
   const call = { signal: o.signal };
   const hook = await api.getWebhook(call);
   if (!hook) {

@@ -111,13 +111,6 @@ function repeatFields(entry: JournalEntry): string {
  */
 function serialize(entry: JournalEntry): string {
   const { received_at, id, event, body } = entry;
-  if (
-    typeof received_at !== "string" ||
-    typeof id !== "string" ||
-    typeof event !== "string" ||
-    typeof body !== "string"
-  )
-    return serializeObject(entry);
   const contentType = entry.headers?.["content-type"];
   const userAgent = entry.headers?.["user-agent"];
   let headers = "";
@@ -134,21 +127,6 @@ function stringHeaders(value: unknown): JournalHeaders {
   if (typeof h?.["content-type"] === "string") headers["content-type"] = h["content-type"];
   if (typeof h?.["user-agent"] === "string") headers["user-agent"] = h["user-agent"];
   return headers;
-}
-
-/** The general form, for an entry whose fields are not all strings (only a caller's mistake gives one). */
-function serializeObject(entry: JournalEntry): string {
-  return JSON.stringify({
-    received_at: entry.received_at,
-    id: entry.id,
-    event: entry.event,
-    body: entry.body,
-    headers: stringHeaders(entry.headers),
-    key_present: entry.key_present === true,
-    ...(entry.repeat === true && typeof entry.first_received_at === "string"
-      ? { repeat: true, first_received_at: entry.first_received_at }
-      : {}),
-  });
 }
 
 export interface Journal {

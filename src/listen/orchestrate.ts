@@ -7,7 +7,7 @@
 //   API or a forward target (dispatch.ts runs after the answer);
 // - on the way out: stop accepting, run the on-exit action, close the tunnel, let forwards finish.
 
-import type { Webhook, WebhookApi } from "../api/types.js";
+import type { Webhook } from "../api/types.js";
 import { CertwhError, ExitCode, TimeoutError } from "../errors.js";
 import { createReceiver, type Receiver } from "../receiver/handler.js";
 import type { AcceptedDelivery, AcceptRefusal } from "../receiver/outcomes.js";
@@ -19,7 +19,7 @@ import { isLoopbackHost } from "../util/loopback.js";
 import { printable } from "../util/printable.js";
 import { createTokenQueue, type TokenQueue, verifyEndpoint } from "../verification/captured-tokens.js";
 import { createDispatcher, type Dispatcher } from "./dispatch.js";
-import { type Claim, claimWebhook } from "./guard.js";
+import { type Claim, type ClaimApi, claimWebhook } from "./guard.js";
 import { isoTime } from "./iso-time.js";
 import { type Journal, type JournalEntry, journalEntry, openJournal } from "./journal.js";
 import { runOnExit } from "./on-exit.js";
@@ -97,8 +97,6 @@ class ListenSession {
   private pointedBase: string | undefined; // the tunnel base URL the webhook points at
   private repointing: Promise<void> = Promise.resolve();
   private timedOut = false;
-  /** Set when the session stops: from then on deliveries are answered 503 (the sender retries later). */
-  private stopped = false;
   /** A create or update of the webhook was sent (its answer may have been cut short by the stop). */
   private claimSent: "create" | "update" | undefined;
   /** The create or update is under way: CertCentral probes the endpoint before answering. */
@@ -125,10 +123,7 @@ class ListenSession {
     this.signal = this.stopper.signal;
     this.signal.addEventListener(
       "abort",
-      () => {
-        this.stopped = true;
-        setTimeout(() => this.claimSettle.abort(this.signal.reason), CLAIM_SETTLE_MS).unref();
-      },
+      () => setTimeout(() => this.claimSettle.abort(this.signal.reason), CLAIM_SETTLE_MS).unref(),
       { once: true },
     );
     this.tokens = createTokenQueue(deps.clock);
@@ -271,7 +266,7 @@ class ListenSession {
    * probes the endpoint, and that probe may carry the previous secret (spec §17 #18). The create or update
    * is not cut short by a stop at once (CLAIM_SETTLE_MS): its answer says what the on-exit action applies to.
    */
-  private apiNotingSecret(): WebhookApi {
+  private apiNotingSecret(): ClaimApi {
     const api = this.deps.api;
     const note = (hook: Webhook | null) => {
       this.before = hook;
@@ -289,20 +284,11 @@ class ListenSession {
         this.claimInFlight = false;
       }
     };
-    return new Proxy(api, {
-      get(target, prop, receiver) {
-        if (prop === "getWebhook")
-          return (...args: Parameters<WebhookApi["getWebhook"]>) => target.getWebhook(...args).then(note);
-        if (prop === "createWebhook")
-          return (body: Parameters<WebhookApi["createWebhook"]>[0]) =>
-            sent("create", () => target.createWebhook(body, settling));
-        if (prop === "updateWebhook")
-          return (id: number, body: Parameters<WebhookApi["updateWebhook"]>[1]) =>
-            sent("update", () => target.updateWebhook(id, body, settling));
-        const value = Reflect.get(target, prop, receiver);
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    });
+    return {
+      getWebhook: (call) => api.getWebhook(call).then(note),
+      createWebhook: (body) => sent("create", () => api.createWebhook(body, settling)),
+      updateWebhook: (id, body) => sent("update", () => api.updateWebhook(id, body, settling)),
+    };
   }
 
   /** The ready block: where events arrive, what protects them, and what happens to them. */
@@ -358,8 +344,9 @@ class ListenSession {
       dedupe: opts.dropRepeats ? { drop: true } : undefined,
       handshakeOpen: () => this.handshakeWindow,
       previousSecret: () => this.previousSecret,
-      // A create or update settling after the stop needs its probe of the endpoint answered.
-      accepting: () => !this.stopped || this.claimInFlight,
+      // Once the session stops, deliveries are answered 503 (the sender retries later); a create or update
+      // settling after the stop needs its probe of the endpoint answered.
+      accepting: () => !this.signal.aborted || this.claimInFlight,
     });
     this.receiver = receiver;
     this.wireReceiver(receiver);
@@ -408,13 +395,8 @@ class ListenSession {
     r.on("accepted", (o) => {
       const delivery = accepted.get(o.delivery.digest);
       accepted.delete(o.delivery.digest);
-      if (o.delivery.handshakeKey)
-        emit({
-          type: "state",
-          stage: "handshake_accepted",
-          event: o.event.name,
-          key: o.delivery.handshakeKey,
-        });
+      const key = o.delivery.handshakeKey;
+      if (key) emit({ type: "state", stage: "handshake_accepted", event: o.event.name, key });
       if (delivery) this.dispatcher.handle(delivery);
     });
     r.on("duplicate", (o) => {
@@ -559,32 +541,26 @@ class ListenSession {
    * this session's receiver is this session's, and gets the on-exit action.
    */
   private async readBackClaim(): Promise<Claim | undefined> {
-    const { deps } = this;
+    const { deps, claimSent } = this;
+    const warn = (message: string) => deps.emit({ type: "warning", message });
+    const cutShort = `The ${claimSent} of the webhook was cut short by the stop`;
     const limit = deadline(deps.onExitTimeoutMs ?? 20_000);
-    const what = this.claimSent === "create" ? "create" : "update";
     try {
       const now = await deps.api.getWebhook({ signal: limit.signal });
       if (now && this.publicUrl && now.endpoint === this.publicUrl) {
-        const previous =
-          this.claimSent === "update" && this.before ? structuredClone(this.before) : undefined;
-        deps.emit({
-          type: "warning",
-          message: `The ${what} of the webhook was cut short by the stop; reading the account back shows webhook ${now.id} points at this session.`,
-        });
-        return { webhookId: now.id, created: this.claimSent === "create", previous, events: now.events };
+        const previous = claimSent === "update" && this.before ? structuredClone(this.before) : undefined;
+        warn(`${cutShort}; reading the account back shows webhook ${now.id} points at this session.`);
+        return { webhookId: now.id, created: claimSent === "create", previous, events: now.events };
       }
-      deps.emit({
-        type: "warning",
-        message:
-          `The ${what} of the webhook was cut short by the stop, and reading the account back does not show it ` +
+      warn(
+        `${cutShort}, and reading the account back does not show it ` +
           `${now ? `(webhook ${now.id} points at ${now.endpoint})` : "(the account has no webhook)"}: nothing to undo. ` +
           "If CertCentral applies it later, the webhook points at this closed receiver: check `certwh status`.",
-      });
+      );
     } catch (err) {
-      deps.emit({
-        type: "warning",
-        message: `The ${what} of the webhook was cut short by the stop, and the account could not be read back (${err instanceof Error ? err.message : String(err)}): CertCentral may have applied it. Check \`certwh status\`.`,
-      });
+      warn(
+        `${cutShort}, and the account could not be read back (${err instanceof Error ? err.message : String(err)}): CertCentral may have applied it. Check \`certwh status\`.`,
+      );
     } finally {
       limit.clear();
     }

@@ -18,10 +18,7 @@ import { chmod, lstat, mkdir, open, rename, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 
 export class SaveChainError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "SaveChainError";
-  }
+  override name = "SaveChainError";
 }
 
 interface SavedChain {
