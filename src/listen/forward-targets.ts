@@ -10,12 +10,12 @@ import {
   FORWARDER_CLOSED,
   type Forwarder,
   type ForwarderOptions,
+  MEMORY_BYTES,
+  QUEUE_LIMIT,
 } from "./forward.js";
 
 /** Most --forward-to targets: each holds a share of the memory budget and requests of its own. */
 export const MAX_FORWARD_TARGETS = 8;
-const QUEUE_LIMIT = 1000;
-const MEMORY_BYTES = 32 * 1024 * 1024;
 
 /** What happened to the events passed to one target, counted from final results. */
 export interface TargetSummary {

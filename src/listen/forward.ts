@@ -85,6 +85,9 @@ const REFILL_PER_WORKER = 4;
 const REFILL_RETRY_MS = 200;
 /** The error of a delivery still unfinished when the forwarder closed (it is in the journal). */
 export const FORWARDER_CLOSED = "forwarder closed";
+/** The default memory budget: deliveries and body bytes held (--forward-to targets share it). */
+export const QUEUE_LIMIT = 1000;
+export const MEMORY_BYTES = 32 * 1024 * 1024;
 /** How a result's error starts when the target's TLS certificate was not trusted. */
 const CERTIFICATE_NOT_TRUSTED = "certificate not trusted";
 /** Certificate problems (node:tls / OpenSSL codes): final, since another attempt gets the same certificate. */
@@ -151,8 +154,8 @@ export class Forwarder {
     this.backlog = options.journalPath
       ? createForwardBacklog({ journalPath: options.journalPath, limit: options.backlogLimit })
       : undefined;
-    const queueLimit = Math.max(1, options.queueLimit ?? 1000);
-    this.memory = new MemoryQueue(queueLimit, options.memoryBytes ?? 32 * 1024 * 1024);
+    const queueLimit = Math.max(1, options.queueLimit ?? QUEUE_LIMIT);
+    this.memory = new MemoryQueue(queueLimit, options.memoryBytes ?? MEMORY_BYTES);
   }
 
   /** Deliveries not finished yet: queued, in the backlog, waiting for a retry or in flight. */

@@ -124,6 +124,8 @@ export function createNgrokTunnel(options: NgrokTunnelOptions = {}): Tunnel {
     }
 
     const forward = options.forward ?? (await import("@ngrok/ngrok")).forward;
+    // An interrupt while the SDK loaded: its listener below would never fire, so stop before dialling.
+    signal?.throwIfAborted();
     const pending = forward(config);
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;

@@ -207,6 +207,17 @@ describe("ngrok adapter with the real SDK, offline", () => {
     await tunnel.close();
   });
 
+  test("an interrupt while the SDK loads rejects at once with its reason, before dialling", async () => {
+    const port = await closedPort();
+    const tunnel = createNgrokTunnel({ env, serverAddr: `127.0.0.1:${port}`, timeoutMs: 5000 });
+    const controller = new AbortController();
+    const reason = new Error("interrupted");
+    const starting = tunnel.start(1234, controller.signal);
+    controller.abort(reason); // start() is now waiting for the SDK's import
+    await assert.rejects(starting, (err) => err === reason);
+    await tunnel.close();
+  });
+
   test("(c) a server that accepts and never answers → TunnelError at the adapter's timeout", async () => {
     const sockets = new Set<Socket>();
     const silent = createServer((s) => {
