@@ -84,7 +84,8 @@ export class Output {
   private readonly out: OutputStream;
   private readonly err: OutputStream;
   private liveLine = false;
-  private readonly inPlace: boolean;
+  /** stderr is a terminal that can rewrite a line (not TERM=dumb): live() updates in place. */
+  readonly inPlace: boolean;
   private stdoutCorked = false;
 
   constructor(opts: OutputOptions) {
@@ -94,10 +95,6 @@ export class Output {
     this.verbose = opts.verbose ?? false;
     this.inPlace = this.err.isTTY === true && opts.dumbTerminal !== true;
     this.c = opts.color === true && opts.chalk ? new opts.chalk({ level: 1 }) : PLAIN;
-  }
-
-  get stderrIsTTY(): boolean {
-    return this.err.isTTY === true;
   }
 
   // ---- stdout: data ----
@@ -210,19 +207,14 @@ export class Output {
     if (this.verbose) this.line(`[debug] ${text}`, (t) => this.c.dim(t));
   }
 
-  /**
-   * A progress line that updates in place on a TTY; without a TTY (or on TERM=dumb), only changed texts are
-   * printed, each on a line of its own.
-   */
-  live(text: string, lastPlain?: { value?: string }): void {
+  /** A progress line that updates in place where it can (see inPlace); elsewhere a line of its own. */
+  live(text: string): void {
     if (this.inPlace) {
       this.err.write(`\r\x1b[2K${safe(text)}`);
       this.liveLine = true;
-      return;
+    } else {
+      this.err.write(`${safe(text)}\n`);
     }
-    if (lastPlain && lastPlain.value === text) return;
-    if (lastPlain) lastPlain.value = text;
-    this.err.write(`${safe(text)}\n`);
   }
 
   clearLive(): void {

@@ -279,7 +279,8 @@ export function createListenRenderer(io: Output, clock: Clock): ListenRenderer {
 
   function waiting(deadline: number): void {
     const line = () => `Waiting for the challenge token… ${formatTimeLeft(deadline - clock.now())} left`;
-    if (io.stderrIsTTY) {
+    // A terminal that cannot rewrite a line (TERM=dumb) gets the plain lines, not one line a second.
+    if (io.inPlace) {
       io.live(line());
       countdown = setInterval(() => io.live(line()), 1000).unref();
       return;

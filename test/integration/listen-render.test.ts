@@ -9,7 +9,7 @@ import { registerSecret } from "../../src/util/redact.js";
 import { captureOutput } from "../helpers/capture.js";
 
 /** The writes to stdout (`out`) and stderr (`err`), one entry each. */
-function capture(opts: { json: boolean; tty?: boolean }) {
+function capture(opts: { json: boolean; tty?: boolean; dumbTerminal?: boolean }) {
   const { io, stdout, stderr } = captureOutput({ ...opts, color: false });
   return { io, out: stdout.writes, err: stderr.writes };
 }
@@ -173,6 +173,13 @@ describe("listen rendering", () => {
     r2.close();
     assert.equal(plain.err.length, 1);
     assert.ok(!plain.err.join("").includes(ESC), "no escape codes without a TTY");
+
+    // TERM=dumb cannot rewrite a line: the plain line, not a new one every second for 30 minutes.
+    const dumb = capture({ json: false, tty: true, dumbTerminal: true });
+    const r3 = createListenRenderer(dumb.io, clock);
+    r3.render(waiting);
+    r3.close();
+    assert.deepEqual(dumb.err, plain.err);
   });
 });
 
