@@ -99,11 +99,11 @@ function parseConfigJson(text: string): Record<string, unknown> {
 
 function asProfiles(raw: Record<string, unknown>, path: string): StoredConfig {
   const profiles = raw.profiles;
-  if (profiles === undefined) return { profiles: {} };
+  // Null-prototype in every case, so a profile named "constructor" or "__proto__" is only ever a name.
+  if (profiles === undefined) return { profiles: Object.create(null) };
   if (!isObject(profiles)) {
     throw new UsageError(`${path}: "profiles" must be an object. Fix or remove the file.`);
   }
-  // Copy into a null-prototype object so a "__proto__" profile name cannot touch Object.prototype.
   const out: Record<string, ProfileSettings> = Object.create(null);
   for (const [name, value] of Object.entries(profiles)) {
     if (!isObject(value)) {
