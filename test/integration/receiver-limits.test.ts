@@ -5,7 +5,7 @@ import { after, before, describe, test } from "node:test";
 import { UsageError } from "../../src/errors.js";
 import { createReceiver } from "../../src/receiver/handler.js";
 import type { ReceiverOutcome } from "../../src/receiver/outcomes.js";
-import type { ReceiverServer } from "../../src/receiver/server.js";
+import { DEFAULT_LIMITS, type ReceiverServer } from "../../src/receiver/server.js";
 import { bytewise, rawSend } from "../helpers/raw-socket.js";
 import { poll, sleep } from "../helpers/wait.js";
 
@@ -214,6 +214,29 @@ describe("server helper", () => {
       });
     } finally {
       await new Promise((r) => blocker.close(r));
+    }
+  });
+
+  test("a limit given as undefined keeps its hardened default, like a limit left out", async () => {
+    const receiver = createReceiver({ secret: SECRET, path: PATH });
+    const srv = await receiver.listen({
+      limits: {
+        headersTimeoutMs: undefined,
+        requestTimeoutMs: undefined,
+        keepAliveTimeoutMs: undefined,
+        connectionsCheckingIntervalMs: undefined,
+        maxHeadersCount: undefined,
+        maxConnections: undefined,
+      },
+    });
+    try {
+      assert.equal(srv.server.headersTimeout, DEFAULT_LIMITS.headersTimeoutMs);
+      assert.equal(srv.server.requestTimeout, DEFAULT_LIMITS.requestTimeoutMs);
+      assert.equal(srv.server.keepAliveTimeout, DEFAULT_LIMITS.keepAliveTimeoutMs);
+      assert.equal(srv.server.maxHeadersCount, DEFAULT_LIMITS.maxHeadersCount);
+      assert.equal(await normalRequest(srv, 92), 200);
+    } finally {
+      await srv.close();
     }
   });
 
