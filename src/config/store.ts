@@ -9,6 +9,7 @@ import { homedir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
 import { UsageError } from "../errors.js";
 import { type FileRole, fileError, isFsError } from "../util/fs-error.js";
+import { jsonSyntaxReason } from "../util/json-error.js";
 import { readBounded } from "../util/read-bounded.js";
 import type { Region } from "./types.js";
 
@@ -138,7 +139,7 @@ async function openConf(path: string): Promise<ConfInstance> {
 
 function notJson(path: string, err: SyntaxError): UsageError {
   return new UsageError(
-    `${path} is not valid JSON (${err.message}). Fix or remove the file; certwh will not reset it.`,
+    `${path} is not valid JSON (${jsonSyntaxReason(err)}). Fix or remove the file; certwh will not reset it.`,
     { cause: err },
   );
 }

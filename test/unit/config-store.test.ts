@@ -168,3 +168,24 @@ test("profile names that are Object.prototype members are ordinary names, whatev
   assert.deepEqual(Object.keys(written).sort(), ["__proto__", "constructor"]);
   assert.deepEqual({ ...(await readConfig(path)).profiles.constructor }, { region: "us" });
 });
+
+test("broken JSON: the error never quotes the file's text, which may hold the API key", async () => {
+  const h = home();
+  mkdirSync(join(h, "certwh"), { mode: 0o700 });
+  const path = configFilePath({ XDG_CONFIG_HOME: h });
+  const key = "Zq8xVw3LmN5pR7tY9uB2cD4eF6gH8jK0";
+  // The key pasted as the whole file, or written without quotes: JSON.parse quotes text around the error.
+  for (const text of [key, `{"profiles": {"default": {"api_key": ${key}}}}`, `${key}\n{}`]) {
+    writeFileSync(path, text, { mode: 0o600 });
+    await assert.rejects(readConfig(path), (err: unknown) => {
+      assert.ok(err instanceof UsageError);
+      assert.ok(err.message.includes(path));
+      assert.match(err.message, /not valid JSON/);
+      assert.equal(err.message.includes(key.slice(0, 5)), false, err.message);
+      return true;
+    });
+  }
+  // A message that only gives a position is kept: it helps find the mistake and quotes nothing.
+  writeFileSync(path, '{"profiles": {} x', { mode: 0o600 });
+  await assert.rejects(readConfig(path), /position 16/);
+});
