@@ -9,6 +9,7 @@ import { homedir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
 import { UsageError } from "../errors.js";
 import { type FileRole, fileError, isFsError } from "../util/fs-error.js";
+import { jsonSyntaxReason } from "../util/json-error.js";
 import { readBounded } from "../util/read-bounded.js";
 import type { Region } from "./types.js";
 
@@ -99,11 +100,11 @@ function parseConfigJson(text: string): Record<string, unknown> {
 
 function asProfiles(raw: Record<string, unknown>, path: string): StoredConfig {
   const profiles = raw.profiles;
-  if (profiles === undefined) return { profiles: {} };
+  // Null-prototype in every case, so a profile named "constructor" or "__proto__" is only ever a name.
+  if (profiles === undefined) return { profiles: Object.create(null) };
   if (!isObject(profiles)) {
     throw new UsageError(`${path}: "profiles" must be an object. Fix or remove the file.`);
   }
-  // Copy into a null-prototype object so a "__proto__" profile name cannot touch Object.prototype.
   const out: Record<string, ProfileSettings> = Object.create(null);
   for (const [name, value] of Object.entries(profiles)) {
     if (!isObject(value)) {
@@ -138,7 +139,7 @@ async function openConf(path: string): Promise<ConfInstance> {
 
 function notJson(path: string, err: SyntaxError): UsageError {
   return new UsageError(
-    `${path} is not valid JSON (${err.message}). Fix or remove the file; certwh will not reset it.`,
+    `${path} is not valid JSON (${jsonSyntaxReason(err)}). Fix or remove the file; certwh will not reset it.`,
     { cause: err },
   );
 }

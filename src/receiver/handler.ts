@@ -257,10 +257,12 @@ class CertCentralReceiver implements Receiver {
   }
 
   listen(serverOptions?: ServerOptions): Promise<ReceiverServer> {
+    const given = serverOptions?.limits;
+    // Behind a tunnel no per-peer limit unless one is given (an undefined one is not a given one).
     const limits =
       this.#policy.mode === "tunnel"
-        ? { maxConnectionsPerPeer: 0, ...serverOptions?.limits }
-        : serverOptions?.limits;
+        ? { ...given, maxConnectionsPerPeer: given?.maxConnectionsPerPeer ?? 0 }
+        : given;
     return startReceiverServer(this.handler, { ...serverOptions, limits, path: this.path });
   }
 

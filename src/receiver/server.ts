@@ -65,7 +65,10 @@ export async function startReceiverServer(
   handler: Handler,
   options: ServerOptions & { path?: string } = {},
 ): Promise<ReceiverServer> {
-  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  // A limit given as undefined keeps its default: spread as is, it would hand Node undefined (its own lax
+  // default: 60 s head timeout, 2000 headers, a check every 30 s) or make the request timeout NaN.
+  const given = Object.entries(options.limits ?? {}).filter(([, value]) => value !== undefined);
+  const limits: Required<ServerLimits> = { ...DEFAULT_LIMITS, ...Object.fromEntries(given) };
   const host = options.host ?? "127.0.0.1";
   const requestedPort = options.port ?? 0;
   const server = createServer(

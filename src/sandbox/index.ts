@@ -53,6 +53,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const rl = opts.rateLimit ?? true;
   const limiter = rl === false ? null : new RateLimiter(clock, rl === true ? {} : rl);
   const requests: RecordedRequest[] = [];
+  const stopped = new AbortController();
 
   const server = createServer(
     createHandler({
@@ -63,6 +64,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       limiter,
       permission: opts.permission ?? "ok",
       requests,
+      stopped: stopped.signal,
       onRequest: opts.onRequest,
       admin: createAdmin({ engine, faults, apiKey }),
     }),
@@ -93,6 +95,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     setQuirks: (list) => quirks.set(list),
     stop() {
       stopping ??= new Promise<void>((resolve) => {
+        stopped.abort();
         engine.stop();
         server.close(() => resolve());
         server.closeAllConnections();

@@ -8,6 +8,7 @@
 // so a client that backs off for the window gets in again. No Retry-After is sent.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { setTimeout as delay } from "node:timers/promises";
 import type { Clock } from "../util/clock.js";
 import { sameSecret } from "../util/same-secret.js";
 import type { SandboxEngine } from "./engine.js";
@@ -138,15 +139,23 @@ interface ServerDeps {
   limiter: RateLimiter | null;
   permission: "ok" | "forbidden";
   requests: RecordedRequest[];
+  /** Aborted by stop(): a call held by a delay fault is then dropped, never carried out afterwards. */
+  stopped: AbortSignal;
   onRequest?: (request: RecordedRequest) => void;
   admin(req: IncomingMessage, res: ServerResponse, path: string): Promise<void>;
 }
 
 /** Applies a fault; returns true when the request was answered (or dropped) by it. */
-async function applyFault(fault: Fault, res: ServerResponse, record: RecordedRequest): Promise<boolean> {
+async function applyFault(
+  fault: Fault,
+  res: ServerResponse,
+  record: RecordedRequest,
+  stopped: AbortSignal,
+): Promise<boolean> {
   if ("delayMs" in fault) {
-    await new Promise((r) => setTimeout(r, fault.delayMs));
-    return false;
+    const held = await delay(fault.delayMs, false, { signal: stopped }).catch(() => true);
+    if (held) res.socket?.destroy();
+    return held;
   }
   if ("drop" in fault) {
     res.socket?.destroy();
@@ -204,7 +213,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
 
   if (record.route) {
     const fault = deps.faults.take(record.route);
-    if (fault && (await applyFault(fault, res, record))) return;
+    if (fault && (await applyFault(fault, res, record, deps.stopped))) return;
   }
   try {
     if (!keyMatches(req.headers["x-dc-devkey"], deps.apiKey)) {

@@ -13,6 +13,7 @@ import { access } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Clock } from "../util/clock.js";
 import { type FileRole, fileError } from "../util/fs-error.js";
+import { jsonSyntaxReason } from "../util/json-error.js";
 import { readBounded } from "../util/read-bounded.js";
 import { sameSecret } from "../util/same-secret.js";
 import { SandboxHttpError } from "./envelope.js";
@@ -225,7 +226,13 @@ export async function loadState(path: string, signal?: AbortSignal): Promise<Sto
     throw fileError(err, path, { ...ROLE, action: "write" });
   });
   if (text === undefined) return undefined;
-  const data = JSON.parse(text) as Partial<StoreData>;
+  let data: Partial<StoreData>;
+  try {
+    data = JSON.parse(text) as Partial<StoreData>;
+  } catch (err) {
+    // The file holds the webhook secret: the reason must not quote it.
+    throw new Error(`${path} is not valid JSON (${jsonSyntaxReason(err)})`);
+  }
   if (typeof data.nextId !== "number" || !Array.isArray(data.logs) || data.webhook === undefined) {
     throw new Error(`${path} is not a certwh sandbox state file`);
   }

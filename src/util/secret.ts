@@ -100,8 +100,9 @@ export function checkSecretEnvName(name: string): string {
  */
 export function readSecretFromEnv(name: string, env: NodeJS.ProcessEnv): string {
   checkSecretEnvName(name);
-  const value = env[name];
-  if (value === undefined || value === "") {
+  // Own variables only: "constructor", "toString" or "__proto__" would otherwise read Object.prototype.
+  const value = Object.hasOwn(env, name) ? env[name] : undefined;
+  if (typeof value !== "string" || value === "") {
     const asLongAsASecret = name.length >= MIN_SECRET_LENGTH;
     throw new UsageError(
       asLongAsASecret

@@ -1,11 +1,11 @@
 // Slow clients, oversized bodies and bind problems over raw sockets (reliability-checklist items 2, 7, 9, 23).
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
+import { connect, createServer, type Socket } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { UsageError } from "../../src/errors.js";
 import { createReceiver } from "../../src/receiver/handler.js";
 import type { ReceiverOutcome } from "../../src/receiver/outcomes.js";
-import type { ReceiverServer } from "../../src/receiver/server.js";
+import { DEFAULT_LIMITS, type ReceiverServer } from "../../src/receiver/server.js";
 import { bytewise, rawSend } from "../helpers/raw-socket.js";
 import { poll, sleep } from "../helpers/wait.js";
 
@@ -214,6 +214,51 @@ describe("server helper", () => {
       });
     } finally {
       await new Promise((r) => blocker.close(r));
+    }
+  });
+
+  test("a limit given as undefined keeps its hardened default, like a limit left out", async () => {
+    const receiver = createReceiver({ secret: SECRET, path: PATH });
+    const srv = await receiver.listen({
+      limits: {
+        headersTimeoutMs: undefined,
+        requestTimeoutMs: undefined,
+        keepAliveTimeoutMs: undefined,
+        connectionsCheckingIntervalMs: undefined,
+        maxHeadersCount: undefined,
+        maxConnections: undefined,
+      },
+    });
+    try {
+      assert.equal(srv.server.headersTimeout, DEFAULT_LIMITS.headersTimeoutMs);
+      assert.equal(srv.server.requestTimeout, DEFAULT_LIMITS.requestTimeoutMs);
+      assert.equal(srv.server.keepAliveTimeout, DEFAULT_LIMITS.keepAliveTimeoutMs);
+      assert.equal(srv.server.maxHeadersCount, DEFAULT_LIMITS.maxHeadersCount);
+      assert.equal(await normalRequest(srv, 92), 200);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  test("behind a tunnel an undefined per-peer limit stays off: the tunnel's loopback peer is every sender", async () => {
+    const receiver = createReceiver({ secret: SECRET, path: PATH, trustTunnel: true });
+    const srv = await receiver.listen({
+      limits: { maxConnectionsPerPeer: undefined, evictIdleAfterMs: 60_000 },
+    });
+    const idle: Socket[] = [];
+    try {
+      const perPeerDefault = DEFAULT_LIMITS.maxConnectionsPerPeer;
+      for (let i = 0; i < perPeerDefault; i++) {
+        const socket = connect(srv.port, "127.0.0.1");
+        socket.on("error", () => undefined);
+        idle.push(socket);
+      }
+      assert.ok(await poll(() => srv.connections.open === perPeerDefault, { timeoutMs: 5000 }));
+      assert.equal(await normalRequest(srv, 93), 200);
+      assert.equal(srv.connections.stats.shed, 0);
+    } finally {
+      for (const socket of idle) socket.destroy();
+      await srv.close();
     }
   });
 

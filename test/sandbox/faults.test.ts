@@ -66,6 +66,26 @@ test("fault: delay, then the normal answer", async (t) => {
   assert.equal(errCode(res), "webhook_invalid_account");
 });
 
+test("fault: a call still held by a delay when the sandbox stops is dropped, not carried out later", async (t) => {
+  const sb = await withSandbox(t, { probe: { create: false } });
+  sb.inject("POST /webhook", { delayMs: 400 });
+  const pending = call(sb, "POST", "/webhook", { endpoint: "https://hooks.example.com/x" });
+  const settled = pending.then(
+    () => "answered",
+    () => "dropped",
+  );
+  for (let i = 0; i < 100 && sb.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(sb.requests.length, 1, "the create reached the sandbox");
+  const started = performance.now();
+  await sb.stop();
+  assert.equal(await settled, "dropped");
+  // Past the delay: a create carried out now would change the state (and a --state-file) after stop().
+  await new Promise((r) => setTimeout(r, 600));
+  assert.equal(sb.webhook(), null, "no webhook was created after the sandbox stopped");
+  assert.equal(sb.requests[0].status, null);
+  assert.ok(performance.now() - started < 1000);
+});
+
 test("fault: dropped connection, then a normal answer", async (t) => {
   const sb = await withSandbox(t);
   sb.inject("GET /webhook", { drop: true });

@@ -260,3 +260,18 @@ test("a state file that is not one is refused at start", async () => {
   writeFileSync(stateFile, '{"hello": 1}');
   await assert.rejects(startSandbox({ stateFile }), /not a certwh sandbox state file/);
 });
+
+test("a state file that is broken JSON is refused naming it, without quoting the secret it holds", async () => {
+  const stateFile = join(tempDir(), "broken.json");
+  const { writeFileSync } = await import("node:fs");
+  const secret = "Zq8xVw3LmN5pR7tY9uB2cD4eF6gH8jK0aS1";
+  // A hand edit that lost the quotes: JSON.parse's own message would quote the text around the error.
+  for (const text of [`{"nextId": 1, "webhook": {"secret": ${secret}}}`, secret]) {
+    writeFileSync(stateFile, text);
+    await assert.rejects(startSandbox({ stateFile }), (err: Error) => {
+      assert.match(err.message, /broken\.json is not valid JSON/);
+      assert.equal(err.message.includes(secret.slice(0, 5)), false, err.message);
+      return true;
+    });
+  }
+});

@@ -146,3 +146,46 @@ test("a file that is JSON but not an object of profiles → UsageError", async (
   }
   assert.ok(existsSync(path));
 });
+
+test("profile names that are Object.prototype members are ordinary names, whatever the file holds", async () => {
+  const h = home();
+  mkdirSync(join(h, "certwh"), { mode: 0o700 });
+  const path = configFilePath({ XDG_CONFIG_HOME: h });
+  // A file without "profiles" (hand-written, or from a newer certwh) and one with them read alike.
+  for (const text of ["{}", '{"other": 1}', '{"profiles": {}}']) {
+    writeFileSync(path, text, { mode: 0o600 });
+    const { profiles } = await readConfig(path);
+    for (const name of ["constructor", "toString", "hasOwnProperty", "valueOf", "__proto__"]) {
+      assert.equal(profiles[name], undefined, `${text}: profile ${name}`);
+    }
+    assert.deepEqual(Object.keys(profiles), [], text);
+  }
+  // Writing the first profile into such a file: a "__proto__" name is stored, not swallowed as a prototype.
+  writeFileSync(path, "{}", { mode: 0o600 });
+  await updateProfile(path, "__proto__", () => ({ region: "eu" }));
+  await updateProfile(path, "constructor", (p) => ({ ...p, region: "us" }));
+  const written = JSON.parse(readFileSync(path, "utf8")).profiles;
+  assert.deepEqual(Object.keys(written).sort(), ["__proto__", "constructor"]);
+  assert.deepEqual({ ...(await readConfig(path)).profiles.constructor }, { region: "us" });
+});
+
+test("broken JSON: the error never quotes the file's text, which may hold the API key", async () => {
+  const h = home();
+  mkdirSync(join(h, "certwh"), { mode: 0o700 });
+  const path = configFilePath({ XDG_CONFIG_HOME: h });
+  const key = "Zq8xVw3LmN5pR7tY9uB2cD4eF6gH8jK0";
+  // The key pasted as the whole file, or written without quotes: JSON.parse quotes text around the error.
+  for (const text of [key, `{"profiles": {"default": {"api_key": ${key}}}}`, `${key}\n{}`]) {
+    writeFileSync(path, text, { mode: 0o600 });
+    await assert.rejects(readConfig(path), (err: unknown) => {
+      assert.ok(err instanceof UsageError);
+      assert.ok(err.message.includes(path));
+      assert.match(err.message, /not valid JSON/);
+      assert.equal(err.message.includes(key.slice(0, 5)), false, err.message);
+      return true;
+    });
+  }
+  // A message that only gives a position is kept: it helps find the mistake and quotes nothing.
+  writeFileSync(path, '{"profiles": {} x', { mode: 0o600 });
+  await assert.rejects(readConfig(path), /position 16/);
+});

@@ -89,6 +89,16 @@ test("readSecretFromEnv: neither what --secret-env was given (it may be the secr
   );
 });
 
+test("readSecretFromEnv: a variable named like an Object.prototype member is an ordinary unset variable", () => {
+  for (const name of ["constructor", "toString", "valueOf", "hasOwnProperty", "__proto__"]) {
+    for (const env of [{}, { ...process.env }, process.env]) {
+      if (Object.hasOwn(env, name)) continue;
+      assert.throws(() => readSecretFromEnv(name, env), /not set or empty/, name);
+    }
+    assert.equal(readSecretFromEnv(name, { [name]: GOOD }), GOOD, name);
+  }
+});
+
 test("checkSecretEnvName: a variable name passes; anything else is refused without being shown", () => {
   assert.equal(checkSecretEnvName("CERTCENTRAL_WEBHOOK_SECRET"), "CERTCENTRAL_WEBHOOK_SECRET");
   assert.equal(checkSecretEnvName("_x1"), "_x1");
