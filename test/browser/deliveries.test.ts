@@ -136,8 +136,17 @@ describe("the inspector's deliveries in a real browser", () => {
     assert.ok(typeof key === "string" && key.length > 0, "the replay carried the webhook key");
     const html = await page.content();
     assert.ok(!html.includes(key as string), "the key never reached the page");
-
     assert.deepEqual(problems, [], "no console error or page error");
+
+    // The detail pane's Replay, when its request fails: the page says so (no unhandled rejection).
+    await page.route("**/api/replay", (route) => route.abort("failed"));
+    await page.click("#detail-replay");
+    await pageUntil(page, `document.querySelector("#replay-results li.bad")`, "the failed replay", 5000);
+    assert.match(String(await page.textContent("#replay-results")), /^Replay failed: /);
+    assert.equal(app.received.length, 2, "nothing more reached the target");
+    // The aborted request itself is logged by the browser; nothing else may be.
+    const failed = problems.filter((p) => !/Failed to load resource: net::ERR_FAILED/.test(p));
+    assert.deepEqual(failed, [], "no page error from the failed replay");
     l.child.kill("SIGINT");
     assert.equal((await l.exit).code, 130, l.stderr());
   });
