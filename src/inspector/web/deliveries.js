@@ -2,8 +2,8 @@
 // changed since the revision it has, whenever /events says something about a delivery (many events in a
 // burst make one or two requests). Full payloads never travel with the list; a row's detail is fetched when
 // it is opened. Rows are oldest first, so the newest is at the bottom, where the view stays while it is there.
-// An inspector started without the deliveries API (GET /api/page says so) gets its rows from /events instead
-// (event-rows.js).
+// An inspector started without the deliveries API (GET /api/page says so, app.js passes it on) gets its rows
+// from /events instead (event-rows.js).
 //
 // DOM contract (other tests rely on it): #deliveries holds the rows; each has data-id (journal id, or
 // refused-<n>) and data-event; #delivery-count is the number of deliveries the page knows; body's
@@ -25,9 +25,8 @@ const selected = new Set(); // keys ticked for replay
 /** Keys matching the text search (from the server, which searches bodies too); null when no search. */
 let textMatches = null;
 let list;
-/** Where rows come from: "store" (GET /api/deliveries), "events" (a server without it), or not known yet. */
-let source = "unknown";
-let buffered = []; // delivery events that came before the source was known
+/** Whether rows come from the server's store (GET /api/deliveries), or from /events (a server without it). */
+let fromStore;
 let eventRows;
 const LOADED_IDLE_MS = 200; // "events": the history is taken as shown once no delivery came for this long
 let loadedTimer;
@@ -180,9 +179,6 @@ async function sync() {
   try {
     do {
       again = false;
-      if (source === "unknown" && !(await serverHasStore())) return useEvents();
-      source = "store";
-      buffered = [];
       const answer = await fetch(`/api/deliveries?since=${rev}`);
       if (!answer.ok) throw new Error(`/api/deliveries answered ${answer.status}`);
       const page = await answer.json();
@@ -194,24 +190,6 @@ async function sync() {
   } finally {
     syncing = false;
   }
-}
-
-/** Whether this server keeps a deliveries store (GET /api/page says; a failure counts as yes). */
-async function serverHasStore() {
-  try {
-    const answer = await fetch("/api/page");
-    return !answer.ok || (await answer.json()).deliveries_api !== false;
-  } catch {
-    return true;
-  }
-}
-
-/** This server keeps no store: rows come from the events, those seen so far first. */
-function useEvents() {
-  source = "events";
-  for (const e of buffered) eventRows.apply(e);
-  buffered = [];
-  queueRender();
 }
 
 /** One render per frame however many events arrive; "loaded" once they pause. */
@@ -269,7 +247,7 @@ async function searchText() {
     searched = { q: "", rev: 0 };
     return;
   }
-  if (source === "events") {
+  if (!fromStore) {
     textMatches = new Set(searchRows(byKey, q));
     return;
   }
@@ -291,7 +269,9 @@ function onSearchInput() {
   }, 150);
 }
 
-function setUp() {
+/** Sets the pane up, before /events first connects; `store` is whether the server keeps a deliveries store. */
+export function startDeliveries(store) {
+  fromStore = store;
   list = createVirtualList(byId("deliveries"), renderRow);
   eventRows = createEventRows(byKey, order);
   byId("filter-event").addEventListener("change", applyFilters);
@@ -315,15 +295,13 @@ function requestSync() {
 
 /** A new connection to /events: the store is read again from the start. */
 export function resetDeliveries() {
-  if (!list) setUp();
   byKey.clear();
   order.length = 0; // the same array: the event rows hold it
   rev = 0;
   searched = { q: "", rev: 0 };
-  buffered = [];
   eventRows.reset();
-  if (source === "events") queueRender();
-  else requestSync();
+  if (fromStore) requestSync();
+  else queueRender();
 }
 
 /** Takes one listen event if it is about a delivery (the row comes from the store); returns whether it was. */
@@ -333,12 +311,10 @@ export function showDelivery(e) {
     case "duplicate":
     case "rejected":
     case "forward":
-      if (source === "events") {
+      if (fromStore) requestSync();
+      else {
         eventRows.apply(e);
         queueRender();
-      } else {
-        if (source === "unknown") buffered.push(e);
-        requestSync();
       }
       return true;
     default:
