@@ -53,8 +53,3 @@ export async function replay(ids) {
     out.replaceChildren(el("li", "bad", `Replay failed: ${err.message}`));
   }
 }
-
-export function initActions({ selectedIds, clearSelection }) {
-  byId("replay-selected").addEventListener("click", () => replay(selectedIds()));
-  byId("clear-selection").addEventListener("click", clearSelection);
-}

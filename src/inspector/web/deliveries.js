@@ -8,7 +8,7 @@
 // DOM contract (other tests rely on it): #deliveries holds the rows; each has data-id (journal id, or
 // refused-<n>) and data-event; #delivery-count is the number of deliveries the page knows; body's
 // data-loaded is "true" once the first sync is shown.
-import { initActions } from "./actions.js";
+import { replay } from "./actions.js";
 import { showDetail } from "./detail.js";
 import { byId, el, time } from "./dom.js";
 import { createEventRows, searchRows } from "./event-rows.js";
@@ -170,6 +170,13 @@ function showSelection() {
   byId("selected-count").textContent = String(selected.size);
 }
 
+function clearSelection() {
+  selected.clear();
+  byId("pick-shown").checked = false;
+  showSelection();
+  list.refresh();
+}
+
 async function sync() {
   if (syncing) {
     again = true;
@@ -278,15 +285,10 @@ export function startDeliveries(store) {
   byId("filter-status").addEventListener("change", applyFilters);
   byId("filter-text").addEventListener("input", onSearchInput);
   byId("pick-shown").addEventListener("change", (ev) => pickShown(ev.target.checked));
-  initActions({
-    selectedIds: () => [...selected].map((k) => byKey.get(k)?.id).filter(Boolean),
-    clearSelection: () => {
-      selected.clear();
-      byId("pick-shown").checked = false;
-      showSelection();
-      list.refresh();
-    },
-  });
+  byId("replay-selected").addEventListener("click", () =>
+    replay([...selected].map((k) => byKey.get(k)?.id).filter(Boolean)),
+  );
+  byId("clear-selection").addEventListener("click", clearSelection);
 }
 
 function requestSync() {
