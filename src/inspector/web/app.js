@@ -3,7 +3,7 @@
 // to the pane that shows it; the sandbox console reads its own API.
 import { consoleNotice, startConsole } from "./console.js";
 import { resetDeliveries, showDelivery, startDeliveries } from "./deliveries.js";
-import { byId } from "./dom.js";
+import { byId, report } from "./dom.js";
 import { resetSession, showDisconnected, showSession } from "./session.js";
 
 const PANES = { session: "session", deliveries: "deliveries-pane", console: "console-pane" };
@@ -35,8 +35,7 @@ function listen(withConsole) {
       if (!showSession(e)) showDelivery(e);
       if (withConsole) consoleNotice();
     } catch (err) {
-      // biome-ignore lint/suspicious/noConsole: the browser's console is where a page reports its own faults
-      console.error(err);
+      report(err);
     }
   };
   source.onerror = () => {

@@ -10,7 +10,7 @@
 // data-loaded is "true" once the first sync is shown.
 import { replay } from "./actions.js";
 import { showDetail } from "./detail.js";
-import { byId, el, time } from "./dom.js";
+import { byId, el, report, time } from "./dom.js";
 import { createEventRows, searchRows } from "./event-rows.js";
 import { createVirtualList } from "./list.js";
 
@@ -33,11 +33,6 @@ let loadedTimer;
 let renderQueued = false;
 let shown = []; // the summaries that pass the filters, oldest first
 let lastPicked; // the key last ticked (shift-click ticks the range from it)
-
-function report(err) {
-  // biome-ignore lint/suspicious/noConsole: the browser's console is where a page reports its own faults
-  console.error(err);
-}
 
 const DETAIL_GONE = "detail no longer in memory; see the journal";
 

@@ -1,7 +1,7 @@
 // The detail pane of one delivery: its headers (the key only as present/absent), the body as formatted JSON
 // and raw, and a certificate_issued chain as the server decoded it. Opened by a click on a row.
 import { curlCommand, replay } from "./actions.js";
-import { byId, el, time } from "./dom.js";
+import { byId, el, tableRow, time } from "./dom.js";
 
 let shownKey;
 let loading = 0; // the latest request: an older answer arriving late is ignored
@@ -25,11 +25,10 @@ function showChain(chain) {
   if (!chain) return fill("detail-chain", []);
   fill(
     "detail-chain",
-    chain.map((c) => {
-      const tr = el("tr", c.error ? "bad" : "");
-      const cells = c.error
-        ? [c.index, c.subject_common_name || "", `cannot decode: ${c.error}`, "", "", "", ""]
-        : [
+    chain.map((c) =>
+      c.error
+        ? tableRow("bad", [c.index, c.subject_common_name || "", `cannot decode: ${c.error}`, "", "", "", ""])
+        : tableRow("", [
             c.index,
             c.subject,
             c.issuer,
@@ -37,10 +36,8 @@ function showChain(chain) {
             c.valid_to,
             c.fingerprint256,
             c.signed_by_next === null ? (c.self_signed ? "self-signed" : "last") : yesNo(c.signed_by_next),
-          ];
-      for (const text of cells) tr.appendChild(el("td", "", text));
-      return tr;
-    }),
+          ]),
+    ),
   );
 }
 
