@@ -205,8 +205,8 @@ function queueRender() {
   requestAnimationFrame(() => {
     renderQueued = false;
     for (const key of order) noteEvent(byKey.get(key)?.event);
-    if (byId("filter-text").value.trim())
-      textMatches = new Set(searchRows(byKey, byId("filter-text").value.trim()));
+    const q = byId("filter-text").value.trim();
+    if (q) textMatches = searchRows(byKey, q);
     applyFilters();
   });
 }
@@ -250,7 +250,7 @@ async function searchText() {
     return;
   }
   if (!fromStore) {
-    textMatches = new Set(searchRows(byKey, q));
+    textMatches = searchRows(byKey, q);
     return;
   }
   const fresh = q !== searched.q;
