@@ -93,17 +93,19 @@ function renderRow(s) {
   return row;
 }
 
+/** Ticks or unticks one row for replay (a refused one kept nothing to send again). */
+function tick(s, on) {
+  if (s.answer === "refused") return;
+  if (on) selected.add(s.key);
+  else selected.delete(s.key);
+}
+
 /** Ticks or unticks a row; with shift, every shown row from the last one ticked to this one. */
 function pick(key, on, range) {
   const from = range && lastPicked !== undefined ? shown.findIndex((x) => x.key === lastPicked) : -1;
   const to = shown.findIndex((x) => x.key === key);
   const [a, b] = from >= 0 && to >= 0 ? [Math.min(from, to), Math.max(from, to)] : [to, to];
-  for (let i = Math.max(a, 0); i <= b; i++) {
-    const s = shown[i];
-    if (s.answer === "refused") continue;
-    if (on) selected.add(s.key);
-    else selected.delete(s.key);
-  }
+  for (let i = Math.max(a, 0); i <= b; i++) tick(shown[i], on);
   lastPicked = key;
   showSelection();
   if (range) list.refresh();
@@ -111,7 +113,7 @@ function pick(key, on, range) {
 
 /** Ticks every shown row that can be replayed (or unticks them all). */
 function pickShown(on) {
-  for (const s of shown) if (s.answer !== "refused") on ? selected.add(s.key) : selected.delete(s.key);
+  for (const s of shown) tick(s, on);
   showSelection();
   list.refresh();
 }
@@ -150,13 +152,10 @@ function noteEvent(name) {
   if (!name || knownEvents.has(name)) return;
   knownEvents.add(name);
   const select = byId("filter-event");
-  const options = [...select.options].slice(1).map((o) => o.value);
-  options.push(name);
-  options.sort();
   const chosen = select.value;
   select.replaceChildren(
     select.options[0],
-    ...options.map((v) => Object.assign(el("option", "", v), { value: v })),
+    ...[...knownEvents].sort().map((v) => Object.assign(el("option", "", v), { value: v })),
   );
   select.value = chosen;
 }

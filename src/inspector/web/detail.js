@@ -58,8 +58,7 @@ function showBody(d, note = "") {
 
 /** Shows a row's detail; `quiet` refreshes the summary of the one already shown without a new fetch. */
 export async function showDetail(s, targets, { quiet = false } = {}) {
-  const pane = byId("detail");
-  pane.hidden = false;
+  byId("detail").hidden = false;
   fill("detail-summary", summaryLines(s));
   if (quiet && shownKey === s.key) return;
   shownKey = s.key;
