@@ -61,6 +61,9 @@ async function emit(ready: JsonLine, event: string, data: Record<string, unknown
 
 const ROW = (event: string) => `#deliveries [data-event="${event}"]`;
 
+/** How many requests for /api/page the page has made (the resource timing entries of its fetches). */
+const PAGE_REQUESTS = `performance.getEntriesByType("resource").filter((r) => new URL(r.name).pathname === "/api/page").length`;
+
 describe("the inspector's deliveries in a real browser", () => {
   test("listen --sandbox --chain: the detail decodes the chain; replay reaches the forward target; curl hides the key", async (t) => {
     const app = await target(t);
@@ -78,6 +81,7 @@ describe("the inspector's deliveries in a real browser", () => {
     const problems: string[] = [];
     const page = await openPage(browser, String(ready.inspector_url), problems);
     await pageUntil(page, `document.body.dataset.loaded === "true"`, "the first sync");
+    assert.equal(await page.evaluate(PAGE_REQUESTS), 1, "the layout is asked for once");
 
     await emit(ready, "certificate_issued", { order_id: 4242, certificate_id: 4343, note: "it's $HOME `x`" });
     await pageUntil(
@@ -284,6 +288,7 @@ describe("the inspector's deliveries in a real browser", () => {
     const page = await openPage(browser, inspector.url, problems);
     await pageUntil(page, `document.body.dataset.loaded === "true"`, "the history");
     assert.equal(await page.textContent("#delivery-count"), "2");
+    assert.equal(await page.evaluate(PAGE_REQUESTS), 1, "the layout is asked for once");
     feed.push({
       type: "event",
       event: "certificate_revoked",
