@@ -61,6 +61,9 @@ async function emit(ready: JsonLine, event: string, data: Record<string, unknown
 
 const ROW = (event: string) => `#deliveries [data-event="${event}"]`;
 
+/** How many requests for /api/page the page has made (the resource timing entries of its fetches). */
+const PAGE_REQUESTS = `performance.getEntriesByType("resource").filter((r) => new URL(r.name).pathname === "/api/page").length`;
+
 describe("the inspector's deliveries in a real browser", () => {
   test("listen --sandbox --chain: the detail decodes the chain; replay reaches the forward target; curl hides the key", async (t) => {
     const app = await target(t);
@@ -78,6 +81,7 @@ describe("the inspector's deliveries in a real browser", () => {
     const problems: string[] = [];
     const page = await openPage(browser, String(ready.inspector_url), problems);
     await pageUntil(page, `document.body.dataset.loaded === "true"`, "the first sync");
+    assert.equal(await page.evaluate(PAGE_REQUESTS), 1, "the layout is asked for once");
 
     await emit(ready, "certificate_issued", { order_id: 4242, certificate_id: 4343, note: "it's $HOME `x`" });
     await pageUntil(
@@ -136,8 +140,17 @@ describe("the inspector's deliveries in a real browser", () => {
     assert.ok(typeof key === "string" && key.length > 0, "the replay carried the webhook key");
     const html = await page.content();
     assert.ok(!html.includes(key as string), "the key never reached the page");
-
     assert.deepEqual(problems, [], "no console error or page error");
+
+    // The detail pane's Replay, when its request fails: the page says so (no unhandled rejection).
+    await page.route("**/api/replay", (route) => route.abort("failed"));
+    await page.click("#detail-replay");
+    await pageUntil(page, `document.querySelector("#replay-results li.bad")`, "the failed replay", 5000);
+    assert.match(String(await page.textContent("#replay-results")), /^Replay failed: /);
+    assert.equal(app.received.length, 2, "nothing more reached the target");
+    // The aborted request itself is logged by the browser; nothing else may be.
+    const failed = problems.filter((p) => !/Failed to load resource: net::ERR_FAILED/.test(p));
+    assert.deepEqual(failed, [], "no page error from the failed replay");
     l.child.kill("SIGINT");
     assert.equal((await l.exit).code, 130, l.stderr());
   });
@@ -275,6 +288,7 @@ describe("the inspector's deliveries in a real browser", () => {
     const page = await openPage(browser, inspector.url, problems);
     await pageUntil(page, `document.body.dataset.loaded === "true"`, "the history");
     assert.equal(await page.textContent("#delivery-count"), "2");
+    assert.equal(await page.evaluate(PAGE_REQUESTS), 1, "the layout is asked for once");
     feed.push({
       type: "event",
       event: "certificate_revoked",

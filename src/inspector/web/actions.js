@@ -25,7 +25,10 @@ function resultLine(r) {
   return li;
 }
 
-/** Replays these journal ids; the answer (one result per id and target) is listed in #replay-results. */
+/**
+ * Replays these journal ids; the answer (one result per id and target) is listed in #replay-results, and so
+ * is a request that failed (it never rejects: both Replay buttons call it from a click).
+ */
 export async function replay(ids) {
   const out = byId("replay-results");
   if (ids.length === 0) {
@@ -34,24 +37,19 @@ export async function replay(ids) {
   }
   const to = byId("replay-to").value.trim();
   out.replaceChildren(el("li", "", `replaying ${ids.length}…`));
-  const answer = await fetch("/api/replay", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(to ? { ids, to } : { ids }),
-  });
-  const body = await answer.json().catch(() => ({ error: `error ${answer.status}` }));
-  if (!answer.ok) {
-    out.replaceChildren(el("li", "bad", body.error || `error ${answer.status}`));
-    return;
-  }
-  out.replaceChildren(...body.results.map(resultLine));
-}
-
-export function initActions({ selectedIds, clearSelection }) {
-  byId("replay-selected").addEventListener("click", () => {
-    replay(selectedIds()).catch((err) => {
-      byId("replay-results").replaceChildren(el("li", "bad", String(err)));
+  try {
+    const answer = await fetch("/api/replay", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(to ? { ids, to } : { ids }),
     });
-  });
-  byId("clear-selection").addEventListener("click", clearSelection);
+    const body = await answer.json().catch(() => ({ error: `error ${answer.status}` }));
+    if (!answer.ok) {
+      out.replaceChildren(el("li", "bad", body.error || `error ${answer.status}`));
+      return;
+    }
+    out.replaceChildren(...body.results.map(resultLine));
+  } catch (err) {
+    out.replaceChildren(el("li", "bad", `Replay failed: ${err.message}`));
+  }
 }

@@ -2,13 +2,16 @@
 // panes this server shows (GET /api/page), subscribes to /events (server-sent events) and hands each event
 // to the pane that shows it; the sandbox console reads its own API.
 import { consoleNotice, startConsole } from "./console.js";
-import { resetDeliveries, showDelivery } from "./deliveries.js";
-import { byId } from "./dom.js";
+import { resetDeliveries, showDelivery, startDeliveries } from "./deliveries.js";
+import { byId, report } from "./dom.js";
 import { resetSession, showDisconnected, showSession } from "./session.js";
 
 const PANES = { session: "session", deliveries: "deliveries-pane", console: "console-pane" };
 
-/** What this server shows; a server without /api/page is listen's inspector as it always was. */
+/**
+ * What this server shows, and whether it keeps a deliveries store (deliveries_api; unless it says no, it
+ * does): a server without /api/page is listen's inspector as it always was.
+ */
 async function pageLayout() {
   try {
     const res = await fetch("/api/page");
@@ -32,8 +35,7 @@ function listen(withConsole) {
       if (!showSession(e)) showDelivery(e);
       if (withConsole) consoleNotice();
     } catch (err) {
-      // biome-ignore lint/suspicious/noConsole: the browser's console is where a page reports its own faults
-      console.error(err);
+      report(err);
     }
   };
   source.onerror = () => {
@@ -48,7 +50,10 @@ async function start() {
   for (const [pane, id] of Object.entries(PANES)) byId(id).hidden = !page.panes.includes(pane);
   const withConsole = page.panes.includes("console");
   if (withConsole) startConsole();
-  if (page.panes.includes("session") || page.panes.includes("deliveries")) listen(withConsole);
+  if (page.panes.includes("session") || page.panes.includes("deliveries")) {
+    startDeliveries(page.deliveries_api !== false);
+    listen(withConsole);
+  }
 }
 
 start();

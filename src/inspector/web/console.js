@@ -1,7 +1,7 @@
 // The sandbox console pane (listen --sandbox, sandbox --ui): the in-process sandbox's webhook as CertCentral's
 // console would show it, a button per event a webhook can subscribe to, and what the sandbox sent. The
 // server calls the sandbox itself (GET /api/sandbox, POST /api/sandbox/trigger): no API key on this page.
-import { byId, el, text, time } from "./dom.js";
+import { byId, el, tableRow, text, time } from "./dom.js";
 
 /** Besides refreshing on listen's events and after each action, the pane reads the state this often. */
 const POLL_MS = 3000;
@@ -27,6 +27,9 @@ function showResult(message, className, event) {
   node.dataset.event = event;
 }
 
+/** What the endpoint answered a delivery: its status, else why there was none. */
+const answerOf = (d) => (d.status !== null ? String(d.status) : d.error || "no answer");
+
 function settingsText(settings) {
   return Object.entries(settings || {})
     .map(([key, value]) => `${key}: ${Array.isArray(value) ? value.join(", ") : String(value)}`)
@@ -46,10 +49,9 @@ async function trigger(name) {
     if (!out.delivered) showResult(`${name} was not sent: ${out.reason}.`, "bad", name);
     else {
       const d = out.delivery;
-      const answer = d.status !== null ? String(d.status) : d.error || "no answer";
       const took = d.duration_ms !== undefined ? ` in ${d.duration_ms} ms` : "";
       showResult(
-        `${name} → ${d.url}: ${answer} ${d.ok ? "ok" : "failed"}${took}`,
+        `${name} → ${d.url}: ${answerOf(d)} ${d.ok ? "ok" : "failed"}${took}`,
         d.ok ? "good" : "bad",
         name,
       );
@@ -115,11 +117,8 @@ function showButtons(hook) {
 
 function showDeliveries(list) {
   const rows = (list || []).map((d) => {
-    const tr = el("tr", d.ok ? "" : "rejected");
-    const answer = d.status !== null ? String(d.status) : d.error || "no answer";
-    for (const value of [time(d.sent_at), d.kind, d.event, `${answer}${d.ok ? " ok" : " failed"}`])
-      tr.appendChild(el("td", "", value));
-    return tr;
+    const answer = `${answerOf(d)}${d.ok ? " ok" : " failed"}`;
+    return tableRow(d.ok ? "" : "rejected", [time(d.sent_at), d.kind, d.event, answer]);
   });
   byId("console-deliveries").tBodies[0].replaceChildren(...rows);
 }

@@ -2,15 +2,15 @@
 // changed since the revision it has, whenever /events says something about a delivery (many events in a
 // burst make one or two requests). Full payloads never travel with the list; a row's detail is fetched when
 // it is opened. Rows are oldest first, so the newest is at the bottom, where the view stays while it is there.
-// An inspector started without the deliveries API (GET /api/page says so) gets its rows from /events instead
-// (event-rows.js).
+// An inspector started without the deliveries API (GET /api/page says so, app.js passes it on) gets its rows
+// from /events instead (event-rows.js).
 //
 // DOM contract (other tests rely on it): #deliveries holds the rows; each has data-id (journal id, or
 // refused-<n>) and data-event; #delivery-count is the number of deliveries the page knows; body's
 // data-loaded is "true" once the first sync is shown.
-import { initActions } from "./actions.js";
+import { replay } from "./actions.js";
 import { showDetail } from "./detail.js";
-import { byId, el, time } from "./dom.js";
+import { byId, el, report, time } from "./dom.js";
 import { createEventRows, searchRows } from "./event-rows.js";
 import { createVirtualList } from "./list.js";
 
@@ -25,20 +25,14 @@ const selected = new Set(); // keys ticked for replay
 /** Keys matching the text search (from the server, which searches bodies too); null when no search. */
 let textMatches = null;
 let list;
-/** Where rows come from: "store" (GET /api/deliveries), "events" (a server without it), or not known yet. */
-let source = "unknown";
-let buffered = []; // delivery events that came before the source was known
+/** Whether rows come from the server's store (GET /api/deliveries), or from /events (a server without it). */
+let fromStore;
 let eventRows;
 const LOADED_IDLE_MS = 200; // "events": the history is taken as shown once no delivery came for this long
 let loadedTimer;
 let renderQueued = false;
 let shown = []; // the summaries that pass the filters, oldest first
 let lastPicked; // the key last ticked (shift-click ticks the range from it)
-
-function report(err) {
-  // biome-ignore lint/suspicious/noConsole: the browser's console is where a page reports its own faults
-  console.error(err);
-}
 
 const DETAIL_GONE = "detail no longer in memory; see the journal";
 
@@ -99,17 +93,19 @@ function renderRow(s) {
   return row;
 }
 
+/** Ticks or unticks one row for replay (a refused one kept nothing to send again). */
+function tick(s, on) {
+  if (s.answer === "refused") return;
+  if (on) selected.add(s.key);
+  else selected.delete(s.key);
+}
+
 /** Ticks or unticks a row; with shift, every shown row from the last one ticked to this one. */
 function pick(key, on, range) {
   const from = range && lastPicked !== undefined ? shown.findIndex((x) => x.key === lastPicked) : -1;
   const to = shown.findIndex((x) => x.key === key);
   const [a, b] = from >= 0 && to >= 0 ? [Math.min(from, to), Math.max(from, to)] : [to, to];
-  for (let i = Math.max(a, 0); i <= b; i++) {
-    const s = shown[i];
-    if (s.answer === "refused") continue;
-    if (on) selected.add(s.key);
-    else selected.delete(s.key);
-  }
+  for (let i = Math.max(a, 0); i <= b; i++) tick(shown[i], on);
   lastPicked = key;
   showSelection();
   if (range) list.refresh();
@@ -117,7 +113,7 @@ function pick(key, on, range) {
 
 /** Ticks every shown row that can be replayed (or unticks them all). */
 function pickShown(on) {
-  for (const s of shown) if (s.answer !== "refused") on ? selected.add(s.key) : selected.delete(s.key);
+  for (const s of shown) tick(s, on);
   showSelection();
   list.refresh();
 }
@@ -156,19 +152,23 @@ function noteEvent(name) {
   if (!name || knownEvents.has(name)) return;
   knownEvents.add(name);
   const select = byId("filter-event");
-  const options = [...select.options].slice(1).map((o) => o.value);
-  options.push(name);
-  options.sort();
   const chosen = select.value;
   select.replaceChildren(
     select.options[0],
-    ...options.map((v) => Object.assign(el("option", "", v), { value: v })),
+    ...[...knownEvents].sort().map((v) => Object.assign(el("option", "", v), { value: v })),
   );
   select.value = chosen;
 }
 
 function showSelection() {
   byId("selected-count").textContent = String(selected.size);
+}
+
+function clearSelection() {
+  selected.clear();
+  byId("pick-shown").checked = false;
+  showSelection();
+  list.refresh();
 }
 
 async function sync() {
@@ -180,9 +180,6 @@ async function sync() {
   try {
     do {
       again = false;
-      if (source === "unknown" && !(await serverHasStore())) return useEvents();
-      source = "store";
-      buffered = [];
       const answer = await fetch(`/api/deliveries?since=${rev}`);
       if (!answer.ok) throw new Error(`/api/deliveries answered ${answer.status}`);
       const page = await answer.json();
@@ -196,24 +193,6 @@ async function sync() {
   }
 }
 
-/** Whether this server keeps a deliveries store (GET /api/page says; a failure counts as yes). */
-async function serverHasStore() {
-  try {
-    const answer = await fetch("/api/page");
-    return !answer.ok || (await answer.json()).deliveries_api !== false;
-  } catch {
-    return true;
-  }
-}
-
-/** This server keeps no store: rows come from the events, those seen so far first. */
-function useEvents() {
-  source = "events";
-  for (const e of buffered) eventRows.apply(e);
-  buffered = [];
-  queueRender();
-}
-
 /** One render per frame however many events arrive; "loaded" once they pause. */
 function queueRender() {
   clearTimeout(loadedTimer);
@@ -225,8 +204,8 @@ function queueRender() {
   requestAnimationFrame(() => {
     renderQueued = false;
     for (const key of order) noteEvent(byKey.get(key)?.event);
-    if (byId("filter-text").value.trim())
-      textMatches = new Set(searchRows(byKey, byId("filter-text").value.trim()));
+    const q = byId("filter-text").value.trim();
+    if (q) textMatches = searchRows(byKey, q);
     applyFilters();
   });
 }
@@ -269,8 +248,8 @@ async function searchText() {
     searched = { q: "", rev: 0 };
     return;
   }
-  if (source === "events") {
-    textMatches = new Set(searchRows(byKey, q));
+  if (!fromStore) {
+    textMatches = searchRows(byKey, q);
     return;
   }
   const fresh = q !== searched.q;
@@ -291,22 +270,19 @@ function onSearchInput() {
   }, 150);
 }
 
-function setUp() {
+/** Sets the pane up, before /events first connects; `store` is whether the server keeps a deliveries store. */
+export function startDeliveries(store) {
+  fromStore = store;
   list = createVirtualList(byId("deliveries"), renderRow);
   eventRows = createEventRows(byKey, order);
   byId("filter-event").addEventListener("change", applyFilters);
   byId("filter-status").addEventListener("change", applyFilters);
   byId("filter-text").addEventListener("input", onSearchInput);
   byId("pick-shown").addEventListener("change", (ev) => pickShown(ev.target.checked));
-  initActions({
-    selectedIds: () => [...selected].map((k) => byKey.get(k)?.id).filter(Boolean),
-    clearSelection: () => {
-      selected.clear();
-      byId("pick-shown").checked = false;
-      showSelection();
-      list.refresh();
-    },
-  });
+  byId("replay-selected").addEventListener("click", () =>
+    replay([...selected].map((k) => byKey.get(k)?.id).filter(Boolean)),
+  );
+  byId("clear-selection").addEventListener("click", clearSelection);
 }
 
 function requestSync() {
@@ -315,15 +291,13 @@ function requestSync() {
 
 /** A new connection to /events: the store is read again from the start. */
 export function resetDeliveries() {
-  if (!list) setUp();
   byKey.clear();
   order.length = 0; // the same array: the event rows hold it
   rev = 0;
   searched = { q: "", rev: 0 };
-  buffered = [];
   eventRows.reset();
-  if (source === "events") queueRender();
-  else requestSync();
+  if (fromStore) requestSync();
+  else queueRender();
 }
 
 /** Takes one listen event if it is about a delivery (the row comes from the store); returns whether it was. */
@@ -333,12 +307,10 @@ export function showDelivery(e) {
     case "duplicate":
     case "rejected":
     case "forward":
-      if (source === "events") {
+      if (fromStore) requestSync();
+      else {
         eventRows.apply(e);
         queueRender();
-      } else {
-        if (source === "unknown") buffered.push(e);
-        requestSync();
       }
       return true;
     default:

@@ -1,19 +1,13 @@
 // The detail pane of one delivery: its headers (the key only as present/absent), the body as formatted JSON
 // and raw, and a certificate_issued chain as the server decoded it. Opened by a click on a row.
 import { curlCommand, replay } from "./actions.js";
-import { byId, el, time } from "./dom.js";
+import { byId, el, tableRow, text, time } from "./dom.js";
 
 let shownKey;
 let loading = 0; // the latest request: an older answer arriving late is ignored
 
 function fill(id, nodes) {
   byId(id).replaceChildren(...nodes);
-}
-
-function showHeaders(headers) {
-  const nodes = [];
-  for (const h of headers) nodes.push(el("dt", "", h.name), el("dd", "", h.value));
-  fill("detail-headers", nodes);
 }
 
 function yesNo(value) {
@@ -25,11 +19,10 @@ function showChain(chain) {
   if (!chain) return fill("detail-chain", []);
   fill(
     "detail-chain",
-    chain.map((c) => {
-      const tr = el("tr", c.error ? "bad" : "");
-      const cells = c.error
-        ? [c.index, c.subject_common_name || "", `cannot decode: ${c.error}`, "", "", "", ""]
-        : [
+    chain.map((c) =>
+      c.error
+        ? tableRow("bad", [c.index, c.subject_common_name || "", `cannot decode: ${c.error}`, "", "", "", ""])
+        : tableRow("", [
             c.index,
             c.subject,
             c.issuer,
@@ -37,10 +30,8 @@ function showChain(chain) {
             c.valid_to,
             c.fingerprint256,
             c.signed_by_next === null ? (c.self_signed ? "self-signed" : "last") : yesNo(c.signed_by_next),
-          ];
-      for (const text of cells) tr.appendChild(el("td", "", text));
-      return tr;
-    }),
+          ]),
+    ),
   );
 }
 
@@ -55,50 +46,41 @@ function summaryLines(s) {
   return lines.map((line) => el("li", "", line));
 }
 
-function showBody(d) {
-  byId("detail-json").textContent =
-    d.json === null ? "(the body is not JSON)" : JSON.stringify(d.json, null, 2);
-  byId("detail-raw").textContent = d.body;
-}
-
-/** The pane with no body to show: only the note says why. */
-function showNoBody(note) {
-  byId("detail-note").textContent = note;
-  fill("detail-headers", []);
-  showChain(undefined);
-  byId("detail-json").textContent = "";
-  byId("detail-raw").textContent = "";
+/** Shows a delivery's headers, chain and body; without one (`d` undefined), only the note says why. */
+function showBody(d, note = "") {
+  text("detail-note", note);
+  const headers = (d?.headers ?? []).flatMap((h) => [el("dt", "", h.name), el("dd", "", h.value)]);
+  fill("detail-headers", headers);
+  showChain(d?.chain);
+  text("detail-json", !d ? "" : d.json === null ? "(the body is not JSON)" : JSON.stringify(d.json, null, 2));
+  text("detail-raw", d?.body ?? "");
 }
 
 /** Shows a row's detail; `quiet` refreshes the summary of the one already shown without a new fetch. */
 export async function showDetail(s, targets, { quiet = false } = {}) {
-  const pane = byId("detail");
-  pane.hidden = false;
+  byId("detail").hidden = false;
   fill("detail-summary", summaryLines(s));
   if (quiet && shownKey === s.key) return;
   shownKey = s.key;
-  byId("detail-curl").textContent = "";
+  text("detail-curl", "");
   const mine = ++loading;
-  byId("detail-title").textContent = `${s.event || "refused request"} ${s.id}`;
+  text("detail-title", `${s.event || "refused request"} ${s.id}`);
   byId("detail-actions").hidden = s.answer === "refused";
-  if (s.answer === "refused") return showNoBody("A refused request: its body was not kept.");
-  byId("detail-note").textContent = "loading…";
+  if (s.answer === "refused") return showBody(undefined, "A refused request: its body was not kept.");
+  text("detail-note", "loading…");
   const answer = await fetch(`/api/deliveries/${encodeURIComponent(s.id)}`);
   // A server without the deliveries API answers in plain text.
   const d = await answer.json().catch(() => ({ error: "This server keeps no delivery details." }));
   if (mine !== loading) return;
   if (!answer.ok) {
     byId("detail-actions").hidden = true;
-    return showNoBody(d.error || `error ${answer.status}`);
+    return showBody(undefined, d.error || `error ${answer.status}`);
   }
-  byId("detail-note").textContent = "";
-  showHeaders(d.headers);
-  showChain(d.chain);
   showBody(d);
   byId("detail-replay").onclick = () => replay([d.id]);
   byId("detail-curl-button").onclick = () => {
-    const text = curlCommand(d, byId("replay-to").value.trim() || targets[0]);
-    byId("detail-curl").textContent = text;
-    navigator.clipboard?.writeText(text).catch(() => undefined); // shown anyway, to copy by hand
+    const command = curlCommand(d, byId("replay-to").value.trim() || targets[0]);
+    text("detail-curl", command);
+    navigator.clipboard?.writeText(command).catch(() => undefined); // shown anyway, to copy by hand
   };
 }

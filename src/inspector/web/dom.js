@@ -16,6 +16,19 @@ export function el(tag, className, text) {
   return node;
 }
 
+/** A table row of one cell per value, each as text. */
+export function tableRow(className, values) {
+  const tr = el("tr", className);
+  tr.append(...values.map((value) => el("td", "", value)));
+  return tr;
+}
+
+/** Logs a fault of the page's own. */
+export function report(err) {
+  // biome-ignore lint/suspicious/noConsole: the browser's console is where a page reports its own faults
+  console.error(err);
+}
+
 /** A time of day from an ISO 8601 string (the string itself when it is not a date). */
 export function time(iso) {
   const d = new Date(iso);

@@ -77,13 +77,13 @@ export function createEventRows(byKey, order) {
   };
 }
 
-/** Keys of the rows whose event, ids or answer contain `q` (any case): the page's own search here. */
+/** The set of keys of the rows whose event, ids or answer contain `q` (any case): the page's own search here. */
 export function searchRows(byKey, q) {
   const needle = q.toLowerCase();
-  const keys = [];
+  const keys = new Set();
   for (const [key, s] of byKey) {
     const words = [s.event, s.id, s.order_id, s.certificate_id, s.reason].join(" ").toLowerCase();
-    if (words.includes(needle)) keys.push(key);
+    if (words.includes(needle)) keys.add(key);
   }
   return keys;
 }

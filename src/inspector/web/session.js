@@ -38,33 +38,10 @@ function showReady(e) {
   text("on-exit", e.on_exit);
 }
 
-/** The challenge field follows the verification stages; the countdown runs while a token is open. */
-function followChallenge(e) {
-  const node = byId("challenge");
-  switch (e.stage) {
-    case "challenge_sent":
-      startCountdown(node, e.deadline, `attempt ${e.attempt}/${e.max_attempts}`);
-      return;
-    case "verified":
-      stopCountdown(node, "Verified: the token arrived in time", "verified");
-      return;
-    case "token_expired":
-      stopCountdown(node, `Expired${e.resend ? ": sending a new challenge" : ""}`, "expired");
-      return;
-    case "token_refused":
-      // With retries left the same token is asked for again, so the same countdown goes on.
-      if (!e.retry) stopCountdown(node, `Refused${e.resend ? ": sending a new challenge" : ""}`, "refused");
-      return;
-    case "stopping":
-      if (node.dataset.state === "open") stopCountdown(node, "Not verified: listen stopped", "stopped");
-      return;
-    default:
-  }
-}
-
+/** What a stage changes: the status, the fields, and the challenge (its countdown runs while a token is open). */
 function followState(e) {
   if (e.webhook_id !== undefined) text("webhook-id", String(e.webhook_id));
-  followChallenge(e);
+  const node = byId("challenge");
   switch (e.stage) {
     case "tunnel_starting":
       setStatus("starting the tunnel…");
@@ -73,7 +50,18 @@ function followState(e) {
       text("public-url", e.public_url);
       break;
     case "challenge_sent":
+      startCountdown(node, e.deadline, `attempt ${e.attempt}/${e.max_attempts}`);
       setStatus("verifying…");
+      break;
+    case "verified":
+      stopCountdown(node, "Verified: the token arrived in time", "verified");
+      break;
+    case "token_expired":
+      stopCountdown(node, `Expired${e.resend ? ": sending a new challenge" : ""}`, "expired");
+      break;
+    case "token_refused":
+      // With retries left the same token is asked for again, so the same countdown goes on.
+      if (!e.retry) stopCountdown(node, `Refused${e.resend ? ": sending a new challenge" : ""}`, "refused");
       break;
     case "activated":
       setStatus("active");
@@ -86,13 +74,14 @@ function followState(e) {
       setStatus("active · listening");
       break;
     case "stopping":
+      if (node.dataset.state === "open") stopCountdown(node, "Not verified: listen stopped", "stopped");
       setStatus(`stopping (${e.reason})`);
       break;
     case "on_exit": {
       setStatus("stopped");
-      const node = byId("on-exit");
-      node.textContent = `${e.action}: ${e.outcome} — ${e.message}`;
-      node.className = e.outcome === "failed" ? "bad" : e.outcome === "done" ? "good" : "";
+      const onExit = byId("on-exit");
+      onExit.textContent = `${e.action}: ${e.outcome} — ${e.message}`;
+      onExit.className = e.outcome === "failed" ? "bad" : e.outcome === "done" ? "good" : "";
       break;
     }
     default:
