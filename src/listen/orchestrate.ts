@@ -334,7 +334,6 @@ class ListenSession {
   private startReceiver(): Receiver {
     const { opts } = this;
     const receiver = createReceiver({
-      path: opts.path,
       secret: opts.secret,
       trustTunnel: true,
       networkPeers: bindsToNetwork(opts.host),

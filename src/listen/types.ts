@@ -23,8 +23,6 @@ export interface ListenOptions {
   host?: string;
   /** Default 0: the OS picks. */
   port?: number;
-  /** Hook path, default randomHookPath(). */
-  path?: string;
   /** The webhook secret listen sets while it listens (provided by the user, or generated). */
   secret: string;
   /** Where the secret came from, for the ready block (the value itself is never printed). */
