@@ -4,7 +4,6 @@
 import { isIP } from "node:net";
 import type { WebhookApi } from "../api/types.js";
 import { describeInterruptCause, UsageError } from "../errors.js";
-import { SUBSCRIBABLE_EVENTS } from "../events/catalogue.js";
 import { describeFailure, errorDocument, reword } from "../io/exit-codes.js";
 import { createListenRenderer } from "../io/render-listen.js";
 import { defaultJournalPath } from "../listen/paths.js";
@@ -300,7 +299,6 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
       ...fromFlags,
       secret,
       secretOrigin: { generated: !resolved.value || resolved.generated, savedTo: resolved.writtenTo },
-      defaultEvents: SUBSCRIBABLE_EVENTS,
       force: parsed.force || ctx.globals.yes,
       sourceAllowlist: edge,
       edgeAllowlist: edge,

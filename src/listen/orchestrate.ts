@@ -249,7 +249,6 @@ class ListenSession {
       secret: opts.secret,
       events: opts.events,
       alsoSubscribe: opts.until ? [opts.until.event] : undefined,
-      defaultEvents: opts.defaultEvents,
       settings: opts.settings,
       force: opts.force,
       confirm: deps.confirmTakeover,

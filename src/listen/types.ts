@@ -27,9 +27,8 @@ export interface ListenOptions {
   secret: string;
   /** Where the secret came from, for the ready block (the value itself is never printed). */
   secretOrigin?: { generated: boolean; savedTo?: string };
-  /** Events to subscribe; undefined keeps an existing webhook's list, or subscribes a new one to `defaultEvents`. */
+  /** Events to subscribe; undefined keeps an existing webhook's list, or subscribes a new one to every subscribable event. */
   events?: string[];
-  defaultEvents: readonly string[];
   settings?: WebhookSettings;
   /** Take over an active webhook that points elsewhere without asking. */
   force: boolean;
