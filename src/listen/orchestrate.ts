@@ -41,8 +41,6 @@ const CLAIM_SETTLE_MS = 3_000;
 /** With --timeout: the limit for getting ready (tunnel, webhook, verification); --timeout counts from ready. */
 const DEFAULT_SETUP_TIMEOUT_MS = 5 * 60_000;
 const DEFAULT_TUNNEL_GRACE_MS = 60_000;
-/** Challenges sent in total per verification: the first one plus two new ones after an expiry or refusal. */
-const DEFAULT_MAX_CHALLENGES = 3;
 
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
@@ -459,7 +457,6 @@ class ListenSession {
       signal: this.signal,
       tokens: this.tokens,
       windowMs: opts.challengeWindowMs,
-      maxChallenges: opts.maxChallenges ?? DEFAULT_MAX_CHALLENGES,
       onStage: (stage) => deps.emit({ type: "state", ...stage }),
     });
   }

@@ -51,7 +51,6 @@ export interface ListenOptions {
   tunnelGraceMs?: number;
   /** Token validity (default CertCentral's 30 minutes); tests shorten it. */
   challengeWindowMs?: number;
-  maxChallenges?: number;
   /** Check the LAST X-Forwarded-For entry against these ranges (ngrok with its edge allowlist). */
   sourceAllowlist?: readonly string[];
   /** What the tunnel enforces at its edge, for the ready block (e.g. ["216.168.240.0/20"]). */
