@@ -287,7 +287,6 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
     if (inspector && !io.json) io.info(`Inspector: ${inspector.url} (the verification shows there live)`);
     const api = own ? own.api : await ctx.api();
     const tunnel = await buildTunnel(parsed.tunnel, ctx.env);
-    const edge = ngrok?.ipAllowlist ? [DIGICERT_SOURCE_RANGE] : undefined;
     const {
       tunnel: _tunnel,
       unknownEvents: _unknown,
@@ -300,8 +299,7 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
       secret,
       secretOrigin: { generated: !resolved.value || resolved.generated, savedTo: resolved.writtenTo },
       force: parsed.force || ctx.globals.yes,
-      sourceAllowlist: edge,
-      edgeAllowlist: edge,
+      edgeAllowlist: ngrok?.ipAllowlist ? [DIGICERT_SOURCE_RANGE] : undefined,
       ...(own ? { sandbox: { url: own.sandbox.url, apiKey: own.sandbox.apiKey } } : {}),
     };
     const { runListen } = await import("../listen/orchestrate.js");

@@ -63,9 +63,12 @@ function journalFailure(path: string | undefined, error: unknown): CertwhError {
 /** --host other than loopback: the receiver is reachable from the network (a container, a LAN). */
 const bindsToNetwork = (host: string | undefined) => host !== undefined && !isLoopbackHost(host);
 
+/** The ranges the tunnel's edge admits (also checked against X-Forwarded-For), or null for none. */
+const ipAllowlist = (opts: ListenOptions) => (opts.edgeAllowlist?.length ? [...opts.edgeAllowlist] : null);
+
 /** The source check in words, for the ready block. */
 function sourceCheck(opts: ListenOptions): string {
-  const allow = opts.sourceAllowlist?.length ? opts.sourceAllowlist.join(", ") : undefined;
+  const allow = ipAllowlist(opts)?.join(", ");
   if (!bindsToNetwork(opts.host))
     return allow ? `loopback peers; last X-Forwarded-For in ${allow}` : "loopback peers only";
   return allow
@@ -301,7 +304,7 @@ class ListenSession {
       tunnel: this.deps.tunnel.description,
       protections: {
         key_check: true,
-        ip_allowlist: opts.edgeAllowlist?.length ? [...opts.edgeAllowlist] : null,
+        ip_allowlist: ipAllowlist(opts),
         source_check: sourceCheck(opts),
       },
       forward_to: opts.forwardTo?.[0] ?? null,
@@ -334,7 +337,7 @@ class ListenSession {
       secret: opts.secret,
       trustTunnel: true,
       networkPeers: bindsToNetwork(opts.host),
-      sourceAllowlist: opts.sourceAllowlist,
+      sourceAllowlist: opts.edgeAllowlist,
       clock: this.deps.clock,
       onAccept: (d) => this.journalDelivery(d),
       dedupe: opts.dropRepeats ? { drop: true } : undefined,
@@ -425,8 +428,12 @@ class ListenSession {
   private async startTunnel(port: number, path: string): Promise<URL> {
     const { opts, deps } = this;
     const { tunnel, emit } = deps;
-    const ipAllowlist = opts.edgeAllowlist?.length ? [...opts.edgeAllowlist] : null;
-    emit({ type: "state", stage: "tunnel_starting", tunnel: tunnel.description, ip_allowlist: ipAllowlist });
+    emit({
+      type: "state",
+      stage: "tunnel_starting",
+      tunnel: tunnel.description,
+      ip_allowlist: ipAllowlist(opts),
+    });
     const base = await tunnel.start(port, this.signal);
     this.signal.throwIfAborted();
     this.publicUrl = joinPublicUrl(base, path).href;

@@ -51,9 +51,10 @@ export interface ListenOptions {
   tunnelGraceMs?: number;
   /** Token validity (default CertCentral's 30 minutes); tests shorten it. */
   challengeWindowMs?: number;
-  /** Check the LAST X-Forwarded-For entry against these ranges (ngrok with its edge allowlist). */
-  sourceAllowlist?: readonly string[];
-  /** What the tunnel enforces at its edge, for the ready block (e.g. ["216.168.240.0/20"]). */
+  /**
+   * What the tunnel enforces at its edge (ngrok: ["216.168.240.0/20"]), for the ready block; the receiver
+   * also checks the LAST X-Forwarded-For entry against these ranges.
+   */
   edgeAllowlist?: readonly string[];
   /** The in-process sandbox of --sandbox, reported in the ready event. */
   sandbox?: { url: string; apiKey: string };
