@@ -41,6 +41,8 @@ const CLAIM_SETTLE_MS = 3_000;
 /** With --timeout: the limit for getting ready (tunnel, webhook, verification); --timeout counts from ready. */
 const DEFAULT_SETUP_TIMEOUT_MS = 5 * 60_000;
 const DEFAULT_TUNNEL_GRACE_MS = 60_000;
+/** Time allowed for the on-exit API calls (ListenDeps.onExitTimeoutMs). */
+const DEFAULT_ON_EXIT_TIMEOUT_MS = 20_000;
 
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
@@ -522,7 +524,7 @@ class ListenSession {
         active: this.active,
         publicUrl: this.publicUrl,
         sandbox: opts.sandbox !== undefined,
-        timeoutMs: deps.onExitTimeoutMs ?? 20_000,
+        timeoutMs: deps.onExitTimeoutMs ?? DEFAULT_ON_EXIT_TIMEOUT_MS,
         emit: deps.emit,
       });
       if (result.outcome === "failed") failure = result.message;
@@ -546,7 +548,7 @@ class ListenSession {
     const { deps, claimSent } = this;
     const warn = (message: string) => deps.emit({ type: "warning", message });
     const cutShort = `The ${claimSent} of the webhook was cut short by the stop`;
-    const limit = deadline(deps.onExitTimeoutMs ?? 20_000);
+    const limit = deadline(deps.onExitTimeoutMs ?? DEFAULT_ON_EXIT_TIMEOUT_MS);
     try {
       const now = await deps.api.getWebhook({ signal: limit.signal });
       if (now && this.publicUrl && now.endpoint === this.publicUrl) {
