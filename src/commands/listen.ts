@@ -206,7 +206,7 @@ async function buildTunnel(choice: TunnelChoice, env: NodeJS.ProcessEnv): Promis
   return createNgrokTunnel({
     env,
     domain: choice.domain,
-    ipAllowlist: choice.ipAllowlist ? undefined : false,
+    ipAllowlist: choice.ipAllowlist,
   });
 }
 
