@@ -4,7 +4,6 @@
 import { isIP } from "node:net";
 import type { WebhookApi } from "../api/types.js";
 import { describeInterruptCause, UsageError } from "../errors.js";
-import { SUBSCRIBABLE_EVENTS } from "../events/catalogue.js";
 import { describeFailure, errorDocument, reword } from "../io/exit-codes.js";
 import { createListenRenderer } from "../io/render-listen.js";
 import { defaultJournalPath } from "../listen/paths.js";
@@ -207,7 +206,7 @@ async function buildTunnel(choice: TunnelChoice, env: NodeJS.ProcessEnv): Promis
   return createNgrokTunnel({
     env,
     domain: choice.domain,
-    ipAllowlist: choice.ipAllowlist ? undefined : false,
+    ipAllowlist: choice.ipAllowlist,
   });
 }
 
@@ -288,7 +287,6 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
     if (inspector && !io.json) io.info(`Inspector: ${inspector.url} (the verification shows there live)`);
     const api = own ? own.api : await ctx.api();
     const tunnel = await buildTunnel(parsed.tunnel, ctx.env);
-    const edge = ngrok?.ipAllowlist ? [DIGICERT_SOURCE_RANGE] : undefined;
     const {
       tunnel: _tunnel,
       unknownEvents: _unknown,
@@ -300,10 +298,8 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
       ...fromFlags,
       secret,
       secretOrigin: { generated: !resolved.value || resolved.generated, savedTo: resolved.writtenTo },
-      defaultEvents: SUBSCRIBABLE_EVENTS,
       force: parsed.force || ctx.globals.yes,
-      sourceAllowlist: edge,
-      edgeAllowlist: edge,
+      edgeAllowlist: ngrok?.ipAllowlist ? [DIGICERT_SOURCE_RANGE] : undefined,
       ...(own ? { sandbox: { url: own.sandbox.url, apiKey: own.sandbox.apiKey } } : {}),
     };
     const { runListen } = await import("../listen/orchestrate.js");

@@ -48,21 +48,16 @@ interface BacklogOptions {
   journalPath: string;
   /** Most references kept (default 100,000: a few MB). */
   limit?: number;
-  /** Where this session's entries start; default: the journal's size when the backlog is created. */
-  startOffset?: number;
 }
 
 export function createForwardBacklog(options: BacklogOptions): ForwardBacklog {
   const path = options.journalPath;
   const limit = options.limit ?? 100_000;
   // Created before listen opens the journal, so the file's current size is where this session begins.
-  const sessionStart: Promise<number> =
-    options.startOffset !== undefined
-      ? Promise.resolve(options.startOffset)
-      : stat(path).then(
-          (s) => s.size,
-          () => 0,
-        );
+  const sessionStart: Promise<number> = stat(path).then(
+    (s) => s.size,
+    () => 0,
+  );
   // id → references (an id repeats only if the same body was accepted twice, beyond the dedupe window).
   const refs = new Map<string, SpilledRef[]>();
   let count = 0;

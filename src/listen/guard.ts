@@ -23,8 +23,7 @@ export interface Claim {
 /** The calls claiming the webhook makes. */
 export type ClaimApi = Pick<WebhookApi, "getWebhook" | "createWebhook" | "updateWebhook">;
 
-interface ClaimOptions
-  extends Pick<ListenOptions, "secret" | "events" | "defaultEvents" | "settings" | "force"> {
+interface ClaimOptions extends Pick<ListenOptions, "secret" | "events" | "settings" | "force"> {
   /** Events that must be subscribed whatever the list (the --until event). */
   alsoSubscribe?: string[];
   endpoint: string;
@@ -72,7 +71,7 @@ export async function claimWebhook(api: ClaimApi, o: ClaimOptions): Promise<Clai
   const call = { signal: o.signal };
   const hook = await api.getWebhook(call);
   if (!hook) {
-    const events = withRequired(o.events ?? [...o.defaultEvents], o.alsoSubscribe);
+    const events = withRequired(o.events ?? [...SUBSCRIBABLE_EVENTS], o.alsoSubscribe);
     const id = await api.createWebhook(
       {
         endpoint: o.endpoint,
@@ -105,7 +104,7 @@ export async function claimWebhook(api: ClaimApi, o: ClaimOptions): Promise<Clai
   }
 
   const events = withRequired(
-    o.events ?? (hook.events.length > 0 ? [...hook.events] : [...o.defaultEvents]),
+    o.events ?? (hook.events.length > 0 ? [...hook.events] : [...SUBSCRIBABLE_EVENTS]),
     o.alsoSubscribe,
   );
   const body: UpdateWebhookRequest = { endpoint: o.endpoint, secret: o.secret, events };

@@ -4,7 +4,7 @@
 // stays ahead of the cursor. The line format is journal.ts's (one JSON object per line, `id` second).
 
 import { type FileHandle, open } from "node:fs/promises";
-import { type JournalContents, type JournalEntry, journalEntryFrom } from "./journal.js";
+import { type JournalEntry, journalEntryFrom } from "./journal.js";
 
 interface JournalLine {
   /** The entry's id, read from the start of the line without parsing it all. */
@@ -175,17 +175,4 @@ export async function* streamJournal(path: string): AsyncGenerator<JournalRecord
   } finally {
     await fh.close();
   }
-}
-
-/** Every entry of a journal at once, with the lines that could not be read (tests and small journals). */
-export async function readJournal(path: string): Promise<JournalContents> {
-  const contents: JournalContents = { entries: [], skipped: [], tornTail: false };
-  for await (const r of streamJournal(path)) {
-    if (r.entry) contents.entries.push(r.entry);
-    else {
-      contents.skipped.push({ line: r.line, reason: r.reason });
-      if (r.tail) contents.tornTail = true;
-    }
-  }
-  return contents;
 }

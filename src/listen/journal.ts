@@ -265,14 +265,6 @@ export interface SkippedLine {
   reason: string;
 }
 
-export interface JournalContents {
-  entries: JournalEntry[];
-  /** Lines that could not be read (including a torn last line), in file order. */
-  skipped: SkippedLine[];
-  /** The last line was cut short (typically a crash while writing) and is among `skipped`. */
-  tornTail: boolean;
-}
-
 /** A parsed journal line as an entry, or null when it is not one (the one rule for readers). */
 export function journalEntryFrom(value: unknown): JournalEntry | null {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return null;

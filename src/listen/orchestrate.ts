@@ -41,8 +41,8 @@ const CLAIM_SETTLE_MS = 3_000;
 /** With --timeout: the limit for getting ready (tunnel, webhook, verification); --timeout counts from ready. */
 const DEFAULT_SETUP_TIMEOUT_MS = 5 * 60_000;
 const DEFAULT_TUNNEL_GRACE_MS = 60_000;
-/** Challenges sent in total per verification: the first one plus two new ones after an expiry or refusal. */
-const DEFAULT_MAX_CHALLENGES = 3;
+/** Time allowed for the on-exit API calls (ListenDeps.onExitTimeoutMs). */
+const DEFAULT_ON_EXIT_TIMEOUT_MS = 20_000;
 
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
@@ -65,9 +65,12 @@ function journalFailure(path: string | undefined, error: unknown): CertwhError {
 /** --host other than loopback: the receiver is reachable from the network (a container, a LAN). */
 const bindsToNetwork = (host: string | undefined) => host !== undefined && !isLoopbackHost(host);
 
+/** The ranges the tunnel's edge admits (also checked against X-Forwarded-For), or null for none. */
+const ipAllowlist = (opts: ListenOptions) => (opts.edgeAllowlist?.length ? [...opts.edgeAllowlist] : null);
+
 /** The source check in words, for the ready block. */
 function sourceCheck(opts: ListenOptions): string {
-  const allow = opts.sourceAllowlist?.length ? opts.sourceAllowlist.join(", ") : undefined;
+  const allow = ipAllowlist(opts)?.join(", ");
   if (!bindsToNetwork(opts.host))
     return allow ? `loopback peers; last X-Forwarded-For in ${allow}` : "loopback peers only";
   return allow
@@ -249,7 +252,6 @@ class ListenSession {
       secret: opts.secret,
       events: opts.events,
       alsoSubscribe: opts.until ? [opts.until.event] : undefined,
-      defaultEvents: opts.defaultEvents,
       settings: opts.settings,
       force: opts.force,
       confirm: deps.confirmTakeover,
@@ -304,7 +306,7 @@ class ListenSession {
       tunnel: this.deps.tunnel.description,
       protections: {
         key_check: true,
-        ip_allowlist: opts.edgeAllowlist?.length ? [...opts.edgeAllowlist] : null,
+        ip_allowlist: ipAllowlist(opts),
         source_check: sourceCheck(opts),
       },
       forward_to: opts.forwardTo?.[0] ?? null,
@@ -334,11 +336,10 @@ class ListenSession {
   private startReceiver(): Receiver {
     const { opts } = this;
     const receiver = createReceiver({
-      path: opts.path,
       secret: opts.secret,
       trustTunnel: true,
       networkPeers: bindsToNetwork(opts.host),
-      sourceAllowlist: opts.sourceAllowlist,
+      sourceAllowlist: opts.edgeAllowlist,
       clock: this.deps.clock,
       onAccept: (d) => this.journalDelivery(d),
       dedupe: opts.dropRepeats ? { drop: true } : undefined,
@@ -429,8 +430,12 @@ class ListenSession {
   private async startTunnel(port: number, path: string): Promise<URL> {
     const { opts, deps } = this;
     const { tunnel, emit } = deps;
-    const ipAllowlist = opts.edgeAllowlist?.length ? [...opts.edgeAllowlist] : null;
-    emit({ type: "state", stage: "tunnel_starting", tunnel: tunnel.description, ip_allowlist: ipAllowlist });
+    emit({
+      type: "state",
+      stage: "tunnel_starting",
+      tunnel: tunnel.description,
+      ip_allowlist: ipAllowlist(opts),
+    });
     const base = await tunnel.start(port, this.signal);
     this.signal.throwIfAborted();
     this.publicUrl = joinPublicUrl(base, path).href;
@@ -461,7 +466,6 @@ class ListenSession {
       signal: this.signal,
       tokens: this.tokens,
       windowMs: opts.challengeWindowMs,
-      maxChallenges: opts.maxChallenges ?? DEFAULT_MAX_CHALLENGES,
       onStage: (stage) => deps.emit({ type: "state", ...stage }),
     });
   }
@@ -520,7 +524,7 @@ class ListenSession {
         active: this.active,
         publicUrl: this.publicUrl,
         sandbox: opts.sandbox !== undefined,
-        timeoutMs: deps.onExitTimeoutMs ?? 20_000,
+        timeoutMs: deps.onExitTimeoutMs ?? DEFAULT_ON_EXIT_TIMEOUT_MS,
         emit: deps.emit,
       });
       if (result.outcome === "failed") failure = result.message;
@@ -544,7 +548,7 @@ class ListenSession {
     const { deps, claimSent } = this;
     const warn = (message: string) => deps.emit({ type: "warning", message });
     const cutShort = `The ${claimSent} of the webhook was cut short by the stop`;
-    const limit = deadline(deps.onExitTimeoutMs ?? 20_000);
+    const limit = deadline(deps.onExitTimeoutMs ?? DEFAULT_ON_EXIT_TIMEOUT_MS);
     try {
       const now = await deps.api.getWebhook({ signal: limit.signal });
       if (now && this.publicUrl && now.endpoint === this.publicUrl) {

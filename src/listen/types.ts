@@ -23,15 +23,12 @@ export interface ListenOptions {
   host?: string;
   /** Default 0: the OS picks. */
   port?: number;
-  /** Hook path, default randomHookPath(). */
-  path?: string;
   /** The webhook secret listen sets while it listens (provided by the user, or generated). */
   secret: string;
   /** Where the secret came from, for the ready block (the value itself is never printed). */
   secretOrigin?: { generated: boolean; savedTo?: string };
-  /** Events to subscribe; undefined keeps an existing webhook's list, or subscribes a new one to `defaultEvents`. */
+  /** Events to subscribe; undefined keeps an existing webhook's list, or subscribes a new one to every subscribable event. */
   events?: string[];
-  defaultEvents: readonly string[];
   settings?: WebhookSettings;
   /** Take over an active webhook that points elsewhere without asking. */
   force: boolean;
@@ -54,10 +51,10 @@ export interface ListenOptions {
   tunnelGraceMs?: number;
   /** Token validity (default CertCentral's 30 minutes); tests shorten it. */
   challengeWindowMs?: number;
-  maxChallenges?: number;
-  /** Check the LAST X-Forwarded-For entry against these ranges (ngrok with its edge allowlist). */
-  sourceAllowlist?: readonly string[];
-  /** What the tunnel enforces at its edge, for the ready block (e.g. ["216.168.240.0/20"]). */
+  /**
+   * What the tunnel enforces at its edge (ngrok: ["216.168.240.0/20"]), for the ready block; the receiver
+   * also checks the LAST X-Forwarded-For entry against these ranges.
+   */
   edgeAllowlist?: readonly string[];
   /** The in-process sandbox of --sandbox, reported in the ready event. */
   sandbox?: { url: string; apiKey: string };

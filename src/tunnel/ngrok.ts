@@ -19,8 +19,8 @@ interface NgrokTunnelOptions {
   timeoutMs?: number;
   /** A reserved ngrok domain (avoids URL changes on reconnect). */
   domain?: string;
-  /** Ranges enforced at ngrok's edge. Default DigiCert's range; `false` disables (--no-ip-allowlist). */
-  ipAllowlist?: readonly string[] | false;
+  /** Admit only DigiCert's range at ngrok's edge (default true; false: --no-ip-allowlist). */
+  ipAllowlist?: boolean;
   /** The ngrok ingress to dial. Only for tests and custom ingresses. */
   serverAddr?: string;
 }
@@ -36,8 +36,7 @@ function ngrokForwardConfig(
 ): Config {
   const config: Config = { addr: `127.0.0.1:${port}`, authtoken_from_env: true, onStatusChange };
   if (options.domain) config.domain = options.domain;
-  const allow = options.ipAllowlist ?? [DIGICERT_SOURCE_RANGE];
-  if (allow !== false && allow.length > 0) config.ip_restriction_allow_cidrs = [...allow];
+  if (options.ipAllowlist !== false) config.ip_restriction_allow_cidrs = [DIGICERT_SOURCE_RANGE];
   if (options.serverAddr) config.server_addr = options.serverAddr;
   return config;
 }
@@ -91,7 +90,7 @@ export function describeNgrokError(error: unknown, usesIpAllowlist: boolean): Tu
 export function createNgrokTunnel(options: NgrokTunnelOptions = {}): Tunnel {
   const env = options.env ?? process.env;
   const timeoutMs = options.timeoutMs ?? DEFAULT_NGROK_TIMEOUT_MS;
-  const usesIpAllowlist = options.ipAllowlist !== false && (options.ipAllowlist?.length ?? 1) > 0;
+  const usesIpAllowlist = options.ipAllowlist !== false;
   const listeners = new StatusListeners();
   let listener: Pick<Listener, "url" | "close"> | undefined;
   let started = false;

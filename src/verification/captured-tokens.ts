@@ -82,11 +82,13 @@ export function createTokenQueue(clock: Clock): TokenQueue {
   };
 }
 
+/** Challenges sent in total per verification: the first one plus two new ones after an expiry or refusal. */
+const MAX_CHALLENGES = 3;
+
 interface VerifyInput
   extends Pick<VerificationOptions, "api" | "webhookId" | "endpoint" | "secret" | "clock" | "windowMs"> {
   signal: AbortSignal;
   tokens: TokenQueue;
-  maxChallenges: number;
   onStage(stage: VerificationStage): void;
 }
 
@@ -104,6 +106,7 @@ export async function verifyEndpoint({ tokens, onStage, ...input }: VerifyInput)
     await runVerification({
       ...input,
       settleActivation: true,
+      maxChallenges: MAX_CHALLENGES,
       awaitToken: async ({ deadline, signal }) => {
         // "" means the window ran out; a timer firing a hair early must not submit an empty token.
         for (let i = 0; i < 1000; i++) {
@@ -121,13 +124,13 @@ export async function verifyEndpoint({ tokens, onStage, ...input }: VerifyInput)
   } catch (err) {
     if (err instanceof TimeoutError) {
       throw new TimeoutError(
-        `No challenge token arrived at the receiver within its window, ${input.maxChallenges} time(s).`,
+        `No challenge token arrived at the receiver within its window, ${MAX_CHALLENGES} time(s).`,
         { hint: resumeHint(webhookId, input.endpoint), cause: err },
       );
     }
     if (err instanceof ApiError && err.hasCode("webhook_invalid_token")) {
       throw new TimeoutError(
-        `CertCentral refused the challenge tokens (webhook_invalid_token), ${input.maxChallenges} time(s).`,
+        `CertCentral refused the challenge tokens (webhook_invalid_token), ${MAX_CHALLENGES} time(s).`,
         { hint: resumeHint(webhookId, input.endpoint), code: "webhook_invalid_token", cause: err },
       );
     }

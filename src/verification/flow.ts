@@ -38,8 +38,6 @@ export interface VerificationOptions {
    */
   awaitToken?: (args: AwaitTokenArgs) => Promise<string>;
   onStage?: (stage: VerificationStage) => void;
-  /** Skip the test event (e.g. listen already tested its own receiver). Default false. */
-  skipTest?: boolean;
   /** Activate after verification. Default true. */
   activate?: boolean;
   /** How many challenges may be sent in total (default 1: never a second one). */
@@ -77,11 +75,9 @@ export async function runVerification(opts: VerificationOptions): Promise<Verifi
   const maxChallenges = Math.max(1, opts.maxChallenges ?? 1);
   const call = { signal };
 
-  if (!opts.skipTest) {
-    report({ stage: "testing", endpoint });
-    await api.testEndpoint(opts.secret ? { endpoint, secret: opts.secret } : { endpoint }, call);
-    report({ stage: "tested", endpoint });
-  }
+  report({ stage: "testing", endpoint });
+  await api.testEndpoint(opts.secret ? { endpoint, secret: opts.secret } : { endpoint }, call);
+  report({ stage: "tested", endpoint });
 
   let challengesSent = 0;
   let deadline = 0;

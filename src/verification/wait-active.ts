@@ -29,21 +29,19 @@ interface WaitActiveOptions {
   timeoutMs: number;
   clock: Clock;
   signal?: AbortSignal;
-  pollMs?: number;
 }
 
 /** true once GET /webhook shows this webhook active; false when timeoutMs passed first. */
 export async function waitUntilActive(opts: WaitActiveOptions): Promise<boolean> {
-  const pollMs = opts.pollMs ?? WAIT_POLL_MS;
   const deadline = opts.clock.now() + opts.timeoutMs;
   // Bounded in count too, whatever the clock does.
-  const maxPolls = Math.ceil(opts.timeoutMs / pollMs) + 1;
+  const maxPolls = Math.ceil(opts.timeoutMs / WAIT_POLL_MS) + 1;
   for (let poll = 0; poll < maxPolls; poll++) {
     const hook = await opts.api.getWebhook({ signal: opts.signal });
     if (hook?.id === opts.webhookId && hook.status === "active") return true;
     const left = deadline - opts.clock.now();
     if (left <= 0) return false;
-    await opts.clock.sleep(Math.min(pollMs, left), opts.signal);
+    await opts.clock.sleep(Math.min(WAIT_POLL_MS, left), opts.signal);
   }
   return false;
 }

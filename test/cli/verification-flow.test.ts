@@ -57,6 +57,7 @@ async function setup(t: import("node:test").TestContext): Promise<Setup> {
   };
 }
 
+const TEST = "POST /webhook/test-endpoint";
 const SEND = "PUT /webhook/:id/send-challenge";
 const CHECK = "PUT /webhook/:id/check-challenge";
 const ACTIVATE = "PUT /webhook/:id/activate";
@@ -89,8 +90,8 @@ test("test → challenge → token → check → activate, each call once, stage
     s.stages.map((x) => x.stage),
     ["testing", "tested", "challenge_sent", "waiting", "verified", "activated"],
   );
-  assert.deepEqual(s.routes().slice(1), ["POST /webhook/test-endpoint", SEND, CHECK, ACTIVATE]);
-  const testReq = s.sandbox.requests.find((r) => r.route === "POST /webhook/test-endpoint");
+  assert.deepEqual(s.routes().slice(1), [TEST, SEND, CHECK, ACTIVATE]);
+  const testReq = s.sandbox.requests.find((r) => r.route === TEST);
   assert.deepEqual(testReq?.body, { endpoint: s.receiver.url, secret });
   assert.equal(s.sandbox.webhook()?.status, "active");
 });
@@ -102,10 +103,9 @@ test("without a token source the flow stops after the challenge", async (t) => {
     webhookId: s.id,
     endpoint: s.receiver.url,
     clock: s.clock,
-    skipTest: true,
   });
   assert.equal(result.outcome, "challenge_sent");
-  assert.deepEqual(s.routes().slice(1), [SEND]);
+  assert.deepEqual(s.routes().slice(1), [TEST, SEND]);
 });
 
 test("a token that comes after the 30-minute window is never submitted", async (t) => {
@@ -121,7 +121,6 @@ test("a token that comes after the 30-minute window is never submitted", async (
       webhookId: s.id,
       endpoint: s.receiver.url,
       clock: s.clock,
-      skipTest: true,
       awaitToken: late,
     }),
     TimeoutError,
@@ -138,7 +137,6 @@ test("with maxChallenges 2, an expired window leads to one deliberate new challe
     webhookId: s.id,
     endpoint: s.receiver.url,
     clock: s.clock,
-    skipTest: true,
     maxChallenges: 2,
     onStage: (stage) => s.stages.push(stage),
     awaitToken: async (args) => {
@@ -150,7 +148,7 @@ test("with maxChallenges 2, an expired window leads to one deliberate new challe
   });
   assert.equal(result.outcome, "activated");
   assert.equal(result.challengesSent, 2);
-  assert.deepEqual(s.routes().slice(1), [SEND, SEND, CHECK, ACTIVATE]);
+  assert.deepEqual(s.routes().slice(1), [TEST, SEND, SEND, CHECK, ACTIVATE]);
   assert.ok(s.stages.some((x) => x.stage === "token_expired"));
 });
 
@@ -162,7 +160,6 @@ test("a refused token: propagated as ApiError by default, or one new challenge w
       webhookId: s.id,
       endpoint: s.receiver.url,
       clock: s.clock,
-      skipTest: true,
       awaitToken: async () => "not-the-token",
     }),
     (e) => e instanceof ApiError && e.code === "webhook_invalid_token",
@@ -176,7 +173,6 @@ test("a refused token: propagated as ApiError by default, or one new challenge w
     webhookId: s.id,
     endpoint: s.receiver.url,
     clock: s.clock,
-    skipTest: true,
     maxChallenges: 2,
     onStage: (stage) => s.stages.push(stage),
     awaitToken: async (args) => {
@@ -235,7 +231,6 @@ test("activate: false stops after verification", async (t) => {
     webhookId: s.id,
     endpoint: s.receiver.url,
     clock: s.clock,
-    skipTest: true,
     activate: false,
     awaitToken: s.tokenNumber(1),
   });

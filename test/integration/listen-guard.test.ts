@@ -106,7 +106,7 @@ describe("listen's single-webhook guard", () => {
     const sandbox = await startSandbox();
     t.after(() => sandbox.stop());
     sandbox.holdChallenges(true);
-    const s = await startSession(t, { clock, sandboxInstance: sandbox, options: { maxChallenges: 3 } });
+    const s = await startSession(t, { clock, sandboxInstance: sandbox });
     const { error } = await s.outcome;
     assert.ok(error instanceof TimeoutError, String(error));
     assert.equal(error.exitCode, 6);

@@ -6,7 +6,6 @@ import type { TestContext } from "node:test";
 import type { WebhookApi } from "../../src/api/types.js";
 import { createWebhookApi } from "../../src/api/webhooks.js";
 import { InterruptedError } from "../../src/errors.js";
-import { SUBSCRIBABLE_EVENTS } from "../../src/events/catalogue.js";
 import { runListen } from "../../src/listen/orchestrate.js";
 import type { ListenDeps, ListenEvent, ListenOptions, ListenResult } from "../../src/listen/types.js";
 import { startSandbox } from "../../src/sandbox/index.js";
@@ -70,7 +69,6 @@ export async function startSession(t: TestContext, init: SessionInit = {}): Prom
   const interrupt = new AbortController();
   const options: ListenOptions = {
     secret: SECRET,
-    defaultEvents: SUBSCRIBABLE_EVENTS,
     force: false,
     onExit: "deactivate",
     journalPath,

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { journalEntry, openJournal } from "../../src/listen/journal.js";
-import { readJournal } from "../../src/listen/journal-read.js";
+import { readJournal } from "../helpers/journal.js";
 import { orderIdOf, postEvents, startListen } from "./listen-support.js";
 
 test("kill -9 mid-stream: every event answered 200 is journaled; the journal stays valid JSON lines", async (t) => {

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { readJournal } from "../../src/listen/journal-read.js";
+import { readJournal } from "../helpers/journal.js";
 import { startLoopback } from "../helpers/loopback.js";
 import { poll } from "../helpers/wait.js";
 import { type Line, orderIdOf, postEvents, startListen } from "./listen-support.js";

@@ -8,11 +8,11 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import fc from "fast-check";
 import { journalEntry, openJournal } from "../../src/listen/journal.js";
-import { readJournal } from "../../src/listen/journal-read.js";
 import { RESPONSE_TEXT } from "../../src/receiver/guard.js";
 import { createReceiver, type ReceiverServer, safeJsonParse } from "../../src/receiver/index.js";
 import type { ReceiverOutcome } from "../../src/receiver/outcomes.js";
 import { tempDir } from "../helpers/cli.js";
+import { readJournal } from "../helpers/journal.js";
 import { rawSend } from "../helpers/raw-socket.js";
 
 const SECRET = randomBytes(32).toString("base64url");

@@ -140,8 +140,9 @@ test("entries of earlier sessions are never forwarded again: reading starts wher
 
 test("a reference pushed after the scan passed its line is found by a pass from the session's start", async () => {
   const [a, b, c] = [entry(1), entry(2), entry(3)];
-  const path = await journalWith([a, b, c] as JournalEntry[]);
-  const backlog = createForwardBacklog({ journalPath: path, startOffset: 0 });
+  const path = newJournalPath();
+  const backlog = createForwardBacklog({ journalPath: path });
+  await writeJournal(path, [a, b, c] as JournalEntry[]);
   backlog.push(deliveryOf(a as JournalEntry));
   const first = await backlog.load(10, 1_000_000);
   assert.deepEqual(
@@ -160,8 +161,9 @@ test("a reference pushed after the scan passed its line is found by a pass from 
 
 test("loads stop at the byte budget and resume where they stopped", async () => {
   const entries = Array.from({ length: 10 }, (_, i) => entry(i + 1, 100));
-  const path = await journalWith(entries);
-  const backlog = createForwardBacklog({ journalPath: path, startOffset: 0 });
+  const path = newJournalPath();
+  const backlog = createForwardBacklog({ journalPath: path });
+  await writeJournal(path, entries);
   for (const e of entries) backlog.push(deliveryOf(e));
   const size = Buffer.byteLength(entries[0]?.body ?? "");
   const ids: string[] = [];

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type JournalEntry, journalEntry, openJournal } from "../../src/listen/journal.js";
-import { readJournal } from "../../src/listen/journal-read.js";
+import { readJournal } from "../helpers/journal.js";
 
 const root = mkdtempSync(join(tmpdir(), "certwh-journal-"));
 after(() => rmSync(root, { recursive: true, force: true }));
