@@ -149,8 +149,18 @@ describe("the inspector's deliveries in a real browser", () => {
     assert.match(String(await page.textContent("#replay-results")), /^Replay failed: /);
     assert.equal(app.received.length, 2, "nothing more reached the target");
     // The aborted request itself is logged by the browser; nothing else may be.
+    // Opening the row again while its details cannot be fetched: the note says so (no unhandled rejection).
+    await page.route("**/api/deliveries/*", (route) => route.abort("failed"));
+    await page.click(`${ROW("certificate_issued")} .c-event`);
+    await pageUntil(
+      page,
+      `document.querySelector("#detail-note").textContent.startsWith("The delivery could not be loaded: ")`,
+      "the failed detail",
+      5000,
+    );
+    assert.equal(await page.isHidden("#detail-actions"), true, "no actions on a delivery that is not shown");
     const failed = problems.filter((p) => !/Failed to load resource: net::ERR_FAILED/.test(p));
-    assert.deepEqual(failed, [], "no page error from the failed replay");
+    assert.deepEqual(failed, [], "no page error from the failed replay or the failed detail");
     l.child.kill("SIGINT");
     assert.equal((await l.exit).code, 130, l.stderr());
   });

@@ -68,13 +68,22 @@ export async function showDetail(s, targets, { quiet = false } = {}) {
   byId("detail-actions").hidden = s.answer === "refused";
   if (s.answer === "refused") return showBody(undefined, "A refused request: its body was not kept.");
   text("detail-note", "loading…");
-  const answer = await fetch(`/api/deliveries/${encodeURIComponent(s.id)}`);
-  // A server without the deliveries API answers in plain text.
-  const d = await answer.json().catch(() => ({ error: "This server keeps no delivery details." }));
+  let d;
+  let ok = false;
+  try {
+    const answer = await fetch(`/api/deliveries/${encodeURIComponent(s.id)}`);
+    ok = answer.ok;
+    // A server without the deliveries API answers in plain text.
+    d = await answer.json().catch(() => ({ error: "This server keeps no delivery details." }));
+    if (!ok) d.error ||= `error ${answer.status}`;
+  } catch (err) {
+    // The server is gone or the connection failed: say so instead of staying on "loading…".
+    d = { error: `The delivery could not be loaded: ${err.message}` };
+  }
   if (mine !== loading) return;
-  if (!answer.ok) {
+  if (!ok) {
     byId("detail-actions").hidden = true;
-    return showBody(undefined, d.error || `error ${answer.status}`);
+    return showBody(undefined, d.error);
   }
   showBody(d);
   byId("detail-replay").onclick = () => replay([d.id]);
