@@ -88,7 +88,8 @@ const refused = (code: string, message: string, hint: string | undefined): Failu
 });
 
 function describeApiError(err: ApiError, context: FailureContext): Failure {
-  const known = API_CODES[err.code];
+  // Own entries only: a code such as "constructor" or "__proto__" must not find Object.prototype's members.
+  const known = Object.hasOwn(API_CODES, err.code) ? API_CODES[err.code] : undefined;
   const where = `${err.method} ${err.path}`;
   // DigiCert's code is shown printable(); the --json code stays as sent.
   const label = `HTTP ${err.status}${err.code ? ` ${printable(err.code)}` : ""}`;

@@ -224,3 +224,12 @@ test("errorDocument: the --json error object", () => {
     error: { exit_code: 3, code: "network", message: "m" },
   });
 });
+
+test("an API code that names an Object.prototype member is an unknown code, not a table entry", () => {
+  for (const code of ["constructor", "toString", "__proto__", "hasOwnProperty", "valueOf"]) {
+    const f = describeFailure(api(400, code, "odd"));
+    assert.equal(f.exitCode, 3, code);
+    assert.equal(f.code, code, code);
+    assert.equal(f.message, `CertCentral refused PUT /webhook/1/activate (HTTP 400 ${code}): odd`, code);
+  }
+});
