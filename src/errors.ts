@@ -1,5 +1,5 @@
 // Error classes shared by the library and the CLI. Each carries the exit code it maps to;
-// src/cli/exit-codes.ts is the one place that turns any error into a process exit code.
+// src/io/exit-codes.ts is the one place that turns any error into a process exit code.
 
 export const ExitCode = {
   ok: 0,

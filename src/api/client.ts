@@ -81,17 +81,15 @@ function parseErrorEnvelope(text: string): { code: string; message: string }[] |
 function maskSecretFields(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(maskSecretFields);
   if (value === null || typeof value !== "object") return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (k === "endpoint" && typeof v === "string") registerEndpointSecret(v);
-    if (k === "secret" && typeof v === "string") {
+  // fromEntries defines each field, so an own "__proto__" field of the answer stays a field.
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => {
+      if (k === "endpoint" && typeof v === "string") registerEndpointSecret(v);
+      if (k !== "secret" || typeof v !== "string") return [k, maskSecretFields(v)];
       registerSecret(v);
-      out[k] = v === "" ? "" : mask(v);
-    } else {
-      out[k] = maskSecretFields(v);
-    }
-  }
-  return out;
+      return [k, v === "" ? "" : mask(v)];
+    }),
+  );
 }
 
 /** At most `max` bytes of the body as text, and whether there was more (which is then never read). */

@@ -1,5 +1,5 @@
 // Failures of a CertCentral API call. These are plain data about what happened; the CLI decides
-// what they mean for the user (src/cli/exit-codes.ts). Messages never contain headers or secrets.
+// what they mean for the user (src/io/exit-codes.ts). Messages never contain headers or secrets.
 // Text from the answer that people read (message, detail) is printable(): it cannot drive a terminal.
 
 import { printable } from "../util/printable.js";

@@ -190,16 +190,18 @@ export interface EmitAnswer {
   certificate_chain?: boolean;
 }
 
-function optionalBoolean(at: AnswerOf, v: unknown, field: string): boolean | undefined {
-  if (absent(v)) return undefined;
+function boolean(at: AnswerOf, v: unknown, field: string): boolean {
   return typeof v === "boolean" ? v : fail(at, field, "true or false");
+}
+
+function optionalBoolean(at: AnswerOf, v: unknown, field: string): boolean | undefined {
+  return absent(v) ? undefined : boolean(at, v, field);
 }
 
 /** The sandbox's emit answer: `delivered`, and the `delivery` when it was sent. */
 export function readEmitAnswer(data: unknown, at: AnswerOf): EmitAnswer {
   const body = object(at, data, "");
-  const delivered =
-    optionalBoolean(at, body.delivered, "delivered") ?? fail(at, "delivered", "true or false");
+  const delivered = boolean(at, body.delivered, "delivered");
   const out: EmitAnswer = { delivered };
   const reason = optionalString(at, body.reason, "reason");
   if (reason !== undefined || !delivered) out.reason = reason ?? "the sandbox gave no reason";
@@ -215,7 +217,7 @@ export function readEmitAnswer(data: unknown, at: AnswerOf): EmitAnswer {
   out.delivery = {
     url: string(at, d.url, "delivery.url"),
     status,
-    ok: optionalBoolean(at, d.ok, "delivery.ok") ?? fail(at, "delivery.ok", "true or false"),
+    ok: boolean(at, d.ok, "delivery.ok"),
     kind: string(at, d.kind, "delivery.kind"),
   };
   const error = optionalString(at, d.error, "delivery.error");

@@ -163,7 +163,7 @@ async function direct(opts: TriggerOptions, url: URL, ctx: Ctx): Promise<void> {
     if (d.error === "timeout")
       throw new TimeoutError(`${url.host} did not answer ${opts.event} within ${opts.timeoutMs / 1000}s.`);
     const plain = plainHttpWords(url.href, d.error);
-    if (plain) throw new RefusedError(`${plain.message}.`, { code: "network" });
+    if (plain) throw new RefusedError(plain.message, { code: "network" });
     const nobody = nothingAnswersWords(url.href, d.error, "the receiver (e.g. `certwh listen` or your app)");
     throw new RefusedError(nobody?.message ?? `Could not reach ${url.host} (${d.error}).`, {
       code: "network",
@@ -237,7 +237,7 @@ function sandboxFailure(err: unknown, base: URL): unknown {
       nothingAnswersWords(base.href, err.errno, "`certwh sandbox`") ?? plainHttpWords(base.href, err.errno);
     if (words) {
       return reword(err, {
-        message: `${words.message}${words.message.endsWith("?") ? "" : "."}`,
+        message: words.message,
         hint: words.hint ?? "Is --sandbox-url the base URL `certwh sandbox` printed?",
       });
     }

@@ -88,7 +88,8 @@ const refused = (code: string, message: string, hint: string | undefined): Failu
 });
 
 function describeApiError(err: ApiError, context: FailureContext): Failure {
-  const known = API_CODES[err.code];
+  // Own entries only: a code such as "constructor" or "__proto__" must not find Object.prototype's members.
+  const known = Object.hasOwn(API_CODES, err.code) ? API_CODES[err.code] : undefined;
   const where = `${err.method} ${err.path}`;
   // DigiCert's code is shown printable(); the --json code stays as sent.
   const label = `HTTP ${err.status}${err.code ? ` ${printable(err.code)}` : ""}`;
@@ -161,13 +162,13 @@ const PLAIN_HTTP_ERRNOS = new Set(["ERR_SSL_WRONG_VERSION_NUMBER", "EPROTO"]);
 
 type Words = Pick<Failure, "message" | "hint">;
 
-/** An https:// URL whose server answered in plain HTTP: the same URL with http:// is what to use. */
+/** An https:// URL whose server answered in plain HTTP: the same URL with http:// is what to use (a sentence). */
 export function plainHttpWords(url: string, errno: string | undefined): Words | undefined {
   const parsed = errno && PLAIN_HTTP_ERRNOS.has(errno) ? URL.parse(url) : null;
   if (parsed?.protocol !== "https:") return undefined;
   const plain = `http://${url.slice("https://".length)}`;
   return {
-    message: `${url} speaks plain HTTP; use ${plain}`,
+    message: `${url} speaks plain HTTP; use ${plain}.`,
     hint: isLoopbackHost(parsed.hostname)
       ? undefined
       : "Plain http:// is accepted for an API base URL only on loopback; check the URL, or put TLS in front of that server.",
@@ -182,7 +183,7 @@ export function nothingAnswersWords(url: string, errno: string | undefined, what
 }
 
 /** A refused loopback base URL or an https:// one answered in plain HTTP: say which, and what to do. */
-function networkWords(url: string, errno: string | undefined): { message: string; hint: string } | undefined {
+function networkWords(url: string, errno: string | undefined): Required<Words> | undefined {
   const refusedHere = nothingAnswersWords(url, errno, "`certwh sandbox`");
   if (refusedHere) {
     return {
@@ -191,9 +192,7 @@ function networkWords(url: string, errno: string | undefined): { message: string
     };
   }
   const plain = plainHttpWords(url, errno);
-  if (plain)
-    return { message: `${plain.message}.`, hint: plain.hint ?? "Change --base-url / CERTWH_BASE_URL." };
-  return undefined;
+  return plain && { message: plain.message, hint: plain.hint ?? "Change --base-url / CERTWH_BASE_URL." };
 }
 
 /** Turn anything thrown by a command into what the user sees and the exit code. */

@@ -148,11 +148,8 @@ export class Output {
 
   /** The command's result: `value` as JSON under --json, otherwise `human` lines on stdout. */
   result(value: unknown, human: string | string[]): void {
-    if (this.json) {
-      this.writeJson(value);
-      return;
-    }
-    for (const line of Array.isArray(human) ? human : [human]) this.print(line);
+    if (this.json) this.writeJson(value);
+    else for (const line of [human].flat()) this.print(line);
   }
 
   /**
@@ -165,7 +162,7 @@ export class Output {
       return;
     }
     this.clearLive();
-    for (const line of Array.isArray(human) ? human : [human]) this.out.write(`${terminalText(line)}\n`);
+    for (const line of [human].flat()) this.out.write(`${terminalText(line)}\n`);
   }
 
   /** A finished action: `value` as JSON under --json; the sentence on stderr either way. */

@@ -20,21 +20,18 @@ export function createPrompter(interactive: boolean, signal?: AbortSignal): Prom
     },
     signal,
   };
-  // In raw mode Ctrl-C is a keypress, not a signal: inquirer reports it as ExitPromptError.
-  const asked = async <T>(prompt: Promise<T>): Promise<T> => {
+  const ask = async <T>(flag: string, show: (p: typeof import("@inquirer/prompts")) => Promise<T>) => {
+    if (!interactive)
+      throw new UsageError(`This needs input, and certwh is not running interactively: pass ${flag}.`);
     try {
-      return await prompt;
+      return await show(await import("@inquirer/prompts"));
     } catch (err) {
+      // In raw mode Ctrl-C is a keypress, not a signal: inquirer reports it as ExitPromptError.
       const name = (err as Error | undefined)?.name;
       if (name === "ExitPromptError") throw new InterruptedError("SIGINT", "Cancelled at the prompt.");
       if (name === "AbortPromptError" && signal?.aborted) throw signal.reason;
       throw err;
     }
-  };
-  const ask = async <T>(flag: string, show: (p: typeof import("@inquirer/prompts")) => Promise<T>) => {
-    if (!interactive)
-      throw new UsageError(`This needs input, and certwh is not running interactively: pass ${flag}.`);
-    return asked(show(await import("@inquirer/prompts")));
   };
   // Questions may quote an endpoint or an event from the API: shown escaped, like every other line.
   return {

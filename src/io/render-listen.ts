@@ -234,17 +234,20 @@ export function eventLine(e: Exclude<ListenEvent, StateEvent | ReadyEvent>, now:
   }
 }
 
+/** "1 event", "3 events". */
+const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? "" : "s"}`;
+
 /** The exit summary: what did not finish, and the command that catches up. */
 function unfinishedText(e: Extract<ListenEvent, { type: "unfinished" }>): string {
   const say = (what: string, w: UnfinishedWork) => {
     const one = w.count === 1;
     return w.command
-      ? `${w.count} ${what} did not finish. ${one ? "It is" : "They are"} in the journal; catch up with:\n  ${w.command}`
-      : `${w.count} ${what} did not finish, and there is no journal (--no-journal) to run ${one ? "it" : "them"} from.`;
+      ? `${what} did not finish. ${one ? "It is" : "They are"} in the journal; catch up with:\n  ${w.command}`
+      : `${what} did not finish, and there is no journal (--no-journal) to run ${one ? "it" : "them"} from.`;
   };
   return [
-    ...(e.exec ? [say(e.exec.count === 1 ? "--exec run" : "--exec runs", e.exec)] : []),
-    ...(e.forward ?? []).map((f) => say(`${f.count === 1 ? "forward" : "forwards"} to ${f.url}`, f)),
+    ...(e.exec ? [say(count(e.exec.count, "--exec run"), e.exec)] : []),
+    ...(e.forward ?? []).map((f) => say(`${count(f.count, "forward")} to ${f.url}`, f)),
   ].join("\n");
 }
 
@@ -252,18 +255,15 @@ function unfinishedText(e: Extract<ListenEvent, { type: "unfinished" }>): string
 function summaryLine(t: TargetSummary): string {
   const parts = [`${t.delivered} delivered`, `${t.failed} failed`];
   if (t.unfinished > 0) parts.push(`${t.unfinished} not finished (the summary below says how to catch up)`);
-  return `Forwarded: ${t.url}  ${parts.join(", ")} of ${t.events} event${t.events === 1 ? "" : "s"}`;
+  return `Forwarded: ${t.url}  ${parts.join(", ")} of ${count(t.events, "event")}`;
 }
 
 /** What happened at the receiver's connection limit, and what the senders saw. */
 function connectionLimitLine(e: Extract<ListenEvent, { type: "connection_limit" }>): string {
   const parts: string[] = [];
   if (e.shed > 0)
-    parts.push(
-      `${e.shed} connection${e.shed === 1 ? "" : "s"} refused with 503 (Retry-After: 1; senders retry)`,
-    );
-  if (e.evicted > 0)
-    parts.push(`${e.evicted} idle or slow connection${e.evicted === 1 ? "" : "s"} closed to make room`);
+    parts.push(`${count(e.shed, "connection")} refused with 503 (Retry-After: 1; senders retry)`);
+  if (e.evicted > 0) parts.push(`${count(e.evicted, "idle or slow connection")} closed to make room`);
   return `${clockTime(e.at)}  !!  connection limit (${e.max_connections}) reached: ${parts.join(", ")}; ${e.open} open`;
 }
 

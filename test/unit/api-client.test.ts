@@ -81,6 +81,17 @@ describe("every endpoint's success path", () => {
     assert.deepEqual(calls(), ["GET /services/v2/webhook"]);
   });
 
+  test("--verbose trace: an answer's own __proto__ field is shown like any other, its secret masked", async () => {
+    const lines: string[] = [];
+    api = makeApi({ trace: (l) => lines.push(l) });
+    const text = `{"webhooks":[${JSON.stringify(HOOK)}],"__proto__":{"note":"kept","secret":"proto-secret-0123456789"}}`;
+    pool().intercept({ path: "/services/v2/webhook", method: "GET" }).reply(200, text, JSON_HEADERS);
+    assert.deepEqual(await api.getWebhook(), HOOK);
+    const answer = lines.find((l) => l.startsWith("← 200"));
+    assert.match(answer ?? "", /"__proto__":\{"note":"kept","secret":"[^"]+"\}/);
+    assert.ok(!lines.join("\n").includes("proto-secret-0123456789"));
+  });
+
   test("getWebhook: 400 webhook_invalid_account → null, not retried", async () => {
     pool()
       .intercept({ path: "/services/v2/webhook", method: "GET" })

@@ -272,6 +272,8 @@ describe("POST /sandbox/v1/emit: malformed answers → ApiShapeError", () => {
   const cases: [string, unknown, string][] = [
     ["a list", [], ""],
     ["delivered a string", { delivered: "yes" }, "delivered"],
+    ["delivered missing", {}, "delivered"],
+    ["delivered null", { delivered: null }, "delivered"],
     ["delivered without a delivery", { delivered: true }, "delivery"],
     [
       "delivery.status a word",
@@ -279,6 +281,7 @@ describe("POST /sandbox/v1/emit: malformed answers → ApiShapeError", () => {
       "delivery.status",
     ],
     ["delivery.ok missing", { delivered: true, delivery: { ...delivery, ok: undefined } }, "delivery.ok"],
+    ["delivery.ok null", { delivered: true, delivery: { ...delivery, ok: null } }, "delivery.ok"],
     ["delivery.url a number", { delivered: true, delivery: { ...delivery, url: 1 } }, "delivery.url"],
     [
       "certificate_chain a string",

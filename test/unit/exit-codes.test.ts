@@ -224,3 +224,40 @@ test("errorDocument: the --json error object", () => {
     error: { exit_code: 3, code: "network", message: "m" },
   });
 });
+
+test("an API code that names an Object.prototype member is an unknown code, not a table entry", () => {
+  for (const code of ["constructor", "toString", "__proto__", "hasOwnProperty", "valueOf"]) {
+    const f = describeFailure(api(400, code, "odd"));
+    assert.equal(f.exitCode, 3, code);
+    assert.equal(f.code, code, code);
+    assert.equal(f.message, `CertCentral refused PUT /webhook/1/activate (HTTP 400 ${code}): odd`, code);
+  }
+});
+
+test("network failures that say what is wrong: nothing at a loopback base URL, https:// answered in plain HTTP", () => {
+  const failed = (url: string, errno: string) =>
+    describeFailure(new NetworkError("x", new URL(url).host, errno, undefined, url));
+  assert.deepEqual(failed("http://127.0.0.1:8443/services/v2", "ECONNREFUSED"), {
+    exitCode: 3,
+    code: "network",
+    message: "Nothing answers at http://127.0.0.1:8443/services/v2: is `certwh sandbox` running?",
+    hint: "Start it with `certwh sandbox` in another shell, or check --base-url / CERTWH_BASE_URL.",
+  });
+  assert.deepEqual(failed("https://127.0.0.1:8443/services/v2", "ERR_SSL_WRONG_VERSION_NUMBER"), {
+    exitCode: 3,
+    code: "network",
+    message: "https://127.0.0.1:8443/services/v2 speaks plain HTTP; use http://127.0.0.1:8443/services/v2.",
+    hint: "Change --base-url / CERTWH_BASE_URL.",
+  });
+  const remote = failed("https://api.example.test/services/v2", "EPROTO");
+  assert.equal(
+    remote.message,
+    "https://api.example.test/services/v2 speaks plain HTTP; use http://api.example.test/services/v2.",
+  );
+  assert.match(remote.hint ?? "", /only on loopback/);
+  // A refused connection to a host that is not this computer: the general words.
+  assert.equal(
+    failed("https://api.example.test/services/v2", "ECONNREFUSED").message,
+    "Could not reach api.example.test (ECONNREFUSED).",
+  );
+});
