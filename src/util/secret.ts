@@ -24,7 +24,12 @@ export function validateSecret(value: string): string | null {
   if (/[\s\p{Cc}]/u.test(value)) {
     return "The webhook secret contains whitespace or control characters.";
   }
-  if ([...value].length < MIN_SECRET_LENGTH) {
+  // CertCentral does not document how X-WEBHOOK-KEY encodes other characters (UTF-8 or Latin-1), and a
+  // receiver that decodes it the other way refuses every delivery: printable ASCII means the same to both.
+  if (/[^\x21-\x7e]/.test(value)) {
+    return "The webhook secret contains characters other than printable ASCII (letters, digits and symbols).";
+  }
+  if (value.length < MIN_SECRET_LENGTH) {
     return `The webhook secret is too short: CertCentral requires at least ${MIN_SECRET_LENGTH} characters.`;
   }
   return null;

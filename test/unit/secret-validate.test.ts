@@ -21,7 +21,9 @@ test("validateSecret: a table of secrets", () => {
   const table: Array<[string, RegExp | null]> = [
     [GOOD, null],
     [`${GOOD}-_~.+/=`, null],
-    ["é".repeat(32), null],
+    ["é".repeat(32), /printable ASCII/],
+    [`${GOOD}€`, /printable ASCII/],
+    [`${GOOD}\u{1f511}`, /printable ASCII/],
     ["", /empty/],
     [GOOD.slice(1), /at least 32/],
     [`${GOOD} x`, /whitespace/],
