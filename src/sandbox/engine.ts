@@ -4,10 +4,11 @@
 import type { WebhookSettings } from "../api/types.js";
 import { buildEvent } from "../events/payloads.js";
 import type { Clock } from "../util/clock.js";
+import { pushBounded } from "../util/keep-newest.js";
 import { logTime, Sender, type SendRequest } from "./deliver.js";
 import type { QuirkSet } from "./quirks.js";
 import type { WebhookStore } from "./state.js";
-import type { Delivery, ProbeOptions } from "./types.js";
+import { type Delivery, MAX_RECORDED, type ProbeOptions } from "./types.js";
 
 interface EngineOptions {
   clock: Clock;
@@ -172,7 +173,7 @@ export class SandboxEngine {
         ? "text/plain"
         : undefined;
     const delivery = await this.sender.send({ ...req, contentType });
-    this.deliveries.push(delivery);
+    pushBounded(this.deliveries, delivery, MAX_RECORDED);
     this.opts.onDelivery?.(delivery);
     const hook = this.store.current();
     const logged = req.kind === "event" || !this.quirks.has("logs-events-only");

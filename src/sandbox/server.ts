@@ -10,11 +10,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as delay } from "node:timers/promises";
 import type { Clock } from "../util/clock.js";
+import { pushBounded } from "../util/keep-newest.js";
 import { sameSecret } from "../util/same-secret.js";
 import type { SandboxEngine } from "./engine.js";
 import { codeForStatus, envelope, SandboxHttpError } from "./envelope.js";
 import { matchRoute, ROUTE_KEYS } from "./routes.js";
-import type { Fault, RateLimitOptions, RecordedRequest } from "./types.js";
+import { type Fault, MAX_RECORDED, type RateLimitOptions, type RecordedRequest } from "./types.js";
 
 export const API_PREFIX = "/services/v2";
 export const ADMIN_PREFIX = "/sandbox/v1";
@@ -208,7 +209,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     status: null,
     at: deps.clock.now(),
   };
-  deps.requests.push(record);
+  pushBounded(deps.requests, record, MAX_RECORDED);
   res.on("close", () => deps.onRequest?.(record));
 
   if (record.route) {
@@ -217,6 +218,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   }
   try {
     if (!keyMatches(req.headers["x-dc-devkey"], deps.apiKey)) {
+      record.body = undefined; // kept only for callers with the key: a stranger's megabyte is not remembered
       throw new SandboxHttpError(401, "access_denied|invalid_api_key");
     }
     if (deps.permission === "forbidden") throw new SandboxHttpError(403, "access_denied|missing_permission");

@@ -14,6 +14,7 @@ import { dirname } from "node:path";
 import type { Clock } from "../util/clock.js";
 import { type FileRole, fileError } from "../util/fs-error.js";
 import { jsonSyntaxReason } from "../util/json-error.js";
+import { pushBounded } from "../util/keep-newest.js";
 import { readBounded } from "../util/read-bounded.js";
 import { sameSecret } from "../util/same-secret.js";
 import { SandboxHttpError } from "./envelope.js";
@@ -22,6 +23,12 @@ import type { ChallengeToken, EventLogRecord, SandboxWebhook } from "./types.js"
 import { DEFAULT_EVENTS, DEFAULT_SETTINGS, type WebhookInput } from "./validate.js";
 
 export const TOKEN_TTL_MS = 30 * 60 * 1000;
+
+/**
+ * The newest event-log records kept. Every change rewrites the state file, so an unbounded log made each
+ * delivery slower than the last and, past the file limit below, a state file the sandbox could not load.
+ */
+export const MAX_LOG_RECORDS = 5000;
 
 /** Everything the state file keeps. */
 export interface StoreData {
@@ -183,7 +190,7 @@ export class WebhookStore {
   }
 
   log(entry: EventLogRecord): void {
-    this.data.logs.push(entry);
+    pushBounded(this.data.logs, entry, MAX_LOG_RECORDS);
     this.changed();
   }
 

@@ -72,6 +72,9 @@ export interface SandboxWebhook {
   tokens: ChallengeToken[];
 }
 
+/** The newest API requests and deliveries a sandbox remembers (for tests and the console): memory stays bounded. */
+export const MAX_RECORDED = 1000;
+
 export interface RecordedRequest {
   method: string;
   /** Full path without the query, e.g. /services/v2/webhook/12345/activate. */
@@ -131,7 +134,9 @@ export interface Sandbox {
   origin: string;
   apiKey: string;
   webhook(): SandboxWebhook | null;
+  /** The newest MAX_RECORDED API requests, oldest first. */
   requests: RecordedRequest[];
+  /** The newest MAX_RECORDED deliveries, oldest first. */
   deliveries: Delivery[];
   unknownRoutes(): RecordedRequest[];
   inject(route: string, ...faults: Fault[]): void;

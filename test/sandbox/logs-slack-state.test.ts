@@ -1,12 +1,14 @@
 // Event-log queries, the Slack mapping, the state file, and the chain fixture.
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { certificateChain } from "../../src/events/fixtures/chain.js";
 import { buildEvent, slackText } from "../../src/events/payloads.js";
 import { startSandbox } from "../../src/sandbox/index.js";
+import { MAX_LOG_RECORDS } from "../../src/sandbox/state.js";
+import { MAX_RECORDED } from "../../src/sandbox/types.js";
 import { tempDir } from "../helpers/cli.js";
 import { call, startReceiver, withSandbox } from "../helpers/sandbox.js";
 
@@ -252,6 +254,58 @@ test("state file: webhook, hidden state, event log and next id survive a restart
   assert.equal((await call(second, "DELETE", `/webhook/${id}`)).status, 204);
   const next = await call(second, "POST", "/webhook", { endpoint: rx.url });
   assert.equal((next.json as { webhook_id: number }).webhook_id, id + 1);
+});
+
+test("the event log keeps the newest MAX_LOG_RECORDS records, so the state file stays loadable", async (t) => {
+  const stateFile = join(tempDir(), "sandbox.json");
+  const rx = await startReceiver(t);
+  const first = await startSandbox({ stateFile, rateLimit: false });
+  t.after(() => first.stop());
+  const id = await activeWebhook(
+    first,
+    rx.url,
+    {},
+    () => (rx.received.at(-1)!.json as { data: { token: string } }).data.token,
+  );
+  await first.stop();
+  // A full log, as months of deliveries would leave it: numbered so the dropped ones can be named.
+  const saved = JSON.parse(readFileSync(stateFile, "utf8"));
+  const record = saved.logs[0];
+  saved.logs = Array.from({ length: MAX_LOG_RECORDS }, (_, i) => ({ ...record, response_code: i }));
+  writeFileSync(stateFile, JSON.stringify(saved));
+
+  const second = await withSandbox(t, { stateFile, rateLimit: false });
+  await second.emit("certificate_issued");
+  await second.emit("certificate_issued");
+  await second.stop();
+  const logs = JSON.parse(readFileSync(stateFile, "utf8")).logs as {
+    response_code: number;
+    event_name?: string;
+  }[];
+  assert.equal(logs.length, MAX_LOG_RECORDS);
+  assert.equal(logs[0]?.response_code, 2, "the two oldest records made room");
+  assert.equal(logs.at(-1)?.event_name, "certificate_issued");
+  const third = await withSandbox(t, { stateFile, rateLimit: false });
+  const page = (await call(third, "GET", `/webhook/${id}/event-logs?offset=${MAX_LOG_RECORDS - 1}`)).json as {
+    events: unknown[];
+  };
+  assert.equal(page.events.length, 1, "the trimmed file loads and pages");
+});
+
+test("the sandbox remembers the newest MAX_RECORDED requests, and no body from a caller without the key", async (t) => {
+  const sb = await withSandbox(t, { rateLimit: false });
+  const wrongKey = { ...sb, apiKey: "x".repeat(32) };
+  assert.equal(
+    (await call(wrongKey, "POST", "/webhook", { endpoint: "https://stranger.example/" })).status,
+    401,
+  );
+  assert.equal(sb.requests[0]?.body, undefined, "a stranger's body is not kept");
+  for (let i = 0; i < MAX_RECORDED; i++) await call(sb, "GET", "/webhook");
+  assert.equal(sb.requests.length, MAX_RECORDED);
+  assert.ok(
+    sb.requests.every((r) => r.method === "GET"),
+    "the oldest request made room",
+  );
 });
 
 test("a state file that is not one is refused at start", async () => {
