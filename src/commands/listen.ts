@@ -41,6 +41,8 @@ import type { ListenFlags } from "./specs/listen.js";
 
 type TunnelChoice =
   | { kind: "sandbox" }
+  /** No tunnel flag, and the API is on this computer (a sandbox): the receiver is reached on loopback. */
+  | { kind: "local"; apiOrigin: string }
   | { kind: "external"; url: string }
   | { kind: "url-file"; path: string }
   | { kind: "ngrok"; domain?: string; ipAllowlist: boolean };
@@ -196,7 +198,21 @@ export function parseListenOptions(raw: ListenFlags, env: NodeJS.ProcessEnv): Pa
   };
 }
 
+/**
+ * Without a tunnel flag, an API on a loopback address is a sandbox (CertCentral never is): it reaches the
+ * receiver directly, so ngrok and its token are not needed. Any tunnel flag keeps the tunnel asked for.
+ */
+async function tunnelForApi(choice: TunnelChoice, ctx: CommandContext): Promise<TunnelChoice> {
+  if (choice.kind !== "ngrok" || choice.domain !== undefined || !choice.ipAllowlist) return choice;
+  const base = URL.parse((await ctx.settings()).baseUrl);
+  return base && isLoopbackHost(base.hostname) ? { kind: "local", apiOrigin: base.origin } : choice;
+}
+
 async function buildTunnel(choice: TunnelChoice, env: NodeJS.ProcessEnv): Promise<Tunnel> {
+  if (choice.kind === "local")
+    return (await import("../tunnel/external.js")).createLocalTunnel(
+      `no tunnel (the API at ${choice.apiOrigin})`,
+    );
   if (choice.kind === "sandbox") return (await import("../tunnel/external.js")).createLocalTunnel();
   if (choice.kind === "external")
     return (await import("../tunnel/external.js")).createExternalTunnel(choice.url);
@@ -264,7 +280,8 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
   const resolved = await resolveSecret(parsed.secret, ctx.env, secretOptions(ctx, parsed.force));
   const secret = resolved.value || generateSecret();
   await saveGeneratedSecret(resolved); // --secret-out, before the webhook gets the secret
-  const ngrok = parsed.tunnel.kind === "ngrok" ? parsed.tunnel : undefined;
+  const tunnelChoice = await tunnelForApi(parsed.tunnel, ctx);
+  const ngrok = tunnelChoice.kind === "ngrok" ? tunnelChoice : undefined;
   if (ngrok && !ngrok.ipAllowlist)
     io.warn(
       "--no-ip-allowlist: anyone on the internet can reach the public URL; only X-WEBHOOK-KEY protects it.",
@@ -286,7 +303,7 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
     // Said at once (the ready block repeats it), so a person can watch the verification happen in the page.
     if (inspector && !io.json) io.info(`Inspector: ${inspector.url} (the verification shows there live)`);
     const api = own ? own.api : await ctx.api();
-    const tunnel = await buildTunnel(parsed.tunnel, ctx.env);
+    const tunnel = await buildTunnel(tunnelChoice, ctx.env);
     const {
       tunnel: _tunnel,
       unknownEvents: _unknown,

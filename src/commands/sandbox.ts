@@ -102,7 +102,9 @@ export async function run(
   if (sandbox.quirks().length > 0) io.info(`  Quirks: ${sandbox.quirks().join(", ")}`);
   if (opts.slackHost)
     io.info(`  Slack: deliveries to https://hooks.slack.com/… go to http://${opts.slackHost}/…`);
-  io.info("  `certwh trigger <event>` from another shell sends through this sandbox.");
+  io.info(
+    "  There, `certwh listen` receives its events (no tunnel needed) and `certwh trigger <event>` sends one.",
+  );
   if (ui) io.info(`  Console: open ${ui.url} (the webhook, and a button per event to send)`);
   io.info("  Press Ctrl-C to stop.");
   const announced = announce({ kind: "sandbox", url: sandbox.url, apiKey: sandbox.apiKey, env: ctx.env, io });

@@ -115,7 +115,7 @@ function stateLine(e: StateEvent): Line | undefined {
     case "tunnel_starting":
       return say(
         "info",
-        `${e.tunnel.startsWith("no tunnel") ? "No tunnel needed: the in-process sandbox delivers to the local receiver" : `Opening a public URL (${e.tunnel}) to the local receiver`}. Protections: X-WEBHOOK-KEY checked` +
+        `${e.tunnel.startsWith("no tunnel") ? "No tunnel needed: the sandbox on this computer delivers to the local receiver" : `Opening a public URL (${e.tunnel}) to the local receiver`}. Protections: X-WEBHOOK-KEY checked` +
           (e.ip_allowlist
             ? ` · only ${e.ip_allowlist.join(", ")} at the tunnel edge…`
             : " · no IP allowlist…"),

@@ -1,5 +1,5 @@
 // Tunnels whose URL is known up front and never changes: --public-url (the user runs their own tunnel or
-// reverse proxy and tells certwh its public base URL) and --sandbox (no tunnel at all).
+// reverse proxy and tells certwh its public base URL) and a sandbox on this machine (no tunnel at all).
 import { UsageError } from "../errors.js";
 import { isLoopbackHost } from "../util/loopback.js";
 import type { Tunnel } from "./tunnel.js";
@@ -40,7 +40,7 @@ export function createExternalTunnel(publicUrl: string): Tunnel {
   return fixedTunnel(`your tunnel at ${base.origin}`, () => new URL(base.href));
 }
 
-/** --sandbox: the sandbox runs on this machine, so the public URL is the local receiver's. */
-export function createLocalTunnel(): Tunnel {
-  return fixedTunnel("no tunnel (local receiver)", (port) => new URL(`http://127.0.0.1:${port}`));
+/** A sandbox on this machine (--sandbox, or an API on loopback): the public URL is the local receiver's. */
+export function createLocalTunnel(description = "no tunnel (local receiver)"): Tunnel {
+  return fixedTunnel(description, (port) => new URL(`http://127.0.0.1:${port}`));
 }

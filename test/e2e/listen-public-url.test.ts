@@ -63,6 +63,23 @@ describe("certwh listen --public-url against a sandbox", () => {
     assert.equal(sandbox.webhook()?.status, "inactive");
   });
 
+  test("no tunnel flag and an API on loopback: no ngrok, the webhook points at the receiver itself", async (t) => {
+    const sandbox = await withSandbox(t);
+    const l = spawnCli(t, ["listen", "--json", "--no-journal", "--until", "certificate_issued"], {
+      env: envFor(sandbox),
+    });
+    const starting = await l.line(isState("tunnel_starting"));
+    assert.match(String(starting.tunnel), /^no tunnel \(the API at http:\/\/127\.0\.0\.1:\d+\)$/);
+    assert.equal(starting.ip_allowlist, null, "no tunnel edge, so no edge allowlist");
+    const ready = await l.line((x) => x.type === "ready");
+    assert.match(String(ready.public_url), /^http:\/\/127\.0\.0\.1:\d+\/hook\//);
+    assert.equal(sandbox.webhook()?.endpoint, ready.public_url);
+    await sandbox.emit("certificate_issued", { order_id: 7 });
+    assert.equal((await l.exit).code, 0, l.stderr());
+    assert.equal(sandbox.webhook()?.status, "inactive");
+    assert.doesNotMatch(l.stderr(), /ngrok|NGROK_AUTHTOKEN/);
+  });
+
   test("--until with --timeout: exit 6 when the event never comes", async (t) => {
     const sandbox = await withSandbox(t);
     const l = await startListening(t, sandbox, [
@@ -209,9 +226,9 @@ describe("certwh listen --public-url against a sandbox", () => {
     assert.deepEqual(sandbox.requests, []);
   });
 
-  test("ngrok without NGROK_AUTHTOKEN: exit 7, the account untouched", async (t) => {
+  test("ngrok without NGROK_AUTHTOKEN: exit 7, the account untouched (a tunnel flag keeps ngrok for an API on loopback)", async (t) => {
     const sandbox = await withSandbox(t);
-    const r = await runCli(["listen", "--no-journal"], {
+    const r = await runCli(["listen", "--no-journal", "--ngrok-domain", "hooks.example.app"], {
       env: { ...envFor(sandbox), NGROK_AUTHTOKEN: undefined },
     });
     assert.equal(r.code, 7, r.stderr);
