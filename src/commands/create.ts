@@ -10,7 +10,7 @@ import { warnAboutFlags } from "./options/flag-warnings.js";
 import { resolveSecret, saveGeneratedSecret, secretOptions } from "./options/secret-source.js";
 import { parseSetupOptions, type SetupOptions, type UrlPolicy } from "./options/webhook-flags.js";
 import type { CreateFlags } from "./specs/lifecycle.js";
-import { changeFailure } from "./webhook/change-failure.js";
+import { changeFailure, localEndpoint } from "./webhook/change-failure.js";
 import { urlPolicy } from "./webhook/current.js";
 import { describeWebhook } from "./webhook/describe.js";
 import { finishSetup, reportGeneratedSecret } from "./webhook/setup-result.js";
@@ -47,7 +47,7 @@ export async function run(raw: CreateFlags, ctx: CommandContext): Promise<void> 
   try {
     id = await api.createWebhook(body, { signal: ctx.signal });
   } catch (err) {
-    throw await changeFailure(ctx, err, secret, "created the webhook");
+    throw await changeFailure(ctx, err, secret, "created the webhook", localEndpoint(policy, opts.url));
   }
   ctx.io.success(`Created webhook ${id} for ${opts.url} (pending until verified and activated).`);
   const secretReport = reportGeneratedSecret(ctx, secret);

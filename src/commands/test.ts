@@ -3,12 +3,12 @@
 
 import { NotFoundError, RefusedError } from "../errors.js";
 import { reword } from "../io/exit-codes.js";
-import { isLoopbackUrl } from "../util/loopback.js";
 import { registerSecret } from "../util/redact.js";
 import { isSlackWebhookUrl } from "../util/slack.js";
 import type { CommandContext } from "./context.js";
 import { parseEndpointUrl, type UrlPolicy } from "./options/webhook-flags.js";
 import type { TestFlags } from "./specs/lifecycle.js";
+import { localEndpoint } from "./webhook/change-failure.js";
 import { urlPolicy } from "./webhook/current.js";
 import { slackDeliveryFailure } from "./webhook/verification-steps.js";
 
@@ -45,7 +45,7 @@ export async function run(raw: TestFlags, ctx: CommandContext): Promise<void> {
   } catch (err) {
     const slackFailure = slackDeliveryFailure(endpoint, err);
     if (slackFailure) throw new RefusedError(slackFailure, { code: "webhook_endpoint_error", cause: err });
-    if (!ctx.signal.aborted && policy.allowLoopbackHttp && isLoopbackUrl(endpoint)) {
+    if (!ctx.signal.aborted && localEndpoint(policy, endpoint)) {
       // The sandbox delivers on this computer: word the failure without the internet.
       throw reword(err, {}, { endpoint, localEndpoint: true });
     }

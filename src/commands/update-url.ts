@@ -11,7 +11,7 @@ import { warnAboutFlags } from "./options/flag-warnings.js";
 import { resolveSecret, saveGeneratedSecret, secretOptions } from "./options/secret-source.js";
 import { parseSetupOptions, type SetupOptions, type UrlPolicy } from "./options/webhook-flags.js";
 import type { UpdateUrlFlags } from "./specs/lifecycle.js";
-import { changeFailure, interruptedWithHint } from "./webhook/change-failure.js";
+import { changeFailure, interruptedWithHint, localEndpoint } from "./webhook/change-failure.js";
 import { requireWebhook, urlPolicy } from "./webhook/current.js";
 import { finishSetup, reportGeneratedSecret } from "./webhook/setup-result.js";
 import { clearVerified } from "./webhook/verified-mark.js";
@@ -40,7 +40,7 @@ export async function run(raw: UpdateUrlFlags, ctx: CommandContext): Promise<voi
   try {
     await api.updateWebhook(hook.id, body, { signal: ctx.signal });
   } catch (err) {
-    throw await changeFailure(ctx, err, secret, "applied the update");
+    throw await changeFailure(ctx, err, secret, "applied the update", localEndpoint(policy, opts.url));
   }
 
   const changedUrl = hook.endpoint !== opts.url;

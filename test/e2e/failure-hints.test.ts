@@ -97,3 +97,20 @@ test("trigger through a sandbox whose receiver answers 401: a hint to give the w
   assert.match(res.stderr, /which answered 401/);
   assert.ok(res.stderr.includes(`certwh update-url --url ${h.receiver.url} --secret-env <VAR>`), res.stderr);
 });
+
+test("create, update-url and test to a dead endpoint on this computer, against a sandbox: the sandbox could not deliver there (exit 3)", async (t) => {
+  const h = await harness(t);
+  const dead = `http://127.0.0.1:${await freePort()}/hook`;
+  const created = await h.cli(["create", "--url", dead, "--no-input"]);
+  const id = await createActive(h);
+  const updated = await h.cli(["update-url", "--url", dead, "--no-input"]);
+  const tested = await h.cli(["test", "--url", dead]);
+  for (const res of [created, updated, tested]) {
+    assert.equal(res.code, 3, res.stderr);
+    assert.ok(res.stderr.includes(`The sandbox could not deliver to ${dead}`), res.stderr);
+    assert.match(res.stderr, /Is a receiver running on this computer/);
+    assert.doesNotMatch(res.stderr, /reachable from the internet/);
+  }
+  assert.equal(h.sandbox.webhook()?.id, id, "the refused update left the webhook as it was");
+  assert.equal(h.sandbox.webhook()?.endpoint, h.receiver.url);
+});

@@ -7,8 +7,15 @@ import { ApiError } from "../../api/errors.js";
 import { isAmbiguousFailure } from "../../api/webhooks.js";
 import { type CertwhError, InterruptedError } from "../../errors.js";
 import { type FailureContext, reword } from "../../io/exit-codes.js";
+import { isLoopbackUrl } from "../../util/loopback.js";
 import type { CommandContext } from "../context.js";
 import { discardSecretFile, type ResolvedSecret } from "../options/secret-source.js";
+import type { UrlPolicy } from "../options/webhook-flags.js";
+
+/** The endpoint when the API is a sandbox on this computer and the endpoint is there too, else undefined. */
+export function localEndpoint(policy: UrlPolicy, endpoint: string): string | undefined {
+  return policy.allowLoopbackHttp && isLoopbackUrl(endpoint) ? endpoint : undefined;
+}
 
 /** The token of check-challenge is never sent twice (a repeat would turn success into a refusal). */
 export const TOKEN_MAY_BE_ACCEPTED =
@@ -45,6 +52,8 @@ export async function changeFailure(
   err: unknown,
   secret: ResolvedSecret,
   applied: string,
+  /** The endpoint sent, when it and the API (a sandbox) are on this computer: failures say so. */
+  localEndpoint?: string,
 ): Promise<unknown> {
   if (isDefiniteRefusal(err)) {
     if (await discardSecretFile(secret)) {
@@ -52,7 +61,7 @@ export async function changeFailure(
         `Removed ${secret.writtenTo}: CertCentral refused the change, so nothing uses that secret.`,
       );
     }
-    return err;
+    return localEndpoint ? reword(err, {}, { endpoint: localEndpoint, localEndpoint: true }) : err;
   }
   const kept = secret.writtenTo
     ? ` ${secret.writtenTo} was kept: the webhook may already use the secret in it.`
