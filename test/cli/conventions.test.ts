@@ -115,7 +115,7 @@ test("a single-value flag given twice is refused (exit 2) with a sentence; list 
     ],
     { configHome: home },
   );
-  assert.equal(list.code, 2);
+  assert.equal(list.code, 5, "no journal, as for inspect");
   assert.doesNotMatch(list.stderr, /more than once/);
   assert.match(list.stderr, /No journal at/);
 
@@ -352,7 +352,7 @@ test("the journal lives under $XDG_STATE_HOME/certwh; one at the former default 
   const elsewhere = await runCli(["replay", "--to", `${app.origin}/hook`], {
     env: { XDG_STATE_HOME: state },
   });
-  assert.equal(elsewhere.code, 2);
+  assert.equal(elsewhere.code, 5);
   assert.ok(
     elsewhere.stderr.includes(`No journal at ${join(state, "certwh", "journal.ndjson")}.`),
     elsewhere.stderr,
@@ -365,7 +365,7 @@ test("replay without a journal names the sandbox journal when only that one exis
   mkdirSync(join(home, ".local", "state", "certwh"), { recursive: true });
   await writeJournal(sandboxJournal);
   const r = await runCli(["replay", "--to", "http://127.0.0.1:9/x"], { configHome: home });
-  assert.equal(r.code, 2);
+  assert.equal(r.code, 5);
   assert.ok(r.stderr.includes(`in ${sandboxJournal}: pass it with --journal`), r.stderr);
 });
 

@@ -228,15 +228,15 @@ test("an unreachable target exits 3", async () => {
   assert.match(r.stderr, /ECONNREFUSED/);
 });
 
-test("usage errors exit 2: missing journal (named), missing --to, bad flags", async () => {
+test("a missing journal (named) exits 5 as for inspect; missing --to and bad flags exit 2", async () => {
   const home = tempDir();
   const missing = join(home, "nope.ndjson");
   let r = await runCli(["replay", "--to", `${base}/ok`, "--journal", missing]);
-  assert.equal(r.code, 2);
+  assert.equal(r.code, 5);
   assert.ok(r.stderr.includes(missing), r.stderr);
 
   r = await runCli(["replay", "--to", `${base}/ok`], { configHome: home });
-  assert.equal(r.code, 2);
+  assert.equal(r.code, 5);
   assert.ok(r.stderr.includes(join(home, ".local", "state", "certwh", "journal.ndjson")), r.stderr);
 
   const { home: withJournal } = await journalHome();

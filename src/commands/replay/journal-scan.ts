@@ -2,7 +2,7 @@
 // whole: memory stays flat in its size (--limit reads it twice, first to count).
 
 import { stat } from "node:fs/promises";
-import { UsageError } from "../../errors.js";
+import { NotFoundError, UsageError } from "../../errors.js";
 import type { Output } from "../../io/output.js";
 import type { JournalEntry, SkippedLine } from "../../listen/journal.js";
 import { type JournalRecord, streamJournal } from "../../listen/journal-read.js";
@@ -42,7 +42,7 @@ async function checkJournal(path: string, sandboxJournal?: string): Promise<void
   const found = await stat(path).catch(async (err: NodeJS.ErrnoException) => {
     const missing = err.code === "ENOENT";
     if (missing && sandboxJournal && (await stat(sandboxJournal).catch(() => undefined))?.isFile()) {
-      throw new UsageError(`No journal at ${path}.`, {
+      throw new NotFoundError(`No journal at ${path}.`, {
         hint: `\`certwh listen --sandbox\` keeps its made-up events apart, in ${sandboxJournal}: pass it with --journal.`,
       });
     }
@@ -51,10 +51,11 @@ async function checkJournal(path: string, sandboxJournal?: string): Promise<void
   if (!found.isFile()) throw journalError(path, { code: "EISDIR" });
 }
 
-function journalError(path: string, err: unknown): UsageError {
+/** No journal is exit 5, as for `inspect`; one that cannot be read is a bad --journal (exit 2). */
+function journalError(path: string, err: unknown): UsageError | NotFoundError {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === "ENOENT") {
-    return new UsageError(`No journal at ${path}.`, {
+    return new NotFoundError(`No journal at ${path}.`, {
       hint: "`certwh listen` writes one as events arrive; pass another file with --journal.",
     });
   }
