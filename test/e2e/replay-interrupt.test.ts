@@ -118,9 +118,18 @@ test("replay --exec runs the command per event with listen's contract: stdin, CE
   assert.equal(r.stderr.match(/^\[exit 0\] exec for certificate_issued /gm)?.length, 2, r.stderr);
   assert.match(r.stderr, /Ran the command for 2 events/);
 
-  const failing = await runCli(["replay", "--exec", "sh -c 'exit 3'", "--limit", "1"], { configHome: home });
+  const failing = await runCli(
+    ["replay", "--exec", "sh -c 'echo said $CERTWH_ORDER_ID; exit 3'", "--limit", "1"],
+    {
+      configHome: home,
+    },
+  );
   assert.equal(failing.code, 3, failing.stderr);
-  assert.match(failing.stderr, /\[exit 3\] exec for certificate_issued/);
+  assert.match(
+    failing.stderr,
+    /\[exit 3\] exec for certificate_issued .*\n {2}\| said 8\n/,
+    "its output, as listen shows it",
+  );
   assert.match(failing.stderr, /1 of 1 runs of the command failed/);
 });
 

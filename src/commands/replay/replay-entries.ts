@@ -171,7 +171,9 @@ function sayPosted(io: Output, to: string, entry: JournalEntry, r: ForwardResult
 function sayRan(io: Output, entry: JournalEntry, r: ExecResult): void {
   if (io.json) return;
   const label = r.error ?? (r.timedOut ? "timeout" : `exit ${r.exitCode ?? r.signal}`);
-  const line = `[${label}] exec for ${describe(entry)} (${r.ms} ms)`;
+  // What the command printed, under its line as listen shows it (the last few KiB).
+  const output = r.stdoutTail.trim() ? `\n${r.stdoutTail.trimEnd().replace(/^/gm, "  | ")}` : "";
+  const line = `[${label}] exec for ${describe(entry)} (${r.ms} ms)${output}`;
   if (r.ok) io.info(line);
   else {
     io.error(line);
