@@ -75,16 +75,8 @@ function forwardLine(r: ForwardResult): Line<"forward"> {
   };
 }
 
-/** stderr only with a failure; stdout whenever the command printed something. */
 function execLine(r: ExecResult): Line<"exec"> {
-  return {
-    type: "exec",
-    id: r.id,
-    event: r.event,
-    ...execReport(r),
-    ...(!r.ok && r.stderrTail ? { stderr_tail: r.stderrTail } : {}),
-    ...(r.stdoutTail ? { stdout_tail: r.stdoutTail } : {}),
-  };
+  return { type: "exec", id: r.id, event: r.event, ...execReport(r) };
 }
 
 /** The listen options the dispatcher acts on (with a journal, forwards beyond the memory budget wait in it). */

@@ -227,6 +227,10 @@ export interface ExecReport {
   timed_out: boolean;
   ms: number;
   error?: string;
+  /** The end of its stderr, when it failed (it usually says why). */
+  stderr_tail?: string;
+  /** The end of what the command printed (last 2 KiB), shown under the exec line. */
+  stdout_tail?: string;
 }
 
 export function execReport(r: ExecResult): ExecReport {
@@ -237,6 +241,8 @@ export function execReport(r: ExecResult): ExecReport {
     timed_out: r.timedOut,
     ms: r.ms,
     ...(r.error !== undefined ? { error: r.error } : {}),
+    ...(!r.ok && r.stderrTail ? { stderr_tail: r.stderrTail } : {}),
+    ...(r.stdoutTail ? { stdout_tail: r.stdoutTail } : {}),
   };
 }
 

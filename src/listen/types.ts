@@ -206,9 +206,6 @@ export type ListenEvent =
       type: "exec";
       id?: string;
       event: string;
-      stderr_tail?: string;
-      /** The end of what the command printed (last 2 KiB), shown under the exec line. */
-      stdout_tail?: string;
     })
   | { type: "chain_saved"; order_id: number; dir: string; files: string[] }
   | { type: "warning"; message: string }

@@ -131,6 +131,23 @@ test("replay --exec runs the command per event with listen's contract: stdin, CE
     "its output, as listen shows it",
   );
   assert.match(failing.stderr, /1 of 1 runs of the command failed/);
+
+  const json = await runCli(
+    [
+      "replay",
+      "--json",
+      "--exec",
+      "sh -c 'echo said $CERTWH_ORDER_ID; echo why >&2; exit 3'",
+      "--limit",
+      "1",
+    ],
+    {
+      configHome: home,
+    },
+  );
+  const exec = JSON.parse(json.stdout).results[0].exec;
+  assert.equal(exec.stdout_tail, "said 8\n", "the same fields as listen's exec line");
+  assert.equal(exec.stderr_tail, "why\n");
 });
 
 test("a journal line longer than 8 MiB is skipped unread and named with the file and line", async (t) => {
