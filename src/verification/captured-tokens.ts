@@ -60,13 +60,13 @@ export function createTokenQueue(clock: Clock): TokenQueue {
       return new Promise<string>((resolve, reject) => {
         const stopSleep = new AbortController();
         const finish = (token: string) => {
-          waiter = undefined;
+          if (waiter === finish) waiter = undefined; // a late timer must not unhook a newer next()
           stopSleep.abort();
           signal.removeEventListener("abort", onAbort);
           resolve(token);
         };
         const onAbort = () => {
-          waiter = undefined;
+          if (waiter === finish) waiter = undefined;
           stopSleep.abort();
           reject(abortReason(signal));
         };
