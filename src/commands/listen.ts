@@ -204,8 +204,14 @@ export function parseListenOptions(raw: ListenFlags, env: NodeJS.ProcessEnv): Pa
  */
 async function tunnelForApi(choice: TunnelChoice, ctx: CommandContext): Promise<TunnelChoice> {
   if (choice.kind !== "ngrok" || choice.domain !== undefined || !choice.ipAllowlist) return choice;
+  const origin = await loopbackApiOrigin(ctx);
+  return origin ? { kind: "local", apiOrigin: origin } : choice;
+}
+
+/** The API's origin when it is on a loopback address: a sandbox on this computer (CertCentral never is). */
+async function loopbackApiOrigin(ctx: CommandContext): Promise<string | undefined> {
   const base = URL.parse((await ctx.settings()).baseUrl);
-  return base && isLoopbackHost(base.hostname) ? { kind: "local", apiOrigin: base.origin } : choice;
+  return base && isLoopbackHost(base.hostname) ? base.origin : undefined;
 }
 
 async function buildTunnel(choice: TunnelChoice, env: NodeJS.ProcessEnv): Promise<Tunnel> {
@@ -260,8 +266,12 @@ async function checkFlags(raw: ListenFlags, ctx: CommandContext): Promise<Parsed
   const parsed = parseListenOptions(raw, ctx.env);
   if (parsed.saveChainDir !== undefined) await checkSaveChainDir(parsed.saveChainDir);
   if (parsed.exec !== undefined) await checkExecCommand(parsed.exec, ctx.env);
-  if (raw.journal === undefined)
-    await adoptFormerJournal(ctx.io, ctx.env, raw.sandbox ? "sandbox" : "account");
+  if (raw.journal !== undefined) return parsed;
+  // An API on loopback is a sandbox too: its made-up events are kept apart as with --sandbox, so a later
+  // `certwh replay` does not send them to a real app by default.
+  const kind = raw.sandbox || (await loopbackApiOrigin(ctx)) ? "sandbox" : "account";
+  parsed.journalPath = defaultJournalPath(ctx.env, kind);
+  await adoptFormerJournal(ctx.io, ctx.env, kind);
   return parsed;
 }
 

@@ -65,8 +65,9 @@ describe("certwh listen --public-url against a sandbox", () => {
 
   test("no tunnel flag and an API on loopback: no ngrok, the webhook points at the receiver itself", async (t) => {
     const sandbox = await withSandbox(t);
-    const l = spawnCli(t, ["listen", "--json", "--no-journal", "--until", "certificate_issued"], {
-      env: envFor(sandbox),
+    const state = tempDir();
+    const l = spawnCli(t, ["listen", "--json", "--until", "certificate_issued"], {
+      env: { ...envFor(sandbox), XDG_STATE_HOME: state },
     });
     const starting = await l.line(isState("tunnel_starting"));
     assert.match(String(starting.tunnel), /^no tunnel \(the API at http:\/\/127\.0\.0\.1:\d+\)$/);
@@ -74,6 +75,7 @@ describe("certwh listen --public-url against a sandbox", () => {
     const ready = await l.line((x) => x.type === "ready");
     assert.match(String(ready.public_url), /^http:\/\/127\.0\.0\.1:\d+\/hook\//);
     assert.equal(sandbox.webhook()?.endpoint, ready.public_url);
+    assert.equal(ready.journal, join(state, "certwh", "sandbox-journal.ndjson"), "made-up events kept apart");
     await sandbox.emit("certificate_issued", { order_id: 7 });
     assert.equal((await l.exit).code, 0, l.stderr());
     assert.equal(sandbox.webhook()?.status, "inactive");
