@@ -125,10 +125,11 @@ export const listenCommand = (parent: Command) =>
       "after",
       `
 listen starts a receiver on 127.0.0.1 (an unguessable path), opens a public HTTPS URL (ngrok with
-NGROK_AUTHTOKEN; --public-url for your own tunnel; none with --sandbox), and only then touches the
-account: it creates the webhook or points the existing one at the URL with its own secret, sends the
-test event and a challenge, captures the token at the receiver, verifies and activates. If no token
-arrives in time or CertCentral refuses it, it sends a new challenge (3 in all), then exits 6.
+NGROK_AUTHTOKEN; --public-url for your own tunnel; none with --sandbox, or when the API is a sandbox on
+this computer, e.g. CERTWH_BASE_URL from \`certwh sandbox\`), and only then touches the account: it
+creates the webhook or points the existing one at the URL with its own secret, sends the test event and
+a challenge, captures the token at the receiver, verifies and activates. If no token arrives in time or
+CertCentral refuses it, it sends a new challenge (3 in all), then exits 6.
 
 An ACTIVE webhook that points elsewhere is probably production: listen refuses to take it over without
 --force/--yes or a confirmation in a terminal (without a terminal: exit 2). --on-exit restore puts its
