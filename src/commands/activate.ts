@@ -5,16 +5,24 @@
 import { changeStatus } from "../api/read-back.js";
 import type { CommandContext } from "./context.js";
 import type { ActivateFlags } from "./specs/lifecycle.js";
-import { invalidAction, webhookToSwitch } from "./webhook/current.js";
+import { invalidAction, NEEDS_TEST_HINT, webhookToSwitch } from "./webhook/current.js";
 import { VERIFY_COMMAND } from "./webhook/verification-steps.js";
-import { clearVerified } from "./webhook/verified-mark.js";
+import { clearVerified, wasVerified } from "./webhook/verified-mark.js";
 
 export async function run(_flags: ActivateFlags, ctx: CommandContext): Promise<void> {
   const found = await webhookToSwitch(ctx, "active");
   if (!found) return;
   const { api, hook } = found;
   const change = await changeStatus(api, hook.id, "activate", { signal: ctx.signal, clock: ctx.clock }).catch(
-    (err: unknown) => {
+    async (err: unknown) => {
+      // Verified on this computer (verify's note): a new challenge would not help, a test event may.
+      if (await wasVerified(ctx.env, (await ctx.settings()).baseUrl, hook)) {
+        throw invalidAction(
+          err,
+          `Webhook ${hook.id} was verified, but CertCentral will not activate it (status ${hook.status}).`,
+          NEEDS_TEST_HINT,
+        );
+      }
       throw invalidAction(
         err,
         `Webhook ${hook.id} cannot be activated yet: CertCentral needs the endpoint verified first (status ${hook.status}).`,

@@ -23,7 +23,8 @@ export async function run(_flags: ChallengeFlags, ctx: CommandContext): Promise<
       expires_at: new Date(deadline).toISOString(),
       changed: true,
     },
-    `Sent a challenge token for webhook ${hook.id}; ${tokenWhere(hook.endpoint)}.`,
+    `Sent a challenge token for webhook ${hook.id}; ${tokenWhere(hook.endpoint)}. CertCentral does not say ` +
+      "whether it was delivered: if nothing arrives, `certwh logs` shows the delivery.",
   );
   ctx.io.hint(`It is valid for 30 minutes (until ${formatClockTime(deadline)}). Then run: ${VERIFY_COMMAND}`);
 }

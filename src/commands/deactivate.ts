@@ -42,8 +42,10 @@ export async function run(_flags: DeactivateFlags, ctx: CommandContext): Promise
     const now = await api.getWebhook({ signal: ctx.signal }).catch(() => null);
     const status = now?.id === hook.id ? String(now.status) : "inactive";
     ctx.io.done(
-      { ...base, status, previous_status: "pending", changed: true },
-      `Deactivated webhook ${hook.id} (it was pending, and ${PENDING_NOTE}); \`certwh activate\` turns it on once verified.`,
+      { ...base, status, previous_status: "pending", changed: status !== "pending" },
+      status === "pending"
+        ? `Webhook ${hook.id} stays pending (CertCentral accepted the deactivate and changed nothing), so it sends it no events anyway: ${PENDING_NOTE}.`
+        : `Deactivated webhook ${hook.id} (it was pending, and ${PENDING_NOTE}); \`certwh activate\` turns it on once verified.`,
     );
     return;
   }

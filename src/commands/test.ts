@@ -55,6 +55,6 @@ export async function run(raw: TestFlags, ctx: CommandContext): Promise<void> {
     { endpoint, delivered: true, with_secret: secret !== undefined, slack },
     slack
       ? `CertCentral accepted the test notification for ${endpoint}; look for its message in the Slack channel.`
-      : `CertCentral delivered the test event to ${endpoint} and it answered 2xx${secret ? " (X-WEBHOOK-KEY included)" : ""}.`,
+      : `CertCentral delivered the test event to ${endpoint} and it answered 2xx${secret ? " (certwh sent the webhook's secret with the request, for X-WEBHOOK-KEY)" : ""}.`,
   );
 }

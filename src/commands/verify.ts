@@ -11,7 +11,7 @@ import { stageLine } from "../io/render-stage.js";
 import type { CommandContext } from "./context.js";
 import type { VerifyFlags } from "./specs/lifecycle.js";
 import { TOKEN_MAY_BE_ACCEPTED, withLeadHint } from "./webhook/change-failure.js";
-import { requireWebhook } from "./webhook/current.js";
+import { invalidAction, NEEDS_TEST_HINT, requireWebhook } from "./webhook/current.js";
 import { markVerified } from "./webhook/verified-mark.js";
 
 interface VerifyOptions {
@@ -65,10 +65,18 @@ export async function run(raw: VerifyFlags, ctx: CommandContext): Promise<void> 
   try {
     change = await changeStatus(api, hook.id, "activate", { signal: ctx.signal, clock: ctx.clock });
   } catch (err) {
-    ctx.io.warn(
-      `Webhook ${hook.id} is verified, but activating it failed: run \`certwh activate\` to retry.`,
+    // Verified but not active: `certwh status` should say activate next, not challenge again.
+    if (hook.status === "pending") await markVerified(ctx.env, (await ctx.settings()).baseUrl, hook);
+    const refused = invalidAction(
+      err,
+      `CertCentral accepted the token but refused to activate webhook ${hook.id}.`,
+      NEEDS_TEST_HINT,
     );
-    throw err;
+    if (refused === err)
+      ctx.io.warn(
+        `Webhook ${hook.id} is verified, but activating it failed: run \`certwh activate\` to retry.`,
+      );
+    throw refused;
   }
   if (change.note) ctx.io.info(change.note);
   ctx.io.done(

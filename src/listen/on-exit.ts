@@ -60,7 +60,7 @@ async function deactivate(input: OnExitInput, signal: AbortSignal, status?: stri
     message:
       (sandbox
         ? `Deactivated webhook ${id} in the in-process sandbox, which stops with listen.`
-        : `Deactivated webhook ${id}: CertCentral stops posting to the closed tunnel. \`certwh activate\` turns it back on.`) +
+        : `Deactivated webhook ${id}: CertCentral stops posting to this closed session. \`certwh activate\` turns it back on.`) +
       (change.note ? ` (${change.note})` : ""),
   };
 }

@@ -100,15 +100,18 @@ test("deactivate on pending: CertCentral refuses (default profile) → exit 0, n
   );
 });
 
-test("deactivate on pending: CertCentral answers 204 (deactivate-pending-204) → exit 0, deactivated", async (t) => {
+test("deactivate on pending: CertCentral answers 204 and it stays pending (deactivate-pending-204) → exit 0, said as read back", async (t) => {
   const h = await harness(t, { quirks: ["deactivate-pending-204"] });
   expectExit(await h.cli(["create", "--url", h.receiver.url, "--no-verify"]), 0);
   const res = await h.cli(["deactivate"]);
   expectExit(res, 0);
   assert.match(
     res.stderr,
-    /Deactivated webhook \d+ \(it was pending, and a pending webhook receives no events/,
+    /Webhook \d+ stays pending \(CertCentral accepted the deactivate and changed nothing\)/,
   );
+  assert.doesNotMatch(res.stderr, /Deactivated/);
+  const json = oneJson(await h.cli(["deactivate", "--json"]));
+  assert.deepEqual({ status: json.status, changed: json.changed }, { status: "pending", changed: false });
   // The README's idempotent CI recipe: a second run is fine too.
   expectExit(await h.cli(["deactivate"]), 0);
 });
@@ -205,4 +208,25 @@ test("logs without flags sends limit=1000 and offset=0", async (t) => {
   expectExit(await h.cli(["logs"]), 0);
   const page = h.sandbox.requests.find((r) => r.route === "GET /webhook/:id/event-logs");
   assert.deepEqual({ limit: page?.query.limit, offset: page?.query.offset }, { limit: "1000", offset: "0" });
+});
+
+test("test-required: a failed test, then challenge and verify → the refusal to activate points at `certwh test`, which fixes it", async (t) => {
+  const h = await harness(t, { quirks: ["test-required"] });
+  const home = { configHome: tempDir() }; // one computer: verify's note is seen by status and activate
+  const cli = (args: string[]) => h.cli(args, home);
+  h.receiver.script.push(200, 500); // create's probe passes, its test event fails
+  expectExit(await cli(["create", "--url", h.receiver.url, "--no-input"]), 3);
+  expectExit(await cli(["challenge"]), 0);
+  const verify = await cli(["verify", "--token", await h.latestToken()]);
+  expectExit(verify, 3);
+  assert.match(verify.stderr, /CertCentral accepted the token but refused to activate webhook \d+\./);
+  assert.match(verify.stderr, /run `certwh test`, then `certwh activate`/);
+  assert.doesNotMatch(verify.stderr, /certwh challenge/, "a new challenge would not help");
+  assert.match((await cli(["status"])).stderr, /certwh activate/, "status: activate next, not a challenge");
+  const activate = await cli(["activate"]);
+  expectExit(activate, 3);
+  assert.match(activate.stderr, /was verified, but CertCentral will not activate it[\s\S]*`certwh test`/);
+  expectExit(await cli(["test"]), 0);
+  expectExit(await cli(["activate"]), 0);
+  assert.equal(h.sandbox.webhook()?.status, "active");
 });
