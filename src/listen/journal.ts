@@ -13,6 +13,7 @@ import { hash } from "node:crypto";
 import { constants } from "node:fs";
 import { type FileHandle, mkdir, open } from "node:fs/promises";
 import { dirname } from "node:path";
+import { fileKind, notRegular } from "../util/fs-error.js";
 import { isoTime } from "./iso-time.js";
 
 export interface JournalHeaders {
@@ -170,9 +171,18 @@ export async function openJournal(path: string, options: OpenJournalOptions = {}
   const dsync = sync ? (constants.O_DSYNC ?? 0) : 0;
   const fh = await open(path, constants.O_APPEND | constants.O_CREAT | constants.O_RDWR | dsync, 0o600);
   const stats = await fh.stat();
-  // An existing file may have been created looser (or by hand): it holds tokens, so tighten it. Only a
-  // regular file: a device such as /dev/null is shared by every user of the machine.
-  if (stats.isFile()) await fh.chmod(0o600).catch(() => undefined);
+  // A FIFO or a device (/dev/null, /dev/full) would take lines that can never be read back: an event
+  // answered 200 must be in the journal, for replay and the forward backlog. --no-journal is the way to go without.
+  if (!stats.isFile()) {
+    await fh.close();
+    throw notRegular(path, fileKind(stats), {
+      what: "the journal",
+      action: "write",
+      instead: "choose another --journal, or run with --no-journal",
+    });
+  }
+  // An existing file may have been created looser (or by hand): it holds tokens, so tighten it.
+  await fh.chmod(0o600).catch(() => undefined);
 
   // A torn last line from a crash: terminate it so it stays one bad line instead of swallowing ours.
   let needsNewline = false;

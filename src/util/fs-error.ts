@@ -3,7 +3,7 @@
 // operation on a directory, read") name neither the file's role nor, for mkdir -p, the component at fault:
 // `--journal ./afile/j.ndjson`, where afile is a file, fails with EEXIST, which is found here to be ENOTDIR.
 
-import { statSync } from "node:fs";
+import { type Stats, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { FileError } from "../errors.js";
 import { printable } from "./printable.js";
@@ -129,6 +129,15 @@ export function tooBig(path: string, limitBytes: number, role: FileRole): FileEr
     TOO_BIG,
     { hint: `Is it the right file?${role.instead ? ` Or ${role.instead}.` : ""}` },
   );
+}
+
+/** What a path that is not a regular file is, in words for notRegular(). */
+export function fileKind(st: Stats): string {
+  if (st.isDirectory()) return "a folder";
+  if (st.isFIFO()) return "a FIFO";
+  if (st.isSocket()) return "a socket";
+  if (st.isCharacterDevice() || st.isBlockDevice()) return "a device";
+  return "another kind of file";
 }
 
 /** A FileError for a path that is a folder, FIFO, device or socket where a regular file is needed. */

@@ -100,6 +100,31 @@ test("--journal under a file: the sentence says ENOTDIR and names the file in th
   assert.doesNotMatch(r.stderr, /EEXIST|free some space/i);
 });
 
+test("a FIFO or a device as the journal: listen refuses before anything starts, replay names what it is (exit 2)", async () => {
+  const home = dir();
+  const fifo = join(home, "journal.fifo");
+  execFileSync("mkfifo", [fifo]);
+  for (const [journal, kind] of [
+    [fifo, "a FIFO"],
+    ["/dev/null", "a device"],
+    ["/dev/full", "a device"],
+  ] as const) {
+    // An event answered 200 must be readable again (replay, the forward backlog): these would lose it.
+    const l = await runCli(["listen", "--sandbox", "--no-inspect", "--journal", journal], {
+      configHome: home,
+    });
+    assert.equal(l.code, 2, `${journal}: ${l.stderr}`);
+    assert.ok(l.stderr.includes(`${journal}: it is ${kind}, not a regular file`), l.stderr);
+    assert.doesNotMatch(l.stderr, /Created webhook|Public URL/, "nothing started");
+    const r = await runCli(["replay", "--journal", journal, "--to", "http://127.0.0.1:9/x"], {
+      configHome: home,
+    });
+    assert.equal(r.code, 2, `${journal}: ${r.stderr}`);
+    assert.ok(r.stderr.includes(`it is ${kind}, not a regular file`), r.stderr);
+    assert.doesNotMatch(r.stderr, /EISDIR/);
+  }
+});
+
 test("sandbox --state-file on an endless device or a folder: exit 2 with a sentence, nothing read past the cap", async () => {
   const cases: [string, RegExp][] = [
     ["/dev/zero", /state file \(--state-file\) \/dev\/zero: it is larger than 64 MiB/],

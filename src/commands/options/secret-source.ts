@@ -7,7 +7,7 @@ import type { Stats } from "node:fs";
 import { link, realpath, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { CertwhError, UsageError } from "../../errors.js";
-import { type FileRole, fileError, notRegular } from "../../util/fs-error.js";
+import { type FileRole, fileError, fileKind, notRegular } from "../../util/fs-error.js";
 import { generateSecret, readSecretFromEnv, readSecretFromFile } from "../../util/secret.js";
 import type { CommandContext } from "../context.js";
 import type { SecretSource } from "./webhook-flags.js";
@@ -56,14 +56,6 @@ function refuseExisting(path: string): never {
   );
 }
 
-function kindOf(st: Stats): string {
-  if (st.isDirectory()) return "a folder";
-  if (st.isFIFO()) return "a FIFO";
-  if (st.isSocket()) return "a socket";
-  if (st.isCharacterDevice() || st.isBlockDevice()) return "a device";
-  return "another kind of file";
-}
-
 /**
  * Before anything is sent: may the generated secret be written to `path`? A new file in an existing folder:
  * yes. An existing regular file: with `force`, or when the person confirms; otherwise refused. Anything
@@ -82,7 +74,7 @@ async function checkSecretOut(path: string, opts: SecretOptions): Promise<boolea
     if (!folder.isDirectory()) throw fileError({ code: "ENOTDIR" }, path, WRITING);
     return false;
   }
-  if (!st.isFile()) throw notRegular(path, kindOf(st), WRITING);
+  if (!st.isFile()) throw notRegular(path, fileKind(st), WRITING);
   if (opts.force) return true;
   if (!opts.confirm) refuseExisting(path);
   const replace = await opts.confirm(`Replace ${path} with the new secret? The secret in it now is lost.`);

@@ -7,6 +7,7 @@ import type { Output } from "../../io/output.js";
 import type { JournalEntry, SkippedLine } from "../../listen/journal.js";
 import { type JournalRecord, streamJournal } from "../../listen/journal-read.js";
 import { defaultJournalPath } from "../../listen/paths.js";
+import { fileKind, notRegular } from "../../util/fs-error.js";
 import { adoptFormerJournal } from "../options/journal-move.js";
 import type { ParsedReplay } from "./options.js";
 
@@ -48,7 +49,7 @@ async function checkJournal(path: string, sandboxJournal?: string): Promise<void
     }
     throw journalError(path, err);
   });
-  if (!found.isFile()) throw journalError(path, { code: "EISDIR" });
+  if (!found.isFile()) throw notRegular(path, fileKind(found), { what: "the journal", action: "read" });
 }
 
 /** No journal is exit 5, as for `inspect`; one that cannot be read is a bad --journal (exit 2). */
