@@ -120,6 +120,9 @@ test("replay: argv → ParsedReplay", () => {
     [["--to", to, "--all"], { all: true }],
     [["--to", to, "--id", "ab12", "--id", "cd"], { ids: ["ab12", "cd"] }],
     [["--to", to, "--since", "2026-01-31T09:00:00Z"], { since: Date.parse("2026-01-31T09:00:00Z") }],
+    [["--to", to, "--since", "2026-01-31"], { since: Date.parse("2026-01-31T00:00:00Z") }],
+    [["--to", to, "--since", "2026-01-31T09:00"], { since: Date.parse("2026-01-31T09:00:00Z") }], // no zone: UTC
+    [["--to", to, "--since", "2026-01-31T09:00:00.5+02:00"], { since: Date.parse("2026-01-31T07:00:00.5Z") }],
     [["--to", to, "--limit", "3"], { limit: 3 }],
     [["--to", to, "--secret-env", "HOOK"], { secret: { kind: "env", name: "HOOK" } }],
     [["--to", to, "--secret-file", "s.txt"], { secret: { kind: "file", path: "s.txt" } }],
@@ -135,6 +138,12 @@ test("replay: bad argv → UsageError naming the problem", () => {
     [["--to", "ftp://example.com/x"], /--to must be an http/],
     [["--to", "not a url"], /--to must be a full http/],
     [["--to", to, "--since", "yesterday"], /--since is not an ISO 8601 time/],
+    // Date.parse takes these, and each would replay the whole journal.
+    [["--to", to, "--since", "0"], /--since is not an ISO 8601 time/],
+    [["--to", to, "--since", "-1"], /--since is not an ISO 8601 time/],
+    [["--to", to, "--since", "2026-02-30"], /--since is not an ISO 8601 time/],
+    [["--to", to, "--id", ""], /--id is empty/],
+    [["--to", to, "--id", "ab12", "--id", " "], /--id is empty/],
     [["--to", to, "--limit", "0"], /--limit must be a positive integer/],
     [["--to", to, "--limit", "-2"], /--limit must be a positive integer/],
     [["--to", to, "--secret-env", "A", "--secret-file", "B"], /only one of --secret-file, --secret-env/],

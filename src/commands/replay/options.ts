@@ -46,6 +46,11 @@ export function parseReplayOptions(opts: ReplayFlags): ParsedReplay {
   // A misspelt --event would otherwise just match nothing.
   for (const name of opts.event ?? [])
     checkEventName(name, `Unknown event for --event: ${JSON.stringify(name)}.`);
+  // An unset shell variable (`--id "$ID"`) must not widen the selection to the whole journal.
+  if ((opts.id ?? []).some((id) => id.trim() === ""))
+    throw new UsageError(
+      "--id is empty: give an event id or a prefix of one (an empty one would match every event).",
+    );
   return {
     to: url?.toString(),
     exec,
@@ -61,16 +66,29 @@ export function parseReplayOptions(opts: ReplayFlags): ParsedReplay {
   };
 }
 
-/** --since as milliseconds since the epoch. */
+/** A date, optionally with a time and a zone: what `received_at` and certwh's own UTC times look like. */
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/** Whether the calendar has this day (Date.parse rolls 2026-02-30 over into March). */
+function dayExists(year: number, month: number, day: number): boolean {
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+/**
+ * --since as milliseconds since the epoch. ISO 8601 only: Date.parse alone also takes "0" or "-1", and
+ * a --since that quietly means 1970 replays everything. A time without a zone is UTC, as certwh prints times.
+ */
 function parseSince(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  const since = Date.parse(text);
-  if (Number.isNaN(since)) {
-    throw new UsageError(`--since is not an ISO 8601 time: ${text}`, {
-      hint: "e.g. --since 2026-01-31T09:00:00Z",
-    });
+  const m = ISO_TIME.exec(text);
+  if (m && dayExists(Number(m[1]), Number(m[2]), Number(m[3]))) {
+    const since = Date.parse(m[4] !== undefined && m[5] === undefined ? `${text}Z` : text);
+    if (!Number.isNaN(since)) return since;
   }
-  return since;
+  throw new UsageError(`--since is not an ISO 8601 time: ${text}`, {
+    hint: "e.g. --since 2026-01-31T09:00:00Z, or --since 2026-01-31 (a time without a zone is UTC)",
+  });
 }
 
 /** The command that replays what is left, from `line` on (the same selection, without --limit). */

@@ -20,7 +20,7 @@ export const replayCommand = (parent: Command) =>
     )
     .option("--event <name>", "only events with this name (repeatable)", collect)
     .option("--id <id>", "only the event with this journal id or id prefix (repeatable)", collect)
-    .option("--since <time>", "only events received at or after this ISO 8601 time")
+    .option("--since <time>", "only events received at or after this ISO 8601 date or time (no zone: UTC)")
     .option("--limit <n>", "only the most recent n matching events")
     .option("--from-line <n>", "start at this line of the journal (an interrupted replay prints it)")
     .option("--all", "also replay test_webhook_endpoint and challenge_webhook_endpoint entries")
