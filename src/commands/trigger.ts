@@ -43,7 +43,7 @@ type Ctx = Pick<CommandContext, "io" | "env" | "signal" | "settings" | "clock">;
 
 /** The sandbox's URL: the API key goes there, so plain http:// only on loopback, as for --base-url. */
 function parseSandboxUrl(value: string): URL {
-  const url = parseHttpUrl("--sandbox-url", value);
+  const url = parseHttpUrl("--sandbox-url", value, "http://127.0.0.1:8443/services/v2");
   checkBaseUrl(url.origin, "--sandbox-url");
   return url;
 }

@@ -114,3 +114,23 @@ test("create, update-url and test to a dead endpoint on this computer, against a
   assert.equal(h.sandbox.webhook()?.id, id, "the refused update left the webhook as it was");
   assert.equal(h.sandbox.webhook()?.endpoint, h.receiver.url);
 });
+
+test("a password in a --to URL is used for basic auth and masked in every output", async (t) => {
+  const app = await startLoopback(undefined, t);
+  const password = "basic-auth-password-42";
+  const url = `http://hook-user:${password}@127.0.0.1:${app.port}/hook`;
+  for (const args of [["--json"], []]) {
+    const res = await runCli(["trigger", "certificate_issued", "--to", url, ...args]);
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal(`${res.stdout}${res.stderr}`.includes(password), false, "the password is masked");
+  }
+  const auth = app.requests[0]?.headers.authorization;
+  assert.equal(auth, `Basic ${Buffer.from(`hook-user:${password}`).toString("base64")}`);
+  const bad = await runCli(["trigger", "certificate_issued", "--sandbox-url", "notaurl"]);
+  assert.equal(bad.code, 2);
+  assert.match(
+    bad.stderr,
+    /e\.g\. --sandbox-url http:\/\/127\.0\.0\.1:8443\/services\/v2/,
+    "a sandbox base URL",
+  );
+});

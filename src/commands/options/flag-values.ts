@@ -4,6 +4,7 @@
 import { UsageError } from "../../errors.js";
 import { findEventType } from "../../events/catalogue.js";
 import { didYouMean } from "../../events/suggest.js";
+import { registerSecret } from "../../util/redact.js";
 
 /** "42" → 42 (at most 16 digits, no sign, no leading zero); undefined when the flag was not given. */
 export function parsePositiveInteger(flag: string, value: string | undefined): number | undefined {
@@ -23,17 +24,22 @@ export function parsePositiveSeconds(flag: string, value: string): number {
   return seconds * 1000;
 }
 
-/** An absolute http:// or https:// URL (any host: callers that send credentials check more). */
-export function parseHttpUrl(flag: string, value: string): URL {
+/**
+ * An absolute http:// or https:// URL (any host: callers that send credentials check more). A password in
+ * it (basic auth for an app) is registered as a secret, so output shows it masked.
+ */
+export function parseHttpUrl(flag: string, value: string, example = "http://localhost:3000/webhooks"): URL {
   if (!URL.canParse(value.trim())) {
     throw new UsageError(`${flag} must be a full http:// or https:// URL, not ${JSON.stringify(value)}.`, {
-      hint: `e.g. ${flag} http://localhost:3000/webhooks`,
+      hint: `e.g. ${flag} ${example}`,
     });
   }
   const url = new URL(value.trim());
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new UsageError(`${flag} must be an http:// or https:// URL, not ${url.protocol}//….`);
   }
+  registerSecret(url.password);
+  registerSecret(decodeURIComponent(url.password));
   return url;
 }
 
