@@ -123,7 +123,7 @@ export function replayRoute(options: ReplayRouteOptions): Route {
         return sendError(
           res,
           400,
-          "No forward target: type the URL to replay to (listen ran without --forward-to).",
+          "No replay target: type the URL to replay to (neither listen's --forward-to nor inspect's --to was given).",
         );
 
       const results: ReplayResult[] = [];

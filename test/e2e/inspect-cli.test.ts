@@ -129,6 +129,27 @@ describe("certwh inspect's replay", () => {
     assert.equal((await l.exit).code, 130, l.stderr());
   });
 
+  test("replay from the page without --to and without a URL typed: 400 naming inspect's --to", async (t) => {
+    const file = join(tempDir("certwh-inspect-"), "journal.ndjson");
+    writeFileSync(file, `${journalLine(1)}\n`);
+    const l = spawnCli(t, ["inspect", "--journal", file, "--json"]);
+    const ready = await l.line((x) => x.type === "ready", 15_000);
+    const { port, cookie } = await logIn(String(ready.inspector_url));
+    const answer = await postJson(
+      port,
+      "/api/replay",
+      { ids: [`e${"1".padStart(15, "0")}`] },
+      asThePage(port, cookie),
+    );
+    assert.equal(answer.status, 400, answer.body);
+    assert.match(
+      answer.body,
+      /type the URL to replay to \(neither listen's --forward-to nor inspect's --to was given\)/,
+    );
+    l.child.kill("SIGINT");
+    assert.equal((await l.exit).code, 130, l.stderr());
+  });
+
   test("--secret-file with --secret-env, or a --to that is not http(s): exit 2", async () => {
     const file = join(tempDir("certwh-inspect-"), "journal.ndjson");
     writeFileSync(file, `${journalLine(1)}\n`);
