@@ -110,6 +110,10 @@ test("--event, --id, --since and --limit select events; --limit keeps the most r
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), { delivered: 0, failed: 0, results: [] });
   assert.match(r.stderr, /No journal entries match/);
+  r = await runCli(["replay", "--to", `${base}/ok`, "--from-line", "999"], { configHome: home });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /--from-line 999 is past the end of .*journal\.ndjson \(its last line is \d+\)/);
+  assert.deepEqual(take(), []);
   assert.equal(take().length, 0);
   // An --id the journal does not hold is not an empty selection: exit 5, naming the id and the journal.
   r = await runCli(["replay", "--to", `${base}/ok`, "--id", "0123456789abcdef"], { configHome: home });

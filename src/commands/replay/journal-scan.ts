@@ -88,6 +88,8 @@ function selector(s: ParsedReplay) {
 export interface ScanStats {
   /** Entries read (from --from-line on). */
   entries: number;
+  /** The journal's last line number (0 when empty). */
+  lastLine: number;
   /** Verification entries that matched everything else but were left out. */
   skippedVerification: number;
   skippedLines: SkippedLine[];
@@ -96,7 +98,14 @@ export interface ScanStats {
 }
 
 export function emptyScanStats(): ScanStats {
-  return { entries: 0, skippedVerification: 0, skippedLines: [], skippedLineCount: 0, tornTail: false };
+  return {
+    entries: 0,
+    lastLine: 0,
+    skippedVerification: 0,
+    skippedLines: [],
+    skippedLineCount: 0,
+    tornTail: false,
+  };
 }
 
 /**
@@ -119,6 +128,7 @@ export async function* chosenEntries(
     passOver = Math.max(0, count - s.limit);
   }
   for await (const r of streamJournal(path)) {
+    stats.lastLine = r.line;
     if (r.entry === undefined) {
       noteUnreadable(stats, r);
       continue;

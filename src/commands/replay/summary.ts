@@ -20,7 +20,7 @@ interface ReplayReport {
 export function reportReplay(report: ReplayReport): void {
   const { io, selection, journalPath, outcome, signal } = report;
   const { tally, interruptedAt } = outcome;
-  reportScan(io, journalPath, report.stats, tally.entries === 0 && !interruptedAt);
+  reportScan(io, journalPath, report.stats, tally.entries === 0 && !interruptedAt, selection.fromLine);
   // --id names events: an id the journal does not hold is a mistake, not an empty selection.
   if (selection.ids.length > 0 && tally.entries === 0 && !interruptedAt && !signal.aborted) {
     throw new NotFoundError(`No journal entry in ${journalPath} has the id ${selection.ids.join(" or ")}.`, {
@@ -37,7 +37,13 @@ export function reportReplay(report: ReplayReport): void {
 }
 
 /** Lines the scan passed over, and the warning when nothing matched. */
-function reportScan(io: Output, path: string, stats: ScanStats, noneMatched: boolean): void {
+function reportScan(
+  io: Output,
+  path: string,
+  stats: ScanStats,
+  noneMatched: boolean,
+  fromLine: number | undefined,
+): void {
   if (stats.skippedLineCount > 0) {
     const shown = stats.skippedLines
       .slice(0, 5)
@@ -54,7 +60,9 @@ function reportScan(io: Output, path: string, stats: ScanStats, noneMatched: boo
         "challenge_webhook_endpoint); --all or --event <name> includes them.",
     );
   }
-  if (noneMatched) io.warn(`No journal entries match (${stats.entries} in ${path}).`);
+  if (noneMatched && fromLine !== undefined && fromLine > stats.lastLine)
+    io.warn(`--from-line ${fromLine} is past the end of ${path} (its last line is ${stats.lastLine}).`);
+  else if (noneMatched) io.warn(`No journal entries match (${stats.entries} in ${path}).`);
 }
 
 function sayInterrupted(io: Output, at: Interruption, entries: number, resume: string | undefined): void {
