@@ -90,7 +90,8 @@ function readyLines(e: ReadyEvent): string[] {
     e.protections.source_check,
   ];
   const lines = [
-    `  Public URL    ${e.public_url}`,
+    // Without a tunnel the webhook's URL is the receiver's own, on this computer: not public.
+    `  ${e.tunnel.startsWith("no tunnel") ? "Webhook URL" : "Public URL "}   ${e.public_url}`,
     `  Receiver      ${e.local_url}`,
     ...forwardingLines(e),
     `  Journal       ${e.journal ?? "off"}`,
@@ -121,7 +122,10 @@ function stateLine(e: StateEvent): Line | undefined {
             : " · no IP allowlist…"),
       );
     case "tunnel_started":
-      return say("success", `Public URL ${e.public_url}`);
+      return say(
+        "success",
+        `${e.tunnel.startsWith("no tunnel") ? "Webhook URL (no tunnel)" : "Public URL"} ${e.public_url}`,
+      );
     case "webhook_found":
       return say(
         e.foreign ? "warn" : "info",

@@ -100,7 +100,7 @@ describe("listen rendering", () => {
     assert.match(stdout, /-->\s+certificate_issued\s+order 470091052\s+cert 471270113/);
     assert.match(stdout, /<-- \[200\] POST http:\/\/localhost:3000\/w \(23 ms\)/);
     assert.match(stdout, /==\s+repeat of certificate_issued at \d\d:\d\d:\d\d dropped/);
-    assert.doesNotMatch(stdout, /Public URL|xx|rejected/);
+    assert.doesNotMatch(stdout, /Public URL|Webhook URL|xx|rejected/);
     assert.match(stderr, /Webhook 12 is active; events now reach this computer/);
     assert.match(stderr, /IP allowlist 216\.168\.240\.0\/20 at the ngrok edge/);
     assert.match(stderr, /xx {2}rejected 401: X-WEBHOOK-KEY missing/);
