@@ -3,8 +3,7 @@
 // filter, open a delivery's detail, replay to a URL typed in the page, download the journal.
 
 import { once } from "node:events";
-import { stat } from "node:fs/promises";
-import { NotFoundError, UsageError } from "../errors.js";
+import { UsageError } from "../errors.js";
 import { createDeliveriesStore, createEventFeed, deliveriesApi, startInspector } from "../inspector/index.js";
 import { streamJournal } from "../listen/journal-read.js";
 import { defaultJournalPath } from "../listen/paths.js";
@@ -13,19 +12,8 @@ import { parseHttpUrl, parsePort } from "./options/flag-values.js";
 import { warnIfCleartextKey } from "./options/flag-warnings.js";
 import { resolveSecret } from "./options/secret-source.js";
 import { parseSecretSource } from "./options/webhook-flags.js";
+import { checkJournal } from "./replay/journal-scan.js";
 import type { InspectFlags } from "./specs/listen.js";
-
-async function checkJournal(path: string): Promise<void> {
-  const found = await stat(path).catch((err: NodeJS.ErrnoException) => err);
-  if (found instanceof Error) {
-    if (found.code === "ENOENT")
-      throw new NotFoundError(`No journal at ${path}.`, {
-        hint: "`certwh listen` writes one as events arrive; pass another file with --journal.",
-      });
-    throw new UsageError(`Cannot read the journal ${path} (${found.code ?? found.message}).`);
-  }
-  if (!found.isFile()) throw new UsageError(`The journal ${path} is not a file.`);
-}
 
 export async function run(
   flags: InspectFlags,
@@ -36,7 +24,7 @@ export async function run(
   const to = flags.to !== undefined ? parseHttpUrl("--to", flags.to).href : undefined;
   const source = parseSecretSource(flags, { allowRemove: false });
   const path = flags.journal ?? defaultJournalPath(ctx.env);
-  await checkJournal(path);
+  await checkJournal(path, flags.journal === undefined ? defaultJournalPath(ctx.env, "sandbox") : undefined);
   // Read before the page exists; it stays in this process (the replay route adds it as X-WEBHOOK-KEY).
   const secret = (await resolveSecret(source, ctx.env, { signal: ctx.signal })).value || undefined;
   if (to) warnIfCleartextKey(io, "--to", to, secret !== undefined);

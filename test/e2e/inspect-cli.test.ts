@@ -38,6 +38,21 @@ describe("certwh inspect", () => {
     assert.match(port.stderr, /--port must be a number/);
   });
 
+  test("no default journal but a sandbox one: named as replay names it (exit 5); a folder is not a journal (exit 2)", async () => {
+    const state = tempDir("certwh-inspect-");
+    mkdirSync(join(state, "certwh"));
+    writeFileSync(join(state, "certwh", "sandbox-journal.ndjson"), `${journalLine(1)}\n`);
+    const r = await runCli(["inspect"], { env: { XDG_STATE_HOME: state } });
+    assert.equal(r.code, 5, r.stderr);
+    assert.ok(
+      r.stderr.includes(`in ${join(state, "certwh", "sandbox-journal.ndjson")}: pass it with --journal`),
+      r.stderr,
+    );
+    const folder = await runCli(["inspect", "--journal", state]);
+    assert.equal(folder.code, 2, folder.stderr);
+    assert.match(folder.stderr, /it is a folder, not a regular file/);
+  });
+
   test("--json: the ready line's URL opens the page with the journal's deliveries; Ctrl-C exits 130", async (t) => {
     const dir = tempDir("certwh-inspect-");
     const file = join(dir, "journal.ndjson");

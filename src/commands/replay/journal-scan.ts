@@ -22,7 +22,7 @@ const SKIPPED_LINES_KEPT = 1000;
 
 /**
  * The journal to read: --journal, else the default one (a journal left at its former place is moved there
- * first). Checked before anything is sent, so a missing journal is a usage error.
+ * first). Checked before anything is sent.
  */
 export async function locateJournal(
   selection: ParsedReplay,
@@ -36,10 +36,10 @@ export async function locateJournal(
 }
 
 /**
- * The journal is there and is a file: checked before anything is sent, so the user gets a usage error.
+ * The journal is there (else exit 5) and is a regular file (else exit 2), for replay and inspect alike.
  * `sandboxJournal`: the default sandbox journal, named when the default journal is missing and it is not.
  */
-async function checkJournal(path: string, sandboxJournal?: string): Promise<void> {
+export async function checkJournal(path: string, sandboxJournal?: string): Promise<void> {
   const found = await stat(path).catch(async (err: NodeJS.ErrnoException) => {
     const missing = err.code === "ENOENT";
     if (missing && sandboxJournal && (await stat(sandboxJournal).catch(() => undefined))?.isFile()) {
