@@ -25,6 +25,10 @@ function journalLine(i: number): string {
   });
 }
 
+/** The page's replay of the journal's first delivery. */
+const replayFirst = (port: number, cookie: string) =>
+  postJson(port, "/api/replay", { ids: [`e${"1".padStart(15, "0")}`] }, asThePage(port, cookie));
+
 describe("certwh inspect", () => {
   test("a missing journal: exit 5 and a sentence naming it; a bad --port: exit 2", async () => {
     const dir = tempDir("certwh-inspect-");
@@ -120,12 +124,7 @@ describe("certwh inspect's replay", () => {
     };
     assert.deepEqual(list.targets, [to]);
     assert.equal(list.journal, file);
-    const answer = await postJson(
-      port,
-      "/api/replay",
-      { ids: [`e${"1".padStart(15, "0")}`] },
-      asThePage(port, cookie),
-    );
+    const answer = await replayFirst(port, cookie);
     assert.equal(answer.status, 200, answer.body);
     assert.equal(
       (JSON.parse(answer.body) as { results: { ok: boolean }[] }).results[0]?.ok,
@@ -150,12 +149,7 @@ describe("certwh inspect's replay", () => {
     const l = spawnCli(t, ["inspect", "--journal", file, "--json"]);
     const ready = await l.line((x) => x.type === "ready", 15_000);
     const { port, cookie } = await logIn(String(ready.inspector_url));
-    const answer = await postJson(
-      port,
-      "/api/replay",
-      { ids: [`e${"1".padStart(15, "0")}`] },
-      asThePage(port, cookie),
-    );
+    const answer = await replayFirst(port, cookie);
     assert.equal(answer.status, 400, answer.body);
     assert.match(
       answer.body,
