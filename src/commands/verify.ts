@@ -72,6 +72,7 @@ export async function run(raw: VerifyFlags, ctx: CommandContext): Promise<void> 
       `CertCentral accepted the token but refused to activate webhook ${hook.id}.`,
       NEEDS_TEST_HINT,
     );
+    // Not a refusal (a timeout, a 5xx): `certwh activate` may simply work next time.
     if (refused === err)
       ctx.io.warn(
         `Webhook ${hook.id} is verified, but activating it failed: run \`certwh activate\` to retry.`,

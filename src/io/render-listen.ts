@@ -82,6 +82,9 @@ function forwardingLines(e: ReadyEvent): string[] {
   return targets.map((url, i) => `  ${i === 0 ? "Forwarding" : "          "}    ${url}${unchecked(url)}`);
 }
 
+/** A sandbox on this computer reaches the receiver directly (the tunnel's description says so). */
+const noTunnel = (tunnel: string) => tunnel.startsWith("no tunnel");
+
 function readyLines(e: ReadyEvent): string[] {
   const allow = e.protections.ip_allowlist;
   const protections = [
@@ -91,7 +94,7 @@ function readyLines(e: ReadyEvent): string[] {
   ];
   const lines = [
     // Without a tunnel the webhook's URL is the receiver's own, on this computer: not public.
-    `  ${e.tunnel.startsWith("no tunnel") ? "Webhook URL" : "Public URL "}   ${e.public_url}`,
+    `  ${noTunnel(e.tunnel) ? "Webhook URL" : "Public URL "}   ${e.public_url}`,
     `  Receiver      ${e.local_url}`,
     ...forwardingLines(e),
     `  Journal       ${e.journal ?? "off"}`,
@@ -116,7 +119,7 @@ function stateLine(e: StateEvent): Line | undefined {
     case "tunnel_starting":
       return say(
         "info",
-        `${e.tunnel.startsWith("no tunnel") ? "No tunnel needed: the sandbox on this computer delivers to the local receiver" : `Opening a public URL (${e.tunnel}) to the local receiver`}. Protections: X-WEBHOOK-KEY checked` +
+        `${noTunnel(e.tunnel) ? "No tunnel needed: the sandbox on this computer delivers to the local receiver" : `Opening a public URL (${e.tunnel}) to the local receiver`}. Protections: X-WEBHOOK-KEY checked` +
           (e.ip_allowlist
             ? ` · only ${e.ip_allowlist.join(", ")} at the tunnel edge…`
             : " · no IP allowlist…"),
@@ -124,7 +127,7 @@ function stateLine(e: StateEvent): Line | undefined {
     case "tunnel_started":
       return say(
         "success",
-        `${e.tunnel.startsWith("no tunnel") ? "Webhook URL (no tunnel)" : "Public URL"} ${e.public_url}`,
+        `${noTunnel(e.tunnel) ? "Webhook URL (no tunnel)" : "Public URL"} ${e.public_url}`,
       );
     case "webhook_found":
       return say(

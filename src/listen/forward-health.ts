@@ -6,6 +6,8 @@
 // - down: its last 3 answers in a row failed. The forwarder then sends one request at a time, spaced by a
 //   growing delay, instead of letting a whole backlog hammer an app that is not there.
 
+import { pushBounded } from "../util/keep-newest.js";
+
 const WINDOW = 10;
 const BROAD_FAILURES = 2;
 export const TARGET_DOWN_AFTER = 3;
@@ -25,8 +27,7 @@ export function createTargetHealth(): TargetHealth {
   let inARow = 0;
   return {
     record(id, ok) {
-      recent.push({ id, ok });
-      if (recent.length > WINDOW) recent.shift();
+      pushBounded(recent, { id, ok }, WINDOW);
       inARow = ok ? 0 : inARow + 1;
     },
     failingBroadly(id) {

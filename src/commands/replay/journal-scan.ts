@@ -41,23 +41,27 @@ export async function locateJournal(
  */
 export async function checkJournal(path: string, sandboxJournal?: string): Promise<void> {
   const found = await stat(path).catch(async (err: NodeJS.ErrnoException) => {
-    const missing = err.code === "ENOENT";
-    if (missing && sandboxJournal && (await stat(sandboxJournal).catch(() => undefined))?.isFile()) {
-      throw new NotFoundError(`No journal at ${path}.`, {
-        hint: `\`certwh listen --sandbox\` keeps its made-up events apart, in ${sandboxJournal}: pass it with --journal.`,
-      });
-    }
-    throw journalError(path, err);
+    const sandboxThere =
+      err.code === "ENOENT" &&
+      sandboxJournal &&
+      (await stat(sandboxJournal).catch(() => undefined))?.isFile();
+    throw journalError(
+      path,
+      err,
+      sandboxThere
+        ? `\`certwh listen --sandbox\` keeps its made-up events apart, in ${sandboxJournal}: pass it with --journal.`
+        : undefined,
+    );
   });
   if (!found.isFile()) throw notRegular(path, fileKind(found), { what: "the journal", action: "read" });
 }
 
 /** No journal is exit 5, as for `inspect`; one that cannot be read is a bad --journal (exit 2). */
-function journalError(path: string, err: unknown): UsageError | NotFoundError {
+function journalError(path: string, err: unknown, missingHint?: string): UsageError | NotFoundError {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === "ENOENT") {
     return new NotFoundError(`No journal at ${path}.`, {
-      hint: "`certwh listen` writes one as events arrive; pass another file with --journal.",
+      hint: missingHint ?? "`certwh listen` writes one as events arrive; pass another file with --journal.",
     });
   }
   return new UsageError(`Cannot read the journal ${path}${code ? ` (${code})` : ""}.`);

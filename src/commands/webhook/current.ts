@@ -43,7 +43,6 @@ export async function webhookToSwitch(
   return undefined;
 }
 
-/** CertCentral's webhook_invalid_action in the command's words (exit 3); any other error as it is. */
 /**
  * Activation refused after the token was accepted: one reading of CertCentral (the test-required quirk)
  * also wants a successful test event to the current endpoint, which a failed or skipped test leaves out.
@@ -51,6 +50,7 @@ export async function webhookToSwitch(
 export const NEEDS_TEST_HINT =
   "It may need a successful test event to the endpoint first: run `certwh test`, then `certwh activate`.";
 
+/** CertCentral's webhook_invalid_action in the command's words (exit 3); any other error as it is. */
 export function invalidAction(err: unknown, message: string, hint: string): unknown {
   return err instanceof ApiError && err.hasCode("webhook_invalid_action")
     ? new RefusedError(message, { code: "webhook_invalid_action", hint, cause: err })
