@@ -1,7 +1,8 @@
 // certwh update-url: point the webhook at a new endpoint (PUT /webhook/{id}; the API needs the endpoint
 // in every update), keeping events and settings unless given, then verify and activate again:
 // CertCentral requires a changed endpoint to be verified before events flow to it. The status is read back
-// after the update: a webhook that stayed active (same endpoint, or CertCentral keeping it) is not verified.
+// after the update: a webhook that stayed active or inactive (same endpoint, or CertCentral keeping its
+// verification) is not verified again.
 
 import type { UpdateWebhookRequest } from "../api/types.js";
 import { normaliseSettings } from "../api/webhooks.js";
@@ -46,7 +47,7 @@ export async function run(raw: UpdateUrlFlags, ctx: CommandContext): Promise<voi
   const changedUrl = hook.endpoint !== opts.url;
   if (changedUrl) await clearVerified(ctx.env);
   // Read the status back rather than assume it (spec §17 #13): a settings-only update keeps an active
-  // webhook active, and CertCentral may keep even a re-pointed one active. Active needs no verification.
+  // webhook active (or inactive), and CertCentral may keep even a re-pointed one so. Neither needs a challenge.
   const now = await api.getWebhook({ signal: ctx.signal }).catch((err) => {
     if (!ctx.signal.aborted) return undefined;
     throw interruptedWithHint(
@@ -56,7 +57,6 @@ export async function run(raw: UpdateUrlFlags, ctx: CommandContext): Promise<voi
         "`certwh challenge`, then `certwh verify --token <token>`.",
     );
   });
-  const stayedActive = now?.id === hook.id && now.status === "active";
   ctx.io.success(
     changedUrl
       ? `Webhook ${hook.id} now points at ${opts.url} (was ${hook.endpoint}).`
@@ -72,7 +72,7 @@ export async function run(raw: UpdateUrlFlags, ctx: CommandContext): Promise<voi
     endpoint: opts.url,
     secret: currentSecret,
     verify: opts.verify,
-    stayedActive,
+    statusAfter: now?.id === hook.id ? now.status : undefined,
     waitMs: opts.waitMs,
     localApi: policy.allowLoopbackHttp,
     secretReport,

@@ -143,6 +143,33 @@ test("update-url to a new URL, update-stays-active: read back active, no verific
   assert.equal(h.sandbox.webhook()?.status, "active");
 });
 
+for (const [profile, quirks, path] of [
+  ["default profile, same URL (settings only)", [], ""],
+  ["update-stays-active, new URL", ["update-stays-active"], "/v2"],
+] as const) {
+  test(`update-url on an inactive webhook, ${profile}: read back inactive, no challenge, next is activate`, async (t) => {
+    const h = await harness(t, { quirks: [...quirks] });
+    await createActive(h);
+    expectExit(await h.cli(["deactivate"]), 0);
+    const before = count(h.routes(), "PUT /webhook/:id/send-challenge");
+    const url = `${h.receiver.url}${path}`;
+    const res = await h.cli(["update-url", "--url", url, "--chain", "--json"]);
+    expectExit(res, 0);
+    assert.equal(count(h.routes(), "PUT /webhook/:id/send-challenge"), before, "no challenge sent");
+    assert.match(res.stderr, /is still inactive \(read back after the update\)/);
+    assert.match(res.stderr, /`certwh activate`/);
+    assert.doesNotMatch(res.stderr, /certwh verify/);
+    assert.deepEqual(
+      { status: oneJson(res).status, next: oneJson(res).next },
+      { status: "inactive", next: "certwh activate" },
+    );
+    assert.deepEqual([h.sandbox.webhook()?.endpoint, h.sandbox.webhook()?.status], [url, "inactive"]);
+    // The step it names works: no new verification needed.
+    expectExit(await h.cli(["activate"]), 0);
+    assert.equal(h.sandbox.webhook()?.status, "active");
+  });
+}
+
 test("update-url to a new URL, default profile: pending, so the challenge is sent as before", async (t) => {
   const h = await harness(t);
   await createActive(h);

@@ -50,10 +50,12 @@ interface SetupTarget extends Omit<CommandVerificationOptions, "noPrompt"> {
    */
   waitMs?: number;
   /**
-   * The webhook read back after the update is still active (a settings-only update, or CertCentral keeping
-   * a re-pointed webhook active, spec §17 #13): no challenge, no token; the result says so.
+   * update-url: the status read back after the update. Still active (a settings-only update, or CertCentral
+   * keeping a re-pointed webhook active, spec §17 #13): no challenge, no token. Still inactive: it kept its
+   * verification, so it needs `certwh activate`, not a challenge (and update-url does not switch on a webhook
+   * that was switched off), unless --wait asks for an active webhook.
    */
-  stayedActive?: boolean;
+  statusAfter?: string;
   /** Fields describing the change, merged into the JSON result. */
   summary: Record<string, unknown>;
   secretReport: SecretReport;
@@ -72,12 +74,21 @@ export async function finishSetup(
   };
   const emit = (value: Record<string, unknown>) =>
     target.secretReport.reveal ? ctx.io.revealResult(value, []) : ctx.io.result(value, []);
-  if (target.stayedActive) {
+  if (target.statusAfter === "active") {
     emit({ ...base, status: "active", verified: true, reverified: false });
     ctx.io.info(
       `Webhook ${target.webhookId} is still active (read back after the update), so certwh sends no ` +
         "challenge: CertCentral keeps sending events to it.",
     );
+    return;
+  }
+  if (target.statusAfter === "inactive" && target.waitMs === undefined) {
+    emit({ ...base, status: "inactive", verified: true, reverified: false, next: "certwh activate" });
+    ctx.io.info(
+      `Webhook ${target.webhookId} is still inactive (read back after the update): CertCentral kept its ` +
+        "verification, so certwh sends no challenge.",
+    );
+    ctx.io.hint("Resume the events with `certwh activate` when you want them.");
     return;
   }
   if (!target.verify) {
