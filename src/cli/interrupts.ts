@@ -1,8 +1,10 @@
 // Everything that interrupts a running command, as one abort of the run's signal: SIGINT and SIGTERM, a
 // closed stdout or stderr (EPIPE: the reader of `certwh … | head` went away), and the process that started
 // certwh going away (a killed CI runner or IDE: certwh would otherwise run on under PID 1). The command
-// winds down and says so; a second Ctrl-C exits at once. Signal handlers and the parent watch are installed
-// when a command first asks for its signal, so --help and usage errors start without them.
+// winds down and says so; a second Ctrl-C exits at once, unless the command asked for `hurry` (listen: it
+// then stops waiting for forwards and still reports them; a third exits at once). Signal handlers and the
+// parent watch are installed when a command first asks for its signal, so --help and usage errors start
+// without them.
 
 import { describeInterruptCause, ExitCode, type InterruptCause, InterruptedError } from "../errors.js";
 
@@ -23,7 +25,9 @@ function interruptMessage(cause: InterruptCause): string {
 export class Interrupts {
   private controller: AbortController | undefined;
   private removeHandlers: (() => void) | undefined;
-  private firstAt = 0;
+  private hurryController: AbortController | undefined;
+  /** When the last interruption that counted arrived (0: none yet). */
+  private lastAt = 0;
   private disposed = false;
   /** A closed output seen after the command ended: the exit code is still 141. */
   private lateClosed = false;
@@ -48,6 +52,15 @@ export class Interrupts {
       this.removeHandlers = this.install();
     }
     return this.controller.signal;
+  }
+
+  /**
+   * For a command whose wind-down ends in a wait it can cut short: asking for this signal makes the second
+   * Ctrl-C abort it instead of exiting, so the command can still report what it left unfinished.
+   */
+  get hurry(): AbortSignal {
+    this.hurryController ??= new AbortController();
+    return this.hurryController.signal;
   }
 
   get commandRan(): boolean {
@@ -83,14 +96,20 @@ export class Interrupts {
       return;
     }
     const now = Date.now();
-    if (this.firstAt !== 0) {
+    if (this.lastAt !== 0) {
       // Only a person pressing Ctrl-C again (or a second kill) means "now"; a closed pipe or a gone parent
       // after the first interruption is part of the same stop.
-      if (!isSignal || now - this.firstAt < REPEAT_WINDOW_MS) return;
+      if (!isSignal || now - this.lastAt < REPEAT_WINDOW_MS) return;
+      this.lastAt = now;
+      if (this.hurryController && !this.hurryController.signal.aborted) {
+        process.stderr.write("\nInterrupted again: not waiting any longer (once more exits at once).\n");
+        this.hurryController.abort(new InterruptedError(cause, "cut short by a second interrupt"));
+        return;
+      }
       process.stderr.write("\nInterrupted again: exiting now.\n");
       process.exit(cause === "SIGINT" ? ExitCode.sigint : ExitCode.sigterm);
     }
-    this.firstAt = now;
+    this.lastAt = now;
     this.controller.abort(new InterruptedError(cause, interruptMessage(cause)));
   }
 

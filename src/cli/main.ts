@@ -81,6 +81,7 @@ export async function main(argv: string[]): Promise<void> {
     get signal() {
       return interrupts.signal;
     },
+    hurry: () => interrupts.hurry,
   });
   try {
     await program.parseAsync(commandLine(program, argv));

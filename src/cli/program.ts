@@ -89,6 +89,8 @@ function globalsOf(command: { optsWithGlobals(): object }): GlobalFlags {
 interface ProgramIO {
   /** Aborted on SIGINT/SIGTERM. */
   signal: AbortSignal;
+  /** The second-interrupt signal, for the commands that ask for it (Interrupts.hurry). */
+  hurry?: () => AbortSignal;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -154,7 +156,13 @@ Run \`certwh help <command>\` for a command's flags and examples.`,
       // chalk is loaded only when stderr will really show colour (not for scripts and pipes).
       const colour = output.colourOn(globals.color, io.env ?? process.env, process.stderr);
       const chalk = colour ? await output.loadChalk() : undefined;
-      const ctx = context.createContext({ globals, env: io.env, signal: io.signal, chalk });
+      const ctx = context.createContext({
+        globals,
+        env: io.env,
+        signal: io.signal,
+        hurry: io.hurry,
+        chalk,
+      });
       await mod.run(flags, ctx);
     });
 

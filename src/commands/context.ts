@@ -17,6 +17,11 @@ export interface CommandContext {
   interactive: boolean;
   /** Aborted on SIGINT/SIGTERM; its reason is an InterruptedError. */
   signal: AbortSignal;
+  /**
+   * Asking for it means a second Ctrl-C aborts this signal instead of exiting at once (see Interrupts.hurry):
+   * for a command that can cut its final wait short and still report.
+   */
+  hurry(): AbortSignal;
   clock: Clock;
   prompt: Prompter;
   /** Resolved configuration (flag > env > profile > default), read once. */
@@ -32,6 +37,7 @@ interface ContextInit {
   stderr?: OutputStream;
   stdinIsTTY?: boolean;
   signal?: AbortSignal;
+  hurry?: () => AbortSignal;
   clock?: Clock;
   /** chalk's class, when colourOn() said colour will be shown (loaded by the caller, asynchronously). */
   chalk?: ChalkConstructor;
@@ -92,6 +98,7 @@ export function createContext(init: ContextInit): CommandContext {
     globals,
     interactive,
     signal,
+    hurry: init.hurry ?? (() => new AbortController().signal),
     clock,
     prompt: createPrompter(interactive, signal),
     settings() {

@@ -335,6 +335,7 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
       tunnel,
       clock: ctx.clock,
       signal: ctx.signal,
+      hurry: ctx.hurry(),
       emit: (emitted) => {
         const event = inspector ? inspector.feed(emitted) : emitted;
         renderer.render(event);

@@ -160,7 +160,8 @@ function stateLine(e: StateEvent): Line | undefined {
     case "draining":
       return say(
         "info",
-        `Stopping… ${e.forwards} forward(s) still pending; waiting up to ${Math.round(e.wait_ms / 1000)} s for them.`,
+        `Stopping… ${e.forwards} forward(s) still pending; waiting up to ${Math.round(e.wait_ms / 1000)} s for them ` +
+          "(Ctrl-C again stops waiting; they stay in the journal).",
       );
     case "on_exit":
       return say(e.outcome === "failed" ? "error" : e.outcome === "done" ? "success" : "info", e.message);

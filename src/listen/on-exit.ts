@@ -1,7 +1,7 @@
 // --on-exit deactivate|restore|keep: what listen leaves behind in the account, run exactly once however
 // listen ends (--until, --timeout, a signal, a fatal error), and only when listen changed the account.
-// The calls get their own time limit and ignore the interruption: Ctrl-C must not skip the cleanup
-// (a second Ctrl-C still exits at once, in src/cli/main.ts).
+// The calls get their own time limit and ignore the interruption: Ctrl-C must not skip the cleanup.
+// A second Ctrl-C (`hurry`) cuts them short, and the outcome says so; a third exits at once.
 
 import { ApiError } from "../api/errors.js";
 import { changeStatus } from "../api/read-back.js";
@@ -26,6 +26,8 @@ interface OnExitInput {
    */
   sandbox?: boolean;
   timeoutMs: number;
+  /** Aborted by a second interruption: give up the calls now. */
+  hurry?: AbortSignal;
   emit(event: ListenEvent): void;
 }
 
@@ -106,7 +108,7 @@ async function restore(input: OnExitInput, signal: AbortSignal, status?: string)
 /** Runs the action; never throws (a failure is reported in the outcome). */
 export async function runOnExit(input: OnExitInput): Promise<OnExitOutcome> {
   const id = input.claim.webhookId;
-  const limit = deadline(input.timeoutMs);
+  const limit = deadline(input.timeoutMs, input.hurry);
   const { signal } = limit;
   let result: OnExitOutcome;
   try {

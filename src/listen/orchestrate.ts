@@ -45,6 +45,11 @@ const DEFAULT_TUNNEL_GRACE_MS = 60_000;
 const DEFAULT_ON_EXIT_TIMEOUT_MS = 20_000;
 
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+const whenAborted = (signal: AbortSignal | undefined) =>
+  new Promise<void>((resolve) => {
+    if (signal?.aborted) resolve();
+    else signal?.addEventListener("abort", () => resolve(), { once: true });
+  });
 
 /** The journal cannot be opened or written: the path and the real cause (ENOTDIR, ENOSPC…), exit 2. */
 function journalFailure(path: string | undefined, error: unknown): CertwhError {
@@ -525,6 +530,7 @@ class ListenSession {
         publicUrl: this.publicUrl,
         sandbox: opts.sandbox !== undefined,
         timeoutMs: deps.onExitTimeoutMs ?? DEFAULT_ON_EXIT_TIMEOUT_MS,
+        hurry: deps.hurry,
         emit: deps.emit,
       });
       if (result.outcome === "failed") failure = result.message;
@@ -534,7 +540,7 @@ class ListenSession {
     const drainMs = o.kind === "until" ? FINAL_DRAIN_MS : STOP_DRAIN_MS;
     const forwards = this.dispatcher.pendingForwards;
     if (forwards > 0) deps.emit({ type: "state", stage: "draining", forwards, wait_ms: drainMs });
-    await Promise.race([this.dispatcher.drain(), wait(drainMs)]);
+    await Promise.race([this.dispatcher.drain(), wait(drainMs), whenAborted(deps.hurry)]);
     await this.dispatcher.close();
     await this.journal?.close().catch(() => undefined);
     return failure;

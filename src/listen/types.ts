@@ -69,6 +69,8 @@ export interface ListenDeps {
   clock: Clock;
   /** Aborted on an interruption (a signal, a closed output, the parent gone); its reason an InterruptedError. */
   signal: AbortSignal;
+  /** Aborted by a second interruption: stop waiting for pending forwards (they are reported as unfinished). */
+  hurry?: AbortSignal;
   emit(event: ListenEvent): void;
   /** Asked before taking over an active foreign webhook; undefined when nobody can be asked. */
   confirmTakeover?: (question: string) => Promise<boolean>;

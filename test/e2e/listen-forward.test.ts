@@ -5,6 +5,7 @@ import { describe, test } from "node:test";
 import { type JsonLine, type Running, runCli, spawnCli } from "../helpers/cli.js";
 import { startLoopback } from "../helpers/loopback.js";
 import { startHttpsApp } from "../helpers/self-signed.js";
+import { sleep } from "../helpers/wait.js";
 
 /** Has the in-process sandbox deliver an event to the receiver (the ready line carries its URL and key). */
 async function emit(ready: JsonLine, orderId: number): Promise<void> {
@@ -64,6 +65,25 @@ describe("certwh listen --forward-to", () => {
     assert.equal(ofB?.events, 2);
     assert.equal(ofB?.delivered, 0);
     assert.equal(Number(ofB?.failed) + Number(ofB?.unfinished), 2);
+  });
+
+  test("a second Ctrl-C while forwards drain stops waiting and still names them with their replay command", async (t) => {
+    const hanging = await startLoopback(() => undefined, t); // never answers
+    const url = `${hanging.origin}/slow`;
+    const l = spawnCli(t, ["listen", "--sandbox", "--json", "--forward-to", url]);
+    await emit(await l.line((x) => x.type === "ready"), 303);
+    await hanging.waitFor(1);
+    l.child.kill("SIGINT");
+    await l.line((x) => x.type === "state" && x.stage === "draining");
+    await sleep(150); // a signal within 100 ms of the first counts as the same one (conf re-raises it)
+    l.child.kill("SIGINT");
+    assert.equal((await l.exit).code, 130, l.stderr());
+    assert.match(l.stderr(), /Interrupted again: not waiting any longer/);
+    const unfinished = l.lines.find((x) => x.type === "unfinished");
+    const [left] = (unfinished?.forward ?? []) as Record<string, unknown>[];
+    assert.equal(left?.url, url, JSON.stringify(unfinished));
+    assert.equal(left?.count, 1);
+    assert.match(String(left?.command), /^certwh replay --journal .+ --to .+\/slow --since \S+ --id \S+$/);
   });
 
   test("human output: the refusing app's answer under its line, and a Forwarded: line per target at exit", async (t) => {

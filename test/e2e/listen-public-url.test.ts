@@ -143,6 +143,21 @@ describe("certwh listen --public-url against a sandbox", () => {
     assert.equal(sandbox.webhook()?.status, "inactive", "an activation applied late is undone on exit");
   });
 
+  test("a second Ctrl-C during a slow on-exit deactivate cuts it short, says so, and exits 130", async (t) => {
+    const sandbox = await withSandbox(t);
+    const l = await startListening(t, sandbox, ["--no-journal"]);
+    await l.line((x) => x.type === "ready");
+    sandbox.inject("PUT /webhook/:id/deactivate", { delayMs: 30_000 });
+    l.child.kill("SIGINT");
+    await sleep(1000); // the deactivate request is now in flight (the sandbox records it when it answers)
+    l.child.kill("SIGINT");
+    assert.equal((await l.exit).code, 130, l.stderr());
+    const onExit = l.lines.find(isState("on_exit"));
+    assert.equal(onExit?.outcome, "failed");
+    assert.match(String(onExit?.message), /cut short by a second interrupt\)\. Check with `certwh status`/);
+    assert.match(l.stderr(), /Interrupted again: not waiting any longer/);
+  });
+
   test("a second listen takes over with --force: the first one's exit leaves the second's webhook alone", async (t) => {
     const sandbox = await withSandbox(t);
     const a = await startListening(t, sandbox, ["--no-journal"]);

@@ -135,7 +135,8 @@ An ACTIVE webhook that points elsewhere is probably production: listen refuses t
 --force/--yes or a confirmation in a terminal (without a terminal: exit 2). --on-exit restore puts its
 endpoint, events, settings and secret back; CertCentral then needs that endpoint verified again.
 --on-exit runs once however listen ends (--until, --timeout, Ctrl-C, an error); Ctrl-C exits 130,
-SIGTERM 143, a second Ctrl-C at once. Exit 7 when the tunnel cannot start or stays down.
+SIGTERM 143. A second Ctrl-C stops waiting for the on-exit call and pending forwards (both still
+reported), a third exits at once. Exit 7 when the tunnel cannot start or stays down.
 
 --json prints NDJSON on stdout, one object per line with a "type": state, ready, event, duplicate,
 rejected, connection_limit, tunnel_down, tunnel_up, forward, forward_summary, exec, chain_saved, warning,
