@@ -128,7 +128,6 @@ function createEntryReplayer(actions: ReplayActions, { io, signal }: { io: Outpu
   /** Runs the actions on one entry: undefined when done, else why the interruption cut it short. */
   async function replay(line: number, entry: JournalEntry): Promise<string | undefined> {
     if (signal.aborted) return NOT_SENT;
-    tally.entries++;
     const result = startResult(line, entry);
     if (actions.poster) {
       const cutShort = await post(actions.poster, entry, result);
@@ -140,6 +139,8 @@ function createEntryReplayer(actions: ReplayActions, { io, signal }: { io: Outpu
       const cutShort = await runCommand(actions.runner, entry, result);
       if (cutShort !== undefined) return cutShort;
     }
+    // Counted once its actions are done: the entry an interruption cut short is not one of them.
+    tally.entries++;
     if (io.json) results.push(result);
     return undefined;
   }
