@@ -13,7 +13,7 @@ import { stat } from "node:fs/promises";
 import type { ServerResponse } from "node:http";
 import { pipeline } from "node:stream/promises";
 import { chainOf, decodeChain } from "./chain-decode.js";
-import { DETAIL_GONE, type DeliveriesStore, type DeliveryDetail } from "./deliveries-store.js";
+import type { DeliveriesStore, DeliveryDetail } from "./deliveries-store.js";
 import { type ReplayRouteOptions, replayRoute } from "./replay-route.js";
 import { BASE_HEADERS, type Route, sendError, sendJson } from "./routes.js";
 
@@ -80,8 +80,9 @@ export function deliveriesRoutes(store: DeliveriesStore, options: DeliveriesRout
       method: "GET",
       path: new RegExp(`^/api/deliveries/(${ID})$`),
       handle(_req, res, { groups }) {
-        const detail = store.detail(groups[0] as string);
-        if (!detail) return sendError(res, 404, DETAIL_GONE);
+        const id = groups[0] as string;
+        const detail = store.detail(id);
+        if (!detail) return sendError(res, 404, store.whyNoDetail(id));
         sendJson(res, 200, detailView(detail));
       },
     },

@@ -16,6 +16,8 @@ const DETAIL_BYTES_LIMIT = 64 * 1024 * 1024;
 const RESPONSE_KEPT = 512;
 /** What the API answers for a row whose detail the store no longer holds. */
 export const DETAIL_GONE = "detail no longer in memory; see the journal";
+/** What it answers for an id it has no row for (never seen, or older than the newest SUMMARY_LIMIT). */
+export const UNKNOWN_DELIVERY = `no delivery with this id among the newest ${SUMMARY_LIMIT.toLocaleString("en-US")} of this session`;
 
 type Answer = "accepted" | "repeat" | "refused";
 
@@ -63,6 +65,8 @@ export interface DeliveriesStore {
   /** Summaries changed after revision `since` (all with 0), oldest first, and the current revision. */
   summaries(since?: number): { rev: number; total: number; deliveries: SummaryView[] };
   detail(id: string): DeliveryDetail | undefined;
+  /** Why `detail(id)` has nothing: DETAIL_GONE for a row whose body was dropped, else UNKNOWN_DELIVERY. */
+  whyNoDetail(id: string): string;
   /** Keys of the rows changed after `since` whose event, ids, answer or body contain `text` (any case). */
   search(text: string, since?: number): string[];
   /** Every detail held, oldest first (the journal download without a journal file). */
@@ -191,6 +195,7 @@ export function createDeliveriesStore(
       return { rev, total: rows.size, deliveries };
     },
     detail: (id) => held.get(id)?.detail,
+    whyNoDetail: (id) => (latest.has(id) ? DETAIL_GONE : UNKNOWN_DELIVERY),
     search(text, since = 0) {
       const needle = text.toLowerCase();
       const keys: string[] = [];

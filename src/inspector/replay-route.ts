@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createForwarder, type ForwardResult } from "../listen/forward.js";
 import { userAgent } from "../util/version.js";
-import { DETAIL_GONE, type DeliveriesStore, type DeliveryDetail } from "./deliveries-store.js";
+import type { DeliveriesStore, DeliveryDetail } from "./deliveries-store.js";
 import { type Route, readJsonBody, sendError, sendJson } from "./routes.js";
 
 /** At most this many ids per request (each is one request per target, one after the other). */
@@ -131,7 +131,7 @@ export function replayRoute(options: ReplayRouteOptions): Route {
       for (const id of ids) {
         const detail = options.store.detail(id);
         if (detail) found.push(detail);
-        else results.push({ id, ok: false, ms: 0, error: DETAIL_GONE });
+        else results.push({ id, ok: false, ms: 0, error: options.store.whyNoDetail(id) });
       }
       const deadline = Date.now() + (options.budgetMs ?? REPLAY_BUDGET_MS);
       for (const url of urls)

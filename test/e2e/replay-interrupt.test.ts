@@ -57,7 +57,10 @@ test("Ctrl-C during a replay: the event cut short is named in plain words, and t
     stderr,
     /\[interrupted\] certificate_issued \w{16} \(received 2026-01-31T09:03:00\.000Z\): no answer: replay was interrupted while sending it \(the app may have received it\)\./,
   );
-  assert.match(stderr, /interrupted after 2 event\(s\); this one and the rest of the journal were not replayed/);
+  assert.match(
+    stderr,
+    /interrupted after 2 event\(s\); this one and the rest of the journal were not replayed/,
+  );
   assert.doesNotMatch(stderr, /forwarder closed/);
   const resume = /Resume with: (certwh replay .*)$/m.exec(stderr)?.[1];
   assert.ok(resume, stderr);

@@ -20,6 +20,7 @@ import {
   deliveriesApi,
   deliveriesRoutes,
   startInspector,
+  UNKNOWN_DELIVERY,
 } from "../../src/inspector/index.js";
 import { OVER_BUDGET } from "../../src/inspector/replay-route.js";
 import { journalEntry } from "../../src/listen/journal.js";
@@ -90,6 +91,10 @@ describe("the deliveries store", () => {
       withDetail,
       deliveries.slice(5 - withDetail.length).map((d) => d.order_id),
     );
+    // A row without its detail says so; an id with no row (dropped, or never seen) is named as unknown.
+    const [oldest] = deliveries;
+    assert.equal(store.whyNoDetail(String(oldest?.id)), DETAIL_GONE);
+    assert.equal(store.whyNoDetail("0123456789abcdef"), UNKNOWN_DELIVERY);
     // A dropped detail changes its row: the page, asking for what changed, learns it.
     const rev = store.summaries().rev;
     accept(store, "certificate_issued", { order_id: 9, pad: "x".repeat(150 - 40) });
@@ -202,7 +207,7 @@ describe("GET /api/deliveries and /api/deliveries/<id>", () => {
     });
     const gone = await get("/api/deliveries/0123456789abcdef");
     assert.equal(gone.status, 404);
-    assert.equal(gone.json.error, DETAIL_GONE);
+    assert.equal(gone.json.error, UNKNOWN_DELIVERY);
   });
 
   test("a certificate_issued chain is decoded: names, validity, fingerprints, each signed by the next", async (t) => {
@@ -319,7 +324,7 @@ describe("POST /api/replay", () => {
     assert.doesNotMatch(answer.body, /THE-WEBHOOK-SECRET/, "the secret never reaches the page");
     const { results } = JSON.parse(answer.body) as { results: Record<string, unknown>[] };
     const byId = new Map(results.map((r) => [r.id, r]));
-    assert.equal(byId.get("0123456789abcdef")?.error, DETAIL_GONE);
+    assert.equal(byId.get("0123456789abcdef")?.error, UNKNOWN_DELIVERY);
     assert.deepEqual(
       [byId.get(good.id)?.status, byId.get(good.id)?.ok, byId.get(good.id)?.url],
       [200, true, app.url],
