@@ -1,7 +1,8 @@
 // The one redaction module. Every secret certwh learns (API key, webhook secret) is registered here,
 // and every line that leaves the process through io/ or an error message passes through redact().
 
-const known = new Set<string>();
+/** Each registered text → what is shown in its place. */
+const known = new Map<string, string>();
 
 /** Header names whose values are never printed, whatever they hold. */
 const SECRET_HEADERS = new Set(["x-dc-devkey", "x-webhook-key", "authorization", "cookie"]);
@@ -9,10 +10,25 @@ const SECRET_HEADERS = new Set(["x-dc-devkey", "x-webhook-key", "authorization",
 /** Remember a secret value so that it is masked wherever it would appear. Short values are ignored. */
 export function registerSecret(value: string | undefined | null): void {
   if (typeof value !== "string" || value.length < 8) return;
-  known.add(value);
+  replaceEverywhere(value, mask(value));
+}
+
+/**
+ * A URL's password (basic auth for an app), however short: masked as it appears in a URL, between the user
+ * name's `:` and the `@`, where a short value cannot be mistaken for other text.
+ */
+export function registerUrlPassword(url: URL): void {
+  if (!url.password) return;
+  for (const password of new Set([url.password, decodeURIComponent(url.password)]))
+    replaceEverywhere(`:${password}@`, ":****@");
+  registerSecret(decodeURIComponent(url.password));
+}
+
+function replaceEverywhere(text: string, shown: string): void {
+  known.set(text, shown);
   // Inside JSON output a secret with `"`, `\` or `/`-like characters is written escaped: mask that form too.
-  const escaped = JSON.stringify(value).slice(1, -1);
-  if (escaped !== value) known.add(escaped);
+  const escaped = JSON.stringify(text).slice(1, -1);
+  if (escaped !== text) known.set(escaped, JSON.stringify(shown).slice(1, -1));
 }
 
 /** Show at most the first 4 and last 4 characters of a secret (`q3M9…x7Kp`). */
@@ -25,8 +41,8 @@ export function mask(value: string | undefined | null): string {
 /** Replace every registered secret in a text by its mask. */
 export function redact(text: string): string {
   let out = text;
-  for (const secret of known) {
-    if (out.includes(secret)) out = out.split(secret).join(mask(secret));
+  for (const [secret, shown] of known) {
+    if (out.includes(secret)) out = out.split(secret).join(shown);
   }
   return out;
 }

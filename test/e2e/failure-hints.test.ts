@@ -126,6 +126,14 @@ test("a password in a --to URL is used for basic auth and masked in every output
   }
   const auth = app.requests[0]?.headers.authorization;
   assert.equal(auth, `Basic ${Buffer.from(`hook-user:${password}`).toString("base64")}`);
+  // However short: masked where it stands in the URL, and the URL still names its user and host.
+  const short = `http://hook-user:pw7@127.0.0.1:${app.port}/hook`;
+  for (const args of [["--json"], []]) {
+    const res = await runCli(["trigger", "certificate_issued", "--to", short, ...args]);
+    assert.equal(res.code, 0, res.stderr);
+    assert.doesNotMatch(`${res.stdout}${res.stderr}`, /pw7/);
+    assert.match(`${res.stdout}${res.stderr}`, /hook-user:\*\*\*\*@127\.0\.0\.1/);
+  }
   const bad = await runCli(["trigger", "certificate_issued", "--sandbox-url", "notaurl"]);
   assert.equal(bad.code, 2);
   assert.match(

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
-import { clearSecrets, mask, redact, redactHeaders, registerSecret } from "../../src/util/redact.js";
+import {
+  clearSecrets,
+  mask,
+  redact,
+  redactHeaders,
+  registerSecret,
+  registerUrlPassword,
+} from "../../src/util/redact.js";
 
 afterEach(() => clearSecrets());
 
@@ -8,6 +15,15 @@ test("a registered secret is masked wherever it appears", () => {
   const secret = "Zq8xVw3LmN5pR7tY9uB2cD4eF6gH8jKa";
   registerSecret(secret);
   assert.equal(redact(`key=${secret}; again ${secret}`), `key=${mask(secret)}; again ${mask(secret)}`);
+});
+
+test("a URL password of any length is masked where it stands in a URL, and only there", () => {
+  registerUrlPassword(new URL("http://user:p%40ss@app.example/hook"));
+  assert.equal(redact("→ http://user:p%40ss@app.example/hook"), "→ http://user:****@app.example/hook");
+  assert.equal(redact("said user:p@ss@x"), "said user:****@x", "the decoded form too");
+  assert.equal(redact("p%40ss elsewhere is a short word"), "p%40ss elsewhere is a short word");
+  registerUrlPassword(new URL("http://app.example/no-password"));
+  assert.equal(redact("http://app.example/no-password"), "http://app.example/no-password");
 });
 
 test("the JSON-escaped form of a secret with quotes or backslashes is masked too", () => {

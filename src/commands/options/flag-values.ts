@@ -4,7 +4,7 @@
 import { UsageError } from "../../errors.js";
 import { findEventType } from "../../events/catalogue.js";
 import { didYouMean } from "../../events/suggest.js";
-import { registerSecret } from "../../util/redact.js";
+import { registerUrlPassword } from "../../util/redact.js";
 
 /** "42" → 42 (at most 16 digits, no sign, no leading zero); undefined when the flag was not given. */
 export function parsePositiveInteger(flag: string, value: string | undefined): number | undefined {
@@ -38,8 +38,7 @@ export function parseHttpUrl(flag: string, value: string, example = "http://loca
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new UsageError(`${flag} must be an http:// or https:// URL, not ${url.protocol}//….`);
   }
-  registerSecret(url.password);
-  registerSecret(decodeURIComponent(url.password));
+  registerUrlPassword(url);
   return url;
 }
 
