@@ -1,17 +1,20 @@
 // certwh trigger: POST one event shaped and keyed exactly as CertCentral sends it (--to), or ask a
 // running sandbox to emit it to its registered webhook (--sandbox-url), so it lands in the event log.
-// With neither, the sandbox of a running `certwh listen --sandbox` or `certwh sandbox` of this user
+// With neither, the sandbox the other commands use (a base URL on loopback from --base-url, CERTWH_BASE_URL
+// or the profile), else the sandbox of a running `certwh listen --sandbox` or `certwh sandbox` of this user
 // (it announced itself in a runtime file; the newest wins).
 
 import { randomBytes } from "node:crypto";
 import { checkBaseUrl } from "../api/base-url.js";
 import { ApiError, ApiTimeoutError, NetworkError } from "../api/errors.js";
 import { DEFAULT_REQUEST_TIMEOUT_MS } from "../config/types.js";
+import type { ResolvedSettings } from "../config/types.js";
 import { AuthError, NotFoundError, RefusedError, TimeoutError, UsageError } from "../errors.js";
 import { findEventType } from "../events/catalogue.js";
 import { buildEvent, type EventBody, randomSampleIds } from "../events/payloads.js";
 import { didYouMean } from "../events/suggest.js";
 import { nothingAnswersWords, plainHttpWords, reword } from "../io/exit-codes.js";
+import { isLoopbackUrl } from "../util/loopback.js";
 import { registerSecret } from "../util/redact.js";
 import { userAgent } from "../util/version.js";
 import type { CommandContext } from "./context.js";
@@ -113,8 +116,23 @@ export async function run(raw: TriggerFlags, ctx: Ctx): Promise<void> {
   return direct(opts, opts.target.url, ctx);
 }
 
-/** No --to and no --sandbox-url: the newest sandbox of a running listen --sandbox or sandbox of this user. */
+/** Where a configured base URL came from, in the words the user set it with. */
+function baseUrlOrigin(s: ResolvedSettings): string {
+  if (s.baseUrlSource === "flag") return "--base-url";
+  if (s.baseUrlSource === "env") return "CERTWH_BASE_URL";
+  return `profile ${s.profile}`;
+}
+
+/**
+ * No --to and no --sandbox-url: the sandbox every other command talks to when the configured API is on
+ * loopback (CertCentral never is), else the newest sandbox of a running listen --sandbox or sandbox of this user.
+ */
 async function viaAnnounced(opts: TriggerOptions, ctx: Ctx): Promise<void> {
+  const settings = await ctx.settings().catch(() => undefined);
+  if (settings && settings.baseUrlSource !== "region" && isLoopbackUrl(settings.baseUrl)) {
+    ctx.io.info(`Using the sandbox at ${settings.baseUrl} (${baseUrlOrigin(settings)}).`);
+    return viaSandbox(opts, new URL(settings.baseUrl), ctx);
+  }
   const { describeKind, discoverSandboxes } = await import("./runtime/discover.js");
   const [entry, ...others] = await discoverSandboxes(ctx.env, ctx.signal);
   if (!entry) {
@@ -204,17 +222,28 @@ function secretHint(status: number, sent: boolean): string {
     : `A ${status}: the receiver probably wants the webhook secret in X-WEBHOOK-KEY; send it with --secret-env <VAR> or --secret-file <file>.`;
 }
 
+interface SandboxConnection {
+  key?: string;
+  /** Where the key came from, named when the sandbox refuses it. */
+  keyFrom?: string;
+  timeoutMs: number;
+}
+
 /** The API key and request timeout for the sandbox; an unusable configuration falls back to the environment. */
-async function sandboxConnection(ctx: Ctx): Promise<{ key?: string; timeoutMs: number }> {
+async function sandboxConnection(ctx: Ctx): Promise<SandboxConnection> {
   try {
     const s = await ctx.settings();
-    return { key: s.apiKey || ctx.env.CERTWH_API_KEY || undefined, timeoutMs: s.requestTimeoutMs };
+    const from = s.apiKeySource === "profile" ? `profile ${s.profile}` : s.apiKeySource;
+    return s.apiKey
+      ? { key: s.apiKey, keyFrom: from, timeoutMs: s.requestTimeoutMs }
+      : { timeoutMs: s.requestTimeoutMs };
   } catch {
-    return { key: ctx.env.CERTWH_API_KEY || undefined, timeoutMs: DEFAULT_REQUEST_TIMEOUT_MS };
+    const key = ctx.env.CERTWH_API_KEY || undefined;
+    return { key, keyFrom: key && "CERTWH_API_KEY", timeoutMs: DEFAULT_REQUEST_TIMEOUT_MS };
   }
 }
 
-/** --sandbox-url without a configured key: the key of the announced sandbox at that address, if one runs. */
+/** The key of the announced sandbox at that address, if one runs: the right key for it, whatever is configured. */
 async function announcedKey(base: URL, ctx: Ctx): Promise<string | undefined> {
   const { discoverSandboxes } = await import("./runtime/discover.js");
   const same = (await discoverSandboxes(ctx.env, ctx.signal)).find(
@@ -225,7 +254,7 @@ async function announcedKey(base: URL, ctx: Ctx): Promise<string | undefined> {
 }
 
 /** The client's failures, worded for a sandbox (exit code and code as describeFailure chose them). */
-function sandboxFailure(err: unknown, base: URL): unknown {
+function sandboxFailure(err: unknown, base: URL, keyFrom: string | undefined): unknown {
   const host = base.host;
   if (err instanceof ApiTimeoutError) {
     return reword(err, {
@@ -249,7 +278,7 @@ function sandboxFailure(err: unknown, base: URL): unknown {
   if (!(err instanceof ApiError)) return err;
   if (err.status === 401 || err.status === 403) {
     return reword(err, {
-      message: "The sandbox refused the API key.",
+      message: `The sandbox refused the API key${keyFrom ? ` (from ${keyFrom})` : ""}.`,
       hint: "Use the CERTWH_API_KEY `certwh sandbox` printed.",
     });
   }
@@ -275,7 +304,9 @@ async function viaSandbox(
 ): Promise<void> {
   const connection = await sandboxConnection(ctx);
   const timeoutMs = connection.timeoutMs;
-  const key = announced?.key ?? connection.key ?? (await announcedKey(base, ctx));
+  const ownKey = announced?.key ?? (await announcedKey(base, ctx));
+  const key = ownKey ?? connection.key;
+  const keyFrom = ownKey ? undefined : connection.keyFrom;
   if (!key)
     throw new AuthError("No API key for the sandbox.", {
       hint: "Export CERTWH_API_KEY as `certwh sandbox` printed it.",
@@ -305,10 +336,15 @@ async function viaSandbox(
     out = await admin.emit(opts.event, data, { signal: ctx.signal });
   } catch (err) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
-    throw sandboxFailure(err, base);
+    throw sandboxFailure(err, base, keyFrom);
   }
   const roundTripMs = Math.round(ctx.clock.now() - started);
   if (!out.delivered || !out.delivery) {
+    // The sandbox's own words (src/sandbox/engine.ts): no webhook at all is "not found", as for every command.
+    if (/^no webhook/.test(out.reason ?? ""))
+      throw new NotFoundError(`The sandbox did not send ${opts.event}: ${out.reason}.`, {
+        hint: "Create one first: `certwh create --url <your endpoint>` (or run `certwh listen`).",
+      });
     throw new RefusedError(`The sandbox did not send ${opts.event}: ${out.reason}.`, {
       code: "not_delivered",
       hint: "Events go out only while the webhook is active and subscribed to them (`certwh status`).",

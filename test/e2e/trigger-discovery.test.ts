@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { type TestContext, test } from "node:test";
 import { type Running, runCli, spawnCli, tempDir } from "../helpers/cli.js";
 import { startLoopback } from "../helpers/loopback.js";
-import { startReceiver } from "../helpers/sandbox.js";
+import { startReceiver, withSandbox } from "../helpers/sandbox.js";
 import { waitUntil } from "../helpers/wait.js";
 
 const runtimeDir = (home: string) => join(home, ".local", "state", "certwh");
@@ -125,8 +125,27 @@ test("sandbox, then trigger with no flags: delivered to its webhook; the newest 
     ),
     newest.stderr,
   );
-  await l.line((x) => x.type === "event" && x.event === "certificate_issued");
+  const heard = () => l.lines.filter((x) => x.type === "event" && x.event === "certificate_issued").length;
+  await waitUntil(() => heard() === 1, "the event at listen");
   assert.equal(events().length, 2, "the older sandbox's webhook got nothing more");
+
+  // CERTWH_BASE_URL on loopback names the sandbox every other command uses: trigger goes there too.
+  const configured = await runCli(["trigger", "certificate_issued"], { configHome: home, env });
+  assert.equal(configured.code, 0, configured.stderr);
+  assert.match(
+    configured.stderr,
+    /Using the sandbox at http:\/\/127\.0\.0\.1:\d+\/services\/v2 \(CERTWH_BASE_URL\)/,
+  );
+  await waitUntil(() => events().length === 3, "the event at the configured sandbox's webhook");
+  // --sandbox-url of the other one takes that sandbox's own key, not the configured key of the first.
+  const listenSandbox = String(l.lines.find((x) => x.type === "ready")?.sandbox_url);
+  const other = await runCli(["trigger", "certificate_issued", "--sandbox-url", listenSandbox], {
+    configHome: home,
+    env,
+  });
+  assert.equal(other.code, 0, other.stderr);
+  await waitUntil(() => heard() === 2, "the second event at listen");
+  assert.equal(events().length, 3);
 
   sb.child.kill("SIGTERM");
   const exit = await sb.exit;
@@ -135,6 +154,21 @@ test("sandbox, then trigger with no flags: delivered to its webhook; the newest 
   l.child.kill("SIGTERM");
   assert.equal((await l.exit).code, 143);
   assert.deepEqual(runtimeFiles(home), []);
+});
+
+test("a sandbox with no webhook: exit 5 (not found), as for every other command", async (t) => {
+  const sandbox = await withSandbox(t);
+  const res = await runCli(["trigger", "certificate_issued", "--sandbox-url", sandbox.url, "--json"], {
+    env: { CERTWH_API_KEY: sandbox.apiKey },
+  });
+  assert.equal(res.code, 5, res.stderr);
+  assert.equal((JSON.parse(res.stdout) as { error: { code: string } }).error.code, "not_found");
+  assert.match(res.stderr, /no webhook is configured[\s\S]*certwh create --url/);
+  const wrongKey = await runCli(["trigger", "certificate_issued", "--sandbox-url", sandbox.url], {
+    env: { CERTWH_API_KEY: "not-this-sandbox-key-0123" },
+  });
+  assert.equal(wrongKey.code, 4, wrongKey.stderr);
+  assert.match(wrongKey.stderr, /The sandbox refused the API key \(from CERTWH_API_KEY\)/);
 });
 
 test("nothing running: exit 5 and what to start; stale files are ignored and removed", async (t) => {
