@@ -4,7 +4,7 @@
 import { CommanderError } from "../commands/specs/commander.js";
 import { CertwhError, ExitCode, InterruptedError, UsageError } from "../errors.js";
 import { Interrupts } from "./interrupts.js";
-import { buildProgram } from "./program.js";
+import { buildProgram, hideOptionValue } from "./program.js";
 
 /** The words of the command line that are not options or their values, up to `--`. */
 function operands(program: ReturnType<typeof buildProgram>, argv: string[]): string[] {
@@ -23,19 +23,27 @@ function operands(program: ReturnType<typeof buildProgram>, argv: string[]): str
   return words;
 }
 
-const findCommand = (program: ReturnType<typeof buildProgram>, name: string | undefined) =>
-  program.commands.find((c) => c.name() === name || c.aliases().includes(name as string));
+const findCommand = (program: ReturnType<typeof buildProgram> | undefined, name: string | undefined) =>
+  program?.commands.find((c) => c.name() === name || c.aliases().includes(name as string));
 
 /**
  * `certwh help <command>`: commander answers `help <unknown>` with the general help and exit 0; a typo
  * deserves exit 2.
  */
-function checkHelpTarget(program: ReturnType<typeof buildProgram>, argv: string[]): void {
+async function checkHelpTarget(program: ReturnType<typeof buildProgram>, argv: string[]): Promise<void> {
   const [first, name] = operands(program, argv);
   if (first !== "help" || !name) return;
-  if (!findCommand(program, name))
-    throw new UsageError(`Unknown command "${name}".`, { hint: "Run `certwh --help` for the list." });
+  if (findCommand(program, name)) return;
+  const { suggestEventNames } = await import("../events/suggest.js");
+  const names = program.commands.map((c) => c.name());
+  const near = suggestEventNames(name, names.map(asWords)).map((n) => names.find((c) => asWords(c) === n));
+  throw new UsageError(`Unknown command "${name}".`, {
+    hint: `${near.length > 0 ? `Did you mean ${near.join(" or ")}? ` : ""}Run \`certwh --help\` for the list.`,
+  });
 }
+
+/** A command's name as the suggester compares words (`update-url` → `update_url`). */
+const asWords = (name: string) => name.replace(/-/g, "_");
 
 /**
  * commander's program looks through the whole command line for its own options, so a command's flag value
@@ -60,9 +68,8 @@ function joinDashValues(program: ReturnType<typeof buildProgram>, argv: string[]
   return joined;
 }
 
-/** argv as commander is handed it: `help <typo>` refused, flag values that start with "-" joined to their flags. */
+/** argv as commander is handed it: flag values that start with "-" joined to their flags. */
 export function commandLine(program: ReturnType<typeof buildProgram>, argv: string[]): string[] {
-  checkHelpTarget(program, argv);
   return joinDashValues(program, argv);
 }
 
@@ -84,6 +91,7 @@ export async function main(argv: string[]): Promise<void> {
     hurry: () => interrupts.hurry,
   });
   try {
+    await checkHelpTarget(program, argv);
     await program.parseAsync(commandLine(program, argv));
     // The command returned after a signal: it has already wound down and said so (sandbox, listen).
     if (interrupts.aborted) {
@@ -93,7 +101,12 @@ export async function main(argv: string[]): Promise<void> {
   } catch (caught) {
     // A command that knows the state it leaves rethrows the interruption with its resume hint.
     const interruption = caught instanceof InterruptedError ? caught : interrupts.reason;
-    code = await report(interrupts.aborted ? interruption : caught, argv, commandName(program, argv));
+    code = await report(
+      interrupts.aborted ? interruption : caught,
+      argv,
+      commandName(program, argv),
+      program,
+    );
   } finally {
     interrupts.dispose();
   }
@@ -110,21 +123,41 @@ function commandName(program: ReturnType<typeof buildProgram>, argv: string[]): 
   return findCommand(program, name)?.name();
 }
 
+/** What to do instead of an unknown `--flag=value`: keys have no flag; a switch takes no value. */
+function unknownOptionHint(message: string, isSwitch: (flag: string) => boolean): string | undefined {
+  const [, flag = "", value] = /unknown option '(-{1,2}[^=']+)(=)?/.exec(message) ?? [];
+  if (/^--(api-?key|key|devkey)$/i.test(flag))
+    return "certwh takes no API key on the command line (it would show in `ps`): export CERTWH_API_KEY, or run `certwh login`.";
+  return value && isSwitch(flag) ? `${flag} is a switch: give it without a value.` : undefined;
+}
+
 /** The pointer that ends every parse error: where the command's flags are explained. */
 function helpPointer(command: string | undefined): string {
   return command ? `See \`certwh help ${command}\`.` : "See `certwh help`.";
 }
 
-async function report(err: unknown, argv: string[], command: string | undefined): Promise<number> {
+async function report(
+  err: unknown,
+  argv: string[],
+  command: string | undefined,
+  program?: ReturnType<typeof buildProgram>,
+): Promise<number> {
   const json = argv.includes("--json");
   if (err instanceof CommanderError) {
     // Help and version are displayed by commander itself; anything else is a usage error it printed.
     const code = commanderExitCode(err);
     if (code === ExitCode.ok) return code;
+    const isSwitch = (flag: string) =>
+      [...(program?.options ?? []), ...(findCommand(program, command)?.options ?? [])].some(
+        (o) => o.long === flag && o.isBoolean(),
+      );
+    const unknown =
+      err.code === "commander.unknownOption" ? unknownOptionHint(err.message, isSwitch) : undefined;
+    if (unknown) process.stderr.write(`  ${unknown}\n`);
     process.stderr.write(`${helpPointer(command)}\n`);
     if (json) {
       const { jsonError } = await import("../io/exit-codes.js");
-      const message = err.message.replace(/^error: /, "");
+      const message = hideOptionValue(err.message).replace(/^error: /, "");
       const document = jsonError(command, { exitCode: ExitCode.usage, code: "usage", message });
       process.stdout.write(`${JSON.stringify(document)}\n`);
     }

@@ -94,6 +94,14 @@ interface ProgramIO {
   env?: NodeJS.ProcessEnv;
 }
 
+/**
+ * `--api-key=…` is a likely guess from other CLIs, and its value a real key: commander's "unknown option"
+ * error would print it. Only the flag is shown, as commander prints the error and in the JSON error.
+ */
+export function hideOptionValue(text: string): string {
+  return text.replace(/(unknown option '-{1,2}[^=']*)=[^']*'/g, "$1=…'");
+}
+
 export function buildProgram(io: ProgramIO, runner?: Runner): Command {
   const program: Command = new Command("certwh");
   program
@@ -132,7 +140,10 @@ export function buildProgram(io: ProgramIO, runner?: Runner): Command {
     )
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      outputError: (s, write) => write(hideOptionValue(s)),
+    })
     .addHelpText(
       "after",
       `

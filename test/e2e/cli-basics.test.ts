@@ -87,9 +87,31 @@ test("`help <unknown>` is a usage error; `help <command>` shows that command", a
   const bad = await runCli(["help", "nosuch"]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /Unknown command "nosuch"/);
+  const typo = await runCli(["help", "updat-url"]);
+  assert.equal(typo.code, 2);
+  assert.match(typo.stderr, /Did you mean update-url\?/);
   const good = await runCli(["help", "status"]);
   assert.equal(good.code, 0);
   assert.match(good.stdout, /--show-secret/);
+});
+
+test("an unknown --flag=value never prints the value (a key typed as --api-key=…), and says what to do", async () => {
+  const key = "MYSECRETKEYvalue1234567890abcdef";
+  for (const args of [
+    ["status", `--api-key=${key}`],
+    ["--json", "status", `--api-key=${key}`],
+  ]) {
+    const r = await runCli(args);
+    assert.equal(r.code, 2);
+    assert.equal(`${r.stdout}${r.stderr}`.includes(key), false, "the value is not shown");
+    assert.match(r.stderr, /unknown option '--api-key=…'/);
+    assert.match(r.stderr, /no API key on the command line .* CERTWH_API_KEY, or run `certwh login`/);
+  }
+  const json = await runCli(["--json", "status", `--api-key=${key}`]);
+  assert.match(JSON.parse(json.stdout).error.message, /unknown option '--api-key=…'/);
+  const valued = await runCli(["login", "--with-key=abc"]);
+  assert.equal(valued.code, 2);
+  assert.match(valued.stderr, /--with-key is a switch: give it without a value/);
 });
 
 test("--json usage errors still print one error object on stdout", async () => {
