@@ -5,6 +5,7 @@
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createForwarder, type ForwardResult } from "../listen/forward.js";
+import { skipsVerify } from "../listen/forward-targets.js";
 import { userAgent } from "../util/version.js";
 import type { DeliveriesStore, DeliveryDetail } from "./deliveries-store.js";
 import { type Route, readJsonBody, sendError, sendJson } from "./routes.js";
@@ -21,6 +22,7 @@ export interface ReplayRouteOptions {
   targets?: readonly string[];
   /** The webhook secret sent as X-WEBHOOK-KEY (listen's own); never in an answer. */
   secret?: string;
+  /** listen's --skip-verify: for a target on this computer only, as listen's own forwards. */
   skipVerify?: boolean;
   /** Per request (default 10 s). */
   timeoutMs?: number;
@@ -72,7 +74,7 @@ async function sendAll(
     concurrency: 1,
     queueLimit: details.length,
     timeoutMs: o.timeoutMs,
-    skipVerify: o.skipVerify,
+    skipVerify: skipsVerify(url, o.skipVerify),
     noticeUnfinished: false,
     onResult: (r) => {
       if (r.final) finals.get(r.id)?.(r);

@@ -26,6 +26,7 @@ import { OVER_BUDGET } from "../../src/inspector/replay-route.js";
 import { journalEntry } from "../../src/listen/journal.js";
 import type { ListenEvent } from "../../src/listen/types.js";
 import { ask, logIn, postJson } from "../helpers/inspector.js";
+import { startHttpsApp } from "../helpers/self-signed.js";
 
 const AT = Date.parse("2026-01-31T09:00:00.000Z");
 
@@ -338,6 +339,24 @@ describe("POST /api/replay", () => {
     );
     assert.equal(app.received[0]?.headers["x-webhook-key"], "THE-WEBHOOK-SECRET");
     assert.equal(app.received[0]?.headers["content-type"], "application/json");
+  });
+
+  test("--skip-verify covers a `to` on this computer only: another host's certificate is checked", async (t) => {
+    const app = await startHttpsApp(t);
+    const appPort = new URL(app.origin).port;
+    const store = createDeliveriesStore();
+    const entry = accept(store, "certificate_issued", { order_id: 7 });
+    const { port, asPage } = await serveApi(t, store, { skipVerify: true, secret: "THE-WEBHOOK-SECRET" });
+    const replayTo = async (to: string) => {
+      const answer = await postJson(port, "/api/replay", { ids: [entry.id], to }, asPage);
+      assert.equal(answer.status, 200, answer.body);
+      return (JSON.parse(answer.body) as { results: Record<string, unknown>[] }).results[0];
+    };
+    assert.equal((await replayTo(`${app.origin}/hook`))?.ok, true);
+    // 0.0.0.0 reaches this same self-signed app, but is not a loopback name: no exception for it.
+    const other = await replayTo(`https://0.0.0.0:${appPort}/hook`);
+    assert.equal(other?.ok, false, JSON.stringify(other));
+    assert.equal(app.bodies.length, 1, "nothing was sent over the unchecked connection");
   });
 
   test("`to` overrides the targets; a `to` that is not http(s) is refused before anything is sent", async (t) => {
