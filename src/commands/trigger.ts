@@ -7,8 +7,8 @@
 import { randomBytes } from "node:crypto";
 import { checkBaseUrl } from "../api/base-url.js";
 import { ApiError, ApiTimeoutError, NetworkError } from "../api/errors.js";
-import { DEFAULT_REQUEST_TIMEOUT_MS } from "../config/types.js";
 import type { ResolvedSettings } from "../config/types.js";
+import { DEFAULT_REQUEST_TIMEOUT_MS } from "../config/types.js";
 import { AuthError, NotFoundError, RefusedError, TimeoutError, UsageError } from "../errors.js";
 import { findEventType } from "../events/catalogue.js";
 import { buildEvent, type EventBody, randomSampleIds } from "../events/payloads.js";

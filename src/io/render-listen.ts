@@ -163,6 +163,12 @@ function stateLine(e: StateEvent): Line | undefined {
         `Stopping… ${e.forwards} forward(s) still pending; waiting up to ${Math.round(e.wait_ms / 1000)} s for them ` +
           "(Ctrl-C again stops waiting; they stay in the journal).",
       );
+    case "on_exit_started":
+      return say(
+        "info",
+        `Stopping: ${e.action === "restore" ? "restoring" : "deactivating"} webhook ${e.webhook_id} (up to ` +
+          `${Math.round(e.timeout_ms / 1000)} s; Ctrl-C again gives up)…`,
+      );
     case "on_exit":
       return say(e.outcome === "failed" ? "error" : e.outcome === "done" ? "success" : "info", e.message);
     default:

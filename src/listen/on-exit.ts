@@ -108,6 +108,10 @@ async function restore(input: OnExitInput, signal: AbortSignal, status?: string)
 /** Runs the action; never throws (a failure is reported in the outcome). */
 export async function runOnExit(input: OnExitInput): Promise<OnExitOutcome> {
   const id = input.claim.webhookId;
+  if (input.action !== "keep") {
+    const started = { action: input.action, webhook_id: id, timeout_ms: input.timeoutMs };
+    input.emit({ type: "state", stage: "on_exit_started", ...started });
+  }
   const limit = deadline(input.timeoutMs, input.hurry);
   const { signal } = limit;
   let result: OnExitOutcome;

@@ -518,7 +518,7 @@ class ListenSession {
       await new Promise((resolve) => setImmediate(resolve));
     }
     // The receiver answers 503 from the stop on; it stays open (so nothing is refused without an answer)
-    // until the on-exit action has run.
+    // until the on-exit action has run and the forwards have drained.
     let failure: string | undefined;
     if (!this.claim && this.claimSent) this.claim = await this.readBackClaim();
     if (this.claim) {
@@ -535,12 +535,13 @@ class ListenSession {
       });
       if (result.outcome === "failed") failure = result.message;
     }
-    await this.server?.close();
-    await deps.tunnel.close().catch(() => undefined);
     const drainMs = o.kind === "until" ? FINAL_DRAIN_MS : STOP_DRAIN_MS;
     const forwards = this.dispatcher.pendingForwards;
-    if (forwards > 0) deps.emit({ type: "state", stage: "draining", forwards, wait_ms: drainMs });
+    if (forwards > 0 && !deps.hurry?.aborted)
+      deps.emit({ type: "state", stage: "draining", forwards, wait_ms: drainMs });
     await Promise.race([this.dispatcher.drain(), wait(drainMs), whenAborted(deps.hurry)]);
+    await this.server?.close();
+    await deps.tunnel.close().catch(() => undefined);
     await this.dispatcher.close();
     await this.journal?.close().catch(() => undefined);
     return failure;

@@ -113,6 +113,8 @@ export type StateEvent =
   | Stage<"stopping", { reason: "until" | "timeout" | "interrupted" | "error" }>
   /** Forwards not finished at the stop: waited for up to wait_ms, the rest reported (they are in the journal). */
   | Stage<"draining", { forwards: number; wait_ms: number }>
+  /** The on-exit action's API calls begin (deactivate or restore; keep makes none): up to timeout_ms. */
+  | Stage<"on_exit_started", { action: OnExitAction; webhook_id: number; timeout_ms: number }>
   | Stage<
       "on_exit",
       { action: OnExitAction; outcome: "done" | "skipped" | "failed"; webhook_id: number; message: string }

@@ -86,6 +86,31 @@ describe("certwh listen --forward-to", () => {
     assert.match(String(left?.command), /^certwh replay --journal .+ --to .+\/slow --since \S+ --id \S+$/);
   });
 
+  test("while forwards drain after Ctrl-C, a new delivery is answered 503 with Retry-After, not refused", async (t) => {
+    const hanging = await startLoopback(() => undefined, t); // never answers
+    const secret = "drain-test-secret-0123456789abcdef";
+    const l = spawnCli(
+      t,
+      ["listen", "--sandbox", "--json", "--secret-env", "S", "--forward-to", `${hanging.origin}/x`],
+      {
+        env: { S: secret },
+      },
+    );
+    const ready = await l.line((x) => x.type === "ready");
+    await emit(ready, 404);
+    await hanging.waitFor(1);
+    l.child.kill("SIGINT");
+    await l.line((x) => x.type === "state" && x.stage === "draining");
+    const late = await fetch(String(ready.local_url), {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-webhook-key": secret },
+      body: JSON.stringify({ event: "certificate_issued", data: { order_id: 405 } }),
+    });
+    assert.equal(late.status, 503);
+    assert.equal(late.headers.get("retry-after"), "60");
+    assert.equal((await l.exit).code, 130, l.stderr());
+  });
+
   test("human output: the refusing app's answer under its line, and a Forwarded: line per target at exit", async (t) => {
     const good = await startLoopback(undefined, t);
     const refusing = await startLoopback(

@@ -152,6 +152,14 @@ describe("certwh listen --public-url against a sandbox", () => {
     await sleep(1000); // the deactivate request is now in flight (the sandbox records it when it answers)
     l.child.kill("SIGINT");
     assert.equal((await l.exit).code, 130, l.stderr());
+    // Said as it starts, so the wait is not silent; then its outcome.
+    assert.deepEqual(
+      {
+        action: l.lines.find(isState("on_exit_started"))?.action,
+        timeout: l.lines.find(isState("on_exit_started"))?.timeout_ms,
+      },
+      { action: "deactivate", timeout: 20_000 },
+    );
     const onExit = l.lines.find(isState("on_exit"));
     assert.equal(onExit?.outcome, "failed");
     assert.match(String(onExit?.message), /cut short by a second interrupt\)\. Check with `certwh status`/);

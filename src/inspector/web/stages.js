@@ -75,6 +75,8 @@ export function describeStage(e) {
         title: "Finishing forwards",
         details: [`${e.forwards} in flight`, `waiting up to ${Math.round(e.wait_ms / 1000)} s`],
       };
+    case "on_exit_started":
+      return { title: `On exit: ${e.action}`, details: ["running"] };
     case "on_exit":
       return { title: `On exit: ${e.action}`, details: [e.outcome, e.message] };
     case "ready":
