@@ -38,7 +38,7 @@ async function checkHelpTarget(program: ReturnType<typeof buildProgram>, argv: s
   const names = program.commands.map((c) => c.name());
   const near = suggestEventNames(name, names.map(asWords)).map((n) => names.find((c) => asWords(c) === n));
   throw new UsageError(`Unknown command "${name}".`, {
-    hint: `${near.length > 0 ? `Did you mean ${near.join(" or ")}? ` : ""}Run \`certwh --help\` for the list.`,
+    hint: near.length > 0 ? `Did you mean ${near.join(" or ")}?` : undefined,
   });
 }
 
@@ -179,6 +179,8 @@ async function report(
   if (io.json && !(err instanceof CertwhError && err.reported)) io.writeJson(jsonError(command, failure));
   io.error(failure.message);
   if (failure.hint) io.hint(failure.hint);
+  // A flag's value refused by the command, as commander's own parse errors: where the flags are explained.
+  if (failure.exitCode === ExitCode.usage && failure.code === "usage") io.info(helpPointer(command));
   if (failure.exitCode === ExitCode.internal && io.verbose && err instanceof Error && err.stack)
     io.info(err.stack);
   return failure.exitCode;

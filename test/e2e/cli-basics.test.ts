@@ -109,6 +109,10 @@ test("an unknown --flag=value never prints the value (a key typed as --api-key=â
   }
   const json = await runCli(["--json", "status", `--api-key=${key}`]);
   assert.match(JSON.parse(json.stdout).error.message, /unknown option '--api-key=â€¦'/);
+  // A value the command refuses ends like commander's own parse errors: where the flags are explained.
+  const refused = await runCli(["logs", "--limit", "0"]);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /--limit must be .*\nSee `certwh help logs`\.\n$/);
   const valued = await runCli(["login", "--with-key=abc"]);
   assert.equal(valued.code, 2);
   assert.match(valued.stderr, /--with-key is a switch: give it without a value/);
