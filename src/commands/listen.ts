@@ -127,6 +127,14 @@ function parseUntil(raw: ListenFlags): Pick<ParsedListen, "until" | "timeoutMs" 
     throw new UsageError(`--until needs an event name, not "${raw.until}".`);
   // A misspelt name would make a CI job wait for its whole --timeout.
   checkEventName(event, `--until ${event} is not a CertCentral event.`);
+  // They arrive during the verification, before listen is ready: --until would wait for ever.
+  if (event === "test_webhook_endpoint" || event === "challenge_webhook_endpoint")
+    throw new UsageError(
+      `--until ${event} cannot fire: it arrives before listen is ready, while it verifies.`,
+      {
+        hint: "Wait for an event CertCentral sends once the webhook is active, e.g. --until certificate_issued.",
+      },
+    );
   const orderId = parsePositiveInteger("--order-id", raw.orderId);
   return {
     until: { event, ...(orderId !== undefined ? { orderId } : {}) },

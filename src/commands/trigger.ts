@@ -62,6 +62,16 @@ export function parseTriggerOptions(raw: TriggerFlags): TriggerOptions {
   }
   if (raw.to && raw.sandboxUrl)
     throw new UsageError("Give only one of --to <url> or --sandbox-url <base-url>.");
+  const handshake = { test_webhook_endpoint: "test", challenge_webhook_endpoint: "challenge" }[raw.event];
+  if (handshake && !raw.to) {
+    // A webhook cannot subscribe to them: the sandbox sends them only through its own API.
+    throw new UsageError(
+      `Through a sandbox, ${raw.event} is sent by \`certwh ${handshake}\`, not by trigger.`,
+      {
+        hint: `Or send one to any URL: \`certwh trigger ${raw.event} --to <url>\`.`,
+      },
+    );
+  }
   if (raw.withChain && raw.event !== "certificate_issued")
     throw new UsageError("--with-chain only applies to certificate_issued.");
   const timeoutMs = parsePositiveSeconds("--timeout", raw.timeout ?? "10");

@@ -92,6 +92,8 @@ test("trigger: bad argv → UsageError naming the problem", () => {
     [["order_rejected", "--sandbox-url", to, "--secret-env", "A"], /do not apply with --sandbox-url/],
     [["order_rejected", "--secret-env", "A"], /apply only with --to/],
     [["order_rejected", "--sandbox-url", "http://sandbox.example.com/"], /--sandbox-url must use https/],
+    [["test_webhook_endpoint"], /Through a sandbox, test_webhook_endpoint is sent by `certwh test`/],
+    [["challenge_webhook_endpoint", "--sandbox-url", to], /is sent by `certwh challenge`/],
   ];
   assertRefusals(trigger, table);
 });

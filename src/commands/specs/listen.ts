@@ -19,7 +19,11 @@ export const replayCommand = (parent: Command) =>
       "run a command per event, as listen --exec does: event JSON on stdin, CERTWH_EVENT/_ORDER_ID/_CERTIFICATE_ID in env",
     )
     .option("--event <name>", "only events with this name (repeatable)", collect)
-    .option("--id <id>", "only the event with this journal id or id prefix (repeatable)", collect)
+    .option(
+      "--id <id>",
+      "only the events with this journal id or id prefix (a repeated body shares its id; repeatable)",
+      collect,
+    )
     .option("--since <time>", "only events received at or after this ISO 8601 date or time (no zone: UTC)")
     .option("--limit <n>", "only the most recent n matching events")
     .option("--from-line <n>", "start at this line of the journal (an interrupted replay prints it)")
@@ -34,7 +38,8 @@ CertCentral's test and challenge deliveries are skipped (and counted) unless --a
 An --event name CertCentral does not send is a usage error (exit 2).
 Exits 3 when any delivery fails (no 2xx answer; redirects are not followed) or any --exec run fails.
 The journal is read as a stream, so its size does not matter; a line over 8 MiB is skipped and named.
-Ctrl-C stops after the event in progress and prints the command that resumes (--from-line).
+Ctrl-C cuts the event in progress short (named: the app may have received it) and prints the command
+that resumes there (--from-line; it sends that event again).
 
 Examples:
   $ certwh replay --to http://localhost:3000/webhooks/certcentral --event certificate_issued --limit 1
