@@ -1,5 +1,6 @@
 // The deliveries whose bodies the forwarder holds in memory, within its budget of count and bytes: fresh
-// ones (never attempted) and due ones (their retry wait is over), which take turns so neither starves.
+// ones (never attempted) and due ones (their retry wait is over). The oldest queued delivery goes first, so
+// an app that comes back after an outage gets the events in the order they arrived.
 import type { Delivery } from "./forward-types.js";
 
 /** A delivery whose body is held in memory, with its attempt counts. */
@@ -9,12 +10,15 @@ export interface Job {
   attempts: number;
   /** Failed attempts that count against maxAttempts. */
   counted: number;
+  /** Arrival order (admit order: the backlog admits in arrival order too). */
+  seq: number;
 }
 
 export class MemoryQueue {
   private readonly fresh: Job[] = [];
+  /** Sorted by seq. */
   private readonly due: Job[] = [];
-  private freshTurn = false;
+  private admitted = 0;
   /** Jobs in memory: queued, waiting for a retry and in flight. */
   held = 0;
   heldBytes = 0;
@@ -46,12 +50,14 @@ export class MemoryQueue {
   admit(delivery: Delivery, bytes = Buffer.byteLength(delivery.body)): void {
     this.held++;
     this.heldBytes += bytes;
-    this.fresh.push({ delivery, bytes, attempts: 0, counted: 0 });
+    this.fresh.push({ delivery, bytes, attempts: 0, counted: 0, seq: ++this.admitted });
   }
 
-  /** Queue a job again once its retry wait is over. */
+  /** Queue a job again once its retry wait is over, in arrival order among the others. */
   requeue(job: Job): void {
-    this.due.push(job);
+    let at = this.due.length;
+    while (at > 0 && (this.due[at - 1]?.seq ?? 0) > job.seq) at--;
+    this.due.splice(at, 0, job);
   }
 
   /** The job is finished: its body leaves memory. */
@@ -60,11 +66,10 @@ export class MemoryQueue {
     this.heldBytes -= job.bytes;
   }
 
+  /** The oldest queued job (fresh jobs are in arrival order, due ones sorted). */
   next(): Job | undefined {
-    if (this.due.length === 0) return this.fresh.shift();
-    if (this.fresh.length === 0) return this.due.shift();
-    this.freshTurn = !this.freshTurn;
-    return this.freshTurn ? this.fresh.shift() : this.due.shift();
+    const [fresh, due] = [this.fresh[0], this.due[0]];
+    return due && (!fresh || due.seq < fresh.seq) ? this.due.shift() : this.fresh.shift();
   }
 
   /** Remove every queued job (on close); the caller releases each. */

@@ -5,14 +5,15 @@
 // - Bounded memory: bodies are held up to `memoryBytes` / `queueLimit` deliveries. Beyond that, with a
 //   journal, only a reference is kept (forward-backlog.ts) and the body is read back from the journal when
 //   there is room, so a burst is never refused. Without a journal, the event is dropped with a warning.
-// - `concurrency` requests in flight. A delivery waiting for its retry does NOT hold a slot, and waiting
-//   retries and fresh deliveries take turns, so neither starves the other.
+// - `concurrency` requests in flight, the oldest waiting delivery first. A delivery waiting for its retry
+//   does NOT hold a slot.
 // - Retries with exponential backoff and jitter (0.5 s → 8 s) on network errors, timeouts, 408, 429 and 5xx.
 //   Other answers are final: a 3xx is a failure (redirects are never followed, so the key never travels
 //   to another host), and a 4xx means the app refused the event on purpose.
 // - Attempts are bounded: `maxAttempts` that count, and `attemptCeiling` in all. A failure does not count
 //   while the app is failing other deliveries too (forward-health.ts): an app that restarts or is flaky
-//   gets every event once it recovers. While the app is down (3 failures in a row), one request at a time.
+//   gets every event once it recovers. While the app is down (3 failures in a row), one request at a time:
+//   the oldest delivery probes it, so once it answers the events follow in the order they arrived.
 // - A TLS certificate the target's host does not prove is final at once (retrying cannot fix it); only
 //   `skipVerify` (listen's --skip-verify, for an app on this computer) accepts a self-signed one.
 // - A refusing answer's first bytes come back with the result (forward-response.ts), so the user sees why.
@@ -319,9 +320,18 @@ export class Forwarder {
     }
   }
 
-  /** Report the failed attempt, wait out the backoff without holding a slot, then queue the job as due. */
+  /**
+   * Report the failed attempt, wait out the backoff without holding a slot, then queue the job as due. While
+   * the app is down the job queues at once: the single probe's own pause paces it (run()).
+   */
   private retryLater(job: Job, outcome: Outcome): void {
     const { delivery } = job;
+    if (this.health.down) {
+      const pause = this.backoff(this.health.failuresInARow - TARGET_DOWN_AFTER + 1);
+      this.report({ ...this.finalResult(delivery, outcome), final: false, retryInMs: pause });
+      this.memory.requeue(job);
+      return;
+    }
     const wait = this.backoff(outcome.attempt);
     this.report({ ...this.finalResult(delivery, outcome), final: false, retryInMs: wait });
     this.waiting++;

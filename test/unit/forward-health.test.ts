@@ -62,7 +62,8 @@ test("an app failing many events at once loses none: broad failures do not use u
   const f = createForwarder({
     url: t.url,
     concurrency: 4,
-    maxAttempts: 2,
+    // The oldest event probes the down app, so its attempts (up to 4 × this) carry the outage.
+    maxAttempts: 5,
     backoffBaseMs: 10,
     backoffMaxMs: 40,
     onResult: (r) => results.push(r),
@@ -133,7 +134,8 @@ test("a down app gets one request at a time; once it answers, every event arrive
   const f = createForwarder({
     url: t.url,
     concurrency: 4,
-    maxAttempts: 2,
+    // The oldest event probes the down app, so its attempts (up to 4 × this) carry the outage.
+    maxAttempts: 5,
     backoffBaseMs: 10,
     backoffMaxMs: 40,
     onResult: (r) => results.push(r),
@@ -156,7 +158,7 @@ test("a down app gets one request at a time; once it answers, every event arrive
       [0, 1, 2, 3, 4].map((i) => [`e${i}`, true]),
     );
     assert.ok(
-      finals.some((r) => r.attempt > 2),
+      finals.some((r) => r.attempt > 5),
       "failures while the app was down did not count against maxAttempts",
     );
     assert.equal(notices.length, 2, notices.join("\n"));
@@ -165,5 +167,33 @@ test("a down app gets one request at a time; once it answers, every event arrive
   } finally {
     await f.close();
     await t.close();
+  }
+});
+
+test("after an outage the events reach the app in the order they arrived", async () => {
+  let healthy = false;
+  const delivered: string[] = [];
+  const server = await startLoopback((req, res) => {
+    if (healthy) delivered.push((JSON.parse(req.text) as { id: string }).id);
+    res.writeHead(healthy ? 204 : 503).end();
+  });
+  const f = createForwarder({
+    url: `${server.origin}/hook`,
+    concurrency: 1,
+    maxAttempts: 5,
+    backoffBaseMs: 10,
+    backoffMaxMs: 40,
+  });
+  try {
+    const ids = ["e0", "e1", "e2", "e3", "e4", "e5"];
+    for (const id of ids) f.enqueue(d(id));
+    // Every event failed at least once, each with its own retry wait (random jitter) before the app was down.
+    await poll(() => server.requests.length >= 12, { timeoutMs: 5000, intervalMs: 10 });
+    healthy = true;
+    await f.drain();
+    assert.deepEqual(delivered, ids);
+  } finally {
+    await f.close();
+    await server.close();
   }
 });
