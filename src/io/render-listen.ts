@@ -4,6 +4,7 @@
 // rejections (xx) go to stderr (ux-conventions §3). The challenge countdown updates in place on a TTY only.
 
 import { describeInterruptCause } from "../errors.js";
+import { FORWARDER_CLOSED, forwardErrorWords } from "../listen/forward-errors.js";
 import type { TargetSummary } from "../listen/forward-targets.js";
 import type { ListenEvent, ReadyEvent, StateEvent, UnfinishedWork } from "../listen/types.js";
 import type { Clock } from "../util/clock.js";
@@ -199,24 +200,31 @@ export function eventLine(e: Exclude<ListenEvent, StateEvent | ReadyEvent>, now:
         text: `${clockTime(e.received_at)}  xx  rejected ${e.status}: ${describeRejection(e.reason, e.detail)}`,
       };
     case "forward": {
-      const status = e.status !== undefined ? String(e.status) : (e.error ?? "error");
+      const status = e.status !== undefined ? String(e.status) : forwardErrorWords(e.error ?? "error");
       const retry =
         !e.final && e.retry_in_ms !== undefined ? `, retry in ${(e.retry_in_ms / 1000).toFixed(1)} s` : "";
+      const closed = e.error === FORWARDER_CLOSED;
       const down =
         e.status === undefined && e.final && !e.error?.startsWith("certificate not trusted")
-          ? ": your app is not answering (the event is in the journal)"
+          ? closed
+            ? ": listen stopped before it finished (the event is in the journal)"
+            : ": your app is not answering (the event is in the journal)"
           : "";
       const said =
         e.response_body !== undefined
           ? `\n          | ${e.response_body || "(empty body)"}${e.response_truncated ? " …(cut at 512 bytes)" : ""}`
           : "";
-      return at(now, `<-- [${status}] POST ${e.url} (${e.ms} ms)${retry}${down}${said}`);
+      const what = `${printable(e.event)} ${e.id}`;
+      return at(now, `<-- [${status}] ${what} → POST ${e.url} (${e.ms} ms)${retry}${down}${said}`);
     }
     case "forward_summary":
       return { level: "info", text: e.targets.map(summaryLine).join("\n") };
     case "exec": {
       const status = e.error ?? (e.timed_out ? "timeout" : `exit ${e.exit_code ?? e.signal}`);
-      const output = e.stdout_tail ? `\n${e.stdout_tail.trimEnd().replace(/^/gm, "          | ")}` : "";
+      const cut = e.stdout_truncated ? "…(earlier output cut: its last 2 KiB)\n" : "";
+      const output = e.stdout_tail
+        ? `\n${`${cut}${e.stdout_tail.trimEnd()}`.replace(/^/gm, "          | ")}`
+        : "";
       return at(now, `<-- [${status}] exec for ${printable(e.event)} (${e.ms} ms)${output}`);
     }
     case "chain_saved":

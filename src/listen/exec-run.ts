@@ -23,9 +23,12 @@ export interface ExecResult {
   signal: NodeJS.Signals | null;
   timedOut: boolean;
   ms: number;
-  /** The last few KiB of the command's stderr / stdout. */
+  /** The last few KiB of the command's stderr / stdout, from the start of a line when cut. */
   stderrTail: string;
   stdoutTail: string;
+  /** Earlier output was left out of the tail. */
+  stderrCut?: true;
+  stdoutCut?: true;
   /** Set when the command could not start (e.g. "ENOENT"), the queue was full or the runner closed. */
   error?: string;
   /**
@@ -99,6 +102,8 @@ interface Run {
   readonly onEnd: (result: ExecResult) => void;
   stderrTail: string;
   stdoutTail: string;
+  stderrCut: boolean;
+  stdoutCut: boolean;
   timedOut: boolean;
   /** Terminated by close(). */
   stopped: boolean;
@@ -126,6 +131,8 @@ export function startRun(
     onEnd,
     stderrTail: "",
     stdoutTail: "",
+    stderrCut: false,
+    stdoutCut: false,
     timedOut: false,
     stopped: false,
     exit: { code: null, signal: null },
@@ -163,10 +170,14 @@ function spawnCommand(event: ExecEvent, settings: RunSettings): ChildProcess {
 function watchChild(run: Run): void {
   const { child } = run;
   child.stdout?.on("data", (d: Buffer) => {
-    run.stdoutTail = keepTail(run.stdoutTail, d);
+    const kept = keepTail(run.stdoutTail, d);
+    run.stdoutTail = kept.text;
+    run.stdoutCut ||= kept.cut;
   });
   child.stderr?.on("data", (d: Buffer) => {
-    run.stderrTail = keepTail(run.stderrTail, d);
+    const kept = keepTail(run.stderrTail, d);
+    run.stderrTail = kept.text;
+    run.stderrCut ||= kept.cut;
   });
   child.on("exit", (code, signal) => {
     run.exit = { code, signal };
@@ -181,9 +192,13 @@ function watchChild(run: Run): void {
   });
 }
 
-function keepTail(previous: string, chunk: Buffer): string {
+/** The last TAIL_BYTES of the output, starting at a line when cut (a line longer than that is cut inside). */
+function keepTail(previous: string, chunk: Buffer): { text: string; cut: boolean } {
   const text = previous + chunk.toString("utf8");
-  return text.length > TAIL_BYTES ? text.slice(-TAIL_BYTES) : text;
+  if (text.length <= TAIL_BYTES) return { text, cut: false };
+  const tail = text.slice(-TAIL_BYTES);
+  const lineStart = tail.indexOf("\n") + 1;
+  return { text: lineStart > 0 && lineStart < tail.length ? tail.slice(lineStart) : tail, cut: true };
 }
 
 /** SIGTERM, then SIGKILL after the grace. */
@@ -232,6 +247,8 @@ function resultOf(run: Run): ExecResult {
     ms: run.settings.clock.now() - run.started,
     stderrTail: run.stderrTail,
     stdoutTail: run.stdoutTail,
+    ...(run.stderrCut ? { stderrCut: true as const } : {}),
+    ...(run.stdoutCut ? { stdoutCut: true as const } : {}),
     error: cutShort
       ? EXEC_STOPPED
       : (run.spawnError ?? (run.timedOut ? `timed out after ${run.settings.timeoutMs} ms` : undefined)),

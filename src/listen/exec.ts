@@ -231,6 +231,9 @@ export interface ExecReport {
   stderr_tail?: string;
   /** The end of what the command printed (last 2 KiB), shown under the exec line. */
   stdout_tail?: string;
+  /** The tail leaves earlier output out (it starts at a line). */
+  stderr_truncated?: true;
+  stdout_truncated?: true;
 }
 
 export function execReport(r: ExecResult): ExecReport {
@@ -242,7 +245,9 @@ export function execReport(r: ExecResult): ExecReport {
     ms: r.ms,
     ...(r.error !== undefined ? { error: r.error } : {}),
     ...(!r.ok && r.stderrTail ? { stderr_tail: r.stderrTail } : {}),
+    ...(!r.ok && r.stderrTail && r.stderrCut ? { stderr_truncated: true as const } : {}),
     ...(r.stdoutTail ? { stdout_tail: r.stdoutTail } : {}),
+    ...(r.stdoutTail && r.stdoutCut ? { stdout_truncated: true as const } : {}),
   };
 }
 

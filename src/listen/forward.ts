@@ -25,6 +25,7 @@ import { deadline } from "../util/deadline.js";
 import { isLoopbackUrl } from "../util/loopback.js";
 import { shellWord } from "../util/shell-word.js";
 import { type BacklogLoad, createForwardBacklog, type ForwardBacklog } from "./forward-backlog.js";
+import { FORWARDER_CLOSED, forwardErrorWords } from "./forward-errors.js";
 import { createTargetHealth, TARGET_DOWN_AFTER } from "./forward-health.js";
 import { type Job, MemoryQueue } from "./forward-memory.js";
 import { readResponseExcerpt } from "./forward-response.js";
@@ -84,8 +85,8 @@ function describeError(err: unknown): string {
 const REFILL_PER_WORKER = 4;
 /** Wait before reading the journal again when a load found nothing yet. */
 const REFILL_RETRY_MS = 200;
-/** The error of a delivery still unfinished when the forwarder closed (it is in the journal). */
-export const FORWARDER_CLOSED = "forwarder closed";
+
+export { FORWARDER_CLOSED };
 /** The default memory budget: deliveries and body bytes held (--forward-to targets share it). */
 export const QUEUE_LIMIT = 1000;
 export const MEMORY_BYTES = 32 * 1024 * 1024;
@@ -436,7 +437,9 @@ export class Forwarder {
 
   private sayGaveUp(delivery: Pick<Delivery, "id" | "event">, outcome: Outcome): void {
     const why =
-      outcome.status !== undefined ? `your app answered ${outcome.status}` : (outcome.error ?? "error");
+      outcome.status !== undefined
+        ? `your app answered ${outcome.status}`
+        : forwardErrorWords(outcome.error ?? "error");
     this.notice(
       this.backlog
         ? `Gave up forwarding ${delivery.event} ${delivery.id} (${why}). It is in the journal: \`${this.replayCommand([delivery.id])}\` re-delivers it.`
@@ -464,7 +467,8 @@ export class Forwarder {
       this.saidDown = true;
       this.notice(
         `Your app at ${url} keeps failing (${health.failuresInARow} failed deliveries in a row). ${this.pending} ` +
-          `forward(s) wait${this.backlog ? " (every event is in the journal)" : ""} and are retried one at a time until it answers.`,
+          `forward(s) wait${this.backlog ? " (every event is in the journal)" : ""} and are retried one at a time, ` +
+          `the oldest first (up to ${this.attemptCeiling} tries each).`,
       );
     } else if (this.saidDown && health.failuresInARow === 0) {
       this.saidDown = false;

@@ -131,7 +131,7 @@ describe("certwh listen --forward-to", () => {
     assert.match(
       l.stdout(),
       new RegExp(
-        `<-- \\[422\\] POST ${b} \\(\\d+ ms\\)\\n {10}\\| bad\\\\u001b\\[2J z+ …\\(cut at 512 bytes\\)`,
+        `<-- \\[422\\] certificate_issued [0-9a-f]{16} → POST ${b} \\(\\d+ ms\\)\\n {10}\\| bad\\\\u001b\\[2J z+ …\\(cut at 512 bytes\\)`,
       ),
     );
     assert.ok(!l.stdout().includes("\u001b"), "the app's escape sequence is shown escaped");

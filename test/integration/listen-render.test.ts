@@ -98,7 +98,7 @@ describe("listen rendering", () => {
     const stdout = out.join("");
     const stderr = err.join("");
     assert.match(stdout, /-->\s+certificate_issued\s+order 470091052\s+cert 471270113/);
-    assert.match(stdout, /<-- \[200\] POST http:\/\/localhost:3000\/w \(23 ms\)/);
+    assert.match(stdout, /<-- \[200\] certificate_issued abc → POST http:\/\/localhost:3000\/w \(23 ms\)/);
     assert.match(stdout, /==\s+repeat of certificate_issued at \d\d:\d\d:\d\d dropped/);
     assert.doesNotMatch(stdout, /Public URL|Webhook URL|xx|rejected/);
     assert.match(stderr, /Webhook 12 is active; events now reach this computer/);
@@ -201,4 +201,32 @@ test("text from the network cannot drive the terminal: control characters are es
   assert.deepEqual(controls, [], JSON.stringify(text));
   assert.equal(text.trimEnd().split("\n").length, 1, "one line, no forged second line");
   assert.match(text, /certificate_issued\\u001b\]0;pwned\\u0007\\u000d/);
+});
+
+test("forward failures in words, with the code kept; a forward cut by the stop is not blamed on the app", () => {
+  const { io, out } = capture({ json: false });
+  const r = createListenRenderer(io, new ManualClock());
+  const failed = (error: string): ListenEvent => ({
+    type: "forward",
+    id: "0123456789abcdef",
+    event: "certificate_revoked",
+    url: "http://127.0.0.1:3000/w",
+    attempt: 5,
+    ok: false,
+    ms: 3,
+    error,
+    final: true,
+  });
+  r.render(failed("UND_ERR_SOCKET"));
+  r.render(failed("forwarder closed"));
+  const [socket, closed] = out.join("").trim().split("\n");
+  assert.match(
+    socket ?? "",
+    /<-- \[the app closed the connection without an answer \(UND_ERR_SOCKET\)\] certificate_revoked 0123456789abcdef → POST http:\/\/127\.0\.0\.1:3000\/w \(3 ms\): your app is not answering/,
+  );
+  assert.match(
+    closed ?? "",
+    /\[forwarder closed\].*: listen stopped before it finished \(the event is in the journal\)/,
+  );
+  assert.doesNotMatch(closed ?? "", /your app is not answering/);
 });

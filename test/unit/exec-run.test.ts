@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { createExecRunner, type ExecEvent, type ExecResult } from "../../src/listen/exec.js";
+import { createExecRunner, type ExecEvent, type ExecResult, execReport } from "../../src/listen/exec.js";
 import { poll } from "../helpers/wait.js";
 
 const dir = mkdtempSync(join(tmpdir(), "certwh-exec-"));
@@ -133,6 +133,21 @@ test("a non-zero exit is reported with the tail of stderr", async () => {
   assert.equal(noisy.ok, true);
   assert.ok(noisy.stderrTail.length <= 2048);
   assert.ok(noisy.stderrTail.endsWith("xxEND"));
+  assert.equal(noisy.stderrCut, true);
+});
+
+test("a long output's tail starts at a line and says earlier output was cut", async () => {
+  const lines = [NODE, "-e", "for (let i = 1; i <= 5000; i++) console.log(`line ${i} of a lot of output`)"];
+  const r = await runOnce(lines, issued({}));
+  assert.match(r.stdoutTail, /^line \d+ of a lot of output\n/);
+  assert.match(r.stdoutTail, /line 5000 of a lot of output\n$/);
+  assert.equal(r.stdoutCut, true);
+  assert.equal(execReport(r).stdout_truncated, true);
+  const short = await runOnce([NODE, "-e", 'console.log("one line")'], issued({}));
+  assert.deepEqual(
+    [short.stdoutTail, short.stdoutCut, execReport(short).stdout_truncated],
+    ["one line\n", undefined, undefined],
+  );
 });
 
 test("a command that cannot start is reported, not thrown", async () => {

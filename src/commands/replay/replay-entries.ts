@@ -173,7 +173,8 @@ function sayRan(io: Output, entry: JournalEntry, r: ExecResult): void {
   if (io.json) return;
   const label = r.error ?? (r.timedOut ? "timeout" : `exit ${r.exitCode ?? r.signal}`);
   // What the command printed, under its line as listen shows it (the last few KiB).
-  const output = r.stdoutTail.trim() ? `\n${r.stdoutTail.trimEnd().replace(/^/gm, "  | ")}` : "";
+  const cut = r.stdoutCut ? "…(earlier output cut: its last 2 KiB)\n" : "";
+  const output = r.stdoutTail.trim() ? `\n${`${cut}${r.stdoutTail.trimEnd()}`.replace(/^/gm, "  | ")}` : "";
   const line = `[${label}] exec for ${describe(entry)} (${r.ms} ms)${output}`;
   if (r.ok) io.info(line);
   else {
