@@ -256,7 +256,7 @@ function asNdjsonFailure(io: CommandContext["io"], err: unknown): unknown {
 
 /** What to run next, each command working as printed: the same kind of session, and replay of its journal. */
 function afterInterruptHint(
-  parsed: Pick<ParsedListen, "journalPath" | "forwardTo">,
+  parsed: Pick<ParsedListen, "journalPath" | "forwardTo" | "exec">,
   sandbox: boolean,
   env: NodeJS.ProcessEnv,
 ): string {
@@ -266,6 +266,8 @@ function afterInterruptHint(
     parsed.journalPath === defaultJournalPath(env) ? "" : ` --journal ${shellWord(parsed.journalPath)}`;
   // One --forward-to is where the events go again; with none or several the user picks.
   const targets = parsed.forwardTo ?? [];
+  if (targets.length === 0 && parsed.exec !== undefined)
+    return `${again}; what arrived is in ${parsed.journalPath}: \`certwh replay${journal} --exec ${shellWord(parsed.exec)}\` runs the command for it again.`;
   const to = targets.length === 1 ? shellWord(targets[0] as string) : "<url>";
   return `${again}; what arrived is in ${parsed.journalPath}: \`certwh replay${journal} --to ${to}\` delivers it again.`;
 }

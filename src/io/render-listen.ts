@@ -217,6 +217,13 @@ export function eventLine(e: Exclude<ListenEvent, StateEvent | ReadyEvent>, now:
       const what = `${printable(e.event)} ${e.id}`;
       return at(now, `<-- [${status}] ${what} → POST ${e.url} (${e.ms} ms)${retry}${down}${said}`);
     }
+    case "exec_summary": {
+      const line = `Ran --exec ${e.command}  ${e.ok} ok, ${e.failed} failed of ${count(e.ok + e.failed, "event")}`;
+      const again = e.replay
+        ? `\n  Once the command is fixed, \`${e.replay}\` runs the failed ones again.`
+        : "";
+      return { level: e.failed > 0 ? "warn" : "info", text: `${line}${again}` };
+    }
     case "forward_summary":
       return { level: "info", text: e.targets.map(summaryLine).join("\n") };
     case "exec": {

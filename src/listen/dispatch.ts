@@ -8,6 +8,7 @@ import type { AcceptedDelivery, AcceptRefusal } from "../receiver/outcomes.js";
 import type { Clock } from "../util/clock.js";
 import { fileError, isFsError } from "../util/fs-error.js";
 import { createExecRunner, type ExecResult, execReport } from "./exec.js";
+import { createExecTally } from "./exec-tally.js";
 import { createForwardTargets } from "./forward-targets.js";
 import type { ForwardResult } from "./forward-types.js";
 import { isoTime } from "./iso-time.js";
@@ -144,6 +145,7 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
           },
         })
       : undefined;
+  const execTally = createExecTally(o);
   const runner = o.exec
     ? createExecRunner({
         command: o.exec,
@@ -152,6 +154,7 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
         secret: o.secret,
         onResult: (r) => {
           unfinished.execResult(r);
+          if (!r.unfinished) execTally.count(r);
           o.emit(execLine(r));
         },
       })
@@ -231,6 +234,8 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
       // Once anything was passed on: a session that never got an event has nothing to sum up.
       const targets = forwarder?.summary() ?? [];
       if (targets.some((t) => t.events > 0)) o.emit({ type: "forward_summary", targets });
+      const execs = execTally.summary();
+      if (execs) o.emit(execs);
       const summary = unfinished.summary();
       if (summary) o.emit(summary);
     },

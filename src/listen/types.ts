@@ -206,6 +206,18 @@ export type ListenEvent =
     >)
   /** When forwarding stops: what happened to the events passed to each target. */
   | { type: "forward_summary"; targets: TargetSummary[] }
+  /**
+   * When --exec stops: runs that finished, ok or failed (cut-short ones are in `unfinished`); `replay` runs
+   * the failed ones again (up to 10 ids; there must be a journal).
+   */
+  | {
+      type: "exec_summary";
+      command: string;
+      ok: number;
+      failed: number;
+      failed_ids: string[];
+      replay?: string;
+    }
   | (ExecReport & {
       type: "exec";
       id?: string;

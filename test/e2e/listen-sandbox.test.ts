@@ -1,7 +1,7 @@
 // `certwh listen --sandbox` through the built CLI: an in-process sandbox, no tunnel, real signals.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { isState, runCli, spawnCli } from "../helpers/cli.js";
+import { isState, runCli, spawnCli, tempDir } from "../helpers/cli.js";
 import { portClosed } from "../helpers/port.js";
 
 describe("certwh listen --sandbox", () => {
@@ -34,6 +34,33 @@ describe("certwh listen --sandbox", () => {
     assert.equal(onExit?.outcome, "done");
     for (const line of l.lines) assert.equal(typeof line.type, "string", JSON.stringify(line));
     assert.ok(await portClosed(String(ready.local_url)), "the receiver port is closed");
+  });
+
+  test("--exec runs that failed are summed up at exit with the replay --exec command; the hint names --exec", async (t) => {
+    const fail = [process.execPath, "-e", "process.exit(7)"].map((w) => JSON.stringify(w)).join(" ");
+    const home = tempDir();
+    const l = spawnCli(t, ["listen", "--sandbox", "--exec", fail], { configHome: home });
+    await l.stderrIncludes("From another shell: certwh trigger certificate_issued");
+    for (const order of ["5001", "5002"]) {
+      const sent = await runCli(["trigger", "certificate_issued", "--order-id", order], {
+        configHome: home,
+      });
+      assert.equal(sent.code, 0, sent.stderr);
+    }
+    await l.until(
+      () => (l.stdout().match(/\[exit 7\] exec for certificate_issued/g) ?? []).length === 2,
+      "both runs",
+    );
+    l.child.kill("SIGINT");
+    assert.equal((await l.exit).code, 130, l.stderr());
+    assert.match(l.stderr(), /Ran --exec .* 0 ok, 2 failed of 2 events/);
+    const again =
+      /`(certwh replay --journal \S+ --exec .* --id [0-9a-f]{16} --id [0-9a-f]{16})` runs the failed ones again/.exec(
+        l.stderr(),
+      );
+    assert.ok(again, l.stderr());
+    assert.match(l.stderr(), /`certwh replay --journal \S+ --exec .*` runs the command for it again/);
+    assert.doesNotMatch(l.stderr(), /--to <url>/);
   });
 
   test("human output: ready block on stderr, event lines on stdout; SIGTERM → 143", async (t) => {

@@ -1,0 +1,48 @@
+// The --exec runs of a session that finished, summed up at exit: how many succeeded and failed, and the
+// `certwh replay --exec` command that runs the failed ones again once the command is fixed.
+
+import { shellLine } from "../util/shell-word.js";
+import type { ExecResult } from "./exec.js";
+import type { ListenEvent, ListenOptions } from "./types.js";
+
+/** Failed ids named in the replay command; beyond this, the user picks them from the exec lines. */
+const MAX_IDS = 10;
+
+export function createExecTally(o: Pick<ListenOptions, "exec" | "journalPath">) {
+  let ok = 0;
+  let failedRuns = 0;
+  const failed: string[] = [];
+  return {
+    count(r: ExecResult): void {
+      if (r.ok) ok++;
+      else {
+        failedRuns++;
+        if (r.id !== undefined) failed.push(r.id);
+      }
+    },
+    summary(): Extract<ListenEvent, { type: "exec_summary" }> | undefined {
+      if (!o.exec || ok + failedRuns === 0) return undefined;
+      const ids = [...new Set(failed)];
+      const replay =
+        o.journalPath && failedRuns > 0 && ids.length === failedRuns && ids.length <= MAX_IDS
+          ? shellLine([
+              "certwh",
+              "replay",
+              "--journal",
+              o.journalPath,
+              "--exec",
+              o.exec,
+              ...ids.flatMap((id) => ["--id", id]),
+            ])
+          : undefined;
+      return {
+        type: "exec_summary",
+        command: o.exec,
+        ok,
+        failed: failedRuns,
+        failed_ids: ids.slice(0, MAX_IDS),
+        ...(replay ? { replay } : {}),
+      };
+    },
+  };
+}
