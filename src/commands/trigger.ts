@@ -190,6 +190,11 @@ async function direct(opts: TriggerOptions, url: URL, ctx: Ctx): Promise<void> {
   if (d.status === undefined) {
     if (d.error === "timeout")
       throw new TimeoutError(`${url.host} did not answer ${opts.event} within ${opts.timeoutMs / 1000}s.`);
+    if (d.error === "ECONNRESET")
+      throw new RefusedError(
+        `${url.host} closed the connection without answering ${opts.event} (ECONNRESET); CertCentral counts that as a failed delivery.`,
+        { code: "network" },
+      );
     const plain = plainHttpWords(url.href, d.error);
     if (plain) throw new RefusedError(plain.message, { code: "network" });
     const nobody = nothingAnswersWords(url.href, d.error, "the receiver (e.g. `certwh listen` or your app)");
@@ -201,8 +206,9 @@ async function direct(opts: TriggerOptions, url: URL, ctx: Ctx): Promise<void> {
     });
   }
   if (!d.ok) {
+    const said = d.response ? `\n  It said: ${d.response}` : "";
     throw new RefusedError(
-      `${url.host} answered ${d.status} to ${opts.event} (${ms} ms); CertCentral counts that as a failed delivery.`,
+      `${url.host} answered ${d.status} to ${opts.event} (${ms} ms); CertCentral counts that as a failed delivery.${said}`,
       {
         code: `http_${d.status}`,
         hint:

@@ -6,6 +6,7 @@ import http from "node:http";
 import https from "node:https";
 import { type EventBody, slackText } from "../events/payloads.js";
 import type { Clock } from "../util/clock.js";
+import { printable } from "../util/printable.js";
 import { isSlackWebhookUrl } from "../util/slack.js";
 import { version } from "../util/version.js";
 import type { Delivery, DeliveryKind } from "./types.js";
@@ -32,6 +33,8 @@ export interface SendRequest {
 }
 
 const MAX_RESPONSE_BYTES = 64 * 1024;
+/** What is kept of a refusing answer, to show why (as listen's forwards keep). */
+const RESPONSE_EXCERPT_BYTES = 512;
 
 /** Where a delivery to `url` really goes: Slack URLs are re-pointed at `slackHost` when one is set. */
 export function deliveryTarget(url: string, slackHost: string | undefined): string {
@@ -70,16 +73,18 @@ export class Sender {
     };
     const started = performance.now();
     try {
-      delivery.status = await this.post(
+      const answer = await this.post(
         sentTo,
         JSON.stringify(body),
         headers,
         req.timeoutMs ?? this.opts.timeoutMs,
       );
+      delivery.status = answer.status;
       delivery.receivedAt = this.opts.clock.now();
       delivery.ok = req.exactly200
         ? delivery.status === 200
         : delivery.status >= 200 && delivery.status < 300;
+      if (!delivery.ok && answer.start.trim()) delivery.response = printable(answer.start);
     } catch (err) {
       delivery.error = err instanceof Error ? err.message : String(err);
     }
@@ -99,7 +104,7 @@ export class Sender {
     payload: string,
     headers: Record<string, string>,
     timeoutMs: number,
-  ): Promise<number> {
+  ): Promise<{ status: number; start: string }> {
     if (this.stopped) return Promise.reject(new Error("sandbox stopped"));
     return new Promise((resolve, reject) => {
       const target = new URL(url);
@@ -117,13 +122,15 @@ export class Sender {
       };
       req.on("response", (res) => {
         let seen = 0;
+        const start: Buffer[] = [];
         res.on("data", (chunk: Buffer) => {
+          if (seen < RESPONSE_EXCERPT_BYTES) start.push(chunk.subarray(0, RESPONSE_EXCERPT_BYTES - seen));
           seen += chunk.length;
           if (seen > MAX_RESPONSE_BYTES) res.destroy();
         });
         res.on("close", () => {
           finish();
-          resolve(res.statusCode ?? 0);
+          resolve({ status: res.statusCode ?? 0, start: Buffer.concat(start).toString("utf8") });
         });
         res.on("error", () => undefined);
       });

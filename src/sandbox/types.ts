@@ -113,6 +113,8 @@ export interface Delivery {
   status?: number;
   /** Network error or "timeout" when no answer arrived. */
   error?: string;
+  /** The start of a non-2xx answer's body (512 bytes, control characters escaped). */
+  response?: string;
   ok: boolean;
   /** Epoch ms on the sandbox clock. */
   sentAt: number;

@@ -142,3 +142,31 @@ test("a password in a --to URL is used for basic auth and masked in every output
     "a sandbox base URL",
   );
 });
+
+test("trigger --to and replay show why the app refused (the start of its answer); a reset connection is said as such", async (t) => {
+  const refusing = await startLoopback((_r, res) => res.writeHead(500).end("database is down\u001b[2J"), t);
+  const sent = await runCli(["trigger", "certificate_issued", "--to", `${refusing.origin}/hook`]);
+  assert.equal(sent.code, 3, sent.stderr);
+  assert.match(sent.stderr, /answered 500 to certificate_issued .*\n\s+It said: database is down\\u001b\[2J/);
+
+  const resetting = await startLoopback((r, res) => res.socket?.destroy(), t);
+  const reset = await runCli(["trigger", "certificate_issued", "--to", `${resetting.origin}/hook`]);
+  assert.equal(reset.code, 3, reset.stderr);
+  assert.match(reset.stderr, /closed the connection without answering certificate_issued \(ECONNRESET\)/);
+  assert.doesNotMatch(reset.stderr, /Could not reach/);
+
+  // The same app through replay: the answer under the event's line.
+  const home = tempDir();
+  const journal = join(home, "journal.ndjson");
+  const body = JSON.stringify({ event: "certificate_issued", data: { order_id: 1 } });
+  writeFileSync(
+    journal,
+    `${JSON.stringify({ received_at: "2026-01-31T09:00:00.000Z", id: "a1b2c3d4e5f60718", event: "certificate_issued", body, headers: {}, key_present: false })}\n`,
+  );
+  const replayed = await runCli(["replay", "--journal", journal, "--to", `${refusing.origin}/hook`]);
+  assert.equal(replayed.code, 3, replayed.stderr);
+  assert.match(
+    replayed.stderr,
+    /\[500\] certificate_issued a1b2c3d4e5f60718 .*\n\s+\| database is down\\u001b\[2J/,
+  );
+});

@@ -4,6 +4,7 @@
 import type { Output } from "../../io/output.js";
 import { EXEC_STOPPED, type ExecReport, type ExecResult, execReport } from "../../listen/exec.js";
 import type { ForwardResult } from "../../listen/forward.js";
+import { forwardErrorWords } from "../../listen/forward-errors.js";
 import type { JournalEntry } from "../../listen/journal.js";
 import { printable } from "../../util/printable.js";
 import type { CommandRunner, Poster } from "./actions.js";
@@ -163,8 +164,13 @@ export function describe(entry: JournalEntry): string {
 
 function sayPosted(io: Output, to: string, entry: JournalEntry, r: ForwardResult): void {
   if (io.json) return;
-  const label = r.status !== undefined ? String(r.status) : (r.error ?? "failed");
-  const line = `[${label}] ${describe(entry)} → ${to} (${r.ms} ms)`;
+  const label = r.status !== undefined ? String(r.status) : forwardErrorWords(r.error ?? "failed");
+  // Why the app refused, under its line, as listen shows it.
+  const said =
+    r.responseBody !== undefined
+      ? `\n  | ${r.responseBody || "(empty body)"}${r.responseTruncated ? " …(cut at 512 bytes)" : ""}`
+      : "";
+  const line = `[${label}] ${describe(entry)} → ${to} (${r.ms} ms)${said}`;
   if (r.ok) io.info(line);
   else io.error(line);
 }
