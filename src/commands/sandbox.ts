@@ -60,6 +60,7 @@ export async function run(
       slackHost: opts.slackHost,
       onRequest: (r) => io.info(describeRequest(r)),
       onDelivery: (d) => io.info(describeDelivery(d)),
+      onStateFile: (p) => (p.ok ? io.success(p.message) : io.warn(p.message)),
     });
   } catch (err) {
     // A FileError about the state file already names it; an interruption is reported as such.

@@ -7,6 +7,7 @@ import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { systemClock } from "../util/clock.js";
+import { fileError } from "../util/fs-error.js";
 import { createAdmin } from "./admin.js";
 import { SandboxEngine } from "./engine.js";
 import { QuirkSet, type SandboxQuirk } from "./quirks.js";
@@ -18,6 +19,27 @@ export { parseQuirks, SANDBOX_QUIRKS, type SandboxQuirk } from "./quirks.js";
 export { ADMIN_PREFIX, API_PREFIX, normalizeRoute } from "./server.js";
 export { TOKEN_TTL_MS } from "./state.js";
 export type * from "./types.js";
+
+/**
+ * Saves the state after each change. A failed write does not fail the API call that made the change (it is
+ * kept in memory): the failure is reported once, and so is the first write that works again.
+ */
+function keepSaving(path: string, report: SandboxOptions["onStateFile"]) {
+  let failing = false;
+  return (data: Parameters<typeof saveState>[1]) => {
+    try {
+      saveState(path, data);
+      if (failing) report?.({ ok: true, message: `Saved the state file ${path} again.` });
+      failing = false;
+    } catch (err) {
+      if (failing) return;
+      failing = true;
+      const role = { what: "the state file", action: "write" } as const;
+      const why = fileError(err, path, role, (cause) => `Cannot write the state file ${path}: ${cause}.`);
+      report?.({ ok: false, message: `${why.message} Changes are kept in memory until it can be written.` });
+    }
+  };
+}
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const clock = opts.clock ?? systemClock;
@@ -33,7 +55,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     clock,
     quirks,
     stateFile ? await loadState(stateFile, opts.signal) : undefined,
-    stateFile ? (data) => saveState(stateFile, data) : undefined,
+    stateFile ? keepSaving(stateFile, opts.onStateFile) : undefined,
   );
   const engine = new SandboxEngine({
     clock,

@@ -45,6 +45,11 @@ export interface SandboxOptions {
   onRequest?: (request: RecordedRequest) => void;
   /** Told about every finished delivery. */
   onDelivery?: (delivery: Delivery) => void;
+  /**
+   * Told when the state file cannot be written (a sentence naming it and the cause), and again once it can:
+   * the change is kept in memory and the API call succeeds, as it would at CertCentral.
+   */
+  onStateFile?: (problem: { ok: boolean; message: string }) => void;
 }
 
 export interface ChallengeToken {

@@ -1,7 +1,7 @@
 // Event-log queries, the Slack mapping, the state file, and the chain fixture.
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { certificateChain } from "../../src/events/fixtures/chain.js";
@@ -328,4 +328,31 @@ test("a state file that is broken JSON is refused naming it, without quoting the
       return true;
     });
   }
+});
+
+test("a state file that cannot be written: the change still succeeds, the problem is said once with its cause, and so is the recovery", async (t) => {
+  const dir = join(tempDir(), "state");
+  mkdirSync(dir);
+  const stateFile = join(dir, "sandbox.json");
+  const said: { ok: boolean; message: string }[] = [];
+  const rx = await startReceiver(t);
+  const sandbox = await withSandbox(t, { stateFile, onStateFile: (p) => said.push(p) });
+  rmSync(dir, { recursive: true });
+  const created = await call(sandbox, "POST", "/webhook", { endpoint: rx.url });
+  assert.equal(created.status, 201, JSON.stringify(created.json));
+  const { webhook_id: id } = created.json as { webhook_id: number };
+  assert.equal(
+    (await call(sandbox, "PUT", `/webhook/${id}`, { endpoint: rx.url, events: ["certificate_issued"] }))
+      .status,
+    204,
+  );
+  assert.equal(said.length, 1, JSON.stringify(said));
+  assert.match(
+    said[0]?.message ?? "",
+    /^Cannot write the state file .*sandbox\.json: .*\(ENOENT\).*kept in memory/,
+  );
+  mkdirSync(dir);
+  await call(sandbox, "PUT", `/webhook/${id}`, { endpoint: rx.url, events: ["certificate_revoked"] });
+  assert.deepEqual(said.at(-1), { ok: true, message: `Saved the state file ${stateFile} again.` });
+  assert.deepEqual(JSON.parse(readFileSync(stateFile, "utf8")).webhook.events, ["certificate_revoked"]);
 });
