@@ -11,10 +11,12 @@ import { randomBytes, randomInt } from "node:crypto";
 import { constants, renameSync, writeFileSync } from "node:fs";
 import { access } from "node:fs/promises";
 import { dirname } from "node:path";
+import { FileError } from "../errors.js";
 import type { Clock } from "../util/clock.js";
 import { type FileRole, fileError } from "../util/fs-error.js";
 import { jsonSyntaxReason } from "../util/json-error.js";
 import { pushBounded } from "../util/keep-newest.js";
+import { printable } from "../util/printable.js";
 import { readBounded } from "../util/read-bounded.js";
 import { sameSecret } from "../util/same-secret.js";
 import { SandboxHttpError } from "./envelope.js";
@@ -233,17 +235,41 @@ export async function loadState(path: string, signal?: AbortSignal): Promise<Sto
     throw fileError(err, path, { ...ROLE, action: "write" });
   });
   if (text === undefined) return undefined;
-  let data: Partial<StoreData>;
+  const unusable = (why: string) =>
+    new FileError(`Cannot use ${ROLE.what} ${printable(path)}: ${why}.`, path, "EINVAL", {
+      hint: `Fix or remove it, or ${ROLE.instead}.`,
+    });
+  let data: unknown;
   try {
-    data = JSON.parse(text) as Partial<StoreData>;
+    data = JSON.parse(text);
   } catch (err) {
     // The file holds the webhook secret: the reason must not quote it.
-    throw new Error(`${path} is not valid JSON (${jsonSyntaxReason(err)})`);
+    throw unusable(`it is not valid JSON (${jsonSyntaxReason(err)})`);
   }
-  if (typeof data.nextId !== "number" || !Array.isArray(data.logs) || data.webhook === undefined) {
-    throw new Error(`${path} is not a certwh sandbox state file`);
-  }
+  const problem = stateProblem(data);
+  if (problem) throw unusable(`it is not a certwh sandbox state file (${problem})`);
   return data as StoreData;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** What makes `data` unusable as StoreData (a hand-edited file must not fail later, request by request). */
+function stateProblem(data: unknown): string | undefined {
+  if (!isObject(data)) return "not a JSON object";
+  if (typeof data.nextId !== "number") return "nextId is not a number";
+  if (!Array.isArray(data.logs)) return "logs is not a list";
+  const hook = data.webhook;
+  if (hook === null) return undefined;
+  if (!isObject(hook)) return "webhook is neither an object nor null";
+  if (typeof hook.id !== "number") return "webhook.id is not a number";
+  if (typeof hook.endpoint !== "string") return "webhook.endpoint is not a string";
+  if (!Array.isArray(hook.events) || !hook.events.every((e) => typeof e === "string"))
+    return "webhook.events is not a list of names";
+  if (typeof hook.status !== "string") return "webhook.status is not a string";
+  if (!isObject(hook.webhook_settings)) return "webhook.webhook_settings is not an object";
+  if (!Array.isArray(hook.tokens)) return "webhook.tokens is not a list";
+  return undefined;
 }
 
 export function saveState(path: string, data: StoreData): void {

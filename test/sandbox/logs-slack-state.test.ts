@@ -312,7 +312,38 @@ test("a state file that is not one is refused at start", async () => {
   const stateFile = join(tempDir(), "bad.json");
   const { writeFileSync } = await import("node:fs");
   writeFileSync(stateFile, '{"hello": 1}');
-  await assert.rejects(startSandbox({ stateFile }), /not a certwh sandbox state file/);
+  await assert.rejects(
+    startSandbox({ stateFile }),
+    /not a certwh sandbox state file \(nextId is not a number\)/,
+  );
+  // Hand edits that would fail later, request by request, or with an internal error: refused at start.
+  const good = { nextId: 2, logs: [], webhook: null };
+  const hook = {
+    id: 1,
+    endpoint: "http://127.0.0.1:9/h",
+    events: [],
+    status: "active",
+    webhook_settings: {},
+    tokens: [],
+  };
+  const cases: [unknown, RegExp][] = [
+    [null, /not a JSON object/],
+    [[], /not a JSON object/],
+    [{ ...good, webhook: { ...hook, webhook_settings: null } }, /webhook\.webhook_settings is not an object/],
+    [{ ...good, webhook: { ...hook, endpoint: 5 } }, /webhook\.endpoint is not a string/],
+    [{ ...good, webhook: 7 }, /webhook is neither an object nor null/],
+  ];
+  for (const [data, why] of cases) {
+    writeFileSync(stateFile, JSON.stringify(data));
+    await assert.rejects(startSandbox({ stateFile }), (err: Error & { code?: string }) => {
+      assert.match(err.message, why);
+      assert.equal(err.code, "file");
+      return true;
+    });
+  }
+  writeFileSync(stateFile, JSON.stringify({ ...good, webhook: hook }));
+  const fine = await startSandbox({ stateFile });
+  await fine.stop();
 });
 
 test("a state file that is broken JSON is refused naming it, without quoting the secret it holds", async () => {
@@ -323,7 +354,7 @@ test("a state file that is broken JSON is refused naming it, without quoting the
   for (const text of [`{"nextId": 1, "webhook": {"secret": ${secret}}}`, secret]) {
     writeFileSync(stateFile, text);
     await assert.rejects(startSandbox({ stateFile }), (err: Error) => {
-      assert.match(err.message, /broken\.json is not valid JSON/);
+      assert.match(err.message, /broken\.json: it is not valid JSON/);
       assert.equal(err.message.includes(secret.slice(0, 5)), false, err.message);
       return true;
     });
