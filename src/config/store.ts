@@ -7,7 +7,7 @@
 import { chmodSync, lstatSync, mkdirSync, type Stats, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
-import { UsageError } from "../errors.js";
+import { FileError, UsageError } from "../errors.js";
 import { type FileRole, fileError, isFsError } from "../util/fs-error.js";
 import { jsonSyntaxReason } from "../util/json-error.js";
 import { readBounded } from "../util/read-bounded.js";
@@ -92,9 +92,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** The file's JSON. conf would quietly turn a top-level array or string into {}: that is broken JSON too. */
+const NOT_AN_OBJECT = "the top level is not a JSON object";
+
 function parseConfigJson(text: string): Record<string, unknown> {
   const value: unknown = JSON.parse(text);
-  if (!isObject(value)) throw new SyntaxError("the top level is not a JSON object");
+  if (!isObject(value)) throw new SyntaxError(NOT_AN_OBJECT);
   return value;
 }
 
@@ -103,12 +105,16 @@ function asProfiles(raw: Record<string, unknown>, path: string): StoredConfig {
   // Null-prototype in every case, so a profile named "constructor" or "__proto__" is only ever a name.
   if (profiles === undefined) return { profiles: Object.create(null) };
   if (!isObject(profiles)) {
-    throw new UsageError(`${path}: "profiles" must be an object. Fix or remove the file.`);
+    throw new FileError(`${path}: "profiles" must be an object. Fix or remove the file.`, path, "EINVAL");
   }
   const out: Record<string, ProfileSettings> = Object.create(null);
   for (const [name, value] of Object.entries(profiles)) {
     if (!isObject(value)) {
-      throw new UsageError(`${path}: profile "${name}" must be an object. Fix or remove the file.`);
+      throw new FileError(
+        `${path}: profile "${name}" must be an object. Fix or remove the file.`,
+        path,
+        "EINVAL",
+      );
     }
     out[name] = { ...(value as ProfileSettings) };
   }
@@ -137,11 +143,15 @@ async function openConf(path: string): Promise<ConfInstance> {
   }
 }
 
-function notJson(path: string, err: SyntaxError): UsageError {
-  return new UsageError(
-    `${path} is not valid JSON (${jsonSyntaxReason(err)}). Fix or remove the file; certwh will not reset it.`,
-    { cause: err },
-  );
+/** A config file certwh cannot use for its content: a file problem (exit 2, code "file"), never reset. */
+function notJson(path: string, err: SyntaxError): FileError {
+  const what =
+    err.message === NOT_AN_OBJECT
+      ? `is not a certwh config file (${NOT_AN_OBJECT})`
+      : `is not valid JSON (${jsonSyntaxReason(err)})`;
+  return new FileError(`${path} ${what}. Fix or remove the file; certwh will not reset it.`, path, "EINVAL", {
+    cause: err,
+  });
 }
 
 /**

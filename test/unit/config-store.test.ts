@@ -23,7 +23,7 @@ import {
   updateProfile,
 } from "../../src/config/store.js";
 import type { GlobalFlags } from "../../src/config/types.js";
-import { UsageError } from "../../src/errors.js";
+import { FileError, UsageError } from "../../src/errors.js";
 import type { Output } from "../../src/io/output.js";
 import { captureOutput } from "../helpers/capture.js";
 import { tempDir } from "../helpers/cli.js";
@@ -188,4 +188,12 @@ test("broken JSON: the error never quotes the file's text, which may hold the AP
   // A message that only gives a position is kept: it helps find the mistake and quotes nothing.
   writeFileSync(path, '{"profiles": {} x', { mode: 0o600 });
   await assert.rejects(readConfig(path), /position 16/);
+  // Valid JSON that is not a config: said as such, and a file problem (code "file", exit 2).
+  writeFileSync(path, "[]", { mode: 0o600 });
+  await assert.rejects(readConfig(path), (err: unknown) => {
+    assert.ok(err instanceof FileError);
+    assert.equal(err.code, "file");
+    assert.match(err.message, /is not a certwh config file \(the top level is not a JSON object\)/);
+    return true;
+  });
 });
