@@ -11,6 +11,7 @@ import { checkApiKey, parseRegion } from "../config/settings.js";
 import { configFilePath, type ProfileSettings, updateProfile } from "../config/store.js";
 import { AuthError, UsageError } from "../errors.js";
 import { mask, registerSecret } from "../util/redact.js";
+import { shellLine } from "../util/shell-word.js";
 import { buildApi, type CommandContext } from "./context.js";
 import type { LoginFlags } from "./specs/config.js";
 
@@ -35,7 +36,18 @@ async function readKeyFromStream(stream: NodeJS.ReadableStream & { isTTY?: boole
   return Buffer.concat(chunks).toString("utf8");
 }
 
-async function checkKey(key: string, ctx: CommandContext): Promise<void> {
+/** The same login, without the check: the user's own profile and instance flags, and the key's source. */
+function noCheckCommand(ctx: CommandContext, withKey: boolean): string {
+  const { profile, region, baseUrl } = ctx.globals;
+  const words = ["certwh"];
+  if (profile) words.push("--profile", profile);
+  if (region) words.push("--region", region);
+  if (baseUrl) words.push("--base-url", baseUrl);
+  words.push("login", ...(withKey ? ["--with-key"] : []), "--no-check");
+  return `\`${shellLine(words)}\`${withKey ? " (with the key on stdin again)" : ""}`;
+}
+
+async function checkKey(key: string, ctx: CommandContext, withKey: boolean): Promise<void> {
   const settings = await resolveSettings(ctx.globals, ctx.env, ctx.io, {
     profileMayBeNew: true,
     signal: ctx.signal,
@@ -55,14 +67,15 @@ async function checkKey(key: string, ctx: CommandContext): Promise<void> {
           code: err.code || `http_${err.status}`,
           hint:
             err.status === 403
-              ? "The key works but lacks permission: managing webhooks needs an administrator's key, and DigiCert must have enabled webhooks on the account. Use --no-check to store it anyway."
+              ? "The key works but lacks permission: managing webhooks needs an administrator's key, and DigiCert " +
+                `must have enabled webhooks on the account. To store it anyway: ${noCheckCommand(ctx, withKey)}.`
               : "Copy the key again from CertCentral (Automation > API Keys).",
         },
       );
     }
     if (!ctx.signal.aborted) {
       ctx.io.warn(`Could not check the key against ${settings.baseUrl}; nothing was stored.`);
-      ctx.io.hint("Store it without checking with `certwh login --no-check`.");
+      ctx.io.hint(`Store it without checking: ${noCheckCommand(ctx, withKey)}.`);
     }
     throw err;
   }
@@ -92,7 +105,7 @@ export async function run(opts: LoginFlags, ctx: CommandContext): Promise<void> 
   registerSecret(key);
 
   const check = opts.check !== false;
-  if (check) await checkKey(key, ctx);
+  if (check) await checkKey(key, ctx, opts.withKey === true);
 
   const path = configFilePath(ctx.env);
   await updateProfile(path, profile, (p) => {

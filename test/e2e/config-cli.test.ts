@@ -117,6 +117,24 @@ test("login with a key CertCentral refuses (401) → exit 4, nothing stored, not
   assert.equal(existsSync(join(h, "certwh")), false);
 });
 
+test("login that cannot check the key: nothing stored, and the --no-check command keeps the user's own flags", async () => {
+  const h = home();
+  const key = canary();
+  const closed = await startLoopback(() => undefined);
+  const base = `${closed.origin}/services/v2`;
+  await closed.close();
+  const r = await cli(h, ["--profile", "eu-prod", "--base-url", base, "login", "--with-key"], {}, key);
+  assert.notEqual(r.code, 0, r.stderr);
+  assertNoLeak(r, key);
+  assert.ok(
+    r.stderr.includes(
+      `Store it without checking: \`certwh --profile eu-prod --base-url ${base} login --with-key --no-check\` (with the key on stdin again).`,
+    ),
+    r.stderr,
+  );
+  assert.equal(existsSync(join(h, "certwh")), false);
+});
+
 test("login into a named profile; the key never goes to argv; logout removes it and notes env keys", async () => {
   const h = home();
   const key = canary();
