@@ -14,8 +14,8 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
+import { xdgDir, xdgVariable } from "../util/xdg.js";
 
 /** What announced itself: listen's in-process sandbox, or a `certwh sandbox`. */
 export type RuntimeKind = "listen-sandbox" | "sandbox";
@@ -44,9 +44,8 @@ const FILE_SUFFIX = ".json";
  * `$XDG_STATE_HOME/certwh`, else `~/.local/state/certwh`.
  */
 export function runtimeDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.XDG_RUNTIME_DIR) return join(env.XDG_RUNTIME_DIR, "certwh");
-  const state = env.XDG_STATE_HOME || join(env.HOME || homedir(), ".local", "state");
-  return join(state, "certwh");
+  const runtime = xdgVariable(env, "XDG_RUNTIME_DIR");
+  return join(runtime ?? xdgDir(env, "XDG_STATE_HOME", join(".local", "state")), "certwh");
 }
 
 /** The folder, made 0700 if it is new; an existing one of another user is refused (its files could lie). */

@@ -5,12 +5,12 @@
 // Every file-system failure is a FileError naming the path and the cause (exit 2).
 
 import { chmodSync, lstatSync, mkdirSync, type Stats, statSync } from "node:fs";
-import { homedir } from "node:os";
-import { dirname, isAbsolute, join } from "node:path";
+import { dirname, join } from "node:path";
 import { FileError, UsageError } from "../errors.js";
 import { type FileRole, fileError, isFsError } from "../util/fs-error.js";
 import { jsonSyntaxReason } from "../util/json-error.js";
 import { readBounded } from "../util/read-bounded.js";
+import { xdgDir } from "../util/xdg.js";
 import type { Region } from "./types.js";
 
 /** What one profile may hold. Keys are snake_case as in `certwh config set <key>`. */
@@ -35,11 +35,7 @@ const WRITING: FileRole = { what: "the config file", action: "write" };
 
 /** certwh's config directory: one rule on every platform (conf's own path logic differs on macOS/Windows). */
 export function configDir(env: NodeJS.ProcessEnv): string {
-  const xdg = env.XDG_CONFIG_HOME;
-  // The XDG spec says relative values are invalid and must be ignored.
-  if (xdg && isAbsolute(xdg)) return join(xdg, "certwh");
-  const home = env.HOME && isAbsolute(env.HOME) ? env.HOME : homedir();
-  return join(home, ".config", "certwh");
+  return join(xdgDir(env, "XDG_CONFIG_HOME", ".config"), "certwh");
 }
 
 export function configFilePath(env: NodeJS.ProcessEnv): string {

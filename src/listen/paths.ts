@@ -7,16 +7,10 @@
 
 import { constants } from "node:fs";
 import { copyFile, mkdir, rename, stat, unlink } from "node:fs/promises";
-import { homedir } from "node:os";
 import { dirname, join } from "node:path";
+import { xdgDir } from "../util/xdg.js";
 
 export type JournalKind = "account" | "sandbox";
-
-/** An XDG base directory: the variable when set and not empty, else `~/<fallback>`. */
-function xdgDir(env: NodeJS.ProcessEnv, variable: string, fallback: string): string {
-  const value = env[variable];
-  return value && value.length > 0 ? value : join(env.HOME || homedir(), fallback);
-}
 
 // Sandbox events are made up: kept apart, a later `certwh replay` never sends them to a real app.
 const fileName = (kind: JournalKind) => (kind === "sandbox" ? "sandbox-journal.ndjson" : "journal.ndjson");

@@ -12,6 +12,7 @@ import {
   runtimeDir,
   writeRuntimeFile,
 } from "../../src/config/runtime-file.js";
+import { defaultJournalPath } from "../../src/listen/paths.js";
 import { tempDir } from "../helpers/cli.js";
 
 const entry: RuntimeEntry = {
@@ -29,6 +30,15 @@ test("the folder: $XDG_RUNTIME_DIR/certwh, else $XDG_STATE_HOME/certwh, else ~/.
   );
   assert.equal(runtimeDir({ XDG_STATE_HOME: "/s", HOME: "/h" }), join("/s", "certwh"));
   assert.equal(runtimeDir({ XDG_RUNTIME_DIR: "", XDG_STATE_HOME: "", HOME: "/h" }), "/h/.local/state/certwh");
+  // Relative values are invalid (XDG spec): ignored, never a folder under the current directory.
+  assert.equal(
+    runtimeDir({ XDG_RUNTIME_DIR: "rel/run", XDG_STATE_HOME: "st", HOME: "/h" }),
+    "/h/.local/state/certwh",
+  );
+  assert.equal(
+    defaultJournalPath({ XDG_STATE_HOME: "st", HOME: "/h" }),
+    "/h/.local/state/certwh/journal.ndjson",
+  );
 });
 
 test("written atomically as a 0600 file in a 0700 folder, read back as written", () => {
