@@ -71,6 +71,8 @@ export class NetworkError extends Error {
 
 /** No answer within the request timeout (after retries, where the call is retryable). */
 export class ApiTimeoutError extends Error {
+  /** Requests sent in all (set by the retry loop). */
+  attempts = 1;
   constructor(
     message: string,
     readonly host: string,

@@ -87,7 +87,7 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, opts: Re
     } catch (err) {
       if (opts.signal?.aborted) throw opts.signal.reason;
       // The final error says how many requests were sent, so the message can say whether it was retried.
-      if (err instanceof ApiError) err.attempts = attempt;
+      if (err instanceof ApiError || err instanceof ApiTimeoutError) err.attempts = attempt;
       if (attempt >= maxAttempts || !isRetryable(err)) throw err;
       const delayMs = retryDelay(err, attempt, opts.random);
       if (delayMs === undefined) throw err;

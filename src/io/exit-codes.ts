@@ -122,7 +122,7 @@ function describeApiError(err: ApiError, context: FailureContext): Failure {
     // A yes certwh cannot read is not a refusal.
     return refused(
       err.code || "unreadable_answer",
-      `CertCentral's answer to ${where} could not be read (HTTP ${err.status})${detailOf(err)}`,
+      `CertCentral's answer to ${where} (HTTP ${err.status}) is not JSON${detailOf(err)}`,
       "Check the base URL (--base-url / CERTWH_BASE_URL): a proxy or another server may have answered.",
     );
   }
@@ -150,6 +150,8 @@ function describeApiError(err: ApiError, context: FailureContext): Failure {
       "Try again later; `certwh status` shows the webhook's current state.",
     );
   }
+  // A redirect's own sentence says everything (it is never followed: the key would travel with it).
+  if (err.status >= 300 && err.status < 400) return refused(code, err.message, err.hint);
   return refused(code, `CertCentral refused ${where} (${label})${detailOf(err)}`, err.hint);
 }
 
@@ -206,7 +208,7 @@ export function describeFailure(err: unknown, context: FailureContext = {}): Fai
     failure = {
       exitCode: ExitCode.timeout,
       code: "timeout",
-      message: `${err.host} did not answer within ${Math.round(err.timeoutMs / 1000)}s.`,
+      message: `${err.host} did not answer within ${Math.round(err.timeoutMs / 1000)}s${err.attempts > 1 ? ` (${err.attempts} attempts)` : ""}.`,
       hint: "Raise --request-timeout, or check your network.",
     };
   } else if (err instanceof NetworkError) {

@@ -130,7 +130,7 @@ test("API error wording: HTML 400 names the status once; an unreadable 2xx is no
   const unreadable = await h.cli(["status"]);
   expectExit(unreadable, 3);
   assert.doesNotMatch(unreadable.stderr, /refused/);
-  assert.match(unreadable.stderr, /could not be read/);
+  assert.match(unreadable.stderr, /\(HTTP 200\) is not JSON: Sign in/);
   assert.match(unreadable.stderr, /Sign in/);
 
   const page = "<html><body>Upstream maintenance</body></html>";

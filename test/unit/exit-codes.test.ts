@@ -106,9 +106,25 @@ test("a 2xx that could not be read is not called a refusal", () => {
   });
   const f = describeFailure(err);
   assert.doesNotMatch(f.message, /refused/);
-  assert.match(f.message, /could not be read/);
-  assert.match(f.message, /Sign in to continue/);
+  assert.match(
+    f.message,
+    /^CertCentral's answer to POST \/webhook \(HTTP 200\) is not JSON: Sign in to continue$/,
+  );
   assert.equal(f.exitCode, 3);
+});
+
+test("a redirect is said once, in its own sentence; a timeout says how many attempts it took", () => {
+  const redirect = new ApiError({
+    status: 302,
+    code: "",
+    method: "GET",
+    path: "/webhook",
+    message: "CertCentral answered HTTP 302 (a redirect) to GET /webhook; certwh never follows redirects.",
+  });
+  assert.equal(describeFailure(redirect).message, redirect.message);
+  const timeout = new ApiTimeoutError("timed out", "www.digicert.com", 1000);
+  timeout.attempts = 3;
+  assert.equal(describeFailure(timeout).message, "www.digicert.com did not answer within 1s (3 attempts).");
 });
 
 test("5xx after retries: says how many attempts and keeps the snippet", () => {
