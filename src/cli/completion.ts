@@ -6,17 +6,22 @@
 import type { CommandContext } from "../commands/context.js";
 import type { AnyCommand, Option } from "../commands/specs/commander.js";
 import type { CompletionFlags } from "../commands/specs/misc.js";
+import { SETTING_KEYS } from "../config/setting-keys.js";
 import { UsageError } from "../errors.js";
 import { EVENT_TYPES } from "../events/catalogue.js";
+import { SANDBOX_QUIRKS } from "../sandbox/quirks.js";
 
 interface CommandSpec {
   names: string[];
   description: string;
+  /** The command's own flags (the global ones are offered once, from Spec.globals). */
   flags: string[];
   /** Flags followed by a value; with choices, those are completed, otherwise file names. */
   valueFlags: { flag: string; choices: string[] }[];
-  /** Sub-commands (config) or argument choices (completion, trigger). */
+  /** Sub-commands (config) or argument choices (completion, trigger, help). */
   words: string[];
+  /** A sub-command's own arguments and flags (`config set <key>`). */
+  subcommands: { name: string; words: string[] }[];
 }
 
 interface Spec {
@@ -26,43 +31,75 @@ interface Spec {
 }
 
 const EVENT_NAMES = EVENT_TYPES.map((e) => e.name);
+/** What a webhook can subscribe to (and listen --until wait for): not CertCentral's handshake deliveries. */
+const SUBSCRIBABLE = EVENT_NAMES.filter(
+  (n) => n !== "test_webhook_endpoint" && n !== "challenge_webhook_endpoint",
+);
 
 const ARGUMENT_CHOICES: Record<string, string[]> = {
   completion: ["bash", "zsh", "fish"],
   trigger: EVENT_NAMES,
+  "config get": [...SETTING_KEYS],
+  "config set": SETTING_KEYS.filter((k) => k !== "api_key"),
+  "config unset": [...SETTING_KEYS],
 };
+
+/** Flags whose value is a name in a list: an event name, or (comma-separated) several. */
+const NAME_FLAGS: Record<string, string[]> = {
+  "--event": EVENT_NAMES,
+  "--events": SUBSCRIBABLE,
+  "--until": SUBSCRIBABLE,
+  "--quirks": SANDBOX_QUIRKS.map((q) => q.name),
+};
+/** Of those, the ones taking a comma-separated list: each name after a comma is completed too. */
+export const LIST_FLAGS: readonly string[] = ["--events", "--quirks"];
 
 function longFlags(cmd: AnyCommand): string[] {
   return [...cmd.options.map((o) => o.long).filter((f): f is string => Boolean(f)), "--help"];
 }
 
-/** Flags whose value is an event name (or, for --events, a comma-separated list of them) in every command. */
-const EVENT_NAME_FLAGS: ReadonlySet<string> = new Set(["--event", "--events", "--until"]);
 function valueFlags(cmd: AnyCommand): { flag: string; choices: string[] }[] {
   return cmd.options
     .filter((o: Option) => o.long && (o.required || o.optional))
     .map((o: Option) => ({
       flag: o.long as string,
-      choices: o.argChoices ?? (EVENT_NAME_FLAGS.has(o.long as string) ? EVENT_NAMES : []),
+      choices: o.argChoices ?? NAME_FLAGS[o.long as string] ?? [],
     }));
 }
 
 function completionSpec(program: AnyCommand): Spec {
+  const globals = longFlags(program);
+  const own = (cmd: AnyCommand) => longFlags(cmd).filter((f) => !globals.includes(f));
+  const commands = program.commands.filter((c) => c.name() !== "help");
   return {
-    globals: longFlags(program),
+    globals,
     globalValueFlags: valueFlags(program),
-    commands: program.commands
-      .filter((c) => c.name() !== "help")
-      .map((c) => ({
+    commands: [
+      ...commands.map((c) => ({
         names: [c.name(), ...c.aliases()],
         description: c.description(),
-        flags: longFlags(c),
+        flags: own(c),
         valueFlags: valueFlags(c),
         words: [
           ...c.commands.map((s) => s.name()).filter((n) => n !== "help"),
           ...(ARGUMENT_CHOICES[c.name()] ?? []),
         ],
+        subcommands: c.commands
+          .filter((s) => s.name() !== "help")
+          .map((s) => ({
+            name: s.name(),
+            words: [...(ARGUMENT_CHOICES[`${c.name()} ${s.name()}`] ?? []), ...own(s)],
+          })),
       })),
+      {
+        names: ["help"],
+        description: "show a command's help",
+        flags: [],
+        valueFlags: [],
+        words: commands.map((c) => c.name()),
+        subcommands: [],
+      },
+    ],
   };
 }
 
@@ -82,36 +119,48 @@ function bash(spec: Spec): string {
   const allValueFlags = [...spec.globalValueFlags, ...spec.commands.flatMap((c) => c.valueFlags)];
   const valueCases = [...new Map(allValueFlags.map((v) => [v.flag, v.choices])).entries()]
     .map(([flag, choices]) =>
-      choices.length
-        ? `    ${flag}) compopt +o default 2>/dev/null; COMPREPLY=($(compgen -W "${words(choices)}" -- "$cur")); return ;;`
-        : `    ${flag}) COMPREPLY=(); return ;;`,
+      !choices.length
+        ? `    ${flag}) COMPREPLY=(); return ;;`
+        : LIST_FLAGS.includes(flag)
+          ? // a,b,<TAB>: complete the name after the last comma, keeping what comes before it.
+            `    ${flag}) compopt +o default 2>/dev/null; [[ "$cur" == *,* ]] && pre="\${cur%,*},"; COMPREPLY=($(compgen -P "$pre" -W "${words(choices)}" -- "\${cur##*,}")); return ;;`
+          : `    ${flag}) compopt +o default 2>/dev/null; COMPREPLY=($(compgen -W "${words(choices)}" -- "$cur")); return ;;`,
     )
+    .join("\n");
+  const subCases = spec.commands
+    .flatMap((c) => c.subcommands.map((s) => `    "${c.names[0]} ${s.name}") opts="${words(s.words)}" ;;`))
     .join("\n");
   const cases = spec.commands
     .map((c) => `    ${c.names.join("|")}) opts="${words([...c.words, ...c.flags])}" ;;`)
     .join("\n");
   return `# certwh bash completion
 _certwh() {
-  local cur prev cmd opts i w
+  local cur prev cmd sub opts i w pre=""
   cur="\${COMP_WORDS[COMP_CWORD]}"
   prev="\${COMP_WORDS[COMP_CWORD-1]}"
   # The value of an option: its choices (never file names), or file names (complete -o default).
   case "$prev" in
 ${valueCases}
   esac
+  # The command word, then the word after it (a sub-command such as \`config set\`).
   cmd=""
+  sub=""
   for ((i = 1; i < COMP_CWORD; i++)); do
     w="\${COMP_WORDS[i]}"
     case " ${words(allValueFlags.map((v) => v.flag))} " in *" $w "*) ((i++)); continue ;; esac
-    case "$w" in -*) ;; *) cmd="$w"; break ;; esac
+    case "$w" in -*) ;; *) if [[ -z "$cmd" ]]; then cmd="$w"; else sub="$w"; break; fi ;; esac
   done
   if [[ -z "$cmd" ]]; then
     COMPREPLY=($(compgen -W "${words(spec.commands.flatMap((c) => c.names))} ${words(spec.globals)}" -- "$cur"))
     return
   fi
-  case "$cmd" in
-${cases}
-    *) opts="" ;;
+  case "$cmd $sub" in
+${subCases}
+    *)
+      case "$cmd" in
+${cases.replace(/^/gm, "    ")}
+        *) opts="" ;;
+      esac ;;
   esac
   COMPREPLY=($(compgen -W "$opts ${words(spec.globals)}" -- "$cur"))
 }
@@ -131,15 +180,23 @@ function zsh(spec: Spec): string {
     )
     .join("\n");
   const valueCases = [...new Map(allValueFlags.map((v) => [v.flag, v.choices])).entries()]
-    .map(
-      ([flag, choices]) =>
-        `      ${flag}) ${choices.length ? `compadd -- ${words(choices)}` : "_files"}; return ;;`,
+    .map(([flag, choices]) =>
+      !choices.length
+        ? `      ${flag}) _files; return ;;`
+        : LIST_FLAGS.includes(flag)
+          ? `      ${flag}) _sequence compadd - ${words(choices)}; return ;;`
+          : `      ${flag}) compadd -- ${words(choices)}; return ;;`,
+    )
+    .join("\n");
+  const subCases = spec.commands
+    .flatMap((c) =>
+      c.subcommands.map((s) => `      "${c.names[0]} ${s.name}") compadd -- ${words(s.words)}; return ;;`),
     )
     .join("\n");
   return `#compdef certwh
 _certwh() {
   local -a commands
-  local cmd="" i
+  local cmd="" sub="" i
   commands=(
 ${cmds}
   )
@@ -148,13 +205,16 @@ ${valueCases}
   esac
   for ((i = 2; i < CURRENT; i++)); do
     case " ${words(allValueFlags.map((v) => v.flag))} " in *" \${words[i]} "*) ((i++)); continue ;; esac
-    case "\${words[i]}" in -*) ;; *) cmd="\${words[i]}"; break ;; esac
+    case "\${words[i]}" in -*) ;; *) if [[ -z "$cmd" ]]; then cmd="\${words[i]}"; else sub="\${words[i]}"; break; fi ;; esac
   done
   if [[ -z "$cmd" ]]; then
     _describe 'command' commands
     compadd -- ${words(spec.globals)}
     return
   fi
+  case "$cmd $sub" in
+${subCases}
+  esac
   case "$cmd" in
 ${cases}
   esac
@@ -173,6 +233,11 @@ function fish(spec: Spec): string {
     for (const n of c.names)
       lines.push(`complete -c certwh -n '__fish_use_subcommand' -a '${n}' -d ${fishQuoted(c.description)}`);
     if (c.words.length) lines.push(`complete -c certwh -n '${seen}' -a '${words(c.words)}'`);
+    for (const s of c.subcommands) {
+      const inSub = `${seen}; and __fish_seen_subcommand_from ${s.name}`;
+      const args = s.words.filter((w) => !w.startsWith("-"));
+      if (args.length) lines.push(`complete -c certwh -n '${inSub}' -a '${words(args)}'`);
+    }
     const values = new Map(c.valueFlags.map((v) => [v.flag, v.choices]));
     for (const f of c.flags)
       lines.push(`complete -c certwh -n '${seen}' -l '${f.slice(2)}'${takesValue(values.get(f))}`);

@@ -81,6 +81,17 @@ test("bash completion skips option values, offers sub-commands, choices and file
   assert.ok(complete(["certwh", "config", ""]).includes("unset"));
   assert.deepEqual(complete(["certwh", "create", "--secret-file", ""]), []); // files, via -o default
   assert.deepEqual(complete(["certwh", "listen", "--on-exit", ""]).sort(), ["deactivate", "keep", "restore"]);
+  // A sub-command's arguments, names after a comma, each flag once, and what can be subscribed to.
+  assert.deepEqual(complete(["certwh", "config", "set", "re"]), ["region", "request_timeout"]);
+  assert.deepEqual(complete(["certwh", "sandbox", "--quirks", "numeric-token,ol"]), [
+    "numeric-token,older-tokens",
+  ]);
+  assert.deepEqual(complete(["certwh", "create", "--events", "certificate_issued,certificate_rev"]), [
+    "certificate_issued,certificate_revoked",
+  ]);
+  assert.equal(complete(["certwh", "status", "--"]).filter((w) => w === "--help").length, 1);
+  assert.ok(!complete(["certwh", "create", "--events", ""]).includes("test_webhook_endpoint"));
+  assert.ok(complete(["certwh", "help", "up"]).includes("update-url"));
 });
 
 test("`help <unknown>` is a usage error; `help <command>` shows that command", async () => {
