@@ -271,7 +271,9 @@ export class Forwarder {
     const certificate = error !== undefined && CERTIFICATE_ERRORS.has(error);
     const retryable = failed && !certificate && !this.stop.signal.aborted;
     if (!this.stop.signal.aborted) {
-      if (failed && !this.health.failingBroadly(delivery.id)) job.counted++;
+      // A failure counts against the event only while the app answers others: not while it is down (the
+      // oldest event probes it alone then, so "others failing too" cannot be seen).
+      if (failed && !this.health.down && !this.health.failingBroadly(delivery.id)) job.counted++;
       this.health.record(delivery.id, !failed);
       this.sayHealth();
     }
