@@ -10,6 +10,7 @@ import {
   resolveFrom,
   resolveProfileName,
   warnIfExposed,
+  warnIfUnknownProfile,
 } from "../config/resolve.js";
 import {
   parseRegion,
@@ -55,7 +56,8 @@ function rows(d: DetailedSettings): Record<SettingKey, Row> {
 }
 
 async function list(ctx: CommandContext): Promise<void> {
-  const { detailed } = await loadSettings(ctx.globals, ctx.env, ctx.io, ctx.signal);
+  const { detailed, stored } = await loadSettings(ctx.globals, ctx.env, ctx.io, ctx.signal);
+  warnIfUnknownProfile(detailed, stored, ctx.io);
   const settings = rows(detailed);
   const others = detailed.profiles.filter((p) => p !== detailed.profile.value);
   const width = Math.max(...SETTING_KEYS.map((k) => String(settings[k].value ?? "(not set)").length));
@@ -80,7 +82,8 @@ async function list(ctx: CommandContext): Promise<void> {
 }
 
 async function get(key: SettingKey, ctx: CommandContext): Promise<void> {
-  const { detailed } = await loadSettings(ctx.globals, ctx.env, ctx.io, ctx.signal);
+  const { detailed, stored } = await loadSettings(ctx.globals, ctx.env, ctx.io, ctx.signal);
+  warnIfUnknownProfile(detailed, stored, ctx.io);
   const row = rows(detailed)[key];
   if (ctx.io.json) return ctx.io.writeJson({ key, ...row });
   if (row.value === null) return ctx.io.info(`${key} is not set (set it with \`certwh login\`).`);

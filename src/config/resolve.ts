@@ -248,7 +248,7 @@ export async function resolveSettings(
  * without a word, the only symptom would be "No API key is configured" (or the wrong account's key
  * from the environment).
  */
-function warnIfUnknownProfile(detailed: DetailedSettings, stored: StoredConfig, io: Warner): void {
+export function warnIfUnknownProfile(detailed: DetailedSettings, stored: StoredConfig, io: Warner): void {
   const { profile } = detailed;
   if (profile.source === "default" || Object.hasOwn(stored.profiles, profile.value)) return;
   const known =

@@ -304,3 +304,15 @@ test("login --base-url stores the base URL with the key: the next command needs 
   assert.deepEqual(stored(h2).profiles.default, { api_key: sandbox.apiKey });
   assert.match(env.stderr, /CERTWH_BASE_URL is not stored/);
 });
+
+test("config list and get warn about a profile the file does not hold, as every other command does", async () => {
+  const h = home();
+  for (const args of [
+    ["--profile", "nope", "config", "list"],
+    ["--profile", "nope", "config", "get", "region"],
+  ]) {
+    const r = await cli(h, args);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /Profile "nope" \(from --profile\) is not in /);
+  }
+});
