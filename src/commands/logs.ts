@@ -120,22 +120,29 @@ function formatLogTable(events: EventLogEntry[]): string[] {
   return [line(header), ...rows.map(line)];
 }
 
+/**
+ * --all: every page from --offset on. `page` keeps CertCentral's meaning (the limit each request sent, the
+ * first offset) and adds how many pages were read; `more` is set when MAX_PAGES stopped it early.
+ */
 async function readAll(
   fetchPage: (query: EventLogQuery) => Promise<EventLogPage>,
   opts: LogsOptions,
-): Promise<EventLogPage> {
+): Promise<EventLogPage & { page: { pages: number }; more?: number }> {
   const limit = opts.limit;
   const events: EventLogEntry[] = [];
   let offset = opts.offset;
   let total = 0;
-  for (let page = 0; page < MAX_PAGES; page++) {
+  let pages = 0;
+  for (; pages < MAX_PAGES; ) {
     const res = await fetchPage({ limit, offset, filters: opts.filters, sort: opts.sort });
+    pages++;
     events.push(...res.events);
     total = res.page.total;
     offset += res.events.length;
     if (res.events.length === 0 || offset >= total) break;
   }
-  return { events, page: { total, limit: events.length, offset: opts.offset } };
+  const page = { total, limit, offset: opts.offset, pages };
+  return offset < total && pages >= MAX_PAGES ? { events, page, more: offset } : { events, page };
 }
 
 export async function run(raw: LogsFlags, ctx: CommandContext): Promise<void> {
@@ -147,6 +154,13 @@ export async function run(raw: LogsFlags, ctx: CommandContext): Promise<void> {
   const result = opts.all
     ? await readAll(fetchPage, opts)
     : await fetchPage({ limit: opts.limit, offset: opts.offset, filters: opts.filters, sort: opts.sort });
+  const more = "more" in result ? result.more : undefined;
+  if (more !== undefined) {
+    ctx.io.warn(
+      `--all stops after ${MAX_PAGES} pages (${result.events.length} entries) of ${result.page.total}; ` +
+        `the rest from --offset ${more}.`,
+    );
+  }
   if (ctx.io.json) {
     ctx.io.writeJson({ events: result.events, page: result.page });
     return;

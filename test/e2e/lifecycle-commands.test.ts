@@ -290,6 +290,13 @@ test("logs: table, --json {events, page}, filters, and --all following page.tota
     (r) => r.route === "GET /webhook/:id/event-logs" && r.query.limit === "1",
   );
   assert.equal(pages.length, all.page.total);
+  // The page as CertCentral means it (the limit each request sent), and how many pages were read.
+  assert.deepEqual((pagedJson as unknown as { page: unknown }).page, {
+    total: all.page.total,
+    limit: 1,
+    offset: 0,
+    pages: all.page.total,
+  });
 
   const partial = await h.cli(["logs", "--limit", "1"]);
   assert.match(partial.stderr, /--offset 1 or --all/);
