@@ -77,7 +77,7 @@ export async function run(raw: UpdateUrlFlags, ctx: CommandContext): Promise<voi
     localApi: policy.allowLoopbackHttp,
     secretReport,
     summary: {
-      previous_endpoint: hook.endpoint,
+      ...(changedUrl ? { previous_endpoint: hook.endpoint } : {}),
       events,
       ...(body.webhook_settings ? { webhook_settings: body.webhook_settings } : {}),
       ...(secret.value === "" ? { secret_removed: true } : {}),
