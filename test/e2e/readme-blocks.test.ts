@@ -72,10 +72,12 @@ function environment(home: string): NodeJS.ProcessEnv {
 const blocks = parseBlocks(README);
 const names = [...new Set(blocks.map((b) => b.name))];
 
-test("the README marks the Try-it-now and sandbox walkthrough blocks", () => {
-  assert.deepEqual(names, ["sandbox", "walkthrough"]);
+test("the README marks the Try-it-now, sandbox walkthrough and CI sandbox blocks", () => {
+  assert.deepEqual(names, ["sandbox", "walkthrough", "ci-sandbox"]);
   for (const b of blocks) {
     if (b.background) assert.ok(b.ready, `README line ${b.line}: a background block needs ready="…"`);
+    // The CI recipes run an installed certwh; the others run from a clone, where only npx finds it.
+    if (b.name === "ci-sandbox") continue;
     assert.doesNotMatch(
       b.script,
       /^\s*certwh /m,
