@@ -7,6 +7,7 @@ import type { CommandContext } from "./context.js";
 import type { ChallengeFlags } from "./specs/lifecycle.js";
 import { requireWebhook } from "./webhook/current.js";
 import { VERIFY_COMMAND } from "./webhook/verification-steps.js";
+import { markChallenged } from "./webhook/verified-mark.js";
 
 export async function run(_flags: ChallengeFlags, ctx: CommandContext): Promise<void> {
   const api = await ctx.api();
@@ -14,6 +15,7 @@ export async function run(_flags: ChallengeFlags, ctx: CommandContext): Promise<
   const sentAt = ctx.clock.now();
   await api.sendChallenge(hook.id, { signal: ctx.signal });
   const deadline = sentAt + CHALLENGE_WINDOW_MS;
+  await markChallenged(ctx.env, (await ctx.settings()).baseUrl, hook, deadline);
   ctx.io.done(
     {
       id: hook.id,

@@ -5,7 +5,7 @@ import type { CommandContext } from "./context.js";
 import type { StatusFlags } from "./specs/lifecycle.js";
 import { requireWebhook } from "./webhook/current.js";
 import { describeWebhook, explainStatus, webhookJson } from "./webhook/describe.js";
-import { wasVerified } from "./webhook/verified-mark.js";
+import { openChallenge, wasVerified } from "./webhook/verified-mark.js";
 
 interface StatusOptions {
   showSecret: boolean;
@@ -27,6 +27,9 @@ export async function run(raw: StatusFlags, ctx: CommandContext): Promise<void> 
   else ctx.io.result(json, lines);
   if (ctx.io.json) return;
   const baseUrl = (await ctx.settings()).baseUrl;
-  const verified = hook.status === "pending" && (await wasVerified(ctx.env, baseUrl, hook));
-  for (const line of explainStatus(hook, { verified })) ctx.io.hint(line);
+  const pending = hook.status === "pending";
+  const verified = pending && (await wasVerified(ctx.env, baseUrl, hook));
+  const challengeUntil =
+    pending && !verified ? await openChallenge(ctx.env, baseUrl, hook, ctx.clock.now()) : undefined;
+  for (const line of explainStatus(hook, { verified, challengeUntil })) ctx.io.hint(line);
 }

@@ -200,6 +200,10 @@ test("status after verify --no-activate suggests certwh activate, not a new chal
   expectExit(fresh, 0);
   assert.match(fresh.stderr, /`certwh challenge` sends a token/);
   expectExit(await h.cli(["challenge"], { configHome }), 0);
+  // A token is out: the next step is verify, not another challenge.
+  const challenged = await h.cli(["status"], { configHome });
+  assert.match(challenged.stderr, /certwh sent a challenge token to the endpoint, valid until \d\d:\d\d/);
+  assert.match(challenged.stderr, /Next: `certwh verify --token <token>`/);
   const token = await h.latestToken();
   expectExit(await h.cli(["verify", "--token", token, "--no-activate"], { configHome }), 0);
   const res = await h.cli(["status"], { configHome });
@@ -207,6 +211,21 @@ test("status after verify --no-activate suggests certwh activate, not a new chal
   assert.match(res.stderr, /Next: `certwh activate`/);
   assert.doesNotMatch(res.stderr, /`certwh challenge` sends a token/);
   expectExit(await h.cli(["activate"], { configHome }), 0);
+});
+
+test("status right after a create that sent the challenge names verify as the next step", async (t) => {
+  const h = await harness(t);
+  const configHome = tempDir();
+  expectExit(await h.cli(["create", "--url", h.receiver.url, "--no-input"], { configHome }), 0);
+  const res = await h.cli(["status"], { configHome });
+  assert.match(
+    res.stderr,
+    /Next: `certwh verify --token <token>` with data\.token of that challenge_webhook_endpoint event/,
+  );
+  assert.doesNotMatch(res.stderr, /`certwh challenge` sends a token/);
+  // Another computer (no note) is told the general way.
+  const elsewhere = await h.cli(["status"], { configHome: tempDir() });
+  assert.match(elsewhere.stderr, /`certwh challenge` sends a token/);
 });
 
 test("logs --all with big-logs: explicit limit and offset, a full 1,000-entry page with chains, --sort sent", async (t) => {

@@ -2,6 +2,7 @@
 // The secret is masked unless the user explicitly asked for it.
 
 import type { Webhook } from "../../api/types.js";
+import { formatClockTime } from "../../io/render-stage.js";
 import { printable } from "../../util/printable.js";
 import { mask } from "../../util/redact.js";
 import { isSlackWebhookUrl } from "../../util/slack.js";
@@ -52,9 +53,13 @@ export function describeWebhook(hook: Webhook, showSecret = false): string[] {
 
 /**
  * What the state means and what to do next (stderr hints). `verified`: certwh verified this pending webhook
- * itself (`verify --no-activate`), so activating it is the next step, not a new challenge.
+ * itself (`verify --no-activate`), so activating it is the next step, not a new challenge. `challengeUntil`:
+ * certwh sent it a challenge whose token is still valid until then (epoch ms), so the next step is verify.
  */
-export function explainStatus(hook: Webhook, opts: { verified?: boolean } = {}): string[] {
+export function explainStatus(
+  hook: Webhook,
+  opts: { verified?: boolean; challengeUntil?: number } = {},
+): string[] {
   const lines: string[] = [];
   switch (hook.status) {
     case "pending":
@@ -62,6 +67,14 @@ export function explainStatus(hook: Webhook, opts: { verified?: boolean } = {}):
         lines.push(
           "Pending: the endpoint was verified (`certwh verify --no-activate`), but the webhook is not active yet.",
           "Next: `certwh activate` starts the events (if CertCentral refuses, send a new token with `certwh challenge`).",
+        );
+        break;
+      }
+      if (opts.challengeUntil !== undefined) {
+        lines.push(
+          `Pending: certwh sent a challenge token to the endpoint, valid until ${formatClockTime(opts.challengeUntil)}.`,
+          "Next: `certwh verify --token <token>` with data.token of that challenge_webhook_endpoint event " +
+            "(if it never arrived, `certwh challenge` sends a new one).",
         );
         break;
       }

@@ -15,6 +15,7 @@ import {
   VERIFY_COMMAND,
   verifyForCommand,
 } from "./verification-steps.js";
+import { markChallenged } from "./verified-mark.js";
 
 interface SecretReport {
   /** Fields for the JSON result. */
@@ -62,7 +63,7 @@ interface SetupTarget extends Omit<CommandVerificationOptions, "noPrompt"> {
 }
 
 export async function finishSetup(
-  ctx: Pick<CommandContext, "io" | "prompt" | "clock" | "signal" | "interactive">,
+  ctx: Pick<CommandContext, "io" | "prompt" | "clock" | "signal" | "interactive" | "env" | "settings">,
   target: SetupTarget,
 ): Promise<void> {
   const base = {
@@ -107,6 +108,10 @@ export async function finishSetup(
     noPrompt: target.waitMs !== undefined,
   });
   if (result.outcome === "challenge_sent") {
+    if (result.deadline !== undefined) {
+      const hook = { id: target.webhookId, endpoint: target.endpoint };
+      await markChallenged(ctx.env, (await ctx.settings()).baseUrl, hook, result.deadline);
+    }
     if (target.waitMs === undefined) {
       emit({
         ...base,

@@ -1,8 +1,10 @@
 // CertCentral reports a verified but not yet activated webhook as `pending`, like an unverified one
-// (spec §14.2: no separate status). So that `certwh status` after `verify --no-activate` can say the next
-// step is `certwh activate`, not a new challenge, verify leaves a small note in certwh's config directory:
-// which API, webhook and endpoint it verified. It is a hint only: never trusted for anything else, ignored
-// when it does not match the webhook read from the account, and failures to read or write it are ignored.
+// (spec §14.2: no separate status), and does not say whether a challenge token is open. So that `certwh
+// status` can name the real next step, certwh leaves small notes in its config directory: which API,
+// webhook and endpoint `verify --no-activate` verified (next: activate), and which one was last sent a
+// challenge and until when (next: verify --token). They are hints only: never trusted for anything else,
+// ignored when they do not match the webhook read from the account, and failures to read or write them are
+// ignored.
 
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -10,42 +12,76 @@ import type { Webhook } from "../../api/types.js";
 import { configDir } from "../../config/store.js";
 import { readBounded } from "../../util/read-bounded.js";
 
-const FILE = "verified.json";
+const VERIFIED = "verified.json";
+const CHALLENGED = "challenged.json";
 
 interface Mark {
   base_url: string;
   webhook_id: number;
   endpoint: string;
+  /** The challenge note: when its token expires (epoch ms). */
+  expires_at?: number;
 }
 
-const path = (env: NodeJS.ProcessEnv) => join(configDir(env), FILE);
+const path = (env: NodeJS.ProcessEnv, file: string) => join(configDir(env), file);
 
-/** Remember that `hook` was verified (check-challenge accepted) at `baseUrl`. */
-export async function markVerified(env: NodeJS.ProcessEnv, baseUrl: string, hook: Webhook): Promise<void> {
-  const mark: Mark = { base_url: baseUrl, webhook_id: hook.id, endpoint: hook.endpoint };
+async function write(env: NodeJS.ProcessEnv, file: string, mark: Mark): Promise<void> {
   try {
     await mkdir(configDir(env), { recursive: true, mode: 0o700 });
-    await writeFile(path(env), `${JSON.stringify(mark)}\n`, { mode: 0o600 });
+    await writeFile(path(env, file), `${JSON.stringify(mark)}\n`, { mode: 0o600 });
   } catch {
     // A hint only.
   }
 }
 
+/** The note in `file` when it is about `hook` as read from the account at `baseUrl`. */
+async function read(env: NodeJS.ProcessEnv, file: string, baseUrl: string, hook: Webhook) {
+  try {
+    const text = await readBounded(path(env, file), {
+      limitBytes: 16 * 1024,
+      role: { what: "a status note" },
+    });
+    const mark = JSON.parse(text) as Partial<Mark>;
+    const same = mark.base_url === baseUrl && mark.webhook_id === hook.id && mark.endpoint === hook.endpoint;
+    return same ? mark : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Remember that `hook` was verified (check-challenge accepted) at `baseUrl`. */
+export async function markVerified(env: NodeJS.ProcessEnv, baseUrl: string, hook: Webhook): Promise<void> {
+  await write(env, VERIFIED, { base_url: baseUrl, webhook_id: hook.id, endpoint: hook.endpoint });
+}
+
 /** Forget it (the webhook was activated, or is no longer the one verified). */
 export async function clearVerified(env: NodeJS.ProcessEnv): Promise<void> {
-  await rm(path(env), { force: true }).catch(() => undefined);
+  await rm(path(env, VERIFIED), { force: true }).catch(() => undefined);
 }
 
 /** Whether `hook`, as read from the account at `baseUrl`, is the one verify last verified. */
 export async function wasVerified(env: NodeJS.ProcessEnv, baseUrl: string, hook: Webhook): Promise<boolean> {
-  try {
-    const text = await readBounded(path(env), {
-      limitBytes: 16 * 1024,
-      role: { what: "the verification note" },
-    });
-    const mark = JSON.parse(text) as Partial<Mark>;
-    return mark.base_url === baseUrl && mark.webhook_id === hook.id && mark.endpoint === hook.endpoint;
-  } catch {
-    return false;
-  }
+  return (await read(env, VERIFIED, baseUrl, hook)) !== undefined;
+}
+
+/** Remember that a challenge token went to `hook`'s endpoint, valid until `expiresAt`. */
+export async function markChallenged(
+  env: NodeJS.ProcessEnv,
+  baseUrl: string,
+  hook: Pick<Webhook, "id" | "endpoint">,
+  expiresAt: number,
+): Promise<void> {
+  const mark = { base_url: baseUrl, webhook_id: hook.id, endpoint: hook.endpoint, expires_at: expiresAt };
+  await write(env, CHALLENGED, mark);
+}
+
+/** When the challenge certwh last sent to `hook` expires, if it has not yet (`now`); else undefined. */
+export async function openChallenge(
+  env: NodeJS.ProcessEnv,
+  baseUrl: string,
+  hook: Webhook,
+  now: number,
+): Promise<number | undefined> {
+  const expires = (await read(env, CHALLENGED, baseUrl, hook))?.expires_at;
+  return typeof expires === "number" && expires > now ? expires : undefined;
 }
