@@ -111,9 +111,18 @@ export async function main(argv: string[]): Promise<void> {
     interrupts.dispose();
   }
   process.exitCode = interrupts.closedOutputCode ?? code;
-  // A native handle (the ngrok session, a stuck socket) must not keep a finished command alive.
-  if (interrupts.commandRan)
-    setTimeout(() => process.exit(interrupts.closedOutputCode ?? code), 1500).unref();
+  // A native handle (the ngrok session, a stuck socket) must not keep a finished command alive; output still
+  // on its way to a slow reader must not be cut off (pipes are written asynchronously).
+  if (interrupts.commandRan) exitOnceFlushed(() => interrupts.closedOutputCode ?? code, 1500);
+}
+
+/** Exits after `delayMs`, or later once stdout and stderr have written everything they hold. */
+function exitOnceFlushed(code: () => number, delayMs: number): void {
+  const pending = (s: NodeJS.WriteStream) => !s.destroyed && s.writableLength > 0;
+  setTimeout(() => {
+    if (pending(process.stdout) || pending(process.stderr)) exitOnceFlushed(code, 100);
+    else process.exit(code());
+  }, delayMs).unref();
 }
 
 /** The command the command line names (`config` for `config set …`), if it is one certwh has. */
