@@ -1,5 +1,6 @@
 // Entry point: parse argv, run one command, and turn its outcome into an exit code (the only place
-// that does). SIGINT/SIGTERM abort the run's signal once; a second Ctrl-C exits at once (interrupts.ts).
+// that does). SIGINT/SIGTERM abort the run's signal once; a second Ctrl-C exits at once, or for listen
+// stops its final waits (interrupts.ts).
 
 import { CommanderError } from "../commands/specs/commander.js";
 import { CertwhError, ExitCode, InterruptedError, UsageError } from "../errors.js";

@@ -1,6 +1,6 @@
 // A running sandbox (`certwh sandbox`, or listen's own with --sandbox) announces itself in a runtime file
 // (src/config/runtime-file.ts) so `certwh trigger <event>` finds it; the file goes when the run ends,
-// however it ends: the command's own cleanup, or the process's exit handler (a second Ctrl-C exits at once).
+// however it ends: the command's own cleanup, or the process's exit handler (when Ctrl-C again exits at once).
 // A run killed outright leaves the file behind; discover.ts recognises it as stale.
 
 import {
