@@ -69,8 +69,20 @@ function joinDashValues(program: ReturnType<typeof buildProgram>, argv: string[]
   return joined;
 }
 
+/**
+ * `certwh help config set`: commander's help command takes one word, so it would show `config`'s help. A
+ * sub-command named after it is asked for its own help instead (`certwh config set --help`).
+ */
+function helpForSubcommand(program: ReturnType<typeof buildProgram>, argv: string[]): string[] {
+  const [first, name, sub] = operands(program, argv);
+  const command = first === "help" ? findCommand(program, name) : undefined;
+  if (!command || !sub || !command.commands.some((c) => c.name() === sub)) return argv;
+  return [...argv.slice(0, 2), name as string, sub, "--help"];
+}
+
 /** argv as commander is handed it: flag values that start with "-" joined to their flags. */
 export function commandLine(program: ReturnType<typeof buildProgram>, argv: string[]): string[] {
+  argv = helpForSubcommand(program, argv);
   return joinDashValues(program, argv);
 }
 

@@ -104,6 +104,10 @@ test("`help <unknown>` is a usage error; `help <command>` shows that command", a
   const good = await runCli(["help", "status"]);
   assert.equal(good.code, 0);
   assert.match(good.stdout, /--show-secret/);
+  // A sub-command's own help, as `certwh config set --help` shows it.
+  const sub = await runCli(["help", "config", "set"]);
+  assert.equal(sub.code, 0);
+  assert.match(sub.stdout, /^Usage: certwh config set \[options\] <key> <value>/);
 });
 
 test("an unknown --flag=value never prints the value (a key typed as --api-key=…), and says what to do", async () => {
