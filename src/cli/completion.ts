@@ -8,7 +8,7 @@ import type { AnyCommand, Option } from "../commands/specs/commander.js";
 import type { CompletionFlags } from "../commands/specs/misc.js";
 import { SETTING_KEYS } from "../config/setting-keys.js";
 import { UsageError } from "../errors.js";
-import { EVENT_TYPES } from "../events/catalogue.js";
+import { EVENT_TYPES, SUBSCRIBABLE_EVENTS } from "../events/catalogue.js";
 import { SANDBOX_QUIRKS } from "../sandbox/quirks.js";
 
 interface CommandSpec {
@@ -31,10 +31,6 @@ interface Spec {
 }
 
 const EVENT_NAMES = EVENT_TYPES.map((e) => e.name);
-/** What a webhook can subscribe to (and listen --until wait for): not CertCentral's handshake deliveries. */
-const SUBSCRIBABLE = EVENT_NAMES.filter(
-  (n) => n !== "test_webhook_endpoint" && n !== "challenge_webhook_endpoint",
-);
 
 const ARGUMENT_CHOICES: Record<string, string[]> = {
   completion: ["bash", "zsh", "fish"],
@@ -47,8 +43,9 @@ const ARGUMENT_CHOICES: Record<string, string[]> = {
 /** Flags whose value is a name in a list: an event name, or (comma-separated) several. */
 const NAME_FLAGS: Record<string, string[]> = {
   "--event": EVENT_NAMES,
-  "--events": SUBSCRIBABLE,
-  "--until": SUBSCRIBABLE,
+  // What a webhook can subscribe to, and so what listen --until can wait for.
+  "--events": [...SUBSCRIBABLE_EVENTS],
+  "--until": [...SUBSCRIBABLE_EVENTS],
   "--quirks": SANDBOX_QUIRKS.map((q) => q.name),
 };
 /** Of those, the ones taking a comma-separated list: each name after a comma is completed too. */

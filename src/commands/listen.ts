@@ -4,6 +4,7 @@
 import { isIP } from "node:net";
 import type { WebhookApi } from "../api/types.js";
 import { describeInterruptCause, UsageError } from "../errors.js";
+import { HANDSHAKE_EVENTS } from "../events/catalogue.js";
 import { describeFailure, errorDocument, reword } from "../io/exit-codes.js";
 import { createListenRenderer } from "../io/render-listen.js";
 import { defaultJournalPath } from "../listen/paths.js";
@@ -128,7 +129,7 @@ function parseUntil(raw: ListenFlags): Pick<ParsedListen, "until" | "timeoutMs" 
   // A misspelt name would make a CI job wait for its whole --timeout.
   checkEventName(event, `--until ${event} is not a CertCentral event.`);
   // They arrive during the verification, before listen is ready: --until would wait for ever.
-  if (event === "test_webhook_endpoint" || event === "challenge_webhook_endpoint")
+  if (HANDSHAKE_EVENTS.has(event))
     throw new UsageError(
       `--until ${event} cannot fire: it arrives before listen is ready, while it verifies.`,
       {

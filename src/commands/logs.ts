@@ -133,7 +133,7 @@ async function readAll(
   let offset = opts.offset;
   let total = 0;
   let pages = 0;
-  for (; pages < MAX_PAGES; ) {
+  while (pages < MAX_PAGES) {
     const res = await fetchPage({ limit, offset, filters: opts.filters, sort: opts.sort });
     pages++;
     events.push(...res.events);

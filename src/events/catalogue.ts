@@ -57,6 +57,12 @@ export const EVENT_TYPES: readonly EventType[] = [
   ),
 ];
 
+/** CertCentral's verification deliveries: sent by test-endpoint and send-challenge, never subscribed to. */
+export const HANDSHAKE_EVENTS: ReadonlySet<string> = new Set([
+  "test_webhook_endpoint",
+  "challenge_webhook_endpoint",
+]);
+
 export const SUBSCRIBABLE_EVENTS: readonly string[] = EVENT_TYPES.filter((e) => e.subscribable).map(
   (e) => e.name,
 );

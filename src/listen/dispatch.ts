@@ -4,6 +4,7 @@
 // The handshake deliveries (test_webhook_endpoint, challenge_webhook_endpoint) are reported but not passed on:
 // certwh completes the challenge itself, and an app that submitted the token too would spend it.
 
+import { HANDSHAKE_EVENTS } from "../events/catalogue.js";
 import type { AcceptedDelivery, AcceptRefusal } from "../receiver/outcomes.js";
 import type { Clock } from "../util/clock.js";
 import { fileError, isFsError } from "../util/fs-error.js";
@@ -16,8 +17,6 @@ import { saveChain } from "./save-chain.js";
 import type { ListenEvent, ListenOptions } from "./types.js";
 import { createUnfinishedLog } from "./unfinished.js";
 import { createUntil } from "./until.js";
-
-const HANDSHAKE_EVENTS = new Set(["test_webhook_endpoint", "challenge_webhook_endpoint"]);
 
 // How the dispatcher's events and results read as listen's NDJSON lines (snake_case, optional fields only
 // when they carry something).

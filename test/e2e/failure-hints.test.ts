@@ -149,7 +149,7 @@ test("trigger --to and replay show why the app refused (the start of its answer)
   assert.equal(sent.code, 3, sent.stderr);
   assert.match(sent.stderr, /answered 500 to certificate_issued .*\n\s+It said: database is down\\u001b\[2J/);
 
-  const resetting = await startLoopback((r, res) => res.socket?.destroy(), t);
+  const resetting = await startLoopback((_r, res) => res.socket?.destroy(), t);
   const reset = await runCli(["trigger", "certificate_issued", "--to", `${resetting.origin}/hook`]);
   assert.equal(reset.code, 3, reset.stderr);
   assert.match(reset.stderr, /closed the connection without answering certificate_issued \(ECONNRESET\)/);

@@ -137,7 +137,11 @@ test("a non-zero exit is reported with the tail of stderr", async () => {
 });
 
 test("a long output's tail starts at a line and says earlier output was cut", async () => {
-  const lines = [NODE, "-e", "for (let i = 1; i <= 5000; i++) console.log(`line ${i} of a lot of output`)"];
+  const lines = [
+    NODE,
+    "-e",
+    "for (let i = 1; i <= 5000; i++) console.log('line ' + i + ' of a lot of output')",
+  ];
   const r = await runOnce(lines, issued({}));
   assert.match(r.stdoutTail, /^line \d+ of a lot of output\n/);
   assert.match(r.stdoutTail, /line 5000 of a lot of output\n$/);
