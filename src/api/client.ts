@@ -2,10 +2,10 @@
 // X-DC-DEVKEY header, User-Agent, JSON headers, per-request timeout, the no-redirect rule, DigiCert's
 // error envelope, redacted --verbose traces, and (for calls the caller marks safe) retries.
 
-import { type Dispatcher, request } from "undici";
 import { type Clock, systemClock } from "../util/clock.js";
 import { deadline } from "../util/deadline.js";
 import { mask, redact, redactHeaders, registerSecret } from "../util/redact.js";
+import { type Dispatcher, directAgent, request } from "../util/undici.js";
 import { checkBaseUrl } from "./base-url.js";
 import { apiDispatcher, proxyFor, proxySettings, shownProxy } from "./dispatcher.js";
 import { registerEndpointSecret } from "./endpoint-secret.js";
@@ -173,7 +173,8 @@ export class ApiClient {
         // undici's own timers are coarse (≈0.5 s); the signal above is the real limit, these are a backstop.
         headersTimeout: this.opts.timeoutMs + 1000,
         bodyTimeout: this.opts.timeoutMs + 1000,
-        dispatcher: (this.opts.dispatcher as Dispatcher | undefined) ?? apiDispatcher(url),
+        dispatcher:
+          (this.opts.dispatcher as Dispatcher | undefined) ?? (await apiDispatcher(url)) ?? directAgent(),
       });
       status = res.statusCode;
       retryAfter = res.headers["retry-after"];

@@ -5,7 +5,7 @@
 // for loopback base URLs (base-url.ts), which never use the proxy. Redirects are not followed: neither
 // request() nor this agent follows them unless asked.
 
-import { type Dispatcher, EnvHttpProxyAgent } from "undici";
+import type { Dispatcher, EnvHttpProxyAgent } from "undici";
 import { isLoopbackHost } from "../util/loopback.js";
 import { registerSecret } from "../util/redact.js";
 
@@ -53,18 +53,21 @@ function registerProxyCredentials(proxy: string | undefined): void {
 const agents = new Map<string, Dispatcher>();
 
 /**
- * The dispatcher for a request to `target`: undefined (undici's default agent, a direct connection) for a
+ * The dispatcher for a request to `target`: undefined (a direct connection, directAgent()) for a
  * loopback host or when no proxy is set; else one EnvHttpProxyAgent per proxy configuration, kept for the
  * process so connections to the proxy are reused.
  */
-export function apiDispatcher(
+export async function apiDispatcher(
   target: URL,
   env: NodeJS.ProcessEnv = process.env,
-  agentOptions: Omit<ConstructorParameters<typeof EnvHttpProxyAgent>[0] & object, keyof ProxySettings> = {},
-): Dispatcher | undefined {
+  agentOptions: Omit<EnvHttpProxyAgent.Options, keyof ProxySettings> = {},
+): Promise<Dispatcher | undefined> {
   const settings = proxySettings(env);
   if (!proxyFor(target, settings)) return undefined;
   const key = JSON.stringify(settings);
+  // The whole of undici, only when a proxy is set: its proxy agent opens the CONNECT tunnel with a method
+  // that undici's main file adds to every dispatcher (src/util/undici.ts loads only the direct path).
+  const { EnvHttpProxyAgent } = await import("undici");
   let agent = agents.get(key);
   if (!agent) {
     registerProxyCredentials(settings.httpProxy);

@@ -19,11 +19,11 @@
 // - A refusing answer's first bytes come back with the result (forward-response.ts), so the user sees why.
 // - Results (never headers, so never the key) go to `onResult`; plain-language notices to `onNotice`.
 
-import { Agent, request } from "undici";
 import { type Clock, systemClock } from "../util/clock.js";
 import { deadline } from "../util/deadline.js";
 import { isLoopbackUrl } from "../util/loopback.js";
 import { shellWord } from "../util/shell-word.js";
+import { Agent, request } from "../util/undici.js";
 import { type BacklogLoad, createForwardBacklog, type ForwardBacklog } from "./forward-backlog.js";
 import { FORWARDER_CLOSED, forwardErrorWords } from "./forward-errors.js";
 import { createTargetHealth, TARGET_DOWN_AFTER } from "./forward-health.js";
@@ -297,7 +297,7 @@ export class Forwarder {
     const started = clock.now();
     const limit = deadline(this.timeoutMs, stop.signal);
     try {
-      const res = await request(this.url, {
+      const res = await request(new URL(this.url), {
         method: "POST",
         headers,
         body: delivery.body,

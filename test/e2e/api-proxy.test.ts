@@ -215,13 +215,13 @@ test("NO_PROXY: a listed host is reached directly, others through the proxy (the
     opts.all ? cb(null, [{ address: "127.0.0.1", family: 4 }]) : cb(null, "127.0.0.1", 4);
   const env = { HTTP_PROXY: proxy.url, NO_PROXY: `localhost,.certwh.test` };
   const target = new URL(`http://${HOST}:${direct.port}/ping`);
-  const dispatcher = apiDispatcher(target, env, { connect: { lookup } as never });
+  const dispatcher = await apiDispatcher(target, env, { connect: { lookup } as never });
   assert.ok(dispatcher, "a proxy is configured");
   const res = await request(target, { dispatcher });
   await res.body.dump();
   assert.equal(res.statusCode, 204);
   assert.equal(direct.requests.length, 1, "reached directly");
   assert.equal(proxy.connections(), 0);
-  assert.equal(apiDispatcher(new URL(sandbox.url), env), undefined, "loopback: no dispatcher, direct");
-  assert.equal(apiDispatcher(target, {}), undefined, "no proxy set: direct");
+  assert.equal(await apiDispatcher(new URL(sandbox.url), env), undefined, "loopback: no dispatcher, direct");
+  assert.equal(await apiDispatcher(target, {}), undefined, "no proxy set: direct");
 });
