@@ -9,6 +9,7 @@
 // in the webhook object (the list example) or at the top level of the list answer (the list's field table).
 // Every loop runs over an array already parsed from a body of bounded size.
 
+import { isObject } from "../util/is-object.js";
 import { ApiShapeError } from "./errors.js";
 import {
   type EventLogEntry,
@@ -27,7 +28,6 @@ export interface AnswerOf {
 
 type Obj = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
 const absent = (v: unknown): v is null | undefined => v === undefined || v === null;
 
 /** `parent.key`, or `key` at the root. */

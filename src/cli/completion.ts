@@ -49,7 +49,7 @@ const NAME_FLAGS: Record<string, string[]> = {
   "--quirks": SANDBOX_QUIRKS.map((q) => q.name),
 };
 /** Of those, the ones taking a comma-separated list: each name after a comma is completed too. */
-export const LIST_FLAGS: readonly string[] = ["--events", "--quirks"];
+const LIST_FLAGS: readonly string[] = ["--events", "--quirks"];
 
 function longFlags(cmd: AnyCommand): string[] {
   return [...cmd.options.map((o) => o.long).filter((f): f is string => Boolean(f)), "--help"];

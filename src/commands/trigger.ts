@@ -24,7 +24,7 @@ import { resolveSecret } from "./options/secret-source.js";
 import { parseSecretSource, type SecretSource } from "./options/webhook-flags.js";
 import type { TriggerFlags } from "./specs/sandbox.js";
 
-export interface TriggerOptions {
+interface TriggerOptions {
   event: string;
   /** DigiCert does not document this event's data: the payload is certwh's guess. */
   guessedPayload: boolean;

@@ -33,7 +33,7 @@ const SOURCES = ["flag", "env", "profile", "default"] as const;
 
 type SettingSource = (typeof SOURCES)[number];
 
-export interface Sourced<T> {
+interface Sourced<T> {
   value: T;
   source: SettingSource;
   /** The flag, variable or profile it came from, e.g. "--region", "CERTWH_REGION", "profile default". */

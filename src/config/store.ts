@@ -8,6 +8,7 @@ import { chmodSync, lstatSync, mkdirSync, type Stats, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { FileError, UsageError } from "../errors.js";
 import { type FileRole, fileError, isFsError } from "../util/fs-error.js";
+import { isObject } from "../util/is-object.js";
 import { jsonSyntaxReason } from "../util/json-error.js";
 import { readBounded } from "../util/read-bounded.js";
 import { xdgDir } from "../util/xdg.js";
@@ -81,10 +82,6 @@ function checkOwnership(path: string): void {
   if (target && target.uid !== process.getuid()) {
     throw new UsageError(`${path} is a symlink to a file owned by another user; certwh will not use it.`);
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 /** The file's JSON. conf would quietly turn a top-level array or string into {}: that is broken JSON too. */

@@ -105,8 +105,8 @@ export function suggestEventNames(input: string, names: readonly string[] = ALL_
 }
 
 /** "Did you mean certificate_issued?" / "Did you mean one of: a, b?"; undefined when there is nothing to offer. */
-export function didYouMean(input: string, names?: readonly string[]): string | undefined {
-  const found = suggestEventNames(input, names);
+export function didYouMean(input: string): string | undefined {
+  const found = suggestEventNames(input);
   if (found.length === 0) return undefined;
   return found.length === 1 ? `Did you mean ${found[0]}?` : `Did you mean one of: ${found.join(", ")}?`;
 }

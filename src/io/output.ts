@@ -15,7 +15,6 @@ const safeJson = (json: string) => jsonTerminalSafe(redact(json));
 
 export interface OutputStream extends Pick<Writable, "write"> {
   isTTY?: boolean;
-  columns?: number;
   /** Present on real streams: lets listen's NDJSON lines of one tick leave in one write. */
   cork?(): void;
   uncork?(): void;

@@ -96,7 +96,7 @@ export function splitCommand(command: string): string[] {
   return words;
 }
 
-export interface ExecRunnerOptions {
+interface ExecRunnerOptions {
   /** The user's command line (split with splitCommand) or an argv array. */
   command: string | readonly string[];
   /** Per-run limit (default 30 s). */
@@ -118,7 +118,7 @@ export interface ExecRunnerOptions {
   onResult?: (result: ExecResult) => void;
 }
 
-export interface ExecRunner {
+interface ExecRunner {
   /** Queue a run; false (and a failed result) when the queue is full or the runner is closed. */
   enqueue(event: ExecEvent): boolean;
   /** Whether `extra` more runs would be taken now (queued or started) rather than refused. */

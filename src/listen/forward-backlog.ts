@@ -14,7 +14,7 @@ import { stat } from "node:fs/promises";
 import type { Delivery } from "./forward-types.js";
 import { createJournalCursor, entryFromLine } from "./journal-read.js";
 
-export interface SpilledRef {
+interface SpilledRef {
   id: string;
   event: string;
   /** Sent as X-WEBHOOK-KEY; the journal never holds it. */

@@ -36,7 +36,7 @@ interface ForwardTargetsOptions extends Omit<ForwarderOptions, "url" | "skipVeri
   skipVerify?: boolean;
 }
 
-export interface ForwardTargets {
+interface ForwardTargets {
   /** Hand the delivery to every target. */
   enqueue(delivery: Delivery): void;
   /** Forwards queued or in flight, over all targets. */

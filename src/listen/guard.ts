@@ -12,8 +12,6 @@ import type { ListenEvent, ListenOptions } from "./types.js";
 
 export interface Claim {
   webhookId: number;
-  /** listen created the webhook (there was none before). */
-  created: boolean;
   /** The webhook as it was before listen changed it (secret included; never printed). */
   previous?: Webhook;
   /** The events listen subscribed. */
@@ -82,7 +80,7 @@ export async function claimWebhook(api: ClaimApi, o: ClaimOptions): Promise<Clai
       call,
     );
     o.emit({ type: "state", stage: "webhook_created", webhook_id: id, endpoint: o.endpoint, events });
-    return { webhookId: id, created: true, events };
+    return { webhookId: id, events };
   }
 
   registerSecret(hook.secret);
@@ -117,7 +115,7 @@ export async function claimWebhook(api: ClaimApi, o: ClaimOptions): Promise<Clai
     endpoint: o.endpoint,
     previous_endpoint: hook.endpoint,
   });
-  return { webhookId: hook.id, created: false, previous: structuredClone(hook), events };
+  return { webhookId: hook.id, previous: structuredClone(hook), events };
 }
 
 /** The update that puts a borrowed webhook back as it was (secret "" removes one listen added). */

@@ -16,7 +16,7 @@ import { dirname } from "node:path";
 import { fileKind, notRegular } from "../util/fs-error.js";
 import { isoTime } from "./iso-time.js";
 
-export interface JournalHeaders {
+interface JournalHeaders {
   "content-type"?: string;
   "user-agent"?: string;
 }
@@ -40,7 +40,7 @@ export interface JournalEntry {
   first_received_at?: string;
 }
 
-export interface JournalEntryInput {
+interface JournalEntryInput {
   body: Buffer | string;
   event: string;
   /** Request headers as node:http gives them (any name case). */
@@ -137,7 +137,7 @@ export interface Journal {
   close(): Promise<void>;
 }
 
-export interface OpenJournalOptions {
+interface OpenJournalOptions {
   /** Each batch on disk before its appends resolve (default true). Tests of throughput may turn it off. */
   sync?: boolean;
   /** How many appends are on their way (e.g. requests in flight): a write waits briefly to take them all. */

@@ -561,7 +561,7 @@ class ListenSession {
       if (now && this.publicUrl && now.endpoint === this.publicUrl) {
         const previous = claimSent === "update" && this.before ? structuredClone(this.before) : undefined;
         warn(`${cutShort}; reading the account back shows webhook ${now.id} points at this session.`);
-        return { webhookId: now.id, created: claimSent === "create", previous, events: now.events };
+        return { webhookId: now.id, previous, events: now.events };
       }
       warn(
         `${cutShort}, and reading the account back does not show it ` +

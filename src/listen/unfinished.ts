@@ -21,7 +21,7 @@ interface Kind {
   firstAt?: number;
 }
 
-export interface UnfinishedLog {
+interface UnfinishedLog {
   /** An event handed to `consumers` (forward and/or exec) at `receivedAt`. */
   handed(id: string, receivedAt: number, consumers: number): void;
   forwardResult(r: ForwardResult): void;

@@ -2,6 +2,7 @@
 // fields (spec §17 #4): known fields of the wrong type are left out of the typed view, never fatal. Only the
 // envelope is strict: a JSON object with a string `event`, and `data` an object when present.
 
+import { isObject } from "../util/is-object.js";
 import { tokenText } from "../verification/token-gate.js";
 
 /** Any JSON object as parsed by the receiver (null prototype, no `__proto__`/`constructor` keys). */
@@ -61,10 +62,6 @@ export type ParseEventResult =
   | { ok: true; event: CertCentralEvent }
   | { ok: false; problem: EnvelopeProblem };
 
-function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /** Integers, or strings of digits (tolerated: DigiCert documents numbers, but be lenient on input). */
 function asId(value: unknown): number | undefined {
   if (typeof value === "number" && Number.isSafeInteger(value)) return value;
@@ -76,7 +73,7 @@ function asChain(value: unknown): ChainCertificate[] | undefined {
   if (!Array.isArray(value)) return undefined;
   const chain: ChainCertificate[] = [];
   for (const item of value) {
-    if (!isJsonObject(item) || typeof item.pem !== "string") continue;
+    if (!isObject(item) || typeof item.pem !== "string") continue;
     const entry: ChainCertificate = { pem: item.pem };
     if (typeof item.subject_common_name === "string") entry.subject_common_name = item.subject_common_name;
     chain.push(entry);
@@ -128,12 +125,12 @@ export const KNOWN_EVENT_NAMES = Object.keys(EVENT_FIELDS) as readonly KnownEven
 
 /** Validates the envelope and builds the typed event. `value` should come from the receiver's safe parse. */
 export function parseEvent(value: unknown): ParseEventResult {
-  if (!isJsonObject(value)) return { ok: false, problem: "not_an_object" };
+  if (!isObject(value)) return { ok: false, problem: "not_an_object" };
   const name = value.event;
   if (typeof name !== "string" || name.trim() === "") return { ok: false, problem: "missing_event" };
   // `data: null` is read as "no data" rather than refused: refusing a real delivery costs more than it protects.
   const rawData = value.data ?? Object.create(null);
-  if (!isJsonObject(rawData)) return { ok: false, problem: "data_not_an_object" };
+  if (!isObject(rawData)) return { ok: false, problem: "data_not_an_object" };
   return { ok: true, event: toEvent(name, rawData) };
 }
 

@@ -14,6 +14,7 @@ import { dirname } from "node:path";
 import { FileError } from "../errors.js";
 import type { Clock } from "../util/clock.js";
 import { type FileRole, fileError } from "../util/fs-error.js";
+import { isObject } from "../util/is-object.js";
 import { jsonSyntaxReason } from "../util/json-error.js";
 import { pushBounded } from "../util/keep-newest.js";
 import { printable } from "../util/printable.js";
@@ -250,9 +251,6 @@ export async function loadState(path: string, signal?: AbortSignal): Promise<Sto
   if (problem) throw unusable(`it is not a certwh sandbox state file (${problem})`);
   return data as StoreData;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** What makes `data` unusable as StoreData (a hand-edited file must not fail later, request by request). */
 function stateProblem(data: unknown): string | undefined {

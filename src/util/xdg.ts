@@ -5,7 +5,7 @@ import { homedir } from "node:os";
 import { isAbsolute, join } from "node:path";
 
 /** The home folder: HOME when it is an absolute path, else the system's idea of it. */
-export function homeDir(env: NodeJS.ProcessEnv): string {
+function homeDir(env: NodeJS.ProcessEnv): string {
   return env.HOME && isAbsolute(env.HOME) ? env.HOME : homedir();
 }
 

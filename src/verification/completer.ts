@@ -10,7 +10,7 @@ import { TokenGate, type TokenIgnoredReason } from "./token-gate.js";
 export type ChallengeIgnoredReason = TokenIgnoredReason;
 
 /** What the completer needs of a challenge delivery: data.token and data.webhook_id as received. */
-export interface ChallengeDelivery {
+interface ChallengeDelivery {
   data: { token?: unknown; webhook_id?: unknown };
 }
 

@@ -11,7 +11,7 @@ import type { CommandRunner, Poster } from "./actions.js";
 import { readError } from "./journal-scan.js";
 
 /** One replayed entry, as --json reports it. */
-export interface ReplayResult {
+interface ReplayResult {
   id: string;
   event: string;
   received_at: string;

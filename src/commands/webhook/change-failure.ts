@@ -6,7 +6,7 @@
 import { ApiError } from "../../api/errors.js";
 import { isAmbiguousFailure } from "../../api/webhooks.js";
 import { type CertwhError, InterruptedError } from "../../errors.js";
-import { type FailureContext, reword } from "../../io/exit-codes.js";
+import { reword } from "../../io/exit-codes.js";
 import { isLoopbackUrl } from "../../util/loopback.js";
 import type { CommandContext } from "../context.js";
 import { discardSecretFile, type ResolvedSecret } from "../options/secret-source.js";
@@ -34,13 +34,11 @@ export function interruptedWithHint(signal: AbortSignal, err: unknown, hint: str
 }
 
 /** The failure as describeFailure words it, with `lead` as the first line of the hint. */
-export function withLeadHint(err: unknown, lead: string, context?: FailureContext): CertwhError {
+export function withLeadHint(err: unknown, lead: string): CertwhError {
   // The lead already sends the user to `certwh status`; a general hint saying the same is left out.
-  return reword(
-    err,
-    { hint: (hint) => (hint && !hint.includes("certwh status") ? `${lead}\n  ${hint}` : lead) },
-    context,
-  );
+  return reword(err, {
+    hint: (hint) => (hint && !hint.includes("certwh status") ? `${lead}\n  ${hint}` : lead),
+  });
 }
 
 /**
