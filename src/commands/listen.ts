@@ -39,6 +39,7 @@ import {
   startListenInspector,
 } from "./runtime/inspect.js";
 import type { ListenFlags } from "./specs/listen.js";
+import { forgetChallenge } from "./webhook/verified-mark.js";
 
 type TunnelChoice =
   | { kind: "sandbox" }
@@ -324,6 +325,8 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
     // Said at once (the ready block repeats it), so a person can watch the verification happen in the page.
     if (inspector && !io.json) io.info(`Inspector: ${inspector.url} (the verification shows there live)`);
     const api = own ? own.api : await ctx.api();
+    // listen points the webhook here and sends its own challenge: a token certwh noted before is void.
+    if (!own) await forgetChallenge(ctx.env);
     const tunnel = await buildTunnel(tunnelChoice, ctx.env);
     const {
       tunnel: _tunnel,

@@ -12,7 +12,7 @@ import type { CommandContext } from "./context.js";
 import type { VerifyFlags } from "./specs/lifecycle.js";
 import { TOKEN_MAY_BE_ACCEPTED, withLeadHint } from "./webhook/change-failure.js";
 import { invalidAction, NEEDS_TEST_HINT, requireWebhook } from "./webhook/current.js";
-import { markVerified } from "./webhook/verified-mark.js";
+import { forgetChallenge, markVerified } from "./webhook/verified-mark.js";
 
 interface VerifyOptions {
   token: string;
@@ -49,6 +49,7 @@ export async function run(raw: VerifyFlags, ctx: CommandContext): Promise<void> 
     }
     throw err;
   }
+  await forgetChallenge(ctx.env);
   // The same stage line create, update-url and listen print.
   const verified = stageLine({ stage: "verified", webhook_id: hook.id });
   if (verified) ctx.io[verified.level](verified.text);

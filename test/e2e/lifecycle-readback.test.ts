@@ -5,6 +5,8 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "node:test";
 import { cliArgv, cliEnv, tempDir } from "../helpers/cli.js";
 import { sleep } from "../helpers/wait.js";
@@ -229,6 +231,27 @@ test("status right after a create that sent the challenge names verify as the ne
   // Another computer (no note) is told the general way.
   const elsewhere = await h.cli(["status"], { configHome: tempDir() });
   assert.match(elsewhere.stderr, /`certwh challenge` sends a token/);
+});
+
+test("a token verify used, or one a later update-url voided, is not named by status again", async (t) => {
+  const h = await harness(t);
+  const configHome = tempDir();
+  const url = h.receiver.url;
+  expectExit(await h.cli(["create", "--url", url, "--no-input"], { configHome }), 0);
+  expectExit(await h.cli(["verify", "--token", await h.latestToken()], { configHome }), 0);
+  assert.equal(
+    existsSync(join(configHome, "certwh", "challenged.json")),
+    false,
+    "verify forgets the used token",
+  );
+  // Away and back to the same endpoint: pending again, and the token from create is spent.
+  expectExit(await h.cli(["update-url", "--url", `${url}/elsewhere`, "--no-verify"], { configHome }), 0);
+  expectExit(await h.cli(["update-url", "--url", url, "--no-verify"], { configHome }), 0);
+  const res = await h.cli(["status"], { configHome });
+  expectExit(res, 0);
+  assert.equal(h.sandbox.webhook()?.status, "pending");
+  assert.doesNotMatch(res.stderr, /certwh sent a challenge token|valid until/);
+  assert.match(res.stderr, /`certwh challenge` sends a token/);
 });
 
 test("logs --all with big-logs: explicit limit and offset, a full 1,000-entry page with chains, --sort sent", async (t) => {

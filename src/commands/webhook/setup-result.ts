@@ -15,7 +15,7 @@ import {
   VERIFY_COMMAND,
   verifyForCommand,
 } from "./verification-steps.js";
-import { markChallenged } from "./verified-mark.js";
+import { forgetChallenge, markChallenged } from "./verified-mark.js";
 
 interface SecretReport {
   /** Fields for the JSON result. */
@@ -66,6 +66,8 @@ export async function finishSetup(
   ctx: Pick<CommandContext, "io" | "prompt" | "clock" | "signal" | "interactive" | "env" | "settings">,
   target: SetupTarget,
 ): Promise<void> {
+  // The webhook was just saved: a token sent before no longer applies (or is about to be replaced).
+  await forgetChallenge(ctx.env);
   const base = {
     id: target.webhookId,
     endpoint: target.endpoint,

@@ -75,6 +75,14 @@ export async function markChallenged(
   await write(env, CHALLENGED, mark);
 }
 
+/**
+ * Forget the challenge note: its token was accepted (verify), or voided by the challenge that create,
+ * update-url or listen is about to send, so `status` must not name it again.
+ */
+export async function forgetChallenge(env: NodeJS.ProcessEnv): Promise<void> {
+  await rm(path(env, CHALLENGED), { force: true }).catch(() => undefined);
+}
+
 /** When the challenge certwh last sent to `hook` expires, if it has not yet (`now`); else undefined. */
 export async function openChallenge(
   env: NodeJS.ProcessEnv,
