@@ -166,6 +166,12 @@ test("a failed delivery exits 3, with one JSON document under --json", async () 
   const doc = JSON.parse(r.stdout); // throws if stdout held more than one document
   assert.equal(doc.delivered, 3);
   assert.equal(doc.failed, 1);
+  // The error object every failing command prints, in the same document as the results.
+  assert.deepEqual(doc.error, {
+    exit_code: 3,
+    code: "replay_failed",
+    message: `1 of 4 deliveries to ${base}/flaky failed.`,
+  });
   assert.deepEqual(
     doc.results.map((x: { status: number; ok: boolean; event: string }) => [x.status, x.ok, x.event]),
     [

@@ -2,6 +2,7 @@
 // and how to resume, the --json document, and the exit code (failures are an error, already reported).
 
 import { NotFoundError, RefusedError } from "../../errors.js";
+import { errorDocument } from "../../io/exit-codes.js";
 import type { Output } from "../../io/output.js";
 import type { ScanStats } from "./journal-scan.js";
 import { type ParsedReplay, resumeCommand } from "./options.js";
@@ -29,11 +30,12 @@ export function reportReplay(report: ReplayReport): void {
   }
   const resume = interruptedAt ? resumeCommand(selection, journalPath, interruptedAt.line) : undefined;
   if (interruptedAt && !io.json) sayInterrupted(io, interruptedAt, tally.entries, resume);
-  if (io.json) writeJsonReport(report, resume);
   // Interrupted: main turns the signal into exit 130/143; what was done is already said.
-  if (interruptedAt || signal.aborted) return;
-  throwIfFailed(selection, tally);
-  if (!io.json && tally.entries > 0) saySucceeded(io, selection, tally.entries);
+  const failure = interruptedAt || signal.aborted ? undefined : replayFailure(selection, tally);
+  if (io.json) writeJsonReport(report, resume, failure);
+  if (failure) throw failure;
+  if (!io.json && !interruptedAt && !signal.aborted && tally.entries > 0)
+    saySucceeded(io, selection, tally.entries);
 }
 
 /** Lines the scan passed over, and the warning when nothing matched. */
@@ -73,9 +75,17 @@ function sayInterrupted(io: Output, at: Interruption, entries: number, resume: s
   io.hint(`Resume with: ${resume}`);
 }
 
-function writeJsonReport({ io, selection, stats, outcome }: ReplayReport, resume: string | undefined): void {
+/** The results document; a failed replay also carries the `error` object every failing command prints. */
+function writeJsonReport(
+  { io, selection, stats, outcome }: ReplayReport,
+  resume: string | undefined,
+  failure: RefusedError | undefined,
+): void {
   const { tally, interruptedAt } = outcome;
   io.writeJson({
+    ...(failure
+      ? errorDocument({ exitCode: failure.exitCode, code: "replay_failed", message: failure.message })
+      : {}),
     ...(selection.to ? { delivered: tally.delivered, failed: tally.failed } : {}),
     ...(selection.exec ? { exec_ok: tally.execOk, exec_failed: tally.execFailed } : {}),
     results: outcome.results,
@@ -98,7 +108,7 @@ function writeJsonReport({ io, selection, stats, outcome }: ReplayReport, resume
 }
 
 /** Any failed delivery or run makes the exit code; the lines before already named which. */
-function throwIfFailed(selection: ParsedReplay, tally: Tally): void {
+function replayFailure(selection: ParsedReplay, tally: Tally): RefusedError | undefined {
   const failures = [
     selection.to && tally.failed > 0
       ? `${tally.failed} of ${tally.entries} deliveries to ${selection.to} failed`
@@ -107,15 +117,14 @@ function throwIfFailed(selection: ParsedReplay, tally: Tally): void {
       ? `${tally.execFailed} of ${tally.entries} runs of the command failed`
       : "",
   ].filter(Boolean);
-  if (failures.length > 0) {
-    throw new RefusedError(`${failures.join("; ")}.`, {
-      code: "replay_failed",
-      hint: selection.to
-        ? "Is the app running and answering 2xx? The journal is unchanged, so you can replay again."
-        : "The journal is unchanged, so you can run them again once the command is fixed.",
-      reported: true,
-    });
-  }
+  if (failures.length === 0) return undefined;
+  return new RefusedError(`${failures.join("; ")}.`, {
+    code: "replay_failed",
+    hint: selection.to
+      ? "Is the app running and answering 2xx? The journal is unchanged, so you can replay again."
+      : "The journal is unchanged, so you can run them again once the command is fixed.",
+    reported: true,
+  });
 }
 
 function saySucceeded(io: Output, selection: ParsedReplay, entries: number): void {
