@@ -4,7 +4,7 @@ import { registerSecret } from "../util/redact.js";
 import type { CommandContext } from "./context.js";
 import type { StatusFlags } from "./specs/lifecycle.js";
 import { requireWebhook } from "./webhook/current.js";
-import { describeWebhook, explainStatus, webhookJson } from "./webhook/describe.js";
+import { describeWebhook, explainStatus, nextStep, webhookJson } from "./webhook/describe.js";
 import { openChallenge, wasVerified } from "./webhook/verified-mark.js";
 
 interface StatusOptions {
@@ -20,16 +20,21 @@ export async function run(raw: StatusFlags, ctx: CommandContext): Promise<void> 
   const api = await ctx.api();
   const hook = await requireWebhook(api, ctx.signal);
   registerSecret(hook.secret);
-  const json = webhookJson(hook, opts.showSecret);
-  const lines = describeWebhook(hook, opts.showSecret);
-  // The API client registers every secret it reads for redaction; --show-secret is the explicit ask.
-  if (opts.showSecret && hook.secret) ctx.io.revealResult(json, lines);
-  else ctx.io.result(json, lines);
-  if (ctx.io.json) return;
   const baseUrl = (await ctx.settings()).baseUrl;
   const pending = hook.status === "pending";
   const verified = pending && (await wasVerified(ctx.env, baseUrl, hook));
   const challengeUntil =
     pending && !verified ? await openChallenge(ctx.env, baseUrl, hook, ctx.clock.now()) : undefined;
+  const next = nextStep(hook, { verified, challengeUntil });
+  const json = {
+    ...webhookJson(hook, opts.showSecret),
+    ...(challengeUntil === undefined ? {} : { challenge_expires_at: new Date(challengeUntil).toISOString() }),
+    ...(next ? { next } : {}),
+  };
+  const lines = describeWebhook(hook, opts.showSecret);
+  // The API client registers every secret it reads for redaction; --show-secret is the explicit ask.
+  if (opts.showSecret && hook.secret) ctx.io.revealResult(json, lines);
+  else ctx.io.result(json, lines);
+  if (ctx.io.json) return;
   for (const line of explainStatus(hook, { verified, challengeUntil })) ctx.io.hint(line);
 }

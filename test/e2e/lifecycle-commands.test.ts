@@ -164,10 +164,13 @@ test("status --json: the webhook object with the secret masked; human output exp
     "endpoint",
     "events",
     "id",
+    "next",
     "secret",
     "status",
     "webhook_settings",
   ]);
+  // Another HOME than create's: no note of the challenge create sent, so the general next step.
+  assert.equal(hook.next, "certwh challenge");
   assert.equal(hook.secret, "zzzz…yyyy");
   assert.equal(hook.status, "pending");
   assert.equal((hook.webhook_settings as Record<string, string>).webhook_send_certificate_chain, "1");

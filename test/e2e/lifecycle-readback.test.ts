@@ -215,7 +215,13 @@ test("status after verify --no-activate suggests certwh activate, not a new chal
   expectExit(res, 0);
   assert.match(res.stderr, /Next: `certwh activate`/);
   assert.doesNotMatch(res.stderr, /`certwh challenge` sends a token/);
+  assert.equal(oneJson(await h.cli(["status", "--json"], { configHome })).next, "certwh activate");
   expectExit(await h.cli(["activate"], { configHome }), 0);
+  assert.equal(
+    oneJson(await h.cli(["status", "--json"], { configHome })).next,
+    undefined,
+    "active: no next step",
+  );
 });
 
 test("status right after a create that sent the challenge names verify as the next step", async (t) => {
@@ -226,6 +232,13 @@ test("status right after a create that sent the challenge names verify as the ne
   assert.match(
     res.stderr,
     /Next: `certwh verify --token <token>` with data\.token of that challenge_webhook_endpoint event/,
+  );
+  const json = oneJson(await h.cli(["status", "--json"], { configHome }));
+  assert.equal(json.next, "certwh verify --token <token>");
+  assert.match(String(json.challenge_expires_at), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  assert.equal(
+    oneJson(await h.cli(["status", "--json"], { configHome: tempDir() })).next,
+    "certwh challenge",
   );
   assert.doesNotMatch(res.stderr, /`certwh challenge` sends a token/);
   // Another computer (no note) is told the general way.

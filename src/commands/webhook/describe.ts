@@ -56,6 +56,13 @@ export function describeWebhook(hook: Webhook, showSecret = false): string[] {
  * itself (`verify --no-activate`), so activating it is the next step, not a new challenge. `challengeUntil`:
  * certwh sent it a challenge whose token is still valid until then (epoch ms), so the next step is verify.
  */
+/** The command that moves `hook` on, as explainStatus says it (none when active or unknown). */
+export function nextStep(hook: Webhook, opts: { verified?: boolean; challengeUntil?: number } = {}) {
+  if (hook.status === "inactive" || (hook.status === "pending" && opts.verified)) return "certwh activate";
+  if (hook.status !== "pending") return undefined;
+  return opts.challengeUntil === undefined ? "certwh challenge" : "certwh verify --token <token>";
+}
+
 export function explainStatus(
   hook: Webhook,
   opts: { verified?: boolean; challengeUntil?: number } = {},
