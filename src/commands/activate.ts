@@ -7,7 +7,7 @@ import type { CommandContext } from "./context.js";
 import type { ActivateFlags } from "./specs/lifecycle.js";
 import { invalidAction, NEEDS_TEST_HINT, webhookToSwitch } from "./webhook/current.js";
 import { VERIFY_COMMAND } from "./webhook/verification-steps.js";
-import { clearVerified, wasVerified } from "./webhook/verified-mark.js";
+import { clearVerified, openChallengeHint, wasVerified } from "./webhook/verified-mark.js";
 
 export async function run(_flags: ActivateFlags, ctx: CommandContext): Promise<void> {
   const found = await webhookToSwitch(ctx, "active");
@@ -23,10 +23,17 @@ export async function run(_flags: ActivateFlags, ctx: CommandContext): Promise<v
           NEEDS_TEST_HINT,
         );
       }
+      const tokenOut = await openChallengeHint(
+        ctx.env,
+        (await ctx.settings()).baseUrl,
+        hook,
+        ctx.clock.now(),
+      );
       throw invalidAction(
         err,
         `Webhook ${hook.id} cannot be activated yet: CertCentral needs the endpoint verified first (status ${hook.status}).`,
-        `Run \`certwh challenge\`; CertCentral sends a token to ${hook.endpoint} (valid 30 minutes). Then \`${VERIFY_COMMAND}\` verifies and activates.`,
+        tokenOut ??
+          `Run \`certwh challenge\`; CertCentral sends a token to ${hook.endpoint} (valid 30 minutes). Then \`${VERIFY_COMMAND}\` verifies and activates.`,
       );
     },
   );

@@ -7,12 +7,13 @@ import { ApiError } from "../api/errors.js";
 import { changeStatus, type StatusChange } from "../api/read-back.js";
 import { isAmbiguousFailure } from "../api/webhooks.js";
 import { UsageError } from "../errors.js";
+import { reword } from "../io/exit-codes.js";
 import { stageLine } from "../io/render-stage.js";
 import type { CommandContext } from "./context.js";
 import type { VerifyFlags } from "./specs/lifecycle.js";
 import { TOKEN_MAY_BE_ACCEPTED, withLeadHint } from "./webhook/change-failure.js";
 import { invalidAction, NEEDS_TEST_HINT, requireWebhook } from "./webhook/current.js";
-import { forgetChallenge, markVerified } from "./webhook/verified-mark.js";
+import { forgetChallenge, markVerified, openChallengeHint } from "./webhook/verified-mark.js";
 
 interface VerifyOptions {
   token: string;
@@ -46,6 +47,11 @@ export async function run(raw: VerifyFlags, ctx: CommandContext): Promise<void> 
           "which is expected once a webhook is verified).",
       );
       return;
+    }
+    // A wrong token while the one certwh sent is still valid: a new challenge would void that one.
+    if (hook.status === "pending" && err instanceof ApiError && err.hasCode("webhook_invalid_token")) {
+      const hint = await openChallengeHint(ctx.env, (await ctx.settings()).baseUrl, hook, ctx.clock.now());
+      if (hint) throw reword(err, { hint });
     }
     throw err;
   }

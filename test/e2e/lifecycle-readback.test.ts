@@ -246,6 +246,27 @@ test("status right after a create that sent the challenge names verify as the ne
   assert.match(elsewhere.stderr, /`certwh challenge` sends a token/);
 });
 
+test("while a token certwh sent is valid, a wrong token and activate point at that token, not a new challenge", async (t) => {
+  const h = await harness(t);
+  const configHome = tempDir();
+  expectExit(await h.cli(["create", "--url", h.receiver.url, "--no-input"], { configHome }), 0);
+  const tokenOut = /certwh sent a challenge token to .*, valid until \d\d:\d\d.*voids it\./s;
+  const wrong = await h.cli(["verify", "--token", "not-the-token"], { configHome });
+  expectExit(wrong, 3);
+  assert.match(wrong.stderr, tokenOut);
+  assert.doesNotMatch(wrong.stderr, /Send a new one with `certwh challenge`/);
+  const activate = await h.cli(["activate"], { configHome });
+  expectExit(activate, 3);
+  assert.match(activate.stderr, tokenOut);
+  // Another computer (no note) is told the general way.
+  const elsewhere = await h.cli(["verify", "--token", "not-the-token"], { configHome: tempDir() });
+  expectExit(elsewhere, 3);
+  assert.doesNotMatch(elsewhere.stderr, tokenOut);
+  assert.match(elsewhere.stderr, /Send a new one with `certwh challenge`/);
+  // The token it points at still works.
+  expectExit(await h.cli(["verify", "--token", await h.latestToken()], { configHome }), 0);
+});
+
 test("a token verify used, or one a later update-url voided, is not named by status again", async (t) => {
   const h = await harness(t);
   const configHome = tempDir();

@@ -10,6 +10,7 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Webhook } from "../../api/types.js";
 import { configDir } from "../../config/store.js";
+import { formatClockTime } from "../../io/render-stage.js";
 import { readBounded } from "../../util/read-bounded.js";
 
 const VERIFIED = "verified.json";
@@ -92,4 +93,24 @@ export async function openChallenge(
 ): Promise<number | undefined> {
   const expires = (await read(env, CHALLENGED, baseUrl, hook))?.expires_at;
   return typeof expires === "number" && expires > now ? expires : undefined;
+}
+
+/**
+ * The next step while a token certwh sent to `hook` is still valid: use it, since a new challenge voids it.
+ * Undefined when this machine knows of no such token.
+ */
+export async function openChallengeHint(
+  env: NodeJS.ProcessEnv,
+  baseUrl: string,
+  hook: Webhook,
+  now: number,
+): Promise<string | undefined> {
+  const until = await openChallenge(env, baseUrl, hook, now);
+  if (until === undefined) return undefined;
+  return (
+    `certwh sent a challenge token to ${hook.endpoint}, valid until ${formatClockTime(until)}: give ` +
+    "`certwh verify --token <token>` data.token of that challenge_webhook_endpoint event (the latest one; " +
+    "`certwh logs` shows the deliveries). If it never arrived, `certwh challenge` sends a new one, which " +
+    "voids it."
+  );
 }
