@@ -211,7 +211,7 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
       body: d.body,
       headers: { ...d.headers, "x-webhook-key": o.secret },
     });
-    runner?.enqueue({ id, event: name, body: d.body, data: d.payload.data });
+    runner?.enqueue({ id, event: name, body: d.body, data: d.payload.data, receivedAt: d.receivedAt });
     const chain = o.saveChainDir ? writeChain(o.saveChainDir, d.payload) : undefined;
     checkUntil(name, d.payload, chain);
   }
