@@ -5,6 +5,8 @@ export interface Delivery {
   id: string;
   event: string;
   body: Buffer | string;
+  /** When listen received it (the journal's `received_at`): a replay command for it says `--since` this. */
+  receivedAt?: string;
   headers: {
     "content-type"?: string;
     "user-agent"?: string;

@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, type TestContext, test } from "node:test";
-import { type Running, runCli, spawnCli, tempDir } from "../helpers/cli.js";
+import { type JsonLine, type Running, runCli, spawnCli, tempDir } from "../helpers/cli.js";
+import { startLoopback } from "../helpers/loopback.js";
 
 /** A hook that appends a line per run to `log` and fails (exit 1). */
 function failingHook(dir: string, log: string): string {
@@ -66,5 +67,48 @@ describe("listen's catch-up commands cover this session only", () => {
     const again = await runCli([...replay.slice(1), "--json"], { configHome: home, timeoutMs: 30_000 });
     assert.notEqual(again.code, 0, again.stderr); // the hook still fails
     assert.equal(linesOf(log).length - before, 1, again.stdout);
+  });
+
+  test("--forward-to: the exit hint's `certwh replay … --to` starts at this session's first event", async (t) => {
+    const app = await startLoopback(undefined, t);
+    const url = `${app.origin}/hook`;
+    const home = tempDir();
+    const delivered = (n: number) => () => app.requests.length >= n;
+    await session(t, home, ["--forward-to", url], delivered(1));
+    const second = await session(t, home, ["--json", "--forward-to", url], delivered(2));
+    const event = second.lines.find((x) => x.type === "event" && x.event === "certificate_revoked");
+    assert.ok(event, second.stdout());
+    const hint = /`(certwh replay [^`]*)` delivers it again/.exec(second.stderr());
+    assert.ok(hint?.[1], second.stderr());
+    const replay = words(hint[1]);
+    assert.equal(replay[replay.indexOf("--since") + 1], event.received_at, hint[1]);
+    assert.equal(replay[replay.indexOf("--to") + 1], url);
+
+    // Run as printed: one event again, this session's (without --since: both sessions').
+    const again = await runCli([...replay.slice(1), "--json"], { configHome: home, timeoutMs: 30_000 });
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(app.requests.length, 3, again.stdout);
+  });
+
+  test("--forward-to: `Gave up forwarding` names a replay command with --since, so it re-delivers that event once", async (t) => {
+    const app = await startLoopback((_r, res) => res.writeHead(400).end("no"), t);
+    const url = `${app.origin}/hook`;
+    const home = tempDir();
+    const gaveUp = (x: JsonLine) =>
+      x.type === "warning" && String(x.message).startsWith("Gave up forwarding certificate_revoked");
+    await session(t, home, ["--json", "--forward-to", url], (l) => l.lines.some(gaveUp));
+    const second = await session(t, home, ["--json", "--forward-to", url], (l) => l.lines.some(gaveUp));
+    const event = second.lines.find((x) => x.type === "event" && x.event === "certificate_revoked");
+    const warning = second.lines.find(gaveUp);
+    assert.ok(event && warning, second.stdout());
+    const command = /`(certwh replay [^`]*)` re-delivers it/.exec(String(warning.message))?.[1];
+    assert.ok(command, String(warning.message));
+    const replay = words(command);
+    assert.equal(replay[replay.indexOf("--since") + 1], event.received_at, command);
+
+    const before = app.requests.length;
+    const again = await runCli([...replay.slice(1), "--json"], { configHome: home, timeoutMs: 30_000 });
+    assert.notEqual(again.code, 0, again.stderr); // the app still answers 400
+    assert.equal(app.requests.length - before, 1, again.stdout);
   });
 });
