@@ -256,22 +256,27 @@ function asNdjsonFailure(io: CommandContext["io"], err: unknown): unknown {
   return reword(err, { reported: true });
 }
 
-/** What to run next, each command working as printed: the same kind of session, and replay of its journal. */
+/**
+ * What to run next, each command working as printed: the same kind of session, and replay of what this session
+ * passed on: `--since` its first event (`since`, undefined when none arrived), so the journal's earlier sessions
+ * are left out (an identical body there has the same id).
+ */
 function afterInterruptHint(
   parsed: Pick<ParsedListen, "journalPath" | "forwardTo" | "exec">,
   sandbox: boolean,
   env: NodeJS.ProcessEnv,
+  since: string | undefined,
 ): string {
   const again = `Run \`certwh listen${sandbox ? " --sandbox" : ""}\` again to receive events`;
-  if (!parsed.journalPath) return `${again}.`;
+  if (!parsed.journalPath || since === undefined) return `${again}.`;
   const journal =
     parsed.journalPath === defaultJournalPath(env) ? "" : ` --journal ${shellWord(parsed.journalPath)}`;
   // One --forward-to is where the events go again; with none or several the user picks.
   const targets = parsed.forwardTo ?? [];
   if (targets.length === 0 && parsed.exec !== undefined)
-    return `${again}; what arrived is in ${parsed.journalPath}: \`certwh replay${journal} --exec ${shellWord(parsed.exec)}\` runs the command for it again.`;
+    return `${again}; what arrived in this session is in ${parsed.journalPath}: \`certwh replay${journal} --exec ${shellWord(parsed.exec)} --since ${shellWord(since)}\` runs the command for it again.`;
   const to = targets.length === 1 ? shellWord(targets[0] as string) : "<url>";
-  return `${again}; what arrived is in ${parsed.journalPath}: \`certwh replay${journal} --to ${to}\` delivers it again.`;
+  return `${again}; what arrived in this session is in ${parsed.journalPath}: \`certwh replay${journal} --to ${to} --since ${shellWord(since)}\` delivers it again.`;
 }
 
 async function checkFlags(raw: ListenFlags, ctx: CommandContext): Promise<ParsedListen> {
@@ -344,6 +349,8 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
       ...(own ? { sandbox: { url: own.sandbox.url, apiKey: own.sandbox.apiKey } } : {}),
     };
     const { runListen } = await import("../listen/orchestrate.js");
+    // When this session's first event (not the handshake) arrived: its replay hint starts there.
+    let firstEventAt: string | undefined;
     const result = await runListen(options, {
       api,
       tunnel,
@@ -351,6 +358,8 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
       signal: ctx.signal,
       hurry: ctx.hurry(),
       emit: (emitted) => {
+        if (firstEventAt === undefined && emitted.type === "event" && !HANDSHAKE_EVENTS.has(emitted.event))
+          firstEventAt = emitted.received_at;
         const event = inspector ? inspector.feed(emitted) : emitted;
         renderer.render(event);
         if (announced) announced.onEvent(event);
@@ -362,7 +371,7 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
     if (result.reason === "interrupted") {
       // Under --json the interrupted line is on stdout, which may be the output that was closed.
       if (io.json && result.cause) io.info(`Stopped: ${describeInterruptCause(result.cause)}.`);
-      io.hint(afterInterruptHint(parsed, raw.sandbox === true, ctx.env));
+      io.hint(afterInterruptHint(parsed, raw.sandbox === true, ctx.env, firstEventAt));
     }
   } catch (err) {
     if (ctx.signal.aborted) throw err;

@@ -15,6 +15,7 @@ import { buildEvent, type EventBody, randomSampleIds } from "../events/payloads.
 import { didYouMean } from "../events/suggest.js";
 import { nothingAnswersWords, plainHttpWords, reword } from "../io/exit-codes.js";
 import { isLoopbackUrl } from "../util/loopback.js";
+import { printable } from "../util/printable.js";
 import { registerSecret } from "../util/redact.js";
 import { userAgent } from "../util/version.js";
 import type { CommandContext } from "./context.js";
@@ -206,7 +207,7 @@ async function direct(opts: TriggerOptions, url: URL, ctx: Ctx): Promise<void> {
     });
   }
   if (!d.ok) {
-    const said = d.response ? `\n  It said: ${d.response}` : "";
+    const said = d.response ? `\n  It said: ${printable(d.response)}` : "";
     throw new RefusedError(
       `${url.host} answered ${d.status} to ${opts.event} (${ms} ms); CertCentral counts that as a failed delivery.${said}`,
       {

@@ -212,7 +212,7 @@ export function eventLine(e: Exclude<ListenEvent, StateEvent | ReadyEvent>, now:
           : "";
       const said =
         e.response_body !== undefined
-          ? `\n          | ${e.response_body || "(empty body)"}${e.response_truncated ? " …(cut at 512 bytes)" : ""}`
+          ? `\n          | ${printable(e.response_body.trim()) || "(empty body)"}${e.response_truncated ? " …(cut at 512 bytes)" : ""}`
           : "";
       const what = `${printable(e.event)} ${e.id}`;
       return at(now, `<-- [${status}] ${what} → POST ${e.url} (${e.ms} ms)${retry}${down}${said}`);

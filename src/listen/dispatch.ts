@@ -209,9 +209,10 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
       id,
       event: name,
       body: d.body,
+      receivedAt: isoTime(d.receivedAt),
       headers: { ...d.headers, "x-webhook-key": o.secret },
     });
-    runner?.enqueue({ id, event: name, body: d.body, data: d.payload.data });
+    runner?.enqueue({ id, event: name, body: d.body, data: d.payload.data, receivedAt: d.receivedAt });
     const chain = o.saveChainDir ? writeChain(o.saveChainDir, d.payload) : undefined;
     checkUntil(name, d.payload, chain);
   }

@@ -13,11 +13,15 @@ export interface ExecEvent {
   body: Buffer | string;
   /** The parsed payload's `data`, for CERTWH_ORDER_ID and CERTWH_CERTIFICATE_ID. */
   data?: unknown;
+  /** When listen received it (epoch ms): a catch-up command replays `--since` the first failed one. */
+  receivedAt?: number;
 }
 
 export interface ExecResult {
   id?: string;
   event: string;
+  /** The event's ExecEvent.receivedAt. */
+  receivedAt?: number;
   ok: boolean;
   exitCode: number | null;
   signal: NodeJS.Signals | null;
@@ -240,6 +244,7 @@ function resultOf(run: Run): ExecResult {
   return {
     id: run.event.id,
     event: run.event.event,
+    ...(run.event.receivedAt !== undefined ? { receivedAt: run.event.receivedAt } : {}),
     ok,
     exitCode: run.exit.code,
     signal: run.exit.signal,

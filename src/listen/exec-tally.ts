@@ -1,8 +1,10 @@
 // The --exec runs of a session that finished, summed up at exit: how many succeeded and failed, and the
-// `certwh replay --exec` command that runs the failed ones again once the command is fixed.
+// `certwh replay --exec` command that runs the failed ones again once the command is fixed: their ids, and
+// --since the first of them, so an identical body from an earlier session (same id) is not run again.
 
 import { shellLine } from "../util/shell-word.js";
 import type { ExecResult } from "./exec.js";
+import { isoTime } from "./iso-time.js";
 import type { ListenEvent, ListenOptions } from "./types.js";
 
 /** Failed ids named in the replay command; beyond this, the user picks them from the exec lines. */
@@ -12,12 +14,16 @@ export function createExecTally(o: Pick<ListenOptions, "exec" | "journalPath">) 
   let ok = 0;
   let failedRuns = 0;
   const failed: string[] = [];
+  // When the first failed run's event arrived.
+  let firstFailedAt: number | undefined;
   return {
     count(r: ExecResult): void {
       if (r.ok) ok++;
       else {
         failedRuns++;
         if (r.id !== undefined) failed.push(r.id);
+        if (r.receivedAt !== undefined && (firstFailedAt === undefined || r.receivedAt < firstFailedAt))
+          firstFailedAt = r.receivedAt;
       }
     },
     summary(): Extract<ListenEvent, { type: "exec_summary" }> | undefined {
@@ -32,6 +38,7 @@ export function createExecTally(o: Pick<ListenOptions, "exec" | "journalPath">) 
               o.journalPath,
               "--exec",
               o.exec,
+              ...(firstFailedAt !== undefined ? ["--since", isoTime(firstFailedAt)] : []),
               ...ids.flatMap((id) => ["--id", id]),
             ])
           : undefined;

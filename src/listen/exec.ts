@@ -256,6 +256,7 @@ function refusedResult(event: ExecEvent, error: string, unfinished: boolean): Ex
   return {
     id: event.id,
     event: event.event,
+    ...(event.receivedAt !== undefined ? { receivedAt: event.receivedAt } : {}),
     ok: false,
     exitCode: null,
     signal: null,

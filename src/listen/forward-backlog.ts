@@ -19,6 +19,7 @@ interface SpilledRef {
   event: string;
   /** Sent as X-WEBHOOK-KEY; the journal never holds it. */
   key?: string;
+  receivedAt?: string;
   /** Order of arrival, to tell references older than a scan from newer ones. */
   seq: number;
 }
@@ -37,7 +38,7 @@ export interface ForwardBacklog {
   readonly limit: number;
   readonly journalPath: string;
   /** Keep a reference; false when the backlog already holds `limit` of them. */
-  push(delivery: Pick<Delivery, "id" | "event" | "headers">): boolean;
+  push(delivery: Pick<Delivery, "id" | "event" | "headers" | "receivedAt">): boolean;
   /** Read back up to `maxCount` deliveries totalling about `maxBytes` of bodies (at least one). */
   load(maxCount: number, maxBytes: number): Promise<BacklogLoad>;
   /** Remove and return every reference (on close). */
@@ -91,6 +92,7 @@ export function createForwardBacklog(options: BacklogOptions): ForwardBacklog {
       if (count >= limit) return false;
       const ref: SpilledRef = { id: d.id, event: d.event, seq: nextSeq++ };
       if (d.headers["x-webhook-key"] !== undefined) ref.key = d.headers["x-webhook-key"];
+      if (d.receivedAt !== undefined) ref.receivedAt = d.receivedAt;
       refs.set(d.id, [...(refs.get(d.id) ?? []), ref]);
       count++;
       return true;
@@ -129,6 +131,7 @@ export function createForwardBacklog(options: BacklogOptions): ForwardBacklog {
             id: ref.id,
             event: ref.event,
             body: entry.body,
+            receivedAt: entry.received_at,
             headers: { ...entry.headers, ...(ref.key !== undefined ? { "x-webhook-key": ref.key } : {}) },
           });
           bytes += size;

@@ -1,14 +1,13 @@
 // What the user's app said when it refused a forward: the first bytes of its answer, shown under the
 // failed forward line and in the NDJSON `forward` record. The app's text is untrusted (it may echo the
-// event, print a stack trace or HTML), so it is cut short and its control characters escaped.
-
-import { printable } from "../util/printable.js";
+// event, print a stack trace or HTML), so it is cut short here; its control characters are escaped where it
+// is shown (render-listen.ts, replay), not here: the NDJSON carries the exact characters.
 
 /** Bytes of a refusing answer kept for the user. */
 const EXCERPT_BYTES = 512;
 
 interface ResponseExcerpt {
-  /** UTF-8 text with control characters escaped (printable.ts), surrounding white space trimmed. */
+  /** The answer's first bytes as UTF-8 text, exactly (escape it before it reaches a terminal). */
   text: string;
   /** The answer was longer than the bytes kept. */
   truncated: boolean;
@@ -32,10 +31,10 @@ export async function readResponseExcerpt(
   return excerpt(Buffer.concat(chunks, size));
 }
 
-/** The first EXCERPT_BYTES bytes of `bytes` as printable text. */
+/** The first EXCERPT_BYTES bytes of `bytes` as text. */
 export function excerpt(bytes: Buffer): ResponseExcerpt {
   const truncated = bytes.length > EXCERPT_BYTES;
   // stream: true holds back a character cut at the limit instead of turning it into U+FFFD.
   const text = new TextDecoder("utf-8").decode(bytes.subarray(0, EXCERPT_BYTES), { stream: truncated });
-  return { text: printable(text.trim()), truncated };
+  return { text, truncated };
 }

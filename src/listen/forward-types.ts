@@ -5,6 +5,8 @@ export interface Delivery {
   id: string;
   event: string;
   body: Buffer | string;
+  /** When listen received it (the journal's `received_at`): a replay command for it says `--since` this. */
+  receivedAt?: string;
   headers: {
     "content-type"?: string;
     "user-agent"?: string;
@@ -29,7 +31,7 @@ export interface ForwardResult {
   final: boolean;
   /** When not final: the wait before the next attempt. */
   retryInMs?: number;
-  /** When the app answered other than 2xx: the start of its answer, control characters escaped. */
+  /** When the app answered other than 2xx: the start of its answer, exactly (not escaped for a terminal). */
   responseBody?: string;
   /** With responseBody: the answer was longer than what is kept (512 bytes). */
   responseTruncated?: boolean;

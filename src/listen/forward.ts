@@ -404,7 +404,7 @@ export class Forwarder {
   }
 
   /** Report the last result of a delivery; a failure is explained (those at close in one notice). */
-  private finish(delivery: Pick<Delivery, "id" | "event">, outcome: Outcome): void {
+  private finish(delivery: Pick<Delivery, "id" | "event" | "receivedAt">, outcome: Outcome): void {
     this.report(this.finalResult(delivery, outcome));
     if (outcome.ok) return;
     if (outcome.error === FORWARDER_CLOSED) this.closedIds.push(delivery.id);
@@ -412,7 +412,7 @@ export class Forwarder {
   }
 
   /** A delivery that ends without any attempt. */
-  private finishUnsent(delivery: Pick<Delivery, "id" | "event">, error: string): void {
+  private finishUnsent(delivery: Pick<Delivery, "id" | "event" | "receivedAt">, error: string): void {
     this.finish(delivery, { attempt: 0, ok: false, ms: 0, error });
   }
 
@@ -432,19 +432,21 @@ export class Forwarder {
 
   // What the user is told, in plain language.
 
-  private replayCommand(ids: string[]): string {
+  /** With `since` (when the first of them arrived), an identical body from an earlier session is left out. */
+  private replayCommand(ids: string[], since?: string): string {
     const journal = this.backlog ? shellWord(this.backlog.journalPath) : "";
-    return `certwh replay --journal ${journal} --to ${shellWord(this.url)}${ids.map((id) => ` --id ${id}`).join("")}`;
+    const from = since !== undefined ? ` --since ${shellWord(since)}` : "";
+    return `certwh replay --journal ${journal} --to ${shellWord(this.url)}${from}${ids.map((id) => ` --id ${id}`).join("")}`;
   }
 
-  private sayGaveUp(delivery: Pick<Delivery, "id" | "event">, outcome: Outcome): void {
+  private sayGaveUp(delivery: Pick<Delivery, "id" | "event" | "receivedAt">, outcome: Outcome): void {
     const why =
       outcome.status !== undefined
         ? `your app answered ${outcome.status}`
         : forwardErrorWords(outcome.error ?? "error");
     this.notice(
       this.backlog
-        ? `Gave up forwarding ${delivery.event} ${delivery.id} (${why}). It is in the journal: \`${this.replayCommand([delivery.id])}\` re-delivers it.`
+        ? `Gave up forwarding ${delivery.event} ${delivery.id} (${why}). It is in the journal: \`${this.replayCommand([delivery.id], delivery.receivedAt)}\` re-delivers it.`
         : `Gave up forwarding ${delivery.event} ${delivery.id} (${why}). It was not journaled (--no-journal), so it cannot be replayed.`,
     );
   }

@@ -6,7 +6,6 @@ import http from "node:http";
 import https from "node:https";
 import { type EventBody, slackText } from "../events/payloads.js";
 import type { Clock } from "../util/clock.js";
-import { printable } from "../util/printable.js";
 import { isSlackWebhookUrl } from "../util/slack.js";
 import { version } from "../util/version.js";
 import type { Delivery, DeliveryKind } from "./types.js";
@@ -84,7 +83,7 @@ export class Sender {
       delivery.ok = req.exactly200
         ? delivery.status === 200
         : delivery.status >= 200 && delivery.status < 300;
-      if (!delivery.ok && answer.start.trim()) delivery.response = printable(answer.start);
+      if (!delivery.ok && answer.start.trim()) delivery.response = answer.start;
     } catch (err) {
       delivery.error = err instanceof Error ? err.message : String(err);
     }

@@ -118,7 +118,7 @@ export interface Delivery {
   status?: number;
   /** Network error or "timeout" when no answer arrived. */
   error?: string;
-  /** The start of a non-2xx answer's body (512 bytes, control characters escaped). */
+  /** The start of a non-2xx answer's body (512 bytes), exactly: escape it before it reaches a terminal. */
   response?: string;
   ok: boolean;
   /** Epoch ms on the sandbox clock. */

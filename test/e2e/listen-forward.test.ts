@@ -49,8 +49,8 @@ describe("certwh listen --forward-to", () => {
     const refused = await l.line((x) => x.type === "forward" && x.url === b && x.status === 500);
     assert.equal(refused.ok, false);
     assert.equal(refused.response_truncated, true);
-    assert.match(String(refused.response_body), /^<h1>oops<\/h1>\\u000ay+$/);
-    assert.equal(String(refused.response_body).length, 512 - 1 + "\\u000a".length);
+    // The exact characters, cut at 512 bytes (not escaped: the JSON escapes them, the parsed value is exact).
+    assert.equal(refused.response_body, `<h1>oops</h1>\n${"y".repeat(512 - "<h1>oops</h1>\n".length)}`);
     await failing.waitFor(2);
     assert.ok(
       failing.requests.some((r) => (r.json as { data: { order_id: number } }).data.order_id === 102),
@@ -65,6 +65,37 @@ describe("certwh listen --forward-to", () => {
     assert.equal(ofB?.events, 2);
     assert.equal(ofB?.delivered, 0);
     assert.equal(Number(ofB?.failed) + Number(ofB?.unfinished), 2);
+  });
+
+  test("a refusing app's answer: exact characters in --json's response_body, escaped in the human line", async (t) => {
+    const said = 'bad\u001b[31m "q" \\ end';
+    const app = await startLoopback((_r, res) => res.writeHead(400).end(said), t);
+    const url = `${app.origin}/hook`;
+    const json = spawnCli(t, ["listen", "--sandbox", "--json", "--no-journal", "--forward-to", url]);
+    await emit(await json.line((x) => x.type === "ready"), 404);
+    const refused = await json.line(finalForward(url));
+    assert.equal(refused.status, 400);
+    assert.equal(refused.response_body, said);
+    assert.equal(refused.response_truncated, false);
+    assert.ok(
+      json.stdout().includes(String.raw`"response_body":"bad\u001b[31m \"q\" \\ end"`),
+      json.stdout(),
+    );
+    await stop(json);
+
+    const human = spawnCli(t, ["listen", "--sandbox", "--no-journal", "--forward-to", url]);
+    await human.stderrIncludes("From another shell: certwh trigger certificate_issued", 20_000);
+    const ready = /API key ([A-Za-z0-9_-]+)\)/.exec(human.stderr());
+    const sandboxUrl = /Sandbox\s+(http:\S+)/.exec(human.stderr())?.[1];
+    assert.ok(ready && sandboxUrl, human.stderr());
+    await emit({ sandbox_url: sandboxUrl, sandbox_api_key: ready[1] }, 405);
+    await human.until(
+      () => human.stdout().includes("<-- [400]") && human.stdout().includes(" end"),
+      "the refused forward",
+    );
+    assert.ok(human.stdout().includes(String.raw`| bad\u001b[31m "q" \ end`), human.stdout());
+    assert.ok(!human.stdout().includes("\u001b"), "no raw escape reaches the terminal");
+    await stop(human);
   });
 
   test("a second Ctrl-C while forwards drain stops waiting and still names them with their replay command", async (t) => {

@@ -58,13 +58,12 @@ test("deliveries still queued when forwarding stops are counted as not finished,
   ]);
 });
 
-test("a refusing answer is cut to 512 bytes and its control characters escaped", async () => {
+test("a refusing answer is cut to 512 bytes, its characters kept exactly (escaped only where shown)", async () => {
   const long = excerpt(Buffer.from(`<h1>Error</h1>\n\u001b[31m${"x".repeat(600)}`));
   assert.equal(long.truncated, true);
-  assert.ok(long.text.startsWith("<h1>Error</h1>\\u000a\\u001b[31m"), long.text);
   // 20 bytes before the x's: "<h1>Error</h1>", a line feed, ESC and "[31m".
-  assert.equal(long.text.split("x").length - 1, 512 - 20);
-  assert.deepEqual(excerpt(Buffer.from("  short \n")), { text: "short", truncated: false });
+  assert.equal(long.text, `<h1>Error</h1>\n\u001b[31m${"x".repeat(512 - 20)}`);
+  assert.deepEqual(excerpt(Buffer.from("  short \n")), { text: "  short \n", truncated: false });
   // A character cut at the limit is left out, not shown as a replacement character.
   const cut = excerpt(Buffer.from(`${"a".repeat(511)}é`));
   assert.deepEqual(cut, { text: "a".repeat(511), truncated: true });

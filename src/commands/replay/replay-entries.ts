@@ -168,7 +168,7 @@ function sayPosted(io: Output, to: string, entry: JournalEntry, r: ForwardResult
   // Why the app refused, under its line, as listen shows it.
   const said =
     r.responseBody !== undefined
-      ? `\n  | ${r.responseBody || "(empty body)"}${r.responseTruncated ? " …(cut at 512 bytes)" : ""}`
+      ? `\n  | ${printable(r.responseBody.trim()) || "(empty body)"}${r.responseTruncated ? " …(cut at 512 bytes)" : ""}`
       : "";
   const line = `[${label}] ${describe(entry)} → ${to} (${r.ms} ms)${said}`;
   if (r.ok) io.info(line);
