@@ -165,6 +165,13 @@ export async function run(raw: LogsFlags, ctx: CommandContext): Promise<void> {
     ctx.io.writeJson({ events: result.events, page: result.page });
     return;
   }
+  if (result.events.length === 0 && opts.offset > 0 && result.page.total > 0) {
+    ctx.io.info(
+      `No deliveries from --offset ${opts.offset}: the log of webhook ${hook.id} holds ${result.page.total}` +
+        `${Object.keys(opts.filters).length ? " with these filters" : ""} (offsets 0 to ${result.page.total - 1}).`,
+    );
+    return;
+  }
   if (result.events.length === 0) {
     ctx.io.info(
       `No deliveries logged for webhook ${hook.id}${Object.keys(opts.filters).length ? " with these filters" : ""}.`,

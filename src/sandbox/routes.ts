@@ -99,6 +99,31 @@ function intParam(value: string | undefined, fallback: number): number {
   return Number(value);
 }
 
+/**
+ * `sort=<prop>[,<prop>]`, a `-` prefix descending (spec §2.2), over an entry's own fields; an entry without
+ * the field sorts last, and a field no entry has changes nothing (the order stays oldest first).
+ */
+function bySortParam(sort: string) {
+  const keys = sort
+    .split(",")
+    .map((k) => k.trim())
+    .filter(Boolean)
+    .map((k) =>
+      k.startsWith("-") ? { field: k.slice(1), sign: -1 } : { field: k.replace(/^\+/, ""), sign: 1 },
+    );
+  return (a: object, b: object): number => {
+    for (const { field, sign } of keys) {
+      const x = (a as Record<string, unknown>)[field];
+      const y = (b as Record<string, unknown>)[field];
+      if (x === y) continue;
+      if (x === undefined || x === null) return 1;
+      if (y === undefined || y === null) return -1;
+      return (x < y ? -1 : x > y ? 1 : 0) * sign;
+    }
+    return 0;
+  };
+}
+
 function eventLogs(engine: SandboxEngine, query: Record<string, string>): RouteResult {
   const eventName = query["filters[event_name]"];
   const status = query["filters[request_status]"];
@@ -108,6 +133,7 @@ function eventLogs(engine: SandboxEngine, query: Record<string, string>): RouteR
       (eventName === undefined || e.event_name === eventName) &&
       (status === undefined || e.request_status === status),
   );
+  if (query.sort) all.sort(bySortParam(query.sort));
   const limit = Math.min(Math.max(intParam(query.limit, MAX_LOG_LIMIT), 1), MAX_LOG_LIMIT);
   const offset = intParam(query.offset, 0);
   return {

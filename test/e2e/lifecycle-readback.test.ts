@@ -288,6 +288,22 @@ test("a token verify used, or one a later update-url voided, is not named by sta
   assert.match(res.stderr, /`certwh challenge` sends a token/);
 });
 
+test("logs --offset past the end says how many the log holds, not that nothing was logged", async (t) => {
+  const h = await harness(t);
+  await createActive(h);
+  const total = (oneJson(await h.cli(["logs", "--json"])).page as { total: number }).total;
+  assert.ok(total > 0);
+  const res = await h.cli(["logs", "--offset", "50"]);
+  expectExit(res, 0);
+  assert.match(
+    res.stderr,
+    new RegExp(
+      `No deliveries from --offset 50: the log of webhook \\d+ holds ${total} \\(offsets 0 to ${total - 1}\\)`,
+    ),
+  );
+  assert.doesNotMatch(res.stderr, /No deliveries logged/);
+});
+
 test("logs --all with big-logs: explicit limit and offset, a full 1,000-entry page with chains, --sort sent", async (t) => {
   const h = await harness(t, { quirks: ["big-logs"] });
   await createActive(h);

@@ -26,7 +26,7 @@ async function activeWebhook(
   return id;
 }
 
-test("event logs: filters, offset, limit clamp, ID-less path, order_rejected event_info as in §11.2", async (t) => {
+test("event logs: filters, sort, offset, limit clamp, ID-less path, order_rejected event_info as in §11.2", async (t) => {
   const sb = await withSandbox(t, { rateLimit: false });
   const rx = await startReceiver(t);
   const lastToken = () =>
@@ -75,6 +75,29 @@ test("event logs: filters, offset, limit clamp, ID-less path, order_rejected eve
     ["order_rejected", "order_rejected"],
   );
   assert.deepEqual(paged.page, { total: 4, limit: 2, offset: 1 });
+
+  const sorted = async (sort: string) =>
+    (
+      (await call(sb, "GET", `/webhook/${id}/event-logs?sort=${sort}`)).json as {
+        events: Record<string, unknown>[];
+      }
+    ).events.map((e) => [e.event_name, e.request_status]);
+  assert.deepEqual(await sorted("-event_name"), [
+    ["order_rejected", "failed"],
+    ["order_rejected", "success"],
+    ["challenge_webhook_endpoint", "success"],
+    ["certificate_issued", "success"],
+  ]);
+  assert.deepEqual(await sorted("event_name,-request_status"), [
+    ["certificate_issued", "success"],
+    ["challenge_webhook_endpoint", "success"],
+    ["order_rejected", "success"],
+    ["order_rejected", "failed"],
+  ]);
+  assert.deepEqual(
+    await sorted("no_such_field"),
+    all.events.map((e) => [e.event_name, e.request_status]),
+  );
 
   const clamped = (await call(sb, "GET", `/webhook/${id}/event-logs?limit=5000`)).json as {
     page: { limit: number };
