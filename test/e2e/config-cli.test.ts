@@ -3,7 +3,16 @@
 
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { type CliResult, runCli, tempDir } from "../helpers/cli.js";
@@ -315,4 +324,20 @@ test("config list and get warn about a profile the file does not hold, as every 
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /Profile "nope" \(from --profile\) is not in /);
   }
+});
+
+test("parallel login and config set in separate processes: every change is in the file, no lock left", async () => {
+  const h = home();
+  const keys = Array.from({ length: 6 }, () => canary());
+  const runs = [
+    ...keys.map((key, i) => cli(h, ["--profile", `p${i}`, "login", "--with-key", "--no-check"], {}, key)),
+    ...[1, 2, 3, 4].map((i) => cli(h, ["--profile", `q${i}`, "config", "set", "request_timeout", `${i}`])),
+  ];
+  const results = await Promise.all(runs);
+  for (const r of results) assert.equal(r.code, 0, r.stderr);
+  const profiles = stored(h).profiles;
+  for (const [i, key] of keys.entries()) assert.equal(profiles[`p${i}`]?.api_key, key, `profile p${i} lost`);
+  for (const i of [1, 2, 3, 4]) assert.deepEqual(profiles[`q${i}`], { request_timeout: i }, `profile q${i}`);
+  assert.deepEqual(readdirSync(join(h, "certwh")), ["config.json"]);
+  assert.equal(mode(cfgFile(h)), 0o600);
 });
