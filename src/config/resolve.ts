@@ -94,7 +94,10 @@ export function apiKeyFromEnv(
   return undefined;
 }
 
-/** Pure resolution over an already-read config; throws UsageError on any invalid value. */
+/**
+ * Pure resolution over an already-read config; throws UsageError on an invalid flag or variable, and
+ * FileError (a UsageError with code "file") on an invalid value in the active profile.
+ */
 export function resolveFrom(
   globals: GlobalFlags,
   env: NodeJS.ProcessEnv,
@@ -102,11 +105,10 @@ export function resolveFrom(
   configPath: string,
 ): DetailedSettings {
   const profile = resolveProfileName(globals, env);
-  const where = `profile "${profile.value}" of ${configPath}`;
   const raw: ProfileSettings = Object.hasOwn(stored.profiles, profile.value)
     ? stored.profiles[profile.value]!
     : {};
-  const { settings: saved, unknownKeys } = checkStoredProfile(raw, where);
+  const { settings: saved, unknownKeys } = checkStoredProfile(raw, { name: profile.value, path: configPath });
   const profileOrigin = `profile ${profile.value}`;
 
   const region =

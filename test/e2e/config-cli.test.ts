@@ -341,3 +341,27 @@ test("parallel login and config set in separate processes: every change is in th
   assert.deepEqual(readdirSync(join(h, "certwh")), ["config.json"]);
   assert.equal(mode(cfgFile(h)), 0o600);
 });
+
+test("a bad value in the active profile is a problem of the file: exit 2, code file, naming file and key, no help pointer", async () => {
+  // Every profile has a loopback base_url, so nothing could reach the internet even if resolution went on.
+  const local = "http://127.0.0.1:9/services/v2";
+  for (const [profile, key, hint] of [
+    [{ region: "mars", base_url: local }, "region", /certwh config set region <value>/],
+    [{ api_key: "short", base_url: local }, "api_key", /`certwh login`/],
+  ] as const) {
+    const h = home();
+    mkdirSync(join(h, "certwh"), { mode: 0o700 });
+    writeFileSync(cfgFile(h), JSON.stringify({ profiles: { default: profile } }), { mode: 0o600 });
+    const r = await cli(h, ["status", "--json"]);
+    assert.equal(r.code, 2, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    assert.equal(doc.error.code, "file");
+    assert.equal(doc.error.exit_code, 2);
+    assert.ok(doc.error.message.includes(cfgFile(h)), doc.error.message);
+    assert.ok(doc.error.message.startsWith(`${key} in profile "default"`), doc.error.message);
+    assert.match(r.stderr, hint);
+    assert.doesNotMatch(r.stderr, /certwh help/);
+    assert.doesNotMatch(r.stderr, /config set api_key|config set <key>/);
+    assert.ok(!r.stderr.includes("short") && !r.stdout.includes("short"), "the stored key is not quoted");
+  }
+});

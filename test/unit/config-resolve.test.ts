@@ -6,7 +6,7 @@ import { apiKeyFromEnv, resolveFrom, resolveProfileName, toResolved } from "../.
 import { parseTimeoutSeconds } from "../../src/config/settings.js";
 import type { StoredConfig } from "../../src/config/store.js";
 import type { GlobalFlags } from "../../src/config/types.js";
-import { UsageError } from "../../src/errors.js";
+import { FileError, UsageError } from "../../src/errors.js";
 
 const US = "https://www.digicert.com/services/v2";
 const EU = "https://certcentral.digicert.eu/services/v2";
@@ -260,6 +260,36 @@ describe("invalid values are usage errors naming their source", () => {
     const got = resolveFrom(flags(), {}, { profiles: { other: { region: "zz" as "us" } } }, PATH);
     assert.equal(got.region.value, "us");
   });
+});
+
+test("a bad value in the active profile is a FileError naming the file and key; the hint fits the key", () => {
+  const check = (config: StoredConfig, profile: string | undefined, hint: RegExp, notHint: RegExp) =>
+    assert.throws(
+      () => resolveFrom(flags({ profile }), {}, config, PATH),
+      (err: unknown) => {
+        assert.ok(err instanceof FileError);
+        assert.equal(err.code, "file");
+        assert.equal(err.exitCode, 2);
+        assert.equal(err.path, PATH);
+        assert.ok(err.message.includes(PATH), err.message);
+        assert.match(err.hint ?? "", hint);
+        assert.doesNotMatch(err.hint ?? "", notHint);
+        return true;
+      },
+    );
+  check(
+    { profiles: { default: { region: "mars" as "us" } } },
+    undefined,
+    /`certwh config set region <value>` or `certwh config unset region`/,
+    /login/,
+  );
+  check({ profiles: { sbx: { api_key: "short" } } }, "sbx", /`certwh --profile sbx login`/, /config set/);
+  check(
+    { profiles: { default: { api_key: "short", request_timeout: -1 } } },
+    undefined,
+    /config set request_timeout[\s\S]*`certwh login`/,
+    /config set api_key|config set <key>/,
+  );
 });
 
 test("a profile named like an Object.prototype member is just an empty profile", () => {
