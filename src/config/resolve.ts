@@ -72,10 +72,20 @@ function firstOf<R, T>(levels: Candidate<R>[], parse: (raw: R, origin: string) =
 
 const byDefault = <T>(value: T): Sourced<T> => ({ value, source: "default", origin: "default" });
 
+/**
+ * The profile in use. An empty environment variable counts as unset (as every CERTWH_* variable), but an
+ * empty `--profile ""` is refused: it is typed on purpose (or a script's unset variable), and quietly using
+ * "default" would act on another profile than the one meant.
+ */
 export function resolveProfileName(
   globals: Pick<GlobalFlags, "profile">,
   env: NodeJS.ProcessEnv,
 ): Sourced<string> {
+  if (globals.profile !== undefined && globals.profile.trim() === "") {
+    throw new UsageError("--profile is empty: give a profile name, or leave --profile out.", {
+      hint: 'Without --profile, CERTWH_PROFILE (when set and not empty) or "default" is used.',
+    });
+  }
   const levels: Candidate<string>[] = [
     { source: "flag", origin: "--profile", raw: nonEmpty(globals.profile)?.trim() },
     { source: "env", origin: "CERTWH_PROFILE", raw: nonEmpty(env.CERTWH_PROFILE)?.trim() },

@@ -365,3 +365,22 @@ test("a bad value in the active profile is a problem of the file: exit 2, code f
     assert.ok(!r.stderr.includes("short") && !r.stdout.includes("short"), "the stored key is not quoted");
   }
 });
+
+test('--profile "" is a usage error for every command; an empty CERTWH_PROFILE means "default"', async () => {
+  const h = home();
+  assert.equal((await cli(h, ["--profile", "p1", "config", "set", "region", "eu"])).code, 0);
+  for (const args of [
+    ["--profile", "", "config", "set", "region", "us"],
+    ["--profile=", "config", "list"],
+    ["--profile", "", "logout"],
+  ]) {
+    const r = await cli(h, ["--json", ...args], { CERTWH_PROFILE: "p1" });
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.equal(JSON.parse(r.stdout).error.code, "usage");
+    assert.match(r.stderr, /--profile is empty/);
+  }
+  assert.deepEqual(stored(h).profiles, { p1: { region: "eu" } }, "nothing changed");
+  const unset = await cli(h, ["--json", "config", "list"], { CERTWH_PROFILE: "" });
+  assert.equal(unset.code, 0, unset.stderr);
+  assert.equal(JSON.parse(unset.stdout).profile, "default");
+});

@@ -307,6 +307,23 @@ test("profile name and env key helpers", () => {
   assert.deepEqual(resolveProfileName({}, {}), { value: "default", source: "default", origin: "default" });
   assert.equal(resolveProfileName({}, { CERTWH_PROFILE: "ci" }).value, "ci");
   assert.equal(resolveProfileName({ profile: "eu.prod" }, { CERTWH_PROFILE: "ci" }).value, "eu.prod");
+  // An empty CERTWH_PROFILE is unset, as every CERTWH_* variable; an empty --profile is refused.
+  for (const empty of ["", "  "]) {
+    assert.deepEqual(resolveProfileName({}, { CERTWH_PROFILE: empty }), {
+      value: "default",
+      source: "default",
+      origin: "default",
+    });
+    assert.throws(
+      () => resolveProfileName({ profile: empty }, { CERTWH_PROFILE: "ci" }),
+      (err: unknown) => {
+        assert.ok(err instanceof UsageError);
+        assert.equal(err.code, "usage");
+        assert.match(err.message, /^--profile is empty/);
+        return true;
+      },
+    );
+  }
   assert.equal(apiKeyFromEnv({ CERTWH_API_KEY: "  " }), undefined);
   assert.deepEqual(apiKeyFromEnv({ DIGICERT_API_KEY: " dk-12345678 \n" }), {
     key: "dk-12345678",
