@@ -13,6 +13,7 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
+import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { type CliResult, runCli, tempDir } from "../helpers/cli.js";
@@ -383,4 +384,87 @@ test('--profile "" is a usage error for every command; an empty CERTWH_PROFILE m
   const unset = await cli(h, ["--json", "config", "list"], { CERTWH_PROFILE: "" });
   assert.equal(unset.code, 0, unset.stderr);
   assert.equal(JSON.parse(unset.stdout).profile, "default");
+});
+
+/**
+ * A stand-in proxy on 127.0.0.1 that records every request line and refuses it (403): set as HTTPS_PROXY and
+ * HTTP_PROXY, a request meant for a DigiCert instance ends here instead of on the internet.
+ */
+async function guardProxy() {
+  const hits: string[] = [];
+  const server = createNetServer((socket) => {
+    socket.once("data", (d) => {
+      hits.push(d.toString("latin1").split("\r\n")[0] ?? "");
+      socket.end("HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  servers.push({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) } as Loopback);
+  return { env: { HTTPS_PROXY: url, HTTP_PROXY: url, NO_PROXY: "" }, hits };
+}
+
+test("a base URL from any source wins over a region from any source, with one warning naming both", async () => {
+  const fake = await fakeCertCentral(400, {
+    errors: [{ code: "webhook_invalid_account", message: "No webhook configured" }],
+  });
+  const guard = await guardProxy();
+  const h = home();
+  const key = canary();
+  const login = await cli(
+    h,
+    ["--profile", "sbx", "--base-url", fake.baseUrl, "login", "--with-key", "--no-check"],
+    {},
+    key,
+  );
+  assert.equal(login.code, 0, login.stderr);
+
+  // The profile's base URL beats CERTWH_REGION: the profile's key goes to its own instance.
+  const viaProfile = await cli(h, ["--profile", "sbx", "--verbose", "status"], {
+    ...guard.env,
+    CERTWH_REGION: "eu",
+  });
+  assert.equal(fake.seen.length, 1, viaProfile.stderr);
+  assert.equal(fake.seen[0]?.headers["x-dc-devkey"], key);
+  assert.equal(
+    viaProfile.stderr.split(
+      `CERTWH_REGION=eu is ignored: the base URL ${fake.baseUrl} (from profile sbx) is used.`,
+    ).length - 1,
+    1,
+    viaProfile.stderr,
+  );
+
+  // CERTWH_BASE_URL beats --region (the README's "overrides the region").
+  const viaEnv = await cli(h, ["--region", "eu", "status"], {
+    ...guard.env,
+    CERTWH_BASE_URL: fake.baseUrl,
+    CERTWH_API_KEY: key,
+  });
+  assert.equal(fake.seen.length, 2, viaEnv.stderr);
+  assert.match(viaEnv.stderr, /--region eu is ignored: the base URL .* \(from CERTWH_BASE_URL\) is used\./);
+  assert.deepEqual(guard.hits, [], "nothing was sent towards a DigiCert instance");
+
+  // config list shows that the base_url, not the region, is used; --json adds settings.region.used.
+  const human = await cli(h, ["--profile", "sbx", "config", "list"]);
+  assert.match(human.stdout, /^region\s+us\s+default \(not used: base_url from profile sbx wins\)$/m);
+  const json = JSON.parse((await cli(h, ["--profile", "sbx", "--json", "config", "list"])).stdout);
+  assert.deepEqual(json.settings.region, { value: "us", source: "default", origin: "default", used: false });
+  assert.equal(json.settings.base_url.value, fake.baseUrl);
+  const plain = JSON.parse((await cli(h, ["--json", "config", "list"])).stdout);
+  assert.equal(plain.settings.region.used, true);
+  const get = await cli(h, ["--profile", "sbx", "config", "get", "region"]);
+  assert.match(get.stderr, /not used: base_url from profile sbx wins/);
+
+  // login --region alone replaces the profile's base_url, so its check goes to that region's instance
+  // (here: to the guard proxy, which refuses), not to the base URL about to be dropped.
+  const relogin = await cli(h, ["--profile", "sbx", "--region", "eu", "login", "--with-key"], guard.env, key);
+  assert.equal(relogin.code, 3, relogin.stderr);
+  assert.doesNotMatch(relogin.stderr, /is ignored/);
+  assert.equal(fake.seen.length, 2, "the old base URL was not asked");
+  const hits: string[] = guard.hits;
+  assert.ok(
+    hits.length > 0 && hits.every((l) => l.startsWith("CONNECT certcentral.digicert.eu:443")),
+    JSON.stringify(hits),
+  );
+  assert.deepEqual(stored(h).profiles.sbx, { base_url: fake.baseUrl, api_key: key }, "nothing stored");
 });

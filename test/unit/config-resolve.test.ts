@@ -158,20 +158,48 @@ const rows: Row[] = [
     },
   },
   {
-    name: "--region (a higher level) beats the profile's base_url",
+    name: "the profile's base_url beats --region (a base URL from any level beats any region)",
     flags: { profile: "sandbox", region: "eu" },
     want: {
       profile: "sandbox",
       region: "eu",
-      baseUrl: EU,
-      baseUrlSource: "region",
+      baseUrl: "http://127.0.0.1:9000/services/v2",
+      baseUrlSource: "profile",
       timeoutMs: 30_000,
       apiKey: "profile-sandbox-key",
       apiKeySource: "profile",
     },
   },
   {
-    name: "CERTWH_REGION beats the profile's base_url, CERTWH_BASE_URL beats CERTWH_REGION",
+    name: "the profile's base_url beats CERTWH_REGION",
+    flags: { profile: "sandbox" },
+    env: { CERTWH_REGION: "eu" },
+    want: {
+      profile: "sandbox",
+      region: "eu",
+      baseUrl: "http://127.0.0.1:9000/services/v2",
+      baseUrlSource: "profile",
+      timeoutMs: 30_000,
+      apiKey: "profile-sandbox-key",
+      apiKeySource: "profile",
+    },
+  },
+  {
+    name: "CERTWH_BASE_URL beats --region",
+    flags: { region: "eu" },
+    env: { CERTWH_BASE_URL: "http://127.0.0.1:7000/services/v2" },
+    want: {
+      profile: "default",
+      region: "eu",
+      baseUrl: "http://127.0.0.1:7000/services/v2",
+      baseUrlSource: "env",
+      timeoutMs: 45_000,
+      apiKey: "profile-default-key",
+      apiKeySource: "profile",
+    },
+  },
+  {
+    name: "CERTWH_BASE_URL beats CERTWH_REGION and the profile's base_url",
     flags: { profile: "sandbox" },
     env: { CERTWH_REGION: "eu", CERTWH_BASE_URL: "https://proxy.example.com/services/v2" },
     want: {
@@ -290,6 +318,26 @@ test("a bad value in the active profile is a FileError naming the file and key; 
     /config set request_timeout[\s\S]*`certwh login`/,
     /config set api_key|config set <key>/,
   );
+});
+
+test("a region given by flag or env that a base URL overrides is named in one warning sentence", () => {
+  const sbx = { profiles: { sbx: { base_url: "http://127.0.0.1:9000/services/v2" } } };
+  const ignored = (f: Partial<GlobalFlags>, env: NodeJS.ProcessEnv, config: StoredConfig = sbx) =>
+    resolveFrom(flags(f), env, config, PATH).ignoredRegion;
+  assert.equal(
+    ignored({ profile: "sbx" }, { CERTWH_REGION: "eu" }),
+    "CERTWH_REGION=eu is ignored: the base URL http://127.0.0.1:9000/services/v2 (from profile sbx) is used.",
+  );
+  assert.equal(
+    ignored({ region: "eu" }, { CERTWH_BASE_URL: "http://127.0.0.1:7000/services/v2" }),
+    "--region eu is ignored: the base URL http://127.0.0.1:7000/services/v2 (from CERTWH_BASE_URL) is used.",
+  );
+  // A region stored next to a base URL in the same profile, or no base URL at all: nothing to say.
+  assert.equal(
+    ignored({}, {}, { profiles: { default: { region: "eu", base_url: "http://127.0.0.1:1/x" } } }),
+    undefined,
+  );
+  assert.equal(ignored({ region: "eu" }, {}), undefined);
 });
 
 test("a profile named like an Object.prototype member is just an empty profile", () => {
