@@ -29,14 +29,22 @@ interface Row {
   value: string | number | null;
   source: string;
   origin: string;
+  /** Only on region: false when a base URL (from any source) is used instead of the region's. */
+  used?: boolean;
 }
 
 const row = ({ value, source, origin }: Row): Row => ({ value, source, origin });
 
+/** Why a row's value is not what certwh uses, for people (e.g. the region next to a base URL). */
+function unusedNote(key: SettingKey, r: Row, d: DetailedSettings): string | undefined {
+  if (key !== "region" || r.used !== false) return undefined;
+  return `not used: base_url from ${d.baseUrl.origin} wins`;
+}
+
 function rows(d: DetailedSettings): Record<SettingKey, Row> {
   const { baseUrl, apiKey } = d;
   return {
-    region: row(d.region),
+    region: { ...row(d.region), used: baseUrl.kind === "region" },
     base_url: row({
       ...baseUrl,
       origin:
@@ -72,10 +80,11 @@ async function list(ctx: CommandContext): Promise<void> {
     [
       `profile          ${detailed.profile.value} (${detailed.profile.origin})`,
       `config file      ${detailed.configPath}`,
-      ...SETTING_KEYS.map(
-        (k) =>
-          `${k.padEnd(16)} ${String(settings[k].value ?? "(not set)").padEnd(width)}  ${settings[k].origin}`,
-      ),
+      ...SETTING_KEYS.map((k) => {
+        const note = unusedNote(k, settings[k], detailed);
+        const origin = `${settings[k].origin}${note ? ` (${note})` : ""}`;
+        return `${k.padEnd(16)} ${String(settings[k].value ?? "(not set)").padEnd(width)}  ${origin}`;
+      }),
       ...(others.length > 0 ? [`other profiles   ${others.join(", ")}`] : []),
     ],
   );
@@ -88,7 +97,8 @@ async function get(key: SettingKey, ctx: CommandContext): Promise<void> {
   if (ctx.io.json) return ctx.io.writeJson({ key, ...row });
   if (row.value === null) return ctx.io.info(`${key} is not set (set it with \`certwh login\`).`);
   ctx.io.print(String(row.value));
-  ctx.io.hint(`from ${row.origin}`);
+  const note = unusedNote(key, row, detailed);
+  ctx.io.hint(`from ${row.origin}${note ? `; ${note}` : ""}`);
 }
 
 /** Parse a value typed on the command line into what the file stores. */
@@ -114,8 +124,9 @@ function parseValue(key: SettingKey, value: string): ProfileSettings {
 function overriddenBy(key: SettingKey, d: DetailedSettings): string | undefined {
   const aboveProfile = (s: { source: string }) => s.source === "flag" || s.source === "env";
   if (key === "region") {
-    if (aboveProfile(d.region)) return d.region.origin;
+    // A base URL from any source wins over every region.
     if (d.baseUrl.kind !== "region") return `base_url from ${d.baseUrl.origin}`;
+    if (aboveProfile(d.region)) return d.region.origin;
   }
   if (key === "base_url" && aboveProfile(d.baseUrl)) return d.baseUrl.origin;
   if (key === "request_timeout" && aboveProfile(d.requestTimeoutSeconds))

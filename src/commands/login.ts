@@ -6,7 +6,7 @@
 
 import { checkBaseUrl } from "../api/base-url.js";
 import { ApiError } from "../api/errors.js";
-import { resolveProfileName, resolveSettings } from "../config/resolve.js";
+import { type PendingChange, resolveProfileName, resolveSettings } from "../config/resolve.js";
 import { checkApiKey, parseRegion } from "../config/settings.js";
 import { configFilePath, type ProfileSettings, updateProfile } from "../config/store.js";
 import { AuthError, UsageError } from "../errors.js";
@@ -47,10 +47,17 @@ function noCheckCommand(ctx: CommandContext, withKey: boolean): string {
   return `\`${shellLine(words)}\`${withKey ? " (with the key on stdin again)" : ""}`;
 }
 
-async function checkKey(key: string, ctx: CommandContext, withKey: boolean): Promise<void> {
+async function checkKey(
+  key: string,
+  ctx: CommandContext,
+  withKey: boolean,
+  pending: PendingChange,
+): Promise<void> {
+  // The instance the profile will have once stored (--region alone drops its base_url), not the old one.
   const settings = await resolveSettings(ctx.globals, ctx.env, ctx.io, {
     profileMayBeNew: true,
     signal: ctx.signal,
+    pending,
   });
   const api = await buildApi(ctx, {
     baseUrl: settings.baseUrl,
@@ -104,15 +111,16 @@ export async function run(opts: LoginFlags, ctx: CommandContext): Promise<void> 
   const key = checkApiKey(raw, opts.withKey ? "The key read from stdin" : "The key");
   registerSecret(key);
 
-  const check = opts.check !== false;
-  if (check) await checkKey(key, ctx, opts.withKey === true);
-
-  const path = configFilePath(ctx.env);
-  await updateProfile(path, profile, (p) => {
-    const next: ProfileSettings = { ...p, ...instance.set, api_key: key };
+  const withInstance = (p: ProfileSettings): ProfileSettings => {
+    const next: ProfileSettings = { ...p, ...instance.set };
     if (instance.dropBaseUrl) delete next.base_url;
     return next;
-  });
+  };
+  const check = opts.check !== false;
+  if (check) await checkKey(key, ctx, opts.withKey === true, withInstance);
+
+  const path = configFilePath(ctx.env);
+  await updateProfile(path, profile, (p) => ({ ...withInstance(p), api_key: key }));
 
   const stored = [
     instance.set.base_url !== undefined && `base_url ${instance.set.base_url}`,

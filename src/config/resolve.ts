@@ -1,6 +1,8 @@
 // Precedence for every setting: flag > env > profile > built-in default (for the API key: env > profile;
-// there is deliberately no flag). Within one level an explicit base URL beats a region; across levels the
-// higher level wins, so `--region eu` overrides a profile's base_url.
+// there is deliberately no flag). An explicit base URL from any level wins over a region from any level:
+// a region only chooses between DigiCert's two instances, and a base URL (a sandbox, a proxy) is the more
+// specific choice, so a profile's key never leaves for another instance because a region was set. A region
+// given by flag or env that is ignored that way is warned about.
 
 import { checkBaseUrl } from "../api/base-url.js";
 import { FileError, UsageError } from "../errors.js";
@@ -52,6 +54,8 @@ export interface DetailedSettings {
   profiles: string[];
   /** Keys of the active profile certwh does not know (a typo, or a newer certwh's file). */
   unknownKeys: string[];
+  /** A region given by flag or env that a base URL overrides, as a sentence for a warning. */
+  ignoredRegion?: string;
 }
 
 const nonEmpty = (value: string | undefined): string | undefined =>
@@ -72,10 +76,20 @@ function firstOf<R, T>(levels: Candidate<R>[], parse: (raw: R, origin: string) =
 
 const byDefault = <T>(value: T): Sourced<T> => ({ value, source: "default", origin: "default" });
 
+/**
+ * The profile in use. An empty environment variable counts as unset (as every CERTWH_* variable), but an
+ * empty `--profile ""` is refused: it is typed on purpose (or a script's unset variable), and quietly using
+ * "default" would act on another profile than the one meant.
+ */
 export function resolveProfileName(
   globals: Pick<GlobalFlags, "profile">,
   env: NodeJS.ProcessEnv,
 ): Sourced<string> {
+  if (globals.profile !== undefined && globals.profile.trim() === "") {
+    throw new UsageError("--profile is empty: give a profile name, or leave --profile out.", {
+      hint: 'Without --profile, CERTWH_PROFILE (when set and not empty) or "default" is used.',
+    });
+  }
   const levels: Candidate<string>[] = [
     { source: "flag", origin: "--profile", raw: nonEmpty(globals.profile)?.trim() },
     { source: "env", origin: "CERTWH_PROFILE", raw: nonEmpty(env.CERTWH_PROFILE)?.trim() },
@@ -94,7 +108,10 @@ export function apiKeyFromEnv(
   return undefined;
 }
 
-/** Pure resolution over an already-read config; throws UsageError on any invalid value. */
+/**
+ * Pure resolution over an already-read config; throws UsageError on an invalid flag or variable, and
+ * FileError (a UsageError with code "file") on an invalid value in the active profile.
+ */
 export function resolveFrom(
   globals: GlobalFlags,
   env: NodeJS.ProcessEnv,
@@ -102,11 +119,10 @@ export function resolveFrom(
   configPath: string,
 ): DetailedSettings {
   const profile = resolveProfileName(globals, env);
-  const where = `profile "${profile.value}" of ${configPath}`;
   const raw: ProfileSettings = Object.hasOwn(stored.profiles, profile.value)
     ? stored.profiles[profile.value]!
     : {};
-  const { settings: saved, unknownKeys } = checkStoredProfile(raw, where);
+  const { settings: saved, unknownKeys } = checkStoredProfile(raw, { name: profile.value, path: configPath });
   const profileOrigin = `profile ${profile.value}`;
 
   const region =
@@ -119,16 +135,24 @@ export function resolveFrom(
       parseRegion,
     ) ?? byDefault("us");
 
-  // An explicit base URL counts only at the region's level or above (levels are in SOURCES order).
-  const urlLevels: Candidate<string>[] = [
-    { source: "flag", origin: "--base-url", raw: nonEmpty(globals.baseUrl) },
-    { source: "env", origin: "CERTWH_BASE_URL", raw: nonEmpty(env.CERTWH_BASE_URL) },
-    { source: "profile", origin: profileOrigin, raw: saved.base_url },
-  ];
-  const url = firstOf(urlLevels.slice(0, SOURCES.indexOf(region.source) + 1), checkBaseUrl);
+  // An explicit base URL, from whatever level, wins over the region.
+  const url = firstOf<string, string>(
+    [
+      { source: "flag", origin: "--base-url", raw: nonEmpty(globals.baseUrl) },
+      { source: "env", origin: "CERTWH_BASE_URL", raw: nonEmpty(env.CERTWH_BASE_URL) },
+      { source: "profile", origin: profileOrigin, raw: saved.base_url },
+    ],
+    checkBaseUrl,
+  );
   const baseUrl: DetailedSettings["baseUrl"] = url
     ? { ...url, kind: url.source as "flag" | "env" | "profile" }
     : { ...region, value: REGION_BASE_URLS[region.value], kind: "region" };
+  const regionGiven =
+    region.source === "flag" ? `--region ${region.value}` : `${region.origin}=${region.value}`;
+  const ignoredRegion =
+    url && (region.source === "flag" || region.source === "env")
+      ? `${regionGiven} is ignored: the base URL ${url.value} (from ${url.origin}) is used.`
+      : undefined;
 
   const requestTimeoutSeconds =
     firstOf<string | number, number>(
@@ -154,6 +178,7 @@ export function resolveFrom(
     configPath,
     profiles: Object.keys(stored.profiles).sort(),
     unknownKeys,
+    ...(ignoredRegion && { ignoredRegion }),
   };
 }
 
@@ -171,6 +196,13 @@ export function toResolved(d: DetailedSettings): ResolvedSettings {
 }
 
 const warned = new Set<string>();
+
+/** A warning about the settings, given once per process however often they are loaded. */
+function warnOnce(text: string, io: Warner): void {
+  if (warned.has(text)) return;
+  warned.add(text);
+  io.warn(text);
+}
 
 /** Warn (once per process and path) about a config file others can read. */
 export function warnIfExposed(path: string, io: Warner): void {
@@ -191,6 +223,21 @@ function fileNotNeeded(globals: GlobalFlags, env: NodeJS.ProcessEnv): boolean {
   return instance && apiKeyFromEnv(env) !== undefined;
 }
 
+/** A change about to be stored in the active profile (login's instance flags), to resolve as if it were. */
+export type PendingChange = (current: ProfileSettings) => ProfileSettings;
+
+function withPending(
+  globals: GlobalFlags,
+  env: NodeJS.ProcessEnv,
+  stored: StoredConfig,
+  pending: PendingChange,
+): StoredConfig {
+  const name = resolveProfileName(globals, env).value;
+  const profiles: Record<string, ProfileSettings> = Object.assign(Object.create(null), stored.profiles);
+  profiles[name] = pending({ ...(Object.hasOwn(stored.profiles, name) ? stored.profiles[name] : {}) });
+  return { profiles };
+}
+
 /**
  * Read the file (warning about loose permissions) and resolve everything with its source. A broken file (bad
  * JSON, a bad value in the profile) or one that cannot be read (a folder, no permission, XDG_CONFIG_HOME a
@@ -202,6 +249,7 @@ export async function loadSettings(
   env: NodeJS.ProcessEnv,
   io: Warner,
   signal?: AbortSignal,
+  pending?: PendingChange,
 ): Promise<{ detailed: DetailedSettings; stored: StoredConfig }> {
   const path = configFilePath(env);
   warnIfExposed(path, io);
@@ -209,7 +257,7 @@ export async function loadSettings(
   let detailed: DetailedSettings;
   try {
     stored = await readConfig(path, signal);
-    detailed = resolveFrom(globals, env, stored, path);
+    detailed = resolveFrom(globals, env, pending ? withPending(globals, env, stored, pending) : stored, path);
   } catch (err) {
     if (!(err instanceof UsageError) || !fileNotNeeded(globals, env)) throw err;
     stored = { profiles: Object.create(null) };
@@ -223,6 +271,7 @@ export async function loadSettings(
         "(the API key and the instance come from the environment or flags), so certwh continues without it.",
     );
   }
+  if (detailed.ignoredRegion) warnOnce(detailed.ignoredRegion, io);
   if (detailed.unknownKeys.length > 0) {
     io.warn(
       `Ignoring unknown setting${detailed.unknownKeys.length > 1 ? "s" : ""} ${detailed.unknownKeys.join(", ")} in profile "${detailed.profile.value}" of ${path}.`,
@@ -235,10 +284,15 @@ export async function resolveSettings(
   globals: GlobalFlags,
   env: NodeJS.ProcessEnv,
   io: Warner,
-  // login creates the profile it names, so a profile missing from the file is expected there.
-  { profileMayBeNew = false, signal }: { profileMayBeNew?: boolean; signal?: AbortSignal } = {},
+  // login creates the profile it names, so a profile missing from the file is expected there; it checks the
+  // key against the instance the profile will have once its change is stored (`pending`).
+  {
+    profileMayBeNew = false,
+    signal,
+    pending,
+  }: { profileMayBeNew?: boolean; signal?: AbortSignal; pending?: PendingChange } = {},
 ): Promise<ResolvedSettings> {
-  const { detailed, stored } = await loadSettings(globals, env, io, signal);
+  const { detailed, stored } = await loadSettings(globals, env, io, signal, pending);
   if (!profileMayBeNew) warnIfUnknownProfile(detailed, stored, io);
   return toResolved(detailed);
 }

@@ -2,7 +2,7 @@
 // when read back from the file. One table, so `config set`, the resolver and the help agree.
 
 import { checkBaseUrl } from "../api/base-url.js";
-import { UsageError } from "../errors.js";
+import { FileError, UsageError } from "../errors.js";
 import { SETTING_KEYS, type SettingKey } from "./setting-keys.js";
 import type { ProfileSettings } from "./store.js";
 import type { Region } from "./types.js";
@@ -79,15 +79,24 @@ const STORED_CHECKS: Record<SettingKey, (value: unknown, from: string) => unknow
   api_key: (value, from) => checkApiKey(asString(value, from), from),
 };
 
+/** `certwh` with the profile flag a command needs to act on `profile` (none for "default"). */
+function certwhFor(profile: string): string {
+  return profile === "default" ? "certwh" : `certwh --profile ${profile}`;
+}
+
 /**
  * Check what the file holds for one profile: every problem at once, so a hand-edited file is fixed in
- * one go. Unknown keys are returned (for a warning), not rejected.
+ * one go. A bad value is a problem of the file (FileError: exit 2, code "file"), naming the file, the
+ * profile and the key, never the value of an API key. Unknown keys are returned (for a warning), not
+ * rejected.
  */
 export function checkStoredProfile(
   profile: ProfileSettings,
-  where: string,
+  { name, path }: { name: string; path: string },
 ): { settings: ProfileSettings; unknownKeys: string[] } {
+  const where = `profile "${name}" of ${path}`;
   const problems: string[] = [];
+  const badKeys: SettingKey[] = [];
   const settings: Record<string, unknown> = {};
   const raw = profile as Record<string, unknown>;
   for (const key of SETTING_KEYS) {
@@ -96,14 +105,30 @@ export function checkStoredProfile(
       settings[key] = STORED_CHECKS[key](raw[key], `${key} in ${where}`);
     } catch (err) {
       problems.push(err instanceof Error ? err.message : String(err));
+      badKeys.push(key);
     }
   }
   if (problems.length > 0) {
-    throw new UsageError(
+    const cmd = certwhFor(name);
+    const fixes: string[] = [];
+    const others = badKeys.filter((k) => k !== "api_key");
+    if (others.length > 0) {
+      const keys = others.length === 1 ? others[0]! : "<key>";
+      fixes.push(`\`${cmd} config set ${keys} <value>\` or \`${cmd} config unset ${keys}\``);
+    }
+    // `config set` refuses api_key (argv would keep it in shell history): login stores a new one.
+    if (badKeys.includes("api_key")) {
+      fixes.push(`\`${cmd} login\` for the API key (or \`${cmd} logout\` to remove it)`);
+    }
+    throw new FileError(
       problems.length === 1
         ? problems[0]!
-        : `The config has ${problems.length} problems:\n  ${problems.join("\n  ")}`,
-      { hint: "Fix them with `certwh config set <key> <value>` or `certwh config unset <key>`." },
+        : `The config file has ${problems.length} problems:\n  ${problems.join("\n  ")}`,
+      path,
+      "EINVAL",
+      {
+        hint: `Fix ${problems.length === 1 ? "it" : "them"} with ${fixes.join(", and ")}, or edit the file.`,
+      },
     );
   }
   const unknownKeys = Object.keys(raw).filter((k) => !isSettingKey(k));

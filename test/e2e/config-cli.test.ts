@@ -3,7 +3,17 @@
 
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { type CliResult, runCli, tempDir } from "../helpers/cli.js";
@@ -315,4 +325,146 @@ test("config list and get warn about a profile the file does not hold, as every 
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /Profile "nope" \(from --profile\) is not in /);
   }
+});
+
+test("parallel login and config set in separate processes: every change is in the file, no lock left", async () => {
+  const h = home();
+  const keys = Array.from({ length: 6 }, () => canary());
+  const runs = [
+    ...keys.map((key, i) => cli(h, ["--profile", `p${i}`, "login", "--with-key", "--no-check"], {}, key)),
+    ...[1, 2, 3, 4].map((i) => cli(h, ["--profile", `q${i}`, "config", "set", "request_timeout", `${i}`])),
+  ];
+  const results = await Promise.all(runs);
+  for (const r of results) assert.equal(r.code, 0, r.stderr);
+  const profiles = stored(h).profiles;
+  for (const [i, key] of keys.entries()) assert.equal(profiles[`p${i}`]?.api_key, key, `profile p${i} lost`);
+  for (const i of [1, 2, 3, 4]) assert.deepEqual(profiles[`q${i}`], { request_timeout: i }, `profile q${i}`);
+  assert.deepEqual(readdirSync(join(h, "certwh")), ["config.json"]);
+  assert.equal(mode(cfgFile(h)), 0o600);
+});
+
+test("a bad value in the active profile is a problem of the file: exit 2, code file, naming file and key, no help pointer", async () => {
+  // Every profile has a loopback base_url, so nothing could reach the internet even if resolution went on.
+  const local = "http://127.0.0.1:9/services/v2";
+  for (const [profile, key, hint] of [
+    [{ region: "mars", base_url: local }, "region", /certwh config set region <value>/],
+    [{ api_key: "short", base_url: local }, "api_key", /`certwh login`/],
+  ] as const) {
+    const h = home();
+    mkdirSync(join(h, "certwh"), { mode: 0o700 });
+    writeFileSync(cfgFile(h), JSON.stringify({ profiles: { default: profile } }), { mode: 0o600 });
+    const r = await cli(h, ["status", "--json"]);
+    assert.equal(r.code, 2, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    assert.equal(doc.error.code, "file");
+    assert.equal(doc.error.exit_code, 2);
+    assert.ok(doc.error.message.includes(cfgFile(h)), doc.error.message);
+    assert.ok(doc.error.message.startsWith(`${key} in profile "default"`), doc.error.message);
+    assert.match(r.stderr, hint);
+    assert.doesNotMatch(r.stderr, /certwh help/);
+    assert.doesNotMatch(r.stderr, /config set api_key|config set <key>/);
+    assert.ok(!r.stderr.includes("short") && !r.stdout.includes("short"), "the stored key is not quoted");
+  }
+});
+
+test('--profile "" is a usage error for every command; an empty CERTWH_PROFILE means "default"', async () => {
+  const h = home();
+  assert.equal((await cli(h, ["--profile", "p1", "config", "set", "region", "eu"])).code, 0);
+  for (const args of [
+    ["--profile", "", "config", "set", "region", "us"],
+    ["--profile=", "config", "list"],
+    ["--profile", "", "logout"],
+  ]) {
+    const r = await cli(h, ["--json", ...args], { CERTWH_PROFILE: "p1" });
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.equal(JSON.parse(r.stdout).error.code, "usage");
+    assert.match(r.stderr, /--profile is empty/);
+  }
+  assert.deepEqual(stored(h).profiles, { p1: { region: "eu" } }, "nothing changed");
+  const unset = await cli(h, ["--json", "config", "list"], { CERTWH_PROFILE: "" });
+  assert.equal(unset.code, 0, unset.stderr);
+  assert.equal(JSON.parse(unset.stdout).profile, "default");
+});
+
+/**
+ * A stand-in proxy on 127.0.0.1 that records every request line and refuses it (403): set as HTTPS_PROXY and
+ * HTTP_PROXY, a request meant for a DigiCert instance ends here instead of on the internet.
+ */
+async function guardProxy() {
+  const hits: string[] = [];
+  const server = createNetServer((socket) => {
+    socket.once("data", (d) => {
+      hits.push(d.toString("latin1").split("\r\n")[0] ?? "");
+      socket.end("HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  servers.push({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) } as Loopback);
+  return { env: { HTTPS_PROXY: url, HTTP_PROXY: url, NO_PROXY: "" }, hits };
+}
+
+test("a base URL from any source wins over a region from any source, with one warning naming both", async () => {
+  const fake = await fakeCertCentral(400, {
+    errors: [{ code: "webhook_invalid_account", message: "No webhook configured" }],
+  });
+  const guard = await guardProxy();
+  const h = home();
+  const key = canary();
+  const login = await cli(
+    h,
+    ["--profile", "sbx", "--base-url", fake.baseUrl, "login", "--with-key", "--no-check"],
+    {},
+    key,
+  );
+  assert.equal(login.code, 0, login.stderr);
+
+  // The profile's base URL beats CERTWH_REGION: the profile's key goes to its own instance.
+  const viaProfile = await cli(h, ["--profile", "sbx", "--verbose", "status"], {
+    ...guard.env,
+    CERTWH_REGION: "eu",
+  });
+  assert.equal(fake.seen.length, 1, viaProfile.stderr);
+  assert.equal(fake.seen[0]?.headers["x-dc-devkey"], key);
+  assert.equal(
+    viaProfile.stderr.split(
+      `CERTWH_REGION=eu is ignored: the base URL ${fake.baseUrl} (from profile sbx) is used.`,
+    ).length - 1,
+    1,
+    viaProfile.stderr,
+  );
+
+  // CERTWH_BASE_URL beats --region (the README's "overrides the region").
+  const viaEnv = await cli(h, ["--region", "eu", "status"], {
+    ...guard.env,
+    CERTWH_BASE_URL: fake.baseUrl,
+    CERTWH_API_KEY: key,
+  });
+  assert.equal(fake.seen.length, 2, viaEnv.stderr);
+  assert.match(viaEnv.stderr, /--region eu is ignored: the base URL .* \(from CERTWH_BASE_URL\) is used\./);
+  assert.deepEqual(guard.hits, [], "nothing was sent towards a DigiCert instance");
+
+  // config list shows that the base_url, not the region, is used; --json adds settings.region.used.
+  const human = await cli(h, ["--profile", "sbx", "config", "list"]);
+  assert.match(human.stdout, /^region\s+us\s+default \(not used: base_url from profile sbx wins\)$/m);
+  const json = JSON.parse((await cli(h, ["--profile", "sbx", "--json", "config", "list"])).stdout);
+  assert.deepEqual(json.settings.region, { value: "us", source: "default", origin: "default", used: false });
+  assert.equal(json.settings.base_url.value, fake.baseUrl);
+  const plain = JSON.parse((await cli(h, ["--json", "config", "list"])).stdout);
+  assert.equal(plain.settings.region.used, true);
+  const get = await cli(h, ["--profile", "sbx", "config", "get", "region"]);
+  assert.match(get.stderr, /not used: base_url from profile sbx wins/);
+
+  // login --region alone replaces the profile's base_url, so its check goes to that region's instance
+  // (here: to the guard proxy, which refuses), not to the base URL about to be dropped.
+  const relogin = await cli(h, ["--profile", "sbx", "--region", "eu", "login", "--with-key"], guard.env, key);
+  assert.equal(relogin.code, 3, relogin.stderr);
+  assert.doesNotMatch(relogin.stderr, /is ignored/);
+  assert.equal(fake.seen.length, 2, "the old base URL was not asked");
+  const hits: string[] = guard.hits;
+  assert.ok(
+    hits.length > 0 && hits.every((l) => l.startsWith("CONNECT certcentral.digicert.eu:443")),
+    JSON.stringify(hits),
+  );
+  assert.deepEqual(stored(h).profiles.sbx, { base_url: fake.baseUrl, api_key: key }, "nothing stored");
 });

@@ -6,7 +6,7 @@ import { apiKeyFromEnv, resolveFrom, resolveProfileName, toResolved } from "../.
 import { parseTimeoutSeconds } from "../../src/config/settings.js";
 import type { StoredConfig } from "../../src/config/store.js";
 import type { GlobalFlags } from "../../src/config/types.js";
-import { UsageError } from "../../src/errors.js";
+import { FileError, UsageError } from "../../src/errors.js";
 
 const US = "https://www.digicert.com/services/v2";
 const EU = "https://certcentral.digicert.eu/services/v2";
@@ -158,20 +158,48 @@ const rows: Row[] = [
     },
   },
   {
-    name: "--region (a higher level) beats the profile's base_url",
+    name: "the profile's base_url beats --region (a base URL from any level beats any region)",
     flags: { profile: "sandbox", region: "eu" },
     want: {
       profile: "sandbox",
       region: "eu",
-      baseUrl: EU,
-      baseUrlSource: "region",
+      baseUrl: "http://127.0.0.1:9000/services/v2",
+      baseUrlSource: "profile",
       timeoutMs: 30_000,
       apiKey: "profile-sandbox-key",
       apiKeySource: "profile",
     },
   },
   {
-    name: "CERTWH_REGION beats the profile's base_url, CERTWH_BASE_URL beats CERTWH_REGION",
+    name: "the profile's base_url beats CERTWH_REGION",
+    flags: { profile: "sandbox" },
+    env: { CERTWH_REGION: "eu" },
+    want: {
+      profile: "sandbox",
+      region: "eu",
+      baseUrl: "http://127.0.0.1:9000/services/v2",
+      baseUrlSource: "profile",
+      timeoutMs: 30_000,
+      apiKey: "profile-sandbox-key",
+      apiKeySource: "profile",
+    },
+  },
+  {
+    name: "CERTWH_BASE_URL beats --region",
+    flags: { region: "eu" },
+    env: { CERTWH_BASE_URL: "http://127.0.0.1:7000/services/v2" },
+    want: {
+      profile: "default",
+      region: "eu",
+      baseUrl: "http://127.0.0.1:7000/services/v2",
+      baseUrlSource: "env",
+      timeoutMs: 45_000,
+      apiKey: "profile-default-key",
+      apiKeySource: "profile",
+    },
+  },
+  {
+    name: "CERTWH_BASE_URL beats CERTWH_REGION and the profile's base_url",
     flags: { profile: "sandbox" },
     env: { CERTWH_REGION: "eu", CERTWH_BASE_URL: "https://proxy.example.com/services/v2" },
     want: {
@@ -262,6 +290,56 @@ describe("invalid values are usage errors naming their source", () => {
   });
 });
 
+test("a bad value in the active profile is a FileError naming the file and key; the hint fits the key", () => {
+  const check = (config: StoredConfig, profile: string | undefined, hint: RegExp, notHint: RegExp) =>
+    assert.throws(
+      () => resolveFrom(flags({ profile }), {}, config, PATH),
+      (err: unknown) => {
+        assert.ok(err instanceof FileError);
+        assert.equal(err.code, "file");
+        assert.equal(err.exitCode, 2);
+        assert.equal(err.path, PATH);
+        assert.ok(err.message.includes(PATH), err.message);
+        assert.match(err.hint ?? "", hint);
+        assert.doesNotMatch(err.hint ?? "", notHint);
+        return true;
+      },
+    );
+  check(
+    { profiles: { default: { region: "mars" as "us" } } },
+    undefined,
+    /`certwh config set region <value>` or `certwh config unset region`/,
+    /login/,
+  );
+  check({ profiles: { sbx: { api_key: "short" } } }, "sbx", /`certwh --profile sbx login`/, /config set/);
+  check(
+    { profiles: { default: { api_key: "short", request_timeout: -1 } } },
+    undefined,
+    /config set request_timeout[\s\S]*`certwh login`/,
+    /config set api_key|config set <key>/,
+  );
+});
+
+test("a region given by flag or env that a base URL overrides is named in one warning sentence", () => {
+  const sbx = { profiles: { sbx: { base_url: "http://127.0.0.1:9000/services/v2" } } };
+  const ignored = (f: Partial<GlobalFlags>, env: NodeJS.ProcessEnv, config: StoredConfig = sbx) =>
+    resolveFrom(flags(f), env, config, PATH).ignoredRegion;
+  assert.equal(
+    ignored({ profile: "sbx" }, { CERTWH_REGION: "eu" }),
+    "CERTWH_REGION=eu is ignored: the base URL http://127.0.0.1:9000/services/v2 (from profile sbx) is used.",
+  );
+  assert.equal(
+    ignored({ region: "eu" }, { CERTWH_BASE_URL: "http://127.0.0.1:7000/services/v2" }),
+    "--region eu is ignored: the base URL http://127.0.0.1:7000/services/v2 (from CERTWH_BASE_URL) is used.",
+  );
+  // A region stored next to a base URL in the same profile, or no base URL at all: nothing to say.
+  assert.equal(
+    ignored({}, {}, { profiles: { default: { region: "eu", base_url: "http://127.0.0.1:1/x" } } }),
+    undefined,
+  );
+  assert.equal(ignored({ region: "eu" }, {}), undefined);
+});
+
 test("a profile named like an Object.prototype member is just an empty profile", () => {
   const got = resolveFrom(flags({ profile: "constructor" }), {}, { profiles: {} }, PATH);
   assert.equal(got.region.value, "us");
@@ -277,6 +355,23 @@ test("profile name and env key helpers", () => {
   assert.deepEqual(resolveProfileName({}, {}), { value: "default", source: "default", origin: "default" });
   assert.equal(resolveProfileName({}, { CERTWH_PROFILE: "ci" }).value, "ci");
   assert.equal(resolveProfileName({ profile: "eu.prod" }, { CERTWH_PROFILE: "ci" }).value, "eu.prod");
+  // An empty CERTWH_PROFILE is unset, as every CERTWH_* variable; an empty --profile is refused.
+  for (const empty of ["", "  "]) {
+    assert.deepEqual(resolveProfileName({}, { CERTWH_PROFILE: empty }), {
+      value: "default",
+      source: "default",
+      origin: "default",
+    });
+    assert.throws(
+      () => resolveProfileName({ profile: empty }, { CERTWH_PROFILE: "ci" }),
+      (err: unknown) => {
+        assert.ok(err instanceof UsageError);
+        assert.equal(err.code, "usage");
+        assert.match(err.message, /^--profile is empty/);
+        return true;
+      },
+    );
+  }
   assert.equal(apiKeyFromEnv({ CERTWH_API_KEY: "  " }), undefined);
   assert.deepEqual(apiKeyFromEnv({ DIGICERT_API_KEY: " dk-12345678 \n" }), {
     key: "dk-12345678",

@@ -1,6 +1,7 @@
 // The config file on disk: location, modes, atomic writes, permission warnings, broken JSON.
 
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import {
   chmodSync,
   existsSync,
@@ -9,15 +10,19 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from "node:fs";
-import { homedir } from "node:os";
+import { homedir, hostname } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { resolveSettings } from "../../src/config/resolve.js";
 import {
   configDir,
   configFilePath,
+  LOCK_STALE_MS,
+  LOCK_WAIT_MS,
+  lockFilePath,
   permissionProblem,
   readConfig,
   updateProfile,
@@ -196,4 +201,55 @@ test("broken JSON: the error never quotes the file's text, which may hold the AP
     assert.match(err.message, /is not a certwh config file \(the top level is not a JSON object\)/);
     return true;
   });
+});
+
+test("a change waits for another process's lock, and fails after LOCK_WAIT_MS naming it, with nothing changed", async () => {
+  const h = home();
+  const path = configFilePath({ XDG_CONFIG_HOME: h });
+  await updateProfile(path, "default", () => ({ region: "eu" }));
+  const lock = lockFilePath(path);
+  // Held by a live process of this host (this one), freshly: a change in progress elsewhere.
+  writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname() }), { mode: 0o600 });
+  const started = Date.now();
+  await assert.rejects(
+    updateProfile(path, "default", (p) => ({ ...p, region: "us" })),
+    (err: unknown) => {
+      assert.ok(err instanceof FileError);
+      assert.equal(err.code, "file");
+      assert.equal(err.exitCode, 2);
+      assert.ok(err.message.includes(path) && err.message.includes(lock), err.message);
+      assert.match(err.message, /Nothing was changed/);
+      return true;
+    },
+  );
+  const waited = Date.now() - started;
+  assert.ok(waited >= LOCK_WAIT_MS - 100 && waited < LOCK_WAIT_MS + 3000, `waited ${waited} ms`);
+  assert.deepEqual(JSON.parse(readFileSync(path, "utf8")).profiles, { default: { region: "eu" } });
+  assert.ok(existsSync(lock), "another process's lock is left alone");
+
+  // Released while waiting: the change goes through.
+  setTimeout(() => rmSync(lock), 300);
+  await updateProfile(path, "default", (p) => ({ ...p, region: "us" }));
+  assert.deepEqual(JSON.parse(readFileSync(path, "utf8")).profiles, { default: { region: "us" } });
+  assert.deepEqual(readdirSync(join(h, "certwh")), ["config.json"]);
+});
+
+test("a lock left by a crashed run (its process gone, or older than LOCK_STALE_MS) is taken over", async () => {
+  const h = home();
+  const path = configFilePath({ XDG_CONFIG_HOME: h });
+  await updateProfile(path, "default", () => ({ region: "eu" }));
+  const lock = lockFilePath(path);
+  const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+  writeFileSync(lock, JSON.stringify({ pid: dead, host: hostname() }), { mode: 0o600 });
+  const started = Date.now();
+  await updateProfile(path, "a", () => ({ region: "us" }));
+  assert.ok(Date.now() - started < 2000, "no waiting for a dead process");
+
+  // A live owner (or one on another host) but an old lock.
+  writeFileSync(lock, JSON.stringify({ pid: process.pid, host: "elsewhere" }), { mode: 0o600 });
+  const old = (Date.now() - LOCK_STALE_MS - 5000) / 1000;
+  utimesSync(lock, old, old);
+  await updateProfile(path, "b", () => ({ region: "eu" }));
+  assert.deepEqual(Object.keys(JSON.parse(readFileSync(path, "utf8")).profiles), ["default", "a", "b"]);
+  assert.deepEqual(readdirSync(join(h, "certwh")), ["config.json"]);
 });
