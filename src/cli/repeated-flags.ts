@@ -54,6 +54,19 @@ export function refuseRepeatedFlags(cmd: AnyCommand): void {
           ? `${valued.long} and ${option.long} cannot be used together.`
           : undefined,
       );
+    // `--chain --no-chain`: a switch and its opposite; the same switch twice is harmless.
+    const opposite =
+      option.required || option.optional
+        ? undefined
+        : cmd.options.find(
+            (o) => o.attributeName() === option.attributeName() && o.negate !== option.negate && !o.required,
+          );
+    if (opposite)
+      refuseBeforeStoring(cmd, option, (previous) =>
+        typeof previous === "boolean" && previous !== !option.negate
+          ? `${opposite.long} and ${option.long} cannot be used together.`
+          : undefined,
+      );
   }
   for (const sub of cmd.commands) refuseRepeatedFlags(sub);
 }

@@ -76,6 +76,12 @@ function firstOf<R, T>(levels: Candidate<R>[], parse: (raw: R, origin: string) =
 
 const byDefault = <T>(value: T): Sourced<T> => ({ value, source: "default", origin: "default" });
 
+/** `--base-url ""` (a script's unset variable) is refused: leaving the flag out could send the key elsewhere. */
+function refuseEmpty(flag: string, value: string | undefined, hint: string): void {
+  if (value !== undefined && value.trim() === "")
+    throw new UsageError(`${flag} is empty: give a value, or leave ${flag} out.`, { hint });
+}
+
 /**
  * The profile in use. An empty environment variable counts as unset (as every CERTWH_* variable), but an
  * empty `--profile ""` is refused: it is typed on purpose (or a script's unset variable), and quietly using
@@ -85,11 +91,11 @@ export function resolveProfileName(
   globals: Pick<GlobalFlags, "profile">,
   env: NodeJS.ProcessEnv,
 ): Sourced<string> {
-  if (globals.profile !== undefined && globals.profile.trim() === "") {
-    throw new UsageError("--profile is empty: give a profile name, or leave --profile out.", {
-      hint: 'Without --profile, CERTWH_PROFILE (when set and not empty) or "default" is used.',
-    });
-  }
+  refuseEmpty(
+    "--profile",
+    globals.profile,
+    'Without --profile, CERTWH_PROFILE (when set and not empty) or "default" is used.',
+  );
   const levels: Candidate<string>[] = [
     { source: "flag", origin: "--profile", raw: nonEmpty(globals.profile)?.trim() },
     { source: "env", origin: "CERTWH_PROFILE", raw: nonEmpty(env.CERTWH_PROFILE)?.trim() },
@@ -118,6 +124,21 @@ export function resolveFrom(
   stored: StoredConfig,
   configPath: string,
 ): DetailedSettings {
+  refuseEmpty(
+    "--region",
+    globals.region,
+    "Without --region, CERTWH_REGION, the profile's region or us is used.",
+  );
+  refuseEmpty(
+    "--base-url",
+    globals.baseUrl,
+    "Without --base-url, CERTWH_BASE_URL, the profile's or the region's is used.",
+  );
+  refuseEmpty(
+    "--request-timeout",
+    globals.requestTimeout,
+    "Without it, CERTWH_REQUEST_TIMEOUT, the profile's or 30 s is used.",
+  );
   const profile = resolveProfileName(globals, env);
   const raw: ProfileSettings = Object.hasOwn(stored.profiles, profile.value)
     ? stored.profiles[profile.value]!

@@ -101,6 +101,18 @@ test("a single-value flag given twice is refused (exit 2) with a sentence; list 
   assert.equal(contradicting.code, 2);
   assert.match(contradicting.stderr, /--journal and --no-journal cannot be used together/);
 
+  // A switch and its opposite, either order; the same switch twice is harmless.
+  for (const pair of [
+    ["--chain", "--no-chain"],
+    ["--no-instant", "--instant"],
+  ]) {
+    const both = await runCli(["update-url", "--url", "https://hooks.example.com/x", ...pair]);
+    assert.equal(both.code, 2, both.stderr);
+    assert.match(both.stderr, new RegExp(`${pair[0]} and ${pair[1]} cannot be used together`));
+  }
+  const twice = await runCli(["update-url", "--url", "https://hooks.example.com/x", "--chain", "--chain"]);
+  assert.doesNotMatch(twice.stderr, /cannot be used together/);
+
   // --event collects; the run then stops at the missing journal, not at the repetition.
   const home = tempDir();
   const list = await runCli(

@@ -379,6 +379,25 @@ test("profile name and env key helpers", () => {
   });
 });
 
+test("an empty --region, --base-url or --request-timeout is refused, not quietly left out", () => {
+  const stored: StoredConfig = { profiles: { default: { base_url: "http://127.0.0.1:9/services/v2" } } };
+  for (const flag of ["region", "baseUrl", "requestTimeout"] as const) {
+    assert.throws(
+      () => resolveFrom(flags({ [flag]: "" }), {}, stored, PATH),
+      (err: unknown) => {
+        assert.ok(err instanceof UsageError);
+        assert.equal(err.code, "usage");
+        assert.match(
+          err.message,
+          /^--(region|base-url|request-timeout) is empty: give a value, or leave --\S+ out\.$/,
+        );
+        return true;
+      },
+      flag,
+    );
+  }
+});
+
 test("timeouts: seconds with decimals, bounded", () => {
   assert.equal(parseTimeoutSeconds("30", "x"), 30);
   assert.equal(parseTimeoutSeconds("0.25", "x"), 0.25);
