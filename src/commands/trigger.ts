@@ -122,7 +122,7 @@ export async function run(raw: TriggerFlags, ctx: Ctx): Promise<void> {
   const opts = parseTriggerOptions(raw);
   if (opts.guessedPayload)
     ctx.io.warn(`DigiCert does not document the data of ${opts.event}; this payload is certwh's guess.`);
-  if (opts.target.kind === "sandbox") return viaSandbox(opts, opts.target.base, ctx);
+  if (opts.target.kind === "sandbox") return viaSandbox(opts, opts.target.base, ctx, "--sandbox-url");
   if (opts.target.kind === "discover") return viaAnnounced(opts, ctx);
   return direct(opts, opts.target.url, ctx);
 }
@@ -142,7 +142,13 @@ async function viaAnnounced(opts: TriggerOptions, ctx: Ctx): Promise<void> {
   const settings = await ctx.settings().catch(() => undefined);
   if (settings && settings.baseUrlSource !== "region" && isLoopbackUrl(settings.baseUrl)) {
     ctx.io.info(`Using the sandbox at ${settings.baseUrl} (${baseUrlOrigin(settings)}).`);
-    return viaSandbox(opts, new URL(settings.baseUrl), ctx);
+    const from = baseUrlOrigin(settings);
+    return viaSandbox(
+      opts,
+      new URL(settings.baseUrl),
+      ctx,
+      from.startsWith("profile") ? `${from}'s base_url` : from,
+    );
   }
   const { describeKind, discoverSandboxes } = await import("./runtime/discover.js");
   const [entry, ...others] = await discoverSandboxes(ctx.env, ctx.signal);
@@ -164,7 +170,7 @@ async function viaAnnounced(opts: TriggerOptions, ctx: Ctx): Promise<void> {
         .join(", ")}.`,
     );
   }
-  return viaSandbox(opts, new URL(entry.url), ctx, {
+  return viaSandbox(opts, new URL(entry.url), ctx, undefined, {
     key: entry.apiKey,
     found: { kind: entry.kind, pid: entry.pid },
   });
@@ -271,8 +277,16 @@ async function announcedKey(base: URL, ctx: Ctx): Promise<string | undefined> {
 }
 
 /** The client's failures, worded for a sandbox (exit code and code as describeFailure chose them). */
-function sandboxFailure(err: unknown, base: URL, keyFrom: string | undefined): unknown {
+function sandboxFailure(
+  err: unknown,
+  base: URL,
+  keyFrom: string | undefined,
+  baseFrom: string | undefined,
+): unknown {
   const host = base.host;
+  const checkBase = baseFrom
+    ? `Is ${baseFrom} the base URL \`certwh sandbox\` printed?`
+    : "Is that sandbox still running? `certwh sandbox` prints its base URL when it starts.";
   if (err instanceof ApiTimeoutError) {
     return reword(err, {
       message: `The sandbox at ${host} did not answer within ${Math.round(err.timeoutMs / 1000)}s.`,
@@ -284,12 +298,12 @@ function sandboxFailure(err: unknown, base: URL, keyFrom: string | undefined): u
     if (words) {
       return reword(err, {
         message: words.message,
-        hint: words.hint ?? "Is --sandbox-url the base URL `certwh sandbox` printed?",
+        hint: words.hint ?? checkBase,
       });
     }
     return reword(err, {
       message: `Could not reach the sandbox at ${host}${err.errno ? ` (${err.errno})` : ""}.`,
-      hint: "Is `certwh sandbox` running, and is --sandbox-url its base URL?",
+      hint: baseFrom ? `Is \`certwh sandbox\` running, and is ${baseFrom} its base URL?` : checkBase,
     });
   }
   if (!(err instanceof ApiError)) return err;
@@ -300,7 +314,7 @@ function sandboxFailure(err: unknown, base: URL, keyFrom: string | undefined): u
     });
   }
   const detail = err.detail ?? err.message;
-  const another = "Is --sandbox-url the base URL `certwh sandbox` printed? Another server may have answered.";
+  const another = `${checkBase} Another server may have answered.`;
   if (err.status >= 200 && err.status < 300) {
     return reword(err, {
       message: `The sandbox at ${host} answered HTTP ${err.status}, but not in a form certwh can read${detail ? `: ${detail}` : "."}`,
@@ -313,10 +327,12 @@ function sandboxFailure(err: unknown, base: URL, keyFrom: string | undefined): u
   });
 }
 
+/** `baseFrom`: the flag, variable or profile that named `base`; undefined for a sandbox found running. */
 async function viaSandbox(
   opts: TriggerOptions,
   base: URL,
   ctx: Ctx,
+  baseFrom: string | undefined,
   announced?: { key: string; found: { kind: string; pid: number } },
 ): Promise<void> {
   const connection = await sandboxConnection(ctx);
@@ -353,7 +369,7 @@ async function viaSandbox(
     out = await admin.emit(opts.event, data, { signal: ctx.signal });
   } catch (err) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
-    throw sandboxFailure(err, base, keyFrom);
+    throw sandboxFailure(err, base, keyFrom, baseFrom);
   }
   const roundTripMs = Math.round(ctx.clock.now() - started);
   if (!out.delivered || !out.delivery) {

@@ -217,3 +217,17 @@ test("nothing running: exit 5 and what to start; stale files are ignored and rem
     "only the probe reached the unknown server",
   );
 });
+
+test("a configured sandbox that does not answer: the hint names where its URL came from", async () => {
+  const closed = await startLoopback(() => undefined);
+  const url = `${closed.origin}/services/v2`;
+  await closed.close();
+  const env = { CERTWH_API_KEY: "configured-key-0123456789" };
+  const viaEnv = await runCli(["trigger", "certificate_issued"], { env: { ...env, CERTWH_BASE_URL: url } });
+  assert.equal(viaEnv.code, 3, viaEnv.stderr);
+  assert.match(viaEnv.stderr, /Is CERTWH_BASE_URL the base URL `certwh sandbox` printed\?/);
+  assert.doesNotMatch(viaEnv.stderr, /--sandbox-url/);
+  const viaFlag = await runCli(["trigger", "certificate_issued", "--sandbox-url", url], { env });
+  assert.equal(viaFlag.code, 3, viaFlag.stderr);
+  assert.match(viaFlag.stderr, /Is --sandbox-url the base URL `certwh sandbox` printed\?/);
+});
