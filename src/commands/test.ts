@@ -1,5 +1,6 @@
 // certwh test: CertCentral's test event to the webhook's endpoint, or to a candidate URL before
-// switching (update-url). The current secret goes along so a receiver that checks X-WEBHOOK-KEY accepts it.
+// switching (update-url). The current secret goes along so a receiver that checks X-WEBHOOK-KEY accepts it,
+// but to a candidate on another origin only with --with-secret: a typed URL may be someone else's.
 
 import { NotFoundError, RefusedError } from "../errors.js";
 import { reword } from "../io/exit-codes.js";
@@ -15,11 +16,17 @@ import { slackDeliveryFailure } from "./webhook/verification-steps.js";
 interface TestOptions {
   /** A candidate URL; undefined → the webhook's current endpoint. */
   url?: string;
+  withSecret: boolean;
 }
 
 export function parseTestOptions(raw: TestFlags, policy: UrlPolicy): TestOptions {
-  return { url: raw.url === undefined ? undefined : parseEndpointUrl(raw.url, policy) };
+  return {
+    url: raw.url === undefined ? undefined : parseEndpointUrl(raw.url, policy),
+    withSecret: raw.withSecret === true,
+  };
 }
+
+const origin = (url: string | undefined) => (url === undefined ? undefined : URL.parse(url)?.origin);
 
 export async function run(raw: TestFlags, ctx: CommandContext): Promise<void> {
   const policy = await urlPolicy(ctx);
@@ -32,8 +39,15 @@ export async function run(raw: TestFlags, ctx: CommandContext): Promise<void> {
     });
   }
   const endpoint = opts.url ?? (hook?.endpoint as string);
-  const secret = hook?.secret;
-  registerSecret(secret);
+  registerSecret(hook?.secret);
+  const secretGoes = opts.withSecret || origin(endpoint) === origin(hook?.endpoint);
+  const secret = secretGoes ? hook?.secret : undefined;
+  if (hook?.secret && !secretGoes) {
+    ctx.io.info(
+      `The webhook's secret is not sent: ${origin(endpoint)} is not the endpoint's origin (${origin(hook.endpoint)}). ` +
+        "Add --with-secret if that receiver is yours and checks X-WEBHOOK-KEY.",
+    );
+  }
   const slack = isSlackWebhookUrl(endpoint);
   if (slack) {
     ctx.io.info(

@@ -38,6 +38,7 @@ const TABLE: [string[], CommandName, object][] = [
   ],
   [["test"], "test", {}],
   [["test", "--url", URL_], "test", { url: URL_ }],
+  [["test", "--url", URL_, "--with-secret"], "test", { url: URL_, withSecret: true }],
   [["challenge"], "challenge", {}],
   [["verify", "--token", "abc"], "verify", { token: "abc", activate: true }],
   // A token may start with "-": joined to its flag, as main does, so the program does not read it.

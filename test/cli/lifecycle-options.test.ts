@@ -192,8 +192,15 @@ test("status, test and delete options", () => {
   assert.deepEqual(parseStatusOptions(flagsOf("status", ["show", "--show-secret"])), { showSecret: true });
   assert.equal(parseArgv(["show"]).name, "status");
 
-  assert.deepEqual(parseTestOptions(flagsOf("test", ["test"]), real), { url: undefined });
-  assert.deepEqual(parseTestOptions(flagsOf("test", ["test", "--url", URL_]), real), { url: URL_ });
+  assert.deepEqual(parseTestOptions(flagsOf("test", ["test"]), real), { url: undefined, withSecret: false });
+  assert.deepEqual(parseTestOptions(flagsOf("test", ["test", "--url", URL_]), real), {
+    url: URL_,
+    withSecret: false,
+  });
+  assert.deepEqual(parseTestOptions(flagsOf("test", ["test", "--url", URL_, "--with-secret"]), real), {
+    url: URL_,
+    withSecret: true,
+  });
   assert.throws(
     () => parseTestOptions(flagsOf("test", ["test", "--url", "http://x.example/"]), sandbox),
     UsageError,

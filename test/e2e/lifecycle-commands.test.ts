@@ -4,6 +4,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { tempDir } from "../helpers/cli.js";
+import { startLoopback } from "../helpers/loopback.js";
 import { createActive, expectExit, harness, oneJson } from "./lifecycle-support.js";
 
 const body = (r: { body: unknown }) => r.body as Record<string, unknown>;
@@ -80,6 +81,21 @@ test("the test event and the challenge carry the secret, so a key-checking recei
   });
   const last = h.sandbox.requests.filter((r) => r.route === "POST /webhook/test-endpoint").at(-1);
   assert.equal(body(last!).secret, secret);
+
+  // A candidate on the endpoint's origin gets the secret; one elsewhere only with --with-secret.
+  const sameOrigin = await h.cli(["test", "--url", `${h.receiver.url}/candidate`, "--json"]);
+  expectExit(sameOrigin, 0);
+  assert.equal(oneJson(sameOrigin).with_secret, true);
+  const elsewhere = await startLoopback((_req, res) => res.writeHead(200).end(), t);
+  const other = await h.cli(["test", "--url", `${elsewhere.origin}/hook`, "--json"]);
+  expectExit(other, 0);
+  assert.equal(oneJson(other).with_secret, false);
+  assert.match(other.stderr, /The webhook's secret is not sent: .* Add --with-secret/);
+  assert.equal(elsewhere.requests.at(-1)?.headers["x-webhook-key"], undefined, "no key to another origin");
+  const asked = await h.cli(["test", "--url", `${elsewhere.origin}/hook`, "--with-secret", "--json"]);
+  expectExit(asked, 0);
+  assert.equal(oneJson(asked).with_secret, true);
+  assert.equal(elsewhere.requests.at(-1)?.headers["x-webhook-key"], secret);
 });
 
 test("--generate-secret is shown once on stdout; --secret-out writes it 0600 and never prints it", async (t) => {

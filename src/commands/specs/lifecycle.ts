@@ -135,15 +135,19 @@ export const testCommand = (parent: Command) =>
     .command("test")
     .description("Ask CertCentral to send its test event to the webhook's endpoint (or to --url)")
     .option("--url <https-url>", "test a candidate endpoint before switching to it")
+    .option("--with-secret", "send the webhook's secret to a --url on another host too")
     .addHelpText(
       "after",
       `
-The webhook's current secret is sent along, so a receiver that checks X-WEBHOOK-KEY accepts the test.
+The webhook's current secret is sent along, so a receiver that checks X-WEBHOOK-KEY accepts the test:
+to the endpoint, and to a --url on the same scheme, host and port. A --url anywhere else (a request
+bin, another team's server) gets no X-WEBHOOK-KEY unless --with-secret says it is yours.
 Exit code 3 (webhook_endpoint_error) when the endpoint did not answer 2xx.
 
 Examples:
   $ certwh test
-  $ certwh test --url https://hooks.example.com/v2/certcentral`,
+  $ certwh test --url https://hooks.example.com/v2/certcentral
+  $ certwh test --url https://new-host.example.com/certcentral --with-secret`,
     );
 export type TestFlags = FlagsOf<typeof testCommand>;
 
