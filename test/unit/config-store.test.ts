@@ -16,13 +16,11 @@ import {
 import { homedir, hostname } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { LOCK_STALE_MS, LOCK_WAIT_MS, lockFilePath } from "../../src/config/config-lock.js";
 import { resolveSettings } from "../../src/config/resolve.js";
 import {
   configDir,
   configFilePath,
-  LOCK_STALE_MS,
-  LOCK_WAIT_MS,
-  lockFilePath,
   permissionProblem,
   readConfig,
   updateProfile,
