@@ -177,6 +177,8 @@ export function readEventLogPage(
 /** POST /sandbox/v1/emit's answer (src/sandbox/admin.ts). */
 export interface EmitAnswer {
   delivered: boolean;
+  /** Why nothing was sent (no_webhook, not_active, not_subscribed); absent from older sandboxes. */
+  code?: string;
   reason?: string;
   delivery?: {
     url: string;
@@ -205,6 +207,8 @@ export function readEmitAnswer(data: unknown, at: AnswerOf): EmitAnswer {
   const out: EmitAnswer = { delivered };
   const reason = optionalString(at, body.reason, "reason");
   if (reason !== undefined || !delivered) out.reason = reason ?? "the sandbox gave no reason";
+  const code = optionalString(at, body.code, "code");
+  if (code !== undefined) out.code = code;
   const chain = optionalBoolean(at, body.certificate_chain, "certificate_chain");
   if (chain !== undefined) out.certificate_chain = chain;
   if (absent(body.delivery)) {

@@ -373,8 +373,8 @@ async function viaSandbox(
   }
   const roundTripMs = Math.round(ctx.clock.now() - started);
   if (!out.delivered || !out.delivery) {
-    // The sandbox's own words (src/sandbox/engine.ts): no webhook at all is "not found", as for every command.
-    if (/^no webhook/.test(out.reason ?? ""))
+    // No webhook at all is "not found", as for every command (a sandbox before `code` said it in words).
+    if (out.code === "no_webhook" || (out.code === undefined && /^no webhook/.test(out.reason ?? "")))
       throw new NotFoundError(`The sandbox did not send ${opts.event}: ${out.reason}.`, {
         hint: "Create one first: `certwh create --url <your endpoint>` (or run `certwh listen`).",
       });

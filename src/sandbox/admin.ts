@@ -5,7 +5,8 @@
 //   POST /sandbox/v1/emit        {"event": "...", "data": {...}?}
 //        → 200 {"delivered": true, "delivery": {url, event, status, ok, duration_ms, error?},
 //               "certificate_chain": bool (certificate_issued only: the webhook's chain settings decide)}
-//        → 200 {"delivered": false, "reason": "the webhook is pending, not active"}
+//        → 200 {"delivered": false, "code": "not_active", "reason": "the webhook is pending, not active"}
+//          (code: no_webhook, not_active or not_subscribed)
 //   GET  /sandbox/v1/state       → 200 {"webhook": {...list view, "verified": bool, "open_tokens": n} | null}
 //   GET  /sandbox/v1/deliveries  → 200 {"deliveries": [{kind, url, sent_to, event, body, header_names, status, ok, error}]}
 //   POST /sandbox/v1/faults      {"route": "PUT /webhook/:id/send-challenge", "faults": [{"status": 503}, …]} → 204
@@ -68,7 +69,7 @@ export function createAdmin(deps: AdminDeps) {
               delivery: deliverySummary(outcome.delivery),
               ...(outcome.chainIncluded !== undefined ? { certificate_chain: outcome.chainIncluded } : {}),
             }
-          : { delivered: false, reason: outcome.reason },
+          : { delivered: false, code: outcome.code, reason: outcome.reason },
       );
     }
     if (route === "GET /state") {

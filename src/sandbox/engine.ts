@@ -22,7 +22,8 @@ interface EngineOptions {
 
 interface EmitOutcome {
   delivery: Delivery | null;
-  /** Why nothing was sent, when delivery is null. */
+  /** Why nothing was sent, when delivery is null: a stable code and a sentence. */
+  code?: "no_webhook" | "not_active" | "not_subscribed";
   reason?: string;
   /** certificate_issued only: whether the body carried certificate_chain (the webhook's chain settings). */
   chainIncluded?: boolean;
@@ -139,11 +140,11 @@ export class SandboxEngine {
    */
   async emit(event: string, data?: Record<string, unknown>): Promise<EmitOutcome> {
     const hook = this.store.current();
-    if (!hook) return { delivery: null, reason: "no webhook is configured" };
+    if (!hook) return { delivery: null, code: "no_webhook", reason: "no webhook is configured" };
     if (hook.status !== "active")
-      return { delivery: null, reason: `the webhook is ${hook.status}, not active` };
+      return { delivery: null, code: "not_active", reason: `the webhook is ${hook.status}, not active` };
     if (!hook.events.includes(event))
-      return { delivery: null, reason: `the webhook is not subscribed to ${event}` };
+      return { delivery: null, code: "not_subscribed", reason: `the webhook is not subscribed to ${event}` };
     const withChain = sendsChain(event, hook.webhook_settings);
     const base = buildEvent(event, { withChain, webhookId: hook.id });
     const merged: Record<string, unknown> = { ...(base.data ?? {}), ...(data ?? {}) };

@@ -18,6 +18,7 @@ test("admin: emit only to an active, subscribed webhook; state; deliveries; faul
   const rx = await startReceiver(t);
   assert.deepEqual((await admin(sb, "POST", "/emit", { event: "certificate_issued" })).json, {
     delivered: false,
+    code: "no_webhook",
     reason: "no webhook is configured",
   });
   assert.equal((await admin(sb, "GET", "/state", undefined, "wrong-key")).status, 401);
@@ -27,6 +28,7 @@ test("admin: emit only to an active, subscribed webhook; state; deliveries; faul
     .webhook_id;
   assert.deepEqual((await admin(sb, "POST", "/emit", { event: "certificate_issued" })).json, {
     delivered: false,
+    code: "not_active",
     reason: "the webhook is pending, not active",
   });
   sb.holdChallenges(true);
@@ -44,6 +46,7 @@ test("admin: emit only to an active, subscribed webhook; state; deliveries; faul
 
   assert.deepEqual((await admin(sb, "POST", "/emit", { event: "domain_validated" })).json, {
     delivered: false,
+    code: "not_subscribed",
     reason: "the webhook is not subscribed to domain_validated",
   });
   const emitted = (await admin(sb, "POST", "/emit", { event: "certificate_issued", data: { order_id: 5 } }))

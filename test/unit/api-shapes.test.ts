@@ -288,6 +288,7 @@ describe("POST /sandbox/v1/emit: malformed answers → ApiShapeError", () => {
       { delivered: true, delivery, certificate_chain: "1" },
       "certificate_chain",
     ],
+    ["code a number", { delivered: false, code: 1, reason: "no webhook is configured" }, "code"],
   ];
   for (const [name, body, field] of cases) {
     test(`${name} → ${field || "the body"}`, async () => {
