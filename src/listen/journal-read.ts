@@ -109,11 +109,17 @@ const MAX_LINE_BYTES = 8 * 1024 * 1024;
  * entry is yielded with the reason, and a line longer than the cap is skipped without being held. A last
  * line without its newline is an entry if it parses (it only lost its newline), else a torn tail.
  * File system errors (ENOENT, EACCES) are thrown as they are.
+ * `endByte`: read only the journal as it was then (its size), however much a running listen appends
+ * meanwhile; a line still being written at that size is left out, as the lines after it.
  */
-export async function* streamJournal(path: string): AsyncGenerator<JournalRecord> {
+export async function* streamJournal(
+  path: string,
+  endByte = Number.POSITIVE_INFINITY,
+): AsyncGenerator<JournalRecord> {
   const fh = await open(path, "r");
   try {
     const buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    let left = endByte;
     let parts: Buffer[] = []; // the current line's bytes from earlier chunks
     let partBytes = 0;
     let tooLong = false; // the current line is over the cap: skipping to its end
@@ -137,8 +143,9 @@ export async function* streamJournal(path: string): AsyncGenerator<JournalRecord
       return { line, reason: tail ? "incomplete last line" : "not a journal entry", tail };
     };
     for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, CHUNK_BYTES, null);
+      const { bytesRead } = await fh.read(buf, 0, Math.min(CHUNK_BYTES, left), null);
       if (bytesRead === 0) break;
+      left -= bytesRead;
       const chunk = buf.subarray(0, bytesRead);
       let start = 0;
       for (;;) {
@@ -168,7 +175,9 @@ export async function* streamJournal(path: string): AsyncGenerator<JournalRecord
         start = nl + 1;
       }
     }
-    if (tooLong || partBytes > 0) {
+    // The rest of a line cut at endByte is being written after the snapshot: not part of it.
+    const cutAtEnd = left === 0 && (await fh.stat()).size > endByte;
+    if ((tooLong || partBytes > 0) && !cutAtEnd) {
       const r = record(Buffer.concat(parts), true);
       if (r) yield r;
     }

@@ -341,3 +341,27 @@ test("an --event name CertCentral never sends is a usage error with a suggestion
   assert.match(r.stderr, /Did you mean certificate_issued\?/);
   assert.equal(take().length, 0);
 });
+
+test("replay reads the journal as it was at the start: events a listen appends meanwhile are not replayed", async (t) => {
+  const { home, path } = await journalHome();
+  // A receiver that journals what it gets into the same journal, as a listen on that journal does; it stops
+  // appending after 40 so that a replay following the growing file ends too.
+  let appended = 0;
+  const echo = await startLoopback((req, res) => {
+    if (appended < 40) {
+      appended++;
+      appendFileSync(
+        path,
+        `${JSON.stringify(journalEntry({ body: req.text, event: "certificate_issued", headers: {}, receivedAt: Date.now() }))}\n`,
+      );
+    }
+    res.writeHead(200).end();
+  }, t);
+  let r = await runCli(["replay", "--to", `${echo.origin}/hook`, "--limit", "1"], { configHome: home });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(echo.requests.length, 1, "--limit 1 sends one event");
+  r = await runCli(["replay", "--to", `${echo.origin}/hook`], { configHome: home });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(echo.requests.length - 1, 5, "the 5 entries the journal held when replay started");
+  assert.match(r.stderr, /Replayed 5 events/);
+});

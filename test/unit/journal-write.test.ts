@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type JournalEntry, journalEntry, openJournal } from "../../src/listen/journal.js";
+import { streamJournal } from "../../src/listen/journal-read.js";
 import { readJournal } from "../helpers/journal.js";
 
 const root = mkdtempSync(join(tmpdir(), "certwh-journal-"));
@@ -192,4 +193,30 @@ test("a FIFO or a device is refused as the journal (lines there could never be r
   await assert.rejects(openJournal(fifo, { sync: false }), /it is a FIFO, not a regular file/);
   await assert.rejects(openJournal("/dev/null", { sync: false }), /it is a device, not a regular file/);
   assert.equal(statSync(fifo).mode & 0o777, 0o644);
+});
+
+test("streamJournal with endByte reads the journal as it was: a line being written at that size is left out", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "certwh-journal-end-"));
+  const path = join(dir, "journal.ndjson");
+  const line = (n: number) =>
+    `${JSON.stringify(journalEntry({ body: `{"event":"certificate_issued","data":{"order_id":${n}}}`, event: "certificate_issued", headers: {}, receivedAt: n }))}\n`;
+  writeFileSync(path, line(1) + line(2));
+  const endByte = statSync(path).size;
+  // A listen appends meanwhile; the first append is caught half written.
+  const third = line(3);
+  appendFileSync(path, third.slice(0, 20));
+  const read = async (end?: number) => {
+    const out: (number | string)[] = [];
+    for await (const r of streamJournal(path, end))
+      out.push(
+        r.entry ? (JSON.parse(r.entry.body) as { data: { order_id: number } }).data.order_id : r.reason,
+      );
+    return out;
+  };
+  assert.deepEqual(await read(endByte), [1, 2]);
+  assert.deepEqual(await read(endByte - 5), [1], "a line cut at endByte is left out");
+  assert.deepEqual(await read(), [1, 2, "incomplete last line"], "without endByte the torn tail is reported");
+  appendFileSync(path, third.slice(20) + line(4));
+  assert.deepEqual(await read(endByte), [1, 2]);
+  assert.deepEqual(await read(), [1, 2, 3, 4]);
 });

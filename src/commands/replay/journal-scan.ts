@@ -113,8 +113,9 @@ export function emptyScanStats(): ScanStats {
 }
 
 /**
- * The chosen entries, in journal order, streamed. With --limit the journal is read twice: once to count
- * the matching entries (nothing kept), then again to pass over all but the last `limit` of them.
+ * The chosen entries, in journal order, streamed, from the journal as it was when replay started. With
+ * --limit the journal is read twice: once to count the matching entries (nothing kept), then again to pass
+ * over all but the last `limit` of them.
  */
 export async function* chosenEntries(
   path: string,
@@ -125,13 +126,15 @@ export async function* chosenEntries(
   const fromLine = s.fromLine ?? 1;
   const wanted = (r: JournalRecord): r is { line: number; entry: JournalEntry } =>
     r.entry !== undefined && r.line >= fromLine && matches(r.entry) && !excluded(r.entry);
+  // The journal as it is now: a listen running on it (perhaps receiving this replay) appends meanwhile.
+  const endByte = (await stat(path)).size;
   let passOver = 0;
   if (s.limit !== undefined) {
     let count = 0;
-    for await (const r of streamJournal(path)) if (wanted(r)) count++;
+    for await (const r of streamJournal(path, endByte)) if (wanted(r)) count++;
     passOver = Math.max(0, count - s.limit);
   }
-  for await (const r of streamJournal(path)) {
+  for await (const r of streamJournal(path, endByte)) {
     stats.lastLine = r.line;
     if (r.entry === undefined) {
       noteUnreadable(stats, r);
