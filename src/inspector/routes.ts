@@ -2,6 +2,7 @@
 // checked Host, cookie and (for writes) Origin before a route runs; a route only does its own job.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { redact } from "../util/redact.js";
 
 export const CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; " +
@@ -50,9 +51,10 @@ export function sendText(res: ServerResponse, status: number, text: string) {
   res.end(`${text}\n`);
 }
 
+/** Redacted as every output of certwh: a password in a --to/--forward-to URL reaches the page as `****`. */
 export function sendJson(res: ServerResponse, status: number, value: unknown) {
   res.writeHead(status, { ...BASE_HEADERS, "Content-Type": "application/json; charset=utf-8" });
-  res.end(JSON.stringify(value));
+  res.end(redact(JSON.stringify(value)));
 }
 
 /** A JSON error the page shows as it is: { error: "…" }. */

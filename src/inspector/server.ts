@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ListenEvent } from "../listen/types.js";
+import { redact } from "../util/redact.js";
 import { sameSecret } from "../util/same-secret.js";
 import { BASE_HEADERS, findRoute, type Route, sendJson, sendText } from "./routes.js";
 
@@ -160,7 +161,7 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
         res.destroy();
         return;
       }
-      res.write(`data: ${JSON.stringify(forThePage(event))}\n\n`);
+      res.write(`data: ${redact(JSON.stringify(forThePage(event)))}\n\n`);
     };
     for (const event of options.history()) send(event);
     const unsubscribe = options.events(send);

@@ -18,12 +18,28 @@ export function directAgent(): Agent {
   return direct;
 }
 
-type Options = Omit<Dispatcher.RequestOptions, "origin" | "path"> & { dispatcher: Dispatcher };
+type Options = Omit<Dispatcher.RequestOptions, "origin" | "path" | "headers"> & {
+  dispatcher: Dispatcher;
+  headers?: Record<string, string>;
+};
 
-/** One request through `dispatcher` (undici's `request(url, options)`, without its global agent). */
-export function request(url: URL, { dispatcher, ...options }: Options): Promise<Dispatcher.ResponseData> {
+/**
+ * One request through `dispatcher` (undici's `request(url, options)`, without its global agent). A user name
+ * and password in `url` (basic auth for the user's app) are sent as Authorization, as curl and node:http do;
+ * undici would drop them.
+ */
+export function request(
+  url: URL,
+  { dispatcher, headers, ...options }: Options,
+): Promise<Dispatcher.ResponseData> {
+  const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  const auth =
+    url.username || url.password
+      ? { authorization: `Basic ${Buffer.from(credentials).toString("base64")}` }
+      : {};
   return apiRequest.call(dispatcher, {
     ...options,
+    headers: { ...auth, ...headers },
     origin: url.origin,
     path: `${url.pathname}${url.search}`,
   });

@@ -143,6 +143,35 @@ describe("certwh inspect's replay", () => {
     assert.equal((await l.exit).code, 130, l.stderr());
   });
 
+  test("a password in --to reaches the page masked (targets and replay results); the app still gets it", async (t) => {
+    const auth: (string | undefined)[] = [];
+    const app = createServer((req, res) => {
+      auth.push(req.headers.authorization);
+      req.resume().on("end", () => res.writeHead(200).end());
+    });
+    await new Promise<void>((resolve) => app.listen(0, "127.0.0.1", resolve));
+    t.after(() => app.close());
+    const to = `http://alice:pw4page@127.0.0.1:${(app.address() as AddressInfo).port}/hook`;
+    const file = join(tempDir("certwh-inspect-"), "journal.ndjson");
+    writeFileSync(file, `${journalLine(1)}\n`);
+    const l = spawnCli(t, ["inspect", "--journal", file, "--json", "--to", to]);
+    const ready = await l.line((x) => x.type === "ready", 15_000);
+    const { port, cookie } = await logIn(String(ready.inspector_url));
+    const list = (await ask(port, "/api/deliveries", { headers: { cookie } })).body;
+    assert.doesNotMatch(list, /pw4page/);
+    assert.match(list, /alice:\*\*\*\*@127\.0\.0\.1/);
+    const answer = await replayFirst(port, cookie);
+    assert.equal(answer.status, 200, answer.body);
+    assert.doesNotMatch(answer.body, /pw4page/);
+    assert.equal(
+      auth[0],
+      `Basic ${Buffer.from("alice:pw4page").toString("base64")}`,
+      "the app gets the password",
+    );
+    l.child.kill("SIGINT");
+    assert.equal((await l.exit).code, 130, l.stderr());
+  });
+
   test("replay from the page without --to and without a URL typed: 400 naming inspect's --to", async (t) => {
     const file = join(tempDir("certwh-inspect-"), "journal.ndjson");
     writeFileSync(file, `${journalLine(1)}\n`);

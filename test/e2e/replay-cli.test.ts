@@ -365,3 +365,14 @@ test("replay reads the journal as it was at the start: events a listen appends m
   assert.equal(echo.requests.length - 1, 5, "the 5 entries the journal held when replay started");
   assert.match(r.stderr, /Replayed 5 events/);
 });
+
+test("a user name and password in --to are sent as basic auth, and shown masked", async () => {
+  const { home } = await journalHome();
+  take();
+  const to = `${base.replace("http://", "http://app:s3cr3t@")}/ok`;
+  const r = await runCli(["replay", "--to", to, "--limit", "1"], { configHome: home });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(take()[0]?.headers.authorization, `Basic ${Buffer.from("app:s3cr3t").toString("base64")}`);
+  assert.doesNotMatch(r.stderr, /s3cr3t/);
+  assert.match(r.stderr, /app:\*\*\*\*@127\.0\.0\.1/);
+});
