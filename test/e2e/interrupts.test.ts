@@ -16,11 +16,12 @@ test("Ctrl-C at the token prompt of create exits 130 and says how to resume", {
   const sandbox = await withSandbox(t);
   const rx = await startReceiver(t);
   const command = cliArgv(["create", "--url", rx.url, "--no-color"]).join(" ");
+  const home = tempDir();
   const run = watch(
     "script",
     ["-qefc", command, "/dev/null"],
     {
-      env: cliEnv({ CI: undefined, CERTWH_BASE_URL: sandbox.url, CERTWH_API_KEY: sandbox.apiKey }),
+      env: cliEnv({ CI: undefined, CERTWH_BASE_URL: sandbox.url, CERTWH_API_KEY: sandbox.apiKey }, home),
       killAfterMs: 20_000,
       keepStdin: true,
     },
@@ -35,6 +36,12 @@ test("Ctrl-C at the token prompt of create exits 130 and says how to resume", {
   assert.match(screen, /certwh verify --token/);
   assert.doesNotMatch(screen, /bug in certwh/);
   assert.equal(sandbox.webhook()?.status, "pending");
+  // status on this computer names the token that went out, not a new challenge that would void it.
+  const status = await runCli(["status"], {
+    env: { CERTWH_BASE_URL: sandbox.url, CERTWH_API_KEY: sandbox.apiKey },
+    configHome: home,
+  });
+  assert.match(status.stderr, /certwh sent a challenge token to the endpoint, valid until/);
 });
 
 test("one SIGINT during an API call is one interruption, even after conf re-raises it", async (t) => {

@@ -101,6 +101,13 @@ export async function finishSetup(
     );
     return;
   }
+  // A token that went out is noted for `certwh status` (next: verify --token) unless it was used here; also
+  // when the command stops at the prompt (Ctrl-C) or fails after the challenge.
+  let tokenOut: number | undefined;
+  const noteToken = async () => {
+    const hook = { id: target.webhookId, endpoint: target.endpoint };
+    if (tokenOut !== undefined) await markChallenged(ctx.env, (await ctx.settings()).baseUrl, hook, tokenOut);
+  };
   const result = await verifyForCommand(ctx, {
     api: target.api,
     webhookId: target.webhookId,
@@ -108,12 +115,15 @@ export async function finishSetup(
     secret: target.secret,
     localApi: target.localApi,
     noPrompt: target.waitMs !== undefined,
+    onChallengeSent: (deadline) => {
+      tokenOut = deadline;
+    },
+  }).catch(async (err: unknown) => {
+    await noteToken();
+    throw err;
   });
   if (result.outcome === "challenge_sent") {
-    if (result.deadline !== undefined) {
-      const hook = { id: target.webhookId, endpoint: target.endpoint };
-      await markChallenged(ctx.env, (await ctx.settings()).baseUrl, hook, result.deadline);
-    }
+    await noteToken();
     if (target.waitMs === undefined) {
       emit({
         ...base,

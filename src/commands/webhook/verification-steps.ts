@@ -92,6 +92,8 @@ export interface CommandVerificationOptions
   localApi?: boolean;
   /** Never prompt for the token, even in a terminal (--wait: the endpoint completes the challenge). */
   noPrompt?: boolean;
+  /** Told of each challenge as it is sent (its token's expiry, epoch ms), whatever happens after. */
+  onChallengeSent?: (deadlineMs: number) => void;
 }
 
 /**
@@ -105,7 +107,7 @@ export async function verifyForCommand(
   let last: StageName | undefined;
   let refusedTokens = 0;
   let tokenGiven = false; // the prompt returned a token: check-challenge may be under way
-  const { localApi, noPrompt, ...flow } = opts;
+  const { localApi, noPrompt, onChallengeSent, ...flow } = opts;
   const prompting = ctx.interactive && !noPrompt;
   const ask = promptForToken(ctx);
   try {
@@ -125,6 +127,7 @@ export async function verifyForCommand(
       onStage: (stage) => {
         last = stage.stage;
         if (stage.stage === "token_refused") refusedTokens += 1;
+        if (stage.stage === "challenge_sent") onChallengeSent?.(stage.deadline_ms);
         const line = stageLine(stage);
         if (line) ctx.io[line.level](line.text);
       },
