@@ -46,6 +46,11 @@ export async function run(
   } catch (err) {
     throw new UsageError(`--quirks: ${(err as Error).message}`);
   }
+  // --no-delete is the no-delete-404 quirk: with the other reading of a missing DELETE it is a contradiction.
+  if (opts.delete === false && quirks.includes("no-delete-405"))
+    throw new UsageError("--no-delete (DELETE answered 404) and --quirks no-delete-405 cannot be combined.", {
+      hint: "Keep one: --no-delete for a 404, --quirks no-delete-405 for a 405.",
+    });
   const io = ctx.io;
   let sandbox: Awaited<ReturnType<typeof startSandbox>>;
   try {

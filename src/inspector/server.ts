@@ -187,7 +187,8 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
       return sendText(res, 403, "Forbidden.");
     const given = url.searchParams.get("token");
     if (given !== null) {
-      if (!sameSecret(given, token)) return sendText(res, 401, "Unauthorized: open the URL listen printed.");
+      if (!sameSecret(given, token))
+        return sendText(res, 401, "Unauthorized: open the URL certwh printed (token included).");
       // The token leaves the address bar (and the history) at once; the cookie carries on.
       res.writeHead(303, {
         ...BASE_HEADERS,
@@ -197,7 +198,7 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
       res.end();
       return;
     }
-    if (!hasCookie) return sendText(res, 401, "Unauthorized: open the URL listen printed.");
+    if (!hasCookie) return sendText(res, 401, "Unauthorized: open the URL certwh printed (token included).");
     if (url.pathname === "/events" && method === "GET") return stream(res);
     if (url.pathname === "/api/page" && method === "GET")
       return sendJson(res, 200, {

@@ -376,3 +376,24 @@ test("a user name and password in --to are sent as basic auth, and shown masked"
   assert.doesNotMatch(r.stderr, /s3cr3t/);
   assert.match(r.stderr, /app:\*\*\*\*@127\.0\.0\.1/);
 });
+
+test("--id names a test or challenge entry as --event does: it is replayed, not reported missing", async () => {
+  const { home, path } = await journalHome();
+  const body = '{"event":"challenge_webhook_endpoint","data":{"token":"abc"}}';
+  appendFileSync(
+    path,
+    `${JSON.stringify(journalEntry({ body, event: "challenge_webhook_endpoint", headers: {}, receivedAt: Date.UTC(2026, 0, 31, 10) }))}\n`,
+  );
+  take();
+  const r = await runCli(["replay", "--to", `${base}/ok`, "--id", entryId(body)], { configHome: home });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(
+    take().map((s) => s.body),
+    [body],
+  );
+  // Without --id it is still left out.
+  const all = await runCli(["replay", "--to", `${base}/ok`], { configHome: home });
+  assert.equal(all.code, 0, all.stderr);
+  assert.equal(take().length, 4);
+  assert.match(all.stderr, /Skipped 1 test\/challenge entry/);
+});

@@ -123,6 +123,17 @@ test("certwh sandbox --port in use → exit 2", async (t) => {
   assert.match(res.stderr, /already in use/);
 });
 
+test("sandbox --no-delete with --quirks no-delete-405 is a usage error (exit 2) naming both flags", async () => {
+  const res = await runCli(["sandbox", "--no-delete", "--quirks", "no-delete-405", "--json"]);
+  assert.equal(res.code, 2, res.stderr);
+  assert.equal((JSON.parse(res.stdout) as { error: { code: string } }).error.code, "usage");
+  assert.match(
+    res.stderr,
+    /--no-delete \(DELETE answered 404\) and --quirks no-delete-405 cannot be combined/,
+  );
+  assert.doesNotMatch(res.stderr, /bug in certwh/);
+});
+
 test("trigger --to: body and X-WEBHOOK-KEY as CertCentral sends them, real chain, --json result", async (t) => {
   const rx = await startReceiver(t);
   const res = await runCli(

@@ -13,7 +13,7 @@ import type { ParsedReplay } from "./options.js";
 
 /**
  * The verification traffic listen journals: replaying it by default would re-send a (used) challenge
- * token to the app, so it is left out unless --all or an explicit --event names it.
+ * token to the app, so it is left out unless --all, an explicit --event or --id names it.
  */
 const VERIFICATION_EVENTS: readonly string[] = ["test_webhook_endpoint", "challenge_webhook_endpoint"];
 
@@ -84,7 +84,9 @@ function selector(s: ParsedReplay) {
       (s.events.size === 0 || s.events.has(e.event)) &&
       (s.ids.length === 0 || idMatches(e.id)) &&
       (s.since === undefined || Date.parse(e.received_at) >= s.since),
-    excluded: (e: JournalEntry) => !s.all && !s.events.has(e.event) && VERIFICATION_EVENTS.includes(e.event),
+    // An id given with --id names its entry, as --event names its event.
+    excluded: (e: JournalEntry) =>
+      !s.all && !s.events.has(e.event) && s.ids.length === 0 && VERIFICATION_EVENTS.includes(e.event),
   };
 }
 
