@@ -175,6 +175,18 @@ for (const [profile, quirks, path] of [
   });
 }
 
+test("update-url --wait on an inactive webhook that times out says it stays inactive and names activate", async (t) => {
+  const h = await harness(t);
+  await createActive(h);
+  expectExit(await h.cli(["deactivate"]), 0);
+  // The receiver answers the challenge but never submits the token: the wait runs out.
+  const res = await h.cli(["update-url", "--url", h.receiver.url, "--chain", "--wait", "2s"]);
+  expectExit(res, 6);
+  assert.match(res.stderr, /stays inactive; it kept its verification, so `certwh activate` turns it on/);
+  assert.doesNotMatch(res.stderr, /stays pending/);
+  assert.equal(h.sandbox.webhook()?.status, "inactive");
+});
+
 test("update-url to a new URL, default profile: pending, so the challenge is sent as before", async (t) => {
   const h = await harness(t);
   await createActive(h);

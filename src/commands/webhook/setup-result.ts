@@ -166,10 +166,15 @@ async function waitForEndpoint(
     );
   });
   if (!active) {
+    // An inactive webhook that kept its verification stays inactive, not pending: activate is its next step.
+    const hint =
+      target.statusAfter === "inactive"
+        ? `Webhook ${target.webhookId} stays inactive; it kept its verification, so \`certwh activate\` turns it on.`
+        : resumeHint(target.webhookId, "challenge_sent");
     throw new TimeoutError(
       `Webhook ${target.webhookId} was not active after ${formatTimeLeft(waitMs)}: the endpoint did not ` +
         "complete the challenge (submit the token and activate) in time.",
-      { hint: resumeHint(target.webhookId, "challenge_sent") },
+      { hint },
     );
   }
   ctx.io.success(`Webhook ${target.webhookId} is active: the endpoint completed the challenge.`);
