@@ -76,11 +76,12 @@ export function createContext(init: ContextInit): CommandContext {
   const env = init.env ?? process.env;
   const globals = init.globals;
   const stderr = init.stderr ?? process.stderr;
+  const color = colourOn(globals.color, env, stderr);
   const io = new Output({
     stdout: init.stdout ?? process.stdout,
     stderr,
     json: globals.json,
-    color: colourOn(globals.color, env, stderr),
+    color,
     verbose: globals.verbose,
     chalk: init.chalk,
     dumbTerminal: env.TERM === "dumb",
@@ -100,7 +101,7 @@ export function createContext(init: ContextInit): CommandContext {
     signal,
     hurry: init.hurry ?? (() => new AbortController().signal),
     clock,
-    prompt: createPrompter(interactive, signal),
+    prompt: createPrompter(interactive, signal, color),
     settings() {
       settings ??= import("../config/resolve.js").then((m) =>
         m.resolveSettings(globals, env, io, { signal }),

@@ -12,7 +12,26 @@ export interface Prompter {
   confirm(message: string, flag: string, defaultValue?: boolean): Promise<boolean>;
 }
 
-export function createPrompter(interactive: boolean, signal?: AbortSignal): Prompter {
+const plain = (text: string) => text;
+/**
+ * inquirer's theme without colour or bold (--no-color, NO_COLOR, TERM=dumb): its default styles use
+ * node:util's styleText, which on Node 20 colours whatever the environment says.
+ */
+const PLAIN_THEME = {
+  prefix: { idle: "?", done: "✔" },
+  style: {
+    answer: plain,
+    message: plain,
+    error: plain,
+    defaultAnswer: plain,
+    help: plain,
+    highlight: plain,
+    key: plain,
+  },
+};
+
+export function createPrompter(interactive: boolean, signal?: AbortSignal, color = true): Prompter {
+  const theme = color ? undefined : PLAIN_THEME;
   // A getter: process.stderr is created only when a prompt is really shown (start-up cost).
   const context = {
     get output() {
@@ -37,10 +56,10 @@ export function createPrompter(interactive: boolean, signal?: AbortSignal): Prom
   return {
     interactive,
     input: (message, flag, opts) =>
-      ask(flag, (p) => p.input({ message: terminalText(message), validate: opts?.validate }, context)),
+      ask(flag, (p) => p.input({ message: terminalText(message), validate: opts?.validate, theme }, context)),
     password: (message, flag) =>
-      ask(flag, (p) => p.password({ message: terminalText(message), mask: "*" }, context)),
+      ask(flag, (p) => p.password({ message: terminalText(message), mask: "*", theme }, context)),
     confirm: (message, flag, defaultValue = false) =>
-      ask(flag, (p) => p.confirm({ message: terminalText(message), default: defaultValue }, context)),
+      ask(flag, (p) => p.confirm({ message: terminalText(message), default: defaultValue, theme }, context)),
   };
 }

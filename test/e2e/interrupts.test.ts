@@ -21,7 +21,17 @@ test("Ctrl-C at the token prompt of create exits 130 and says how to resume", {
     "script",
     ["-qefc", command, "/dev/null"],
     {
-      env: cliEnv({ CI: undefined, CERTWH_BASE_URL: sandbox.url, CERTWH_API_KEY: sandbox.apiKey }, home),
+      // Only --no-color asks for no colour (no NO_COLOR), in a terminal that has colours.
+      env: cliEnv(
+        {
+          CI: undefined,
+          NO_COLOR: undefined,
+          TERM: "xterm-256color",
+          CERTWH_BASE_URL: sandbox.url,
+          CERTWH_API_KEY: sandbox.apiKey,
+        },
+        home,
+      ),
       killAfterMs: 20_000,
       keepStdin: true,
     },
@@ -34,6 +44,9 @@ test("Ctrl-C at the token prompt of create exits 130 and says how to resume", {
   assert.equal(code, 130, screen);
   assert.match(screen, /Cancelled at the prompt/);
   assert.match(screen, /certwh verify --token/);
+  // --no-color reaches the prompt too: no colour or bold (cursor movement is the prompt's own).
+  const colourOrBold = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`);
+  assert.doesNotMatch(screen, colourOrBold);
   assert.doesNotMatch(screen, /bug in certwh/);
   assert.equal(sandbox.webhook()?.status, "pending");
   // status on this computer names the token that went out, not a new challenge that would void it.
