@@ -397,3 +397,35 @@ test("--id names a test or challenge entry as --event does: it is replayed, not 
   assert.equal(take().length, 4);
   assert.match(all.stderr, /Skipped 1 test\/challenge entry/);
 });
+
+test("an --id prefix that matches different events is refused before anything is sent", async () => {
+  const { home, path } = await journalHome();
+  // Two bodies whose ids share their first hex digit (among 17, two must).
+  const byFirst = new Map<string, string>();
+  let pair: [string, string] | undefined;
+  for (let n = 100; n < 117 && !pair; n++) {
+    const body = `{"event":"certificate_issued","data":{"order_id":${n}}}`;
+    const other = byFirst.get(entryId(body)[0] as string);
+    if (other) pair = [other, body];
+    else byFirst.set(entryId(body)[0] as string, body);
+  }
+  assert.ok(pair);
+  for (const body of pair)
+    appendFileSync(
+      path,
+      `${JSON.stringify(journalEntry({ body, event: "certificate_issued", headers: {}, receivedAt: Date.UTC(2026, 0, 31, 11) }))}\n`,
+    );
+  take();
+  const prefix = entryId(pair[0]).slice(0, 1);
+  const r = await runCli(["replay", "--to", `${base}/ok`, "--id", prefix], { configHome: home });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, new RegExp(`--id ${prefix} matches \\d+ different events`));
+  assert.equal(take().length, 0, "nothing sent");
+  // The full id still works.
+  const one = await runCli(["replay", "--to", `${base}/ok`, "--id", entryId(pair[0])], { configHome: home });
+  assert.equal(one.code, 0, one.stderr);
+  assert.deepEqual(
+    take().map((s) => s.body),
+    [pair[0]],
+  );
+});

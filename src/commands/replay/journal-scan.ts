@@ -17,6 +17,9 @@ import type { ParsedReplay } from "./options.js";
  */
 const VERIFICATION_EVENTS: readonly string[] = ["test_webhook_endpoint", "challenge_webhook_endpoint"];
 
+/** A journal id's length (16 hex digits); a shorter --id is a prefix. */
+const FULL_ID_LENGTH = 16;
+
 /** Unreadable lines kept for the report (the count goes on beyond). */
 const SKIPPED_LINES_KEPT = 1000;
 
@@ -76,8 +79,8 @@ export function readError(path: string, err: unknown): unknown {
 
 /** The predicate for the filters (event, id, since), and whether an entry is verification traffic left out. */
 function selector(s: ParsedReplay) {
-  const fullIds = new Set(s.ids.filter((id) => id.length >= 16));
-  const prefixes = s.ids.filter((id) => id.length < 16);
+  const fullIds = new Set(s.ids.filter((id) => id.length >= FULL_ID_LENGTH));
+  const prefixes = s.ids.filter((id) => id.length < FULL_ID_LENGTH);
   const idMatches = (id: string) => fullIds.has(id) || prefixes.some((p) => id.startsWith(p));
   return {
     matches: (e: JournalEntry) =>
@@ -130,6 +133,7 @@ export async function* chosenEntries(
     r.entry !== undefined && r.line >= fromLine && matches(r.entry) && !excluded(r.entry);
   // The journal as it is now: a listen running on it (perhaps receiving this replay) appends meanwhile.
   const endByte = (await stat(path)).size;
+  await refuseAmbiguousPrefixes(path, endByte, s.ids);
   let passOver = 0;
   if (s.limit !== undefined) {
     let count = 0;
@@ -154,6 +158,28 @@ export async function* chosenEntries(
       continue;
     }
     yield r;
+  }
+}
+
+/**
+ * An --id shorter than a full id that matches different events is refused (as git refuses an ambiguous
+ * prefix): replay sends to real apps, and the user meant one of them. Read before anything is sent.
+ */
+async function refuseAmbiguousPrefixes(path: string, endByte: number, ids: readonly string[]): Promise<void> {
+  const prefixes = ids.filter((id) => id.length < FULL_ID_LENGTH);
+  if (prefixes.length === 0) return;
+  const seen = new Map(prefixes.map((p) => [p, new Set<string>()]));
+  for await (const r of streamJournal(path, endByte)) {
+    if (r.entry === undefined) continue;
+    for (const [prefix, found] of seen) if (r.entry.id.startsWith(prefix)) found.add(r.entry.id);
+  }
+  for (const [prefix, found] of seen) {
+    if (found.size < 2) continue;
+    const shown = [...found].slice(0, 5).join(", ");
+    throw new UsageError(
+      `--id ${prefix} matches ${found.size} different events (${shown}${found.size > 5 ? ", …" : ""}).`,
+      { hint: "Give more of the id, or repeat --id for each event you mean." },
+    );
   }
 }
 

@@ -21,7 +21,7 @@ export const replayCommand = (parent: Command) =>
     .option("--event <name>", "only events with this name (repeatable)", collect)
     .option(
       "--id <id>",
-      "only the events with this journal id or id prefix (a repeated body shares its id; repeatable)",
+      "only the events with this journal id or id prefix (a repeated body shares its id; a prefix of different events is refused; repeatable)",
       collect,
     )
     .option("--since <time>", "only events received at or after this ISO 8601 date or time (no zone: UTC)")
