@@ -69,14 +69,15 @@ function ownerIsGone(owner: LockOwner): boolean {
 
 /**
  * Remove the lock `seen` if it is still the one at lockPath: it is renamed away first (atomic), and put
- * back when another process replaced it in the meantime.
+ * back when another process replaced it in the meantime. False when it could not be moved (e.g. a folder
+ * certwh may not write): the caller waits as for a live lock instead of trying again at once.
  */
-function takeOver(lockPath: string, seen: Stats): void {
+function takeOver(lockPath: string, seen: Stats): boolean {
   const aside = `${lockPath}.stale-${process.pid}-${randomBytes(4).toString("hex")}`;
   try {
     renameSync(lockPath, aside);
-  } catch {
-    return; // already gone: the next attempt creates it
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "ENOENT"; // already gone: the next attempt creates it
   }
   const moved = lstatOrUndefined(aside);
   if (moved && moved.ino !== seen.ino) {
@@ -92,6 +93,7 @@ function takeOver(lockPath: string, seen: Stats): void {
   } catch {
     // Nothing to clean up.
   }
+  return true;
 }
 
 /**
@@ -115,10 +117,8 @@ export async function withConfigLock<T>(path: string, change: () => Promise<T>):
     held = lstatOrUndefined(lockPath);
     if (!held) continue; // released between open and stat
     owner = readOwner(lockPath);
-    if (Date.now() - held.mtimeMs > LOCK_STALE_MS || ownerIsGone(owner)) {
-      takeOver(lockPath, held);
-      continue;
-    }
+    const stale = Date.now() - held.mtimeMs > LOCK_STALE_MS || ownerIsGone(owner);
+    if (stale && takeOver(lockPath, held)) continue;
     if (Date.now() >= deadline) {
       const by = typeof owner.pid === "number" ? ` by process ${owner.pid}` : "";
       const age = Math.max(0, Math.round((Date.now() - held.mtimeMs) / 1000));

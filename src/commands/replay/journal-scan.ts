@@ -119,8 +119,8 @@ export function emptyScanStats(): ScanStats {
 
 /**
  * The chosen entries, in journal order, streamed, from the journal as it was when replay started. With
- * --limit the journal is read twice: once to count the matching entries (nothing kept), then again to pass
- * over all but the last `limit` of them.
+ * --limit or an --id prefix the journal is read twice: first to count the matching entries and check the
+ * prefixes (nothing kept, nothing sent yet), then again to pass over all but the last `limit` of them.
  */
 export async function* chosenEntries(
   path: string,
@@ -133,12 +133,18 @@ export async function* chosenEntries(
     r.entry !== undefined && r.line >= fromLine && matches(r.entry) && !excluded(r.entry);
   // The journal as it is now: a listen running on it (perhaps receiving this replay) appends meanwhile.
   const endByte = (await stat(path)).size;
-  await refuseAmbiguousPrefixes(path, endByte, s.ids);
+  const prefixes = s.ids.filter((id) => id.length < FULL_ID_LENGTH);
   let passOver = 0;
-  if (s.limit !== undefined) {
+  if (s.limit !== undefined || prefixes.length > 0) {
+    const idsOf = new Map(prefixes.map((p) => [p, new Set<string>()]));
     let count = 0;
-    for await (const r of streamJournal(path, endByte)) if (wanted(r)) count++;
-    passOver = Math.max(0, count - s.limit);
+    for await (const r of streamJournal(path, endByte)) {
+      if (r.entry === undefined) continue;
+      for (const [prefix, found] of idsOf) if (r.entry.id.startsWith(prefix)) found.add(r.entry.id);
+      if (wanted(r)) count++;
+    }
+    refuseAmbiguousPrefixes(idsOf);
+    if (s.limit !== undefined) passOver = Math.max(0, count - s.limit);
   }
   for await (const r of streamJournal(path, endByte)) {
     stats.lastLine = r.line;
@@ -162,18 +168,11 @@ export async function* chosenEntries(
 }
 
 /**
- * An --id shorter than a full id that matches different events is refused (as git refuses an ambiguous
- * prefix): replay sends to real apps, and the user meant one of them. Read before anything is sent.
+ * An --id shorter than a full id that matches different events (`idsOf`: prefix → the ids it matched) is
+ * refused, as git refuses an ambiguous prefix: replay sends to real apps, and the user meant one of them.
  */
-async function refuseAmbiguousPrefixes(path: string, endByte: number, ids: readonly string[]): Promise<void> {
-  const prefixes = ids.filter((id) => id.length < FULL_ID_LENGTH);
-  if (prefixes.length === 0) return;
-  const seen = new Map(prefixes.map((p) => [p, new Set<string>()]));
-  for await (const r of streamJournal(path, endByte)) {
-    if (r.entry === undefined) continue;
-    for (const [prefix, found] of seen) if (r.entry.id.startsWith(prefix)) found.add(r.entry.id);
-  }
-  for (const [prefix, found] of seen) {
+function refuseAmbiguousPrefixes(idsOf: ReadonlyMap<string, ReadonlySet<string>>): void {
+  for (const [prefix, found] of idsOf) {
     if (found.size < 2) continue;
     const shown = [...found].slice(0, 5).join(", ");
     throw new UsageError(

@@ -51,11 +51,6 @@ export function describeWebhook(hook: Webhook, showSecret = false): string[] {
   return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`);
 }
 
-/**
- * What the state means and what to do next (stderr hints). `verified`: certwh verified this pending webhook
- * itself (`verify --no-activate`), so activating it is the next step, not a new challenge. `challengeUntil`:
- * certwh sent it a challenge whose token is still valid until then (epoch ms), so the next step is verify.
- */
 /** The command that moves `hook` on, as explainStatus says it (none when active or unknown). */
 export function nextStep(hook: Webhook, opts: { verified?: boolean; challengeUntil?: number } = {}) {
   if (hook.status === "inactive" || (hook.status === "pending" && opts.verified)) return "certwh activate";
@@ -63,6 +58,11 @@ export function nextStep(hook: Webhook, opts: { verified?: boolean; challengeUnt
   return opts.challengeUntil === undefined ? "certwh challenge" : "certwh verify --token <token>";
 }
 
+/**
+ * What the state means and what to do next (stderr hints). `verified`: certwh verified this pending webhook
+ * itself (`verify --no-activate`), so activating it is the next step, not a new challenge. `challengeUntil`:
+ * certwh sent it a challenge whose token is still valid until then (epoch ms), so the next step is verify.
+ */
 export function explainStatus(
   hook: Webhook,
   opts: { verified?: boolean; challengeUntil?: number } = {},
