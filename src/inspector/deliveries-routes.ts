@@ -1,7 +1,8 @@
 // The deliveries API of the inspector (behind the server's guard), used by listen's inspector and by
 // `certwh inspect` (a journal alone):
 //   GET /api/deliveries?since=<rev>  the rows changed since a revision (all with 0): the page syncs with it
-//   GET /api/deliveries/<id>         one delivery's detail: headers (the key masked), body, decoded chain
+//   GET /api/deliveries/<id>?key=<row key>  one delivery's detail: headers (the key masked), body, decoded
+//                                    chain; with the row's key, as that delivery had them (repeats share an id)
 //   GET /api/search?q=<text>&since=<rev>  the keys of the rows (changed since rev) whose event, ids or body
 //                                    hold the text
 //   GET /api/journal                 the session's journal as a download (application/x-ndjson)
@@ -79,9 +80,9 @@ export function deliveriesRoutes(store: DeliveriesStore, options: DeliveriesRout
     {
       method: "GET",
       path: new RegExp(`^/api/deliveries/(${ID})$`),
-      handle(_req, res, { groups }) {
+      handle(_req, res, { groups, url }) {
         const id = groups[0] as string;
-        const detail = store.detail(id);
+        const detail = store.detail(id, url.searchParams.get("key") ?? undefined);
         if (!detail) return sendError(res, 404, store.whyNoDetail(id));
         sendJson(res, 200, detailView(detail));
       },

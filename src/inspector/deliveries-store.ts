@@ -52,6 +52,9 @@ export type DeliveryDetail = Pick<
   "id" | "event" | "received_at" | "body" | "headers" | "key_present"
 >;
 
+/** What one delivery of a body has of its own: repeats share the body (and the journal id), not these. */
+type OwnFields = Pick<DeliveryDetail, "received_at" | "headers" | "key_present">;
+
 /** A summary as the API sends it: whether the detail is still held. */
 type SummaryView = DeliverySummary & { detail: boolean };
 
@@ -64,12 +67,13 @@ export interface DeliveriesStore {
   addEntry(entry: JournalEntry): void;
   /** Summaries changed after revision `since` (all with 0), oldest first, and the current revision. */
   summaries(since?: number): { rev: number; total: number; deliveries: SummaryView[] };
-  detail(id: string): DeliveryDetail | undefined;
+  /** The detail of journal id `id`: as delivered in row `key` when given, else as last delivered. */
+  detail(id: string, key?: string): DeliveryDetail | undefined;
   /** Why `detail(id)` has nothing: DETAIL_GONE for a row whose body was dropped, else UNKNOWN_DELIVERY. */
   whyNoDetail(id: string): string;
   /** Keys of the rows changed after `since` whose event, ids, answer or body contain `text` (any case). */
   search(text: string, since?: number): string[];
-  /** Every detail held, oldest first (the journal download without a journal file). */
+  /** Every delivery whose detail is held, oldest first (the journal download without a journal file). */
   details(): IterableIterator<DeliveryDetail>;
   readonly size: number;
 }
@@ -97,20 +101,35 @@ export function createDeliveriesStore(
   /** Journal id → the key of its latest row (forward results go to the latest copy of a body). */
   const latest = new Map<string, string>();
   const held = new Map<string, { detail: DeliveryDetail; bytes: number }>();
+  /** Row key → its delivery's own fields (rows of journaled deliveries only). */
+  const own = new Map<string, OwnFields>();
   let heldBytes = 0;
   let seq = 0;
   let rev = 0;
   let refused = 0;
 
-  function add(row: Omit<DeliverySummary, "key" | "rev" | "forwards">): void {
+  /** Makes a row; `journaled` when its delivery's entry was just kept (listen keeps it before the event). */
+  function add(row: Omit<DeliverySummary, "key" | "rev" | "forwards">, journaled = false): void {
     const key = String(++seq);
     rows.set(key, { ...row, key, forwards: [], rev: ++rev });
     latest.set(row.id, key);
+    const kept = held.get(row.id)?.detail;
+    if (journaled && kept?.received_at === row.received_at) {
+      const { received_at, headers, key_present } = kept;
+      own.set(key, { received_at, headers, key_present });
+    }
     for (const [oldKey, old] of rows) {
       if (rows.size <= maxSummaries) break;
       rows.delete(oldKey);
+      own.delete(oldKey);
       if (latest.get(old.id) === oldKey) latest.delete(old.id);
     }
+  }
+
+  function detail(id: string, key?: string): DeliveryDetail | undefined {
+    const shared = held.get(id)?.detail;
+    const mine = key !== undefined && rows.get(key)?.id === id ? own.get(key) : undefined;
+    return shared && mine ? { ...shared, ...mine } : shared;
   }
 
   function keep(entry: JournalEntry): void {
@@ -151,7 +170,7 @@ export function createDeliveriesStore(
     observe(e) {
       switch (e.type) {
         case "event":
-          add({ ...rowStart(e, e.data), answer: e.repeat ? "repeat" : "accepted", status: 200 });
+          add({ ...rowStart(e, e.data), answer: e.repeat ? "repeat" : "accepted", status: 200 }, true);
           return;
         case "duplicate":
           add({
@@ -181,11 +200,14 @@ export function createDeliveriesStore(
     keep,
     addEntry(entry) {
       keep(entry);
-      add({
-        ...rowStart(entry, payloadData(entry.body)),
-        answer: entry.repeat ? "repeat" : "accepted",
-        status: 200,
-      });
+      add(
+        {
+          ...rowStart(entry, payloadData(entry.body)),
+          answer: entry.repeat ? "repeat" : "accepted",
+          status: 200,
+        },
+        true,
+      );
     },
     summaries(since = 0) {
       const deliveries: SummaryView[] = [];
@@ -194,7 +216,7 @@ export function createDeliveriesStore(
         if (row.rev > since) deliveries.push({ ...row, detail: held.has(row.id) });
       return { rev, total: rows.size, deliveries };
     },
-    detail: (id) => held.get(id)?.detail,
+    detail,
     whyNoDetail: (id) => (latest.has(id) ? DETAIL_GONE : UNKNOWN_DELIVERY),
     search(text, since = 0) {
       const needle = text.toLowerCase();
@@ -208,7 +230,10 @@ export function createDeliveriesStore(
       return keys;
     },
     *details() {
-      for (const { detail } of held.values()) yield detail;
+      for (const [key, row] of rows) {
+        const d = own.has(key) ? detail(row.id, key) : undefined;
+        if (d) yield d;
+      }
     },
     get size() {
       return rows.size;

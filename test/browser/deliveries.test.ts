@@ -279,6 +279,49 @@ describe("the inspector's deliveries in a real browser", () => {
     assert.equal((await l.exit).code, 130, l.stderr());
   });
 
+  test("certwh inspect: two deliveries of one body each open their own headers", async (t) => {
+    const dir = tempDir("certwh-inspect-");
+    const file = join(dir, "journal.ndjson");
+    const body = JSON.stringify({ event: "certificate_revoked", data: { order_id: 7 } });
+    const line = (at: string, agent: string, keyPresent: boolean) =>
+      JSON.stringify({
+        received_at: at,
+        id: "00000000000000a7",
+        event: "certificate_revoked",
+        body,
+        headers: { "content-type": "application/json", "user-agent": agent },
+        key_present: keyPresent,
+      });
+    writeFileSync(
+      file,
+      `${line("2026-01-31T09:00:00.000Z", "first-sender", true)}\n${line("2026-01-31T09:05:00.000Z", "second-sender", false)}\n`,
+    );
+    const l = spawnCli(t, ["inspect", "--journal", file, "--json"]);
+    const browser = await launchChromium(t);
+    const ready = await l.line((x) => x.type === "ready", 30_000);
+    const problems: string[] = [];
+    const page = await openPage(browser, String(ready.inspector_url), problems);
+    await pageUntil(page, `document.body.dataset.loaded === "true"`, "the two rows");
+    const keys = await page.$$eval("#deliveries [data-id]", (rows) =>
+      rows.map((r) => (r as HTMLElement).dataset.key),
+    );
+    assert.equal(keys.length, 2);
+    const expected: [string | undefined, string, string][] = [
+      [keys[0], "first-sender", "•••• (present)"],
+      [keys[1], "second-sender", "(absent)"],
+    ];
+    for (const [key, agent, mark] of expected) {
+      await page.click(`#deliveries [data-key="${key}"]`);
+      await pageUntil(
+        page,
+        `document.querySelector("#detail-headers").textContent.includes(${JSON.stringify(agent)})`,
+        agent,
+      );
+      assert.ok(String(await page.textContent("#detail-headers")).includes(mark), mark);
+    }
+    assert.deepEqual(problems, []);
+  });
+
   test("a server without the deliveries API: the page makes its rows from /events, live, and logs no error", async (t) => {
     const feed = createEventFeed();
     const at = "2026-01-31T09:00:00.000Z";

@@ -31,7 +31,13 @@ import { startHttpsApp } from "../helpers/self-signed.js";
 const AT = Date.parse("2026-01-31T09:00:00.000Z");
 
 /** An accepted delivery as listen reports it: its journal entry (the hook) and its event. */
-function accept(store: DeliveriesStore, event: string, data: Record<string, unknown>, keyPresent = true) {
+function accept(
+  store: DeliveriesStore,
+  event: string,
+  data: Record<string, unknown>,
+  keyPresent = true,
+  receivedAt = AT,
+) {
   const body = JSON.stringify({ event, data });
   const entry = journalEntry({
     body,
@@ -42,7 +48,7 @@ function accept(store: DeliveriesStore, event: string, data: Record<string, unkn
       "x-webhook-key": "SECRET-KEY",
     },
     keyPresent,
-    receivedAt: AT,
+    receivedAt,
   });
   if (!keyPresent) entry.key_present = false;
   store.keep(entry);
@@ -209,6 +215,36 @@ describe("GET /api/deliveries and /api/deliveries/<id>", () => {
     const gone = await get("/api/deliveries/0123456789abcdef");
     assert.equal(gone.status, 404);
     assert.equal(gone.json.error, UNKNOWN_DELIVERY);
+  });
+
+  test("a repeated body: each row's detail is its own delivery's (?key=), without a key the latest", async (t) => {
+    const store = createDeliveriesStore();
+    const first = accept(store, "certificate_revoked", { order_id: 5 }, true, AT);
+    const again = accept(store, "certificate_revoked", { order_id: 5 }, false, AT + 60_000);
+    assert.equal(first.id, again.id, "the same body has the same journal id");
+    const { get } = await serve(t, store);
+    const rows = (await get("/api/deliveries")).json.deliveries as { key: string; id: string }[];
+    assert.equal(rows.length, 2);
+    const keyHeader = (json: Record<string, unknown>) => (json.headers as { value: string }[]).at(-1)?.value;
+    const a = (await get(`/api/deliveries/${first.id}?key=${rows[0]?.key}`)).json;
+    assert.equal(a.received_at, first.received_at);
+    assert.equal(keyHeader(a), "•••• (present)");
+    const b = (await get(`/api/deliveries/${first.id}?key=${rows[1]?.key}`)).json;
+    assert.equal(b.received_at, again.received_at);
+    assert.equal(keyHeader(b), "(absent)");
+    assert.equal(
+      (await get(`/api/deliveries/${first.id}`)).json.received_at,
+      again.received_at,
+      "the latest",
+    );
+    assert.deepEqual(
+      [...store.details()].map((d) => [d.received_at, d.key_present]),
+      [
+        [first.received_at, true],
+        [again.received_at, false],
+      ],
+      "the download has both deliveries, in order",
+    );
   });
 
   test("a certificate_issued chain is decoded: names, validity, fingerprints, each signed by the next", async (t) => {

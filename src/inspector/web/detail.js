@@ -71,7 +71,10 @@ export async function showDetail(s, targets, { quiet = false } = {}) {
   let d;
   let ok = false;
   try {
-    const answer = await fetch(`/api/deliveries/${encodeURIComponent(s.id)}`);
+    // The row's key picks this delivery's headers: a repeated body shares its id with the earlier ones.
+    const answer = await fetch(
+      `/api/deliveries/${encodeURIComponent(s.id)}?key=${encodeURIComponent(s.key)}`,
+    );
     ok = answer.ok;
     // A server without the deliveries API answers in plain text.
     d = await answer.json().catch(() => ({ error: "This server keeps no delivery details." }));
