@@ -33,7 +33,7 @@ export async function run(raw: StatusFlags, ctx: CommandContext): Promise<void> 
   };
   const lines = describeWebhook(hook, opts.showSecret);
   // The API client registers every secret it reads for redaction; --show-secret is the explicit ask.
-  if (opts.showSecret && hook.secret) ctx.io.revealResult(json, lines);
+  if (opts.showSecret && hook.secret) ctx.io.revealResult(json, lines, hook.secret);
   else ctx.io.result(json, lines);
   if (ctx.io.json) return;
   for (const line of explainStatus(hook, { verified, challengeUntil })) ctx.io.hint(line);

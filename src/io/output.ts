@@ -6,12 +6,14 @@
 import type { Writable } from "node:stream";
 import type { ChalkInstance } from "chalk";
 import { jsonTerminalSafe, terminalText } from "../util/printable.js";
-import { redact } from "../util/redact.js";
+import { redact, redactExcept } from "../util/redact.js";
 
 /** Human text for a terminal: secrets masked, then control and format characters escaped. */
 const safe = (text: string) => terminalText(redact(text));
 /** A JSON text: secrets masked, unsafe characters as JSON escapes (the parsed value is unchanged). */
 const safeJson = (json: string) => jsonTerminalSafe(redact(json));
+/** How a string appears inside JSON text (quotes and backslashes escaped). */
+const inJson = (text: string) => JSON.stringify(text).slice(1, -1);
 
 export interface OutputStream extends Pick<Writable, "write"> {
   isTTY?: boolean;
@@ -126,17 +128,18 @@ export class Output {
   }
 
   /**
-   * One NDJSON line on stdout, NOT redacted: only for a throwaway credential the user must see to use what
-   * certwh started (the in-process sandbox's API key of `listen --sandbox`). Nothing else.
+   * One NDJSON line on stdout with `shown` NOT redacted: only for a throwaway credential the user must see to
+   * use what certwh started (the in-process sandbox's API key of `listen --sandbox`). Nothing else; any other
+   * secret in the line is still masked.
    */
-  revealNdjson(value: unknown): void {
-    this.out.write(`${jsonTerminalSafe(JSON.stringify(value))}\n`);
+  revealNdjson(value: unknown, shown: string): void {
+    this.out.write(`${jsonTerminalSafe(redactExcept(JSON.stringify(value), inJson(shown)))}\n`);
   }
 
-  /** A stderr line, NOT redacted: same restriction as revealNdjson(). */
-  revealInfo(text: string): void {
+  /** A stderr line with `shown` NOT redacted: same restriction as revealNdjson(). */
+  revealInfo(text: string, shown: string): void {
     this.clearLive();
-    this.err.write(`${terminalText(text)}\n`);
+    this.err.write(`${terminalText(redactExcept(text, shown))}\n`);
   }
 
   /** Human-readable data on stdout (tables, the webhook description). */
@@ -152,16 +155,18 @@ export class Output {
   }
 
   /**
-   * Like result(), but NOT redacted: only for a secret the user explicitly asked to see
-   * (`status --show-secret`, a secret `create --generate-secret` shows once). Nothing else.
+   * Like result(), but `shown` is NOT redacted: only for a secret the user explicitly asked to see
+   * (`status --show-secret`, a secret `create --generate-secret` shows once). Nothing else: any other secret
+   * in the result (an API key a server echoed, say) is still masked.
    */
-  revealResult(value: unknown, human: string | string[]): void {
+  revealResult(value: unknown, human: string | string[], shown: string): void {
     if (this.json) {
-      this.out.write(`${jsonTerminalSafe(JSON.stringify(value, null, this.out.isTTY ? 2 : undefined))}\n`);
+      const text = JSON.stringify(value, null, this.out.isTTY ? 2 : undefined);
+      this.out.write(`${jsonTerminalSafe(redactExcept(text, inJson(shown)))}\n`);
       return;
     }
     this.clearLive();
-    for (const line of [human].flat()) this.out.write(`${terminalText(line)}\n`);
+    for (const line of [human].flat()) this.out.write(`${terminalText(redactExcept(line, shown))}\n`);
   }
 
   /** A finished action: `value` as JSON under --json; the sentence on stderr either way. */

@@ -330,8 +330,11 @@ export function createListenRenderer(io: Output, clock: Clock): ListenRenderer {
     for (const line of readyLines(e)) io.info(line);
     if (e.sandbox_url) {
       // The in-process sandbox's key is a throwaway for this session: shown so trigger and your code reach it.
-      io.revealInfo(`  Sandbox       ${e.sandbox_url}  (API key ${e.sandbox_api_key})`);
       io.revealInfo(
+        `  Sandbox       ${e.sandbox_url}  (API key ${e.sandbox_api_key})`,
+        e.sandbox_api_key ?? "",
+      );
+      io.info(
         "                From another shell: certwh trigger certificate_issued (it finds this sandbox by itself)",
       );
     }
@@ -365,7 +368,7 @@ export function createListenRenderer(io: Output, clock: Clock): ListenRenderer {
     render(e) {
       if (e.type === "state" || e.type === "ready") stopCountdown();
       if (!io.json) human(e);
-      else if (e.type === "ready" && e.sandbox_api_key) io.revealNdjson(e);
+      else if (e.type === "ready" && e.sandbox_api_key) io.revealNdjson(e, e.sandbox_api_key);
       else io.ndjson(e);
     },
     close: stopCountdown,

@@ -47,6 +47,15 @@ export function redact(text: string): string {
   return out;
 }
 
+/**
+ * redact(), except for `shown`: a secret the user asked to see (or a throwaway they need) stays whole wherever
+ * it appears, while every other registered secret in the text is still masked.
+ */
+export function redactExcept(text: string, shown: string): string {
+  if (!shown) return redact(text);
+  return text.split(shown).map(redact).join(shown);
+}
+
 /** A copy of headers fit for a debug trace: secret headers replaced, other values redacted. */
 export function redactHeaders(headers: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};

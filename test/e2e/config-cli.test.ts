@@ -113,6 +113,34 @@ test("login checks the key with GET /webhook: webhook_invalid_account proves it 
   assert.equal(stored(h).profiles.default.api_key, key);
 });
 
+test("status --show-secret shows the webhook's secret and nothing else: an API key the server echoes stays masked", async () => {
+  const h = home();
+  const key = canary();
+  const secret = `secret-${randomBytes(20).toString("hex")}`;
+  const fake = await fakeCertCentral(200, {
+    webhooks: [
+      {
+        id: 7,
+        endpoint: `https://hooks.example/in?echo=${key}`,
+        status: "active",
+        secret,
+        settings: { events: ["certificate_issued"] },
+      },
+    ],
+  });
+  for (const args of [
+    ["status", "--show-secret"],
+    ["status", "--show-secret", "--json"],
+  ]) {
+    const r = await cli(h, args, { CERTWH_BASE_URL: fake.baseUrl, CERTWH_API_KEY: key });
+    assert.equal(r.code, 0, r.stderr);
+    assertNoLeak(r, key);
+    assert.ok(r.stdout.includes(secret), `the secret in full: ${r.stdout}`);
+    assert.ok(r.stdout.includes(`${key.slice(0, 4)}…${key.slice(-4)}`), "the echoed key, masked");
+  }
+  assert.equal(fake.seen.length, 2);
+});
+
 test("login with a key CertCentral refuses (401) → exit 4, nothing stored, nothing created", async () => {
   const h = home();
   const key = canary();

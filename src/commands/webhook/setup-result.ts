@@ -20,8 +20,8 @@ import { forgetChallenge, markChallenged } from "./verified-mark.js";
 interface SecretReport {
   /** Fields for the JSON result. */
   fields: Record<string, unknown>;
-  /** The JSON result carries a generated secret in full, so it must bypass redaction. */
-  reveal: boolean;
+  /** The generated secret the JSON result carries in full: it (only it) bypasses redaction. */
+  reveal?: string;
 }
 
 /**
@@ -29,17 +29,17 @@ interface SecretReport {
  * stdout right away (so a later failure cannot lose it), under --json as `secret` in the result.
  */
 export function reportGeneratedSecret(ctx: Pick<CommandContext, "io">, secret: ResolvedSecret): SecretReport {
-  if (!secret.generated || secret.value === undefined) return { fields: {}, reveal: false };
+  if (!secret.generated || secret.value === undefined) return { fields: {} };
   if (secret.writtenTo) {
     ctx.io.info(`Generated a webhook secret and wrote it to ${secret.writtenTo} (mode 0600).`);
-    return { fields: { secret: mask(secret.value), secret_file: secret.writtenTo }, reveal: false };
+    return { fields: { secret: mask(secret.value), secret_file: secret.writtenTo } };
   }
   ctx.io.info(
     "Generated a webhook secret; it is printed once on stdout. Configure your receiver with it " +
       "(`certwh status --show-secret` shows it again).",
   );
-  if (!ctx.io.json) ctx.io.revealResult(null, secret.value);
-  return { fields: { secret: secret.value }, reveal: true };
+  if (!ctx.io.json) ctx.io.revealResult(null, secret.value, secret.value);
+  return { fields: { secret: secret.value }, reveal: secret.value };
 }
 
 /** The webhook just saved (`secret`: the one it now has), and what create or update-url was asked to do. */
@@ -75,8 +75,9 @@ export async function finishSetup(
     ...target.secretReport.fields,
     changed: true,
   };
+  const { reveal } = target.secretReport;
   const emit = (value: Record<string, unknown>) =>
-    target.secretReport.reveal ? ctx.io.revealResult(value, []) : ctx.io.result(value, []);
+    reveal ? ctx.io.revealResult(value, [], reveal) : ctx.io.result(value, []);
   if (target.statusAfter === "active") {
     emit({ ...base, status: "active", verified: true, reverified: false });
     ctx.io.info(
