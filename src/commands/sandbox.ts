@@ -29,6 +29,12 @@ async function startConsoleOrStop(sandbox: Sandbox) {
   }
 }
 
+/** host:port with a port from 1 to 65535 (an IPv6 host in brackets). */
+function isHostPort(text: string): boolean {
+  const port = Number(/^[A-Za-z0-9.\-[\]:]+:(\d+)$/.exec(text)?.[1]);
+  return port >= 1 && port <= 65535;
+}
+
 export async function run(
   opts: SandboxFlags,
   ctx: Pick<CommandContext, "io" | "signal" | "env">,
@@ -36,8 +42,10 @@ export async function run(
   const port = parsePort("--port", opts.port);
   if (opts.apiKey !== undefined && opts.apiKey.length < 8)
     throw new UsageError("--api-key must have at least 8 characters.");
-  if (opts.slackHost !== undefined && !/^[A-Za-z0-9.\-[\]:]+:\d+$/.test(opts.slackHost)) {
-    throw new UsageError(`--slack-host takes host:port, e.g. 127.0.0.1:4567 (got "${opts.slackHost}").`);
+  if (opts.slackHost !== undefined && !isHostPort(opts.slackHost)) {
+    throw new UsageError(
+      `--slack-host takes host:port with a port from 1 to 65535, e.g. 127.0.0.1:4567 (got "${opts.slackHost}").`,
+    );
   }
   const { parseQuirks, startSandbox } = await import("../sandbox/index.js");
   let quirks: ReturnType<typeof parseQuirks> = [];

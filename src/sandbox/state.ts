@@ -264,7 +264,8 @@ function stateProblem(data: unknown): string | undefined {
   if (typeof hook.endpoint !== "string") return "webhook.endpoint is not a string";
   if (!Array.isArray(hook.events) || !hook.events.every((e) => typeof e === "string"))
     return "webhook.events is not a list of names";
-  if (typeof hook.status !== "string") return "webhook.status is not a string";
+  if (!["pending", "active", "inactive"].includes(hook.status as string))
+    return "webhook.status is not pending, active or inactive";
   if (!isObject(hook.webhook_settings)) return "webhook.webhook_settings is not an object";
   if (!Array.isArray(hook.tokens)) return "webhook.tokens is not a list";
   return undefined;

@@ -134,6 +134,14 @@ test("sandbox --no-delete with --quirks no-delete-405 is a usage error (exit 2) 
   assert.doesNotMatch(res.stderr, /bug in certwh/);
 });
 
+test("sandbox --slack-host needs host:port with a real port (1 to 65535): exit 2 before anything starts", async () => {
+  for (const value of ["127.0.0.1:70000", "127.0.0.1:0", "127.0.0.1", "[::1]:99999"]) {
+    const res = await runCli(["sandbox", "--port", "0", "--slack-host", value]);
+    assert.equal(res.code, 2, `${value}: ${res.stderr}`);
+    assert.match(res.stderr, /--slack-host takes host:port with a port from 1 to 65535/);
+  }
+});
+
 test("trigger --to: body and X-WEBHOOK-KEY as CertCentral sends them, real chain, --json result", async (t) => {
   const rx = await startReceiver(t);
   const res = await runCli(

@@ -355,6 +355,10 @@ test("a state file that is not one is refused at start", async () => {
     [{ ...good, webhook: { ...hook, webhook_settings: null } }, /webhook\.webhook_settings is not an object/],
     [{ ...good, webhook: { ...hook, endpoint: 5 } }, /webhook\.endpoint is not a string/],
     [{ ...good, webhook: 7 }, /webhook is neither an object nor null/],
+    [
+      { ...good, webhook: { ...hook, status: "enabled" } },
+      /webhook\.status is not pending, active or inactive/,
+    ],
   ];
   for (const [data, why] of cases) {
     writeFileSync(stateFile, JSON.stringify(data));
