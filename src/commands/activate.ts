@@ -15,8 +15,9 @@ export async function run(_flags: ActivateFlags, ctx: CommandContext): Promise<v
   const { api, hook } = found;
   const change = await changeStatus(api, hook.id, "activate", { signal: ctx.signal, clock: ctx.clock }).catch(
     async (err: unknown) => {
-      // Verified on this computer (verify's note): a new challenge would not help, a test event may.
-      if (await wasVerified(ctx.env, (await ctx.settings()).baseUrl, hook)) {
+      // Verified on this computer (verify's note), or inactive (it was active, so verified): a new challenge
+      // would not help, a test event may.
+      if (hook.status === "inactive" || (await wasVerified(ctx.env, (await ctx.settings()).baseUrl, hook))) {
         throw invalidAction(
           err,
           `Webhook ${hook.id} was verified, but CertCentral will not activate it (status ${hook.status}).`,

@@ -11,7 +11,7 @@ import { reword } from "../io/exit-codes.js";
 import { stageLine } from "../io/render-stage.js";
 import type { CommandContext } from "./context.js";
 import type { VerifyFlags } from "./specs/lifecycle.js";
-import { TOKEN_MAY_BE_ACCEPTED, withLeadHint } from "./webhook/change-failure.js";
+import { TOKEN_MAY_BE_ACCEPTED, TOKEN_MAY_BE_USED, withLeadHint } from "./webhook/change-failure.js";
 import { invalidAction, NEEDS_TEST_HINT, requireWebhook } from "./webhook/current.js";
 import { forgetChallenge, markVerified, openChallengeHint } from "./webhook/verified-mark.js";
 
@@ -48,10 +48,11 @@ export async function run(raw: VerifyFlags, ctx: CommandContext): Promise<void> 
       );
       return;
     }
-    // A wrong token while the one certwh sent is still valid: a new challenge would void that one.
+    // A wrong token while the one certwh sent is still valid: a new challenge would void that one. A token
+    // already used (the endpoint verified itself, or a lost answer) leaves only activate to do.
     if (hook.status === "pending" && err instanceof ApiError && err.hasCode("webhook_invalid_token")) {
-      const hint = await openChallengeHint(ctx.env, (await ctx.settings()).baseUrl, hook, ctx.clock.now());
-      if (hint) throw reword(err, { hint });
+      const open = await openChallengeHint(ctx.env, (await ctx.settings()).baseUrl, hook, ctx.clock.now());
+      throw reword(err, { hint: (hint) => `${open ?? hint}\n  ${TOKEN_MAY_BE_USED}` });
     }
     throw err;
   }

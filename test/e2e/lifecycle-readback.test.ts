@@ -279,6 +279,49 @@ test("while a token certwh sent is valid, a wrong token and activate point at th
   expectExit(await h.cli(["verify", "--token", await h.latestToken()], { configHome }), 0);
 });
 
+test("a token the endpoint already used: verify's refusal, status and update-url --wait all name activate", async (t) => {
+  const h = await harness(t);
+  const configHome = tempDir();
+  expectExit(await h.cli(["create", "--url", h.receiver.url, "--no-input"], { configHome }), 0);
+  const token = await h.latestToken();
+  // The endpoint submits the token itself (another computer, no activate): certwh's token is spent.
+  expectExit(await h.cli(["verify", "--token", token, "--no-activate"], { configHome: tempDir() }), 0);
+  const used =
+    /If that token was already accepted \(your endpoint submitted it, or a verify whose answer was lost\), `certwh activate` finishes instead\./;
+  const again = await h.cli(["verify", "--token", token], { configHome });
+  expectExit(again, 3);
+  assert.match(again.stderr, used);
+  const status = await h.cli(["status"], { configHome });
+  assert.match(status.stderr, /If the token was already submitted .*`certwh activate` finishes\./);
+  expectExit(await h.cli(["activate"], { configHome }), 0);
+  assert.equal(h.sandbox.webhook()?.status, "active");
+
+  // --wait that runs out on a pending webhook: activate is named beside verify.
+  const waited = await h.cli(["update-url", "--url", `${h.receiver.url}/moved`, "--wait", "2s"], {
+    configHome,
+  });
+  expectExit(waited, 6);
+  assert.match(
+    waited.stderr,
+    /submitted the token but did not activate, the token is spent: `certwh activate` finishes/,
+  );
+});
+
+test("test-required with update-stays-active: activate on the re-pointed inactive webhook names `certwh test`, not a challenge", async (t) => {
+  const h = await harness(t, { quirks: ["test-required", "update-stays-active"] });
+  await createActive(h);
+  expectExit(await h.cli(["deactivate"]), 0);
+  expectExit(await h.cli(["update-url", "--url", `${h.receiver.url}/q3`]), 0);
+  assert.equal(h.sandbox.webhook()?.status, "inactive");
+  const activate = await h.cli(["activate"]);
+  expectExit(activate, 3);
+  assert.match(activate.stderr, /was verified, but CertCentral will not activate it \(status inactive\)/);
+  assert.match(activate.stderr, /run `certwh test`, then `certwh activate`/);
+  assert.doesNotMatch(activate.stderr, /certwh challenge/);
+  expectExit(await h.cli(["test"]), 0);
+  expectExit(await h.cli(["activate"]), 0);
+});
+
 test("a token verify used, or one a later update-url voided, is not named by status again", async (t) => {
   const h = await harness(t);
   const configHome = tempDir();

@@ -17,10 +17,16 @@ export function localEndpoint(policy: UrlPolicy, endpoint: string): string | und
   return policy.allowLoopbackHttp && isLoopbackUrl(endpoint) ? endpoint : undefined;
 }
 
-/** The token of check-challenge is never sent twice (a repeat would turn success into a refusal). */
+/** certwh never repeats check-challenge by itself: a repeat of an accepted token is refused. */
 export const TOKEN_MAY_BE_ACCEPTED =
-  "CertCentral may have accepted the token; certwh never sends it twice. Run `certwh status`, then " +
-  "`certwh activate` (it works only if the token was accepted); otherwise send a new token with `certwh challenge`.";
+  "CertCentral may have accepted the token; certwh does not send it again by itself (a second check of an " +
+  "accepted token is refused). Run `certwh activate`: it works only if the token was accepted. If it fails, " +
+  "`certwh verify --token <token>` with the same token while it is valid, or a new one from `certwh challenge`.";
+
+/** A refused token may be one that was already used: by the endpoint itself, or a verify whose answer was lost. */
+export const TOKEN_MAY_BE_USED =
+  "If that token was already accepted (your endpoint submitted it, or a verify whose answer was lost), " +
+  "`certwh activate` finishes instead.";
 
 /** CertCentral answered with an error: nothing was applied. */
 function isDefiniteRefusal(err: unknown): boolean {

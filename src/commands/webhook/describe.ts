@@ -82,6 +82,8 @@ export function explainStatus(
           `Pending: certwh sent a challenge token to the endpoint, valid until ${formatClockTime(opts.challengeUntil)}.`,
           "Next: `certwh verify --token <token>` with data.token of that challenge_webhook_endpoint event " +
             "(if it never arrived, `certwh challenge` sends a new one).",
+          "If the token was already submitted (by your endpoint, or a verify whose answer was lost), " +
+            "`certwh activate` finishes.",
         );
         break;
       }

@@ -171,7 +171,8 @@ async function waitForEndpoint(
     const hint =
       target.statusAfter === "inactive"
         ? `Webhook ${target.webhookId} stays inactive; it kept its verification, so \`certwh activate\` turns it on.`
-        : resumeHint(target.webhookId, "challenge_sent");
+        : `${resumeHint(target.webhookId, "challenge_sent")}\n  If ${target.endpoint} submitted the token but did ` +
+          "not activate, the token is spent: `certwh activate` finishes.";
     throw new TimeoutError(
       `Webhook ${target.webhookId} was not active after ${formatTimeLeft(waitMs)}: the endpoint did not ` +
         "complete the challenge (submit the token and activate) in time.",
