@@ -3,6 +3,7 @@
 
 import { UsageError } from "../errors.js";
 import { isLoopbackHost } from "../util/loopback.js";
+import { maskUrlPassword } from "../util/redact.js";
 
 /**
  * Validate a base URL and return it without a trailing slash. `from` names where it came from
@@ -11,7 +12,7 @@ import { isLoopbackHost } from "../util/loopback.js";
 export function checkBaseUrl(raw: string, from = "the base URL"): string {
   const url = URL.parse(raw.trim());
   if (!url) {
-    throw new UsageError(`${from} is not a valid URL: ${JSON.stringify(raw)}.`, {
+    throw new UsageError(`${from} is not a valid URL: ${JSON.stringify(maskUrlPassword(raw))}.`, {
       hint: "Example: https://www.digicert.com/services/v2",
     });
   }

@@ -2,12 +2,14 @@
 // reverse proxy and tells certwh its public base URL) and a sandbox on this machine (no tunnel at all).
 import { UsageError } from "../errors.js";
 import { isLoopbackHost } from "../util/loopback.js";
+import { maskUrlPassword } from "../util/redact.js";
 import type { Tunnel } from "./tunnel.js";
 
 /** Validates a user-given public base URL: https://, or http:// only on loopback (sandbox, tests). */
 export function parsePublicBaseUrl(text: string): URL {
   const url = URL.parse(text);
-  if (!url) throw new UsageError(`--public-url is not a valid URL: ${JSON.stringify(text)}.`);
+  if (!url)
+    throw new UsageError(`--public-url is not a valid URL: ${JSON.stringify(maskUrlPassword(text))}.`);
   if (url.username || url.password)
     throw new UsageError("--public-url must not contain a user name or password.");
   if (url.search || url.hash)

@@ -31,6 +31,14 @@ function replaceEverywhere(text: string, shown: string): void {
   if (escaped !== text) known.set(escaped, JSON.stringify(shown).slice(1, -1));
 }
 
+/**
+ * A URL's password masked in text that may not parse as a URL (an error message quoting a typo such as
+ * `http://bob:pw@host:1x/`): scheme://user:<anything up to the last @ before the path>@ → user:****@.
+ */
+export function maskUrlPassword(text: string): string {
+  return text.replace(/^(\s*[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#@:]*):[^/?#]*@/, "$1:****@");
+}
+
 /** Show at most the first 4 and last 4 characters of a secret (`q3M9…x7Kp`). */
 export function mask(value: string | undefined | null): string {
   if (!value) return "";

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "node:test";
-import { runCli } from "../helpers/cli.js";
+import { runCli, tempDir } from "../helpers/cli.js";
 
 test("--version prints the package version on stdout and exits 0", async () => {
   const { createRequire } = await import("node:module");
@@ -139,4 +141,28 @@ test("--json usage errors still print one error object on stdout", async () => {
   const doc = JSON.parse(r.stdout);
   assert.equal(doc.error.exit_code, 2);
   assert.match(doc.error.message, /--token/);
+});
+
+test("a URL with a password and a typo is refused (exit 2) without showing the password, as text or JSON", async () => {
+  const journal = join(tempDir(), "j.ndjson");
+  writeFileSync(journal, "");
+  const bad = "http://bob:sekrit-pw@127.0.0.1:1x/x";
+  const runs = [
+    ["replay", "--journal", journal, "--to", bad],
+    ["inspect", "--journal", journal, "--to", bad],
+    ["trigger", "certificate_issued", "--to", bad],
+    ["listen", "--sandbox", "--forward-to", bad],
+    ["status", "--base-url", bad],
+  ];
+  for (const args of runs) {
+    for (const json of [[], ["--json"]]) {
+      const r = await runCli([...args, ...json]);
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+      assert.ok(
+        !`${r.stdout}${r.stderr}`.includes("sekrit-pw"),
+        `${args[0]} shows the password: ${r.stderr}`,
+      );
+      assert.match(r.stderr, /bob:\*\*\*\*@127\.0\.0\.1:1x/, args[0]);
+    }
+  }
 });

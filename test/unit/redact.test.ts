@@ -3,6 +3,7 @@ import { afterEach, test } from "node:test";
 import {
   clearSecrets,
   mask,
+  maskUrlPassword,
   redact,
   redactHeaders,
   registerSecret,
@@ -45,4 +46,13 @@ test("secret headers are dropped from traces whatever their value", () => {
 test("masks show at most 4 + 4 characters, and nothing of short values", () => {
   assert.equal(mask("0123456789abcdefghij"), "0123…ghij");
   assert.equal(mask("short-value"), "****");
+});
+
+test("a password in text that does not parse as a URL is masked up to the last @ before the path", () => {
+  assert.equal(maskUrlPassword("http://bob:sekrit@127.0.0.1:1x/x"), "http://bob:****@127.0.0.1:1x/x");
+  assert.equal(maskUrlPassword("http://bob:sekrit@[::1"), "http://bob:****@[::1");
+  assert.equal(maskUrlPassword("https://bob:a@b@host/x"), "https://bob:****@host/x");
+  // No password: a port or an @ in the path or query is left alone.
+  assert.equal(maskUrlPassword("http://host:1x/a@b"), "http://host:1x/a@b");
+  assert.equal(maskUrlPassword("https://x.example/?a=b:c@d"), "https://x.example/?a=b:c@d");
 });

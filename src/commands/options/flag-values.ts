@@ -4,7 +4,7 @@
 import { UsageError } from "../../errors.js";
 import { findEventType } from "../../events/catalogue.js";
 import { didYouMean } from "../../events/suggest.js";
-import { registerUrlPassword } from "../../util/redact.js";
+import { maskUrlPassword, registerUrlPassword } from "../../util/redact.js";
 
 /** "42" → 42 (at most 16 digits, no sign, no leading zero); undefined when the flag was not given. */
 export function parsePositiveInteger(flag: string, value: string | undefined): number | undefined {
@@ -30,9 +30,13 @@ export function parsePositiveSeconds(flag: string, value: string): number {
  */
 export function parseHttpUrl(flag: string, value: string, example = "http://localhost:3000/webhooks"): URL {
   if (!URL.canParse(value.trim())) {
-    throw new UsageError(`${flag} must be a full http:// or https:// URL, not ${JSON.stringify(value)}.`, {
-      hint: `e.g. ${flag} ${example}`,
-    });
+    // Not a URL, so its password is not registered yet: mask it here (a typo in the port must not show it).
+    throw new UsageError(
+      `${flag} must be a full http:// or https:// URL, not ${JSON.stringify(maskUrlPassword(value))}.`,
+      {
+        hint: `e.g. ${flag} ${example}`,
+      },
+    );
   }
   const url = new URL(value.trim());
   if (url.protocol !== "http:" && url.protocol !== "https:") {

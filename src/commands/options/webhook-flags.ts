@@ -7,6 +7,7 @@ import type { WebhookSettings } from "../../api/types.js";
 import { UsageError } from "../../errors.js";
 import { NOTIFICATION_FREQUENCIES, SUBSCRIBABLE_EVENTS } from "../../events/catalogue.js";
 import { isLoopbackHost } from "../../util/loopback.js";
+import { maskUrlPassword } from "../../util/redact.js";
 import { checkSecretEnvName } from "../../util/secret.js";
 import { parseWaitOption } from "../../verification/wait-active.js";
 import type { UpdateUrlFlags } from "../specs/lifecycle.js";
@@ -35,7 +36,7 @@ export function parseEndpointUrl(value: string | undefined, policy: UrlPolicy): 
   const text = value?.trim() ?? "";
   if (!text) throw new UsageError("--url is required, e.g. --url https://hooks.example.com/certcentral.");
   if (!URL.canParse(text)) {
-    throw new UsageError(`--url is not a valid URL: ${text}`, {
+    throw new UsageError(`--url is not a valid URL: ${maskUrlPassword(text)}`, {
       hint: "Give a full URL with its path, e.g. https://hooks.example.com/certcentral.",
     });
   }
