@@ -9,6 +9,7 @@
 // journal, which entries), actions.ts (post, run the command), replay-entries.ts (one entry at a time,
 // until interrupted, and its lines) and summary.ts (what the user is told at the end, the exit code).
 
+import { checkExecCommand } from "../listen/preflight.js";
 import type { CommandContext } from "./context.js";
 import { warnIfCleartextKey } from "./options/flag-warnings.js";
 import { resolveSecret } from "./options/secret-source.js";
@@ -28,6 +29,8 @@ export async function run(
 ): Promise<void> {
   const { io } = ctx;
   const selection = parseReplayOptions(opts);
+  // As listen: a missing program is a usage error before the journal is read, not one failure per event.
+  if (selection.exec) await checkExecCommand(selection.exec.command, ctx.env);
   const secret = (await resolveSecret(selection.secret, ctx.env, { signal: ctx.signal })).value;
   if (selection.to) warnIfCleartextKey(io, "--to", selection.to, secret !== undefined);
   // --request-timeout, CERTWH_REQUEST_TIMEOUT or the profile; no API key is needed.

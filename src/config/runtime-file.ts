@@ -4,17 +4,9 @@
 // only there (never in argv). Nothing here talks to the network; src/commands/runtime/ probes and chooses.
 
 import { randomBytes } from "node:crypto";
-import {
-  chmodSync,
-  lstatSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { chmodSync, lstatSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { makeDirsSync } from "../util/make-dirs.js";
 import { xdgDir, xdgVariable } from "../util/xdg.js";
 
 /** What announced itself: listen's in-process sandbox, or a `certwh sandbox`. */
@@ -50,7 +42,7 @@ export function runtimeDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** The folder, made 0700 if it is new; an existing one of another user is refused (its files could lie). */
 function ensureDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  makeDirsSync(dir, 0o700);
   const st = lstatSync(dir);
   if (!st.isDirectory()) throw new Error(`${dir} is not a folder`);
   if (typeof process.getuid === "function" && st.uid !== process.getuid())

@@ -5,12 +5,13 @@
 // Every file-system failure is a FileError naming the path and the cause (exit 2).
 // Changes are made under config-lock.ts's lock, so two `login`s or `config set`s at once keep both.
 
-import { chmodSync, lstatSync, mkdirSync, type Stats, statSync } from "node:fs";
+import { chmodSync, lstatSync, type Stats, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { FileError, UsageError } from "../errors.js";
 import { type FileRole, fileError, isFsError } from "../util/fs-error.js";
 import { isObject } from "../util/is-object.js";
 import { jsonSyntaxReason } from "../util/json-error.js";
+import { makeDirsSync } from "../util/make-dirs.js";
 import { readBounded } from "../util/read-bounded.js";
 import { xdgDir } from "../util/xdg.js";
 import { withConfigLock } from "./config-lock.js";
@@ -174,7 +175,7 @@ export async function readConfig(path: string, signal?: AbortSignal): Promise<St
 
 /** Create the directory 0700 (conf would create it 0755) and tighten it if it already exists. */
 function ensurePrivateDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  makeDirsSync(dir, 0o700);
   if (process.platform !== "win32") chmodSync(dir, 0o700);
 }
 

@@ -6,8 +6,9 @@
 // default moves such a file over (and says so, once: afterwards there is nothing left to move).
 
 import { constants } from "node:fs";
-import { copyFile, mkdir, rename, stat, unlink } from "node:fs/promises";
+import { copyFile, rename, stat, unlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { makeDirs } from "../util/make-dirs.js";
 import { xdgDir } from "../util/xdg.js";
 
 export type JournalKind = "account" | "sandbox";
@@ -52,7 +53,7 @@ export async function moveFormerJournal(
   const from = formerJournalPath(env, kind);
   const to = defaultJournalPath(env, kind);
   if (from === to || !(await exists(from)) || (await exists(to))) return undefined;
-  await mkdir(dirname(to), { recursive: true, mode: 0o700 });
+  await makeDirs(dirname(to), 0o700);
   try {
     await rename(from, to);
   } catch (err) {

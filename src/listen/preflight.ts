@@ -2,16 +2,17 @@
 // at the first event: the --save-chain folder must be writable, the --exec program must exist.
 
 import { constants } from "node:fs";
-import { access, mkdir } from "node:fs/promises";
+import { access, stat } from "node:fs/promises";
 import { delimiter, join } from "node:path";
 import { UsageError } from "../errors.js";
 import { fileError } from "../util/fs-error.js";
+import { makeDirs } from "../util/make-dirs.js";
 import { printable } from "../util/printable.js";
 import { splitCommand } from "./exec.js";
 
 export async function checkSaveChainDir(dir: string): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true, mode: 0o755 });
+    await makeDirs(dir, 0o755);
     await access(dir, constants.W_OK);
   } catch (err) {
     const role = { what: "the --save-chain folder", action: "write" } as const;
@@ -24,10 +25,18 @@ export async function checkSaveChainDir(dir: string): Promise<void> {
   }
 }
 
+/** A file this process may run (a folder has the x bit too, but cannot be run). */
 async function isExecutable(path: string): Promise<boolean> {
-  return access(path, constants.X_OK).then(
-    () => true,
+  const file = await stat(path).then(
+    (st) => st.isFile(),
     () => false,
+  );
+  return (
+    file &&
+    access(path, constants.X_OK).then(
+      () => true,
+      () => false,
+    )
   );
 }
 

@@ -16,6 +16,7 @@
 import { randomBytes, X509Certificate } from "node:crypto";
 import { chmod, lstat, mkdir, open, rename, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { makeDirs } from "../util/make-dirs.js";
 
 export class SaveChainError extends Error {
   override name = "SaveChainError";
@@ -95,7 +96,7 @@ export async function saveChain(dir: string, payload: unknown): Promise<SavedCha
   );
 
   const base = resolve(dir);
-  const created = await mkdir(base, { recursive: true, mode: 0o755 });
+  const created = await makeDirs(base, 0o755);
   if (created) await chmod(base, 0o755);
   const orderDir = join(base, name);
   const existing = await lstat(orderDir).catch(() => null);

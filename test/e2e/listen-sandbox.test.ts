@@ -142,6 +142,10 @@ describe("certwh listen --sandbox", () => {
     const cases: [string[], RegExp][] = [
       [["--save-chain", `${file}/certs`], /--save-chain .* is not a writable folder/],
       [["--exec", "/nonexistent/program"], /--exec: \/nonexistent\/program is not an executable program/],
+      // A folder has the x bit but cannot be run.
+      [["--exec", home], /--exec: .* is not an executable program/],
+      // Node's own recursive mkdir never returns under /proc: certwh's fails at once.
+      [["--save-chain", "/proc/certwh-test/certs"], /--save-chain .* is not a writable folder/],
       [["--journal", `${file}/journal.ndjson`], /Could not write the journal/],
       [["--port", "99999"], /--port must be a number/],
     ];

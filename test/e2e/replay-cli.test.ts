@@ -259,9 +259,13 @@ test("a missing journal (named) exits 5 as for inspect; missing --to and bad fla
     ["--to", `${base}/ok`, "--limit", "0"],
     ["--to", `${base}/ok`, "--secret-env", "A", "--secret-file", "B"],
     ["--to", `${base}/ok`, "--secret-env", "UNSET_VARIABLE_XYZ"],
+    // A program that is not there, or a folder, is refused before the journal is read (as listen does).
+    ["--to", `${base}/ok`, "--exec", "certwh-no-such-program"],
+    ["--exec", home],
   ]) {
     r = await runCli(["replay", ...args], { configHome: withJournal });
     assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    if (args.includes("--exec")) assert.match(r.stderr, /--exec: .* is not an executable program/);
   }
   assert.equal(take().length, 0);
 });

@@ -6,11 +6,12 @@
 // ignored when they do not match the webhook read from the account, and failures to read or write them are
 // ignored.
 
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Webhook } from "../../api/types.js";
 import { configDir } from "../../config/store.js";
 import { formatClockTime } from "../../io/render-stage.js";
+import { makeDirs } from "../../util/make-dirs.js";
 import { readBounded } from "../../util/read-bounded.js";
 
 const VERIFIED = "verified.json";
@@ -28,7 +29,7 @@ const path = (env: NodeJS.ProcessEnv, file: string) => join(configDir(env), file
 
 async function write(env: NodeJS.ProcessEnv, file: string, mark: Mark): Promise<void> {
   try {
-    await mkdir(configDir(env), { recursive: true, mode: 0o700 });
+    await makeDirs(configDir(env), 0o700);
     await writeFile(path(env, file), `${JSON.stringify(mark)}\n`, { mode: 0o600 });
   } catch {
     // A hint only.
