@@ -187,7 +187,7 @@ async function report(
   }
   const { describeFailure, jsonError } = await import("../io/exit-codes.js");
   const { Output, loadChalk, colourOn } = await import("../io/output.js");
-  const failure = describeFailure(err);
+  const failure = describeFailure(err, { command });
   const stderr = process.stderr;
   const color = colourOn(!argv.includes("--no-color"), process.env, stderr);
   const io = new Output({

@@ -6,7 +6,7 @@ import { ApiError } from "../api/errors.js";
 import { DeclinedError, RefusedError, UsageError } from "../errors.js";
 import type { CommandContext } from "./context.js";
 import type { DeleteFlags } from "./specs/lifecycle.js";
-import { requireWebhook } from "./webhook/current.js";
+import { invalidAction, requireWebhook } from "./webhook/current.js";
 
 interface DeleteOptions {
   /** --yes was given: no confirmation. */
@@ -33,6 +33,12 @@ function instead(status: string): string {
   return `Stop deliveries with \`certwh deactivate\` (the configuration stays); ${repoint}`;
 }
 
+/** ": <CertCentral's message>" when it gave one. */
+function apiReason(err: unknown): string {
+  const detail = err instanceof ApiError ? (err.detail ?? err.message) : "";
+  return detail ? `: ${detail.replace(/\.$/, "")}` : "";
+}
+
 export async function run(_flags: DeleteFlags, ctx: CommandContext): Promise<void> {
   const opts = parseDeleteOptions(ctx.globals, ctx.interactive);
   const api = await ctx.api();
@@ -56,7 +62,15 @@ export async function run(_flags: DeleteFlags, ctx: CommandContext): Promise<voi
         { code: "delete_not_supported", hint: instead(hook.status), cause: err },
       );
     }
-    throw err;
+    // Not the verification's webhook_invalid_action (activate's wording would send the user to a challenge):
+    // CertCentral will not delete it in this state; its own words say why.
+    throw invalidAction(
+      err,
+      `CertCentral will not delete webhook ${hook.id} while it is ${hook.status}${apiReason(err)}.`,
+      hook.status === "active"
+        ? "If it must be switched off first, run `certwh deactivate`, then `certwh delete`."
+        : "`certwh status` shows its state.",
+    );
   }
   ctx.io.done({ id: hook.id, deleted: true, changed: true }, `Deleted webhook ${hook.id}.`);
 }

@@ -72,7 +72,12 @@ export interface FailureContext {
   endpoint?: string;
   /** The endpoint is on this computer and the API is a local sandbox: no internet is involved. */
   localEndpoint?: boolean;
+  /** The command that failed (`status`, `logs`, …): a hint must not send the user to the command that failed. */
+  command?: string;
 }
+
+/** Commands that only read: after their failure, `certwh status` shows nothing new. */
+const READ_ONLY = new Set(["status", "logs", "login"]);
 
 /** ": <detail>" for the message: the body snippet or what was wrong, else DigiCert's own message. */
 function detailOf(err: ApiError): string {
@@ -115,7 +120,9 @@ function describeApiError(err: ApiError, context: FailureContext): Failure {
     return refused(
       "answer_too_large",
       err.message,
-      "Ask for fewer entries at a time (e.g. `certwh logs --limit 200`), or check the base URL.",
+      context.command === "logs"
+        ? "Ask for fewer entries at a time (e.g. `certwh logs --limit 200`), or check the base URL."
+        : "Check the base URL (--base-url / CERTWH_BASE_URL): CertCentral's answers to this call are small.",
     );
   }
   if (err.status >= 200 && err.status < 300) {
@@ -147,7 +154,9 @@ function describeApiError(err: ApiError, context: FailureContext): Failure {
       retried
         ? `CertCentral kept failing (${label}) on ${where}${retried}${detailOf(err)}`
         : `CertCentral failed (${label}) on ${where}${detailOf(err)}`,
-      "Try again later; `certwh status` shows the webhook's current state.",
+      context.command && READ_ONLY.has(context.command)
+        ? "Try again later."
+        : "Try again later; `certwh status` shows the webhook's current state.",
     );
   }
   // A redirect's own sentence says everything (it is never followed: the key would travel with it).

@@ -159,6 +159,27 @@ test("delete: unsupported by CertCentral (404 not_found|route) → exit 3 sugges
   );
 });
 
+test("delete refused with webhook_invalid_action: CertCentral's reason and deactivate, not a challenge", async (t) => {
+  const h = await harness(t);
+  await createActive(h);
+  h.sandbox.inject("DELETE /webhook/:id", {
+    status: 400,
+    body: JSON.stringify({
+      errors: [{ code: "webhook_invalid_action", message: "Deactivate the webhook first." }],
+    }),
+  });
+  const res = await h.cli(["delete", "--yes", "--json"]);
+  expectExit(res, 3);
+  assert.equal((oneJson(res).error as { code: string }).code, "webhook_invalid_action");
+  assert.match(
+    res.stderr,
+    /CertCentral will not delete webhook \d+ while it is active: Deactivate the webhook first\./,
+  );
+  assert.match(res.stderr, /run `certwh deactivate`, then `certwh delete`/);
+  assert.doesNotMatch(res.stderr, /certwh challenge|verification challenge/);
+  assert.ok(h.sandbox.webhook(), "still there");
+});
+
 test("authentication: a wrong key exits 4; a key without permission exits 4", async (t) => {
   const h = await harness(t);
   const wrong = await h.cli(["status", "--json"], { env: { CERTWH_API_KEY: "wrong-key-0123456789" } });

@@ -157,6 +157,16 @@ test("the retry notice shows one decimal (a 1.0–1.25 s wait is not 'retrying i
   assert.match(res.stderr, /retrying in 1\.[0-3]s/);
 });
 
+test("status that keeps getting 5xx says to try again later, not to run status", async (t) => {
+  const h = await harness(t);
+  for (let i = 0; i < 3; i++) h.sandbox.inject("GET /webhook", { status: 503 });
+  const res = await h.cli(["status"]);
+  expectExit(res, 3);
+  assert.match(res.stderr, /kept failing \(HTTP 503 internal_error\) on GET \/webhook after 3 attempts/);
+  assert.match(res.stderr, /Try again later\.\n/);
+  assert.doesNotMatch(res.stderr, /`certwh status` shows/);
+});
+
 test("--request-timeout 0: the message states the rule it enforces", async (t) => {
   const h = await harness(t);
   const res = await h.cli(["--request-timeout", "0", "status"]);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ApiError, ApiTimeoutError, NetworkError } from "../../src/api/errors.js";
+import { ApiError, ApiTimeoutError, ApiTooLargeError, NetworkError } from "../../src/api/errors.js";
 import {
   AuthError,
   CertwhError,
@@ -140,6 +140,21 @@ test("5xx on a call that is never retried: nothing about retries", () => {
   const f = describeFailure(htmlError(502, "Bad Gateway", "POST", "/webhook"));
   assert.match(f.message, /^CertCentral failed \(HTTP 502\) on POST \/webhook: Bad Gateway$/);
   assert.doesNotMatch(f.message, /retr|attempts/);
+});
+
+test("hints never send the user to the command that failed: status on a 5xx, a too-large answer outside logs", () => {
+  const e503 = htmlError(503, "Service Unavailable", "GET", "/webhook");
+  assert.equal(describeFailure(e503, { command: "status" }).hint, "Try again later.");
+  assert.equal(describeFailure(e503, { command: "login" }).hint, "Try again later.");
+  assert.match(String(describeFailure(e503, { command: "activate" }).hint), /`certwh status` shows/);
+  const big = (path: string) =>
+    new ApiTooLargeError({ status: 200, method: "GET", path, limitBytes: 1024 * 1024 });
+  assert.doesNotMatch(String(describeFailure(big("/webhook"), { command: "status" }).hint), /logs --limit/);
+  assert.match(String(describeFailure(big("/webhook"), { command: "status" }).hint), /Check the base URL/);
+  assert.match(
+    String(describeFailure(big("/webhook/1/event-logs"), { command: "logs" }).hint),
+    /logs --limit 200/,
+  );
 });
 
 test("429: attempts only when retried; no 'retries did not help' on a single try", () => {
