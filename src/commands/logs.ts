@@ -6,8 +6,10 @@ import type { EventLogEntry, EventLogPage, EventLogQuery } from "../api/types.js
 import { UsageError } from "../errors.js";
 import { findEventType } from "../events/catalogue.js";
 import { didYouMean } from "../events/suggest.js";
+import { describeFailure, errorDocument, reword } from "../io/exit-codes.js";
 import type { Output } from "../io/output.js";
 import { printable } from "../util/printable.js";
+import { shellLine } from "../util/shell-word.js";
 import type { CommandContext } from "./context.js";
 import type { LogsFlags } from "./specs/lifecycle.js";
 import { requireWebhook } from "./webhook/current.js";
@@ -120,6 +122,14 @@ function formatLogTable(events: EventLogEntry[]): string[] {
   return [line(header), ...rows.map(line)];
 }
 
+interface AllPages extends EventLogPage {
+  page: EventLogPage["page"] & { pages: number };
+  /** Where the rest starts when MAX_PAGES stopped the reading early. */
+  more?: number;
+  /** A later page failed: the pages before it are kept, and the rest starts at `offset`. */
+  failed?: { offset: number; error: unknown };
+}
+
 /**
  * --all: every page from --offset on. `page` keeps CertCentral's meaning (the limit each request sent, the
  * first offset) and adds how many pages were read; `more` is set when MAX_PAGES stopped it early.
@@ -127,14 +137,20 @@ function formatLogTable(events: EventLogEntry[]): string[] {
 async function readAll(
   fetchPage: (query: EventLogQuery) => Promise<EventLogPage>,
   opts: LogsOptions,
-): Promise<EventLogPage & { page: { pages: number }; more?: number }> {
+): Promise<AllPages> {
   const limit = opts.limit;
   const events: EventLogEntry[] = [];
   let offset = opts.offset;
   let total = 0;
   let pages = 0;
   while (pages < MAX_PAGES) {
-    const res = await fetchPage({ limit, offset, filters: opts.filters, sort: opts.sort });
+    let res: EventLogPage;
+    try {
+      res = await fetchPage({ limit, offset, filters: opts.filters, sort: opts.sort });
+    } catch (error) {
+      if (pages === 0) throw error;
+      return { events, page: { total, limit, offset: opts.offset, pages }, failed: { offset, error } };
+    }
     pages++;
     events.push(...res.events);
     total = res.page.total;
@@ -145,16 +161,35 @@ async function readAll(
   return offset < total && pages >= MAX_PAGES ? { events, page, more: offset } : { events, page };
 }
 
+/** The logs command that reads the rest from `offset`, with the same filters, page size and sort. */
+function resumeCommand(raw: LogsFlags, offset: number): string {
+  const words = ["certwh", "logs", "--all", "--offset", String(offset)];
+  if (raw.limit !== undefined) words.push("--limit", raw.limit);
+  if (raw.event !== undefined) words.push("--event", raw.event);
+  if (raw.status !== undefined) words.push("--status", raw.status);
+  if (raw.sort !== undefined) words.push("--sort", raw.sort);
+  return shellLine(words);
+}
+
 export async function run(raw: LogsFlags, ctx: CommandContext): Promise<void> {
   const opts = parseLogsOptions(raw);
   warnAboutFilters(ctx.io, opts.filters);
   const api = await ctx.api();
   const hook = await requireWebhook(api, ctx.signal);
   const fetchPage = (query: EventLogQuery) => api.eventLogs(hook.id, query, { signal: ctx.signal });
-  const result = opts.all
+  const result: EventLogPage & Pick<AllPages, "more" | "failed"> = opts.all
     ? await readAll(fetchPage, opts)
     : await fetchPage({ limit: opts.limit, offset: opts.offset, filters: opts.filters, sort: opts.sort });
-  const more = "more" in result ? result.more : undefined;
+  const { failed, more } = result;
+  if (failed) {
+    // What was read is kept (as the table, or the document with the error beside it), then the failure.
+    const hint = `The ${result.events.length} entries read before it are shown; the rest: \`${resumeCommand(raw, failed.offset)}\`.`;
+    const err = reword(failed.error, { hint, reported: ctx.io.json }, { command: "logs" });
+    if (ctx.io.json)
+      ctx.io.writeJson({ events: result.events, page: result.page, ...errorDocument(describeFailure(err)) });
+    else for (const line of formatLogTable(result.events)) ctx.io.print(line);
+    throw err;
+  }
   if (more !== undefined) {
     ctx.io.warn(
       `--all stops after ${MAX_PAGES} pages (${result.events.length} entries) of ${result.page.total}; ` +
@@ -169,6 +204,13 @@ export async function run(raw: LogsFlags, ctx: CommandContext): Promise<void> {
     ctx.io.info(
       `No deliveries from --offset ${opts.offset}: the log of webhook ${hook.id} holds ${result.page.total}` +
         `${Object.keys(opts.filters).length ? " with these filters" : ""} (offsets 0 to ${result.page.total - 1}).`,
+    );
+    return;
+  }
+  if (result.events.length === 0 && result.page.total > opts.offset) {
+    // CertCentral's own count says there is something there: "nothing logged" would be a guess.
+    ctx.io.warn(
+      `CertCentral's answer says the log of webhook ${hook.id} holds ${result.page.total}, but it sent no entries; run again with --verbose to see its answer.`,
     );
     return;
   }

@@ -359,6 +359,37 @@ test("logs --offset past the end says how many the log holds, not that nothing w
   assert.doesNotMatch(res.stderr, /No deliveries logged/);
 });
 
+test("logs --all that fails on a later page keeps what it read and names the command for the rest", async (t) => {
+  const h = await harness(t);
+  await createActive(h);
+  const logs = "GET /webhook/:id/event-logs";
+  const failing = [{ status: 500 }, { status: 500 }, { status: 500 }];
+  h.sandbox.inject(logs, { delayMs: 0 }, ...failing); // the first page passes, every try of the second fails
+  const json = await h.cli(["logs", "--all", "--limit", "1", "--json"]);
+  expectExit(json, 3);
+  const doc = oneJson(json) as { events: unknown[]; error: { code: string } };
+  assert.equal(doc.events.length, 1, "the first page is kept");
+  assert.equal(doc.error.code, "internal_error");
+  assert.match(json.stderr, /the rest: `certwh logs --all --offset 1 --limit 1`/);
+  h.sandbox.inject(logs, { delayMs: 0 }, ...failing);
+  const table = await h.cli(["logs", "--all", "--limit", "1"]);
+  expectExit(table, 3);
+  assert.equal(table.stdout.trim().split("\n").length, 2, "header and the row read");
+});
+
+test("logs: a page that says the log holds entries but sends none is not called empty", async (t) => {
+  const h = await harness(t);
+  await createActive(h);
+  h.sandbox.inject("GET /webhook/:id/event-logs", {
+    status: 200,
+    body: JSON.stringify({ events: [], page: { total: 100, limit: 1000, offset: 0 } }),
+  });
+  const res = await h.cli(["logs"]);
+  expectExit(res, 0);
+  assert.match(res.stderr, /holds 100, but it sent no entries/);
+  assert.doesNotMatch(res.stderr, /No deliveries logged/);
+});
+
 test("logs --all with big-logs: explicit limit and offset, a full 1,000-entry page with chains, --sort sent", async (t) => {
   const h = await harness(t, { quirks: ["big-logs"] });
   await createActive(h);
