@@ -226,9 +226,16 @@ export function describeFailure(err: unknown, context: FailureContext = {}): Fai
       `Could not reach ${err.host}${err.errno ? ` (${err.errno})` : ""}.`,
       "Check the network, a proxy, or the --base-url / CERTWH_BASE_URL value.",
     );
-    const words = err.url !== undefined ? networkWords(err.url, err.errno) : undefined;
+    // Through a proxy, a plain-HTTP answer inside the tunnel is the proxy's own page, not the API's.
+    const words = err.url !== undefined && !err.proxy ? networkWords(err.url, err.errno) : undefined;
     if (words) failure = { ...failure, ...words };
-    else if (err.proxy?.status !== undefined) {
+    else if (err.proxy && err.errno && PLAIN_HTTP_ERRNOS.has(err.errno)) {
+      failure = {
+        ...failure,
+        message: `The proxy ${err.proxy.url} answered in plain HTTP inside the tunnel to ${err.host} (a proxy page, or TLS interception certwh does not accept).`,
+        hint: "Check the proxy (HTTPS_PROXY / HTTP_PROXY), or list the host in NO_PROXY.",
+      };
+    } else if (err.proxy?.status !== undefined) {
       failure = {
         ...failure,
         message: `The proxy ${err.proxy.url} refused the tunnel to ${err.host} (HTTP ${err.proxy.status}).`,

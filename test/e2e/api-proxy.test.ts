@@ -207,6 +207,29 @@ test("a proxy that refuses the tunnel: exit 3, the proxy's password never printe
   assert.equal(sandbox.requests.length, 0);
 });
 
+test("a proxy that answers in plain HTTP inside the tunnel is named, not the API (no http:// advice)", async (t) => {
+  // The tunnel leads to a plain HTTP server: what an intercepting proxy's own page looks like to TLS.
+  const page = await startLoopback((_req, res) => res.writeHead(403).end("blocked by policy"), t);
+  const proxy = await startProxy(t, page.port);
+  const res = await runCli(["status"], {
+    env: {
+      CERTWH_BASE_URL: BASE,
+      CERTWH_API_KEY: "proxy-test-key-0123456789",
+      HTTPS_PROXY: proxy.url,
+      CERTWH_REQUEST_TIMEOUT: "5",
+    },
+  });
+  assert.equal(res.code, 3, res.stderr);
+  assert.match(
+    res.stderr,
+    new RegExp(
+      `The proxy http://127\\.0\\.0\\.1:${proxy.port} answered in plain HTTP inside the tunnel to ${HOST}`,
+    ),
+  );
+  assert.match(res.stderr, /Check the proxy \(HTTPS_PROXY \/ HTTP_PROXY\), or list the host in NO_PROXY/);
+  assert.doesNotMatch(res.stderr, /use http:\/\//);
+});
+
 test("NO_PROXY: a listed host is reached directly, others through the proxy (the dispatcher in-process)", async (t) => {
   const { sandbox, proxy } = await setup(t);
   const direct = await startLoopback((_req, res) => res.writeHead(204).end(), t);
