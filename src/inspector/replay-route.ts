@@ -1,7 +1,9 @@
-// POST /api/replay {ids: [...], to?: "http(s)://…"}: sends each delivery's kept body again, the way
-// `certwh replay` does (listen's forwarder, one attempt, one at a time, content-type + user-agent + the
-// webhook key), to `to` or else to every forward target. The key is held here only: the page never sees it.
-// The answer has one result per id and target: {id, url, status?, ok, ms, error?, response_body?}.
+// POST /api/replay {ids: [...], to?: "http(s)://…", with_key?: true}: sends each delivery's kept body again,
+// the way `certwh replay` does (listen's forwarder, one attempt, one at a time, content-type + user-agent +
+// the webhook key), to `to` or else to every forward target. The key is held here only: the page never sees
+// it. A typed `to` on another origin than the forward targets gets the key only with `with_key` (as
+// `certwh test --url --with-secret`): a typed URL may be a request bin. The answer has one result per id and
+// target ({id, url, status?, ok, ms, error?, response_body?}) and `key_sent`.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createForwarder, type ForwardResult } from "../listen/forward.js";
@@ -65,6 +67,7 @@ async function sendAll(
   details: DeliveryDetail[],
   o: ReplayRouteOptions,
   deadline: number,
+  secret: string | undefined,
 ): Promise<ReplayResult[]> {
   const finals = new Map<string, (r: ForwardResult) => void>();
   const forwarder = createForwarder({
@@ -83,7 +86,7 @@ async function sendAll(
   const headers = {
     "content-type": "application/json",
     "user-agent": userAgent(),
-    ...(o.secret !== undefined ? { "x-webhook-key": o.secret } : {}),
+    ...(secret !== undefined ? { "x-webhook-key": secret } : {}),
   };
   try {
     const results: ReplayResult[] = [];
@@ -112,15 +115,19 @@ export function replayRoute(options: ReplayRouteOptions): Route {
     async handle(req: IncomingMessage, res: ServerResponse) {
       const read = await readJsonBody(req, res);
       if (!read) return;
-      const body = (read.value ?? {}) as { ids?: unknown; to?: unknown };
+      const body = (read.value ?? {}) as { ids?: unknown; to?: unknown; with_key?: unknown };
       const ids = parseIds(body?.ids);
       if (typeof ids === "string") return sendError(res, 400, ids);
       let urls: string[];
+      let keyAllowed = true;
       if (body.to !== undefined) {
         const to = checkReplayUrl(body.to);
         if (typeof to === "string") return sendError(res, 400, to);
         urls = [to.href];
+        const targetOrigins = (options.targets ?? []).map((t) => URL.parse(t)?.origin);
+        keyAllowed = body.with_key === true || targetOrigins.includes(to.origin);
       } else urls = [...(options.targets ?? [])];
+      const secret = keyAllowed ? options.secret : undefined;
       if (urls.length === 0)
         return sendError(
           res,
@@ -137,8 +144,8 @@ export function replayRoute(options: ReplayRouteOptions): Route {
       }
       const deadline = Date.now() + (options.budgetMs ?? REPLAY_BUDGET_MS);
       for (const url of urls)
-        if (found.length > 0) results.push(...(await sendAll(url, found, options, deadline)));
-      sendJson(res, 200, { results });
+        if (found.length > 0) results.push(...(await sendAll(url, found, options, deadline, secret)));
+      sendJson(res, 200, { results, key_sent: secret !== undefined });
     },
   };
 }

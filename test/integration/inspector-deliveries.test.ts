@@ -419,6 +419,29 @@ describe("POST /api/replay", () => {
     assert.equal(app.received[0]?.headers["x-webhook-key"], undefined, "no secret given, none sent");
   });
 
+  test("a typed `to` of another origin gets the webhook key only with with_key; a target's origin gets it", async (t) => {
+    const forwardTarget = await target(t);
+    const elsewhere = await target(t);
+    const store = createDeliveriesStore();
+    const one = accept(store, "certificate_issued", { order_id: 1 });
+    const { port, asPage } = await serveApi(t, store, {
+      targets: [forwardTarget.url],
+      secret: "THE-WEBHOOK-SECRET",
+    });
+    const replayTo = async (body: Record<string, unknown>) => {
+      const answer = await postJson(port, "/api/replay", { ids: [one.id], ...body }, asPage);
+      assert.equal(answer.status, 200, answer.body);
+      return (JSON.parse(answer.body) as { key_sent: boolean }).key_sent;
+    };
+    assert.equal(await replayTo({ to: elsewhere.url }), false);
+    assert.equal(elsewhere.received.at(-1)?.headers["x-webhook-key"], undefined, "no key to a typed origin");
+    assert.equal(await replayTo({ to: elsewhere.url, with_key: true }), true);
+    assert.equal(elsewhere.received.at(-1)?.headers["x-webhook-key"], "THE-WEBHOOK-SECRET", "asked for");
+    assert.equal(await replayTo({ to: forwardTarget.url }), true);
+    assert.equal(forwardTarget.received.at(-1)?.headers["x-webhook-key"], "THE-WEBHOOK-SECRET", "a target's");
+    assert.equal(await replayTo({}), true, "the targets themselves");
+  });
+
   test("a POST without the page's Origin, or without the cookie, is 403 and sends nothing", async (t) => {
     const app = await target(t);
     const store = createDeliveriesStore();

@@ -36,12 +36,14 @@ export async function replay(ids) {
     return;
   }
   const to = byId("replay-to").value.trim();
+  // The key goes to a typed URL of another origin than the forward targets only when asked for.
+  const withKey = byId("replay-with-key").checked;
   out.replaceChildren(el("li", "", `replaying ${ids.length}…`));
   try {
     const answer = await fetch("/api/replay", {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify(to ? { ids, to } : { ids }),
+      body: JSON.stringify(to ? { ids, to, ...(withKey ? { with_key: true } : {}) } : { ids }),
     });
     const body = await answer.json().catch(() => ({ error: `error ${answer.status}` }));
     if (!answer.ok) {
@@ -49,6 +51,14 @@ export async function replay(ids) {
       return;
     }
     out.replaceChildren(...body.results.map(resultLine));
+    if (to && body.key_sent === false && !withKey)
+      out.appendChild(
+        el(
+          "li",
+          "",
+          "X-WEBHOOK-KEY was not sent: that URL is not a forward target's. Tick “with the key” to send it.",
+        ),
+      );
   } catch (err) {
     out.replaceChildren(el("li", "bad", `Replay failed: ${err.message}`));
   }
