@@ -108,8 +108,9 @@ function webhook(at: AnswerOf, v: unknown, field: string, topSettings: WebhookSe
     id: id(at, raw.id, child(field, "id")),
     endpoint: string(at, raw.endpoint, child(field, "endpoint")),
     status: string(at, raw.status, child(field, "status")),
-    // Documented as always present; an answer without it is read as subscribed to nothing.
-    events: absent(raw.events) ? [] : strings(at, raw.events, child(field, "events")),
+    // Documented as always present; an answer without it says nothing about the subscription (null), which
+    // must not become "subscribed to nothing" in an update that copies the list.
+    events: absent(raw.events) ? null : strings(at, raw.events, child(field, "events")),
   };
   const secret = optionalString(at, raw.secret, child(field, "secret"));
   if (secret !== undefined) out.secret = secret;

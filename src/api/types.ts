@@ -21,7 +21,11 @@ export interface Webhook {
   endpoint: string;
   /** Plain text as CertCentral returns it; absent when no secret is set. Mask before printing. */
   secret?: string;
-  events: string[];
+  /**
+   * The subscribed events; null when CertCentral's answer had no `events` (not reported), which is not the
+   * same as subscribed to nothing: certwh never sends a list it did not read.
+   */
+  events: string[] | null;
   status: WebhookStatus | string;
   webhook_settings?: WebhookSettings;
 }

@@ -6,6 +6,7 @@
 //                   create and update (reconciled with a list after an ambiguous failure instead).
 
 import { type Clock, systemClock } from "../util/clock.js";
+import { sameUrl } from "../util/same-url.js";
 import { ApiClient, MAX_EVENT_LOG_BYTES } from "./client.js";
 import { ApiError, ApiTimeoutError, NetworkError } from "./errors.js";
 import { readCreated, readEventLogPage, readWebhookList } from "./shapes.js";
@@ -97,9 +98,14 @@ const sameMembers = (a: Iterable<unknown>, b: Iterable<unknown>): boolean =>
 
 /** Whether the webhook now holds everything `body` asked for (settings compared as "1"/"0" flags). */
 function webhookMatches(wh: Webhook, body: UpdateWebhookRequest): boolean {
-  if (wh.endpoint !== body.endpoint) return false;
+  if (!sameUrl(wh.endpoint, body.endpoint)) return false;
   if (body.secret !== undefined && (wh.secret ?? "") !== body.secret) return false;
-  if (body.events !== undefined && !sameMembers(new Set(body.events), new Set(wh.events ?? []))) return false;
+  // Events not reported cannot confirm a list that was sent.
+  if (
+    body.events !== undefined &&
+    (wh.events === null || !sameMembers(new Set(body.events), new Set(wh.events)))
+  )
+    return false;
   const have: WebhookSettings = wh.webhook_settings ?? {};
   return Object.entries(body.webhook_settings ?? {}).every(([key, value]) => {
     const current = have[key as keyof WebhookSettings];
@@ -143,7 +149,7 @@ export function createWebhookApi(opts: ApiClientOptions): WebhookApi {
         if (!isAmbiguousFailure(err)) throw err;
         // The POST may have created the webhook. One webhook per account: if it now points where we asked,
         // it is ours; a second POST would only earn webhook_configured_already.
-        const now = await reconcile(o.signal, (w) => w.endpoint === body.endpoint);
+        const now = await reconcile(o.signal, (w) => sameUrl(w.endpoint, body.endpoint));
         if (!now) throw err;
         opts.onNotice?.(
           `${describeAmbiguity(err)}; reading the account back shows webhook ${now.id} was created.`,

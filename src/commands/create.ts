@@ -2,18 +2,27 @@
 // test event → challenge → token (prompted in a terminal) → check-challenge → activate.
 // Every flag is validated before the first request; an existing webhook is shown, never duplicated.
 
-import type { CreateWebhookRequest } from "../api/types.js";
+import { ApiError } from "../api/errors.js";
+import type { CreateWebhookRequest, Webhook, WebhookApi } from "../api/types.js";
 import { RefusedError } from "../errors.js";
+import { reword } from "../io/exit-codes.js";
 import { registerSecret } from "../util/redact.js";
+import { sameUrl } from "../util/same-url.js";
 import type { CommandContext } from "./context.js";
 import { warnAboutFlags } from "./options/flag-warnings.js";
-import { resolveSecret, saveGeneratedSecret, secretOptions } from "./options/secret-source.js";
+import {
+  type ResolvedSecret,
+  resolveSecret,
+  saveGeneratedSecret,
+  secretOptions,
+} from "./options/secret-source.js";
 import { parseSetupOptions, type SetupOptions, type UrlPolicy } from "./options/webhook-flags.js";
 import type { CreateFlags } from "./specs/lifecycle.js";
 import { changeFailure, localEndpoint } from "./webhook/change-failure.js";
 import { urlPolicy } from "./webhook/current.js";
 import { describeWebhook } from "./webhook/describe.js";
-import { finishSetup, reportGeneratedSecret } from "./webhook/setup-result.js";
+import { afterSave, finishSetup, reportGeneratedSecret, type SecretReport } from "./webhook/setup-result.js";
+import { updateUrlLine } from "./webhook/update-url-line.js";
 
 /** The events are always an explicit list: the given events, else ["certificate_issued"]. */
 export function parseCreateOptions(raw: CreateFlags, policy: UrlPolicy): SetupOptions & { events: string[] } {
@@ -33,10 +42,7 @@ export async function run(raw: CreateFlags, ctx: CommandContext): Promise<void> 
     registerSecret(existing.secret);
     ctx.io.info("This CertCentral account already has a webhook:");
     for (const line of describeWebhook(existing)) ctx.io.info(`  ${line}`);
-    throw new RefusedError(`The account already has webhook ${existing.id}; CertCentral allows only one.`, {
-      code: "webhook_configured_already",
-      hint: `Point it at the new URL with \`certwh update-url --url ${opts.url}\`.`,
-    });
+    throw alreadyConfigured(existing, opts.url, updateUrlLine({ ...raw, url: opts.url }, ctx.globals));
   }
 
   const body: CreateWebhookRequest = { endpoint: opts.url, events: opts.events };
@@ -47,10 +53,39 @@ export async function run(raw: CreateFlags, ctx: CommandContext): Promise<void> 
   try {
     id = await api.createWebhook(body, { signal: ctx.signal });
   } catch (err) {
-    throw await changeFailure(ctx, err, secret, "created the webhook", localEndpoint(policy, opts.url));
+    const failure = await changeFailure(
+      ctx,
+      err,
+      secret,
+      "created the webhook",
+      localEndpoint(policy, opts.url),
+    );
+    // Another webhook appeared since the look above: the same update-url as when it is seen first.
+    throw err instanceof ApiError && err.hasCode("webhook_configured_already")
+      ? reword(failure, {
+          hint: `Point it at the new URL with \`${updateUrlLine({ ...raw, url: opts.url }, ctx.globals)}\`.`,
+        })
+      : failure;
   }
   ctx.io.success(`Created webhook ${id} for ${opts.url} (pending until verified and activated).`);
   const secretReport = reportGeneratedSecret(ctx, secret);
+  await afterSave(ctx, { id, endpoint: opts.url, secretReport }, () =>
+    verifyCreated(ctx, { api, id, opts, policy, secret, secretReport }),
+  );
+}
+
+interface Created {
+  api: WebhookApi;
+  id: number;
+  opts: SetupOptions & { events: string[] };
+  policy: UrlPolicy;
+  secret: ResolvedSecret;
+  secretReport: SecretReport;
+}
+
+/** After the POST: the hint about a missing secret, then the verification flow (finishSetup). */
+async function verifyCreated(ctx: CommandContext, c: Created): Promise<void> {
+  const { api, id, opts, policy, secret, secretReport } = c;
   if (!secret.value) {
     // Said once at creation: without a secret the endpoint cannot tell CertCentral's posts from anyone's.
     ctx.io.hint(
@@ -73,4 +108,19 @@ export async function run(raw: CreateFlags, ctx: CommandContext): Promise<void> 
       ...(opts.settings ? { webhook_settings: opts.settings } : {}),
     },
   });
+}
+
+/**
+ * The account already has its one webhook: refuse (exit 3), with the update-url that does what this create
+ * was asked to do (every flag carried over), or, when the webhook already points at the URL, say so.
+ */
+function alreadyConfigured(existing: Webhook, url: string, update: string): RefusedError {
+  const samePlace = sameUrl(existing.endpoint, url);
+  const message = samePlace
+    ? `The account already has webhook ${existing.id}, and it already points at ${existing.endpoint}; CertCentral allows only one.`
+    : `The account already has webhook ${existing.id}; CertCentral allows only one.`;
+  const hint = samePlace
+    ? `\`certwh status\` shows where it stands; to apply this command's events, secret and settings to it, run \`${update}\`.`
+    : `Point it at the new URL with \`${update}\`.`;
+  return new RefusedError(message, { code: "webhook_configured_already", hint });
 }

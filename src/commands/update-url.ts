@@ -1,20 +1,28 @@
 // certwh update-url: point the webhook at a new endpoint (PUT /webhook/{id}; the API needs the endpoint
 // in every update), keeping events and settings unless given, then verify and activate again:
-// CertCentral requires a changed endpoint to be verified before events flow to it. The status is read back
-// after the update: a webhook that stayed active or inactive (same endpoint, or CertCentral keeping its
-// verification) is not verified again.
+// CertCentral requires a changed endpoint to be verified again before events flow to it. The webhook is
+// read back after the update: one that still points elsewhere is a failure (exit 3), and one that stayed
+// active or inactive (same endpoint, or CertCentral keeping its verification) is not verified again.
 
-import type { UpdateWebhookRequest } from "../api/types.js";
+import type { UpdateWebhookRequest, Webhook, WebhookApi } from "../api/types.js";
 import { normaliseSettings } from "../api/webhooks.js";
+import { RefusedError } from "../errors.js";
 import { registerSecret } from "../util/redact.js";
+import { sameUrl } from "../util/same-url.js";
+import { shellWord } from "../util/shell-word.js";
 import type { CommandContext } from "./context.js";
 import { warnAboutFlags } from "./options/flag-warnings.js";
-import { resolveSecret, saveGeneratedSecret, secretOptions } from "./options/secret-source.js";
+import {
+  type ResolvedSecret,
+  resolveSecret,
+  saveGeneratedSecret,
+  secretOptions,
+} from "./options/secret-source.js";
 import { parseSetupOptions, type SetupOptions, type UrlPolicy } from "./options/webhook-flags.js";
 import type { UpdateUrlFlags } from "./specs/lifecycle.js";
 import { changeFailure, interruptedWithHint, localEndpoint } from "./webhook/change-failure.js";
 import { requireWebhook, urlPolicy } from "./webhook/current.js";
-import { finishSetup, reportGeneratedSecret } from "./webhook/setup-result.js";
+import { afterSave, finishSetup, reportGeneratedSecret, type SecretReport } from "./webhook/setup-result.js";
 import { clearVerified } from "./webhook/verified-mark.js";
 
 /** Events left undefined keep the current list. */
@@ -26,14 +34,21 @@ export async function run(raw: UpdateUrlFlags, ctx: CommandContext): Promise<voi
   const policy = await urlPolicy(ctx);
   const opts = parseUpdateUrlOptions(raw, policy);
   warnAboutFlags(ctx.io, { url: opts.url, unknownEvents: opts.unknownEvents, policy });
-  const secret = await resolveSecret(opts.secret, ctx.env, secretOptions(ctx));
+  const secret = await resolveSecret(opts.secret, ctx.env, {
+    ...secretOptions(ctx),
+    generateWith: `certwh update-url --url ${shellWord(opts.url)} --generate-secret`,
+  });
 
   const api = await ctx.api();
   const hook = await requireWebhook(api, ctx.signal);
   registerSecret(hook.secret);
 
+  // Events CertCentral did not report (null) are left out of the update, which keeps them (spec §6.1):
+  // sending a list certwh never read would replace the subscription.
   const events = opts.events ?? hook.events;
-  const body: UpdateWebhookRequest = { endpoint: opts.url, events };
+  const body: UpdateWebhookRequest = { endpoint: opts.url };
+  if (events !== null) body.events = events;
+  else ctx.io.info(UNREPORTED_EVENTS);
   if (secret.value !== undefined) body.secret = secret.value;
   if (opts.settings)
     body.webhook_settings = { ...normaliseSettings(hook.webhook_settings), ...opts.settings };
@@ -43,8 +58,35 @@ export async function run(raw: UpdateUrlFlags, ctx: CommandContext): Promise<voi
   } catch (err) {
     throw await changeFailure(ctx, err, secret, "applied the update", localEndpoint(policy, opts.url));
   }
+  // Shown right away (human mode: on stdout), so no later failure can lose it.
+  const secretReport = reportGeneratedSecret(ctx, secret);
+  const saved = { id: hook.id, endpoint: opts.url, secretReport };
+  await afterSave(ctx, saved, () =>
+    afterUpdate(ctx, { api, hook, opts, policy, secret, secretReport, events, body }),
+  );
+}
 
-  const changedUrl = hook.endpoint !== opts.url;
+const UNREPORTED_EVENTS =
+  "CertCentral did not report the webhook's events, so update-url leaves them out of the update and " +
+  "CertCentral keeps them as they are (--events sets them).";
+
+interface Updated {
+  api: WebhookApi;
+  /** The webhook as read before the update. */
+  hook: Webhook;
+  opts: SetupOptions;
+  policy: UrlPolicy;
+  secret: ResolvedSecret;
+  secretReport: SecretReport;
+  /** The events sent, or null when CertCentral did not report them and they were kept. */
+  events: string[] | null;
+  body: UpdateWebhookRequest;
+}
+
+/** After the PUT: read the webhook back, check it points where asked, then verify (finishSetup). */
+async function afterUpdate(ctx: CommandContext, u: Updated): Promise<void> {
+  const { api, hook, opts, policy, secret, secretReport, events, body } = u;
+  const changedUrl = !sameUrl(hook.endpoint, opts.url);
   if (changedUrl) await clearVerified(ctx.env);
   // Read the status back rather than assume it (spec §17 #13): a settings-only update keeps an active
   // webhook active (or inactive), and CertCentral may keep even a re-pointed one so. Neither needs a challenge.
@@ -57,13 +99,15 @@ export async function run(raw: UpdateUrlFlags, ctx: CommandContext): Promise<voi
         "`certwh challenge`, then `certwh verify --token <token>`.",
     );
   });
+  // A 204 that did not move the webhook must not be reported as done (nor verified: the challenge would go
+  // to the old endpoint).
+  if (now?.id === hook.id && !sameUrl(now.endpoint, opts.url)) throw notMoved(hook, now.endpoint, opts.url);
   ctx.io.success(
     changedUrl
       ? `Webhook ${hook.id} now points at ${opts.url} (was ${hook.endpoint}).`
       : `Updated webhook ${hook.id} (endpoint unchanged: ${opts.url}).`,
   );
   if (secret.value === "") ctx.io.info("Removed the secret: CertCentral no longer sends X-WEBHOOK-KEY.");
-  const secretReport = reportGeneratedSecret(ctx, secret);
   const currentSecret = secret.value === undefined ? hook.secret : secret.value || undefined;
 
   await finishSetup(ctx, {
@@ -82,5 +126,18 @@ export async function run(raw: UpdateUrlFlags, ctx: CommandContext): Promise<voi
       ...(body.webhook_settings ? { webhook_settings: body.webhook_settings } : {}),
       ...(secret.value === "" ? { secret_removed: true } : {}),
     },
+  });
+}
+
+/** CertCentral accepted the update, but reading it back shows another endpoint than the one sent (exit 3). */
+function notMoved(hook: Webhook, readBack: string, asked: string): RefusedError {
+  const sentence = sameUrl(readBack, hook.endpoint)
+    ? `CertCentral accepted the update, but still reports the old endpoint ${readBack} after it, not ${asked}.`
+    : `CertCentral accepted the update, but reports the endpoint ${readBack} after it, not ${asked}.`;
+  return new RefusedError(sentence, {
+    code: "endpoint_not_updated",
+    hint:
+      `Webhook ${hook.id} was not verified for ${asked}. Run \`certwh status\` to see where it points, then ` +
+      "`certwh update-url` again.",
   });
 }

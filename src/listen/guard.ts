@@ -14,8 +14,11 @@ export interface Claim {
   webhookId: number;
   /** The webhook as it was before listen changed it (secret included; never printed). */
   previous?: Webhook;
-  /** The events listen subscribed. */
-  events: string[];
+  /**
+   * The events listen subscribed; null when it kept a borrowed webhook's list that CertCentral did not report
+   * (no `events` in its answer): listen never sends a list it did not read.
+   */
+  events: string[] | null;
 }
 
 /** The calls claiming the webhook makes. */
@@ -101,11 +104,9 @@ export async function claimWebhook(api: ClaimApi, o: ClaimOptions): Promise<Clai
     if (!(await o.confirm(question))) throw takeoverRefusal(hook, true);
   }
 
-  const events = withRequired(
-    o.events ?? (hook.events.length > 0 ? [...hook.events] : [...SUBSCRIBABLE_EVENTS]),
-    o.alsoSubscribe,
-  );
-  const body: UpdateWebhookRequest = { endpoint: o.endpoint, secret: o.secret, events };
+  const events = claimedEvents(hook, o);
+  const body: UpdateWebhookRequest = { endpoint: o.endpoint, secret: o.secret };
+  if (events !== null) body.events = events;
   if (o.settings) body.webhook_settings = { ...normaliseSettings(hook.webhook_settings), ...o.settings };
   await api.updateWebhook(hook.id, body, call);
   o.emit({
@@ -118,13 +119,36 @@ export async function claimWebhook(api: ClaimApi, o: ClaimOptions): Promise<Clai
   return { webhookId: hook.id, previous: structuredClone(hook), events };
 }
 
-/** The update that puts a borrowed webhook back as it was (secret "" removes one listen added). */
+/**
+ * The events a borrowed webhook gets: --event's list, else the webhook's own (every subscribable event when it
+ * has none), plus the --until event. Null when no --event was given and CertCentral did not report the
+ * webhook's events: the update then leaves them out, so CertCentral keeps them (spec §6.1), and an --until
+ * event cannot be added to a list certwh never read (a warning says so).
+ */
+function claimedEvents(hook: Webhook, o: ClaimOptions): string[] | null {
+  if (o.events === undefined && hook.events === null) {
+    const until = o.alsoSubscribe ?? [];
+    if (until.length > 0) {
+      o.emit({
+        type: "warning",
+        message:
+          `CertCentral did not report webhook ${hook.id}'s events, so listen keeps them as they are and cannot ` +
+          `tell whether ${until.join(", ")} is among them; pass --event to set the list.`,
+      });
+    }
+    return null;
+  }
+  const own = hook.events !== null && hook.events.length > 0 ? [...hook.events] : [...SUBSCRIBABLE_EVENTS];
+  return withRequired(o.events ?? own, o.alsoSubscribe);
+}
+
+/**
+ * The update that puts a borrowed webhook back as it was (secret "" removes one listen added). Events that
+ * CertCentral did not report are left out: certwh cannot put back a list it never read.
+ */
 export function restoreRequest(previous: Webhook): UpdateWebhookRequest {
-  const body: UpdateWebhookRequest = {
-    endpoint: previous.endpoint,
-    events: [...previous.events],
-    secret: previous.secret ?? "",
-  };
+  const body: UpdateWebhookRequest = { endpoint: previous.endpoint, secret: previous.secret ?? "" };
+  if (previous.events !== null) body.events = [...previous.events];
   const settings = normaliseSettings(previous.webhook_settings);
   if (Object.keys(settings).length > 0) body.webhook_settings = settings;
   return body;

@@ -489,7 +489,8 @@ class ListenSession {
       const id = claim.webhookId;
       this.active = false;
       deps.emit({ type: "state", stage: "reverifying", webhook_id: id, public_url: endpoint });
-      const change = { endpoint, secret: opts.secret, events: claim.events };
+      // Unreported events were kept at the claim; they are kept here too (left out of the update).
+      const change = { endpoint, secret: opts.secret, ...(claim.events ? { events: claim.events } : {}) };
       this.handshakeWindow = true;
       try {
         await deps.api.updateWebhook(id, change, { signal: this.signal });

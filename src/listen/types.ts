@@ -126,7 +126,8 @@ export interface ReadyEvent {
   local_url: string;
   webhook_id: number;
   status: "active";
-  events: string[];
+  /** null: listen kept a borrowed webhook's events, which CertCentral did not report. */
+  events: string[] | null;
   tunnel: string;
   protections: { key_check: true; ip_allowlist: string[] | null; source_check: string };
   /** The first --forward-to target (kept for readers of a single target); forward_targets has them all. */

@@ -35,11 +35,17 @@ export function validateSecret(value: string): string | null {
   return null;
 }
 
-function checked(value: string, source: string): string {
+/** The command a refused secret's hint names by default; update-url names its own (see SecretHint). */
+const GENERATE_WITH = "certwh create --generate-secret";
+
+/** The command that generates a secret for the command at hand, e.g. `certwh update-url --url … --generate-secret`. */
+export type SecretHint = { generateWith?: string };
+
+function checked(value: string, source: string, o: SecretHint = {}): string {
   const problem = validateSecret(value);
   if (problem) {
     throw new UsageError(`${problem} (read from ${source})`, {
-      hint: "Generate one with `certwh create --generate-secret`, or e.g. `openssl rand -base64 32 | tr -d '\\n'`.",
+      hint: `Generate one with \`${o.generateWith ?? GENERATE_WITH}\`, or e.g. \`openssl rand -base64 32 | tr -d '\\n'\`.`,
     });
   }
   registerSecret(value);
@@ -51,7 +57,11 @@ function checked(value: string, source: string): string {
  * One trailing line break (`\n` or `\r\n`) is removed, since editors and `echo` add one; anything else is
  * validated as is. A FileError naming the cause when unreadable, a UsageError when invalid.
  */
-export async function readSecretFromFile(path: string, signal?: AbortSignal): Promise<string> {
+export async function readSecretFromFile(
+  path: string,
+  signal?: AbortSignal,
+  hint: SecretHint = {},
+): Promise<string> {
   let text: string;
   try {
     text = await readBounded(path, {
@@ -71,7 +81,7 @@ export async function readSecretFromFile(path: string, signal?: AbortSignal): Pr
     }
     throw err;
   }
-  return checked(text.replace(/\r?\n$/, ""), `the file ${path}`);
+  return checked(text.replace(/\r?\n$/, ""), `the file ${path}`, hint);
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -103,7 +113,7 @@ export function checkSecretEnvName(name: string): string {
  * Read a secret from the environment variable `name` (as given to --secret-env; never shown).
  * UsageError when the name is not one, or the variable is unset, empty or invalid.
  */
-export function readSecretFromEnv(name: string, env: NodeJS.ProcessEnv): string {
+export function readSecretFromEnv(name: string, env: NodeJS.ProcessEnv, hint: SecretHint = {}): string {
   checkSecretEnvName(name);
   // Own variables only: "constructor", "toString" or "__proto__" would otherwise read Object.prototype.
   const value = Object.hasOwn(env, name) ? env[name] : undefined;
@@ -117,7 +127,7 @@ export function readSecretFromEnv(name: string, env: NodeJS.ProcessEnv): string 
       { hint: ENV_HINT },
     );
   }
-  return checked(value, "the environment variable named by --secret-env");
+  return checked(value, "the environment variable named by --secret-env", hint);
 }
 
 /** A new secret: 32 random bytes, base64url (43 characters). Registered for redaction. */

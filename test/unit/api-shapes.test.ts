@@ -384,7 +384,7 @@ describe("liberal readings parse fine", () => {
     });
   }
 
-  test("unknown fields are ignored; an id as a decimal string, a null secret and missing events are read", async () => {
+  test("unknown fields are ignored; an id as a decimal string, a null secret are read; missing events → null (unknown)", async () => {
     const { base } = await fake({
       "GET /webhook": {
         body: {
@@ -408,7 +408,8 @@ describe("liberal readings parse fine", () => {
       id: 42,
       endpoint: HOOK.endpoint,
       status: "pending",
-      events: [],
+      // Not reported is not "subscribed to nothing": an update must not copy an empty list from it.
+      events: null,
       webhook_settings: { webhook_notification_frequency: [90, -7] },
     });
   });

@@ -29,6 +29,8 @@ interface SecretOptions {
   force?: boolean;
   /** Ask a person whether to replace it; undefined when nobody can be asked (then it is refused). */
   confirm?: (question: string) => Promise<boolean>;
+  /** The command a refused secret's hint suggests for generating one (default: create's). */
+  generateWith?: string;
 }
 
 /** The usual SecretOptions of a command: --yes replaces, a terminal asks, a script is refused. */
@@ -153,9 +155,9 @@ export async function resolveSecret(
     case "remove":
       return { value: "", generated: false };
     case "file":
-      return { value: await readSecretFromFile(source.path, opts.signal), generated: false };
+      return { value: await readSecretFromFile(source.path, opts.signal, opts), generated: false };
     case "env":
-      return { value: readSecretFromEnv(source.name, env), generated: false };
+      return { value: readSecretFromEnv(source.name, env, opts), generated: false };
     case "generate": {
       // Decide about an existing file before any request; the file is written later.
       const overwrite = source.outFile !== undefined && (await checkSecretOut(source.outFile, opts));

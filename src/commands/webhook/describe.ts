@@ -7,7 +7,10 @@ import { printable } from "../../util/printable.js";
 import { mask } from "../../util/redact.js";
 import { isSlackWebhookUrl } from "../../util/slack.js";
 
-/** The webhook as a JSON value: the API's fields, secret masked unless `showSecret`. */
+/**
+ * The webhook as a JSON value: the API's fields, secret masked unless `showSecret`; `events` is null when
+ * CertCentral did not report them.
+ */
 export function webhookJson(hook: Webhook, showSecret = false): Record<string, unknown> {
   const out: Record<string, unknown> = {
     id: hook.id,
@@ -23,6 +26,12 @@ export function webhookJson(hook: Webhook, showSecret = false): Record<string, u
 const onOff = (v: string | number | boolean | undefined): string =>
   v === undefined ? "not set" : v === "1" || v === 1 || v === true ? "on" : "off";
 
+/** The subscribed events; an answer without them is "not reported", never "(none)". */
+function eventsText(events: string[] | null): string {
+  if (events === null) return "not reported by CertCentral (unknown)";
+  return events.length > 0 ? events.map(printable).join(", ") : "(none)";
+}
+
 /** Aligned "label  value" lines describing the webhook. Every value from the API is shown printable(). */
 export function describeWebhook(hook: Webhook, showSecret = false): string[] {
   const s = hook.webhook_settings ?? {};
@@ -36,7 +45,7 @@ export function describeWebhook(hook: Webhook, showSecret = false): string[] {
     ["Webhook", String(hook.id)],
     ["Endpoint", printable(hook.endpoint)],
     ["Status", printable(hook.status)],
-    ["Events", hook.events.length > 0 ? hook.events.map(printable).join(", ") : "(none)"],
+    ["Events", eventsText(hook.events)],
     ["Secret", printable(secret)],
     ["Certificate chain", onOff(s.webhook_send_certificate_chain)],
     ["Instant issuance", onOff(s.instant_issue_webhook_notification)],

@@ -1,7 +1,8 @@
 // The common ending of create and update-url: verify (or not), then one JSON document / stderr lines
 // that say where the webhook stands and, when it is still pending, the exact next command.
 
-import { TimeoutError } from "../../errors.js";
+import { CertwhError, InterruptedError, TimeoutError } from "../../errors.js";
+import { describeFailure, errorDocument, reword } from "../../io/exit-codes.js";
 import { formatTimeLeft } from "../../io/render-stage.js";
 import { mask } from "../../util/redact.js";
 import { WAIT_POLL_MS, waitUntilActive } from "../../verification/wait-active.js";
@@ -17,7 +18,7 @@ import {
 } from "./verification-steps.js";
 import { forgetChallenge, markChallenged } from "./verified-mark.js";
 
-interface SecretReport {
+export interface SecretReport {
   /** Fields for the JSON result. */
   fields: Record<string, unknown>;
   /** The generated secret the JSON result carries in full: it (only it) bypasses redaction. */
@@ -40,6 +41,53 @@ export function reportGeneratedSecret(ctx: Pick<CommandContext, "io">, secret: R
   );
   if (!ctx.io.json) ctx.io.revealResult(null, secret.value, secret.value);
   return { fields: { secret: secret.value }, reveal: secret.value };
+}
+
+/** What a --json failure after the save carries beside its `error` object. */
+interface SavedWebhook {
+  id: number;
+  endpoint: string;
+  secretReport: SecretReport;
+}
+
+/**
+ * Run the steps after create or update-url saved the webhook. Under --json a failure in them still prints
+ * what the user needs to carry on beside the `error` object (README › Exit codes), as replay's document
+ * does: the webhook's id and endpoint, and a generated secret, which is printed nowhere else (it alone
+ * bypasses redaction). The error is then rethrown as reported, so no second document follows.
+ */
+export async function afterSave<T>(
+  ctx: Pick<CommandContext, "io" | "signal">,
+  saved: SavedWebhook,
+  steps: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await steps();
+  } catch (caught) {
+    // main reports the interruption itself when the command's error is not one.
+    const reason = ctx.signal.reason;
+    const err =
+      ctx.signal.aborted && reason instanceof InterruptedError && !(caught instanceof InterruptedError)
+        ? reason
+        : caught;
+    if (!ctx.io.json || (err instanceof CertwhError && err.reported)) throw err;
+    // A closed stdout takes no document.
+    if (err instanceof InterruptedError && err.interruptedBy === "stdout_closed") throw err;
+    const failure = describeFailure(err);
+    const document = {
+      ...errorDocument(failure),
+      id: saved.id,
+      endpoint: saved.endpoint,
+      ...saved.secretReport.fields,
+      changed: true,
+    };
+    const { reveal } = saved.secretReport;
+    if (reveal) ctx.io.revealResult(document, [], reveal);
+    else ctx.io.writeJson(document);
+    throw err instanceof InterruptedError
+      ? new InterruptedError(err.interruptedBy, err.message, { hint: err.hint, cause: err, reported: true })
+      : reword(err, { reported: true });
+  }
 }
 
 /** The webhook just saved (`secret`: the one it now has), and what create or update-url was asked to do. */

@@ -1,0 +1,56 @@
+// update-url reads the webhook back after the PUT: when CertCentral still reports the old endpoint, it says
+// so and fails (exit 3) instead of "now points at"; a read-back that differs only in spelling (host case, a
+// default port) is the same URL. Against a strict scripted CertCentral on 127.0.0.1.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { runCli } from "../helpers/cli.js";
+import { scriptedApi } from "../helpers/scripted-api.js";
+import { expectExit, oneJson } from "./lifecycle-support.js";
+
+const OLD = "https://hooks.example.com/old";
+const NEW = "https://hooks.example.com/new";
+const hook = (endpoint: string, status = "active") => ({
+  webhooks: [{ id: 7, endpoint, status, events: ["certificate_issued"] }],
+});
+
+test("update-url: the read-back still shows the old endpoint → exit 3, no 'now points at', nothing verified", async (t) => {
+  const api = await scriptedApi(t, [
+    { route: "GET /webhook", status: 200, body: hook(OLD) },
+    { route: "PUT /webhook/7", status: 204 },
+    { route: "GET /webhook", status: 200, body: hook(OLD) },
+  ]);
+  const res = await runCli(["update-url", "--url", NEW], { env: api.env });
+  expectExit(res, 3);
+  assert.match(res.stderr, /still reports the old endpoint https:\/\/hooks\.example\.com\/old after it/);
+  assert.match(res.stderr, /certwh status/);
+  assert.doesNotMatch(res.stderr, /now points at/);
+});
+
+test("update-url --json: the same failure is endpoint_not_updated, with the id", async (t) => {
+  const api = await scriptedApi(t, [
+    { route: "GET /webhook", status: 200, body: hook(OLD) },
+    { route: "PUT /webhook/7", status: 204 },
+    { route: "GET /webhook", status: 200, body: hook(OLD) },
+  ]);
+  const res = await runCli(["update-url", "--url", NEW, "--json"], { env: api.env });
+  expectExit(res, 3);
+  const doc = oneJson(res);
+  assert.deepEqual(doc.error, {
+    exit_code: 3,
+    code: "endpoint_not_updated",
+    message: `CertCentral accepted the update, but still reports the old endpoint ${OLD} after it, not ${NEW}.`,
+  });
+  assert.equal(doc.id, 7);
+});
+
+test("update-url: a read-back in another spelling of the same URL (host case, :443) counts as moved", async (t) => {
+  const api = await scriptedApi(t, [
+    { route: "GET /webhook", status: 200, body: hook(OLD) },
+    { route: "PUT /webhook/7", status: 204 },
+    { route: "GET /webhook", status: 200, body: hook("https://HOOKS.example.com:443/new") },
+  ]);
+  const res = await runCli(["update-url", "--url", NEW, "--json"], { env: api.env });
+  expectExit(res, 0);
+  assert.match(res.stderr, /now points at https:\/\/hooks\.example\.com\/new/);
+  assert.equal(oneJson(res).status, "active");
+});
