@@ -221,12 +221,16 @@ export async function openJournal(path: string, options: OpenJournalOptions = {}
   const dsync = sync ? (constants.O_DSYNC ?? 0) : 0;
   let { fh, id, needsNewline } = await openFile(path, dsync);
 
-  /** The path names another file, or none: close ours and open the path again (a new file, 0600). */
+  /**
+   * The path names another file, or none: open the path again (a new file, 0600), then close ours. When that
+   * fails the old file stays open (close() still works) and the next write tries again.
+   */
   async function followPath(): Promise<void> {
     if (await stillNames(path, id)) return;
-    await fh.close().catch(() => undefined);
     await makeFolder(dirname(path), 0o700);
+    const old = fh;
     ({ fh, id, needsNewline } = await openFile(path, dsync));
+    await old.close().catch(() => undefined);
     options.onReplaced?.();
   }
 
