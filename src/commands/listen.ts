@@ -3,10 +3,10 @@
 
 import { isIP } from "node:net";
 import type { WebhookApi } from "../api/types.js";
-import { describeInterruptCause, UsageError } from "../errors.js";
+import { describeInterruptCause, FileError, UsageError } from "../errors.js";
 import { HANDSHAKE_EVENTS } from "../events/catalogue.js";
 import { describeFailure, errorDocument, reword } from "../io/exit-codes.js";
-import { createListenRenderer } from "../io/render-listen.js";
+import { createListenRenderer, journalReplacedLine } from "../io/render-listen.js";
 import { defaultJournalPath } from "../listen/paths.js";
 import { checkExecCommand, checkSaveChainDir } from "../listen/preflight.js";
 import type { ListenOptions, OnExitAction } from "../listen/types.js";
@@ -257,26 +257,43 @@ function asNdjsonFailure(io: CommandContext["io"], err: unknown): unknown {
 }
 
 /**
- * What to run next, each command working as printed: the same kind of session, and replay of what this session
- * passed on: `--since` its first event (`since`, undefined when none arrived), so the journal's earlier sessions
- * are left out (an identical body there has the same id).
+ * Where this session's events are and the `certwh replay` that delivers them again, working as printed:
+ * `--since` its first event (`since`, undefined when none arrived), so the journal's earlier sessions are left
+ * out (an identical body there has the same id). After the journal was moved or removed, `since` is the first
+ * event in the new file, and the sentence says so. Undefined without a journal or an event.
  */
-function afterInterruptHint(
+function replaySentence(
   parsed: Pick<ParsedListen, "journalPath" | "forwardTo" | "exec">,
-  sandbox: boolean,
   env: NodeJS.ProcessEnv,
   since: string | undefined,
-): string {
-  const again = `Run \`certwh listen${sandbox ? " --sandbox" : ""}\` again to receive events`;
-  if (!parsed.journalPath || since === undefined) return `${again}.`;
+  replaced: boolean,
+): string | undefined {
+  if (!parsed.journalPath || since === undefined) return undefined;
   const journal =
     parsed.journalPath === defaultJournalPath(env) ? "" : ` --journal ${shellWord(parsed.journalPath)}`;
+  const what = replaced ? "what arrived since the journal was replaced" : "what arrived in this session";
   // One --forward-to is where the events go again; with none or several the user picks.
   const targets = parsed.forwardTo ?? [];
   if (targets.length === 0 && parsed.exec !== undefined)
-    return `${again}; what arrived in this session is in ${parsed.journalPath}: \`certwh replay${journal} --exec ${shellWord(parsed.exec)} --since ${shellWord(since)}\` runs the command for it again.`;
+    return `${what} is in ${parsed.journalPath}: \`certwh replay${journal} --exec ${shellWord(parsed.exec)} --since ${shellWord(since)}\` runs the command for it again.`;
   const to = targets.length === 1 ? shellWord(targets[0] as string) : "<url>";
-  return `${again}; what arrived in this session is in ${parsed.journalPath}: \`certwh replay${journal} --to ${to} --since ${shellWord(since)}\` delivers it again.`;
+  return `${what} is in ${parsed.journalPath}: \`certwh replay${journal} --to ${to} --since ${shellWord(since)}\` delivers it again.`;
+}
+
+/** What to run next after an interruption: the same kind of session, and the replay of what it received. */
+function afterInterruptHint(sandbox: boolean, replay: string | undefined): string {
+  const again = `Run \`certwh listen${sandbox ? " --sandbox" : ""}\` again to receive events`;
+  return replay ? `${again}; ${replay}` : `${again}.`;
+}
+
+/**
+ * The journal could not be written (a full disk): the error's hint gains the replay of what the session did
+ * write, as an interruption's does.
+ */
+function withReplayHint(err: unknown, journalPath: string | undefined, replay: string | undefined): unknown {
+  if (!replay || !(err instanceof FileError) || err.path !== journalPath) return err;
+  const sentence = `${replay.charAt(0).toUpperCase()}${replay.slice(1)}`;
+  return reword(err, { hint: (hint) => (hint ? `${hint} ${sentence}` : sentence) });
 }
 
 async function checkFlags(raw: ListenFlags, ctx: CommandContext): Promise<ParsedListen> {
@@ -319,6 +336,8 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
   // `certwh trigger <event>` in another shell finds this sandbox once listen is ready.
   const announced = own && announceWhenReady(own.sandbox, ctx.env, io);
   let inspector: RunningInspector | undefined;
+  /** The replay sentence for what this session journaled so far (set once events can arrive). */
+  let replay: () => string | undefined = () => undefined;
   try {
     const deliveriesApi = {
       targets: parsed.forwardTo,
@@ -349,8 +368,11 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
       ...(own ? { sandbox: { url: own.sandbox.url, apiKey: own.sandbox.apiKey } } : {}),
     };
     const { runListen } = await import("../listen/orchestrate.js");
-    // When this session's first event (not the handshake) arrived: its replay hint starts there.
+    // When this session's first event (not the handshake) arrived: its replay hint starts there. After the
+    // journal was moved or removed, the first event in the new file (replay reads the path).
     let firstEventAt: string | undefined;
+    let journalReplaced = false;
+    replay = () => replaySentence(parsed, ctx.env, firstEventAt, journalReplaced);
     const result = await runListen(options, {
       api,
       tunnel,
@@ -360,6 +382,12 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
       emit: (emitted) => {
         if (firstEventAt === undefined && emitted.type === "event" && !HANDSHAKE_EVENTS.has(emitted.event))
           firstEventAt = emitted.received_at;
+        if (emitted.type === "state" && emitted.stage === "journal_replaced") {
+          firstEventAt = undefined;
+          journalReplaced = true;
+          // A warning a person must see even when stdout is NDJSON read by a program.
+          if (io.json) io.warn(journalReplacedLine(emitted.journal));
+        }
         const event = inspector ? inspector.feed(emitted) : emitted;
         renderer.render(event);
         if (announced) announced.onEvent(event);
@@ -371,11 +399,11 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
     if (result.reason === "interrupted") {
       // Under --json the interrupted line is on stdout, which may be the output that was closed.
       if (io.json && result.cause) io.info(`Stopped: ${describeInterruptCause(result.cause)}.`);
-      io.hint(afterInterruptHint(parsed, raw.sandbox === true, ctx.env, firstEventAt));
+      io.hint(afterInterruptHint(raw.sandbox === true, replay()));
     }
   } catch (err) {
     if (ctx.signal.aborted) throw err;
-    throw asNdjsonFailure(io, err);
+    throw asNdjsonFailure(io, withReplayHint(err, parsed.journalPath, replay()));
   } finally {
     renderer.close();
     await inspector?.close();

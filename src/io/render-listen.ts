@@ -47,6 +47,14 @@ const REJECT_WORDS: Record<string, string> = {
   stopping: "listen is stopping (the sender retries later)",
 };
 
+/** The warning when the journal was moved or removed under listen (also said on stderr under --json). */
+export function journalReplacedLine(journal: string): string {
+  return (
+    `The journal ${printable(journal)} was moved or removed while listen ran; certwh continues in a new file at ` +
+    "that path (the events before it are wherever the old file went)."
+  );
+}
+
 function describeRejection(reason: string, detail?: string): string {
   const exact = detail ? REJECT_WORDS[`${reason}/${detail}`] : undefined;
   if (exact) return exact;
@@ -156,6 +164,8 @@ function stateLine(e: StateEvent): Line | undefined {
       );
     case "reverified":
       return say("success", `Webhook ${e.webhook_id} is active again at ${e.public_url}.`);
+    case "journal_replaced":
+      return say("warn", journalReplacedLine(e.journal));
     case "stopping":
       return say("debug", `stopping (${e.reason})`);
     case "draining":

@@ -8,12 +8,16 @@
 //   appends stay cheap (group commit); each append resolves only after the write that holds its line.
 // - kill -9 can leave a torn last line. The reader skips it and reports it; opening the journal again
 //   first ends that fragment with a newline so the next entry starts on a line of its own.
+// - The path can stop naming the open file (the journal moved by hand or by logrotate, or removed): lines
+//   would then land in a file replay cannot find. Before each write the path is checked against the open
+//   file (one stat per batch); when they differ the path is opened again, a new file, and the batch goes there.
 
 import { hash } from "node:crypto";
 import { constants } from "node:fs";
-import { type FileHandle, mkdir, open } from "node:fs/promises";
+import { type FileHandle, open, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { fileKind, notRegular } from "../util/fs-error.js";
+import { makeDirs } from "../util/make-dirs.js";
 import { isoTime } from "./iso-time.js";
 
 interface JournalHeaders {
@@ -142,6 +146,8 @@ interface OpenJournalOptions {
   sync?: boolean;
   /** How many appends are on their way (e.g. requests in flight): a write waits briefly to take them all. */
   expectedAppends?: () => number;
+  /** The path no longer named the open file (moved or removed): a new file was opened there. */
+  onReplaced?: () => void;
 }
 
 /** Longest a write waits for the rest of its group (see gather() in openJournal). */
@@ -162,13 +168,11 @@ async function writeAll(fh: FileHandle, text: string): Promise<void> {
   }
 }
 
-/** Open (creating if needed) the journal at `path`: directory 0700, file 0600, append-only. */
-export async function openJournal(path: string, options: OpenJournalOptions = {}): Promise<Journal> {
-  const sync = options.sync ?? true;
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  // With O_DSYNC a write returns only once its data is on disk (what write + fdatasync guarantee), in one
-  // system call: one thread-pool round trip per batch instead of two. Without the flag (Windows): fdatasync.
-  const dsync = sync ? (constants.O_DSYNC ?? 0) : 0;
+/** The journal file at `path`, opened for appending; whether its last line is torn (needs a newline first). */
+async function openFile(
+  path: string,
+  dsync: number,
+): Promise<{ fh: FileHandle; id: FileId; needsNewline: boolean }> {
   const fh = await open(path, constants.O_APPEND | constants.O_CREAT | constants.O_RDWR | dsync, 0o600);
   const stats = await fh.stat();
   // A FIFO or a device (/dev/null, /dev/full) would take lines that can never be read back: an event
@@ -191,6 +195,43 @@ export async function openJournal(path: string, options: OpenJournalOptions = {}
     const last = Buffer.alloc(1);
     await fh.read(last, 0, 1, size - 1);
     needsNewline = last[0] !== 0x0a;
+  }
+  return { fh, id: fileId(stats), needsNewline };
+}
+
+/** Which file a stat describes: device and inode. */
+type FileId = string;
+const fileId = (st: { dev: number; ino: number }): FileId => `${st.dev}:${st.ino}`;
+
+/** Whether `path` still names the file `id` (false when it was moved, removed or replaced). */
+async function stillNames(path: string, id: FileId): Promise<boolean> {
+  try {
+    return fileId(await stat(path)) === id;
+  } catch {
+    return false;
+  }
+}
+
+/** Open (creating if needed) the journal at `path`: directory 0700, file 0600, append-only. */
+export async function openJournal(path: string, options: OpenJournalOptions = {}): Promise<Journal> {
+  const sync = options.sync ?? true;
+  await makeDirs(dirname(path), 0o700);
+  // With O_DSYNC a write returns only once its data is on disk (what write + fdatasync guarantee), in one
+  // system call: one thread-pool round trip per batch instead of two. Without the flag (Windows): fdatasync.
+  const dsync = sync ? (constants.O_DSYNC ?? 0) : 0;
+  let { fh, id, needsNewline } = await openFile(path, dsync);
+
+  /**
+   * The path names another file, or none: open the path again (a new file, 0600), then close ours. When that
+   * fails the old file stays open (close() still works) and the next write tries again.
+   */
+  async function followPath(): Promise<void> {
+    if (await stillNames(path, id)) return;
+    await makeDirs(dirname(path), 0o700);
+    const old = fh;
+    ({ fh, id, needsNewline } = await openFile(path, dsync));
+    await old.close().catch(() => undefined);
+    options.onReplaced?.();
   }
 
   type Pending = { line: string; resolve: () => void; reject: (err: unknown) => void };
@@ -233,10 +274,11 @@ export async function openJournal(path: string, options: OpenJournalOptions = {}
       queue = [];
       recentBatch = [recentBatch[1], batch.length];
       // One string, one write for the whole batch.
-      let text = needsNewline ? "\n" : "";
+      let text = "";
       for (const p of batch) text += p.line;
       try {
-        await writeAll(fh, text);
+        await followPath();
+        await writeAll(fh, needsNewline ? `\n${text}` : text);
         needsNewline = false;
         if (sync && !dsync) await fh.datasync();
         for (const p of batch) p.resolve();

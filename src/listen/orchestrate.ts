@@ -14,14 +14,13 @@ import type { AcceptedDelivery, AcceptRefusal } from "../receiver/outcomes.js";
 import type { ReceiverServer } from "../receiver/server.js";
 import { joinPublicUrl } from "../tunnel/tunnel.js";
 import { deadline } from "../util/deadline.js";
-import { fileError } from "../util/fs-error.js";
 import { isLoopbackHost } from "../util/loopback.js";
-import { printable } from "../util/printable.js";
 import { createTokenQueue, type TokenQueue, verifyEndpoint } from "../verification/captured-tokens.js";
 import { createDispatcher, type Dispatcher } from "./dispatch.js";
 import { type Claim, type ClaimApi, claimWebhook } from "./guard.js";
 import { isoTime } from "./iso-time.js";
 import { type Journal, type JournalEntry, journalEntry, openJournal } from "./journal.js";
+import { journalFailure } from "./journal-failure.js";
 import { runOnExit } from "./on-exit.js";
 import { createStopper, type StopOutcome, type Stopper } from "./stopper.js";
 import { type TunnelWatch, watchTunnel } from "./tunnel-watch.js";
@@ -50,22 +49,6 @@ const whenAborted = (signal: AbortSignal | undefined) =>
     if (signal?.aborted) resolve();
     else signal?.addEventListener("abort", () => resolve(), { once: true });
   });
-
-/** The journal cannot be opened or written: the path and the real cause (ENOTDIR, ENOSPC…), exit 2. */
-function journalFailure(path: string | undefined, error: unknown): CertwhError {
-  const where = path ?? "(none)";
-  const role = {
-    what: "the journal",
-    action: "write",
-    instead: "choose another --journal, or run with --no-journal",
-  } as const;
-  return fileError(
-    error,
-    where,
-    role,
-    (cause) => `Could not write the journal ${printable(where)}: ${cause}, so events cannot be acknowledged.`,
-  );
-}
 
 /** --host other than loopback: the receiver is reachable from the network (a container, a LAN). */
 const bindsToNetwork = (host: string | undefined) => host !== undefined && !isLoopbackHost(host);
@@ -333,6 +316,7 @@ class ListenSession {
     if (!journalPath) return;
     this.journal = await openJournal(journalPath, {
       expectedAppends: () => this.receiver?.inFlight ?? 0,
+      onReplaced: () => this.deps.emit({ type: "state", stage: "journal_replaced", journal: journalPath }),
     }).catch((error: unknown) => {
       throw journalFailure(journalPath, error);
     });

@@ -110,6 +110,11 @@ export type StateEvent =
   | Stage<"handshake_accepted", { event: string; key: "missing" | "previous" }>
   | Stage<"reverifying", { webhook_id: number; public_url: string }>
   | Stage<"reverified", { webhook_id: number; public_url: string }>
+  /**
+   * The journal's path no longer named the file listen had open (moved, rotated or removed): listen opened a
+   * new file there, which holds the events from now on (the earlier ones went with the old file).
+   */
+  | Stage<"journal_replaced", { journal: string }>
   | Stage<"stopping", { reason: "until" | "timeout" | "interrupted" | "error" }>
   /** Forwards not finished at the stop: waited for up to wait_ms, the rest reported (they are in the journal). */
   | Stage<"draining", { forwards: number; wait_ms: number }>

@@ -104,6 +104,14 @@ export function describeCause(err: unknown, path: string): { errno: string; caus
   return { errno: code ?? "EUNKNOWN", cause: printable(message) };
 }
 
+/** The fix for `errno`, then the way around it ("Or choose another --journal…"), or that alone as a sentence. */
+function adviceFor(errno: string, role: FileRole): string | undefined {
+  const fix = HINTS[errno];
+  if (!role.instead) return fix;
+  if (!fix) return `${role.instead.charAt(0).toUpperCase()}${role.instead.slice(1)}.`;
+  return `${fix} Or ${role.instead}.`;
+}
+
 /**
  * A FileError for `err` at `path`: "Cannot read the config file /x/config.json: permission denied (EACCES)."
  * `sentence` words it otherwise around the cause.
@@ -117,8 +125,7 @@ export function fileError(
 ): FileError {
   if (err instanceof FileError) return err;
   const { errno, cause } = describeCause(err, path);
-  const hint = [HINTS[errno], role.instead && `Or ${role.instead}.`].filter(Boolean).join(" ");
-  return new FileError(sentence(cause), path, errno, { hint: hint || undefined, cause: err });
+  return new FileError(sentence(cause), path, errno, { hint: adviceFor(errno, role), cause: err });
 }
 
 /** A FileError for a file that is larger than certwh reads for its purpose. */

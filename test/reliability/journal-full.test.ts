@@ -1,7 +1,7 @@
 // A journal that stops taking writes in the middle of a session, through the built CLI: the process's
 // file-size limit (`ulimit -f`, RLIMIT_FSIZE; Node ignores SIGXFSZ, so the write fails with EFBIG) stands in
 // for a full disk. The event that could not be written is not acknowledged, listen stops with exit 2 naming
-// the journal and the cause, and every event answered 200 is in the journal.
+// the journal and the cause, and every event answered 200 is in the journal (the exit line's replay names it).
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -49,6 +49,17 @@ test("a journal write that fails mid-session: that event is refused, listen exit
   assert.match(run.stderr(), /Could not write the journal .*journal\.ndjson: the file is too large/);
   const error = run.lines.at(-1);
   assert.equal(error?.type, "error", JSON.stringify(error));
+  // listen's usual exit line: where this session's events are, and the replay that delivers them again.
+  const first = run.lines.find((l) => l.type === "event" && l.event === "certificate_issued");
+  assert.ok(first, run.stdout());
+  const exitLine =
+    /What arrived in this session is in (\S+): `certwh replay --journal (\S+) --to <url> --since (\S+)` delivers it again\./.exec(
+      run.stderr(),
+    );
+  assert.ok(exitLine, run.stderr());
+  assert.equal(exitLine[1], journal);
+  assert.equal(exitLine[2], journal);
+  assert.equal(exitLine[3], first.received_at);
 
   // Nothing answered 200 is lost: each acknowledged order id is a whole line of the journal.
   const written = readFileSync(journal, "utf8")

@@ -44,6 +44,23 @@ test("each errno becomes words with the code; the sentence names the role and th
   assert.match(withInstead.hint ?? "", /permissions.*Or use --no-journal\./);
 });
 
+test("a cause with no advice of its own: the way around it is the hint, as a sentence of its own", () => {
+  const journal = {
+    what: "the journal",
+    action: "write",
+    instead: "choose another --journal, or run with --no-journal",
+  } as const;
+  // `--journal /proc/version`: the kernel answers EIO.
+  const eio = fileError(fsError("EIO", "write"), "/proc/version", journal);
+  assert.equal(eio.hint, "Choose another --journal, or run with --no-journal.");
+  const advised = fileError(fsError("EROFS", "mkdir"), "/ro/j.ndjson", journal);
+  assert.equal(
+    advised.hint,
+    "Use a path on a writable file system. Or choose another --journal, or run with --no-journal.",
+  );
+  assert.equal(fileError(fsError("EIO"), "/x", { what: "the config file", action: "read" }).hint, undefined);
+});
+
 test("EEXIST or ENOTDIR from a path under a file is reported as ENOTDIR naming that file", async () => {
   const aFile = join(dir, "afile");
   writeFileSync(aFile, "");

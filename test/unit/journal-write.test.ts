@@ -7,12 +7,13 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type JournalEntry, journalEntry, openJournal } from "../../src/listen/journal.js";
@@ -219,4 +220,40 @@ test("streamJournal with endByte reads the journal as it was: a line being writt
   appendFileSync(path, third.slice(20) + line(4));
   assert.deepEqual(await read(endByte), [1, 2]);
   assert.deepEqual(await read(), [1, 2, 3, 4]);
+});
+
+test("moved or removed under it: the next append opens a new file at the path, says so once, and goes there", async () => {
+  const path = freshPath();
+  let replaced = 0;
+  const journal = await openJournal(path, { onReplaced: () => replaced++ });
+  await journal.append(entry(1));
+  renameSync(path, `${path}.1`);
+  await journal.append(entry(2));
+  await journal.append(entry(3));
+  assert.equal(replaced, 1);
+  rmSync(path);
+  await journal.append(entry(4));
+  assert.equal(replaced, 2);
+  await journal.close();
+  const orders = async (p: string) =>
+    (await readJournal(p)).entries.map((e) => JSON.parse(e.body).data.order_id);
+  assert.deepEqual(await orders(`${path}.1`), [1]);
+  assert.deepEqual(await orders(path), [4]);
+  assert.equal(statSync(path).mode & 0o777, 0o600);
+});
+
+test("a new file that cannot be opened where the journal was: the append is refused with that error", async () => {
+  const path = freshPath();
+  let replaced = 0;
+  const journal = await openJournal(path, { onReplaced: () => replaced++ });
+  await journal.append(entry(1));
+  // Its folder gone, and a file where it was: no journal can be opened at the path.
+  rmSync(dirname(path), { recursive: true });
+  writeFileSync(dirname(path), "");
+  await assert.rejects(
+    journal.append(entry(2)),
+    (err: NodeJS.ErrnoException) => err.code === "ENOTDIR" || err.code === "EEXIST",
+  );
+  assert.equal(replaced, 0);
+  await journal.close(); // the old file is still the one open
 });
