@@ -246,6 +246,11 @@ function fish(spec: Spec): string {
 }
 
 export async function run(opts: CompletionFlags, ctx: Pick<CommandContext, "io" | "signal">): Promise<void> {
+  // --json promises one JSON document on stdout; a shell script is not one, and `source <(…)` would run it.
+  if (ctx.io.json)
+    throw new UsageError("completion prints a shell script, not JSON: --json cannot be honoured.", {
+      hint: "Drop --json: `certwh completion bash|zsh|fish` writes the script on stdout.",
+    });
   const render = { bash, zsh, fish }[opts.shell as "bash" | "zsh" | "fish"];
   if (!render) throw new UsageError(`Unknown shell "${opts.shell}": use bash, zsh or fish.`);
   ctx.io.print(render(completionSpec(opts.program)).trimEnd());
