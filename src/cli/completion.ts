@@ -1,32 +1,49 @@
 // Completion scripts generated from the command table itself, so they never drift from the flags.
 // Each script finds the command word by skipping options and the values of options that take one,
-// offers sub-commands and argument choices, completes event names for the flags that take one, and falls
-// back to file names for other option values.
+// offers sub-commands and argument choices (and `config set <key>`'s values), completes event names for the
+// flags that take one, file names only for flags that take a path (`<file>`, `<dir>`), environment
+// variable names for `<var>`, and nothing for other values (a number, a URL, a token).
 
 import type { CommandContext } from "../commands/context.js";
 import type { AnyCommand, Option } from "../commands/specs/commander.js";
 import type { CompletionFlags } from "../commands/specs/misc.js";
 import { SETTING_KEYS } from "../config/setting-keys.js";
+import { REGION_BASE_URLS } from "../config/types.js";
 import { UsageError } from "../errors.js";
 import { EVENT_TYPES, SUBSCRIBABLE_EVENTS } from "../events/catalogue.js";
 import { SANDBOX_QUIRKS } from "../sandbox/quirks.js";
+
+/**
+ * What an option's value completes to: its choices, file names, folder names, environment variable names,
+ * or nothing (a number, a URL, a token: a file name there is never right).
+ */
+type ValueKind = "choices" | "file" | "dir" | "env" | "none";
+
+interface ValueFlag {
+  flag: string;
+  kind: ValueKind;
+  choices: string[];
+}
 
 interface CommandSpec {
   names: string[];
   description: string;
   /** The command's own flags (the global ones are offered once, from Spec.globals). */
   flags: string[];
-  /** Flags followed by a value; with choices, those are completed, otherwise file names. */
-  valueFlags: { flag: string; choices: string[] }[];
+  /** Flags followed by a value, and what that value completes to. */
+  valueFlags: ValueFlag[];
   /** Sub-commands (config) or argument choices (completion, trigger, help). */
   words: string[];
-  /** A sub-command's own arguments and flags (`config set <key>`). */
-  subcommands: { name: string; words: string[] }[];
+  /**
+   * A sub-command's own arguments and flags (`config set <key>`), and the second argument's choices by the
+   * first (`config set region <value>`).
+   */
+  subcommands: { name: string; words: string[]; values?: Record<string, string[]> }[];
 }
 
 interface Spec {
   globals: string[];
-  globalValueFlags: { flag: string; choices: string[] }[];
+  globalValueFlags: ValueFlag[];
   commands: CommandSpec[];
 }
 
@@ -38,6 +55,14 @@ const ARGUMENT_CHOICES: Record<string, string[]> = {
   "config get": [...SETTING_KEYS],
   "config set": SETTING_KEYS.filter((k) => k !== "api_key"),
   "config unset": [...SETTING_KEYS],
+};
+
+/**
+ * `config set <key> <value>`: the values of the settings that take one from a list, by key; the others
+ * (a URL, a number) complete to nothing, never to setting names.
+ */
+const SETTING_VALUES: Record<string, Record<string, string[]>> = {
+  "config set": { region: Object.keys(REGION_BASE_URLS) },
 };
 
 /** Flags whose value is a name in a list: an event name, or (comma-separated) several. */
@@ -55,13 +80,24 @@ function longFlags(cmd: AnyCommand): string[] {
   return [...cmd.options.map((o) => o.long).filter((f): f is string => Boolean(f)), "--help"];
 }
 
-function valueFlags(cmd: AnyCommand): { flag: string; choices: string[] }[] {
+/** What a value without choices completes to, by the name its flag gives it: `<file>`, `<dir>`, `<var>`. */
+const KIND_BY_VALUE_NAME: Record<string, ValueKind> = { file: "file", dir: "dir", var: "env" };
+
+function valueFlags(cmd: AnyCommand): ValueFlag[] {
   return cmd.options
     .filter((o: Option) => o.long && (o.required || o.optional))
-    .map((o: Option) => ({
-      flag: o.long as string,
-      choices: o.argChoices ?? NAME_FLAGS[o.long as string] ?? [],
-    }));
+    .map((o: Option) => {
+      const choices = o.argChoices ?? NAME_FLAGS[o.long as string] ?? [];
+      const valueName = /[<[]([\w-]+)[>\]]/.exec(o.flags)?.[1] ?? "";
+      const kind = choices.length ? "choices" : (KIND_BY_VALUE_NAME[valueName] ?? "none");
+      return { flag: o.long as string, kind, choices };
+    });
+}
+
+/** Each value flag once (commands share flags such as --journal), with what its value completes to. */
+function uniqueValueFlags(spec: Spec): ValueFlag[] {
+  const all = [...spec.globalValueFlags, ...spec.commands.flatMap((c) => c.valueFlags)];
+  return [...new Map(all.map((v) => [v.flag, v])).values()];
 }
 
 function completionSpec(program: AnyCommand): Spec {
@@ -86,6 +122,7 @@ function completionSpec(program: AnyCommand): Spec {
           .map((s) => ({
             name: s.name(),
             words: [...(ARGUMENT_CHOICES[`${c.name()} ${s.name()}`] ?? []), ...own(s)],
+            values: SETTING_VALUES[`${c.name()} ${s.name()}`],
           })),
       })),
       {
@@ -112,40 +149,85 @@ function shQuoted(text: string): string {
   return `'${text.replace(/'/g, "'\\''")}'`;
 }
 
+/**
+ * One `case` branch per kind of value (`--a|--b) …`), `body` giving its commands; none for a kind no flag
+ * has (an empty pattern is a syntax error).
+ */
+function kindCases(flags: ValueFlag[], indent: string, body: Partial<Record<ValueKind, string>>): string[] {
+  return Object.entries(body).flatMap(([kind, commands]) => {
+    const pattern = flags
+      .filter((v) => v.kind === kind)
+      .map((v) => v.flag)
+      .join("|");
+    return pattern ? [`${indent}${pattern}) ${commands} ;;`] : [];
+  });
+}
+
 function bash(spec: Spec): string {
-  const allValueFlags = [...spec.globalValueFlags, ...spec.commands.flatMap((c) => c.valueFlags)];
-  const valueCases = [...new Map(allValueFlags.map((v) => [v.flag, v.choices])).entries()]
-    .map(([flag, choices]) =>
-      !choices.length
-        ? `    ${flag}) COMPREPLY=(); return ;;`
-        : LIST_FLAGS.includes(flag)
-          ? // a,b,<TAB>: complete the name after the last comma, keeping what comes before it.
-            `    ${flag}) compopt +o default 2>/dev/null; [[ "$cur" == *,* ]] && pre="\${cur%,*},"; COMPREPLY=($(compgen -P "$pre" -W "${words(choices)}" -- "\${cur##*,}")); return ;;`
-          : `    ${flag}) compopt +o default 2>/dev/null; COMPREPLY=($(compgen -W "${words(choices)}" -- "$cur")); return ;;`,
-    )
-    .join("\n");
+  const allValueFlags = uniqueValueFlags(spec);
+  // Off: no file-name fallback (complete -o default) for a value that is never a file.
+  const noFiles = "compopt +o default 2>/dev/null;";
+  const choiceCases = allValueFlags
+    .filter((v) => v.kind === "choices")
+    .map(({ flag, choices }) =>
+      LIST_FLAGS.includes(flag)
+        ? // a,b,<TAB>: complete the name after the last comma, keeping what comes before it.
+          `    ${flag}) ${noFiles} [[ "$cur" == *,* ]] && pre="\${cur%,*},"; COMPREPLY=($(compgen -P "$pre" -W "${words(choices)}" -- "\${cur##*,}")); return ;;`
+        : `    ${flag}) ${noFiles} COMPREPLY=($(compgen -W "${words(choices)}" -- "$cur")); return ;;`,
+    );
+  const valueCases = [
+    ...choiceCases,
+    ...kindCases(allValueFlags, "    ", {
+      file: "COMPREPLY=(); return",
+      dir: "compopt +o default -o dirnames 2>/dev/null; COMPREPLY=(); return",
+      env: `${noFiles} COMPREPLY=($(compgen -e -- "$cur")); return`,
+      none: `${noFiles} COMPREPLY=(); return`,
+    }),
+  ].join("\n");
+  const argValues = (values: Record<string, string[]>) =>
+    Object.entries(values)
+      .map(([key, list]) => `${key}) COMPREPLY=($(compgen -W "${words(list)}" -- "$cur")) ;;`)
+      .join(" ");
   const subCases = spec.commands
-    .flatMap((c) => c.subcommands.map((s) => `    "${c.names[0]} ${s.name}") opts="${words(s.words)}" ;;`))
+    .flatMap((c) =>
+      c.subcommands.map((s) =>
+        s.values
+          ? `    "${c.names[0]} ${s.name}")
+      # After the key, its values (nothing for a free-form one); nothing once the value is there.
+      if [[ -n "$arg" ]]; then
+        ${noFiles} COMPREPLY=()
+        if [[ -z "$extra" ]]; then case "$arg" in ${argValues(s.values)} esac; fi
+        return
+      fi
+      opts="${words(s.words)}" ;;`
+          : `    "${c.names[0]} ${s.name}") opts="${words(s.words)}" ;;`,
+      ),
+    )
     .join("\n");
   const cases = spec.commands
     .map((c) => `    ${c.names.join("|")}) opts="${words([...c.words, ...c.flags])}" ;;`)
     .join("\n");
   return `# certwh bash completion
 _certwh() {
-  local cur prev cmd sub opts i w pre=""
+  local cur prev cmd sub arg extra opts i w pre=""
   cur="\${COMP_WORDS[COMP_CWORD]}"
   prev="\${COMP_WORDS[COMP_CWORD-1]}"
-  # The value of an option: its choices (never file names), or file names (complete -o default).
+  # The value of an option: its choices, file or folder names (complete -o default), variable names, or
+  # nothing (a number, a URL).
   case "$prev" in
 ${valueCases}
   esac
-  # The command word, then the word after it (a sub-command such as \`config set\`).
+  # The command word, the word after it (a sub-command such as \`config set\`), then its arguments.
   cmd=""
   sub=""
+  arg=""
+  extra=""
   for ((i = 1; i < COMP_CWORD; i++)); do
     w="\${COMP_WORDS[i]}"
     case " ${words(allValueFlags.map((v) => v.flag))} " in *" $w "*) ((i++)); continue ;; esac
-    case "$w" in -*) ;; *) if [[ -z "$cmd" ]]; then cmd="$w"; else sub="$w"; break; fi ;; esac
+    case "$w" in -*) ;; *)
+      if [[ -z "$cmd" ]]; then cmd="$w"; elif [[ -z "$sub" ]]; then sub="$w"; elif [[ -z "$arg" ]]; then arg="$w"; else extra="$w"; break; fi ;;
+    esac
   done
   if [[ -z "$cmd" ]]; then
     COMPREPLY=($(compgen -W "${words(spec.commands.flatMap((c) => c.names))} ${words(spec.globals)}" -- "$cur"))
@@ -169,40 +251,64 @@ function zsh(spec: Spec): string {
   const cmds = spec.commands
     .flatMap((c) => c.names.map((n) => `    ${shQuoted(`${n}:${c.description}`)}`))
     .join("\n");
-  const allValueFlags = [...spec.globalValueFlags, ...spec.commands.flatMap((c) => c.valueFlags)];
+  const allValueFlags = uniqueValueFlags(spec);
   const cases = spec.commands
     .map(
       (c) =>
         `      ${c.names.join("|")}) compadd -- ${words([...c.words, ...c.flags, ...spec.globals].map((f) => `'${f}'`))} ;;`,
     )
     .join("\n");
-  const valueCases = [...new Map(allValueFlags.map((v) => [v.flag, v.choices])).entries()]
-    .map(([flag, choices]) =>
-      !choices.length
-        ? `      ${flag}) _files; return ;;`
-        : LIST_FLAGS.includes(flag)
-          ? `      ${flag}) _sequence compadd - ${words(choices)}; return ;;`
-          : `      ${flag}) compadd -- ${words(choices)}; return ;;`,
-    )
-    .join("\n");
+  const choiceCases = allValueFlags
+    .filter((v) => v.kind === "choices")
+    .map(({ flag, choices }) =>
+      LIST_FLAGS.includes(flag)
+        ? `      ${flag}) _sequence compadd - ${words(choices)}; return ;;`
+        : `      ${flag}) compadd -- ${words(choices)}; return ;;`,
+    );
+  const valueCases = [
+    ...choiceCases,
+    ...kindCases(allValueFlags, "      ", {
+      file: "_files; return",
+      dir: "_files -/; return",
+      env: "_parameters; return",
+      none: "return",
+    }),
+  ].join("\n");
+  const argValues = (values: Record<string, string[]>) =>
+    Object.entries(values)
+      .map(([key, list]) => `${key}) compadd -- ${words(list)} ;;`)
+      .join(" ");
   const subCases = spec.commands
     .flatMap((c) =>
-      c.subcommands.map((s) => `      "${c.names[0]} ${s.name}") compadd -- ${words(s.words)}; return ;;`),
+      c.subcommands.map((s) =>
+        s.values
+          ? `      "${c.names[0]} ${s.name}")
+        # After the key, its values (nothing for a free-form one); nothing once the value is there.
+        if [[ -n "$arg" ]]; then
+          if [[ -z "$extra" ]]; then case "$arg" in ${argValues(s.values)} esac; fi
+          return
+        fi
+        compadd -- ${words(s.words)}; return ;;`
+          : `      "${c.names[0]} ${s.name}") compadd -- ${words(s.words)}; return ;;`,
+      ),
     )
     .join("\n");
   return `#compdef certwh
 _certwh() {
   local -a commands
-  local cmd="" sub="" i
+  local cmd="" sub="" arg="" extra="" i
   commands=(
 ${cmds}
   )
+  # The value of an option: its choices, file or folder names, variable names, or nothing (a number, a URL).
   case "\${words[CURRENT-1]}" in
 ${valueCases}
   esac
   for ((i = 2; i < CURRENT; i++)); do
     case " ${words(allValueFlags.map((v) => v.flag))} " in *" \${words[i]} "*) ((i++)); continue ;; esac
-    case "\${words[i]}" in -*) ;; *) if [[ -z "$cmd" ]]; then cmd="\${words[i]}"; else sub="\${words[i]}"; break; fi ;; esac
+    case "\${words[i]}" in -*) ;; *)
+      if [[ -z "$cmd" ]]; then cmd="\${words[i]}"; elif [[ -z "$sub" ]]; then sub="\${words[i]}"; elif [[ -z "$arg" ]]; then arg="\${words[i]}"; else extra="\${words[i]}"; break; fi ;;
+    esac
   done
   if [[ -z "$cmd" ]]; then
     _describe 'command' commands
@@ -220,32 +326,89 @@ compdef _certwh certwh
 `;
 }
 
+/** The value an option takes in fish: nothing for a switch (undefined), otherwise by its kind. */
+function fishValue(value: ValueFlag | undefined): string {
+  if (!value) return "";
+  switch (value.kind) {
+    case "choices":
+      return ` -x -a '${words(value.choices)}'`;
+    case "file":
+      return " -r -F";
+    case "dir":
+      return " -x -a '(__fish_complete_directories)'";
+    case "env":
+      return " -x -a '(set -n)'";
+    case "none":
+      return " -x";
+  }
+}
+
+/**
+ * fish helpers: the words typed so far that are not options or their values (the command, a sub-command,
+ * arguments), as bash's and zsh's loops find them; and a test that they are exactly the words given, so
+ * `config set region <TAB>` completes the region's values and nothing else, even after `--profile eu`.
+ */
+function fishOperandHelpers(spec: Spec): string {
+  return `function __certwh_operands
+    set -l skip 0
+    for w in (commandline -opc)[2..-1]
+        if test $skip = 1
+            set skip 0
+            continue
+        end
+        switch $w
+            case ${words(uniqueValueFlags(spec).map((v) => v.flag))}
+                set skip 1
+            case '-*'
+            case '*'
+                echo $w
+        end
+    end
+end
+function __certwh_operands_are
+    set -l operands (__certwh_operands)
+    test "$operands" = "$argv"
+end`;
+}
+
 function fish(spec: Spec): string {
-  const lines = ["# certwh fish completion", "complete -c certwh -f"];
-  /** The value an option takes: one of its choices, or a file name; nothing for a switch (undefined). */
-  const takesValue = (choices: string[] | undefined) =>
-    choices === undefined ? "" : choices.length ? ` -x -a '${words(choices)}'` : " -r -F";
+  const lines = ["# certwh fish completion", "complete -c certwh -f", fishOperandHelpers(spec)];
   for (const c of spec.commands) {
     const seen = `__fish_seen_subcommand_from ${words(c.names)}`;
     for (const n of c.names)
       lines.push(`complete -c certwh -n '__fish_use_subcommand' -a '${n}' -d ${fishQuoted(c.description)}`);
-    if (c.words.length) lines.push(`complete -c certwh -n '${seen}' -a '${words(c.words)}'`);
+    // A sub-command or an argument, right after the command (`config set <TAB>` offers no sub-commands).
+    if (c.words.length)
+      for (const n of c.names)
+        lines.push(`complete -c certwh -n '__certwh_operands_are ${n}' -a '${words(c.words)}'`);
     for (const s of c.subcommands) {
-      const inSub = `${seen}; and __fish_seen_subcommand_from ${s.name}`;
       const args = s.words.filter((w) => !w.startsWith("-"));
-      if (args.length) lines.push(`complete -c certwh -n '${inSub}' -a '${words(args)}'`);
+      if (args.length)
+        lines.push(
+          `complete -c certwh -n '__certwh_operands_are ${c.names[0]} ${s.name}' -a '${words(args)}'`,
+        );
+      // After the key, its values (`config set region <TAB>`); a free-form one completes to nothing.
+      for (const [key, list] of Object.entries(s.values ?? {}))
+        lines.push(
+          `complete -c certwh -n '__certwh_operands_are ${c.names[0]} ${s.name} ${key}' -a '${words(list)}'`,
+        );
     }
-    const values = new Map(c.valueFlags.map((v) => [v.flag, v.choices]));
+    const values = new Map(c.valueFlags.map((v) => [v.flag, v]));
     for (const f of c.flags)
-      lines.push(`complete -c certwh -n '${seen}' -l '${f.slice(2)}'${takesValue(values.get(f))}`);
+      lines.push(`complete -c certwh -n '${seen}' -l '${f.slice(2)}'${fishValue(values.get(f))}`);
   }
-  const globalValues = new Map(spec.globalValueFlags.map((v) => [v.flag, v.choices]));
+  const globalValues = new Map(spec.globalValueFlags.map((v) => [v.flag, v]));
   for (const f of spec.globals)
-    lines.push(`complete -c certwh -l '${f.slice(2)}'${takesValue(globalValues.get(f))}`);
+    lines.push(`complete -c certwh -l '${f.slice(2)}'${fishValue(globalValues.get(f))}`);
   return `${lines.join("\n")}\n`;
 }
 
 export async function run(opts: CompletionFlags, ctx: Pick<CommandContext, "io" | "signal">): Promise<void> {
+  // --json promises one JSON document on stdout; a shell script is not one, and `source <(…)` would run it.
+  if (ctx.io.json)
+    throw new UsageError("completion prints a shell script, not JSON: --json cannot be honoured.", {
+      hint: "Drop --json: `certwh completion bash|zsh|fish` writes the script on stdout.",
+    });
   const render = { bash, zsh, fish }[opts.shell as "bash" | "zsh" | "fish"];
   if (!render) throw new UsageError(`Unknown shell "${opts.shell}": use bash, zsh or fish.`);
   ctx.io.print(render(completionSpec(opts.program)).trimEnd());

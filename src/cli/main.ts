@@ -69,6 +69,42 @@ function joinDashValues(program: ReturnType<typeof buildProgram>, argv: string[]
   return joined;
 }
 
+/** The options this command line can use: the global ones, the command's and its sub-commands'. */
+function optionsInReach(program: ReturnType<typeof buildProgram>, argv: string[]) {
+  const command = findCommand(program, operands(program, argv)[0]);
+  return [program, ...(command ? [command, ...command.commands] : [])].flatMap((c) => c.options);
+}
+
+/**
+ * A value flag directly followed by one of certwh's own flags has lost its value (`--token $T --json` with
+ * an empty T): taking `--json` as the token would spend a check-challenge on it, while the error came out as
+ * JSON anyway. Refused before anything runs; a value that really is such a word is joined: `--token=--json`.
+ */
+function refuseMissingValues(program: ReturnType<typeof buildProgram>, argv: string[]): void {
+  const options = optionsInReach(program, argv);
+  // Only flags that need a value: an optional one ([value]) already leaves a following flag alone.
+  const takesValue = new Set(options.filter((o) => o.required).map((o) => o.long));
+  const own = new Set(["--help", ...options.map((o) => o.long)]);
+  for (let i = 2; i < argv.length - 1; i++) {
+    const arg = argv[i];
+    if (arg === "--") return;
+    if (!takesValue.has(arg)) continue;
+    const next = argv[i + 1];
+    if (own.has(next.split("=")[0])) {
+      throw new UsageError(`${arg} needs a value; ${next} is one of certwh's flags.`, {
+        hint: `A value that starts with "--" is joined to its flag: ${arg}=${next}.`,
+      });
+    }
+    i++;
+  }
+}
+
+/** A switch given on the command line itself (before any `--`), as the program reads it. */
+function switchGiven(argv: string[], flag: string): boolean {
+  const end = argv.indexOf("--");
+  return (end === -1 ? argv : argv.slice(0, end)).includes(flag);
+}
+
 /**
  * `certwh help config set`: commander's help command takes one word, so it would show `config`'s help. A
  * sub-command named after it is asked for its own help instead (`certwh config set --help`).
@@ -80,9 +116,13 @@ function helpForSubcommand(program: ReturnType<typeof buildProgram>, argv: strin
   return [...argv.slice(0, 2), name as string, sub, "--help"];
 }
 
-/** argv as commander is handed it: flag values that start with "-" joined to their flags. */
+/**
+ * argv as commander is handed it: flag values that start with "-" joined to their flags; a value flag
+ * followed by one of certwh's own flags is a usage error (UsageError).
+ */
 export function commandLine(program: ReturnType<typeof buildProgram>, argv: string[]): string[] {
   argv = helpForSubcommand(program, argv);
+  refuseMissingValues(program, argv);
   return joinDashValues(program, argv);
 }
 
@@ -164,7 +204,8 @@ async function report(
   command: string | undefined,
   program?: ReturnType<typeof buildProgram>,
 ): Promise<number> {
-  const json = argv.includes("--json");
+  // The same reading as commandLine's: a value flag never takes --json as its value (refuseMissingValues).
+  const json = switchGiven(argv, "--json");
   if (err instanceof CommanderError) {
     // Help and version are displayed by commander itself; anything else is a usage error it printed.
     const code = commanderExitCode(err);
@@ -189,13 +230,13 @@ async function report(
   const { Output, loadChalk, colourOn } = await import("../io/output.js");
   const failure = describeFailure(err, { command });
   const stderr = process.stderr;
-  const color = colourOn(!argv.includes("--no-color"), process.env, stderr);
+  const color = colourOn(!switchGiven(argv, "--no-color"), process.env, stderr);
   const io = new Output({
     stdout: process.stdout,
     stderr,
     json,
     color,
-    verbose: argv.includes("--verbose"),
+    verbose: switchGiven(argv, "--verbose"),
     chalk: color ? await loadChalk() : undefined,
   });
   if (io.json && !(err instanceof CertwhError && err.reported)) io.writeJson(jsonError(command, failure));

@@ -8,6 +8,7 @@ import { createPrompter, type Prompter } from "../io/prompt.js";
 import { type Clock, systemClock } from "../util/clock.js";
 import { registerSecret } from "../util/redact.js";
 import { userAgent } from "../util/version.js";
+import { loginLine } from "./options/login-line.js";
 
 export interface CommandContext {
   io: Output;
@@ -112,8 +113,10 @@ export function createContext(init: ContextInit): CommandContext {
       api ??= (async () => {
         const s = await ctx.settings();
         if (!s.apiKey) {
+          // The profile in use (flag or CERTWH_PROFILE), so the login printed stores the key there.
+          const profile = s.profile === "default" ? undefined : s.profile;
           throw new AuthError("No CertCentral API key is configured.", {
-            hint: "Set CERTWH_API_KEY (or DIGICERT_API_KEY), or run `certwh login`.",
+            hint: `Set CERTWH_API_KEY (or DIGICERT_API_KEY), or run \`${loginLine({ ...globals, profile })}\`.`,
           });
         }
         return buildApi(ctx, { baseUrl: s.baseUrl, apiKey: s.apiKey, timeoutMs: s.requestTimeoutMs });

@@ -11,8 +11,8 @@ import { checkApiKey, parseRegion } from "../config/settings.js";
 import { configFilePath, type ProfileSettings, updateProfile } from "../config/store.js";
 import { AuthError, UsageError } from "../errors.js";
 import { mask, registerSecret } from "../util/redact.js";
-import { shellLine } from "../util/shell-word.js";
 import { buildApi, type CommandContext } from "./context.js";
+import { loginLine } from "./options/login-line.js";
 import type { LoginFlags } from "./specs/config.js";
 
 /** The largest stdin accepted: an API key is far shorter, so anything bigger is a mistake. */
@@ -38,13 +38,8 @@ async function readKeyFromStream(stream: NodeJS.ReadableStream & { isTTY?: boole
 
 /** The same login, without the check: the user's own profile and instance flags, and the key's source. */
 function noCheckCommand(ctx: CommandContext, withKey: boolean): string {
-  const { profile, region, baseUrl } = ctx.globals;
-  const words = ["certwh"];
-  if (profile) words.push("--profile", profile);
-  if (region) words.push("--region", region);
-  if (baseUrl) words.push("--base-url", baseUrl);
-  words.push("login", ...(withKey ? ["--with-key"] : []), "--no-check");
-  return `\`${shellLine(words)}\`${withKey ? " (with the key on stdin again)" : ""}`;
+  const line = loginLine(ctx.globals, [...(withKey ? ["--with-key"] : []), "--no-check"]);
+  return `\`${line}\`${withKey ? " (with the key on stdin again)" : ""}`;
 }
 
 async function checkKey(

@@ -1,8 +1,10 @@
 // certwh sandbox: run the CertCentral emulator in the foreground until Ctrl-C.
 
 import { once } from "node:events";
+import { checkApiKey } from "../config/settings.js";
 import { CertwhError, UsageError } from "../errors.js";
 import type { Delivery, RecordedRequest, Sandbox } from "../sandbox/types.js";
+import { shellWord } from "../util/shell-word.js";
 import type { CommandContext } from "./context.js";
 import { parsePort } from "./options/flag-values.js";
 import { announce } from "./runtime/announce.js";
@@ -40,8 +42,8 @@ export async function run(
   ctx: Pick<CommandContext, "io" | "signal" | "env">,
 ): Promise<void> {
   const port = parsePort("--port", opts.port);
-  if (opts.apiKey !== undefined && opts.apiKey.length < 8)
-    throw new UsageError("--api-key must have at least 8 characters.");
+  // The rule every client command applies to CERTWH_API_KEY: a key it would refuse makes a useless sandbox.
+  const apiKey = opts.apiKey === undefined ? undefined : checkApiKey(opts.apiKey, "--api-key");
   if (opts.slackHost !== undefined && !isHostPort(opts.slackHost)) {
     throw new UsageError(
       `--slack-host takes host:port with a port from 1 to 65535, e.g. 127.0.0.1:4567 (got "${opts.slackHost}").`,
@@ -64,7 +66,7 @@ export async function run(
   try {
     sandbox = await startSandbox({
       port,
-      apiKey: opts.apiKey,
+      apiKey,
       stateFile: opts.stateFile,
       signal: ctx.signal,
       rateLimit: opts.rateLimit !== false,
@@ -108,8 +110,9 @@ export async function run(
   io.info("  Sandbox only: http:// endpoints on loopback (127.0.0.0/8, ::1, localhost) are accepted;");
   io.info("  everything else must be https://, as in CertCentral.");
   io.info("  Point certwh at it from another shell (a throwaway key for this local emulator):");
-  io.info(`    export CERTWH_BASE_URL=${sandbox.url}`);
-  io.info(`    export CERTWH_API_KEY=${sandbox.apiKey}`);
+  // Quoted: pasted into a shell, a key such as `k3y;rm…` must stay one value, not become a command.
+  io.info(`    export CERTWH_BASE_URL=${shellWord(sandbox.url)}`);
+  io.info(`    export CERTWH_API_KEY=${shellWord(sandbox.apiKey)}`);
   io.info(
     `  Rate limit ${opts.rateLimit !== false ? "on (100 requests / 5 s)" : "off"} · DELETE extension ${opts.delete !== false ? "on" : "off"} · state ${opts.stateFile ?? "in memory"}`,
   );

@@ -17,6 +17,7 @@ import { nothingAnswersWords, plainHttpWords, reword } from "../io/exit-codes.js
 import { isLoopbackUrl } from "../util/loopback.js";
 import { printable } from "../util/printable.js";
 import { registerSecret } from "../util/redact.js";
+import { shellWord } from "../util/shell-word.js";
 import { userAgent } from "../util/version.js";
 import type { CommandContext } from "./context.js";
 import { parseHttpUrl, parsePositiveInteger, parsePositiveSeconds } from "./options/flag-values.js";
@@ -391,7 +392,7 @@ async function viaSandbox(
       {
         code: d.status !== null ? `http_${d.status}` : "network",
         hint: keyRefused
-          ? `The receiver refused the webhook's secret (X-WEBHOOK-KEY): give the webhook the secret it expects with \`certwh update-url --url ${d.url} --secret-env <VAR>\` (or --secret-file <file>).`
+          ? `The receiver refused the webhook's secret (X-WEBHOOK-KEY): give the webhook the secret it expects with \`certwh update-url --url ${shellWord(d.url)} --secret-env <VAR>\` (or --secret-file <file>).`
           : undefined,
       },
     );
@@ -416,7 +417,7 @@ async function viaSandbox(
 
 /** --with-chain via the sandbox: the webhook's chain settings decide, so say what happened and why. */
 function noteChain(ctx: Ctx, endpoint: string, included: boolean | undefined): void {
-  const turnOn = `Turn them on with \`certwh update-url --url ${endpoint} --chain\`.`;
+  const turnOn = `Turn them on with \`certwh update-url --url ${shellWord(endpoint)} --chain\`.`;
   if (included === true) {
     ctx.io.info(
       "certificate_chain was included: the sandbox follows the webhook's chain settings, which are on.",

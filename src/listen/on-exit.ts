@@ -7,6 +7,7 @@ import { ApiError } from "../api/errors.js";
 import { changeStatus } from "../api/read-back.js";
 import type { WebhookApi } from "../api/types.js";
 import { deadline } from "../util/deadline.js";
+import { shellWord } from "../util/shell-word.js";
 import { type Claim, looksLikeListenEndpoint, restoreRequest } from "./guard.js";
 import type { ListenEvent, OnExitAction } from "./types.js";
 
@@ -93,7 +94,7 @@ async function restore(input: OnExitInput, signal: AbortSignal, status?: string)
       message:
         `Could not restore webhook ${id} to ${previous.endpoint} (${describeError(err)}). ` +
         (fallback?.outcome === "done" ? `It was deactivated instead. ` : "") +
-        `Put it back with \`certwh update-url --url ${previous.endpoint}\`.`,
+        `Put it back with \`certwh update-url --url ${shellWord(previous.endpoint)}\`.`,
     };
   }
   return {

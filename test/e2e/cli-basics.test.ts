@@ -51,6 +51,20 @@ for (const shell of ["bash", "zsh", "fish"]) {
   });
 }
 
+test("completion --json is a usage error: a shell script is not one JSON document", async () => {
+  for (const args of [
+    ["completion", "bash", "--json"],
+    ["--json", "completion", "zsh"],
+  ]) {
+    const r = await runCli(args);
+    assert.equal(r.code, 2, args.join(" "));
+    assert.match(r.stderr, /completion prints a shell script, not JSON/);
+    const document = JSON.parse(r.stdout) as { error: { code: string; exit_code: number } };
+    assert.equal(document.error.code, "usage");
+    assert.equal(document.error.exit_code, 2);
+  }
+});
+
 test("completion for an unknown shell is a usage error", async () => {
   const r = await runCli(["completion", "tcsh"]);
   assert.equal(r.code, 2);

@@ -170,3 +170,31 @@ test("trigger --to and replay show why the app refused (the start of its answer)
     /\[500\] certificate_issued a1b2c3d4e5f60718 .*\n\s+\| database is down\\u001b\[2J/,
   );
 });
+
+test("no API key under --profile: the hint's login carries the profile, and run as printed it works", async (t) => {
+  const { withSandbox } = await import("../helpers/sandbox.js");
+  const sandbox = await withSandbox(t);
+  const configHome = tempDir();
+  const env = { CERTWH_API_KEY: undefined, DIGICERT_API_KEY: undefined };
+  const missing = await runCli(["--profile", "nope", "--base-url", sandbox.url, "status"], {
+    env,
+    configHome,
+  });
+  assert.equal(missing.code, 4, missing.stderr);
+  const printed = /or run `(certwh [^`]+)`/.exec(missing.stderr)?.[1];
+  assert.equal(printed, `certwh --profile nope --base-url ${sandbox.url} login`, missing.stderr);
+  assert.equal(sandbox.requests.length, 0, "nothing sent without a key");
+
+  // The printed command (with the key on stdin), then the command that failed: it finds the key now.
+  const login = await runCli([...(printed as string).split(" ").slice(1), "--with-key"], {
+    env,
+    configHome,
+    input: sandbox.apiKey,
+  });
+  assert.equal(login.code, 0, login.stderr);
+  const again = await runCli(["--profile", "nope", "--base-url", sandbox.url, "status"], { env, configHome });
+  assert.equal(again.code, 5, `no webhook yet, but the key was found: ${again.stderr}`);
+
+  const plain = await runCli(["status"], { env, configHome: tempDir() });
+  assert.match(plain.stderr, /or run `certwh login`\./, "the default profile needs no --profile");
+});

@@ -292,3 +292,67 @@ test("trigger --to: fresh random ids per run (a deduplicating receiver sees two 
   assert.match(typo.stderr, /Did you mean certificate_issued\?/);
   assert.equal(rx.received.length, 3);
 });
+
+test("sandbox --api-key is refused (exit 2) where every client command would refuse the key", async () => {
+  for (const key of ["key with spaces; rm -rf x", "schlüssel-12345678", "short"]) {
+    const r = await runCli(["sandbox", "--port", "0", "--api-key", key], { timeoutMs: 10_000 });
+    assert.equal(r.code, 2, `${key}: ${r.stderr}`);
+    assert.match(r.stderr, /--api-key (contains spaces, line breaks or non-ASCII|has 5 characters)/);
+    assert.doesNotMatch(r.stderr, /export CERTWH_API_KEY/, "no sandbox started");
+    assert.equal(r.stdout, "");
+  }
+});
+
+test("sandbox's export lines are shell-quoted: a key with shell characters, pasted, stays one value", async (t) => {
+  const { execFileSync } = await import("node:child_process");
+  const key = `k3y;echo$IFS'pwned'&&"x"`;
+  const run = spawnCli(t, ["sandbox", "--port", "0", "--api-key", key], { killAfterMs: 20_000 });
+  const [lines] = await run.until(
+    () => /export CERTWH_BASE_URL=.*\n\s*export CERTWH_API_KEY=.*/.exec(run.stderr()) ?? undefined,
+    "the export lines",
+  );
+  const pasted = execFileSync(
+    "bash",
+    ["-c", `eval "$0"; printf '%s\\n' "$CERTWH_API_KEY" "$CERTWH_BASE_URL"`, lines],
+    { encoding: "utf8", cwd: tempDir() },
+  );
+  const [printedKey, printedUrl] = pasted.split("\n");
+  assert.equal(printedKey, key, "the whole key, nothing run");
+  assert.match(printedUrl as string, /^http:\/\/127\.0\.0\.1:\d+\/services\/v2$/);
+  run.child.kill("SIGINT");
+  assert.equal((await run.exit).code, 130);
+});
+
+test("trigger --with-chain's hint quotes the endpoint it names, so a URL with & pastes as one word", async (t) => {
+  const rx = await startReceiver(t);
+  const run = spawnCli(t, ["sandbox", "--json", "--api-key", "quoting-key-123456"], { killAfterMs: 20_000 });
+  const info = await run.until(
+    () =>
+      run.stdout().includes("\n")
+        ? (JSON.parse(run.stdout().split("\n")[0] as string) as { base_url: string; api_key: string })
+        : undefined,
+    "the JSON line",
+  );
+  const sb = { url: info.base_url, apiKey: info.api_key };
+  const endpoint = `${rx.url}?tenant=a&b=1`;
+  const created = await call(sb, "POST", "/webhook", {
+    endpoint,
+    secret: SECRET,
+    events: ["certificate_issued"],
+  });
+  const id = (created.json as { webhook_id: number }).webhook_id;
+  await call(sb, "PUT", `/webhook/${id}/send-challenge`);
+  const token = (rx.received.at(-1)!.json as { data: { token: string } }).data.token;
+  assert.equal((await call(sb, "PUT", `/webhook/${id}/check-challenge`, { token })).status, 204);
+  assert.equal((await call(sb, "PUT", `/webhook/${id}/activate`)).status, 204);
+  const res = await runCli(
+    ["trigger", "certificate_issued", "--sandbox-url", info.base_url, "--with-chain"],
+    {
+      env: { CERTWH_API_KEY: info.api_key },
+    },
+  );
+  assert.equal(res.code, 0, res.stderr);
+  assert.ok(res.stderr.includes(`certwh update-url --url '${endpoint}' --chain`), res.stderr);
+  run.child.kill("SIGINT");
+  await run.exit;
+});

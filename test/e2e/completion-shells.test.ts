@@ -1,0 +1,155 @@
+// The completion scripts, run in their shells: `config set <key> <TAB>` completes that key's values (not
+// setting names), and an option's value completes to file names only when it is a path, to variable names
+// for --secret-env, and to nothing for a number, a URL or a token. zsh and fish are needed (.ci/run installs
+// them when missing): a missing shell fails these tests, it never skips them.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { runCli, tempDir } from "../helpers/cli.js";
+
+async function scriptFile(shell: "bash" | "zsh" | "fish"): Promise<string> {
+  const r = await runCli(["completion", shell]);
+  assert.equal(r.code, 0, r.stderr);
+  const file = join(tempDir(), `certwh.${shell}`);
+  writeFileSync(file, r.stdout);
+  return file;
+}
+
+function run(shell: string, args: string[], env: NodeJS.ProcessEnv = {}): string[] {
+  try {
+    return execFileSync(shell, args, {
+      encoding: "utf8",
+      env: { PATH: process.env.PATH, HOME: tempDir(), ...env },
+    })
+      .split("\n")
+      .filter(Boolean);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT")
+      assert.fail(`${shell} is not installed: these tests need it (.ci/run installs it)`);
+    throw err;
+  }
+}
+
+/** bash: COMPREPLY, and `compopt` calls recorded as "compopt …" lines (+o default: no file names). */
+async function bashCompleter() {
+  const script = await scriptFile("bash");
+  return (words: string[]) =>
+    run(
+      "bash",
+      [
+        "-c",
+        `compopt() { echo "compopt $*"; }; source "$0"; COMP_WORDS=("$@"); COMP_CWORD=$((\${#COMP_WORDS[@]}-1)); _certwh; printf '%s\\n' "\${COMPREPLY[@]}"`,
+        script,
+        ...words,
+      ],
+      { CERTWH_TEST_SECRET: "x" },
+    );
+}
+
+/** zsh: compadd, _files, _parameters … stubbed to print what they were asked to offer. */
+async function zshCompleter() {
+  const script = await scriptFile("zsh");
+  const stubs = ["compadd", "_describe", "_files", "_parameters", "_sequence"]
+    .map((f) => `${f}() { print -r -- "${f} $*"; }`)
+    .join("; ");
+  return (words: string[]) =>
+    run("zsh", [
+      "-f",
+      "-c",
+      `${stubs}; compdef() { :; }; source "$0"; words=("$@"); CURRENT=$#; _certwh`,
+      script,
+      "certwh",
+      ...words.slice(1),
+    ]);
+}
+
+/** fish: its own `complete -C` on the command line typed so far. */
+async function fishCompleter() {
+  const script = await scriptFile("fish");
+  return (line: string) =>
+    run("fish", ["--no-config", "-c", `source $argv[1]; complete -C $argv[2]`, script, line], {
+      CERTWH_TEST_SECRET: "x",
+    }).map((l) => l.split("\t")[0]);
+}
+
+const NUMBER_OR_URL_FLAGS = [
+  ["create", "--frequency"],
+  ["create", "--wait"],
+  ["create", "--url"],
+  ["logs", "--limit"],
+  ["logs", "--offset"],
+  ["listen", "--port"],
+  ["listen", "--forward-to"],
+  ["listen", "--timeout"],
+  ["replay", "--to"],
+  ["replay", "--id"],
+  ["replay", "--since"],
+  ["verify", "--token"],
+  ["status", "--request-timeout"],
+  ["status", "--base-url"],
+];
+
+test("bash: config set <key> completes the key's values; value flags complete files only for a path", async () => {
+  const complete = await bashCompleter();
+  assert.deepEqual(complete(["certwh", "config", "set", "region", ""]), ["compopt +o default", "us", "eu"]);
+  assert.deepEqual(complete(["certwh", "--profile", "eu", "config", "set", "region", "e"]), [
+    "compopt +o default",
+    "eu",
+  ]);
+  assert.deepEqual(complete(["certwh", "config", "set", "base_url", ""]), ["compopt +o default"]);
+  assert.deepEqual(complete(["certwh", "config", "set", "region", "eu", ""]), ["compopt +o default"]);
+  assert.ok(complete(["certwh", "config", "set", ""]).includes("region"));
+  for (const [command, flag] of NUMBER_OR_URL_FLAGS)
+    assert.deepEqual(complete(["certwh", command, flag, ""]), ["compopt +o default"], `${command} ${flag}`);
+  // A path: nothing from the script, so complete -o default offers file names.
+  for (const [command, flag] of [
+    ["create", "--secret-file"],
+    ["create", "--secret-out"],
+    ["listen", "--public-url-file"],
+    ["replay", "--journal"],
+    ["sandbox", "--state-file"],
+  ])
+    assert.deepEqual(complete(["certwh", command, flag, ""]), [], `${command} ${flag}`);
+  assert.deepEqual(complete(["certwh", "listen", "--save-chain", ""]), ["compopt +o default -o dirnames"]);
+  assert.deepEqual(complete(["certwh", "create", "--secret-env", "CERTWH_TEST_"]), [
+    "compopt +o default",
+    "CERTWH_TEST_SECRET",
+  ]);
+});
+
+test("zsh: config set <key> completes the key's values; value flags complete files only for a path", async () => {
+  const complete = await zshCompleter();
+  assert.deepEqual(complete(["certwh", "config", "set", "region", ""]), ["compadd -- us eu"]);
+  assert.deepEqual(complete(["certwh", "--profile", "eu", "config", "set", "region", ""]), [
+    "compadd -- us eu",
+  ]);
+  assert.deepEqual(complete(["certwh", "config", "set", "base_url", ""]), []);
+  assert.deepEqual(complete(["certwh", "config", "set", "region", "eu", ""]), []);
+  assert.deepEqual(complete(["certwh", "config", "set", ""]), ["compadd -- region base_url request_timeout"]);
+  for (const [command, flag] of NUMBER_OR_URL_FLAGS)
+    assert.deepEqual(complete(["certwh", command, flag, ""]), [], `${command} ${flag}`);
+  assert.deepEqual(complete(["certwh", "create", "--secret-file", ""]), ["_files "]);
+  assert.deepEqual(complete(["certwh", "sandbox", "--state-file", ""]), ["_files "]);
+  assert.deepEqual(complete(["certwh", "listen", "--save-chain", ""]), ["_files -/"]);
+  assert.deepEqual(complete(["certwh", "create", "--secret-env", ""]), ["_parameters "]);
+});
+
+test("fish: config set <key> completes the key's values; value flags complete files only for a path", async () => {
+  const complete = await fishCompleter();
+  assert.deepEqual(complete("certwh config set region ").sort(), ["eu", "us"]);
+  assert.deepEqual(complete("certwh --profile eu config set region ").sort(), ["eu", "us"]);
+  assert.deepEqual(complete("certwh config set base_url "), []);
+  assert.deepEqual(complete("certwh config set region eu "), []);
+  assert.deepEqual(complete("certwh config set ").sort(), ["base_url", "region", "request_timeout"]);
+  assert.ok(!complete("certwh config set ").includes("unset"), "no sub-commands again after `set`");
+  for (const [command, flag] of NUMBER_OR_URL_FLAGS)
+    assert.deepEqual(complete(`certwh ${command} ${flag} `), [], `${command} ${flag}`);
+  // Run from the repository: file names are there to be offered.
+  assert.ok(complete("certwh create --secret-file ").includes("package.json"));
+  assert.ok(complete("certwh sandbox --state-file ").includes("package.json"));
+  const folders = complete("certwh listen --save-chain ");
+  assert.ok(folders.includes("src/") && !folders.includes("package.json"), folders.join(" "));
+  assert.deepEqual(complete("certwh create --secret-env CERTWH_TEST_"), ["CERTWH_TEST_SECRET"]);
+});
