@@ -8,6 +8,7 @@ import { RefusedError } from "../errors.js";
 import { reword } from "../io/exit-codes.js";
 import { registerSecret } from "../util/redact.js";
 import { sameUrl } from "../util/same-url.js";
+import { shellWord } from "../util/shell-word.js";
 import type { CommandContext } from "./context.js";
 import { warnAboutFlags } from "./options/flag-warnings.js";
 import {
@@ -90,7 +91,7 @@ async function verifyCreated(ctx: CommandContext, c: Created): Promise<void> {
     // Said once at creation: without a secret the endpoint cannot tell CertCentral's posts from anyone's.
     ctx.io.hint(
       "No secret: deliveries carry no X-WEBHOOK-KEY. Add one later with " +
-        `\`certwh update-url --url ${opts.url} --generate-secret --secret-out <file>\`.`,
+        `\`certwh update-url --url ${shellWord(opts.url)} --generate-secret --secret-out <file>\`.`,
     );
   }
 
