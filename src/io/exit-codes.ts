@@ -120,7 +120,8 @@ function describeApiError(err: ApiError, context: FailureContext): Failure {
     return refused(
       "answer_too_large",
       err.message,
-      context.command === "logs"
+      // Only the event log can be asked for less (logs --limit); any other answer is small.
+      err.path.includes("/event-logs")
         ? "Ask for fewer entries at a time (e.g. `certwh logs --limit 200`), or check the base URL."
         : "Check the base URL (--base-url / CERTWH_BASE_URL): CertCentral's answers to this call are small.",
     );
