@@ -3,7 +3,7 @@
 
 import { isIP } from "node:net";
 import type { WebhookApi } from "../api/types.js";
-import { describeInterruptCause, FileError, UsageError } from "../errors.js";
+import { describeInterruptCause, UsageError } from "../errors.js";
 import { HANDSHAKE_EVENTS } from "../events/catalogue.js";
 import { describeFailure, errorDocument, reword } from "../io/exit-codes.js";
 import { createListenRenderer, journalReplacedLine } from "../io/render-listen.js";
@@ -287,11 +287,12 @@ function afterInterruptHint(sandbox: boolean, replay: string | undefined): strin
 }
 
 /**
- * The journal could not be written (a full disk): the error's hint gains the replay of what the session did
- * write, as an interruption's does.
+ * A session that failed after events arrived (the journal could not be written, the tunnel was lost, a
+ * --timeout ran out): the error's hint gains the replay of what the session journaled, as an interruption's
+ * does.
  */
-function withReplayHint(err: unknown, journalPath: string | undefined, replay: string | undefined): unknown {
-  if (!replay || !(err instanceof FileError) || err.path !== journalPath) return err;
+function withReplayHint(err: unknown, replay: string | undefined): unknown {
+  if (!replay) return err;
   const sentence = `${replay.charAt(0).toUpperCase()}${replay.slice(1)}`;
   return reword(err, { hint: (hint) => (hint ? `${hint} ${sentence}` : sentence) });
 }
@@ -403,7 +404,7 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
     }
   } catch (err) {
     if (ctx.signal.aborted) throw err;
-    throw asNdjsonFailure(io, withReplayHint(err, parsed.journalPath, replay()));
+    throw asNdjsonFailure(io, withReplayHint(err, replay()));
   } finally {
     renderer.close();
     await inspector?.close();

@@ -36,7 +36,12 @@ async function start(t: TestContext, extra: string[] = []) {
   writeFileSync(file, `http://127.0.0.1:${port}\n`);
   const l = spawnCli(
     t,
-    ["listen", "--port", String(port), "--public-url-file", file, "--json", "--no-journal", ...extra],
+    [
+      "listen",
+      ...["--port", String(port), "--public-url-file", file, "--json"],
+      ...(extra.includes("--journal") ? [] : ["--no-journal"]),
+      ...extra,
+    ],
     { env: { CERTWH_BASE_URL: sandbox.url, CERTWH_API_KEY: sandbox.apiKey } },
   );
   await l.line((x) => x.type === "ready");
@@ -74,12 +79,22 @@ describe("certwh listen --public-url-file", () => {
     assert.equal(sandbox.webhook()?.status, "inactive");
   });
 
-  test("down longer than --tunnel-grace: exit 7, and the webhook is deactivated", async (t) => {
-    const { sandbox, file, l } = await start(t, ["--tunnel-grace", "1s"]);
+  test("down longer than --tunnel-grace: exit 7, the webhook is deactivated, the replay of what arrived named", async (t) => {
+    const journal = join(tempDir(), "journal.ndjson");
+    const { sandbox, file, l } = await start(t, ["--tunnel-grace", "1s", "--journal", journal]);
+    await sandbox.emit("certificate_issued", { order_id: 11, certificate_id: 12 });
+    await l.line((x) => x.type === "event" && x.event === "certificate_issued");
     writeFileSync(file, "");
     const exit = await l.exit;
     assert.equal(exit.code, 7, l.stderr());
     assert.equal(sandbox.webhook()?.status, "inactive");
+    // The failure, as an interruption, says where this session's events are and how to deliver them again.
+    assert.ok(
+      l
+        .stderr()
+        .includes(`What arrived in this session is in ${journal}: \`certwh replay --journal ${journal}`),
+      l.stderr(),
+    );
   });
 
   test("no such file at start: exit 7 at once, and the account untouched", async (t) => {
