@@ -3,6 +3,7 @@
 // stops its final waits (interrupts.ts).
 
 import { CommanderError } from "../commands/specs/commander.js";
+import type { GlobalFlags } from "../config/types.js";
 import { CertwhError, ExitCode, InterruptedError, UsageError } from "../errors.js";
 import { Interrupts } from "./interrupts.js";
 import { buildProgram, hideOptionValue } from "./program.js";
@@ -198,6 +199,14 @@ function helpPointer(command: string | undefined): string {
   return command ? `See \`certwh help ${command}\`.` : "See `certwh help`.";
 }
 
+/** The login that stores a key where this command line looks: its --profile (or CERTWH_PROFILE) kept. */
+async function loginFor(program: ReturnType<typeof buildProgram> | undefined): Promise<string> {
+  const { loginLine } = await import("../commands/options/login-line.js");
+  const globals = (program?.opts() ?? {}) as Partial<GlobalFlags>;
+  const profile = globals.profile || process.env.CERTWH_PROFILE || undefined;
+  return loginLine({ ...globals, profile: profile === "default" ? undefined : profile });
+}
+
 async function report(
   err: unknown,
   argv: string[],
@@ -228,7 +237,7 @@ async function report(
   }
   const { describeFailure, jsonError } = await import("../io/exit-codes.js");
   const { Output, loadChalk, colourOn } = await import("../io/output.js");
-  const failure = describeFailure(err, { command });
+  const failure = describeFailure(err, { command, login: await loginFor(program) });
   const stderr = process.stderr;
   const color = colourOn(!switchGiven(argv, "--no-color"), process.env, stderr);
   const io = new Output({

@@ -18,8 +18,9 @@ interface Failure {
   code: string;
 }
 
-const AUTH_HINT =
-  "Check CERTWH_API_KEY or run `certwh login`. Managing webhooks needs an administrator's API key, " +
+/** `login`: the login command that stores a key where the failing command looks (its --profile kept). */
+const authHint = (login = "certwh login") =>
+  `Check CERTWH_API_KEY or run \`${login}\`. Managing webhooks needs an administrator's API key, ` +
   "and DigiCert must have enabled webhooks on the account.";
 
 /** CertCentral's documented webhook error codes, with what they mean for the user. */
@@ -74,6 +75,8 @@ export interface FailureContext {
   localEndpoint?: boolean;
   /** The command that failed (`status`, `logs`, …): a hint must not send the user to the command that failed. */
   command?: string;
+  /** `certwh --profile x login` as this command line needs it (a plain `certwh login` stores the default's). */
+  login?: string;
 }
 
 /** Commands that only read: after their failure, `certwh status` shows nothing new. */
@@ -105,7 +108,7 @@ function describeApiError(err: ApiError, context: FailureContext): Failure {
       exitCode: ExitCode.auth,
       code,
       message: `CertCentral refused the API key (${label}).`,
-      hint: AUTH_HINT,
+      hint: authHint(context.login),
     };
   }
   if (err instanceof ApiShapeError) {

@@ -141,6 +141,21 @@ test("status --show-secret shows the webhook's secret and nothing else: an API k
   assert.equal(fake.seen.length, 2);
 });
 
+test("a key CertCentral refuses (401) under --profile: the hint's login keeps the profile", async () => {
+  const h = home();
+  const fake = await fakeCertCentral(401, {
+    errors: [{ code: "access_denied|invalid_api_key", message: "bad key" }],
+  });
+  const env = { CERTWH_BASE_URL: fake.baseUrl, CERTWH_API_KEY: canary() };
+  const flag = await cli(h, ["--profile", "staging", "status"], env);
+  assert.equal(flag.code, 4, flag.stderr);
+  assert.match(flag.stderr, /run `certwh --profile staging login`/);
+  const fromEnv = await cli(h, ["status"], { ...env, CERTWH_PROFILE: "ci" });
+  assert.match(fromEnv.stderr, /run `certwh --profile ci login`/);
+  const plain = await cli(h, ["status"], env);
+  assert.match(plain.stderr, /run `certwh login`/);
+});
+
 test("login with a key CertCentral refuses (401) → exit 4, nothing stored, nothing created", async () => {
   const h = home();
   const key = canary();
