@@ -140,6 +140,28 @@ describe("the inspector's deliveries in a real browser", () => {
     assert.ok(typeof key === "string" && key.length > 0, "the replay carried the webhook key");
     const html = await page.content();
     assert.ok(!html.includes(key as string), "the key never reached the page");
+
+    // A typed URL on another origin: no key unless "with the key" is ticked, and the page says so.
+    const other = await target(t);
+    await page.fill("#replay-to", other.url);
+    await page.click("#replay-selected");
+    await pageUntil(
+      page,
+      `document.querySelector("#replay-results").textContent.includes("was not sent")`,
+      "the note",
+    );
+    assert.equal(other.received.at(-1)?.headers["x-webhook-key"], undefined, "no key to a typed origin");
+    await page.check("#replay-with-key");
+    await page.click("#replay-selected");
+    await pageUntil(
+      page,
+      `document.querySelectorAll("#replay-results li.good").length === 1 && !document.querySelector("#replay-results").textContent.includes("was not sent")`,
+      "the keyed replay",
+    );
+    assert.equal(other.received.length, 2);
+    assert.equal(other.received[1]?.headers["x-webhook-key"], key, "asked for: the key goes along");
+    await page.uncheck("#replay-with-key");
+    await page.fill("#replay-to", "");
     assert.deepEqual(problems, [], "no console error or page error");
 
     // The detail pane's Replay, when its request fails: the page says so (no unhandled rejection).
