@@ -8,6 +8,7 @@ import { normaliseSettings } from "../api/webhooks.js";
 import { DeclinedError, UsageError } from "../errors.js";
 import { SUBSCRIBABLE_EVENTS } from "../events/catalogue.js";
 import { registerSecret } from "../util/redact.js";
+import { sameUrl } from "../util/same-url.js";
 import type { ListenEvent, ListenOptions } from "./types.js";
 
 export interface Claim {
@@ -87,7 +88,7 @@ export async function claimWebhook(api: ClaimApi, o: ClaimOptions): Promise<Clai
   }
 
   registerSecret(hook.secret);
-  const foreign = hook.status === "active" && hook.endpoint !== o.endpoint;
+  const foreign = hook.status === "active" && !sameUrl(hook.endpoint, o.endpoint);
   o.emit({
     type: "state",
     stage: "webhook_found",

@@ -7,6 +7,7 @@ import { ApiError } from "../api/errors.js";
 import { changeStatus } from "../api/read-back.js";
 import type { WebhookApi } from "../api/types.js";
 import { deadline } from "../util/deadline.js";
+import { sameUrl } from "../util/same-url.js";
 import { shellWord } from "../util/shell-word.js";
 import { type Claim, looksLikeListenEndpoint, restoreRequest } from "./guard.js";
 import type { ListenEvent, OnExitAction } from "./types.js";
@@ -135,7 +136,7 @@ export async function runOnExit(input: OnExitInput): Promise<OnExitOutcome> {
           outcome: "skipped",
           message: `Webhook ${id} no longer exists in the account; nothing to undo.`,
         };
-      } else if (input.publicUrl && now.endpoint !== input.publicUrl) {
+      } else if (input.publicUrl && !sameUrl(now.endpoint, input.publicUrl)) {
         result = {
           outcome: "skipped",
           message:

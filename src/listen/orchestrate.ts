@@ -15,6 +15,7 @@ import type { ReceiverServer } from "../receiver/server.js";
 import { joinPublicUrl } from "../tunnel/tunnel.js";
 import { deadline } from "../util/deadline.js";
 import { isLoopbackHost } from "../util/loopback.js";
+import { sameUrl } from "../util/same-url.js";
 import { createTokenQueue, type TokenQueue, verifyEndpoint } from "../verification/captured-tokens.js";
 import { createDispatcher, type Dispatcher } from "./dispatch.js";
 import { type Claim, type ClaimApi, claimWebhook } from "./guard.js";
@@ -543,7 +544,7 @@ class ListenSession {
     const limit = deadline(deps.onExitTimeoutMs ?? DEFAULT_ON_EXIT_TIMEOUT_MS);
     try {
       const now = await deps.api.getWebhook({ signal: limit.signal });
-      if (now && this.publicUrl && now.endpoint === this.publicUrl) {
+      if (now && this.publicUrl && sameUrl(now.endpoint, this.publicUrl)) {
         const previous = claimSent === "update" && this.before ? structuredClone(this.before) : undefined;
         warn(`${cutShort}; reading the account back shows webhook ${now.id} points at this session.`);
         return { webhookId: now.id, previous, events: now.events };

@@ -79,3 +79,23 @@ test("restore: events not reported are left out; reported ones (even none) are p
     "certificate_issued",
   ]);
 });
+
+test("claim: an active webhook already at this session's URL, echoed in another spelling, is not someone else's", async () => {
+  // CertCentral may echo the URL with the host in capitals and the default port spelt out.
+  const echoed = ENDPOINT.replace("https://abc.example.test/", "https://ABC.example.test:443/");
+  const { api, updates } = stubApi({
+    id: 7,
+    endpoint: echoed,
+    status: "active",
+    events: ["certificate_issued"],
+  });
+  const claim = await claimWebhook(api, {
+    endpoint: ENDPOINT,
+    force: false,
+    secret: "s".repeat(43),
+    signal: new AbortController().signal,
+    emit: () => undefined,
+  });
+  assert.equal(claim.webhookId, 7, "claimed without --force: it is this session's own URL");
+  assert.equal(updates.length, 1);
+});
