@@ -84,8 +84,9 @@ function optionsInReach(program: ReturnType<typeof buildProgram>, argv: string[]
 function refuseMissingValues(program: ReturnType<typeof buildProgram>, argv: string[]): void {
   const options = optionsInReach(program, argv);
   // Only flags that need a value: an optional one ([value]) already leaves a following flag alone.
-  const takesValue = new Set(options.filter((o) => o.required).map((o) => o.long));
-  const own = new Set(["--help", ...options.map((o) => o.long)]);
+  const takesValue = new Set(options.filter((o) => o.required).flatMap((o) => [o.long, o.short]));
+  // Its own flags, short ones too (-y, -h), and `--`, the end of the options, which is never a value either.
+  const own = new Set(["--", "--help", "-h", ...options.flatMap((o) => [o.long, o.short])]);
   for (let i = 2; i < argv.length - 1; i++) {
     const arg = argv[i];
     if (arg === "--") return;

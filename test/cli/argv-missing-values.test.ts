@@ -22,6 +22,11 @@ const MISSING: [string[], string][] = [
   [["--profile", "--json", "status"], "--profile"],
   [["status", "--request-timeout", "--json"], "--request-timeout"],
   [["trigger", "certificate_issued", "--to", "--with-chain"], "--to"],
+  // Short flags and the end of the options are certwh's too: never a value.
+  [["verify", "--token", "-y"], "--token"],
+  [["verify", "--token", "-h"], "--token"],
+  [["logs", "--sort", "-h"], "--sort"],
+  [["verify", "--token", "--", "--json"], "--token"],
 ];
 
 for (const [argv, flag] of MISSING) {
