@@ -22,7 +22,13 @@ import { parseSetupOptions, type SetupOptions, type UrlPolicy } from "./options/
 import type { UpdateUrlFlags } from "./specs/lifecycle.js";
 import { changeFailure, interruptedWithHint, localEndpoint } from "./webhook/change-failure.js";
 import { requireWebhook, urlPolicy } from "./webhook/current.js";
-import { afterSave, finishSetup, reportGeneratedSecret, type SecretReport } from "./webhook/setup-result.js";
+import {
+  afterSave,
+  finishSetup,
+  reportGeneratedSecret,
+  type SavedWebhook,
+  type SecretReport,
+} from "./webhook/setup-result.js";
 import { clearVerified } from "./webhook/verified-mark.js";
 
 /** Events left undefined keep the current list. */
@@ -60,9 +66,9 @@ export async function run(raw: UpdateUrlFlags, ctx: CommandContext): Promise<voi
   }
   // Shown right away (human mode: on stdout), so no later failure can lose it.
   const secretReport = reportGeneratedSecret(ctx, secret);
-  const saved = { id: hook.id, endpoint: opts.url, secretReport };
+  const saved: SavedWebhook = { id: hook.id, endpoint: opts.url, secretReport };
   await afterSave(ctx, saved, () =>
-    afterUpdate(ctx, { api, hook, opts, policy, secret, secretReport, events, body }),
+    afterUpdate(ctx, { api, hook, opts, policy, secret, secretReport, events, body, saved }),
   );
 }
 
@@ -81,11 +87,13 @@ interface Updated {
   /** The events sent, or null when CertCentral did not report them and they were kept. */
   events: string[] | null;
   body: UpdateWebhookRequest;
+  /** What a --json failure document reports: corrected when the read-back shows the update did not apply. */
+  saved: SavedWebhook;
 }
 
 /** After the PUT: read the webhook back, check it points where asked, then verify (finishSetup). */
 async function afterUpdate(ctx: CommandContext, u: Updated): Promise<void> {
-  const { api, hook, opts, policy, secret, secretReport, events, body } = u;
+  const { api, hook, opts, policy, secret, secretReport, events, body, saved } = u;
   const changedUrl = !sameUrl(hook.endpoint, opts.url);
   if (changedUrl) await clearVerified(ctx.env);
   // Read the status back rather than assume it (spec §17 #13): a settings-only update keeps an active
@@ -101,7 +109,21 @@ async function afterUpdate(ctx: CommandContext, u: Updated): Promise<void> {
   });
   // A 204 that did not move the webhook must not be reported as done (nor verified: the challenge would go
   // to the old endpoint).
-  if (now?.id === hook.id && !sameUrl(now.endpoint, opts.url)) throw notMoved(hook, now.endpoint, opts.url);
+  if (now?.id === hook.id && !sameUrl(now.endpoint, opts.url)) {
+    // The failure document must describe the webhook as it is, not as it was asked to be: a script that
+    // carries on must not configure its receiver with a secret CertCentral does not send.
+    const secretApplied = secret.generated && now.secret === secret.value;
+    Object.assign(saved, {
+      endpoint: now.endpoint,
+      changed: false,
+      ...(secret.generated && !secretApplied ? { secretReport: { fields: {} } } : {}),
+    });
+    if (secret.generated && !secretApplied)
+      ctx.io.warn(
+        "The generated secret was not applied either: CertCentral still reports the webhook's previous secret.",
+      );
+    throw notMoved(hook, now.endpoint, opts.url);
+  }
   ctx.io.success(
     changedUrl
       ? `Webhook ${hook.id} now points at ${opts.url} (was ${hook.endpoint}).`
@@ -138,6 +160,6 @@ function notMoved(hook: Webhook, readBack: string, asked: string): RefusedError 
     code: "endpoint_not_updated",
     hint:
       `Webhook ${hook.id} was not verified for ${asked}. Run \`certwh status\` to see where it points, then ` +
-      "`certwh update-url` again.",
+      `\`certwh update-url --url ${shellWord(asked)}\` again.`,
   });
 }

@@ -41,6 +41,24 @@ test("update-url --json: the same failure is endpoint_not_updated, with the id",
     message: `CertCentral accepted the update, but still reports the old endpoint ${OLD} after it, not ${NEW}.`,
   });
   assert.equal(doc.id, 7);
+  // The document describes the webhook as CertCentral reports it, not as it was asked to be.
+  assert.equal(doc.endpoint, OLD);
+  assert.equal(doc.changed, false);
+  assert.match(res.stderr, /then `certwh update-url --url https:\/\/hooks\.example\.com\/new` again/);
+});
+
+test("update-url --generate-secret --json, not applied: the document carries no secret the webhook does not use", async (t) => {
+  const api = await scriptedApi(t, [
+    { route: "GET /webhook", status: 200, body: hook(OLD) },
+    { route: "PUT /webhook/7", status: 204 },
+    { route: "GET /webhook", status: 200, body: hook(OLD) },
+  ]);
+  const res = await runCli(["update-url", "--url", NEW, "--generate-secret", "--json"], { env: api.env });
+  expectExit(res, 3);
+  const doc = oneJson(res);
+  assert.equal(doc.endpoint, OLD);
+  assert.equal("secret" in doc, false, JSON.stringify(doc));
+  assert.match(res.stderr, /The generated secret was not applied either/);
 });
 
 test("update-url: a read-back in another spelling of the same URL (host case, :443) counts as moved", async (t) => {

@@ -43,11 +43,15 @@ export function reportGeneratedSecret(ctx: Pick<CommandContext, "io">, secret: R
   return { fields: { secret: secret.value }, reveal: secret.value };
 }
 
-/** What a --json failure after the save carries beside its `error` object. */
-interface SavedWebhook {
+/**
+ * What a --json failure after the save carries beside its `error` object. A read-back that shows the save did
+ * not take effect updates it (the endpoint CertCentral reports, no secret it does not use, changed false).
+ */
+export interface SavedWebhook {
   id: number;
   endpoint: string;
   secretReport: SecretReport;
+  changed?: boolean;
 }
 
 /**
@@ -79,7 +83,7 @@ export async function afterSave<T>(
       id: saved.id,
       endpoint: saved.endpoint,
       ...saved.secretReport.fields,
-      changed: true,
+      changed: saved.changed ?? true,
     };
     const { reveal } = saved.secretReport;
     if (reveal) ctx.io.revealResult(document, [], reveal);
