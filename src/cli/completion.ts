@@ -35,10 +35,10 @@ interface CommandSpec {
   /** Sub-commands (config) or argument choices (completion, trigger, help). */
   words: string[];
   /**
-   * A sub-command's own arguments and flags (`config set <key>`), and the second argument's choices by the
-   * first (`config set region <value>`).
+   * A sub-command's argument choices (`config set <key>`) and own flags, and the second argument's choices
+   * by the first (`config set region <value>`).
    */
-  subcommands: { name: string; words: string[]; values?: Record<string, string[]> }[];
+  subcommands: { name: string; words: string[]; flags: string[]; values?: Record<string, string[]> }[];
 }
 
 interface Spec {
@@ -121,7 +121,8 @@ function completionSpec(program: AnyCommand): Spec {
           .filter((s) => s.name() !== "help")
           .map((s) => ({
             name: s.name(),
-            words: [...(ARGUMENT_CHOICES[`${c.name()} ${s.name()}`] ?? []), ...own(s)],
+            words: ARGUMENT_CHOICES[`${c.name()} ${s.name()}`] ?? [],
+            flags: own(s),
             values: SETTING_VALUES[`${c.name()} ${s.name()}`],
           })),
       })),
@@ -138,6 +139,7 @@ function completionSpec(program: AnyCommand): Spec {
 }
 
 const words = (list: string[]) => list.join(" ");
+const quotedWords = (list: string[]) => words(list.map((w) => `'${w}'`));
 
 /** Text inside a fish single-quoted string: fish accepts \\ and \' there. */
 function fishQuoted(text: string): string {
@@ -199,13 +201,17 @@ function bash(spec: Spec): string {
         if [[ -z "$extra" ]]; then case "$arg" in ${argValues(s.values)} esac; fi
         return
       fi
-      opts="${words(s.words)}" ;;`
-          : `    "${c.names[0]} ${s.name}") opts="${words(s.words)}" ;;`,
+      opts="${words([...s.words, ...s.flags])}" ;;`
+          : // Its one argument, then only its flags (\`config get region <TAB>\` offers no keys again).
+            `    "${c.names[0]} ${s.name}") if [[ -n "$arg" ]]; then opts="${words(s.flags)}"; else opts="${words([...s.words, ...s.flags])}"; fi ;;`,
       ),
     )
     .join("\n");
   const cases = spec.commands
-    .map((c) => `    ${c.names.join("|")}) opts="${words([...c.words, ...c.flags])}" ;;`)
+    .map(
+      (c) =>
+        `    ${c.names.join("|")}) if [[ -n "$sub" ]]; then opts="${words(c.flags)}"; else opts="${words([...c.words, ...c.flags])}"; fi ;;`,
+    )
     .join("\n");
   return `# certwh bash completion
 _certwh() {
@@ -255,7 +261,7 @@ function zsh(spec: Spec): string {
   const cases = spec.commands
     .map(
       (c) =>
-        `      ${c.names.join("|")}) compadd -- ${words([...c.words, ...c.flags, ...spec.globals].map((f) => `'${f}'`))} ;;`,
+        `      ${c.names.join("|")}) if [[ -n "$sub" ]]; then compadd -- ${quotedWords([...c.flags, ...spec.globals])}; else compadd -- ${quotedWords([...c.words, ...c.flags, ...spec.globals])}; fi ;;`,
     )
     .join("\n");
   const choiceCases = allValueFlags
@@ -288,8 +294,9 @@ function zsh(spec: Spec): string {
           if [[ -z "$extra" ]]; then case "$arg" in ${argValues(s.values)} esac; fi
           return
         fi
-        compadd -- ${words(s.words)}; return ;;`
-          : `      "${c.names[0]} ${s.name}") compadd -- ${words(s.words)}; return ;;`,
+        compadd -- ${words([...s.words, ...s.flags])}; return ;;`
+          : // Its one argument, then only its flags (\`config get region <TAB>\` offers no keys again).
+            `      "${c.names[0]} ${s.name}") if [[ -n "$arg" ]]; then compadd -- ${words(s.flags)}; else compadd -- ${words([...s.words, ...s.flags])}; fi; return ;;`,
       ),
     )
     .join("\n");
@@ -322,7 +329,13 @@ ${subCases}
 ${cases}
   esac
 }
-compdef _certwh certwh
+# Autoloaded from a file _certwh on $fpath (compinit reads #compdef): this body is the first completion, so
+# complete now. Sourced: register the function.
+if [[ $funcstack[1] == _certwh || $zsh_eval_context[-1] == loadautofunc ]]; then
+  _certwh "$@"
+else
+  compdef _certwh certwh
+fi
 `;
 }
 
@@ -375,17 +388,17 @@ function fish(spec: Spec): string {
   const lines = ["# certwh fish completion", "complete -c certwh -f", fishOperandHelpers(spec)];
   for (const c of spec.commands) {
     const seen = `__fish_seen_subcommand_from ${words(c.names)}`;
+    // The command itself, when no word but options and their values comes before it (`--profile x <TAB>`).
     for (const n of c.names)
-      lines.push(`complete -c certwh -n '__fish_use_subcommand' -a '${n}' -d ${fishQuoted(c.description)}`);
+      lines.push(`complete -c certwh -n '__certwh_operands_are' -a '${n}' -d ${fishQuoted(c.description)}`);
     // A sub-command or an argument, right after the command (`config set <TAB>` offers no sub-commands).
     if (c.words.length)
       for (const n of c.names)
         lines.push(`complete -c certwh -n '__certwh_operands_are ${n}' -a '${words(c.words)}'`);
     for (const s of c.subcommands) {
-      const args = s.words.filter((w) => !w.startsWith("-"));
-      if (args.length)
+      if (s.words.length)
         lines.push(
-          `complete -c certwh -n '__certwh_operands_are ${c.names[0]} ${s.name}' -a '${words(args)}'`,
+          `complete -c certwh -n '__certwh_operands_are ${c.names[0]} ${s.name}' -a '${words(s.words)}'`,
         );
       // After the key, its values (`config set region <TAB>`); a free-form one completes to nothing.
       for (const [key, list] of Object.entries(s.values ?? {}))

@@ -153,3 +153,102 @@ test("fish: config set <key> completes the key's values; value flags complete fi
   assert.ok(folders.includes("src/") && !folders.includes("package.json"), folders.join(" "));
   assert.deepEqual(complete("certwh create --secret-env CERTWH_TEST_"), ["CERTWH_TEST_SECRET"]);
 });
+
+// A command taking one argument (`trigger <event>`, `completion <shell>`, `help <command>`, `config get <key>`):
+// once it is given, only flags are offered, never the arguments again.
+const ONE_ARGUMENT: [string[], string][] = [
+  [["trigger", "certificate_issued"], "certificate_issued"],
+  [["completion", "bash"], "zsh"],
+  [["help", "status"], "status"],
+  [["config", "get", "region"], "base_url"],
+  [["config", "unset", "region"], "base_url"],
+];
+
+test("bash: a command's one argument is not offered again once given", async () => {
+  const complete = await bashCompleter();
+  assert.ok(complete(["certwh", "trigger", ""]).includes("certificate_issued"));
+  assert.ok(complete(["certwh", "config", "get", ""]).includes("region"));
+  for (const [args, again] of ONE_ARGUMENT) {
+    const offered = complete(["certwh", ...args, ""]);
+    assert.ok(!offered.includes(again), `${args.join(" ")}: ${offered.join(" ")}`);
+    assert.ok(offered.includes("--help"), `${args.join(" ")}: flags are still offered`);
+  }
+  assert.ok(complete(["certwh", "trigger", "certificate_issued", ""]).includes("--to"));
+});
+
+test("zsh: a command's one argument is not offered again once given", async () => {
+  const complete = await zshCompleter();
+  assert.ok(complete(["certwh", "trigger", ""]).join(" ").includes("certificate_issued"));
+  assert.ok(complete(["certwh", "config", "get", ""]).join(" ").includes("region"));
+  for (const [args, again] of ONE_ARGUMENT) {
+    const offered = complete(["certwh", ...args, ""])
+      .join(" ")
+      .split(/[\s']+/);
+    assert.ok(!offered.includes(again), `${args.join(" ")}: ${offered.join(" ")}`);
+  }
+  assert.ok(complete(["certwh", "trigger", "certificate_issued", ""]).join(" ").includes("--to"));
+});
+
+test("fish: a command's one argument is not offered again once given", async () => {
+  const complete = await fishCompleter();
+  assert.ok(complete("certwh trigger ").includes("certificate_issued"));
+  for (const [args, again] of ONE_ARGUMENT)
+    assert.ok(!complete(`certwh ${args.join(" ")} `).includes(again), args.join(" "));
+  assert.ok(complete("certwh trigger certificate_issued --").includes("--to"));
+});
+
+test("the command is completed after a global option and its value, in every shell", async () => {
+  const fish = await fishCompleter();
+  for (const line of ["certwh --profile x ", "certwh --region eu ", "certwh --json "]) {
+    const offered = fish(line);
+    assert.ok(
+      offered.includes("status") && offered.includes("trigger"),
+      `fish ${line}: ${offered.join(" ")}`,
+    );
+    assert.ok(!offered.includes("--profile"), `fish ${line}: the commands, not the flags`);
+  }
+  const bash = await bashCompleter();
+  const zsh = await zshCompleter();
+  for (const args of [["--profile", "x"], ["--region", "eu"], ["--json"]]) {
+    assert.ok(bash(["certwh", ...args, ""]).includes("status"), `bash ${args.join(" ")}`);
+    assert.ok(
+      zsh(["certwh", ...args, ""])
+        .join("\n")
+        .startsWith("_describe command"),
+      `zsh ${args.join(" ")}`,
+    );
+  }
+});
+
+test("zsh: installed as _certwh on $fpath, the first TAB (the autoload) completes", async () => {
+  const r = await runCli(["completion", "zsh"]);
+  assert.equal(r.code, 0, r.stderr);
+  const dir = tempDir();
+  writeFileSync(join(dir, "_certwh"), r.stdout);
+  const stubs = ["compadd", "_describe", "_files", "_parameters", "_sequence", "compdef"]
+    .map((f) => `${f}() { print -r -- "${f} $*"; }`)
+    .join("; ");
+  // As compinit leaves it: _certwh autoloaded from the file, not yet loaded; then two TABs.
+  const out = run("zsh", [
+    "-f",
+    "-c",
+    `${stubs}; fpath=("$1" $fpath); autoload -Uz _certwh; words=(certwh completion ''); CURRENT=3; _certwh; print -- --; _certwh`,
+    "zsh",
+    dir,
+  ]);
+  assert.equal(out.length, 3, out.join("\n"));
+  assert.match(out[0], /^compadd -- bash zsh fish /, "the first TAB completes");
+  assert.equal(out[0], out[2], "the first TAB completes as the second does");
+  // compinit reads the #compdef line: certwh is completed by _certwh.
+  const registered = run("zsh", [
+    "-f",
+    "-c",
+    `fpath=("$1" $fpath); autoload -Uz compinit; compinit -u -D; print -r -- $_comps[certwh]`,
+    "zsh",
+    dir,
+  ]);
+  assert.deepEqual(registered, ["_certwh"]);
+  // Sourced (source <(certwh completion zsh)): it registers itself with compdef and completes nothing yet.
+  const sourced = run("zsh", ["-f", "-c", `${stubs}; source "$1"`, "zsh", join(dir, "_certwh")]);
+  assert.deepEqual(sourced, ["compdef _certwh certwh"]);
+});
