@@ -412,12 +412,31 @@ async function viaSandbox(
     },
     `The sandbox sent ${opts.event} to ${d.url}: ${d.status} in ${ms} ms. It is in the webhook's event log.`,
   );
-  if (opts.withChain) noteChain(ctx, d.url, out.certificate_chain);
+  // A sandbox found running or named by --sandbox-url is not where update-url looks by itself: its printed
+  // command carries the sandbox's base URL and (local, throwaway) key, so it works as printed.
+  const elsewhere = baseFrom === undefined || baseFrom === "--sandbox-url";
+  if (opts.withChain) noteChain(ctx, d.url, out.certificate_chain, elsewhere ? { base, key } : undefined);
 }
 
-/** --with-chain via the sandbox: the webhook's chain settings decide, so say what happened and why. */
-function noteChain(ctx: Ctx, endpoint: string, included: boolean | undefined): void {
-  const turnOn = `Turn them on with \`certwh update-url --url ${shellWord(endpoint)} --chain\`.`;
+/**
+ * --with-chain via the sandbox: the webhook's chain settings decide, so say what happened and why. `sandbox`:
+ * the sandbox to point the printed update-url at, when certwh's settings do not (its key is shown: a local
+ * sandbox's own, as `certwh sandbox` and `listen --sandbox` print it).
+ */
+function noteChain(
+  ctx: Ctx,
+  endpoint: string,
+  included: boolean | undefined,
+  sandbox?: { base: URL; key: string },
+): void {
+  const update = `update-url --url ${shellWord(endpoint)} --chain`;
+  const command = sandbox
+    ? `CERTWH_API_KEY=${shellWord(sandbox.key)} certwh --base-url ${shellWord(sandbox.base.href.replace(/\/$/, ""))} ${update}`
+    : `certwh ${update}`;
+  const turnOn = sandbox ? "Turn them on with:" : `Turn them on with \`${command}\`.`;
+  const showCommand = () => {
+    if (sandbox) ctx.io.revealInfo(`  ${command}`, sandbox.key);
+  };
   if (included === true) {
     ctx.io.info(
       "certificate_chain was included: the sandbox follows the webhook's chain settings, which are on.",
@@ -428,7 +447,9 @@ function noteChain(ctx: Ctx, endpoint: string, included: boolean | undefined): v
         "and they are off; --with-chain cannot override them. " +
         turnOn,
     );
+    showCommand();
   } else {
     ctx.io.info(`The sandbox follows the webhook's chain settings, not --with-chain. ${turnOn}`);
+    showCommand();
   }
 }

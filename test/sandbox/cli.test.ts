@@ -1,13 +1,17 @@
 // `certwh sandbox` and `certwh trigger` through the built CLI (run `npx tsc -p .` first).
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { promisify } from "node:util";
 import { EVENT_TYPES } from "../../src/events/catalogue.js";
 import { version } from "../../src/util/version.js";
-import { runCli, spawnCli, tempDir } from "../helpers/cli.js";
+import { cliArgv, cliEnv, runCli, spawnCli, tempDir } from "../helpers/cli.js";
 import { call, startReceiver } from "../helpers/sandbox.js";
+
+const execFileAsync = promisify(execFile);
 
 const SECRET = "Zq9xV3nT7mB2kL5pR8wY1cF4hJ6dS0gA"; // 32 characters
 
@@ -352,7 +356,31 @@ test("trigger --with-chain's hint quotes the endpoint it names, so a URL with & 
     },
   );
   assert.equal(res.code, 0, res.stderr);
-  assert.ok(res.stderr.includes(`certwh update-url --url '${endpoint}' --chain`), res.stderr);
+  assert.ok(res.stderr.includes(`update-url --url '${endpoint}' --chain`), res.stderr);
+  assert.match(res.stderr, /No certificate_chain was sent: .* they are off/, "the chain is off before");
+  // Run as printed, in a shell where certwh has no settings: it reaches that sandbox and turns the chain on.
+  const printed =
+    res.stderr
+      .split("\n")
+      .find((l) => l.includes("update-url --url"))
+      ?.trim() ?? "";
+  assert.match(printed, /^CERTWH_API_KEY=\S+ certwh --base-url \S+ update-url --url /);
+  const [node, bin] = cliArgv([]);
+  // Not spawnSync: the receiver in this process must answer the update's probe meanwhile.
+  const shell = await execFileAsync(
+    "bash",
+    ["-c", `certwh() { "${node}" "${bin}" "$@"; }; ${printed} --no-verify`],
+    {
+      env: cliEnv(),
+      encoding: "utf8",
+      timeout: 20_000,
+    },
+  ).catch((err: { stderr?: string }) => assert.fail(err.stderr ?? String(err)));
+  assert.doesNotMatch(shell.stderr, /✗/);
+  const after = await call(sb, "GET", "/webhook");
+  const settings = (after.json as { webhooks: { webhook_settings?: Record<string, unknown> }[] }).webhooks[0]
+    ?.webhook_settings;
+  assert.equal(settings?.webhook_send_certificate_chain, "1", JSON.stringify(settings));
   run.child.kill("SIGINT");
   await run.exit;
 });
