@@ -96,7 +96,7 @@ test("quick start: certwh sandbox --json, a webhook made active, certwh trigger 
   assert.match(withChain.stderr, /: 200 in \d+ ms\./);
   assert.match(withChain.stderr, /follows the webhook's chain settings/);
   assert.ok(
-    withChain.stderr.includes(`certwh update-url --url ${rx.url} --chain`),
+    withChain.stderr.includes(`update-url --url ${rx.url} --chain`),
     `how to turn them on: ${withChain.stderr}`,
   );
   assert.equal(withChain.stdout, "", "human mode: nothing on stdout");
