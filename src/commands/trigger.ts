@@ -414,28 +414,33 @@ async function viaSandbox(
   );
   // A sandbox found running or named by --sandbox-url is not where update-url looks by itself: its printed
   // command carries the sandbox's base URL and (local, throwaway) key, so it works as printed.
+  // Only a running sandbox's own announced key is shown; a key from the environment or a profile stays there.
   const elsewhere = baseFrom === undefined || baseFrom === "--sandbox-url";
-  if (opts.withChain) noteChain(ctx, d.url, out.certificate_chain, elsewhere ? { base, key } : undefined);
+  if (opts.withChain)
+    noteChain(ctx, d.url, out.certificate_chain, elsewhere ? { base, key: ownKey } : undefined);
 }
 
 /**
  * --with-chain via the sandbox: the webhook's chain settings decide, so say what happened and why. `sandbox`:
- * the sandbox to point the printed update-url at, when certwh's settings do not (its key is shown: a local
- * sandbox's own, as `certwh sandbox` and `listen --sandbox` print it).
+ * the sandbox to point the printed update-url at, when certwh's settings do not; with the key it announced
+ * (a local sandbox's own, as `certwh sandbox` and `listen --sandbox` print it), that key is shown too.
  */
 function noteChain(
   ctx: Ctx,
   endpoint: string,
   included: boolean | undefined,
-  sandbox?: { base: URL; key: string },
+  sandbox?: { base: URL; key?: string },
 ): void {
   const update = `update-url --url ${shellWord(endpoint)} --chain`;
-  const command = sandbox
-    ? `CERTWH_API_KEY=${shellWord(sandbox.key)} certwh --base-url ${shellWord(sandbox.base.href.replace(/\/$/, ""))} ${update}`
-    : `certwh ${update}`;
+  const base = sandbox && `--base-url ${shellWord(sandbox.base.href.replace(/\/$/, ""))}`;
+  const command = !sandbox
+    ? `certwh ${update}`
+    : sandbox.key
+      ? `CERTWH_API_KEY=${shellWord(sandbox.key)} certwh ${base} ${update}`
+      : `certwh ${base} ${update}`;
   const turnOn = sandbox ? "Turn them on with:" : `Turn them on with \`${command}\`.`;
   const showCommand = () => {
-    if (sandbox) ctx.io.revealInfo(`  ${command}`, sandbox.key);
+    if (sandbox) ctx.io.revealInfo(`  ${command}`, sandbox.key ?? "");
   };
   if (included === true) {
     ctx.io.info(

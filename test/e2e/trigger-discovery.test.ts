@@ -71,6 +71,20 @@ test("listen --sandbox, then trigger with no flags: the event reaches listen; SI
   assert.equal(doc.sandbox_url, ready.sandbox_url);
   assert.equal(json.stdout.includes(String(saved.apiKey)), false);
 
+  // --with-chain: the update-url it prints reaches this sandbox as printed (its announced, local key with it).
+  const chain = await runCli(["trigger", "certificate_issued", "--with-chain"], { configHome: home });
+  assert.equal(chain.code, 0, chain.stderr);
+  const printed =
+    chain.stderr
+      .split("\n")
+      .find((line) => line.includes("update-url --url"))
+      ?.trim() ?? "";
+  assert.equal(
+    printed.startsWith(`CERTWH_API_KEY=${saved.apiKey} certwh --base-url ${saved.url} update-url --url `),
+    true,
+    chain.stderr,
+  );
+
   l.child.kill("SIGINT");
   assert.equal((await l.exit).code, 130, l.stderr());
   assert.equal(existsSync(file), false, "SIGINT removes the file");

@@ -364,14 +364,16 @@ test("trigger --with-chain's hint quotes the endpoint it names, so a URL with & 
       .split("\n")
       .find((l) => l.includes("update-url --url"))
       ?.trim() ?? "";
-  assert.match(printed, /^CERTWH_API_KEY=\S+ certwh --base-url \S+ update-url --url /);
+  // The key came from CERTWH_API_KEY, so it is not printed: the command uses the same variable.
+  assert.match(printed, /^certwh --base-url \S+ update-url --url /);
+  assert.ok(!res.stderr.includes(info.api_key), "a key from the environment is not shown");
   const [node, bin] = cliArgv([]);
   // Not spawnSync: the receiver in this process must answer the update's probe meanwhile.
   const shell = await execFileAsync(
     "bash",
     ["-c", `certwh() { "${node}" "${bin}" "$@"; }; ${printed} --no-verify`],
     {
-      env: cliEnv(),
+      env: cliEnv({ CERTWH_API_KEY: info.api_key }),
       encoding: "utf8",
       timeout: 20_000,
     },
