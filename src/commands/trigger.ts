@@ -431,30 +431,25 @@ function noteChain(
   included: boolean | undefined,
   sandbox?: { base: URL; key?: string },
 ): void {
-  const update = `update-url --url ${shellWord(endpoint)} --chain`;
-  const base = sandbox && `--base-url ${shellWord(sandbox.base.href.replace(/\/$/, ""))}`;
-  const command = !sandbox
-    ? `certwh ${update}`
-    : sandbox.key
-      ? `CERTWH_API_KEY=${shellWord(sandbox.key)} certwh ${base} ${update}`
-      : `certwh ${base} ${update}`;
-  const turnOn = sandbox ? "Turn them on with:" : `Turn them on with \`${command}\`.`;
-  const showCommand = () => {
-    if (sandbox) ctx.io.revealInfo(`  ${command}`, sandbox.key ?? "");
-  };
   if (included === true) {
     ctx.io.info(
       "certificate_chain was included: the sandbox follows the webhook's chain settings, which are on.",
     );
-  } else if (included === false) {
-    ctx.io.warn(
-      "No certificate_chain was sent: the sandbox follows the webhook's chain settings (as CertCentral does), " +
-        "and they are off; --with-chain cannot override them. " +
-        turnOn,
-    );
-    showCommand();
-  } else {
-    ctx.io.info(`The sandbox follows the webhook's chain settings, not --with-chain. ${turnOn}`);
-    showCommand();
+    return;
   }
+  const key = sandbox?.key ? `CERTWH_API_KEY=${shellWord(sandbox.key)} ` : "";
+  const base = sandbox ? ` --base-url ${shellWord(sandbox.base.href.replace(/\/$/, ""))}` : "";
+  const command = `${key}certwh${base} update-url --url ${shellWord(endpoint)} --chain`;
+  const why =
+    included === false
+      ? "No certificate_chain was sent: the sandbox follows the webhook's chain settings (as CertCentral does), " +
+        "and they are off; --with-chain cannot override them."
+      : "The sandbox follows the webhook's chain settings, not --with-chain.";
+  const say = (text: string) => (included === false ? ctx.io.warn(text) : ctx.io.info(text));
+  if (!sandbox) {
+    say(`${why} Turn them on with \`${command}\`.`);
+    return;
+  }
+  say(`${why} Turn them on with:`);
+  ctx.io.revealInfo(`  ${command}`, sandbox.key ?? "");
 }

@@ -15,13 +15,7 @@ export type Mkdir = (path: string, options: { mode: number }) => Promise<unknown
 async function missing(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (let at = resolve(dir); ; at = dirname(at)) {
-    if (
-      await stat(at).then(
-        () => true,
-        () => false,
-      )
-    )
-      break;
+    if (await stat(at).catch(() => undefined)) break;
     out.unshift(at);
     if (dirname(at) === at) break;
   }
