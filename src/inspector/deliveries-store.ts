@@ -1,7 +1,8 @@
 // The session's deliveries as the inspector shows them: a compact summary per request the receiver answered
 // (what the list needs) and, apart, the detail of accepted ones (raw body and journaled headers). Both are
 // bounded, so a session that runs for days keeps a flat memory: the oldest summaries go first, and the
-// details go sooner (they are big) while their rows stay, saying the journal still has them.
+// details go sooner (they are big) while their rows stay, saying the journal still has them. A detail never
+// outlives the last row that shows it.
 //
 // The store is fed two ways: listen's events (event, duplicate, rejected, forward) make and update the rows;
 // journal entries (from listen's onAccepted hook, or read from a journal file) carry the details.
@@ -122,7 +123,13 @@ export function createDeliveriesStore(
       if (rows.size <= maxSummaries) break;
       rows.delete(oldKey);
       own.delete(oldKey);
-      if (latest.get(old.id) === oldKey) latest.delete(old.id);
+      if (latest.get(old.id) !== oldKey) continue;
+      latest.delete(old.id);
+      const gone = held.get(old.id);
+      if (gone) {
+        held.delete(old.id);
+        heldBytes -= gone.bytes;
+      }
     }
   }
 

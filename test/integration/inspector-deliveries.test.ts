@@ -113,6 +113,23 @@ describe("the deliveries store", () => {
     );
   });
 
+  test("drops a detail with the last row that shows it, however much of the byte budget is left", () => {
+    // Small bodies fit the byte budget many times over: without this, details of rows long gone piled up.
+    const store = createDeliveriesStore({ summaries: 3 });
+    const entries = [1, 2, 3, 4, 5].map((order_id) => accept(store, "certificate_issued", { order_id }));
+    const [first, second, third, fourth] = entries;
+    assert.equal(store.detail(String(first?.id)), undefined);
+    assert.equal(store.detail(String(second?.id)), undefined);
+    assert.equal(store.detail(String(third?.id))?.body, third?.body);
+    assert.equal([...store.details()].length, 3);
+    // A repeated body keeps its detail while its newest row is shown.
+    accept(store, "certificate_issued", { order_id: 3 });
+    accept(store, "certificate_issued", { order_id: 6 });
+    accept(store, "certificate_issued", { order_id: 7 });
+    assert.equal(store.detail(String(third?.id))?.body, third?.body);
+    assert.equal(store.detail(String(fourth?.id)), undefined);
+  });
+
   test("rows: refused requests get their own ids, forward results land on their row and bump its revision", () => {
     const store = createDeliveriesStore();
     const entry = accept(store, "certificate_revoked", { order_id: 7, certificate_id: 8 });
