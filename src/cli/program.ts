@@ -32,6 +32,7 @@ import { sandboxCommand, triggerCommand } from "../commands/specs/sandbox.js";
 import type { GlobalFlags } from "../config/types.js";
 import { version } from "../util/version.js";
 import { refuseRepeatedFlags } from "./repeated-flags.js";
+import { checkRequiredFlagsLast } from "./required-flags.js";
 
 /** Each command's code, imported only when it runs. */
 const COMMANDS = {
@@ -217,5 +218,6 @@ Run \`certwh help <command>\` for a command's flags and examples.`,
   program.helpCommand(true);
 
   refuseRepeatedFlags(program);
+  checkRequiredFlagsLast(program);
   return program;
 }

@@ -325,6 +325,10 @@ test("bad argv → commander's usage error (exit 2), for every command", () => {
     [["test", "--url"], /argument missing/],
     [["challenge", "now"], /too many arguments/],
     [["verify"], /required option '--token <token>' not specified/],
+    // A mistyped required flag is named as the typo, not as the flag that is then missing.
+    [["verify", "--tokn", "abc"], /unknown option '--tokn'/],
+    [["create", "--ulr", URL_], /unknown option '--ulr'/],
+    [["update-url", "--URL", URL_], /unknown option '--URL'/],
     [["activate", "--force"], /unknown option '--force'/],
     [["deactivate", "x"], /too many arguments/],
     [["delete", "--force"], /unknown option '--force'/],
