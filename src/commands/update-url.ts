@@ -103,8 +103,9 @@ async function afterUpdate(ctx: CommandContext, u: Updated): Promise<void> {
     throw interruptedWithHint(
       ctx.signal,
       err,
-      `Webhook ${hook.id} now points at ${opts.url}. Run \`certwh status\`; if it is pending, ` +
-        "`certwh challenge`, then `certwh verify --token <token>`.",
+      `CertCentral accepted the update of webhook ${hook.id} to ${opts.url}; certwh stopped before reading ` +
+        "it back. Run `certwh status` to see where it points; if it is pending there, `certwh challenge`, " +
+        "then `certwh verify --token <token>`.",
     );
   });
   // A 204 that did not move the webhook must not be reported as done (nor verified: the challenge would go

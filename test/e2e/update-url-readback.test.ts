@@ -3,8 +3,9 @@
 // default port) is the same URL. Against a strict scripted CertCentral on 127.0.0.1.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { runCli } from "../helpers/cli.js";
+import { runCli, spawnCli } from "../helpers/cli.js";
 import { scriptedApi } from "../helpers/scripted-api.js";
+import { poll } from "../helpers/wait.js";
 import { expectExit, oneJson } from "./lifecycle-support.js";
 
 const OLD = "https://hooks.example.com/old";
@@ -71,4 +72,33 @@ test("update-url: a read-back in another spelling of the same URL (host case, :4
   expectExit(res, 0);
   assert.match(res.stderr, /now points at https:\/\/hooks\.example\.com\/new/);
   assert.equal(oneJson(res).status, "active");
+});
+
+test("update-url --generate-secret --json, interrupted during the read-back: exit 130, the secret kept, nothing claimed", async (t) => {
+  const api = await scriptedApi(t, [
+    { route: "GET /webhook", status: 200, body: hook(OLD) },
+    { route: "PUT /webhook/7", status: 204 },
+    { route: "GET /webhook", status: 200, body: hook(NEW, "pending"), delayMs: 3000 },
+  ]);
+  const run = spawnCli(t, ["update-url", "--url", NEW, "--generate-secret", "--json"], { env: api.env });
+  await poll(() => api.requests.length === 3, { timeoutMs: 10_000 });
+  run.child.kill("SIGINT");
+  const { code } = await run.exit;
+  const stderr = run.stderr();
+  assert.equal(code, 130, stderr);
+  const lines = run.stdout().trim().split("\n");
+  assert.equal(lines.length, 1, run.stdout());
+  const doc = JSON.parse(lines[0] ?? "") as Record<string, unknown>;
+  assert.equal((doc.error as { code: string }).code, "interrupted");
+  // CertCentral accepted the update, so the secret it now sends is in the document, once.
+  assert.equal(doc.id, 7);
+  assert.equal(typeof doc.secret, "string");
+  assert.ok((doc.secret as string).length >= 32);
+  // Not read back: stderr says what is known and how to find out the rest, not "now points at".
+  assert.doesNotMatch(stderr, /now points at/);
+  assert.match(
+    stderr,
+    /accepted the update of webhook 7 to https:\/\/hooks\.example\.com\/new; certwh stopped before reading it back/,
+  );
+  assert.match(stderr, /certwh status/);
 });

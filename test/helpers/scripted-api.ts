@@ -10,6 +10,8 @@ export interface ScriptedAnswer {
   status: number;
   /** A JSON body; none (204-style) when omitted. */
   body?: unknown;
+  /** Answer only after this long (a slow CertCentral, to interrupt certwh while it waits). */
+  delayMs?: number;
 }
 
 export interface ScriptedApi {
@@ -38,9 +40,13 @@ export async function scriptedApi(t: TestContext, script: ScriptedAnswer[]): Pro
       return;
     }
     next++;
-    if (answer.body === undefined) res.writeHead(answer.status).end();
-    else
-      res.writeHead(answer.status, { "content-type": "application/json" }).end(JSON.stringify(answer.body));
+    const send = () => {
+      if (answer.body === undefined) res.writeHead(answer.status).end();
+      else
+        res.writeHead(answer.status, { "content-type": "application/json" }).end(JSON.stringify(answer.body));
+    };
+    if (answer.delayMs) setTimeout(send, answer.delayMs).unref();
+    else send();
   }, t);
   t.after(() => {
     assert.deepEqual(unexpected, [], "requests the scripted CertCentral did not expect");
