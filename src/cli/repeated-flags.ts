@@ -36,8 +36,15 @@ function refuseBeforeStoring(
 
 /** Installs the check on `program` and every command under it (call once all commands are declared). */
 export function refuseRepeatedFlags(cmd: AnyCommand): void {
+  // The flags that set each value (`--journal <path>` and `--no-journal` set `journal`), found once.
+  const byValue = new Map<string, Option[]>();
+  for (const option of cmd.options) {
+    const name = option.attributeName();
+    byValue.set(name, [...(byValue.get(name) ?? []), option]);
+  }
   for (const option of cmd.options) {
     const flag = option.long ?? option.short ?? option.flags;
+    const others = (byValue.get(option.attributeName()) ?? []).filter((o) => o !== option);
     if (takesOneValue(option))
       refuseBeforeStoring(cmd, option, (previous) =>
         typeof previous === "string"
@@ -45,9 +52,7 @@ export function refuseRepeatedFlags(cmd: AnyCommand): void {
           : `${flag} and --no-${flag.replace(/^--/, "")} cannot be used together.`,
       );
     // `--journal x --no-journal`: the switch after a value of its own flag contradicts it.
-    const valued = option.negate
-      ? cmd.options.find((o) => o !== option && o.attributeName() === option.attributeName() && o.required)
-      : undefined;
+    const valued = option.negate ? others.find((o) => o.required) : undefined;
     if (valued)
       refuseBeforeStoring(cmd, option, (previous) =>
         typeof previous === "string"
@@ -58,9 +63,7 @@ export function refuseRepeatedFlags(cmd: AnyCommand): void {
     const opposite =
       option.required || option.optional
         ? undefined
-        : cmd.options.find(
-            (o) => o.attributeName() === option.attributeName() && o.negate !== option.negate && !o.required,
-          );
+        : others.find((o) => o.negate !== option.negate && !o.required);
     if (opposite)
       refuseBeforeStoring(cmd, option, (previous) =>
         typeof previous === "boolean" && previous !== !option.negate
