@@ -6,7 +6,8 @@
 import type { Clock } from "../util/clock.js";
 import { ApiError, ApiTimeoutError, NetworkError } from "./errors.js";
 
-const DEFAULT_MAX_ATTEMPTS = 3;
+// Four attempts: the waits (1, 2 and 4 s) outlast CertCentral's 5-second burst window (spec §17 #9).
+export const API_ATTEMPTS = 4;
 const BASE_DELAY_MS = 1000;
 const MIN_DELAY_MS = 1000;
 /** A server asking for a longer pause than this gets no retry: the user is better told at once. */
@@ -80,7 +81,7 @@ interface RetryOptions {
 
 /** Run `attempt` until it succeeds, fails for good, or the attempts run out; the last error is thrown. */
 export async function withRetry<T>(fn: (attempt: number) => Promise<T>, opts: RetryOptions): Promise<T> {
-  const maxAttempts = Math.max(1, opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+  const maxAttempts = Math.max(1, opts.maxAttempts ?? API_ATTEMPTS);
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn(attempt);

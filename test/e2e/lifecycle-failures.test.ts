@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { API_ATTEMPTS } from "../../src/api/retry.js";
 import { runCli, tempDir } from "../helpers/cli.js";
 import { createActive, expectExit, harness, oneJson } from "./lifecycle-support.js";
 
@@ -134,10 +135,13 @@ test("API error wording: HTML 400 names the status once; an unreadable 2xx is no
   assert.match(unreadable.stderr, /Sign in/);
 
   const page = "<html><body>Upstream maintenance</body></html>";
-  h.sandbox.inject("GET /webhook", ...[1, 2, 3].map(() => ({ status: 503, body: page })));
+  h.sandbox.inject(
+    "GET /webhook",
+    ...Array.from({ length: API_ATTEMPTS }, () => ({ status: 503, body: page })),
+  );
   const down = await h.cli(["status"]);
   expectExit(down, 3);
-  assert.match(down.stderr, /after 3 attempts: Upstream maintenance/);
+  assert.match(down.stderr, new RegExp(`after ${API_ATTEMPTS} attempts: Upstream maintenance`));
   assert.match(down.stderr, /retrying in \d\.\ds/, "the wait is shown with one decimal");
   assert.doesNotMatch(down.stderr, /retries where they are safe/);
 
@@ -159,10 +163,13 @@ test("the retry notice shows one decimal (a 1.0–1.25 s wait is not 'retrying i
 
 test("status that keeps getting 5xx says to try again later, not to run status", async (t) => {
   const h = await harness(t);
-  for (let i = 0; i < 3; i++) h.sandbox.inject("GET /webhook", { status: 503 });
+  for (let i = 0; i < API_ATTEMPTS; i++) h.sandbox.inject("GET /webhook", { status: 503 });
   const res = await h.cli(["status"]);
   expectExit(res, 3);
-  assert.match(res.stderr, /kept failing \(HTTP 503 internal_error\) on GET \/webhook after 3 attempts/);
+  assert.match(
+    res.stderr,
+    new RegExp(`kept failing \\(HTTP 503 internal_error\\) on GET /webhook after ${API_ATTEMPTS} attempts`),
+  );
   assert.match(res.stderr, /Try again later\.\n/);
   assert.doesNotMatch(res.stderr, /`certwh status` shows/);
 });

@@ -5,6 +5,7 @@
 // state `certwh status` reports as the sandbox holds it.
 import assert from "node:assert/strict";
 import { describe, type TestContext, test } from "node:test";
+import { API_ATTEMPTS } from "../../src/api/retry.js";
 import type { Fault, Sandbox } from "../../src/sandbox/index.js";
 import { type CliResult, runCli } from "../helpers/cli.js";
 import { type Receiver, startReceiver, withSandbox } from "../helpers/sandbox.js";
@@ -18,7 +19,7 @@ interface CommandCase {
   args(ctx: { receiver: Receiver; token: string }): string[];
   /** The call the fault hits. */
   route: string;
-  /** Safe to repeat: the client makes up to 3 attempts. */
+  /** Safe to repeat: the client makes up to API_ATTEMPTS attempts. */
   retried: boolean;
   /** Never repeated; after no answer the account is read back (again after 2 s) to see if it was applied. */
   readsBack?: boolean;
@@ -158,7 +159,7 @@ async function runCase(t: TestContext, command: CommandCase, fault: FaultCase): 
   const receiver = await startReceiver(t);
   const token = await prepare(sandbox, receiver, command.state);
   const env = { CERTWH_BASE_URL: sandbox.url, CERTWH_API_KEY: sandbox.apiKey };
-  const attempts = command.retried ? 3 : 1;
+  const attempts = command.retried ? API_ATTEMPTS : 1;
   sandbox.inject(command.route, ...Array.from({ length: attempts }, () => fault.fault));
   const before = sandbox.requests.length;
 

@@ -229,21 +229,24 @@ describe("retries of calls that are safe to repeat", () => {
     assert.ok(waited >= 1000 && waited <= 1250, `waited ${waited} ms`);
   });
 
-  test("503 three times on GET → ApiError 503 after 3 attempts (1 s then 2 s, with jitter)", async () => {
-    pool().intercept({ path: "/services/v2/webhook", method: "GET" }).reply(503, "").times(3);
+  test("503 on every attempt of a GET → ApiError 503 after 4 attempts (1 s, 2 s, then 4 s, with jitter)", async () => {
+    pool().intercept({ path: "/services/v2/webhook", method: "GET" }).reply(503, "").times(4);
     const start = clock.now();
     await assert.rejects(
       api.getWebhook(),
-      (err: unknown) => err instanceof ApiError && err.status === 503 && err.attempts === 3,
+      (err: unknown) => err instanceof ApiError && err.status === 503 && err.attempts === 4,
     );
-    assert.equal(calls().length, 3);
+    assert.equal(calls().length, 4);
     assert.deepEqual(
       retries.map((r) => r.attempt),
-      [1, 2],
+      [1, 2, 3],
     );
     assert.ok(retries[0]!.delayMs >= 1000 && retries[0]!.delayMs <= 1250);
     assert.ok(retries[1]!.delayMs >= 2000 && retries[1]!.delayMs <= 2500);
-    assert.equal(clock.now() - start, retries[0]!.delayMs + retries[1]!.delayMs);
+    assert.ok(retries[2]!.delayMs >= 4000 && retries[2]!.delayMs <= 5000);
+    // The waits outlast CertCentral's 5-second burst window.
+    assert.ok(clock.now() - start > 5000);
+    assert.equal(clock.now() - start, retries[0]!.delayMs + retries[1]!.delayMs + retries[2]!.delayMs);
   });
 
   test("503, 503, 204 on activate → success", async () => {
