@@ -29,6 +29,8 @@ interface ChangeStatusOptions {
   clock?: Clock;
   /** The states that count as done (default: the target state, active or inactive). */
   accept?: (hook: Webhook) => boolean;
+  /** Told the webhook as read back after a failure that the read-back did not turn into success. */
+  onStillNot?: (hook: Webhook) => void;
 }
 
 /** Whether a failed activate/deactivate may hide that the webhook is in the target state anyway. */
@@ -64,12 +66,19 @@ export async function changeStatus<A extends StatusAction>(
     // Without a way to read the webhook (a narrowed API), the failure stands.
     if (signal?.aborted || !mayHaveReachedTarget(err) || !api.getWebhook) throw err;
     const looks = isAmbiguousFailure(err) && clock ? 2 : 1;
+    let seen: Webhook | undefined;
     const now = await readBackUntil(
       api.getWebhook.bind(api),
       { looks, clock, signal, aborted: () => err },
-      (hook) => hook.id === id && accept(hook),
+      (hook) => {
+        if (hook.id === id) seen = hook;
+        return hook.id === id && accept(hook);
+      },
     );
-    if (!now) throw err;
+    if (!now) {
+      if (seen) opts.onStillNot?.(seen);
+      throw err;
+    }
     const status = String(now.status);
     return {
       readBack: true,

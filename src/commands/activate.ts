@@ -2,9 +2,12 @@
 // An unverified webhook (webhook_invalid_action) gets the challenge steps explained, exit 3. A refusal or
 // a lost answer is checked by reading the webhook back: active is success (exit 0, with a note).
 
+import { ApiError } from "../api/errors.js";
 import { changeStatus } from "../api/read-back.js";
+import type { Webhook } from "../api/types.js";
 import type { CommandContext } from "./context.js";
 import type { ActivateFlags } from "./specs/lifecycle.js";
+import { switchFailure } from "./webhook/change-failure.js";
 import { invalidAction, NEEDS_TEST_HINT, webhookToSwitch } from "./webhook/current.js";
 import { VERIFY_COMMAND } from "./webhook/verification-steps.js";
 import { clearVerified, openChallengeHint, wasVerified } from "./webhook/verified-mark.js";
@@ -13,31 +16,33 @@ export async function run(_flags: ActivateFlags, ctx: CommandContext): Promise<v
   const found = await webhookToSwitch(ctx, "active");
   if (!found) return;
   const { api, hook } = found;
-  const change = await changeStatus(api, hook.id, "activate", { signal: ctx.signal, clock: ctx.clock }).catch(
-    async (err: unknown) => {
-      // Verified on this computer (verify's note), or inactive (it was active, so verified): a new challenge
-      // would not help, a test event may.
-      if (hook.status === "inactive" || (await wasVerified(ctx.env, (await ctx.settings()).baseUrl, hook))) {
-        throw invalidAction(
-          err,
-          `Webhook ${hook.id} was verified, but CertCentral will not activate it (status ${hook.status}).`,
-          NEEDS_TEST_HINT,
-        );
-      }
-      const tokenOut = await openChallengeHint(
-        ctx.env,
-        (await ctx.settings()).baseUrl,
-        hook,
-        ctx.clock.now(),
-      );
+  let stillNot: Webhook | undefined;
+  const change = await changeStatus(api, hook.id, "activate", {
+    signal: ctx.signal,
+    clock: ctx.clock,
+    onStillNot: (now) => {
+      stillNot = now;
+    },
+  }).catch(async (err: unknown) => {
+    if (ctx.signal.aborted || !(err instanceof ApiError && err.hasCode("webhook_invalid_action")))
+      throw switchFailure(ctx, err, hook.id, "activate", stillNot);
+    // Verified on this computer (verify's note), or inactive (it was active, so verified): a new challenge
+    // would not help, a test event may.
+    if (hook.status === "inactive" || (await wasVerified(ctx.env, (await ctx.settings()).baseUrl, hook))) {
       throw invalidAction(
         err,
-        `Webhook ${hook.id} cannot be activated yet: CertCentral needs the endpoint verified first (status ${hook.status}).`,
-        tokenOut ??
-          `Run \`certwh challenge\`; CertCentral sends a token to ${hook.endpoint} (valid 30 minutes). Then \`${VERIFY_COMMAND}\` verifies and activates.`,
+        `Webhook ${hook.id} was verified, but CertCentral will not activate it (status ${hook.status}).`,
+        NEEDS_TEST_HINT,
       );
-    },
-  );
+    }
+    const tokenOut = await openChallengeHint(ctx.env, (await ctx.settings()).baseUrl, hook, ctx.clock.now());
+    throw invalidAction(
+      err,
+      `Webhook ${hook.id} cannot be activated yet: CertCentral needs the endpoint verified first (status ${hook.status}).`,
+      tokenOut ??
+        `Run \`certwh challenge\`; CertCentral sends a token to ${hook.endpoint} (valid 30 minutes). Then \`${VERIFY_COMMAND}\` verifies and activates.`,
+    );
+  });
   await clearVerified(ctx.env);
   if (change.note) ctx.io.info(change.note);
   ctx.io.done(

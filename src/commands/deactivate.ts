@@ -3,9 +3,12 @@
 // (400 webhook_invalid_action); either way it sends no events, so both end in exit 0 with a note.
 // A refusal or a lost answer is checked by reading the webhook back: inactive is success.
 
+import { ApiError } from "../api/errors.js";
 import { changeStatus } from "../api/read-back.js";
+import type { Webhook } from "../api/types.js";
 import type { CommandContext } from "./context.js";
 import type { DeactivateFlags } from "./specs/lifecycle.js";
+import { switchFailure } from "./webhook/change-failure.js";
 import { invalidAction, webhookToSwitch } from "./webhook/current.js";
 
 /** Why a pending webhook needs no deactivation. */
@@ -17,12 +20,18 @@ export async function run(_flags: DeactivateFlags, ctx: CommandContext): Promise
   const { api, hook } = found;
   const base = { id: hook.id, endpoint: hook.endpoint };
   const wasPending = hook.status === "pending";
+  let stillNot: Webhook | undefined;
   const change = await changeStatus(api, hook.id, "deactivate", {
     signal: ctx.signal,
     clock: ctx.clock,
     // A webhook that is (still) pending sends nothing either: the goal of deactivate is met.
     accept: (now) => now.status === "inactive" || (wasPending && now.status === "pending"),
+    onStillNot: (now) => {
+      stillNot = now;
+    },
   }).catch((err: unknown) => {
+    if (ctx.signal.aborted || !(err instanceof ApiError && err.hasCode("webhook_invalid_action")))
+      throw switchFailure(ctx, err, hook.id, "deactivate", stillNot);
     throw invalidAction(
       err,
       `CertCentral refused to deactivate webhook ${hook.id} (status ${hook.status}).`,

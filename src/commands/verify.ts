@@ -5,13 +5,20 @@
 
 import { ApiError } from "../api/errors.js";
 import { changeStatus, type StatusChange } from "../api/read-back.js";
+import type { Webhook } from "../api/types.js";
 import { isAmbiguousFailure } from "../api/webhooks.js";
 import { UsageError } from "../errors.js";
 import { reword } from "../io/exit-codes.js";
 import { stageLine } from "../io/render-stage.js";
 import type { CommandContext } from "./context.js";
 import type { VerifyFlags } from "./specs/lifecycle.js";
-import { TOKEN_MAY_BE_ACCEPTED, TOKEN_MAY_BE_USED, withLeadHint } from "./webhook/change-failure.js";
+import {
+  interruptedWithHint,
+  switchFailure,
+  TOKEN_MAY_BE_ACCEPTED,
+  TOKEN_MAY_BE_USED,
+  withLeadHint,
+} from "./webhook/change-failure.js";
 import { invalidAction, NEEDS_TEST_HINT, requireWebhook } from "./webhook/current.js";
 import { forgetChallenge, markVerified, openChallengeHint } from "./webhook/verified-mark.js";
 
@@ -38,8 +45,10 @@ export async function run(raw: VerifyFlags, ctx: CommandContext): Promise<void> 
   try {
     await api.checkChallenge(hook.id, opts.token, { signal: ctx.signal });
   } catch (err) {
-    // No answer: the token may have been accepted, and a second check-challenge would be refused.
-    if (!ctx.signal.aborted && isAmbiguousFailure(err)) throw withLeadHint(err, TOKEN_MAY_BE_ACCEPTED);
+    // No answer (or none waited for): the token may have been accepted, and a second check-challenge would
+    // be refused.
+    if (ctx.signal.aborted) throw interruptedWithHint(ctx.signal, err, TOKEN_MAY_BE_ACCEPTED);
+    if (isAmbiguousFailure(err)) throw withLeadHint(err, TOKEN_MAY_BE_ACCEPTED);
     if (hook.status === "active" && err instanceof ApiError && err.hasCode("webhook_invalid_token")) {
       ctx.io.done(
         { id: hook.id, endpoint: hook.endpoint, status: "active", verified: true, changed: false },
@@ -70,22 +79,30 @@ export async function run(raw: VerifyFlags, ctx: CommandContext): Promise<void> 
     return;
   }
   let change: StatusChange;
+  let stillNot: Webhook | undefined;
   try {
-    change = await changeStatus(api, hook.id, "activate", { signal: ctx.signal, clock: ctx.clock });
+    change = await changeStatus(api, hook.id, "activate", {
+      signal: ctx.signal,
+      clock: ctx.clock,
+      onStillNot: (now) => {
+        stillNot = now;
+      },
+    });
   } catch (err) {
     // Verified but not active: `certwh status` should say activate next, not challenge again.
     if (hook.status === "pending") await markVerified(ctx.env, (await ctx.settings()).baseUrl, hook);
+    if (ctx.signal.aborted) throw switchFailure(ctx, err, hook.id, "activate");
     const refused = invalidAction(
       err,
       `CertCentral accepted the token but refused to activate webhook ${hook.id}.`,
       NEEDS_TEST_HINT,
     );
     // Not a refusal (a timeout, a 5xx): `certwh activate` may simply work next time.
-    if (refused === err)
-      ctx.io.warn(
-        `Webhook ${hook.id} is verified, but activating it failed: run \`certwh activate\` to retry.`,
-      );
-    throw refused;
+    if (refused !== err) throw refused;
+    ctx.io.warn(
+      `Webhook ${hook.id} is verified, but activating it failed: run \`certwh activate\` to retry.`,
+    );
+    throw switchFailure(ctx, err, hook.id, "activate", stillNot);
   }
   if (change.note) ctx.io.info(change.note);
   ctx.io.done(

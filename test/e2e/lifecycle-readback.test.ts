@@ -8,6 +8,7 @@ import { once } from "node:events";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { API_ATTEMPTS } from "../../src/api/retry.js";
 import { cliArgv, cliEnv, tempDir } from "../helpers/cli.js";
 import { sleep } from "../helpers/wait.js";
 import { createActive, expectExit, harness, oneJson } from "./lifecycle-support.js";
@@ -363,7 +364,7 @@ test("logs --all that fails on a later page keeps what it read and names the com
   const h = await harness(t);
   await createActive(h);
   const logs = "GET /webhook/:id/event-logs";
-  const failing = [{ status: 500 }, { status: 500 }, { status: 500 }];
+  const failing = Array.from({ length: API_ATTEMPTS }, () => ({ status: 500 }));
   h.sandbox.inject(logs, { delayMs: 0 }, ...failing); // the first page passes, every try of the second fails
   const json = await h.cli(["logs", "--all", "--limit", "1", "--json"]);
   expectExit(json, 3);

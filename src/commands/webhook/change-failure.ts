@@ -76,3 +76,29 @@ export async function changeFailure(
   if (ctx.signal.aborted) return interruptedWithHint(ctx.signal, err, lead);
   return isAmbiguousFailure(err) ? withLeadHint(err, lead) : err;
 }
+
+/**
+ * The error to throw after activate or deactivate failed without a refusal: after an interruption, what to
+ * check; after a failure the read-back did not turn into success, the status it showed (`stillNot`).
+ */
+export function switchFailure(
+  ctx: Pick<CommandContext, "signal">,
+  err: unknown,
+  id: number,
+  action: "activate" | "deactivate",
+  stillNot?: { status: unknown },
+): unknown {
+  if (ctx.signal.aborted)
+    return interruptedWithHint(
+      ctx.signal,
+      err,
+      `CertCentral may have ${action}d webhook ${id} before certwh stopped: \`certwh status\` shows it; ` +
+        `\`certwh ${action}\` is safe to run again.`,
+    );
+  if (!stillNot) return err;
+  return withLeadHint(
+    err,
+    `Reading it back shows webhook ${id} is still ${stillNot.status}; \`certwh ${action}\` is safe to run again ` +
+      "once CertCentral answers.",
+  );
+}

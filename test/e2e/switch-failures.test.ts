@@ -1,0 +1,55 @@
+// activate, deactivate and verify when the change fails or is interrupted: the user is told the state
+// certwh last read (or that it may have changed) and the next step, through the built CLI against the sandbox.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { API_ATTEMPTS } from "../../src/api/retry.js";
+import { spawnCli } from "../helpers/cli.js";
+import { poll } from "../helpers/wait.js";
+import { createActive, expectExit, type Harness, harness } from "./lifecycle-support.js";
+
+/** Runs `args`, interrupts it (SIGINT) once `route` has reached the sandbox, and returns its stderr. */
+async function interruptAt(t: Parameters<typeof harness>[0], h: Harness, route: string, args: string[]) {
+  h.sandbox.inject(route, { delayMs: 5000 });
+  const env = { CERTWH_BASE_URL: h.sandbox.url, CERTWH_API_KEY: h.sandbox.apiKey };
+  const run = spawnCli(t, args, { env });
+  await poll(() => h.sandbox.requests.some((r) => r.route === route), { timeoutMs: 10_000 });
+  run.child.kill("SIGINT");
+  const { code } = await run.exit;
+  assert.equal(code, 130, run.stderr());
+  return run.stderr();
+}
+
+test("activate that keeps failing says the status it read back", async (t) => {
+  const h = await harness(t);
+  await createActive(h);
+  expectExit(await h.cli(["deactivate"]), 0);
+  h.sandbox.inject(
+    "PUT /webhook/:id/activate",
+    ...Array.from({ length: API_ATTEMPTS }, () => ({ status: 503 })),
+  );
+  const res = await h.cli(["activate"]);
+  expectExit(res, 3);
+  assert.match(
+    res.stderr,
+    /Reading it back shows webhook \d+ is still inactive; `certwh activate` is safe to run again once CertCentral answers\./,
+  );
+});
+
+test("deactivate interrupted while CertCentral works: exit 130, it may have changed, how to check", async (t) => {
+  const h = await harness(t);
+  await createActive(h);
+  const stderr = await interruptAt(t, h, "PUT /webhook/:id/deactivate", ["deactivate"]);
+  assert.match(stderr, /Interrupted by SIGINT/);
+  assert.match(stderr, /may have deactivated webhook \d+ before certwh stopped: `certwh status` shows it/);
+  assert.match(stderr, /`certwh deactivate` is safe to run again/);
+});
+
+test("verify interrupted during check-challenge: the token may be used, so activate is the next step", async (t) => {
+  const h = await harness(t);
+  expectExit(await h.cli(["create", "--url", h.receiver.url]), 0);
+  const token = await h.latestToken();
+  const stderr = await interruptAt(t, h, "PUT /webhook/:id/check-challenge", ["verify", "--token", token]);
+  assert.match(stderr, /Interrupted by SIGINT/);
+  assert.match(stderr, /CertCentral may have accepted the token/);
+  assert.match(stderr, /Run `certwh activate`/);
+});
