@@ -14,3 +14,10 @@ export function isSlackWebhookUrl(url: string): boolean {
     parsed?.protocol === "https:" && parsed.hostname.toLowerCase().replace(/\.+$/, "") === SLACK_WEBHOOK_HOST
   );
 }
+
+/** Where the user finds a challenge token: a Slack endpoint gets it as a message in its channel. */
+export function challengeTokenSource(endpoint: string): string {
+  return isSlackWebhookUrl(endpoint)
+    ? "the token in CertCentral's challenge message in the Slack channel"
+    : "data.token of that challenge_webhook_endpoint event";
+}

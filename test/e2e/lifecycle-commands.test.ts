@@ -337,11 +337,18 @@ test("Slack endpoint: accepted, explained, token read from the Slack message, th
   const h = await harness(t, { slackHost });
   // The receiver of `probe` gets the Slack-formatted deliveries.
   const slackUrl = "https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXX";
-  const res = await h.cli(["create", "--url", slackUrl, "--json"]);
+  const home = tempDir();
+  const res = await h.cli(["create", "--url", slackUrl, "--json"], { configHome: home });
   expectExit(res, 0);
   assert.match(res.stderr, /Slack/);
   assert.match(res.stderr, /Slack channel/);
   assert.doesNotMatch(res.stderr, /endpoint accepted the test event/);
+  // While the token is open, status says where a Slack endpoint's token shows up: not in a JSON event.
+  const pending = await h.cli(["status"], { configHome: home });
+  expectExit(pending, 0);
+  const said = pending.stdout + pending.stderr;
+  assert.match(said, /the token in CertCentral's challenge message in the Slack channel/);
+  assert.doesNotMatch(said, /data\.token/);
   const message = probe.receiver.received
     .map((r) => (r.json as { text?: string }).text ?? "")
     .find((text) => text.includes("Token:"));

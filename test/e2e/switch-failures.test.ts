@@ -1,5 +1,5 @@
-// activate, deactivate and verify when the change fails or is interrupted: the user is told the state
-// certwh last read (or that it may have changed) and the next step, through the built CLI against the sandbox.
+// Lifecycle commands when a change fails or is interrupted: the user is told the state certwh last read (or
+// that it may have changed) and the next step, through the built CLI against the sandbox.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { API_ATTEMPTS } from "../../src/api/retry.js";
@@ -52,4 +52,14 @@ test("verify interrupted during check-challenge: the token may be used, so activ
   assert.match(stderr, /Interrupted by SIGINT/);
   assert.match(stderr, /CertCentral may have accepted the token/);
   assert.match(stderr, /Run `certwh activate`/);
+});
+
+test("create interrupted during the test event: the endpoint is not blamed", async (t) => {
+  const h = await harness(t);
+  const stderr = await interruptAt(t, h, "POST /webhook/test-endpoint", ["create", "--url", h.receiver.url]);
+  assert.match(
+    stderr,
+    /Webhook \d+ stays pending\. Check the endpoint with `certwh test`, then run `certwh challenge`/,
+  );
+  assert.doesNotMatch(stderr, /Fix the endpoint/);
 });

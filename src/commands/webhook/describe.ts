@@ -5,7 +5,7 @@ import type { Webhook } from "../../api/types.js";
 import { formatClockTime } from "../../io/render-stage.js";
 import { printable } from "../../util/printable.js";
 import { mask } from "../../util/redact.js";
-import { isSlackWebhookUrl } from "../../util/slack.js";
+import { challengeTokenSource, isSlackWebhookUrl } from "../../util/slack.js";
 
 /**
  * The webhook as a JSON value: the API's fields, secret masked unless `showSecret`; `events` is null when
@@ -89,7 +89,7 @@ export function explainStatus(
       if (opts.challengeUntil !== undefined) {
         lines.push(
           `Pending: certwh sent a challenge token to the endpoint, valid until ${formatClockTime(opts.challengeUntil)}.`,
-          "Next: `certwh verify --token <token>` with data.token of that challenge_webhook_endpoint event " +
+          `Next: \`certwh verify --token <token>\` with ${challengeTokenSource(hook.endpoint)} ` +
             "(if it never arrived, `certwh challenge` sends a new one).",
           "If the token was already submitted (by your endpoint, or a verify whose answer was lost), " +
             "`certwh activate` finishes.",

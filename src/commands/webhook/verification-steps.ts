@@ -65,15 +65,20 @@ export function slackDeliveryFailure(endpoint: string, err: unknown): string | u
     : undefined;
 }
 
-/** What to tell the user after a failure, depending on how far the flow got. */
-export function resumeHint(webhookId: number, lastStage: StageName | undefined): string {
+/**
+ * What to tell the user after a failure, depending on how far the flow got. `interrupted`: the user stopped
+ * it, so nothing is known to be wrong with the endpoint.
+ */
+export function resumeHint(webhookId: number, lastStage: StageName | undefined, interrupted = false): string {
   switch (lastStage) {
     case undefined:
-    case "testing":
+    case "testing": {
+      const check = interrupted ? "Check the endpoint" : "Fix the endpoint and check it";
       return (
-        `Webhook ${webhookId} stays pending. Fix the endpoint and check it with \`certwh test\`, ` +
-        `then run \`certwh challenge\` and \`${VERIFY_COMMAND}\`.`
+        `Webhook ${webhookId} stays pending. ${check} with \`certwh test\`, then run \`certwh challenge\` ` +
+        `and \`${VERIFY_COMMAND}\`.`
       );
+    }
     case "tested":
       return `Webhook ${webhookId} stays pending. Run \`certwh challenge\`, then \`${VERIFY_COMMAND}\`.`;
     case "verified":
@@ -136,12 +141,12 @@ export async function verifyForCommand(
     if (ctx.signal.aborted) {
       // However it was interrupted (Ctrl-C, kill -INT, SIGTERM, a closed pipe), the same next step.
       const resume =
-        last === "waiting" && tokenGiven ? TOKEN_MAY_BE_ACCEPTED : resumeHint(opts.webhookId, last);
+        last === "waiting" && tokenGiven ? TOKEN_MAY_BE_ACCEPTED : resumeHint(opts.webhookId, last, true);
       throw interruptedWithHint(ctx.signal, err, resume);
     }
     if (err instanceof InterruptedError) {
       // Ctrl-C at the prompt (a keypress in raw mode, not a signal).
-      throw err.withHint(resumeHint(opts.webhookId, last), err.message);
+      throw err.withHint(resumeHint(opts.webhookId, last, true), err.message);
     }
     if (prompting && err instanceof ApiError && err.hasCode("webhook_invalid_token")) {
       // The person tried (up to MAX_TYPED_TOKENS times): one next step, not a list of alternatives.

@@ -13,6 +13,7 @@ import { configDir } from "../../config/store.js";
 import { formatClockTime } from "../../io/render-stage.js";
 import { makeDirs } from "../../util/make-dirs.js";
 import { readBounded } from "../../util/read-bounded.js";
+import { challengeTokenSource } from "../../util/slack.js";
 
 const VERIFIED = "verified.json";
 const CHALLENGED = "challenged.json";
@@ -110,7 +111,7 @@ export async function openChallengeHint(
   if (until === undefined) return undefined;
   return (
     `certwh sent a challenge token to ${hook.endpoint}, valid until ${formatClockTime(until)}: give ` +
-    "`certwh verify --token <token>` data.token of that challenge_webhook_endpoint event (the latest one; " +
+    `\`certwh verify --token <token>\` ${challengeTokenSource(hook.endpoint)} (the latest one; ` +
     "`certwh logs` shows the deliveries). If it never arrived, `certwh challenge` sends a new one, which " +
     "voids it."
   );
