@@ -7,6 +7,7 @@
 import type { UpdateWebhookRequest, Webhook, WebhookApi } from "../api/types.js";
 import { normaliseSettings } from "../api/webhooks.js";
 import { RefusedError } from "../errors.js";
+import { reword } from "../io/exit-codes.js";
 import { registerSecret } from "../util/redact.js";
 import { sameUrl } from "../util/same-url.js";
 import { shellWord } from "../util/shell-word.js";
@@ -20,7 +21,12 @@ import {
 } from "./options/secret-source.js";
 import { parseSetupOptions, type SetupOptions, type UrlPolicy } from "./options/webhook-flags.js";
 import type { UpdateUrlFlags } from "./specs/lifecycle.js";
-import { changeFailure, interruptedWithHint, localEndpoint } from "./webhook/change-failure.js";
+import {
+  changeFailure,
+  interruptedWithHint,
+  isDefiniteRefusal,
+  localEndpoint,
+} from "./webhook/change-failure.js";
 import { requireWebhook, urlPolicy } from "./webhook/current.js";
 import {
   afterSave,
@@ -62,7 +68,25 @@ export async function run(raw: UpdateUrlFlags, ctx: CommandContext): Promise<voi
   try {
     await api.updateWebhook(hook.id, body, { signal: ctx.signal });
   } catch (err) {
-    throw await changeFailure(ctx, err, secret, "applied the update", localEndpoint(policy, opts.url));
+    const failure = await changeFailure(
+      ctx,
+      err,
+      secret,
+      "applied the update",
+      localEndpoint(policy, opts.url),
+    );
+    if (!isDefiniteRefusal(err)) throw failure;
+    // Refused: the webhook is as it was, which the user (and a --json script) is told, with its id.
+    const unchanged = `Webhook ${hook.id} is unchanged: it still points at ${hook.endpoint} (${hook.status}).`;
+    const kept: SavedWebhook = {
+      id: hook.id,
+      endpoint: hook.endpoint,
+      secretReport: { fields: {} },
+      changed: false,
+    };
+    return afterSave(ctx, kept, () => {
+      throw reword(failure, { hint: (hint) => (hint ? `${hint}\n  ${unchanged}` : unchanged) });
+    });
   }
   // Shown right away (human mode: on stdout), so no later failure can lose it.
   const secretReport = reportGeneratedSecret(ctx, secret);

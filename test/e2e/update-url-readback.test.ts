@@ -102,3 +102,26 @@ test("update-url --generate-secret --json, interrupted during the read-back: exi
   );
   assert.match(stderr, /certwh status/);
 });
+
+test("update-url refused by CertCentral: the webhook is unchanged, said on stderr and in the --json document", async (t) => {
+  const refusal = { errors: [{ code: "webhook_endpoint_error", message: "The endpoint did not answer." }] };
+  const api = await scriptedApi(t, [
+    { route: "GET /webhook", status: 200, body: hook(OLD) },
+    { route: "PUT /webhook/7", status: 400, body: refusal },
+    { route: "GET /webhook", status: 200, body: hook(OLD) },
+    { route: "PUT /webhook/7", status: 400, body: refusal },
+  ]);
+  const human = await runCli(["update-url", "--url", NEW], { env: api.env });
+  expectExit(human, 3);
+  assert.match(
+    human.stderr,
+    /Webhook 7 is unchanged: it still points at https:\/\/hooks\.example\.com\/old \(active\)\./,
+  );
+  const res = await runCli(["update-url", "--url", NEW, "--json"], { env: api.env });
+  expectExit(res, 3);
+  const doc = oneJson(res);
+  assert.equal((doc.error as { code: string }).code, "webhook_endpoint_error");
+  assert.equal(doc.id, 7);
+  assert.equal(doc.endpoint, OLD);
+  assert.equal(doc.changed, false);
+});

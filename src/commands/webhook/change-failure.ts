@@ -29,7 +29,7 @@ export const TOKEN_MAY_BE_USED =
   "`certwh activate` finishes instead.";
 
 /** CertCentral answered with an error: nothing was applied. */
-function isDefiniteRefusal(err: unknown): boolean {
+export function isDefiniteRefusal(err: unknown): boolean {
   return err instanceof ApiError && !isAmbiguousFailure(err);
 }
 
