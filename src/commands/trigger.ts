@@ -413,23 +413,24 @@ async function viaSandbox(
     `The sandbox sent ${opts.event} to ${d.url}: ${d.status} in ${ms} ms. It is in the webhook's event log.`,
   );
   // A sandbox found running or named by --sandbox-url is not where update-url looks by itself: its printed
-  // command carries the sandbox's base URL and (local, throwaway) key, so it works as printed.
-  // Only a running sandbox's own announced key is shown; a key from the environment or a profile stays there.
+  // command carries the sandbox's base URL. No key is ever printed (README › Security notes, whatever made
+  // it): when the key in use is one the sandbox announced and not CERTWH_API_KEY, the user is told to set it.
   const elsewhere = baseFrom === undefined || baseFrom === "--sandbox-url";
+  const keyToSet = ownKey !== undefined && ownKey !== ctx.env.CERTWH_API_KEY;
   if (opts.withChain)
-    noteChain(ctx, d.url, out.certificate_chain, elsewhere ? { base, key: ownKey } : undefined);
+    noteChain(ctx, d.url, out.certificate_chain, elsewhere ? { base, keyToSet } : undefined);
 }
 
 /**
  * --with-chain via the sandbox: the webhook's chain settings decide, so say what happened and why. `sandbox`:
- * the sandbox to point the printed update-url at, when certwh's settings do not; with the key it announced
- * (a local sandbox's own, as `certwh sandbox` and `listen --sandbox` print it), that key is shown too.
+ * the sandbox to point the printed update-url at, when certwh's settings do not; `keyToSet` when the command
+ * needs that sandbox's key in CERTWH_API_KEY, which is said, never printed.
  */
 function noteChain(
   ctx: Ctx,
   endpoint: string,
   included: boolean | undefined,
-  sandbox?: { base: URL; key?: string },
+  sandbox?: { base: URL; keyToSet: boolean },
 ): void {
   if (included === true) {
     ctx.io.info(
@@ -437,9 +438,8 @@ function noteChain(
     );
     return;
   }
-  const key = sandbox?.key ? `CERTWH_API_KEY=${shellWord(sandbox.key)} ` : "";
   const base = sandbox ? ` --base-url ${shellWord(sandbox.base.href.replace(/\/$/, ""))}` : "";
-  const command = `${key}certwh${base} update-url --url ${shellWord(endpoint)} --chain`;
+  const command = `certwh${base} update-url --url ${shellWord(endpoint)} --chain`;
   const why =
     included === false
       ? "No certificate_chain was sent: the sandbox follows the webhook's chain settings (as CertCentral does), " +
@@ -450,6 +450,9 @@ function noteChain(
     say(`${why} Turn them on with \`${command}\`.`);
     return;
   }
-  say(`${why} Turn them on with:`);
-  ctx.io.revealInfo(`  ${command}`, sandbox.key ?? "");
+  const withKey = sandbox.keyToSet
+    ? " (with that sandbox's API key in CERTWH_API_KEY, as `certwh sandbox` or `listen --sandbox` printed it)"
+    : "";
+  say(`${why} Turn them on with${withKey}:`);
+  ctx.io.info(`  ${command}`);
 }
