@@ -341,10 +341,16 @@ async function viaSandbox(
   const ownKey = announced?.key ?? (await announcedKey(base, ctx));
   const key = ownKey ?? connection.key;
   const keyFrom = ownKey ? undefined : connection.keyFrom;
+  // Nothing announced at that address either: most often no sandbox runs there (a typo, or it stopped).
   if (!key)
-    throw new AuthError("No API key for the sandbox.", {
-      hint: "Export CERTWH_API_KEY as `certwh sandbox` printed it.",
-    });
+    throw new AuthError(
+      `No sandbox of yours announced itself at ${base.host}, and no API key is set for it.`,
+      {
+        hint:
+          "Is `certwh sandbox` running at that address? It prints its base URL and key when it starts: " +
+          "use that URL, and export CERTWH_API_KEY with that key for a sandbox another user started.",
+      },
+    );
   registerSecret(key);
   // The ids of the event (random unless given), nothing else: the sandbox fills in the rest.
   const built = eventBody({ ...opts, withChain: false }).data ?? {};

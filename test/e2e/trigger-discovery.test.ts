@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { type TestContext, test } from "node:test";
 import { type Running, runCli, spawnCli, tempDir } from "../helpers/cli.js";
 import { startLoopback } from "../helpers/loopback.js";
+import { freePort } from "../helpers/port.js";
 import { startReceiver, withSandbox } from "../helpers/sandbox.js";
 import { waitUntil } from "../helpers/wait.js";
 
@@ -242,4 +243,17 @@ test("a configured sandbox that does not answer: the hint names where its URL ca
   const viaFlag = await runCli(["trigger", "certificate_issued", "--sandbox-url", url], { env });
   assert.equal(viaFlag.code, 3, viaFlag.stderr);
   assert.match(viaFlag.stderr, /Is --sandbox-url the base URL `certwh sandbox` printed\?/);
+});
+
+test("trigger --sandbox-url at an address where no sandbox announced itself, with no key: says no sandbox is there", async () => {
+  const port = await freePort();
+  const res = await runCli(
+    ["trigger", "certificate_issued", "--sandbox-url", `http://127.0.0.1:${port}/services/v2`],
+    {
+      configHome: tempDir(),
+    },
+  );
+  assert.equal(res.code, 4, res.stderr);
+  assert.match(res.stderr, new RegExp(`No sandbox of yours announced itself at 127\\.0\\.0\\.1:${port}`));
+  assert.match(res.stderr, /Is `certwh sandbox` running at that address\?/);
 });
