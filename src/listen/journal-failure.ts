@@ -1,9 +1,9 @@
 // The journal cannot be opened or written: one sentence with the path and the real cause (exit 2, code
-// "file"). When its folder could not be made, that folder is named with its own cause (EROFS, EACCES…), not
-// the journal's ENOENT that follows from it.
+// "file"). When its folder could not be made, fileError names that folder with its own cause (EROFS,
+// EACCES…), not the journal's ENOENT that follows from it.
 
 import type { CertwhError } from "../errors.js";
-import { fileError, isFsError } from "../util/fs-error.js";
+import { fileError } from "../util/fs-error.js";
 import { printable } from "../util/printable.js";
 
 /** The journal cannot be opened or written: the path and the real cause (ENOTDIR, ENOSPC…), exit 2. */
@@ -14,15 +14,10 @@ export function journalFailure(path: string | undefined, error: unknown): Certwh
     action: "write",
     instead: "choose another --journal, or run with --no-journal",
   } as const;
-  // Its folder could not be made: that folder is named, with its own cause (EROFS, EACCES…).
-  const folder =
-    isFsError(error) && error.syscall === "mkdir" && error.path !== where ? error.path : undefined;
-  const step = folder ? `cannot create the folder ${printable(folder)}: ` : "";
   return fileError(
     error,
     where,
     role,
-    (cause) =>
-      `Could not write the journal ${printable(where)}: ${step}${cause}, so events cannot be acknowledged.`,
+    (cause) => `Could not write the journal ${printable(where)}: ${cause}, so events cannot be acknowledged.`,
   );
 }

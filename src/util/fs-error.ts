@@ -125,7 +125,16 @@ export function fileError(
 ): FileError {
   if (err instanceof FileError) return err;
   const { errno, cause } = describeCause(err, path);
-  return new FileError(sentence(cause), path, errno, { hint: adviceFor(errno, role), cause: err });
+  // A folder on the way that could not be made is named, with its own cause (EROFS, EACCES…), not the
+  // file's ENOENT that follows from it.
+  const folder =
+    isFsError(err) && err.syscall === "mkdir" && err.path && err.path !== path
+      ? `cannot create the folder ${printable(err.path)}: `
+      : "";
+  return new FileError(sentence(`${folder}${cause}`), path, errno, {
+    hint: adviceFor(errno, role),
+    cause: err,
+  });
 }
 
 /** A FileError for a file that is larger than certwh reads for its purpose. */

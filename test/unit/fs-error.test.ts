@@ -94,3 +94,19 @@ test("a file-system error no command worded is still a file failure (exit 2), no
   assert.equal(failure.code, "file");
   assert.match(failure.message, /\/etc\/something: permission denied \(EACCES\)/);
 });
+
+test("a folder on the way that could not be made is named with its own cause, for every file role", () => {
+  // Injected: as root, a read-only folder does not refuse mkdir.
+  const err = Object.assign(fsError("EACCES", "mkdir"), { path: "/ro/cfg" });
+  const config = fileError(err, "/ro/cfg/certwh/config.json", { what: "the config file", action: "write" });
+  assert.equal(
+    config.message,
+    "Cannot write the config file /ro/cfg/certwh/config.json: cannot create the folder /ro/cfg: permission denied (EACCES).",
+  );
+  // The folder that is the path itself is not named twice.
+  const own = fileError(Object.assign(fsError("EROFS", "mkdir"), { path: "/ro/chain" }), "/ro/chain", {
+    what: "the --save-chain folder",
+    action: "create",
+  });
+  assert.doesNotMatch(own.message, /cannot create the folder/);
+});
