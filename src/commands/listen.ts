@@ -347,8 +347,6 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
       journalPath: parsed.journalPath,
     };
     inspector = await startListenInspector(parsed.inspect, deliveriesApi, own?.sandbox);
-    // Said at once (the ready block repeats it), so a person can watch the verification happen in the page.
-    if (inspector && !io.json) io.info(`Inspector: ${inspector.url} (the verification shows there live)`);
     const api = own ? own.api : await ctx.api();
     // listen points the webhook here and sends its own challenge: a token certwh noted before is void.
     if (!own) await forgetChallenge(ctx.env);
@@ -381,6 +379,10 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
       signal: ctx.signal,
       hurry: ctx.hurry(),
       emit: (emitted) => {
+        // Said once the local side works (the journal is open), before the tunnel and the verification, so a
+        // person can watch those happen in the page; the ready block repeats it.
+        if (inspector && !io.json && emitted.type === "state" && emitted.stage === "receiver_started")
+          io.info(`Inspector: ${inspector.url} (the verification shows there live)`);
         if (firstEventAt === undefined && emitted.type === "event" && !HANDSHAKE_EVENTS.has(emitted.event))
           firstEventAt = emitted.received_at;
         if (emitted.type === "state" && emitted.stage === "journal_replaced") {

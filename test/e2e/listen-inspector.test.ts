@@ -58,4 +58,11 @@ describe("certwh listen's inspector", () => {
     l.child.kill("SIGINT");
     assert.equal((await l.exit).code, 130, l.stderr());
   });
+
+  test("a journal that cannot be written stops listen before the inspector is announced", async (t) => {
+    const l = spawnCli(t, ["listen", "--sandbox", "--journal", "/dev/null"]);
+    assert.equal((await l.exit).code, 2, l.stderr());
+    assert.match(l.stderr(), /Cannot write the journal \/dev\/null/);
+    assert.doesNotMatch(l.stderr(), /Inspector/);
+  });
 });
