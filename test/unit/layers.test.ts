@@ -35,14 +35,17 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** src-relative file → the src-relative files it imports (static and dynamic, relative specifiers). */
+/**
+ * src-relative file → the src-relative files it imports (static and dynamic, relative specifiers). A file
+ * outside src (the package's package.json, read for the version) is data, in no layer.
+ */
 function importGraph(): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   for (const file of sourceFiles(SRC)) {
     const text = readFileSync(file, "utf8");
-    const targets = [...text.matchAll(/(?:from|import\()\s*["'](\.{1,2}\/[^"']+)["']/g)].map((m) =>
-      relative(SRC, normalize(join(dirname(file), m[1] as string))).replace(/\.js$/, ".ts"),
-    );
+    const targets = [...text.matchAll(/(?:from|import\()\s*["'](\.{1,2}\/[^"']+)["']/g)]
+      .map((m) => relative(SRC, normalize(join(dirname(file), m[1] as string))).replace(/\.js$/, ".ts"))
+      .filter((target) => !target.startsWith(".."));
     graph.set(relative(SRC, file), targets);
   }
   return graph;
