@@ -197,4 +197,45 @@ describe("production library mode against the sandbox", () => {
     const checks = sandbox.requests.filter((r) => r.route === "PUT /webhook/:id/check-challenge");
     assert.equal(checks.length, 1);
   });
+
+  test("a check-challenge that failed (503) does not block the next challenge: it is completed unattended", async (t) => {
+    const sandbox = await withSandbox(t, { rateLimit: false });
+    const api = createWebhookApi({
+      baseUrl: sandbox.url,
+      apiKey: sandbox.apiKey,
+      timeoutMs: 5000,
+      maxAttempts: 1,
+      userAgent: "certwh-test",
+    });
+    let webhookId: number | undefined;
+    const receiver = createReceiver({
+      secret: SECRET,
+      path: PATH,
+      challenge: { api, webhookId: () => webhookId },
+    });
+    const results: string[] = [];
+    receiver.on("challenge_result", (o) => results.push(o.result.type));
+    const srv = await receiver.listen();
+    t.after(() => srv.close());
+    webhookId = await api.createWebhook({ endpoint: srv.url.href, secret: SECRET });
+    await receiver.challenge?.whenIdle();
+    results.length = 0; // the create's own challenge is completed; a later re-verification follows
+    await api.updateWebhook(webhookId, { endpoint: srv.url.href, secret: SECRET });
+    sandbox.inject("PUT /webhook/:id/check-challenge", { status: 503 });
+    await api.sendChallenge(webhookId);
+    for (let i = 0; i < 100 && receiver.challenge?.state !== "failed"; i++) {
+      await sleep(20);
+      await receiver.challenge?.whenIdle();
+    }
+    assert.equal(receiver.challenge?.state, "failed");
+    // CertCentral's operator (or `certwh challenge`) sends a new challenge; nobody calls reset().
+    await api.sendChallenge(webhookId);
+    for (let i = 0; i < 100 && sandbox.webhook()?.status !== "active"; i++) {
+      await sleep(20);
+      await receiver.challenge?.whenIdle();
+    }
+    assert.equal(sandbox.webhook()?.status, "active");
+    assert.equal(receiver.challenge?.state, "activated");
+    assert.deepEqual(results, ["queued", "failed", "queued", "verified", "activated"]);
+  });
 });
