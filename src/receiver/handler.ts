@@ -321,7 +321,8 @@ class CertCentralReceiver implements Receiver {
         return;
       }
     } else if (tracked) {
-      const first = tracked.note(digest, x.receivedAt);
+      // A repeat only of a copy already acknowledged (see dedupe.ts): never of one refused or still in flight.
+      const first = tracked.acknowledgedAt(digest);
       if (first !== undefined) delivery.repeatOf = { firstReceivedAt: first };
     }
 
@@ -339,13 +340,13 @@ class CertCentralReceiver implements Receiver {
         refused = acceptFailed();
       }
       if (refused) {
-        // Not passed on: a first copy is forgotten, so its resend is not taken for a repeat.
+        // Not acknowledged: its resend is not a repeat (marking mode never remembered it).
         if (this.#dropRepeats) tracked?.settle(digest, false);
-        else if (!delivery.repeatOf) tracked?.forget(digest);
         return this.#reject(x, refused, whole);
       }
     }
     if (this.#dropRepeats) tracked?.settle(digest, true);
+    else tracked?.remember(digest, x.receivedAt);
     this.#counts.accepted++;
     if (delivery.repeatOf) this.#counts.repeats++;
     if (handshakeKey) this.#counts.handshakesWithoutKey++;
