@@ -103,7 +103,12 @@ export interface ReceiverOptions {
 
 export interface Receiver {
   readonly path: string;
-  /** `(req, res)` for node:http; with Express/Fastify-style `next`, other paths are passed on instead of 404. */
+  /**
+   * `(req, res)` for node:http; with Express/Fastify-style `next`, other paths are passed on instead of 404.
+   * The path is matched on `req.originalUrl` when present (Express under a mount path). Mount it before any
+   * body parser: a body already read is used only when left raw (`req.rawBody`, or `req.body` as a Buffer or
+   * string); otherwise the answer is 500 (`body_consumed`) saying so.
+   */
   handler(req: IncomingMessage, res: ServerResponse, next?: () => void): void;
   /** Subscribe to one kind of outcome, or to all with "outcome". Returns an unsubscribe function. */
   on<T extends OutcomeType>(type: T, listener: (outcome: OutcomeOf<T>) => void): () => void;
@@ -269,7 +274,9 @@ class CertCentralReceiver implements Receiver {
   /** The checks in the order of reliability-checklist §2, then the answer, then the outcome. */
   async #handle(x: Exchange, next?: () => void): Promise<void> {
     const { req } = x;
-    const route = checkRoute(req.method, req.url, this.path);
+    // Under a mount path (Express's app.use("/hook", handler)) req.url lost its prefix; originalUrl keeps it.
+    const target = (req as IncomingMessage & { originalUrl?: unknown }).originalUrl;
+    const route = checkRoute(req.method, typeof target === "string" ? target : req.url, this.path);
     if (route?.reason === "not_found" && next) return next();
     this.#counts.requests++;
     const early = route ?? checkSource(req, this.#policy) ?? this.#stopping();
@@ -387,7 +394,7 @@ class CertCentralReceiver implements Receiver {
       res.setHeader("Content-Type", "text/plain; charset=utf-8");
       // An unread (or partly read) body stays unread: close the connection instead of draining it.
       if (!seen.bodyConsumed) res.setHeader("Connection", "close");
-      res.end(`${RESPONSE_TEXT[rejection.status] ?? "error"}\n`);
+      res.end(rejection.text ?? `${RESPONSE_TEXT[rejection.status] ?? "error"}\n`);
     }
     this.#emit({
       type: "rejected",
