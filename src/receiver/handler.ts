@@ -161,7 +161,8 @@ function parseBody(decoder: TextDecoder, body: Buffer) {
   let payload: unknown;
   try {
     text = decoder.decode(body);
-    payload = safeJsonParse(text);
+    // RFC 8259 §8.1: a parser may ignore a leading BOM. The text keeps it (the journal holds the body as sent).
+    payload = safeJsonParse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch {
     return { ok: false, problem: "invalid_json" } as const;
   }
