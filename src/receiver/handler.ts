@@ -38,7 +38,7 @@ import type {
   ReceiverOutcome,
   ReceiverStats,
 } from "./outcomes.js";
-import { randomHookPath } from "./path.js";
+import { checkHookPath, randomHookPath } from "./path.js";
 import { type ReceiverServer, type ServerOptions, startReceiverServer } from "./server.js";
 
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
@@ -46,7 +46,10 @@ export const DEFAULT_BODY_TIMEOUT_MS = 5_000;
 const OK_TEXT = `${RESPONSE_TEXT[200]}\n`;
 
 export interface ReceiverOptions {
-  /** The hook path; default `randomHookPath()` (`/hook/<random>`). */
+  /**
+   * The hook path; default `randomHookPath()` (`/hook/<random>`). It must be a URL path exactly as a client
+   * sends it (no "." or ".." segments, backslashes, leading "//" or characters that need percent-encoding).
+   */
   path?: string;
   /** The webhook's secret, compared with X-WEBHOOK-KEY. Required unless `allowUnauthenticated: true`. */
   secret?: string;
@@ -207,8 +210,7 @@ class CertCentralReceiver implements Receiver {
 
   constructor(options: ReceiverOptions) {
     this.path = options.path ?? randomHookPath();
-    if (!/^\/[^?#\s]*$/.test(this.path))
-      throw new UsageError(`The hook path must start with "/" (got ${JSON.stringify(this.path)}).`);
+    checkHookPath(this.path);
     this.warnings = checkSecret(options.secret, options.allowUnauthenticated);
     registerSecret(options.secret);
     this.#keyDigest = options.secret === undefined ? undefined : sha256(options.secret);

@@ -3,7 +3,7 @@
 // The connection gate (connections.ts) keeps slow or idle sockets from shutting valid deliveries out.
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, isIP } from "node:net";
 import { UsageError } from "../errors.js";
 import {
   attachConnectionGate,
@@ -47,9 +47,12 @@ export interface ServerOptions {
 
 export interface ReceiverServer {
   server: Server;
-  /** Full URL of the hook: `http://127.0.0.1:<port><path>`. */
+  /**
+   * Full URL of the hook: `http://127.0.0.1:<port><path>` (the bound address; a wildcard host, 0.0.0.0 or
+   * ::, gives its loopback address, 127.0.0.1 or [::1]).
+   */
   url: URL;
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>`, with the host as in `url`. */
   origin: string;
   port: number;
   /** The connection gate: open sockets, and what was shed or evicted at the limit (`onReport`). */
@@ -95,13 +98,14 @@ export async function startReceiverServer(
   });
 
   const port = (server.address() as AddressInfo).port;
-  const origin = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const origin = `http://${clientHost(host)}:${port}`;
   let closing: Promise<void> | undefined;
   return {
     server,
     port,
     origin,
-    url: new URL(options.path ?? "/", origin),
+    // Appended, not resolved: a path is never read as a relative reference (e.g. "//host/x" as another host).
+    url: new URL(`${origin}${options.path ?? "/"}`),
     connections,
     close() {
       closing ??= new Promise<void>((resolve) => {
@@ -112,6 +116,17 @@ export async function startReceiverServer(
       return closing;
     },
   };
+}
+
+/**
+ * The address a client on this machine uses to reach a server bound to `host`: a wildcard (0.0.0.0, ::) is
+ * no destination, so its loopback address (127.0.0.1, [::1]) stands in for it.
+ */
+export function clientHost(host: string): string {
+  if (isIP(host) === 4) return host === "0.0.0.0" ? "127.0.0.1" : host;
+  if (isIP(host) !== 6) return host;
+  const bracketed = new URL(`http://[${host}]/`).hostname; // canonical: "::0" and "0:0::0" become "[::]"
+  return bracketed === "[::]" ? "[::1]" : bracketed;
 }
 
 function bindError(err: NodeJS.ErrnoException, host: string, port: number): Error {

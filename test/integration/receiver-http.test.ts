@@ -4,7 +4,7 @@ import { after, before, describe, test } from "node:test";
 import { UsageError } from "../../src/errors.js";
 import { createReceiver, type ReceiverOptions } from "../../src/receiver/handler.js";
 import type { AcceptedDelivery, ReceiverOutcome } from "../../src/receiver/outcomes.js";
-import type { ReceiverServer } from "../../src/receiver/server.js";
+import { clientHost, type ReceiverServer } from "../../src/receiver/server.js";
 import { rawSend } from "../helpers/raw-socket.js";
 import { sleep } from "../helpers/wait.js";
 
@@ -279,6 +279,63 @@ describe("receiver options", () => {
     } finally {
       await h.srv.close();
     }
+  });
+
+  test("a hook path that is not already normalised is refused at construction; server.url always reaches the receiver", async () => {
+    for (const path of [
+      "/a/../hook",
+      "/a/./b",
+      "/a/%2e%2e/b",
+      "/x\\y",
+      "//evil.example/x",
+      "/hook/ü",
+      "/a b",
+      "/a?x",
+      "/a#x",
+    ]) {
+      assert.throws(
+        () => createReceiver({ secret: SECRET, path }),
+        (e: unknown) => e instanceof UsageError && /must be a plain URL path/.test(e.message),
+        path,
+      );
+    }
+    for (const path of ["/", "/hook", "/digicert/hook", "/h%41", "/a-b_c.d~e/f:g@h!$&'()*+,;="]) {
+      const h = await startReceiver({ path });
+      try {
+        assert.equal(h.srv.url.pathname, path);
+        assert.equal(h.srv.url.origin, h.srv.origin);
+        const res = await fetch(h.srv.url, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-webhook-key": SECRET },
+          body: valid(90),
+        });
+        assert.equal(res.status, 200, path);
+      } finally {
+        await h.srv.close();
+      }
+    }
+  });
+
+  test("bound to a wildcard host (0.0.0.0, ::), url and origin use the loopback address that reaches it", async () => {
+    const receiver = createReceiver({ secret: SECRET, path: PATH });
+    const srv = await receiver.listen({ host: "0.0.0.0" });
+    try {
+      assert.equal(srv.origin, `http://127.0.0.1:${srv.port}`);
+      assert.equal(srv.url.href, `http://127.0.0.1:${srv.port}${PATH}`);
+      const res = await fetch(srv.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-webhook-key": SECRET },
+        body: valid(91),
+      });
+      assert.equal(res.status, 200);
+    } finally {
+      await srv.close();
+    }
+    // IPv6 only by its mapping (tests talk to 127.0.0.1 only): every spelling of "::" is [::1].
+    for (const host of ["::", "::0", "0:0:0:0:0:0:0:0"]) assert.equal(clientHost(host), "[::1]", host);
+    assert.equal(clientHost("::1"), "[::1]");
+    assert.equal(clientHost("127.0.0.1"), "127.0.0.1");
+    assert.equal(clientHost("192.0.2.7"), "192.0.2.7");
   });
 
   test("default path is /hook/<22 base64url chars>, different each time", () => {
