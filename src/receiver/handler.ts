@@ -8,6 +8,7 @@ import { UsageError } from "../errors.js";
 import { createAddressMatcher } from "../util/cidr.js";
 import { type Clock, systemClock } from "../util/clock.js";
 import { registerSecret } from "../util/redact.js";
+import { secretCarryProblem } from "../util/secret.js";
 import {
   type ChallengeCompleter,
   type ChallengeCompleterOptions,
@@ -146,10 +147,22 @@ function buildSourcePolicy(options: ReceiverOptions): SourcePolicy {
   return allow ? { mode: "direct", allow } : { mode: "any" };
 }
 
+/** A UsageError for a secret no X-WEBHOOK-KEY can carry unchanged (it would never match): the CLI's rule. */
+function checkCarried(secret: string, which: string): void {
+  const problem = secretCarryProblem(secret);
+  if (problem) {
+    throw new UsageError(`${which}: ${problem}`, {
+      hint: "A header carries printable ASCII only, without spaces: such a secret could never match a delivery.",
+    });
+  }
+}
+
 /** The warnings for a valid secret setting; a UsageError for an invalid one. */
 function checkSecret(secret: string | undefined, allowUnauthenticated: boolean | undefined): string[] {
-  if (secret === "") throw new UsageError("The webhook secret is empty.");
-  if (secret !== undefined) return [];
+  if (secret !== undefined) {
+    checkCarried(secret, "secret");
+    return [];
+  }
   if (allowUnauthenticated !== true) {
     throw new UsageError(
       "The receiver needs the webhook secret (or allowUnauthenticated: true to skip the check).",
@@ -221,6 +234,7 @@ class CertCentralReceiver implements Receiver {
     this.#dedupe = options.dedupe === false ? undefined : new DedupeCache(this.#clock, options.dedupe);
     this.#dropRepeats = options.dedupe !== false && options.dedupe?.drop === true;
     this.#handshakeOpen = options.handshakeOpen ?? options.challenge?.expectChallenge;
+    if (typeof options.previousSecret === "string") checkCarried(options.previousSecret, "previousSecret");
     this.#previousSecret = options.previousSecret;
     if (typeof options.previousSecret === "string") registerSecret(options.previousSecret);
     this.#onAccept = options.onAccept;

@@ -338,6 +338,31 @@ describe("receiver options", () => {
     assert.equal(clientHost("192.0.2.7"), "192.0.2.7");
   });
 
+  test("a secret no header can carry (non-ASCII, control characters, surrounding whitespace) is refused at construction", () => {
+    const cannotCarry = [
+      "€".repeat(32),
+      "é".repeat(32),
+      ` ${SECRET}`,
+      `${SECRET} `,
+      `${SECRET}\n`,
+      `a\u0000${SECRET}`,
+    ];
+    for (const secret of cannotCarry) {
+      assert.throws(
+        () => createReceiver({ secret }),
+        (e: unknown) => e instanceof UsageError && /^secret: The webhook secret contains/.test(e.message),
+        JSON.stringify(secret),
+      );
+      assert.throws(
+        () => createReceiver({ secret: SECRET, previousSecret: secret }),
+        (e: unknown) => e instanceof UsageError && /^previousSecret: /.test(e.message),
+        JSON.stringify(secret),
+      );
+    }
+    // Printable ASCII, symbols included, is carried as is.
+    assert.doesNotThrow(() => createReceiver({ secret: `${SECRET}!"#$%&'()*+,-./:;<=>?@[\\]^_\`{|}~` }));
+  });
+
   test("default path is /hook/<22 base64url chars>, different each time", () => {
     const a = createReceiver({ secret: SECRET }).path;
     const b = createReceiver({ secret: SECRET }).path;
