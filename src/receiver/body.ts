@@ -24,6 +24,13 @@ export const BODY_CONSUMED: Rejection = {
     "handler before any JSON body parser (or give it the raw body, e.g. express.raw())\n",
 };
 
+/** A Buffer (or other bytes) as it is, a string as UTF-8; anything else (a parsed object) is no raw body. */
+function rawBytes(value: unknown): Buffer | undefined {
+  if (typeof value === "string") return Buffer.from(value, "utf8");
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  return undefined;
+}
+
 /**
  * The body a framework already read, as raw bytes: `req.rawBody` (raw-body plugins), or `req.body` as a
  * Buffer (express.raw()) or a string (express.text()). A parsed object cannot be used: the key check is
@@ -31,12 +38,7 @@ export const BODY_CONSUMED: Rejection = {
  */
 function bodyReadBefore(req: FrameworkRequest, maxBytes: number): BodyResult {
   for (const value of [req.rawBody, req.body]) {
-    const body =
-      typeof value === "string"
-        ? Buffer.from(value, "utf8")
-        : value instanceof Uint8Array
-          ? Buffer.from(value.buffer, value.byteOffset, value.byteLength)
-          : undefined;
+    const body = rawBytes(value);
     if (!body) continue;
     if (body.length > maxBytes) {
       const rejection: Rejection = { status: 413, reason: "payload_too_large", detail: "streamed" };

@@ -129,16 +129,21 @@ export function clientHost(host: string): string {
   return bracketed === "[::]" ? "[::1]" : bracketed;
 }
 
+/** Stable codes of the bind failures, so a caller (the CLI) can add advice in its own terms (--port). */
+export const BIND_ERROR_CODES = { inUse: "port_in_use", notAllowed: "port_not_allowed" } as const;
+
 function bindError(err: NodeJS.ErrnoException, host: string, port: number): Error {
   if (err.code === "EADDRINUSE") {
     return new UsageError(`Port ${port} is already in use on ${host}.`, {
-      hint: "Choose another --port, or leave it out to let the system pick a free one.",
+      hint: "Listen on another port, or on port 0 to let the system pick a free one.",
+      code: BIND_ERROR_CODES.inUse,
       cause: err,
     });
   }
   if (err.code === "EACCES" || err.code === "EPERM") {
     return new UsageError(`Not allowed to listen on ${host} port ${port}.`, {
-      hint: "Ports below 1024 need extra privileges; use a higher --port or leave it out.",
+      hint: "Ports below 1024 need extra privileges; use a higher port, or port 0 for a free one.",
+      code: BIND_ERROR_CODES.notAllowed,
       cause: err,
     });
   }

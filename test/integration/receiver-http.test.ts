@@ -363,6 +363,25 @@ describe("receiver options", () => {
     assert.doesNotThrow(() => createReceiver({ secret: `${SECRET}!"#$%&'()*+,-./:;<=>?@[\\]^_\`{|}~` }));
   });
 
+  test("a port in use is a library error: no CLI flag in its advice, a stable code for callers", async () => {
+    const busy = await createReceiver({ secret: SECRET, path: PATH }).listen();
+    try {
+      await assert.rejects(
+        createReceiver({ secret: SECRET, path: PATH }).listen({ port: busy.port }),
+        (e: unknown) => {
+          assert.ok(e instanceof UsageError);
+          assert.match(e.message, new RegExp(`Port ${busy.port} is already in use on 127\\.0\\.0\\.1`));
+          assert.equal(e.code, "port_in_use");
+          assert.doesNotMatch(`${e.message} ${e.hint}`, /--/);
+          assert.match(e.hint ?? "", /another port, or on port 0/);
+          return true;
+        },
+      );
+    } finally {
+      await busy.close();
+    }
+  });
+
   test("default path is /hook/<22 base64url chars>, different each time", () => {
     const a = createReceiver({ secret: SECRET }).path;
     const b = createReceiver({ secret: SECRET }).path;
