@@ -80,8 +80,9 @@ export interface ReceiverOptions {
    * True while this process has a verification under way. Test and challenge deliveries that arrive without
    * X-WEBHOOK-KEY, or with `previousSecret`, are then accepted and marked (`handshakeKey`): CertCentral does
    * not document which key they carry (spec §17 #18). Real events always need `secret`. A forged token costs
-   * at most one check-challenge call. Default: the `challenge` option's `expectChallenge` when given, else
-   * never.
+   * at most one check-challenge call. Default: never, unless `challenge.expectChallenge` is given (then that);
+   * the completer's own default (always expecting) does not open it. A production receiver that must verify
+   * unattended passes `() => true`.
    */
   handshakeOpen?: () => boolean;
   /** The secret before the webhook's last secret change (a function when it is known only later). */

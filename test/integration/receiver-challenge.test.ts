@@ -159,6 +159,29 @@ describe("challenge deliveries through the receiver", () => {
 });
 
 describe("production library mode against the sandbox", () => {
+  test("an unset or empty API key, or a NaN webhook id, is refused when the receiver is built, not at the first challenge", () => {
+    const apiWith = (apiKey: string | undefined) =>
+      createWebhookApi({
+        baseUrl: "http://127.0.0.1:9/services/v2",
+        apiKey: apiKey as string, // what a JavaScript caller passes from an unset variable
+        timeoutMs: 1000,
+        userAgent: "certwh-test",
+      });
+    for (const key of [undefined, ""]) {
+      assert.throws(
+        () => createReceiver({ secret: SECRET, challenge: { api: apiWith(key), webhookId: 42 } }),
+        (e: unknown) => e instanceof TypeError && /API key is missing or empty/.test(e.message),
+        String(key),
+      );
+    }
+    assert.throws(
+      () =>
+        createReceiver({ secret: SECRET, challenge: { api: apiWith("k"), webhookId: Number(undefined) } }),
+      (e: unknown) =>
+        e instanceof TypeError && /webhookId must be a positive integer \(got NaN\)/.test(e.message),
+    );
+  });
+
   test("after an endpoint update elsewhere, the app's receiver completes the challenge and the webhook is active", async (t) => {
     const sandbox = await withSandbox(t, { rateLimit: false });
     const api = createWebhookApi({
