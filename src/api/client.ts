@@ -114,6 +114,9 @@ export class ApiClient {
   private readonly clock: Clock;
 
   constructor(private readonly opts: ApiClientOptions) {
+    // An unset variable would otherwise send every call without X-DC-DEVKEY and fail it only then.
+    if (typeof opts.apiKey !== "string" || opts.apiKey === "")
+      throw new TypeError("The API key is missing or empty (apiKey); check the variable it is read from.");
     this.baseUrl = checkBaseUrl(opts.baseUrl, "The API base URL");
     this.host = new URL(this.baseUrl).host;
     this.clock = opts.clock ?? systemClock;

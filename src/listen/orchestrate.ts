@@ -8,10 +8,10 @@
 // - on the way out: stop accepting, run the on-exit action, close the tunnel, let forwards finish.
 
 import type { Webhook } from "../api/types.js";
-import { CertwhError, ExitCode, TimeoutError } from "../errors.js";
+import { CertwhError, ExitCode, TimeoutError, UsageError } from "../errors.js";
 import { createReceiver, type Receiver } from "../receiver/handler.js";
 import type { AcceptedDelivery, AcceptRefusal } from "../receiver/outcomes.js";
-import type { ReceiverServer } from "../receiver/server.js";
+import { BIND_ERROR_CODES, type ReceiverServer } from "../receiver/server.js";
 import { joinPublicUrl } from "../tunnel/tunnel.js";
 import { deadline } from "../util/deadline.js";
 import { isLoopbackHost } from "../util/loopback.js";
@@ -200,7 +200,11 @@ class ListenSession {
     const { opts, deps } = this;
     await this.openJournal();
     const receiver = this.startReceiver();
-    const server = await receiver.listen({ host: opts.host, port: opts.port, limits: opts.limits });
+    const server = await receiver
+      .listen({ host: opts.host, port: opts.port, limits: opts.limits })
+      .catch((error: unknown) => {
+        throw withPortFlagHint(error);
+      });
     this.server = server;
     server.connections.onReport((r) =>
       deps.emit({
@@ -571,4 +575,17 @@ function duration(ms: number): string {
     : ms < 120_000
       ? `${Math.round(ms / 1000)} s`
       : `${Math.round(ms / 60_000)} min`;
+}
+
+/** The receiver library's bind errors speak of ports; the CLI's advice names its flag. */
+const PORT_FLAG_HINTS: Record<string, string> = {
+  [BIND_ERROR_CODES.inUse]: "Choose another --port, or leave it out to let the system pick a free one.",
+  [BIND_ERROR_CODES.notAllowed]:
+    "Ports below 1024 need extra privileges; use a higher --port or leave it out.",
+};
+
+function withPortFlagHint(error: unknown): unknown {
+  const hint = error instanceof UsageError && error.code ? PORT_FLAG_HINTS[error.code] : undefined;
+  if (!hint || !(error instanceof UsageError)) return error;
+  return new UsageError(error.message, { hint, code: error.code, cause: error.cause });
 }

@@ -11,12 +11,55 @@ type BodyResult =
   /** The client went away; nobody is left to answer. */
   | { ok: false; rejection?: undefined; bytesRead: number; aborted: true };
 
-/** `deadlines` holds the receiver's body deadline (the time allowed from this call to the last byte). */
+/** What Express, Fastify and their plugins may leave on the request after reading its body. */
+type FrameworkRequest = IncomingMessage & { rawBody?: unknown; body?: unknown };
+
+/** The answer when a body parser took the body and left no raw copy: say where the handler belongs. */
+export const BODY_CONSUMED: Rejection = {
+  status: 500,
+  reason: "body_consumed",
+  detail: "mount_before_body_parser",
+  text:
+    "internal error: the request body was read before the CertCentral webhook handler ran; mount the " +
+    "handler before any JSON body parser (or give it the raw body, e.g. express.raw())\n",
+};
+
+/** A Buffer (or other bytes) as it is, a string as UTF-8; anything else (a parsed object) is no raw body. */
+function rawBytes(value: unknown): Buffer | undefined {
+  if (typeof value === "string") return Buffer.from(value, "utf8");
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  return undefined;
+}
+
+/**
+ * The body a framework already read, as raw bytes: `req.rawBody` (raw-body plugins), or `req.body` as a
+ * Buffer (express.raw()) or a string (express.text()). A parsed object cannot be used: the key check is
+ * over the exact bytes, and re-serialising would change them.
+ */
+function bodyReadBefore(req: FrameworkRequest, maxBytes: number): BodyResult {
+  for (const value of [req.rawBody, req.body]) {
+    const body = rawBytes(value);
+    if (!body) continue;
+    if (body.length > maxBytes) {
+      const rejection: Rejection = { status: 413, reason: "payload_too_large", detail: "streamed" };
+      return { ok: false, bytesRead: body.length, rejection };
+    }
+    return { ok: true, body };
+  }
+  return { ok: false, bytesRead: 0, rejection: BODY_CONSUMED };
+}
+
+/**
+ * `deadlines` holds the receiver's body deadline (the time allowed from this call to the last byte). A body
+ * that something in front of the handler already read is taken from what it left (see bodyReadBefore):
+ * waiting on the spent stream would never end, and the sender would get no answer at all.
+ */
 export function readBody(
   req: IncomingMessage,
   maxBytes: number,
   deadlines: DeadlineQueue,
 ): Promise<BodyResult> {
+  if (req.readableEnded || req.readableDidRead) return Promise.resolve(bodyReadBefore(req, maxBytes));
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let bytesRead = 0;

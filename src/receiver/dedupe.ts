@@ -1,8 +1,10 @@
 // Repeated deliveries (reliability-checklist item 10). DigiCert sends no delivery ID, so the key is the SHA-256
 // of the raw body. The cache is a bounded LRU (Map insertion order) with a TTL on an injected clock. By default
-// the receiver only marks a repeat (note()): CertCentral re-sends identical bodies legitimately (a resent
-// approval email re-sends order_approval_email_sent), so a repeat is passed on. With `drop: true` it is
-// answered 200 and not processed again (claim()/settle()).
+// the receiver only marks a repeat (acknowledgedAt()/remember()): CertCentral re-sends identical bodies
+// legitimately (a resent approval email re-sends order_approval_email_sent), so a repeat is passed on. A copy
+// is a repeat only of a copy that was acknowledged: marking mode remembers a body when it is answered 200,
+// never on arrival, so a copy refused with 5xx (or one still in flight) makes no later copy a repeat. With
+// `drop: true` a repeat is answered 200 and not processed again (claim()/settle()).
 import type { Clock } from "../util/clock.js";
 
 export interface DedupeOptions {
@@ -54,8 +56,11 @@ export class DedupeCache {
    * acknowledged. A failed first delivery is forgotten, so a resend is processed afresh.
    */
   claim(key: string, at?: number): Promise<boolean> | undefined {
-    const existing = this.lookUp(key, at, true);
-    if (!existing) return undefined;
+    const existing = this.live(key);
+    if (!existing) {
+      this.store(key, at, true);
+      return undefined;
+    }
     if (!existing.pending) return ACKNOWLEDGED;
     existing.outcome ??= new Promise<boolean>((resolve) => {
       existing.resolve = resolve;
@@ -69,32 +74,34 @@ export class DedupeCache {
   }
 
   /**
-   * Marking mode: the first receipt time when `key` was seen within the TTL (a repeat, still processed), or
-   * undefined after remembering `at` as its first receipt. forget() undoes it when that delivery failed.
+   * Marking mode: when the first acknowledged copy of `key` was received, if one was acknowledged within the
+   * TTL (this copy is then a repeat, still processed); else undefined.
    */
-  note(key: string, at: number): number | undefined {
-    return this.lookUp(key, at, false)?.firstAt;
+  acknowledgedAt(key: string): number | undefined {
+    return this.live(key)?.firstAt;
   }
 
-  /** The entry of `key` when it was seen within the TTL; else undefined, after storing a new one for it. */
-  private lookUp(key: string, firstAt: number | undefined, pending: boolean): Entry | undefined {
-    const now = this.clock.now();
+  /** Marking mode: a copy received at `at` was acknowledged; the first acknowledged copy is kept. */
+  remember(key: string, at: number): void {
+    if (!this.live(key)) this.store(key, at, false);
+  }
+
+  /** The entry of `key` when it was stored within the TTL (its recency refreshed); else undefined. */
+  private live(key: string): Entry | undefined {
     const existing = this.entries.get(key);
-    if (existing && existing.expiresAt > now) {
-      // Refresh recency (LRU), keep the original expiry: a replay loop must not keep an entry alive forever.
-      this.entries.delete(key);
-      this.entries.set(key, existing);
-      return existing;
-    }
-    if (existing) this.entries.delete(key);
+    if (!existing) return undefined;
+    this.entries.delete(key);
+    if (existing.expiresAt <= this.clock.now()) return undefined;
+    // Refresh recency (LRU), keep the original expiry: a replay loop must not keep an entry alive forever.
+    this.entries.set(key, existing);
+    return existing;
+  }
+
+  private store(key: string, firstAt: number | undefined, pending: boolean): void {
+    const now = this.clock.now();
     // No promise per delivery: the common case (a fresh body) never has anyone waiting on it.
     this.entries.set(key, { expiresAt: now + this.ttlMs, firstAt: firstAt ?? now, pending });
     this.evict(now);
-    return undefined;
-  }
-
-  forget(key: string): void {
-    this.entries.delete(key);
   }
 
   settle(key: string, ok: boolean): void {

@@ -19,6 +19,11 @@ export type RejectReason =
   | "unavailable"
   /** A bug in the receiver; never caused by request content. */
   | "internal_error"
+  /**
+   * 500: something in front of the handler (a JSON body parser) read the body and left no raw copy of it:
+   * mount the handler before body parsers. The sender may retry once that is fixed.
+   */
+  | "body_consumed"
   /** The receiver is stopping (`accepting` said no): 503, so the sender retries later. */
   | "stopping";
 
@@ -28,6 +33,8 @@ export interface Rejection {
   /** A short fixed detail for logs (never request data): e.g. `missing`, `mismatch`, `repeated`, `invalid_json`. */
   detail?: string;
   headers?: Record<string, string>;
+  /** A fixed response body (never request data) instead of the status's RESPONSE_TEXT. */
+  text?: string;
 }
 
 /** Fixed response bodies: never derived from the request. */
@@ -44,7 +51,10 @@ export const RESPONSE_TEXT: Record<number, string> = {
   503: "service unavailable",
 };
 
-/** 404 for any other path, 405 + Allow: POST for another method on the hook path. Query strings are ignored. */
+/**
+ * 404 for any other path, 405 + Allow: POST for another method on the hook path. Query strings are ignored.
+ * `url` is the request target as the client sent it (Express's `req.originalUrl` under a mount path).
+ */
 export function checkRoute(
   method: string | undefined,
   url: string | undefined,

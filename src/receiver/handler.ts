@@ -8,6 +8,7 @@ import { UsageError } from "../errors.js";
 import { createAddressMatcher } from "../util/cidr.js";
 import { type Clock, systemClock } from "../util/clock.js";
 import { registerSecret } from "../util/redact.js";
+import { secretCarryProblem } from "../util/secret.js";
 import {
   type ChallengeCompleter,
   type ChallengeCompleterOptions,
@@ -38,7 +39,7 @@ import type {
   ReceiverOutcome,
   ReceiverStats,
 } from "./outcomes.js";
-import { randomHookPath } from "./path.js";
+import { checkHookPath, randomHookPath } from "./path.js";
 import { type ReceiverServer, type ServerOptions, startReceiverServer } from "./server.js";
 
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
@@ -46,7 +47,10 @@ export const DEFAULT_BODY_TIMEOUT_MS = 5_000;
 const OK_TEXT = `${RESPONSE_TEXT[200]}\n`;
 
 export interface ReceiverOptions {
-  /** The hook path; default `randomHookPath()` (`/hook/<random>`). */
+  /**
+   * The hook path; default `randomHookPath()` (`/hook/<random>`). It must be a URL path exactly as a client
+   * sends it (no "." or ".." segments, backslashes, leading "//" or characters that need percent-encoding).
+   */
   path?: string;
   /** The webhook's secret, compared with X-WEBHOOK-KEY. Required unless `allowUnauthenticated: true`. */
   secret?: string;
@@ -76,8 +80,9 @@ export interface ReceiverOptions {
    * True while this process has a verification under way. Test and challenge deliveries that arrive without
    * X-WEBHOOK-KEY, or with `previousSecret`, are then accepted and marked (`handshakeKey`): CertCentral does
    * not document which key they carry (spec §17 #18). Real events always need `secret`. A forged token costs
-   * at most one check-challenge call. Default: the `challenge` option's `expectChallenge` when given, else
-   * never.
+   * at most one check-challenge call. Default: never, unless `challenge.expectChallenge` is given (then that);
+   * the completer's own default (always expecting) does not open it. A production receiver that must verify
+   * unattended passes `() => true`.
    */
   handshakeOpen?: () => boolean;
   /** The secret before the webhook's last secret change (a function when it is known only later). */
@@ -103,7 +108,12 @@ export interface ReceiverOptions {
 
 export interface Receiver {
   readonly path: string;
-  /** `(req, res)` for node:http; with Express/Fastify-style `next`, other paths are passed on instead of 404. */
+  /**
+   * `(req, res)` for node:http; with Express/Fastify-style `next`, other paths are passed on instead of 404.
+   * The path is matched on `req.originalUrl` when present (Express under a mount path). Mount it before any
+   * body parser: a body already read is used only when left raw (`req.rawBody`, or `req.body` as a Buffer or
+   * string); otherwise the answer is 500 (`body_consumed`) saying so.
+   */
   handler(req: IncomingMessage, res: ServerResponse, next?: () => void): void;
   /** Subscribe to one kind of outcome, or to all with "outcome". Returns an unsubscribe function. */
   on<T extends OutcomeType>(type: T, listener: (outcome: OutcomeOf<T>) => void): () => void;
@@ -138,10 +148,22 @@ function buildSourcePolicy(options: ReceiverOptions): SourcePolicy {
   return allow ? { mode: "direct", allow } : { mode: "any" };
 }
 
+/** A UsageError for a secret no X-WEBHOOK-KEY can carry unchanged (it would never match): the CLI's rule. */
+function checkCarried(secret: string, which: string): void {
+  const problem = secretCarryProblem(secret);
+  if (problem) {
+    throw new UsageError(`${which}: ${problem}`, {
+      hint: "A header carries printable ASCII only, without spaces: such a secret could never match a delivery.",
+    });
+  }
+}
+
 /** The warnings for a valid secret setting; a UsageError for an invalid one. */
 function checkSecret(secret: string | undefined, allowUnauthenticated: boolean | undefined): string[] {
-  if (secret === "") throw new UsageError("The webhook secret is empty.");
-  if (secret !== undefined) return [];
+  if (secret !== undefined) {
+    checkCarried(secret, "secret");
+    return [];
+  }
   if (allowUnauthenticated !== true) {
     throw new UsageError(
       "The receiver needs the webhook secret (or allowUnauthenticated: true to skip the check).",
@@ -156,7 +178,8 @@ function parseBody(decoder: TextDecoder, body: Buffer) {
   let payload: unknown;
   try {
     text = decoder.decode(body);
-    payload = safeJsonParse(text);
+    // RFC 8259 §8.1: a parser may ignore a leading BOM. The text keeps it (the journal holds the body as sent).
+    payload = safeJsonParse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch {
     return { ok: false, problem: "invalid_json" } as const;
   }
@@ -201,8 +224,7 @@ class CertCentralReceiver implements Receiver {
 
   constructor(options: ReceiverOptions) {
     this.path = options.path ?? randomHookPath();
-    if (!/^\/[^?#\s]*$/.test(this.path))
-      throw new UsageError(`The hook path must start with "/" (got ${JSON.stringify(this.path)}).`);
+    checkHookPath(this.path);
     this.warnings = checkSecret(options.secret, options.allowUnauthenticated);
     registerSecret(options.secret);
     this.#keyDigest = options.secret === undefined ? undefined : sha256(options.secret);
@@ -213,6 +235,7 @@ class CertCentralReceiver implements Receiver {
     this.#dedupe = options.dedupe === false ? undefined : new DedupeCache(this.#clock, options.dedupe);
     this.#dropRepeats = options.dedupe !== false && options.dedupe?.drop === true;
     this.#handshakeOpen = options.handshakeOpen ?? options.challenge?.expectChallenge;
+    if (typeof options.previousSecret === "string") checkCarried(options.previousSecret, "previousSecret");
     this.#previousSecret = options.previousSecret;
     if (typeof options.previousSecret === "string") registerSecret(options.previousSecret);
     this.#onAccept = options.onAccept;
@@ -269,7 +292,9 @@ class CertCentralReceiver implements Receiver {
   /** The checks in the order of reliability-checklist §2, then the answer, then the outcome. */
   async #handle(x: Exchange, next?: () => void): Promise<void> {
     const { req } = x;
-    const route = checkRoute(req.method, req.url, this.path);
+    // Under a mount path (Express's app.use("/hook", handler)) req.url lost its prefix; originalUrl keeps it.
+    const target = (req as IncomingMessage & { originalUrl?: unknown }).originalUrl;
+    const route = checkRoute(req.method, typeof target === "string" ? target : req.url, this.path);
     if (route?.reason === "not_found" && next) return next();
     this.#counts.requests++;
     const early = route ?? checkSource(req, this.#policy) ?? this.#stopping();
@@ -321,7 +346,8 @@ class CertCentralReceiver implements Receiver {
         return;
       }
     } else if (tracked) {
-      const first = tracked.note(digest, x.receivedAt);
+      // A repeat only of a copy already acknowledged (see dedupe.ts): never of one refused or still in flight.
+      const first = tracked.acknowledgedAt(digest);
       if (first !== undefined) delivery.repeatOf = { firstReceivedAt: first };
     }
 
@@ -339,13 +365,13 @@ class CertCentralReceiver implements Receiver {
         refused = acceptFailed();
       }
       if (refused) {
-        // Not passed on: a first copy is forgotten, so its resend is not taken for a repeat.
+        // Not acknowledged: its resend is not a repeat (marking mode never remembered it).
         if (this.#dropRepeats) tracked?.settle(digest, false);
-        else if (!delivery.repeatOf) tracked?.forget(digest);
         return this.#reject(x, refused, whole);
       }
     }
     if (this.#dropRepeats) tracked?.settle(digest, true);
+    else tracked?.remember(digest, x.receivedAt);
     this.#counts.accepted++;
     if (delivery.repeatOf) this.#counts.repeats++;
     if (handshakeKey) this.#counts.handshakesWithoutKey++;
@@ -386,7 +412,7 @@ class CertCentralReceiver implements Receiver {
       res.setHeader("Content-Type", "text/plain; charset=utf-8");
       // An unread (or partly read) body stays unread: close the connection instead of draining it.
       if (!seen.bodyConsumed) res.setHeader("Connection", "close");
-      res.end(`${RESPONSE_TEXT[rejection.status] ?? "error"}\n`);
+      res.end(rejection.text ?? `${RESPONSE_TEXT[rejection.status] ?? "error"}\n`);
     }
     this.#emit({
       type: "rejected",

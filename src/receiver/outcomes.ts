@@ -29,7 +29,8 @@ export interface AcceptedDelivery extends DeliveryInfo {
   known: boolean;
   /** The raw body bytes exactly as received (for a forward). */
   body: Buffer;
-  /** The same body as text: valid UTF-8 (else it was refused), decoded once, a BOM kept (for a journal). */
+  /** The same body as text: valid UTF-8 (else it was refused), decoded once, a leading BOM kept (for a journal;
+   * `payload` was parsed without it). */
   text: string;
   /** The parsed body (null-prototype objects, prototype keys dropped). */
   payload: JsonObject;

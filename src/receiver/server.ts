@@ -3,7 +3,7 @@
 // The connection gate (connections.ts) keeps slow or idle sockets from shutting valid deliveries out.
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, isIP } from "node:net";
 import { UsageError } from "../errors.js";
 import {
   attachConnectionGate,
@@ -47,9 +47,12 @@ export interface ServerOptions {
 
 export interface ReceiverServer {
   server: Server;
-  /** Full URL of the hook: `http://127.0.0.1:<port><path>`. */
+  /**
+   * Full URL of the hook: `http://127.0.0.1:<port><path>` (the bound address; a wildcard host, 0.0.0.0 or
+   * ::, gives its loopback address, 127.0.0.1 or [::1]).
+   */
   url: URL;
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>`, with the host as in `url`. */
   origin: string;
   port: number;
   /** The connection gate: open sockets, and what was shed or evicted at the limit (`onReport`). */
@@ -95,13 +98,14 @@ export async function startReceiverServer(
   });
 
   const port = (server.address() as AddressInfo).port;
-  const origin = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const origin = `http://${clientHost(host)}:${port}`;
   let closing: Promise<void> | undefined;
   return {
     server,
     port,
     origin,
-    url: new URL(options.path ?? "/", origin),
+    // Appended, not resolved: a path is never read as a relative reference (e.g. "//host/x" as another host).
+    url: new URL(`${origin}${options.path ?? "/"}`),
     connections,
     close() {
       closing ??= new Promise<void>((resolve) => {
@@ -114,16 +118,32 @@ export async function startReceiverServer(
   };
 }
 
+/**
+ * The address a client on this machine uses to reach a server bound to `host`: a wildcard (0.0.0.0, ::) is
+ * no destination, so its loopback address (127.0.0.1, [::1]) stands in for it.
+ */
+export function clientHost(host: string): string {
+  if (isIP(host) === 4) return host === "0.0.0.0" ? "127.0.0.1" : host;
+  if (isIP(host) !== 6) return host;
+  const bracketed = new URL(`http://[${host}]/`).hostname; // canonical: "::0" and "0:0::0" become "[::]"
+  return bracketed === "[::]" ? "[::1]" : bracketed;
+}
+
+/** Stable codes of the bind failures, so a caller (the CLI) can add advice in its own terms (--port). */
+export const BIND_ERROR_CODES = { inUse: "port_in_use", notAllowed: "port_not_allowed" } as const;
+
 function bindError(err: NodeJS.ErrnoException, host: string, port: number): Error {
   if (err.code === "EADDRINUSE") {
     return new UsageError(`Port ${port} is already in use on ${host}.`, {
-      hint: "Choose another --port, or leave it out to let the system pick a free one.",
+      hint: "Listen on another port, or on port 0 to let the system pick a free one.",
+      code: BIND_ERROR_CODES.inUse,
       cause: err,
     });
   }
   if (err.code === "EACCES" || err.code === "EPERM") {
     return new UsageError(`Not allowed to listen on ${host} port ${port}.`, {
-      hint: "Ports below 1024 need extra privileges; use a higher --port or leave it out.",
+      hint: "Ports below 1024 need extra privileges; use a higher port, or port 0 for a free one.",
+      code: BIND_ERROR_CODES.notAllowed,
       cause: err,
     });
   }

@@ -14,10 +14,11 @@ const SECRET_FILE_LIMIT_BYTES = 16 * 1024;
 const MIN_SECRET_LENGTH = 32;
 
 /**
- * Why `value` is not acceptable as a webhook secret, as a sentence, or null when it is fine.
+ * Why `value` cannot travel in X-WEBHOOK-KEY unchanged, as a sentence, or null when it can: the rule the
+ * receiver applies to the secret it compares with (CertCentral's length minimum is validateSecret's).
  * The sentence never contains the value.
  */
-export function validateSecret(value: string): string | null {
+export function secretCarryProblem(value: string): string | null {
   if (value.length === 0) return "The webhook secret is empty.";
   // Whitespace and control characters: header values cannot carry them reliably, and a stray newline
   // from `echo` or a copy-paste would make every delivery fail the key check.
@@ -29,6 +30,16 @@ export function validateSecret(value: string): string | null {
   if (/[^\x21-\x7e]/.test(value)) {
     return "The webhook secret contains characters other than printable ASCII (letters, digits and symbols).";
   }
+  return null;
+}
+
+/**
+ * Why `value` is not acceptable as a webhook secret, as a sentence, or null when it is fine.
+ * The sentence never contains the value.
+ */
+export function validateSecret(value: string): string | null {
+  const problem = secretCarryProblem(value);
+  if (problem) return problem;
   if (value.length < MIN_SECRET_LENGTH) {
     return `The webhook secret is too short: CertCentral requires at least ${MIN_SECRET_LENGTH} characters.`;
   }

@@ -23,8 +23,8 @@ export type ChallengeResult =
   | { type: "activated" }
   /** Every candidate was refused: the caller should send a new challenge (new tokens are still accepted). */
   | { type: "exhausted" }
-  /** Any other failure. Nothing is repeated automatically (a repeated check-challenge can turn a success into
-   * webhook_invalid_token); call reset() after handling it to accept new tokens again. */
+  /** Any other failure. The token is not submitted again (a repeated check-challenge can turn a success into
+   * webhook_invalid_token); the next challenge's token starts a new round by itself, no reset() needed. */
   | { type: "failed"; step: "check" | "activate"; error: unknown };
 
 export type ChallengeState = "waiting" | "checking" | "verified" | "activated" | "failed";
@@ -51,13 +51,28 @@ export interface ChallengeCompleter {
   /** Checks a challenge delivery and queues its token; never waits for the API. */
   offer(event: ChallengeDelivery): ChallengeResult & { type: "ignored" | "queued" };
   readonly state: ChallengeState;
-  /** After `failed`: accept and process new tokens again (already submitted tokens stay refused). */
+  /**
+   * After `failed`: back to `waiting`. Not needed for new challenges (a new token after a failure starts a new
+   * round by itself); already submitted tokens stay refused.
+   */
   reset(): void;
   /** Resolves once no API call is in flight and the queue is empty (tests, shutdown). */
   whenIdle(): Promise<void>;
 }
 
+/** A webhook ID given as a number must be one CertCentral could send (e.g. not NaN from an unset variable). */
+function checkWebhookId(webhookId: ChallengeCompleterOptions["webhookId"]): void {
+  if (typeof webhookId === "function") return;
+  if (typeof webhookId !== "number" || !Number.isSafeInteger(webhookId) || webhookId <= 0) {
+    throw new TypeError(
+      `The challenge's webhookId must be a positive integer (got ${String(webhookId)}); ` +
+        "check the variable it is read from, or pass a function when the ID is known only later.",
+    );
+  }
+}
+
 export function createChallengeCompleter(options: ChallengeCompleterOptions): ChallengeCompleter {
+  checkWebhookId(options.webhookId);
   const expect = options.expectChallenge ?? (() => true);
   const report = (result: ChallengeResult) => {
     try {
@@ -78,43 +93,51 @@ export function createChallengeCompleter(options: ChallengeCompleterOptions): Ch
     return result;
   };
 
+  /** Submits one token, then activates after a 204; reports each step and leaves `state` at the last. */
+  async function complete(id: number, token: string): Promise<void> {
+    state = "checking";
+    try {
+      await options.api.checkChallenge(id, token, { signal: options.signal });
+    } catch (error) {
+      if (error instanceof ApiError && error.hasCode("webhook_invalid_token")) {
+        state = "waiting";
+        report({ type: "token_rejected", code: "webhook_invalid_token", remaining: candidates.length });
+        if (candidates.length === 0) report({ type: "exhausted" });
+        return;
+      }
+      state = "failed";
+      report({ type: "failed", step: "check", error });
+      return;
+    }
+    state = "verified";
+    // The other candidates of this round are not needed any more (each was a guess at the same challenge).
+    candidates.length = 0;
+    report({ type: "verified" });
+    if (options.activate === false) return;
+    try {
+      // An active webhook (kept active by an update, or a retried activate already applied) is success.
+      await changeStatus(options.api, id, "activate", { signal: options.signal });
+    } catch (error) {
+      state = "failed";
+      report({ type: "failed", step: "activate", error });
+      return;
+    }
+    state = "activated";
+    report({ type: "activated" });
+  }
+
+  // Every taken token is submitted once, in arrival order; none is ever held back by an earlier failure:
+  // an unattended endpoint must complete each later challenge without anyone calling reset(). Bounded: each
+  // pass takes one token off the queue, and the gate lets each token in only once.
   async function drain(): Promise<void> {
-    while (state === "waiting" && candidates.length > 0) {
+    while (candidates.length > 0) {
       const token = candidates.shift() as string;
-      const id = webhookId() as number; // checked in offer()
-      state = "checking";
-      try {
-        await options.api.checkChallenge(id, token, { signal: options.signal });
-      } catch (error) {
-        if (error instanceof ApiError && error.hasCode("webhook_invalid_token")) {
-          state = "waiting";
-          report({ type: "token_rejected", code: "webhook_invalid_token", remaining: candidates.length });
-          if (candidates.length === 0) report({ type: "exhausted" });
-          continue;
-        }
-        state = "failed";
-        report({ type: "failed", step: "check", error });
-        return;
-      }
-      state = "verified";
-      candidates.length = 0;
-      report({ type: "verified" });
-      if (options.activate === false) return;
-      try {
-        // An active webhook (kept active by an update, or a retried activate already applied) is success.
-        await changeStatus(options.api, id, "activate", { signal: options.signal });
-      } catch (error) {
-        state = "failed";
-        report({ type: "failed", step: "activate", error });
-        return;
-      }
-      state = "activated";
-      report({ type: "activated" });
+      await complete(webhookId() as number, token); // the ID was checked in offer()
     }
   }
 
   function kick(): void {
-    if (running || state !== "waiting" || candidates.length === 0) return;
+    if (running || candidates.length === 0) return;
     running = drain().finally(() => {
       running = undefined;
       kick(); // a token may have arrived while the last call was settling
@@ -129,9 +152,9 @@ export function createChallengeCompleter(options: ChallengeCompleterOptions): Ch
       const expected = expect() ? { webhookId: webhookId() } : undefined;
       const verdict = gate.judge(expected, event.data.token, event.data.webhook_id);
       if (!verdict.taken) return ignore(verdict.reason);
-      // A new token after a completed round is a new challenge (update-url, a re-verification): a
-      // long-running production receiver must complete it too.
-      if (state === "verified" || state === "activated") state = "waiting";
+      // A new token while nothing is in flight is a new challenge (update-url, a re-verification, a retry
+      // after a failure): a long-running production receiver must complete it too.
+      if (!running) state = "waiting";
       candidates.push(verdict.token);
       const result = { type: "queued", position: candidates.length } as const;
       report(result);
@@ -145,7 +168,7 @@ export function createChallengeCompleter(options: ChallengeCompleterOptions): Ch
     async whenIdle() {
       for (let i = 0; i < 1000; i++) {
         await new Promise((r) => setImmediate(r));
-        if (!running && (state !== "waiting" || candidates.length === 0)) return;
+        if (!running && candidates.length === 0) return;
         if (running) await running;
       }
     },

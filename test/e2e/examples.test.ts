@@ -1,20 +1,24 @@
 // The README's library examples run as written: examples/receiver.mjs completes CertCentral's challenge
 // by itself when `certwh create` points a webhook at it (against the sandbox standing in for CertCentral).
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type TestContext, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { runCli, tempDir, watch } from "../helpers/cli.js";
 import { freePort } from "../helpers/port.js";
 import { withSandbox } from "../helpers/sandbox.js";
+
+type Sandbox = Awaited<ReturnType<typeof withSandbox>>;
+
 import { poll } from "../helpers/wait.js";
 
 const example = (name: string) => fileURLToPath(new URL(`../../examples/${name}`, import.meta.url));
 const SECRET = "example-secret-0123456789abcdefghijklmnop";
 
-test("examples/receiver.mjs verifies and activates the webhook unattended", {
-  timeout: 30_000,
-}, async (t) => {
-  const sandbox = await withSandbox(t);
+/** The example running against `sandbox` on a free port, with the variables it needs. */
+async function startExample(t: TestContext, sandbox: Sandbox) {
   const port = await freePort();
   const env = {
     PATH: process.env.PATH,
@@ -32,6 +36,14 @@ test("examples/receiver.mjs verifies and activates the webhook unattended", {
   );
   await poll(() => app.stdout().includes("listening"), { timeoutMs: 5000, intervalMs: 50 });
   assert.match(app.stdout(), /listening/);
+  return { app, port };
+}
+
+test("examples/receiver.mjs verifies and activates the webhook unattended", {
+  timeout: 30_000,
+}, async (t) => {
+  const sandbox = await withSandbox(t);
+  const { app, port } = await startExample(t, sandbox);
 
   const create = await runCli(
     ["create", "--url", `http://127.0.0.1:${port}/digicert/hook`, "--secret-env", "WEBHOOK_SECRET"],
@@ -60,6 +72,71 @@ test("examples/receiver.mjs verifies and activates the webhook unattended", {
   assert.equal(challenge.code, 0, challenge.stderr);
   await poll(() => checks() >= 2, { timeoutMs: 5000, intervalMs: 50 });
   assert.equal(checks(), 2, app.stdout());
+});
+
+test("examples/receiver.mjs verifies under the handshake-no-key reading (probes and challenges without the key)", {
+  timeout: 30_000,
+}, async (t) => {
+  const sandbox = await withSandbox(t, { quirks: ["handshake-no-key"] });
+  const { app, port } = await startExample(t, sandbox);
+  const create = await runCli(
+    ["create", "--url", `http://127.0.0.1:${port}/digicert/hook`, "--secret-env", "WEBHOOK_SECRET"],
+    { env: { CERTWH_BASE_URL: sandbox.url, CERTWH_API_KEY: sandbox.apiKey, WEBHOOK_SECRET: SECRET } },
+  );
+  assert.equal(create.code, 0, create.stderr);
+  await poll(() => sandbox.webhook()?.status === "active", { timeoutMs: 5000, intervalMs: 50 });
+  assert.equal(sandbox.webhook()?.status, "active", app.stdout() + app.stderr());
+});
+
+test("examples/receiver.mjs refuses to start without its variables, naming them", async (t) => {
+  const app = watch(
+    process.execPath,
+    [example("receiver.mjs")],
+    { env: { PATH: process.env.PATH, PORT: "0" }, cwd: tempDir(), killAfterMs: 10_000 },
+    t,
+  );
+  const { code } = await app.exit;
+  assert.notEqual(code, 0);
+  assert.match(app.stderr(), /Set DIGICERT_WEBHOOK_SECRET, DIGICERT_API_KEY and DIGICERT_WEBHOOK_ID/);
+});
+
+test("the README's receiver block is examples/receiver.mjs, and it type-checks as strict TypeScript", () => {
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const code = readFileSync(new URL("../../examples/receiver.mjs", import.meta.url), "utf8");
+  const fromImports = code.slice(code.indexOf("import { appendFile }"));
+  const block = readme.match(/```js\n(import \{ appendFile \}[\s\S]*?)```/)?.[1];
+  assert.equal(block, fromImports);
+
+  // A fresh project that installed certwh (this repository, built): the block as a .ts file, strict, nodenext.
+  const root = fileURLToPath(new URL("../../", import.meta.url));
+  const dir = tempDir("certwh-readme-ts-");
+  mkdirSync(join(dir, "node_modules", "@types"), { recursive: true });
+  symlinkSync(root, join(dir, "node_modules", "certwh"), "dir");
+  symlinkSync(
+    join(root, "node_modules", "@types", "node"),
+    join(dir, "node_modules", "@types", "node"),
+    "dir",
+  );
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
+  writeFileSync(join(dir, "receiver.ts"), block ?? "");
+  const options = {
+    strict: true,
+    module: "nodenext",
+    target: "es2022",
+    noEmit: true,
+    skipLibCheck: true,
+    types: ["node"],
+  };
+  writeFileSync(
+    join(dir, "tsconfig.json"),
+    JSON.stringify({ compilerOptions: options, files: ["receiver.ts"] }),
+  );
+  const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
+  try {
+    execFileSync(process.execPath, [tsc, "-p", dir], { encoding: "utf8", timeout: 60_000 });
+  } catch (error) {
+    assert.fail(`tsc refused the README block:\n${(error as { stdout?: string }).stdout ?? String(error)}`);
+  }
 });
 
 test("examples/sandbox.test.mjs passes as a user would run it", { timeout: 30_000 }, async () => {

@@ -227,7 +227,8 @@ describe("certwh listen --forward-to", () => {
   test("--host 0.0.0.0 binds every address, says the receiver is reachable from the network, and still checks the key", async (t) => {
     const l = spawnCli(t, ["listen", "--sandbox", "--json", "--no-journal", "--host", "0.0.0.0"]);
     const ready = await l.line((x) => x.type === "ready");
-    assert.match(String(ready.local_url), /^http:\/\/0\.0\.0\.0:\d+\/hook\//);
+    // The loopback address that reaches the wildcard-bound receiver, not 0.0.0.0 (no destination).
+    assert.match(String(ready.local_url), /^http:\/\/127\.0\.0\.1:\d+\/hook\//);
     assert.equal((ready.protections as { source_check: string }).source_check, "any peer (--host 0.0.0.0)");
     assert.match(l.stderr(), /--host 0\.0\.0\.0: the receiver is reachable from the network/);
     await emit(ready, 3);

@@ -273,6 +273,8 @@ describe("certwh listen --public-url against a sandbox", () => {
     });
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, new RegExp(`Port ${port}`));
+    // The CLI's own advice names its flag (the library's error does not).
+    assert.match(r.stderr, /Choose another --port/);
     assert.deepEqual(sandbox.requests, []);
   });
 

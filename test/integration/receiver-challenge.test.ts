@@ -159,6 +159,29 @@ describe("challenge deliveries through the receiver", () => {
 });
 
 describe("production library mode against the sandbox", () => {
+  test("an unset or empty API key, or a NaN webhook id, is refused when the receiver is built, not at the first challenge", () => {
+    const apiWith = (apiKey: string | undefined) =>
+      createWebhookApi({
+        baseUrl: "http://127.0.0.1:9/services/v2",
+        apiKey: apiKey as string, // what a JavaScript caller passes from an unset variable
+        timeoutMs: 1000,
+        userAgent: "certwh-test",
+      });
+    for (const key of [undefined, ""]) {
+      assert.throws(
+        () => createReceiver({ secret: SECRET, challenge: { api: apiWith(key), webhookId: 42 } }),
+        (e: unknown) => e instanceof TypeError && /API key is missing or empty/.test(e.message),
+        String(key),
+      );
+    }
+    assert.throws(
+      () =>
+        createReceiver({ secret: SECRET, challenge: { api: apiWith("k"), webhookId: Number(undefined) } }),
+      (e: unknown) =>
+        e instanceof TypeError && /webhookId must be a positive integer \(got NaN\)/.test(e.message),
+    );
+  });
+
   test("after an endpoint update elsewhere, the app's receiver completes the challenge and the webhook is active", async (t) => {
     const sandbox = await withSandbox(t, { rateLimit: false });
     const api = createWebhookApi({
@@ -196,5 +219,46 @@ describe("production library mode against the sandbox", () => {
     assert.deepEqual(results, ["queued", "verified", "activated"]);
     const checks = sandbox.requests.filter((r) => r.route === "PUT /webhook/:id/check-challenge");
     assert.equal(checks.length, 1);
+  });
+
+  test("a check-challenge that failed (503) does not block the next challenge: it is completed unattended", async (t) => {
+    const sandbox = await withSandbox(t, { rateLimit: false });
+    const api = createWebhookApi({
+      baseUrl: sandbox.url,
+      apiKey: sandbox.apiKey,
+      timeoutMs: 5000,
+      maxAttempts: 1,
+      userAgent: "certwh-test",
+    });
+    let webhookId: number | undefined;
+    const receiver = createReceiver({
+      secret: SECRET,
+      path: PATH,
+      challenge: { api, webhookId: () => webhookId },
+    });
+    const results: string[] = [];
+    receiver.on("challenge_result", (o) => results.push(o.result.type));
+    const srv = await receiver.listen();
+    t.after(() => srv.close());
+    webhookId = await api.createWebhook({ endpoint: srv.url.href, secret: SECRET });
+    await receiver.challenge?.whenIdle();
+    results.length = 0; // the create's own challenge is completed; a later re-verification follows
+    await api.updateWebhook(webhookId, { endpoint: srv.url.href, secret: SECRET });
+    sandbox.inject("PUT /webhook/:id/check-challenge", { status: 503 });
+    await api.sendChallenge(webhookId);
+    for (let i = 0; i < 100 && receiver.challenge?.state !== "failed"; i++) {
+      await sleep(20);
+      await receiver.challenge?.whenIdle();
+    }
+    assert.equal(receiver.challenge?.state, "failed");
+    // CertCentral's operator (or `certwh challenge`) sends a new challenge; nobody calls reset().
+    await api.sendChallenge(webhookId);
+    for (let i = 0; i < 100 && sandbox.webhook()?.status !== "active"; i++) {
+      await sleep(20);
+      await receiver.challenge?.whenIdle();
+    }
+    assert.equal(sandbox.webhook()?.status, "active");
+    assert.equal(receiver.challenge?.state, "activated");
+    assert.deepEqual(results, ["queued", "failed", "queued", "verified", "activated"]);
   });
 });

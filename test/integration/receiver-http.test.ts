@@ -4,7 +4,7 @@ import { after, before, describe, test } from "node:test";
 import { UsageError } from "../../src/errors.js";
 import { createReceiver, type ReceiverOptions } from "../../src/receiver/handler.js";
 import type { AcceptedDelivery, ReceiverOutcome } from "../../src/receiver/outcomes.js";
-import type { ReceiverServer } from "../../src/receiver/server.js";
+import { clientHost, type ReceiverServer } from "../../src/receiver/server.js";
 import { rawSend } from "../helpers/raw-socket.js";
 import { sleep } from "../helpers/wait.js";
 
@@ -76,7 +76,7 @@ describe("receiver over HTTP", () => {
     const bad: [string, string][] = [
       [`{"event":"certificate_issued","data":{"x":"${BODY_CANARY}"`, "invalid_json"],
       [`{"event":"certificate_issued"} ${BODY_CANARY}`, "invalid_json"],
-      [`\ufeff{"event":"certificate_issued","x":"${BODY_CANARY}"}`, "invalid_json"],
+      [`{"event":"certificate_issued","x":"${BODY_CANARY}"}\ufeff`, "invalid_json"],
       [`["certificate_issued","${BODY_CANARY}"]`, "not_an_object"],
       [`"${BODY_CANARY}"`, "not_an_object"],
       ["null", "not_an_object"],
@@ -142,6 +142,19 @@ describe("receiver over HTTP", () => {
     const last = rejectedOf(h).at(-1);
     assert.equal(last?.type === "rejected" && last.detail, "invalid_json");
     assert.ok(h.accepted.some((d) => d.headers["content-type"] === "text/plain"));
+  });
+
+  test("a body starting with a UTF-8 BOM is accepted: parsed without it, its text keeps it", async () => {
+    const body = `\ufeff${valid(77)}`;
+    const acceptedBefore = h.accepted.length;
+    assert.equal((await h.post(body)).status, 200);
+    const [d] = h.accepted.slice(acceptedBefore);
+    assert.ok(d);
+    assert.equal(d.text, body);
+    assert.equal(d.event.type, "certificate_issued");
+    assert.equal(JSON.stringify(d.payload), valid(77));
+    // Only one leading BOM is ignored: a second one, or one at the end (item 1 above), is not JSON.
+    assert.equal((await h.post(`\ufeff\ufeff${valid(78)}`)).status, 400);
   });
 
   test("item 4: methods and paths, answered before reading a body", async () => {
@@ -265,6 +278,107 @@ describe("receiver options", () => {
       assert.equal(res.status, 200);
     } finally {
       await h.srv.close();
+    }
+  });
+
+  test("a hook path that is not already normalised is refused at construction; server.url always reaches the receiver", async () => {
+    for (const path of [
+      "/a/../hook",
+      "/a/./b",
+      "/a/%2e%2e/b",
+      "/x\\y",
+      "//evil.example/x",
+      "/hook/ü",
+      "/a b",
+      "/a?x",
+      "/a#x",
+    ]) {
+      assert.throws(
+        () => createReceiver({ secret: SECRET, path }),
+        (e: unknown) => e instanceof UsageError && /must be a plain URL path/.test(e.message),
+        path,
+      );
+    }
+    for (const path of ["/", "/hook", "/digicert/hook", "/h%41", "/a-b_c.d~e/f:g@h!$&'()*+,;="]) {
+      const h = await startReceiver({ path });
+      try {
+        assert.equal(h.srv.url.pathname, path);
+        assert.equal(h.srv.url.origin, h.srv.origin);
+        const res = await fetch(h.srv.url, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-webhook-key": SECRET },
+          body: valid(90),
+        });
+        assert.equal(res.status, 200, path);
+      } finally {
+        await h.srv.close();
+      }
+    }
+  });
+
+  test("bound to a wildcard host (0.0.0.0, ::), url and origin use the loopback address that reaches it", async () => {
+    const receiver = createReceiver({ secret: SECRET, path: PATH });
+    const srv = await receiver.listen({ host: "0.0.0.0" });
+    try {
+      assert.equal(srv.origin, `http://127.0.0.1:${srv.port}`);
+      assert.equal(srv.url.href, `http://127.0.0.1:${srv.port}${PATH}`);
+      const res = await fetch(srv.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-webhook-key": SECRET },
+        body: valid(91),
+      });
+      assert.equal(res.status, 200);
+    } finally {
+      await srv.close();
+    }
+    // IPv6 only by its mapping (tests talk to 127.0.0.1 only): every spelling of "::" is [::1].
+    for (const host of ["::", "::0", "0:0:0:0:0:0:0:0"]) assert.equal(clientHost(host), "[::1]", host);
+    assert.equal(clientHost("::1"), "[::1]");
+    assert.equal(clientHost("127.0.0.1"), "127.0.0.1");
+    assert.equal(clientHost("192.0.2.7"), "192.0.2.7");
+  });
+
+  test("a secret no header can carry (non-ASCII, control characters, surrounding whitespace) is refused at construction", () => {
+    const cannotCarry = [
+      "€".repeat(32),
+      "é".repeat(32),
+      ` ${SECRET}`,
+      `${SECRET} `,
+      `${SECRET}\n`,
+      `a\u0000${SECRET}`,
+    ];
+    for (const secret of cannotCarry) {
+      assert.throws(
+        () => createReceiver({ secret }),
+        (e: unknown) => e instanceof UsageError && /^secret: The webhook secret contains/.test(e.message),
+        JSON.stringify(secret),
+      );
+      assert.throws(
+        () => createReceiver({ secret: SECRET, previousSecret: secret }),
+        (e: unknown) => e instanceof UsageError && /^previousSecret: /.test(e.message),
+        JSON.stringify(secret),
+      );
+    }
+    // Printable ASCII, symbols included, is carried as is.
+    assert.doesNotThrow(() => createReceiver({ secret: `${SECRET}!"#$%&'()*+,-./:;<=>?@[\\]^_\`{|}~` }));
+  });
+
+  test("a port in use is a library error: no CLI flag in its advice, a stable code for callers", async () => {
+    const busy = await createReceiver({ secret: SECRET, path: PATH }).listen();
+    try {
+      await assert.rejects(
+        createReceiver({ secret: SECRET, path: PATH }).listen({ port: busy.port }),
+        (e: unknown) => {
+          assert.ok(e instanceof UsageError);
+          assert.match(e.message, new RegExp(`Port ${busy.port} is already in use on 127\\.0\\.0\\.1`));
+          assert.equal(e.code, "port_in_use");
+          assert.doesNotMatch(`${e.message} ${e.hint}`, /--/);
+          assert.match(e.hint ?? "", /another port, or on port 0/);
+          return true;
+        },
+      );
+    } finally {
+      await busy.close();
     }
   });
 

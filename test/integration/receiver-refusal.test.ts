@@ -47,3 +47,50 @@ test("an AcceptRefusal from onAccept answers 503 with Retry-After; the resend is
   assert.equal(accepted.length, 1);
   assert.equal(accepted[0]?.type === "accepted" && accepted[0].delivery.repeatOf, undefined, "not a repeat");
 });
+
+test("a copy is a repeat only of a copy that was acknowledged: not of an earlier copy that failed while it was in flight", async (t) => {
+  let calls = 0;
+  let failFirst!: () => void;
+  const firstFails = new Promise<void>((resolve) => {
+    failFirst = resolve;
+  });
+  const receiver = createReceiver({
+    secret: SECRET,
+    path: PATH,
+    onAccept: async () => {
+      calls++;
+      if (calls === 1) {
+        await firstFails;
+        throw new Error("disk full");
+      }
+    },
+  });
+  const outcomes: ReceiverOutcome[] = [];
+  receiver.on("outcome", (o) => outcomes.push(o));
+  const srv = await receiver.listen();
+  t.after(() => srv.close());
+  const post = () =>
+    fetch(srv.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-webhook-key": SECRET },
+      body: BODY,
+      signal: AbortSignal.timeout(5000),
+    }).then((r) => r.status);
+
+  const a1 = post(); // held in onAccept, then fails
+  for (let i = 0; i < 200 && calls < 1; i++) await new Promise((r) => setTimeout(r, 5));
+  const a2 = await post(); // arrives while A1 is in flight; the first copy ever acknowledged
+  failFirst();
+  assert.deepEqual([await a1, a2], [500, 200]);
+  assert.equal(await post(), 200); // A3: a real repeat of A2
+
+  const seen = outcomes.map((o) => {
+    if (o.type === "accepted") return `accepted${o.delivery.repeatOf ? "(repeat)" : ""}`;
+    return o.type === "rejected" ? `rejected:${o.status}` : o.type;
+  });
+  assert.deepEqual(seen, ["accepted", "rejected:500", "accepted(repeat)"]);
+  const [second, third] = outcomes.filter((o) => o.type === "accepted");
+  assert.ok(second?.type === "accepted" && third?.type === "accepted");
+  assert.equal(third.delivery.repeatOf?.firstReceivedAt, second.delivery.receivedAt);
+  assert.equal(receiver.stats.repeats, 1);
+});

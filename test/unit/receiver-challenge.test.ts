@@ -150,14 +150,14 @@ describe("challenge completer (items 10–11)", () => {
     api.verify();
   });
 
-  test("a network failure on check-challenge is not repeated; reset() accepts new tokens", async () => {
+  test("a network failure on check-challenge is not repeated; the next challenge's token is submitted without reset()", async () => {
     const api = new StrictApi([
       async () => {
         throw new NetworkError("connection reset", "www.digicert.com", "ECONNRESET");
       },
       ok,
     ]);
-    const { completer, results } = setup(api);
+    const { completer, results, types } = setup(api);
     completer.offer(challenge("t1"));
     await completer.whenIdle();
     assert.equal(completer.state, "failed");
@@ -165,12 +165,49 @@ describe("challenge completer (items 10–11)", () => {
     assert.ok(
       failed && failed.type === "failed" && failed.step === "check" && failed.error instanceof NetworkError,
     );
-    completer.offer(challenge("t2")); // queued, but waits for reset()
-    await completer.whenIdle();
-    assert.deepEqual(api.calls, ["check 42 t1"]);
-    completer.reset();
+    // An unattended endpoint: nobody calls reset(); the next challenge must still complete.
+    assert.deepEqual(completer.offer(challenge("t2")), { type: "queued", position: 1 });
     await completer.whenIdle();
     assert.deepEqual(api.calls, ["check 42 t1", "check 42 t2", "activate 42"]);
+    assert.equal(completer.state, "activated");
+    assert.deepEqual(types(), ["queued", "failed", "queued", "verified", "activated"]);
+    // The failed token itself is never submitted again.
+    assert.deepEqual(completer.offer(challenge("t1")), { type: "ignored", reason: "token_seen" });
+    api.verify();
+  });
+
+  test("after a failed activate, the next challenge is checked and activated without reset()", async () => {
+    const unavailable = async () => {
+      throw new ApiError({ status: 503, code: "unavailable", message: "x", method: "PUT", path: "/x" });
+    };
+    // No getWebhook (the type allows it): the failed activate cannot be read back and stands.
+    const api = new StrictApi([ok, ok], [unavailable, ok]);
+    const withoutReadBack = {
+      checkChallenge: (id: number, token: string) => api.checkChallenge(id, token),
+      activate: (id: number) => api.activate(id),
+    };
+    const completer = createChallengeCompleter({ api: withoutReadBack, webhookId: 42 });
+    completer.offer(challenge("t1"));
+    await completer.whenIdle();
+    assert.equal(completer.state, "failed");
+    completer.offer(challenge("t2"));
+    await completer.whenIdle();
+    assert.equal(completer.state, "activated");
+    assert.deepEqual(api.calls, ["check 42 t1", "activate 42", "check 42 t2", "activate 42"]);
+    api.verify();
+  });
+
+  test("a webhookId that is not a positive integer (NaN from an unset variable) is refused at construction", () => {
+    const api = new StrictApi([], []);
+    for (const webhookId of [Number.NaN, 0, -1, 1.5, Number("")]) {
+      assert.throws(
+        () => createChallengeCompleter({ api, webhookId }),
+        (e: unknown) => e instanceof TypeError && /webhookId must be a positive integer/.test(e.message),
+        String(webhookId),
+      );
+    }
+    // A function (the ID known only later) is judged when a challenge arrives.
+    assert.doesNotThrow(() => createChallengeCompleter({ api, webhookId: () => undefined }));
     api.verify();
   });
 

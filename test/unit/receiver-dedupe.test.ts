@@ -4,18 +4,22 @@ import { DedupeCache } from "../../src/receiver/dedupe.js";
 import { ManualClock } from "../../src/util/clock.js";
 
 describe("DedupeCache", () => {
-  test("marking mode: note() returns the first receipt of a repeat within the TTL; forget() undoes it", () => {
+  test("marking mode: a repeat only of an acknowledged copy, dated by the first acknowledged copy, within the TTL", () => {
     const clock = new ManualClock();
     const cache = new DedupeCache(clock, { ttlMs: 1000 });
     const t0 = clock.now();
-    assert.equal(cache.note("a", t0), undefined);
+    assert.equal(cache.acknowledgedAt("a"), undefined, "a copy that arrives first is not a repeat");
+    cache.remember("a", t0);
     clock.advance(500);
-    assert.equal(cache.note("a", clock.now()), t0);
+    assert.equal(cache.acknowledgedAt("a"), t0);
+    cache.remember("a", clock.now());
+    assert.equal(cache.acknowledgedAt("a"), t0, "the first acknowledged copy is kept");
     clock.advance(600);
-    assert.equal(cache.note("a", clock.now()), undefined, "expired: a fresh body again");
-    assert.equal(cache.note("b", clock.now()), undefined);
-    cache.forget("b");
-    assert.equal(cache.note("b", clock.now()), undefined, "a forgotten first copy is not a repeat");
+    assert.equal(cache.acknowledgedAt("a"), undefined, "expired: a fresh body again");
+    // A copy that was never acknowledged (refused, or still in flight) leaves nothing behind.
+    assert.equal(cache.acknowledgedAt("b"), undefined);
+    assert.equal(cache.acknowledgedAt("b"), undefined);
+    assert.equal(cache.size, 0);
   });
 
   test("second claim of an acknowledged key is a duplicate", async () => {
