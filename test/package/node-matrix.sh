@@ -141,6 +141,10 @@ s_tarball() {
     Object.values(e).flatMap((x) => (typeof x === "object" ? [x.types, x.default] : [x])).join(" ")'); do
     grep -qx -- "${f#./}" "$w/files" || { echo "does not ship $f" && missing=1; }
   done
+  # The files the README links to (its examples) ship too, so the links work in node_modules/certwh.
+  for f in $(grep -oE '\]\((examples/[^)#]+)\)' README.md | sed -E 's/^\]\(|\)$//g' | sort -u); do
+    grep -qx -- "$f" "$w/files" || { echo "does not ship $f (linked from README.md)" && missing=1; }
+  done
   [ "$missing" -eq 0 ]
 }
 s_install_quiet() { ! grep -Ei 'install.?script' "$tmp/install.log" || { echo "npm install printed the above"; return 1; }; }
