@@ -5,6 +5,7 @@ import { UsageError } from "../../errors.js";
 import { findEventType } from "../../events/catalogue.js";
 import { didYouMean } from "../../events/suggest.js";
 import { maskUrlPassword, registerUrlPassword } from "../../util/redact.js";
+import { missingSchemeError } from "./url-scheme.js";
 
 /** "42" → 42 (at most 16 digits, no sign, no leading zero); undefined when the flag was not given. */
 export function parsePositiveInteger(flag: string, value: string | undefined): number | undefined {
@@ -29,6 +30,9 @@ export function parsePositiveSeconds(flag: string, value: string): number {
  * it (basic auth for an app) is registered as a secret, so output shows it masked.
  */
 export function parseHttpUrl(flag: string, value: string, example = "http://localhost:3000/webhooks"): URL {
+  // Before parsing: "localhost:3000" parses, as the scheme "localhost:".
+  const schemeless = missingSchemeError(flag, value, () => true);
+  if (schemeless) throw schemeless;
   if (!URL.canParse(value.trim())) {
     // Not a URL, so its password is not registered yet: mask it here (a typo in the port must not show it).
     throw new UsageError(

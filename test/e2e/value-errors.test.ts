@@ -1,0 +1,21 @@
+// Value errors as users see them through the built CLI: each names its flag and what was typed, and its
+// hint fits the flag (a URL without its scheme, a duration, a value lost to the next flag, an API key's length).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { runCli } from "../helpers/cli.js";
+
+test("a URL without its scheme: what was typed, and the URL with a scheme (https:// where only https goes)", async () => {
+  const table: [string[], string][] = [
+    [["trigger", "certificate_issued", "--to", "localhost:3000"], "--to http://localhost:3000"],
+    [["listen", "--forward-to", "localhost:3000"], "--forward-to http://localhost:3000"],
+    [["inspect", "--to", "localhost:3000"], "--to http://localhost:3000"],
+    [["test", "--url", "localhost:3000"], "--url https://localhost:3000"],
+  ];
+  for (const [argv, meant] of table) {
+    const r = await runCli(argv);
+    assert.equal(r.code, 2, `${argv.join(" ")}: ${r.stderr}`);
+    assert.ok(r.stderr.includes(`not "localhost:3000".`), r.stderr);
+    assert.ok(r.stderr.includes(`Did you mean ${meant}?`), r.stderr);
+    assert.doesNotMatch(r.stderr, /localhost:\/\//, "never a scheme nobody typed");
+  }
+});
