@@ -19,3 +19,20 @@ test("a URL without its scheme: what was typed, and the URL with a scheme (https
     assert.doesNotMatch(r.stderr, /localhost:\/\//, "never a scheme nobody typed");
   }
 });
+
+test("a bad duration names its flag, as every other value error does", async () => {
+  const table: [string[], string][] = [
+    [["create", "--url", "https://hooks.example.com/x", "--wait", "abc"], "--wait"],
+    [["listen", "--tunnel-grace", "abc"], "--tunnel-grace"],
+    [["listen", "--challenge-timeout", "abc"], "--challenge-timeout"],
+    [["listen", "--until", "certificate_issued", "--timeout", "abc"], "--timeout"],
+  ];
+  for (const [argv, flag] of table) {
+    const r = await runCli(argv);
+    assert.equal(r.code, 2, `${argv.join(" ")}: ${r.stderr}`);
+    assert.ok(
+      r.stderr.includes(`${flag}: invalid duration "abc": use a number with ms, s, m or h`),
+      `${argv.join(" ")}: ${r.stderr}`,
+    );
+  }
+});
