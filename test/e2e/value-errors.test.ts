@@ -36,3 +36,15 @@ test("a bad duration names its flag, as every other value error does", async () 
     );
   }
 });
+
+test("sandbox --api-key of the wrong length: the message states the range it accepts (8 to 512)", async () => {
+  for (const [value, n] of [
+    ["short", 5],
+    ["a".repeat(513), 513],
+  ] as const) {
+    const r = await runCli(["sandbox", "--api-key", value]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.ok(r.stderr.includes(`--api-key has ${n} characters; an API key has 8 to 512.`), r.stderr);
+    assert.ok(!r.stderr.includes(value), "the key is never shown");
+  }
+});
