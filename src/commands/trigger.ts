@@ -20,7 +20,7 @@ import { registerSecret } from "../util/redact.js";
 import { shellWord } from "../util/shell-word.js";
 import { userAgent } from "../util/version.js";
 import type { CommandContext } from "./context.js";
-import { parseHttpUrl, parsePositiveInteger, parsePositiveSeconds } from "./options/flag-values.js";
+import { parseDurationOrSeconds, parseHttpUrl, parsePositiveInteger } from "./options/flag-values.js";
 import { warnIfCleartextKey } from "./options/flag-warnings.js";
 import { resolveSecret } from "./options/secret-source.js";
 import { parseSecretSource, type SecretSource } from "./options/webhook-flags.js";
@@ -76,7 +76,7 @@ export function parseTriggerOptions(raw: TriggerFlags): TriggerOptions {
   }
   if (raw.withChain && raw.event !== "certificate_issued")
     throw new UsageError("--with-chain only applies to certificate_issued.");
-  const timeoutMs = parsePositiveSeconds("--timeout", raw.timeout ?? "10");
+  const timeoutMs = parseDurationOrSeconds("--timeout", raw.timeout ?? "10s");
   const secret = parseSecretSource(
     { secretFile: raw.secretFile, secretEnv: raw.secretEnv },
     { allowRemove: false },

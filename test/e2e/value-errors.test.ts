@@ -1,6 +1,7 @@
 // Value errors as users see them through the built CLI: each names its flag and what was typed, and its
 // hint fits the flag (a URL without its scheme, a duration, a value lost to the next flag, an API key's length).
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { runCli } from "../helpers/cli.js";
 
@@ -47,4 +48,25 @@ test("sandbox --api-key of the wrong length: the message states the range it acc
     assert.ok(r.stderr.includes(`--api-key has ${n} characters; an API key has 8 to 512.`), r.stderr);
     assert.ok(!r.stderr.includes(value), "the key is never shown");
   }
+});
+
+test("trigger --timeout: a duration as listen --timeout takes it; help and README say so with the same default", async () => {
+  const help = (await runCli(["trigger", "--help"])).stdout.replace(/\s+/g, " ");
+  assert.match(help, /--timeout <duration> how long the endpoint has to answer, e\.g\. 5s or 2m/);
+  assert.ok(help.includes("(default: 10s)"), help);
+  assert.ok(!help.includes('"10'), "a default shown as it is typed, not a quoted string");
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8").replace(/\s+/g, " ");
+  assert.ok(readme.includes("`--timeout` (default `10s`) is how long the endpoint has to answer"), "README");
+  // listen --timeout takes the same form.
+  assert.match((await runCli(["listen", "--help"])).stdout, /--timeout <duration>/);
+  const bad = await runCli([
+    "trigger",
+    "certificate_issued",
+    "--to",
+    "http://127.0.0.1:9/x",
+    "--timeout",
+    "5x",
+  ]);
+  assert.equal(bad.code, 2, bad.stderr);
+  assert.ok(bad.stderr.includes('--timeout: invalid duration "5x"'), bad.stderr);
 });

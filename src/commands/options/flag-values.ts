@@ -4,6 +4,7 @@
 import { UsageError } from "../../errors.js";
 import { findEventType } from "../../events/catalogue.js";
 import { didYouMean } from "../../events/suggest.js";
+import { parseDuration } from "../../util/duration.js";
 import { maskUrlPassword, registerUrlPassword } from "../../util/redact.js";
 import { missingSchemeError } from "./url-scheme.js";
 
@@ -23,6 +24,15 @@ export function parsePositiveSeconds(flag: string, value: string): number {
     throw new UsageError(`${flag} must be a positive number of seconds, not ${JSON.stringify(value)}.`);
   }
   return seconds * 1000;
+}
+
+/**
+ * A duration as listen's flags take it ("5s", "2m", "500ms") or a bare number of seconds ("10", "0.5"), the
+ * form trigger --timeout always took → milliseconds.
+ */
+export function parseDurationOrSeconds(flag: string, value: string): number {
+  if (/^\s*[\d.]+\s*$/.test(value)) return parsePositiveSeconds(flag, value);
+  return parseDuration(value, flag);
 }
 
 /**
