@@ -178,7 +178,8 @@ async function viaAnnounced(opts: TriggerOptions, ctx: Ctx): Promise<void> {
 }
 
 async function direct(opts: TriggerOptions, url: URL, ctx: Ctx): Promise<void> {
-  const secret = (await resolveSecret(opts.secret, ctx.env, { signal: ctx.signal })).value;
+  const secret = (await resolveSecret(opts.secret, ctx.env, { signal: ctx.signal, sendsWebhookSecret: true }))
+    .value;
   warnIfCleartextKey(ctx.io, "--to", url, secret !== undefined);
   const body = eventBody(opts);
   const { Sender } = await import("../sandbox/deliver.js");

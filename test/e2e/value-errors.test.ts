@@ -1,9 +1,10 @@
 // Value errors as users see them through the built CLI: each names its flag and what was typed, and its
 // hint fits the flag (a URL without its scheme, a duration, a value lost to the next flag, an API key's length).
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "node:test";
-import { runCli } from "../helpers/cli.js";
+import { runCli, tempDir } from "../helpers/cli.js";
 
 test("a URL without its scheme: what was typed, and the URL with a scheme (https:// where only https goes)", async () => {
   const table: [string[], string][] = [
@@ -69,4 +70,21 @@ test("trigger --timeout: a duration as listen --timeout takes it; help and READM
   ]);
   assert.equal(bad.code, 2, bad.stderr);
   assert.ok(bad.stderr.includes('--timeout: invalid duration "5x"'), bad.stderr);
+});
+
+test("a short secret for trigger or replay: the source inside the sentence, and a hint that fits them", async () => {
+  const home = tempDir();
+  const file = join(home, "ts.secret");
+  writeFileSync(file, "short\n");
+  const to = "http://127.0.0.1:9/x";
+  for (const argv of [
+    ["trigger", "certificate_issued", "--to", to, "--secret-file", file],
+    ["replay", "--to", to, "--secret-file", file],
+  ]) {
+    const r = await runCli(argv, { configHome: home });
+    assert.equal(r.code, 2, r.stderr);
+    assert.ok(r.stderr.includes(`at least 32 characters (read from the file ${file}).`), r.stderr);
+    assert.ok(!r.stderr.includes("create --generate-secret"), r.stderr);
+    assert.ok(r.stderr.includes("certwh status --show-secret"), r.stderr);
+  }
 });
