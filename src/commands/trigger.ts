@@ -378,7 +378,7 @@ async function viaSandbox(
     // No webhook at all is "not found", as for every command (a sandbox before `code` said it in words).
     if (out.code === "no_webhook" || (out.code === undefined && /^no webhook/.test(out.reason ?? "")))
       throw new NotFoundError(`The sandbox did not send ${opts.event}: ${out.reason}.`, {
-        hint: "Create one first: `certwh create --url <your endpoint>` (or run `certwh listen`).",
+        hint: createWebhookHint(base, baseFrom),
       });
     throw new RefusedError(`The sandbox did not send ${opts.event}: ${out.reason}.`, {
       code: "not_delivered",
@@ -419,6 +419,22 @@ async function viaSandbox(
   const elsewhere = baseFrom === undefined || baseFrom === "--sandbox-url";
   if (opts.withChain)
     noteChain(ctx, d.url, out.certificate_chain, elsewhere ? { base, key: ownKey } : undefined);
+}
+
+/**
+ * How to create the missing webhook in this sandbox. certwh's settings already aim at one named by
+ * CERTWH_BASE_URL or a profile; any other (found running, --sandbox-url, --base-url) is named with --base-url,
+ * and its key only by where to find it: an API key is never printed.
+ */
+function createWebhookHint(base: URL, baseFrom: string | undefined): string {
+  const configured = baseFrom === "CERTWH_BASE_URL" || baseFrom?.startsWith("profile ");
+  if (configured) return "Create one first: `certwh create --url <your endpoint>` (or run `certwh listen`).";
+  const aim = `certwh --base-url ${shellWord(base.href.replace(/\/$/, ""))}`;
+  const key =
+    baseFrom === "--base-url"
+      ? ""
+      : ", with CERTWH_API_KEY set to the key that sandbox printed when it started";
+  return `Create one in that sandbox first: \`${aim} create --url <your endpoint>\`${key} (or run \`${aim} listen\`).`;
 }
 
 /**
