@@ -76,6 +76,18 @@ const NAME_FLAGS: Record<string, string[]> = {
 /** Of those, the ones taking a comma-separated list: each name after a comma is completed too. */
 const LIST_FLAGS: readonly string[] = ["--events", "--quirks"];
 
+/**
+ * The commands whose --event subscribes the webhook, so it offers what a webhook can subscribe to, as
+ * --events does; replay's and logs' --event filter what arrived, so every event CertCentral sends.
+ */
+const SUBSCRIBING_COMMANDS: readonly string[] = ["create", "update-url", "listen"];
+
+/** The names `flag` completes to in `command`, if it takes a name from a list. */
+function nameChoices(command: string, flag: string): string[] | undefined {
+  if (flag === "--event" && SUBSCRIBING_COMMANDS.includes(command)) return [...SUBSCRIBABLE_EVENTS];
+  return NAME_FLAGS[flag];
+}
+
 function longFlags(cmd: AnyCommand): string[] {
   return [...cmd.options.map((o) => o.long).filter((f): f is string => Boolean(f)), "--help"];
 }
@@ -87,11 +99,41 @@ function valueFlags(cmd: AnyCommand): ValueFlag[] {
   return cmd.options
     .filter((o: Option) => o.long && (o.required || o.optional))
     .map((o: Option) => {
-      const choices = o.argChoices ?? NAME_FLAGS[o.long as string] ?? [];
+      const choices = o.argChoices ?? nameChoices(cmd.name(), o.long as string) ?? [];
       const valueName = /[<[]([\w-]+)[>\]]/.exec(o.flags)?.[1] ?? "";
       const kind = choices.length ? "choices" : (KIND_BY_VALUE_NAME[valueName] ?? "none");
       return { flag: o.long as string, kind, choices };
     });
+}
+
+/**
+ * A flag's choices by command: one entry when every command that has it offers the same names (the global
+ * ones included), else one per list with the names of the commands offering it (--event).
+ */
+function choiceVariants(spec: Spec, flag: string): { names: string[]; choices: string[] }[] {
+  const global = spec.globalValueFlags.find((v) => v.flag === flag);
+  if (global) return [{ names: [], choices: global.choices }];
+  const byList = new Map<string, { names: string[]; choices: string[] }>();
+  for (const c of spec.commands) {
+    const own = c.valueFlags.find((v) => v.flag === flag);
+    if (!own) continue;
+    const key = own.choices.join(" ");
+    const variant = byList.get(key) ?? { names: [], choices: own.choices };
+    variant.names.push(...c.names);
+    byList.set(key, variant);
+  }
+  return [...byList.values()];
+}
+
+/**
+ * A flag's choices as one shell command (`offer` renders one list), or a \`case "$cmd"\` choosing the list by
+ * command when they differ.
+ */
+function choicesByCommand(spec: Spec, flag: string, offer: (choices: string[]) => string): string {
+  const variants = choiceVariants(spec, flag);
+  if (variants.length === 1) return offer((variants[0] as { choices: string[] }).choices);
+  const branches = variants.map((v) => `${v.names.join("|")}) ${offer(v.choices)} ;;`).join(" ");
+  return `case "$cmd" in ${branches} esac`;
 }
 
 /** Each value flag once (commands share flags such as --journal), with what its value completes to. */
@@ -171,12 +213,14 @@ function bash(spec: Spec): string {
   const noFiles = "compopt +o default 2>/dev/null;";
   const choiceCases = allValueFlags
     .filter((v) => v.kind === "choices")
-    .map(({ flag, choices }) =>
-      LIST_FLAGS.includes(flag)
-        ? // a,b,<TAB>: complete the name after the last comma, keeping what comes before it.
-          `    ${flag}) ${noFiles} [[ "$cur" == *,* ]] && pre="\${cur%,*},"; COMPREPLY=($(compgen -P "$pre" -W "${words(choices)}" -- "\${cur##*,}")); return ;;`
-        : `    ${flag}) ${noFiles} COMPREPLY=($(compgen -W "${words(choices)}" -- "$cur")); return ;;`,
-    );
+    .map(({ flag }) => {
+      const offer = (choices: string[]) =>
+        LIST_FLAGS.includes(flag)
+          ? // a,b,<TAB>: complete the name after the last comma, keeping what comes before it.
+            `[[ "$cur" == *,* ]] && pre="\${cur%,*},"; COMPREPLY=($(compgen -P "$pre" -W "${words(choices)}" -- "\${cur##*,}"))`
+          : `COMPREPLY=($(compgen -W "${words(choices)}" -- "$cur"))`;
+      return `    ${flag}) ${noFiles} ${choicesByCommand(spec, flag, offer)}; return ;;`;
+    });
   const valueCases = [
     ...choiceCases,
     ...kindCases(allValueFlags, "    ", {
@@ -218,11 +262,6 @@ _certwh() {
   local cur prev cmd sub arg extra opts i w pre=""
   cur="\${COMP_WORDS[COMP_CWORD]}"
   prev="\${COMP_WORDS[COMP_CWORD-1]}"
-  # The value of an option: its choices, file or folder names (complete -o default), variable names, or
-  # nothing (a number, a URL).
-  case "$prev" in
-${valueCases}
-  esac
   # The command word, the word after it (a sub-command such as \`config set\`), then its arguments.
   cmd=""
   sub=""
@@ -235,6 +274,11 @@ ${valueCases}
       if [[ -z "$cmd" ]]; then cmd="$w"; elif [[ -z "$sub" ]]; then sub="$w"; elif [[ -z "$arg" ]]; then arg="$w"; else extra="$w"; break; fi ;;
     esac
   done
+  # The value of an option: its choices (by command where they differ), file or folder names
+  # (complete -o default), variable names, or nothing (a number, a URL).
+  case "$prev" in
+${valueCases}
+  esac
   if [[ -z "$cmd" ]]; then
     COMPREPLY=($(compgen -W "${words(spec.commands.flatMap((c) => c.names))} ${words(spec.globals)}" -- "$cur"))
     return
@@ -266,11 +310,11 @@ function zsh(spec: Spec): string {
     .join("\n");
   const choiceCases = allValueFlags
     .filter((v) => v.kind === "choices")
-    .map(({ flag, choices }) =>
-      LIST_FLAGS.includes(flag)
-        ? `      ${flag}) _sequence compadd - ${words(choices)}; return ;;`
-        : `      ${flag}) compadd -- ${words(choices)}; return ;;`,
-    );
+    .map(({ flag }) => {
+      const offer = (choices: string[]) =>
+        LIST_FLAGS.includes(flag) ? `_sequence compadd - ${words(choices)}` : `compadd -- ${words(choices)}`;
+      return `      ${flag}) ${choicesByCommand(spec, flag, offer)}; return ;;`;
+    });
   const valueCases = [
     ...choiceCases,
     ...kindCases(allValueFlags, "      ", {
@@ -307,16 +351,17 @@ _certwh() {
   commands=(
 ${cmds}
   )
-  # The value of an option: its choices, file or folder names, variable names, or nothing (a number, a URL).
-  case "\${words[CURRENT-1]}" in
-${valueCases}
-  esac
   for ((i = 2; i < CURRENT; i++)); do
     case " ${words(allValueFlags.map((v) => v.flag))} " in *" \${words[i]} "*) ((i++)); continue ;; esac
     case "\${words[i]}" in -*) ;; *)
       if [[ -z "$cmd" ]]; then cmd="\${words[i]}"; elif [[ -z "$sub" ]]; then sub="\${words[i]}"; elif [[ -z "$arg" ]]; then arg="\${words[i]}"; else extra="\${words[i]}"; break; fi ;;
     esac
   done
+  # The value of an option: its choices (by command where they differ), file or folder names, variable
+  # names, or nothing (a number, a URL).
+  case "\${words[CURRENT-1]}" in
+${valueCases}
+  esac
   if [[ -z "$cmd" ]]; then
     _describe 'command' commands
     compadd -- ${words(spec.globals)}
@@ -344,7 +389,10 @@ function fishValue(value: ValueFlag | undefined): string {
   if (!value) return "";
   switch (value.kind) {
     case "choices":
-      return ` -x -a '${words(value.choices)}'`;
+      // A comma list (a,b,<TAB>): each name after what is typed up to the last comma, as bash does.
+      return LIST_FLAGS.includes(value.flag)
+        ? ` -x -a '(__certwh_list_item ${words(value.choices)})'`
+        : ` -x -a '${words(value.choices)}'`;
     case "file":
       return " -r -F";
     case "dir":
@@ -381,6 +429,12 @@ end
 function __certwh_operands_are
     set -l operands (__certwh_operands)
     test "$operands" = "$argv"
+end
+function __certwh_list_item
+    set -l before (string replace -r '[^,]*$' '' -- (commandline -ct))
+    for name in $argv
+        echo $before$name
+    end
 end`;
 }
 

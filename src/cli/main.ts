@@ -93,8 +93,10 @@ function refuseMissingValues(program: ReturnType<typeof buildProgram>, argv: str
     if (!takesValue.has(arg)) continue;
     const next = argv[i + 1];
     if (own.has(next.split("=")[0])) {
-      throw new UsageError(`${arg} needs a value; ${next} is one of certwh's flags.`, {
-        hint: `A value that starts with "--" is joined to its flag: ${arg}=${next}.`,
+      // Worded for what follows: a long flag (--json), a short one (-y), or `--`, which is no flag at all.
+      const what = next === "--" ? "-- ends the options" : `${next} is one of certwh's flags`;
+      throw new UsageError(`${arg} needs a value; ${what}.`, {
+        hint: `A value that starts with "-" is joined to its flag with "=": ${arg}=${next}.`,
       });
     }
     i++;

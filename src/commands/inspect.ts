@@ -26,7 +26,9 @@ export async function run(
   const path = flags.journal ?? defaultJournalPath(ctx.env);
   await checkJournal(path, flags.journal === undefined ? defaultJournalPath(ctx.env, "sandbox") : undefined);
   // Read before the page exists; it stays in this process (the replay route adds it as X-WEBHOOK-KEY).
-  const secret = (await resolveSecret(source, ctx.env, { signal: ctx.signal })).value || undefined;
+  const secret =
+    (await resolveSecret(source, ctx.env, { signal: ctx.signal, sendsWebhookSecret: true })).value ||
+    undefined;
   if (to) warnIfCleartextKey(io, "--to", to, secret !== undefined);
 
   const store = createDeliveriesStore();

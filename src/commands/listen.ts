@@ -141,7 +141,7 @@ function parseUntil(raw: ListenFlags): Pick<ParsedListen, "until" | "timeoutMs" 
   return {
     until: { event, ...(orderId !== undefined ? { orderId } : {}) },
     ...(raw.timeout !== undefined
-      ? { timeoutMs: parseDuration(raw.timeout), timeoutText: raw.timeout.trim() }
+      ? { timeoutMs: parseDuration(raw.timeout, "--timeout"), timeoutText: raw.timeout.trim() }
       : {}),
   };
 }
@@ -161,7 +161,9 @@ export function parseListenOptions(raw: ListenFlags, env: NodeJS.ProcessEnv): Pa
     };
   }
   const challengeWindowMs =
-    raw.challengeTimeout !== undefined ? parseDuration(raw.challengeTimeout) : undefined;
+    raw.challengeTimeout !== undefined
+      ? parseDuration(raw.challengeTimeout, "--challenge-timeout")
+      : undefined;
   if (challengeWindowMs !== undefined && challengeWindowMs > 30 * 60_000)
     throw new UsageError("--challenge-timeout cannot exceed 30m: CertCentral's tokens are valid 30 minutes.");
   const journalPath =
@@ -201,7 +203,8 @@ export function parseListenOptions(raw: ListenFlags, env: NodeJS.ProcessEnv): Pa
     exec: raw.exec,
     saveChainDir: raw.saveChain,
     ...parseUntil(raw),
-    tunnelGraceMs: raw.tunnelGrace !== undefined ? parseDuration(raw.tunnelGrace) : undefined,
+    tunnelGraceMs:
+      raw.tunnelGrace !== undefined ? parseDuration(raw.tunnelGrace, "--tunnel-grace") : undefined,
     challengeWindowMs,
     dropRepeats: raw.dropRepeats === true,
     inspect: parseInspectFlags(raw),

@@ -31,7 +31,12 @@ export async function run(
   const selection = parseReplayOptions(opts);
   // As listen: a missing program is a usage error before the journal is read, not one failure per event.
   if (selection.exec) await checkExecCommand(selection.exec.command, ctx.env);
-  const secret = (await resolveSecret(selection.secret, ctx.env, { signal: ctx.signal })).value;
+  const secret = (
+    await resolveSecret(selection.secret, ctx.env, {
+      signal: ctx.signal,
+      sendsWebhookSecret: true,
+    })
+  ).value;
   if (selection.to) warnIfCleartextKey(io, "--to", selection.to, secret !== undefined);
   // --request-timeout, CERTWH_REQUEST_TIMEOUT or the profile; no API key is needed.
   const timeoutMs = (await ctx.settings()).requestTimeoutMs;

@@ -20,7 +20,7 @@ import { registerSecret } from "../util/redact.js";
 import { shellWord } from "../util/shell-word.js";
 import { userAgent } from "../util/version.js";
 import type { CommandContext } from "./context.js";
-import { parseHttpUrl, parsePositiveInteger, parsePositiveSeconds } from "./options/flag-values.js";
+import { parseDurationOrSeconds, parseHttpUrl, parsePositiveInteger } from "./options/flag-values.js";
 import { warnIfCleartextKey } from "./options/flag-warnings.js";
 import { resolveSecret } from "./options/secret-source.js";
 import { parseSecretSource, type SecretSource } from "./options/webhook-flags.js";
@@ -76,7 +76,7 @@ export function parseTriggerOptions(raw: TriggerFlags): TriggerOptions {
   }
   if (raw.withChain && raw.event !== "certificate_issued")
     throw new UsageError("--with-chain only applies to certificate_issued.");
-  const timeoutMs = parsePositiveSeconds("--timeout", raw.timeout ?? "10");
+  const timeoutMs = parseDurationOrSeconds("--timeout", raw.timeout ?? "10s");
   const secret = parseSecretSource(
     { secretFile: raw.secretFile, secretEnv: raw.secretEnv },
     { allowRemove: false },
@@ -178,7 +178,8 @@ async function viaAnnounced(opts: TriggerOptions, ctx: Ctx): Promise<void> {
 }
 
 async function direct(opts: TriggerOptions, url: URL, ctx: Ctx): Promise<void> {
-  const secret = (await resolveSecret(opts.secret, ctx.env, { signal: ctx.signal })).value;
+  const secret = (await resolveSecret(opts.secret, ctx.env, { signal: ctx.signal, sendsWebhookSecret: true }))
+    .value;
   warnIfCleartextKey(ctx.io, "--to", url, secret !== undefined);
   const body = eventBody(opts);
   const { Sender } = await import("../sandbox/deliver.js");
@@ -383,7 +384,7 @@ async function viaSandbox(
     // No webhook at all is "not found", as for every command (a sandbox before `code` said it in words).
     if (out.code === "no_webhook" || (out.code === undefined && /^no webhook/.test(out.reason ?? "")))
       throw new NotFoundError(`The sandbox did not send ${opts.event}: ${out.reason}.`, {
-        hint: "Create one first: `certwh create --url <your endpoint>` (or run `certwh listen`).",
+        hint: createWebhookHint(base, baseFrom),
       });
     throw new RefusedError(`The sandbox did not send ${opts.event}: ${out.reason}.`, {
       code: "not_delivered",
@@ -425,6 +426,22 @@ async function viaSandbox(
   const keyToSet = ownKey !== undefined && ownKey !== ctx.env.CERTWH_API_KEY;
   if (opts.withChain)
     noteChain(ctx, d.url, out.certificate_chain, elsewhere ? { base, keyToSet } : undefined);
+}
+
+/**
+ * How to create the missing webhook in this sandbox. certwh's settings already aim at one named by
+ * CERTWH_BASE_URL or a profile; any other (found running, --sandbox-url, --base-url) is named with --base-url,
+ * and its key only by where to find it: an API key is never printed.
+ */
+function createWebhookHint(base: URL, baseFrom: string | undefined): string {
+  const configured = baseFrom === "CERTWH_BASE_URL" || baseFrom?.startsWith("profile ");
+  if (configured) return "Create one first: `certwh create --url <your endpoint>` (or run `certwh listen`).";
+  const aim = `certwh --base-url ${shellWord(base.href.replace(/\/$/, ""))}`;
+  const key =
+    baseFrom === "--base-url"
+      ? ""
+      : ", with CERTWH_API_KEY set to the key that sandbox printed when it started";
+  return `Create one in that sandbox first: \`${aim} create --url <your endpoint>\`${key} (or run \`${aim} listen\`).`;
 }
 
 /**

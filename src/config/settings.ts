@@ -44,6 +44,9 @@ export function validateProfileName(name: string, from: string): string {
   );
 }
 
+/** How many characters an API key may have (README: "8 to 512 printable ASCII characters"). */
+export const API_KEY_LENGTH = { min: 8, max: 512 } as const;
+
 /** Checks an API key's shape without ever echoing it. */
 export function checkApiKey(raw: string, from: string): string {
   const key = raw.trim();
@@ -53,9 +56,9 @@ export function checkApiKey(raw: string, from: string): string {
       `${from} contains spaces, line breaks or non-ASCII characters; it is not an API key.`,
     );
   }
-  if (key.length < 8 || key.length > 512) {
+  if (key.length < API_KEY_LENGTH.min || key.length > API_KEY_LENGTH.max) {
     throw new UsageError(
-      `${from} has ${key.length} character${key.length === 1 ? "" : "s"}; a CertCentral API key has far more than 8 and fewer than 512.`,
+      `${from} has ${key.length} character${key.length === 1 ? "" : "s"}; an API key has ${API_KEY_LENGTH.min} to ${API_KEY_LENGTH.max}.`,
     );
   }
   return key;

@@ -6,7 +6,7 @@
 // default moves such a file over (and says so, once: afterwards there is nothing left to move).
 
 import { constants } from "node:fs";
-import { copyFile, rename, stat, unlink } from "node:fs/promises";
+import { chmod, copyFile, lstat, rename, stat, unlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { makeDirs } from "../util/make-dirs.js";
 import { xdgDir } from "../util/xdg.js";
@@ -62,5 +62,7 @@ export async function moveFormerJournal(
     await copyFile(from, to, constants.COPYFILE_EXCL);
     await unlink(from);
   }
+  // It holds tokens: 0600 like every journal, whatever mode the old file had (a link keeps its target's).
+  if ((await lstat(to)).isFile()) await chmod(to, 0o600);
   return { from, to };
 }

@@ -249,3 +249,29 @@ export type ListenEvent =
       /** One entry per --forward-to target with forwards left. */
       forward?: (UnfinishedWork & { url: string })[];
     };
+
+/**
+ * Every "type" listen --json prints, in the order its help lists them: "error" is the last line of a failure.
+ * A Record over the union, so a new ListenEvent type that is not listed here fails to compile.
+ */
+const NDJSON_TYPES: Record<ListenEvent["type"] | "error", true> = {
+  state: true,
+  ready: true,
+  event: true,
+  duplicate: true,
+  rejected: true,
+  connection_limit: true,
+  tunnel_down: true,
+  tunnel_up: true,
+  forward: true,
+  forward_summary: true,
+  exec: true,
+  exec_summary: true,
+  chain_saved: true,
+  warning: true,
+  until: true,
+  interrupted: true,
+  unfinished: true,
+  error: true,
+};
+export const LISTEN_NDJSON_TYPES: readonly string[] = Object.keys(NDJSON_TYPES);

@@ -49,15 +49,25 @@ export function validateSecret(value: string): string | null {
 /** The command a refused secret's hint names by default; update-url names its own (see SecretHint). */
 const GENERATE_WITH = "certwh create --generate-secret";
 
-/** The command that generates a secret for the command at hand, e.g. `certwh update-url --url … --generate-secret`. */
-export type SecretHint = { generateWith?: string };
+/**
+ * What a refused secret's hint suggests. A command that sets the webhook's secret: the command that generates
+ * one (`generateWith`, e.g. `certwh update-url --url … --generate-secret`; create's by default). A command
+ * that sends the webhook's secret to a receiver (trigger, replay, inspect; `sendsWebhookSecret`): where to
+ * read that secret, since a new one would not be what the receiver expects.
+ */
+export type SecretHint = { generateWith?: string; sendsWebhookSecret?: boolean };
+
+function refusalHint(o: SecretHint): string {
+  if (o.sendsWebhookSecret)
+    return "Send the webhook's own secret, the one the receiver checks: `certwh status --show-secret` shows it.";
+  return `Generate one with \`${o.generateWith ?? GENERATE_WITH}\`, or e.g. \`openssl rand -base64 32 | tr -d '\\n'\`.`;
+}
 
 function checked(value: string, source: string, o: SecretHint = {}): string {
   const problem = validateSecret(value);
   if (problem) {
-    throw new UsageError(`${problem} (read from ${source})`, {
-      hint: `Generate one with \`${o.generateWith ?? GENERATE_WITH}\`, or e.g. \`openssl rand -base64 32 | tr -d '\\n'\`.`,
-    });
+    // Where it came from belongs to the sentence: before its full stop.
+    throw new UsageError(`${problem.replace(/\.$/, "")} (read from ${source}).`, { hint: refusalHint(o) });
   }
   registerSecret(value);
   return value;

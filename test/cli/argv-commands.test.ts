@@ -219,7 +219,7 @@ const TABLE: [string[], CommandName, object][] = [
   [
     ["trigger", "certificate_issued"],
     "trigger",
-    { event: "certificate_issued", withChain: false, timeout: "10" },
+    { event: "certificate_issued", withChain: false, timeout: "10s" },
   ],
   [
     ["trigger", "order_rejected", "--to", URL_, "--order-id", "1", "--certificate-id", "2", "--timeout", "3"],
@@ -245,7 +245,7 @@ const TABLE: [string[], CommandName, object][] = [
       secretFile: "f",
       secretEnv: "E",
       withChain: true,
-      timeout: "10",
+      timeout: "10s",
     },
   ],
 ];

@@ -38,6 +38,28 @@ for (const [argv, flag] of MISSING) {
   });
 }
 
+test("the lost-value hint fits what follows: a long flag, a short one, or --", () => {
+  const table: [string[], string, string][] = [
+    [
+      ["verify", "--token", "--json"],
+      "--token needs a value; --json is one of certwh's flags.",
+      "--token=--json",
+    ],
+    [["verify", "--token", "-y"], "--token needs a value; -y is one of certwh's flags.", "--token=-y"],
+    [["logs", "--sort", "-h"], "--sort needs a value; -h is one of certwh's flags.", "--sort=-h"],
+    [["verify", "--token", "--", "--json"], "--token needs a value; -- ends the options.", "--token=--"],
+  ];
+  for (const [argv, message, joined] of table)
+    assert.throws(
+      () => parseArgv(argv),
+      (e) =>
+        e instanceof UsageError &&
+        e.message === message &&
+        e.hint === `A value that starts with "-" is joined to its flag with "=": ${joined}.`,
+      argv.join(" "),
+    );
+});
+
 /** argv, the flag's value as the command receives it, and whether --json is on. */
 const KEPT: [string[], Record<string, unknown>, boolean][] = [
   [["verify", "--token=--json"], { token: "--json" }, false],

@@ -49,6 +49,11 @@ test("trigger: argv → TriggerOptions", () => {
       ["certificate_issued", "--to", to, "--with-chain", "--timeout", "0.5"],
       { withChain: true, timeoutMs: 500 },
     ],
+    // The duration form listen --timeout takes, and (as before) a bare number of seconds.
+    [["certificate_issued", "--to", to, "--timeout", "5s"], { timeoutMs: 5000 }],
+    [["certificate_issued", "--to", to, "--timeout", "2m"], { timeoutMs: 120_000 }],
+    [["certificate_issued", "--to", to, "--timeout", "750ms"], { timeoutMs: 750 }],
+    [["certificate_issued", "--to", to, "--timeout", "10"], { timeoutMs: 10_000 }],
     [["order_rejected", "--to", to, "--order-id", "470091052"], { orderId: 470091052 }],
     [["certificate_revoked", "--to", to, "--certificate-id", "7"], { certificateId: 7 }],
     [
@@ -87,6 +92,8 @@ test("trigger: bad argv → UsageError naming the problem", () => {
     [["order_rejected", "--to", to, "--order-id", "abc"], /--order-id must be a positive integer/],
     [["order_rejected", "--to", to, "--certificate-id", "0"], /--certificate-id must be a positive integer/],
     [["order_rejected", "--to", to, "--timeout", "0"], /--timeout must be a positive number/],
+    [["order_rejected", "--to", to, "--timeout", "abc"], /^--timeout: invalid duration "abc"/],
+    [["order_rejected", "--to", to, "--timeout", "0s"], /^--timeout: invalid duration "0s"/],
     [["order_rejected", "--to", to, "--secret-env", "A", "--secret-file", "f"], /only one of/],
     [["order_rejected", "--to", to, "--secret-env", "not a name"], /not a variable name/],
     [["order_rejected", "--sandbox-url", to, "--secret-env", "A"], /do not apply with --sandbox-url/],

@@ -252,3 +252,46 @@ test("zsh: installed as _certwh on $fpath, the first TAB (the autoload) complete
   const sourced = run("zsh", ["-f", "-c", `${stubs}; source "$1"`, "zsh", join(dir, "_certwh")]);
   assert.deepEqual(sourced, ["compdef _certwh certwh"]);
 });
+
+// --event subscribes in create, update-url and listen: only what a webhook can subscribe to, as --events.
+// In replay and logs it filters what arrived: every event CertCentral sends, test and challenge included.
+const SUBSCRIBING = ["create", "update-url", "listen"];
+const FILTERING = ["replay", "logs"];
+const NOT_SUBSCRIBABLE = ["order_approval_email_sent", "test_webhook_endpoint", "challenge_webhook_endpoint"];
+
+function checkEventChoices(shell: string, command: string, offered: string[]): void {
+  const label = `${shell} ${command} --event: ${offered.join(" ")}`;
+  assert.ok(offered.includes("certificate_issued"), label);
+  for (const name of NOT_SUBSCRIBABLE)
+    assert.equal(offered.includes(name), FILTERING.includes(command), `${label} (${name})`);
+}
+
+test("--event offers only subscribable events where it subscribes, every event where it filters, in every shell", async () => {
+  const bash = await bashCompleter();
+  const zsh = await zshCompleter();
+  const fish = await fishCompleter();
+  for (const command of [...SUBSCRIBING, ...FILTERING]) {
+    checkEventChoices("bash", command, bash(["certwh", command, "--event", ""]));
+    // After a global option and its value too: the command still decides.
+    checkEventChoices("bash", command, bash(["certwh", "--profile", "x", command, "--event", ""]));
+    checkEventChoices("zsh", command, zsh(["certwh", command, "--event", ""]).join(" ").split(/\s+/));
+    checkEventChoices("fish", command, fish(`certwh ${command} --event `));
+  }
+});
+
+test("fish: a comma list completes its next item, as bash does (--events a,<TAB>, sandbox --quirks x,<TAB>)", async () => {
+  const fish = await fishCompleter();
+  const bash = await bashCompleter();
+  const events = fish("certwh create --events certificate_issued,");
+  assert.ok(events.includes("certificate_issued,certificate_revoked"), events.join(" "));
+  assert.ok(!events.includes("certificate_issued,test_webhook_endpoint"), events.join(" "));
+  assert.deepEqual(fish("certwh listen --events certificate_issued,domain_v"), [
+    "certificate_issued,domain_validated",
+  ]);
+  const quirks = fish("certwh sandbox --quirks numeric-token,");
+  const fromBash = bash(["certwh", "sandbox", "--quirks", "numeric-token,"]).filter(
+    (l) => !l.startsWith("compopt"),
+  );
+  assert.ok(quirks.length > 1 && quirks.every((q) => q.startsWith("numeric-token,")), quirks.join(" "));
+  assert.deepEqual(quirks.sort(), fromBash.sort(), "the same items as bash");
+});

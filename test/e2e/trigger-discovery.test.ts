@@ -176,7 +176,7 @@ test("a sandbox with no webhook: exit 5 (not found), as for every other command"
   });
   assert.equal(res.code, 5, res.stderr);
   assert.equal((JSON.parse(res.stdout) as { error: { code: string } }).error.code, "not_found");
-  assert.match(res.stderr, /no webhook is configured[\s\S]*certwh create --url/);
+  assert.match(res.stderr, /no webhook is configured[\s\S]*certwh --base-url \S+ create --url/);
   const wrongKey = await runCli(["trigger", "certificate_issued", "--sandbox-url", sandbox.url], {
     env: { CERTWH_API_KEY: "not-this-sandbox-key-0123" },
   });
@@ -256,4 +256,30 @@ test("trigger --sandbox-url at an address where no sandbox announced itself, wit
   assert.equal(res.code, 4, res.stderr);
   assert.match(res.stderr, new RegExp(`No sandbox of yours announced itself at 127\\.0\\.0\\.1:${port}`));
   assert.match(res.stderr, /Is `certwh sandbox` running at that address\?/);
+});
+
+test("a running sandbox with no webhook: the create hint aims at that sandbox (--base-url), never showing its key", async (t) => {
+  const home = tempDir();
+  const sb = spawnCli(t, ["sandbox", "--json"], { configHome: home });
+  const info = await sb.line((x) => typeof x.base_url === "string");
+  await announcedBy(home, sb);
+  const base = String(info.base_url).replace(/\/$/, "");
+  for (const argv of [
+    ["trigger", "certificate_issued"],
+    ["trigger", "certificate_issued", "--sandbox-url", base],
+  ]) {
+    const r = await runCli(argv, { configHome: home });
+    assert.equal(r.code, 5, `${argv.join(" ")}: ${r.stderr}`);
+    assert.ok(
+      r.stderr.includes(`certwh --base-url ${base} create --url <your endpoint>`),
+      `${argv.join(" ")}: ${r.stderr}`,
+    );
+    assert.match(r.stderr, /CERTWH_API_KEY set to the key that sandbox printed/);
+    assert.equal(r.stderr.includes(String(info.api_key)), false, "the key is not printed");
+  }
+  // Aimed at by CERTWH_BASE_URL: certwh create already goes there, so the hint stays short.
+  const env = { CERTWH_BASE_URL: base, CERTWH_API_KEY: String(info.api_key) };
+  const configured = await runCli(["trigger", "certificate_issued"], { configHome: home, env });
+  assert.equal(configured.code, 5, configured.stderr);
+  assert.match(configured.stderr, /Create one first: `certwh create --url <your endpoint>`/);
 });

@@ -71,3 +71,30 @@ test("parseHttpUrl: absolute http:// or https:// URLs only, named by the flag", 
   ];
   for (const [value, pattern] of bad) refused(() => parseHttpUrl("--to", value), pattern, value);
 });
+
+test("parseHttpUrl: a URL typed without its scheme is named as typed, with the URL it probably meant", () => {
+  const table: [string, string, string][] = [
+    ["--to", "localhost:3000", "http://localhost:3000"],
+    ["--forward-to", "localhost:3000/webhooks", "http://localhost:3000/webhooks"],
+    ["--to", "127.0.0.1:3000/x", "http://127.0.0.1:3000/x"],
+    ["--to", "[::1]:8080", "http://[::1]:8080"],
+    ["--to", "hooks.example.com/certcentral", "http://hooks.example.com/certcentral"],
+  ];
+  for (const [flag, value, meant] of table) {
+    assert.throws(
+      () => parseHttpUrl(flag, value),
+      (e) =>
+        e instanceof UsageError &&
+        e.message === `${flag} must be a full http:// or https:// URL, not "${value}".` &&
+        e.hint === `Did you mean ${flag} ${meant}?`,
+      value,
+    );
+  }
+  // Not a host: no guess (a word, a path, another scheme).
+  for (const value of ["hooks", "/relative/path", "ftp://example.com/x", "not a url"])
+    assert.throws(
+      () => parseHttpUrl("--to", value),
+      (e) => e instanceof UsageError && !String(e.hint).startsWith("Did you mean"),
+      value,
+    );
+});

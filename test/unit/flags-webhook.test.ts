@@ -30,7 +30,8 @@ test("parseEndpointUrl: https everywhere, http only on loopback and only against
     ["http://hooks.example.com/hook", sandbox, /https:\/\//],
     ["http://10.0.0.1/hook", sandbox, /https:\/\//],
     ["ftp://hooks.example.com/", real, /https:\/\//],
-    ["hooks.example.com/hook", real, /not a valid URL/],
+    ["hooks.example.com/hook", real, /^--url must be a full https:\/\/ URL, not "hooks.example.com\/hook"/],
+    ["hooks example", real, /not a valid URL/],
     ["", real, /required/],
     [undefined, real, /required/],
     ["https://u:p@hooks.example.com/", real, /user name or password/],
@@ -44,6 +45,24 @@ test("parseEndpointUrl: https everywhere, http only on loopback and only against
         (e) => e instanceof UsageError && expected.test(e.message),
       );
   }
+});
+
+test("parseEndpointUrl: a URL without its scheme suggests https://, or http:// where a sandbox accepts it", () => {
+  const table: [string, { allowLoopbackHttp: boolean }, string, string][] = [
+    ["localhost:3000", real, "https://", "https://localhost:3000"],
+    ["localhost:3000/hook", sandbox, "http:// or https://", "http://localhost:3000/hook"],
+    ["127.0.0.1:8080/hook", sandbox, "http:// or https://", "http://127.0.0.1:8080/hook"],
+    ["hooks.example.com/certcentral", sandbox, "https://", "https://hooks.example.com/certcentral"],
+  ];
+  for (const [input, policy, allowed, meant] of table)
+    assert.throws(
+      () => parseEndpointUrl(input, policy),
+      (e) =>
+        e instanceof UsageError &&
+        e.message === `--url must be a full ${allowed} URL, not "${input}".` &&
+        e.hint === `Did you mean --url ${meant}?`,
+      input,
+    );
 });
 
 test("parseEventFlags: repeatable and comma forms merge, de-duplicate, and flag unknown names", () => {

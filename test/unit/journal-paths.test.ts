@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { defaultJournalPath, formerJournalPath, moveFormerJournal } from "../../src/listen/paths.js";
@@ -41,4 +41,16 @@ test("a journal at the former default is moved once; one already at the new plac
   assert.equal(await moveFormerJournal(env), undefined);
   assert.equal(readFileSync(defaultJournalPath(env), "utf8"), "old\n");
   assert.equal(readFileSync(formerJournalPath(env), "utf8"), "older\n");
+});
+
+test("a journal moved from the former default ends up 0600, like every journal", async () => {
+  const home = tempDir();
+  const env = { HOME: home, XDG_CONFIG_HOME: join(home, "cfg"), XDG_STATE_HOME: join(home, "state") };
+  mkdirSync(join(home, "cfg", "certwh"), { recursive: true });
+  for (const kind of ["account", "sandbox"] as const) {
+    writeFileSync(formerJournalPath(env, kind), "old\n");
+    chmodSync(formerJournalPath(env, kind), 0o644);
+    assert.ok(await moveFormerJournal(env, kind), kind);
+    assert.equal(statSync(defaultJournalPath(env, kind)).mode & 0o777, 0o600, kind);
+  }
 });

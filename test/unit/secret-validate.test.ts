@@ -121,3 +121,36 @@ test("generateSecret: 43 base64url characters, valid, distinct, and registered f
   assert.equal(validateSecret(a), null);
   assert.equal(redact(`key=${a}`).includes(a), false);
 });
+
+test("a refused secret: where it was read is inside the sentence; the hint fits the command", async () => {
+  const file = join(dir, "short.secret");
+  writeFileSync(file, "short\n");
+  const refusal = async (hint?: { generateWith?: string; sendsWebhookSecret?: boolean }) => {
+    try {
+      await readSecretFromFile(file, undefined, hint);
+    } catch (e) {
+      assert.ok(e instanceof UsageError);
+      return e;
+    }
+    assert.fail("a short secret is refused");
+  };
+  const create = await refusal();
+  assert.equal(
+    create.message,
+    `The webhook secret is too short: CertCentral requires at least 32 characters (read from the file ${file}).`,
+  );
+  assert.match(String(create.hint), /certwh create --generate-secret/);
+  const updateUrl = await refusal({ generateWith: "certwh update-url --url X --generate-secret" });
+  assert.match(String(updateUrl.hint), /certwh update-url --url X --generate-secret/);
+  // trigger, replay and inspect send the webhook's secret: a newly generated one is not what the receiver wants.
+  const sender = await refusal({ sendsWebhookSecret: true });
+  assert.doesNotMatch(String(sender.hint), /--generate-secret/);
+  assert.match(String(sender.hint), /certwh status --show-secret/);
+  assert.throws(
+    () => readSecretFromEnv("WH", { WH: "short" }, { sendsWebhookSecret: true }),
+    (e) =>
+      e instanceof UsageError &&
+      e.message.endsWith("characters (read from the environment variable named by --secret-env).") &&
+      /status --show-secret/.test(String(e.hint)),
+  );
+});

@@ -4,7 +4,9 @@
 import { UsageError } from "../../errors.js";
 import { findEventType } from "../../events/catalogue.js";
 import { didYouMean } from "../../events/suggest.js";
+import { parseDuration } from "../../util/duration.js";
 import { maskUrlPassword, registerUrlPassword } from "../../util/redact.js";
+import { missingSchemeError } from "./url-scheme.js";
 
 /** "42" → 42 (at most 16 digits, no sign, no leading zero); undefined when the flag was not given. */
 export function parsePositiveInteger(flag: string, value: string | undefined): number | undefined {
@@ -25,10 +27,22 @@ export function parsePositiveSeconds(flag: string, value: string): number {
 }
 
 /**
+ * A duration as listen's flags take it ("5s", "2m", "500ms") or a bare number of seconds ("10", "0.5"), the
+ * form trigger --timeout always took → milliseconds.
+ */
+export function parseDurationOrSeconds(flag: string, value: string): number {
+  if (/^\s*[\d.]+\s*$/.test(value)) return parsePositiveSeconds(flag, value);
+  return parseDuration(value, flag);
+}
+
+/**
  * An absolute http:// or https:// URL (any host: callers that send credentials check more). A password in
  * it (basic auth for an app) is registered as a secret, so output shows it masked.
  */
 export function parseHttpUrl(flag: string, value: string, example = "http://localhost:3000/webhooks"): URL {
+  // Before parsing: "localhost:3000" parses, as the scheme "localhost:".
+  const schemeless = missingSchemeError(flag, value, () => true);
+  if (schemeless) throw schemeless;
   if (!URL.canParse(value.trim())) {
     // Not a URL, so its password is not registered yet: mask it here (a typo in the port must not show it).
     throw new UsageError(

@@ -31,6 +31,8 @@ interface SecretOptions {
   confirm?: (question: string) => Promise<boolean>;
   /** The command a refused secret's hint suggests for generating one (default: create's). */
   generateWith?: string;
+  /** The command sends the webhook's secret to a receiver (trigger, replay, inspect): the hint says where it is. */
+  sendsWebhookSecret?: boolean;
 }
 
 /** The usual SecretOptions of a command: --yes replaces, a terminal asks, a script is refused. */

@@ -6,11 +6,13 @@ import { registerEndpointSecret } from "../../api/endpoint-secret.js";
 import type { WebhookSettings } from "../../api/types.js";
 import { UsageError } from "../../errors.js";
 import { NOTIFICATION_FREQUENCIES, SUBSCRIBABLE_EVENTS } from "../../events/catalogue.js";
+import { parseDuration } from "../../util/duration.js";
 import { isLoopbackHost } from "../../util/loopback.js";
 import { maskUrlPassword } from "../../util/redact.js";
 import { checkSecretEnvName } from "../../util/secret.js";
 import { parseWaitOption } from "../../verification/wait-active.js";
 import type { UpdateUrlFlags } from "../specs/lifecycle.js";
+import { missingSchemeError } from "./url-scheme.js";
 
 /**
  * The webhook flags as their declarations type them: update-url declares them all, create and listen a
@@ -35,6 +37,13 @@ export interface UrlPolicy {
 export function parseEndpointUrl(value: string | undefined, policy: UrlPolicy): string {
   const text = value?.trim() ?? "";
   if (!text) throw new UsageError("--url is required, e.g. --url https://hooks.example.com/certcentral.");
+  // Before parsing: "localhost:3000" parses, as the scheme "localhost:". Plain http:// only where it is accepted.
+  const schemeless = missingSchemeError(
+    "--url",
+    text,
+    (host) => policy.allowLoopbackHttp && isLoopbackHost(host),
+  );
+  if (schemeless) throw schemeless;
   if (!URL.canParse(text)) {
     throw new UsageError(`--url is not a valid URL: ${maskUrlPassword(text)}`, {
       hint: "Give a full URL with its path, e.g. https://hooks.example.com/certcentral.",
@@ -160,6 +169,8 @@ export function parseSetupOptions(
   const url = parseEndpointUrl(raw.url, policy);
   const { events, unknown } = parseEventFlags(raw.event, raw.events);
   const verify = raw.verify !== false;
+  // Checked here first so a bad --wait is named (parseWaitOption's own parse does not know its flag).
+  if (raw.wait !== undefined && verify) parseDuration(raw.wait, "--wait");
   return {
     url,
     events,

@@ -56,10 +56,13 @@ interface ReplayActions {
   runner?: CommandRunner;
 }
 
-/** How an action cut short by the interruption is described to the user. */
-const NOT_SENT = "not sent: replay was interrupted";
-const CUT_SHORT_POST = "no answer: replay was interrupted while sending it (the app may have received it)";
-const CUT_SHORT_EXEC = "stopped: replay was interrupted while the command ran";
+/** How an action cut short by the interruption is described to the user (the README quotes each). */
+export const INTERRUPTED_WORDS = {
+  notSent: "not sent: replay was interrupted",
+  cutShortPost: "no answer: replay was interrupted while sending it (the app may have received it)",
+  cutShortExec: "stopped: replay was interrupted while the command ran",
+} as const;
+const { notSent: NOT_SENT, cutShortPost: CUT_SHORT_POST, cutShortExec: CUT_SHORT_EXEC } = INTERRUPTED_WORDS;
 
 /** Replays `entries` in order, until they end or the interruption stops it. */
 export async function replayEntries(

@@ -1,10 +1,21 @@
 // listen, replay and inspect: flags and help only (src/cli/program.ts attaches the actions).
 
-import { ON_EXIT_ACTIONS } from "../../listen/types.js";
+import { LISTEN_NDJSON_TYPES, ON_EXIT_ACTIONS } from "../../listen/types.js";
 import { type Command, collect, type FlagsOf, Option } from "./commander.js";
 
 /** Where listen keeps its journal unless --journal says otherwise (src/listen/paths.ts). */
 const DEFAULT_JOURNAL = "(default: $XDG_STATE_HOME/certwh/journal.ndjson, else ~/.local/state/certwh/…)";
+
+/** `text` in lines of at most `width` characters, broken between words, as the rest of the help is. */
+function wrap(text: string, width = 105): string {
+  const lines: string[] = [];
+  for (const word of text.split(" ")) {
+    const last = lines.length - 1;
+    if (last >= 0 && `${lines[last]} ${word}`.length <= width) lines[last] = `${lines[last]} ${word}`;
+    else lines.push(word);
+  }
+  return lines.join("\n");
+}
 
 export const replayCommand = (parent: Command) =>
   parent
@@ -143,9 +154,7 @@ endpoint, events, settings and secret back; CertCentral then needs that endpoint
 SIGTERM 143. A second Ctrl-C stops waiting for the on-exit call and pending forwards (both still
 reported), a third exits at once. Exit 7 when the tunnel cannot start or stays down.
 
---json prints NDJSON on stdout, one object per line with a "type": state, ready, event, duplicate,
-rejected, connection_limit, tunnel_down, tunnel_up, forward, forward_summary, exec, chain_saved, warning,
-until, interrupted, unfinished, error.
+${wrap(`--json prints NDJSON on stdout, one object per line with a "type": ${LISTEN_NDJSON_TYPES.join(", ")}.`)}
 With --sandbox the ready object (and block) also carries sandbox_url and sandbox_api_key, a throwaway
 key of the in-process sandbox, so \`certwh trigger --sandbox-url\` and your code can reach it.
 

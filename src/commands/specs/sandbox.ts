@@ -59,7 +59,13 @@ export const triggerCommand = (parent: Command) =>
       "certificate_issued: include a real chain (leaf CN example.com); with --sandbox-url the webhook's chain settings decide",
       false,
     )
-    .addOption(new Option("--timeout <seconds>", "how long the endpoint has to answer").default("10"))
+    .addOption(
+      // The default's own description, so help shows 10s, not the quoted string "10s".
+      new Option(
+        "--timeout <duration>",
+        "how long the endpoint has to answer, e.g. 5s or 2m (a bare number is seconds)",
+      ).default("10s", "10s"),
+    )
     .addHelpText(
       "after",
       `
