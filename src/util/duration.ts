@@ -6,12 +6,12 @@ const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 
  * "500ms", "90s", "30m", "1h", "1.5h" → milliseconds. UsageError on anything else (or zero), naming `flag`
  * as every value error does (`--wait: invalid duration "abc": …`).
  */
-export function parseDuration(text: string, flag?: string): number {
+export function parseDuration(text: string, flag: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$/.exec(text);
   const ms = match ? Math.round(Number(match[1]) * (UNITS[match[2] as string] as number)) : Number.NaN;
   if (!Number.isFinite(ms) || ms <= 0) {
     throw new UsageError(
-      `${flag ? `${flag}: invalid` : "Invalid"} duration ${JSON.stringify(text)}: use a number with ms, s, m or h, e.g. 90s or 30m.`,
+      `${flag}: invalid duration ${JSON.stringify(text)}: use a number with ms, s, m or h, e.g. 90s or 30m.`,
     );
   }
   return ms;

@@ -16,7 +16,7 @@ export const WAIT_POLL_MS = 2000;
 export function parseWaitOption(value: string | undefined, verify: boolean): number | undefined {
   if (value === undefined) return undefined;
   if (!verify) throw new UsageError("--wait cannot be combined with --no-verify (nothing would be sent).");
-  const ms = parseDuration(value);
+  const ms = parseDuration(value, "--wait");
   if (ms > CHALLENGE_WINDOW_MS) {
     throw new UsageError(`--wait ${value} is longer than the challenge token's 30 minutes; use at most 30m.`);
   }

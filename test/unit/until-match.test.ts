@@ -13,9 +13,13 @@ test("parseDuration: units and junk", () => {
     ["1.5h", 5_400_000],
     [" 2m ", 120_000],
   ];
-  for (const [text, ms] of table) assert.equal(parseDuration(text), ms, text);
+  for (const [text, ms] of table) assert.equal(parseDuration(text, "--timeout"), ms, text);
   for (const junk of ["", "30", "m", "0s", "-5s", "5 minutes", "1d", "1h30m", "NaNs", "Infinitys"]) {
-    assert.throws(() => parseDuration(junk), UsageError, junk);
+    assert.throws(
+      () => parseDuration(junk, "--timeout"),
+      { name: "UsageError", message: /^--timeout: invalid duration/ },
+      junk,
+    );
   }
 });
 

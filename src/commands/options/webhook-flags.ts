@@ -6,7 +6,6 @@ import { registerEndpointSecret } from "../../api/endpoint-secret.js";
 import type { WebhookSettings } from "../../api/types.js";
 import { UsageError } from "../../errors.js";
 import { NOTIFICATION_FREQUENCIES, SUBSCRIBABLE_EVENTS } from "../../events/catalogue.js";
-import { parseDuration } from "../../util/duration.js";
 import { isLoopbackHost } from "../../util/loopback.js";
 import { maskUrlPassword } from "../../util/redact.js";
 import { checkSecretEnvName } from "../../util/secret.js";
@@ -169,8 +168,6 @@ export function parseSetupOptions(
   const url = parseEndpointUrl(raw.url, policy);
   const { events, unknown } = parseEventFlags(raw.event, raw.events);
   const verify = raw.verify !== false;
-  // Checked here first so a bad --wait is named (parseWaitOption's own parse does not know its flag).
-  if (raw.wait !== undefined && verify) parseDuration(raw.wait, "--wait");
   return {
     url,
     events,
