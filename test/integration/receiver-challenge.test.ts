@@ -7,6 +7,7 @@ import type { WebhookApi } from "../../src/api/types.js";
 import { createWebhookApi } from "../../src/api/webhooks.js";
 import { createReceiver, type ReceiverOptions } from "../../src/receiver/handler.js";
 import type { ReceiverOutcome } from "../../src/receiver/outcomes.js";
+import type { Sandbox } from "../../src/sandbox/index.js";
 import { startReceiver, withSandbox } from "../helpers/sandbox.js";
 import { sleep } from "../helpers/wait.js";
 
@@ -64,6 +65,28 @@ async function start(t: TestContext, options: Partial<ReceiverOptions>) {
       signal: AbortSignal.timeout(2000), // a handler that awaited the API would trip this
     });
   return { receiver, outcomes, post };
+}
+
+/** An app's receiver with the challenge completer, against `sandbox`; `hook.id` is set once created. */
+async function appReceiver(t: TestContext, sandbox: Sandbox, maxAttempts?: number) {
+  const api = createWebhookApi({
+    baseUrl: sandbox.url,
+    apiKey: sandbox.apiKey,
+    timeoutMs: 5000,
+    maxAttempts,
+    userAgent: "certwh-test",
+  });
+  const hook: { id?: number } = {};
+  const receiver = createReceiver({
+    secret: SECRET,
+    path: PATH,
+    challenge: { api, webhookId: () => hook.id },
+  });
+  const results: string[] = [];
+  receiver.on("challenge_result", (o) => results.push(o.result.type));
+  const srv = await receiver.listen();
+  t.after(() => srv.close());
+  return { api, hook, receiver, results, srv };
 }
 
 const challengeBody = (token: string, webhookId = 42) =>
@@ -184,30 +207,16 @@ describe("production library mode against the sandbox", () => {
 
   test("after an endpoint update elsewhere, the app's receiver completes the challenge and the webhook is active", async (t) => {
     const sandbox = await withSandbox(t, { rateLimit: false });
-    const api = createWebhookApi({
-      baseUrl: sandbox.url,
-      apiKey: sandbox.apiKey,
-      timeoutMs: 5000,
-      userAgent: "certwh-test",
-    });
-    let webhookId: number | undefined;
-    const receiver = createReceiver({
-      secret: SECRET,
-      path: PATH,
-      challenge: { api, webhookId: () => webhookId },
-    });
-    const results: string[] = [];
-    receiver.on("challenge_result", (o) => results.push(o.result.type));
-    const srv = await receiver.listen();
-    t.after(() => srv.close());
+    const { api, hook, receiver, results, srv } = await appReceiver(t, sandbox);
 
     const placeholder = await startReceiver(t);
     // The account's webhook exists and points somewhere else.
-    webhookId = await api.createWebhook({
+    const webhookId = await api.createWebhook({
       endpoint: placeholder.url,
       secret: SECRET,
       events: ["certificate_issued"],
     });
+    hook.id = webhookId;
     // What `certwh update-url --url <prod>` does: update, then send the challenge and leave the rest to the app.
     await api.updateWebhook(webhookId, { endpoint: srv.url.href, secret: SECRET });
     await api.sendChallenge(webhookId);
@@ -223,24 +232,9 @@ describe("production library mode against the sandbox", () => {
 
   test("a check-challenge that failed (503) does not block the next challenge: it is completed unattended", async (t) => {
     const sandbox = await withSandbox(t, { rateLimit: false });
-    const api = createWebhookApi({
-      baseUrl: sandbox.url,
-      apiKey: sandbox.apiKey,
-      timeoutMs: 5000,
-      maxAttempts: 1,
-      userAgent: "certwh-test",
-    });
-    let webhookId: number | undefined;
-    const receiver = createReceiver({
-      secret: SECRET,
-      path: PATH,
-      challenge: { api, webhookId: () => webhookId },
-    });
-    const results: string[] = [];
-    receiver.on("challenge_result", (o) => results.push(o.result.type));
-    const srv = await receiver.listen();
-    t.after(() => srv.close());
-    webhookId = await api.createWebhook({ endpoint: srv.url.href, secret: SECRET });
+    const { api, hook, receiver, results, srv } = await appReceiver(t, sandbox, 1);
+    const webhookId = await api.createWebhook({ endpoint: srv.url.href, secret: SECRET });
+    hook.id = webhookId;
     await receiver.challenge?.whenIdle();
     results.length = 0; // the create's own challenge is completed; a later re-verification follows
     await api.updateWebhook(webhookId, { endpoint: srv.url.href, secret: SECRET });
