@@ -94,7 +94,8 @@ export class SandboxEngine {
 
   private sendTest(kind: "probe" | "test", url: string, secret: string | undefined, webhookId?: number) {
     const body = buildEvent("test_webhook_endpoint");
-    const exactly200 = !this.quirks.has("test-any-2xx");
+    // Any 2xx by default (spec §17 #16); test-exactly-200 is the test-endpoint page's stricter reading (§7.1).
+    const exactly200 = this.quirks.has("test-exactly-200");
     return this.send({
       kind,
       url,
