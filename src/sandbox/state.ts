@@ -23,7 +23,7 @@ import { sameSecret } from "../util/same-secret.js";
 import { SandboxHttpError } from "./envelope.js";
 import type { QuirkSet } from "./quirks.js";
 import type { ChallengeToken, EventLogRecord, SandboxWebhook } from "./types.js";
-import { DEFAULT_EVENTS, DEFAULT_SETTINGS, type WebhookInput } from "./validate.js";
+import { DEFAULT_EVENTS, DEFAULT_SETTINGS, storedWebhookProblem, type WebhookInput } from "./validate.js";
 
 export const TOKEN_TTL_MS = 30 * 60 * 1000;
 
@@ -268,7 +268,7 @@ function stateProblem(data: unknown): string | undefined {
     return "webhook.status is not pending, active or inactive";
   if (!isObject(hook.webhook_settings)) return "webhook.webhook_settings is not an object";
   if (!Array.isArray(hook.tokens)) return "webhook.tokens is not a list";
-  return undefined;
+  return storedWebhookProblem(hook);
 }
 
 export function saveState(path: string, data: StoreData): void {
