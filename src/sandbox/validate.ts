@@ -157,10 +157,18 @@ export function storedWebhookProblem(hook: Record<string, unknown>): string | un
     return "webhook.endpoint is not an endpoint the API accepts";
   if (hook.secret !== undefined && refused(() => parseSecret(hook.secret, false)))
     return "webhook.secret is not a secret the API accepts";
+  // A missing setting is filled with its default on load (withDefaultSettings); a present one must be stored form.
   const settings = hook.webhook_settings as Record<string, unknown>;
-  const flagsOk = FLAG_SETTINGS.every((key) => settings[key] === "1" || settings[key] === "0");
+  const flagsOk = FLAG_SETTINGS.every(
+    (key) => settings[key] === undefined || settings[key] === "1" || settings[key] === "0",
+  );
   const frequency = settings.webhook_notification_frequency;
-  if (!flagsOk || frequency === undefined || refused(() => parseFrequency(frequency)))
-    return 'webhook.webhook_settings does not hold every setting with a value the API stores ("1"/"0", documented days)';
+  if (!flagsOk || (frequency !== undefined && refused(() => parseFrequency(frequency))))
+    return 'webhook.webhook_settings holds a value the API never stores (flags are "1"/"0", frequency documented days)';
   return undefined;
+}
+
+/** Stored settings with every key the API always stores: a missing one gets its default. */
+export function withDefaultSettings(settings: Partial<Required<WebhookSettings>>): Required<WebhookSettings> {
+  return { ...DEFAULT_SETTINGS, ...settings };
 }

@@ -243,7 +243,7 @@ test("duplicate frequency days are stored once, in the order first given", async
   assert.deepEqual(sb.webhook()?.webhook_settings.webhook_notification_frequency, [90, -7, 30]);
 });
 
-test("the state file loader refuses an endpoint or settings the API would never store", async (t) => {
+test("the state file loader refuses an endpoint or setting value the API would never store, and fills missing settings", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "certwh-sb-state-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const settings = {
@@ -268,7 +268,6 @@ test("the state file loader refuses an endpoint or settings the API would never 
   for (const [over, why] of [
     [{ endpoint: "x" }, /webhook\.endpoint/],
     [{ endpoint: "http://example.com/a" }, /webhook\.endpoint/],
-    [{ webhook_settings: {} }, /webhook\.webhook_settings/],
     [{ webhook_settings: { ...settings, webhook_notification_frequency: [5] } }, /webhook\.webhook_settings/],
     [
       { webhook_settings: { ...settings, webhook_send_certificate_chain: "yes" } },
@@ -286,4 +285,13 @@ test("the state file loader refuses an endpoint or settings the API would never 
   writeFileSync(good, JSON.stringify(hook({})));
   const sb = await startSandbox({ stateFile: good });
   await sb.stop();
+  // A missing setting is normalised to its default, so GET /webhook shows every setting.
+  writeFileSync(good, JSON.stringify(hook({ webhook_settings: { webhook_send_certificate_chain: "1" } })));
+  const filled = await startSandbox({ stateFile: good });
+  t.after(() => filled.stop());
+  assert.deepEqual(filled.webhook()?.webhook_settings, {
+    ...settings,
+    webhook_notification_frequency: [90, 60, 30, 7, 0, -7],
+    webhook_send_certificate_chain: "1",
+  });
 });
