@@ -11,7 +11,7 @@ import { announce } from "./runtime/announce.js";
 import type { SandboxFlags } from "./specs/sandbox.js";
 
 function describeRequest(r: RecordedRequest): string {
-  const suffix = r.errorCode ? ` ${r.errorCode}` : "";
+  const suffix = `${r.errorCode ? ` ${r.errorCode}` : ""}${r.fault ? ` (injected fault: ${r.fault})` : ""}`;
   return `API  ${r.method} ${r.path} → ${r.status ?? "dropped"}${suffix}`;
 }
 

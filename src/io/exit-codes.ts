@@ -48,7 +48,7 @@ const API_CODES: Record<string, Omit<Failure, "code">> = {
     exitCode: ExitCode.refused,
     // CertCentral's error does not say why (refused connection, an error status or a timeout).
     message:
-      "CertCentral could not deliver to the endpoint: no 2xx answer (connection refused, an error status or a timeout).",
+      "CertCentral could not deliver to the endpoint: no 2xx answer (connection refused, an error status or a timeout; its test event may need exactly 200).",
     hint: "Is the receiver running and reachable from the internet (tunnel up, allowlist not too tight, app answering 200)?",
   },
   webhook_invalid_token: {
@@ -140,7 +140,8 @@ function describeApiError(err: ApiError, context: FailureContext): Failure {
   if (err.code === "webhook_endpoint_error" && context.localEndpoint) {
     return refused(
       err.code,
-      `The sandbox could not deliver to ${context.endpoint ?? "the endpoint"}: no 2xx answer (connection refused, an error status or a timeout).`,
+      // Any 2xx passes by default; the sandbox's test-exactly-200 quirk, like DigiCert's test page, needs 200.
+      `The sandbox could not deliver to ${context.endpoint ?? "the endpoint"}: no 2xx answer (connection refused, an error status or a timeout), or under the test-exactly-200 quirk another 2xx than 200.`,
       "Is a receiver running on this computer at that address and port (e.g. `certwh listen`), answering 200?",
     );
   }

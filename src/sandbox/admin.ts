@@ -10,18 +10,22 @@
 //   GET  /sandbox/v1/state       → 200 {"webhook": {...list view, "verified": bool, "open_tokens": n} | null}
 //   GET  /sandbox/v1/deliveries  → 200 {"deliveries": [{kind, url, sent_to, event, body, header_names, status, ok, error}]}
 //   POST /sandbox/v1/faults      {"route": "PUT /webhook/:id/send-challenge", "faults": [{"status": 503}, …]} → 204
+//        (400 bad_request_format naming the first malformed fault, and then none is queued)
 //   POST /sandbox/v1/release-challenges → 204 (delivers challenges held back)
 //   GET  /sandbox/v1/quirks      → 200 {"quirks": [...], "available": [{name, description, default}]}
 //   PUT  /sandbox/v1/quirks      {"quirks": ["numeric-token", …]} → 200 {"quirks": [...]} (replaces the set;
 //        400 bad_request_format naming an unknown or conflicting quirk, and then nothing changes)
 
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { readBody } from "./body.js";
 import type { SandboxEngine } from "./engine.js";
 import { envelope } from "./envelope.js";
+import type { FaultQueue } from "./faults.js";
 import { SANDBOX_QUIRKS } from "./quirks.js";
-import { type FaultQueue, keyMatches, readBody, sendJson } from "./server.js";
+import { sendJson } from "./send.js";
+import { bodyProblem, keyMatches } from "./server.js";
 import { publicView } from "./state.js";
-import type { Delivery, Fault } from "./types.js";
+import type { Delivery } from "./types.js";
 
 interface AdminDeps {
   engine: SandboxEngine;
@@ -46,12 +50,17 @@ export function createAdmin(deps: AdminDeps) {
   return async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
     const method = (req.method ?? "GET").toUpperCase();
     const body = await readBody(req);
+    if (body.kind === "aborted") return;
     if (!keyMatches(req.headers["x-dc-devkey"], deps.apiKey)) {
       return sendJson(res, 401, envelope("access_denied|invalid_api_key"));
     }
     const badRequest = (message?: string) => sendJson(res, 400, envelope("bad_request_format", message));
-    if (body.badJson) return badRequest();
-    const input = (body.value ?? {}) as Record<string, unknown>;
+    const problem = bodyProblem(body);
+    if (problem) return sendJson(res, problem.status, envelope(problem.code, problem.message));
+    const value = body.kind === "json" ? body.value : undefined;
+    if (value !== undefined && (typeof value !== "object" || value === null || Array.isArray(value)))
+      return badRequest("The request body must be a JSON object.");
+    const input = (value ?? {}) as Record<string, unknown>;
     const route = `${method} ${path}`;
 
     if (route === "POST /emit") {
@@ -90,8 +99,11 @@ export function createAdmin(deps: AdminDeps) {
       });
     }
     if (route === "POST /faults") {
+      if (typeof input.route !== "string") return badRequest('route must be a string, e.g. "GET /webhook".');
+      if (!Array.isArray(input.faults) || input.faults.length === 0)
+        return badRequest("faults must be a non-empty list of faults.");
       try {
-        deps.faults.add(String(input.route), Array.isArray(input.faults) ? (input.faults as Fault[]) : []);
+        deps.faults.add(input.route, input.faults);
       } catch (err) {
         return badRequest((err as Error).message);
       }

@@ -27,7 +27,7 @@ export interface SendRequest {
   webhookId?: number;
   /** Content-Type to send; null sends none (default application/json; spec §17 #19 quirks). */
   contentType?: string | null;
-  /** Only 200 counts as success (test events and probes; spec §13.1), not any 2xx. */
+  /** Only 200 counts as success, not any 2xx (test events and probes under the test-exactly-200 quirk). */
   exactly200?: boolean;
 }
 

@@ -81,11 +81,17 @@ export class SandboxEngine {
     return (await this.sendTest("probe", endpoint, this.handshakeKey(secret, previous))).ok;
   }
 
-  /** POST /webhook/test-endpoint: logged when it goes to the current webhook's endpoint (spec §17 #24). */
+  /**
+   * POST /webhook/test-endpoint: logged when it goes to the current webhook's endpoint (spec §17 #24).
+   * handshake-old-key re-verifies the webhook's own endpoint only: a test of any other URL carries the
+   * request's secret (spec §7.2), never the webhook's previous one.
+   */
   async test(endpoint: string, secret: string | undefined): Promise<Delivery> {
     const hook = this.store.current();
-    const key = this.handshakeKey(secret, secret === undefined ? undefined : hook?.previousSecret);
-    const webhookId = hook?.endpoint === endpoint ? hook.id : undefined;
+    const ownEndpoint = hook !== null && hook.endpoint === endpoint;
+    const previous = secret !== undefined && ownEndpoint ? hook.previousSecret : undefined;
+    const key = this.handshakeKey(secret, previous);
+    const webhookId = ownEndpoint ? hook.id : undefined;
     const delivery = await this.sendTest("test", endpoint, key, webhookId);
     const now = this.store.current();
     if (delivery.ok && now && now.endpoint === endpoint) this.store.markTested(now.id);
@@ -94,7 +100,8 @@ export class SandboxEngine {
 
   private sendTest(kind: "probe" | "test", url: string, secret: string | undefined, webhookId?: number) {
     const body = buildEvent("test_webhook_endpoint");
-    const exactly200 = !this.quirks.has("test-any-2xx");
+    // Any 2xx by default (spec §17 #16); test-exactly-200 is the test-endpoint page's stricter reading (§7.1).
+    const exactly200 = this.quirks.has("test-exactly-200");
     return this.send({
       kind,
       url,

@@ -28,11 +28,18 @@ const MESSAGES: Record<string, string> = {
   request_limit_exceeded: "Service unavailable, please limit request volume",
   bad_request_format: "The request body is not valid JSON.",
   // Invented names for undocumented cases (spec §17 #10, #12; webhook_invalid_settings: §4.3 lists the
-  // allowed values but no error for others).
+  // allowed values but no error for others; webhook_invalid_events, invalid_parameter|…, request_too_large
+  // and unsupported_media_type: the spec names no code for a wrong events type, bad paging values, an
+  // oversized body or an XML body).
   "access_denied|invalid_api_key": "Missing or invalid API key.",
   "access_denied|missing_permission": "The API key does not have permission for this action.",
-  webhook_invalid_secret: "The secret must be at least 32 characters long.",
+  webhook_invalid_secret:
+    "The secret must be at least 32 printable ASCII characters, without spaces or control characters.",
   webhook_invalid_settings: "A webhook_settings value is not valid.",
+  webhook_invalid_events: "events must be a list of event names.",
+  request_too_large: "The request body is too large.",
+  unsupported_media_type:
+    "The sandbox accepts JSON bodies only (Content-Type: application/json). CertCentral also accepts XML; the sandbox does not emulate it.",
   internal_error: "An internal error occurred.",
 };
 

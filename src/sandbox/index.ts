@@ -10,13 +10,15 @@ import { systemClock } from "../util/clock.js";
 import { fileError } from "../util/fs-error.js";
 import { createAdmin } from "./admin.js";
 import { SandboxEngine } from "./engine.js";
+import { FaultQueue } from "./faults.js";
 import { QuirkSet, type SandboxQuirk } from "./quirks.js";
-import { API_PREFIX, createHandler, FaultQueue, RateLimiter } from "./server.js";
+import { API_PREFIX, createHandler, RateLimiter } from "./server.js";
 import { loadState, saveState, WebhookStore } from "./state.js";
 import type { RecordedRequest, Sandbox, SandboxOptions } from "./types.js";
 
+export { normalizeRoute } from "./faults.js";
 export { parseQuirks, SANDBOX_QUIRKS, type SandboxQuirk } from "./quirks.js";
-export { ADMIN_PREFIX, API_PREFIX, normalizeRoute } from "./server.js";
+export { ADMIN_PREFIX, API_PREFIX } from "./server.js";
 export { TOKEN_TTL_MS } from "./state.js";
 export type * from "./types.js";
 

@@ -39,7 +39,7 @@ export const SANDBOX_QUIRKS = [
   {
     name: "create-no-probe",
     description: "Create does not probe the endpoint.",
-    default: "create probes the endpoint (webhook_endpoint_error when it does not answer 200)",
+    default: "create probes the endpoint (webhook_endpoint_error when it does not answer 2xx)",
   },
   {
     name: "update-stays-active",
@@ -79,9 +79,10 @@ export const SANDBOX_QUIRKS = [
     default: "[90,60,30,7,0,-7]",
   },
   {
-    name: "test-any-2xx",
-    description: "The test event and the probes accept any 2xx answer.",
-    default: "exactly 200, as DigiCert documents",
+    name: "test-exactly-200",
+    description:
+      "The test event and the probes accept only 200, as the test-endpoint page asks; a 201 or 204 is webhook_endpoint_error.",
+    default: "any 2xx (spec §17 #16)",
   },
   {
     name: "repeat-deliveries",

@@ -85,7 +85,7 @@ async function update(engine: SandboxEngine, req: RouteRequest): Promise<RouteRe
 }
 
 async function testEndpoint(engine: SandboxEngine, req: RouteRequest): Promise<RouteResult> {
-  const body = asObject(req.body);
+  const body = asObject(req.body, "webhook_invalid_endpoint", "an endpoint");
   const endpoint = requireEndpoint(body.endpoint);
   const secret = parseSecret(body.secret === "" ? undefined : body.secret, false);
   const delivery = await engine.test(endpoint, secret);
@@ -94,8 +94,21 @@ async function testEndpoint(engine: SandboxEngine, req: RouteRequest): Promise<R
   return { status: 200 };
 }
 
-function intParam(value: string | undefined, fallback: number): number {
-  if (value === undefined || !/^\d+$/.test(value)) return fallback;
+/**
+ * A paging parameter: absent → `fallback`; else a whole number of at least `min`, or 400 naming it
+ * (CertCentral documents no error for these: the code is the sandbox's own). The CLI sends limit 1–1000
+ * and offset ≥ 0, so nothing it sends is refused.
+ */
+function pagingParam(query: Record<string, string>, name: "limit" | "offset", min: number, fallback: number) {
+  const value = query[name];
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) < min) {
+    throw new SandboxHttpError(
+      400,
+      `invalid_parameter|${name}`,
+      `${name} must be a whole number of at least ${min}${name === "limit" ? ` (at most ${MAX_LOG_LIMIT} are returned)` : ""}.`,
+    );
+  }
   return Number(value);
 }
 
@@ -125,6 +138,9 @@ function bySortParam(sort: string) {
 }
 
 function eventLogs(engine: SandboxEngine, query: Record<string, string>): RouteResult {
+  // Above the maximum is clamped, as spec §17 #24 chooses.
+  const limit = Math.min(pagingParam(query, "limit", 1, MAX_LOG_LIMIT), MAX_LOG_LIMIT);
+  const offset = pagingParam(query, "offset", 0, 0);
   const eventName = query["filters[event_name]"];
   const status = query["filters[request_status]"];
   const source = engine.quirks.has("big-logs") ? [...bigLog(), ...engine.store.logs()] : engine.store.logs();
@@ -134,8 +150,6 @@ function eventLogs(engine: SandboxEngine, query: Record<string, string>): RouteR
       (status === undefined || e.request_status === status),
   );
   if (query.sort) all.sort(bySortParam(query.sort));
-  const limit = Math.min(Math.max(intParam(query.limit, MAX_LOG_LIMIT), 1), MAX_LOG_LIMIT);
-  const offset = intParam(query.offset, 0);
   return {
     status: 200,
     json: { events: all.slice(offset, offset + limit), page: { total: all.length, limit, offset } },
@@ -199,7 +213,7 @@ const ROUTES: readonly Route[] = [
     "PUT /webhook/:id/check-challenge",
     noContent((engine, req) => {
       engine.store.require(req.id);
-      const body = req.body === undefined ? {} : asObject(req.body);
+      const body = asObject(req.body, "webhook_invalid_token", "a token");
       engine.store.checkToken(req.id, body.token);
     }),
   ),
@@ -218,6 +232,11 @@ const ROUTES: readonly Route[] = [
 ];
 
 export const ROUTE_KEYS: readonly string[] = ROUTES.map((r) => r.key);
+
+/** The methods some route serves at this path (relative to /services/v2), for 405's Allow. */
+export function allowedMethods(path: string): string[] {
+  return [...new Set(ROUTES.filter((r) => r.pattern.test(path)).map((r) => r.method))];
+}
 
 /** The route for a method and a path relative to /services/v2, with its numeric id (0 when none). */
 export function matchRoute(method: string, path: string): { route: Route; id: number } | null {

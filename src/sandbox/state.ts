@@ -23,7 +23,13 @@ import { sameSecret } from "../util/same-secret.js";
 import { SandboxHttpError } from "./envelope.js";
 import type { QuirkSet } from "./quirks.js";
 import type { ChallengeToken, EventLogRecord, SandboxWebhook } from "./types.js";
-import { DEFAULT_EVENTS, DEFAULT_SETTINGS, type WebhookInput } from "./validate.js";
+import {
+  DEFAULT_EVENTS,
+  DEFAULT_SETTINGS,
+  storedWebhookProblem,
+  type WebhookInput,
+  withDefaultSettings,
+} from "./validate.js";
 
 export const TOKEN_TTL_MS = 30 * 60 * 1000;
 
@@ -249,7 +255,9 @@ export async function loadState(path: string, signal?: AbortSignal): Promise<Sto
   }
   const problem = stateProblem(data);
   if (problem) throw unusable(`it is not a certwh sandbox state file (${problem})`);
-  return data as StoreData;
+  const state = data as StoreData;
+  if (state.webhook) state.webhook.webhook_settings = withDefaultSettings(state.webhook.webhook_settings);
+  return state;
 }
 
 /** What makes `data` unusable as StoreData (a hand-edited file must not fail later, request by request). */
@@ -268,7 +276,7 @@ function stateProblem(data: unknown): string | undefined {
     return "webhook.status is not pending, active or inactive";
   if (!isObject(hook.webhook_settings)) return "webhook.webhook_settings is not an object";
   if (!Array.isArray(hook.tokens)) return "webhook.tokens is not a list";
-  return undefined;
+  return storedWebhookProblem(hook);
 }
 
 export function saveState(path: string, data: StoreData): void {

@@ -95,6 +95,8 @@ export interface RecordedRequest {
   status: number | null;
   /** The DigiCert error code answered, if any. */
   errorCode?: string;
+  /** The injected fault this request met, e.g. "status 503", "delay 3000 ms", "drop". */
+  fault?: string;
   /** Epoch ms on the sandbox clock. */
   at: number;
 }

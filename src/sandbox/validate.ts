@@ -5,9 +5,10 @@ import { NOTIFICATION_FREQUENCIES } from "../events/catalogue.js";
 // The loopback rule is util/loopback.ts, shared with the CLI: util is common ground, and the sandbox stays
 // independent of the API client, which is what matters (architecture §2).
 import { isLoopbackHost } from "../util/loopback.js";
+// The CLI's own secret rule: the sandbox refuses exactly what certwh refuses before sending.
+import { validateSecret } from "../util/secret.js";
 import { SandboxHttpError } from "./envelope.js";
 
-const MIN_SECRET_LENGTH = 32;
 export const DEFAULT_EVENTS = ["certificate_issued"];
 
 export const DEFAULT_SETTINGS: Required<WebhookSettings> = {
@@ -25,19 +26,20 @@ export interface WebhookInput {
   settings: WebhookSettings;
 }
 
-function badFormat(message: string): SandboxHttpError {
-  return new SandboxHttpError(400, "bad_request_format", message);
-}
-
 /** A webhook_settings value CertCentral documents no meaning for (invented code, like webhook_invalid_secret). */
 function badSetting(message: string): SandboxHttpError {
   return new SandboxHttpError(400, "webhook_invalid_settings", message);
 }
 
-export function asObject(body: unknown): Record<string, unknown> {
+/**
+ * The body as an object. JSON that is not an object is still valid JSON (bad_request_format is only for a
+ * body that does not parse, spec §3.2), so it gets the code of what it lacks: `code`, e.g.
+ * webhook_invalid_endpoint (create, update, test: no endpoint) or webhook_invalid_token (check-challenge).
+ */
+export function asObject(body: unknown, code: string, lacks: string): Record<string, unknown> {
   if (body === undefined) return {};
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw badFormat("The request body must be a JSON object.");
+    throw new SandboxHttpError(400, code, `The request body must be a JSON object with ${lacks}.`);
   }
   return body as Record<string, unknown>;
 }
@@ -55,20 +57,30 @@ export function requireEndpoint(value: unknown): string {
   return value as string;
 }
 
-/** A secret of at least 32 characters; "" is returned as is when `allowEmpty` (update: remove it). */
+/**
+ * A secret certwh's own rule accepts (validateSecret: at least 32 printable ASCII characters, no whitespace
+ * or control characters), which is also what can travel in X-WEBHOOK-KEY; "" is returned as is when
+ * `allowEmpty` (update: remove it). Anything else is 400 webhook_invalid_secret (invented, spec §17 #12).
+ */
 export function parseSecret(value: unknown, allowEmpty: boolean): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (value === "" && allowEmpty) return "";
-  if (typeof value !== "string" || value.length < MIN_SECRET_LENGTH) {
-    throw new SandboxHttpError(400, "webhook_invalid_secret");
+  if (typeof value !== "string") {
+    throw new SandboxHttpError(400, "webhook_invalid_secret", "The webhook secret must be a string.");
   }
+  const problem = validateSecret(value);
+  if (problem) throw new SandboxHttpError(400, "webhook_invalid_secret", problem);
   return value;
 }
 
+/** Event names: repeats dropped; an empty name, or a list that is not of strings, is 400 (invented code). */
 function parseEvents(value: unknown): string[] | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value) || !value.every((e) => typeof e === "string")) {
-    throw badFormat("events must be an array of event names.");
+    throw new SandboxHttpError(400, "webhook_invalid_events", "events must be an array of event names.");
+  }
+  if (value.some((e) => e.trim() === "")) {
+    throw new SandboxHttpError(400, "webhook_invalid_events", "events must not contain an empty name.");
   }
   // Unknown names are stored as given, for forward compatibility (spec §12.2).
   return [...new Set(value as string[])];
@@ -82,9 +94,10 @@ function parseFlag(key: string, value: unknown): string {
 }
 
 /**
- * Only the documented days (spec §4.3, §12.4) are stored, in the order given. CertCentral documents the
- * allowed members but no error for others; the sandbox refuses them rather than store a setting that
- * could never fire (an empty list is accepted: no reminders).
+ * Only the documented days (spec §4.3, §12.4) are stored, in the order given, each once (a repeat is
+ * dropped, as for events: a day cannot fire twice). CertCentral documents the allowed members but no
+ * error for others; the sandbox refuses them rather than store a setting that could never fire (an empty
+ * list is accepted: no reminders).
  */
 function parseFrequency(value: unknown): number[] {
   const allowed = NOTIFICATION_FREQUENCIES.join(", ");
@@ -99,13 +112,13 @@ function parseFrequency(value: unknown): number[] {
       `webhook_settings.webhook_notification_frequency: ${bad} is not allowed; use days from: ${allowed}.`,
     );
   }
-  return [...(value as number[])];
+  return [...new Set(value as number[])];
 }
 
 function parseSettings(value: unknown): WebhookSettings {
   if (value === undefined || value === null) return {};
   if (typeof value !== "object" || Array.isArray(value))
-    throw badFormat("webhook_settings must be an object.");
+    throw badSetting("webhook_settings must be an object.");
   const raw = value as Record<string, unknown>;
   const out: WebhookSettings = {};
   for (const key of FLAG_SETTINGS) {
@@ -117,11 +130,45 @@ function parseSettings(value: unknown): WebhookSettings {
 }
 
 export function parseWebhookInput(body: unknown, mode: "create" | "update"): WebhookInput {
-  const obj = asObject(body);
+  const obj = asObject(body, "webhook_invalid_endpoint", "an endpoint");
   const endpoint = requireEndpoint(obj.endpoint);
   const secret = parseSecret(
     obj.secret === "" && mode === "create" ? undefined : obj.secret,
     mode === "update",
   );
   return { endpoint, secret, events: parseEvents(obj.events), settings: parseSettings(obj.webhook_settings) };
+}
+
+/**
+ * Why stored webhook fields (from a state file) could not have come from the API, or undefined: the
+ * endpoint, the secret and every setting are checked by the same rules as a request.
+ */
+export function storedWebhookProblem(hook: Record<string, unknown>): string | undefined {
+  const refused = (check: () => unknown) => {
+    try {
+      check();
+      return false;
+    } catch (err) {
+      if (err instanceof SandboxHttpError) return true;
+      throw err;
+    }
+  };
+  if (refused(() => requireEndpoint(hook.endpoint)))
+    return "webhook.endpoint is not an endpoint the API accepts";
+  if (hook.secret !== undefined && refused(() => parseSecret(hook.secret, false)))
+    return "webhook.secret is not a secret the API accepts";
+  // A missing setting is filled with its default on load (withDefaultSettings); a present one must be stored form.
+  const settings = hook.webhook_settings as Record<string, unknown>;
+  const flagsOk = FLAG_SETTINGS.every(
+    (key) => settings[key] === undefined || settings[key] === "1" || settings[key] === "0",
+  );
+  const frequency = settings.webhook_notification_frequency;
+  if (!flagsOk || (frequency !== undefined && refused(() => parseFrequency(frequency))))
+    return 'webhook.webhook_settings holds a value the API never stores (flags are "1"/"0", frequency documented days)';
+  return undefined;
+}
+
+/** Stored settings with every key the API always stores: a missing one gets its default. */
+export function withDefaultSettings(settings: Partial<Required<WebhookSettings>>): Required<WebhookSettings> {
+  return { ...DEFAULT_SETTINGS, ...settings };
 }

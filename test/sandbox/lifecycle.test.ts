@@ -283,7 +283,8 @@ test("validation errors: endpoint, secret, bad JSON, missing token", async (t) =
   const bad = await call(sb, "POST", "/webhook", '{"endpoint": ');
   assert.equal(bad.status, 400);
   assert.equal(errCode(bad), "bad_request_format");
-  assert.equal(errCode(await call(sb, "POST", "/webhook", "[1,2]")), "bad_request_format");
+  // Valid JSON that is not an object has no endpoint (bad_request_format is for a body that does not parse).
+  assert.equal(errCode(await call(sb, "POST", "/webhook", "[1,2]")), "webhook_invalid_endpoint");
   assert.equal(
     errCode(
       await call(sb, "POST", "/webhook", {
@@ -392,20 +393,24 @@ test("auth: missing or wrong X-DC-DEVKEY → 401 access_denied|invalid_api_key; 
   assert.equal(errCode(res), "access_denied|missing_permission");
 });
 
-test("unknown routes, wrong methods and GET /webhook/{id} → 404 not_found|route (and recorded as unknown)", async (t) => {
+test("unknown routes and GET /webhook/{id} → 404 not_found|route; a wrong method on a known path → 405 with Allow", async (t) => {
   const sb = await withSandbox(t);
-  for (const [method, path] of [
-    ["GET", "/webhook/12345"],
-    ["PATCH", "/webhook/12345"],
-    ["GET", "/webhook/test-endpoint"],
-    ["POST", "/webhook/12345/activate"],
-    ["GET", "/orders"],
-  ]) {
+  for (const [method, path, status, allow] of [
+    ["GET", "/webhook/12345", 404, undefined],
+    ["GET", "/orders", 404, undefined],
+    ["PATCH", "/webhook/12345", 405, "PUT, DELETE"],
+    ["GET", "/webhook/test-endpoint", 405, "POST"],
+    ["POST", "/webhook/12345/activate", 405, "PUT"],
+    ["DELETE", "/webhook", 405, "POST, GET, HEAD"],
+  ] as const) {
     const res = await call(sb, method, path);
-    assert.equal(res.status, 404, `${method} ${path}`);
-    assert.equal(errCode(res), "not_found|route");
+    assert.equal(res.status, status, `${method} ${path}`);
+    assert.equal(errCode(res), status === 404 ? "not_found|route" : "method_not_allowed");
+    assert.equal(res.headers.allow, allow, `${method} ${path}: Allow`);
   }
-  assert.equal(sb.unknownRoutes().length, 5);
+  sb.setQuirks(["no-delete-405"]);
+  assert.equal((await call(sb, "PATCH", "/webhook/12345")).headers.allow, "PUT", "DELETE switched off");
+  assert.equal(sb.unknownRoutes().length, 7);
   sb.requests.length = 0; // leave the strict check clean: these were deliberate
 });
 

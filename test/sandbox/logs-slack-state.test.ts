@@ -346,7 +346,12 @@ test("a state file that is not one is refused at start", async () => {
     endpoint: "http://127.0.0.1:9/h",
     events: [],
     status: "active",
-    webhook_settings: {},
+    webhook_settings: {
+      instant_issue_webhook_notification: "0",
+      webhook_notification_frequency: [90, 60, 30, 7, 0, -7],
+      webhook_send_certificate_chain: "0",
+      webhook_send_instant_issued_certificate_chain: "0",
+    },
     tokens: [],
   };
   const cases: [unknown, RegExp][] = [

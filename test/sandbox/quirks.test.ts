@@ -331,17 +331,9 @@ test("settings-top-level, settings-booleans and frequency-no-0 change GET /webho
   assert.deepEqual(sb2.webhook()?.webhook_settings.webhook_notification_frequency, [90, 60, 30, 7, -7]);
 });
 
-test("test event and probes need exactly 200 by default; test-any-2xx accepts any 2xx", async (t) => {
+test("test event and probes accept any 2xx by default (spec §17 #16); test-exactly-200 needs 200", async (t) => {
   const rx = await startReceiver(t);
   const sb = await withSandbox(t);
-  rx.script.push(204);
-  assert.equal(errCode(await call(sb, "POST", "/webhook", { endpoint: rx.url })), "webhook_endpoint_error");
-  rx.script.push(202);
-  const test1 = await call(sb, "POST", "/webhook/test-endpoint", { endpoint: rx.url });
-  assert.equal(errCode(test1), "webhook_endpoint_error");
-  assert.equal(sb.deliveries.at(-1)?.ok, false);
-
-  sb.setQuirks(["test-any-2xx"]);
   rx.script.push(204);
   const id = await create(sb, { endpoint: rx.url });
   rx.script.push(202);
@@ -354,9 +346,21 @@ test("test event and probes need exactly 200 by default; test-any-2xx accepts an
     request_status: "success",
     response_code: 202,
   });
+  rx.script.push(201);
+  assert.equal((await call(sb, "PUT", `/webhook/${id}`, { endpoint: rx.url })).status, 204, "update probe");
+
+  sb.setQuirks(["test-exactly-200"]);
+  rx.script.push(202);
+  const test1 = await call(sb, "POST", "/webhook/test-endpoint", { endpoint: rx.url });
+  assert.equal(errCode(test1), "webhook_endpoint_error");
+  assert.equal(sb.deliveries.at(-1)?.ok, false);
+  rx.script.push(201);
+  assert.equal(
+    errCode(await call(sb, "PUT", `/webhook/${id}`, { endpoint: rx.url })),
+    "webhook_endpoint_error",
+  );
 
   // Events count any 2xx in every profile.
-  sb.setQuirks([]);
   const token = await challenge(sb, rx, id);
   await call(sb, "PUT", `/webhook/${id}/check-challenge`, { token });
   await call(sb, "PUT", `/webhook/${id}/activate`);
