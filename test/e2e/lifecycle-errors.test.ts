@@ -40,7 +40,10 @@ test("bad input is a usage error (exit 2) and sends no request", async (t) => {
   const url = h.receiver.url;
   const cases: [string[], RegExp, Record<string, string>?][] = [
     [["create", "--url", "http://hooks.example.com/certcentral"], /https:\/\//],
-    [["create", "--url", "hooks.example.com/certcentral"], /not a valid URL/],
+    [
+      ["create", "--url", "hooks.example.com/certcentral"],
+      /Did you mean --url https:\/\/hooks\.example\.com\/certcentral\?/,
+    ],
     [["create", "--url", "https://user:pw@hooks.example.com/x"], /user name or password/],
     [["create", "--url", url, "--secret-file", shortFile], /too short/],
     [["create", "--url", url, "--secret-file", join(dir, "missing")], /Cannot read the secret file/],
