@@ -3,6 +3,7 @@
 // and order_approval_email_sent are certwh's guesses (spec §17 #4, #5; catalogue.ts marks them guessedPayload).
 
 import { randomInt } from "node:crypto";
+import { withoutBom } from "../util/without-bom.js";
 import { certificateChain } from "./fixtures/chain.js";
 
 export interface EventBody {
@@ -103,7 +104,7 @@ export function slackText(body: EventBody): string {
  * the body is not JSON: journal entries and kept deliveries hold the body as text. */
 export function payloadData(body: string): unknown {
   try {
-    return (JSON.parse(body) as { data?: unknown } | null)?.data;
+    return (JSON.parse(withoutBom(body)) as { data?: unknown } | null)?.data;
   } catch {
     return undefined;
   }

@@ -13,6 +13,7 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import type { ServerResponse } from "node:http";
 import { pipeline } from "node:stream/promises";
+import { withoutBom } from "../util/without-bom.js";
 import { chainOf, decodeChain } from "./chain-decode.js";
 import type { DeliveriesStore, DeliveryDetail } from "./deliveries-store.js";
 import { type ReplayRouteOptions, replayRoute } from "./replay-route.js";
@@ -35,7 +36,7 @@ function detailView(d: DeliveryDetail) {
   ].filter((h) => h.value !== undefined);
   let json: unknown = null;
   try {
-    json = JSON.parse(d.body);
+    json = JSON.parse(withoutBom(d.body));
   } catch {
     // shown raw only
   }

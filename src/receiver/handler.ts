@@ -9,6 +9,7 @@ import { createAddressMatcher } from "../util/cidr.js";
 import { type Clock, systemClock } from "../util/clock.js";
 import { registerSecret } from "../util/redact.js";
 import { secretCarryProblem } from "../util/secret.js";
+import { withoutBom } from "../util/without-bom.js";
 import {
   type ChallengeCompleter,
   type ChallengeCompleterOptions,
@@ -178,8 +179,8 @@ function parseBody(decoder: TextDecoder, body: Buffer) {
   let payload: unknown;
   try {
     text = decoder.decode(body);
-    // RFC 8259 §8.1: a parser may ignore a leading BOM. The text keeps it (the journal holds the body as sent).
-    payload = safeJsonParse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    // The text keeps a leading BOM (the journal holds the body as sent); the parse ignores it.
+    payload = safeJsonParse(withoutBom(text));
   } catch {
     return { ok: false, problem: "invalid_json" } as const;
   }

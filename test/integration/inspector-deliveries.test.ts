@@ -234,6 +234,21 @@ describe("GET /api/deliveries and /api/deliveries/<id>", () => {
     assert.equal(gone.json.error, UNKNOWN_DELIVERY);
   });
 
+  test("a body with a byte order mark (which the receiver accepts) is read as JSON: row ids and the detail", async (t) => {
+    const store = createDeliveriesStore();
+    const data = { order_id: 7, certificate_id: 8 };
+    const body = `\uFEFF${JSON.stringify({ event: "certificate_issued", data })}`;
+    const entry = journalEntry({ body, event: "certificate_issued", headers: {}, receivedAt: AT });
+    store.addEntry(entry);
+    const [row] = store.summaries().deliveries;
+    assert.equal(row?.order_id, 7);
+    assert.equal(row?.certificate_id, 8);
+    const { get } = await serve(t, store);
+    const detail = await get(`/api/deliveries/${entry.id}`);
+    assert.equal(detail.json.body, body, "the body as sent, its BOM kept");
+    assert.deepEqual((detail.json.json as { data: unknown }).data, data);
+  });
+
   test("a repeated body: each row's detail is its own delivery's (?key=), without a key the latest", async (t) => {
     const store = createDeliveriesStore();
     const first = accept(store, "certificate_revoked", { order_id: 5 }, true, AT);
