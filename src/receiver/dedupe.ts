@@ -91,7 +91,8 @@ export class DedupeCache {
     const existing = this.entries.get(key);
     if (!existing) return undefined;
     this.entries.delete(key);
-    if (existing.expiresAt <= this.clock.now()) return undefined;
+    // A copy still in flight stays claimed past the TTL: its waiters get its outcome from settle().
+    if (existing.expiresAt <= this.clock.now() && !existing.pending) return undefined;
     // Refresh recency (LRU), keep the original expiry: a replay loop must not keep an entry alive forever.
     this.entries.set(key, existing);
     return existing;

@@ -22,6 +22,19 @@ describe("DedupeCache", () => {
     assert.equal(cache.size, 0);
   });
 
+  test("drop mode: a copy still in flight past the TTL keeps its claim, so copies waiting on it get its outcome", async () => {
+    const clock = new ManualClock();
+    const cache = new DedupeCache(clock, { ttlMs: 1000 });
+    assert.equal(cache.claim("a"), undefined, "the first copy claims the body");
+    const early = cache.claim("a");
+    clock.advance(5000); // the first copy's handling outlasts the window
+    const late = cache.claim("a");
+    assert.ok(early && late, "both later copies wait for the first");
+    cache.settle("a", true);
+    assert.equal(await early, true);
+    assert.equal(await late, true);
+  });
+
   test("second claim of an acknowledged key is a duplicate", async () => {
     const cache = new DedupeCache(new ManualClock());
     assert.equal(cache.claim("a"), undefined);
