@@ -3,6 +3,19 @@ import { UsageError } from "../errors.js";
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /**
+ * The longest wait certwh takes: 24 days. A Node timer holds at most 2^31 − 1 ms (about 24.8 days) and fires
+ * at once beyond that, which would end a long --timeout immediately.
+ */
+export const MAX_WAIT_MS = 576 * 3_600_000;
+
+/** A UsageError when `ms` (read from `text` for `flag`) is longer than certwh can wait. */
+export function checkWaitable(ms: number, text: string, flag: string): number {
+  if (ms > MAX_WAIT_MS)
+    throw new UsageError(`${flag}: ${text.trim()} is longer than certwh waits; use at most 576h (24 days).`);
+  return ms;
+}
+
+/**
  * "500ms", "90s", "30m", "1h", "1.5h" → milliseconds. UsageError on anything else (or zero), naming `flag`
  * as every value error does (`--wait: invalid duration "abc": …`).
  */
@@ -14,5 +27,5 @@ export function parseDuration(text: string, flag: string): number {
       `${flag}: invalid duration ${JSON.stringify(text)}: use a number with ms, s, m or h, e.g. 90s or 30m.`,
     );
   }
-  return ms;
+  return checkWaitable(ms, text, flag);
 }

@@ -98,3 +98,10 @@ test("parseHttpUrl: a URL typed without its scheme is named as typed, with the U
       value,
     );
 });
+
+test("parsePositiveSeconds: more seconds than a Node timer holds are refused (trigger --timeout 999999999)", () => {
+  assert.equal(parsePositiveSeconds("--timeout", "10"), 10_000);
+  assert.throws(() => parsePositiveSeconds("--timeout", "999999999"), {
+    message: "--timeout: 999999999s is longer than certwh waits; use at most 576h (24 days).",
+  });
+});

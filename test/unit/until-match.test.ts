@@ -39,3 +39,16 @@ test("createUntil: event name, and order id when given", () => {
   assert.throws(() => createUntil({ event: "" }), UsageError);
   assert.throws(() => createUntil({ event: "x", orderId: -3 }), UsageError);
 });
+
+test("parseDuration: a wait longer than a Node timer holds is refused, not turned into an immediate timeout", () => {
+  assert.equal(parseDuration("576h", "--timeout"), 576 * 3_600_000);
+  for (const text of ["577h", "2147484s", "999999999s"])
+    assert.throws(
+      () => parseDuration(text, "--timeout"),
+      {
+        name: "UsageError",
+        message: /^--timeout: \S+ is longer than certwh waits; use at most 576h \(24 days\)\.$/,
+      },
+      text,
+    );
+});

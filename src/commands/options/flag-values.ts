@@ -4,7 +4,7 @@
 import { UsageError } from "../../errors.js";
 import { findEventType } from "../../events/catalogue.js";
 import { didYouMean } from "../../events/suggest.js";
-import { parseDuration } from "../../util/duration.js";
+import { checkWaitable, parseDuration } from "../../util/duration.js";
 import { maskUrlPassword, registerUrlPassword } from "../../util/redact.js";
 import { missingSchemeError } from "./url-scheme.js";
 
@@ -23,7 +23,7 @@ export function parsePositiveSeconds(flag: string, value: string): number {
   if (!Number.isFinite(seconds) || seconds <= 0) {
     throw new UsageError(`${flag} must be a positive number of seconds, not ${JSON.stringify(value)}.`);
   }
-  return seconds * 1000;
+  return checkWaitable(seconds * 1000, `${value.trim()}s`, flag);
 }
 
 /**
