@@ -88,14 +88,12 @@ export function switchFailure(
   action: "activate" | "deactivate",
   stillNot?: { status: unknown },
 ): unknown {
-  if (ctx.signal.aborted)
-    return interruptedWithHint(
-      ctx.signal,
-      err,
-      `CertCentral may have ${action}d webhook ${id} before certwh stopped: \`certwh status\` shows it; ` +
-        `\`certwh ${action}\` is safe to run again.`,
-    );
-  if (!stillNot) return err;
+  const maybe = (when: string) =>
+    `CertCentral may have ${action}d webhook ${id}${when}: \`certwh status\` shows it; ` +
+    `\`certwh ${action}\` is safe to run again.`;
+  if (ctx.signal.aborted) return interruptedWithHint(ctx.signal, err, maybe(" before certwh stopped"));
+  // No answer, and the webhook could not be read back either: the change may have been applied.
+  if (!stillNot) return isAmbiguousFailure(err) ? withLeadHint(err, maybe(" anyway")) : err;
   return withLeadHint(
     err,
     `Reading it back shows webhook ${id} is still ${stillNot.status}; \`certwh ${action}\` is safe to run again ` +
