@@ -82,6 +82,13 @@ export interface FailureContext {
 /** Commands that only read: after their failure, `certwh status` shows nothing new. */
 const READ_ONLY = new Set(["status", "logs", "login"]);
 
+/** How long to wait after a 429: what CertCentral asked for (Retry-After) when it asked for more than a minute. */
+function waitAdvice(retryAfterMs: number | undefined): string {
+  if (retryAfterMs === undefined || retryAfterMs <= 60_000) return "Wait a minute and try again";
+  const minutes = Math.ceil(retryAfterMs / 60_000);
+  return `CertCentral asked to wait ${minutes} minutes (Retry-After): try again after that`;
+}
+
 /** ": <detail>" for the message: the body snippet or what was wrong, else DigiCert's own message. */
 function detailOf(err: ApiError): string {
   const detail = err.detail ?? err.message;
@@ -150,7 +157,7 @@ function describeApiError(err: ApiError, context: FailureContext): Failure {
     return refused(
       code,
       `CertCentral's rate limit was hit (${label}) on ${where}${retried}${detailOf(err)}`,
-      "Wait a minute and try again (the limit is 100 requests per 5 seconds per API key).",
+      `${waitAdvice(err.retryAfterMs)} (the limit is 100 requests per 5 seconds per API key).`,
     );
   }
   if (err.status >= 500) {

@@ -292,3 +292,20 @@ test("network failures that say what is wrong: nothing at a loopback base URL, h
     "Could not reach api.example.test (ECONNREFUSED).",
   );
 });
+
+test("429 with a Retry-After over a minute (certwh stops at once) advises that wait, not 'a minute'", () => {
+  const long = new ApiError({
+    status: 429,
+    code: "request_limit_exceeded",
+    message: "Too many requests",
+    method: "GET",
+    path: "/webhook",
+    retryAfterMs: 120_000,
+  });
+  assert.match(
+    describeFailure(long).hint ?? "",
+    /^CertCentral asked to wait 2 minutes \(Retry-After\): try again after that/,
+  );
+  const short = api(429, "request_limit_exceeded", "Too many requests");
+  assert.match(describeFailure(short).hint ?? "", /^Wait a minute and try again/);
+});
