@@ -9,7 +9,7 @@ import { checkBaseUrl } from "../api/base-url.js";
 import { ApiError, ApiTimeoutError, NetworkError } from "../api/errors.js";
 import type { ResolvedSettings } from "../config/types.js";
 import { DEFAULT_REQUEST_TIMEOUT_MS } from "../config/types.js";
-import { AuthError, NotFoundError, RefusedError, TimeoutError, UsageError } from "../errors.js";
+import { NotFoundError, RefusedError, TimeoutError, UsageError } from "../errors.js";
 import { findEventType } from "../events/catalogue.js";
 import { buildEvent, type EventBody, randomSampleIds } from "../events/payloads.js";
 import { didYouMean } from "../events/suggest.js";
@@ -268,12 +268,22 @@ async function sandboxConnection(ctx: Ctx): Promise<SandboxConnection> {
   }
 }
 
+/** The same sandbox: the same origin, where any loopback name (localhost, 127.0.0.1, [::1]) is the same host. */
+function sameSandbox(announced: URL, base: URL): boolean {
+  if (announced.origin === base.origin) return true;
+  const port = (u: URL) => u.port || (u.protocol === "https:" ? "443" : "80");
+  return (
+    announced.protocol === base.protocol &&
+    port(announced) === port(base) &&
+    isLoopbackUrl(announced.href) &&
+    isLoopbackUrl(base.href)
+  );
+}
+
 /** The key of the announced sandbox at that address, if one runs: the right key for it, whatever is configured. */
 async function announcedKey(base: URL, ctx: Ctx): Promise<string | undefined> {
   const { discoverSandboxes } = await import("./runtime/discover.js");
-  const same = (await discoverSandboxes(ctx.env, ctx.signal)).find(
-    (a) => new URL(a.url).origin === base.origin,
-  );
+  const same = (await discoverSandboxes(ctx.env, ctx.signal)).find((a) => sameSandbox(new URL(a.url), base));
   if (same) registerSecret(same.apiKey);
   return same?.apiKey;
 }
@@ -344,7 +354,7 @@ async function viaSandbox(
   const keyFrom = ownKey ? undefined : connection.keyFrom;
   // Nothing announced at that address either: most often no sandbox runs there (a typo, or it stopped).
   if (!key)
-    throw new AuthError(
+    throw new NotFoundError(
       `No sandbox of yours announced itself at ${base.host}, and no API key is set for it.`,
       {
         hint:

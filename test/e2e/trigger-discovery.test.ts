@@ -125,6 +125,13 @@ test("sandbox, then trigger with no flags: delivered to its webhook; the newest 
   });
   assert.equal(byUrl.code, 0, byUrl.stderr);
   await waitUntil(() => events().length === 2, "the second event at the receiver");
+  // The same sandbox named as localhost: any loopback name is the same host.
+  const asLocalhost = String(info.base_url).replace("127.0.0.1", "localhost");
+  const byName = await runCli(["trigger", "certificate_issued", "--sandbox-url", asLocalhost], {
+    configHome: home,
+  });
+  assert.equal(byName.code, 0, byName.stderr);
+  await waitUntil(() => events().length === 3, "the third event at the receiver");
 
   // A listen --sandbox started later is the newest: trigger goes there and names the other.
   const l = await startListen(t, home);
@@ -140,7 +147,7 @@ test("sandbox, then trigger with no flags: delivered to its webhook; the newest 
   );
   const heard = () => l.lines.filter((x) => x.type === "event" && x.event === "certificate_issued").length;
   await waitUntil(() => heard() === 1, "the event at listen");
-  assert.equal(events().length, 2, "the older sandbox's webhook got nothing more");
+  assert.equal(events().length, 3, "the older sandbox's webhook got nothing more");
 
   // CERTWH_BASE_URL on loopback names the sandbox every other command uses: trigger goes there too.
   const configured = await runCli(["trigger", "certificate_issued"], { configHome: home, env });
@@ -149,7 +156,7 @@ test("sandbox, then trigger with no flags: delivered to its webhook; the newest 
     configured.stderr,
     /Using the sandbox at http:\/\/127\.0\.0\.1:\d+\/services\/v2 \(CERTWH_BASE_URL\)/,
   );
-  await waitUntil(() => events().length === 3, "the event at the configured sandbox's webhook");
+  await waitUntil(() => events().length === 4, "the event at the configured sandbox's webhook");
   // --sandbox-url of the other one takes that sandbox's own key, not the configured key of the first.
   const listenSandbox = String(l.lines.find((x) => x.type === "ready")?.sandbox_url);
   const other = await runCli(["trigger", "certificate_issued", "--sandbox-url", listenSandbox], {
@@ -158,7 +165,7 @@ test("sandbox, then trigger with no flags: delivered to its webhook; the newest 
   });
   assert.equal(other.code, 0, other.stderr);
   await waitUntil(() => heard() === 2, "the second event at listen");
-  assert.equal(events().length, 3);
+  assert.equal(events().length, 4);
 
   sb.child.kill("SIGTERM");
   const exit = await sb.exit;
@@ -253,7 +260,7 @@ test("trigger --sandbox-url at an address where no sandbox announced itself, wit
       configHome: tempDir(),
     },
   );
-  assert.equal(res.code, 4, res.stderr);
+  assert.equal(res.code, 5, res.stderr);
   assert.match(res.stderr, new RegExp(`No sandbox of yours announced itself at 127\\.0\\.0\\.1:${port}`));
   assert.match(res.stderr, /Is `certwh sandbox` running at that address\?/);
 });
