@@ -325,7 +325,11 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
       `--host ${parsed.host}: the receiver is reachable from the network, not only from this computer. ` +
         "X-WEBHOOK-KEY is still checked on every request, and peers that are not loopback are accepted.",
     );
-  const resolved = await resolveSecret(parsed.secret, ctx.env, secretOptions(ctx, parsed.force));
+  const resolved = await resolveSecret(parsed.secret, ctx.env, {
+    ...secretOptions(ctx, parsed.force),
+    // listen makes one itself when given none (its default): that is the fix to name.
+    generateWith: "certwh listen --generate-secret",
+  });
   const secret = resolved.value || generateSecret();
   await saveGeneratedSecret(resolved); // --secret-out, before the webhook gets the secret
   const tunnelChoice = await tunnelForApi(parsed.tunnel, ctx);

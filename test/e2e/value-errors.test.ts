@@ -88,3 +88,13 @@ test("a short secret for trigger or replay: the source inside the sentence, and 
     assert.ok(r.stderr.includes("certwh status --show-secret"), r.stderr);
   }
 });
+
+test("a short secret for listen: the hint names listen's own --generate-secret, not create's", async () => {
+  const home = tempDir();
+  const file = join(home, "ls.secret");
+  writeFileSync(file, "short\n");
+  const r = await runCli(["listen", "--sandbox", "--secret-file", file], { configHome: home });
+  assert.equal(r.code, 2, r.stderr);
+  assert.ok(r.stderr.includes("`certwh listen --generate-secret`"), r.stderr);
+  assert.ok(!r.stderr.includes("create --generate-secret"), r.stderr);
+});
