@@ -3,11 +3,15 @@
 import { UsageError } from "../errors.js";
 import { isLoopbackHost } from "../util/loopback.js";
 import { maskUrlPassword } from "../util/redact.js";
+import { urlSchemeError } from "../util/url-scheme.js";
 import type { Tunnel } from "./tunnel.js";
 
 /** Validates a user-given public base URL: https://, or http:// only on loopback (sandbox, tests). */
 export function parsePublicBaseUrl(text: string): URL {
-  const url = URL.parse(text);
+  // Before parsing: "localhost:3000" parses, as the scheme "localhost:", and "http:/x" as http://x/.
+  const unwritten = urlSchemeError("--public-url", text, isLoopbackHost, "https://hooks.example.com");
+  if (unwritten) throw unwritten;
+  const url = URL.parse(text.trim());
   if (!url)
     throw new UsageError(`--public-url is not a valid URL: ${JSON.stringify(maskUrlPassword(text))}.`);
   if (url.username || url.password)
