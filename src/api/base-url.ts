@@ -4,12 +4,16 @@
 import { UsageError } from "../errors.js";
 import { isLoopbackHost } from "../util/loopback.js";
 import { maskUrlPassword } from "../util/redact.js";
+import { urlSchemeError } from "../util/url-scheme.js";
 
 /**
  * Validate a base URL and return it without a trailing slash. `from` names where it came from
  * ("--base-url", "CERTWH_BASE_URL", "base_url in profile x") for the error message.
  */
 export function checkBaseUrl(raw: string, from = "the base URL"): string {
+  // Before parsing: "localhost:3000" parses, as the scheme "localhost:", and "http:/x" as http://x/.
+  const unwritten = urlSchemeError(from, raw, isLoopbackHost, "https://www.digicert.com/services/v2");
+  if (unwritten) throw unwritten;
   const url = URL.parse(raw.trim());
   if (!url) {
     throw new UsageError(`${from} is not a valid URL: ${JSON.stringify(maskUrlPassword(raw))}.`, {
@@ -18,7 +22,8 @@ export function checkBaseUrl(raw: string, from = "the base URL"): string {
   }
   if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
     throw new UsageError(
-      `${from} must use https:// (plain http:// is only allowed on loopback): ${url.origin}`,
+      // As typed: the origin of an unknown scheme is "null".
+      `${from} must use https:// (plain http:// is only allowed on loopback): ${JSON.stringify(maskUrlPassword(raw.trim()))}.`,
       {
         hint: "The API key travels in every request; it must not cross the network unencrypted.",
       },

@@ -3,23 +3,26 @@
 import { UsageError } from "../errors.js";
 import { isLoopbackHost } from "../util/loopback.js";
 import { maskUrlPassword } from "../util/redact.js";
+import { urlSchemeError } from "../util/url-scheme.js";
 import type { Tunnel } from "./tunnel.js";
 
-/** Validates a user-given public base URL: https://, or http:// only on loopback (sandbox, tests). */
-export function parsePublicBaseUrl(text: string): URL {
-  const url = URL.parse(text);
-  if (!url)
-    throw new UsageError(`--public-url is not a valid URL: ${JSON.stringify(maskUrlPassword(text))}.`);
-  if (url.username || url.password)
-    throw new UsageError("--public-url must not contain a user name or password.");
-  if (url.search || url.hash)
-    throw new UsageError("--public-url must not contain a query string or fragment.");
+/**
+ * Validates a user-given public base URL: https://, or http:// only on loopback (sandbox, tests). `from`
+ * names where it came from in the refusal.
+ */
+export function parsePublicBaseUrl(text: string, from = "--public-url"): URL {
+  // Before parsing: "localhost:3000" parses, as the scheme "localhost:", and "http:/x" as http://x/.
+  const unwritten = urlSchemeError(from, text, isLoopbackHost, "https://hooks.example.com");
+  if (unwritten) throw unwritten;
+  const url = URL.parse(text.trim());
+  if (!url) throw new UsageError(`${from} is not a valid URL: ${JSON.stringify(maskUrlPassword(text))}.`);
+  if (url.username || url.password) throw new UsageError(`${from} must not contain a user name or password.`);
+  if (url.search || url.hash) throw new UsageError(`${from} must not contain a query string or fragment.`);
   if (url.protocol === "https:") return url;
   if (url.protocol === "http:" && isLoopbackHost(url.hostname)) return url;
-  throw new UsageError(
-    "--public-url must start with https:// (CertCentral only delivers to HTTPS endpoints).",
-    { hint: "http:// is accepted only for loopback addresses, e.g. with the sandbox." },
-  );
+  throw new UsageError(`${from} must start with https:// (CertCentral only delivers to HTTPS endpoints).`, {
+    hint: "http:// is accepted only for loopback addresses, e.g. with the sandbox.",
+  });
 }
 
 /** start() just returns the URL for the local port. */

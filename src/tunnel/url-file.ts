@@ -30,7 +30,7 @@ async function readUrl(path: string, signal?: AbortSignal): Promise<URL | undefi
     missingOk: true,
   });
   const text = raw?.trim() ?? "";
-  return text === "" ? undefined : parsePublicBaseUrl(text.split(/\s+/)[0]);
+  return text === "" ? undefined : parsePublicBaseUrl(text.split(/\s+/)[0], `The URL in ${path}`);
 }
 
 export function createUrlFileTunnel(path: string, opts: UrlFileTunnelOptions = {}): Tunnel {

@@ -22,6 +22,48 @@ test("a URL without its scheme: what was typed, and the URL with a scheme (https
   }
 });
 
+test("--base-url, CERTWH_BASE_URL and --public-url without a scheme: named as typed, with the URL meant, never null", async () => {
+  const table: [string[], Record<string, string>, string, string][] = [
+    [["status", "--base-url", "localhost:3000"], {}, "localhost:3000", "--base-url http://localhost:3000"],
+    [["status"], { CERTWH_BASE_URL: "localhost:3000" }, "localhost:3000", "http://localhost:3000"],
+    [
+      ["status", "--base-url", "hooks.example.com:443/path"],
+      {},
+      "hooks.example.com:443/path",
+      "--base-url https://hooks.example.com:443/path",
+    ],
+    [
+      ["listen", "--public-url", "localhost:3000"],
+      {},
+      "localhost:3000",
+      "--public-url http://localhost:3000",
+    ],
+  ];
+  for (const [argv, env, typed, meant] of table) {
+    const r = await runCli(argv, { env });
+    assert.equal(r.code, 2, `${argv.join(" ")}: ${r.stderr}`);
+    assert.ok(r.stderr.includes(`not "${typed}".`), r.stderr);
+    assert.ok(r.stderr.includes(`Did you mean ${meant}?`), r.stderr);
+    assert.doesNotMatch(r.stderr, /null|localhost:\/\//, "never an origin nobody typed");
+  }
+});
+
+test('a scheme without its "://" is refused before anything is sent, with the URL meant', async () => {
+  const table: [string[], string, string][] = [
+    [["trigger", "certificate_issued", "--to", "http:/x"], "http:/x", "--to http://x"],
+    [["listen", "--forward-to", "http:/x"], "http:/x", "--forward-to http://x"],
+    [["create", "--url", "http:/x"], "http:/x", "--url https://x"],
+    [["create", "--url", "https//x.example/y"], "https//x.example/y", "--url https://x.example/y"],
+    [["trigger", "certificate_issued", "--to", "::1"], "::1", "--to http://[::1]"],
+  ];
+  for (const [argv, typed, meant] of table) {
+    const r = await runCli(argv, { env: { CERTWH_API_KEY: "test-key-not-used-1234" } });
+    assert.equal(r.code, 2, `${argv.join(" ")}: ${r.stderr}`);
+    assert.ok(r.stderr.includes(`not ${JSON.stringify(typed)}.`), r.stderr);
+    assert.ok(r.stderr.includes(`Did you mean ${meant}?`), r.stderr);
+  }
+});
+
 test("a bad duration names its flag, as every other value error does", async () => {
   const table: [string[], string][] = [
     [["create", "--url", "https://hooks.example.com/x", "--wait", "abc"], "--wait"],

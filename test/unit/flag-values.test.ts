@@ -105,3 +105,45 @@ test("parsePositiveSeconds: more seconds than a Node timer holds are refused (tr
     message: "--timeout: 999999999s is longer than certwh waits; use at most 576h (24 days).",
   });
 });
+
+test('parseHttpUrl: a scheme typed without its "://", a port alone or a bare IPv6 address is refused with the URL meant', () => {
+  // WHATWG URL reads "http:/x", "http:x" and "http:///x" as http://x/: each must be refused, not sent to x.
+  const written = ' written with "://"';
+  const table: [string, string, string, string][] = [
+    ["--to", "http:/x", written, "http://x"],
+    ["--forward-to", "http:x", written, "http://x"],
+    ["--to", "http:///x/hook", written, "http://x/hook"],
+    ["--to", "http:\\\\x", written, "http://x"],
+    ["--to", "https//x.example/y", written, "https://x.example/y"],
+    ["--to", "HTTPS:x.example", written, "https://x.example"],
+    ["--to", ":3000", "", "http://localhost:3000"],
+    ["--forward-to", ":3000/webhooks", "", "http://localhost:3000/webhooks"],
+    ["--to", "::1", "", "http://[::1]"],
+    ["--to", "::1/hook", "", "http://[::1]/hook"],
+  ];
+  for (const [flag, value, how, meant] of table) {
+    assert.throws(
+      () => parseHttpUrl(flag, value),
+      (e) =>
+        e instanceof UsageError &&
+        e.message === `${flag} must be a full http:// or https:// URL${how}, not ${JSON.stringify(value)}.` &&
+        e.hint === `Did you mean ${flag} ${meant}?`,
+      value,
+    );
+  }
+  // Parsed by WHATWG as another scheme, nothing to guess: refused as typed, never as "localhost://…".
+  for (const value of ["localhost:abc", "mailto:x", "http:"])
+    assert.throws(
+      () => parseHttpUrl("--to", value),
+      (e) =>
+        e instanceof UsageError &&
+        e.message === `--to must be a full http:// or https:// URL, not ${JSON.stringify(value)}.` &&
+        !String(e.hint).startsWith("Did you mean"),
+      value,
+    );
+  // A password typed in such a URL is masked in the refusal and the suggestion.
+  assert.throws(
+    () => parseHttpUrl("--to", "http:/u:s3cret@x"),
+    (e) => e instanceof UsageError && !`${e.message} ${e.hint}`.includes("s3cret"),
+  );
+});

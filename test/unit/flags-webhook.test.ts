@@ -31,7 +31,7 @@ test("parseEndpointUrl: https everywhere, http only on loopback and only against
     ["http://10.0.0.1/hook", sandbox, /https:\/\//],
     ["ftp://hooks.example.com/", real, /https:\/\//],
     ["hooks.example.com/hook", real, /^--url must be a full https:\/\/ URL, not "hooks.example.com\/hook"/],
-    ["hooks example", real, /not a valid URL/],
+    ["hooks example", real, /^--url must be a full https:\/\/ URL, not "hooks example"\./],
     ["", real, /required/],
     [undefined, real, /required/],
     ["https://u:p@hooks.example.com/", real, /user name or password/],
@@ -62,6 +62,33 @@ test("parseEndpointUrl: a URL without its scheme suggests https://, or http:// w
         e.message === `--url must be a full ${allowed} URL, not "${input}".` &&
         e.hint === `Did you mean --url ${meant}?`,
       input,
+    );
+});
+
+test('parseEndpointUrl: a scheme typed without "://" is explained, with https:// suggested where only https goes', () => {
+  const written = ' written with "://"';
+  const table: [string, { allowLoopbackHttp: boolean }, string, string, string | undefined][] = [
+    // Starts with "http:" yet is refused: the message says why, and suggests a URL this flag takes.
+    ["http:/x", real, "https://", written, "https://x"],
+    ["http:/x", sandbox, "https://", written, "https://x"],
+    ["http:/127.0.0.1:8080/hook", sandbox, "http:// or https://", written, "http://127.0.0.1:8080/hook"],
+    ["https//x.example/y", real, "https://", written, "https://x.example/y"],
+    ["https:x.example/y", real, "https://", written, "https://x.example/y"],
+    // A port alone means this machine, so only plain http:// to loopback can be meant.
+    [":3000", sandbox, "http:// or https://", "", "http://localhost:3000"],
+    [":3000", real, "https://", "", undefined],
+    ["::1", sandbox, "http:// or https://", "", "http://[::1]"],
+  ];
+  for (const [input, policy, allowed, how, meant] of table)
+    assert.throws(
+      () => parseEndpointUrl(input, policy),
+      (e) =>
+        e instanceof UsageError &&
+        e.message === `--url must be a full ${allowed} URL${how}, not ${JSON.stringify(input)}.` &&
+        (meant === undefined
+          ? !String(e.hint).startsWith("Did you mean")
+          : e.hint === `Did you mean --url ${meant}?`),
+      `${input} ${policy.allowLoopbackHttp}`,
     );
 });
 

@@ -36,6 +36,19 @@ test("a plain http URL that is not loopback is a usage error, as with --public-u
   await assert.rejects(tunnel.start(8080), UsageError);
 });
 
+test("a URL in the file without its scheme: the refusal names the file, not --public-url, and the URL meant", async () => {
+  const file = fileWith("localhost:3000\n");
+  const tunnel = createUrlFileTunnel(file, { pollMs: 20 });
+  await assert.rejects(
+    tunnel.start(8080),
+    (e) =>
+      e instanceof UsageError &&
+      e.message === `The URL in ${file} must be a full http:// or https:// URL, not "localhost:3000".` &&
+      e.hint === "Did you mean http://localhost:3000?",
+  );
+  await tunnel.close();
+});
+
 test("status follows the file: emptied → closed, new URL → connected with it, same URL → nothing", async () => {
   const file = fileWith("https://one.example.com\n");
   const tunnel = createUrlFileTunnel(file, { pollMs: 10 });

@@ -6,7 +6,7 @@ import { findEventType } from "../../events/catalogue.js";
 import { didYouMean } from "../../events/suggest.js";
 import { checkWaitable, parseDuration } from "../../util/duration.js";
 import { maskUrlPassword, registerUrlPassword } from "../../util/redact.js";
-import { missingSchemeError } from "./url-scheme.js";
+import { urlSchemeError } from "../../util/url-scheme.js";
 
 /** "42" → 42 (at most 16 digits, no sign, no leading zero); undefined when the flag was not given. */
 export function parsePositiveInteger(flag: string, value: string | undefined): number | undefined {
@@ -40,9 +40,9 @@ export function parseDurationOrSeconds(flag: string, value: string): number {
  * it (basic auth for an app) is registered as a secret, so output shows it masked.
  */
 export function parseHttpUrl(flag: string, value: string, example = "http://localhost:3000/webhooks"): URL {
-  // Before parsing: "localhost:3000" parses, as the scheme "localhost:".
-  const schemeless = missingSchemeError(flag, value, () => true);
-  if (schemeless) throw schemeless;
+  // Before parsing: "localhost:3000" parses, as the scheme "localhost:", and "http:/x" as http://x/.
+  const unwritten = urlSchemeError(flag, value, () => true, example);
+  if (unwritten) throw unwritten;
   if (!URL.canParse(value.trim())) {
     // Not a URL, so its password is not registered yet: mask it here (a typo in the port must not show it).
     throw new UsageError(

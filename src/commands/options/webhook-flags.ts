@@ -9,9 +9,9 @@ import { NOTIFICATION_FREQUENCIES, SUBSCRIBABLE_EVENTS } from "../../events/cata
 import { isLoopbackHost } from "../../util/loopback.js";
 import { maskUrlPassword } from "../../util/redact.js";
 import { checkSecretEnvName } from "../../util/secret.js";
+import { urlSchemeError } from "../../util/url-scheme.js";
 import { parseWaitOption } from "../../verification/wait-active.js";
 import type { UpdateUrlFlags } from "../specs/lifecycle.js";
-import { missingSchemeError } from "./url-scheme.js";
 
 /**
  * The webhook flags as their declarations type them: update-url declares them all, create and listen a
@@ -36,13 +36,15 @@ export interface UrlPolicy {
 export function parseEndpointUrl(value: string | undefined, policy: UrlPolicy): string {
   const text = value?.trim() ?? "";
   if (!text) throw new UsageError("--url is required, e.g. --url https://hooks.example.com/certcentral.");
-  // Before parsing: "localhost:3000" parses, as the scheme "localhost:". Plain http:// only where it is accepted.
-  const schemeless = missingSchemeError(
+  // Before parsing: "localhost:3000" parses, as the scheme "localhost:", and "http:/x" as http://x/. Plain
+  // http:// only where it is accepted.
+  const unwritten = urlSchemeError(
     "--url",
     text,
     (host) => policy.allowLoopbackHttp && isLoopbackHost(host),
+    "https://hooks.example.com/certcentral",
   );
-  if (schemeless) throw schemeless;
+  if (unwritten) throw unwritten;
   if (!URL.canParse(text)) {
     throw new UsageError(`--url is not a valid URL: ${maskUrlPassword(text)}`, {
       hint: "Give a full URL with its path, e.g. https://hooks.example.com/certcentral.",
