@@ -63,3 +63,17 @@ test("create interrupted during the test event: the endpoint is not blamed", asy
   );
   assert.doesNotMatch(stderr, /Fix the endpoint/);
 });
+
+test("create interrupted while the challenge is sent: a token may already be at the endpoint", async (t) => {
+  const h = await harness(t);
+  const stderr = await interruptAt(t, h, "PUT /webhook/:id/send-challenge", [
+    "create",
+    "--url",
+    h.receiver.url,
+  ]);
+  assert.match(
+    stderr,
+    /A challenge token may already have reached the endpoint: use it with `certwh verify --token/,
+  );
+  assert.match(stderr, /if none arrived, run `certwh challenge` first/);
+});

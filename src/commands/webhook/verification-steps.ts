@@ -80,7 +80,11 @@ export function resumeHint(webhookId: number, lastStage: StageName | undefined, 
       );
     }
     case "tested":
-      return `Webhook ${webhookId} stays pending. Run \`certwh challenge\`, then \`${VERIFY_COMMAND}\`.`;
+      // Stopped while the challenge was being sent: CertCentral may have sent it anyway.
+      return interrupted
+        ? `Webhook ${webhookId} stays pending. A challenge token may already have reached the endpoint: use it ` +
+            `with \`${VERIFY_COMMAND}\` within 30 minutes; if none arrived, run \`certwh challenge\` first.`
+        : `Webhook ${webhookId} stays pending. Run \`certwh challenge\`, then \`${VERIFY_COMMAND}\`.`;
     case "verified":
       return `Webhook ${webhookId} is verified but not active yet: run \`certwh activate\`.`;
     default:
