@@ -31,7 +31,7 @@ export function parseVerifyOptions(raw: VerifyFlags): VerifyOptions {
   // Surrounding whitespace only: the token is opaque (spec §17 #17).
   const token = (raw.token ?? "").trim();
   if (!token) {
-    throw new UsageError("--token is required: the token from the challenge_webhook_endpoint event.", {
+    throw new UsageError("--token is empty: give the token from the challenge_webhook_endpoint event.", {
       hint: "Send one with `certwh challenge`; it arrives at the endpoint as data.token.",
     });
   }

@@ -59,7 +59,7 @@ test("bad input is a usage error (exit 2) and sends no request", async (t) => {
     [["create", "--url", url, "--remove-secret"], /unknown option/],
     [["update-url", "--url", "ftp://x.example.com/"], /https:\/\//],
     [["test", "--url", "http://example.com/hook"], /https:\/\//],
-    [["verify", "--token", "   "], /--token is required/],
+    [["verify", "--token", "   "], /--token is empty: give the token/],
     [["verify"], /--token/],
     [["logs", "--limit", "0"], /--limit/],
     [["logs", "--limit", "1001"], /--limit/],
