@@ -31,6 +31,7 @@ import {
   sha256,
   sha256Hex,
 } from "./guard.js";
+import { hasHandshakeShape, MAX_HANDSHAKE_BODY_BYTES } from "./handshake.js";
 import type {
   AcceptedDelivery,
   AcceptRefusal,
@@ -80,8 +81,9 @@ export interface ReceiverOptions {
   /**
    * True while this process has a verification under way. Test and challenge deliveries that arrive without
    * X-WEBHOOK-KEY, or with `previousSecret`, are then accepted and marked (`handshakeKey`): CertCentral does
-   * not document which key they carry (spec §17 #18). Real events always need `secret`. A forged token costs
-   * at most one check-challenge call. Default: never, unless `challenge.expectChallenge` is given (then that);
+   * not document which key they carry (spec §17 #18), if no larger than MAX_HANDSHAKE_BODY_BYTES and of the
+   * handshake's shape. Real events always need `secret`. A forged token costs at most one check-challenge
+   * call, within the completer's bounds (MAX_PENDING_TOKENS, MAX_CHECKS_PER_WINDOW per CHECK_WINDOW_MS). Default: never, unless `challenge.expectChallenge` is given (then that);
    * the completer's own default (always expecting) does not open it. A production receiver that must verify
    * unattended passes `() => true`.
    */
@@ -244,6 +246,7 @@ class CertCentralReceiver implements Receiver {
     this.challenge = options.challenge
       ? createChallengeCompleter({
           ...options.challenge,
+          clock: options.challenge.clock ?? options.clock,
           onResult: (result) => this.#emit({ type: "challenge_result", result }),
         })
       : undefined;
@@ -303,14 +306,20 @@ class CertCentralReceiver implements Receiver {
     // A key problem that a handshake may be excused from is decided once the body says what it is.
     const keyProblem = checkKey(req, this.#keyDigest);
     const handshakeKey = keyProblem && this.#handshakeExcuse(req, keyProblem);
+    // Excused from the key, a body may be no larger than a handshake: a larger one is refused as unauthenticated.
+    const maxBytes = handshakeKey
+      ? Math.min(MAX_HANDSHAKE_BODY_BYTES, this.#maxBodyBytes)
+      : this.#maxBodyBytes;
+    const tooLarge = (r: Rejection | undefined) =>
+      r?.status === 413 && handshakeKey && keyProblem ? keyProblem : r;
     const unread =
       (keyProblem && !handshakeKey ? keyProblem : undefined) ??
-      checkDeclaredLength(req.headers["content-length"], this.#maxBodyBytes);
+      tooLarge(checkDeclaredLength(req.headers["content-length"], maxBytes));
     if (unread) return this.#reject(x, unread, UNREAD);
 
-    const read = await readBody(req, this.#maxBodyBytes, this.#bodyDeadlines);
+    const read = await readBody(req, maxBytes, this.#bodyDeadlines);
     if (!read.ok) {
-      const rejection = read.rejection ?? { status: 400, reason: "bad_request", detail: "aborted" };
+      const rejection = tooLarge(read.rejection) ?? { status: 400, reason: "bad_request", detail: "aborted" };
       if (!read.rejection) x.res.destroy();
       return this.#reject(x, rejection, { bodyBytes: read.bytesRead, bodyConsumed: false });
     }
@@ -322,8 +331,10 @@ class CertCentralReceiver implements Receiver {
     if (!parsed.ok)
       return this.#reject(x, { status: 400, reason: "bad_request", detail: parsed.problem }, whole);
     const { event, text, payload } = parsed;
-    // Only a handshake is excused from the key, and only while the window was open when it arrived.
-    if (keyProblem && !HANDSHAKES.has(event.type)) return this.#reject(x, keyProblem, whole);
+    // Only a handshake is excused from the key, only while the window was open when it arrived, and only
+    // when it is no more than a handshake (else anyone could write any body into onAccept without the key).
+    if (keyProblem && !(HANDSHAKES.has(event.type) && hasHandshakeShape(payload)))
+      return this.#reject(x, keyProblem, whole);
     const delivery: DeliveryInfo = {
       receivedAt: x.receivedAt,
       remoteAddress: req.socket.remoteAddress,
