@@ -8,7 +8,7 @@ import { UsageError } from "../errors.js";
 import { createAddressMatcher } from "../util/cidr.js";
 import { type Clock, systemClock } from "../util/clock.js";
 import { registerSecret } from "../util/redact.js";
-import { secretCarryProblem } from "../util/secret.js";
+import { receivedSecretProblem } from "../util/secret.js";
 import { withoutBom } from "../util/without-bom.js";
 import {
   type ChallengeCompleter,
@@ -151,12 +151,14 @@ function buildSourcePolicy(options: ReceiverOptions): SourcePolicy {
   return allow ? { mode: "direct", allow } : { mode: "any" };
 }
 
-/** A UsageError for a secret no X-WEBHOOK-KEY can carry unchanged (it would never match): the CLI's rule. */
+/** A UsageError for a secret no X-WEBHOOK-KEY can carry unchanged (it would never match). */
 function checkCarried(secret: string, which: string): void {
-  const problem = secretCarryProblem(secret);
+  const problem = receivedSecretProblem(secret);
   if (problem) {
     throw new UsageError(`${which}: ${problem}`, {
-      hint: "A header carries printable ASCII only, without spaces: such a secret could never match a delivery.",
+      hint:
+        "X-WEBHOOK-KEY carries printable ASCII, with spaces or tabs only inside the value: such a secret " +
+        "could never match a delivery (a line break from a file or `echo`?).",
     });
   }
 }
@@ -238,7 +240,9 @@ class CertCentralReceiver implements Receiver {
     this.#dedupe = options.dedupe === false ? undefined : new DedupeCache(this.#clock, options.dedupe);
     this.#dropRepeats = options.dedupe !== false && options.dedupe?.drop === true;
     this.#handshakeOpen = options.handshakeOpen ?? options.challenge?.expectChallenge;
-    if (typeof options.previousSecret === "string") checkCarried(options.previousSecret, "previousSecret");
+    // "" means no previous secret, as a function returning "" does.
+    if (typeof options.previousSecret === "string" && options.previousSecret !== "")
+      checkCarried(options.previousSecret, "previousSecret");
     this.#previousSecret = options.previousSecret;
     if (typeof options.previousSecret === "string") registerSecret(options.previousSecret);
     this.#onAccept = options.onAccept;
