@@ -42,6 +42,7 @@ import type {
   ReceiverStats,
 } from "./outcomes.js";
 import { checkHookPath, randomHookPath } from "./path.js";
+import { restoreNumericToken } from "./raw-token.js";
 import { type ReceiverServer, type ServerOptions, startReceiverServer } from "./server.js";
 
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
@@ -189,7 +190,9 @@ function parseBody(decoder: TextDecoder, body: Buffer) {
     return { ok: false, problem: "invalid_json" } as const;
   }
   const parsed = parseEvent(payload);
-  return parsed.ok ? { ...parsed, text, payload: payload as JsonObject } : parsed;
+  if (!parsed.ok) return parsed;
+  restoreNumericToken(parsed.event, payload as JsonObject, text);
+  return { ...parsed, text, payload: payload as JsonObject };
 }
 
 export function createReceiver(options: ReceiverOptions = {}): Receiver {

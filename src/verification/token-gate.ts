@@ -31,7 +31,9 @@ interface ExpectedChallenge {
  * string CertCentral expects back. Surrounding whitespace is removed; the token is otherwise opaque.
  */
 export function tokenText(raw: unknown): string | undefined {
-  if (typeof raw === "number" && Number.isFinite(raw)) return String(raw);
+  // Beyond 2^53 (or not an integer) a parsed number may no longer be the digits sent: never submit a value
+  // CertCentral did not issue. The receiver takes such a token's digits from the raw body (raw-token.ts).
+  if (typeof raw === "number") return Number.isSafeInteger(raw) ? String(raw) : undefined;
   if (typeof raw !== "string") return undefined;
   return raw.trim() || undefined;
 }
