@@ -276,6 +276,8 @@ class CertCentralReceiver implements Receiver {
       },
       () => {
         this.#counts.inFlight--;
+        // Answered already: the delivery was reported (accepted) and must not be reported rejected too.
+        if (res.headersSent) return;
         const x = { req, res, receivedAt: this.#clock.now() };
         this.#reject(x, { status: 500, reason: "internal_error" }, UNREAD);
       },

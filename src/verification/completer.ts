@@ -18,8 +18,9 @@ export const MAX_CHECKS_PER_WINDOW = 6;
 export const CHECK_WINDOW_MS = 60_000;
 
 /** Why a challenge delivery's token was not used: see token-gate.ts, and `queue_full`
- * (MAX_PENDING_TOKENS waiting) or `rate_limited` (MAX_CHECKS_PER_WINDOW taken in CHECK_WINDOW_MS). */
-export type ChallengeIgnoredReason = TokenIgnoredReason | "queue_full" | "rate_limited";
+ * (MAX_PENDING_TOKENS waiting), `rate_limited` (MAX_CHECKS_PER_WINDOW taken in CHECK_WINDOW_MS) or
+ * `callback_failed` (the caller's expectChallenge or webhookId function threw). */
+export type ChallengeIgnoredReason = TokenIgnoredReason | "queue_full" | "rate_limited" | "callback_failed";
 
 /** What the completer needs of a challenge delivery: data.token and data.webhook_id as received. */
 interface ChallengeDelivery {
@@ -186,7 +187,15 @@ export function createChallengeCompleter(options: ChallengeCompleterOptions): Ch
   async function drain(): Promise<void> {
     while (candidates.length > 0) {
       const { token } = candidates.shift() as { token: string; seq: number };
-      await complete(webhookId() as number, token); // the ID was checked in offer()
+      let id: number;
+      try {
+        id = webhookId() as number; // the ID was checked in offer()
+      } catch (error) {
+        state = "failed";
+        report({ type: "failed", step: "check", error });
+        continue;
+      }
+      await complete(id, token);
     }
   }
 
@@ -203,7 +212,13 @@ export function createChallengeCompleter(options: ChallengeCompleterOptions): Ch
       return state;
     },
     offer(event) {
-      const expected = expect() ? { webhookId: webhookId() } : undefined;
+      let expected: { webhookId: number | undefined } | undefined;
+      try {
+        expected = expect() ? { webhookId: webhookId() } : undefined;
+      } catch {
+        // The caller's function: its bug must not turn an answered delivery into a failed one.
+        return ignore("callback_failed");
+      }
       const verdict = gate.judge(expected, event.data.token, event.data.webhook_id, admit);
       if (!verdict.taken) return ignore(verdict.reason);
       // A new token while nothing is in flight is a new challenge (update-url, a re-verification, a retry
