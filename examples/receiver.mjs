@@ -21,10 +21,12 @@ const receiver = createReceiver({
   path: "/digicert/hook",
   secret,
   // CertCentral does not document which key its test and challenge deliveries carry: accept those (never
-  // events) without the key, or with the previous secret. A forged token costs one check-challenge call.
+  // events) without the key, or with the previous secret, small and of the handshake's shape only. The
+  // completer bounds what forged tokens cost (a few check-challenge calls a minute at most).
   handshakeOpen: () => true,
   previousSecret: process.env.DIGICERT_PREVIOUS_WEBHOOK_SECRET || undefined,
-  // Facing the internet directly? add: sourceAllowlist: [DIGICERT_SOURCE_RANGE] (from "certwh/receiver").
+  // Facing the internet directly? Recommended, so that only DigiCert can deliver at all (keyless handshakes
+  // included): sourceAllowlist: [DIGICERT_SOURCE_RANGE] (216.168.240.0/20, from "certwh/receiver").
   onAccept: (d) => appendFile("events.ndjson", `${d.body}\n`), // awaited before the 200
   challenge: {
     api: createWebhookApi({

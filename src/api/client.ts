@@ -108,6 +108,14 @@ async function readBody(
   return { text: Buffer.concat(chunks).subarray(0, max).toString("utf8"), cut: size > max };
 }
 
+/** Why `key` cannot be sent as X-DC-DEVKEY, or undefined when it can. */
+function apiKeyProblem(key: string): string | undefined {
+  if (/[\r\n]/.test(key)) return "contains a line break (e.g. a newline kept from a file)";
+  if (/[^\x20-\x7e]/.test(key)) return "contains control or non-ASCII characters";
+  if (/\s/.test(key)) return "contains whitespace";
+  return undefined;
+}
+
 export class ApiClient {
   readonly baseUrl: string;
   readonly host: string;
@@ -117,6 +125,10 @@ export class ApiClient {
     // An unset variable would otherwise send every call without X-DC-DEVKEY and fail it only then.
     if (typeof opts.apiKey !== "string" || opts.apiKey === "")
       throw new TypeError("The API key is missing or empty (apiKey); check the variable it is read from.");
+    // A key read from a file keeps its trailing newline: no header can carry it, and every call would then
+    // fail as a network error after its retries. The key itself is never put in the message.
+    const keyProblem = apiKeyProblem(opts.apiKey);
+    if (keyProblem) throw new TypeError(`The API key (apiKey) ${keyProblem}; check where it is read from.`);
     this.baseUrl = checkBaseUrl(opts.baseUrl, "The API base URL");
     this.host = new URL(this.baseUrl).host;
     this.clock = opts.clock ?? systemClock;

@@ -8,7 +8,7 @@ import { UsageError } from "../errors.js";
 import { createAddressMatcher } from "../util/cidr.js";
 import { type Clock, systemClock } from "../util/clock.js";
 import { registerSecret } from "../util/redact.js";
-import { secretCarryProblem } from "../util/secret.js";
+import { receivedSecretProblem } from "../util/secret.js";
 import { withoutBom } from "../util/without-bom.js";
 import {
   type ChallengeCompleter,
@@ -31,6 +31,7 @@ import {
   sha256,
   sha256Hex,
 } from "./guard.js";
+import { hasHandshakeShape, MAX_HANDSHAKE_BODY_BYTES } from "./handshake.js";
 import type {
   AcceptedDelivery,
   AcceptRefusal,
@@ -41,6 +42,7 @@ import type {
   ReceiverStats,
 } from "./outcomes.js";
 import { checkHookPath, randomHookPath } from "./path.js";
+import { restoreNumericToken } from "./raw-token.js";
 import { type ReceiverServer, type ServerOptions, startReceiverServer } from "./server.js";
 
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
@@ -80,8 +82,9 @@ export interface ReceiverOptions {
   /**
    * True while this process has a verification under way. Test and challenge deliveries that arrive without
    * X-WEBHOOK-KEY, or with `previousSecret`, are then accepted and marked (`handshakeKey`): CertCentral does
-   * not document which key they carry (spec §17 #18). Real events always need `secret`. A forged token costs
-   * at most one check-challenge call. Default: never, unless `challenge.expectChallenge` is given (then that);
+   * not document which key they carry (spec §17 #18), if no larger than MAX_HANDSHAKE_BODY_BYTES and of the
+   * handshake's shape. Real events always need `secret`. A forged token costs at most one check-challenge
+   * call, within the completer's bounds (MAX_PENDING_TOKENS, MAX_CHECKS_PER_WINDOW per CHECK_WINDOW_MS). Default: never, unless `challenge.expectChallenge` is given (then that);
    * the completer's own default (always expecting) does not open it. A production receiver that must verify
    * unattended passes `() => true`.
    */
@@ -149,12 +152,14 @@ function buildSourcePolicy(options: ReceiverOptions): SourcePolicy {
   return allow ? { mode: "direct", allow } : { mode: "any" };
 }
 
-/** A UsageError for a secret no X-WEBHOOK-KEY can carry unchanged (it would never match): the CLI's rule. */
+/** A UsageError for a secret no X-WEBHOOK-KEY can carry unchanged (it would never match). */
 function checkCarried(secret: string, which: string): void {
-  const problem = secretCarryProblem(secret);
+  const problem = receivedSecretProblem(secret);
   if (problem) {
     throw new UsageError(`${which}: ${problem}`, {
-      hint: "A header carries printable ASCII only, without spaces: such a secret could never match a delivery.",
+      hint:
+        "X-WEBHOOK-KEY carries printable ASCII, with spaces or tabs only inside the value: such a secret " +
+        "could never match a delivery (a line break from a file or `echo`?).",
     });
   }
 }
@@ -185,7 +190,9 @@ function parseBody(decoder: TextDecoder, body: Buffer) {
     return { ok: false, problem: "invalid_json" } as const;
   }
   const parsed = parseEvent(payload);
-  return parsed.ok ? { ...parsed, text, payload: payload as JsonObject } : parsed;
+  if (!parsed.ok) return parsed;
+  restoreNumericToken(parsed.event, payload as JsonObject, text);
+  return { ...parsed, text, payload: payload as JsonObject };
 }
 
 export function createReceiver(options: ReceiverOptions = {}): Receiver {
@@ -236,7 +243,9 @@ class CertCentralReceiver implements Receiver {
     this.#dedupe = options.dedupe === false ? undefined : new DedupeCache(this.#clock, options.dedupe);
     this.#dropRepeats = options.dedupe !== false && options.dedupe?.drop === true;
     this.#handshakeOpen = options.handshakeOpen ?? options.challenge?.expectChallenge;
-    if (typeof options.previousSecret === "string") checkCarried(options.previousSecret, "previousSecret");
+    // "" means no previous secret, as a function returning "" does.
+    if (typeof options.previousSecret === "string" && options.previousSecret !== "")
+      checkCarried(options.previousSecret, "previousSecret");
     this.#previousSecret = options.previousSecret;
     if (typeof options.previousSecret === "string") registerSecret(options.previousSecret);
     this.#onAccept = options.onAccept;
@@ -244,6 +253,7 @@ class CertCentralReceiver implements Receiver {
     this.challenge = options.challenge
       ? createChallengeCompleter({
           ...options.challenge,
+          clock: options.challenge.clock ?? options.clock,
           onResult: (result) => this.#emit({ type: "challenge_result", result }),
         })
       : undefined;
@@ -266,6 +276,8 @@ class CertCentralReceiver implements Receiver {
       },
       () => {
         this.#counts.inFlight--;
+        // Answered already: the delivery was reported (accepted) and must not be reported rejected too.
+        if (res.headersSent) return;
         const x = { req, res, receivedAt: this.#clock.now() };
         this.#reject(x, { status: 500, reason: "internal_error" }, UNREAD);
       },
@@ -303,14 +315,20 @@ class CertCentralReceiver implements Receiver {
     // A key problem that a handshake may be excused from is decided once the body says what it is.
     const keyProblem = checkKey(req, this.#keyDigest);
     const handshakeKey = keyProblem && this.#handshakeExcuse(req, keyProblem);
+    // Excused from the key, a body may be no larger than a handshake: a larger one is refused as unauthenticated.
+    const maxBytes = handshakeKey
+      ? Math.min(MAX_HANDSHAKE_BODY_BYTES, this.#maxBodyBytes)
+      : this.#maxBodyBytes;
+    const tooLarge = (r: Rejection | undefined) =>
+      r?.status === 413 && handshakeKey && keyProblem ? keyProblem : r;
     const unread =
       (keyProblem && !handshakeKey ? keyProblem : undefined) ??
-      checkDeclaredLength(req.headers["content-length"], this.#maxBodyBytes);
+      tooLarge(checkDeclaredLength(req.headers["content-length"], maxBytes));
     if (unread) return this.#reject(x, unread, UNREAD);
 
-    const read = await readBody(req, this.#maxBodyBytes, this.#bodyDeadlines);
+    const read = await readBody(req, maxBytes, this.#bodyDeadlines);
     if (!read.ok) {
-      const rejection = read.rejection ?? { status: 400, reason: "bad_request", detail: "aborted" };
+      const rejection = tooLarge(read.rejection) ?? { status: 400, reason: "bad_request", detail: "aborted" };
       if (!read.rejection) x.res.destroy();
       return this.#reject(x, rejection, { bodyBytes: read.bytesRead, bodyConsumed: false });
     }
@@ -322,8 +340,10 @@ class CertCentralReceiver implements Receiver {
     if (!parsed.ok)
       return this.#reject(x, { status: 400, reason: "bad_request", detail: parsed.problem }, whole);
     const { event, text, payload } = parsed;
-    // Only a handshake is excused from the key, and only while the window was open when it arrived.
-    if (keyProblem && !HANDSHAKES.has(event.type)) return this.#reject(x, keyProblem, whole);
+    // Only a handshake is excused from the key, only while the window was open when it arrived, and only
+    // when it is no more than a handshake (else anyone could write any body into onAccept without the key).
+    if (keyProblem && !(HANDSHAKES.has(event.type) && hasHandshakeShape(payload)))
+      return this.#reject(x, keyProblem, whole);
     const delivery: DeliveryInfo = {
       receivedAt: x.receivedAt,
       remoteAddress: req.socket.remoteAddress,

@@ -15,7 +15,12 @@ export type {
   ChallengeResult,
   ChallengeState,
 } from "../verification/completer.js";
-export { createChallengeCompleter } from "../verification/completer.js";
+export {
+  CHECK_WINDOW_MS,
+  createChallengeCompleter,
+  MAX_CHECKS_PER_WINDOW,
+  MAX_PENDING_TOKENS,
+} from "../verification/completer.js";
 export type { ConnectionGate, ConnectionLimits, ConnectionReport } from "./connections.js";
 export { attachConnectionGate, DEFAULT_CONNECTION_LIMITS } from "./connections.js";
 export type { DedupeOptions } from "./dedupe.js";
@@ -25,6 +30,7 @@ export { KNOWN_EVENT_NAMES, parseEvent, safeJsonParse } from "./events.js";
 export type { RejectReason } from "./guard.js";
 export type { Receiver, ReceiverOptions } from "./handler.js";
 export { createReceiver, DEFAULT_BODY_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES } from "./handler.js";
+export { MAX_HANDSHAKE_BODY_BYTES } from "./handshake.js";
 export type * from "./outcomes.js";
 export { randomHookPath } from "./path.js";
 export type { ReceiverServer, ServerLimits, ServerOptions } from "./server.js";

@@ -98,14 +98,16 @@ export async function startReceiverServer(
   });
 
   const port = (server.address() as AddressInfo).port;
-  const origin = `http://${clientHost(host)}:${port}`;
+  // Appended, not resolved: a path is never read as a relative reference (e.g. "//host/x" as another host).
+  const url = new URL(`http://${clientHost(host)}:${port}${options.path ?? "/"}`);
+  // The URL parser's host ("127.1" becomes "127.0.0.1"), so that origin and url name the same host.
+  const origin = url.origin;
   let closing: Promise<void> | undefined;
   return {
     server,
     port,
     origin,
-    // Appended, not resolved: a path is never read as a relative reference (e.g. "//host/x" as another host).
-    url: new URL(`${origin}${options.path ?? "/"}`),
+    url,
     connections,
     close() {
       closing ??= new Promise<void>((resolve) => {

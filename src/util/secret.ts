@@ -14,19 +14,29 @@ const SECRET_FILE_LIMIT_BYTES = 16 * 1024;
 const MIN_SECRET_LENGTH = 32;
 
 /**
- * Why `value` cannot travel in X-WEBHOOK-KEY unchanged, as a sentence, or null when it can: the rule the
- * receiver applies to the secret it compares with (CertCentral's length minimum is validateSecret's).
- * The sentence never contains the value.
+ * The receiver's rule, for a secret it compares X-WEBHOOK-KEY with (set elsewhere, e.g. in CertCentral's UI,
+ * which asks only for 32+ characters): why no header could carry `value` unchanged, as a sentence, or null
+ * when one can. RFC 9110 field values carry spaces and tabs inside; a header loses leading and trailing
+ * whitespace, cannot carry control characters, and CertCentral does not document how it encodes other
+ * characters (UTF-8 or Latin-1). The sentence never contains the value.
  */
-export function secretCarryProblem(value: string): string | null {
+export function receivedSecretProblem(value: string): string | null {
   if (value.length === 0) return "The webhook secret is empty.";
-  // Whitespace and control characters: header values cannot carry them reliably, and a stray newline
-  // from `echo` or a copy-paste would make every delivery fail the key check.
-  if (/[\s\p{Cc}]/u.test(value)) {
-    return "The webhook secret contains whitespace or control characters.";
+  if (/[^\x20-\x7e\t]/.test(value)) {
+    return "The webhook secret contains control characters (a line break?) or characters other than ASCII.";
   }
-  // CertCentral does not document how X-WEBHOOK-KEY encodes other characters (UTF-8 or Latin-1), and a
-  // receiver that decodes it the other way refuses every delivery: printable ASCII means the same to both.
+  if (/^[ \t]|[ \t]$/.test(value)) return "The webhook secret contains leading or trailing whitespace.";
+  return null;
+}
+
+/**
+ * certwh's rule for a secret it sets or sends (create, update-url, trigger): printable ASCII without any
+ * whitespace, so that a stray space or newline from `echo` or a copy-paste never becomes part of a secret.
+ * Stricter than receivedSecretProblem; CertCentral's length minimum is validateSecret's.
+ */
+function strictSecretProblem(value: string): string | null {
+  if (value.length === 0) return "The webhook secret is empty.";
+  if (/[\s\p{Cc}]/u.test(value)) return "The webhook secret contains whitespace or control characters.";
   if (/[^\x21-\x7e]/.test(value)) {
     return "The webhook secret contains characters other than printable ASCII (letters, digits and symbols).";
   }
@@ -38,7 +48,7 @@ export function secretCarryProblem(value: string): string | null {
  * The sentence never contains the value.
  */
 export function validateSecret(value: string): string | null {
-  const problem = secretCarryProblem(value);
+  const problem = strictSecretProblem(value);
   if (problem) return problem;
   if (value.length < MIN_SECRET_LENGTH) {
     return `The webhook secret is too short: CertCentral requires at least ${MIN_SECRET_LENGTH} characters.`;

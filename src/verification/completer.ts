@@ -4,10 +4,23 @@
 import { ApiError } from "../api/errors.js";
 import { changeStatus } from "../api/read-back.js";
 import type { WebhookApi } from "../api/types.js";
+import { isAmbiguousFailure } from "../api/webhooks.js";
+import { type Clock, systemClock } from "../util/clock.js";
 import { TokenGate, type TokenIgnoredReason } from "./token-gate.js";
 
-/** Why a challenge delivery's token was not used (see token-gate.ts). */
-export type ChallengeIgnoredReason = TokenIgnoredReason;
+// Bounds on what challenge deliveries (possibly forged and keyless, with handshakeOpen) can make the completer
+// do: CertCentral sends one challenge at a time, so a real flow never comes near them, while a flood of forged
+// tokens can no longer spend the account's API rate limit (spec §2.1: 100 requests per 5 s, then blocked).
+/** Tokens waiting for their check-challenge call (not counting the one in flight). */
+export const MAX_PENDING_TOKENS = 4;
+/** At most this many tokens are taken (each costs one check-challenge call) per CHECK_WINDOW_MS. */
+export const MAX_CHECKS_PER_WINDOW = 6;
+export const CHECK_WINDOW_MS = 60_000;
+
+/** Why a challenge delivery's token was not used: see token-gate.ts, and `queue_full`
+ * (MAX_PENDING_TOKENS waiting), `rate_limited` (MAX_CHECKS_PER_WINDOW taken in CHECK_WINDOW_MS) or
+ * `callback_failed` (the caller's expectChallenge or webhookId function threw). */
+export type ChallengeIgnoredReason = TokenIgnoredReason | "queue_full" | "rate_limited" | "callback_failed";
 
 /** What the completer needs of a challenge delivery: data.token and data.webhook_id as received. */
 interface ChallengeDelivery {
@@ -45,6 +58,8 @@ export interface ChallengeCompleterOptions {
   onResult?: (result: ChallengeResult) => void;
   /** Aborts in-flight API calls (shutdown). */
   signal?: AbortSignal;
+  /** For the CHECK_WINDOW_MS window (tests). */
+  clock?: Clock;
 }
 
 export interface ChallengeCompleter {
@@ -82,8 +97,13 @@ export function createChallengeCompleter(options: ChallengeCompleterOptions): Ch
     }
   };
   const webhookId = () => (typeof options.webhookId === "function" ? options.webhookId() : options.webhookId);
+  const clock = options.clock ?? systemClock;
   const gate = new TokenGate();
-  const candidates: string[] = [];
+  /** Tokens waiting, each with its arrival number: a successful check clears only those that came before it. */
+  const candidates: { token: string; seq: number }[] = [];
+  let arrivals = 0;
+  /** When the tokens of the current window were taken (at most MAX_CHECKS_PER_WINDOW entries). */
+  let takenAt: number[] = [];
   let state: ChallengeState = "waiting";
   let running: Promise<void> | undefined;
 
@@ -93,9 +113,37 @@ export function createChallengeCompleter(options: ChallengeCompleterOptions): Ch
     return result;
   };
 
+  /** Why one more token cannot be taken now, or undefined when it can (it is then counted). */
+  function admit(): "queue_full" | "rate_limited" | undefined {
+    if (candidates.length >= MAX_PENDING_TOKENS) return "queue_full";
+    const now = clock.now();
+    takenAt = takenAt.filter((t) => now - t < CHECK_WINDOW_MS);
+    if (takenAt.length >= MAX_CHECKS_PER_WINDOW) return "rate_limited";
+    takenAt.push(now);
+    return undefined;
+  }
+
+  /** After a check that succeeded (or may have): the other guesses at the same challenge, queued before the
+   * check started, are not needed; a token that arrived since may belong to a newer challenge and stays. */
+  function dropRound(startedAt: number): void {
+    const later = candidates.filter((c) => c.seq >= startedAt);
+    candidates.splice(0, candidates.length, ...later);
+  }
+
+  /** activate, where an active webhook (kept active by an update, a retried activate applied) is success. */
+  async function activate(id: number): Promise<unknown> {
+    try {
+      await changeStatus(options.api, id, "activate", { signal: options.signal });
+      return undefined;
+    } catch (error) {
+      return error ?? new Error("activate failed");
+    }
+  }
+
   /** Submits one token, then activates after a 204; reports each step and leaves `state` at the last. */
   async function complete(id: number, token: string): Promise<void> {
     state = "checking";
+    const startedAt = arrivals;
     try {
       await options.api.checkChallenge(id, token, { signal: options.signal });
     } catch (error) {
@@ -105,19 +153,26 @@ export function createChallengeCompleter(options: ChallengeCompleterOptions): Ch
         if (candidates.length === 0) report({ type: "exhausted" });
         return;
       }
+      // The answer was lost (timeout, network, 5xx): the token may have been accepted. It is never submitted
+      // again; activate tells (CertCentral refuses it for an unverified webhook, and the read-back confirms).
+      if (options.activate !== false && isAmbiguousFailure(error) && !options.signal?.aborted) {
+        if ((await activate(id)) === undefined) {
+          dropRound(startedAt);
+          state = "activated";
+          report({ type: "activated" });
+          return;
+        }
+      }
       state = "failed";
       report({ type: "failed", step: "check", error });
       return;
     }
     state = "verified";
-    // The other candidates of this round are not needed any more (each was a guess at the same challenge).
-    candidates.length = 0;
+    dropRound(startedAt);
     report({ type: "verified" });
     if (options.activate === false) return;
-    try {
-      // An active webhook (kept active by an update, or a retried activate already applied) is success.
-      await changeStatus(options.api, id, "activate", { signal: options.signal });
-    } catch (error) {
+    const error = await activate(id);
+    if (error !== undefined) {
       state = "failed";
       report({ type: "failed", step: "activate", error });
       return;
@@ -131,8 +186,16 @@ export function createChallengeCompleter(options: ChallengeCompleterOptions): Ch
   // pass takes one token off the queue, and the gate lets each token in only once.
   async function drain(): Promise<void> {
     while (candidates.length > 0) {
-      const token = candidates.shift() as string;
-      await complete(webhookId() as number, token); // the ID was checked in offer()
+      const { token } = candidates.shift() as { token: string; seq: number };
+      let id: number;
+      try {
+        id = webhookId() as number; // the ID was checked in offer()
+      } catch (error) {
+        state = "failed";
+        report({ type: "failed", step: "check", error });
+        continue;
+      }
+      await complete(id, token);
     }
   }
 
@@ -149,13 +212,19 @@ export function createChallengeCompleter(options: ChallengeCompleterOptions): Ch
       return state;
     },
     offer(event) {
-      const expected = expect() ? { webhookId: webhookId() } : undefined;
-      const verdict = gate.judge(expected, event.data.token, event.data.webhook_id);
+      let expected: { webhookId: number | undefined } | undefined;
+      try {
+        expected = expect() ? { webhookId: webhookId() } : undefined;
+      } catch {
+        // The caller's function: its bug must not turn an answered delivery into a failed one.
+        return ignore("callback_failed");
+      }
+      const verdict = gate.judge(expected, event.data.token, event.data.webhook_id, admit);
       if (!verdict.taken) return ignore(verdict.reason);
       // A new token while nothing is in flight is a new challenge (update-url, a re-verification, a retry
       // after a failure): a long-running production receiver must complete it too.
       if (!running) state = "waiting";
-      candidates.push(verdict.token);
+      candidates.push({ token: verdict.token, seq: arrivals++ });
       const result = { type: "queued", position: candidates.length } as const;
       report(result);
       queueMicrotask(kick);

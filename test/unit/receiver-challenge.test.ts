@@ -2,13 +2,29 @@
 // every answer is scripted, and anything unscripted fails the test.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { ApiError, NetworkError } from "../../src/api/errors.js";
+import { ApiError, ApiTimeoutError, NetworkError } from "../../src/api/errors.js";
 import type { WebhookApi } from "../../src/api/types.js";
 import { type ChallengeEvent, parseEvent } from "../../src/receiver/events.js";
-import { type ChallengeResult, createChallengeCompleter } from "../../src/verification/completer.js";
+import { ManualClock } from "../../src/util/clock.js";
+import {
+  CHECK_WINDOW_MS,
+  type ChallengeResult,
+  createChallengeCompleter,
+  MAX_CHECKS_PER_WINDOW,
+  MAX_PENDING_TOKENS,
+} from "../../src/verification/completer.js";
 
 type Answer = () => Promise<void>;
 const ok: Answer = async () => {};
+const refusedAction: Answer = async () => {
+  throw new ApiError({
+    status: 400,
+    code: "webhook_invalid_action",
+    message: "x",
+    method: "PUT",
+    path: "/x",
+  });
+};
 const invalidToken: Answer = async () => {
   throw new ApiError({
     status: 400,
@@ -62,12 +78,13 @@ function challenge(token: unknown, webhookId: unknown = 42): ChallengeEvent {
   return r.event;
 }
 
-function setup(api: StrictApi, expect = () => true) {
+function setup(api: StrictApi, expect = () => true, clock?: ManualClock) {
   const results: ChallengeResult[] = [];
   const completer = createChallengeCompleter({
     api,
     webhookId: 42,
     expectChallenge: expect,
+    clock,
     onResult: (r) => results.push(r),
   });
   return {
@@ -151,12 +168,17 @@ describe("challenge completer (items 10–11)", () => {
   });
 
   test("a network failure on check-challenge is not repeated; the next challenge's token is submitted without reset()", async () => {
-    const api = new StrictApi([
-      async () => {
-        throw new NetworkError("connection reset", "www.digicert.com", "ECONNRESET");
-      },
-      ok,
-    ]);
+    // The lost answer is followed by activate, which CertCentral refuses (the token was not accepted).
+    const api = new StrictApi(
+      [
+        async () => {
+          throw new NetworkError("connection reset", "www.digicert.com", "ECONNRESET");
+        },
+        ok,
+      ],
+      [refusedAction, ok],
+    );
+    api.getWebhook = async () => ({ id: 42, endpoint: "https://h.example/x", status: "pending", events: [] });
     const { completer, results, types } = setup(api);
     completer.offer(challenge("t1"));
     await completer.whenIdle();
@@ -168,7 +190,7 @@ describe("challenge completer (items 10–11)", () => {
     // An unattended endpoint: nobody calls reset(); the next challenge must still complete.
     assert.deepEqual(completer.offer(challenge("t2")), { type: "queued", position: 1 });
     await completer.whenIdle();
-    assert.deepEqual(api.calls, ["check 42 t1", "check 42 t2", "activate 42"]);
+    assert.deepEqual(api.calls, ["check 42 t1", "activate 42", "check 42 t2", "activate 42"]);
     assert.equal(completer.state, "activated");
     assert.deepEqual(types(), ["queued", "failed", "queued", "verified", "activated"]);
     // The failed token itself is never submitted again.
@@ -285,6 +307,71 @@ describe("challenge completer (items 10–11)", () => {
     await completer.whenIdle();
     assert.equal(completer.state, "verified");
     assert.deepEqual(api.calls, ["check 42 t1"]);
+    api.verify();
+  });
+  test("a flood of forged tokens is bounded: a small queue, and a cap on check-challenge calls per window", async () => {
+    const clock = new ManualClock();
+    const checks = Array.from({ length: MAX_CHECKS_PER_WINDOW }, () => invalidToken);
+    const api = new StrictApi([...checks, ok]);
+    const { completer, results } = setup(api, () => true, clock);
+    const first = Array.from({ length: 100 }, (_, i) => completer.offer(challenge(`forged${i}`)));
+    assert.equal(first.filter((r) => r.type === "queued").length, MAX_PENDING_TOKENS);
+    assert.ok(
+      first.slice(MAX_PENDING_TOKENS).every((r) => r.type === "ignored" && r.reason === "queue_full"),
+    );
+    await completer.whenIdle();
+    const second = Array.from({ length: 100 }, (_, i) => completer.offer(challenge(`more${i}`)));
+    await completer.whenIdle();
+    assert.equal(
+      second.filter((r) => r.type === "queued").length,
+      MAX_CHECKS_PER_WINDOW - MAX_PENDING_TOKENS,
+    );
+    assert.ok(second.some((r) => r.type === "ignored" && r.reason === "rate_limited"));
+    assert.equal(api.calls.length, MAX_CHECKS_PER_WINDOW);
+    // Reported too, for the receiver's challenge_result outcome.
+    assert.ok(results.some((r) => r.type === "ignored" && r.reason === "rate_limited"));
+    // Once the window has passed, the real challenge's token is taken and completed.
+    clock.advance(CHECK_WINDOW_MS);
+    assert.equal(completer.offer(challenge("real")).type, "queued");
+    await completer.whenIdle();
+    assert.deepEqual(api.calls.slice(-2), ["check 42 real", "activate 42"]);
+    assert.equal(completer.state, "activated");
+    api.verify();
+  });
+
+  test("a newer challenge's token that arrives during a successful check is still submitted", async () => {
+    let answerA: () => void = () => {};
+    const slowA: Answer = () => new Promise<void>((resolve) => (answerA = resolve));
+    // A's 204 comes back after update-url made the webhook pending again: activate is refused.
+    const api = new StrictApi([slowA, ok], [refusedAction, ok]);
+    api.getWebhook = async () => ({ id: 42, endpoint: "https://h.example/x", status: "pending", events: [] });
+    const { completer, types } = setup(api);
+    completer.offer(challenge("A"));
+    completer.offer(challenge("A2")); // same round as A: dropped once A succeeds
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(api.calls, ["check 42 A"]);
+    completer.offer(challenge("B")); // the newer challenge
+    answerA();
+    await completer.whenIdle();
+    assert.deepEqual(api.calls, ["check 42 A", "activate 42", "check 42 B", "activate 42"]);
+    assert.deepEqual(types(), ["queued", "queued", "queued", "verified", "failed", "verified", "activated"]);
+    assert.equal(completer.state, "activated");
+    api.verify();
+  });
+
+  test("a check whose answer was lost (timeout) is followed by activate, which finishes the job", async () => {
+    const lost: Answer = async () => {
+      throw new ApiTimeoutError("timed out", "www.digicert.com", 1500);
+    };
+    const api = new StrictApi([lost], [ok]);
+    const { completer, types } = setup(api);
+    completer.offer(challenge("t1"));
+    await completer.whenIdle();
+    assert.deepEqual(api.calls, ["check 42 t1", "activate 42"]);
+    assert.deepEqual(types(), ["queued", "activated"]);
+    assert.equal(completer.state, "activated");
+    // The token is never submitted again.
+    assert.deepEqual(completer.offer(challenge("t1")), { type: "ignored", reason: "token_seen" });
     api.verify();
   });
 });
