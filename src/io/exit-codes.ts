@@ -147,8 +147,9 @@ function describeApiError(err: ApiError, context: FailureContext): Failure {
   if (err.code === "webhook_endpoint_error" && context.localEndpoint) {
     return refused(
       err.code,
-      // Any 2xx passes by default; the sandbox's test-exactly-200 quirk, like DigiCert's test page, needs 200.
-      `The sandbox could not deliver to ${context.endpoint ?? "the endpoint"}: no 2xx answer (connection refused, an error status or a timeout), or under the test-exactly-200 quirk another 2xx than 200.`,
+      // Any 2xx passes by default; the sandbox's test-exactly-200 quirk, like DigiCert's test page, needs 200,
+      // and the sandbox's message names the quirk only while it is on.
+      `The sandbox could not deliver to ${context.endpoint ?? "the endpoint"}: no 2xx answer (connection refused, an error status or a timeout)${err.errors.some((e) => e.message.includes("test-exactly-200")) ? ", or under the test-exactly-200 quirk another 2xx than 200" : ""}.`,
       "Is a receiver running on this computer at that address and port (e.g. `certwh listen`), answering 200?",
     );
   }

@@ -15,6 +15,7 @@
 //   GET  /sandbox/v1/quirks      → 200 {"quirks": [...], "available": [{name, description, default}]}
 //   PUT  /sandbox/v1/quirks      {"quirks": ["numeric-token", …]} → 200 {"quirks": [...]} (replaces the set;
 //        400 bad_request_format naming an unknown or conflicting quirk, and then nothing changes)
+//   HEAD is answered as GET; a known path asked with another method → 405 method_not_allowed with Allow.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { readBody } from "./body.js";
@@ -46,13 +47,46 @@ function deliverySummary(d: Delivery): Record<string, unknown> {
   };
 }
 
+/** Every admin route, as "METHOD /path" under /sandbox/v1. */
+const ADMIN_ROUTES = [
+  "POST /emit",
+  "GET /state",
+  "GET /deliveries",
+  "POST /faults",
+  "POST /release-challenges",
+  "GET /quirks",
+  "PUT /quirks",
+];
+
+/**
+ * As the API routes answer (server.ts notServed): 405 with Allow for a known path asked with another method
+ * (HEAD is allowed wherever GET is), 404 for a path there is no admin route at.
+ */
+function notServed(
+  method: string,
+  path: string,
+): { status: number; body: string; headers?: Record<string, string> } {
+  const allowed = ADMIN_ROUTES.filter((r) => r.endsWith(` ${path}`)).map((r) => r.split(" ")[0] as string);
+  if (allowed.length === 0) return { status: 404, body: envelope("not_found|route") };
+  const allow = (allowed.includes("GET") ? [...allowed, "HEAD"] : allowed).join(", ");
+  const message = `${method} is not allowed here; this path takes ${allow}.`;
+  return { status: 405, body: envelope("method_not_allowed", message), headers: { Allow: allow } };
+}
+
 export function createAdmin(deps: AdminDeps) {
   return async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
-    const method = (req.method ?? "GET").toUpperCase();
+    const asked = (req.method ?? "GET").toUpperCase();
+    // HEAD is answered as GET; Node sends the head only.
+    const method = asked === "HEAD" ? "GET" : asked;
     const body = await readBody(req);
     if (body.kind === "aborted") return;
     if (!keyMatches(req.headers["x-dc-devkey"], deps.apiKey)) {
       return sendJson(res, 401, envelope("access_denied|invalid_api_key"));
+    }
+    const route = `${method} ${path}`;
+    if (!ADMIN_ROUTES.includes(route)) {
+      const answer = notServed(asked, path);
+      return sendJson(res, answer.status, answer.body, answer.headers);
     }
     const badRequest = (message?: string) => sendJson(res, 400, envelope("bad_request_format", message));
     const problem = bodyProblem(body);
@@ -61,7 +95,6 @@ export function createAdmin(deps: AdminDeps) {
     if (value !== undefined && (typeof value !== "object" || value === null || Array.isArray(value)))
       return badRequest("The request body must be a JSON object.");
     const input = (value ?? {}) as Record<string, unknown>;
-    const route = `${method} ${path}`;
 
     if (route === "POST /emit") {
       if (typeof input.event !== "string" || input.event === "")
@@ -125,6 +158,6 @@ export function createAdmin(deps: AdminDeps) {
       await deps.engine.releaseChallenges();
       return sendJson(res, 204);
     }
-    return sendJson(res, 404, envelope("not_found|route"));
+    return sendJson(res, 404, envelope("not_found|route")); // an ADMIN_ROUTES entry with no branch above
   };
 }

@@ -13,6 +13,10 @@ export class SandboxHttpError extends Error {
   }
 }
 
+/** webhook_endpoint_error's message while the test-exactly-200 quirk is on. */
+export const ENDPOINT_ERROR_EXACTLY_200 =
+  "The provided endpoint is not responding or accepting requests (the sandbox's test-exactly-200 quirk is on: only a 200 answer counts).";
+
 const MESSAGES: Record<string, string> = {
   webhook_invalid_endpoint:
     "The provided endpoint is not valid. Make sure the endpoint begins with https:// and try again.",

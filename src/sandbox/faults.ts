@@ -6,6 +6,7 @@
 import type { ServerResponse } from "node:http";
 import { setTimeout as delay } from "node:timers/promises";
 import { codeForStatus, envelope } from "./envelope.js";
+import { isRetryAfterValue } from "./retry-after.js";
 import { ROUTE_KEYS } from "./routes.js";
 import { sendJson } from "./send.js";
 import type { Fault, RecordedRequest } from "./types.js";
@@ -40,7 +41,8 @@ export function checkFault(value: unknown, index: number): Fault {
     const { status, retryAfter, body } = fault;
     if (typeof status !== "number" || !Number.isInteger(status) || status < 200 || status > 599)
       throw bad("status must be an integer from 200 to 599");
-    if (retryAfter !== undefined && typeof retryAfter !== "string") throw bad("retryAfter must be a string");
+    if (retryAfter !== undefined && (typeof retryAfter !== "string" || !isRetryAfterValue(retryAfter)))
+      throw bad('retryAfter must be a Retry-After value: whole seconds ("120") or an HTTP date');
     if (body !== undefined && typeof body !== "string") throw bad("body must be a string");
   } else if (kind === "delayMs") {
     const ms = fault.delayMs;
@@ -48,8 +50,12 @@ export function checkFault(value: unknown, index: number): Fault {
       throw bad(`delayMs must be a number of milliseconds from 0 to ${MAX_FAULT_DELAY_MS}`);
   } else if (kind === "drop") {
     if (fault.drop !== true) throw bad("drop must be true");
-  } else if (typeof fault.redirect !== "string" || !URL.canParse(fault.redirect)) {
-    throw bad("redirect must be an absolute URL");
+  } else {
+    const url = typeof fault.redirect === "string" ? URL.parse(fault.redirect) : null;
+    if (url?.protocol !== "http:" && url?.protocol !== "https:")
+      throw bad("redirect must be an absolute http:// or https:// URL");
+    // Sent as the WHATWG URL's href: percent-encoded, so Location carries ASCII, not raw Latin-1 bytes.
+    return { redirect: url.href };
   }
   return fault as Fault;
 }
@@ -113,19 +119,20 @@ export async function applyFault(
     return true;
   }
   if ("redirect" in fault) {
-    record.status = 302;
     res.writeHead(302, { Location: fault.redirect, "Content-Length": "0" });
     res.end();
+    record.status = 302;
     return true;
   }
   const code = codeForStatus(fault.status);
-  record.status = fault.status;
-  if (fault.body === undefined) record.errorCode = code;
   sendJson(
     res,
     fault.status,
     fault.body ?? envelope(code),
-    fault.retryAfter ? { "Retry-After": fault.retryAfter } : {},
+    fault.retryAfter !== undefined ? { "Retry-After": fault.retryAfter } : {},
   );
+  // Recorded once written: the log must not name a status the client never got.
+  record.status = fault.status;
+  if (fault.body === undefined) record.errorCode = code;
   return true;
 }

@@ -4,7 +4,7 @@
 import { buildEvent, SAMPLE_CERTIFICATE_ID, SAMPLE_ORDER_ID } from "../events/payloads.js";
 import { logTime } from "./deliver.js";
 import type { SandboxEngine } from "./engine.js";
-import { SandboxHttpError } from "./envelope.js";
+import { ENDPOINT_ERROR_EXACTLY_200, SandboxHttpError } from "./envelope.js";
 import { publicView } from "./state.js";
 import type { EventLogRecord } from "./types.js";
 import { asObject, parseSecret, parseWebhookInput, requireEndpoint } from "./validate.js";
@@ -60,12 +60,21 @@ function bigLog(): readonly EventLogRecord[] {
   return bigLogCache;
 }
 
+/**
+ * 400 webhook_endpoint_error. Under test-exactly-200 the message says so (a 201 failed too), so a client, and
+ * certwh's sentence, mention the quirk only when it is on.
+ */
+function endpointError(engine: SandboxEngine): SandboxHttpError {
+  if (!engine.quirks.has("test-exactly-200")) return new SandboxHttpError(400, "webhook_endpoint_error");
+  return new SandboxHttpError(400, "webhook_endpoint_error", ENDPOINT_ERROR_EXACTLY_200);
+}
+
 async function create(engine: SandboxEngine, req: RouteRequest): Promise<RouteResult> {
   const input = parseWebhookInput(req.body, "create");
   engine.store.assertNone();
   const probe = engine.probeOptions.create && !engine.quirks.has("create-no-probe");
   if (probe && !(await engine.probe(input.endpoint, input.secret))) {
-    throw new SandboxHttpError(400, "webhook_endpoint_error");
+    throw endpointError(engine);
   }
   const hook = engine.store.create(input);
   return { status: 201, json: { webhook_id: hook.id } };
@@ -78,7 +87,7 @@ async function update(engine: SandboxEngine, req: RouteRequest): Promise<RouteRe
   // handshake-old-key: a probe of an update that changes the secret carries the secret it replaces.
   const previous = secret === current.secret ? current.previousSecret : (current.secret ?? null);
   if (engine.probeOptions.update && !(await engine.probe(input.endpoint, secret, previous))) {
-    throw new SandboxHttpError(400, "webhook_endpoint_error");
+    throw endpointError(engine);
   }
   engine.store.update(req.id, input);
   return { status: 204 };
@@ -89,7 +98,7 @@ async function testEndpoint(engine: SandboxEngine, req: RouteRequest): Promise<R
   const endpoint = requireEndpoint(body.endpoint);
   const secret = parseSecret(body.secret === "" ? undefined : body.secret, false);
   const delivery = await engine.test(endpoint, secret);
-  if (engine.probeOptions.test && !delivery.ok) throw new SandboxHttpError(400, "webhook_endpoint_error");
+  if (engine.probeOptions.test && !delivery.ok) throw endpointError(engine);
   // 200 with no body, not 204 (spec §7.4).
   return { status: 200 };
 }

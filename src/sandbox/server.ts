@@ -141,7 +141,14 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     record.status = result.status;
     sendJson(res, result.status, result.json);
   } catch (err) {
-    if (!(err instanceof SandboxHttpError)) throw err;
+    if (!(err instanceof SandboxHttpError)) {
+      // createHandler answers 500 (or drops a half-sent answer): the log says that, not what was meant.
+      if (!res.headersSent) {
+        record.status = 500;
+        record.errorCode = "internal_error";
+      }
+      throw err;
+    }
     record.status = err.status;
     record.errorCode = err.code;
     sendJson(res, err.status, envelope(err.code, err.message), err.headers);

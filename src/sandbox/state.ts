@@ -14,7 +14,6 @@ import { dirname } from "node:path";
 import { FileError } from "../errors.js";
 import type { Clock } from "../util/clock.js";
 import { type FileRole, fileError } from "../util/fs-error.js";
-import { isObject } from "../util/is-object.js";
 import { jsonSyntaxReason } from "../util/json-error.js";
 import { pushBounded } from "../util/keep-newest.js";
 import { printable } from "../util/printable.js";
@@ -22,14 +21,9 @@ import { readBounded } from "../util/read-bounded.js";
 import { sameSecret } from "../util/same-secret.js";
 import { SandboxHttpError } from "./envelope.js";
 import type { QuirkSet } from "./quirks.js";
+import { stateProblem } from "./state-check.js";
 import type { ChallengeToken, EventLogRecord, SandboxWebhook } from "./types.js";
-import {
-  DEFAULT_EVENTS,
-  DEFAULT_SETTINGS,
-  storedWebhookProblem,
-  type WebhookInput,
-  withDefaultSettings,
-} from "./validate.js";
+import { DEFAULT_EVENTS, DEFAULT_SETTINGS, type WebhookInput, withDefaultSettings } from "./validate.js";
 
 export const TOKEN_TTL_MS = 30 * 60 * 1000;
 
@@ -258,25 +252,6 @@ export async function loadState(path: string, signal?: AbortSignal): Promise<Sto
   const state = data as StoreData;
   if (state.webhook) state.webhook.webhook_settings = withDefaultSettings(state.webhook.webhook_settings);
   return state;
-}
-
-/** What makes `data` unusable as StoreData (a hand-edited file must not fail later, request by request). */
-function stateProblem(data: unknown): string | undefined {
-  if (!isObject(data)) return "not a JSON object";
-  if (typeof data.nextId !== "number") return "nextId is not a number";
-  if (!Array.isArray(data.logs)) return "logs is not a list";
-  const hook = data.webhook;
-  if (hook === null) return undefined;
-  if (!isObject(hook)) return "webhook is neither an object nor null";
-  if (typeof hook.id !== "number") return "webhook.id is not a number";
-  if (typeof hook.endpoint !== "string") return "webhook.endpoint is not a string";
-  if (!Array.isArray(hook.events) || !hook.events.every((e) => typeof e === "string"))
-    return "webhook.events is not a list of names";
-  if (!["pending", "active", "inactive"].includes(hook.status as string))
-    return "webhook.status is not pending, active or inactive";
-  if (!isObject(hook.webhook_settings)) return "webhook.webhook_settings is not an object";
-  if (!Array.isArray(hook.tokens)) return "webhook.tokens is not a list";
-  return storedWebhookProblem(hook);
 }
 
 export function saveState(path: string, data: StoreData): void {

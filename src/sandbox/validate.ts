@@ -1,5 +1,6 @@
 // Request-body rules of create, update and test-endpoint (spec §4.3, §6.2, §7.2, §17 #6–#8, #12).
 
+import { isDeepStrictEqual } from "node:util";
 import { FLAG_SETTINGS, type WebhookSettings } from "../api/types.js";
 import { NOTIFICATION_FREQUENCIES } from "../events/catalogue.js";
 // The loopback rule is util/loopback.ts, shared with the CLI: util is common ground, and the sandbox stays
@@ -74,7 +75,7 @@ export function parseSecret(value: unknown, allowEmpty: boolean): string | undef
 }
 
 /** Event names: repeats dropped; an empty name, or a list that is not of strings, is 400 (invented code). */
-function parseEvents(value: unknown): string[] | undefined {
+export function parseEvents(value: unknown): string[] | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value) || !value.every((e) => typeof e === "string")) {
     throw new SandboxHttpError(400, "webhook_invalid_events", "events must be an array of event names.");
@@ -99,7 +100,7 @@ function parseFlag(key: string, value: unknown): string {
  * error for others; the sandbox refuses them rather than store a setting that could never fire (an empty
  * list is accepted: no reminders).
  */
-function parseFrequency(value: unknown): number[] {
+export function parseFrequency(value: unknown): number[] {
   const allowed = NOTIFICATION_FREQUENCIES.join(", ");
   if (!Array.isArray(value) || !value.every((n) => typeof n === "number" && Number.isInteger(n))) {
     throw badSetting(
@@ -141,7 +142,7 @@ export function parseWebhookInput(body: unknown, mode: "create" | "update"): Web
 
 /**
  * Why stored webhook fields (from a state file) could not have come from the API, or undefined: the
- * endpoint, the secret and every setting are checked by the same rules as a request.
+ * endpoint, the secrets, the events and every setting are checked by the same rules as a request.
  */
 export function storedWebhookProblem(hook: Record<string, unknown>): string | undefined {
   const refused = (check: () => unknown) => {
@@ -153,18 +154,32 @@ export function storedWebhookProblem(hook: Record<string, unknown>): string | un
       throw err;
     }
   };
+  // A stored list is what the API would store for it: the parse of it, unchanged (no repeat, no empty name).
+  const storedAs = (value: unknown, parse: (v: unknown) => unknown) => {
+    try {
+      return isDeepStrictEqual(parse(value), value);
+    } catch (err) {
+      if (err instanceof SandboxHttpError) return false;
+      throw err;
+    }
+  };
   if (refused(() => requireEndpoint(hook.endpoint)))
     return "webhook.endpoint is not an endpoint the API accepts";
   if (hook.secret !== undefined && refused(() => parseSecret(hook.secret, false)))
     return "webhook.secret is not a secret the API accepts";
+  const previous = hook.previousSecret;
+  if (previous !== undefined && previous !== null && refused(() => parseSecret(previous, false)))
+    return "webhook.previousSecret is neither null nor a secret the API accepts";
+  if (!storedAs(hook.events, parseEvents))
+    return "webhook.events holds an empty or repeated event name, which the API never stores";
   // A missing setting is filled with its default on load (withDefaultSettings); a present one must be stored form.
   const settings = hook.webhook_settings as Record<string, unknown>;
   const flagsOk = FLAG_SETTINGS.every(
     (key) => settings[key] === undefined || settings[key] === "1" || settings[key] === "0",
   );
   const frequency = settings.webhook_notification_frequency;
-  if (!flagsOk || (frequency !== undefined && refused(() => parseFrequency(frequency))))
-    return 'webhook.webhook_settings holds a value the API never stores (flags are "1"/"0", frequency documented days)';
+  if (!flagsOk || (frequency !== undefined && !storedAs(frequency, parseFrequency)))
+    return 'webhook.webhook_settings holds a value the API never stores (flags are "1"/"0", frequency documented days, each once)';
   return undefined;
 }
 

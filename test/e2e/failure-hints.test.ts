@@ -110,6 +110,7 @@ test("create, update-url and test to a dead endpoint on this computer, against a
     assert.ok(res.stderr.includes(`The sandbox could not deliver to ${dead}`), res.stderr);
     assert.match(res.stderr, /Is a receiver running on this computer/);
     assert.doesNotMatch(res.stderr, /reachable from the internet/);
+    assert.doesNotMatch(res.stderr, /test-exactly-200/, "the quirk is off");
   }
   assert.equal(h.sandbox.webhook()?.id, id, "the refused update left the webhook as it was");
   assert.equal(h.sandbox.webhook()?.endpoint, h.receiver.url);

@@ -89,7 +89,7 @@ test("POST /sandbox/v1/faults refuses malformed faults with 400 and queues none;
     [[{ status: 503, retry: "2" }], /unknown field "retry"/],
     [[{ delayMs: -1 }], /delayMs must be/],
     [[{ drop: false }], /drop must be true/],
-    [[{ redirect: "not a url" }], /redirect must be an absolute URL/],
+    [[{ redirect: "not a url" }], /redirect must be an absolute http:\/\/ or https:\/\/ URL/],
     [[{ status: 503 }, "x"], /fault 2: not an object/],
     ["nope", /faults must be a non-empty list/],
     [[], /faults must be a non-empty list/],
