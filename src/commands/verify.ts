@@ -49,6 +49,13 @@ export async function run(raw: VerifyFlags, ctx: CommandContext): Promise<void> 
     // be refused.
     if (ctx.signal.aborted) throw interruptedWithHint(ctx.signal, err, TOKEN_MAY_BE_ACCEPTED);
     if (isAmbiguousFailure(err)) throw withLeadHint(err, TOKEN_MAY_BE_ACCEPTED);
+    // Rate-limited before CertCentral looked at it: the token is unused and works again within its 30 minutes.
+    if (err instanceof ApiError && err.status === 429)
+      throw reword(err, {
+        hint: (hint) =>
+          `${hint ? `${hint}\n  ` : ""}The token was not used: run the same \`certwh verify --token …\` again ` +
+          "within its 30 minutes.",
+      });
     if (hook.status === "active" && err instanceof ApiError && err.hasCode("webhook_invalid_token")) {
       ctx.io.done(
         { id: hook.id, endpoint: hook.endpoint, status: "active", verified: true, changed: false },

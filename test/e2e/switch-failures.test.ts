@@ -77,3 +77,15 @@ test("create interrupted while the challenge is sent: a token may already be at 
   );
   assert.match(stderr, /if none arrived, run `certwh challenge` first/);
 });
+
+test("verify rate-limited (429): the token was not used, and the same verify works afterwards", async (t) => {
+  const h = await harness(t);
+  expectExit(await h.cli(["create", "--url", h.receiver.url]), 0);
+  const token = await h.latestToken();
+  h.sandbox.inject("PUT /webhook/:id/check-challenge", { status: 429 });
+  const limited = await h.cli(["verify", "--token", token]);
+  expectExit(limited, 3);
+  assert.match(limited.stderr, /The token was not used: run the same `certwh verify --token …` again/);
+  expectExit(await h.cli(["verify", "--token", token]), 0);
+  assert.equal(h.sandbox.webhook()?.status, "active");
+});
