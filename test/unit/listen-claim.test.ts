@@ -20,18 +20,28 @@ function stubApi(hook: Webhook) {
   return { api, updates };
 }
 
-const pending: Webhook = { id: 7, endpoint: "https://old.example.com/hook", status: "pending", events: null };
-
-test("claim: events not reported and no --event → the update carries no events; the claim says null", async () => {
-  const { api, updates } = stubApi(pending);
-  const emitted: ListenEvent[] = [];
-  const claim = await claimWebhook(api, {
+/** claimWebhook with this file's endpoint and secret, no --force; `extra` adds the flags a test is about. */
+function claimAs(
+  api: ClaimApi,
+  extra: Partial<Parameters<typeof claimWebhook>[1]>,
+  emitted: ListenEvent[] = [],
+) {
+  return claimWebhook(api, {
     endpoint: ENDPOINT,
     force: false,
     secret: "s".repeat(43),
     signal: new AbortController().signal,
     emit: (e) => void emitted.push(e),
+    ...extra,
   });
+}
+
+const pending: Webhook = { id: 7, endpoint: "https://old.example.com/hook", status: "pending", events: null };
+
+test("claim: events not reported and no --event → the update carries no events; the claim says null", async () => {
+  const { api, updates } = stubApi(pending);
+  const emitted: ListenEvent[] = [];
+  const claim = await claimAs(api, {}, emitted);
   assert.equal(claim.events, null);
   assert.equal(updates.length, 1);
   assert.equal("events" in (updates[0] as object), false, JSON.stringify(updates[0]));
@@ -44,14 +54,7 @@ test("claim: events not reported and no --event → the update carries no events
 test("claim: events not reported with --until → kept, with a warning that names the event", async () => {
   const { api, updates } = stubApi(pending);
   const emitted: ListenEvent[] = [];
-  const claim = await claimWebhook(api, {
-    endpoint: ENDPOINT,
-    force: false,
-    secret: "s".repeat(43),
-    alsoSubscribe: ["certificate_revoked"],
-    signal: new AbortController().signal,
-    emit: (e) => void emitted.push(e),
-  });
+  const claim = await claimAs(api, { alsoSubscribe: ["certificate_revoked"] }, emitted);
   assert.equal(claim.events, null);
   assert.equal("events" in (updates[0] as object), false);
   const warning = emitted.find((e) => e.type === "warning") as { message: string } | undefined;
@@ -60,14 +63,7 @@ test("claim: events not reported with --until → kept, with a warning that name
 
 test("claim: --event given → that list is sent even when the listing had none", async () => {
   const { api, updates } = stubApi(pending);
-  const claim = await claimWebhook(api, {
-    endpoint: ENDPOINT,
-    force: false,
-    secret: "s".repeat(43),
-    events: ["certificate_issued"],
-    signal: new AbortController().signal,
-    emit: () => undefined,
-  });
+  const claim = await claimAs(api, { events: ["certificate_issued"] });
   assert.deepEqual(claim.events, ["certificate_issued"]);
   assert.deepEqual(updates[0]?.events, ["certificate_issued"]);
 });
@@ -89,13 +85,7 @@ test("claim: an active webhook already at this session's URL, echoed in another 
     status: "active",
     events: ["certificate_issued"],
   });
-  const claim = await claimWebhook(api, {
-    endpoint: ENDPOINT,
-    force: false,
-    secret: "s".repeat(43),
-    signal: new AbortController().signal,
-    emit: () => undefined,
-  });
+  const claim = await claimAs(api, {});
   assert.equal(claim.webhookId, 7, "claimed without --force: it is this session's own URL");
   assert.equal(updates.length, 1);
 });

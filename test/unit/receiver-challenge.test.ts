@@ -16,24 +16,14 @@ import {
 
 type Answer = () => Promise<void>;
 const ok: Answer = async () => {};
-const refusedAction: Answer = async () => {
-  throw new ApiError({
-    status: 400,
-    code: "webhook_invalid_action",
-    message: "x",
-    method: "PUT",
-    path: "/x",
-  });
-};
-const invalidToken: Answer = async () => {
-  throw new ApiError({
-    status: 400,
-    code: "webhook_invalid_token",
-    message: "Invalid token.",
-    method: "PUT",
-    path: "/x",
-  });
-};
+/** An answer that is CertCentral's 400 with `code`. */
+const refusal =
+  (code: string, message: string): Answer =>
+  async () => {
+    throw new ApiError({ status: 400, code, message, method: "PUT", path: "/x" });
+  };
+const refusedAction = refusal("webhook_invalid_action", "x");
+const invalidToken = refusal("webhook_invalid_token", "Invalid token.");
 
 /** Strict fake: only checkChallenge and activate are scripted; any other method throws and is recorded. */
 class StrictApi implements WebhookApi {
