@@ -24,21 +24,47 @@ export const BODY_CONSUMED: Rejection = {
     "handler before any JSON body parser (or give it the raw body, e.g. express.raw())\n",
 };
 
-/** A Buffer (or other bytes) as it is, a string as UTF-8; anything else (a parsed object) is no raw body. */
-function rawBytes(value: unknown): Buffer | undefined {
-  if (typeof value === "string") return Buffer.from(value, "utf8");
+/** The answer when a body parser left a string decoded from another charset: its bytes cannot be recovered. */
+const STRING_NOT_UTF8: Rejection = {
+  ...BODY_CONSUMED,
+  detail: "string_body_not_utf8",
+  text:
+    "internal error: a body parser decoded the request body from a charset other than UTF-8 before the " +
+    "CertCentral webhook handler ran, so its bytes are lost; mount the handler before express.text() (or give " +
+    "it the raw body, e.g. express.raw() or req.rawBody)\n",
+};
+
+/** The charset the request declares (lower case, unquoted), if any: what express.text() decoded with. */
+function declaredCharset(req: IncomingMessage): string | undefined {
+  const match = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers["content-type"] ?? "");
+  return match?.[1]?.toLowerCase();
+}
+
+/**
+ * A Buffer (or other bytes) as it is; a string as UTF-8, which gives back the bytes sent only when they
+ * were decoded as UTF-8 (no charset declared, or utf-8), else undefined; anything else (a parsed object)
+ * is no raw body.
+ */
+function rawBytes(value: unknown, charset: string | undefined): Buffer | "not_utf8" | undefined {
+  if (typeof value === "string") {
+    if (charset !== undefined && charset !== "utf-8" && charset !== "utf8") return "not_utf8";
+    return Buffer.from(value, "utf8");
+  }
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   return undefined;
 }
 
 /**
  * The body a framework already read, as raw bytes: `req.rawBody` (raw-body plugins), or `req.body` as a
- * Buffer (express.raw()) or a string (express.text()). A parsed object cannot be used: the key check is
- * over the exact bytes, and re-serialising would change them.
+ * Buffer (express.raw()) or a string (express.text(), UTF-8 only). A parsed object cannot be used: the
+ * body is handed on as the exact bytes received, and re-serialising would change them; nor can a string
+ * decoded from another charset (e.g. latin1 makes "é" of UTF-8 "Ã©" and re-encodes it differently).
  */
 function bodyReadBefore(req: FrameworkRequest, maxBytes: number): BodyResult {
+  const charset = declaredCharset(req);
   for (const value of [req.rawBody, req.body]) {
-    const body = rawBytes(value);
+    const body = rawBytes(value, charset);
+    if (body === "not_utf8") return { ok: false, bytesRead: 0, rejection: STRING_NOT_UTF8 };
     if (!body) continue;
     if (body.length > maxBytes) {
       const rejection: Rejection = { status: 413, reason: "payload_too_large", detail: "streamed" };

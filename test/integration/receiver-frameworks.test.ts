@@ -2,7 +2,7 @@
 // framework dependency): a mount path that Express strips from req.url, and body parsers that read the
 // stream before the handler runs. Every request must get an answer, never a dropped socket.
 import assert from "node:assert/strict";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, request, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type TestContext, test } from "node:test";
 import { createReceiver, type ReceiverOptions } from "../../src/receiver/handler.js";
@@ -70,7 +70,7 @@ async function app(t: TestContext, middlewares: Middleware[], options: Partial<R
     const headers = { "content-type": "application/json", "x-webhook-key": SECRET };
     return fetch(`${origin}/hook`, { ...init, headers } as RequestInit);
   };
-  return { receiver, outcomes, accepted, post };
+  return { receiver, outcomes, accepted, post, origin };
 }
 
 test("mounted under a path (app.use('/hook', handler)): matched on originalUrl and accepted", async (t) => {
@@ -144,4 +144,49 @@ test("a raw body left by the framework still obeys the size cap", async (t) => {
   );
   assert.equal(res.status, 413);
   assert.equal(a.accepted.length, 0);
+});
+
+/** express.text(): the body decoded with the charset the request declares (UTF-8 when none), as body-parser does. */
+const textParser: Middleware = (req, _res, next) => {
+  readAll(req).then((raw) => {
+    const charset = /charset="?([^";\s]+)/i.exec(req.headers["content-type"] ?? "")?.[1] ?? "utf-8";
+    req.body = new TextDecoder(charset).decode(raw);
+    next();
+  });
+};
+
+/** POST `body` with node:http (the exact bytes, the Content-Type given); resolves with status and answer. */
+function postBytes(origin: string, body: Buffer, contentType: string) {
+  return new Promise<{ status?: number; text: string }>((resolve, reject) => {
+    const headers = { "content-type": contentType, "x-webhook-key": SECRET };
+    const req = request(`${origin}/hook`, { method: "POST", headers, timeout: 5000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString() }));
+    });
+    req.on("timeout", () => req.destroy(new Error("no answer")));
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+test("an express.text() string decoded from another charset is refused as body_consumed; a UTF-8 one is exact", async (t) => {
+  // UTF-8 bytes, as CertCentral sends JSON; "é" read as latin1 would become "Ã©".
+  const sent = Buffer.from(
+    JSON.stringify({ event: "certificate_issued", data: { order_id: 5, common_name: "café.example" } }),
+  );
+  const a = await app(t, [textParser]);
+  const latin1 = await postBytes(a.origin, sent, "text/plain; charset=ISO-8859-1");
+  assert.equal(latin1.status, 500);
+  assert.match(latin1.text, /mount the handler before express\.text\(\)/);
+  assert.equal(a.accepted.length, 0);
+  assert.deepEqual(
+    a.outcomes.map((o) => o.type === "rejected" && [o.status, o.reason, o.detail]),
+    [[500, "body_consumed", "string_body_not_utf8"]],
+  );
+  for (const contentType of ["text/plain", 'text/plain; charset="UTF-8"']) {
+    const utf8 = await postBytes(a.origin, sent, contentType);
+    assert.equal(utf8.status, 200, utf8.text);
+    assert.ok(a.accepted.at(-1)?.body.equals(sent), contentType);
+  }
 });
