@@ -53,7 +53,11 @@ export interface ChallengeCompleterOptions {
   /** True only once send-challenge succeeded in this run. Default: always true (production library mode, where
    * another process sends the challenge; the key and the webhook ID are then the guards). */
   expectChallenge?: () => boolean;
-  /** Call activate after a successful check (default true). */
+  /**
+   * Call activate after a successful check (default true). With false, a check whose answer was lost is
+   * reported `failed`: no read-back can tell whether the token was accepted (a verified webhook stays
+   * `pending`, spec §14.2), and only activate would, so nothing is called after it.
+   */
   activate?: boolean;
   onResult?: (result: ChallengeResult) => void;
   /** Aborts in-flight API calls (shutdown). */

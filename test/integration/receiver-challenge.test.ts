@@ -68,11 +68,16 @@ async function start(t: TestContext, options: Partial<ReceiverOptions>) {
 }
 
 /** An app's receiver with the challenge completer, against `sandbox`; `hook.id` is set once created. */
-async function appReceiver(t: TestContext, sandbox: Sandbox, maxAttempts?: number) {
+async function appReceiver(
+  t: TestContext,
+  sandbox: Sandbox,
+  maxAttempts?: number,
+  { timeoutMs = 5000, activate }: { timeoutMs?: number; activate?: boolean } = {},
+) {
   const api = createWebhookApi({
     baseUrl: sandbox.url,
     apiKey: sandbox.apiKey,
-    timeoutMs: 5000,
+    timeoutMs,
     maxAttempts,
     userAgent: "certwh-test",
   });
@@ -80,7 +85,7 @@ async function appReceiver(t: TestContext, sandbox: Sandbox, maxAttempts?: numbe
   const receiver = createReceiver({
     secret: SECRET,
     path: PATH,
-    challenge: { api, webhookId: () => hook.id },
+    challenge: { api, webhookId: () => hook.id, activate },
   });
   const results: string[] = [];
   receiver.on("challenge_result", (o) => results.push(o.result.type));
@@ -254,5 +259,28 @@ describe("production library mode against the sandbox", () => {
     assert.equal(sandbox.webhook()?.status, "active");
     assert.equal(receiver.challenge?.state, "activated");
     assert.deepEqual(results, ["queued", "failed", "queued", "verified", "activated"]);
+  });
+
+  test("activate: false, a check-challenge applied but its answer lost: failed, never activated (no read-back can tell)", async (t) => {
+    const sandbox = await withSandbox(t, { rateLimit: false, quirks: ["create-no-probe"] });
+    const { api, hook, receiver, results, srv } = await appReceiver(t, sandbox, 1, {
+      timeoutMs: 300,
+      activate: false,
+    });
+    hook.id = await api.createWebhook({ endpoint: srv.url.href, secret: SECRET });
+    // CertCentral carries the check out after the client gave up waiting: the answer is lost, not the call.
+    sandbox.inject("PUT /webhook/:id/check-challenge", { delayMs: 600 });
+    await api.sendChallenge(hook.id);
+    for (let i = 0; i < 100 && receiver.challenge?.state !== "failed"; i++) {
+      await sleep(20);
+      await receiver.challenge?.whenIdle();
+    }
+    assert.deepEqual(results, ["queued", "failed"]);
+    for (let i = 0; i < 100 && sandbox.webhook()?.verified !== true; i++) await sleep(20);
+    assert.equal(sandbox.webhook()?.verified, true, "the check was carried out");
+    // What a read-back would see: pending, as for a token never accepted.
+    assert.equal((await api.getWebhook())?.status, "pending");
+    const routes = sandbox.requests.map((r) => r.route);
+    assert.ok(!routes.includes("PUT /webhook/:id/activate"), routes.join());
   });
 });
