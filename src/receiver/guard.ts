@@ -25,7 +25,9 @@ export type RejectReason =
    */
   | "body_consumed"
   /** The receiver is stopping (`accepting` said no): 503, so the sender retries later. */
-  | "stopping";
+  | "stopping"
+  /** The client went away before its body ended: nothing was answered (status 0). */
+  | "aborted";
 
 export interface Rejection {
   status: number;

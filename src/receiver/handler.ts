@@ -328,7 +328,8 @@ class CertCentralReceiver implements Receiver {
 
     const read = await readBody(req, maxBytes, this.#bodyDeadlines);
     if (!read.ok) {
-      const rejection = tooLarge(read.rejection) ?? { status: 400, reason: "bad_request", detail: "aborted" };
+      // A client that went away got no answer: status 0, not a 400 nobody received.
+      const rejection = tooLarge(read.rejection) ?? { status: 0, reason: "aborted" };
       if (!read.rejection) x.res.destroy();
       return this.#reject(x, rejection, { bodyBytes: read.bytesRead, bodyConsumed: false });
     }
@@ -355,10 +356,12 @@ class CertCentralReceiver implements Receiver {
     // Test events carry no data, so every one has the same body: each is a fresh reachability check.
     const tracked = event.type === "test_webhook_endpoint" ? undefined : this.#dedupe;
     if (tracked && this.#dropRepeats) {
-      const earlier = tracked.claim(digest, x.receivedAt);
+      let earlier = tracked.claim(digest, x.receivedAt);
+      // Same body as a delivery still being handled or already acknowledged: wait for its fate. A copy refused
+      // (503, 500) is forgotten, so this one is no repeat and is processed itself (the first waiter claims
+      // it, the others wait on that one): bounded by the copies in flight, each round settles one of them.
+      while (earlier && !(await earlier)) earlier = tracked.claim(digest, x.receivedAt);
       if (earlier) {
-        // Same body as a delivery still being handled or already acknowledged: wait for its fate.
-        if (!(await earlier)) return this.#reject(x, acceptFailed("earlier_copy_failed"), whole);
         this.#counts.duplicates++;
         const first = tracked.firstSeen(digest);
         if (first !== undefined) delivery.repeatOf = { firstReceivedAt: first };
@@ -460,9 +463,9 @@ class CertCentralReceiver implements Receiver {
   }
 }
 
-/** 500: the delivery (or the earlier copy it duplicates) could not be accepted; the sender may retry. */
-function acceptFailed(detail?: string): Rejection {
-  return { status: 500, reason: "accept_failed", ...(detail ? { detail } : {}) };
+/** 500: the delivery could not be accepted; the sender may retry. */
+function acceptFailed(): Rejection {
+  return { status: 500, reason: "accept_failed" };
 }
 
 /** onAccept refused the delivery for now (nowhere to keep it): its status, and Retry-After when it gave one. */

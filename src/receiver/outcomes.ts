@@ -57,6 +57,7 @@ export type ReceiverOutcome =
   | { type: "duplicate"; event: CertCentralEvent; delivery: DeliveryInfo }
   | {
       type: "rejected";
+      /** The status answered; 0 when nothing was (reason `aborted`: the client went away mid-body). */
       status: number;
       reason: RejectReason;
       /** A fixed word, never request data (e.g. `missing`, `mismatch`, `repeated`, `invalid_json`). */

@@ -10,7 +10,7 @@ import type { ListenEvent } from "../../src/listen/types.js";
 import { createReceiver, type ReceiverOptions } from "../../src/receiver/handler.js";
 import type { AcceptedDelivery, ReceiverOutcome } from "../../src/receiver/outcomes.js";
 import type { SandboxQuirk } from "../../src/sandbox/quirks.js";
-import type { Sandbox } from "../../src/sandbox/types.js";
+import type { Sandbox, SandboxOptions } from "../../src/sandbox/types.js";
 import { startReceiver as startPlaceholder, withSandbox } from "../helpers/sandbox.js";
 import { sleep } from "../helpers/wait.js";
 import { startSession } from "./listen-support.js";
@@ -43,8 +43,9 @@ async function setup(
   t: TestContext,
   quirks: SandboxQuirk[],
   options: (hook: { id?: number }, api: WebhookApi) => Partial<ReceiverOptions> = () => ({}),
+  sandboxOptions: SandboxOptions = {},
 ): Promise<Setup> {
-  const sandbox = await withSandbox(t, { rateLimit: false, quirks });
+  const sandbox = await withSandbox(t, { rateLimit: false, quirks, ...sandboxOptions });
   const api = apiFor(sandbox);
   const hook: { id?: number } = {};
   const accepted: AcceptedDelivery[] = [];
@@ -249,6 +250,46 @@ describe("repeated identical bodies", () => {
     await s.sandbox.emit("certificate_issued", { order_id: 10 });
     await until(() => s.outcomes.some((o) => o.type === "duplicate"), "the duplicate");
     assert.equal(s.accepted.filter((d) => d.event.name === "certificate_issued").length, 1);
+  });
+
+  test("dedupe { drop: true }: a repeat that waited on a copy refused 503 is processed itself, not answered 500", async (t) => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const issued: AcceptedDelivery[] = [];
+    const s = await setup(
+      t,
+      ["repeat-deliveries"],
+      (hook, api) => ({
+        challenge: { api, webhookId: () => hook.id },
+        dedupe: { drop: true },
+        onAccept: async (d) => {
+          if (d.event.name !== "certificate_issued") return undefined;
+          issued.push(d);
+          // The first copy outlives the sandbox's delivery timeout, so the repeat arrives while it is handled.
+          if (issued.length > 1) return undefined;
+          await held;
+          return { status: 503, detail: "test_unavailable" };
+        },
+      }),
+      { deliveryTimeoutMs: 300 },
+    );
+    s.hook.id = await createHook(s);
+    await challengeUntilActive(s);
+    const emitted = s.sandbox.emit("certificate_issued", { order_id: 11 });
+    await until(() => s.receiver.inFlight === 2, "the repeat waiting on the first copy");
+    release();
+    await emitted;
+    const copies = s.sandbox.deliveries.filter((d) => d.event === "certificate_issued");
+    assert.deepEqual(
+      copies.map((d) => d.status ?? d.error),
+      ["timeout", 200],
+    );
+    assert.equal(issued.length, 2, "the repeat was not processed itself");
+    assert.equal(issued[1]?.repeatOf, undefined);
+    assert.deepEqual(rejections(s), ["503 unavailable/test_unavailable"]);
+    assert.equal(s.outcomes.filter((o) => o.type === "duplicate").length, 0);
   });
 });
 
