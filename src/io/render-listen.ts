@@ -45,6 +45,7 @@ const REJECT_WORDS: Record<string, string> = {
   unavailable: "nowhere to keep the event without a journal",
   internal_error: "internal error",
   stopping: "listen is stopping (the sender retries later)",
+  aborted: "the sender went away before its body ended",
 };
 
 /** The warning when the journal was moved or removed under listen (also said on stderr under --json). */
@@ -207,7 +208,8 @@ export function eventLine(e: Exclude<ListenEvent, StateEvent | ReadyEvent>, now:
     case "rejected":
       return {
         level: "info",
-        text: `${clockTime(e.received_at)}  xx  rejected ${e.status}: ${describeRejection(e.reason, e.detail)}`,
+        // Status 0: the sender went away mid-body and nothing was answered.
+        text: `${clockTime(e.received_at)}  xx  ${e.status === 0 ? "not answered" : `rejected ${e.status}`}: ${describeRejection(e.reason, e.detail)}`,
       };
     case "forward": {
       const status = e.status !== undefined ? String(e.status) : forwardErrorWords(e.error ?? "error");

@@ -399,6 +399,14 @@ describe("the inspector's deliveries in a real browser", () => {
       `document.getElementById("delivery-shown").textContent === "1 shown"`,
       "the status filter",
     );
+    // A sender gone mid-body got no answer: the row says so rather than showing a status 0.
+    feed.push({ type: "rejected", status: 0, reason: "aborted", received_at: at });
+    await page.selectOption("#filter-status", "");
+    await pageUntil(page, `document.getElementById("delivery-count").textContent === "4"`, "the aborted row");
+    assert.equal(
+      await page.$$eval("#deliveries [data-id] .c-answer", (cells) => cells.at(-1)?.textContent),
+      "not answered, aborted",
+    );
     assert.deepEqual(problems, [], "no console error or page error");
   });
 });

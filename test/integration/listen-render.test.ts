@@ -121,6 +121,7 @@ describe("listen rendering", () => {
     r.render(rejected("bad_request", "invalid_json"));
     r.render(rejected("unauthorized", "missing"));
     r.render(rejected("payload_too_large", "declared"));
+    r.render({ type: "rejected", status: 0, reason: "aborted", received_at: at } as ListenEvent);
     r.render({
       type: "exec",
       event: "certificate_issued",
@@ -141,6 +142,7 @@ describe("listen rendering", () => {
     assert.match(e, /rejected 400: body is not valid JSON/);
     assert.match(e, /rejected 400: X-WEBHOOK-KEY missing/);
     assert.match(e, /rejected 400: Content-Length over the size cap/);
+    assert.match(e, /xx {2}not answered: the sender went away before its body ended/);
     const o = out.join("");
     assert.match(o, /exec for certificate_issued \(12 ms\)\n {10}\| issued order 7/);
     assert.match(o, /saved cert\.pem, root\.pem in \/certs\/7/);

@@ -39,6 +39,8 @@ const DETAIL_GONE = "detail no longer in memory; see the journal";
 const failedForward = (s) => s.forwards.some((f) => f.final && !f.ok);
 
 function answerText(s) {
+  // Status 0: the sender went away mid-body, nothing was answered.
+  if (s.answer === "refused" && s.status === 0) return `not answered, ${s.reason || "aborted"}`;
   if (s.answer === "refused") return `${s.status} ${s.reason || "refused"}`;
   if (s.answer === "repeat") return `${s.status} repeat${s.reason ? `, ${s.reason}` : ""}`;
   return `${s.status} accepted`;
