@@ -7,6 +7,7 @@ import { describeInterruptCause, UsageError } from "../errors.js";
 import { HANDSHAKE_EVENTS } from "../events/catalogue.js";
 import { describeFailure, errorDocument, reword } from "../io/exit-codes.js";
 import { createListenRenderer, journalReplacedLine } from "../io/render-listen.js";
+import { JournalPathReplaced } from "../listen/journal-failure.js";
 import { defaultJournalPath } from "../listen/paths.js";
 import { checkExecCommand, checkSaveChainDir } from "../listen/preflight.js";
 import type { ListenOptions, OnExitAction } from "../listen/types.js";
@@ -270,17 +271,23 @@ function replaySentence(
   env: NodeJS.ProcessEnv,
   since: string | undefined,
   replaced: boolean,
+  pathGone = false,
 ): string | undefined {
   if (!parsed.journalPath || since === undefined) return undefined;
-  const journal =
-    parsed.journalPath === defaultJournalPath(env) ? "" : ` --journal ${shellWord(parsed.journalPath)}`;
+  // The path no longer names a file (a FIFO took it): the events are in the file that was there.
+  const journal = pathGone
+    ? " --journal <that file>"
+    : parsed.journalPath === defaultJournalPath(env)
+      ? ""
+      : ` --journal ${shellWord(parsed.journalPath)}`;
   const what = replaced ? "what arrived since the journal was replaced" : "what arrived in this session";
+  const where = pathGone ? `${what} is in that file` : `${what} is in ${parsed.journalPath}`;
   // One --forward-to is where the events go again; with none or several the user picks.
   const targets = parsed.forwardTo ?? [];
   if (targets.length === 0 && parsed.exec !== undefined)
-    return `${what} is in ${parsed.journalPath}: \`certwh replay${journal} --exec ${shellWord(parsed.exec)} --since ${shellWord(since)}\` runs the command for it again.`;
+    return `${where}: \`certwh replay${journal} --exec ${shellWord(parsed.exec)} --since ${shellWord(since)}\` runs the command for it again.`;
   const to = targets.length === 1 ? shellWord(targets[0] as string) : "<url>";
-  return `${what} is in ${parsed.journalPath}: \`certwh replay${journal} --to ${to} --since ${shellWord(since)}\` delivers it again.`;
+  return `${where}: \`certwh replay${journal} --to ${to} --since ${shellWord(since)}\` delivers it again.`;
 }
 
 /** What to run next after an interruption: the same kind of session, and the replay of what it received. */
@@ -345,7 +352,7 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
   const announced = own && announceWhenReady(own.sandbox, ctx.env, io);
   let inspector: RunningInspector | undefined;
   /** The replay sentence for what this session journaled so far (set once events can arrive). */
-  let replay: () => string | undefined = () => undefined;
+  let replay: (pathGone?: boolean) => string | undefined = () => undefined;
   try {
     const deliveriesApi = {
       targets: parsed.forwardTo,
@@ -378,7 +385,7 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
     // journal was moved or removed, the first event in the new file (replay reads the path).
     let firstEventAt: string | undefined;
     let journalReplaced = false;
-    replay = () => replaySentence(parsed, ctx.env, firstEventAt, journalReplaced);
+    replay = (pathGone) => replaySentence(parsed, ctx.env, firstEventAt, journalReplaced, pathGone);
     const result = await runListen(options, {
       api,
       tunnel,
@@ -413,7 +420,7 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
     }
   } catch (err) {
     if (ctx.signal.aborted) throw err;
-    throw asNdjsonFailure(io, withReplayHint(err, replay()));
+    throw asNdjsonFailure(io, withReplayHint(err, replay(err instanceof JournalPathReplaced)));
   } finally {
     renderer.close();
     await inspector?.close();

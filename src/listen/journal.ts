@@ -19,6 +19,7 @@ import { dirname } from "node:path";
 import { fileKind, notRegular } from "../util/fs-error.js";
 import { makeDirs } from "../util/make-dirs.js";
 import { isoTime } from "./iso-time.js";
+import { journalPathReplaced } from "./journal-failure.js";
 
 interface JournalHeaders {
   "content-type"?: string;
@@ -229,7 +230,11 @@ export async function openJournal(path: string, options: OpenJournalOptions = {}
     if (await stillNames(path, id)) return;
     await makeDirs(dirname(path), 0o700);
     const old = fh;
-    ({ fh, id, needsNewline } = await openFile(path, dsync));
+    ({ fh, id, needsNewline } = await openFile(path, dsync).catch(async (error: unknown) => {
+      // Something else than a file took the path (a FIFO, a device, a folder): say that, not a bare ENOTREG.
+      const now = await stat(path).catch(() => undefined);
+      throw now && !now.isFile() ? journalPathReplaced(path, fileKind(now)) : error;
+    }));
     await old.close().catch(() => undefined);
     options.onReplaced?.();
   }
