@@ -6,7 +6,8 @@ import { execFileSync } from "node:child_process";
 import { renameSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { type JsonLine, spawnCli, tempDir } from "../helpers/cli.js";
+import { type JsonLine, runCli, spawnCli, tempDir } from "../helpers/cli.js";
+import { startLoopback } from "../helpers/loopback.js";
 
 /** Has the in-process sandbox deliver an event to the receiver (the ready line carries its URL and key). */
 async function emit(ready: JsonLine, orderId: number): Promise<void> {
@@ -41,4 +42,51 @@ test("the journal path replaced by a FIFO while listen runs: exit 2 saying so, a
     /What arrived in this session is in that file: `certwh replay --journal <that file> --to <url> --since \S+`/,
   );
   assert.ok(!stderr.includes(`--journal ${journal}`), "the replay command does not read the FIFO");
+});
+
+test("two sessions sharing one journal: each one's exit hint replays its own events, not the other's", async (t) => {
+  const app = await startLoopback(undefined, t);
+  const journal = join(tempDir(), "shared.ndjson");
+  const args = [
+    "listen",
+    "--sandbox",
+    "--json",
+    "--no-inspect",
+    "--journal",
+    journal,
+    "--forward-to",
+    app.origin,
+  ];
+  const a = spawnCli(t, args);
+  const b = spawnCli(t, args);
+  const [readyA, readyB] = await Promise.all([
+    a.line((x) => x.type === "ready"),
+    b.line((x) => x.type === "ready"),
+  ]);
+  await emit(readyA, 1);
+  await a.line((x) => x.type === "forward" && x.final === true);
+  await emit(readyB, 2);
+  await emit(readyB, 3);
+  await b.until(
+    () => b.lines.filter((x) => x.type === "forward" && x.final === true).length >= 2 && true,
+    "b's forwards",
+  );
+  a.child.kill("SIGINT");
+  assert.equal((await a.exit).code, 130, a.stderr());
+  assert.ok(
+    a.lines.some((x) => x.type === "state" && x.stage === "journal_shared"),
+    a.stdout(),
+  );
+  const command = /`(certwh replay [^`]+)`/.exec(a.stderr())?.[1];
+  assert.ok(command?.includes(" --id "), a.stderr());
+  // The command as printed (its words need no quoting here) delivers session a's event alone.
+  const before = app.requests.length;
+  const replay = await runCli(String(command).split(" ").slice(1));
+  assert.equal(replay.code, 0, replay.stderr);
+  const replayed = app.requests
+    .slice(before)
+    .map((r) => (r.json as { data: { order_id: number } }).data.order_id);
+  assert.deepEqual(replayed, [1]);
+  b.child.kill("SIGINT");
+  assert.equal((await b.exit).code, 130, b.stderr());
 });
