@@ -248,16 +248,12 @@ export async function openJournal(path: string, options: OpenJournalOptions = {}
     if (size !== undefined) return noteSize(size);
     await makeDirs(dirname(path), 0o700);
     const old = fh;
-    ({
-      fh,
-      id,
-      needsNewline,
-      size: end,
-    } = await openFile(path, dsync).catch(async (error: unknown) => {
+    const opened = await openFile(path, dsync).catch(async (error: unknown) => {
       // Something else than a file took the path (a FIFO, a device, a folder): say that, not a bare ENOTREG.
       const now = await stat(path).catch(() => undefined);
       throw now && !now.isFile() ? journalPathReplaced(path, fileKind(now)) : error;
-    }));
+    });
+    ({ fh, id, needsNewline, size: end } = opened);
     await old.close().catch(() => undefined);
     options.onReplaced?.();
   }
@@ -314,7 +310,6 @@ export async function openJournal(path: string, options: OpenJournalOptions = {}
         // A failed write may have left part of a line behind; isolate it before the next batch.
         needsNewline = true;
         end = Number.POSITIVE_INFINITY; // how much of it landed is unknown: the next stat tells
-
         for (const p of batch) p.reject(err);
       }
     }
