@@ -7,6 +7,7 @@ import { describeInterruptCause, UsageError } from "../errors.js";
 import { HANDSHAKE_EVENTS } from "../events/catalogue.js";
 import { describeFailure, errorDocument, reword } from "../io/exit-codes.js";
 import { createListenRenderer, journalReplacedLine } from "../io/render-listen.js";
+import { JournalPathReplaced } from "../listen/journal-failure.js";
 import { defaultJournalPath } from "../listen/paths.js";
 import { checkExecCommand, checkSaveChainDir } from "../listen/preflight.js";
 import type { ListenOptions, OnExitAction } from "../listen/types.js";
@@ -259,28 +260,59 @@ function asNdjsonFailure(io: CommandContext["io"], err: unknown): unknown {
   return reword(err, { reported: true });
 }
 
+/** This session's events, for a replay command when another process writes the same journal. */
+interface SessionEvents {
+  /** When the first (not the handshake) arrived; undefined when none did. */
+  since?: string;
+  /** How many arrived, and their journal ids, each once, in arrival order (up to MAX_REPLAY_IDS). */
+  count: number;
+  ids: Set<string>;
+  /** More ids than MAX_REPLAY_IDS. */
+  tooMany: boolean;
+  /** Another process appends to the journal too: `--since` alone would replay its events as well. */
+  shared: boolean;
+}
+
+/** Most ids a printed replay command names; beyond them the sentence says how to pick this session's. */
+const MAX_REPLAY_IDS = 50;
+
 /**
  * Where this session's events are and the `certwh replay` that delivers them again, working as printed:
  * `--since` its first event (`since`, undefined when none arrived), so the journal's earlier sessions are left
- * out (an identical body there has the same id). After the journal was moved or removed, `since` is the first
- * event in the new file, and the sentence says so. Undefined without a journal or an event.
+ * out (an identical body there has the same id); and when another process writes the same journal, an `--id`
+ * for each of this session's events, so the other's are left out too. After the journal was moved or removed,
+ * `since` is the first event in the new file, and the sentence says so. Undefined without a journal or an event.
  */
 function replaySentence(
   parsed: Pick<ParsedListen, "journalPath" | "forwardTo" | "exec">,
   env: NodeJS.ProcessEnv,
-  since: string | undefined,
+  session: SessionEvents,
   replaced: boolean,
+  pathGone = false,
 ): string | undefined {
+  const { since, ids, shared, count } = session;
   if (!parsed.journalPath || since === undefined) return undefined;
-  const journal =
-    parsed.journalPath === defaultJournalPath(env) ? "" : ` --journal ${shellWord(parsed.journalPath)}`;
+  // The path no longer names a file (a FIFO took it): the events are in the file that was there.
+  const journal = pathGone
+    ? " --journal <that file>"
+    : parsed.journalPath === defaultJournalPath(env)
+      ? ""
+      : ` --journal ${shellWord(parsed.journalPath)}`;
   const what = replaced ? "what arrived since the journal was replaced" : "what arrived in this session";
+  const where = pathGone ? `${what} is in that file` : `${what} is in ${parsed.journalPath}`;
+  if (shared && session.tooMany)
+    return (
+      `${where}, among events another process wrote to the same journal: \`certwh replay${journal} --since ${shellWord(since)}\` ` +
+      `would deliver theirs too, so add an --id for each of this session's ${count} events (the ids are on its event lines).`
+    );
+  // Another listen writing the same journal: name this session's events, not all since its first.
+  const only = shared ? [...ids].map((id) => ` --id ${id}`).join("") : "";
   // One --forward-to is where the events go again; with none or several the user picks.
   const targets = parsed.forwardTo ?? [];
   if (targets.length === 0 && parsed.exec !== undefined)
-    return `${what} is in ${parsed.journalPath}: \`certwh replay${journal} --exec ${shellWord(parsed.exec)} --since ${shellWord(since)}\` runs the command for it again.`;
+    return `${where}: \`certwh replay${journal} --exec ${shellWord(parsed.exec)} --since ${shellWord(since)}${only}\` runs the command for it again.`;
   const to = targets.length === 1 ? shellWord(targets[0] as string) : "<url>";
-  return `${what} is in ${parsed.journalPath}: \`certwh replay${journal} --to ${to} --since ${shellWord(since)}\` delivers it again.`;
+  return `${where}: \`certwh replay${journal} --to ${to} --since ${shellWord(since)}${only}\` delivers it again.`;
 }
 
 /** What to run next after an interruption: the same kind of session, and the replay of what it received. */
@@ -345,7 +377,7 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
   const announced = own && announceWhenReady(own.sandbox, ctx.env, io);
   let inspector: RunningInspector | undefined;
   /** The replay sentence for what this session journaled so far (set once events can arrive). */
-  let replay: () => string | undefined = () => undefined;
+  let replay: (pathGone?: boolean) => string | undefined = () => undefined;
   try {
     const deliveriesApi = {
       targets: parsed.forwardTo,
@@ -376,9 +408,9 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
     const { runListen } = await import("../listen/orchestrate.js");
     // When this session's first event (not the handshake) arrived: its replay hint starts there. After the
     // journal was moved or removed, the first event in the new file (replay reads the path).
-    let firstEventAt: string | undefined;
+    const session: SessionEvents = { count: 0, ids: new Set(), tooMany: false, shared: false };
     let journalReplaced = false;
-    replay = () => replaySentence(parsed, ctx.env, firstEventAt, journalReplaced);
+    replay = (pathGone) => replaySentence(parsed, ctx.env, session, journalReplaced, pathGone);
     const result = await runListen(options, {
       api,
       tunnel,
@@ -390,10 +422,16 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
         // person can watch those happen in the page; the ready block repeats it.
         if (inspector && !io.json && emitted.type === "state" && emitted.stage === "receiver_started")
           io.info(`Inspector: ${inspector.url} (the verification shows there live)`);
-        if (firstEventAt === undefined && emitted.type === "event" && !HANDSHAKE_EVENTS.has(emitted.event))
-          firstEventAt = emitted.received_at;
+        if (emitted.type === "event" && !HANDSHAKE_EVENTS.has(emitted.event)) {
+          session.since ??= emitted.received_at;
+          session.count++;
+          if (session.ids.size < MAX_REPLAY_IDS) session.ids.add(emitted.id);
+          else if (!session.ids.has(emitted.id)) session.tooMany = true;
+        }
+        if (emitted.type === "state" && emitted.stage === "journal_shared") session.shared = true;
         if (emitted.type === "state" && emitted.stage === "journal_replaced") {
-          firstEventAt = undefined;
+          Object.assign(session, { since: undefined, count: 0, tooMany: false });
+          session.ids.clear();
           journalReplaced = true;
           // A warning a person must see even when stdout is NDJSON read by a program.
           if (io.json) io.warn(journalReplacedLine(emitted.journal));
@@ -413,7 +451,7 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
     }
   } catch (err) {
     if (ctx.signal.aborted) throw err;
-    throw asNdjsonFailure(io, withReplayHint(err, replay()));
+    throw asNdjsonFailure(io, withReplayHint(err, replay(err instanceof JournalPathReplaced)));
   } finally {
     renderer.close();
     await inspector?.close();

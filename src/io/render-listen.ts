@@ -167,6 +167,12 @@ function stateLine(e: StateEvent): Line | undefined {
       return say("success", `Webhook ${e.webhook_id} is active again at ${e.public_url}.`);
     case "journal_replaced":
       return say("warn", journalReplacedLine(e.journal));
+    case "journal_shared":
+      return say(
+        "warn",
+        `Another process also writes to the journal ${printable(e.journal)} (another listen with the same --journal?); ` +
+          "the replay command listen prints at exit names this session's events by id.",
+      );
     case "stopping":
       return say("debug", `stopping (${e.reason})`);
     case "draining":

@@ -5,6 +5,8 @@
 //   or overloaded; the event should arrive once it recovers).
 // - down: its last 3 answers in a row failed. The forwarder then sends one request at a time, spaced by a
 //   growing delay, instead of letting a whole backlog hammer an app that is not there.
+// - failing alone: every failure in that row was one delivery's. The app may be fine and that one event
+//   poison (its handler throws on it), so the forwarder lets another event probe before holding them all.
 
 import { pushBounded } from "../util/keep-newest.js";
 
@@ -20,15 +22,20 @@ interface TargetHealth {
   readonly down: boolean;
   /** Failures in a row (0 after any success). */
   readonly failuresInARow: number;
+  /** The delivery whose failures alone make up the current row, if only one delivery's are in it. */
+  readonly failingAlone: string | undefined;
 }
 
 export function createTargetHealth(): TargetHealth {
   const recent: Array<{ id: string; ok: boolean }> = [];
   let inARow = 0;
+  // Which deliveries failed in the current row: one id, or null once a second one failed too.
+  let rowOf: string | null | undefined;
   return {
     record(id, ok) {
       pushBounded(recent, { id, ok }, WINDOW);
       inARow = ok ? 0 : inARow + 1;
+      rowOf = ok ? undefined : rowOf === undefined || rowOf === id ? id : null;
     },
     failingBroadly(id) {
       return recent.filter((r) => !r.ok && r.id !== id).length > BROAD_FAILURES;
@@ -38,6 +45,9 @@ export function createTargetHealth(): TargetHealth {
     },
     get failuresInARow() {
       return inARow;
+    },
+    get failingAlone() {
+      return rowOf ?? undefined;
     },
   };
 }

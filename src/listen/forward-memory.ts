@@ -72,6 +72,15 @@ export class MemoryQueue {
     return due && (!fresh || due.seq < fresh.seq) ? this.due.shift() : this.fresh.shift();
   }
 
+  /** The oldest queued job of another delivery than `id` (a probe that tells the app from one event). */
+  nextOther(id: string): Job | undefined {
+    const fresh = this.fresh.findIndex((j) => j.delivery.id !== id);
+    const due = this.due.findIndex((j) => j.delivery.id !== id);
+    const [f, d] = [this.fresh[fresh], this.due[due]];
+    if (d && (!f || d.seq < f.seq)) return this.due.splice(due, 1)[0];
+    return f ? this.fresh.splice(fresh, 1)[0] : undefined;
+  }
+
   /** Remove every queued job (on close); the caller releases each. */
   takeQueued(): Job[] {
     return [...this.fresh.splice(0), ...this.due.splice(0)];

@@ -13,7 +13,9 @@
 // - Attempts are bounded: `maxAttempts` that count, and `attemptCeiling` in all. A failure does not count
 //   while the app is failing other deliveries too (forward-health.ts): an app that restarts or is flaky
 //   gets every event once it recovers. While the app is down (3 failures in a row), one request at a time:
-//   the oldest delivery probes it, so once it answers the events follow in the order they arrived.
+//   the oldest delivery probes it, so once it answers the events follow in the order they arrived. When the
+//   failures in a row are all one delivery's, another one probes first: a poison event (the app fails it
+//   alone) then uses up its counted attempts while the rest flow, instead of holding them for the ceiling.
 // - A TLS certificate the target's host does not prove is final at once (retrying cannot fix it); only
 //   `skipVerify` (listen's --skip-verify, for an app on this computer) accepts a self-signed one.
 // - A refusing answer's first bytes come back with the result (forward-response.ts), so the user sees why.
@@ -243,7 +245,7 @@ export class Forwarder {
     this.refill();
     const slots = this.health.down ? 1 : this.concurrency;
     while (this.active < slots) {
-      const job = this.memory.next();
+      const job = this.nextJob();
       if (!job) break;
       this.active++;
       this.run(job)
@@ -254,6 +256,16 @@ export class Forwarder {
           this.settleIdle();
         });
     }
+  }
+
+  /**
+   * The oldest queued job; but while the app is down because of one delivery's failures alone, another
+   * delivery probes first: if the app takes it, that one event is the trouble (its retries then count and
+   * end), and the others are not held behind it for its whole attempt ceiling.
+   */
+  private nextJob(): Job | undefined {
+    const alone = this.health.down ? this.health.failingAlone : undefined;
+    return (alone !== undefined ? this.memory.nextOther(alone) : undefined) ?? this.memory.next();
   }
 
   /** One attempt; a retry waits OUTSIDE the worker slot, then queues as due. */

@@ -11,6 +11,9 @@
 // - The path can stop naming the open file (the journal moved by hand or by logrotate, or removed): lines
 //   would then land in a file replay cannot find. Before each write the path is checked against the open
 //   file (one stat per batch); when they differ the path is opened again, a new file, and the batch goes there.
+// - Another process may append to the same file (a second listen with the same --journal): the same stat
+//   shows the file larger than what this journal wrote, and `onShared` says so once, so the session's replay
+//   command names its own events instead of everything since its first.
 
 import { hash } from "node:crypto";
 import { constants } from "node:fs";
@@ -19,6 +22,7 @@ import { dirname } from "node:path";
 import { fileKind, notRegular } from "../util/fs-error.js";
 import { makeDirs } from "../util/make-dirs.js";
 import { isoTime } from "./iso-time.js";
+import { journalPathReplaced } from "./journal-failure.js";
 
 interface JournalHeaders {
   "content-type"?: string;
@@ -148,6 +152,8 @@ interface OpenJournalOptions {
   expectedAppends?: () => number;
   /** The path no longer named the open file (moved or removed): a new file was opened there. */
   onReplaced?: () => void;
+  /** Once: another process appended to the journal file too (checked before each write and at close). */
+  onShared?: () => void;
 }
 
 /** Longest a write waits for the rest of its group (see gather() in openJournal). */
@@ -158,21 +164,23 @@ const GATHER_MS = 1;
  * Buffer of the batch on the heap: about 2 µs a line under load); a short write, which only a nearly full disk
  * gives, finishes from the encoded bytes.
  */
-async function writeAll(fh: FileHandle, text: string): Promise<void> {
+async function writeAll(fh: FileHandle, text: string): Promise<number> {
   let offset = (await fh.write(text, null, "utf8")).bytesWritten;
-  if (offset === Buffer.byteLength(text, "utf8")) return;
+  const length = Buffer.byteLength(text, "utf8");
+  if (offset === length) return length;
   const data = Buffer.from(text, "utf8");
   while (offset < data.length) {
     const { bytesWritten } = await fh.write(data, offset, data.length - offset, null);
     offset += bytesWritten;
   }
+  return length;
 }
 
 /** The journal file at `path`, opened for appending; whether its last line is torn (needs a newline first). */
 async function openFile(
   path: string,
   dsync: number,
-): Promise<{ fh: FileHandle; id: FileId; needsNewline: boolean }> {
+): Promise<{ fh: FileHandle; id: FileId; needsNewline: boolean; size: number }> {
   const fh = await open(path, constants.O_APPEND | constants.O_CREAT | constants.O_RDWR | dsync, 0o600);
   const stats = await fh.stat();
   // A FIFO or a device (/dev/null, /dev/full) would take lines that can never be read back: an event
@@ -196,19 +204,20 @@ async function openFile(
     await fh.read(last, 0, 1, size - 1);
     needsNewline = last[0] !== 0x0a;
   }
-  return { fh, id: fileId(stats), needsNewline };
+  return { fh, id: fileId(stats), needsNewline, size };
 }
 
 /** Which file a stat describes: device and inode. */
 type FileId = string;
 const fileId = (st: { dev: number; ino: number }): FileId => `${st.dev}:${st.ino}`;
 
-/** Whether `path` still names the file `id` (false when it was moved, removed or replaced). */
-async function stillNames(path: string, id: FileId): Promise<boolean> {
+/** The size of the file at `path` when it still is the file `id`; undefined when it was moved, removed or replaced. */
+async function sizeIfStillNames(path: string, id: FileId): Promise<number | undefined> {
   try {
-    return fileId(await stat(path)) === id;
+    const st = await stat(path);
+    return fileId(st) === id ? st.size : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -219,17 +228,32 @@ export async function openJournal(path: string, options: OpenJournalOptions = {}
   // With O_DSYNC a write returns only once its data is on disk (what write + fdatasync guarantee), in one
   // system call: one thread-pool round trip per batch instead of two. Without the flag (Windows): fdatasync.
   const dsync = sync ? (constants.O_DSYNC ?? 0) : 0;
-  let { fh, id, needsNewline } = await openFile(path, dsync);
+  let { fh, id, needsNewline, size: end } = await openFile(path, dsync);
+  // Where this journal's last write ended: a larger file means another process appended too.
+  let shared = false;
+  const noteSize = (size: number) => {
+    if (size > end && !shared) {
+      shared = true;
+      options.onShared?.();
+    }
+    end = size; // smaller: truncated in place (logrotate's copytruncate), not shared
+  };
 
   /**
    * The path names another file, or none: open the path again (a new file, 0600), then close ours. When that
    * fails the old file stays open (close() still works) and the next write tries again.
    */
   async function followPath(): Promise<void> {
-    if (await stillNames(path, id)) return;
+    const size = await sizeIfStillNames(path, id);
+    if (size !== undefined) return noteSize(size);
     await makeDirs(dirname(path), 0o700);
     const old = fh;
-    ({ fh, id, needsNewline } = await openFile(path, dsync));
+    const opened = await openFile(path, dsync).catch(async (error: unknown) => {
+      // Something else than a file took the path (a FIFO, a device, a folder): say that, not a bare ENOTREG.
+      const now = await stat(path).catch(() => undefined);
+      throw now && !now.isFile() ? journalPathReplaced(path, fileKind(now)) : error;
+    });
+    ({ fh, id, needsNewline, size: end } = opened);
     await old.close().catch(() => undefined);
     options.onReplaced?.();
   }
@@ -278,13 +302,14 @@ export async function openJournal(path: string, options: OpenJournalOptions = {}
       for (const p of batch) text += p.line;
       try {
         await followPath();
-        await writeAll(fh, needsNewline ? `\n${text}` : text);
+        end += await writeAll(fh, needsNewline ? `\n${text}` : text);
         needsNewline = false;
         if (sync && !dsync) await fh.datasync();
         for (const p of batch) p.resolve();
       } catch (err) {
         // A failed write may have left part of a line behind; isolate it before the next batch.
         needsNewline = true;
+        end = Number.POSITIVE_INFINITY; // how much of it landed is unknown: the next stat tells
         for (const p of batch) p.reject(err);
       }
     }
@@ -304,6 +329,9 @@ export async function openJournal(path: string, options: OpenJournalOptions = {}
     close() {
       closed ??= (async () => {
         while (flushing) await flushing;
+        // Appends by another process after this journal's last write count too.
+        const size = await sizeIfStillNames(path, id);
+        if (size !== undefined) noteSize(size);
         await fh.close();
       })();
       return closed;

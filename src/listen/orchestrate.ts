@@ -322,6 +322,7 @@ class ListenSession {
     this.journal = await openJournal(journalPath, {
       expectedAppends: () => this.receiver?.inFlight ?? 0,
       onReplaced: () => this.deps.emit({ type: "state", stage: "journal_replaced", journal: journalPath }),
+      onShared: () => this.deps.emit({ type: "state", stage: "journal_shared", journal: journalPath }),
     }).catch((error: unknown) => {
       throw journalFailure(journalPath, error);
     });

@@ -115,6 +115,8 @@ export type StateEvent =
    * new file there, which holds the events from now on (the earlier ones went with the old file).
    */
   | Stage<"journal_replaced", { journal: string }>
+  /** Another process (another listen with the same --journal?) appends to the journal file too. */
+  | Stage<"journal_shared", { journal: string }>
   | Stage<"stopping", { reason: "until" | "timeout" | "interrupted" | "error" }>
   /** Forwards not finished at the stop: waited for up to wait_ms, the rest reported (they are in the journal). */
   | Stage<"draining", { forwards: number; wait_ms: number }>

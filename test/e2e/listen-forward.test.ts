@@ -67,6 +67,27 @@ describe("certwh listen --forward-to", () => {
     assert.equal(Number(ofB?.failed) + Number(ofB?.unfinished), 2);
   });
 
+  test("one event the app always fails does not hold back the next for its whole 20 tries; it gives up after its 5", async (t) => {
+    const orderOf = (r: { json: unknown }) => (r.json as { data: { order_id: number } }).data.order_id;
+    // The app's handler throws on order 1 alone: that event is poison, the app is fine.
+    const app = await startLoopback((r, res) => res.writeHead(orderOf(r) === 1 ? 500 : 200).end(), t);
+    const url = `${app.origin}/hook`;
+    const l = spawnCli(t, ["listen", "--sandbox", "--json", "--forward-to", url], { killAfterMs: 60_000 });
+    const ready = await l.line((x) => x.type === "ready");
+    await emit(ready, 1);
+    // Three failures in a row: the app looks down, and the oldest event alone would probe it.
+    await l.until(() => app.requests.filter((r) => orderOf(r) === 1).length >= 3 && true, "3 tries of 1");
+    await emit(ready, 2);
+    const second = await l.line((x) => finalForward(url)(x) && x.status === 200, 10_000);
+    assert.equal(second.ok, true);
+    const first = await l.line((x) => finalForward(url)(x) && x.status === 500, 30_000);
+    assert.equal(first.ok, false);
+    assert.ok(Number(first.attempt) < 20, `gave up after ${first.attempt} tries, not the ceiling`);
+    const gaveUp = l.lines.find((x) => x.type === "warning" && /^Gave up/.test(String(x.message)));
+    assert.match(String(gaveUp?.message), /certificate_issued [0-9a-f]{16} \(your app answered 500\)/);
+    await stop(l);
+  });
+
   test("a refusing app's answer: exact characters in --json's response_body, escaped in the human line", async (t) => {
     const said = 'bad\u001b[31m "q" \\ end';
     const app = await startLoopback((_r, res) => res.writeHead(400).end(said), t);

@@ -196,3 +196,47 @@ test("after an outage the events reach the app in the order they arrived", async
     await server.close();
   }
 });
+
+test("health: a row of failures from one delivery alone names it; another delivery's failure clears that", () => {
+  const h = createTargetHealth();
+  for (let i = 0; i < 3; i++) h.record("a", false);
+  assert.equal(h.down, true);
+  assert.equal(h.failingAlone, "a");
+  h.record("b", false);
+  assert.equal(h.failingAlone, undefined);
+  h.record("b", true);
+  h.record("b", false);
+  assert.equal(h.failingAlone, "b");
+});
+
+test("one poison event that made the app look down does not hold the next ones for its 20 tries", async () => {
+  const t = await target((_n, body) => (body.includes('"bad"') ? 500 : 204));
+  const results: ForwardResult[] = [];
+  const f = createForwarder({
+    url: t.url,
+    concurrency: 1,
+    maxAttempts: 5,
+    backoffBaseMs: 10,
+    backoffMaxMs: 40,
+    onResult: (r) => results.push(r),
+  });
+  try {
+    f.enqueue(d("bad"));
+    // Three failures in a row, all its own: the app looks down.
+    await poll(() => t.requests() >= 3, { timeoutMs: 5000 });
+    f.enqueue(d("good1"));
+    f.enqueue(d("good2"));
+    await f.drain();
+    const finals = results.filter((r) => r.final).map((r) => [r.id, r.ok]);
+    assert.deepEqual(finals, [
+      ["good1", true],
+      ["good2", true],
+      ["bad", false],
+    ]);
+    const bad = results.filter((r) => r.id === "bad");
+    assert.ok(bad.length < 10, `gave up after ${bad.length} tries, not 20`);
+  } finally {
+    await f.close();
+    await t.close();
+  }
+});

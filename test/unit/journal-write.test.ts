@@ -257,3 +257,29 @@ test("a new file that cannot be opened where the journal was: the append is refu
   assert.equal(replaced, 0);
   await journal.close(); // the old file is still the one open
 });
+
+test("another process appending to the same file is noticed once (before a write, or at close); truncation is not", async () => {
+  const path = freshPath();
+  let shared = 0;
+  const journal = await openJournal(path, { sync: false, onShared: () => shared++ });
+  await journal.append(entry(1));
+  await journal.append(entry(2));
+  assert.equal(shared, 0, "its own lines are not another's");
+  writeFileSync(path, ""); // truncated in place (copytruncate)
+  await journal.append(entry(3));
+  assert.equal(shared, 0);
+  appendFileSync(path, `${JSON.stringify(entry(4))}\n`); // another listen's line
+  await journal.append(entry(5));
+  assert.equal(shared, 1);
+  appendFileSync(path, `${JSON.stringify(entry(6))}\n`);
+  await journal.close();
+  assert.equal(shared, 1, "said once");
+
+  const quiet = freshPath();
+  let atClose = 0;
+  const second = await openJournal(quiet, { sync: false, onShared: () => atClose++ });
+  await second.append(entry(1));
+  appendFileSync(quiet, `${JSON.stringify(entry(2))}\n`);
+  await second.close();
+  assert.equal(atClose, 1, "an append after the last write is noticed at close");
+});
