@@ -1,7 +1,5 @@
 // Prompts on stderr through @inquirer/prompts (loaded only when a prompt is really shown).
 // Under --no-input, CI or a non-TTY stdin every prompt is refused with a usage error naming the flag.
-// Under TERM=dumb (a terminal that prints cursor movement as text) inquirer is not used: each question is one
-// plain line and the answer a line typed after it (line-prompt.ts).
 
 import { InterruptedError, UsageError } from "../errors.js";
 import { terminalText } from "../util/printable.js";
@@ -32,18 +30,7 @@ const PLAIN_THEME = {
   },
 };
 
-function refuseUnless(interactive: boolean, flag: string): void {
-  if (!interactive)
-    throw new UsageError(`This needs input, and certwh is not running interactively: pass ${flag}.`);
-}
-
-export function createPrompter(
-  interactive: boolean,
-  signal?: AbortSignal,
-  color = true,
-  dumbTerminal = process.env.TERM === "dumb",
-): Prompter {
-  if (dumbTerminal) return linePrompter(interactive, signal);
+export function createPrompter(interactive: boolean, signal?: AbortSignal, color = true): Prompter {
   const theme = color ? undefined : PLAIN_THEME;
   // A getter: process.stderr is created only when a prompt is really shown (start-up cost).
   const context = {
@@ -53,7 +40,8 @@ export function createPrompter(
     signal,
   };
   const ask = async <T>(flag: string, show: (p: typeof import("@inquirer/prompts")) => Promise<T>) => {
-    refuseUnless(interactive, flag);
+    if (!interactive)
+      throw new UsageError(`This needs input, and certwh is not running interactively: pass ${flag}.`);
     try {
       return await show(await import("@inquirer/prompts"));
     } catch (err) {
@@ -73,36 +61,5 @@ export function createPrompter(
       ask(flag, (p) => p.password({ message: terminalText(message), mask: "*", theme }, context)),
     confirm: (message, flag, defaultValue = false) =>
       ask(flag, (p) => p.confirm({ message: terminalText(message), default: defaultValue, theme }, context)),
-  };
-}
-
-/** TERM=dumb: one plain line per question, nothing redrawn (no cursor movement, no colour). */
-function linePrompter(interactive: boolean, signal?: AbortSignal): Prompter {
-  // Loaded only when a question is really asked (start-up cost).
-  const lines = () => import("./line-prompt.js");
-  const input: Prompter["input"] = async (message, flag, opts) => {
-    refuseUnless(interactive, flag);
-    const { askLine } = await lines();
-    for (;;) {
-      const answer = await askLine(`? ${terminalText(message)} `, signal);
-      const verdict = opts?.validate ? opts.validate(answer) : true;
-      if (verdict === true) return answer;
-      process.stderr.write(`> ${terminalText(verdict)}\n`);
-    }
-  };
-  return {
-    interactive,
-    input,
-    password: async (message, flag) => {
-      refuseUnless(interactive, flag);
-      return (await lines()).askSecret(`? ${terminalText(message)} `, signal);
-    },
-    confirm: async (message, flag, defaultValue = false) => {
-      const answer = await input(`${message} ${defaultValue ? "(Y/n)" : "(y/N)"}`, flag, {
-        validate: (v) => /^(y|yes|n|no|)$/i.test(v.trim()) || "Answer y or n.",
-      });
-      const word = answer.trim().toLowerCase();
-      return word === "" ? defaultValue : word.startsWith("y");
-    },
   };
 }
