@@ -78,6 +78,8 @@ export function createContext(init: ContextInit): CommandContext {
   const globals = init.globals;
   const stderr = init.stderr ?? process.stderr;
   const color = colourOn(globals.color, env, stderr);
+  // TERM=dumb (Emacs' shell, some consoles) shows cursor movement as text: plain lines, and no prompts.
+  const dumb = env.TERM === "dumb";
   const io = new Output({
     stdout: init.stdout ?? process.stdout,
     stderr,
@@ -85,10 +87,10 @@ export function createContext(init: ContextInit): CommandContext {
     color,
     verbose: globals.verbose,
     chalk: init.chalk,
-    dumbTerminal: env.TERM === "dumb",
+    dumbTerminal: dumb,
   });
   const ci = env.CI !== undefined && env.CI !== "" && env.CI !== "false" && env.CI !== "0";
-  const interactive = globals.input && !ci && (init.stdinIsTTY ?? process.stdin.isTTY === true);
+  const interactive = globals.input && !ci && !dumb && (init.stdinIsTTY ?? process.stdin.isTTY === true);
   const signal = init.signal ?? new AbortController().signal;
   const clock = init.clock ?? systemClock;
 

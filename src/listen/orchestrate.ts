@@ -164,7 +164,7 @@ class ListenSession {
         this.timedOut = !this.stopper.outcome;
         this.fail(
           new TimeoutError(
-            `${until ? `No ${until.event} event arrived` : "Listen stopped"} within --timeout ${this.opts.timeoutText ?? duration(ms)} (counted from ready).`,
+            `${until ? `No ${until.event} event${until.orderId !== undefined ? ` for order ${until.orderId}` : ""} arrived` : "Listen stopped"} within --timeout ${this.opts.timeoutText ?? duration(ms)} (counted from ready).`,
             // The in-process sandbox is gone once listen exits: no `certwh logs` to ask.
             this.opts.sandbox
               ? { hint: "Raise --timeout." }

@@ -436,6 +436,15 @@ test("--timeout is echoed as written, and its hint names no command against the 
   assert.doesNotMatch(r.stderr, /\d ms\)|certwh logs|certwh activate/);
 });
 
+test("--until with --order-id: the timeout names the order that was awaited", async () => {
+  const r = await runCli(
+    ["listen", "--sandbox", "--until", "certificate_issued", "--order-id", "777", "--timeout", "1s"],
+    { timeoutMs: 30_000 },
+  );
+  assert.equal(r.code, 6, r.stderr);
+  assert.match(r.stderr, /No certificate_issued event for order 777 arrived within --timeout 1s/);
+});
+
 // ---- parse errors ----
 
 test("parse errors end with a pointer to the command's help", async () => {

@@ -163,3 +163,27 @@ test("interactive delete: asks first; no → exit 2 (declined), nothing deleted;
   await runDelete({}, yes.h.ctx);
   assert.equal(yes.sandbox.webhook(), null);
 });
+
+test("TERM=dumb: no prompt even on a TTY (its redrawing would show as text); delete asks for --yes", async (t) => {
+  const sandbox = await withSandbox(t, { clock: new ManualClock() });
+  const home = tempDir();
+  const ctx = createContext({
+    globals: { json: false, color: false, verbose: false, input: true, yes: false },
+    env: {
+      CERTWH_BASE_URL: sandbox.url,
+      CERTWH_API_KEY: sandbox.apiKey,
+      XDG_CONFIG_HOME: home,
+      HOME: home,
+      TERM: "dumb",
+    },
+    stdout: captureStream(),
+    stderr: captureStream(),
+    stdinIsTTY: true,
+  });
+  assert.equal(ctx.interactive, false);
+  await assert.rejects(runDelete({}, ctx), (err: CertwhError) => {
+    assert.equal(err.exitCode, 2);
+    assert.match(err.message, /needs confirmation, and certwh is not running interactively: pass --yes/);
+    return true;
+  });
+});
