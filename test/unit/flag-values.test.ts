@@ -123,6 +123,11 @@ test('parseHttpUrl: a scheme typed without its "://", a port alone or a bare IPv
     ["--to", "http:\\\\x", written, "http://x"],
     ["--to", "https//x.example/y", written, "https://x.example/y"],
     ["--to", "HTTPS:x.example", written, "https://x.example"],
+    // A port after the scheme is this machine's port, not the host "3000" (0.0.11.184) http://3000 names.
+    ["--to", "http:3000", written, "http://localhost:3000"],
+    ["--forward-to", "http:/3000/webhooks", written, "http://localhost:3000/webhooks"],
+    ["--to", "https:8443", written, "https://localhost:8443"],
+    ["--to", "http::3000", written, "http://localhost:3000"],
     ["--to", ":3000", "", "http://localhost:3000"],
     ["--forward-to", ":3000/webhooks", "", "http://localhost:3000/webhooks"],
     ["--to", "::1", "", "http://[::1]"],
