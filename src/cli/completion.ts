@@ -216,8 +216,9 @@ function bash(spec: Spec): string {
     .map(({ flag }) => {
       const offer = (choices: string[]) =>
         LIST_FLAGS.includes(flag)
-          ? // a,b,<TAB>: complete the name after the last comma, keeping what comes before it.
-            `[[ "$cur" == *,* ]] && pre="\${cur%,*},"; COMPREPLY=($(compgen -P "$pre" -W "${words(choices)}" -- "\${cur##*,}"))`
+          ? // a,b,<TAB>: complete the name after the last comma, keeping what comes before it; a and b
+            // are not offered again.
+            `[[ "$cur" == *,* ]] && pre="\${cur%,*},"; COMPREPLY=($(compgen -P "$pre" -W "$(for w in ${words(choices)}; do [[ ",$pre" == *",$w,"* ]] || echo "$w"; done)" -- "\${cur##*,}"))`
           : `COMPREPLY=($(compgen -W "${words(choices)}" -- "$cur"))`;
       return `    ${flag}) ${noFiles} ${choicesByCommand(spec, flag, offer)}; return ;;`;
     });
@@ -389,7 +390,7 @@ function fishValue(value: ValueFlag | undefined): string {
   if (!value) return "";
   switch (value.kind) {
     case "choices":
-      // A comma list (a,b,<TAB>): each name after what is typed up to the last comma, as bash does.
+      // A comma list (a,b,<TAB>): each name not given yet after what is typed up to the last comma, as bash does.
       return LIST_FLAGS.includes(value.flag)
         ? ` -x -a '(__certwh_list_item ${words(value.choices)})'`
         : ` -x -a '${words(value.choices)}'`;
@@ -432,8 +433,9 @@ function __certwh_operands_are
 end
 function __certwh_list_item
     set -l before (string replace -r '[^,]*$' '' -- (commandline -ct))
+    set -l given (string split , -- $before)
     for name in $argv
-        echo $before$name
+        contains -- $name $given; or echo $before$name
     end
 end`;
 }

@@ -7,7 +7,7 @@ import { changeStatus } from "../api/read-back.js";
 import type { Webhook } from "../api/types.js";
 import type { CommandContext } from "./context.js";
 import type { ActivateFlags } from "./specs/lifecycle.js";
-import { switchFailure } from "./webhook/change-failure.js";
+import { switchFailure, withReadBack } from "./webhook/change-failure.js";
 import { invalidAction, NEEDS_TEST_HINT, webhookToSwitch } from "./webhook/current.js";
 import { VERIFY_COMMAND } from "./webhook/verification-steps.js";
 import { clearVerified, openChallengeHint, wasVerified } from "./webhook/verified-mark.js";
@@ -29,18 +29,26 @@ export async function run(_flags: ActivateFlags, ctx: CommandContext): Promise<v
     // Verified on this computer (verify's note), or inactive (it was active, so verified): a new challenge
     // would not help, a test event may.
     if (hook.status === "inactive" || (await wasVerified(ctx.env, (await ctx.settings()).baseUrl, hook))) {
-      throw invalidAction(
-        err,
-        `Webhook ${hook.id} was verified, but CertCentral will not activate it (status ${hook.status}).`,
-        NEEDS_TEST_HINT,
+      throw withReadBack(
+        ctx,
+        invalidAction(
+          err,
+          `Webhook ${hook.id} was verified, but CertCentral will not activate it (status ${hook.status}).`,
+          NEEDS_TEST_HINT,
+        ),
+        stillNot,
       );
     }
     const tokenOut = await openChallengeHint(ctx.env, (await ctx.settings()).baseUrl, hook, ctx.clock.now());
-    throw invalidAction(
-      err,
-      `Webhook ${hook.id} cannot be activated yet: CertCentral needs the endpoint verified first (status ${hook.status}).`,
-      tokenOut ??
-        `Run \`certwh challenge\`; CertCentral sends a token to ${hook.endpoint} (valid 30 minutes). Then \`${VERIFY_COMMAND}\` verifies and activates.`,
+    throw withReadBack(
+      ctx,
+      invalidAction(
+        err,
+        `Webhook ${hook.id} cannot be activated yet: CertCentral needs the endpoint verified first (status ${hook.status}).`,
+        tokenOut ??
+          `Run \`certwh challenge\`; CertCentral sends a token to ${hook.endpoint} (valid 30 minutes). Then \`${VERIFY_COMMAND}\` verifies and activates.`,
+      ),
+      stillNot,
     );
   });
   await clearVerified(ctx.env);

@@ -8,7 +8,7 @@ import { changeStatus } from "../api/read-back.js";
 import type { Webhook } from "../api/types.js";
 import type { CommandContext } from "./context.js";
 import type { DeactivateFlags } from "./specs/lifecycle.js";
-import { switchFailure } from "./webhook/change-failure.js";
+import { switchFailure, withReadBack } from "./webhook/change-failure.js";
 import { invalidAction, webhookToSwitch } from "./webhook/current.js";
 
 /** Why a pending webhook needs no deactivation. */
@@ -32,10 +32,14 @@ export async function run(_flags: DeactivateFlags, ctx: CommandContext): Promise
   }).catch((err: unknown) => {
     if (ctx.signal.aborted || !(err instanceof ApiError && err.hasCode("webhook_invalid_action")))
       throw switchFailure(ctx, err, hook.id, "deactivate", stillNot);
-    throw invalidAction(
-      err,
-      `CertCentral refused to deactivate webhook ${hook.id} (status ${hook.status}).`,
-      "Check the webhook with `certwh status`; `certwh update-url` points it elsewhere.",
+    throw withReadBack(
+      ctx,
+      invalidAction(
+        err,
+        `CertCentral refused to deactivate webhook ${hook.id} (status ${hook.status}).`,
+        "Check the webhook with `certwh status`; `certwh update-url` points it elsewhere.",
+      ),
+      stillNot,
     );
   });
   if (change.note) ctx.io.info(change.note);

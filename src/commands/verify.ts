@@ -18,6 +18,7 @@ import {
   TOKEN_MAY_BE_ACCEPTED,
   TOKEN_MAY_BE_USED,
   withLeadHint,
+  withReadBack,
 } from "./webhook/change-failure.js";
 import { invalidAction, NEEDS_TEST_HINT, requireWebhook } from "./webhook/current.js";
 import { forgetChallenge, markVerified, openChallengeHint } from "./webhook/verified-mark.js";
@@ -105,7 +106,7 @@ export async function run(raw: VerifyFlags, ctx: CommandContext): Promise<void> 
       NEEDS_TEST_HINT,
     );
     // Not a refusal (a timeout, a 5xx): `certwh activate` may simply work next time.
-    if (refused !== err) throw refused;
+    if (refused !== err) throw withReadBack(ctx, refused, stillNot);
     ctx.io.warn(
       `Webhook ${hook.id} is verified, but activating it failed: run \`certwh activate\` to retry.`,
     );

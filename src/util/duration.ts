@@ -15,12 +15,19 @@ export function checkWaitable(ms: number, text: string, flag: string): number {
   return ms;
 }
 
+/** The one refusal of a zero duration, however it is written ("0", "0s", "0.0ms"), for every flag. */
+export function zeroDurationError(text: string, flag: string): UsageError {
+  return new UsageError(`${flag} must be more than zero, not ${JSON.stringify(text.trim())}.`);
+}
+
 /**
  * "500ms", "90s", "30m", "1h", "1.5h" → milliseconds. UsageError on anything else (or zero), naming `flag`
  * as every value error does (`--wait: invalid duration "abc": …`).
  */
 export function parseDuration(text: string, flag: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$/.exec(text);
+  // Zero is refused as zero whatever its unit, or without one ("0"): not as an unreadable duration.
+  if (/^\s*0+(\.0+)?\s*(ms|s|m|h)?\s*$/.test(text)) throw zeroDurationError(text, flag);
   const ms = match ? Math.round(Number(match[1]) * (UNITS[match[2] as string] as number)) : Number.NaN;
   if (!Number.isFinite(ms) || ms <= 0) {
     throw new UsageError(

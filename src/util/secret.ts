@@ -148,17 +148,21 @@ export function readSecretFromEnv(name: string, env: NodeJS.ProcessEnv, hint: Se
   checkSecretEnvName(name);
   // Own variables only: "constructor", "toString" or "__proto__" would otherwise read Object.prototype.
   const value = Object.hasOwn(env, name) ? env[name] : undefined;
+  const asLongAsASecret = name.length >= MIN_SECRET_LENGTH;
+  // A name as long as a secret may be the secret itself: only a shorter one is shown.
+  const variable = asLongAsASecret
+    ? "the environment variable named by --secret-env"
+    : `the environment variable ${name} named by --secret-env`;
   if (typeof value !== "string" || value === "") {
-    const asLongAsASecret = name.length >= MIN_SECRET_LENGTH;
     throw new UsageError(
       asLongAsASecret
         ? `The environment variable named by --secret-env is not set or empty, and the name is ${MIN_SECRET_LENGTH} ` +
             "characters or more: it may be the secret itself (it is not shown)."
-        : "The environment variable named by --secret-env is not set or empty.",
+        : `The environment variable ${name} named by --secret-env is not set or empty.`,
       { hint: ENV_HINT },
     );
   }
-  return checked(value, "the environment variable named by --secret-env", hint);
+  return checked(value, variable, hint);
 }
 
 /** A new secret: 32 random bytes, base64url (43 characters). Registered for redaction. */

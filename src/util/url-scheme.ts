@@ -26,6 +26,9 @@ const MANGLED_SEPARATOR = /^(https?)(?::[/\\]*|[/\\]{2,})([^/\\].*)$/i;
 /** A port alone (":3000", ":3000/hook"): this machine. */
 const PORT_ONLY = /^:(\d{1,5})([/?#]\S*)?$/;
 
+/** A port after a mangled scheme ("http:3000", "http:/3000/x", "http::3000"): not a host, as WHATWG reads it. */
+const PORT_AFTER_SCHEME = /^:?(\d{1,5})([/?#]\S*)?$/;
+
 /** A path, query or fragment, kept as typed after the host a guess adds. */
 const PATH_START = /[/?#]/;
 
@@ -89,7 +92,10 @@ function guessUrl(text: string, httpAllowed: HttpAllowed): string | undefined {
   const mangled = MANGLED_SEPARATOR.exec(text);
   if (mangled) {
     const [, typedScheme = "", rest = ""] = mangled;
-    const url = parsable(`${typedScheme.toLowerCase()}://${rest}`);
+    // "http:3000" is this machine's port 3000, not the host 3000 (0.0.11.184) that http://3000 names.
+    const port = PORT_AFTER_SCHEME.exec(rest);
+    const authority = port ? `localhost:${port[1]}${port[2] ?? ""}` : rest;
+    const url = parsable(`${typedScheme.toLowerCase()}://${authority}`);
     if (url === undefined) return undefined;
     // "http:/x" where only https goes: https://x, not a second refusal.
     return url.startsWith("http:") && !httpAllowed(new URL(url).hostname) ? toHttps(url) : url;

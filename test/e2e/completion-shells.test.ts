@@ -295,3 +295,30 @@ test("fish: a comma list completes its next item, as bash does (--events a,<TAB>
   assert.ok(quirks.length > 1 && quirks.every((q) => q.startsWith("numeric-token,")), quirks.join(" "));
   assert.deepEqual(quirks.sort(), fromBash.sort(), "the same items as bash");
 });
+
+test("a comma list offers only the names not given yet, in bash and fish (zsh's _sequence drops them itself)", async () => {
+  const bash = await bashCompleter();
+  const fish = await fishCompleter();
+  const given = "certificate_issued,domain_validated,";
+  const fromBash = bash(["certwh", "create", "--events", given]).filter((l) => !l.startsWith("compopt"));
+  const fromFish = fish(`certwh create --events ${given}`);
+  for (const [shell, offered] of [
+    ["bash", fromBash],
+    ["fish", fromFish],
+  ] as const) {
+    const label = `${shell}: ${offered.join(" ")}`;
+    assert.ok(offered.includes(`${given}certificate_revoked`), label);
+    assert.ok(!offered.includes(`${given}certificate_issued`), label);
+    assert.ok(!offered.includes(`${given}domain_validated`), label);
+  }
+  assert.deepEqual(fromFish.sort(), fromBash.sort(), "the same items in both");
+  // A name only typed in part is still completed, and one already given is not offered again.
+  const partly = fish("certwh listen --events domain_validated,domain_v");
+  assert.ok(!partly.includes("domain_validated,domain_validated"), partly.join(" "));
+  assert.deepEqual(
+    bash(["certwh", "listen", "--events", "certificate_issued,certificate_i"]).filter(
+      (l) => !l.startsWith("compopt"),
+    ),
+    [],
+  );
+});

@@ -68,6 +68,13 @@ test("activate: an unverified webhook is still refused after the read-back (exit
   expectExit(res, 3);
   assert.match(res.stderr, /cannot be activated yet/);
   assert.ok(h.routes().includes("GET /webhook"));
+  // --json: the webhook as read back beside the error, as after a change that got no answer.
+  const json = await h.cli(["activate", "--json"]);
+  expectExit(json, 3);
+  const doc = oneJson(json);
+  assert.equal((doc.error as Record<string, unknown>).code, "webhook_invalid_action", json.stdout);
+  assert.equal(doc.status, "pending", json.stdout);
+  assert.equal(doc.id, h.sandbox.webhook()?.id, json.stdout);
 });
 
 test("deactivate: timed out but applied, the retry refused → read back inactive, exit 0", async (t) => {

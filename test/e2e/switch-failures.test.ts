@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { API_ATTEMPTS } from "../../src/api/retry.js";
 import { spawnCli } from "../helpers/cli.js";
 import { poll } from "../helpers/wait.js";
-import { createActive, expectExit, type Harness, harness } from "./lifecycle-support.js";
+import { createActive, expectExit, type Harness, harness, oneJson } from "./lifecycle-support.js";
 
 /** Runs `args`, interrupts it (SIGINT) once `route` has reached the sandbox, and returns its stderr. */
 async function interruptAt(t: Parameters<typeof harness>[0], h: Harness, route: string, args: string[]) {
@@ -88,4 +88,31 @@ test("verify rate-limited (429): the token was not used, and the same verify wor
   assert.match(limited.stderr, /The token was not used: run the same `certwh verify --token …` again/);
   expectExit(await h.cli(["verify", "--token", token]), 0);
   assert.equal(h.sandbox.webhook()?.status, "active");
+});
+
+test("--json: activate, deactivate and verify that keep failing put the status read back beside the error", async (t) => {
+  const h = await harness(t);
+  const failAll = (route: string) =>
+    h.sandbox.inject(route, ...Array.from({ length: API_ATTEMPTS }, () => ({ status: 503 })));
+  const readBack = (res: Awaited<ReturnType<Harness["cli"]>>, status: string) => {
+    expectExit(res, 3);
+    const doc = oneJson(res);
+    const hook = h.sandbox.webhook();
+    assert.deepEqual(
+      { ...doc, error: undefined },
+      { error: undefined, id: hook?.id, endpoint: hook?.endpoint, status },
+      res.stdout,
+    );
+    assert.equal((doc.error as Record<string, unknown>).exit_code, 3, res.stdout);
+    assert.match(String((doc.error as Record<string, unknown>).message), /.+/);
+  };
+  expectExit(await h.cli(["create", "--url", h.receiver.url]), 0);
+  const token = await h.latestToken();
+  failAll("PUT /webhook/:id/activate");
+  readBack(await h.cli(["verify", "--token", token, "--json"]), "pending");
+  failAll("PUT /webhook/:id/activate");
+  readBack(await h.cli(["activate", "--json"]), "pending");
+  expectExit(await h.cli(["activate"]), 0);
+  failAll("PUT /webhook/:id/deactivate");
+  readBack(await h.cli(["deactivate", "--json"]), "active");
 });

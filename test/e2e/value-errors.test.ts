@@ -81,6 +81,24 @@ test("a bad duration names its flag, as every other value error does", async () 
   }
 });
 
+test("a zero duration gets one text, with or without a unit, for every duration flag", async () => {
+  const table: [string[], string, string][] = [
+    [["trigger", "certificate_issued", "--to", "http://127.0.0.1:9/x", "--timeout", "0"], "--timeout", "0"],
+    [["trigger", "certificate_issued", "--to", "http://127.0.0.1:9/x", "--timeout", "0s"], "--timeout", "0s"],
+    [["listen", "--until", "certificate_issued", "--timeout", "0s"], "--timeout", "0s"],
+    [["listen", "--tunnel-grace", "0ms"], "--tunnel-grace", "0ms"],
+    [["create", "--url", "https://hooks.example.com/x", "--wait", "0"], "--wait", "0"],
+  ];
+  for (const [argv, flag, value] of table) {
+    const r = await runCli(argv);
+    assert.equal(r.code, 2, `${argv.join(" ")}: ${r.stderr}`);
+    assert.ok(
+      r.stderr.includes(`${flag} must be more than zero, not "${value}".`),
+      `${argv.join(" ")}: ${r.stderr}`,
+    );
+  }
+});
+
 test("sandbox --api-key of the wrong length: the message states the range it accepts (8 to 512)", async () => {
   for (const [value, n] of [
     ["short", 5],

@@ -61,6 +61,12 @@ test("checkBaseUrl: a mangled scheme is refused (http:/x would be read as http:/
     "Did you mean --base-url https://www.digicert.com/services/v2?",
     "https// no colon",
   );
+  refusedWith(
+    () => checkBaseUrl("http:8443/services/v2", "CERTWH_BASE_URL"),
+    `CERTWH_BASE_URL must be a full http:// or https:// URL ${written}, not "http:8443/services/v2".`,
+    "Did you mean http://localhost:8443/services/v2?",
+    "http: then a port",
+  );
 });
 
 test("parsePublicBaseUrl: --public-url without its scheme is named as typed, with the URL meant", () => {

@@ -46,10 +46,17 @@ test("parsePositiveSeconds: a positive number of seconds → milliseconds", () =
     [" 2 ", 2000],
   ];
   for (const [value, ms] of good) assert.equal(parsePositiveSeconds("--timeout", value), ms, value);
-  for (const value of ["", "0", "0.0", "-1", "abc", "1e1", "10s", "Infinity"])
+  for (const value of ["", "-1", "abc", "1e1", "10s", "Infinity"])
     refused(
       () => parsePositiveSeconds("--timeout", value),
       /^--timeout must be a positive number of seconds/,
+      value,
+    );
+  // Zero: the text a zero duration gets ("0s"), not a second one.
+  for (const value of ["0", "0.0"])
+    refused(
+      () => parsePositiveSeconds("--timeout", value),
+      new RegExp(`^--timeout must be more than zero, not "${value}"\\.$`),
       value,
     );
 });
@@ -116,6 +123,11 @@ test('parseHttpUrl: a scheme typed without its "://", a port alone or a bare IPv
     ["--to", "http:\\\\x", written, "http://x"],
     ["--to", "https//x.example/y", written, "https://x.example/y"],
     ["--to", "HTTPS:x.example", written, "https://x.example"],
+    // A port after the scheme is this machine's port, not the host "3000" (0.0.11.184) http://3000 names.
+    ["--to", "http:3000", written, "http://localhost:3000"],
+    ["--forward-to", "http:/3000/webhooks", written, "http://localhost:3000/webhooks"],
+    ["--to", "https:8443", written, "https://localhost:8443"],
+    ["--to", "http::3000", written, "http://localhost:3000"],
     ["--to", ":3000", "", "http://localhost:3000"],
     ["--forward-to", ":3000/webhooks", "", "http://localhost:3000/webhooks"],
     ["--to", "::1", "", "http://[::1]"],

@@ -62,13 +62,22 @@ test("readSecretFromFile strips one trailing newline and validates the rest", as
   );
 });
 
-test("readSecretFromEnv: neither what --secret-env was given (it may be the secret) nor the value is shown", () => {
+test("readSecretFromEnv: names a variable name, but never the value, nor a name that may be the secret", () => {
   assert.equal(readSecretFromEnv("MY_SIGNING_KEY", { MY_SIGNING_KEY: GOOD }), GOOD);
   const secretItself = "Zq8xVw3LmN5pR7tY9uB2cD4eF6gH8jK0aS1";
   const table: [string, NodeJS.ProcessEnv, RegExp][] = [
-    ["MY_SIGNING_KEY", {}, /not set or empty/],
-    ["MY_SIGNING_KEY", { MY_SIGNING_KEY: "" }, /not set or empty/],
-    ["MY_SIGNING_KEY", { MY_SIGNING_KEY: "tooshortvalue" }, /too short/],
+    [
+      "MY_SIGNING_KEY",
+      {},
+      /^The environment variable MY_SIGNING_KEY named by --secret-env is not set or empty\.$/,
+    ],
+    [
+      "MY_SIGNING_KEY",
+      { MY_SIGNING_KEY: "" },
+      /variable MY_SIGNING_KEY named by --secret-env is not set or empty/,
+    ],
+    ["MY_SIGNING_KEY", { MY_SIGNING_KEY: "tooshortvalue" }, /too short.*variable MY_SIGNING_KEY named by/],
+    ["MY_SIGNING_KEY", { MY_SIGNING_KEY: `${GOOD} ` }, /whitespace.*variable MY_SIGNING_KEY named by/],
     [secretItself, {}, /may be the secret itself/],
     [`${secretItself}+/=`, {}, /not a variable name .*may be the secret itself/],
     ["", {}, /needs the name of an environment variable/],
@@ -79,8 +88,10 @@ test("readSecretFromEnv: neither what --secret-env was given (it may be the secr
       (err: Error) =>
         err instanceof UsageError &&
         expected.test(err.message) &&
-        (name === "" || !`${err.message} ${err.hint}`.includes(name)) &&
-        !err.message.includes("tooshortvalue"),
+        // A variable name is shown; what may be the secret itself is not.
+        (name === "" || name === "MY_SIGNING_KEY" || !`${err.message} ${err.hint}`.includes(name)) &&
+        !err.message.includes("tooshortvalue") &&
+        !err.message.includes(GOOD),
       name,
     );
   }
@@ -150,7 +161,7 @@ test("a refused secret: where it was read is inside the sentence; the hint fits 
     () => readSecretFromEnv("WH", { WH: "short" }, { sendsWebhookSecret: true }),
     (e) =>
       e instanceof UsageError &&
-      e.message.endsWith("characters (read from the environment variable named by --secret-env).") &&
+      e.message.endsWith("characters (read from the environment variable WH named by --secret-env).") &&
       /status --show-secret/.test(String(e.hint)),
   );
 });

@@ -4,9 +4,16 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ApiError, NetworkError } from "../../src/api/errors.js";
 import { switchFailure } from "../../src/commands/webhook/change-failure.js";
+import { CertwhError } from "../../src/errors.js";
 import { describeFailure } from "../../src/io/exit-codes.js";
 
-const running = { signal: new AbortController().signal };
+const printed: unknown[] = [];
+const running = { signal: new AbortController().signal, io: { json: false, writeJson: () => undefined } };
+const runningJson = {
+  signal: new AbortController().signal,
+  io: { json: true, writeJson: (value: unknown) => printed.push(value) },
+};
+const inactive = { id: 7, endpoint: "https://hooks.example.com/x", status: "inactive" } as const;
 const lost = () => new NetworkError("socket hang up", "127.0.0.1:1", "ECONNRESET");
 
 test("no answer and no read-back: the change may have been applied, status shows it, the command is safe again", () => {
@@ -19,8 +26,19 @@ test("no answer and no read-back: the change may have been applied, status shows
 });
 
 test("no answer, read back in another state: that state", () => {
-  const failure = describeFailure(switchFailure(running, lost(), 7, "activate", { status: "inactive" }));
+  const failure = describeFailure(switchFailure(running, lost(), 7, "activate", inactive));
   assert.match(failure.hint ?? "", /^Reading it back shows webhook 7 is still inactive/);
+});
+
+test("--json, read back in another state: the webhook as read back beside the error, printed once", () => {
+  const err = switchFailure(runningJson, lost(), 7, "activate", inactive);
+  assert.ok(err instanceof CertwhError && err.reported, "main prints no second document");
+  assert.equal(printed.length, 1);
+  const failure = describeFailure(err);
+  assert.deepEqual(printed[0], {
+    error: { exit_code: failure.exitCode, code: failure.code, message: failure.message },
+    ...inactive,
+  });
 });
 
 test("a definite refusal is left as it is (nothing was applied)", () => {

@@ -14,11 +14,22 @@ test("parseDuration: units and junk", () => {
     [" 2m ", 120_000],
   ];
   for (const [text, ms] of table) assert.equal(parseDuration(text, "--timeout"), ms, text);
-  for (const junk of ["", "30", "m", "0s", "-5s", "5 minutes", "1d", "1h30m", "NaNs", "Infinitys"]) {
+  for (const junk of ["", "30", "m", "-5s", "5 minutes", "1d", "1h30m", "NaNs", "Infinitys"]) {
     assert.throws(
       () => parseDuration(junk, "--timeout"),
       { name: "UsageError", message: /^--timeout: invalid duration/ },
       junk,
+    );
+  }
+  // Zero is one mistake, with one text, whatever its unit.
+  for (const zero of ["0", "0s", "0.0ms", " 0m "]) {
+    assert.throws(
+      () => parseDuration(zero, "--timeout"),
+      {
+        name: "UsageError",
+        message: `--timeout must be more than zero, not ${JSON.stringify(zero.trim())}.`,
+      },
+      zero,
     );
   }
 });

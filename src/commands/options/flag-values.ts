@@ -4,7 +4,7 @@
 import { UsageError } from "../../errors.js";
 import { findEventType } from "../../events/catalogue.js";
 import { didYouMean } from "../../events/suggest.js";
-import { checkWaitable, parseDuration } from "../../util/duration.js";
+import { checkWaitable, parseDuration, zeroDurationError } from "../../util/duration.js";
 import { maskUrlPassword, registerUrlPassword } from "../../util/redact.js";
 import { urlSchemeError } from "../../util/url-scheme.js";
 
@@ -20,6 +20,7 @@ export function parsePositiveInteger(flag: string, value: string | undefined): n
 /** A positive number of seconds ("10", "0.3", ".5") → milliseconds. */
 export function parsePositiveSeconds(flag: string, value: string): number {
   const seconds = /^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(value) ? Number(value) : Number.NaN;
+  if (seconds === 0) throw zeroDurationError(value, flag);
   if (!Number.isFinite(seconds) || seconds <= 0) {
     throw new UsageError(`${flag} must be a positive number of seconds, not ${JSON.stringify(value)}.`);
   }

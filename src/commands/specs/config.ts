@@ -2,6 +2,7 @@
 // actions).
 
 import { SETTING_DESCRIPTIONS, SETTING_KEYS } from "../../config/setting-keys.js";
+import { UsageError } from "../../errors.js";
 import type { Command, FlagsOf } from "./commander.js";
 
 /** "a, b, c or d" */
@@ -45,6 +46,15 @@ export const configCommand = (parent: Command) =>
   parent
     .command("config")
     .description("Show or change stored settings: path, list, get, set, unset")
+    // Without an action commander answers a bare `config` with its help and exit 0; a missing sub-command is
+    // a usage error (exit 2, and a JSON error document under --json).
+    .allowExcessArguments()
+    .action((_, cmd) => {
+      // An unknown word keeps commander's own error, with its "Did you mean".
+      if (cmd.args.length > 0) (cmd as unknown as { unknownCommand(): never }).unknownCommand();
+      const names = cmd.commands.map((c) => c.name());
+      throw new UsageError(`config needs a sub-command: ${orList(names)}.`);
+    })
     .addHelpText(
       "after",
       `
@@ -58,9 +68,11 @@ Examples:
   $ certwh config set base_url http://127.0.0.1:8443/services/v2`,
     );
 
+/** A sub-command of config: too many arguments stay an error (config's own allowExcessArguments is inherited). */
+const subcommand = (config: Command, name: string) => config.command(name).allowExcessArguments(false);
+
 export const configPathCommand = (config: Command) =>
-  config
-    .command("path")
+  subcommand(config, "path")
     .description("Print the config file's path")
     .addHelpText(
       "after",
@@ -68,8 +80,7 @@ export const configPathCommand = (config: Command) =>
     );
 
 export const configListCommand = (config: Command) =>
-  config
-    .command("list")
+  subcommand(config, "list")
     .description("Show every effective setting of the profile and where it comes from (secrets masked)")
     .addHelpText(
       "after",
@@ -77,8 +88,7 @@ export const configListCommand = (config: Command) =>
     );
 
 export const configGetCommand = (config: Command) =>
-  config
-    .command("get")
+  subcommand(config, "get")
     .description("Print one effective setting (api_key is masked)")
     .argument("<key>", orList(SETTING_KEYS))
     .addHelpText(
@@ -87,8 +97,7 @@ export const configGetCommand = (config: Command) =>
     );
 
 export const configSetCommand = (config: Command) =>
-  config
-    .command("set")
+  subcommand(config, "set")
     .description("Store a setting in the profile (not api_key: use `certwh login`)")
     .argument("<key>", orList(SETTABLE_KEYS))
     .argument("<value>", "the new value")
@@ -102,8 +111,7 @@ Examples:
     );
 
 export const configUnsetCommand = (config: Command) =>
-  config
-    .command("unset")
+  subcommand(config, "unset")
     .description("Remove a setting from the profile")
     .argument("<key>", orList(SETTING_KEYS))
     .addHelpText(

@@ -4,9 +4,10 @@
 // user is told to look (`certwh status`) before retrying.
 
 import { ApiError } from "../../api/errors.js";
+import type { Webhook } from "../../api/types.js";
 import { isAmbiguousFailure } from "../../api/webhooks.js";
 import { type CertwhError, InterruptedError } from "../../errors.js";
-import { reword } from "../../io/exit-codes.js";
+import { describeFailure, errorDocument, reword } from "../../io/exit-codes.js";
 import { isLoopbackUrl } from "../../util/loopback.js";
 import type { CommandContext } from "../context.js";
 import { discardSecretFile, type ResolvedSecret } from "../options/secret-source.js";
@@ -77,16 +78,33 @@ export async function changeFailure(
   return isAmbiguousFailure(err) ? withLeadHint(err, lead) : err;
 }
 
+/** What withReadBack needs of the output: whether --json is on, and a way to print the document. */
+type JsonOutput = Pick<CommandContext["io"], "json" | "writeJson">;
+/** The webhook as read back after a failed change. */
+type ReadBack = Pick<Webhook, "id" | "endpoint" | "status">;
+
+/**
+ * A failed activate or deactivate after which the webhook was read back (`readBack`): under --json the error
+ * document carries the webhook as read back beside the `error` object (id, endpoint, status), as create and
+ * update-url do, so a script need not parse the hint. Returns the error to throw (marked reported then).
+ */
+export function withReadBack(ctx: { io: JsonOutput }, err: unknown, readBack?: ReadBack): unknown {
+  if (!ctx.io.json || !readBack) return err;
+  const { id, endpoint, status } = readBack;
+  ctx.io.writeJson({ ...errorDocument(describeFailure(err)), id, endpoint, status });
+  return reword(err, { reported: true });
+}
+
 /**
  * The error to throw after activate or deactivate failed without a refusal: after an interruption, what to
  * check; after a failure the read-back did not turn into success, the status it showed (`stillNot`).
  */
 export function switchFailure(
-  ctx: Pick<CommandContext, "signal">,
+  ctx: Pick<CommandContext, "signal"> & { io: JsonOutput },
   err: unknown,
   id: number,
   action: "activate" | "deactivate",
-  stillNot?: { status: unknown },
+  stillNot?: ReadBack,
 ): unknown {
   const maybe = (when: string) =>
     `CertCentral may have ${action}d webhook ${id}${when}: \`certwh status\` shows it; ` +
@@ -94,9 +112,10 @@ export function switchFailure(
   if (ctx.signal.aborted) return interruptedWithHint(ctx.signal, err, maybe(" before certwh stopped"));
   // No answer, and the webhook could not be read back either: the change may have been applied.
   if (!stillNot) return isAmbiguousFailure(err) ? withLeadHint(err, maybe(" anyway")) : err;
-  return withLeadHint(
+  const failure = withLeadHint(
     err,
     `Reading it back shows webhook ${id} is still ${stillNot.status}; \`certwh ${action}\` is safe to run again ` +
       "once CertCentral answers.",
   );
+  return withReadBack(ctx, failure, stillNot);
 }
