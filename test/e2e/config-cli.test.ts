@@ -286,7 +286,7 @@ test("config without a sub-command is a usage error naming them, under --json to
   }
   const typo = await cli(h, ["config", "lst"]);
   assert.equal(typo.code, 2);
-  assert.match(typo.stderr, /unknown command 'lst'\n\(Did you mean list\?\)/);
+  assert.match(typo.stderr, /Unknown config sub-command "lst"; it takes path, list, get, set or unset\./);
 });
 
 test("config path honours XDG_CONFIG_HOME and creates nothing", async () => {

@@ -50,10 +50,11 @@ export const configCommand = (parent: Command) =>
     // a usage error (exit 2, and a JSON error document under --json).
     .allowExcessArguments()
     .action((_, cmd) => {
-      // An unknown word keeps commander's own error, with its "Did you mean".
-      if (cmd.args.length > 0) (cmd as unknown as { unknownCommand(): never }).unknownCommand();
+      // The sentence lists the five sub-commands: that is the suggestion for a mistyped one.
       const names = cmd.commands.map((c) => c.name());
-      throw new UsageError(`config needs a sub-command: ${orList(names)}.`);
+      const [word] = cmd.args;
+      if (word === undefined) throw new UsageError(`config needs a sub-command: ${orList(names)}.`);
+      throw new UsageError(`Unknown config sub-command "${word}"; it takes ${orList(names)}.`);
     })
     .addHelpText(
       "after",
