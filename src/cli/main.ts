@@ -1,5 +1,6 @@
 // Entry point: parse argv, run one command, and turn its outcome into an exit code (the only place
-// that does). SIGINT/SIGTERM abort the run's signal once; a second Ctrl-C exits at once, or for listen
+// that does). SIGINT/SIGTERM abort the run's signal once (from the start: a command interrupted while it
+// loads does not start); a second Ctrl-C exits at once, or for listen
 // stops its final waits (interrupts.ts).
 
 import { CommanderError } from "../commands/specs/commander.js";
@@ -136,8 +137,11 @@ export function commanderExitCode(err: CommanderError): number {
   return err.code === "commander.help" || err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
 }
 
-export async function main(argv: string[]): Promise<void> {
+/** `heldSignals`: SIGINT or SIGTERM that came while bin/certwh.js loaded this module, handled at once. */
+export async function main(argv: string[], heldSignals: readonly NodeJS.Signals[] = []): Promise<void> {
   const interrupts = new Interrupts();
+  // Before anything else: Ctrl-C while the command loads is the same orderly interruption as later.
+  interrupts.watchSignals(heldSignals);
   // `certwh … | head` closes stdout early: an interruption (exit 141), not an error worth a stack trace.
   interrupts.watchOutputs();
   let code: number = ExitCode.ok;
