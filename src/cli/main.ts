@@ -1,7 +1,6 @@
 // Entry point: parse argv, run one command, and turn its outcome into an exit code (the only place
 // that does). SIGINT/SIGTERM abort the run's signal once (from the start: a command interrupted while it
-// loads does not start); a second Ctrl-C exits at once, or for listen
-// stops its final waits (interrupts.ts).
+// loads does not start); a second Ctrl-C exits at once, or for listen stops its final waits (interrupts.ts).
 
 import { CommanderError } from "../commands/specs/commander.js";
 import type { GlobalFlags } from "../config/types.js";
