@@ -2,9 +2,9 @@
 // closed stdout or stderr (EPIPE: the reader of `certwh … | head` went away), and the process that started
 // certwh going away (a killed CI runner or IDE: certwh would otherwise run on under PID 1). The command
 // winds down and says so; a second Ctrl-C exits at once, unless the command asked for `hurry` (listen: it
-// then stops waiting for forwards and still reports them; a third exits at once). Signal handlers and the
-// parent watch are installed when a command first asks for its signal, so --help and usage errors start
-// without them.
+// then stops waiting for forwards and still reports them; a third exits at once). The handlers are installed
+// first thing (main): an interruption while certwh loads the command stops it before it starts, instead of
+// the signal killing certwh without a word.
 
 import { describeInterruptCause, ExitCode, type InterruptCause, InterruptedError } from "../errors.js";
 
@@ -23,8 +23,10 @@ function interruptMessage(cause: InterruptCause): string {
 }
 
 export class Interrupts {
-  private controller: AbortController | undefined;
+  private readonly controller = new AbortController();
   private removeHandlers: (() => void) | undefined;
+  /** A command asked for its signal: it is running and winds down itself. */
+  private started = false;
   private hurryController: AbortController | undefined;
   /** When the last interruption that counted arrived (0: none yet). */
   private lastAt = 0;
@@ -45,12 +47,22 @@ export class Interrupts {
     process.stderr.on("error", onError("stderr_closed"));
   }
 
-  /** The run's signal; asking for it (a command is running) installs the handlers. */
+  /**
+   * Installed by main first thing: SIGINT, SIGTERM and a gone parent abort the run's signal from then on.
+   * `held`: the signals the launcher caught while it loaded main (bin/certwh.js), handled now.
+   */
+  watchSignals(held: readonly NodeJS.Signals[] = []): void {
+    this.removeHandlers = this.install();
+    for (const signal of held) if (signal === "SIGINT" || signal === "SIGTERM") this.interrupt(signal);
+  }
+
+  /**
+   * The run's signal, asked for by the command as it starts; an interruption that came while certwh was
+   * still loading it is thrown instead: the command never starts, so nothing is left half-done.
+   */
   get signal(): AbortSignal {
-    if (!this.controller) {
-      this.controller = new AbortController();
-      this.removeHandlers = this.install();
-    }
+    if (!this.started && this.controller.signal.aborted) throw this.controller.signal.reason;
+    this.started = true;
     return this.controller.signal;
   }
 
@@ -64,15 +76,15 @@ export class Interrupts {
   }
 
   get commandRan(): boolean {
-    return this.controller !== undefined;
+    return this.started;
   }
 
   get aborted(): boolean {
-    return this.controller?.signal.aborted === true;
+    return this.controller.signal.aborted;
   }
 
   get reason(): unknown {
-    return this.controller?.signal.reason;
+    return this.controller.signal.reason;
   }
 
   /** The exit code a closed output demands even when the command finished anyway (undefined: none). */
@@ -87,12 +99,13 @@ export class Interrupts {
 
   private interrupt(cause: InterruptCause): void {
     const isSignal = cause === "SIGINT" || cause === "SIGTERM";
-    if (this.disposed || !this.controller) {
-      // No command is listening (or it has finished): nothing to wind down.
-      if (isSignal) return;
+    const closedOutput = cause === "stdout_closed" || cause === "stderr_closed";
+    if (this.disposed || (closedOutput && !this.started)) {
+      // No command is running (help, a usage error, or it has finished): nothing to wind down.
+      if (!closedOutput) return;
       this.lateClosed = true;
       process.exitCode = ExitCode.sigpipe;
-      if (!this.controller) setImmediate(() => process.exit(ExitCode.sigpipe));
+      if (!this.started) setImmediate(() => process.exit(ExitCode.sigpipe));
       return;
     }
     const now = Date.now();

@@ -1,6 +1,6 @@
 // Entry point: parse argv, run one command, and turn its outcome into an exit code (the only place
-// that does). SIGINT/SIGTERM abort the run's signal once; a second Ctrl-C exits at once, or for listen
-// stops its final waits (interrupts.ts).
+// that does). SIGINT/SIGTERM abort the run's signal once (from the start: a command interrupted while it
+// loads does not start); a second Ctrl-C exits at once, or for listen stops its final waits (interrupts.ts).
 
 import { CommanderError } from "../commands/specs/commander.js";
 import type { GlobalFlags } from "../config/types.js";
@@ -136,8 +136,11 @@ export function commanderExitCode(err: CommanderError): number {
   return err.code === "commander.help" || err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
 }
 
-export async function main(argv: string[]): Promise<void> {
+/** `heldSignals`: SIGINT or SIGTERM that came while bin/certwh.js loaded this module, handled at once. */
+export async function main(argv: string[], heldSignals: readonly NodeJS.Signals[] = []): Promise<void> {
   const interrupts = new Interrupts();
+  // Before anything else: Ctrl-C while the command loads is the same orderly interruption as later.
+  interrupts.watchSignals(heldSignals);
   // `certwh … | head` closes stdout early: an interruption (exit 141), not an error worth a stack trace.
   interrupts.watchOutputs();
   let code: number = ExitCode.ok;
@@ -197,6 +200,24 @@ function unknownOptionHint(message: string, isSwitch: (flag: string) => boolean)
   return value && isSwitch(flag) ? `${flag} is a switch: give it without a value.` : undefined;
 }
 
+/**
+ * commander's error as one line for --json: its suggestion, on a line of its own, joins the sentence
+ * (`unknown command 'stauts' (did you mean status?)`); stderr keeps commander's two lines.
+ */
+function oneLine(message: string): string {
+  return message.replace(/\s*\n\(Did you mean /g, " (did you mean ").replace(/\s*\n\s*/g, " ");
+}
+
+/** The help commander shows a command line naming no command (`certwh --json`, `certwh config`), exit 1. */
+const isMissingCommand = (err: CommanderError) => err.code === "commander.help" && err.exitCode !== 0;
+
+function missingCommand(program: ReturnType<typeof buildProgram> | undefined, command: string | undefined) {
+  const names = findCommand(program, command)?.commands.map((c) => c.name());
+  return names
+    ? new UsageError(`No command given: \`certwh ${command}\` needs one of ${names.join(", ")}.`)
+    : new UsageError("No command given: `certwh --json` needs one, e.g. `certwh status --json`.");
+}
+
 /** The pointer that ends every parse error: where the command's flags are explained. */
 function helpPointer(command: string | undefined): string {
   return command ? `See \`certwh help ${command}\`.` : "See `certwh help`.";
@@ -218,6 +239,9 @@ async function report(
 ): Promise<number> {
   // The same reading as commandLine's: a value flag never takes --json as its value (refuseMissingValues).
   const json = switchGiven(argv, "--json");
+  // A script asking for JSON gets a document, not help: naming no command is its usage mistake.
+  if (json && err instanceof CommanderError && isMissingCommand(err))
+    return report(missingCommand(program, command), argv, command, program);
   if (err instanceof CommanderError) {
     // Help and version are displayed by commander itself; anything else is a usage error it printed.
     const code = commanderExitCode(err);
@@ -232,7 +256,7 @@ async function report(
     process.stderr.write(`${helpPointer(command)}\n`);
     if (json) {
       const { jsonError } = await import("../io/exit-codes.js");
-      const message = hideOptionValue(err.message).replace(/^error: /, "");
+      const message = oneLine(hideOptionValue(err.message).replace(/^error: /, ""));
       const document = jsonError(command, { exitCode: ExitCode.usage, code: "usage", message });
       process.stdout.write(`${JSON.stringify(document)}\n`);
     }

@@ -2,7 +2,7 @@
 
 import { once } from "node:events";
 import { checkApiKey } from "../config/settings.js";
-import { CertwhError, UsageError } from "../errors.js";
+import { CertwhError, describeInterruptCause, InterruptedError, UsageError } from "../errors.js";
 import type { Delivery, RecordedRequest, Sandbox } from "../sandbox/types.js";
 import { shellWord } from "../util/shell-word.js";
 import type { CommandContext } from "./context.js";
@@ -130,5 +130,11 @@ export async function run(
   announced.remove();
   await ui?.close();
   await sandbox.stop();
-  io.info("Sandbox stopped.");
+  // Named as listen names it: a sandbox left running in CI stops with the shell that started it.
+  const { reason } = ctx.signal;
+  io.info(
+    reason instanceof InterruptedError
+      ? `Sandbox stopped: ${describeInterruptCause(reason.interruptedBy)}.`
+      : "Sandbox stopped.",
+  );
 }

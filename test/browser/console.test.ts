@@ -245,6 +245,6 @@ describe("certwh sandbox --ui", () => {
 
     s.child.kill("SIGINT");
     assert.equal((await s.exit).code, 130, s.stderr());
-    assert.match(s.stderr(), /Sandbox stopped\./);
+    assert.match(s.stderr(), /Sandbox stopped: interrupted by SIGINT\./);
   });
 });

@@ -157,6 +157,38 @@ test("--json usage errors still print one error object on stdout", async () => {
   assert.match(doc.error.message, /--token/);
 });
 
+test("--json naming no command is a usage error (exit 2) with a document; without --json, help and exit 0", async () => {
+  for (const [args, words] of [
+    [["--json"], "`certwh --json` needs one"],
+    [["--profile", "x", "--json"], "`certwh --json` needs one"],
+    [["config", "--json"], "`certwh config` needs one of path, list, get, set, unset"],
+  ] as const) {
+    const r = await runCli([...args]);
+    assert.equal(r.code, 2, args.join(" "));
+    const doc = JSON.parse(r.stdout);
+    assert.deepEqual(Object.keys(doc), ["error"]);
+    assert.equal(doc.error.code, "usage");
+    assert.ok(doc.error.message.startsWith(`No command given: ${words}`), doc.error.message);
+    assert.match(r.stderr, /Usage: certwh/);
+  }
+  for (const args of [[], ["config"]]) {
+    const plain = await runCli(args);
+    assert.equal(plain.code, 0, args.join(" "));
+    assert.equal(plain.stdout, "");
+    assert.match(plain.stderr, /Usage: certwh/);
+  }
+});
+
+test("commander's errors under --json are one line, the suggestion joined; stderr keeps them readable", async () => {
+  const command = await runCli(["stauts", "--json"]);
+  assert.equal(command.code, 2);
+  assert.equal(JSON.parse(command.stdout).error.message, "unknown command 'stauts' (did you mean status?)");
+  assert.match(command.stderr, /^error: unknown command 'stauts'\n\(Did you mean status\?\)\n/);
+  const option = await runCli(["status", "--jsn", "--json"]);
+  assert.equal(option.code, 2);
+  assert.equal(JSON.parse(option.stdout).error.message, "unknown option '--jsn' (did you mean --json?)");
+});
+
 test("a URL with a password and a typo is refused (exit 2) without showing the password, as text or JSON", async () => {
   const journal = join(tempDir(), "j.ndjson");
   writeFileSync(journal, "");

@@ -3,9 +3,9 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { test } from "node:test";
-import { cliArgv, cliEnv, runCli, spawnCli, tempDir, watch } from "../helpers/cli.js";
+import { cliArgv, cliEnv, runCli, spawnCli, spawnCliHolding, tempDir, watch } from "../helpers/cli.js";
 import { startReceiver, withSandbox } from "../helpers/sandbox.js";
-import { poll } from "../helpers/wait.js";
+import { poll, sleep } from "../helpers/wait.js";
 
 const hasScript = spawnSync("script", ["--version"]).status === 0;
 
@@ -77,3 +77,25 @@ test("one SIGINT during an API call is one interruption, even after conf re-rais
   assert.doesNotMatch(stderr, /Interrupted again/);
   assert.match(stderr, /Interrupted by SIGINT/);
 });
+
+// Ctrl-C while certwh is still loading (its first ~200 ms) is the same interruption as later: the launcher
+// holds it until main handles it, and main until the command would start, which then never starts.
+for (const held of ["cli/main.js", "commands/listen.js"]) {
+  test(`SIGINT while certwh loads ${held} exits 130 with the error line, and nothing reaches the account`, async (t) => {
+    const sandbox = await withSandbox(t);
+    const env = { CERTWH_BASE_URL: sandbox.url, CERTWH_API_KEY: sandbox.apiKey };
+    const run = spawnCliHolding(t, ["listen", "--json"], held, { env });
+    await run.holding();
+    run.child.kill("SIGINT");
+    // Delivered while the module is still held (a signal reaches the process asynchronously).
+    await sleep(200);
+    run.release();
+    const { code, signal } = await run.exit;
+    assert.deepEqual({ code, signal }, { code: 130, signal: null }, run.stderr());
+    assert.deepEqual(run.lines, [
+      { type: "error", exit_code: 130, code: "interrupted", message: "Interrupted by SIGINT." },
+    ]);
+    assert.match(run.stderr(), /Interrupted by SIGINT\./);
+    assert.deepEqual(sandbox.requests, []);
+  });
+}

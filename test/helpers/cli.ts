@@ -1,12 +1,12 @@
 // Spawn the built CLI as users run it, with an isolated config directory and no TTY; and any other
 // process a test watches while it runs (output collected, NDJSON lines parsed, every wait bounded).
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
-import { Notifier } from "./wait.js";
+import { Notifier, waitUntil } from "./wait.js";
 
 const ROOT = new URL("../../", import.meta.url);
 const pkg = JSON.parse(readFileSync(new URL("package.json", ROOT), "utf8")) as { bin: { certwh: string } };
@@ -197,4 +197,36 @@ export function spawnCli(t: TestContext, args: string[], opts: SpawnCliOptions =
 /** Matches listen's NDJSON state line for `stage`. */
 export function isState(stage: string) {
   return (l: JsonLine) => l.type === "state" && l.stage === stage;
+}
+
+/** certwh started with the loading of one of its modules held back (hold-module.mjs), and the hold's controls. */
+export interface HeldCli extends Running {
+  /** Resolves once certwh is loading the held module (and waits there). */
+  holding(): Promise<void>;
+  /** Lets the held module load. */
+  release(): void;
+}
+
+/** Starts certwh whose import of the dist module whose path ends with `module` (`cli/main.js`) waits for release(). */
+export function spawnCliHolding(
+  t: TestContext,
+  args: string[],
+  module: string,
+  opts: SpawnCliOptions = {},
+): HeldCli {
+  const dir = tempDir("certwh-hold-");
+  const hook = fileURLToPath(new URL("./hold-module.mjs", import.meta.url));
+  const env = { ...opts.env, CERTWH_TEST_HOLD_DIR: dir, CERTWH_TEST_HOLD_MODULE: `/dist/${module}` };
+  const run = watch(
+    process.execPath,
+    ["--import", hook, BIN, ...args],
+    { env: cliEnv(env, opts.configHome), killAfterMs: opts.killAfterMs ?? 40_000 },
+    t,
+  );
+  const holding = async () => {
+    await waitUntil(() => existsSync(join(dir, "holding")), `certwh loading ${module}`, {
+      timeoutMs: 15_000,
+    });
+  };
+  return { ...run, holding, release: () => writeFileSync(join(dir, "release"), "") };
 }

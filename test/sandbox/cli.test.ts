@@ -2,14 +2,15 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { X509Certificate } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
 import { EVENT_TYPES } from "../../src/events/catalogue.js";
 import { version } from "../../src/util/version.js";
-import { cliArgv, cliEnv, runCli, spawnCli, tempDir } from "../helpers/cli.js";
+import { cliArgv, cliEnv, runCli, spawnCli, tempDir, watch } from "../helpers/cli.js";
 import { call, startReceiver } from "../helpers/sandbox.js";
+import { poll, waitUntil } from "../helpers/wait.js";
 
 const execFileAsync = promisify(execFile);
 
@@ -31,7 +32,22 @@ test("certwh sandbox prints the base URL and key to export, serves requests with
   await run.until(() => run.stderr().includes("GET /services/v2/webhook → 400"), "the request line");
   run.child.kill("SIGINT");
   assert.equal((await run.exit).code, 130);
-  assert.match(run.stderr(), /Sandbox stopped\./);
+  assert.match(run.stderr(), /Sandbox stopped: interrupted by SIGINT\./);
+});
+
+test("certwh sandbox whose starting shell goes away stops and says why", async (t) => {
+  const out = join(tempDir(), "sandbox.out");
+  // A CI step's shell starts the sandbox in the background and is then gone, as when the step ends.
+  const command = `${cliArgv(["sandbox", "--json"]).join(" ")} > ${out} 2> ${out}.err & echo started; wait`;
+  const parent = watch("sh", ["-c", command], { env: cliEnv(), killAfterMs: 30_000 }, t);
+  await waitUntil(() => existsSync(out) && readFileSync(out, "utf8").includes("base_url"), "the JSON line", {
+    timeoutMs: 15_000,
+  });
+  parent.child.kill("SIGKILL");
+  const stopped = await poll(() => /Sandbox stopped.*/.exec(readFileSync(`${out}.err`, "utf8"))?.[0], {
+    timeoutMs: 15_000,
+  });
+  assert.equal(stopped, "Sandbox stopped: the process that started certwh went away.");
 });
 
 test("quick start: certwh sandbox --json, a webhook made active, certwh trigger --sandbox-url delivers and logs", async (t) => {
