@@ -260,16 +260,39 @@ function bash(spec: Spec): string {
     .join("\n");
   return `# certwh bash completion
 _certwh() {
-  local cur prev cmd sub arg extra opts i w pre=""
-  cur="\${COMP_WORDS[COMP_CWORD]}"
-  prev="\${COMP_WORDS[COMP_CWORD-1]}"
+  local cur prev cmd sub arg extra opts i w n line pre=""
+  local -a cwords=()
+  # bash splits COMP_WORDS at ":" and "=" too (COMP_WORDBREAKS): a URL or --flag=value is several words there.
+  # Join again the words with no blank between them on the line, up to the cursor (bash-completion's
+  # _get_comp_words_by_ref -n =: does this, but it is not always installed).
+  line="\${COMP_LINE:0:COMP_POINT}"
+  for ((i = 0; i <= COMP_CWORD; i++)); do
+    [[ $i == 0 || "$line" == [[:space:]]* ]] && cwords+=("")
+    line="\${line#"\${line%%[![:space:]]*}"}"
+    w="\${COMP_WORDS[i]}"
+    # The word under the cursor: only what is typed before it. A word not on the line (COMP_WORDS set by
+    # a wrapper without COMP_LINE): the words as given.
+    if [[ $i == "$COMP_CWORD" ]]; then w="$line"
+    elif [[ "$line" != "$w"* ]]; then cwords=("\${COMP_WORDS[@]:0:COMP_CWORD+1}"); break; fi
+    n=\${#cwords[@]}
+    cwords[n-1]+="$w"
+    line="\${line:\${#w}}"
+  done
+  n=\${#cwords[@]}
+  cur="\${cwords[n-1]}"
+  prev="\${cwords[n-2]}"
+  # --flag=value: the value completes as after --flag; bash replaces only what follows the "=".
+  if [[ "$cur" == --*=* ]]; then
+    prev="\${cur%%=*}"
+    cur="\${cur#*=}"
+  fi
   # The command word, the word after it (a sub-command such as \`config set\`), then its arguments.
   cmd=""
   sub=""
   arg=""
   extra=""
-  for ((i = 1; i < COMP_CWORD; i++)); do
-    w="\${COMP_WORDS[i]}"
+  for ((i = 1; i < n - 1; i++)); do
+    w="\${cwords[i]}"
     case " ${words(allValueFlags.map((v) => v.flag))} " in *" $w "*) ((i++)); continue ;; esac
     case "$w" in -*) ;; *)
       if [[ -z "$cmd" ]]; then cmd="$w"; elif [[ -z "$sub" ]]; then sub="$w"; elif [[ -z "$arg" ]]; then arg="$w"; else extra="$w"; break; fi ;;
@@ -321,7 +344,8 @@ function zsh(spec: Spec): string {
     ...kindCases(allValueFlags, "      ", {
       file: "_files; return",
       dir: "_files -/; return",
-      env: "_parameters; return",
+      // Only exported variables: certwh reads its environment, not the shell's own variables.
+      env: "_parameters -g '*export*'; return",
       none: "return",
     }),
   ].join("\n");
@@ -399,7 +423,8 @@ function fishValue(value: ValueFlag | undefined): string {
     case "dir":
       return " -x -a '(__fish_complete_directories)'";
     case "env":
-      return " -x -a '(set -n)'";
+      // Only exported variables (-x): certwh reads its environment, not the shell's own variables.
+      return " -x -a '(set -xn)'";
     case "none":
       return " -x";
   }

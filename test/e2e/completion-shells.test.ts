@@ -1,13 +1,14 @@
 // The completion scripts, run in their shells: `config set <key> <TAB>` completes that key's values (not
 // setting names), and an option's value completes to file names only when it is a path, to variable names
-// for --secret-env, and to nothing for a number, a URL or a token. zsh and fish are needed (.ci/run installs
+// for --secret-env, and to nothing for a number, a URL or a token. bash runs interactively on a terminal
+// (util-linux `script`), so TAB completes with bash's own COMP_WORDS. zsh and fish are needed (.ci/run installs
 // them when missing): a missing shell fails these tests, it never skips them.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { runCli, tempDir } from "../helpers/cli.js";
+import { runCli, tempDir, watch } from "../helpers/cli.js";
 
 async function scriptFile(shell: "bash" | "zsh" | "fish"): Promise<string> {
   const r = await runCli(["completion", shell]);
@@ -32,20 +33,62 @@ function run(shell: string, args: string[], env: NodeJS.ProcessEnv = {}): string
   }
 }
 
-/** bash: COMPREPLY, and `compopt` calls recorded as "compopt …" lines (+o default: no file names). */
-async function bashCompleter() {
+const PROMPT = "certwh-test> ";
+
+/**
+ * A shell run interactively on a terminal (util-linux `script`), as a user runs it: `keys` are typed once its
+ * prompt shows (typed earlier, the terminal would still be in line mode and TAB would complete nothing).
+ * Returns what the terminal showed, once the shell has exited.
+ */
+async function typeInto(shell: string, keys: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const session = watch("script", ["-qfec", shell, "/dev/null"], {
+    env: { PATH: process.env.PATH, HOME: tempDir(), TERM: "dumb", INPUTRC: "/dev/null", ...env },
+    killAfterMs: 20_000,
+    keepStdin: true,
+  });
+  session.exit.catch(() => undefined);
+  await session.until(() => session.stdout().includes(PROMPT), "the prompt");
+  session.child.stdin.write(keys);
+  await session.exit;
+  return session.stdout();
+}
+
+/**
+ * bash, interactive: returns what its completion recorded while `keys` were typed (COMPREPLY, and \`compopt\`
+ * calls as "compopt …" lines), and "run: …" with the arguments of each certwh command run (a function here).
+ * TAB there gives the completion bash's own COMP_LINE, COMP_POINT and COMP_WORDS (split at ":" and "=" too).
+ */
+async function bashSession() {
   const script = await scriptFile("bash");
-  return (words: string[]) =>
-    run(
-      "bash",
-      [
-        "-c",
-        `compopt() { echo "compopt $*"; }; source "$0"; COMP_WORDS=("$@"); COMP_CWORD=$((\${#COMP_WORDS[@]}-1)); _certwh; printf '%s\\n' "\${COMPREPLY[@]}"`,
-        script,
-        ...words,
-      ],
-      { CERTWH_TEST_SECRET: "x" },
-    );
+  const dir = tempDir();
+  const record = join(dir, "record");
+  writeFileSync(
+    join(dir, "bashrc"),
+    `PS1='${PROMPT}'
+source ${script}
+_certwh_recorded() {
+  compopt() { echo "compopt $*" >> ${record}; }
+  _certwh
+  unset -f compopt
+  printf '%s\\n' "\${COMPREPLY[@]}" >> ${record}
+}
+complete -o default -F _certwh_recorded certwh
+certwh() { echo "run: $*" >> ${record}; }
+`,
+  );
+  return async (keys: string) => {
+    writeFileSync(record, "");
+    await typeInto(`bash --noprofile --rcfile ${join(dir, "bashrc")} -i`, `${keys}exit\n`, {
+      CERTWH_TEST_SECRET: "x",
+    });
+    return readFileSync(record, "utf8").split("\n").filter(Boolean);
+  };
+}
+
+/** bash: `words` typed, TAB, then Ctrl-U to clear the line whatever TAB inserted; what the completion offered. */
+async function bashCompleter() {
+  const type = await bashSession();
+  return (words: string[]) => type(`${words.join(" ")}\t\x15`);
 }
 
 /** zsh: compadd, _files, _parameters … stubbed to print what they were asked to offer. */
@@ -69,9 +112,20 @@ async function zshCompleter() {
 async function fishCompleter() {
   const script = await scriptFile("fish");
   return (line: string) =>
-    run("fish", ["--no-config", "-c", `source $argv[1]; complete -C $argv[2]`, script, line], {
-      CERTWH_TEST_SECRET: "x",
-    }).map((l) => l.split("\t")[0]);
+    // CERTWH_TEST_LOCAL: a shell variable, not exported, so not one certwh can read.
+    run(
+      "fish",
+      [
+        "--no-config",
+        "-c",
+        `set -g CERTWH_TEST_LOCAL y; source $argv[1]; complete -C $argv[2]`,
+        script,
+        line,
+      ],
+      {
+        CERTWH_TEST_SECRET: "x",
+      },
+    ).map((l) => l.split("\t")[0]);
 }
 
 const NUMBER_OR_URL_FLAGS = [
@@ -93,16 +147,24 @@ const NUMBER_OR_URL_FLAGS = [
 
 test("bash: config set <key> completes the key's values; value flags complete files only for a path", async () => {
   const complete = await bashCompleter();
-  assert.deepEqual(complete(["certwh", "config", "set", "region", ""]), ["compopt +o default", "us", "eu"]);
-  assert.deepEqual(complete(["certwh", "--profile", "eu", "config", "set", "region", "e"]), [
+  assert.deepEqual(await complete(["certwh", "config", "set", "region", ""]), [
+    "compopt +o default",
+    "us",
+    "eu",
+  ]);
+  assert.deepEqual(await complete(["certwh", "--profile", "eu", "config", "set", "region", "e"]), [
     "compopt +o default",
     "eu",
   ]);
-  assert.deepEqual(complete(["certwh", "config", "set", "base_url", ""]), ["compopt +o default"]);
-  assert.deepEqual(complete(["certwh", "config", "set", "region", "eu", ""]), ["compopt +o default"]);
-  assert.ok(complete(["certwh", "config", "set", ""]).includes("region"));
+  assert.deepEqual(await complete(["certwh", "config", "set", "base_url", ""]), ["compopt +o default"]);
+  assert.deepEqual(await complete(["certwh", "config", "set", "region", "eu", ""]), ["compopt +o default"]);
+  assert.ok((await complete(["certwh", "config", "set", ""])).includes("region"));
   for (const [command, flag] of NUMBER_OR_URL_FLAGS)
-    assert.deepEqual(complete(["certwh", command, flag, ""]), ["compopt +o default"], `${command} ${flag}`);
+    assert.deepEqual(
+      await complete(["certwh", command, flag, ""]),
+      ["compopt +o default"],
+      `${command} ${flag}`,
+    );
   // A path: nothing from the script, so complete -o default offers file names.
   for (const [command, flag] of [
     ["create", "--secret-file"],
@@ -111,11 +173,45 @@ test("bash: config set <key> completes the key's values; value flags complete fi
     ["replay", "--journal"],
     ["sandbox", "--state-file"],
   ])
-    assert.deepEqual(complete(["certwh", command, flag, ""]), [], `${command} ${flag}`);
-  assert.deepEqual(complete(["certwh", "listen", "--save-chain", ""]), ["compopt +o default -o dirnames"]);
-  assert.deepEqual(complete(["certwh", "create", "--secret-env", "CERTWH_TEST_"]), [
+    assert.deepEqual(await complete(["certwh", command, flag, ""]), [], `${command} ${flag}`);
+  assert.deepEqual(await complete(["certwh", "listen", "--save-chain", ""]), [
+    "compopt +o default -o dirnames",
+  ]);
+  assert.deepEqual(await complete(["certwh", "create", "--secret-env", "CERTWH_TEST_"]), [
     "compopt +o default",
     "CERTWH_TEST_SECRET",
+  ]);
+});
+
+// bash splits COMP_WORDS at ":" and "=" too (COMP_WORDBREAKS): a URL earlier on the line, or --flag=value, is
+// several words there, and must complete as with blanks.
+test("bash: after a URL on the line, and in --flag=value, completion is as with blanks", async () => {
+  const type = await bashSession();
+  const offered = async (line: string) =>
+    (await type(`${line}\t\x15`)).filter((l) => !l.startsWith("compopt"));
+  assert.deepEqual(await offered("certwh --base-url http://127.0.0.1:8443/services/v2 sta"), ["status"]);
+  assert.deepEqual(await offered("certwh trigger --to http://127.0.0.1:3000/x certificate_is"), [
+    "certificate_issued",
+  ]);
+  assert.deepEqual(await offered("certwh --profile=prod sta"), ["status"]);
+  assert.deepEqual(await offered("certwh --base-url=http://127.0.0.1:8443 sta"), ["status"]);
+  assert.deepEqual(await offered("certwh --profile a:b config set region "), ["us", "eu"]);
+  assert.deepEqual(await offered("certwh --region=e"), ["eu"]);
+  assert.deepEqual(await offered("certwh --region="), ["us", "eu"]);
+  assert.deepEqual(await offered("certwh listen --on-exit=r"), ["restore"]);
+  assert.deepEqual(await offered("certwh create --events=certificate_issued,domain_v"), [
+    "certificate_issued,domain_validated",
+  ]);
+  assert.deepEqual(await offered("certwh create --secret-env=CERTWH_TEST_"), ["CERTWH_TEST_SECRET"]);
+  // Called by a wrapper that sets COMP_WORDS and COMP_CWORD only, without COMP_LINE: the words as given.
+  const script = await scriptFile("bash");
+  const wrapped = `source "$0"; COMP_WORDS=(certwh --profile x sta); COMP_CWORD=3; _certwh; echo "\${COMPREPLY[*]}"`;
+  assert.deepEqual(run("bash", ["-c", wrapped, script]), ["status"]);
+  // What TAB leaves on the line (then Enter runs it): the value after the "=", the command after the URL.
+  const ran = async (line: string) => (await type(`${line}\t\n`)).filter((l) => l.startsWith("run: "));
+  assert.deepEqual(await ran("certwh --region=e"), ["run: --region=eu"]);
+  assert.deepEqual(await ran("certwh --base-url http://127.0.0.1:8443/x sta"), [
+    "run: --base-url http://127.0.0.1:8443/x status",
   ]);
 });
 
@@ -133,7 +229,7 @@ test("zsh: config set <key> completes the key's values; value flags complete fil
   assert.deepEqual(complete(["certwh", "create", "--secret-file", ""]), ["_files "]);
   assert.deepEqual(complete(["certwh", "sandbox", "--state-file", ""]), ["_files "]);
   assert.deepEqual(complete(["certwh", "listen", "--save-chain", ""]), ["_files -/"]);
-  assert.deepEqual(complete(["certwh", "create", "--secret-env", ""]), ["_parameters "]);
+  assert.deepEqual(complete(["certwh", "create", "--secret-env", ""]), ["_parameters -g *export*"]);
 });
 
 test("fish: config set <key> completes the key's values; value flags complete files only for a path", async () => {
@@ -154,6 +250,27 @@ test("fish: config set <key> completes the key's values; value flags complete fi
   assert.deepEqual(complete("certwh create --secret-env CERTWH_TEST_"), ["CERTWH_TEST_SECRET"]);
 });
 
+// certwh reads its environment: --secret-env offers the exported variables, not the shell's own.
+test("zsh: --secret-env offers exported variables only, in a real zsh with compinit", async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, "certwh.zsh"), (await runCli(["completion", "zsh"])).stdout);
+  writeFileSync(
+    join(dir, ".zshrc"),
+    `autoload -Uz compinit && compinit -u -D
+source ${join(dir, "certwh.zsh")}
+certwh() { print -r -- "run: $*"; }
+CERTWH_TEST_LOCAL=y
+PS1='${PROMPT}'
+`,
+  );
+  // TAB, then Enter runs what it completed to: the one exported name, or only the common prefix.
+  const screen = await typeInto("zsh -i", "certwh create --secret-env CERTWH_TEST_\t\nexit\n", {
+    ZDOTDIR: dir,
+    CERTWH_TEST_SECRET: "x",
+  });
+  assert.match(screen, /run: create --secret-env CERTWH_TEST_SECRET\r?\n/, screen);
+});
+
 // A command taking one argument (`trigger <event>`, `completion <shell>`, `help <command>`, `config get <key>`):
 // once it is given, only flags are offered, never the arguments again.
 const ONE_ARGUMENT: [string[], string][] = [
@@ -166,14 +283,14 @@ const ONE_ARGUMENT: [string[], string][] = [
 
 test("bash: a command's one argument is not offered again once given", async () => {
   const complete = await bashCompleter();
-  assert.ok(complete(["certwh", "trigger", ""]).includes("certificate_issued"));
-  assert.ok(complete(["certwh", "config", "get", ""]).includes("region"));
+  assert.ok((await complete(["certwh", "trigger", ""])).includes("certificate_issued"));
+  assert.ok((await complete(["certwh", "config", "get", ""])).includes("region"));
   for (const [args, again] of ONE_ARGUMENT) {
-    const offered = complete(["certwh", ...args, ""]);
+    const offered = await complete(["certwh", ...args, ""]);
     assert.ok(!offered.includes(again), `${args.join(" ")}: ${offered.join(" ")}`);
     assert.ok(offered.includes("--help"), `${args.join(" ")}: flags are still offered`);
   }
-  assert.ok(complete(["certwh", "trigger", "certificate_issued", ""]).includes("--to"));
+  assert.ok((await complete(["certwh", "trigger", "certificate_issued", ""])).includes("--to"));
 });
 
 test("zsh: a command's one argument is not offered again once given", async () => {
@@ -210,7 +327,7 @@ test("the command is completed after a global option and its value, in every she
   const bash = await bashCompleter();
   const zsh = await zshCompleter();
   for (const args of [["--profile", "x"], ["--region", "eu"], ["--json"]]) {
-    assert.ok(bash(["certwh", ...args, ""]).includes("status"), `bash ${args.join(" ")}`);
+    assert.ok((await bash(["certwh", ...args, ""])).includes("status"), `bash ${args.join(" ")}`);
     assert.ok(
       zsh(["certwh", ...args, ""])
         .join("\n")
@@ -271,9 +388,9 @@ test("--event offers only subscribable events where it subscribes, every event w
   const zsh = await zshCompleter();
   const fish = await fishCompleter();
   for (const command of [...SUBSCRIBING, ...FILTERING]) {
-    checkEventChoices("bash", command, bash(["certwh", command, "--event", ""]));
+    checkEventChoices("bash", command, await bash(["certwh", command, "--event", ""]));
     // After a global option and its value too: the command still decides.
-    checkEventChoices("bash", command, bash(["certwh", "--profile", "x", command, "--event", ""]));
+    checkEventChoices("bash", command, await bash(["certwh", "--profile", "x", command, "--event", ""]));
     checkEventChoices("zsh", command, zsh(["certwh", command, "--event", ""]).join(" ").split(/\s+/));
     checkEventChoices("fish", command, fish(`certwh ${command} --event `));
   }
@@ -289,7 +406,7 @@ test("fish: a comma list completes its next item, as bash does (--events a,<TAB>
     "certificate_issued,domain_validated",
   ]);
   const quirks = fish("certwh sandbox --quirks numeric-token,");
-  const fromBash = bash(["certwh", "sandbox", "--quirks", "numeric-token,"]).filter(
+  const fromBash = (await bash(["certwh", "sandbox", "--quirks", "numeric-token,"])).filter(
     (l) => !l.startsWith("compopt"),
   );
   assert.ok(quirks.length > 1 && quirks.every((q) => q.startsWith("numeric-token,")), quirks.join(" "));
@@ -300,7 +417,9 @@ test("a comma list offers only the names not given yet, in bash and fish (zsh's 
   const bash = await bashCompleter();
   const fish = await fishCompleter();
   const given = "certificate_issued,domain_validated,";
-  const fromBash = bash(["certwh", "create", "--events", given]).filter((l) => !l.startsWith("compopt"));
+  const fromBash = (await bash(["certwh", "create", "--events", given])).filter(
+    (l) => !l.startsWith("compopt"),
+  );
   const fromFish = fish(`certwh create --events ${given}`);
   for (const [shell, offered] of [
     ["bash", fromBash],
@@ -316,7 +435,7 @@ test("a comma list offers only the names not given yet, in bash and fish (zsh's 
   const partly = fish("certwh listen --events domain_validated,domain_v");
   assert.ok(!partly.includes("domain_validated,domain_validated"), partly.join(" "));
   assert.deepEqual(
-    bash(["certwh", "listen", "--events", "certificate_issued,certificate_i"]).filter(
+    (await bash(["certwh", "listen", "--events", "certificate_issued,certificate_i"])).filter(
       (l) => !l.startsWith("compopt"),
     ),
     [],
