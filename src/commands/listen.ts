@@ -2,6 +2,7 @@
 // in-process sandbox for --sandbox), then hand over to src/listen/orchestrate.ts and render its state events.
 
 import { isIP } from "node:net";
+import { resolve } from "node:path";
 import type { WebhookApi } from "../api/types.js";
 import { describeInterruptCause, UsageError } from "../errors.js";
 import { HANDSHAKE_EVENTS } from "../events/catalogue.js";
@@ -10,6 +11,7 @@ import { createListenRenderer, journalReplacedLine } from "../io/render-listen.j
 import { JournalPathReplaced } from "../listen/journal-failure.js";
 import { defaultJournalPath } from "../listen/paths.js";
 import { checkExecCommand, checkSaveChainDir } from "../listen/preflight.js";
+import { noKeyNote, type ReplaySecret, replaySecretWords } from "../listen/replay-secret.js";
 import type { ListenOptions, OnExitAction } from "../listen/types.js";
 import type { Sandbox } from "../sandbox/types.js";
 import { parsePublicBaseUrl } from "../tunnel/external.js";
@@ -284,7 +286,7 @@ const MAX_REPLAY_IDS = 50;
  * `since` is the first event in the new file, and the sentence says so. Undefined without a journal or an event.
  */
 function replaySentence(
-  parsed: Pick<ParsedListen, "journalPath" | "forwardTo" | "exec">,
+  parsed: Pick<ListenOptions, "journalPath" | "forwardTo" | "exec" | "replaySecret">,
   env: NodeJS.ProcessEnv,
   session: SessionEvents,
   replaced: boolean,
@@ -312,7 +314,20 @@ function replaySentence(
   if (targets.length === 0 && parsed.exec !== undefined)
     return `${where}: \`certwh replay${journal} --exec ${shellWord(parsed.exec)} --since ${shellWord(since)}${only}\` runs the command for it again.`;
   const to = targets.length === 1 ? shellWord(targets[0] as string) : "<url>";
-  return `${where}: \`certwh replay${journal} --to ${to} --since ${shellWord(since)}${only}\` delivers it again.`;
+  const key = replaySecretWords(parsed.replaySecret)
+    .map((word) => ` ${shellWord(word)}`)
+    .join("");
+  const note = noKeyNote(parsed.replaySecret);
+  return `${where}: \`certwh replay${journal} --to ${to}${key} --since ${shellWord(since)}${only}\` delivers it again.${note ? ` ${note}` : ""}`;
+}
+
+/** How listen's printed replay commands name its secret: the source it was read from or saved to. */
+function replaySecretOf(source: SecretSource): ReplaySecret {
+  if (source.kind === "env") return { flag: "--secret-env", value: source.name };
+  if (source.kind === "file") return { flag: "--secret-file", value: resolve(source.path) };
+  if (source.kind === "generate" && source.outFile !== undefined)
+    return { flag: "--secret-file", value: resolve(source.outFile) };
+  return { flag: "none" };
 }
 
 /** What to run next after an interruption: the same kind of session, and the replay of what it received. */
@@ -336,6 +351,8 @@ async function checkFlags(raw: ListenFlags, ctx: CommandContext): Promise<Parsed
   const parsed = parseListenOptions(raw, ctx.env);
   if (parsed.saveChainDir !== undefined) await checkSaveChainDir(parsed.saveChainDir);
   if (parsed.exec !== undefined) await checkExecCommand(parsed.exec, ctx.env);
+  // Absolute, so the replay commands listen prints work from any folder.
+  if (parsed.journalPath) parsed.journalPath = resolve(parsed.journalPath);
   if (raw.journal !== undefined) return parsed;
   // An API on loopback is a sandbox too: its made-up events are kept apart as with --sandbox, so a later
   // `certwh replay` does not send them to a real app by default.
@@ -372,7 +389,8 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
     );
 
   const own = parsed.tunnel.kind === "sandbox" ? await startOwnSandbox(ctx) : undefined;
-  const renderer = createListenRenderer(io, ctx.clock);
+  const replaySecret = replaySecretOf(parsed.secret);
+  const renderer = createListenRenderer(io, ctx.clock, noKeyNote(replaySecret));
   // `certwh trigger <event>` in another shell finds this sandbox once listen is ready.
   const announced = own && announceWhenReady(own.sandbox, ctx.env, io);
   let inspector: RunningInspector | undefined;
@@ -401,6 +419,7 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
       ...fromFlags,
       secret,
       secretOrigin: { generated: !resolved.value || resolved.generated, savedTo: resolved.writtenTo },
+      replaySecret,
       force: parsed.force || ctx.globals.yes,
       edgeAllowlist: ngrok?.ipAllowlist ? [DIGICERT_SOURCE_RANGE] : undefined,
       ...(own ? { sandbox: { url: own.sandbox.url, apiKey: own.sandbox.apiKey } } : {}),
@@ -410,7 +429,7 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
     // journal was moved or removed, the first event in the new file (replay reads the path).
     const session: SessionEvents = { count: 0, ids: new Set(), tooMany: false, shared: false };
     let journalReplaced = false;
-    replay = (pathGone) => replaySentence(parsed, ctx.env, session, journalReplaced, pathGone);
+    replay = (pathGone) => replaySentence(options, ctx.env, session, journalReplaced, pathGone);
     const result = await runListen(options, {
       api,
       tunnel,

@@ -236,7 +236,10 @@ export function eventLine(e: Exclude<ListenEvent, StateEvent | ReadyEvent>, now:
       return at(now, `<-- [${status}] ${what} → POST ${e.url} (${e.ms} ms)${retry}${down}${said}`);
     }
     case "exec_summary": {
-      const line = `Ran --exec ${e.command}  ${e.ok} ok, ${e.failed} failed of ${count(e.ok + e.failed, "event")}`;
+      const parts = [`${e.ok} ok`, `${e.failed} failed`];
+      if (e.unfinished > 0)
+        parts.push(`${e.unfinished} not finished (the summary below says how to catch up)`);
+      const line = `Ran --exec ${e.command}  ${parts.join(", ")} of ${count(e.ok + e.failed + e.unfinished, "event")}`;
       const again = e.replay
         ? `\n  Once the command is fixed, \`${e.replay}\` runs the failed ones again.`
         : "";
@@ -314,7 +317,8 @@ function connectionLimitLine(e: Extract<ListenEvent, { type: "connection_limit" 
   return `${clockTime(e.at)}  !!  connection limit (${e.max_connections}) reached: ${parts.join(", ")}; ${e.open} open`;
 }
 
-export function createListenRenderer(io: Output, clock: Clock): ListenRenderer {
+/** `noKeyNote`: said under the exit summary's replay commands when they cannot carry the secret. */
+export function createListenRenderer(io: Output, clock: Clock, noKeyNote = ""): ListenRenderer {
   let countdown: NodeJS.Timeout | undefined;
   let reminder: NodeJS.Timeout | undefined;
   const stopCountdown = () => {
@@ -379,6 +383,7 @@ export function createListenRenderer(io: Output, clock: Clock): ListenRenderer {
       if (e.type === "exec" && !e.ok && e.stderr_tail) {
         io.hint(e.stderr_tail.trim().split("\n").slice(-3).join("\n  "));
       }
+      if (e.type === "unfinished" && noKeyNote && e.forward?.some((f) => f.command)) io.hint(noKeyNote);
     }
   }
 

@@ -83,7 +83,7 @@ function execLine(r: ExecResult): Line<"exec"> {
 interface DispatchOptions
   extends Pick<
     ListenOptions,
-    "forwardTo" | "skipVerify" | "journalPath" | "exec" | "saveChainDir" | "until" | "secret"
+    "forwardTo" | "skipVerify" | "journalPath" | "exec" | "saveChainDir" | "until" | "secret" | "replaySecret"
   > {
   clock: Clock;
   env?: NodeJS.ProcessEnv;
@@ -136,6 +136,7 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
           skipVerify: o.skipVerify,
           clock: o.clock,
           journalPath: o.journalPath,
+          replaySecret: o.replaySecret,
           noticeUnfinished: false, // the summary at close names them, with exec runs
           onNotice: (message) => o.emit({ type: "warning", message }),
           onResult: (r) => {
@@ -153,7 +154,7 @@ export function createDispatcher(o: DispatchOptions): Dispatcher {
         secret: o.secret,
         onResult: (r) => {
           unfinished.execResult(r);
-          if (!r.unfinished) execTally.count(r);
+          execTally.count(r);
           o.emit(execLine(r));
         },
       })

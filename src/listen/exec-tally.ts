@@ -1,9 +1,9 @@
-// The --exec runs of a session that finished, summed up at exit: how many succeeded and failed, and the
+// The --exec runs of a session, summed up at exit: how many succeeded, failed or did not finish, and the
 // `certwh replay --exec` command that runs the failed ones again once the command is fixed: their ids, and
 // --since the first of them, so an identical body from an earlier session (same id) is not run again.
 
 import { shellLine } from "../util/shell-word.js";
-import type { ExecResult } from "./exec.js";
+import { EXEC_STOPPED, type ExecResult } from "./exec.js";
 import { isoTime } from "./iso-time.js";
 import type { ListenEvent, ListenOptions } from "./types.js";
 
@@ -13,12 +13,19 @@ const MAX_IDS = 10;
 export function createExecTally(o: Pick<ListenOptions, "exec" | "journalPath">) {
   let ok = 0;
   let failedRuns = 0;
+  // Refused (queue full, closed) or cut short at exit: the `unfinished` summary names them.
+  let unfinished = 0;
+  // Cut short at exit: they started, so the session ran the command.
+  let cutShort = 0;
   const failed: string[] = [];
   // When the first failed run's event arrived.
   let firstFailedAt: number | undefined;
   return {
     count(r: ExecResult): void {
-      if (r.ok) ok++;
+      if (r.unfinished) {
+        unfinished++;
+        if (r.error === EXEC_STOPPED) cutShort++;
+      } else if (r.ok) ok++;
       else {
         failedRuns++;
         if (r.id !== undefined) failed.push(r.id);
@@ -27,7 +34,7 @@ export function createExecTally(o: Pick<ListenOptions, "exec" | "journalPath">) 
       }
     },
     summary(): Extract<ListenEvent, { type: "exec_summary" }> | undefined {
-      if (!o.exec || ok + failedRuns === 0) return undefined;
+      if (!o.exec || ok + failedRuns + cutShort === 0) return undefined;
       const ids = [...new Set(failed)];
       const replay =
         o.journalPath && failedRuns > 0 && ids.length === failedRuns && ids.length <= MAX_IDS
@@ -48,6 +55,7 @@ export function createExecTally(o: Pick<ListenOptions, "exec" | "journalPath">) 
         ok,
         failed: failedRuns,
         failed_ids: ids.slice(0, MAX_IDS),
+        unfinished,
         ...(replay ? { replay } : {}),
       };
     },

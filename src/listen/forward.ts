@@ -32,6 +32,7 @@ import { createTargetHealth, TARGET_DOWN_AFTER } from "./forward-health.js";
 import { type Job, MemoryQueue } from "./forward-memory.js";
 import { readResponseExcerpt } from "./forward-response.js";
 import type { Delivery, ForwardResult } from "./forward-types.js";
+import { noKeyNote, type ReplaySecret, replaySecretWords } from "./replay-secret.js";
 
 export type { Delivery, ForwardResult } from "./forward-types.js";
 
@@ -54,6 +55,8 @@ export interface ForwarderOptions {
   journalPath?: string;
   /** Most deliveries kept as journal references beyond the memory budget (default 100,000). */
   backlogLimit?: number;
+  /** How the replay commands in notices get the secret (the journal never holds it). */
+  replaySecret?: ReplaySecret;
   /** First backoff delay (default 500 ms) and the cap (default 8 s). */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
@@ -124,6 +127,7 @@ export class Forwarder {
   private readonly report: (result: ForwardResult) => void;
   private readonly notice: (message: string) => void;
   private readonly noticeUnfinished: boolean;
+  private readonly replaySecret: ReplaySecret | undefined;
   private readonly backlog: ForwardBacklog | undefined;
   private readonly memory: MemoryQueue;
   private readonly health = createTargetHealth();
@@ -155,6 +159,7 @@ export class Forwarder {
     this.report = options.onResult ?? (() => undefined);
     this.notice = options.onNotice ?? (() => undefined);
     this.noticeUnfinished = options.noticeUnfinished ?? true;
+    this.replaySecret = options.replaySecret;
     this.backlog = options.journalPath
       ? createForwardBacklog({ journalPath: options.journalPath, limit: options.backlogLimit })
       : undefined;
@@ -448,7 +453,16 @@ export class Forwarder {
   private replayCommand(ids: string[], since?: string): string {
     const journal = this.backlog ? shellWord(this.backlog.journalPath) : "";
     const from = since !== undefined ? ` --since ${shellWord(since)}` : "";
-    return `certwh replay --journal ${journal} --to ${shellWord(this.url)}${from}${ids.map((id) => ` --id ${id}`).join("")}`;
+    const key = replaySecretWords(this.replaySecret)
+      .map((word) => ` ${shellWord(word)}`)
+      .join("");
+    return `certwh replay --journal ${journal} --to ${shellWord(this.url)}${key}${from}${ids.map((id) => ` --id ${id}`).join("")}`;
+  }
+
+  /** " <sentence>" when replayed events would carry no key, else "". */
+  private noKeyNote(): string {
+    const note = noKeyNote(this.replaySecret);
+    return note ? ` ${note}` : "";
   }
 
   private sayGaveUp(delivery: Pick<Delivery, "id" | "event" | "receivedAt">, outcome: Outcome): void {
@@ -458,7 +472,7 @@ export class Forwarder {
         : forwardErrorWords(outcome.error ?? "error");
     this.notice(
       this.backlog
-        ? `Gave up forwarding ${delivery.event} ${delivery.id} (${why}). It is in the journal: \`${this.replayCommand([delivery.id], delivery.receivedAt)}\` re-delivers it.`
+        ? `Gave up forwarding ${delivery.event} ${delivery.id} (${why}). It is in the journal: \`${this.replayCommand([delivery.id], delivery.receivedAt)}\` re-delivers it.${this.noKeyNote()}`
         : `Gave up forwarding ${delivery.event} ${delivery.id} (${why}). It was not journaled (--no-journal), so it cannot be replayed.`,
     );
   }
@@ -499,7 +513,7 @@ export class Forwarder {
         : `\`${this.replayCommand([])} --id <id>\` re-delivers them (their ids are in the forward results)`;
     this.notice(
       this.backlog
-        ? `${ids.length} forward(s) to ${this.url} had not finished when forwarding stopped. They are in the journal: ${how}.`
+        ? `${ids.length} forward(s) to ${this.url} had not finished when forwarding stopped. They are in the journal: ${how}.${this.noKeyNote()}`
         : `${ids.length} forward(s) to ${this.url} had not finished when forwarding stopped; there is no journal to replay them from.`,
     );
   }

@@ -38,7 +38,8 @@ interface OnExitOutcome {
   message: string;
 }
 
-function describeError(err: unknown): string {
+/** An API failure in a few words: "HTTP 503 internal_error", else the error's message. */
+export function describeError(err: unknown): string {
   if (err instanceof ApiError) return `HTTP ${err.status}${err.code ? ` ${err.code}` : ""}`;
   return err instanceof Error ? err.message : String(err);
 }

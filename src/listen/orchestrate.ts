@@ -22,7 +22,7 @@ import { type Claim, type ClaimApi, claimWebhook } from "./guard.js";
 import { isoTime } from "./iso-time.js";
 import { type Journal, type JournalEntry, journalEntry, openJournal } from "./journal.js";
 import { journalFailure } from "./journal-failure.js";
-import { runOnExit } from "./on-exit.js";
+import { describeError, runOnExit } from "./on-exit.js";
 import { createStopper, type StopOutcome, type Stopper } from "./stopper.js";
 import { type TunnelWatch, watchTunnel } from "./tunnel-watch.js";
 import type { ListenDeps, ListenOptions, ListenResult } from "./types.js";
@@ -91,6 +91,8 @@ class ListenSession {
   private timedOut = false;
   /** A create or update of the webhook was sent (its answer may have been cut short by the stop). */
   private claimSent: "create" | "update" | undefined;
+  /** Why the create or update failed when the stop did not cut it short (e.g. "HTTP 503 internal_error"). */
+  private claimFailure: string | undefined;
   /** The create or update is under way: CertCentral probes the endpoint before answering. */
   private claimInFlight = false;
   /** The webhook as read before listen changed it (for restore, when the claim's answer was cut short). */
@@ -275,6 +277,10 @@ class ListenSession {
       this.claimInFlight = true;
       try {
         return await request();
+      } catch (error) {
+        // The stop aborts the request only once the settle time is up: before that, the failure is its own.
+        if (!this.claimSettle.signal.aborted) this.claimFailure = describeError(error);
+        throw error;
       } finally {
         this.claimInFlight = false;
       }
@@ -539,29 +545,31 @@ class ListenSession {
   }
 
   /**
-   * The stop cut the create or update of the webhook short: read the account back. A webhook pointing at
-   * this session's receiver is this session's, and gets the on-exit action.
+   * The create or update of the webhook failed, or the stop cut it short: read the account back. A webhook
+   * pointing at this session's receiver is this session's, and gets the on-exit action.
    */
   private async readBackClaim(): Promise<Claim | undefined> {
     const { deps, claimSent } = this;
     const warn = (message: string) => deps.emit({ type: "warning", message });
-    const cutShort = `The ${claimSent} of the webhook was cut short by the stop`;
+    const what = this.claimFailure
+      ? `The ${claimSent} of the webhook failed (${this.claimFailure})`
+      : `The ${claimSent} of the webhook was cut short by the stop`;
     const limit = deadline(deps.onExitTimeoutMs ?? DEFAULT_ON_EXIT_TIMEOUT_MS);
     try {
       const now = await deps.api.getWebhook({ signal: limit.signal });
       if (now && this.publicUrl && sameUrl(now.endpoint, this.publicUrl)) {
         const previous = claimSent === "update" && this.before ? structuredClone(this.before) : undefined;
-        warn(`${cutShort}; reading the account back shows webhook ${now.id} points at this session.`);
+        warn(`${what}; reading the account back shows webhook ${now.id} points at this session.`);
         return { webhookId: now.id, previous, events: now.events };
       }
       warn(
-        `${cutShort}, and reading the account back does not show it ` +
+        `${what}, and reading the account back does not show it ` +
           `${now ? `(webhook ${now.id} points at ${now.endpoint})` : "(the account has no webhook)"}: nothing to undo. ` +
           "If CertCentral applies it later, the webhook points at this closed receiver: check `certwh status`.",
       );
     } catch (err) {
       warn(
-        `${cutShort}, and the account could not be read back (${err instanceof Error ? err.message : String(err)}): CertCentral may have applied it. Check \`certwh status\`.`,
+        `${what}, and the account could not be read back (${err instanceof Error ? err.message : String(err)}): CertCentral may have applied it. Check \`certwh status\`.`,
       );
     } finally {
       limit.clear();

@@ -13,6 +13,7 @@ import type { ExecReport } from "./exec.js";
 import type { ForwardResult } from "./forward.js";
 import type { TargetSummary } from "./forward-targets.js";
 import type { JournalEntry } from "./journal.js";
+import type { ReplaySecret } from "./replay-secret.js";
 import type { UntilOptions } from "./until.js";
 
 export type OnExitAction = "deactivate" | "restore" | "keep";
@@ -27,6 +28,8 @@ export interface ListenOptions {
   secret: string;
   /** Where the secret came from, for the ready block (the value itself is never printed). */
   secretOrigin?: { generated: boolean; savedTo?: string };
+  /** How a printed `certwh replay --to` command gets the secret; undefined: the commands name none. */
+  replaySecret?: ReplaySecret;
   /** Events to subscribe; undefined keeps an existing webhook's list, or subscribes a new one to every subscribable event. */
   events?: string[];
   settings?: WebhookSettings;
@@ -215,8 +218,8 @@ export type ListenEvent =
   /** When forwarding stops: what happened to the events passed to each target. */
   | { type: "forward_summary"; targets: TargetSummary[] }
   /**
-   * When --exec stops: runs that finished, ok or failed (cut-short ones are in `unfinished`); `replay` runs
-   * the failed ones again (up to 10 ids; there must be a journal).
+   * When --exec stops, once any run started: runs ok, failed, and not finished (cut short or refused; the
+   * `unfinished` line names them); `replay` runs the failed ones again (up to 10 ids; there must be a journal).
    */
   | {
       type: "exec_summary";
@@ -224,6 +227,8 @@ export type ListenEvent =
       ok: number;
       failed: number;
       failed_ids: string[];
+      /** Runs cut short at exit, or refused: the `unfinished` line names them and how to catch up. */
+      unfinished: number;
       replay?: string;
     }
   | (ExecReport & {

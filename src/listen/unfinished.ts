@@ -8,6 +8,7 @@ import { shellLine } from "../util/shell-word.js";
 import type { ExecResult } from "./exec.js";
 import type { ForwardResult } from "./forward-types.js";
 import { isoTime } from "./iso-time.js";
+import { replaySecretWords } from "./replay-secret.js";
 import type { ListenEvent, ListenOptions, UnfinishedWork } from "./types.js";
 
 /** Ids named in the command; beyond this many it replays everything since the first (a few may run twice). */
@@ -31,7 +32,7 @@ interface UnfinishedLog {
 }
 
 export function createUnfinishedLog(
-  o: Pick<ListenOptions, "journalPath" | "exec" | "forwardTo">,
+  o: Pick<ListenOptions, "journalPath" | "exec" | "forwardTo" | "replaySecret">,
 ): UnfinishedLog {
   // id → when it arrived and how many consumers have not reported a final result yet.
   const open = new Map<string, { receivedAt: number; waiting: number }>();
@@ -86,7 +87,7 @@ export function createUnfinishedLog(
       summed = true;
       const e = o.exec ? describe(exec, ["--exec", o.exec]) : undefined;
       const f = [...forward].flatMap(([url, kind]) => {
-        const work = describe(kind, ["--to", url]);
+        const work = describe(kind, ["--to", url, ...replaySecretWords(o.replaySecret)]);
         return work ? [{ ...work, url }] : [];
       });
       if (!e && f.length === 0) return undefined;

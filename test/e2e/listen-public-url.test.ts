@@ -98,6 +98,20 @@ describe("certwh listen --public-url against a sandbox", () => {
     assert.equal(sandbox.webhook()?.status, "inactive", "on-exit deactivate ran");
   });
 
+  test("CertCentral answers 503 to the create: the warning says the create failed, not that a stop cut it short", async (t) => {
+    const sandbox = await withSandbox(t);
+    sandbox.inject("POST /webhook", { status: 503 });
+    const l = await startListening(t, sandbox, ["--no-journal"]);
+    assert.notEqual((await l.exit).code, 0, l.stderr());
+    const warning = l.lines.find((x) => x.type === "warning");
+    assert.match(
+      String(warning?.message),
+      /^The create of the webhook failed \(HTTP 503 [^)]*\), and reading the account back does not show it/,
+    );
+    assert.doesNotMatch(l.stdout() + l.stderr(), /cut short/);
+    assert.equal(l.lines.at(-1)?.type, "error");
+  });
+
   test("SIGINT while waiting for the challenge: 130, no token submitted, nothing to deactivate", async (t) => {
     const sandbox = await withSandbox(t);
     sandbox.holdChallenges(true);
