@@ -97,7 +97,8 @@ const COMMANDS: CommandCase[] = [
 ];
 
 const HANG_MS = 1500;
-const REQUEST_TIMEOUT = "0.5";
+// Long enough for a loaded machine to answer a fault at once, short against HANG_MS.
+const REQUEST_TIMEOUT = "1";
 
 interface FaultCase {
   name: string;
