@@ -2,7 +2,6 @@
 // actions).
 
 import { SETTING_DESCRIPTIONS, SETTING_KEYS } from "../../config/setting-keys.js";
-import { UsageError } from "../../errors.js";
 import type { Command, FlagsOf } from "./commander.js";
 
 /** "a, b, c or d" */
@@ -46,16 +45,6 @@ export const configCommand = (parent: Command) =>
   parent
     .command("config")
     .description("Show or change stored settings: path, list, get, set, unset")
-    // Without an action commander answers a bare `config` with its help and exit 0; a missing sub-command is
-    // a usage error (exit 2, and a JSON error document under --json).
-    .allowExcessArguments()
-    .action((_, cmd) => {
-      // The sentence lists the five sub-commands: that is the suggestion for a mistyped one.
-      const names = cmd.commands.map((c) => c.name());
-      const [word] = cmd.args;
-      if (word === undefined) throw new UsageError(`config needs a sub-command: ${orList(names)}.`);
-      throw new UsageError(`Unknown config sub-command "${word}"; it takes ${orList(names)}.`);
-    })
     .addHelpText(
       "after",
       `
@@ -69,11 +58,9 @@ Examples:
   $ certwh config set base_url http://127.0.0.1:8443/services/v2`,
     );
 
-/** A sub-command of config: too many arguments stay an error (config's own allowExcessArguments is inherited). */
-const subcommand = (config: Command, name: string) => config.command(name).allowExcessArguments(false);
-
 export const configPathCommand = (config: Command) =>
-  subcommand(config, "path")
+  config
+    .command("path")
     .description("Print the config file's path")
     .addHelpText(
       "after",
@@ -81,7 +68,8 @@ export const configPathCommand = (config: Command) =>
     );
 
 export const configListCommand = (config: Command) =>
-  subcommand(config, "list")
+  config
+    .command("list")
     .description("Show every effective setting of the profile and where it comes from (secrets masked)")
     .addHelpText(
       "after",
@@ -89,7 +77,8 @@ export const configListCommand = (config: Command) =>
     );
 
 export const configGetCommand = (config: Command) =>
-  subcommand(config, "get")
+  config
+    .command("get")
     .description("Print one effective setting (api_key is masked)")
     .argument("<key>", orList(SETTING_KEYS))
     .addHelpText(
@@ -98,7 +87,8 @@ export const configGetCommand = (config: Command) =>
     );
 
 export const configSetCommand = (config: Command) =>
-  subcommand(config, "set")
+  config
+    .command("set")
     .description("Store a setting in the profile (not api_key: use `certwh login`)")
     .argument("<key>", orList(SETTABLE_KEYS))
     .argument("<value>", "the new value")
@@ -112,7 +102,8 @@ Examples:
     );
 
 export const configUnsetCommand = (config: Command) =>
-  subcommand(config, "unset")
+  config
+    .command("unset")
     .description("Remove a setting from the profile")
     .argument("<key>", orList(SETTING_KEYS))
     .addHelpText(
