@@ -2,6 +2,7 @@
 // XDG_CONFIG_HOME. The key check of `login` talks to a strict fake CertCentral on 127.0.0.1.
 
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
   chmodSync,
@@ -298,6 +299,45 @@ test("broken JSON → exit 2 naming the path, the file untouched, also for set",
     assert.ok(r.stderr.includes(cfgFile(h)), r.stderr);
   }
   assert.equal(readFileSync(cfgFile(h), "utf8"), '{"profiles": ');
+});
+
+test("an empty or blank config file is no config: commands run, config set and login write it", async () => {
+  for (const text of ["", " \n\t\n"]) {
+    const h = home();
+    mkdirSync(join(h, "certwh"), { mode: 0o700 });
+    writeFileSync(cfgFile(h), text, { mode: 0o600 });
+    const list = await cli(h, ["config", "get", "region", "--json"]);
+    assert.equal(list.code, 0, list.stderr);
+    assert.equal(JSON.parse(list.stdout).value, "us");
+    const status = await cli(h, ["status"]);
+    assert.equal(status.code, 4, status.stderr);
+    assert.match(status.stderr, /No CertCentral API key is configured/);
+    const set = await cli(h, ["config", "set", "region", "eu"]);
+    assert.equal(set.code, 0, set.stderr);
+    assert.deepEqual(stored(h).profiles, { default: { region: "eu" } });
+    writeFileSync(cfgFile(h), text, { mode: 0o600 });
+    const key = canary();
+    const login = await cli(h, ["login", "--with-key", "--no-check"], {}, key);
+    assert.equal(login.code, 0, login.stderr);
+    assert.deepEqual(stored(h).profiles, { default: { api_key: key } });
+  }
+});
+
+test("a FIFO at the config file's path is named as not a regular file, not as broken JSON", async () => {
+  const h = home();
+  mkdirSync(join(h, "certwh"), { mode: 0o700 });
+  execFileSync("mkfifo", [cfgFile(h)]);
+  for (const args of [["status"], ["config", "set", "region", "eu"]]) {
+    const r = await cli(h, args);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.ok(
+      r.stderr.includes(
+        `Cannot read the config file ${cfgFile(h)}: it is a FIFO, not a regular file (ENOTREG).`,
+      ),
+      r.stderr,
+    );
+    assert.doesNotMatch(r.stderr, /JSON/);
+  }
 });
 
 test("help texts carry real examples", async () => {
