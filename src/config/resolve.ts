@@ -7,6 +7,7 @@
 import { checkBaseUrl } from "../api/base-url.js";
 import { FileError, UsageError } from "../errors.js";
 import {
+  baseUrlPathProblem,
   checkApiKey,
   checkStoredProfile,
   parseRegion,
@@ -56,6 +57,8 @@ export interface DetailedSettings {
   unknownKeys: string[];
   /** A region given by flag or env that a base URL overrides, as a sentence for a warning. */
   ignoredRegion?: string;
+  /** The base URL in use does not end in /services/v2, as a sentence for a warning. */
+  baseUrlPath?: string;
 }
 
 const nonEmpty = (value: string | undefined): string | undefined =>
@@ -168,6 +171,7 @@ export function resolveFrom(
   const baseUrl: DetailedSettings["baseUrl"] = url
     ? { ...url, kind: url.source as "flag" | "env" | "profile" }
     : { ...region, value: REGION_BASE_URLS[region.value], kind: "region" };
+  const baseUrlPath = url && baseUrlPathProblem(url.value, url.origin);
   const regionGiven =
     region.source === "flag" ? `--region ${region.value}` : `${region.origin}=${region.value}`;
   const ignoredRegion =
@@ -200,6 +204,7 @@ export function resolveFrom(
     profiles: Object.keys(stored.profiles).sort(),
     unknownKeys,
     ...(ignoredRegion && { ignoredRegion }),
+    ...(baseUrlPath && { baseUrlPath }),
   };
 }
 
@@ -293,6 +298,7 @@ export async function loadSettings(
     );
   }
   if (detailed.ignoredRegion) warnOnce(detailed.ignoredRegion, io);
+  if (detailed.baseUrlPath) warnOnce(detailed.baseUrlPath, io);
   if (detailed.unknownKeys.length > 0) {
     io.warn(
       `Ignoring unknown setting${detailed.unknownKeys.length > 1 ? "s" : ""} ${detailed.unknownKeys.join(", ")} in profile "${detailed.profile.value}" of ${path}.`,

@@ -37,6 +37,23 @@ export function parseTimeoutSeconds(raw: string | number, from: string): number 
   return seconds;
 }
 
+/** Where CertCentral's Services API lives under every instance, sandbox and proxy. */
+const SERVICES_PATH = "/services/v2";
+
+/**
+ * A sentence when `baseUrl` (checked, no trailing slash) does not end in /services/v2: a bare host is
+ * accepted, but then every call goes to a path CertCentral does not serve (404). Undefined when it does.
+ */
+export function baseUrlPathProblem(baseUrl: string, from: string): string | undefined {
+  const url = URL.parse(baseUrl);
+  if (!url || url.pathname.replace(/\/+$/, "").endsWith(SERVICES_PATH)) return undefined;
+  const bare = url.pathname === "/" || url.pathname === "";
+  return (
+    `The base URL ${baseUrl} (from ${from}) does not end in ${SERVICES_PATH}, where CertCentral's API is: ` +
+    `API calls will likely fail with 404${bare ? `. Did you mean ${url.origin}${SERVICES_PATH}?` : "."}`
+  );
+}
+
 export function validateProfileName(name: string, from: string): string {
   if (/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) return name;
   throw new UsageError(

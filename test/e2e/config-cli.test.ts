@@ -551,3 +551,43 @@ test("a base URL from any source wins over a region from any source, with one wa
   );
   assert.deepEqual(stored(h).profiles.sbx, { base_url: fake.baseUrl, api_key: key }, "nothing stored");
 });
+
+test("a base URL without /services/v2 is warned about once (flag, env or profile), and still used", async () => {
+  // CertCentral's API under /services/v2; anything else is a 404, as on a real host.
+  const server = await startLoopback((req, res) => {
+    const api = req.path === "/services/v2/webhook";
+    res.writeHead(api ? 400 : 404, { "content-type": "application/json" });
+    res.end(
+      JSON.stringify({
+        errors: [api ? { code: "webhook_invalid_account", message: "No webhook" } : { code: "not_found" }],
+      }),
+    );
+  });
+  servers.push(server);
+  const fake = { baseUrl: `${server.origin}/services/v2`, seen: server.requests };
+  const bare = server.origin;
+  const h = home();
+  const env = { CERTWH_API_KEY: canary() };
+  const warning = (from: string) =>
+    `! The base URL ${bare} (from ${from}) does not end in /services/v2, where CertCentral's API is: API calls ` +
+    `will likely fail with 404. Did you mean ${bare}/services/v2?`;
+  const viaFlag = await cli(h, ["--base-url", bare, "status"], env);
+  assert.equal(viaFlag.stderr.split(warning("--base-url")).length, 2, `once: ${viaFlag.stderr}`);
+  assert.equal(viaFlag.code, 3, viaFlag.stderr);
+  assert.match(viaFlag.stderr, /HTTP 404/, "the 404 the warning foretold");
+  assert.deepEqual(
+    fake.seen.map((r) => r.path),
+    ["/webhook"],
+    "a warning, not a refusal: the call went to the bare host",
+  );
+  const viaEnv = await cli(h, ["status"], { ...env, CERTWH_BASE_URL: bare });
+  assert.ok(viaEnv.stderr.includes(warning("CERTWH_BASE_URL")), viaEnv.stderr);
+  assert.equal((await cli(h, ["config", "set", "base_url", bare])).code, 0);
+  const viaProfile = await cli(h, ["config", "get", "base_url"]);
+  assert.equal(viaProfile.code, 0, viaProfile.stderr);
+  assert.ok(viaProfile.stderr.includes(warning("profile default")), viaProfile.stderr);
+  // A base URL that ends in /services/v2 (a sandbox's): nothing to say.
+  const quiet = await cli(h, ["status"], { ...env, CERTWH_BASE_URL: fake.baseUrl });
+  assert.equal(quiet.code, 5, quiet.stderr);
+  assert.doesNotMatch(quiet.stderr, /does not end in/);
+});
