@@ -122,9 +122,10 @@ function asProfiles(raw: Record<string, unknown>, path: string): StoredConfig {
 
 type ConfInstance = { store: Record<string, unknown>; set(key: string, value: unknown): void };
 
-async function openConf(path: string): Promise<ConfInstance> {
+type ConfClass = typeof import("conf")["default"];
+
+async function openConf(path: string, Conf: ConfClass): Promise<ConfInstance> {
   checkOwnership(path);
-  const { default: Conf } = await import("conf");
   try {
     return new Conf<Record<string, unknown>>({
       cwd: dirname(path),
@@ -204,11 +205,14 @@ export async function updateProfile(
   } catch (err) {
     throw fileError(err, path, WRITING);
   }
+  // Loaded before the lock is taken: on a busy machine the import alone can take longer than the whole
+  // change, and every other login or config set waits for the lock meanwhile.
+  const { default: Conf } = await import("conf");
   // Read, change and rename under the lock, so a change made meanwhile by another process is kept.
   return withConfigLock(path, async () => {
     // Read (bounded, with the same errors as every other command) before conf reads it again to write.
     await readConfig(path);
-    const conf = await openConf(path);
+    const conf = await openConf(path, Conf);
     const { profiles } = asProfiles(conf.store, path);
     const next = change({ ...(profiles[profile] ?? {}) });
     const cleaned = Object.fromEntries(
