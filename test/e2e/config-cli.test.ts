@@ -148,6 +148,10 @@ test("a key CertCentral refuses (401) under --profile: the hint's login keeps th
     errors: [{ code: "access_denied|invalid_api_key", message: "bad key" }],
   });
   const env = { CERTWH_BASE_URL: fake.baseUrl, CERTWH_API_KEY: canary() };
+  // Profiles that exist (an unknown one is refused before any call).
+  for (const p of ["staging", "ci"]) {
+    assert.equal((await cli(h, ["--profile", p, "config", "set", "region", "us"])).code, 0);
+  }
   const flag = await cli(h, ["--profile", "staging", "status"], env);
   assert.equal(flag.code, 4, flag.stderr);
   assert.match(flag.stderr, /run `certwh --profile staging login`/);
@@ -398,7 +402,7 @@ test("login --base-url stores the base URL with the key: the next command needs 
   assert.match(env.stderr, /CERTWH_BASE_URL is not stored/);
 });
 
-test("config list and get warn about a profile the file does not hold, as every other command does", async () => {
+test("config list and get warn about a profile the file does not hold (every other command refuses it)", async () => {
   const h = home();
   for (const args of [
     ["--profile", "nope", "config", "list"],

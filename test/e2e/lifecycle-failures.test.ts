@@ -209,18 +209,35 @@ test("--url http:// on a non-loopback host against a sandbox mentions the loopba
   assert.deepEqual(h.sandbox.requests, []);
 });
 
-test("--profile / CERTWH_PROFILE naming a profile the file does not hold: a warning naming the known ones", async (t) => {
+test("--profile / CERTWH_PROFILE naming a profile the file does not hold: refused (exit 2) naming the known ones, nothing sent", async (t) => {
   const h = await harness(t);
   const home = tempDir();
   expectExit(await runCli(["--profile", "work", "config", "set", "region", "eu"], { configHome: home }), 0);
-  const env = { CERTWH_BASE_URL: h.sandbox.url };
-  const res = await runCli(["--profile", "nosuch", "status"], { configHome: home, env });
-  expectExit(res, 4);
-  assert.match(res.stderr, /Profile "nosuch" \(from --profile\) is not in .*known profiles: work/);
-  const fromEnv = await runCli(["status"], { configHome: home, env: { ...env, CERTWH_PROFILE: "nosuch" } });
-  assert.match(fromEnv.stderr, /Profile "nosuch" \(from CERTWH_PROFILE\)/);
+  // A key in the environment: going on with the defaults would act with it on the wrong account.
+  const env = { CERTWH_BASE_URL: h.sandbox.url, CERTWH_API_KEY: h.sandbox.apiKey };
+  const res = await runCli(["--profile", "nosuch", "status", "--json"], { configHome: home, env });
+  expectExit(res, 2);
+  assert.equal((oneJson(res).error as { code: string }).code, "unknown_profile");
+  assert.match(
+    res.stderr,
+    /✗ Profile "nosuch" \(from --profile\) is not in .*config\.json \(known profiles: work\)\./,
+  );
+  assert.match(
+    res.stderr,
+    /Create it with `certwh --profile nosuch login` or `certwh --profile nosuch config set <key> <value>`/,
+  );
+  const fromEnv = await runCli(["create", "--url", h.receiver.url], {
+    configHome: home,
+    env: { ...env, CERTWH_PROFILE: "nosuch" },
+  });
+  expectExit(fromEnv, 2);
+  assert.match(fromEnv.stderr, /Profile "nosuch" \(from CERTWH_PROFILE\)[\s\S]*or unset CERTWH_PROFILE\./);
+  assert.deepEqual(h.sandbox.requests, [], "nothing sent under an unknown profile");
   const known = await runCli(["--profile", "work", "status"], { configHome: home, env });
+  expectExit(known, 5);
   assert.doesNotMatch(known.stderr, /is not in/);
+  // "default" always exists, even before the file does.
+  expectExit(await runCli(["--profile", "default", "status"], { configHome: tempDir(), env }), 5);
 });
 
 test("a Slack incoming-webhook URL is masked like a secret: stderr, --json results and status", async (t) => {
