@@ -174,12 +174,30 @@ test("status that keeps getting 5xx says to try again later, not to run status",
   assert.doesNotMatch(res.stderr, /`certwh status` shows/);
 });
 
-test("--request-timeout 0: the message states the rule it enforces", async (t) => {
+test("--request-timeout 0 or under a second: the message states the rule it enforces, nothing is sent", async (t) => {
   const h = await harness(t);
-  const res = await h.cli(["--request-timeout", "0", "status"]);
-  expectExit(res, 2);
-  assert.doesNotMatch(res.stderr, /between 0/);
-  assert.match(res.stderr, /above 0 and at most 3600/);
+  for (const value of ["0", "0.001", "0.999"]) {
+    const res = await h.cli(["--request-timeout", value, "status"]);
+    expectExit(res, 2);
+    assert.doesNotMatch(res.stderr, /between 0/);
+    assert.ok(
+      res.stderr.includes(`--request-timeout must be a number of seconds from 1 to 3600, not "${value}".`),
+      res.stderr,
+    );
+  }
+  // The same rule for the variable and the profile's key (which `config set` refuses to store).
+  const env = await h.cli(["status"], { env: { CERTWH_REQUEST_TIMEOUT: "0.5" } });
+  expectExit(env, 2);
+  assert.match(env.stderr, /CERTWH_REQUEST_TIMEOUT must be a number of seconds from 1 to 3600, not "0\.5"\./);
+  const home = tempDir();
+  const set = await h.cli(["config", "set", "request_timeout", "0.2"], { configHome: home });
+  expectExit(set, 2);
+  assert.match(set.stderr, /request_timeout must be a number of seconds from 1 to 3600, not "0\.2"\./);
+  assert.equal(existsSync(join(home, "certwh", "config.json")), false, "nothing stored");
+  assert.deepEqual(h.sandbox.requests, [], "nothing sent");
+  // One second is enough, and decimals above it are kept.
+  expectExit(await h.cli(["--request-timeout", "1", "status"]), 5);
+  expectExit(await h.cli(["status"], { env: { CERTWH_REQUEST_TIMEOUT: "1.5" } }), 5);
 });
 
 test("test --url on loopback against the sandbox: a failed delivery does not talk about the internet", async (t) => {

@@ -97,7 +97,7 @@ const COMMANDS: CommandCase[] = [
 ];
 
 const HANG_MS = 1500;
-const REQUEST_TIMEOUT = "0.5";
+const REQUEST_TIMEOUT = "1";
 
 interface FaultCase {
   name: string;

@@ -429,8 +429,9 @@ test("an empty --region, --base-url or --request-timeout is refused, not quietly
 
 test("timeouts: seconds with decimals, bounded", () => {
   assert.equal(parseTimeoutSeconds("30", "x"), 30);
-  assert.equal(parseTimeoutSeconds("0.25", "x"), 0.25);
+  assert.equal(parseTimeoutSeconds("1.25", "x"), 1.25);
+  assert.equal(parseTimeoutSeconds(1, "x"), 1);
   assert.equal(parseTimeoutSeconds(90, "x"), 90);
-  for (const bad of ["", "-1", "0", "1e3", "abc", "3601", "30s"])
+  for (const bad of ["", "-1", "0", "0.001", "0.5", "0.999", "1e3", "abc", "3601", "30s"])
     assert.throws(() => parseTimeoutSeconds(bad, "x"), UsageError, bad);
 });
