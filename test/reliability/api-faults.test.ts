@@ -97,6 +97,7 @@ const COMMANDS: CommandCase[] = [
 ];
 
 const HANG_MS = 1500;
+// Long enough for a loaded machine to answer a fault at once, short against HANG_MS.
 const REQUEST_TIMEOUT = "1";
 
 interface FaultCase {
