@@ -6,7 +6,9 @@
 
 import { checkBaseUrl } from "../api/base-url.js";
 import { FileError, UsageError } from "../errors.js";
+import { shellLine } from "../util/shell-word.js";
 import {
+  baseUrlPathProblem,
   checkApiKey,
   checkStoredProfile,
   parseRegion,
@@ -56,6 +58,8 @@ export interface DetailedSettings {
   unknownKeys: string[];
   /** A region given by flag or env that a base URL overrides, as a sentence for a warning. */
   ignoredRegion?: string;
+  /** The base URL in use does not end in /services/v2, as a sentence for a warning. */
+  baseUrlPath?: string;
 }
 
 const nonEmpty = (value: string | undefined): string | undefined =>
@@ -168,6 +172,7 @@ export function resolveFrom(
   const baseUrl: DetailedSettings["baseUrl"] = url
     ? { ...url, kind: url.source as "flag" | "env" | "profile" }
     : { ...region, value: REGION_BASE_URLS[region.value], kind: "region" };
+  const baseUrlPath = url && baseUrlPathProblem(url.value, url.origin);
   const regionGiven =
     region.source === "flag" ? `--region ${region.value}` : `${region.origin}=${region.value}`;
   const ignoredRegion =
@@ -200,6 +205,7 @@ export function resolveFrom(
     profiles: Object.keys(stored.profiles).sort(),
     unknownKeys,
     ...(ignoredRegion && { ignoredRegion }),
+    ...(baseUrlPath && { baseUrlPath }),
   };
 }
 
@@ -271,11 +277,12 @@ export async function loadSettings(
   io: Warner,
   signal?: AbortSignal,
   pending?: PendingChange,
-): Promise<{ detailed: DetailedSettings; stored: StoredConfig }> {
+): Promise<{ detailed: DetailedSettings; stored: StoredConfig; fileIgnored?: boolean }> {
   const path = configFilePath(env);
   warnIfExposed(path, io);
   let stored: StoredConfig;
   let detailed: DetailedSettings;
+  let fileIgnored = false;
   try {
     stored = await readConfig(path, signal);
     detailed = resolveFrom(globals, env, pending ? withPending(globals, env, stored, pending) : stored, path);
@@ -291,45 +298,77 @@ export async function loadSettings(
       `${problem} Nothing from it is needed ` +
         "(the API key and the instance come from the environment or flags), so certwh continues without it.",
     );
+    fileIgnored = true;
   }
   if (detailed.ignoredRegion) warnOnce(detailed.ignoredRegion, io);
+  if (detailed.baseUrlPath) warnOnce(detailed.baseUrlPath, io);
   if (detailed.unknownKeys.length > 0) {
     io.warn(
       `Ignoring unknown setting${detailed.unknownKeys.length > 1 ? "s" : ""} ${detailed.unknownKeys.join(", ")} in profile "${detailed.profile.value}" of ${path}.`,
     );
   }
-  return { detailed, stored };
+  return { detailed, stored, ...(fileIgnored && { fileIgnored }) };
 }
 
 export async function resolveSettings(
   globals: GlobalFlags,
   env: NodeJS.ProcessEnv,
   io: Warner,
-  // login creates the profile it names, so a profile missing from the file is expected there; it checks the
-  // key against the instance the profile will have once its change is stored (`pending`).
+  // login creates the profile it names, so a profile missing from the file is expected there (everywhere
+  // else it is refused); it checks the key against the instance the profile will have once its change is
+  // stored (`pending`).
   {
     profileMayBeNew = false,
     signal,
     pending,
   }: { profileMayBeNew?: boolean; signal?: AbortSignal; pending?: PendingChange } = {},
 ): Promise<ResolvedSettings> {
-  const { detailed, stored } = await loadSettings(globals, env, io, signal, pending);
-  if (!profileMayBeNew) warnIfUnknownProfile(detailed, stored, io);
+  const { detailed, stored, fileIgnored } = await loadSettings(globals, env, io, signal, pending);
+  // A file that could not be read was skipped with a warning: which profiles it holds is unknown.
+  if (!profileMayBeNew && !fileIgnored) refuseUnknownProfile(detailed, stored, globals);
   return toResolved(detailed);
 }
 
-/**
- * A profile named by --profile or CERTWH_PROFILE that the file does not hold is almost always a typo;
- * without a word, the only symptom would be "No API key is configured" (or the wrong account's key
- * from the environment).
- */
-export function warnIfUnknownProfile(detailed: DetailedSettings, stored: StoredConfig, io: Warner): void {
+/** A profile named by --profile or CERTWH_PROFILE that the file does not hold ("default" always exists). */
+function unknownProfile(detailed: DetailedSettings, stored: StoredConfig): string | undefined {
   const { profile } = detailed;
-  if (profile.source === "default" || Object.hasOwn(stored.profiles, profile.value)) return;
+  if (profile.source === "default" || profile.value === DEFAULT_PROFILE) return undefined;
+  if (Object.hasOwn(stored.profiles, profile.value)) return undefined;
   const known =
-    detailed.profiles.length > 0 ? `known profiles: ${detailed.profiles.join(", ")}` : "it has none";
-  io.warn(
-    `Profile "${profile.value}" (from ${profile.origin}) is not in ${detailed.configPath} (${known}); ` +
-      "using the environment and built-in defaults.",
-  );
+    detailed.profiles.length > 0 ? `known profiles: ${detailed.profiles.join(", ")}` : "it has no profiles";
+  return `Profile "${profile.value}" (from ${profile.origin}) is not in ${detailed.configPath} (${known})`;
+}
+
+/**
+ * Such a profile is almost always a typo. Going on would act with the built-in defaults (the US instance)
+ * and whatever key the environment holds, perhaps another account's, so it is refused, as aws and gh do.
+ * Only the commands that create a profile (login, config set) accept a new name.
+ */
+export function refuseUnknownProfile(
+  detailed: DetailedSettings,
+  stored: StoredConfig,
+  globals: Pick<GlobalFlags, "region" | "baseUrl"> = {},
+): void {
+  const problem = unknownProfile(detailed, stored);
+  if (!problem) return;
+  const { value: name, source } = detailed.profile;
+  // login stores the instance flags of its command line with the key, so they belong in the line shown.
+  const instance = [
+    ...(nonEmpty(globals.region) ? ["--region", globals.region as string] : []),
+    ...(nonEmpty(globals.baseUrl) ? ["--base-url", globals.baseUrl as string] : []),
+  ];
+  const certwh = shellLine(["certwh", "--profile", name]);
+  throw new UsageError(`${problem}.`, {
+    code: "unknown_profile",
+    hint:
+      `Create it with \`${shellLine(["certwh", "--profile", name, ...instance, "login"])}\` or ` +
+      `\`${certwh} config set <key> <value>\`` +
+      (source === "env" ? ", or unset CERTWH_PROFILE." : ", or name a known profile."),
+  });
+}
+
+/** `config list` and `config get` show what a profile would resolve to, so there it is only a warning. */
+export function warnIfUnknownProfile(detailed: DetailedSettings, stored: StoredConfig, io: Warner): void {
+  const problem = unknownProfile(detailed, stored);
+  if (problem) io.warn(`${problem}; using the environment and built-in defaults.`);
 }

@@ -9,6 +9,12 @@ import type { Region } from "./types.js";
 
 export { SETTING_KEYS, type SettingKey } from "./setting-keys.js";
 
+/**
+ * A request timeout below a second cannot be relied on for an API call, and certwh reports waits in whole
+ * seconds ("did not answer within 1s"), so it is the least accepted: one rule for the flag, the variable
+ * and the profile's key.
+ */
+const MIN_TIMEOUT_SECONDS = 1;
 const MAX_TIMEOUT_SECONDS = 3600;
 
 function isSettingKey(key: string): key is SettingKey {
@@ -26,15 +32,32 @@ export function parseRegion(raw: string, from: string): Region {
   throw new UsageError(`${from} must be "us" or "eu", not ${JSON.stringify(raw)}.`);
 }
 
-/** Seconds as text or number → seconds (decimals allowed, > 0, at most an hour). */
+/** Seconds as text or number → seconds (decimals allowed, from 1 to an hour). */
 export function parseTimeoutSeconds(raw: string | number, from: string): number {
   const seconds = typeof raw === "number" ? raw : /^\s*\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMEOUT_SECONDS) {
+  if (!Number.isFinite(seconds) || seconds < MIN_TIMEOUT_SECONDS || seconds > MAX_TIMEOUT_SECONDS) {
     throw new UsageError(
-      `${from} must be a number of seconds above 0 and at most ${MAX_TIMEOUT_SECONDS}, not ${JSON.stringify(raw)}.`,
+      `${from} must be a number of seconds from ${MIN_TIMEOUT_SECONDS} to ${MAX_TIMEOUT_SECONDS}, not ${JSON.stringify(raw)}.`,
     );
   }
   return seconds;
+}
+
+/** Where CertCentral's Services API lives under every instance, sandbox and proxy. */
+const SERVICES_PATH = "/services/v2";
+
+/**
+ * A sentence when `baseUrl` (checked, no trailing slash) does not end in /services/v2: a bare host is
+ * accepted, but then every call goes to a path CertCentral does not serve (404). Undefined when it does.
+ */
+export function baseUrlPathProblem(baseUrl: string, from: string): string | undefined {
+  const url = URL.parse(baseUrl);
+  if (!url || url.pathname.replace(/\/+$/, "").endsWith(SERVICES_PATH)) return undefined;
+  const bare = url.pathname === "/" || url.pathname === "";
+  return (
+    `The base URL ${baseUrl} (from ${from}) does not end in ${SERVICES_PATH}, where CertCentral's API is: ` +
+    `API calls will likely fail with 404${bare ? `. Did you mean ${url.origin}${SERVICES_PATH}?` : "."}`
+  );
 }
 
 export function validateProfileName(name: string, from: string): string {

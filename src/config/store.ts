@@ -8,7 +8,7 @@
 import { chmodSync, lstatSync, type Stats, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { FileError, UsageError } from "../errors.js";
-import { type FileRole, fileError, isFsError } from "../util/fs-error.js";
+import { type FileRole, fileError, fileKind, isFsError, notRegular } from "../util/fs-error.js";
 import { isObject } from "../util/is-object.js";
 import { jsonSyntaxReason } from "../util/json-error.js";
 import { makeDirsSync } from "../util/make-dirs.js";
@@ -91,6 +91,9 @@ function checkOwnership(path: string): void {
 const NOT_AN_OBJECT = "the top level is not a JSON object";
 
 function parseConfigJson(text: string): Record<string, unknown> {
+  // An empty file (`: > config.json`, an editor's truncated save) holds no settings: no config, not broken
+  // JSON, so `login` and `config set` can still write it.
+  if (text.trim() === "") return {};
   const value: unknown = JSON.parse(text);
   if (!isObject(value)) throw new SyntaxError(NOT_AN_OBJECT);
   return value;
@@ -119,9 +122,10 @@ function asProfiles(raw: Record<string, unknown>, path: string): StoredConfig {
 
 type ConfInstance = { store: Record<string, unknown>; set(key: string, value: unknown): void };
 
-async function openConf(path: string): Promise<ConfInstance> {
+type ConfClass = typeof import("conf")["default"];
+
+async function openConf(path: string, Conf: ConfClass): Promise<ConfInstance> {
   checkOwnership(path);
-  const { default: Conf } = await import("conf");
   try {
     return new Conf<Record<string, unknown>>({
       cwd: dirname(path),
@@ -151,12 +155,20 @@ function notJson(path: string, err: SyntaxError): FileError {
 }
 
 /**
- * Read the config; a missing file is an empty config, and nothing is created. A file that cannot be read
- * (a folder, permission denied, a file where a folder belongs, larger than CONFIG_LIMIT_BYTES) is a
- * FileError; `signal` stops a read that waits (a FIFO).
+ * Read the config; a missing (or empty) file is an empty config, and nothing is created. A file that cannot
+ * be read (a folder, a FIFO or device, permission denied, a file where a folder belongs, larger than
+ * CONFIG_LIMIT_BYTES) is a FileError; `signal` stops a read that waits.
  */
 export async function readConfig(path: string, signal?: AbortSignal): Promise<StoredConfig> {
   checkOwnership(path);
+  // A FIFO or device would read as whatever its writer sends (or nothing): say what it is, not "bad JSON".
+  const st = statOrUndefined(path);
+  if (st && !st.isFile() && !st.isDirectory()) {
+    const { message, errno } = notRegular(path, fileKind(st), { ...READING, action: "read" });
+    throw new FileError(message, path, errno, {
+      hint: "Remove or rename it: without it, certwh starts with no config file.",
+    });
+  }
   const text = await readBounded(path, {
     limitBytes: CONFIG_LIMIT_BYTES,
     role: READING,
@@ -193,11 +205,14 @@ export async function updateProfile(
   } catch (err) {
     throw fileError(err, path, WRITING);
   }
+  // Loaded before the lock is taken: on a busy machine the import alone can take longer than the whole
+  // change, and every other login or config set waits for the lock meanwhile.
+  const { default: Conf } = await import("conf");
   // Read, change and rename under the lock, so a change made meanwhile by another process is kept.
   return withConfigLock(path, async () => {
     // Read (bounded, with the same errors as every other command) before conf reads it again to write.
     await readConfig(path);
-    const conf = await openConf(path);
+    const conf = await openConf(path, Conf);
     const { profiles } = asProfiles(conf.store, path);
     const next = change({ ...(profiles[profile] ?? {}) });
     const cleaned = Object.fromEntries(

@@ -2,6 +2,7 @@
 // XDG_CONFIG_HOME. The key check of `login` talks to a strict fake CertCentral on 127.0.0.1.
 
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
   chmodSync,
@@ -147,6 +148,10 @@ test("a key CertCentral refuses (401) under --profile: the hint's login keeps th
     errors: [{ code: "access_denied|invalid_api_key", message: "bad key" }],
   });
   const env = { CERTWH_BASE_URL: fake.baseUrl, CERTWH_API_KEY: canary() };
+  // Profiles that exist (an unknown one is refused before any call).
+  for (const p of ["staging", "ci"]) {
+    assert.equal((await cli(h, ["--profile", p, "config", "set", "region", "us"])).code, 0);
+  }
   const flag = await cli(h, ["--profile", "staging", "status"], env);
   assert.equal(flag.code, 4, flag.stderr);
   assert.match(flag.stderr, /run `certwh --profile staging login`/);
@@ -310,6 +315,45 @@ test("broken JSON → exit 2 naming the path, the file untouched, also for set",
   assert.equal(readFileSync(cfgFile(h), "utf8"), '{"profiles": ');
 });
 
+test("an empty or blank config file is no config: commands run, config set and login write it", async () => {
+  for (const text of ["", " \n\t\n"]) {
+    const h = home();
+    mkdirSync(join(h, "certwh"), { mode: 0o700 });
+    writeFileSync(cfgFile(h), text, { mode: 0o600 });
+    const list = await cli(h, ["config", "get", "region", "--json"]);
+    assert.equal(list.code, 0, list.stderr);
+    assert.equal(JSON.parse(list.stdout).value, "us");
+    const status = await cli(h, ["status"]);
+    assert.equal(status.code, 4, status.stderr);
+    assert.match(status.stderr, /No CertCentral API key is configured/);
+    const set = await cli(h, ["config", "set", "region", "eu"]);
+    assert.equal(set.code, 0, set.stderr);
+    assert.deepEqual(stored(h).profiles, { default: { region: "eu" } });
+    writeFileSync(cfgFile(h), text, { mode: 0o600 });
+    const key = canary();
+    const login = await cli(h, ["login", "--with-key", "--no-check"], {}, key);
+    assert.equal(login.code, 0, login.stderr);
+    assert.deepEqual(stored(h).profiles, { default: { api_key: key } });
+  }
+});
+
+test("a FIFO at the config file's path is named as not a regular file, not as broken JSON", async () => {
+  const h = home();
+  mkdirSync(join(h, "certwh"), { mode: 0o700 });
+  execFileSync("mkfifo", [cfgFile(h)]);
+  for (const args of [["status"], ["config", "set", "region", "eu"]]) {
+    const r = await cli(h, args);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.ok(
+      r.stderr.includes(
+        `Cannot read the config file ${cfgFile(h)}: it is a FIFO, not a regular file (ENOTREG).`,
+      ),
+      r.stderr,
+    );
+    assert.doesNotMatch(r.stderr, /JSON/);
+  }
+});
+
 test("help texts carry real examples", async () => {
   const h = home();
   for (const [cmd, example] of [
@@ -368,7 +412,7 @@ test("login --base-url stores the base URL with the key: the next command needs 
   assert.match(env.stderr, /CERTWH_BASE_URL is not stored/);
 });
 
-test("config list and get warn about a profile the file does not hold, as every other command does", async () => {
+test("config list and get warn about a profile the file does not hold (every other command refuses it)", async () => {
   const h = home();
   for (const args of [
     ["--profile", "nope", "config", "list"],
@@ -520,4 +564,44 @@ test("a base URL from any source wins over a region from any source, with one wa
     JSON.stringify(hits),
   );
   assert.deepEqual(stored(h).profiles.sbx, { base_url: fake.baseUrl, api_key: key }, "nothing stored");
+});
+
+test("a base URL without /services/v2 is warned about once (flag, env or profile), and still used", async () => {
+  // CertCentral's API under /services/v2; anything else is a 404, as on a real host.
+  const server = await startLoopback((req, res) => {
+    const api = req.path === "/services/v2/webhook";
+    res.writeHead(api ? 400 : 404, { "content-type": "application/json" });
+    res.end(
+      JSON.stringify({
+        errors: [api ? { code: "webhook_invalid_account", message: "No webhook" } : { code: "not_found" }],
+      }),
+    );
+  });
+  servers.push(server);
+  const fake = { baseUrl: `${server.origin}/services/v2`, seen: server.requests };
+  const bare = server.origin;
+  const h = home();
+  const env = { CERTWH_API_KEY: canary() };
+  const warning = (from: string) =>
+    `! The base URL ${bare} (from ${from}) does not end in /services/v2, where CertCentral's API is: API calls ` +
+    `will likely fail with 404. Did you mean ${bare}/services/v2?`;
+  const viaFlag = await cli(h, ["--base-url", bare, "status"], env);
+  assert.equal(viaFlag.stderr.split(warning("--base-url")).length, 2, `once: ${viaFlag.stderr}`);
+  assert.equal(viaFlag.code, 3, viaFlag.stderr);
+  assert.match(viaFlag.stderr, /HTTP 404/, "the 404 the warning foretold");
+  assert.deepEqual(
+    fake.seen.map((r) => r.path),
+    ["/webhook"],
+    "a warning, not a refusal: the call went to the bare host",
+  );
+  const viaEnv = await cli(h, ["status"], { ...env, CERTWH_BASE_URL: bare });
+  assert.ok(viaEnv.stderr.includes(warning("CERTWH_BASE_URL")), viaEnv.stderr);
+  assert.equal((await cli(h, ["config", "set", "base_url", bare])).code, 0);
+  const viaProfile = await cli(h, ["config", "get", "base_url"]);
+  assert.equal(viaProfile.code, 0, viaProfile.stderr);
+  assert.ok(viaProfile.stderr.includes(warning("profile default")), viaProfile.stderr);
+  // A base URL that ends in /services/v2 (a sandbox's): nothing to say.
+  const quiet = await cli(h, ["status"], { ...env, CERTWH_BASE_URL: fake.baseUrl });
+  assert.equal(quiet.code, 5, quiet.stderr);
+  assert.doesNotMatch(quiet.stderr, /does not end in/);
 });

@@ -177,6 +177,12 @@ test("no API key under --profile: the hint's login carries the profile, and run 
   const sandbox = await withSandbox(t);
   const configHome = tempDir();
   const env = { CERTWH_API_KEY: undefined, DIGICERT_API_KEY: undefined };
+  // A profile that exists but holds no key (one that does not exist is refused before the key is looked for).
+  const made = await runCli(["--profile", "nope", "config", "set", "request_timeout", "30"], {
+    env,
+    configHome,
+  });
+  assert.equal(made.code, 0, made.stderr);
   const missing = await runCli(["--profile", "nope", "--base-url", sandbox.url, "status"], {
     env,
     configHome,

@@ -174,12 +174,30 @@ test("status that keeps getting 5xx says to try again later, not to run status",
   assert.doesNotMatch(res.stderr, /`certwh status` shows/);
 });
 
-test("--request-timeout 0: the message states the rule it enforces", async (t) => {
+test("--request-timeout 0 or under a second: the message states the rule it enforces, nothing is sent", async (t) => {
   const h = await harness(t);
-  const res = await h.cli(["--request-timeout", "0", "status"]);
-  expectExit(res, 2);
-  assert.doesNotMatch(res.stderr, /between 0/);
-  assert.match(res.stderr, /above 0 and at most 3600/);
+  for (const value of ["0", "0.001", "0.999"]) {
+    const res = await h.cli(["--request-timeout", value, "status"]);
+    expectExit(res, 2);
+    assert.doesNotMatch(res.stderr, /between 0/);
+    assert.ok(
+      res.stderr.includes(`--request-timeout must be a number of seconds from 1 to 3600, not "${value}".`),
+      res.stderr,
+    );
+  }
+  // The same rule for the variable and the profile's key (which `config set` refuses to store).
+  const env = await h.cli(["status"], { env: { CERTWH_REQUEST_TIMEOUT: "0.5" } });
+  expectExit(env, 2);
+  assert.match(env.stderr, /CERTWH_REQUEST_TIMEOUT must be a number of seconds from 1 to 3600, not "0\.5"\./);
+  const home = tempDir();
+  const set = await h.cli(["config", "set", "request_timeout", "0.2"], { configHome: home });
+  expectExit(set, 2);
+  assert.match(set.stderr, /request_timeout must be a number of seconds from 1 to 3600, not "0\.2"\./);
+  assert.equal(existsSync(join(home, "certwh", "config.json")), false, "nothing stored");
+  assert.deepEqual(h.sandbox.requests, [], "nothing sent");
+  // One second is enough, and decimals above it are kept.
+  expectExit(await h.cli(["--request-timeout", "1", "status"]), 5);
+  expectExit(await h.cli(["status"], { env: { CERTWH_REQUEST_TIMEOUT: "1.5" } }), 5);
 });
 
 test("test --url on loopback against the sandbox: a failed delivery does not talk about the internet", async (t) => {
@@ -209,18 +227,35 @@ test("--url http:// on a non-loopback host against a sandbox mentions the loopba
   assert.deepEqual(h.sandbox.requests, []);
 });
 
-test("--profile / CERTWH_PROFILE naming a profile the file does not hold: a warning naming the known ones", async (t) => {
+test("--profile / CERTWH_PROFILE naming a profile the file does not hold: refused (exit 2) naming the known ones, nothing sent", async (t) => {
   const h = await harness(t);
   const home = tempDir();
   expectExit(await runCli(["--profile", "work", "config", "set", "region", "eu"], { configHome: home }), 0);
-  const env = { CERTWH_BASE_URL: h.sandbox.url };
-  const res = await runCli(["--profile", "nosuch", "status"], { configHome: home, env });
-  expectExit(res, 4);
-  assert.match(res.stderr, /Profile "nosuch" \(from --profile\) is not in .*known profiles: work/);
-  const fromEnv = await runCli(["status"], { configHome: home, env: { ...env, CERTWH_PROFILE: "nosuch" } });
-  assert.match(fromEnv.stderr, /Profile "nosuch" \(from CERTWH_PROFILE\)/);
+  // A key in the environment: going on with the defaults would act with it on the wrong account.
+  const env = { CERTWH_BASE_URL: h.sandbox.url, CERTWH_API_KEY: h.sandbox.apiKey };
+  const res = await runCli(["--profile", "nosuch", "status", "--json"], { configHome: home, env });
+  expectExit(res, 2);
+  assert.equal((oneJson(res).error as { code: string }).code, "unknown_profile");
+  assert.match(
+    res.stderr,
+    /✗ Profile "nosuch" \(from --profile\) is not in .*config\.json \(known profiles: work\)\./,
+  );
+  assert.match(
+    res.stderr,
+    /Create it with `certwh --profile nosuch login` or `certwh --profile nosuch config set <key> <value>`/,
+  );
+  const fromEnv = await runCli(["create", "--url", h.receiver.url], {
+    configHome: home,
+    env: { ...env, CERTWH_PROFILE: "nosuch" },
+  });
+  expectExit(fromEnv, 2);
+  assert.match(fromEnv.stderr, /Profile "nosuch" \(from CERTWH_PROFILE\)[\s\S]*or unset CERTWH_PROFILE\./);
+  assert.deepEqual(h.sandbox.requests, [], "nothing sent under an unknown profile");
   const known = await runCli(["--profile", "work", "status"], { configHome: home, env });
+  expectExit(known, 5);
   assert.doesNotMatch(known.stderr, /is not in/);
+  // "default" always exists, even before the file does.
+  expectExit(await runCli(["--profile", "default", "status"], { configHome: tempDir(), env }), 5);
 });
 
 test("a Slack incoming-webhook URL is masked like a secret: stderr, --json results and status", async (t) => {

@@ -23,10 +23,10 @@ const INVALID_ACTION = JSON.stringify({
   ],
 });
 
-/** The first attempt outlives the client's 0.2 s timeout; the sandbox still applies it (at 0.6 s), before the
- * retry (≥ 1.2 s, after the 1 s backoff) arrives. */
-const SLOW = { delayMs: 600 };
-const SHORT_TIMEOUT = { CERTWH_REQUEST_TIMEOUT: "0.2" };
+/** The first attempt outlives the client's 1 s timeout (the least accepted); the sandbox still applies it
+ * (at 1.5 s), before the retry (≥ 2 s, after the 1 s backoff) arrives. */
+const SLOW = { delayMs: 1500 };
+const SHORT_TIMEOUT = { CERTWH_REQUEST_TIMEOUT: "1" };
 
 const count = (routes: string[], route: string) => routes.filter((r) => r === route).length;
 

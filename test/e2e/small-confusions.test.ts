@@ -16,9 +16,10 @@ test("login to a new profile stores it without warning that the profile is missi
   expectExit(res, 0);
   assert.match(res.stderr, /for profile "staging"/);
   assert.doesNotMatch(res.stderr, /is not in/);
-  // A profile named by mistake still gets the warning in every other command.
+  // A profile named by mistake is refused by every other command.
   const typo = await runCli(["status", "--profile", "stagign"], { configHome: home });
-  assert.match(typo.stderr, /Profile "stagign" \(from --profile\) is not in/);
+  expectExit(typo, 2);
+  assert.match(typo.stderr, /Profile "stagign" \(from --profile\) is not in .*\(known profiles: staging\)/);
 });
 
 test("create without a secret says so once, with the command that adds one; with a secret it does not", async (t) => {

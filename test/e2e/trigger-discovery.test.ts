@@ -5,10 +5,11 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
+import { activeWebhook } from "../helpers/active-webhook.js";
 import { type Running, runCli, spawnCli, tempDir } from "../helpers/cli.js";
 import { startLoopback } from "../helpers/loopback.js";
 import { freePort } from "../helpers/port.js";
-import { startReceiver, withSandbox } from "../helpers/sandbox.js";
+import { type Receiver, startReceiver, withSandbox } from "../helpers/sandbox.js";
 import { waitUntil } from "../helpers/wait.js";
 
 const runtimeDir = (home: string) => join(home, ".local", "state", "certwh");
@@ -289,4 +290,82 @@ test("a running sandbox with no webhook: the create hint aims at that sandbox (-
   const configured = await runCli(["trigger", "certificate_issued"], { configHome: home, env });
   assert.equal(configured.code, 5, configured.stderr);
   assert.match(configured.stderr, /Create one first: `certwh create --url <your endpoint>`/);
+});
+
+/**
+ * A loopback stand-in in front of `sandbox` that forwards every request, holding the probe (GET
+ * /sandbox/v1/quirks) for `probeDelayMs` first: a sandbox on a machine too busy to answer it in time.
+ */
+async function slowToProbe(t: TestContext, sandbox: { url: string }, probeDelayMs: number) {
+  const target = new URL(sandbox.url).origin;
+  return startLoopback((req, res) => {
+    const forward = async () => {
+      const answer = await fetch(`${target}${req.path}`, {
+        method: req.method,
+        headers: Object.fromEntries(
+          ["x-dc-devkey", "content-type"].flatMap((h) =>
+            req.headers[h] ? [[h, String(req.headers[h])]] : [],
+          ),
+        ),
+        body: req.method === "GET" || req.method === "HEAD" ? undefined : req.text,
+      });
+      const body = await answer.text();
+      if (res.destroyed) return; // the prober gave up
+      res.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "text/plain" });
+      res.end(body);
+    };
+    const delay = req.path.startsWith("/sandbox/v1/quirks") ? probeDelayMs : 0;
+    setTimeout(() => void forward().catch(() => res.destroy()), delay);
+  }, t);
+}
+
+test("the newest announced sandbox too slow to answer the probe is still the one used, never an older one", async (t) => {
+  const home = tempDir();
+  const older = await withSandbox(t);
+  const newer = await withSandbox(t);
+  const olderHook = await activeWebhook(older, t);
+  const newerHook = await activeWebhook(newer, t);
+  const proxy = await slowToProbe(t, newer, 4000); // past discovery's 3 s probe timeout
+  const dir = runtimeDir(home);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const announce = (name: string, url: string, apiKey: string, startedAt: number) =>
+    writeFileSync(
+      join(dir, name),
+      JSON.stringify({
+        kind: "sandbox",
+        pid: process.pid,
+        url,
+        apiKey,
+        startedAt: new Date(startedAt).toISOString(),
+      }),
+      { mode: 0o600 },
+    );
+  announce("sandbox-1001.json", older.url, older.apiKey, Date.now() - 60_000);
+  announce("sandbox-1002.json", `${proxy.origin}/services/v2`, newer.apiKey, Date.now());
+  const issued = (hook: { rx: Receiver }) =>
+    hook.rx.received.filter((r) => (r.json as { event?: string })?.event === "certificate_issued");
+
+  const sent = await runCli(["trigger", "certificate_issued"], { configHome: home });
+  assert.equal(sent.code, 0, sent.stderr);
+  assert.ok(sent.stderr.includes(`at ${proxy.origin}/services/v2.`), sent.stderr);
+  assert.ok(
+    sent.stderr.includes(`2 are running; this is the newest. Pick another with --sandbox-url: ${older.url}`),
+  );
+  await waitUntil(() => issued(newerHook).length === 1, "the event at the newest sandbox's webhook");
+  assert.equal(issued(olderHook).length, 0, "nothing sent through the older sandbox");
+  assert.equal(runtimeFiles(home).length, 2, "a slow sandbox is not stale: its file stays");
+
+  // One that never answers at all: the trigger's own request times out, with a sentence; still not the older.
+  const hung = await startLoopback(() => undefined, t);
+  announce("sandbox-1003.json", `${hung.origin}/services/v2`, newer.apiKey, Date.now());
+  const timedOut = await runCli(["--request-timeout", "1", "trigger", "certificate_issued"], {
+    configHome: home,
+  });
+  assert.equal(timedOut.code, 6, timedOut.stderr);
+  assert.ok(timedOut.stderr.includes(`at ${hung.origin}/services/v2.`), timedOut.stderr);
+  assert.match(
+    timedOut.stderr,
+    new RegExp(`The sandbox at 127\\.0\\.0\\.1:${hung.port} did not answer within 1s\\.`),
+  );
+  assert.equal(issued(olderHook).length, 0, "nothing sent through the older sandbox");
 });

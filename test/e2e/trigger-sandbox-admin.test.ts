@@ -80,7 +80,7 @@ test("trigger --sandbox-url: redirect refused (exit 3), 401 → exit 4, --reques
 
   const started = Date.now();
   const hung = await runCli(
-    ["--request-timeout", "0.5", "trigger", "certificate_issued", "--sandbox-url", sb.base, "--json"],
+    ["--request-timeout", "1", "trigger", "certificate_issued", "--sandbox-url", sb.base, "--json"],
     { env },
   );
   assert.equal(hung.code, 6, hung.stderr);

@@ -346,6 +346,29 @@ test("a region given by flag or env that a base URL overrides is named in one wa
   assert.equal(ignored({ region: "eu" }, {}), undefined);
 });
 
+test("a base URL whose path does not end in /services/v2 is named for a warning, from any source", () => {
+  const path = (f: Partial<GlobalFlags>, env: NodeJS.ProcessEnv, config: StoredConfig = { profiles: {} }) =>
+    resolveFrom(flags(f), env, config, PATH).baseUrlPath;
+  assert.equal(
+    path({ baseUrl: "https://x.example.com" }, {}),
+    "The base URL https://x.example.com (from --base-url) does not end in /services/v2, where CertCentral's API " +
+      "is: API calls will likely fail with 404. Did you mean https://x.example.com/services/v2?",
+  );
+  assert.match(
+    path({}, { CERTWH_BASE_URL: "https://proxy.example.com/api/" }) ?? "",
+    /proxy\.example\.com\/api \(from CERTWH_BASE_URL\)[^?]*404\.$/,
+  );
+  assert.match(
+    path({}, {}, { profiles: { default: { base_url: "http://127.0.0.1:9000/" } } }) ?? "",
+    /\(from profile default\)[\s\S]*Did you mean http:\/\/127\.0\.0\.1:9000\/services\/v2\?/,
+  );
+  // The sandbox's, a proxy's prefix, a trailing slash, a region: nothing to say.
+  assert.equal(path({ baseUrl: "http://127.0.0.1:8443/services/v2" }, {}), undefined);
+  assert.equal(path({}, { CERTWH_BASE_URL: "https://proxy.example.com/cc/services/v2/" }), undefined);
+  assert.equal(path({ region: "eu" }, {}), undefined);
+  assert.equal(path({}, {}), undefined);
+});
+
 test("a profile named like an Object.prototype member is just an empty profile", () => {
   const got = resolveFrom(flags({ profile: "constructor" }), {}, { profiles: {} }, PATH);
   assert.equal(got.region.value, "us");
@@ -406,8 +429,9 @@ test("an empty --region, --base-url or --request-timeout is refused, not quietly
 
 test("timeouts: seconds with decimals, bounded", () => {
   assert.equal(parseTimeoutSeconds("30", "x"), 30);
-  assert.equal(parseTimeoutSeconds("0.25", "x"), 0.25);
+  assert.equal(parseTimeoutSeconds("1.25", "x"), 1.25);
+  assert.equal(parseTimeoutSeconds(1, "x"), 1);
   assert.equal(parseTimeoutSeconds(90, "x"), 90);
-  for (const bad of ["", "-1", "0", "1e3", "abc", "3601", "30s"])
+  for (const bad of ["", "-1", "0", "0.001", "0.5", "0.999", "1e3", "abc", "3601", "30s"])
     assert.throws(() => parseTimeoutSeconds(bad, "x"), UsageError, bad);
 });

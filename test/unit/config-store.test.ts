@@ -139,6 +139,34 @@ test("broken JSON → UsageError (exit 2) naming the path, and the file is left 
   assert.equal(readFileSync(path, "utf8"), '{"profiles": {');
 });
 
+test("an unknown profile is refused, unless the file could not be read and nothing from it is needed", async () => {
+  const h = home();
+  mkdirSync(join(h, "certwh"), { mode: 0o700 });
+  const path = configFilePath({ XDG_CONFIG_HOME: h });
+  writeFileSync(path, JSON.stringify({ profiles: { work: { region: "eu" } } }), { mode: 0o600 });
+  const env = { XDG_CONFIG_HOME: h, CERTWH_PROFILE: "wrok" };
+  await assert.rejects(resolveSettings(GLOBALS, env, capture().io), (err: unknown) => {
+    assert.ok(err instanceof UsageError && !(err instanceof FileError));
+    assert.equal(err.code, "unknown_profile");
+    assert.equal(
+      err.message,
+      `Profile "wrok" (from CERTWH_PROFILE) is not in ${path} (known profiles: work).`,
+    );
+    return true;
+  });
+  // login creates it.
+  assert.equal(
+    (await resolveSettings(GLOBALS, env, capture().io, { profileMayBeNew: true })).profile,
+    "wrok",
+  );
+  // A broken file skipped with a warning: which profiles it holds is unknown, so the name is not refused.
+  writeFileSync(path, '{"profiles": {', { mode: 0o600 });
+  const full = { ...env, CERTWH_API_KEY: "env-key-0123456789", CERTWH_REGION: "eu" };
+  const { io, stderr } = capture();
+  assert.equal((await resolveSettings(GLOBALS, full, io)).profile, "wrok");
+  assert.match(stderr(), /is not valid JSON[\s\S]*continues without it/);
+});
+
 test("a file that is JSON but not an object of profiles → UsageError", async () => {
   const h = home();
   mkdirSync(join(h, "certwh"), { mode: 0o700 });

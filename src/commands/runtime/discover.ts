@@ -1,6 +1,8 @@
 // Find the sandboxes of this user that announced themselves (announce.ts): every runtime file whose process
 // is alive and whose sandbox answers a cheap authenticated call with the key in the file. A file whose
-// process is gone, or whose address answers no more (refused, another key), is stale: it is removed.
+// process is gone, or whose address answers no more (refused, another key), is stale: it is removed. One
+// that is only slow to answer (a busy machine) keeps its place: skipping it would quietly send the event
+// to an older sandbox, which trigger would then call the newest.
 
 import { checkBaseUrl } from "../../api/base-url.js";
 import { ApiTimeoutError } from "../../api/errors.js";
@@ -46,12 +48,16 @@ async function probe(entry: RuntimeEntry, signal?: AbortSignal): Promise<Verdict
     return "live";
   } catch (err) {
     if (signal?.aborted) throw signal.reason;
-    // A process too busy to answer is not proven gone: skip it, keep its file.
+    // A process too busy to answer is not proven gone: keep it, and its file.
     return err instanceof ApiTimeoutError ? "unsure" : "stale";
   }
 }
 
-/** The live announced sandboxes, newest first; stale files are removed on the way. */
+/**
+ * The announced sandboxes not known to be gone, newest first: those that answered, and those too slow to
+ * answer the probe in PROBE_TIMEOUT_MS (the caller's own request, with its timeout, then finds out). Stale
+ * files are removed on the way.
+ */
 export async function discoverSandboxes(
   env: NodeJS.ProcessEnv,
   signal?: AbortSignal,
@@ -60,10 +66,10 @@ export async function discoverSandboxes(
   const verdicts = await Promise.all(
     files.map(async (f) => (f.entry ? probe(f.entry, signal) : ("stale" as const))),
   );
-  const live: RuntimeEntry[] = [];
+  const running: RuntimeEntry[] = [];
   files.forEach((f, i) => {
-    if (verdicts[i] === "live" && f.entry) live.push(f.entry);
-    else if (verdicts[i] === "stale") removeRuntimeFile(f.path);
+    if (verdicts[i] === "stale" || !f.entry) removeRuntimeFile(f.path);
+    else running.push(f.entry);
   });
-  return live.sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt));
+  return running.sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt));
 }

@@ -69,7 +69,8 @@ export function nextStep(hook: Webhook, opts: { verified?: boolean; challengeUnt
 
 /**
  * What the state means and what to do next (stderr hints). `verified`: certwh verified this pending webhook
- * itself (`verify --no-activate`), so activating it is the next step, not a new challenge. `challengeUntil`:
+ * itself (`verify --no-activate`, or a verify whose activate failed), so activating it is the next step, not
+ * a new challenge. `challengeUntil`:
  * certwh sent it a challenge whose token is still valid until then (epoch ms), so the next step is verify.
  */
 export function explainStatus(
@@ -81,7 +82,7 @@ export function explainStatus(
     case "pending":
       if (opts.verified) {
         lines.push(
-          "Pending: the endpoint was verified (`certwh verify --no-activate`), but the webhook is not active yet.",
+          "Pending: the endpoint was verified, but the webhook is not active yet.",
           "Next: `certwh activate` starts the events (if CertCentral refuses, send a new token with `certwh challenge`).",
         );
         break;

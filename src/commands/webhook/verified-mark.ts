@@ -1,10 +1,10 @@
 // CertCentral reports a verified but not yet activated webhook as `pending`, like an unverified one
 // (spec §14.2: no separate status), and does not say whether a challenge token is open. So that `certwh
 // status` can name the real next step, certwh leaves small notes in its config directory: which API,
-// webhook and endpoint `verify --no-activate` verified (next: activate), and which one was last sent a
-// challenge and until when (next: verify --token). They are hints only: never trusted for anything else,
-// ignored when they do not match the webhook read from the account, and failures to read or write them are
-// ignored.
+// webhook and endpoint `verify` verified without activating it (--no-activate, or the activate failed;
+// next: activate), and which one was last sent a challenge and until when (next: verify --token). They are
+// hints only: never trusted for anything else, ignored when they do not match the webhook read from the
+// account, and failures to read or write them are ignored.
 
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
