@@ -140,7 +140,7 @@ function baseUrlOrigin(s: ResolvedSettings): string {
  * loopback (CertCentral never is), else the newest sandbox of a running listen --sandbox or sandbox of this user.
  */
 async function viaAnnounced(opts: TriggerOptions, ctx: Ctx): Promise<void> {
-  const settings = await ctx.settings().catch(() => undefined);
+  const settings = await settingsIfUsable(ctx);
   if (settings && settings.baseUrlSource !== "region" && isLoopbackUrl(settings.baseUrl)) {
     ctx.io.info(`Using the sandbox at ${settings.baseUrl} (${baseUrlOrigin(settings)}).`);
     const from = baseUrlOrigin(settings);
@@ -254,18 +254,30 @@ interface SandboxConnection {
   timeoutMs: number;
 }
 
+/**
+ * The settings, or undefined when they cannot be used (a broken config file): trigger needs no CertCentral
+ * settings and goes on without them. A profile that does not exist is still refused: it is a typo.
+ */
+async function settingsIfUsable(ctx: Ctx): Promise<ResolvedSettings | undefined> {
+  try {
+    return await ctx.settings();
+  } catch (err) {
+    if ((err as { code?: unknown }).code === "unknown_profile") throw err;
+    return undefined;
+  }
+}
+
 /** The API key and request timeout for the sandbox; an unusable configuration falls back to the environment. */
 async function sandboxConnection(ctx: Ctx): Promise<SandboxConnection> {
-  try {
-    const s = await ctx.settings();
-    const from = s.apiKeySource === "profile" ? `profile ${s.profile}` : s.apiKeySource;
-    return s.apiKey
-      ? { key: s.apiKey, keyFrom: from, timeoutMs: s.requestTimeoutMs }
-      : { timeoutMs: s.requestTimeoutMs };
-  } catch {
+  const s = await settingsIfUsable(ctx);
+  if (!s) {
     const key = ctx.env.CERTWH_API_KEY || undefined;
     return { key, keyFrom: key && "CERTWH_API_KEY", timeoutMs: DEFAULT_REQUEST_TIMEOUT_MS };
   }
+  const from = s.apiKeySource === "profile" ? `profile ${s.profile}` : s.apiKeySource;
+  return s.apiKey
+    ? { key: s.apiKey, keyFrom: from, timeoutMs: s.requestTimeoutMs }
+    : { timeoutMs: s.requestTimeoutMs };
 }
 
 /** The same sandbox: the same origin, where any loopback name (localhost, 127.0.0.1, [::1]) is the same host. */

@@ -250,6 +250,13 @@ test("--profile / CERTWH_PROFILE naming a profile the file does not hold: refuse
   });
   expectExit(fromEnv, 2);
   assert.match(fromEnv.stderr, /Profile "nosuch" \(from CERTWH_PROFILE\)[\s\S]*or unset CERTWH_PROFILE\./);
+  // trigger goes on without settings it cannot use (a broken file), but not past a mistyped profile.
+  const triggered = await runCli(["--profile", "nosuch", "trigger", "certificate_issued"], {
+    configHome: home,
+    env,
+  });
+  expectExit(triggered, 2);
+  assert.match(triggered.stderr, /Profile "nosuch" \(from --profile\) is not in/);
   assert.deepEqual(h.sandbox.requests, [], "nothing sent under an unknown profile");
   const known = await runCli(["--profile", "work", "status"], { configHome: home, env });
   expectExit(known, 5);
