@@ -137,7 +137,7 @@ export function buildProgram(io: ProgramIO, runner?: Runner): Command {
     .option("--base-url <url>", "Services API base URL, e.g. a sandbox's (env CERTWH_BASE_URL)")
     .option(
       "--request-timeout <seconds>",
-      "timeout of each API request (env CERTWH_REQUEST_TIMEOUT; default 30)",
+      "timeout of each API request, 1–3600 (env CERTWH_REQUEST_TIMEOUT; default 30)",
     )
     .showSuggestionAfterError(true)
     .exitOverride()

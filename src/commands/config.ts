@@ -13,6 +13,7 @@ import {
   warnIfUnknownProfile,
 } from "../config/resolve.js";
 import {
+  baseUrlPathProblem,
   parseRegion,
   parseTimeoutSeconds,
   SETTING_KEYS,
@@ -146,6 +147,9 @@ async function set(key: SettingKey, value: string, ctx: CommandContext): Promise
     { profile, key, value: stored, config_path: path },
     `Set ${key} = ${stored} in profile "${profile}".`,
   );
+  // Said now, not only on the next command that uses it.
+  const pathProblem = key === "base_url" && baseUrlPathProblem(String(stored), `profile ${profile}`);
+  if (pathProblem) ctx.io.warn(pathProblem);
   warnIfHidden(key, profile, saved, path, ctx);
 }
 

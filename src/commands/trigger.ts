@@ -14,6 +14,7 @@ import { findEventType } from "../events/catalogue.js";
 import { buildEvent, type EventBody, randomSampleIds } from "../events/payloads.js";
 import { didYouMean } from "../events/suggest.js";
 import { nothingAnswersWords, plainHttpWords, reword } from "../io/exit-codes.js";
+import { secondsText } from "../util/duration.js";
 import { isLoopbackUrl } from "../util/loopback.js";
 import { printable } from "../util/printable.js";
 import { registerSecret } from "../util/redact.js";
@@ -313,7 +314,7 @@ function sandboxFailure(
     : "Is that sandbox still running? `certwh sandbox` prints its base URL when it starts.";
   if (err instanceof ApiTimeoutError) {
     return reword(err, {
-      message: `The sandbox at ${host} did not answer within ${Math.round(err.timeoutMs / 1000)}s.`,
+      message: `The sandbox at ${host} did not answer within ${secondsText(err.timeoutMs)}.`,
     });
   }
   if (err instanceof NetworkError) {

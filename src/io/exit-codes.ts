@@ -5,6 +5,7 @@
 
 import { ApiError, ApiShapeError, ApiTimeoutError, ApiTooLargeError, NetworkError } from "../api/errors.js";
 import { CertwhError, ExitCode, type ExitCodeValue } from "../errors.js";
+import { secondsText } from "../util/duration.js";
 import { fileError, isFsError } from "../util/fs-error.js";
 import { isLoopbackHost } from "../util/loopback.js";
 import { printable } from "../util/printable.js";
@@ -230,7 +231,7 @@ export function describeFailure(err: unknown, context: FailureContext = {}): Fai
     failure = {
       exitCode: ExitCode.timeout,
       code: "timeout",
-      message: `${err.host} did not answer within ${Math.round(err.timeoutMs / 1000)}s${err.attempts > 1 ? ` (${err.attempts} attempts)` : ""}.`,
+      message: `${err.host} did not answer within ${secondsText(err.timeoutMs)}${err.attempts > 1 ? ` (${err.attempts} attempts)` : ""}.`,
       hint: "Raise --request-timeout, or check your network.",
     };
   } else if (err instanceof NetworkError) {

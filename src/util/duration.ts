@@ -36,3 +36,9 @@ export function parseDuration(text: string, flag: string): number {
   }
   return checkWaitable(ms, text, flag);
 }
+
+/** A request timeout as said in a message: whole seconds as they are, else one decimal (1.5s, not 2s). */
+export function secondsText(ms: number): string {
+  const s = ms / 1000;
+  return `${Number.isInteger(s) ? s : s.toFixed(1)}s`;
+}

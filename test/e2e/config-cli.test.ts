@@ -596,7 +596,9 @@ test("a base URL without /services/v2 is warned about once (flag, env or profile
   );
   const viaEnv = await cli(h, ["status"], { ...env, CERTWH_BASE_URL: bare });
   assert.ok(viaEnv.stderr.includes(warning("CERTWH_BASE_URL")), viaEnv.stderr);
-  assert.equal((await cli(h, ["config", "set", "base_url", bare])).code, 0);
+  const set = await cli(h, ["config", "set", "base_url", bare]);
+  assert.equal(set.code, 0, set.stderr);
+  assert.ok(set.stderr.includes(warning("profile default")), `said when set: ${set.stderr}`);
   const viaProfile = await cli(h, ["config", "get", "base_url"]);
   assert.equal(viaProfile.code, 0, viaProfile.stderr);
   assert.ok(viaProfile.stderr.includes(warning("profile default")), viaProfile.stderr);

@@ -125,6 +125,9 @@ test("a redirect is said once, in its own sentence; a timeout says how many atte
   const timeout = new ApiTimeoutError("timed out", "www.digicert.com", 1000);
   timeout.attempts = 3;
   assert.equal(describeFailure(timeout).message, "www.digicert.com did not answer within 1s (3 attempts).");
+  // Not rounded to a whole second: --request-timeout 1.5 is said as it was given.
+  const fractional = new ApiTimeoutError("timed out", "www.digicert.com", 1500);
+  assert.equal(describeFailure(fractional).message, "www.digicert.com did not answer within 1.5s.");
 });
 
 test("5xx after retries: says how many attempts and keeps the snippet", () => {
