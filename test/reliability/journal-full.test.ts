@@ -53,7 +53,7 @@ test("a journal write that fails mid-session: that event is refused, listen exit
   const first = run.lines.find((l) => l.type === "event" && l.event === "certificate_issued");
   assert.ok(first, run.stdout());
   const exitLine =
-    /What arrived in this session is in (\S+): `certwh replay --journal (\S+) --to <url> --since (\S+)` delivers it again\./.exec(
+    /What arrived in this session is in (\S+): `certwh replay --journal (\S+) --to <url> --secret-env FULL_SECRET --since (\S+)` delivers it again\./.exec(
       run.stderr(),
     );
   assert.ok(exitLine, run.stderr());

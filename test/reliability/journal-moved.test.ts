@@ -64,11 +64,20 @@ describe("journal moved or removed under listen", () => {
       // Run as printed, to a local app: the events in the new file arrive again.
       const app = await startLoopback(undefined, t);
       const replay = replayWords(l.stderr()).map((w) => (w === "<url>" ? `${app.origin}/hook` : w));
-      const again = await runCli([...replay.slice(1), "--json"], { configHome: l.home, timeoutMs: 30_000 });
+      // It names the secret as listen read it (--secret-env): the app gets the key it got from listen.
+      const again = await runCli([...replay.slice(1), "--json"], {
+        configHome: l.home,
+        env: { RELIABILITY_SECRET: l.secret },
+        timeoutMs: 30_000,
+      });
       assert.equal(again.code, 0, again.stderr);
       assert.deepEqual(
         app.requests.map((r) => orderIdOf(r.text)),
         [2, 3],
+      );
+      assert.deepEqual(
+        app.requests.map((r) => r.headers["x-webhook-key"]),
+        [l.secret, l.secret],
       );
     });
   }
