@@ -4,18 +4,13 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { type JsonLine, type Running, runCli, spawnCli } from "../helpers/cli.js";
 import { startLoopback } from "../helpers/loopback.js";
+import { emitThroughListen } from "../helpers/sandbox.js";
 import { startHttpsApp } from "../helpers/self-signed.js";
 import { sleep } from "../helpers/wait.js";
 
-/** Has the in-process sandbox deliver an event to the receiver (the ready line carries its URL and key). */
-async function emit(ready: JsonLine, orderId: number): Promise<void> {
-  const res = await fetch(new URL("/sandbox/v1/emit", String(ready.sandbox_url)), {
-    method: "POST",
-    headers: { "x-dc-devkey": String(ready.sandbox_api_key), "content-type": "application/json" },
-    body: JSON.stringify({ event: "certificate_issued", data: { order_id: orderId, certificate_id: 1 } }),
-  });
-  assert.equal(res.status, 200, await res.text());
-}
+/** Has the in-process sandbox deliver certificate_issued for `orderId` to the receiver. */
+const emit = (ready: JsonLine, orderId: number) =>
+  emitThroughListen(ready, { order_id: orderId, certificate_id: 1 });
 
 const finalForward = (url: string) => (l: JsonLine) =>
   l.type === "forward" && l.url === url && l.final === true;

@@ -8,16 +8,11 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { type JsonLine, runCli, spawnCli, tempDir } from "../helpers/cli.js";
 import { startLoopback } from "../helpers/loopback.js";
+import { emitThroughListen } from "../helpers/sandbox.js";
 
-/** Has the in-process sandbox deliver an event to the receiver (the ready line carries its URL and key). */
-async function emit(ready: JsonLine, orderId: number): Promise<void> {
-  const res = await fetch(new URL("/sandbox/v1/emit", String(ready.sandbox_url)), {
-    method: "POST",
-    headers: { "x-dc-devkey": String(ready.sandbox_api_key), "content-type": "application/json" },
-    body: JSON.stringify({ event: "certificate_issued", data: { order_id: orderId, certificate_id: 1 } }),
-  });
-  assert.equal(res.status, 200, await res.text());
-}
+/** Has the in-process sandbox deliver certificate_issued for `orderId` to the receiver. */
+const emit = (ready: JsonLine, orderId: number) =>
+  emitThroughListen(ready, { order_id: orderId, certificate_id: 1 });
 
 test("the journal path replaced by a FIFO while listen runs: exit 2 saying so, and the events are not said to be in the FIFO", async (t) => {
   const journal = join(tempDir(), "j.ndjson");

@@ -74,3 +74,20 @@ export async function call(
   }
   return { status: res.status, headers: Object.fromEntries(res.headers), text, json };
 }
+
+/**
+ * Has the in-process sandbox of `listen --sandbox --json` deliver `event` (its ready line carries the
+ * sandbox's URL and key), through the sandbox's admin emit route.
+ */
+export async function emitThroughListen(
+  ready: Record<string, unknown>,
+  data: Record<string, unknown>,
+  event = "certificate_issued",
+): Promise<void> {
+  const res = await fetch(new URL("/sandbox/v1/emit", String(ready.sandbox_url)), {
+    method: "POST",
+    headers: { "x-dc-devkey": String(ready.sandbox_api_key), "content-type": "application/json" },
+    body: JSON.stringify({ event, data }),
+  });
+  assert.equal(res.status, 200, await res.text());
+}
