@@ -24,7 +24,7 @@ function interruptMessage(cause: InterruptCause): string {
 
 export class Interrupts {
   private readonly controller = new AbortController();
-  private removeHandlers: (() => void) | undefined;
+  private stopWatchingParent: (() => void) | undefined;
   /** A command asked for its signal: it is running and winds down itself. */
   private started = false;
   private hurryController: AbortController | undefined;
@@ -52,7 +52,7 @@ export class Interrupts {
    * `held`: the signals the launcher caught while it loaded main (bin/certwh.js), handled now.
    */
   watchSignals(held: readonly NodeJS.Signals[] = []): void {
-    this.removeHandlers = this.install();
+    this.stopWatchingParent = this.install();
     for (const signal of held) if (signal === "SIGINT" || signal === "SIGTERM") this.interrupt(signal);
   }
 
@@ -92,9 +92,14 @@ export class Interrupts {
     return this.lateClosed ? ExitCode.sigpipe : undefined;
   }
 
+  /**
+   * The command has finished and its outcome is set. The signal handlers stay (they keep nothing alive): a
+   * Ctrl-C while the process winds down (output flushing, sockets closing) ends it with that outcome, instead
+   * of the signal killing it with 130 after a success was printed.
+   */
   dispose(): void {
     this.disposed = true;
-    this.removeHandlers?.();
+    this.stopWatchingParent?.();
   }
 
   private interrupt(cause: InterruptCause): void {
@@ -102,6 +107,7 @@ export class Interrupts {
     const closedOutput = cause === "stdout_closed" || cause === "stderr_closed";
     if (this.disposed || (closedOutput && !this.started)) {
       // No command is running (help, a usage error, or it has finished): nothing to wind down.
+      if (isSignal && this.disposed) process.exit(); // with the exit code main has set
       if (!closedOutput) return;
       this.lateClosed = true;
       process.exitCode = ExitCode.sigpipe;
@@ -126,17 +132,13 @@ export class Interrupts {
     this.controller.abort(new InterruptedError(cause, interruptMessage(cause)));
   }
 
+  /** Installs the signal handlers for good; returns what stops the parent watch. */
   private install(): () => void {
     const onInt = () => this.interrupt("SIGINT");
     const onTerm = () => this.interrupt("SIGTERM");
     process.on("SIGINT", onInt);
     process.on("SIGTERM", onTerm);
-    const parent = watchParent(() => this.interrupt("parent_exited"));
-    return () => {
-      process.off("SIGINT", onInt);
-      process.off("SIGTERM", onTerm);
-      parent();
-    };
+    return watchParent(() => this.interrupt("parent_exited"));
   }
 }
 
