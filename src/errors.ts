@@ -43,6 +43,9 @@ export class CertwhError extends Error {
   }
 }
 
+/** Why a question cannot be asked, in every refusal that needs one (what `--no-input` is implied by). */
+export const NO_PROMPTS = "certwh does not prompt here (no terminal on stdin, --no-input, CI or TERM=dumb)";
+
 export class UsageError extends CertwhError {
   constructor(message: string, details?: ErrorDetails) {
     super(message, ExitCode.usage, { code: "usage", ...details });

@@ -3,7 +3,7 @@
 // needs --yes when nobody can be asked, and a confirmation in a terminal.
 
 import { ApiError } from "../api/errors.js";
-import { DeclinedError, RefusedError, UsageError } from "../errors.js";
+import { DeclinedError, NO_PROMPTS, RefusedError, UsageError } from "../errors.js";
 import type { CommandContext } from "./context.js";
 import type { DeleteFlags } from "./specs/lifecycle.js";
 import { invalidAction, requireWebhook } from "./webhook/current.js";
@@ -16,9 +16,7 @@ interface DeleteOptions {
 export function parseDeleteOptions(globals: { yes?: boolean }, interactive: boolean): DeleteOptions {
   const confirmed = globals.yes === true;
   if (!confirmed && !interactive) {
-    throw new UsageError(
-      "Deleting the webhook needs confirmation, and certwh is not running interactively: pass --yes.",
-    );
+    throw new UsageError(`Deleting the webhook needs confirmation, and ${NO_PROMPTS}: pass --yes.`);
   }
   return { confirmed };
 }

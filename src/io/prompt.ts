@@ -1,7 +1,7 @@
 // Prompts on stderr through @inquirer/prompts (loaded only when a prompt is really shown).
 // Under --no-input, CI or a non-TTY stdin every prompt is refused with a usage error naming the flag.
 
-import { InterruptedError, UsageError } from "../errors.js";
+import { InterruptedError, NO_PROMPTS, UsageError } from "../errors.js";
 import { terminalText } from "../util/printable.js";
 
 export interface Prompter {
@@ -40,8 +40,7 @@ export function createPrompter(interactive: boolean, signal?: AbortSignal, color
     signal,
   };
   const ask = async <T>(flag: string, show: (p: typeof import("@inquirer/prompts")) => Promise<T>) => {
-    if (!interactive)
-      throw new UsageError(`This needs input, and certwh is not running interactively: pass ${flag}.`);
+    if (!interactive) throw new UsageError(`This needs input, and ${NO_PROMPTS}: pass ${flag}.`);
     try {
       return await show(await import("@inquirer/prompts"));
     } catch (err) {

@@ -5,7 +5,7 @@
 
 import type { UpdateWebhookRequest, Webhook, WebhookApi } from "../api/types.js";
 import { normaliseSettings } from "../api/webhooks.js";
-import { DeclinedError, UsageError } from "../errors.js";
+import { DeclinedError, NO_PROMPTS, UsageError } from "../errors.js";
 import { SUBSCRIBABLE_EVENTS } from "../events/catalogue.js";
 import { registerSecret } from "../util/redact.js";
 import { sameUrl } from "../util/same-url.js";
@@ -53,10 +53,10 @@ function takeoverRefusal(hook: Webhook, interactive: boolean): Error {
     "the endpoint, events and secret back afterwards (CertCentral then needs that endpoint verified again).";
   return interactive
     ? new DeclinedError(`${sentence} Declined: not taken over.`, { hint })
-    : new UsageError(
-        `${sentence} Taking it over needs confirmation, and certwh is not running interactively.`,
-        { code: "foreign_webhook", hint },
-      );
+    : new UsageError(`${sentence} Taking it over needs confirmation, and ${NO_PROMPTS}.`, {
+        code: "foreign_webhook",
+        hint,
+      });
 }
 
 /** `--until certificate_revoked` on a webhook that only gets certificate_issued would wait forever. */

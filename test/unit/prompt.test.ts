@@ -1,7 +1,7 @@
 // Prompts when certwh is not interactive: refused at once with a usage error naming the flag to pass.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { UsageError } from "../../src/errors.js";
+import { NO_PROMPTS, UsageError } from "../../src/errors.js";
 import { createPrompter } from "../../src/io/prompt.js";
 
 test("a non-interactive prompter refuses every kind of question, naming the flag", async () => {
@@ -15,7 +15,7 @@ test("a non-interactive prompter refuses every kind of question, naming the flag
   for (const [flag, ask] of asks) {
     await assert.rejects(ask(), (err: unknown) => {
       assert.ok(err instanceof UsageError, flag);
-      assert.equal(err.message, `This needs input, and certwh is not running interactively: pass ${flag}.`);
+      assert.equal(err.message, `This needs input, and ${NO_PROMPTS}: pass ${flag}.`);
       return true;
     });
   }
