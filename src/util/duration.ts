@@ -15,10 +15,21 @@ export function checkWaitable(ms: number, text: string, flag: string): number {
   return ms;
 }
 
-/** The one refusal of a zero duration, however it is written ("0", "0s", "0.0ms"), for every flag. */
-export function zeroDurationError(text: string, flag: string): UsageError {
-  return new UsageError(`${flag} must be more than zero, not ${JSON.stringify(text.trim())}.`);
+/** How a duration is written, said in every refusal of one. */
+const DURATION_FORMAT = "use a number with ms, s, m or h, e.g. 90s or 30m";
+
+/**
+ * The one refusal of a zero duration, however it is written ("0", "0s", "0.0ms"), for every flag; `format`
+ * says how the flag's values are written (a bare "0" must not read as if "5" were accepted).
+ */
+export function zeroDurationError(text: string, flag: string, format?: string): UsageError {
+  return new UsageError(
+    `${flag} must be more than zero, not ${JSON.stringify(text.trim())}${format ? `: ${format}` : ""}.`,
+  );
 }
+
+/** "0", "0s", " 0.0ms ": zero, with or without a unit. */
+export const isZeroDuration = (text: string) => /^\s*(0+(\.0*)?|\.0+)\s*(ms|s|m|h)?\s*$/.test(text);
 
 /**
  * "500ms", "90s", "30m", "1h", "1.5h" → milliseconds. UsageError on anything else (or zero), naming `flag`
@@ -27,12 +38,10 @@ export function zeroDurationError(text: string, flag: string): UsageError {
 export function parseDuration(text: string, flag: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$/.exec(text);
   // Zero is refused as zero whatever its unit, or without one ("0"): not as an unreadable duration.
-  if (/^\s*0+(\.0+)?\s*(ms|s|m|h)?\s*$/.test(text)) throw zeroDurationError(text, flag);
+  if (isZeroDuration(text)) throw zeroDurationError(text, flag, DURATION_FORMAT);
   const ms = match ? Math.round(Number(match[1]) * (UNITS[match[2] as string] as number)) : Number.NaN;
   if (!Number.isFinite(ms) || ms <= 0) {
-    throw new UsageError(
-      `${flag}: invalid duration ${JSON.stringify(text)}: use a number with ms, s, m or h, e.g. 90s or 30m.`,
-    );
+    throw new UsageError(`${flag}: invalid duration ${JSON.stringify(text)}: ${DURATION_FORMAT}.`);
   }
   return checkWaitable(ms, text, flag);
 }

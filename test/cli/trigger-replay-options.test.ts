@@ -91,9 +91,15 @@ test("trigger: bad argv → UsageError naming the problem", () => {
     [["order_rejected", "--to", "nope"], /--to must be a full http/],
     [["order_rejected", "--to", to, "--order-id", "abc"], /--order-id must be a positive integer/],
     [["order_rejected", "--to", to, "--certificate-id", "0"], /--certificate-id must be a positive integer/],
-    [["order_rejected", "--to", to, "--timeout", "0"], /^--timeout must be more than zero, not "0"\.$/],
+    [
+      ["order_rejected", "--to", to, "--timeout", "0"],
+      /^--timeout must be more than zero, not "0": use a number of seconds, or one with ms, s, m or h, e\.g\. 10 or 500ms\.$/,
+    ],
     [["order_rejected", "--to", to, "--timeout", "abc"], /^--timeout: invalid duration "abc"/],
-    [["order_rejected", "--to", to, "--timeout", "0s"], /^--timeout must be more than zero, not "0s"\.$/],
+    [
+      ["order_rejected", "--to", to, "--timeout", "0s"],
+      /^--timeout must be more than zero, not "0s": use a number of seconds, or one with ms, s, m or h, e\.g\. 10 or 500ms\.$/,
+    ],
     [["order_rejected", "--to", to, "--secret-env", "A", "--secret-file", "f"], /only one of/],
     [["order_rejected", "--to", to, "--secret-env", "not a name"], /not a variable name/],
     [["order_rejected", "--sandbox-url", to, "--secret-env", "A"], /do not apply with --sandbox-url/],

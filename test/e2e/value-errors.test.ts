@@ -93,7 +93,7 @@ test("a zero duration gets one text, with or without a unit, for every duration 
     const r = await runCli(argv);
     assert.equal(r.code, 2, `${argv.join(" ")}: ${r.stderr}`);
     assert.ok(
-      r.stderr.includes(`${flag} must be more than zero, not "${value}".`),
+      r.stderr.includes(`${flag} must be more than zero, not "${value}": use a number`),
       `${argv.join(" ")}: ${r.stderr}`,
     );
   }

@@ -27,7 +27,7 @@ test("parseDuration: units and junk", () => {
       () => parseDuration(zero, "--timeout"),
       {
         name: "UsageError",
-        message: `--timeout must be more than zero, not ${JSON.stringify(zero.trim())}.`,
+        message: `--timeout must be more than zero, not ${JSON.stringify(zero.trim())}: use a number with ms, s, m or h, e.g. 90s or 30m.`,
       },
       zero,
     );

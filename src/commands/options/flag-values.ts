@@ -4,7 +4,7 @@
 import { UsageError } from "../../errors.js";
 import { findEventType } from "../../events/catalogue.js";
 import { didYouMean } from "../../events/suggest.js";
-import { checkWaitable, parseDuration, zeroDurationError } from "../../util/duration.js";
+import { checkWaitable, isZeroDuration, parseDuration, zeroDurationError } from "../../util/duration.js";
 import { maskUrlPassword, registerUrlPassword } from "../../util/redact.js";
 import { urlSchemeError } from "../../util/url-scheme.js";
 
@@ -32,6 +32,13 @@ export function parsePositiveSeconds(flag: string, value: string): number {
  * form trigger --timeout always took → milliseconds.
  */
 export function parseDurationOrSeconds(flag: string, value: string): number {
+  // Zero, however written, gets one text that names both forms.
+  if (isZeroDuration(value))
+    throw zeroDurationError(
+      value,
+      flag,
+      "use a number of seconds, or one with ms, s, m or h, e.g. 10 or 500ms",
+    );
   if (/^\s*[\d.]+\s*$/.test(value)) return parsePositiveSeconds(flag, value);
   return parseDuration(value, flag);
 }
