@@ -12,10 +12,11 @@
 //   to another host), and a 4xx means the app refused the event on purpose.
 // - Attempts are bounded: `maxAttempts` that count, and `attemptCeiling` in all. A failure does not count
 //   while the app is failing other deliveries too (forward-health.ts): an app that restarts or is flaky
-//   gets every event once it recovers. While the app is down (3 failures in a row), one request at a time:
-//   the oldest delivery probes it, so once it answers the events follow in the order they arrived. When the
-//   failures in a row are all one delivery's, another one probes first: a poison event (the app fails it
-//   alone) then uses up its counted attempts while the rest flow, instead of holding them for the ceiling.
+//   gets every event once it recovers. While the app is down (3 failures in a row, of several deliveries or
+//   without an answer), one request at a time: the oldest delivery probes it, so once it answers the events
+//   follow in the order they arrived. A poison event (the app answers 5xx for it alone while it takes the
+//   others) does not make the app down: it uses up its counted attempts while the rest flow. When the
+//   failures in a row are all one delivery's and no other was taken lately, another one probes first.
 // - A TLS certificate the target's host does not prove is final at once (retrying cannot fix it); only
 //   `skipVerify` (listen's --skip-verify, for an app on this computer) accepts a self-signed one.
 // - A refusing answer's first bytes come back with the result (forward-response.ts), so the user sees why.
@@ -291,7 +292,7 @@ export class Forwarder {
       // A failure counts against the event only while the app answers others: not while it is down (the
       // oldest event probes it alone then, so "others failing too" cannot be seen).
       if (failed && !this.health.down && !this.health.failingBroadly(delivery.id)) job.counted++;
-      this.health.record(delivery.id, !failed);
+      this.health.record(delivery.id, !failed, failed && status === undefined);
       this.sayHealth();
     }
     if (certificate) this.sayCertificate(error);

@@ -83,6 +83,27 @@ describe("certwh listen --forward-to", () => {
     await stop(l);
   });
 
+  test("an event the app fails while it took another is not the app down: 5 attempts, no app-down warning", async (t) => {
+    const orderOf = (r: { json: unknown }) => (r.json as { data: { order_id: number } }).data.order_id;
+    const app = await startLoopback((r, res) => res.writeHead(orderOf(r) === 9003 ? 500 : 200).end(), t);
+    const url = `${app.origin}/hook`;
+    const l = spawnCli(t, ["listen", "--sandbox", "--json", "--forward-to", url], { killAfterMs: 60_000 });
+    const ready = await l.line((x) => x.type === "ready");
+    await emit(ready, 9001);
+    await l.line((x) => finalForward(url)(x) && x.status === 200);
+    await emit(ready, 9003);
+    // Its retries after 0.5, 1, 2 and 4 s at most (5 attempts, all counted).
+    const poison = await l.line((x) => finalForward(url)(x) && x.status === 500, 20_000);
+    assert.equal(poison.attempt, 5);
+    assert.equal(app.requests.filter((r) => orderOf(r) === 9003).length, 5);
+    const warnings = l.lines.filter((x) => x.type === "warning").map((x) => String(x.message));
+    assert.deepEqual(
+      warnings.filter((m) => !/^Gave up/.test(m)),
+      [],
+    );
+    await stop(l);
+  });
+
   test("a refusing app's answer: exact characters in --json's response_body, escaped in the human line", async (t) => {
     const said = 'bad\u001b[31m "q" \\ end';
     const app = await startLoopback((_r, res) => res.writeHead(400).end(said), t);

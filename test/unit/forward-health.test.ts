@@ -2,6 +2,8 @@
 // deliveries too do not use up an event's attempts; a down app gets one request at a time; an event the
 // otherwise healthy app keeps refusing still gives up after maxAttempts, with the replay hint.
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import { createForwarder, type Delivery, type ForwardResult } from "../../src/listen/forward.js";
 import { createTargetHealth } from "../../src/listen/forward-health.js";
@@ -209,6 +211,25 @@ test("health: a row of failures from one delivery alone names it; another delive
   assert.equal(h.failingAlone, "b");
 });
 
+test("health: one delivery's 5xx while the app took others is not down; an answer after unreachable starts over", () => {
+  const h = createTargetHealth();
+  h.record("good", true);
+  for (let i = 0; i < 3; i++) h.record("bad", false);
+  assert.equal(h.down, false, "the app took another event: the failures are that event's");
+  assert.equal(h.failingBroadly("bad"), false);
+  h.record("other", false);
+  assert.equal(h.down, true, "a second delivery failing too: the app is down");
+
+  const u = createTargetHealth();
+  for (const id of ["a", "b", "c", "d"]) u.record(id, false, true);
+  assert.equal(u.down, true, "unreachable for several deliveries");
+  assert.equal(u.failingBroadly("a"), true);
+  u.record("a", false);
+  assert.equal(u.down, false, "it answered: up again");
+  assert.equal(u.failingAlone, "a");
+  assert.equal(u.failingBroadly("a"), false, "failing to reach it says nothing about how it treats events");
+});
+
 test("one poison event that made the app look down does not hold the next ones for its 20 tries", async () => {
   const t = await target((_n, body) => (body.includes('"bad"') ? 500 : 204));
   const results: ForwardResult[] = [];
@@ -235,6 +256,120 @@ test("one poison event that made the app look down does not hold the next ones f
     ]);
     const bad = results.filter((r) => r.id === "bad");
     assert.ok(bad.length < 10, `gave up after ${bad.length} tries, not 20`);
+  } finally {
+    await f.close();
+    await t.close();
+  }
+});
+
+/** A port nothing listens on yet (a server had it a moment ago), so requests to it are refused. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+test("an app that comes up after refusing connections and fails one event alone lets the others through", async () => {
+  const port = await freePort();
+  const results: ForwardResult[] = [];
+  const notices: string[] = [];
+  const f = createForwarder({
+    url: `http://127.0.0.1:${port}/hook`,
+    concurrency: 1,
+    maxAttempts: 5,
+    backoffBaseMs: 10,
+    backoffMaxMs: 40,
+    onResult: (r) => results.push(r),
+    onNotice: (m) => notices.push(m),
+  });
+  // Once started, the app drops connections until "bad" (the oldest event) probes it, so that event gets
+  // its first answer, 500; it takes every other event.
+  const sent: string[] = [];
+  let up = false;
+  const app = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => {
+      body += c.toString();
+    });
+    req.on("end", () => {
+      const id = (JSON.parse(body) as { id: string }).id;
+      up ||= id === "bad";
+      if (!up) return req.socket.destroy();
+      sent.push(id);
+      res.writeHead(id === "bad" ? 500 : 204).end();
+    });
+  });
+  try {
+    for (const id of ["bad", "good1", "good2", "good3"]) f.enqueue(d(id));
+    // Refused for every event until the app counts as down; then it starts.
+    await poll(() => notices.some((m) => /keeps failing/.test(m)), { timeoutMs: 5000, intervalMs: 5 });
+    await new Promise<void>((resolve) => app.listen(port, "127.0.0.1", resolve));
+    await f.drain();
+    assert.equal(sent[1], "good1", `after the app answered 500, another event probed: ${sent}`);
+    assert.deepEqual(
+      sent.filter((id) => id !== "bad"),
+      ["good1", "good2", "good3"],
+    );
+    const finals = results.filter((r) => r.final).map((r) => [r.id, r.ok]);
+    assert.deepEqual(finals, [
+      ["good1", true],
+      ["good2", true],
+      ["good3", true],
+      ["bad", false],
+    ]);
+    // Its first 500 came while the app still counted as down (not counted); then 5 counted attempts.
+    const answered = results.filter((r) => r.id === "bad" && r.status === 500);
+    assert.ok(answered.length <= 6, `the app answered "bad" ${answered.length} times, not up to the ceiling`);
+    const backAt = notices.findIndex((m) => /answers again/.test(m));
+    const gaveUpAt = notices.findIndex((m) => /^Gave up forwarding certificate_issued bad/.test(m));
+    assert.ok(backAt !== -1 && backAt < gaveUpAt, notices.join("\n"));
+  } finally {
+    await f.close();
+    await new Promise<void>((resolve) => app.close(() => resolve()));
+  }
+});
+
+test("a burst with one poison event: no app-down notice, 5 attempts, and a later event goes at once", async () => {
+  const t = await target((_n, body) => (body.includes('"bad"') ? 500 : 204));
+  const results: ForwardResult[] = [];
+  const notices: string[] = [];
+  const f = createForwarder({
+    url: t.url,
+    concurrency: 4,
+    maxAttempts: 5,
+    // Retries of "bad" after 300, 600, 600, 600 ms: the 39 others are all delivered before its 2nd try.
+    backoffBaseMs: 400,
+    backoffMaxMs: 800,
+    random: () => 0.5,
+    onResult: (r) => results.push(r),
+    onNotice: (m) => notices.push(m),
+  });
+  try {
+    for (let i = 0; i < 40; i++) f.enqueue(d(i === 37 ? "bad" : `e${i}`));
+    // Its 2nd, 3rd and 4th tries come after the others were delivered: until now, three failures in a row
+    // made the app count as down from here on.
+    await poll(() => results.some((r) => r.id === "bad" && r.attempt === 4), {
+      timeoutMs: 5000,
+      intervalMs: 5,
+    });
+    const postedAt = Date.now();
+    f.enqueue(d("late"));
+    await poll(() => results.some((r) => r.id === "late" && r.final), { timeoutMs: 5000, intervalMs: 5 });
+    const waited = Date.now() - postedAt;
+    assert.ok(waited < 200, `the later event waited ${waited} ms (a down app's probe pause is 300 ms)`);
+    await f.drain();
+    assert.equal(results.filter((r) => r.final && r.ok).length, 40);
+    assert.deepEqual(
+      results.filter((r) => r.id === "bad").map((r) => [r.attempt, r.final]),
+      [1, 2, 3, 4, 5].map((n) => [n, n === 5]),
+    );
+    assert.deepEqual(
+      notices.filter((m) => !/^Gave up/.test(m)),
+      [],
+      "no app-down notice while the app takes every other event",
+    );
   } finally {
     await f.close();
     await t.close();
