@@ -10,6 +10,8 @@ export const ExitCode = {
   notFound: 5,
   timeout: 6,
   tunnel: 7,
+  /** The terminal was closed (128 + SIGHUP). */
+  sighup: 129,
   sigint: 130,
   /** stdout or stderr was closed (128 + SIGPIPE, what a shell reports for a command cut off by `| head`). */
   sigpipe: 141,
@@ -114,13 +116,20 @@ export class TunnelError extends CertwhError {
  * How a run was interrupted: a signal, a closed output (the reader of `certwh … | head` went away), or the
  * process that started certwh going away (stopped as on SIGTERM).
  */
-export type InterruptCause = "SIGINT" | "SIGTERM" | "stdout_closed" | "stderr_closed" | "parent_exited";
+export type InterruptCause =
+  | "SIGINT"
+  | "SIGTERM"
+  | "SIGHUP"
+  | "stdout_closed"
+  | "stderr_closed"
+  | "parent_exited";
 /** The signal an interruption counts as: its exit code is 128 + that signal's number. */
-export type InterruptSignal = "SIGINT" | "SIGTERM" | "SIGPIPE";
+export type InterruptSignal = "SIGINT" | "SIGTERM" | "SIGHUP" | "SIGPIPE";
 
 const SIGNAL_OF: Record<InterruptCause, InterruptSignal> = {
   SIGINT: "SIGINT",
   SIGTERM: "SIGTERM",
+  SIGHUP: "SIGHUP",
   stdout_closed: "SIGPIPE",
   stderr_closed: "SIGPIPE",
   parent_exited: "SIGTERM",
@@ -128,6 +137,7 @@ const SIGNAL_OF: Record<InterruptCause, InterruptSignal> = {
 const EXIT_OF: Record<InterruptSignal, ExitCodeValue> = {
   SIGINT: ExitCode.sigint,
   SIGTERM: ExitCode.sigterm,
+  SIGHUP: ExitCode.sighup,
   SIGPIPE: ExitCode.sigpipe,
 };
 
@@ -140,9 +150,16 @@ export function describeInterruptCause(cause: InterruptCause): string {
       return "stderr was closed (whatever read certwh's messages went away)";
     case "parent_exited":
       return "the process that started certwh went away";
+    case "SIGHUP":
+      return "its terminal was closed (SIGHUP)";
     default:
       return `interrupted by ${cause}`;
   }
+}
+
+/** The exit code of an interruption by `cause` (130 SIGINT, 143 SIGTERM, 129 SIGHUP, 141 a closed output). */
+export function interruptExitCode(cause: InterruptCause): ExitCodeValue {
+  return EXIT_OF[SIGNAL_OF[cause]];
 }
 
 /** The run was interrupted (a signal, a closed output, its parent gone); the hint says how to resume. */

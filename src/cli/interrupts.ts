@@ -6,7 +6,18 @@
 // first thing (main): an interruption while certwh loads the command stops it before it starts, instead of
 // the signal killing certwh without a word.
 
-import { describeInterruptCause, ExitCode, type InterruptCause, InterruptedError } from "../errors.js";
+import {
+  describeInterruptCause,
+  ExitCode,
+  type InterruptCause,
+  InterruptedError,
+  interruptExitCode,
+} from "../errors.js";
+
+/** The signals that stop a command: Ctrl-C, kill, and the terminal closing (its on-exit steps still run). */
+const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+const isStopSignal = (cause: string): cause is (typeof STOP_SIGNALS)[number] =>
+  (STOP_SIGNALS as readonly string[]).includes(cause);
 
 /**
  * A signal repeated within this window is the same interruption, not an impatient second Ctrl-C: conf's
@@ -53,7 +64,7 @@ export class Interrupts {
    */
   watchSignals(held: readonly NodeJS.Signals[] = []): void {
     this.stopWatchingParent = this.install();
-    for (const signal of held) if (signal === "SIGINT" || signal === "SIGTERM") this.interrupt(signal);
+    for (const signal of held) if (isStopSignal(signal)) this.interrupt(signal);
   }
 
   /**
@@ -103,7 +114,7 @@ export class Interrupts {
   }
 
   private interrupt(cause: InterruptCause): void {
-    const isSignal = cause === "SIGINT" || cause === "SIGTERM";
+    const isSignal = isStopSignal(cause);
     const closedOutput = cause === "stdout_closed" || cause === "stderr_closed";
     if (this.disposed || (closedOutput && !this.started)) {
       // No command is running (help, a usage error, or it has finished): nothing to wind down.
@@ -126,7 +137,7 @@ export class Interrupts {
         return;
       }
       process.stderr.write("\nInterrupted again: exiting now.\n");
-      process.exit(cause === "SIGINT" ? ExitCode.sigint : ExitCode.sigterm);
+      process.exit(interruptExitCode(cause));
     }
     this.lastAt = now;
     this.controller.abort(new InterruptedError(cause, interruptMessage(cause)));
@@ -134,10 +145,7 @@ export class Interrupts {
 
   /** Installs the signal handlers for good; returns what stops the parent watch. */
   private install(): () => void {
-    const onInt = () => this.interrupt("SIGINT");
-    const onTerm = () => this.interrupt("SIGTERM");
-    process.on("SIGINT", onInt);
-    process.on("SIGTERM", onTerm);
+    for (const signal of STOP_SIGNALS) process.on(signal, () => this.interrupt(signal));
     return watchParent(() => this.interrupt("parent_exited"));
   }
 }

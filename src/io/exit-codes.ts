@@ -1,6 +1,6 @@
 // The one place where any error becomes an exit code and the sentence a person reads.
 // The table is documented in README.md ("Exit codes") and pinned by test/unit/exit-codes.test.ts.
-// Interruptions carry their code (src/errors.ts): 130 SIGINT, 143 SIGTERM or the parent process gone,
+// Interruptions carry their code (src/errors.ts): 130 SIGINT, 143 SIGTERM or the parent process gone, 129 SIGHUP,
 // 141 a closed stdout or stderr (128 + SIGPIPE).
 
 import { ApiError, ApiShapeError, ApiTimeoutError, ApiTooLargeError, NetworkError } from "../api/errors.js";

@@ -139,7 +139,7 @@ class ListenSession {
     if (outcome.kind === "error") throw outcome.error;
     if (outcome.kind === "signal") {
       const { cause } = outcome;
-      const notASignal = cause !== "SIGINT" && cause !== "SIGTERM" ? { cause } : {};
+      const notASignal = cause !== "SIGINT" && cause !== "SIGTERM" && cause !== "SIGHUP" ? { cause } : {};
       deps.emit({
         type: "interrupted",
         signal: outcome.signal,

@@ -95,7 +95,7 @@ export type ListenResult =
       signal: InterruptSignal;
       webhookId?: number;
       /** Present when no signal was sent: stdout_closed, stderr_closed or parent_exited. */
-      cause?: Exclude<InterruptCause, "SIGINT" | "SIGTERM">;
+      cause?: Exclude<InterruptCause, "SIGINT" | "SIGTERM" | "SIGHUP">;
     };
 
 type Stage<S extends string, F = unknown> = { type: "state"; stage: S } & F;
@@ -246,7 +246,7 @@ export type ListenEvent =
       on_exit: OnExitAction;
       webhook_id?: number;
       /** Present when no signal was sent: stdout_closed, stderr_closed or parent_exited. */
-      cause?: Exclude<InterruptCause, "SIGINT" | "SIGTERM">;
+      cause?: Exclude<InterruptCause, "SIGINT" | "SIGTERM" | "SIGHUP">;
     }
   /** At exit: exec runs and forwards that did not finish, and how to catch up (only when there are any). */
   | {

@@ -36,6 +36,20 @@ describe("certwh listen --sandbox", () => {
     assert.ok(await portClosed(String(ready.local_url)), "the receiver port is closed");
   });
 
+  test("its terminal closing (SIGHUP) stops listen as Ctrl-C does: the on-exit deactivate runs, exit 129", async (t) => {
+    const l = spawnCli(t, ["listen", "--sandbox", "--json", "--no-journal", "--no-inspect"]);
+    await l.line((x) => x.type === "ready");
+    l.child.kill("SIGHUP");
+    const exit = await l.exit;
+    assert.equal(exit.code, 129, l.stderr());
+    const last = l.lines.at(-1);
+    assert.equal(last?.type, "interrupted");
+    assert.equal(last?.signal, "SIGHUP");
+    const onExit = l.lines.find(isState("on_exit"));
+    assert.equal(onExit?.action, "deactivate");
+    assert.equal(onExit?.outcome, "done");
+  });
+
   test("--exec runs that failed are summed up at exit with the replay --exec command; the hint names --exec", async (t) => {
     const fail = [process.execPath, "-e", "process.exit(7)"].map((w) => JSON.stringify(w)).join(" ");
     const home = tempDir();
