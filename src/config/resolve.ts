@@ -16,6 +16,7 @@ import {
   validateProfileName,
 } from "./settings.js";
 import {
+  configExists,
   configFilePath,
   type ProfileSettings,
   permissionProblem,
@@ -335,7 +336,11 @@ function unknownProfile(detailed: DetailedSettings, stored: StoredConfig): strin
   if (profile.source === "default" || profile.value === DEFAULT_PROFILE) return undefined;
   if (Object.hasOwn(stored.profiles, profile.value)) return undefined;
   const known =
-    detailed.profiles.length > 0 ? `known profiles: ${detailed.profiles.join(", ")}` : "it has no profiles";
+    detailed.profiles.length > 0
+      ? `known profiles: ${detailed.profiles.join(", ")}`
+      : configExists(detailed.configPath)
+        ? "it has no profiles"
+        : "no config file exists there yet";
   return `Profile "${profile.value}" (from ${profile.origin}) is not in ${detailed.configPath} (${known})`;
 }
 

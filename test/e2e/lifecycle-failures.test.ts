@@ -261,6 +261,13 @@ test("--profile / CERTWH_PROFILE naming a profile the file does not hold: refuse
   const known = await runCli(["--profile", "work", "status"], { configHome: home, env });
   expectExit(known, 5);
   assert.doesNotMatch(known.stderr, /is not in/);
+  // No config file at all: said so, rather than "it has no profiles".
+  const noFile = await runCli(["--profile", "nosuch", "status"], { configHome: tempDir(), env });
+  expectExit(noFile, 2);
+  assert.match(
+    noFile.stderr,
+    /Profile "nosuch" \(from --profile\) is not in .*config\.json \(no config file exists there yet\)\./,
+  );
   // "default" always exists, even before the file does.
   expectExit(await runCli(["--profile", "default", "status"], { configHome: tempDir(), env }), 5);
 });
