@@ -113,8 +113,8 @@ export class TunnelError extends CertwhError {
 }
 
 /**
- * How a run was interrupted: a signal, a closed output (the reader of `certwh … | head` went away), or the
- * process that started certwh going away (stopped as on SIGTERM).
+ * How a run was interrupted: a signal (SIGHUP: its terminal closed), a closed output (the reader of
+ * `certwh … | head` went away), or the process that started certwh going away (stopped as on SIGTERM).
  */
 export type InterruptCause =
   | "SIGINT"

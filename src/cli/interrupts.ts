@@ -1,5 +1,5 @@
-// Everything that interrupts a running command, as one abort of the run's signal: SIGINT and SIGTERM, a
-// closed stdout or stderr (EPIPE: the reader of `certwh … | head` went away), and the process that started
+// Everything that interrupts a running command, as one abort of the run's signal: SIGINT, SIGTERM and SIGHUP
+// (its terminal closed), a closed stdout or stderr (EPIPE: the reader of `certwh … | head` went away), and the process that started
 // certwh going away (a killed CI runner or IDE: certwh would otherwise run on under PID 1). The command
 // winds down and says so; a second Ctrl-C exits at once, unless the command asked for `hurry` (listen: it
 // then stops waiting for forwards and still reports them; a third exits at once). The handlers are installed
