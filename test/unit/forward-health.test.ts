@@ -11,6 +11,18 @@ import { ManualClock } from "../../src/util/clock.js";
 import { startLoopback } from "../helpers/loopback.js";
 import { poll } from "../helpers/wait.js";
 
+/** A forwarder whose results and notices the test reads. */
+function watchedForwarder(options: Omit<Parameters<typeof createForwarder>[0], "onResult" | "onNotice">) {
+  const results: ForwardResult[] = [];
+  const notices: string[] = [];
+  const f = createForwarder({
+    ...options,
+    onResult: (r) => results.push(r),
+    onNotice: (m) => notices.push(m),
+  });
+  return { f, results, notices };
+}
+
 /** A loopback target; `answer(n, body)` gives the status of the n-th request (1-based). */
 async function target(answer: (n: number, body: string) => number) {
   const server = await startLoopback((req, res, n) => {
@@ -59,17 +71,13 @@ test("an app failing many events at once loses none: broad failures do not use u
     tries.set(id, (tries.get(id) ?? 0) + 1);
     return (tries.get(id) ?? 0) <= 2 ? 503 : 204;
   });
-  const results: ForwardResult[] = [];
-  const notices: string[] = [];
-  const f = createForwarder({
+  const { f, results, notices } = watchedForwarder({
     url: t.url,
     concurrency: 4,
     // The oldest event probes the down app, so its attempts (up to 4 × this) carry the outage.
     maxAttempts: 5,
     backoffBaseMs: 10,
     backoffMaxMs: 40,
-    onResult: (r) => results.push(r),
-    onNotice: (m) => notices.push(m),
   });
   try {
     for (let i = 0; i < 60; i++) assert.equal(f.enqueue(d(`e${i}`)), true);
@@ -96,15 +104,11 @@ test("an app failing many events at once loses none: broad failures do not use u
 
 test("an event the otherwise healthy app keeps refusing gives up after maxAttempts, with a notice", async () => {
   const t = await target((_n, body) => (body.includes('"bad"') ? 500 : 204));
-  const results: ForwardResult[] = [];
-  const notices: string[] = [];
-  const f = createForwarder({
+  const { f, results, notices } = watchedForwarder({
     url: t.url,
     clock: new ManualClock(),
     concurrency: 2,
     maxAttempts: 3,
-    onResult: (r) => results.push(r),
-    onNotice: (m) => notices.push(m),
   });
   try {
     f.enqueue(d("bad"));
@@ -273,16 +277,12 @@ async function freePort(): Promise<number> {
 
 test("an app that comes up after refusing connections and fails one event alone lets the others through", async () => {
   const port = await freePort();
-  const results: ForwardResult[] = [];
-  const notices: string[] = [];
-  const f = createForwarder({
+  const { f, results, notices } = watchedForwarder({
     url: `http://127.0.0.1:${port}/hook`,
     concurrency: 1,
     maxAttempts: 5,
     backoffBaseMs: 10,
     backoffMaxMs: 40,
-    onResult: (r) => results.push(r),
-    onNotice: (m) => notices.push(m),
   });
   // Once started, the app drops connections until "bad" (the oldest event) probes it, so that event gets
   // its first answer, 500; it takes every other event.
@@ -333,9 +333,7 @@ test("an app that comes up after refusing connections and fails one event alone 
 
 test("a burst with one poison event: no app-down notice, 5 attempts, and a later event goes at once", async () => {
   const t = await target((_n, body) => (body.includes('"bad"') ? 500 : 204));
-  const results: ForwardResult[] = [];
-  const notices: string[] = [];
-  const f = createForwarder({
+  const { f, results, notices } = watchedForwarder({
     url: t.url,
     concurrency: 4,
     maxAttempts: 5,
@@ -343,8 +341,6 @@ test("a burst with one poison event: no app-down notice, 5 attempts, and a later
     backoffBaseMs: 400,
     backoffMaxMs: 800,
     random: () => 0.5,
-    onResult: (r) => results.push(r),
-    onNotice: (m) => notices.push(m),
   });
   try {
     for (let i = 0; i < 40; i++) f.enqueue(d(i === 37 ? "bad" : `e${i}`));
