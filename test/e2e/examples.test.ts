@@ -39,18 +39,23 @@ async function startExample(t: TestContext, sandbox: Sandbox) {
   return { app, port };
 }
 
-test("examples/receiver.mjs verifies and activates the webhook unattended", {
-  timeout: 30_000,
-}, async (t) => {
-  const sandbox = await withSandbox(t);
-  const { app, port } = await startExample(t, sandbox);
-
+/** `certwh create` pointed at the example, with its secret; then until the webhook is active. */
+async function createAtExample(sandbox: Sandbox, port: number): Promise<void> {
   const create = await runCli(
     ["create", "--url", `http://127.0.0.1:${port}/digicert/hook`, "--secret-env", "WEBHOOK_SECRET"],
     { env: { CERTWH_BASE_URL: sandbox.url, CERTWH_API_KEY: sandbox.apiKey, WEBHOOK_SECRET: SECRET } },
   );
   assert.equal(create.code, 0, create.stderr);
   await poll(() => sandbox.webhook()?.status === "active", { timeoutMs: 5000, intervalMs: 50 });
+}
+
+test("examples/receiver.mjs verifies and activates the webhook unattended", {
+  timeout: 30_000,
+}, async (t) => {
+  const sandbox = await withSandbox(t);
+  const { app, port } = await startExample(t, sandbox);
+
+  await createAtExample(sandbox, port);
   assert.equal(sandbox.webhook()?.id, 12345);
   assert.equal(sandbox.webhook()?.status, "active", app.stdout());
   // The example prints its line just after the activate call returns: wait for it, do not race it.
@@ -79,12 +84,7 @@ test("examples/receiver.mjs verifies under the handshake-no-key reading (probes 
 }, async (t) => {
   const sandbox = await withSandbox(t, { quirks: ["handshake-no-key"] });
   const { app, port } = await startExample(t, sandbox);
-  const create = await runCli(
-    ["create", "--url", `http://127.0.0.1:${port}/digicert/hook`, "--secret-env", "WEBHOOK_SECRET"],
-    { env: { CERTWH_BASE_URL: sandbox.url, CERTWH_API_KEY: sandbox.apiKey, WEBHOOK_SECRET: SECRET } },
-  );
-  assert.equal(create.code, 0, create.stderr);
-  await poll(() => sandbox.webhook()?.status === "active", { timeoutMs: 5000, intervalMs: 50 });
+  await createAtExample(sandbox, port);
   assert.equal(sandbox.webhook()?.status, "active", app.stdout() + app.stderr());
 });
 

@@ -1,7 +1,7 @@
 // `certwh listen --sandbox` forwarding through the built CLI: several --forward-to targets, a refusing app's
 // answer shown, a self-signed local app with and without --skip-verify, and --host. Every app is on 127.0.0.1.
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { describe, type TestContext, test } from "node:test";
 import { type JsonLine, type Running, runCli, spawnCli } from "../helpers/cli.js";
 import { startLoopback } from "../helpers/loopback.js";
 import { emitThroughListen } from "../helpers/sandbox.js";
@@ -11,6 +11,17 @@ import { sleep } from "../helpers/wait.js";
 /** Has the in-process sandbox deliver certificate_issued for `orderId` to the receiver. */
 const emit = (ready: JsonLine, orderId: number) =>
   emitThroughListen(ready, { order_id: orderId, certificate_id: 1 });
+
+const orderOf = (r: { json: unknown }) => (r.json as { data: { order_id: number } }).data.order_id;
+
+/** An app that answers 500 for `poisonOrder` alone and 200 for the rest, and `listen --sandbox` forwarding to it. */
+async function forwardToPoisonApp(t: TestContext, poisonOrder: number) {
+  const app = await startLoopback((r, res) => res.writeHead(orderOf(r) === poisonOrder ? 500 : 200).end(), t);
+  const url = `${app.origin}/hook`;
+  const l = spawnCli(t, ["listen", "--sandbox", "--json", "--forward-to", url], { killAfterMs: 60_000 });
+  const ready = await l.line((x) => x.type === "ready");
+  return { app, url, l, ready };
+}
 
 const finalForward = (url: string) => (l: JsonLine) =>
   l.type === "forward" && l.url === url && l.final === true;
@@ -63,15 +74,11 @@ describe("certwh listen --forward-to", () => {
   });
 
   test("one event the app always fails does not hold back the next for its whole 20 tries; it gives up after its 5", async (t) => {
-    const orderOf = (r: { json: unknown }) => (r.json as { data: { order_id: number } }).data.order_id;
     // The app's handler throws on order 1 alone: that event is poison, the app is fine.
-    const app = await startLoopback((r, res) => res.writeHead(orderOf(r) === 1 ? 500 : 200).end(), t);
-    const url = `${app.origin}/hook`;
-    const l = spawnCli(t, ["listen", "--sandbox", "--json", "--forward-to", url], { killAfterMs: 60_000 });
-    const ready = await l.line((x) => x.type === "ready");
+    const { app, url, l, ready } = await forwardToPoisonApp(t, 1);
     await emit(ready, 1);
     // Three failures in a row: the app looks down, and the oldest event alone would probe it.
-    await l.until(() => app.requests.filter((r) => orderOf(r) === 1).length >= 3 && true, "3 tries of 1");
+    await l.until(() => app.requests.filter((r) => orderOf(r) === 1).length >= 3, "3 tries of 1");
     await emit(ready, 2);
     const second = await l.line((x) => finalForward(url)(x) && x.status === 200, 10_000);
     assert.equal(second.ok, true);
@@ -84,11 +91,7 @@ describe("certwh listen --forward-to", () => {
   });
 
   test("an event the app fails while it took another is not the app down: 5 attempts, no app-down warning", async (t) => {
-    const orderOf = (r: { json: unknown }) => (r.json as { data: { order_id: number } }).data.order_id;
-    const app = await startLoopback((r, res) => res.writeHead(orderOf(r) === 9003 ? 500 : 200).end(), t);
-    const url = `${app.origin}/hook`;
-    const l = spawnCli(t, ["listen", "--sandbox", "--json", "--forward-to", url], { killAfterMs: 60_000 });
-    const ready = await l.line((x) => x.type === "ready");
+    const { app, url, l, ready } = await forwardToPoisonApp(t, 9003);
     await emit(ready, 9001);
     await l.line((x) => finalForward(url)(x) && x.status === 200);
     await emit(ready, 9003);

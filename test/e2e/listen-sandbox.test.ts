@@ -1,8 +1,21 @@
 // `certwh listen --sandbox` through the built CLI: an in-process sandbox, no tunnel, real signals.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { isState, runCli, spawnCli, tempDir } from "../helpers/cli.js";
+import { isState, type Running, runCli, spawnCli, tempDir } from "../helpers/cli.js";
 import { portClosed } from "../helpers/port.js";
+
+/** Sends `signal` to listen: it exits with `code`, its last line says so, and its on-exit deactivate ran. */
+async function stoppedBy(l: Running, signal: NodeJS.Signals, code: number): Promise<void> {
+  l.child.kill(signal);
+  const exit = await l.exit;
+  assert.equal(exit.code, code, l.stderr());
+  const last = l.lines.at(-1);
+  assert.equal(last?.type, "interrupted");
+  assert.equal(last?.signal, signal);
+  const onExit = l.lines.find(isState("on_exit"));
+  assert.equal(onExit?.action, "deactivate");
+  assert.equal(onExit?.outcome, "done");
+}
 
 describe("certwh listen --sandbox", () => {
   test("--json: ready with the sandbox's URL and key, events from `certwh trigger`, SIGINT → 130", async (t) => {
@@ -23,15 +36,7 @@ describe("certwh listen --sandbox", () => {
     assert.equal((event.data as { order_id?: number }).order_id, 4242);
     assert.match(String(event.received_at), /^\d{4}-/);
 
-    l.child.kill("SIGINT");
-    const exit = await l.exit;
-    assert.equal(exit.code, 130, l.stderr());
-    const last = l.lines.at(-1);
-    assert.equal(last?.type, "interrupted");
-    assert.equal(last?.signal, "SIGINT");
-    const onExit = l.lines.find(isState("on_exit"));
-    assert.equal(onExit?.action, "deactivate");
-    assert.equal(onExit?.outcome, "done");
+    await stoppedBy(l, "SIGINT", 130);
     for (const line of l.lines) assert.equal(typeof line.type, "string", JSON.stringify(line));
     assert.ok(await portClosed(String(ready.local_url)), "the receiver port is closed");
   });
@@ -39,15 +44,7 @@ describe("certwh listen --sandbox", () => {
   test("its terminal closing (SIGHUP) stops listen as Ctrl-C does: the on-exit deactivate runs, exit 129", async (t) => {
     const l = spawnCli(t, ["listen", "--sandbox", "--json", "--no-journal", "--no-inspect"]);
     await l.line((x) => x.type === "ready");
-    l.child.kill("SIGHUP");
-    const exit = await l.exit;
-    assert.equal(exit.code, 129, l.stderr());
-    const last = l.lines.at(-1);
-    assert.equal(last?.type, "interrupted");
-    assert.equal(last?.signal, "SIGHUP");
-    const onExit = l.lines.find(isState("on_exit"));
-    assert.equal(onExit?.action, "deactivate");
-    assert.equal(onExit?.outcome, "done");
+    await stoppedBy(l, "SIGHUP", 129);
   });
 
   test("--exec runs that failed are summed up at exit with the replay --exec command; the hint names --exec", async (t) => {
