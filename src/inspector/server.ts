@@ -18,6 +18,7 @@ export { CSP } from "./routes.js";
 // bounded (a session can run for days): state and ready events are few and always kept, deliveries and
 // results only the most recent ones.
 const HISTORY_LIMIT = 5000;
+const HISTORY_TRIM_BATCH = 500;
 
 type Listener = (event: ListenEvent) => void;
 
@@ -30,15 +31,17 @@ interface EventFeed {
 }
 
 export function createEventFeed(): EventFeed {
-  const kept: ListenEvent[] = [];
+  let kept: ListenEvent[] = [];
   const listeners = new Set<Listener>();
   const isLasting = (e: ListenEvent) => e.type === "state" || e.type === "ready";
   return {
     push(event) {
       kept.push(event);
-      if (kept.length > HISTORY_LIMIT) {
-        const drop = kept.findIndex((e) => !isLasting(e));
-        if (drop >= 0) kept.splice(drop, 1);
+      // Trimmed in batches: a splice per event past the limit moved the whole array each time (a hot
+      // spot under a load of thousands of deliveries a second).
+      if (kept.length > HISTORY_LIMIT + HISTORY_TRIM_BATCH) {
+        let drop = kept.length - HISTORY_LIMIT;
+        kept = kept.filter((e) => isLasting(e) || drop-- <= 0);
       }
       for (const listener of [...listeners]) listener(event);
     },

@@ -80,6 +80,31 @@ async function serve(t: TestContext, store: DeliveriesStore) {
   return { port, cookie, get };
 }
 
+describe("the event feed", () => {
+  test("keeps every state event and the newest 5,000 others, in order, however long the session", () => {
+    const feed = createEventFeed();
+    const state: ListenEvent = { type: "state", stage: "receiver_started", local_url: "http://127.0.0.1:1/" };
+    const rejected = (n: number): ListenEvent => ({
+      type: "rejected",
+      status: 401,
+      reason: `bad key ${n}`,
+      received_at: "2026-01-31T09:00:01.000Z",
+    });
+    feed.push(state);
+    for (let n = 1; n <= 12_345; n++) feed.push(rejected(n));
+    const history = feed.history();
+    assert.equal(history[0], state);
+    const reasons = history.slice(1).map((e) => (e.type === "rejected" ? e.reason : e.type));
+    // Trimmed in batches: at least the newest 5,000, never far more, the newest last.
+    assert.ok(reasons.length >= 5000 && reasons.length <= 5500, String(reasons.length));
+    const first = 12_345 - reasons.length + 1;
+    assert.deepEqual(
+      reasons,
+      Array.from({ length: reasons.length }, (_, i) => `bad key ${first + i}`),
+    );
+  });
+});
+
 describe("the deliveries store", () => {
   test("keeps at most `summaries` rows (oldest dropped) and details up to `detailBytes` (oldest first)", () => {
     const store = createDeliveriesStore({ summaries: 5, detailBytes: 3 * (2 * 200 + 256) });
