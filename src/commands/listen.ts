@@ -4,7 +4,7 @@
 import { isIP } from "node:net";
 import { resolve } from "node:path";
 import type { WebhookApi } from "../api/types.js";
-import { describeInterruptCause, UsageError } from "../errors.js";
+import { interruptMessage, UsageError } from "../errors.js";
 import { HANDSHAKE_EVENTS } from "../events/catalogue.js";
 import { describeFailure, errorDocument, reword } from "../io/exit-codes.js";
 import { createListenRenderer, journalReplacedLine } from "../io/render-listen.js";
@@ -465,7 +465,7 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
     });
     if (result.reason === "interrupted") {
       // Under --json the interrupted line is on stdout, which may be the output that was closed.
-      if (io.json && result.cause) io.info(`Stopped: ${describeInterruptCause(result.cause)}.`);
+      if (io.json && result.cause) io.info(interruptMessage(result.cause));
       io.hint(afterInterruptHint(raw.sandbox === true, replay()));
     }
   } catch (err) {
