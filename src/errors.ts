@@ -157,6 +157,13 @@ export function describeInterruptCause(cause: InterruptCause): string {
   }
 }
 
+/** The line that says a command was interrupted: every command (listen's renderer too) says it this way. */
+export function interruptMessage(cause: InterruptCause): string {
+  if (cause === "SIGINT" || cause === "SIGTERM") return `Interrupted by ${cause}.`;
+  const what = describeInterruptCause(cause);
+  return `Stopped: ${what}${cause === "parent_exited" ? " (stopped as on SIGTERM)" : ""}.`;
+}
+
 /** The exit code of an interruption by `cause` (130 SIGINT, 143 SIGTERM, 129 SIGHUP, 141 a closed output). */
 export function interruptExitCode(cause: InterruptCause): ExitCodeValue {
   return EXIT_OF[SIGNAL_OF[cause]];

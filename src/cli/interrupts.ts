@@ -7,11 +7,11 @@
 // the signal killing certwh without a word.
 
 import {
-  describeInterruptCause,
   ExitCode,
   type InterruptCause,
   InterruptedError,
   interruptExitCode,
+  interruptMessage,
 } from "../errors.js";
 
 /** The signals that stop a command: Ctrl-C, kill, and the terminal closing (its on-exit steps still run). */
@@ -26,12 +26,6 @@ const isStopSignal = (cause: string): cause is (typeof STOP_SIGNALS)[number] =>
 const REPEAT_WINDOW_MS = 100;
 /** How often the parent process is looked for (process.ppid changes when it is gone). */
 const PARENT_POLL_MS = 1000;
-
-function interruptMessage(cause: InterruptCause): string {
-  if (cause === "SIGINT" || cause === "SIGTERM") return `Interrupted by ${cause}.`;
-  const what = describeInterruptCause(cause);
-  return `Stopped: ${what}${cause === "parent_exited" ? " (stopped as on SIGTERM)" : ""}.`;
-}
 
 export class Interrupts {
   private readonly controller = new AbortController();

@@ -4,7 +4,7 @@
 import { isIP } from "node:net";
 import { resolve } from "node:path";
 import type { WebhookApi } from "../api/types.js";
-import { describeInterruptCause, UsageError } from "../errors.js";
+import { interruptMessage, UsageError } from "../errors.js";
 import { HANDSHAKE_EVENTS } from "../events/catalogue.js";
 import { describeFailure, errorDocument, reword } from "../io/exit-codes.js";
 import { createListenRenderer, journalReplacedLine } from "../io/render-listen.js";
@@ -255,10 +255,14 @@ async function startOwnSandbox(ctx: CommandContext): Promise<{ sandbox: Sandbox;
   return { sandbox, api };
 }
 
-/** Under --json stdout stays NDJSON: a failure is one `error` line, and main prints only the human text. */
-function asNdjsonFailure(io: CommandContext["io"], err: unknown): unknown {
+/**
+ * Under --json stdout stays NDJSON: a failure is one `error` line (with the replay command of what the session
+ * received, as the human hint prints it), and main prints only the human text.
+ */
+function asNdjsonFailure(io: CommandContext["io"], err: unknown, replayCommand?: string): unknown {
   if (!io.json) return err;
-  io.ndjson({ type: "error", ...errorDocument(describeFailure(err)).error });
+  const replay = replayCommand ? { replay_command: replayCommand } : {};
+  io.ndjson({ type: "error", ...errorDocument(describeFailure(err)).error, ...replay });
   return reword(err, { reported: true });
 }
 
@@ -278,6 +282,16 @@ interface SessionEvents {
 /** Most ids a printed replay command names; beyond them the sentence says how to pick this session's. */
 const MAX_REPLAY_IDS = 50;
 
+/** The sentence listen prints about replaying this session, and the command in it. */
+interface SessionReplay {
+  sentence: string;
+  /**
+   * The `certwh replay` command, exactly as the sentence prints it, when it delivers this session's events
+   * as it stands; undefined when the user must complete it (a `<url>` or `<that file>` to fill in, ids to add).
+   */
+  command?: string;
+}
+
 /**
  * Where this session's events are and the `certwh replay` that delivers them again, working as printed:
  * `--since` its first event (`since`, undefined when none arrived), so the journal's earlier sessions are left
@@ -285,13 +299,13 @@ const MAX_REPLAY_IDS = 50;
  * for each of this session's events, so the other's are left out too. After the journal was moved or removed,
  * `since` is the first event in the new file, and the sentence says so. Undefined without a journal or an event.
  */
-function replaySentence(
+function sessionReplay(
   parsed: Pick<ListenOptions, "journalPath" | "forwardTo" | "exec" | "replaySecret">,
   env: NodeJS.ProcessEnv,
   session: SessionEvents,
   replaced: boolean,
   pathGone = false,
-): string | undefined {
+): SessionReplay | undefined {
   const { since, ids, shared, count } = session;
   if (!parsed.journalPath || since === undefined) return undefined;
   // The path no longer names a file (a FIFO took it): the events are in the file that was there.
@@ -303,22 +317,33 @@ function replaySentence(
   const what = replaced ? "what arrived since the journal was replaced" : "what arrived in this session";
   const where = pathGone ? `${what} is in that file` : `${what} is in ${parsed.journalPath}`;
   if (shared && session.tooMany)
-    return (
-      `${where}, among events another process wrote to the same journal: \`certwh replay${journal} --since ${shellWord(since)}\` ` +
-      `would deliver theirs too, so add an --id for each of this session's ${count} events (the ids are on its event lines).`
-    );
+    return {
+      sentence:
+        `${where}, among events another process wrote to the same journal: \`certwh replay${journal} --since ${shellWord(since)}\` ` +
+        `would deliver theirs too, so add an --id for each of this session's ${count} events (the ids are on its event lines).`,
+    };
   // Another listen writing the same journal: name this session's events, not all since its first.
   const only = shared ? [...ids].map((id) => ` --id ${id}`).join("") : "";
   // One --forward-to is where the events go again; with none or several the user picks.
   const targets = parsed.forwardTo ?? [];
-  if (targets.length === 0 && parsed.exec !== undefined)
-    return `${where}: \`certwh replay${journal} --exec ${shellWord(parsed.exec)} --since ${shellWord(since)}${only}\` runs the command for it again.`;
+  // A command with a placeholder (`<that file>`, `<url>`) is for a person to complete: no `command` to run.
+  if (targets.length === 0 && parsed.exec !== undefined) {
+    const command = `certwh replay${journal} --exec ${shellWord(parsed.exec)} --since ${shellWord(since)}${only}`;
+    return {
+      sentence: `${where}: \`${command}\` runs the command for it again.`,
+      command: pathGone ? undefined : command,
+    };
+  }
   const to = targets.length === 1 ? shellWord(targets[0] as string) : "<url>";
   const key = replaySecretWords(parsed.replaySecret)
     .map((word) => ` ${shellWord(word)}`)
     .join("");
   const note = noKeyNote(parsed.replaySecret);
-  return `${where}: \`certwh replay${journal} --to ${to}${key} --since ${shellWord(since)}${only}\` delivers it again.${note ? ` ${note}` : ""}`;
+  const command = `certwh replay${journal} --to ${to}${key} --since ${shellWord(since)}${only}`;
+  return {
+    sentence: `${where}: \`${command}\` delivers it again.${note ? ` ${note}` : ""}`,
+    command: pathGone || targets.length !== 1 ? undefined : command,
+  };
 }
 
 /** How listen's printed replay commands name its secret: the source it was read from or saved to. */
@@ -394,8 +419,8 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
   // `certwh trigger <event>` in another shell finds this sandbox once listen is ready.
   const announced = own && announceWhenReady(own.sandbox, ctx.env, io);
   let inspector: RunningInspector | undefined;
-  /** The replay sentence for what this session journaled so far (set once events can arrive). */
-  let replay: (pathGone?: boolean) => string | undefined = () => undefined;
+  /** The replay of what this session journaled so far (set once events can arrive). */
+  let replay: (pathGone?: boolean) => SessionReplay | undefined = () => undefined;
   try {
     const deliveriesApi = {
       targets: parsed.forwardTo,
@@ -429,7 +454,7 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
     // journal was moved or removed, the first event in the new file (replay reads the path).
     const session: SessionEvents = { count: 0, ids: new Set(), tooMany: false, shared: false };
     let journalReplaced = false;
-    replay = (pathGone) => replaySentence(options, ctx.env, session, journalReplaced, pathGone);
+    replay = (pathGone) => sessionReplay(options, ctx.env, session, journalReplaced, pathGone);
     const result = await runListen(options, {
       api,
       tunnel,
@@ -455,7 +480,11 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
           // A warning a person must see even when stdout is NDJSON read by a program.
           if (io.json) io.warn(journalReplacedLine(emitted.journal));
         }
-        const event = inspector ? inspector.feed(emitted) : emitted;
+        // The last line of an interrupted session carries the replay command the exit hint prints.
+        let final = emitted;
+        const command = emitted.type === "interrupted" ? replay()?.command : undefined;
+        if (emitted.type === "interrupted" && command) final = { ...emitted, replay_command: command };
+        const event = inspector ? inspector.feed(final) : final;
         renderer.render(event);
         if (announced) announced.onEvent(event);
       },
@@ -465,12 +494,13 @@ export async function run(raw: ListenFlags, ctx: CommandContext): Promise<void> 
     });
     if (result.reason === "interrupted") {
       // Under --json the interrupted line is on stdout, which may be the output that was closed.
-      if (io.json && result.cause) io.info(`Stopped: ${describeInterruptCause(result.cause)}.`);
-      io.hint(afterInterruptHint(raw.sandbox === true, replay()));
+      if (io.json && result.cause) io.info(interruptMessage(result.cause));
+      io.hint(afterInterruptHint(raw.sandbox === true, replay()?.sentence));
     }
   } catch (err) {
     if (ctx.signal.aborted) throw err;
-    throw asNdjsonFailure(io, withReplayHint(err, replay(err instanceof JournalPathReplaced)));
+    const session = replay(err instanceof JournalPathReplaced);
+    throw asNdjsonFailure(io, withReplayHint(err, session?.sentence), session?.command);
   } finally {
     renderer.close();
     await inspector?.close();

@@ -3,7 +3,7 @@
 // stdout, so `certwh listen > events.log` keeps only events, and the ready block, progress, state changes and
 // rejections (xx) go to stderr (ux-conventions §3). The challenge countdown updates in place on a TTY only.
 
-import { describeInterruptCause } from "../errors.js";
+import { type InterruptCause, interruptMessage } from "../errors.js";
 import { FORWARDER_CLOSED, forwardErrorWords } from "../listen/forward-errors.js";
 import type { TargetSummary } from "../listen/forward-targets.js";
 import type { ListenEvent, ReadyEvent, StateEvent, UnfinishedWork } from "../listen/types.js";
@@ -274,11 +274,8 @@ export function eventLine(e: Exclude<ListenEvent, StateEvent | ReadyEvent>, now:
     case "until":
       return { level: "success", text: `${printable(e.event)} arrived (--until): stopping.` };
     case "interrupted":
-      // What happened in words, never "SIGPIPE"; a signal by its name.
-      return {
-        level: "info",
-        text: e.cause ? `Stopped: ${describeInterruptCause(e.cause)}.` : `Interrupted (${e.signal}).`,
-      };
+      // The words every command uses. Without a cause a signal was sent (SIGPIPE always comes with one).
+      return { level: "info", text: interruptMessage(e.cause ?? (e.signal as InterruptCause)) };
     case "unfinished":
       return { level: "warn", text: unfinishedText(e) };
   }

@@ -247,6 +247,12 @@ export type ListenEvent =
       webhook_id?: number;
       /** Present when no signal was sent: stdout_closed, stderr_closed or parent_exited. */
       cause?: Exclude<InterruptCause, "SIGINT" | "SIGTERM" | "SIGHUP">;
+      /**
+       * The `certwh replay` command that delivers this session's events again, shell-quoted as the exit hint
+       * prints it (the secret by its source, never its value); added by the command, when the hint has one
+       * that runs as printed (a journal, an event, one --forward-to or --exec).
+       */
+      replay_command?: string;
     }
   /** At exit: exec runs and forwards that did not finish, and how to catch up (only when there are any). */
   | {

@@ -1,13 +1,16 @@
 // The `certwh replay` commands listen prints at exit work as printed, from any folder: they name the journal
 // by its absolute path, and the webhook secret by the source listen read it from (the journal never holds
 // it), so an app that checks X-WEBHOOK-KEY accepts the replayed events. A secret that exists only in listen's
-// memory is never printed: the hint says the replayed events carry no key. Through the built CLI, --sandbox.
+// memory is never printed: the hint says the replayed events carry no key. Under --json the last line (the
+// `interrupted` line, or the `error` line of a failure) carries the whole session's command as `replay_command`.
+// Through the built CLI, --sandbox (or a sandbox the test started, for a failure on cue).
 import assert from "node:assert/strict";
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, type TestContext, test } from "node:test";
 import { BIN, cliEnv, type Running, runCli, spawnCli, tempDir, watch } from "../helpers/cli.js";
 import { type Loopback, startLoopback } from "../helpers/loopback.js";
+import { withSandbox } from "../helpers/sandbox.js";
 
 const SECRET = "abcdefghijklmnopqrstuvwxyz0123456789ABCD";
 
@@ -47,6 +50,7 @@ async function replayAsPrinted(command: string, home: string, app: Loopback, env
   });
   assert.equal(r.code, 0, `${command}\n${r.stderr}`);
   assert.equal(app.requests.length - before, 1, r.stdout);
+  assert.equal((app.requests.at(-1)?.json as { event?: string })?.event, "certificate_issued");
   return app.requests.at(-1)?.headers["x-webhook-key"];
 }
 
@@ -54,7 +58,7 @@ const HINT = /`(certwh replay [^`]*)` delivers it again/;
 const CATCH_UP = /catch up with:\n\s+(certwh replay [^\n]*)/;
 
 describe("listen's replay commands carry the webhook secret's source", () => {
-  test("--secret-env: the --json unfinished command and the exit hint name it, and the app accepts the replays", async (t) => {
+  test("--secret-env: the --json unfinished command, the interrupted line's replay_command and the exit hint name it, and the app accepts the replays", async (t) => {
     const home = tempDir();
     const { app, state, url } = await keyCheckingApp(t, () => SECRET);
     const env = { WHSEC: SECRET };
@@ -75,9 +79,13 @@ describe("listen's replay commands carry the webhook secret's source", () => {
       | undefined;
     const command = unfinished?.forward?.[0]?.command;
     const hint = HINT.exec(l.stderr())?.[1];
-    assert.ok(command && hint, `${l.stdout()}\n${l.stderr()}`);
+    const last = l.lines.at(-1);
+    assert.equal(last?.type, "interrupted", l.stdout());
+    const whole = last?.replay_command;
+    assert.ok(command && hint && typeof whole === "string", `${l.stdout()}\n${l.stderr()}`);
+    assert.equal(whole, hint, "the NDJSON command is the exit hint's, as printed");
     state.down = false;
-    for (const printed of [command, hint]) {
+    for (const printed of [command, whole]) {
       assert.match(printed, / --secret-env WHSEC /);
       assert.equal(await replayAsPrinted(printed, home, app, env), SECRET);
     }
@@ -110,6 +118,32 @@ describe("listen's replay commands carry the webhook secret's source", () => {
       assert.match(printed, new RegExp(` --secret-file ${keyFile} `));
       assert.equal(await replayAsPrinted(printed, home, app), saved());
     }
+  });
+
+  test("--json failure after an event (--timeout): the error line's replay_command delivers it with the key", async (t) => {
+    const home = tempDir();
+    const sandbox = await withSandbox(t);
+    const { app, state, url } = await keyCheckingApp(t, () => SECRET);
+    const env = { CERTWH_BASE_URL: sandbox.url, CERTWH_API_KEY: sandbox.apiKey, WHSEC: SECRET };
+    const journal = join(tempDir(), "events.ndjson");
+    const until = ["--until", "order_rejected", "--timeout", "3s"];
+    const flags = ["--secret-env", "WHSEC", "--journal", journal, "--forward-to", url, ...until];
+    // No tunnel flag and the API on loopback: the sandbox delivers to the receiver itself.
+    const l = spawnCli(t, ["listen", "--json", "--no-inspect", ...flags], { configHome: home, env });
+    await l.line((x) => x.type === "ready", 20_000);
+    await sandbox.emit("certificate_issued", { order_id: 7 });
+    await app.waitFor(1, 10_000);
+    assert.equal((await l.exit).code, 6, l.stderr());
+
+    const error = l.lines.at(-1);
+    assert.equal(error?.type, "error", l.stdout());
+    const command = error?.replay_command;
+    assert.ok(typeof command === "string", l.stdout());
+    assert.ok(l.stderr().includes(`\`${command}\` delivers it again`), "the command the hint prints");
+    assert.match(command, new RegExp(` --journal ${journal} --to ${url} --secret-env WHSEC `));
+    state.down = false;
+    assert.equal(await replayAsPrinted(command, home, app, { WHSEC: SECRET }), SECRET);
+    assert.ok(!`${l.stdout()}${l.stderr()}`.includes(SECRET), "the secret is never printed");
   });
 
   test("a generated secret that was not saved: the hints say replayed events carry no key, and never print it", async (t) => {

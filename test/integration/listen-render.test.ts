@@ -232,3 +232,22 @@ test("forward failures in words, with the code kept; a forward cut by the stop i
   );
   assert.doesNotMatch(closed ?? "", /your app is not answering/);
 });
+
+test("the interrupted line says it as every other command does (cli/interrupts.ts's words)", () => {
+  const { io, err } = capture({ json: false });
+  const r = createListenRenderer(io, new ManualClock());
+  const stopped = { type: "interrupted", on_exit: "deactivate" } as const;
+  r.render({ ...stopped, signal: "SIGINT" });
+  r.render({ ...stopped, signal: "SIGTERM" });
+  r.render({ ...stopped, signal: "SIGHUP" });
+  r.render({ ...stopped, signal: "SIGTERM", cause: "parent_exited" });
+  r.render({ ...stopped, signal: "SIGPIPE", cause: "stdout_closed" });
+  const lines = err.join("").trim().split("\n");
+  assert.deepEqual(lines, [
+    "Interrupted by SIGINT.",
+    "Interrupted by SIGTERM.",
+    "Stopped: its terminal was closed (SIGHUP).",
+    "Stopped: the process that started certwh went away (stopped as on SIGTERM).",
+    "Stopped: stdout was closed (whatever read certwh's output went away).",
+  ]);
+});
