@@ -383,10 +383,18 @@ ${cmds}
     esac
   done
   # The value of an option: its choices (by command where they differ), file or folder names, variable
-  # names, or nothing (a number, a URL).
-  case "\${words[CURRENT-1]}" in
+  # names, or nothing (a number, a URL). In --flag=value, the value completes as after --flag: compset moves
+  # the "--flag=" out of what is completed, so it stays on the line.
+  local prev="\${words[CURRENT-1]}"
+  if [[ "\${words[CURRENT]}" == --*=* ]]; then
+    prev="\${words[CURRENT]%%=*}"
+    compset -P 1 '*='
+  fi
+  case "$prev" in
 ${valueCases}
   esac
+  # --flag= of a flag that takes no value: nothing to offer.
+  [[ "\${words[CURRENT]}" == --*=* ]] && return
   if [[ -z "$cmd" ]]; then
     _describe 'command' commands
     compadd -- ${words(spec.globals)}

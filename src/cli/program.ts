@@ -29,6 +29,7 @@ import {
 import { inspectCommand, listenCommand, replayCommand } from "../commands/specs/listen.js";
 import { completionCommand, eventTypesCommand } from "../commands/specs/misc.js";
 import { sandboxCommand, triggerCommand } from "../commands/specs/sandbox.js";
+import { checkRequestTimeoutFlag } from "../config/request-timeout.js";
 import type { GlobalFlags } from "../config/types.js";
 import { version } from "../util/version.js";
 import { refuseRepeatedFlags } from "./repeated-flags.js";
@@ -135,9 +136,13 @@ export function buildProgram(io: ProgramIO, runner?: Runner): Command {
       new Option("--region <region>", "CertCentral instance (env CERTWH_REGION)").choices(["us", "eu"]),
     )
     .option("--base-url <url>", "Services API base URL, e.g. a sandbox's (env CERTWH_BASE_URL)")
-    .option(
-      "--request-timeout <seconds>",
-      "timeout of each API request, 1–3600 (env CERTWH_REQUEST_TIMEOUT; default 30)",
+    .addOption(
+      // Checked as the command line is read: a bad value is refused by every command, not only by those
+      // that make an API call (the variable and the profile's key are checked only where they are used).
+      new Option(
+        "--request-timeout <seconds>",
+        "timeout of each API request, 1–3600 (env CERTWH_REQUEST_TIMEOUT; default 30)",
+      ).argParser(checkRequestTimeoutFlag),
     )
     .showSuggestionAfterError(true)
     .exitOverride()

@@ -7,6 +7,7 @@
 import { checkBaseUrl } from "../api/base-url.js";
 import { FileError, UsageError } from "../errors.js";
 import { shellLine } from "../util/shell-word.js";
+import { checkRequestTimeoutFlag } from "./request-timeout.js";
 import {
   baseUrlPathProblem,
   checkApiKey,
@@ -139,11 +140,7 @@ export function resolveFrom(
     globals.baseUrl,
     "Without --base-url, CERTWH_BASE_URL, the profile's or the region's is used.",
   );
-  refuseEmpty(
-    "--request-timeout",
-    globals.requestTimeout,
-    "Without it, CERTWH_REQUEST_TIMEOUT, the profile's or 30 s is used.",
-  );
+  if (globals.requestTimeout !== undefined) checkRequestTimeoutFlag(globals.requestTimeout);
   const profile = resolveProfileName(globals, env);
   const raw: ProfileSettings = Object.hasOwn(stored.profiles, profile.value)
     ? stored.profiles[profile.value]!

@@ -3,19 +3,13 @@
 
 import { checkBaseUrl } from "../api/base-url.js";
 import { FileError, UsageError } from "../errors.js";
+import { parseTimeoutSeconds } from "./request-timeout.js";
 import { SETTING_KEYS, type SettingKey } from "./setting-keys.js";
 import type { ProfileSettings } from "./store.js";
 import type { Region } from "./types.js";
 
+export { parseTimeoutSeconds } from "./request-timeout.js";
 export { SETTING_KEYS, type SettingKey } from "./setting-keys.js";
-
-/**
- * A request timeout below a second cannot be relied on for an API call, and certwh reports waits in whole
- * seconds ("did not answer within 1s"), so it is the least accepted: one rule for the flag, the variable
- * and the profile's key.
- */
-const MIN_TIMEOUT_SECONDS = 1;
-const MAX_TIMEOUT_SECONDS = 3600;
 
 function isSettingKey(key: string): key is SettingKey {
   return (SETTING_KEYS as readonly string[]).includes(key);
@@ -30,17 +24,6 @@ export function parseRegion(raw: string, from: string): Region {
   const value = raw.trim().toLowerCase();
   if (value === "us" || value === "eu") return value;
   throw new UsageError(`${from} must be "us" or "eu", not ${JSON.stringify(raw)}.`);
-}
-
-/** Seconds as text or number → seconds (decimals allowed, from 1 to an hour). */
-export function parseTimeoutSeconds(raw: string | number, from: string): number {
-  const seconds = typeof raw === "number" ? raw : /^\s*\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isFinite(seconds) || seconds < MIN_TIMEOUT_SECONDS || seconds > MAX_TIMEOUT_SECONDS) {
-    throw new UsageError(
-      `${from} must be a number of seconds from ${MIN_TIMEOUT_SECONDS} to ${MAX_TIMEOUT_SECONDS}, not ${JSON.stringify(raw)}.`,
-    );
-  }
-  return seconds;
 }
 
 /** Where CertCentral's Services API lives under every instance, sandbox and proxy. */

@@ -94,7 +94,7 @@ async function bashCompleter() {
 /** zsh: compadd, _files, _parameters … stubbed to print what they were asked to offer. */
 async function zshCompleter() {
   const script = await scriptFile("zsh");
-  const stubs = ["compadd", "_describe", "_files", "_parameters", "_sequence"]
+  const stubs = ["compadd", "compset", "_describe", "_files", "_parameters", "_sequence"]
     .map((f) => `${f}() { print -r -- "${f} $*"; }`)
     .join("; ");
   return (words: string[]) =>
@@ -248,6 +248,70 @@ test("fish: config set <key> completes the key's values; value flags complete fi
   const folders = complete("certwh listen --save-chain ");
   assert.ok(folders.includes("src/") && !folders.includes("package.json"), folders.join(" "));
   assert.deepEqual(complete("certwh create --secret-env CERTWH_TEST_"), ["CERTWH_TEST_SECRET"]);
+});
+
+// --flag=value (as bash and fish complete it): the value completes as after `--flag value`, from the same
+// source; compset keeps "--flag=" on the line, and a flag taking no value offers nothing after its "=".
+test("zsh: in --flag=value the value completes as after --flag value", async () => {
+  const complete = await zshCompleter();
+  const keepsFlag = "compset -P 1 *=";
+  const cases: string[][] = [
+    ["--region", ""],
+    ["--profile", "x"],
+    ["create", "--events", "certificate_issued,"],
+    ["listen", "--events", ""],
+    ["sandbox", "--quirks", ""],
+    ["listen", "--on-exit", ""],
+    ["create", "--event", ""],
+    ["replay", "--event", ""],
+    ["create", "--secret-env", "CERTWH_TEST_"],
+    ["create", "--secret-file", ""],
+    ["sandbox", "--state-file", ""],
+    ["listen", "--save-chain", ""],
+    ...NUMBER_OR_URL_FLAGS.map(([command, flag]) => [command, flag, ""]),
+  ];
+  for (const args of cases) {
+    const flag = args.at(-2) as string;
+    const value = args.at(-1) as string;
+    const spaced = complete(["certwh", ...args]);
+    const joined = complete(["certwh", ...args.slice(0, -2), `${flag}=${value}`]);
+    assert.deepEqual(joined, [keepsFlag, ...spaced], args.join(" "));
+  }
+  assert.ok(complete(["certwh", "--region=e"]).includes("compadd -- us eu"));
+  // After --flag=value, the command and its arguments are still found.
+  assert.deepEqual(complete(["certwh", "--profile=eu", "config", "set", "region", ""]), ["compadd -- us eu"]);
+  // A switch takes no value: nothing after its "=", never the commands.
+  assert.deepEqual(complete(["certwh", "--json="]), [keepsFlag]);
+});
+
+// The same in a real zsh: what TAB leaves on the line after "--flag=", then Enter runs it.
+test("zsh: --flag=<TAB> completes the value in a real zsh with compinit, keeping --flag=", async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, "certwh.zsh"), (await runCli(["completion", "zsh"])).stdout);
+  writeFileSync(
+    join(dir, ".zshrc"),
+    `autoload -Uz compinit && compinit -u -D
+source ${join(dir, "certwh.zsh")}
+certwh() { print -r -- "run: $*"; }
+PS1='${PROMPT}'
+`,
+  );
+  const table: [string, string][] = [
+    ["certwh --region=e", "--region=eu"],
+    ["certwh listen --on-exit=res", "listen --on-exit=restore"],
+    ["certwh create --secret-env=CERTWH_TEST_", "create --secret-env=CERTWH_TEST_SECRET"],
+    [
+      "certwh create --events=certificate_issued,domain_v",
+      "create --events=certificate_issued,domain_validated",
+    ],
+  ];
+  for (const [typed, ran] of table) {
+    const screen = await typeInto("zsh -i", `${typed}\t\nexit\n`, {
+      ZDOTDIR: dir,
+      CERTWH_TEST_SECRET: "x",
+    });
+    assert.ok(screen.includes(`run: ${ran}\r\n`) || screen.includes(`run: ${ran}\n`), `${typed}: ${screen}`);
+  }
 });
 
 // certwh reads its environment: --secret-env offers the exported variables, not the shell's own.
