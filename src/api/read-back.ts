@@ -3,9 +3,10 @@
 // activate of a webhook that is already active. So after a timeout, a 5xx or webhook_invalid_action the
 // webhook is read back (GET /webhook): if it is in the target state, the change succeeded, with a note.
 // Shared by activate, deactivate, verify, the verification flow (create, update-url, listen) and listen's
-// on-exit action.
+// on-exit action. readBackWithin: one bounded look for a command stopped while its change was in flight.
 
 import type { Clock } from "../util/clock.js";
+import { deadline } from "../util/deadline.js";
 import { ApiError } from "./errors.js";
 import type { Webhook, WebhookApi } from "./types.js";
 import { isAmbiguousFailure, readBackUntil } from "./webhooks.js";
@@ -85,5 +86,24 @@ export async function changeStatus<A extends StatusAction>(
       status,
       note: `${describeFailure(err, action, id)}, but reading it back shows it is ${status}.`,
     };
+  }
+}
+
+/**
+ * The account's webhook, read once within `ms`: for a command stopped while its change was in flight (its own
+ * signal is aborted, so this read has its own limit). null: the account has no webhook; undefined: the read
+ * failed or ran out of time, so the state is unknown.
+ */
+export async function readBackWithin(
+  api: Pick<WebhookApi, "getWebhook">,
+  ms: number,
+): Promise<Webhook | null | undefined> {
+  const limit = deadline(ms);
+  try {
+    return await api.getWebhook({ signal: limit.signal });
+  } catch {
+    return undefined;
+  } finally {
+    limit.clear();
   }
 }

@@ -1,8 +1,10 @@
 // certwh create: register the account's (single) webhook, then run the verification flow:
 // test event → challenge → token (prompted in a terminal) → check-challenge → activate.
 // Every flag is validated before the first request; an existing webhook is shown, never duplicated.
+// Stopped while the POST is out, it reads the account back and says what exists (interruptedCreate).
 
 import { ApiError } from "../api/errors.js";
+import { readBackWithin } from "../api/read-back.js";
 import type { CreateWebhookRequest, Webhook, WebhookApi } from "../api/types.js";
 import { RefusedError } from "../errors.js";
 import { reword } from "../io/exit-codes.js";
@@ -19,11 +21,19 @@ import {
 } from "./options/secret-source.js";
 import { parseSetupOptions, type SetupOptions, type UrlPolicy } from "./options/webhook-flags.js";
 import type { CreateFlags } from "./specs/lifecycle.js";
-import { changeFailure, localEndpoint } from "./webhook/change-failure.js";
+import {
+  changeFailure,
+  interruptedWithHint,
+  isDefiniteRefusal,
+  keptSecretNote,
+  localEndpoint,
+  withReadBack,
+} from "./webhook/change-failure.js";
 import { urlPolicy } from "./webhook/current.js";
 import { describeWebhook } from "./webhook/describe.js";
 import { afterSave, finishSetup, reportGeneratedSecret, type SecretReport } from "./webhook/setup-result.js";
 import { updateUrlLine } from "./webhook/update-url-line.js";
+import { resumeHint } from "./webhook/verification-steps.js";
 
 /** The events are always an explicit list: the given events, else ["certificate_issued"]. */
 export function parseCreateOptions(raw: CreateFlags, policy: UrlPolicy): SetupOptions & { events: string[] } {
@@ -43,7 +53,7 @@ export async function run(raw: CreateFlags, ctx: CommandContext): Promise<void> 
     registerSecret(existing.secret);
     ctx.io.info("This CertCentral account already has a webhook:");
     for (const line of describeWebhook(existing)) ctx.io.info(`  ${line}`);
-    throw alreadyConfigured(existing, opts.url, updateUrlLine({ ...raw, url: opts.url }, ctx.globals));
+    throw alreadyConfigured(existing, opts.url, updateLine(raw, opts, ctx));
   }
 
   const body: CreateWebhookRequest = { endpoint: opts.url, events: opts.events };
@@ -54,6 +64,15 @@ export async function run(raw: CreateFlags, ctx: CommandContext): Promise<void> 
   try {
     id = await api.createWebhook(body, { signal: ctx.signal });
   } catch (err) {
+    if (ctx.signal.aborted && !isDefiniteRefusal(err)) {
+      throw await interruptedCreate(ctx, {
+        api,
+        err,
+        secret,
+        url: opts.url,
+        update: updateLine(raw, opts, ctx),
+      });
+    }
     const failure = await changeFailure(
       ctx,
       err,
@@ -64,7 +83,7 @@ export async function run(raw: CreateFlags, ctx: CommandContext): Promise<void> 
     // Another webhook appeared since the look above: the same update-url as when it is seen first.
     throw err instanceof ApiError && err.hasCode("webhook_configured_already")
       ? reword(failure, {
-          hint: `Point it at the new URL with \`${updateUrlLine({ ...raw, url: opts.url }, ctx.globals)}\`.`,
+          hint: `Point it at the new URL with \`${updateLine(raw, opts, ctx)}\`.`,
         })
       : failure;
   }
@@ -109,6 +128,58 @@ async function verifyCreated(ctx: CommandContext, c: Created): Promise<void> {
       ...(opts.settings ? { webhook_settings: opts.settings } : {}),
     },
   });
+}
+
+/** The update-url that does what this create was asked to do (every flag carried over). */
+const updateLine = (raw: CreateFlags, opts: { url: string }, ctx: CommandContext) =>
+  updateUrlLine({ ...raw, url: opts.url }, ctx.globals);
+
+/** How long an interrupted create looks for the webhook its POST may have created (a person is waiting). */
+const INTERRUPTED_READ_BACK_MS = 5000;
+
+interface InFlight {
+  api: WebhookApi;
+  err: unknown;
+  secret: ResolvedSecret;
+  url: string;
+  update: string;
+}
+
+/**
+ * Stopped while the POST was out (or while its answer was being checked): CertCentral may have created the
+ * webhook, and a rerun would then be refused (one per account). The account is read back once, bounded, and
+ * the interruption says what exists and what to run next; under --json its document carries the webhook.
+ */
+async function interruptedCreate(ctx: CommandContext, f: InFlight): Promise<unknown> {
+  ctx.io.info(
+    `Reading the account back (up to ${INTERRUPTED_READ_BACK_MS / 1000} s) to see whether CertCentral created the webhook…`,
+  );
+  const now = await readBackWithin(f.api, INTERRUPTED_READ_BACK_MS);
+  const kept = keptSecretNote(f.secret);
+  let hint: string;
+  if (now === undefined) {
+    hint =
+      "The account could not be read back, so whether CertCentral created the webhook is unknown: check " +
+      `\`certwh status\` before retrying.${kept}`;
+  } else if (now === null) {
+    hint =
+      "Reading the account back shows no webhook: CertCentral did not create it (or has not yet); " +
+      `\`certwh status\` shows whether it did before you retry.${kept}`;
+  } else if (sameUrl(now.endpoint, f.url)) {
+    registerSecret(now.secret);
+    const next =
+      now.status === "pending" ? ` ${resumeHint(now.id, undefined, true)}` : " `certwh status` shows it.";
+    hint =
+      `Webhook ${now.id} now exists for ${now.endpoint} (status ${now.status}): CertCentral created it before ` +
+      `certwh stopped, so do not run create again.${next} To start over, \`certwh delete\` removes it.${kept}`;
+  } else {
+    registerSecret(now.secret);
+    hint =
+      `The account now has webhook ${now.id} at ${now.endpoint} (status ${now.status}), not at ${f.url}; ` +
+      `CertCentral allows only one. \`certwh status\` shows it; \`${f.update}\` points it here.`;
+  }
+  const failure = interruptedWithHint(ctx.signal, f.err, hint);
+  return withReadBack(ctx, failure, now ?? undefined);
 }
 
 /**

@@ -68,14 +68,28 @@ export async function changeFailure(
     }
     return localEndpoint ? reword(err, {}, { endpoint: localEndpoint, localEndpoint: true }) : err;
   }
-  const kept = secret.writtenTo
+  const lead = `CertCentral may have ${applied} anyway: check \`certwh status\` before retrying.${keptSecretNote(secret)}`;
+  if (ctx.signal.aborted) return interruptedWithHint(ctx.signal, err, lead);
+  return isAmbiguousFailure(err) ? withLeadHint(err, lead) : err;
+}
+
+/** After a change that may have been applied: what became of the secret it sent (" …", or ""). */
+export function keptSecretNote(secret: ResolvedSecret): string {
+  return secret.writtenTo
     ? ` ${secret.writtenTo} was kept: the webhook may already use the secret in it.`
     : secret.generated
       ? " If it did, `certwh status --show-secret` shows the generated secret."
       : "";
-  const lead = `CertCentral may have ${applied} anyway: check \`certwh status\` before retrying.${kept}`;
-  if (ctx.signal.aborted) return interruptedWithHint(ctx.signal, err, lead);
-  return isAmbiguousFailure(err) ? withLeadHint(err, lead) : err;
+}
+
+/**
+ * `err` marked as reported (its --json document is printed), so main prints no second one; an interruption
+ * stays one (main reports it with its own exit code).
+ */
+export function asReported(err: unknown): unknown {
+  return err instanceof InterruptedError
+    ? new InterruptedError(err.interruptedBy, err.message, { hint: err.hint, cause: err, reported: true })
+    : reword(err, { reported: true });
 }
 
 /** What withReadBack needs of the output: whether --json is on, and a way to print the document. */
@@ -84,15 +98,18 @@ type JsonOutput = Pick<CommandContext["io"], "json" | "writeJson">;
 type ReadBack = Pick<Webhook, "id" | "endpoint" | "status">;
 
 /**
- * A failed activate or deactivate after which the webhook was read back (`readBack`): under --json the error
- * document carries the webhook as read back beside the `error` object (id, endpoint, status), as create and
- * update-url do, so a script need not parse the hint. Returns the error to throw (marked reported then).
+ * A failed activate or deactivate, or an interrupted create, after which the webhook was read back
+ * (`readBack`): under --json the error document carries the webhook as read back beside the `error` object
+ * (id, endpoint, status), as create and update-url do, so a script need not parse the hint. Returns the error
+ * to throw (marked reported then).
  */
 export function withReadBack(ctx: { io: JsonOutput }, err: unknown, readBack?: ReadBack): unknown {
   if (!ctx.io.json || !readBack) return err;
+  // A closed stdout takes no document.
+  if (err instanceof InterruptedError && err.interruptedBy === "stdout_closed") return err;
   const { id, endpoint, status } = readBack;
   ctx.io.writeJson({ ...errorDocument(describeFailure(err)), id, endpoint, status });
-  return reword(err, { reported: true });
+  return asReported(err);
 }
 
 /**

@@ -2,13 +2,13 @@
 // that say where the webhook stands and, when it is still pending, the exact next command.
 
 import { CertwhError, InterruptedError, TimeoutError } from "../../errors.js";
-import { describeFailure, errorDocument, reword } from "../../io/exit-codes.js";
+import { describeFailure, errorDocument } from "../../io/exit-codes.js";
 import { formatTimeLeft } from "../../io/render-stage.js";
 import { mask } from "../../util/redact.js";
 import { WAIT_POLL_MS, waitUntilActive } from "../../verification/wait-active.js";
 import type { CommandContext } from "../context.js";
 import type { ResolvedSecret } from "../options/secret-source.js";
-import { interruptedWithHint } from "./change-failure.js";
+import { asReported, interruptedWithHint } from "./change-failure.js";
 import {
   type CommandVerificationOptions,
   printVerifyStep,
@@ -88,9 +88,7 @@ export async function afterSave<T>(
     const { reveal } = saved.secretReport;
     if (reveal) ctx.io.revealResult(document, [], reveal);
     else ctx.io.writeJson(document);
-    throw err instanceof InterruptedError
-      ? new InterruptedError(err.interruptedBy, err.message, { hint: err.hint, cause: err, reported: true })
-      : reword(err, { reported: true });
+    throw asReported(err);
   }
 }
 
