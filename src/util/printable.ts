@@ -39,10 +39,11 @@ export function terminalText(text: string): string {
 /**
  * A JSON text with the same characters written as JSON \u escapes. The document parses to exactly the same
  * value (JSON.stringify already escapes C0; this adds DEL, C1, format characters and U+2028/2029), but a
- * terminal showing it is not driven by them. Such characters only ever occur inside JSON strings.
+ * terminal showing it is not driven by them. Such characters only ever occur inside JSON strings, so the line
+ * feeds that remain are the indentation of a document pretty-printed for a terminal, and stay.
  */
 export function jsonTerminalSafe(json: string): string {
-  return json.replace(UNSAFE, (ch) => {
+  return json.replace(UNSAFE_IN_BLOCK, (ch) => {
     let out = "";
     for (let i = 0; i < ch.length; i++) out += `\\u${hex4(ch.charCodeAt(i))}`;
     return out;

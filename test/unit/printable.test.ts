@@ -31,6 +31,18 @@ test("jsonTerminalSafe writes the characters as JSON escapes: the value parses b
   assert.deepEqual(JSON.parse(text), value);
 });
 
+test("--json in a terminal: the pretty-printed document keeps its line breaks and parses back exactly", () => {
+  const value = { endpoint: HOSTILE, events: ["certificate_issued"], settings: { n: 1 } };
+  const { io, stdout } = captureOutput({ json: true, tty: true });
+  io.writeJson(value);
+  io.revealResult(value, [], "");
+  const [first, second] = stdout.writes;
+  for (const text of [first, second]) {
+    assert.ok(text?.startsWith('{\n  "endpoint": "a\\u001b]0;title'), text);
+    assert.deepEqual(JSON.parse(text ?? ""), value);
+  }
+});
+
 test("Output escapes every human line and keeps its own colours; JSON stays exact", () => {
   // A chalk stand-in that marks its styles with a real escape sequence.
   const FakeChalk = class {
