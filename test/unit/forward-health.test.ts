@@ -8,20 +8,9 @@ import { test } from "node:test";
 import { createForwarder, type Delivery, type ForwardResult } from "../../src/listen/forward.js";
 import { createTargetHealth } from "../../src/listen/forward-health.js";
 import { ManualClock } from "../../src/util/clock.js";
+import { watchedForwarder } from "../helpers/forwarder.js";
 import { startLoopback } from "../helpers/loopback.js";
 import { poll } from "../helpers/wait.js";
-
-/** A forwarder whose results and notices the test reads. */
-function watchedForwarder(options: Omit<Parameters<typeof createForwarder>[0], "onResult" | "onNotice">) {
-  const results: ForwardResult[] = [];
-  const notices: string[] = [];
-  const f = createForwarder({
-    ...options,
-    onResult: (r) => results.push(r),
-    onNotice: (m) => notices.push(m),
-  });
-  return { f, results, notices };
-}
 
 /** A loopback target; `answer(n, body)` gives the status of the n-th request (1-based). */
 async function target(answer: (n: number, body: string) => number) {
