@@ -13,10 +13,11 @@
 // - Attempts are bounded: `maxAttempts` that count, and `attemptCeiling` in all. A failure does not count
 //   while the app is failing other deliveries too (forward-health.ts): an app that restarts or is flaky
 //   gets every event once it recovers. While the app is down (3 failures in a row, of several deliveries or
-//   without an answer), one request at a time: the oldest delivery probes it, so once it answers the events
-//   follow in the order they arrived. A poison event (the app answers 5xx for it alone while it takes the
-//   others) does not make the app down: it uses up its counted attempts while the rest flow. When the
-//   failures in a row are all one delivery's and no other was taken lately, another one probes first.
+//   without reaching it), one request at a time: the oldest delivery probes it, so once it answers the events
+//   follow in the order they arrived. A poison event (the app answers 5xx for it alone, or never answers it
+//   within the timeout, while it takes the others) does not make the app down: it uses up its counted
+//   attempts while the rest flow. When the failures in a row are all one delivery's and no other was taken
+//   lately, another one probes first.
 // - A TLS certificate the target's host does not prove is final at once (retrying cannot fix it); only
 //   `skipVerify` (listen's --skip-verify, for an app on this computer) accepts a self-signed one.
 // - A refusing answer's first bytes come back with the result (forward-response.ts), so the user sees why.
@@ -29,7 +30,7 @@ import { shellWord } from "../util/shell-word.js";
 import { Agent, request } from "../util/undici.js";
 import { type BacklogLoad, createForwardBacklog, type ForwardBacklog } from "./forward-backlog.js";
 import { FORWARDER_CLOSED, forwardErrorWords } from "./forward-errors.js";
-import { createTargetHealth, TARGET_DOWN_AFTER } from "./forward-health.js";
+import { createTargetHealth, noAnswerOf, TARGET_DOWN_AFTER } from "./forward-health.js";
 import { type Job, MemoryQueue } from "./forward-memory.js";
 import { readResponseExcerpt } from "./forward-response.js";
 import type { Delivery, ForwardResult } from "./forward-types.js";
@@ -292,7 +293,8 @@ export class Forwarder {
       // A failure counts against the event only while the app answers others: not while it is down (the
       // oldest event probes it alone then, so "others failing too" cannot be seen).
       if (failed && !this.health.down && !this.health.failingBroadly(delivery.id)) job.counted++;
-      this.health.record(delivery.id, !failed, failed && status === undefined);
+      const noAnswer = failed && status === undefined ? noAnswerOf(error) : undefined;
+      this.health.record(delivery.id, !failed, noAnswer);
       this.sayHealth();
     }
     if (certificate) this.sayCertificate(error);

@@ -14,11 +14,17 @@ const emit = (ready: JsonLine, orderId: number) =>
 
 const orderOf = (r: { json: unknown }) => (r.json as { data: { order_id: number } }).data.order_id;
 
-/** An app that answers 500 for `poisonOrder` alone and 200 for the rest, and `listen --sandbox` forwarding to it. */
-async function forwardToPoisonApp(t: TestContext, poisonOrder: number) {
-  const app = await startLoopback((r, res) => res.writeHead(orderOf(r) === poisonOrder ? 500 : 200).end(), t);
+/**
+ * An app that fails `poisonOrder` alone (answers 500, or with "silence" never answers it) and answers 200
+ * to the rest, and `listen --sandbox` forwarding to it.
+ */
+async function forwardToPoisonApp(t: TestContext, poisonOrder: number, failWith: "500" | "silence" = "500") {
+  const app = await startLoopback((r, res) => {
+    if (orderOf(r) !== poisonOrder) res.writeHead(200).end();
+    else if (failWith === "500") res.writeHead(500).end();
+  }, t);
   const url = `${app.origin}/hook`;
-  const l = spawnCli(t, ["listen", "--sandbox", "--json", "--forward-to", url], { killAfterMs: 60_000 });
+  const l = spawnCli(t, ["listen", "--sandbox", "--json", "--forward-to", url], { killAfterMs: 90_000 });
   const ready = await l.line((x) => x.type === "ready");
   return { app, url, l, ready };
 }
@@ -104,6 +110,49 @@ describe("certwh listen --forward-to", () => {
       warnings.filter((m) => !/^Gave up/.test(m)),
       [],
     );
+    await stop(l);
+  });
+
+  test("an event the app never answers while it takes the others holds none of them: no app-down warning, 5 attempts", async (t) => {
+    const { app, url, l, ready } = await forwardToPoisonApp(t, 7002, "silence");
+    await emit(ready, 7001);
+    await l.line((x) => finalForward(url)(x) && x.status === 200);
+    await emit(ready, 7002);
+    // Three timeouts (10 s each) in a row, all its own: until now, the app counted as down from here on,
+    // and 7002 probed it alone, holding the next events for its timeout.
+    await l.line((x) => x.type === "forward" && x.url === url && x.attempt === 3, 45_000);
+    await emit(ready, 7003);
+    await emit(ready, 7004);
+    const poison = await l.line((x) => finalForward(url)(x) && x.error === "timeout", 45_000);
+    assert.equal(poison.attempt, 5);
+    // Forward lines name the journal id; the event lines tie it to the order.
+    const orders = new Map(
+      l.lines
+        .filter((x) => x.type === "event")
+        .map((x) => [x.id, (x.data as { order_id?: number } | null)?.order_id]),
+    );
+    const forwards = l.lines.filter((x) => x.type === "forward" && x.url === url);
+    const finals = forwards.filter((x) => x.final === true).map((x) => [orders.get(x.id), x.ok]);
+    assert.deepEqual(finals, [
+      [7001, true],
+      [7003, true],
+      [7004, true],
+      [7002, false],
+    ]);
+    // Delivered at once, not held behind its 4th try (which waited out another 10 s timeout).
+    const fourth = forwards.findIndex((x) => orders.get(x.id) === 7002 && x.attempt === 4);
+    const last = forwards.findIndex((x) => orders.get(x.id) === 7004 && x.final === true);
+    assert.ok(last < fourth, `7004 arrived before 7002's 4th try ended: ${last}, ${fourth}`);
+    assert.deepEqual(
+      app.requests.map(orderOf).filter((n) => n !== 7002),
+      [7001, 7003, 7004],
+    );
+    const warnings = l.lines.filter((x) => x.type === "warning").map((x) => String(x.message));
+    assert.deepEqual(
+      warnings.filter((m) => !/^Gave up/.test(m)),
+      [],
+    );
+    assert.match(String(warnings[0]), /\(no answer within the time limit \(timeout\)\)/);
     await stop(l);
   });
 

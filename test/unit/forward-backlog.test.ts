@@ -5,11 +5,12 @@ import { appendFileSync, writeFileSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import { join } from "node:path";
 import { test } from "node:test";
-import { createForwarder, type Delivery, type ForwardResult } from "../../src/listen/forward.js";
+import type { Delivery } from "../../src/listen/forward.js";
 import { createForwardBacklog } from "../../src/listen/forward-backlog.js";
 import { type JournalEntry, journalEntry, openJournal } from "../../src/listen/journal.js";
 import { createJournalCursor } from "../../src/listen/journal-read.js";
 import { tempDir } from "../helpers/cli.js";
+import { watchedForwarder } from "../helpers/forwarder.js";
 import { startLoopback } from "../helpers/loopback.js";
 import { waitUntil } from "../helpers/wait.js";
 
@@ -78,16 +79,12 @@ test("beyond the memory budget, every delivery waits in the journal and reaches 
   const entries = Array.from({ length: 60 }, (_, i) => entry(i + 1, 200));
   const path = newJournalPath(); // listen creates the forwarder before it journals anything
   const t = await target();
-  const results: ForwardResult[] = [];
-  const notices: string[] = [];
-  const f = createForwarder({
+  const { f, results, notices } = watchedForwarder({
     url: t.url,
     concurrency: 2,
     queueLimit: 5,
     memoryBytes: 2000, // about 7 of these bodies
     journalPath: path,
-    onResult: (r) => results.push(r),
-    onNotice: (m) => notices.push(m),
   });
   await writeJournal(path, entries);
   try {
@@ -182,13 +179,11 @@ test("an entry gone from the journal is reported once, as a final failure naming
   const present = entry(1);
   const path = newJournalPath(); // listen creates the forwarder before it journals anything
   const t = await target();
-  const results: ForwardResult[] = [];
-  const f = createForwarder({
+  const { f, results } = watchedForwarder({
     url: t.url,
     concurrency: 1,
     queueLimit: 1,
     journalPath: path,
-    onResult: (r) => results.push(r),
   });
   await writeJournal(path, [present]);
   try {
@@ -215,16 +210,12 @@ test("a full backlog refuses with a final failure and says how to replay the eve
   const entries = [entry(1), entry(2), entry(3)];
   const path = newJournalPath(); // listen creates the forwarder before it journals anything
   const t = await target();
-  const results: ForwardResult[] = [];
-  const notices: string[] = [];
-  const f = createForwarder({
+  const { f, results, notices } = watchedForwarder({
     url: t.url,
     concurrency: 1,
     queueLimit: 1,
     backlogLimit: 1,
     journalPath: path,
-    onResult: (r) => results.push(r),
-    onNotice: (m) => notices.push(m),
   });
   await writeJournal(path, entries);
   try {
@@ -255,15 +246,11 @@ test("close() reports the forwards still waiting in the backlog, with one summar
   const entries = Array.from({ length: 8 }, (_, i) => entry(i + 1));
   const path = newJournalPath(); // listen creates the forwarder before it journals anything
   const t = await target();
-  const results: ForwardResult[] = [];
-  const notices: string[] = [];
-  const f = createForwarder({
+  const { f, results, notices } = watchedForwarder({
     url: t.url,
     concurrency: 1,
     queueLimit: 2,
     journalPath: path,
-    onResult: (r) => results.push(r),
-    onNotice: (m) => notices.push(m),
   });
   await writeJournal(path, entries);
   try {

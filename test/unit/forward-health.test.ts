@@ -8,20 +8,9 @@ import { test } from "node:test";
 import { createForwarder, type Delivery, type ForwardResult } from "../../src/listen/forward.js";
 import { createTargetHealth } from "../../src/listen/forward-health.js";
 import { ManualClock } from "../../src/util/clock.js";
+import { watchedForwarder } from "../helpers/forwarder.js";
 import { startLoopback } from "../helpers/loopback.js";
 import { poll } from "../helpers/wait.js";
-
-/** A forwarder whose results and notices the test reads. */
-function watchedForwarder(options: Omit<Parameters<typeof createForwarder>[0], "onResult" | "onNotice">) {
-  const results: ForwardResult[] = [];
-  const notices: string[] = [];
-  const f = createForwarder({
-    ...options,
-    onResult: (r) => results.push(r),
-    onNotice: (m) => notices.push(m),
-  });
-  return { f, results, notices };
-}
 
 /** A loopback target; `answer(n, body)` gives the status of the n-th request (1-based). */
 async function target(answer: (n: number, body: string) => number) {
@@ -225,7 +214,7 @@ test("health: one delivery's 5xx while the app took others is not down; an answe
   assert.equal(h.down, true, "a second delivery failing too: the app is down");
 
   const u = createTargetHealth();
-  for (const id of ["a", "b", "c", "d"]) u.record(id, false, true);
+  for (const id of ["a", "b", "c", "d"]) u.record(id, false, "unreachable");
   assert.equal(u.down, true, "unreachable for several deliveries");
   assert.equal(u.failingBroadly("a"), true);
   u.record("a", false);
@@ -372,5 +361,121 @@ test("a burst with one poison event: no app-down notice, 5 attempts, and a later
   } finally {
     await f.close();
     await t.close();
+  }
+});
+
+test("health: one delivery's timeouts while the app took others are its own; with nothing else answered, down", () => {
+  const h = createTargetHealth();
+  h.record("good", true);
+  for (let i = 0; i < 3; i++) h.record("slow", false, "timeout");
+  assert.equal(h.down, false, "the app took another event: the timeouts are that event's, like a 5xx");
+  assert.equal(h.failingBroadly("slow"), false);
+  h.record("other", false, "timeout");
+  assert.equal(h.down, true, "a second delivery timing out too: the app is down");
+
+  const n = createTargetHealth();
+  for (let i = 0; i < 3; i++) n.record("slow", false, "timeout");
+  assert.equal(n.down, true, "nothing else answered: an outage");
+  n.record("other", false);
+  assert.equal(n.down, false, "it answered: up again");
+  assert.equal(n.failingAlone, "other");
+  assert.equal(n.failingBroadly("other"), false, "the timeouts of the outage start over too");
+
+  const r = createTargetHealth();
+  r.record("good", true);
+  for (let i = 0; i < 3; i++) r.record("bad", false, "unreachable");
+  assert.equal(r.down, true, "refused or reset is never one event's trouble");
+});
+
+test("a slow poison event (the app never answers it, but takes the others) holds nothing and gives up after its attempts", async () => {
+  // The app never answers "slow" (the client's timeout ends each try); it takes every other event at once.
+  const t = await startLoopback((req, res) => {
+    if (!req.text.includes('"slow"')) res.writeHead(204).end();
+  });
+  const { f, results, notices } = watchedForwarder({
+    url: `${t.origin}/hook`,
+    concurrency: 1,
+    maxAttempts: 5,
+    timeoutMs: 200,
+    // Retries of "slow" after 300, 600, 600, 600 ms, each then waiting out its 200 ms timeout.
+    backoffBaseMs: 400,
+    backoffMaxMs: 800,
+    random: () => 0.5,
+  });
+  try {
+    f.enqueue(d("good0"));
+    f.enqueue(d("slow"));
+    // Three timeouts in a row, all its own: until now, the app counted as down from here on, and "slow"
+    // probed it alone, holding the next events for its timeout.
+    await poll(() => results.some((r) => r.id === "slow" && r.attempt === 3), {
+      timeoutMs: 5000,
+      intervalMs: 5,
+    });
+    f.enqueue(d("good1"));
+    f.enqueue(d("good2"));
+    await f.drain();
+    assert.deepEqual(
+      results.filter((r) => r.final).map((r) => [r.id, r.ok]),
+      [
+        ["good0", true],
+        ["good1", true],
+        ["good2", true],
+        ["slow", false],
+      ],
+    );
+    // Sent at once, not behind its next try (600 ms away, then 200 ms more).
+    const good2At = results.findIndex((r) => r.id === "good2" && r.final);
+    const slowFourthAt = results.findIndex((r) => r.id === "slow" && r.attempt === 4);
+    assert.ok(
+      good2At < slowFourthAt,
+      `the later events went before "slow"'s 4th try: ${good2At}, ${slowFourthAt}`,
+    );
+    assert.deepEqual(
+      results.filter((r) => r.id === "slow").map((r) => [r.attempt, r.error, r.final]),
+      [1, 2, 3, 4, 5].map((n) => [n, "timeout", n === 5]),
+    );
+    assert.deepEqual(
+      notices.filter((m) => !/^Gave up/.test(m)),
+      [],
+      "no app-down notice while the app takes every other event",
+    );
+    assert.match(
+      notices[0] ?? "",
+      /^Gave up forwarding certificate_issued slow \(no answer within the time limit/,
+    );
+  } finally {
+    await f.close();
+    await t.close();
+  }
+});
+
+test("an app that answers nothing within the timeout is down, and back once it answers", async () => {
+  let answering = false;
+  const server = await startLoopback((_req, res) => {
+    if (answering) res.writeHead(204).end();
+  });
+  const { f, results, notices } = watchedForwarder({
+    url: `${server.origin}/hook`,
+    concurrency: 1,
+    maxAttempts: 5,
+    timeoutMs: 100,
+    backoffBaseMs: 10,
+    backoffMaxMs: 40,
+  });
+  try {
+    f.enqueue(d("e0"));
+    await poll(() => notices.some((m) => /keeps failing/.test(m)), { timeoutMs: 5000, intervalMs: 5 });
+    answering = true;
+    await f.drain();
+    assert.deepEqual(
+      results.filter((r) => r.final).map((r) => [r.id, r.ok]),
+      [["e0", true]],
+    );
+    assert.equal(notices.length, 2, notices.join("\n"));
+    assert.match(notices[0] ?? "", /^Your app at .* keeps failing \(3 failed deliveries in a row\)/);
+    assert.match(notices[1] ?? "", /^Your app at .* answers again/);
+  } finally {
+    await f.close();
+    await server.close();
   }
 });

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import type { ServerResponse } from "node:http";
 import { test } from "node:test";
-import { createForwarder, type Delivery, type ForwardResult } from "../../src/listen/forward.js";
+import type { Delivery } from "../../src/listen/forward.js";
+import { watchedForwarder } from "../helpers/forwarder.js";
 import { startLoopback } from "../helpers/loopback.js";
 import { sleep, waitUntil } from "../helpers/wait.js";
 
@@ -34,8 +35,7 @@ const d = (id: string): Delivery => ({
 
 test("no more than `concurrency` requests are in flight", async () => {
   const t = await holdingTarget();
-  const results: ForwardResult[] = [];
-  const f = createForwarder({ url: t.url, concurrency: 3, onResult: (r) => results.push(r) });
+  const { f, results } = watchedForwarder({ url: t.url, concurrency: 3 });
   try {
     for (let i = 0; i < 10; i++) assert.equal(f.enqueue(d(String(i))), true);
     await until(() => t.held.length === 3, "3 held requests");
@@ -56,14 +56,10 @@ test("no more than `concurrency` requests are in flight", async () => {
 
 test("without a journal, a full memory queue drops the delivery: a final failure and a warning naming it", async () => {
   const t = await holdingTarget();
-  const results: ForwardResult[] = [];
-  const notices: string[] = [];
-  const f = createForwarder({
+  const { f, results, notices } = watchedForwarder({
     url: t.url,
     concurrency: 1,
     queueLimit: 3, // deliveries in memory, the one in flight included
-    onResult: (r) => results.push(r),
-    onNotice: (m) => notices.push(m),
   });
   try {
     assert.equal(f.enqueue(d("in-flight")), true);
@@ -102,13 +98,11 @@ test("without a journal, a full memory queue drops the delivery: a final failure
 
 test("the memory budget counts body bytes too", async () => {
   const t = await holdingTarget();
-  const results: ForwardResult[] = [];
   const big = (id: string): Delivery => ({ ...d(id), body: "x".repeat(600) });
-  const f = createForwarder({
+  const { f, results } = watchedForwarder({
     url: t.url,
     concurrency: 1,
     memoryBytes: 1000,
-    onResult: (r) => results.push(r),
   });
   try {
     // One delivery is always admitted, whatever its size; a second 600 bytes would pass 1000.
@@ -139,16 +133,12 @@ test("the memory budget counts body bytes too", async () => {
 
 test("close() aborts requests in flight and backoffs, reporting each unfinished delivery once", async () => {
   const t = await holdingTarget();
-  const results: ForwardResult[] = [];
   // A 60 s backoff on the real clock: only close() can end the wait quickly. A delivery waiting for
   // its retry does NOT keep its worker slot, so 2 slots carry 2 new requests while it waits.
-  const notices: string[] = [];
-  const f = createForwarder({
+  const { f, results, notices } = watchedForwarder({
     url: t.url,
     concurrency: 2,
     backoffBaseMs: 60_000,
-    onResult: (r) => results.push(r),
-    onNotice: (m) => notices.push(m),
   });
   try {
     f.enqueue(d("backing-off"));
