@@ -3,7 +3,10 @@
 // CertCentral requires a changed endpoint to be verified again before events flow to it. The webhook is
 // read back after the update: one that still points elsewhere is a failure (exit 3), and one that stayed
 // active or inactive (same endpoint, or CertCentral keeping its verification) is not verified again.
+// Stopped while the PUT is out, it reads the account back and says where the webhook points
+// (interruptedUpdate).
 
+import { readBackWithin } from "../api/read-back.js";
 import type { UpdateWebhookRequest, Webhook, WebhookApi } from "../api/types.js";
 import { normaliseSettings } from "../api/webhooks.js";
 import { RefusedError } from "../errors.js";
@@ -25,7 +28,9 @@ import {
   changeFailure,
   interruptedWithHint,
   isDefiniteRefusal,
+  keptSecretNote,
   localEndpoint,
+  withReadBack,
 } from "./webhook/change-failure.js";
 import { requireWebhook, urlPolicy } from "./webhook/current.js";
 import {
@@ -35,6 +40,7 @@ import {
   type SavedWebhook,
   type SecretReport,
 } from "./webhook/setup-result.js";
+import { resumeHint } from "./webhook/verification-steps.js";
 import { clearVerified } from "./webhook/verified-mark.js";
 
 /** Events left undefined keep the current list. */
@@ -68,6 +74,8 @@ export async function run(raw: UpdateUrlFlags, ctx: CommandContext): Promise<voi
   try {
     await api.updateWebhook(hook.id, body, { signal: ctx.signal });
   } catch (err) {
+    if (ctx.signal.aborted && !isDefiniteRefusal(err))
+      throw await interruptedUpdate(ctx, { api, err, secret, hook, url: opts.url });
     const failure = await changeFailure(
       ctx,
       err,
@@ -174,6 +182,64 @@ async function afterUpdate(ctx: CommandContext, u: Updated): Promise<void> {
       ...(secret.value === "" ? { secret_removed: true } : {}),
     },
   });
+}
+
+/** How long an interrupted update-url looks for where the webhook points (a person is waiting). */
+const INTERRUPTED_READ_BACK_MS = 5000;
+
+interface InFlight {
+  api: WebhookApi;
+  err: unknown;
+  secret: ResolvedSecret;
+  /** The webhook as read before the PUT. */
+  hook: Webhook;
+  url: string;
+}
+
+/**
+ * Stopped while the PUT was out (or while its answer was being checked): CertCentral may have applied it, and
+ * a re-pointed webhook is pending until verified again. The account is read back once, bounded, and the
+ * interruption says where the webhook points and what to run next; under --json its document carries it.
+ */
+async function interruptedUpdate(ctx: CommandContext, f: InFlight): Promise<unknown> {
+  const { hook, url } = f;
+  ctx.io.info(
+    `Reading the account back (up to ${INTERRUPTED_READ_BACK_MS / 1000} s) to see whether CertCentral applied the update…`,
+  );
+  const now = await readBackWithin(f.api, INTERRUPTED_READ_BACK_MS);
+  if (now) registerSecret(now.secret);
+  const kept = keptSecretNote(f.secret);
+  const where = now ? `webhook ${now.id} at ${now.endpoint} (status ${now.status})` : "";
+  let hint: string;
+  if (now === undefined) {
+    hint =
+      "The account could not be read back, so whether CertCentral applied the update is unknown: check " +
+      `\`certwh status\` before retrying.${kept}`;
+  } else if (now === null || now.id !== hook.id) {
+    hint =
+      `Reading the account back shows ${now ? where : "no webhook"} instead of webhook ${hook.id}: ` +
+      `\`certwh status\` shows it.${kept}`;
+  } else if (sameUrl(hook.endpoint, url)) {
+    // The endpoint stays the same: the read-back cannot tell whether the rest of the update was applied.
+    hint =
+      `Webhook ${hook.id} points at ${now.endpoint} (status ${now.status}); whether CertCentral applied the ` +
+      `rest of the update is unknown: \`certwh status\` shows it, and update-url is safe to run again.${kept}`;
+  } else if (sameUrl(now.endpoint, url)) {
+    const next =
+      now.status === "pending" ? ` ${resumeHint(now.id, undefined, true)}` : " `certwh status` shows it.";
+    hint =
+      `Webhook ${now.id} now points at ${now.endpoint} (status ${now.status}): CertCentral applied the update ` +
+      `before certwh stopped.${next}${kept}`;
+  } else if (sameUrl(now.endpoint, hook.endpoint)) {
+    hint =
+      `Webhook ${now.id} still points at ${now.endpoint} (status ${now.status}): CertCentral did not apply ` +
+      "the update (or has not yet); `certwh status` shows whether it did before you run update-url " +
+      `again.${kept}`;
+  } else {
+    hint = `The account now has ${where}, neither ${hook.endpoint} nor ${url}: \`certwh status\` shows it.${kept}`;
+  }
+  const failure = interruptedWithHint(ctx.signal, f.err, hint);
+  return withReadBack(ctx, failure, now ?? undefined);
 }
 
 /** CertCentral accepted the update, but reading it back shows another endpoint than the one sent (exit 3). */

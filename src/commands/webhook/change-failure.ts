@@ -98,10 +98,10 @@ type JsonOutput = Pick<CommandContext["io"], "json" | "writeJson">;
 type ReadBack = Pick<Webhook, "id" | "endpoint" | "status">;
 
 /**
- * A failed activate or deactivate, or an interrupted create, after which the webhook was read back
- * (`readBack`): under --json the error document carries the webhook as read back beside the `error` object
- * (id, endpoint, status), as create and update-url do, so a script need not parse the hint. Returns the error
- * to throw (marked reported then).
+ * A failed activate or deactivate, or an interrupted create or update-url, after which the webhook was read
+ * back (`readBack`): under --json the error document carries the webhook as read back beside the `error`
+ * object (id, endpoint, status), as create and update-url do, so a script need not parse the hint. Returns
+ * the error to throw (marked reported then).
  */
 export function withReadBack(ctx: { io: JsonOutput }, err: unknown, readBack?: ReadBack): unknown {
   if (!ctx.io.json || !readBack) return err;

@@ -1,0 +1,120 @@
+// update-url stopped while its PUT /webhook/{id} is out (or while its answer is being checked) reads the account
+// back once: where the webhook now points (the new URL, pending again, with the next step; the old one; or
+// unknown) is said, and carried by the --json error document. The exit code stays the interruption's. Against
+// a strict scripted CertCentral that holds the PUT (or the read-back after a timeout) open until certwh is stopped.
+import assert from "node:assert/strict";
+import { type TestContext, test } from "node:test";
+import { type CliResult, spawnCli } from "../helpers/cli.js";
+import { type ScriptedAnswer, type ScriptedApi, scriptedApi } from "../helpers/scripted-api.js";
+import { waitUntil } from "../helpers/wait.js";
+import { expectExit, oneJson } from "./lifecycle-support.js";
+
+const OLD = "https://hooks.example.com/old";
+const NEW = "https://hooks.example.com/new";
+/** Longer than any test: the answer never comes before certwh is stopped. */
+const HELD = 60_000;
+const hook = (endpoint: string, status: string) => ({
+  webhooks: [{ id: 7, endpoint, status, events: ["certificate_issued"] }],
+});
+const GET_OLD: ScriptedAnswer = { route: "GET /webhook", status: 200, body: hook(OLD, "active") };
+const HELD_PUT: ScriptedAnswer = { route: "PUT /webhook/7", status: 204, delayMs: HELD };
+
+/** Runs update-url, sends `signal` once the `n`th request reached the scripted CertCentral, and waits for the exit. */
+async function stopAt(
+  t: TestContext,
+  api: ScriptedApi,
+  n: number,
+  args: string[],
+  signal: NodeJS.Signals = "SIGINT",
+  env: Record<string, string> = {},
+): Promise<CliResult> {
+  const run = spawnCli(t, ["update-url", "--url", NEW, ...args], { env: { ...api.env, ...env } });
+  await waitUntil(() => api.requests.length >= n, `request ${n} at the scripted CertCentral`, {
+    timeoutMs: 15_000,
+  });
+  run.child.kill(signal);
+  const { code, signal: killed } = await run.exit;
+  return { code, signal: killed, stdout: run.stdout(), stderr: run.stderr() };
+}
+
+test("update-url --json interrupted mid-PUT, the change applied: the error document carries id, new endpoint and status pending, with the next steps (exit 130)", async (t) => {
+  const api = await scriptedApi(t, [
+    GET_OLD,
+    HELD_PUT,
+    { route: "GET /webhook", status: 200, body: hook(NEW, "pending") },
+  ]);
+  const res = await stopAt(t, api, 2, ["--json"]);
+  expectExit(res, 130);
+  const doc = oneJson(res);
+  assert.deepEqual(doc.error, { exit_code: 130, code: "interrupted", message: "Interrupted by SIGINT." });
+  assert.deepEqual(
+    { id: doc.id, endpoint: doc.endpoint, status: doc.status },
+    { id: 7, endpoint: NEW, status: "pending" },
+  );
+  assert.match(
+    res.stderr,
+    /Webhook 7 now points at https:\/\/hooks\.example\.com\/new \(status pending\): CertCentral applied the update/,
+  );
+  assert.match(res.stderr, /`certwh challenge` and `certwh verify --token <token>`/);
+  assert.doesNotMatch(res.stderr, /may have applied the update anyway/);
+});
+
+test("update-url interrupted mid-PUT by SIGTERM, not applied: the webhook still points at the old URL, said so (exit 143)", async (t) => {
+  const api = await scriptedApi(t, [GET_OLD, HELD_PUT, GET_OLD]);
+  const res = await stopAt(t, api, 2, [], "SIGTERM");
+  expectExit(res, 143);
+  assert.equal(res.stdout, "");
+  assert.match(res.stderr, /Interrupted by SIGTERM\./);
+  assert.match(
+    res.stderr,
+    /Webhook 7 still points at https:\/\/hooks\.example\.com\/old \(status active\): CertCentral did not apply the update/,
+  );
+  assert.match(res.stderr, /`certwh status`/);
+  assert.doesNotMatch(res.stderr, /now points at/);
+});
+
+test("update-url --json interrupted mid-PUT, not applied: the document carries the webhook at the old endpoint", async (t) => {
+  const api = await scriptedApi(t, [GET_OLD, HELD_PUT, GET_OLD]);
+  const res = await stopAt(t, api, 2, ["--json"]);
+  expectExit(res, 130);
+  const doc = oneJson(res);
+  assert.equal((doc.error as Record<string, unknown>).code, "interrupted");
+  assert.deepEqual(
+    { id: doc.id, endpoint: doc.endpoint, status: doc.status },
+    { id: 7, endpoint: OLD, status: "active" },
+  );
+});
+
+test("update-url interrupted mid-PUT, the read-back fails: the state is unknown and `certwh status` is named", async (t) => {
+  const api = await scriptedApi(t, [
+    GET_OLD,
+    HELD_PUT,
+    // An answer certwh cannot read (not retried): where the webhook points stays unknown.
+    { route: "GET /webhook", status: 200, body: { webhooks: "unreadable" } },
+  ]);
+  const res = await stopAt(t, api, 2, ["--json"]);
+  expectExit(res, 130);
+  const doc = oneJson(res);
+  assert.equal((doc.error as Record<string, unknown>).code, "interrupted");
+  assert.equal(doc.id, undefined);
+  assert.match(res.stderr, /whether CertCentral applied the update is unknown: check `certwh status`/);
+});
+
+test("update-url --json timed out, stopped while the account was being read back: the applied change is in the error document", async (t) => {
+  const api = await scriptedApi(t, [
+    GET_OLD,
+    HELD_PUT,
+    // The look after the timeout gets no answer before the stop; the look after the stop does.
+    { route: "GET /webhook", status: 200, body: hook(OLD, "active"), delayMs: HELD },
+    { route: "GET /webhook", status: 200, body: hook(NEW, "pending") },
+  ]);
+  const res = await stopAt(t, api, 3, ["--json"], "SIGINT", { CERTWH_REQUEST_TIMEOUT: "1" });
+  expectExit(res, 130);
+  const doc = oneJson(res);
+  assert.equal((doc.error as Record<string, unknown>).code, "interrupted");
+  assert.deepEqual(
+    { id: doc.id, endpoint: doc.endpoint, status: doc.status },
+    { id: 7, endpoint: NEW, status: "pending" },
+  );
+  assert.match(res.stderr, /Webhook 7 now points at/);
+});
