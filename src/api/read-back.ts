@@ -89,6 +89,9 @@ export async function changeStatus<A extends StatusAction>(
   }
 }
 
+/** How long a command stopped mid-change looks at what its change did (a person is waiting). */
+export const INTERRUPTED_READ_BACK_MS = 5000;
+
 /**
  * The account's webhook, read once within `ms`: for a command stopped while its change was in flight (its own
  * signal is aborted, so this read has its own limit). null: the account has no webhook; undefined: the read

@@ -4,7 +4,7 @@
 // Stopped while the POST is out, it reads the account back and says what exists (interruptedCreate).
 
 import { ApiError } from "../api/errors.js";
-import { readBackWithin } from "../api/read-back.js";
+import { INTERRUPTED_READ_BACK_MS, readBackWithin } from "../api/read-back.js";
 import type { CreateWebhookRequest, Webhook, WebhookApi } from "../api/types.js";
 import { RefusedError } from "../errors.js";
 import { reword } from "../io/exit-codes.js";
@@ -133,9 +133,6 @@ async function verifyCreated(ctx: CommandContext, c: Created): Promise<void> {
 /** The update-url that does what this create was asked to do (every flag carried over). */
 const updateLine = (raw: CreateFlags, opts: { url: string }, ctx: CommandContext) =>
   updateUrlLine({ ...raw, url: opts.url }, ctx.globals);
-
-/** How long an interrupted create looks for the webhook its POST may have created (a person is waiting). */
-const INTERRUPTED_READ_BACK_MS = 5000;
 
 interface InFlight {
   api: WebhookApi;

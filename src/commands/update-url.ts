@@ -6,7 +6,7 @@
 // Stopped while the PUT is out, it reads the account back and says where the webhook points
 // (interruptedUpdate).
 
-import { readBackWithin } from "../api/read-back.js";
+import { INTERRUPTED_READ_BACK_MS, readBackWithin } from "../api/read-back.js";
 import type { UpdateWebhookRequest, Webhook, WebhookApi } from "../api/types.js";
 import { normaliseSettings } from "../api/webhooks.js";
 import { RefusedError } from "../errors.js";
@@ -183,9 +183,6 @@ async function afterUpdate(ctx: CommandContext, u: Updated): Promise<void> {
     },
   });
 }
-
-/** How long an interrupted update-url looks for where the webhook points (a person is waiting). */
-const INTERRUPTED_READ_BACK_MS = 5000;
 
 interface InFlight {
   api: WebhookApi;
