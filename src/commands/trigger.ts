@@ -216,15 +216,17 @@ async function direct(opts: TriggerOptions, url: URL, ctx: Ctx): Promise<void> {
     });
   }
   if (!d.ok) {
-    const said = d.response ? `\n  It said: ${printable(d.response)}` : "";
+    // The message is one sentence (the --json `message`); the receiver's answer goes under it, in the hint.
+    const said = d.response ? `It said: ${printable(d.response)}` : undefined;
+    const advice =
+      d.status === 401 || d.status === 403
+        ? secretHint(d.status, secret !== undefined && !d.slack)
+        : undefined;
     throw new RefusedError(
-      `${url.host} answered ${d.status} to ${opts.event} (${ms} ms); CertCentral counts that as a failed delivery.${said}`,
+      `${url.host} answered ${d.status} to ${opts.event} (${ms} ms); CertCentral counts that as a failed delivery.`,
       {
         code: `http_${d.status}`,
-        hint:
-          d.status === 401 || d.status === 403
-            ? secretHint(d.status, secret !== undefined && !d.slack)
-            : undefined,
+        hint: [said, advice].filter(Boolean).join("\n  ") || undefined,
       },
     );
   }

@@ -150,6 +150,19 @@ test("trigger --to and replay show why the app refused (the start of its answer)
   assert.equal(sent.code, 3, sent.stderr);
   assert.match(sent.stderr, /answered 500 to certificate_issued .*\n\s+It said: database is down\\u001b\[2J/);
 
+  // --json: the message is the one sentence; the answer stays under it on stderr, not in the message.
+  const okSaid = await startLoopback((_r, res) => res.writeHead(500).end("ok"), t);
+  const json = await runCli(["trigger", "certificate_issued", "--to", `${okSaid.origin}/x`, "--json"]);
+  assert.equal(json.code, 3, json.stderr);
+  const error = JSON.parse(json.stdout).error;
+  assert.equal(error.exit_code, 3);
+  assert.equal(error.code, "http_500");
+  assert.match(
+    error.message,
+    /^127\.0\.0\.1:\d+ answered 500 to certificate_issued \(\d+ ms\); CertCentral counts that as a failed delivery\.$/,
+  );
+  assert.match(json.stderr, /failed delivery\.\n\s+It said: ok\n/);
+
   const resetting = await startLoopback((_r, res) => res.socket?.destroy(), t);
   const reset = await runCli(["trigger", "certificate_issued", "--to", `${resetting.origin}/hook`]);
   assert.equal(reset.code, 3, reset.stderr);

@@ -334,6 +334,43 @@ test("test and challenge deliveries are skipped and counted unless --all or --ev
   );
 });
 
+test("--limit counts only the test/challenge entries in the window it replays, from the first entry it keeps", async () => {
+  const home = tempDir();
+  const path = join(home, ".local", "state", "certwh", "journal.ndjson");
+  const journal = await openJournal(path);
+  const test = '{"event":"test_webhook_endpoint","data":{}}';
+  const challenge = '{"event":"challenge_webhook_endpoint","data":{"token":"used-token-123"}}';
+  // Four verification entries; only the one between the last two events lies in --limit 2's window.
+  const lines = [test, challenge, bodies[0], test, bodies[1], bodies[2], challenge, bodies[3]] as string[];
+  for (const [i, body] of lines.entries()) {
+    await journal.append(
+      journalEntry({
+        body,
+        event: JSON.parse(body).event,
+        headers: { "content-type": "application/json" },
+        receivedAt: Date.UTC(2026, 0, 31, 9, i),
+      }),
+    );
+  }
+  await journal.close();
+  take();
+
+  let r = await runCli(["replay", "--to", `${base}/ok`, "--limit", "2", "--json"], { configHome: home });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(
+    take().map((s) => JSON.parse(s.body).data.order_id),
+    [3, 4],
+  );
+  assert.equal(JSON.parse(r.stdout).skipped_verification_events, 1);
+  assert.match(r.stderr, /Skipped 1 test\/challenge entry /);
+
+  // A --limit that passes over nothing: the whole journal is the window.
+  r = await runCli(["replay", "--to", `${base}/ok`, "--limit", "10", "--json"], { configHome: home });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(take().length, 4);
+  assert.equal(JSON.parse(r.stdout).skipped_verification_events, 4);
+});
+
 test("an --event name CertCentral never sends is a usage error with a suggestion", async () => {
   const { home } = await journalHome();
   take();

@@ -104,6 +104,42 @@ test("Ctrl-C during an --exec run under --json: one document saying where it sto
     doc.resume,
     `certwh replay --journal ${path} --exec '${command.replace(/'/g, "'\\''")}' --event certificate_issued --from-line 1`,
   );
+  // The `error` object every interrupted command prints, and on stderr the lines said without --json.
+  assert.deepEqual(doc.error, { exit_code: 130, code: "interrupted", message: "Interrupted by SIGINT." });
+  const stderr = run.stderr();
+  assert.match(
+    stderr,
+    /\[interrupted\] certificate_issued \w{16} \(received 2026-01-31T09:01:00\.000Z\): stopped: replay was interrupted while the command ran\./,
+  );
+  assert.match(
+    stderr,
+    /interrupted after 0 event\(s\); this one and the rest of the journal were not replayed/,
+  );
+  assert.ok(stderr.includes(`Resume with: ${doc.resume}`), stderr);
+});
+
+test("SIGTERM during a replay under --json: the document carries the error object with exit code 143", async (t) => {
+  const { home, path } = await journalHome();
+  // The second event never gets an answer: the replay is stuck there when SIGTERM comes.
+  const app = await startLoopback((req, res) => {
+    if (req.text !== body(2)) res.writeHead(200).end();
+  }, t);
+  const run = spawnCli(t, ["replay", "--to", `${app.origin}/hook`, "--json"], { configHome: home });
+  await app.waitFor(2, 15_000);
+  run.child.kill("SIGTERM");
+  const exit = await run.exit;
+  assert.equal(exit.code, 143, run.stderr());
+  const doc = JSON.parse(run.stdout());
+  assert.deepEqual(doc.error, { exit_code: 143, code: "interrupted", message: "Interrupted by SIGTERM." });
+  assert.equal(doc.interrupted, true);
+  assert.equal(doc.delivered, 1);
+  assert.equal(doc.not_replayed_from.line, 2);
+  assert.equal(doc.resume, `certwh replay --journal ${path} --to ${app.origin}/hook --from-line 2`);
+  assert.match(
+    run.stderr(),
+    /\[interrupted\] certificate_issued \w{16} \(received 2026-01-31T09:02:00\.000Z\): no answer/,
+  );
+  assert.ok(run.stderr().includes(`Resume with: ${doc.resume}`), run.stderr());
 });
 
 test("replay --exec runs the command per event with listen's contract: stdin, CERTWH_* variables, no API key", async () => {

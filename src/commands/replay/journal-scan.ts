@@ -99,7 +99,7 @@ export interface ScanStats {
   entries: number;
   /** The journal's last line number (0 when empty). */
   lastLine: number;
-  /** Verification entries that matched everything else but were left out. */
+  /** Verification entries in the window replayed that matched everything else but were left out. */
   skippedVerification: number;
   skippedLines: SkippedLine[];
   skippedLineCount: number;
@@ -146,6 +146,9 @@ export async function* chosenEntries(
     refuseAmbiguousPrefixes(idsOf);
     if (s.limit !== undefined) passOver = Math.max(0, count - s.limit);
   }
+  // The window replayed: from --from-line on, and with --limit from the first entry it keeps. Verification
+  // entries before that window would not have been replayed anyway, so they are not counted as skipped.
+  let inWindow = passOver === 0;
   for await (const r of streamJournal(path, endByte)) {
     stats.lastLine = r.line;
     if (r.entry === undefined) {
@@ -156,13 +159,14 @@ export async function* chosenEntries(
     stats.entries++;
     if (!matches(r.entry)) continue;
     if (excluded(r.entry)) {
-      stats.skippedVerification++;
+      if (inWindow) stats.skippedVerification++;
       continue;
     }
     if (passOver > 0) {
       passOver--;
       continue;
     }
+    inWindow = true;
     yield r;
   }
 }

@@ -1,12 +1,15 @@
 // What replay says once the entries are done: what the scan passed over, where an interruption stopped it
 // and how to resume, the --json document, and the exit code (failures are an error, already reported).
 
-import { NotFoundError, RefusedError } from "../../errors.js";
-import { errorDocument } from "../../io/exit-codes.js";
+import { InterruptedError, interruptMessage, NotFoundError, RefusedError } from "../../errors.js";
+import { describeFailure, errorDocument } from "../../io/exit-codes.js";
 import type { Output } from "../../io/output.js";
 import type { ScanStats } from "./journal-scan.js";
 import { type ParsedReplay, resumeCommand } from "./options.js";
 import { describe, type Interruption, type ReplayOutcome, type Tally } from "./replay-entries.js";
+
+/** What the `error` object of the document is made of. */
+type JsonError = Parameters<typeof errorDocument>[0];
 
 interface ReplayReport {
   io: Output;
@@ -29,10 +32,18 @@ export function reportReplay(report: ReplayReport): void {
     });
   }
   const resume = interruptedAt ? resumeCommand(selection, journalPath, interruptedAt.line) : undefined;
-  if (interruptedAt && !io.json) sayInterrupted(io, interruptedAt, tally.entries, resume);
+  // On stderr with --json too: the human message goes there whatever stdout carries.
+  if (interruptedAt) sayInterrupted(io, interruptedAt, tally.entries, resume);
   // Interrupted: main turns the signal into exit 130/143; what was done is already said.
   const failure = interruptedAt || signal.aborted ? undefined : replayFailure(selection, tally);
-  if (io.json) writeJsonReport(report, resume, failure);
+  if (io.json) {
+    const error = failure
+      ? { exitCode: failure.exitCode, code: "replay_failed", message: failure.message }
+      : signal.aborted
+        ? interruption(signal)
+        : undefined;
+    writeJsonReport(report, resume, error);
+  }
   if (failure) throw failure;
   if (!io.json && !interruptedAt && !signal.aborted && tally.entries > 0)
     saySucceeded(io, selection, tally.entries);
@@ -75,17 +86,29 @@ function sayInterrupted(io: Output, at: Interruption, entries: number, resume: s
   io.hint(`Resume with: ${resume}`);
 }
 
-/** The results document; a failed replay also carries the `error` object every failing command prints. */
+/**
+ * The interruption as the `error` object of every interrupted command (exit 130 SIGINT, 143 SIGTERM), the
+ * exit code main gives it; the signal's reason is always an InterruptedError when main aborted it.
+ */
+function interruption(signal: AbortSignal): JsonError {
+  const reason = signal.reason;
+  return describeFailure(
+    reason instanceof InterruptedError ? reason : new InterruptedError("SIGINT", interruptMessage("SIGINT")),
+  );
+}
+
+/**
+ * The results document; a failed or interrupted replay also carries the `error` object every failing command
+ * prints.
+ */
 function writeJsonReport(
   { io, selection, stats, outcome }: ReplayReport,
   resume: string | undefined,
-  failure: RefusedError | undefined,
+  error: JsonError | undefined,
 ): void {
   const { tally, interruptedAt } = outcome;
   io.writeJson({
-    ...(failure
-      ? errorDocument({ exitCode: failure.exitCode, code: "replay_failed", message: failure.message })
-      : {}),
+    ...(error ? errorDocument(error) : {}),
     ...(selection.to ? { delivered: tally.delivered, failed: tally.failed } : {}),
     ...(selection.exec ? { exec_ok: tally.execOk, exec_failed: tally.execFailed } : {}),
     results: outcome.results,
