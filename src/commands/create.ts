@@ -11,6 +11,7 @@ import { reword } from "../io/exit-codes.js";
 import { registerSecret } from "../util/redact.js";
 import { sameUrl } from "../util/same-url.js";
 import { shellWord } from "../util/shell-word.js";
+import { updateUrlLine } from "../util/update-url-line.js";
 import type { CommandContext } from "./context.js";
 import { warnAboutFlags } from "./options/flag-warnings.js";
 import {
@@ -32,7 +33,6 @@ import {
 import { urlPolicy } from "./webhook/current.js";
 import { describeWebhook } from "./webhook/describe.js";
 import { afterSave, finishSetup, reportGeneratedSecret, type SecretReport } from "./webhook/setup-result.js";
-import { updateUrlLine } from "./webhook/update-url-line.js";
 import { resumeHint } from "./webhook/verification-steps.js";
 
 /** The events are always an explicit list: the given events, else ["certificate_issued"]. */

@@ -5,10 +5,11 @@
 
 import { ApiError } from "../api/errors.js";
 import { changeStatus } from "../api/read-back.js";
-import type { WebhookApi } from "../api/types.js";
+import type { Webhook, WebhookApi } from "../api/types.js";
+import { normaliseSettings } from "../api/webhooks.js";
 import { deadline } from "../util/deadline.js";
 import { sameUrl } from "../util/same-url.js";
-import { shellWord } from "../util/shell-word.js";
+import { updateUrlLine } from "../util/update-url-line.js";
 import { type Claim, looksLikeListenEndpoint, restoreRequest } from "./guard.js";
 import type { ListenEvent, OnExitAction } from "./types.js";
 
@@ -36,6 +37,47 @@ interface OnExitInput {
 interface OnExitOutcome {
   outcome: "done" | "skipped" | "failed";
   message: string;
+  /** A failed restore: the `certwh update-url` that puts the webhook back (also in the message). */
+  command?: string;
+}
+
+/**
+ * Where the recovery command reads the previous secret from. listen read that secret from CertCentral at
+ * takeover and never prints a secret, and CertCentral now holds this session's: the user supplies it.
+ */
+export const PREVIOUS_SECRET_ENV = "CERTWH_PREVIOUS_SECRET";
+
+/**
+ * The update-url that does what the failed restore asked for (restoreRequest): endpoint, events, settings and
+ * secret. What update-url cannot say is left out: events CertCentral did not report (or none: `--events ""`
+ * is refused), an empty frequency, chain settings that differ (--chain sets both).
+ */
+export function restoreCommand(previous: Webhook): string {
+  const s = normaliseSettings(previous.webhook_settings);
+  const [a, b] = [s.webhook_send_certificate_chain, s.webhook_send_instant_issued_certificate_chain];
+  const chain = a === undefined ? b : b === undefined || a === b ? a : undefined;
+  const onOff = (flag: string | undefined) => (flag === undefined ? undefined : flag === "1");
+  const frequency = s.webhook_notification_frequency;
+  return updateUrlLine({
+    url: previous.endpoint,
+    ...(previous.events?.length ? { events: previous.events.join(",") } : {}),
+    ...(previous.secret ? { secretEnv: PREVIOUS_SECRET_ENV } : { removeSecret: true }),
+    chain: onOff(chain),
+    instant: onOff(s.instant_issue_webhook_notification),
+    ...(frequency?.length ? { frequency: frequency.join(",") } : {}),
+  });
+}
+
+/** The failed restore's advice: the command, and where its secret comes from. */
+function restoreAdvice(previous: Webhook, command: string): string {
+  const put = `Put back its endpoint, events, settings and secret with \`${command}\``;
+  if (!previous.secret) return `${put} (it had no secret).`;
+  return (
+    `${put}, with the environment variable ${PREVIOUS_SECRET_ENV} holding the secret ${previous.endpoint} ` +
+    "checks (or --secret-file PATH instead of --secret-env): listen read that secret from CertCentral when it took the " +
+    "webhook over and never prints secrets; without it the webhook keeps this session's secret, and your " +
+    "endpoint refuses every delivery."
+  );
 }
 
 /** An API failure in a few words: "HTTP 503 internal_error", else the error's message. */
@@ -91,12 +133,16 @@ async function restore(input: OnExitInput, signal: AbortSignal, status?: string)
   } catch (err) {
     // Still pointing at the closing tunnel: at least stop CertCentral posting into it.
     const fallback = await deactivate(input, signal).catch(() => undefined);
+    const failed =
+      `Could not restore webhook ${id} to ${previous.endpoint} (${describeError(err)}). ` +
+      (fallback?.outcome === "done" ? `It was deactivated instead. ` : "");
+    // The in-process sandbox stops with listen: a command run later would reach the configured account.
+    if (input.sandbox) return { outcome: "failed", message: failed.trimEnd() };
+    const command = restoreCommand(previous);
     return {
       outcome: "failed",
-      message:
-        `Could not restore webhook ${id} to ${previous.endpoint} (${describeError(err)}). ` +
-        (fallback?.outcome === "done" ? `It was deactivated instead. ` : "") +
-        `Put it back with \`certwh update-url --url ${shellWord(previous.endpoint)}\`.`,
+      message: `${failed}It still has this session's endpoint, secret and events. ${restoreAdvice(previous, command)}`,
+      command,
     };
   }
   return {
@@ -168,6 +214,7 @@ export async function runOnExit(input: OnExitInput): Promise<OnExitOutcome> {
     outcome: result.outcome,
     webhook_id: id,
     message: result.message,
+    ...(result.command ? { command: result.command } : {}),
   });
   return result;
 }

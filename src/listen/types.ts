@@ -127,7 +127,14 @@ export type StateEvent =
   | Stage<"on_exit_started", { action: OnExitAction; webhook_id: number; timeout_ms: number }>
   | Stage<
       "on_exit",
-      { action: OnExitAction; outcome: "done" | "skipped" | "failed"; webhook_id: number; message: string }
+      {
+        action: OnExitAction;
+        outcome: "done" | "skipped" | "failed";
+        webhook_id: number;
+        message: string;
+        /** A failed restore: the `certwh update-url` that puts the webhook back (the secret by a source). */
+        command?: string;
+      }
     >;
 
 export interface ReadyEvent {
