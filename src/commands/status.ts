@@ -45,7 +45,7 @@ export async function run(raw: StatusFlags, ctx: CommandContext): Promise<void> 
   if (leftover) {
     ctx.io.hint(
       "Inactive, and it points at a `certwh listen` receiver that closed with its session: `certwh activate` " +
-        "would send events there. Point it at your endpoint with `certwh update-url --url <https-url>`, " +
+        "would send events there. Run `certwh listen` to take it again, or point it at your endpoint with `certwh update-url --url <https-url>`, " +
         "giving its events, settings and secret (--events, --secret-env or --secret-file): the webhook still " +
         "has that session's. A failed `listen --on-exit restore` printed the whole command.",
     );

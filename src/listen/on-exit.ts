@@ -107,7 +107,7 @@ async function deactivate(input: OnExitInput, signal: AbortSignal, status?: stri
     message:
       (sandbox
         ? `Deactivated webhook ${id} in the in-process sandbox, which stops with listen.`
-        : `Deactivated webhook ${id}: CertCentral stops posting to this closed session. \`certwh activate\` turns it back on.`) +
+        : `Deactivated webhook ${id}: CertCentral stops posting to this closed session. \`certwh listen\` takes it again; \`certwh update-url --url https://…\` points it at your endpoint (activating it would post to this closed session).`) +
       (change.note ? ` (${change.note})` : ""),
   };
 }

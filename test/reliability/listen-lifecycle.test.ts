@@ -79,6 +79,8 @@ describe("a closed stdout stops listen like a signal", () => {
     assert.match(stderr, /Stopping… 2 forward\(s\) still pending; waiting up to 3 s/);
     assert.match(stderr, /2 forwards to \S+ did not finish, and there is no journal \(--no-journal\)/);
     assert.match(stderr, /Deactivated webhook/);
+    // Activating it would post to the closed session: the way back is listen again, or update-url.
+    assert.match(stderr, /`certwh listen` takes it again; `certwh update-url --url https:\/\/…` points it/);
     assert.equal(sandbox.webhook()?.status, "inactive");
   });
 });
