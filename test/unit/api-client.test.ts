@@ -94,6 +94,19 @@ describe("every endpoint's success path", () => {
     assert.ok(!lines.join("\n").includes("proto-secret-0123456789"));
   });
 
+  test("getWebhook: two webhooks → the first, and one notice however often the account is read", async () => {
+    const notices: string[] = [];
+    api = makeApi({ onNotice: (text) => notices.push(text) });
+    const two = { webhooks: [HOOK, { ...HOOK, id: 43, endpoint: "https://other.example.com/x" }] };
+    for (let i = 0; i < 2; i++)
+      pool().intercept({ path: "/services/v2/webhook", method: "GET" }).reply(200, two, JSON_HEADERS);
+    assert.deepEqual(await api.getWebhook(), HOOK);
+    assert.deepEqual(await api.getWebhook(), HOOK);
+    assert.deepEqual(notices, [
+      "CertCentral returned 2 webhooks (ids 42, 43), though it allows one per account; certwh uses the first, 42: look at the others in the CertCentral console.",
+    ]);
+  });
+
   test("getWebhook: 400 webhook_invalid_account → null, not retried", async () => {
     pool()
       .intercept({ path: "/services/v2/webhook", method: "GET" })
