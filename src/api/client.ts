@@ -9,7 +9,7 @@ import { type Dispatcher, directAgent, request } from "../util/undici.js";
 import { checkBaseUrl } from "./base-url.js";
 import { apiDispatcher, proxyFor, proxySettings, shownProxy } from "./dispatcher.js";
 import { registerEndpointSecret } from "./endpoint-secret.js";
-import { ApiError, ApiTimeoutError, ApiTooLargeError, NetworkError } from "./errors.js";
+import { ApiError, ApiTimeoutError, ApiTooLargeError, NetworkError, noAnswerWords } from "./errors.js";
 import { parseRetryAfter, withRetry } from "./retry.js";
 import type { AnswerOf } from "./shapes.js";
 import type { ApiClientOptions } from "./types.js";
@@ -212,7 +212,7 @@ export class ApiClient {
       const code = typeof errno === "string" ? errno : undefined;
       this.trace(`✗ ${req.method} ${url.href} network error${code ? ` ${code}` : ""}`);
       throw new NetworkError(
-        `Could not reach ${this.host}${code ? ` (${code})` : ""} for ${req.method} ${req.path}.`,
+        `${noAnswerWords(this.host, code)} for ${req.method} ${req.path}.`,
         this.host,
         code,
         err,

@@ -69,6 +69,23 @@ export class NetworkError extends Error {
   }
 }
 
+/**
+ * The host accepted the connection, then closed it without an answer (undici's UND_ERR_SOCKET, "other side
+ * closed") or reset it (ECONNRESET): it was reached, unlike a refused, unresolvable or unreachable one.
+ */
+const CLOSED_UNANSWERED = new Set(["UND_ERR_SOCKET", "ECONNRESET"]);
+
+/**
+ * A call that got no answer, as the start of a sentence: `<host> closed the connection without answering
+ * (UND_ERR_SOCKET)`, or `Could not reach <host> (ECONNREFUSED)`.
+ */
+export function noAnswerWords(host: string, errno: string | undefined): string {
+  const code = errno ? ` (${errno})` : "";
+  return errno && CLOSED_UNANSWERED.has(errno)
+    ? `${host} closed the connection without answering${code}`
+    : `Could not reach ${host}${code}`;
+}
+
 /** No answer within the request timeout (after retries, where the call is retryable). */
 export class ApiTimeoutError extends Error {
   /** Requests sent in all (set by the retry loop). */

@@ -4,7 +4,7 @@
 // retried. Which calls may use this at all is decided in webhooks.ts.
 
 import type { Clock } from "../util/clock.js";
-import { ApiError, ApiTimeoutError, NetworkError } from "./errors.js";
+import { ApiError, ApiTimeoutError, NetworkError, noAnswerWords } from "./errors.js";
 
 // Four attempts: the waits (1, 2 and 4 s) outlast CertCentral's 5-second burst window (spec §17 #9).
 export const API_ATTEMPTS = 4;
@@ -67,7 +67,7 @@ function describe(err: unknown): string {
       : `CertCentral answered HTTP ${err.status}${err.code ? ` ${err.code}` : ""}`;
   }
   if (err instanceof ApiTimeoutError) return `${err.host} did not answer in time`;
-  if (err instanceof NetworkError) return `could not reach ${err.host}${err.errno ? ` (${err.errno})` : ""}`;
+  if (err instanceof NetworkError) return noAnswerWords(err.host, err.errno);
   return "request failed";
 }
 

@@ -78,7 +78,10 @@ export interface CallOptions {
  * are retried; create, update, send-challenge and check-challenge are never repeated.
  */
 export interface WebhookApi {
-  /** GET /webhook → webhooks[0], or null when CertCentral answers 400 webhook_invalid_account. */
+  /**
+   * GET /webhook → webhooks[0], or null when CertCentral answers 400 webhook_invalid_account. More than one
+   * webhook in the answer is told once through onNotice.
+   */
   getWebhook(opts?: CallOptions): Promise<Webhook | null>;
   /** POST /webhook → the new id. Never retried; after an ambiguous failure it lists and reconciles. */
   createWebhook(body: CreateWebhookRequest, opts?: CallOptions): Promise<number>;
@@ -107,7 +110,10 @@ export interface ApiClientOptions {
   trace?: (line: string) => void;
   /** Told before each retry wait ("rate limited, retrying in 2s"). */
   onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
-  /** Told when an ambiguous create/update turned out, on reading the account back, to have been applied. */
+  /**
+   * Told when an ambiguous create/update turned out, on reading the account back, to have been applied, and
+   * when GET /webhook answered with more than one webhook.
+   */
   onNotice?: (text: string) => void;
   /** Attempts for retryable calls (default 3). */
   maxAttempts?: number;

@@ -118,6 +118,7 @@ function webhookMatches(wh: Webhook, body: UpdateWebhookRequest): boolean {
 export function createWebhookApi(opts: ApiClientOptions): WebhookApi {
   const client = new ApiClient(opts);
   const clock = opts.clock ?? systemClock;
+  let toldMany = false;
 
   async function getWebhook(o: CallOptions = {}): Promise<Webhook | null> {
     let list: Webhook[];
@@ -128,7 +129,14 @@ export function createWebhookApi(opts: ApiClientOptions): WebhookApi {
         return null;
       throw err;
     }
-    // One webhook per account (spec §5.1): the first is the account's.
+    // One webhook per account (spec §5.1): the first is the account's. An answer with more is said once (a
+    // command may read the account again), so that the user can look at the others in the console.
+    if (list.length > 1 && !toldMany) {
+      toldMany = true;
+      opts.onNotice?.(
+        `CertCentral returned ${list.length} webhooks (ids ${list.map((w) => w.id).join(", ")}), though it allows one per account; certwh uses the first, ${list[0]?.id}: look at the others in the CertCentral console.`,
+      );
+    }
     return list[0] ?? null;
   }
 

@@ -201,11 +201,21 @@ function unknownOptionHint(message: string, isSwitch: (flag: string) => boolean)
 }
 
 /**
- * commander's error as one line for --json: its suggestion, on a line of its own, joins the sentence
- * (`unknown command 'stauts' (did you mean status?)`); stderr keeps commander's two lines.
+ * commander's error as one line: its suggestion, on a line of its own, joins the sentence
+ * (`unknown command 'stauts' (did you mean status?)`).
  */
 function oneLine(message: string): string {
   return message.replace(/\s*\n\(Did you mean /g, " (did you mean ").replace(/\s*\n\s*/g, " ");
+}
+
+/**
+ * commander's parse error as certwh's own usage error, shown (and written as JSON) as every other one:
+ * `error: unknown option '--jsn'\n(Did you mean --json?)` → `Unknown option '--jsn' (did you mean --json?)`.
+ */
+export function commanderUsageError(err: CommanderError, hint?: string): UsageError {
+  const line = oneLine(hideOptionValue(err.message).replace(/^error: /, "")).trim();
+  const sentence = line.charAt(0).toUpperCase() + line.slice(1);
+  return new UsageError(/[.?!)]$/.test(sentence) ? sentence : `${sentence}.`, { hint });
 }
 
 /** The help commander shows a command line naming no command (`certwh --json`, `certwh config`), exit 1. */
@@ -243,24 +253,20 @@ async function report(
   if (json && err instanceof CommanderError && isMissingCommand(err))
     return report(missingCommand(program, command), argv, command, program);
   if (err instanceof CommanderError) {
-    // Help and version are displayed by commander itself; anything else is a usage error it printed.
-    const code = commanderExitCode(err);
-    if (code === ExitCode.ok) return code;
+    // Help and version are displayed by commander itself; anything else is a usage error, reported below.
+    if (commanderExitCode(err) === ExitCode.ok) return ExitCode.ok;
+    // No command named: commander has shown the help of what was named (`certwh config`).
+    if (isMissingCommand(err)) {
+      process.stderr.write(`${helpPointer(command)}\n`);
+      return ExitCode.usage;
+    }
     const isSwitch = (flag: string) =>
       [...(program?.options ?? []), ...(findCommand(program, command)?.options ?? [])].some(
         (o) => o.long === flag && o.isBoolean(),
       );
-    const unknown =
+    const hint =
       err.code === "commander.unknownOption" ? unknownOptionHint(err.message, isSwitch) : undefined;
-    if (unknown) process.stderr.write(`  ${unknown}\n`);
-    process.stderr.write(`${helpPointer(command)}\n`);
-    if (json) {
-      const { jsonError } = await import("../io/exit-codes.js");
-      const message = oneLine(hideOptionValue(err.message).replace(/^error: /, ""));
-      const document = jsonError(command, { exitCode: ExitCode.usage, code: "usage", message });
-      process.stdout.write(`${JSON.stringify(document)}\n`);
-    }
-    return ExitCode.usage;
+    return report(commanderUsageError(err, hint), argv, command, program);
   }
   const { describeFailure, jsonError } = await import("../io/exit-codes.js");
   const { Output, loadChalk, colourOn } = await import("../io/output.js");

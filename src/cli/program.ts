@@ -98,7 +98,7 @@ interface ProgramIO {
 
 /**
  * `--api-key=…` is a likely guess from other CLIs, and its value a real key: commander's "unknown option"
- * error would print it. Only the flag is shown, as commander prints the error and in the JSON error.
+ * error would show it. Only the flag is shown, in the error main reports (human and JSON).
  */
 export function hideOptionValue(text: string): string {
   return text.replace(/(unknown option '-{1,2}[^=']*)=[^']*'/g, "$1=…'");
@@ -148,7 +148,8 @@ export function buildProgram(io: ProgramIO, runner?: Runner): Command {
     .exitOverride()
     .configureOutput({
       writeErr: (s) => process.stderr.write(s),
-      outputError: (s, write) => write(hideOptionValue(s)),
+      // A parse error is thrown (exitOverride) and reported by main as every other usage error is.
+      outputError: () => {},
     })
     .addHelpText(
       "after",

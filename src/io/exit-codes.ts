@@ -3,7 +3,14 @@
 // Interruptions carry their code (src/errors.ts): 130 SIGINT, 143 SIGTERM or the parent process gone, 129 SIGHUP,
 // 141 a closed stdout or stderr (128 + SIGPIPE).
 
-import { ApiError, ApiShapeError, ApiTimeoutError, ApiTooLargeError, NetworkError } from "../api/errors.js";
+import {
+  ApiError,
+  ApiShapeError,
+  ApiTimeoutError,
+  ApiTooLargeError,
+  NetworkError,
+  noAnswerWords,
+} from "../api/errors.js";
 import { CertwhError, ExitCode, type ExitCodeValue } from "../errors.js";
 import { secondsText } from "../util/duration.js";
 import { fileError, isFsError } from "../util/fs-error.js";
@@ -237,7 +244,7 @@ export function describeFailure(err: unknown, context: FailureContext = {}): Fai
   } else if (err instanceof NetworkError) {
     failure = refused(
       "network",
-      `Could not reach ${err.host}${err.errno ? ` (${err.errno})` : ""}.`,
+      `${noAnswerWords(err.host, err.errno)}.`,
       "Check the network, a proxy, or the --base-url / CERTWH_BASE_URL value.",
     );
     // Through a proxy, a plain-HTTP answer inside the tunnel is the proxy's own page, not the API's.

@@ -23,7 +23,7 @@ test("an unknown flag is a usage error (exit 2) with the message on stderr", asy
   const r = await runCli(["event-types", "--nope"]);
   assert.equal(r.code, 2);
   assert.equal(r.stdout, "");
-  assert.match(r.stderr, /unknown option/);
+  assert.match(r.stderr, /^✗ Unknown option '--nope'\.\n/);
 });
 
 test("an unknown command is a usage error (exit 2)", async () => {
@@ -135,11 +135,11 @@ test("an unknown --flag=value never prints the value (a key typed as --api-key=�
     const r = await runCli(args);
     assert.equal(r.code, 2);
     assert.equal(`${r.stdout}${r.stderr}`.includes(key), false, "the value is not shown");
-    assert.match(r.stderr, /unknown option '--api-key=…'/);
+    assert.match(r.stderr, /Unknown option '--api-key=…'/);
     assert.match(r.stderr, /no API key on the command line .* CERTWH_API_KEY, or run `certwh login`/);
   }
   const json = await runCli(["--json", "status", `--api-key=${key}`]);
-  assert.match(JSON.parse(json.stdout).error.message, /unknown option '--api-key=…'/);
+  assert.match(JSON.parse(json.stdout).error.message, /Unknown option '--api-key=…'/);
   // A value the command refuses ends like commander's own parse errors: where the flags are explained.
   const refused = await runCli(["logs", "--limit", "0"]);
   assert.equal(refused.code, 2);
@@ -179,14 +179,14 @@ test("--json naming no command is a usage error (exit 2) with a document; withou
   }
 });
 
-test("commander's errors under --json are one line, the suggestion joined; stderr keeps them readable", async () => {
+test("commander's errors are one line, the suggestion joined, on stderr as under --json", async () => {
   const command = await runCli(["stauts", "--json"]);
   assert.equal(command.code, 2);
-  assert.equal(JSON.parse(command.stdout).error.message, "unknown command 'stauts' (did you mean status?)");
-  assert.match(command.stderr, /^error: unknown command 'stauts'\n\(Did you mean status\?\)\n/);
+  assert.equal(JSON.parse(command.stdout).error.message, "Unknown command 'stauts' (did you mean status?)");
+  assert.match(command.stderr, /^✗ Unknown command 'stauts' \(did you mean status\?\)\n/);
   const option = await runCli(["status", "--jsn", "--json"]);
   assert.equal(option.code, 2);
-  assert.equal(JSON.parse(option.stdout).error.message, "unknown option '--jsn' (did you mean --json?)");
+  assert.equal(JSON.parse(option.stdout).error.message, "Unknown option '--jsn' (did you mean --json?)");
 });
 
 test("a URL with a password and a typo is refused (exit 2) without showing the password, as text or JSON", async () => {

@@ -274,14 +274,14 @@ test("config set/get/unset: values validated, file 0600, env overrides reported"
   assert.equal(json.removed, false);
 });
 
-test("config with a mistyped sub-command: exit 2 and commander's hint, one line under --json", async () => {
+test("config with a mistyped sub-command: exit 2 and commander's suggestion, as text and under --json", async () => {
   const h = home();
   const typo = await cli(h, ["config", "lst"]);
   assert.equal(typo.code, 2);
-  assert.match(typo.stderr, /unknown command 'lst'\n\(Did you mean list\?\)/);
+  assert.match(typo.stderr, /^✗ Unknown command 'lst' \(did you mean list\?\)\n/);
   const json = await cli(h, ["config", "lst", "--json"]);
   assert.equal(json.code, 2);
-  assert.equal(JSON.parse(json.stdout).error.message, "unknown command 'lst' (did you mean list?)");
+  assert.equal(JSON.parse(json.stdout).error.message, "Unknown command 'lst' (did you mean list?)");
 });
 
 test("config path honours XDG_CONFIG_HOME and creates nothing", async () => {

@@ -56,7 +56,7 @@ test("bad input is a usage error (exit 2) and sends no request", async (t) => {
     [["create", "--url", url, "--generate-secret", "--secret-env", "X"], /only one of/],
     [["create", "--url", url, "--frequency", "90,45"], /--frequency/],
     [["create", "--url", url, "--events", "certificate_issued,,domain_expired"], /empty/],
-    [["create", "--url", url, "--remove-secret"], /unknown option/],
+    [["create", "--url", url, "--remove-secret"], /Unknown option/],
     [["update-url", "--url", "ftp://x.example.com/"], /https:\/\//],
     [["test", "--url", "http://example.com/hook"], /https:\/\//],
     [["verify", "--token", "   "], /--token is empty: give the token/],

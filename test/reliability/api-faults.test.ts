@@ -214,3 +214,21 @@ describe("lifecycle commands under API faults", { concurrency: 6 }, () => {
     }
   }
 });
+
+test("a dropped connection is worded as one: the host was reached, it closed the connection without answering", async (t) => {
+  const sandbox = await withSandbox(t);
+  const host = new URL(sandbox.url).host;
+  const env = { CERTWH_BASE_URL: sandbox.url, CERTWH_API_KEY: sandbox.apiKey };
+  sandbox.inject("GET /webhook", ...Array.from({ length: API_ATTEMPTS }, (): Fault => ({ drop: true })));
+  // --json: the error document on stdout, and the sentence a person reads on stderr.
+  const res = await runCli(["status", "--json"], { env, timeoutMs: 30_000 });
+  assert.equal(res.code, 3, explain(res, 3));
+  const sentence = `${host} closed the connection without answering (UND_ERR_SOCKET).`;
+  assert.deepEqual(JSON.parse(res.stdout), { error: { exit_code: 3, code: "network", message: sentence } });
+  assert.ok(res.stderr.includes(`✗ ${sentence}\n`), res.stderr);
+  assert.doesNotMatch(
+    res.stderr,
+    /could not reach/i,
+    "the host was reached: not in the retry notices either",
+  );
+});

@@ -7,6 +7,8 @@ import { MockAgent } from "undici";
 import { ApiError, NetworkError } from "../../src/api/errors.js";
 import type { ApiClientOptions, WebhookApi } from "../../src/api/types.js";
 import { createWebhookApi, RECHECK_DELAY_MS } from "../../src/api/webhooks.js";
+import { ExitCode } from "../../src/errors.js";
+import { describeFailure } from "../../src/io/exit-codes.js";
 import { ManualClock } from "../../src/util/clock.js";
 
 const ORIGIN = "https://www.digicert.com";
@@ -90,6 +92,19 @@ describe("every endpoint's success path", () => {
     const answer = lines.find((l) => l.startsWith("← 200"));
     assert.match(answer ?? "", /"__proto__":\{"note":"kept","secret":"[^"]+"\}/);
     assert.ok(!lines.join("\n").includes("proto-secret-0123456789"));
+  });
+
+  test("getWebhook: two webhooks → the first, and one notice however often the account is read", async () => {
+    const notices: string[] = [];
+    api = makeApi({ onNotice: (text) => notices.push(text) });
+    const two = { webhooks: [HOOK, { ...HOOK, id: 43, endpoint: "https://other.example.com/x" }] };
+    for (let i = 0; i < 2; i++)
+      pool().intercept({ path: "/services/v2/webhook", method: "GET" }).reply(200, two, JSON_HEADERS);
+    assert.deepEqual(await api.getWebhook(), HOOK);
+    assert.deepEqual(await api.getWebhook(), HOOK);
+    assert.deepEqual(notices, [
+      "CertCentral returned 2 webhooks (ids 42, 43), though it allows one per account; certwh uses the first, 42: look at the others in the CertCentral console.",
+    ]);
   });
 
   test("getWebhook: 400 webhook_invalid_account → null, not retried", async () => {
@@ -392,6 +407,25 @@ describe("state changes that are never repeated", () => {
       (err: unknown) => err instanceof ApiError && err.attempts === 1,
     );
     assert.equal(calls().length, 1);
+  });
+
+  test("no answer: a connection closed or reset by the host says so; a refused one could not be reached", async () => {
+    const table: [string, string][] = [
+      ["UND_ERR_SOCKET", "www.digicert.com closed the connection without answering (UND_ERR_SOCKET)"],
+      ["ECONNRESET", "www.digicert.com closed the connection without answering (ECONNRESET)"],
+      ["ECONNREFUSED", "Could not reach www.digicert.com (ECONNREFUSED)"],
+      ["ENOTFOUND", "Could not reach www.digicert.com (ENOTFOUND)"],
+    ];
+    for (const [code, words] of table) {
+      pool()
+        .intercept({ path: "/services/v2/webhook/test-endpoint", method: "POST" })
+        .replyWithError(Object.assign(new Error("no answer"), { code }));
+      const err = await api.testEndpoint({ endpoint: "https://a.example/h" }).catch((e: unknown) => e);
+      assert.ok(err instanceof NetworkError, `${code}: ${err}`);
+      assert.ok(err.message.startsWith(`${words} for POST `), err.message);
+      assert.equal(describeFailure(err).message, `${words}.`);
+      assert.equal(describeFailure(err).exitCode, ExitCode.refused, "the exit code is the same either way");
+    }
   });
 
   const wanted = { endpoint: "https://hooks.example.com/certcentral", events: ["certificate_issued"] };
