@@ -94,14 +94,16 @@ export const INTERRUPTED_READ_BACK_MS = 5000;
 
 /**
  * The account's webhook, read once within `ms`: for a command stopped while its change was in flight (its own
- * signal is aborted, so this read has its own limit). null: the account has no webhook; undefined: the read
- * failed or ran out of time, so the state is unknown.
+ * signal is aborted, so this read has its own limit), and cut short when `hurry` aborts (a second Ctrl-C).
+ * null: the account has no webhook; undefined: the read failed, ran out of time or was cut short, so the
+ * state is unknown.
  */
 export async function readBackWithin(
   api: Pick<WebhookApi, "getWebhook">,
   ms: number,
+  hurry?: AbortSignal,
 ): Promise<Webhook | null | undefined> {
-  const limit = deadline(ms);
+  const limit = deadline(ms, hurry);
   try {
     return await api.getWebhook({ signal: limit.signal });
   } catch {

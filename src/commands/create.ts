@@ -32,7 +32,13 @@ import {
 } from "./webhook/change-failure.js";
 import { urlPolicy } from "./webhook/current.js";
 import { describeWebhook } from "./webhook/describe.js";
-import { afterSave, finishSetup, reportGeneratedSecret, type SecretReport } from "./webhook/setup-result.js";
+import {
+  afterSave,
+  finishSetup,
+  reportGeneratedSecret,
+  type SecretReport,
+  savedFailure,
+} from "./webhook/setup-result.js";
 import { resumeHint } from "./webhook/verification-steps.js";
 
 /** The events are always an explicit list: the given events, else ["certificate_issued"]. */
@@ -145,14 +151,18 @@ interface InFlight {
 /**
  * Stopped while the POST was out (or while its answer was being checked): CertCentral may have created the
  * webhook, and a rerun would then be refused (one per account). The account is read back once, bounded, and
- * the interruption says what exists and what to run next; under --json its document carries the webhook.
+ * the interruption says what exists and what to run next; under --json its document carries the webhook (and,
+ * when it is the one created, the generated secret, as afterSave does). A second Ctrl-C ends the look.
  */
 async function interruptedCreate(ctx: CommandContext, f: InFlight): Promise<unknown> {
   ctx.io.info(
     `Reading the account back (up to ${INTERRUPTED_READ_BACK_MS / 1000} s) to see whether CertCentral created the webhook…`,
   );
-  const now = await readBackWithin(f.api, INTERRUPTED_READ_BACK_MS);
-  const kept = keptSecretNote(f.secret);
+  // A second Ctrl-C ends this look (the state is then unknown) rather than exiting without a word.
+  const now = await readBackWithin(f.api, INTERRUPTED_READ_BACK_MS, ctx.hurry());
+  // A webhook at this URL is the one this POST created: it uses the secret sent.
+  const created = now != null && sameUrl(now.endpoint, f.url);
+  const kept = keptSecretNote(f.secret, created);
   let hint: string;
   if (now === undefined) {
     hint =
@@ -162,7 +172,7 @@ async function interruptedCreate(ctx: CommandContext, f: InFlight): Promise<unkn
     hint =
       "Reading the account back shows no webhook: CertCentral did not create it (or has not yet); " +
       `\`certwh status\` shows whether it did before you retry.${kept}`;
-  } else if (sameUrl(now.endpoint, f.url)) {
+  } else if (created) {
     registerSecret(now.secret);
     const next =
       now.status === "pending" ? ` ${resumeHint(now.id, undefined, true)}` : " `certwh status` shows it.";
@@ -176,7 +186,10 @@ async function interruptedCreate(ctx: CommandContext, f: InFlight): Promise<unkn
       `CertCentral allows only one. \`certwh status\` shows it; \`${f.update}\` points it here.`;
   }
   const failure = interruptedWithHint(ctx.signal, f.err, hint);
-  return withReadBack(ctx, failure, now ?? undefined);
+  if (!created) return withReadBack(ctx, failure, now ?? undefined);
+  // As after any failure once the webhook is saved: the generated secret is shown (in full under --json).
+  const secretReport = reportGeneratedSecret(ctx, f.secret);
+  return savedFailure(ctx, failure, { id: now.id, endpoint: now.endpoint, status: now.status, secretReport });
 }
 
 /**

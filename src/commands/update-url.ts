@@ -39,6 +39,7 @@ import {
   reportGeneratedSecret,
   type SavedWebhook,
   type SecretReport,
+  savedFailure,
 } from "./webhook/setup-result.js";
 import { resumeHint } from "./webhook/verification-steps.js";
 import { clearVerified } from "./webhook/verified-mark.js";
@@ -196,16 +197,20 @@ interface InFlight {
 /**
  * Stopped while the PUT was out (or while its answer was being checked): CertCentral may have applied it, and
  * a re-pointed webhook is pending until verified again. The account is read back once, bounded, and the
- * interruption says where the webhook points and what to run next; under --json its document carries it.
+ * interruption says where the webhook points and what to run next; under --json its document carries it (and,
+ * when it moved to the new URL, the generated secret, as afterSave does). A second Ctrl-C ends the look.
  */
 async function interruptedUpdate(ctx: CommandContext, f: InFlight): Promise<unknown> {
   const { hook, url } = f;
   ctx.io.info(
     `Reading the account back (up to ${INTERRUPTED_READ_BACK_MS / 1000} s) to see whether CertCentral applied the update…`,
   );
-  const now = await readBackWithin(f.api, INTERRUPTED_READ_BACK_MS);
+  // A second Ctrl-C ends this look (the state is then unknown) rather than exiting without a word.
+  const now = await readBackWithin(f.api, INTERRUPTED_READ_BACK_MS, ctx.hurry());
   if (now) registerSecret(now.secret);
-  const kept = keptSecretNote(f.secret);
+  // Moved to the new URL: the update was applied, the secret sent with it too.
+  const applied = now?.id === hook.id && !sameUrl(hook.endpoint, url) && sameUrl(now.endpoint, url);
+  const kept = keptSecretNote(f.secret, applied);
   const where = now ? `webhook ${now.id} at ${now.endpoint} (status ${now.status})` : "";
   let hint: string;
   if (now === undefined) {
@@ -221,7 +226,7 @@ async function interruptedUpdate(ctx: CommandContext, f: InFlight): Promise<unkn
     hint =
       `Webhook ${hook.id} points at ${now.endpoint} (status ${now.status}); whether CertCentral applied the ` +
       `rest of the update is unknown: \`certwh status\` shows it, and update-url is safe to run again.${kept}`;
-  } else if (sameUrl(now.endpoint, url)) {
+  } else if (applied) {
     const next =
       now.status === "pending" ? ` ${resumeHint(now.id, undefined, true)}` : " `certwh status` shows it.";
     hint =
@@ -236,7 +241,10 @@ async function interruptedUpdate(ctx: CommandContext, f: InFlight): Promise<unkn
     hint = `The account now has ${where}, neither ${hook.endpoint} nor ${url}: \`certwh status\` shows it.${kept}`;
   }
   const failure = interruptedWithHint(ctx.signal, f.err, hint);
-  return withReadBack(ctx, failure, now ?? undefined);
+  if (!applied) return withReadBack(ctx, failure, now ?? undefined);
+  // As after any failure once the webhook is saved: the generated secret is shown (in full under --json).
+  const secretReport = reportGeneratedSecret(ctx, f.secret);
+  return savedFailure(ctx, failure, { id: now.id, endpoint: now.endpoint, status: now.status, secretReport });
 }
 
 /** CertCentral accepted the update, but reading it back shows another endpoint than the one sent (exit 3). */

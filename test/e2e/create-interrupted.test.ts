@@ -3,10 +3,12 @@
 // --json error document), so a CI script does not retry into "one webhook per account". Against a strict
 // scripted CertCentral that holds the POST (or the read-back after a timeout) open until certwh is stopped.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { type TestContext, test } from "node:test";
-import { type CliResult, runCli, spawnCli } from "../helpers/cli.js";
+import { type CliResult, runCli, spawnCli, tempDir } from "../helpers/cli.js";
 import { type ScriptedAnswer, type ScriptedApi, scriptedApi } from "../helpers/scripted-api.js";
-import { waitUntil } from "../helpers/wait.js";
+import { sleep, waitUntil } from "../helpers/wait.js";
 import { expectExit, oneJson } from "./lifecycle-support.js";
 
 const URL = "https://hooks.example.com/certcentral";
@@ -33,6 +35,26 @@ async function stopAt(
     timeoutMs: 15_000,
   });
   run.child.kill(signal);
+  const { code, signal: killed } = await run.exit;
+  return { code, signal: killed, stdout: run.stdout(), stderr: run.stderr() };
+}
+
+/**
+ * Runs create, Ctrl-C once the POST is out, and again once the read-back after it reached the scripted
+ * CertCentral (past certwh's 100 ms window in which a repeated signal counts as the same one).
+ */
+async function stopTwice(t: TestContext, api: ScriptedApi, args: string[]): Promise<CliResult> {
+  const run = spawnCli(t, ["create", "--url", URL, "--no-verify", ...args], { env: api.env });
+  const reached = (n: number) =>
+    waitUntil(() => api.requests.length >= n, `request ${n} at the scripted CertCentral`, {
+      timeoutMs: 15_000,
+    });
+  await reached(2);
+  run.child.kill("SIGINT");
+  const first = Date.now();
+  await reached(3);
+  await sleep(Math.max(0, first + 300 - Date.now()));
+  run.child.kill("SIGINT");
   const { code, signal: killed } = await run.exit;
   return { code, signal: killed, stdout: run.stdout(), stderr: run.stderr() };
 }
@@ -149,4 +171,61 @@ test("create interrupted mid-POST, the read-back fails: the state is unknown and
   assert.equal((doc.error as Record<string, unknown>).code, "interrupted");
   assert.equal(doc.id, undefined);
   assert.match(res.stderr, /whether CertCentral created the webhook is unknown: check `certwh status`/);
+});
+
+test("create --json, a second Ctrl-C while the account is read back: the read-back ends at once and one error document says the state is unknown (exit 130)", async (t) => {
+  const api = await scriptedApi(t, [
+    GET_NONE,
+    HELD_POST,
+    { route: "GET /webhook", status: 200, body: created(), delayMs: HELD },
+  ]);
+  const res = await stopTwice(t, api, ["--json"]);
+  expectExit(res, 130);
+  const doc = oneJson(res);
+  assert.deepEqual(doc.error, { exit_code: 130, code: "interrupted", message: "Interrupted by SIGINT." });
+  assert.equal(doc.id, undefined);
+  assert.match(res.stderr, /Interrupted again: not waiting any longer/);
+  assert.match(res.stderr, /whether CertCentral created the webhook is unknown: check `certwh status`/);
+});
+
+test("create --json --generate-secret interrupted mid-POST, the webhook created anyway: the document carries the generated secret in full, changed true", async (t) => {
+  const api = await scriptedApi(t, [
+    GET_NONE,
+    HELD_POST,
+    { route: "GET /webhook", status: 200, body: created() },
+  ]);
+  const res = await stopAt(t, api, 2, ["--json", "--generate-secret"]);
+  expectExit(res, 130);
+  const doc = oneJson(res);
+  assert.equal((doc.error as Record<string, unknown>).code, "interrupted");
+  assert.deepEqual(
+    { id: doc.id, status: doc.status, changed: doc.changed },
+    { id: 7, status: "pending", changed: true },
+  );
+  const sent = (api.requests[1]?.json as { secret?: string } | undefined)?.secret;
+  assert.ok(sent, "create sent a generated secret");
+  assert.equal(doc.secret, sent);
+  assert.ok(!res.stderr.includes(sent), "the secret is on stdout only");
+  assert.match(res.stderr, /Webhook 7 now exists/);
+  assert.match(res.stderr, /`certwh status --show-secret` shows it/);
+  assert.doesNotMatch(res.stderr, /If it did/);
+});
+
+test("create --generate-secret --secret-out interrupted mid-POST, the webhook created anyway: the webhook uses the secret in the file, said as certain", async (t) => {
+  const file = join(tempDir(), "secret.txt");
+  const api = await scriptedApi(t, [
+    GET_NONE,
+    HELD_POST,
+    { route: "GET /webhook", status: 200, body: created() },
+  ]);
+  const res = await stopAt(t, api, 2, ["--json", "--generate-secret", "--secret-out", file]);
+  expectExit(res, 130);
+  const doc = oneJson(res);
+  assert.deepEqual(
+    { id: doc.id, secret_file: doc.secret_file, changed: doc.changed },
+    { id: 7, secret_file: file, changed: true },
+  );
+  assert.notEqual(doc.secret, readFileSync(file, "utf8").trim(), "masked: the file holds it");
+  assert.ok(res.stderr.includes(`The webhook uses the secret in ${file}.`), res.stderr);
+  assert.doesNotMatch(res.stderr, /may already use/);
 });

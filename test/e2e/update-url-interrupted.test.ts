@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { type TestContext, test } from "node:test";
 import { type CliResult, spawnCli } from "../helpers/cli.js";
 import { type ScriptedAnswer, type ScriptedApi, scriptedApi } from "../helpers/scripted-api.js";
-import { waitUntil } from "../helpers/wait.js";
+import { sleep, waitUntil } from "../helpers/wait.js";
 import { expectExit, oneJson } from "./lifecycle-support.js";
 
 const OLD = "https://hooks.example.com/old";
@@ -33,6 +33,26 @@ async function stopAt(
     timeoutMs: 15_000,
   });
   run.child.kill(signal);
+  const { code, signal: killed } = await run.exit;
+  return { code, signal: killed, stdout: run.stdout(), stderr: run.stderr() };
+}
+
+/**
+ * Runs update-url, Ctrl-C once the PUT is out, and again once the read-back after it reached the scripted
+ * CertCentral (past certwh's 100 ms window in which a repeated signal counts as the same one).
+ */
+async function stopTwice(t: TestContext, api: ScriptedApi, args: string[]): Promise<CliResult> {
+  const run = spawnCli(t, ["update-url", "--url", NEW, ...args], { env: api.env });
+  const reached = (n: number) =>
+    waitUntil(() => api.requests.length >= n, `request ${n} at the scripted CertCentral`, {
+      timeoutMs: 15_000,
+    });
+  await reached(2);
+  run.child.kill("SIGINT");
+  const first = Date.now();
+  await reached(3);
+  await sleep(Math.max(0, first + 300 - Date.now()));
+  run.child.kill("SIGINT");
   const { code, signal: killed } = await run.exit;
   return { code, signal: killed, stdout: run.stdout(), stderr: run.stderr() };
 }
@@ -117,4 +137,65 @@ test("update-url --json timed out, stopped while the account was being read back
     { id: 7, endpoint: NEW, status: "pending" },
   );
   assert.match(res.stderr, /Webhook 7 now points at/);
+});
+
+const HELD_READ_BACK: ScriptedAnswer = {
+  route: "GET /webhook",
+  status: 200,
+  body: hook(NEW, "pending"),
+  delayMs: HELD,
+};
+
+test("update-url --json, a second Ctrl-C while the account is read back: the read-back ends at once and one error document says the state is unknown (exit 130)", async (t) => {
+  const api = await scriptedApi(t, [GET_OLD, HELD_PUT, HELD_READ_BACK]);
+  const res = await stopTwice(t, api, ["--json"]);
+  expectExit(res, 130);
+  const doc = oneJson(res);
+  assert.deepEqual(doc.error, { exit_code: 130, code: "interrupted", message: "Interrupted by SIGINT." });
+  assert.equal(doc.id, undefined);
+  assert.match(res.stderr, /Interrupted again: not waiting any longer/);
+  assert.match(res.stderr, /whether CertCentral applied the update is unknown: check `certwh status`/);
+});
+
+test("update-url, a second Ctrl-C while the account is read back (no --json): nothing on stdout, the state unknown with `certwh status` (exit 130)", async (t) => {
+  const api = await scriptedApi(t, [GET_OLD, HELD_PUT, HELD_READ_BACK]);
+  const res = await stopTwice(t, api, []);
+  expectExit(res, 130);
+  assert.equal(res.stdout, "");
+  assert.match(res.stderr, /Interrupted by SIGINT\./);
+  assert.match(res.stderr, /whether CertCentral applied the update is unknown: check `certwh status`/);
+  assert.doesNotMatch(res.stderr, /exiting now/);
+});
+
+test("update-url --json --generate-secret interrupted mid-PUT, the change applied: the document carries the generated secret in full, changed true", async (t) => {
+  const api = await scriptedApi(t, [
+    GET_OLD,
+    HELD_PUT,
+    { route: "GET /webhook", status: 200, body: hook(NEW, "pending") },
+  ]);
+  const res = await stopAt(t, api, 2, ["--json", "--generate-secret"]);
+  expectExit(res, 130);
+  const doc = oneJson(res);
+  assert.equal((doc.error as Record<string, unknown>).code, "interrupted");
+  assert.deepEqual(
+    { id: doc.id, endpoint: doc.endpoint, status: doc.status, changed: doc.changed },
+    { id: 7, endpoint: NEW, status: "pending", changed: true },
+  );
+  const sent = (api.requests[1]?.json as { secret?: string } | undefined)?.secret;
+  assert.ok(sent, "update-url sent a generated secret");
+  assert.equal(doc.secret, sent);
+  assert.ok(!res.stderr.includes(sent), "the secret is on stdout only");
+  assert.match(res.stderr, /Webhook 7 now points at/);
+  assert.match(res.stderr, /`certwh status --show-secret` shows it/);
+  assert.doesNotMatch(res.stderr, /If it did/);
+});
+
+test("update-url --json --generate-secret interrupted mid-PUT, not applied: no secret in the document, and the note keeps its may", async (t) => {
+  const api = await scriptedApi(t, [GET_OLD, HELD_PUT, GET_OLD]);
+  const res = await stopAt(t, api, 2, ["--json", "--generate-secret"]);
+  expectExit(res, 130);
+  const doc = oneJson(res);
+  assert.deepEqual({ id: doc.id, endpoint: doc.endpoint }, { id: 7, endpoint: OLD });
+  assert.equal(doc.secret, undefined);
+  assert.match(res.stderr, /If it did, `certwh status --show-secret` shows the generated secret/);
 });

@@ -73,13 +73,19 @@ export async function changeFailure(
   return isAmbiguousFailure(err) ? withLeadHint(err, lead) : err;
 }
 
-/** After a change that may have been applied: what became of the secret it sent (" …", or ""). */
-export function keptSecretNote(secret: ResolvedSecret): string {
-  return secret.writtenTo
-    ? ` ${secret.writtenTo} was kept: the webhook may already use the secret in it.`
-    : secret.generated
-      ? " If it did, `certwh status --show-secret` shows the generated secret."
-      : "";
+/**
+ * After a change that may have been applied (`applied`: reading it back showed it was): what became of the
+ * generated secret it sent (" …", or "").
+ */
+export function keptSecretNote(secret: ResolvedSecret, applied = false): string {
+  if (secret.writtenTo)
+    return applied
+      ? ` The webhook uses the secret in ${secret.writtenTo}.`
+      : ` ${secret.writtenTo} was kept: the webhook may already use the secret in it.`;
+  if (!secret.generated) return "";
+  return applied
+    ? " The webhook uses the generated secret: `certwh status --show-secret` shows it."
+    : " If it did, `certwh status --show-secret` shows the generated secret.";
 }
 
 /**

@@ -50,6 +50,8 @@ export function reportGeneratedSecret(ctx: Pick<CommandContext, "io">, secret: R
 export interface SavedWebhook {
   id: number;
   endpoint: string;
+  /** The status as read back, when it was (an interrupted create or update-url). */
+  status?: string;
   secretReport: SecretReport;
   changed?: boolean;
 }
@@ -74,22 +76,30 @@ export async function afterSave<T>(
       ctx.signal.aborted && reason instanceof InterruptedError && !(caught instanceof InterruptedError)
         ? reason
         : caught;
-    if (!ctx.io.json || (err instanceof CertwhError && err.reported)) throw err;
-    // A closed stdout takes no document.
-    if (err instanceof InterruptedError && err.interruptedBy === "stdout_closed") throw err;
-    const failure = describeFailure(err);
-    const document = {
-      ...errorDocument(failure),
-      id: saved.id,
-      endpoint: saved.endpoint,
-      ...saved.secretReport.fields,
-      changed: saved.changed ?? true,
-    };
-    const { reveal } = saved.secretReport;
-    if (reveal) ctx.io.revealResult(document, [], reveal);
-    else ctx.io.writeJson(document);
-    throw asReported(err);
+    throw savedFailure(ctx, err, saved);
   }
+}
+
+/**
+ * Under --json, prints the failure's document with the saved webhook beside its `error` object (see afterSave)
+ * and returns the error marked reported; otherwise returns it as it is.
+ */
+export function savedFailure(ctx: Pick<CommandContext, "io">, err: unknown, saved: SavedWebhook): unknown {
+  if (!ctx.io.json || (err instanceof CertwhError && err.reported)) return err;
+  // A closed stdout takes no document.
+  if (err instanceof InterruptedError && err.interruptedBy === "stdout_closed") return err;
+  const document = {
+    ...errorDocument(describeFailure(err)),
+    id: saved.id,
+    endpoint: saved.endpoint,
+    ...(saved.status === undefined ? {} : { status: saved.status }),
+    ...saved.secretReport.fields,
+    changed: saved.changed ?? true,
+  };
+  const { reveal } = saved.secretReport;
+  if (reveal) ctx.io.revealResult(document, [], reveal);
+  else ctx.io.writeJson(document);
+  return asReported(err);
 }
 
 /** The webhook just saved (`secret`: the one it now has), and what create or update-url was asked to do. */
