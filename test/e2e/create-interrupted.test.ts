@@ -6,10 +6,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
-import { type CliResult, runCli, spawnCli, tempDir } from "../helpers/cli.js";
+import { runCli, tempDir } from "../helpers/cli.js";
 import { type ScriptedAnswer, type ScriptedApi, scriptedApi } from "../helpers/scripted-api.js";
-import { sleep, waitUntil } from "../helpers/wait.js";
-import { expectExit, oneJson } from "./lifecycle-support.js";
+import { expectExit, oneJson, stopAtRequest, stopTwiceAtRequests } from "./lifecycle-support.js";
 
 const URL = "https://hooks.example.com/certcentral";
 /** Longer than any test: the answer never comes before certwh is stopped. */
@@ -21,43 +20,19 @@ const created = (endpoint = URL) => ({
 const GET_NONE: ScriptedAnswer = { route: "GET /webhook", status: 200, body: none };
 const HELD_POST: ScriptedAnswer = { route: "POST /webhook", status: 201, body: { id: 7 }, delayMs: HELD };
 
-/** Runs create, sends `signal` once the `n`th request reached the scripted CertCentral, and waits for the exit. */
-async function stopAt(
+/** Stops the command with `signal` once the `n`th request reached the scripted CertCentral. */
+const stopAt = (
   t: TestContext,
   api: ScriptedApi,
   n: number,
   args: string[],
   signal: NodeJS.Signals = "SIGINT",
   env: Record<string, string> = {},
-): Promise<CliResult> {
-  const run = spawnCli(t, ["create", "--url", URL, "--no-verify", ...args], { env: { ...api.env, ...env } });
-  await waitUntil(() => api.requests.length >= n, `request ${n} at the scripted CertCentral`, {
-    timeoutMs: 15_000,
-  });
-  run.child.kill(signal);
-  const { code, signal: killed } = await run.exit;
-  return { code, signal: killed, stdout: run.stdout(), stderr: run.stderr() };
-}
+) => stopAtRequest(t, api, ["create", "--url", URL, "--no-verify", ...args], n, signal, env);
 
-/**
- * Runs create, Ctrl-C once the POST is out, and again once the read-back after it reached the scripted
- * CertCentral (past certwh's 100 ms window in which a repeated signal counts as the same one).
- */
-async function stopTwice(t: TestContext, api: ScriptedApi, args: string[]): Promise<CliResult> {
-  const run = spawnCli(t, ["create", "--url", URL, "--no-verify", ...args], { env: api.env });
-  const reached = (n: number) =>
-    waitUntil(() => api.requests.length >= n, `request ${n} at the scripted CertCentral`, {
-      timeoutMs: 15_000,
-    });
-  await reached(2);
-  run.child.kill("SIGINT");
-  const first = Date.now();
-  await reached(3);
-  await sleep(Math.max(0, first + 300 - Date.now()));
-  run.child.kill("SIGINT");
-  const { code, signal: killed } = await run.exit;
-  return { code, signal: killed, stdout: run.stdout(), stderr: run.stderr() };
-}
+/** Ctrl-C once the change is out, and again during the read-back after it. */
+const stopTwice = (t: TestContext, api: ScriptedApi, args: string[]) =>
+  stopTwiceAtRequests(t, api, ["create", "--url", URL, "--no-verify", ...args]);
 
 test("create --json interrupted mid-POST, the webhook created anyway: the error document carries id, endpoint and status (exit 130)", async (t) => {
   const api = await scriptedApi(t, [

@@ -3,9 +3,10 @@
 import assert from "node:assert/strict";
 import type { TestContext } from "node:test";
 import type { Sandbox, SandboxOptions } from "../../src/sandbox/index.js";
-import { type CliOptions, type CliResult, runCli } from "../helpers/cli.js";
+import { type CliOptions, type CliResult, runCli, spawnCli } from "../helpers/cli.js";
 import { type Receiver, startReceiver, withSandbox } from "../helpers/sandbox.js";
-import { waitUntil } from "../helpers/wait.js";
+import type { ScriptedApi } from "../helpers/scripted-api.js";
+import { sleep, waitUntil } from "../helpers/wait.js";
 
 export interface Harness {
   sandbox: Sandbox;
@@ -62,4 +63,46 @@ export async function createActive(h: Harness, extra: string[] = []): Promise<nu
   const token = await h.latestToken();
   expectExit(await h.cli(["verify", "--token", token]), 0);
   return oneJson(created).id as number;
+}
+
+/** Waits until the scripted CertCentral has seen `n` requests. */
+const requestsReached = (api: ScriptedApi, n: number) =>
+  waitUntil(() => api.requests.length >= n, `request ${n} at the scripted CertCentral`, {
+    timeoutMs: 15_000,
+  });
+
+/** Runs certwh `argv`, sends `signal` once the `n`th request reached the scripted CertCentral, and waits for the exit. */
+export async function stopAtRequest(
+  t: TestContext,
+  api: ScriptedApi,
+  argv: string[],
+  n: number,
+  signal: NodeJS.Signals = "SIGINT",
+  env: Record<string, string> = {},
+): Promise<CliResult> {
+  const run = spawnCli(t, argv, { env: { ...api.env, ...env } });
+  await requestsReached(api, n);
+  run.child.kill(signal);
+  const { code, signal: killed } = await run.exit;
+  return { code, signal: killed, stdout: run.stdout(), stderr: run.stderr() };
+}
+
+/**
+ * Runs certwh `argv`, Ctrl-C once the change (request 2) is out, and again once the read-back after it (request
+ * 3) reached the scripted CertCentral (past certwh's 100 ms window in which a repeated signal is the same one).
+ */
+export async function stopTwiceAtRequests(
+  t: TestContext,
+  api: ScriptedApi,
+  argv: string[],
+): Promise<CliResult> {
+  const run = spawnCli(t, argv, { env: api.env });
+  await requestsReached(api, 2);
+  run.child.kill("SIGINT");
+  const first = Date.now();
+  await requestsReached(api, 3);
+  await sleep(Math.max(0, first + 300 - Date.now()));
+  run.child.kill("SIGINT");
+  const { code, signal: killed } = await run.exit;
+  return { code, signal: killed, stdout: run.stdout(), stderr: run.stderr() };
 }

@@ -4,10 +4,8 @@
 // a strict scripted CertCentral that holds the PUT (or the read-back after a timeout) open until certwh is stopped.
 import assert from "node:assert/strict";
 import { type TestContext, test } from "node:test";
-import { type CliResult, spawnCli } from "../helpers/cli.js";
 import { type ScriptedAnswer, type ScriptedApi, scriptedApi } from "../helpers/scripted-api.js";
-import { sleep, waitUntil } from "../helpers/wait.js";
-import { expectExit, oneJson } from "./lifecycle-support.js";
+import { expectExit, oneJson, stopAtRequest, stopTwiceAtRequests } from "./lifecycle-support.js";
 
 const OLD = "https://hooks.example.com/old";
 const NEW = "https://hooks.example.com/new";
@@ -19,43 +17,19 @@ const hook = (endpoint: string, status: string) => ({
 const GET_OLD: ScriptedAnswer = { route: "GET /webhook", status: 200, body: hook(OLD, "active") };
 const HELD_PUT: ScriptedAnswer = { route: "PUT /webhook/7", status: 204, delayMs: HELD };
 
-/** Runs update-url, sends `signal` once the `n`th request reached the scripted CertCentral, and waits for the exit. */
-async function stopAt(
+/** Stops the command with `signal` once the `n`th request reached the scripted CertCentral. */
+const stopAt = (
   t: TestContext,
   api: ScriptedApi,
   n: number,
   args: string[],
   signal: NodeJS.Signals = "SIGINT",
   env: Record<string, string> = {},
-): Promise<CliResult> {
-  const run = spawnCli(t, ["update-url", "--url", NEW, ...args], { env: { ...api.env, ...env } });
-  await waitUntil(() => api.requests.length >= n, `request ${n} at the scripted CertCentral`, {
-    timeoutMs: 15_000,
-  });
-  run.child.kill(signal);
-  const { code, signal: killed } = await run.exit;
-  return { code, signal: killed, stdout: run.stdout(), stderr: run.stderr() };
-}
+) => stopAtRequest(t, api, ["update-url", "--url", NEW, ...args], n, signal, env);
 
-/**
- * Runs update-url, Ctrl-C once the PUT is out, and again once the read-back after it reached the scripted
- * CertCentral (past certwh's 100 ms window in which a repeated signal counts as the same one).
- */
-async function stopTwice(t: TestContext, api: ScriptedApi, args: string[]): Promise<CliResult> {
-  const run = spawnCli(t, ["update-url", "--url", NEW, ...args], { env: api.env });
-  const reached = (n: number) =>
-    waitUntil(() => api.requests.length >= n, `request ${n} at the scripted CertCentral`, {
-      timeoutMs: 15_000,
-    });
-  await reached(2);
-  run.child.kill("SIGINT");
-  const first = Date.now();
-  await reached(3);
-  await sleep(Math.max(0, first + 300 - Date.now()));
-  run.child.kill("SIGINT");
-  const { code, signal: killed } = await run.exit;
-  return { code, signal: killed, stdout: run.stdout(), stderr: run.stderr() };
-}
+/** Ctrl-C once the change is out, and again during the read-back after it. */
+const stopTwice = (t: TestContext, api: ScriptedApi, args: string[]) =>
+  stopTwiceAtRequests(t, api, ["update-url", "--url", NEW, ...args]);
 
 test("update-url --json interrupted mid-PUT, the change applied: the error document carries id, new endpoint and status pending, with the next steps (exit 130)", async (t) => {
   const api = await scriptedApi(t, [
