@@ -166,7 +166,7 @@ async function interruptedCreate(ctx: CommandContext, f: InFlight): Promise<unkn
   let hint: string;
   if (now === undefined) {
     hint =
-      "The account could not be read back, so whether CertCentral created the webhook is unknown: check " +
+      `The account ${ctx.hurry().aborted ? "was not read back (cut short)" : "could not be read back"}, so whether CertCentral created the webhook is unknown: check ` +
       `\`certwh status\` before retrying.${kept}`;
   } else if (now === null) {
     hint =

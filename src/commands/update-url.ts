@@ -215,7 +215,7 @@ async function interruptedUpdate(ctx: CommandContext, f: InFlight): Promise<unkn
   let hint: string;
   if (now === undefined) {
     hint =
-      "The account could not be read back, so whether CertCentral applied the update is unknown: check " +
+      `The account ${ctx.hurry().aborted ? "was not read back (cut short)" : "could not be read back"}, so whether CertCentral applied the update is unknown: check ` +
       `\`certwh status\` before retrying.${kept}`;
   } else if (now === null || now.id !== hook.id) {
     hint =

@@ -145,7 +145,10 @@ test("create interrupted mid-POST, the read-back fails: the state is unknown and
   const doc = oneJson(res);
   assert.equal((doc.error as Record<string, unknown>).code, "interrupted");
   assert.equal(doc.id, undefined);
-  assert.match(res.stderr, /whether CertCentral created the webhook is unknown: check `certwh status`/);
+  assert.match(
+    res.stderr,
+    /The account could not be read back, so whether CertCentral created the webhook is unknown: check `certwh status`/,
+  );
 });
 
 test("create --json, a second Ctrl-C while the account is read back: the read-back ends at once and one error document says the state is unknown (exit 130)", async (t) => {
@@ -160,7 +163,10 @@ test("create --json, a second Ctrl-C while the account is read back: the read-ba
   assert.deepEqual(doc.error, { exit_code: 130, code: "interrupted", message: "Interrupted by SIGINT." });
   assert.equal(doc.id, undefined);
   assert.match(res.stderr, /Interrupted again: not waiting any longer/);
-  assert.match(res.stderr, /whether CertCentral created the webhook is unknown: check `certwh status`/);
+  assert.match(
+    res.stderr,
+    /The account was not read back \(cut short\), so whether CertCentral created the webhook is unknown: check `certwh status`/,
+  );
 });
 
 test("create --json --generate-secret interrupted mid-POST, the webhook created anyway: the document carries the generated secret in full, changed true", async (t) => {

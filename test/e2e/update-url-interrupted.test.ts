@@ -91,7 +91,10 @@ test("update-url interrupted mid-PUT, the read-back fails: the state is unknown 
   const doc = oneJson(res);
   assert.equal((doc.error as Record<string, unknown>).code, "interrupted");
   assert.equal(doc.id, undefined);
-  assert.match(res.stderr, /whether CertCentral applied the update is unknown: check `certwh status`/);
+  assert.match(
+    res.stderr,
+    /The account could not be read back, so whether CertCentral applied the update is unknown: check `certwh status`/,
+  );
 });
 
 test("update-url --json timed out, stopped while the account was being read back: the applied change is in the error document", async (t) => {
@@ -128,7 +131,10 @@ test("update-url --json, a second Ctrl-C while the account is read back: the rea
   assert.deepEqual(doc.error, { exit_code: 130, code: "interrupted", message: "Interrupted by SIGINT." });
   assert.equal(doc.id, undefined);
   assert.match(res.stderr, /Interrupted again: not waiting any longer/);
-  assert.match(res.stderr, /whether CertCentral applied the update is unknown: check `certwh status`/);
+  assert.match(
+    res.stderr,
+    /The account was not read back \(cut short\), so whether CertCentral applied the update is unknown: check `certwh status`/,
+  );
 });
 
 test("update-url, a second Ctrl-C while the account is read back (no --json): nothing on stdout, the state unknown with `certwh status` (exit 130)", async (t) => {
@@ -137,7 +143,10 @@ test("update-url, a second Ctrl-C while the account is read back (no --json): no
   expectExit(res, 130);
   assert.equal(res.stdout, "");
   assert.match(res.stderr, /Interrupted by SIGINT\./);
-  assert.match(res.stderr, /whether CertCentral applied the update is unknown: check `certwh status`/);
+  assert.match(
+    res.stderr,
+    /The account was not read back \(cut short\), so whether CertCentral applied the update is unknown: check `certwh status`/,
+  );
   assert.doesNotMatch(res.stderr, /exiting now/);
 });
 
