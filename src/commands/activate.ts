@@ -9,6 +9,7 @@ import type { CommandContext } from "./context.js";
 import type { ActivateFlags } from "./specs/lifecycle.js";
 import { switchFailure, withReadBack } from "./webhook/change-failure.js";
 import { invalidAction, NEEDS_TEST_HINT, webhookToSwitch } from "./webhook/current.js";
+import { activateWarning, atListenReceiver } from "./webhook/listen-leftover.js";
 import { VERIFY_COMMAND } from "./webhook/verification-steps.js";
 import { clearVerified, openChallengeHint, wasVerified } from "./webhook/verified-mark.js";
 
@@ -63,4 +64,6 @@ export async function run(_flags: ActivateFlags, ctx: CommandContext): Promise<v
     },
     `Webhook ${hook.id} is active.`,
   );
+  // Activated as asked, but a listen receiver only takes events while its session runs.
+  if (atListenReceiver(hook)) ctx.io.warn(activateWarning(hook.id));
 }

@@ -10,6 +10,7 @@ import type { CommandContext } from "./context.js";
 import type { DeactivateFlags } from "./specs/lifecycle.js";
 import { switchFailure, withReadBack } from "./webhook/change-failure.js";
 import { invalidAction, webhookToSwitch } from "./webhook/current.js";
+import { atListenReceiver, LEFTOVER_WAYS_ON } from "./webhook/listen-leftover.js";
 
 /** Why a pending webhook needs no deactivation. */
 const PENDING_NOTE = "a pending webhook receives no events until it is verified and activated";
@@ -20,6 +21,8 @@ export async function run(_flags: DeactivateFlags, ctx: CommandContext): Promise
   const { api, hook } = found;
   const base = { id: hook.id, endpoint: hook.endpoint };
   const wasPending = hook.status === "pending";
+  // At a `certwh listen` receiver activating it would post into a closed session: name the ways on instead.
+  const atListen = atListenReceiver(hook);
   let stillNot: Webhook | undefined;
   const change = await changeStatus(api, hook.id, "deactivate", {
     signal: ctx.signal,
@@ -58,12 +61,16 @@ export async function run(_flags: DeactivateFlags, ctx: CommandContext): Promise
       { ...base, status, previous_status: "pending", changed: status !== "pending" },
       status === "pending"
         ? `Webhook ${hook.id} stays pending (CertCentral accepted the deactivate and changed nothing), so it sends it no events anyway: ${PENDING_NOTE}.`
-        : `Deactivated webhook ${hook.id} (it was pending, and ${PENDING_NOTE}); \`certwh activate\` turns it on once verified.`,
+        : `Deactivated webhook ${hook.id} (it was pending, and ${PENDING_NOTE})` +
+            (atListen ? `. ${LEFTOVER_WAYS_ON}` : "; `certwh activate` turns it on once verified."),
     );
     return;
   }
   ctx.io.done(
     { ...base, status: "inactive", changed: true, ...(change.readBack ? { read_back: true } : {}) },
-    `Webhook ${hook.id} is inactive: no events are sent; \`certwh activate\` resumes them.`,
+    `Webhook ${hook.id} is inactive: no events are sent` +
+      (atListen
+        ? `. It points at a \`certwh listen\` receiver: ${LEFTOVER_WAYS_ON}`
+        : "; `certwh activate` resumes them."),
   );
 }

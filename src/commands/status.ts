@@ -1,11 +1,11 @@
 // certwh status (alias show): the account's webhook, what its state means, and what to do next.
 
-import { looksLikeListenEndpoint } from "../listen/guard.js";
 import { registerSecret } from "../util/redact.js";
 import type { CommandContext } from "./context.js";
 import type { StatusFlags } from "./specs/lifecycle.js";
 import { requireWebhook } from "./webhook/current.js";
 import { describeWebhook, explainStatus, nextStep, webhookJson } from "./webhook/describe.js";
+import { LEFTOVER_NEXT, leftoverHint } from "./webhook/listen-leftover.js";
 import { openChallenge, wasVerified } from "./webhook/verified-mark.js";
 
 interface StatusOptions {
@@ -26,12 +26,11 @@ export async function run(raw: StatusFlags, ctx: CommandContext): Promise<void> 
   const verified = pending && (await wasVerified(ctx.env, baseUrl, hook));
   const challengeUntil =
     pending && !verified ? await openChallenge(ctx.env, baseUrl, hook, ctx.clock.now()) : undefined;
-  // Left inactive at a `certwh listen` receiver (its session ended: --on-exit deactivate, or a restore that
-  // failed): activating it would post into a closed tunnel with that session's secret.
-  const leftover = hook.status === "inactive" && looksLikeListenEndpoint(hook.endpoint);
-  const next = leftover
-    ? "certwh update-url --url <https-url>"
-    : nextStep(hook, { verified, challengeUntil });
+  // At a `certwh listen` receiver: inactive, its session ended (activating it would post into a closed
+  // tunnel with that session's secret); active, its session may have ended without deactivating it.
+  const leftover = leftoverHint(hook);
+  const next =
+    leftover && hook.status === "inactive" ? LEFTOVER_NEXT : nextStep(hook, { verified, challengeUntil });
   const json = {
     ...webhookJson(hook, opts.showSecret),
     ...(challengeUntil === undefined ? {} : { challenge_expires_at: new Date(challengeUntil).toISOString() }),
@@ -42,12 +41,8 @@ export async function run(raw: StatusFlags, ctx: CommandContext): Promise<void> 
   if (opts.showSecret && hook.secret) ctx.io.revealResult(json, lines, hook.secret);
   else ctx.io.result(json, lines);
   if (ctx.io.json) return;
-  if (leftover) {
-    ctx.io.hint(
-      "Inactive, and it points at a `certwh listen` receiver that closed with its session: `certwh activate` " +
-        "would send events there. Run `certwh listen` to take it again, or point it at your endpoint with `certwh update-url --url <https-url>`, " +
-        "giving its events, settings and secret (--events, --secret-env or --secret-file): the webhook still " +
-        "has that session's. A failed `listen --on-exit restore` printed the whole command.",
-    );
-  } else for (const line of explainStatus(hook, { verified, challengeUntil })) ctx.io.hint(line);
+  // Inactive there: the leftover hint replaces "Resume with `certwh activate`"; active: it adds to it.
+  if (!leftover || hook.status !== "inactive")
+    for (const line of explainStatus(hook, { verified, challengeUntil })) ctx.io.hint(line);
+  if (leftover) ctx.io.hint(leftover);
 }

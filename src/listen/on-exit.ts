@@ -37,7 +37,10 @@ interface OnExitInput {
 interface OnExitOutcome {
   outcome: "done" | "skipped" | "failed";
   message: string;
-  /** A failed restore: the `certwh update-url` that puts the webhook back (also in the message). */
+  /**
+   * A failed action: the command that finishes the job (also in the message): the `certwh update-url` that
+   * puts the webhook back for a restore, `certwh deactivate` for a deactivate.
+   */
   command?: string;
 }
 
@@ -49,8 +52,8 @@ export const PREVIOUS_SECRET_ENV = "CERTWH_PREVIOUS_SECRET";
 
 /**
  * The update-url that does what the failed restore asked for (restoreRequest): endpoint, events, settings and
- * secret. What update-url cannot say is left out: events CertCentral did not report (or none: `--events ""`
- * is refused), an empty frequency, chain settings that differ (--chain sets both).
+ * secret. What update-url cannot say is left out (restoreGaps names it): events CertCentral did not report
+ * (or none: `--events ""` is refused), an empty frequency, chain settings that differ (--chain sets both).
  */
 export function restoreCommand(previous: Webhook): string {
   const s = normaliseSettings(previous.webhook_settings);
@@ -68,17 +71,47 @@ export function restoreCommand(previous: Webhook): string {
   });
 }
 
-/** The failed restore's advice: the command, and where its secret comes from. */
+/**
+ * What the restore would have put back that restoreCommand cannot say, in words for the user to set by hand
+ * (events CertCentral did not report are left alone by the restore too: nothing to say).
+ */
+export function restoreGaps(previous: Webhook): string[] {
+  const s = normaliseSettings(previous.webhook_settings);
+  const [a, b] = [s.webhook_send_certificate_chain, s.webhook_send_instant_issued_certificate_chain];
+  const onOff = (flag: string) => (flag === "1" ? "on" : "off");
+  return [
+    ...(previous.events?.length === 0 ? ["its events (it had none subscribed)"] : []),
+    ...(a !== undefined && b !== undefined && a !== b
+      ? [
+          `the certificate chain settings (webhook_send_certificate_chain ${onOff(a)}, ` +
+            `webhook_send_instant_issued_certificate_chain ${onOff(b)}: --chain sets both alike)`,
+        ]
+      : []),
+    ...(s.webhook_notification_frequency?.length === 0 ? ["the notification days (it had none)"] : []),
+  ];
+}
+
+/** The failed restore's advice: the command, where its secret comes from, and what it cannot put back. */
 function restoreAdvice(previous: Webhook, command: string): string {
-  const put = `Put back its endpoint, events, settings and secret with \`${command}\``;
-  if (!previous.secret) return `${put} (it had no secret).`;
+  const gaps = restoreGaps(previous);
+  const put = gaps.length
+    ? `Put back its endpoint, secret and what update-url can say of its events and settings with \`${command}\``
+    : `Put back its endpoint, events, settings and secret with \`${command}\``;
+  const byHand = gaps.length
+    ? ` update-url cannot set ${gaps.join(" or ")}: set that again by hand in the CertCentral console.`
+    : "";
+  if (!previous.secret) return `${put} (it had no secret).${byHand}`;
   return (
     `${put}, with the environment variable ${PREVIOUS_SECRET_ENV} holding the secret ${previous.endpoint} ` +
     "checks (or --secret-file PATH instead of --secret-env): listen read that secret from CertCentral when it took the " +
     "webhook over and never prints secrets; without it the webhook keeps this session's secret, and your " +
-    "endpoint refuses every delivery."
+    `endpoint refuses every delivery.${byHand}`
   );
 }
+
+/** The command that stops CertCentral posting into the closed session, when the on-exit call could not. */
+const DEACTIVATE_COMMAND = "certwh deactivate";
+const STOP_IT = `\`${DEACTIVATE_COMMAND}\` stops CertCentral posting into this closed session`;
 
 /** An API failure in a few words: "HTTP 503 internal_error", else the error's message. */
 export function describeError(err: unknown): string {
@@ -133,9 +166,14 @@ async function restore(input: OnExitInput, signal: AbortSignal, status?: string)
   } catch (err) {
     // Still pointing at the closing tunnel: at least stop CertCentral posting into it.
     const fallback = await deactivate(input, signal).catch(() => undefined);
+    // The fallback failed (or was cut short) while the webhook is active: it still posts into this session.
+    const stillActive = !fallback && input.active;
     const failed =
       `Could not restore webhook ${id} to ${previous.endpoint} (${describeError(err)}). ` +
-      (fallback?.outcome === "done" ? `It was deactivated instead. ` : "");
+      (fallback?.outcome === "done" ? `It was deactivated instead. ` : "") +
+      (stillActive && !input.sandbox
+        ? `Deactivating it failed too: it is still active, and ${STOP_IT}. `
+        : "");
     // The in-process sandbox stops with listen: a command run later would reach the configured account.
     if (input.sandbox) return { outcome: "failed", message: failed.trimEnd() };
     const command = restoreCommand(previous);
@@ -152,6 +190,20 @@ async function restore(input: OnExitInput, signal: AbortSignal, status?: string)
       `(it was ${previous.status}). CertCentral requires that endpoint to be verified again before events ` +
       "flow: run `certwh challenge`, then `certwh verify --token <token>` with the token it receives.",
   };
+}
+
+/**
+ * The failed (or cut short) action's advice, and its command: the webhook may still be active at this
+ * session's receiver, so `certwh deactivate`; a restore that had somewhere to go also names its update-url.
+ */
+function afterFailure(input: OnExitInput, failed: string): OnExitOutcome {
+  const stop = `If it is still active, ${STOP_IT}; check with \`certwh status\`.`;
+  const previous = input.claim.previous;
+  if (input.action === "restore" && previous && !looksLikeListenEndpoint(previous.endpoint)) {
+    const command = restoreCommand(previous);
+    return { outcome: "failed", message: `${failed} ${stop} ${restoreAdvice(previous, command)}`, command };
+  }
+  return { outcome: "failed", message: `${failed} ${stop}`, command: DEACTIVATE_COMMAND };
 }
 
 /** Runs the action; never throws (a failure is reported in the outcome). */
@@ -200,10 +252,8 @@ export async function runOnExit(input: OnExitInput): Promise<OnExitOutcome> {
       }
     }
   } catch (err) {
-    result = {
-      outcome: "failed",
-      message: `The on-exit action (${input.action}) failed for webhook ${id} (${describeError(err)}).${input.sandbox ? "" : " Check with `certwh status`."}`,
-    };
+    const failed = `The on-exit action (${input.action}) failed for webhook ${id} (${describeError(err)}).`;
+    result = input.sandbox ? { outcome: "failed", message: failed } : afterFailure(input, failed);
   } finally {
     limit.clear();
   }

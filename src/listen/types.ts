@@ -132,7 +132,11 @@ export type StateEvent =
         outcome: "done" | "skipped" | "failed";
         webhook_id: number;
         message: string;
-        /** A failed restore: the `certwh update-url` that puts the webhook back (the secret by a source). */
+        /**
+         * A failed action, not in the in-process sandbox: the command that finishes it. A restore: the
+         * `certwh update-url` that puts the webhook back (the secret by a source); a deactivate (or a restore
+         * with nothing to put back): `certwh deactivate`.
+         */
         command?: string;
       }
     >;

@@ -176,7 +176,12 @@ describe("certwh listen --public-url against a sandbox", () => {
     );
     const onExit = l.lines.find(isState("on_exit"));
     assert.equal(onExit?.outcome, "failed");
-    assert.match(String(onExit?.message), /cut short by a second interrupt\)\. Check with `certwh status`/);
+    // Cut short, the webhook may still post into the closed session: the command that finishes the job.
+    assert.match(
+      String(onExit?.message),
+      /cut short by a second interrupt\)\. If it is still active, `certwh deactivate` stops CertCentral posting into this closed session; check with `certwh status`/,
+    );
+    assert.equal(onExit?.command, "certwh deactivate");
     assert.match(l.stderr(), /Interrupted again: not waiting any longer/);
   });
 

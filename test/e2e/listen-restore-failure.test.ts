@@ -4,6 +4,7 @@
 // production receiver that checks the original key.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { API_ATTEMPTS } from "../../src/api/retry.js";
 import type { Sandbox } from "../../src/sandbox/types.js";
 import { isState, runCli, spawnCli, tempDir } from "../helpers/cli.js";
 import { startLoopback } from "../helpers/loopback.js";
@@ -150,4 +151,53 @@ test("a failed --on-exit restore prints the update-url that puts back events, se
   });
   const delivery = await sandbox.emit("certificate_issued", { order_id: 7 });
   assert.equal(delivery?.status, 200, "the production receiver accepts the delivery's key");
+});
+
+test("a failed restore of mixed chain settings names the setting to set by hand; a failed fallback deactivate names `certwh deactivate`", async (t) => {
+  const sandbox = await withSandbox(t);
+  const prod = await startProduction(t);
+  const id = await activeProductionWebhook(sandbox, prod);
+  const mixed = await call(sandbox, "PUT", `/webhook/${id}`, {
+    endpoint: prod.url,
+    webhook_settings: {
+      webhook_send_certificate_chain: "1",
+      webhook_send_instant_issued_certificate_chain: "0",
+    },
+  });
+  assert.ok(mixed.status < 300, mixed.text);
+  assert.equal(sandbox.webhook()?.webhook_settings?.webhook_send_instant_issued_certificate_chain, "0");
+
+  const port = await freePort();
+  const listen = spawnCli(
+    t,
+    [
+      "listen",
+      ...["--port", String(port), "--public-url", `http://127.0.0.1:${port}`],
+      ...["--json", "--no-journal", "--force", "--on-exit", "restore"],
+    ],
+    { env: envFor(sandbox) },
+  );
+  await listen.line((x) => x.type === "ready");
+  prod.state.down = true; // the restore fails
+  sandbox.inject(
+    "PUT /webhook/:id/deactivate",
+    ...Array.from({ length: API_ATTEMPTS }, () => ({ status: 503, retryAfter: "0" })),
+  );
+  listen.child.kill("SIGINT");
+  assert.equal((await listen.exit).code, 130, listen.stderr());
+
+  const onExit = listen.lines.find(isState("on_exit"));
+  assert.equal(onExit?.outcome, "failed", JSON.stringify(onExit));
+  const message = String(onExit?.message);
+  const command = String(onExit?.command);
+  assert.doesNotMatch(command, /--(no-)?chain/, "update-url cannot say these chain settings");
+  assert.doesNotMatch(message, /Put back its endpoint, events, settings and secret/);
+  assert.match(
+    message,
+    /update-url cannot set the certificate chain settings \(webhook_send_certificate_chain on, webhook_send_instant_issued_certificate_chain off: --chain sets both alike\): set that again by hand in the CertCentral console/,
+  );
+  assert.ok(message.includes(`\`${command}\``), message);
+  // The fallback deactivate failed too: the webhook still posts into the closed session.
+  assert.equal(sandbox.webhook()?.status, "active");
+  assert.match(message, /Deactivating it failed too: it is still active, and `certwh deactivate` stops/);
 });

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Webhook } from "../../src/api/types.js";
-import { restoreCommand } from "../../src/listen/on-exit.js";
+import { restoreCommand, restoreGaps } from "../../src/listen/on-exit.js";
 
 const before: Webhook = {
   id: 7,
@@ -56,4 +56,33 @@ test("chain settings that differ are left out (--chain sets both); an empty even
 test("an endpoint needing quotes is quoted for the shell", () => {
   const line = restoreCommand({ ...before, endpoint: "https://hooks.example.com/a b?x=1&y=2" });
   assert.match(line, /^certwh update-url --url 'https:\/\/hooks\.example\.com\/a b\?x=1&y=2' /);
+});
+
+test("what the command cannot say is named, to be set by hand; nothing when it says everything", () => {
+  assert.deepEqual(restoreGaps(before), []);
+  const { webhook_settings: _settings, ...bare } = before;
+  assert.deepEqual(
+    restoreGaps({ ...bare, events: null }),
+    [],
+    "unreported events are left alone by restore too",
+  );
+  assert.deepEqual(
+    restoreGaps({
+      ...before,
+      events: [],
+      webhook_settings: {
+        webhook_send_certificate_chain: "1",
+        webhook_send_instant_issued_certificate_chain: "0",
+        webhook_notification_frequency: [],
+      },
+    }),
+    [
+      "its events (it had none subscribed)",
+      "the certificate chain settings (webhook_send_certificate_chain on, " +
+        "webhook_send_instant_issued_certificate_chain off: --chain sets both alike)",
+      "the notification days (it had none)",
+    ],
+  );
+  // One chain setting reported: --chain/--no-chain says it (update-url sets both).
+  assert.deepEqual(restoreGaps({ ...before, webhook_settings: { webhook_send_certificate_chain: "1" } }), []);
 });
