@@ -14,7 +14,11 @@ import { VERIFY_COMMAND } from "./webhook/verification-steps.js";
 import { clearVerified, openChallengeHint, wasVerified } from "./webhook/verified-mark.js";
 
 export async function run(_flags: ActivateFlags, ctx: CommandContext): Promise<void> {
-  const found = await webhookToSwitch(ctx, "active");
+  // Active as asked, but a listen receiver only takes events while its session runs.
+  const warnAtListen = (hook: Webhook) => {
+    if (atListenReceiver(hook)) ctx.io.warn(activateWarning(hook.id));
+  };
+  const found = await webhookToSwitch(ctx, "active", warnAtListen);
   if (!found) return;
   const { api, hook } = found;
   let stillNot: Webhook | undefined;
@@ -64,6 +68,5 @@ export async function run(_flags: ActivateFlags, ctx: CommandContext): Promise<v
     },
     `Webhook ${hook.id} is active.`,
   );
-  // Activated as asked, but a listen receiver only takes events while its session runs.
-  if (atListenReceiver(hook)) ctx.io.warn(activateWarning(hook.id));
+  warnAtListen(hook);
 }

@@ -81,6 +81,11 @@ test("a failed on-exit deactivate names `certwh deactivate`; status, deactivate 
     activate.stderr,
     /^! Webhook \d+ points at a `certwh listen` receiver: its events go nowhere unless that listen session is running\./m,
   );
+  // Already active there: nothing to do, and the same warning (it may be posting into a closed session).
+  const again = await runCli(["activate"], { env: envFor(sandbox) });
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stderr, /is already active; nothing to do/);
+  assert.match(again.stderr, /^! Webhook \d+ points at a `certwh listen` receiver/m);
 });
 
 test("an on-exit deactivate whose account read fails also names `certwh deactivate`", async (t) => {

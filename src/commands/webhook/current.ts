@@ -32,6 +32,8 @@ export async function urlPolicy(ctx: Pick<CommandContext, "settings">): Promise<
 export async function webhookToSwitch(
   ctx: Pick<CommandContext, "api" | "io" | "signal">,
   status: "active" | "inactive",
+  /** Said after "already …" too (activate's warning about a listen receiver). */
+  afterwards?: (hook: Webhook) => void,
 ): Promise<{ api: WebhookApi; hook: Webhook } | undefined> {
   const api = await ctx.api();
   const hook = await requireWebhook(api, ctx.signal);
@@ -40,6 +42,7 @@ export async function webhookToSwitch(
     { id: hook.id, endpoint: hook.endpoint, status, changed: false },
     `Webhook ${hook.id} is already ${status}; nothing to do.`,
   );
+  afterwards?.(hook);
   return undefined;
 }
 
