@@ -11,7 +11,8 @@ import { announce } from "./runtime/announce.js";
 import type { SandboxFlags } from "./specs/sandbox.js";
 
 function describeRequest(r: RecordedRequest): string {
-  const suffix = `${r.errorCode ? ` ${r.errorCode}` : ""}${r.fault ? ` (injected fault: ${r.fault})` : ""}`;
+  const gone = r.clientGone ? " (carried out; the client had gone before the answer)" : "";
+  const suffix = `${r.errorCode ? ` ${r.errorCode}` : ""}${r.fault ? ` (injected fault: ${r.fault})` : ""}${gone}`;
   return `API  ${r.method} ${r.path} → ${r.status ?? "dropped"}${suffix}`;
 }
 

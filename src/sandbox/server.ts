@@ -116,9 +116,14 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     at: deps.clock.now(),
   };
   pushBounded(deps.requests, record, MAX_RECORDED);
-  res.on("close", () => deps.onRequest?.(record));
-  if (body.kind === "aborted") return;
+  if (body.kind === "aborted") return deps.onRequest?.(record);
+  let leftEarly = false;
+  res.on("close", () => {
+    leftEarly ||= !res.writableFinished;
+  });
 
+  // Reported once handled, not when the connection closes: a call whose client left during a delay fault
+  // is still carried out (CertCentral cannot know either), and the log says what it did.
   try {
     // The key first: a caller without it gets its 401 and never uses up a fault meant for the test.
     if (!keyMatches(req.headers["x-dc-devkey"], deps.apiKey)) {
@@ -152,6 +157,9 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     record.status = err.status;
     record.errorCode = err.code;
     sendJson(res, err.status, envelope(err.code, err.message), err.headers);
+  } finally {
+    if (record.status !== null && leftEarly) record.clientGone = true;
+    deps.onRequest?.(record);
   }
 }
 

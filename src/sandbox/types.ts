@@ -41,7 +41,7 @@ export interface SandboxOptions {
   stateFile?: string;
   /** Stops reading the state file (a FIFO with nothing to read); the start then rejects with its reason. */
   signal?: AbortSignal;
-  /** Told about every answered API request (certwh sandbox prints these). */
+  /** Told about every API request once handled (certwh sandbox prints these). */
   onRequest?: (request: RecordedRequest) => void;
   /** Told about every finished delivery. */
   onDelivery?: (delivery: Delivery) => void;
@@ -93,6 +93,8 @@ export interface RecordedRequest {
   headerNames: string[];
   /** Status answered; null when the connection was dropped or the sandbox stopped first. */
   status: number | null;
+  /** The client went away before the answer (e.g. during a delay fault): the call was carried out all the same. */
+  clientGone?: boolean;
   /** The DigiCert error code answered, if any. */
   errorCode?: string;
   /** The injected fault this request met, e.g. "status 503", "delay 3000 ms", "drop". */

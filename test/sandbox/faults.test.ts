@@ -1,6 +1,7 @@
 // Fault injection, the rate limit, the endpoint probe and the DELETE switch.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import type { RecordedRequest } from "../../src/sandbox/types.js";
 import { ManualClock } from "../../src/util/clock.js";
 import { startLoopback } from "../helpers/loopback.js";
 import { call, startReceiver, withSandbox } from "../helpers/sandbox.js";
@@ -84,6 +85,26 @@ test("fault: a call still held by a delay when the sandbox stops is dropped, not
   assert.equal(sb.webhook(), null, "no webhook was created after the sandbox stopped");
   assert.equal(sb.requests[0].status, null);
   assert.ok(performance.now() - started < 1000);
+});
+
+test("fault: a client that leaves during a delay: the call is still carried out, and reported as such once done", async (t) => {
+  const reported: RecordedRequest[] = [];
+  const sb = await withSandbox(t, { probe: { create: false }, onRequest: (r) => reported.push(r) });
+  sb.inject("POST /webhook", { delayMs: 300 });
+  const gone = fetch(`${sb.url}/webhook`, {
+    method: "POST",
+    headers: { "x-dc-devkey": sb.apiKey, "content-type": "application/json" },
+    body: JSON.stringify({ endpoint: "https://hooks.example.com/x", events: ["certificate_issued"] }),
+    signal: AbortSignal.timeout(50),
+  });
+  await assert.rejects(gone);
+  for (let i = 0; i < 200 && reported.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  // Reported once, with what was done (it used to be reported as dropped when the client left).
+  assert.deepEqual(
+    reported.map((r) => [r.route, r.status, r.clientGone]),
+    [["POST /webhook", 201, true]],
+  );
+  assert.equal(sb.webhook()?.endpoint, "https://hooks.example.com/x");
 });
 
 test("fault: dropped connection, then a normal answer", async (t) => {
