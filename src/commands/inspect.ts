@@ -3,7 +3,7 @@
 // filter, open a delivery's detail, replay to a URL typed in the page, download the journal.
 
 import { once } from "node:events";
-import { UsageError } from "../errors.js";
+import { describeInterruptCause, InterruptedError, UsageError } from "../errors.js";
 import { createDeliveriesStore, createEventFeed, deliveriesApi, startInspector } from "../inspector/index.js";
 import { streamJournal } from "../listen/journal-read.js";
 import { defaultJournalPath } from "../listen/paths.js";
@@ -78,4 +78,11 @@ export async function run(
   } finally {
     await inspector.close();
   }
+  // Said as the sandbox says it: why the page stopped answering.
+  const { reason } = ctx.signal;
+  io.info(
+    reason instanceof InterruptedError
+      ? `Inspector stopped: ${describeInterruptCause(reason.interruptedBy)}.`
+      : "Inspector stopped.",
+  );
 }

@@ -183,7 +183,11 @@ export async function run(raw: LogsFlags, ctx: CommandContext): Promise<void> {
   const { failed, more } = result;
   if (failed) {
     // What was read is kept (as the table, or the document with the error beside it), then the failure.
-    const hint = `The ${result.events.length} entries read before it are shown; the rest: \`${resumeCommand(raw, failed.offset)}\`.`;
+    const read =
+      result.events.length === 1
+        ? "The 1 entry read before it is"
+        : `The ${result.events.length} entries read before it are`;
+    const hint = `${read} shown; the rest: \`${resumeCommand(raw, failed.offset)}\`.`;
     const err = reword(failed.error, { hint, reported: ctx.io.json }, { command: "logs" });
     if (ctx.io.json)
       ctx.io.writeJson({ events: result.events, page: result.page, ...errorDocument(describeFailure(err)) });

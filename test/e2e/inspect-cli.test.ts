@@ -91,6 +91,7 @@ describe("certwh inspect", () => {
     assert.equal(l.stdout(), "");
     l.child.kill("SIGINT");
     assert.equal((await l.exit).code, 130, l.stderr());
+    assert.match(l.stderr(), /Inspector stopped: interrupted by SIGINT\./);
   });
 });
 

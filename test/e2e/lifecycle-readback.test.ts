@@ -378,7 +378,10 @@ test("logs --all that fails on a later page keeps what it read and names the com
   const doc = oneJson(json) as { events: unknown[]; error: { code: string } };
   assert.equal(doc.events.length, 1, "the first page is kept");
   assert.equal(doc.error.code, "internal_error");
-  assert.match(json.stderr, /the rest: `certwh logs --all --offset 1 --limit 1`/);
+  assert.match(
+    json.stderr,
+    /The 1 entry read before it is shown; the rest: `certwh logs --all --offset 1 --limit 1`/,
+  );
   h.sandbox.inject(logs, { delayMs: 0 }, ...failing);
   const table = await h.cli(["logs", "--all", "--limit", "1"]);
   expectExit(table, 3);
