@@ -16,7 +16,7 @@ import { clearVerified, openChallengeHint, wasVerified } from "./webhook/verifie
 export async function run(_flags: ActivateFlags, ctx: CommandContext): Promise<void> {
   // Active as asked, but a listen receiver only takes events while its session runs.
   const warnAtListen = (hook: Webhook) => {
-    if (atListenReceiver(hook)) ctx.io.warn(activateWarning(hook.id));
+    if (atListenReceiver(hook, ctx.env)) ctx.io.warn(activateWarning(hook.id));
   };
   const found = await webhookToSwitch(ctx, "active", warnAtListen);
   if (!found) return;

@@ -22,7 +22,7 @@ export async function run(_flags: DeactivateFlags, ctx: CommandContext): Promise
   const base = { id: hook.id, endpoint: hook.endpoint };
   const wasPending = hook.status === "pending";
   // At a `certwh listen` receiver activating it would post into a closed session: name the ways on instead.
-  const atListen = atListenReceiver(hook);
+  const atListen = atListenReceiver(hook, ctx.env);
   let stillNot: Webhook | undefined;
   const change = await changeStatus(api, hook.id, "deactivate", {
     signal: ctx.signal,

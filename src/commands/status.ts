@@ -28,7 +28,7 @@ export async function run(raw: StatusFlags, ctx: CommandContext): Promise<void> 
     pending && !verified ? await openChallenge(ctx.env, baseUrl, hook, ctx.clock.now()) : undefined;
   // At a `certwh listen` receiver: inactive, its session ended (activating it would post into a closed
   // tunnel with that session's secret); active, its session may have ended without deactivating it.
-  const leftover = leftoverHint(hook);
+  const leftover = leftoverHint(hook, ctx.env);
   const next =
     leftover && hook.status === "inactive" ? LEFTOVER_NEXT : nextStep(hook, { verified, challengeUntil });
   const json = {

@@ -7,8 +7,10 @@ import type { UpdateWebhookRequest, Webhook, WebhookApi } from "../api/types.js"
 import { normaliseSettings } from "../api/webhooks.js";
 import { DeclinedError, NO_PROMPTS, UsageError } from "../errors.js";
 import { SUBSCRIBABLE_EVENTS } from "../events/catalogue.js";
+import { isLoopbackHost } from "../util/loopback.js";
 import { registerSecret } from "../util/redact.js";
 import { sameUrl } from "../util/same-url.js";
+import { recordedListenEndpoints } from "./endpoints-record.js";
 import type { ListenEvent, ListenOptions } from "./types.js";
 
 export interface Claim {
@@ -29,22 +31,31 @@ interface ClaimOptions extends Pick<ListenOptions, "secret" | "events" | "settin
   /** Events that must be subscribed whatever the list (the --until event). */
   alsoSubscribe?: string[];
   endpoint: string;
+  /** For the record of listen's endpoints (XDG state folder). */
+  env: NodeJS.ProcessEnv;
   confirm?: (question: string) => Promise<boolean>;
   signal: AbortSignal;
   emit(event: ListenEvent): void;
 }
 
-/** An earlier listen's endpoint ends in /hook/<22 base64url characters> (randomHookPath). */
-export function looksLikeListenEndpoint(endpoint: string): boolean {
-  try {
-    return /\/hook\/[A-Za-z0-9_-]{22}$/.test(new URL(endpoint).pathname);
-  } catch {
-    return false;
-  }
+/** The domains listen's tunnels give (ngrok's): any host there with a listen path is a listen receiver. */
+const TUNNEL_DOMAINS = ["ngrok-free.app", "ngrok.app", "ngrok.io", "ngrok-free.dev", "ngrok.dev"];
+
+/**
+ * Whether `endpoint` is a `certwh listen` receiver: its path ends in /hook/<22 base64url characters>
+ * (randomHookPath), and its host is a tunnel's or this machine's, or listen recorded it (a custom domain).
+ * A production endpoint may have such a path too: anything else is the user's (restore puts it back).
+ */
+export function looksLikeListenEndpoint(endpoint: string, env: NodeJS.ProcessEnv): boolean {
+  const url = URL.parse(endpoint);
+  if (!url || !/\/hook\/[A-Za-z0-9_-]{22}$/.test(url.pathname)) return false;
+  const host = url.hostname.toLowerCase().replace(/\.$/, "");
+  if (isLoopbackHost(host) || TUNNEL_DOMAINS.some((domain) => host.endsWith(`.${domain}`))) return true;
+  return recordedListenEndpoints(env).some((recorded) => sameUrl(recorded, endpoint));
 }
 
-function takeoverRefusal(hook: Webhook, interactive: boolean): Error {
-  const leftover = looksLikeListenEndpoint(hook.endpoint)
+function takeoverRefusal(hook: Webhook, interactive: boolean, env: NodeJS.ProcessEnv): Error {
+  const leftover = looksLikeListenEndpoint(hook.endpoint, env)
     ? " It points at a `certwh listen` receiver: another listen may be running on this account, or an earlier one ended with --on-exit keep or crashed."
     : " It is probably your production endpoint.";
   const sentence = `Webhook ${hook.id} is active and points at ${hook.endpoint}.${leftover}`;
@@ -98,11 +109,11 @@ export async function claimWebhook(api: ClaimApi, o: ClaimOptions): Promise<Clai
     foreign,
   });
   if (foreign && !o.force) {
-    if (!o.confirm) throw takeoverRefusal(hook, false);
+    if (!o.confirm) throw takeoverRefusal(hook, false, o.env);
     const question =
       `Webhook ${hook.id} is active and points at ${hook.endpoint}. Point it at this listen session ` +
       "(CertCentral stops delivering there until it is verified again)?";
-    if (!(await o.confirm(question))) throw takeoverRefusal(hook, true);
+    if (!(await o.confirm(question))) throw takeoverRefusal(hook, true, o.env);
   }
 
   const events = claimedEvents(hook, o);

@@ -29,6 +29,8 @@ interface OnExitInput {
    */
   sandbox?: boolean;
   timeoutMs: number;
+  /** For the record of listen's endpoints: whether the previous endpoint was a listen receiver. */
+  env: NodeJS.ProcessEnv;
   /** Aborted by a second interruption: give up the calls now. */
   hurry?: AbortSignal;
   emit(event: ListenEvent): void;
@@ -152,7 +154,7 @@ async function restore(input: OnExitInput, signal: AbortSignal, status?: string)
   // Nothing worth restoring: listen created the webhook, or it pointed at another listen session's receiver
   // (one that crashed or used --on-exit keep): putting that back would aim CertCentral at a dead tunnel, and
   // what came before it is unknown to this session.
-  if (!previous || looksLikeListenEndpoint(previous.endpoint)) {
+  if (!previous || looksLikeListenEndpoint(previous.endpoint, input.env)) {
     const result = await deactivate(input, signal, status);
     const message = !previous
       ? `There was no webhook before this listen session created webhook ${id}, so there is nothing to restore. ${result.message}`
@@ -199,7 +201,7 @@ async function restore(input: OnExitInput, signal: AbortSignal, status?: string)
 function afterFailure(input: OnExitInput, failed: string): OnExitOutcome {
   const stop = `If it is still active, ${STOP_IT}; check with \`certwh status\`.`;
   const previous = input.claim.previous;
-  if (input.action === "restore" && previous && !looksLikeListenEndpoint(previous.endpoint)) {
+  if (input.action === "restore" && previous && !looksLikeListenEndpoint(previous.endpoint, input.env)) {
     const command = restoreCommand(previous);
     return { outcome: "failed", message: `${failed} ${stop} ${restoreAdvice(previous, command)}`, command };
   }

@@ -18,6 +18,7 @@ import { isLoopbackHost } from "../util/loopback.js";
 import { sameUrl } from "../util/same-url.js";
 import { createTokenQueue, type TokenQueue, verifyEndpoint } from "../verification/captured-tokens.js";
 import { createDispatcher, type Dispatcher } from "./dispatch.js";
+import { recordListenEndpoint } from "./endpoints-record.js";
 import { type Claim, type ClaimApi, claimWebhook } from "./guard.js";
 import { isoTime } from "./iso-time.js";
 import { type Journal, type JournalEntry, journalEntry, openJournal } from "./journal.js";
@@ -242,8 +243,12 @@ class ListenSession {
 
   private async claimAndVerify(publicUrl: string, base: URL): Promise<void> {
     const { opts, deps } = this;
+    const env = deps.env ?? process.env;
+    // Before the claim, so that a session that crashes mid-claim is still recognised later.
+    if (opts.sandbox === undefined) recordListenEndpoint(env, publicUrl);
     const claim = await claimWebhook(this.apiNotingSecret(), {
       endpoint: publicUrl,
+      env,
       secret: opts.secret,
       events: opts.events,
       alsoSubscribe: opts.until ? [opts.until.event] : undefined,
@@ -488,6 +493,7 @@ class ListenSession {
       // Unreported events were kept at the claim; they are kept here too (left out of the update).
       const change = { endpoint, secret: opts.secret, ...(claim.events ? { events: claim.events } : {}) };
       this.handshakeWindow = true;
+      if (opts.sandbox === undefined) recordListenEndpoint(deps.env ?? process.env, endpoint);
       try {
         await deps.api.updateWebhook(id, change, { signal: this.signal });
         this.publicUrl = endpoint;
@@ -527,6 +533,7 @@ class ListenSession {
         publicUrl: this.publicUrl,
         sandbox: opts.sandbox !== undefined,
         timeoutMs: deps.onExitTimeoutMs ?? DEFAULT_ON_EXIT_TIMEOUT_MS,
+        env: deps.env ?? process.env,
         hurry: deps.hurry,
         emit: deps.emit,
       });

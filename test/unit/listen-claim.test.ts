@@ -5,6 +5,7 @@ import { test } from "node:test";
 import type { UpdateWebhookRequest, Webhook } from "../../src/api/types.js";
 import { type ClaimApi, claimWebhook, restoreRequest } from "../../src/listen/guard.js";
 import type { ListenEvent } from "../../src/listen/types.js";
+import { tempDir } from "../helpers/cli.js";
 
 const ENDPOINT = "https://abc.example.test/hook/AAAAAAAAAAAAAAAAAAAAAA";
 
@@ -30,6 +31,7 @@ function claimAs(
     endpoint: ENDPOINT,
     force: false,
     secret: "s".repeat(43),
+    env: { XDG_STATE_HOME: tempDir() },
     signal: new AbortController().signal,
     emit: (e) => void emitted.push(e),
     ...extra,

@@ -8,8 +8,8 @@ import type { Webhook } from "../../api/types.js";
 import { looksLikeListenEndpoint } from "../../listen/guard.js";
 
 /** Whether the webhook points at a `certwh listen` receiver. */
-export const atListenReceiver = (hook: Pick<Webhook, "endpoint">): boolean =>
-  looksLikeListenEndpoint(hook.endpoint);
+export const atListenReceiver = (hook: Pick<Webhook, "endpoint">, env: NodeJS.ProcessEnv): boolean =>
+  looksLikeListenEndpoint(hook.endpoint, env);
 
 /** status --json's `next` for an inactive one. */
 export const LEFTOVER_NEXT = "certwh update-url --url <https-url>";
@@ -26,8 +26,8 @@ export const LEFTOVER_WAYS_ON =
   "(activating it would post to a listen session that is no longer running).";
 
 /** status's hint for a webhook at a listen receiver; undefined when it is not at one, or pending. */
-export function leftoverHint(hook: Webhook): string | undefined {
-  if (!atListenReceiver(hook)) return undefined;
+export function leftoverHint(hook: Webhook, env: NodeJS.ProcessEnv): string | undefined {
+  if (!atListenReceiver(hook, env)) return undefined;
   if (hook.status === "inactive") {
     return (
       "Inactive, and it points at a `certwh listen` receiver that closed with its session: `certwh activate` " +
