@@ -156,6 +156,7 @@ describe("listen session", () => {
       deps: {
         env: {
           PATH: process.env.PATH,
+          XDG_STATE_HOME: dir, // listen's endpoint record, not in the real home
           CERTWH_API_KEY: "k".repeat(30),
           DIGICERT_API_KEY: "d".repeat(30),
           MY_WEBHOOK_SECRET: SECRET, // as --secret-env MY_WEBHOOK_SECRET would have read it

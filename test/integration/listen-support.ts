@@ -85,6 +85,8 @@ export async function startSession(t: TestContext, init: SessionInit = {}): Prom
       changes.notify();
     },
     onExitTimeoutMs: 5000,
+    // listen records its endpoints in the state folder: a temporary one, never the real home's.
+    env: { ...process.env, XDG_STATE_HOME: tempDir("certwh-state-") },
     ...init.deps,
   }).then(
     (result) => ({ result }),
