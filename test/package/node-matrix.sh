@@ -198,7 +198,8 @@ for s in tarball install_quiet ci_omit_dev; do step "$s"; done
 
 for v in "${NODES[@]}"; do
   scope="node $v" node_bin="$CACHE/$v/bin/node" # the matrix's Node runs certwh; the default `node` runs the helpers
-  export XDG_CONFIG_HOME="$tmp/$v/config"
+  # Config and state (listen's journal, its endpoint record) in the run's folder, never the real home's.
+  export XDG_CONFIG_HOME="$tmp/$v/config" XDG_STATE_HOME="$tmp/$v/state"
   step node
   [ "$ok" = 1 ] || continue
   for s in version help event_types sandbox_lifecycle listen_sandbox esm_import cjs_require; do step "$s"; done
