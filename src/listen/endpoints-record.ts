@@ -7,14 +7,11 @@ import { randomBytes } from "node:crypto";
 import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeDirsSync } from "../util/make-dirs.js";
-import { xdgDir } from "../util/xdg.js";
+import { stateDir } from "./paths.js";
 
 const KEEP = 50;
 /** Far more than 50 URLs take; a bigger file is not this one's (ignored). */
 const LIMIT_BYTES = 256 * 1024;
-
-const stateDir = (env: NodeJS.ProcessEnv) =>
-  join(xdgDir(env, "XDG_STATE_HOME", join(".local", "state")), "certwh");
 
 /** `$XDG_STATE_HOME/certwh/listen-endpoints.json`, else under ~/.local/state. */
 export const endpointsRecordPath = (env: NodeJS.ProcessEnv): string =>

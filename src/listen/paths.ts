@@ -16,6 +16,10 @@ export type JournalKind = "account" | "sandbox";
 // Sandbox events are made up: kept apart, a later `certwh replay` never sends them to a real app.
 const fileName = (kind: JournalKind) => (kind === "sandbox" ? "sandbox-journal.ndjson" : "journal.ndjson");
 
+/** certwh's state folder: `$XDG_STATE_HOME/certwh`, else `~/.local/state/certwh`. */
+export const stateDir = (env: NodeJS.ProcessEnv): string =>
+  join(xdgDir(env, "XDG_STATE_HOME", join(".local", "state")), "certwh");
+
 /**
  * `$XDG_STATE_HOME/certwh/journal.ndjson`, else `~/.local/state/certwh/journal.ndjson` on every platform
  * (`sandbox-journal.ndjson` for `listen --sandbox`).
@@ -24,7 +28,7 @@ export function defaultJournalPath(
   env: NodeJS.ProcessEnv = process.env,
   kind: JournalKind = "account",
 ): string {
-  return join(xdgDir(env, "XDG_STATE_HOME", join(".local", "state")), "certwh", fileName(kind));
+  return join(stateDir(env), fileName(kind));
 }
 
 /** Where versions before the move kept it: certwh's config directory ($XDG_CONFIG_HOME/certwh). */

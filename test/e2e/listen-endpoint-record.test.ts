@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import type { Sandbox } from "../../src/sandbox/types.js";
 import { isState, runCli, spawnCli, tempDir } from "../helpers/cli.js";
-import { freePort } from "../helpers/port.js";
+import { loopbackPublicArgs } from "../helpers/port.js";
 import { withSandbox } from "../helpers/sandbox.js";
 
 const envFor = (sandbox: Sandbox) => ({ CERTWH_BASE_URL: sandbox.url, CERTWH_API_KEY: sandbox.apiKey });
@@ -14,8 +14,7 @@ const envFor = (sandbox: Sandbox) => ({ CERTWH_BASE_URL: sandbox.url, CERTWH_API
 test("a listen session records its endpoint in the state folder (0600); status names the kept webhook a listen receiver", async (t) => {
   const sandbox = await withSandbox(t);
   const home = tempDir();
-  const port = await freePort();
-  const args = ["listen", "--port", String(port), "--public-url", `http://127.0.0.1:${port}`];
+  const args = ["listen", ...(await loopbackPublicArgs())];
   const listen = spawnCli(t, [...args, "--on-exit", "keep", "--json", "--no-journal"], {
     env: envFor(sandbox),
     configHome: home,

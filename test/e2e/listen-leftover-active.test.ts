@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { API_ATTEMPTS } from "../../src/api/retry.js";
 import type { Sandbox } from "../../src/sandbox/types.js";
 import { isState, runCli, spawnCli } from "../helpers/cli.js";
-import { freePort } from "../helpers/port.js";
+import { loopbackPublicArgs } from "../helpers/port.js";
 import { withSandbox } from "../helpers/sandbox.js";
 
 const envFor = (sandbox: Sandbox) => ({ CERTWH_BASE_URL: sandbox.url, CERTWH_API_KEY: sandbox.apiKey });
@@ -14,16 +14,7 @@ const unavailable = Array.from({ length: API_ATTEMPTS }, () => ({ status: 503, r
 
 /** A listen session on the sandbox that creates the webhook, ready. */
 async function listening(t: Parameters<typeof withSandbox>[0], sandbox: Sandbox) {
-  const port = await freePort();
-  const args = [
-    "listen",
-    "--port",
-    String(port),
-    "--public-url",
-    `http://127.0.0.1:${port}`,
-    "--json",
-    "--no-journal",
-  ];
+  const args = ["listen", ...(await loopbackPublicArgs()), "--json", "--no-journal"];
   const listen = spawnCli(t, args, { env: envFor(sandbox) });
   const ready = await listen.line((x) => x.type === "ready");
   return { listen, ready };

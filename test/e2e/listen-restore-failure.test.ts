@@ -8,7 +8,7 @@ import { API_ATTEMPTS } from "../../src/api/retry.js";
 import type { Sandbox } from "../../src/sandbox/types.js";
 import { isState, runCli, spawnCli, tempDir } from "../helpers/cli.js";
 import { startLoopback } from "../helpers/loopback.js";
-import { freePort } from "../helpers/port.js";
+import { loopbackPublicArgs } from "../helpers/port.js";
 import { call, withSandbox } from "../helpers/sandbox.js";
 
 const envFor = (sandbox: Sandbox) => ({ CERTWH_BASE_URL: sandbox.url, CERTWH_API_KEY: sandbox.apiKey });
@@ -62,15 +62,11 @@ test("a failed --on-exit restore prints the update-url that puts back events, se
   const prod = await startProduction(t);
   const id = await activeProductionWebhook(sandbox, prod);
 
-  const port = await freePort();
   const listen = spawnCli(
     t,
     [
       "listen",
-      "--port",
-      String(port),
-      "--public-url",
-      `http://127.0.0.1:${port}`,
+      ...(await loopbackPublicArgs()),
       "--json",
       "--no-journal",
       "--force",
@@ -167,12 +163,11 @@ test("a failed restore of mixed chain settings names the setting to set by hand;
   assert.ok(mixed.status < 300, mixed.text);
   assert.equal(sandbox.webhook()?.webhook_settings?.webhook_send_instant_issued_certificate_chain, "0");
 
-  const port = await freePort();
   const listen = spawnCli(
     t,
     [
       "listen",
-      ...["--port", String(port), "--public-url", `http://127.0.0.1:${port}`],
+      ...(await loopbackPublicArgs()),
       ...["--json", "--no-journal", "--force", "--on-exit", "restore"],
     ],
     { env: envFor(sandbox) },

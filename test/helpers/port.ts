@@ -38,3 +38,9 @@ export async function freePort(): Promise<number> {
   }
   return (await tryPort(0)) as number;
 }
+
+/** `--port P --public-url http://127.0.0.1:P`: a listen reachable on loopback as if through a tunnel. */
+export async function loopbackPublicArgs(): Promise<string[]> {
+  const port = await freePort();
+  return ["--port", String(port), "--public-url", `http://127.0.0.1:${port}`];
+}
